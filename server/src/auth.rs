@@ -1,0 +1,282 @@
+//! Passwords (argon2id), access tokens (HS256 JWT), refresh tokens (random,
+//! stored hashed), the [`AuthUser`] extractor and the login rate limit.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{LazyLock, Mutex},
+    time::{Duration, Instant},
+};
+
+use argon2::{
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Algorithm as Argon2Algorithm, Argon2, Params, Version,
+};
+use axum::{extract::FromRequestParts, http::request::Parts};
+use base64::Engine as _;
+use chrono::Utc;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{error::ApiError, store::UserRecord, AppState};
+
+pub const ACCESS_TTL: Duration = Duration::from_secs(15 * 60);
+pub const REFRESH_TTL: Duration = Duration::from_secs(14 * 24 * 3600);
+/// Clock skew tolerated on `exp`/`nbf`.
+const LEEWAY_SECS: u64 = 10;
+
+// ---- passwords ----
+
+/// argon2id at OWASP's minimum: m = 19 MiB, t = 2, p = 1.
+fn argon2() -> Argon2<'static> {
+    #[allow(clippy::expect_used)]
+    let params = Params::new(19 * 1024, 2, 1, None).expect("constant argon2 parameters are valid");
+    Argon2::new(Argon2Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Verified against when the username is unknown, so that an unknown user
+/// costs the same time as a wrong password.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password_blocking("not a real password").unwrap_or_default());
+
+fn hash_password_blocking(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|err| anyhow::anyhow!("hashing password: {err}"))
+}
+
+fn verify_password_blocking(password: &str, hash: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    argon2()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok()
+}
+
+/// Hashes on the blocking pool: argon2 must never hold up a worker thread.
+pub async fn hash_password(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || hash_password_blocking(&password))
+        .await
+        .map_err(|err| ApiError::Internal(err.into()))?
+        .map_err(ApiError::Internal)
+}
+
+/// Checks `password` against `hash`, or against a dummy hash when there is
+/// no user, so both cases take the same time.
+pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, ApiError> {
+    tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => verify_password_blocking(&password, &hash),
+        None => {
+            verify_password_blocking(&password, &DUMMY_HASH);
+            false
+        }
+    })
+    .await
+    .map_err(|err| ApiError::Internal(err.into()))
+}
+
+/// Warms the dummy hash so the first unknown-user login is not cheaper.
+pub fn warm_up() {
+    LazyLock::force(&DUMMY_HASH);
+}
+
+// ---- tokens ----
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub sub: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: String,
+    /// The login (session) this token belongs to: logging out ends it.
+    pub sid: i64,
+    /// The user's token version when issued: a password change bumps it.
+    pub ver: i64,
+}
+
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl Tokens {
+    pub fn new(secret: &[u8]) -> Tokens {
+        // The algorithm is pinned: a token claiming any other (`none`
+        // included) fails validation.
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = LEEWAY_SECS;
+        validation.validate_nbf = true;
+        validation.set_required_spec_claims(&["exp", "sub", "iat"]);
+        Tokens {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
+    }
+
+    pub fn issue_access(&self, user: &UserRecord, session_id: i64) -> Result<String, ApiError> {
+        let now = Utc::now().timestamp();
+        let claims = AccessClaims {
+            sub: user.id.to_string(),
+            exp: now + ACCESS_TTL.as_secs() as i64,
+            iat: now,
+            jti: random_token(16),
+            sid: session_id,
+            ver: user.token_version,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|err| ApiError::Internal(anyhow::anyhow!("signing token: {err}")))
+    }
+
+    pub fn decode_access(&self, token: &str) -> Option<AccessClaims> {
+        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|data| data.claims)
+    }
+}
+
+/// `bytes` random bytes, base64url.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// Refresh tokens are stored only as this hash. They carry 256 random bits,
+/// so a fast hash is enough: there is nothing to brute-force.
+pub fn refresh_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+// ---- the extractor ----
+
+/// The user a request's Bearer token names; taking one makes a handler
+/// authenticated.
+pub struct AuthUser {
+    pub user: UserRecord,
+    pub session_id: i64,
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or_else(|| {
+                ApiError::Unauthorized("Authentication credentials were not provided.".into())
+            })?;
+        let invalid = || ApiError::Unauthorized("Token is invalid or expired.".into());
+        let value = header.to_str().map_err(|_| invalid())?;
+        let (scheme, token) = value.split_once(' ').ok_or_else(invalid)?;
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(invalid());
+        }
+        let claims = state
+            .tokens
+            .decode_access(token.trim())
+            .ok_or_else(invalid)?;
+        let user_id: i64 = claims.sub.parse().map_err(|_| invalid())?;
+        let context = state
+            .store
+            .auth_context(user_id, claims.sid)
+            .await?
+            .ok_or_else(invalid)?;
+        if !context.user.is_active
+            || !context.session_live
+            || context.user.token_version != claims.ver
+        {
+            return Err(invalid());
+        }
+        Ok(AuthUser {
+            user: context.user,
+            session_id: claims.sid,
+        })
+    }
+}
+
+/// An [`AuthUser`] who is an admin; anyone else gets 403.
+pub struct AdminUser(pub AuthUser);
+
+impl FromRequestParts<AppState> for AdminUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let user = AuthUser::from_request_parts(parts, state).await?;
+        if !user.user.is_admin {
+            return Err(ApiError::Forbidden(
+                "You do not have permission to perform this action.".into(),
+            ));
+        }
+        Ok(AdminUser(user))
+    }
+}
+
+// ---- login rate limit ----
+
+pub const MAX_FAILURES: usize = 5;
+pub const FAILURE_WINDOW: Duration = Duration::from_secs(60);
+
+/// Failed logins per username and per client address over the last minute.
+#[derive(Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl LoginLimiter {
+    /// Seconds to wait if any of `keys` has used up its attempts.
+    pub fn retry_after(&self, keys: &[String]) -> Option<u64> {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        keys.iter()
+            .filter_map(|key| {
+                let times = failures.get_mut(key)?;
+                prune(times, now);
+                if times.len() < MAX_FAILURES {
+                    return None;
+                }
+                let oldest = *times.front()?;
+                let wait = FAILURE_WINDOW.saturating_sub(now.duration_since(oldest));
+                Some(wait.as_secs().max(1))
+            })
+            .max()
+    }
+
+    pub fn record_failure(&self, keys: &[String]) {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        // Keep memory bounded under a spray of usernames.
+        if failures.len() > 10_000 {
+            failures.retain(|_, times| {
+                prune(times, now);
+                !times.is_empty()
+            });
+        }
+        for key in keys {
+            let times = failures.entry(key.clone()).or_default();
+            prune(times, now);
+            times.push_back(now);
+        }
+    }
+
+    pub fn clear(&self, key: &str) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        failures.remove(key);
+    }
+}
+
+fn prune(times: &mut VecDeque<Instant>, now: Instant) {
+    while times
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= FAILURE_WINDOW)
+    {
+        times.pop_front();
+    }
+}

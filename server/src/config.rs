@@ -1,0 +1,109 @@
+//! Where the daemon listens, which database it serves, and its signing secret.
+
+use std::{
+    fs,
+    io::Write,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use anyhow::{bail, Context};
+use base64::Engine as _;
+use rand::RngCore;
+
+/// Shortest signing secret accepted: HS256 wants at least 256 bits.
+const MIN_SECRET_BYTES: usize = 32;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub database: PathBuf,
+    /// A file holding the JWT signing secret. Without it (and without
+    /// `jwt_secret`) a secret is generated beside the database.
+    pub jwt_secret_file: Option<PathBuf>,
+    /// The secret itself (`TASKD_JWT_SECRET`); wins over the file.
+    pub jwt_secret: Option<String>,
+    /// Origins allowed to call the API from a browser. Empty: no CORS.
+    pub cors_origins: Vec<String>,
+}
+
+impl Config {
+    /// A daemon on a random loopback port over a fresh database in `dir`.
+    pub fn for_tests(dir: &Path) -> Config {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database: dir.join("taskd.sqlite3"),
+            jwt_secret_file: None,
+            jwt_secret: None,
+            cors_origins: Vec::new(),
+        }
+    }
+
+    /// The generated secret lives beside the database it signs for, so two
+    /// databases never share one.
+    pub fn generated_secret_path(&self) -> PathBuf {
+        let mut name = self.database.as_os_str().to_owned();
+        name.push(".jwt-secret");
+        PathBuf::from(name)
+    }
+
+    /// The signing secret: given, read from the named file, or read from (and
+    /// on first start generated into) a 0600 file beside the database.
+    pub fn jwt_secret(&self) -> anyhow::Result<Vec<u8>> {
+        let secret = if let Some(secret) = &self.jwt_secret {
+            secret.trim().as_bytes().to_vec()
+        } else if let Some(path) = &self.jwt_secret_file {
+            read_secret(path)?
+        } else {
+            let path = self.generated_secret_path();
+            if path.exists() {
+                read_secret(&path)?
+            } else {
+                generate_secret(&path)?
+            }
+        };
+        if secret.len() < MIN_SECRET_BYTES {
+            bail!("the JWT secret must be at least {MIN_SECRET_BYTES} bytes");
+        }
+        Ok(secret)
+    }
+}
+
+/// The platform data dir (`~/.local/share/taskd` on Linux).
+pub fn default_data_dir() -> anyhow::Result<PathBuf> {
+    directories::ProjectDirs::from("", "", "taskd")
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .context("cannot find a home directory for the data dir; pass --database")
+}
+
+pub fn default_database() -> anyhow::Result<PathBuf> {
+    Ok(default_data_dir()?.join("taskd.sqlite3"))
+}
+
+fn read_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let text = fs::read_to_string(path)
+        .with_context(|| format!("reading JWT secret file {}", path.display()))?;
+    Ok(text.trim().as_bytes().to_vec())
+}
+
+fn generate_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = [0u8; 48];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating JWT secret file {}", path.display()))?;
+    file.write_all(encoded.as_bytes())?;
+    file.sync_all()?;
+    Ok(encoded.into_bytes())
+}

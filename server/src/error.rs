@@ -1,0 +1,176 @@
+//! The one place where errors become HTTP statuses: every error leaves the
+//! daemon as an RFC 9457 `application/problem+json` body.
+
+use std::collections::BTreeMap;
+
+use axum::{
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use common::api::Problem;
+
+use crate::store::StoreError;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Messages per field, as in DRF's validation errors.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{detail}")]
+    BadRequest {
+        detail: String,
+        errors: Option<FieldErrors>,
+    },
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("{detail}")]
+    Conflict { detail: String, errors: FieldErrors },
+    #[error("precondition failed")]
+    PreconditionFailed,
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn bad_request(detail: impl Into<String>) -> ApiError {
+        ApiError::BadRequest {
+            detail: detail.into(),
+            errors: None,
+        }
+    }
+
+    /// A validation failure: one summary line plus the messages per field.
+    pub fn validation(errors: FieldErrors) -> ApiError {
+        let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
+        ApiError::BadRequest {
+            detail: format!("invalid input: {}", fields.join(", ")),
+            errors: Some(errors),
+        }
+    }
+
+    /// One field, one message.
+    pub fn field(field: &str, message: impl Into<String>) -> ApiError {
+        let message = message.into();
+        let mut errors = FieldErrors::new();
+        errors.insert(field.to_string(), vec![message.clone()]);
+        ApiError::BadRequest {
+            detail: format!("{field}: {message}"),
+            errors: Some(errors),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            ApiError::NotFound => "No such resource.".into(),
+            ApiError::MethodNotAllowed => "This method is not allowed on this resource.".into(),
+            ApiError::UnsupportedMediaType => {
+                "The request body must be JSON, sent with `Content-Type: application/json`.".into()
+            }
+            ApiError::PreconditionFailed => {
+                "The resource has changed since you read it: its version does not match If-Match."
+                    .into()
+            }
+            ApiError::PayloadTooLarge => "The request body is larger than 1 MiB.".into(),
+            ApiError::TooManyRequests { retry_after_secs } => {
+                format!("Too many failed login attempts; try again in {retry_after_secs} s.")
+            }
+            // Internals stay in the log; the client learns only that it failed.
+            ApiError::Internal(_) => "The server failed to handle this request.".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// A problem body with the status's own reason as its title.
+pub fn problem(status: StatusCode, detail: String, errors: Option<FieldErrors>) -> Problem {
+    Problem {
+        kind: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Error").into(),
+        status: status.as_u16(),
+        detail,
+        errors,
+    }
+}
+
+pub fn problem_response(problem: &Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_vec(problem).unwrap_or_default();
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))],
+        body,
+    )
+        .into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let ApiError::Internal(err) = &self {
+            tracing::error!(error = format!("{err:#}"), "request failed");
+        }
+        let detail = self.detail();
+        let (errors, retry_after) = match self {
+            ApiError::BadRequest { errors, .. } => (errors, None),
+            ApiError::Conflict { errors, .. } => (Some(errors), None),
+            ApiError::TooManyRequests { retry_after_secs } => (None, Some(retry_after_secs)),
+            _ => (None, None),
+        };
+        let mut response = problem_response(&problem(status, detail, errors));
+        let headers = response.headers_mut();
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(secs) = retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> ApiError {
+        match err {
+            StoreError::Unavailable(err) => {
+                tracing::error!(error = format!("{err:#}"), "database unavailable");
+                ApiError::Unavailable("The database is not answering.".into())
+            }
+            StoreError::Internal(err) => ApiError::Internal(err),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! `taskd`: the task manager's daemon, a REST API over an embedded database.
+//!
+//! `main.rs` is a thin shell over this library; tests start the very same
+//! application with [`spawn`] on `127.0.0.1:0`.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod store;
+pub mod task_input;
+pub mod task_query;
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use axum::{extract::Request, Router};
+use tokio::net::TcpListener;
+use tower::Layer;
+use tower_http::normalize_path::NormalizePathLayer;
+
+pub use config::Config;
+
+use auth::{LoginLimiter, Tokens};
+use store::{sqlite::SqliteStore, Store};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub tokens: Arc<Tokens>,
+    pub login_limiter: Arc<LoginLimiter>,
+}
+
+impl AppState {
+    /// Opens (creating and migrating) the database and loads the signing secret.
+    pub async fn open(config: &Config) -> anyhow::Result<AppState> {
+        let secret = config.jwt_secret()?;
+        let store = SqliteStore::open(&config.database)
+            .await
+            .with_context(|| format!("opening database {}", config.database.display()))?;
+        Ok(AppState {
+            store: Arc::new(store),
+            tokens: Arc::new(Tokens::new(&secret)),
+            login_limiter: Arc::new(LoginLimiter::default()),
+        })
+    }
+}
+
+/// The whole HTTP application: every route and every layer.
+pub fn app(state: AppState, config: &Config) -> anyhow::Result<Router> {
+    routes::router(state, config)
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then lets in-flight
+/// requests finish.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // Routing ignores a trailing slash: `/api/tasks/` and `/api/tasks` are one
+    // route. The layer must wrap the router, not sit inside it, to run before
+    // routing.
+    let app = NormalizePathLayer::trim_trailing_slash().layer(app);
+    let service =
+        axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app);
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// A daemon running inside this process, for tests of the daemon and of its
+/// clients. Dropping it stops the server.
+pub struct Spawned {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Spawned {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, waits for in-flight requests (at most a few seconds).
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Starts the daemon described by `config` on the current tokio runtime.
+pub async fn spawn(config: Config) -> anyhow::Result<Spawned> {
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("binding {}", config.bind))?;
+    let addr = listener.local_addr()?;
+    let state = AppState::open(&config).await?;
+    let router = app(state.clone(), &config)?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, router, async {
+        let _ = rx.await;
+    }));
+    Ok(Spawned {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}

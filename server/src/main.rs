@@ -1,0 +1,253 @@
+//! `taskd`: serve the API, migrate, create an admin, back up.
+
+use std::{
+    io::{BufRead, IsTerminal},
+    net::SocketAddr,
+    path::PathBuf,
+    process::ExitCode,
+};
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use taskd::{
+    auth,
+    config::{self, Config},
+    routes::accounts,
+    store::{sqlite::SqliteStore, NewUser, Store},
+};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "taskd",
+    version,
+    about = "The task manager daemon: a REST API over SQLite"
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Options every subcommand takes, before or after its name.
+#[derive(Args)]
+struct Global {
+    /// Address to listen on.
+    #[arg(
+        long,
+        global = true,
+        env = "TASKD_BIND",
+        default_value = "127.0.0.1:8000"
+    )]
+    bind: SocketAddr,
+    /// SQLite database file [default: taskd.sqlite3 in the platform data dir].
+    #[arg(long, global = true, env = "TASKD_DATABASE", value_name = "PATH")]
+    database: Option<PathBuf>,
+    /// File holding the JWT signing secret [default: generated beside the database].
+    #[arg(
+        long,
+        global = true,
+        env = "TASKD_JWT_SECRET_FILE",
+        value_name = "PATH"
+    )]
+    jwt_secret_file: Option<PathBuf>,
+    /// Browser origin allowed to call the API (repeatable).
+    #[arg(
+        long = "cors-origin",
+        global = true,
+        env = "TASKD_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_name = "ORIGIN"
+    )]
+    cors_origins: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Create an admin account.
+    Createsuperuser(CreateSuperuser),
+    /// Copy the live database to FILE (safe while taskd serves it).
+    Backup {
+        /// Where to write the copy.
+        file: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct CreateSuperuser {
+    /// The admin's username [prompted if absent].
+    #[arg(long)]
+    username: Option<String>,
+    /// The admin's email.
+    #[arg(long)]
+    email: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("taskd: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("taskd: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config {
+        bind: cli.global.bind,
+        database: match cli.global.database {
+            Some(path) => path,
+            None => config::default_database()?,
+        },
+        jwt_secret_file: cli.global.jwt_secret_file,
+        jwt_secret: std::env::var("TASKD_JWT_SECRET").ok(),
+        cors_origins: cli.global.cors_origins,
+    };
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            SqliteStore::open(&config.database).await?;
+            println!("Database {} is up to date.", config.database.display());
+            Ok(())
+        }
+        Command::Createsuperuser(args) => create_superuser(config, args).await,
+        Command::Backup { file } => {
+            if file.exists() {
+                bail!("{} already exists; choose a new file", file.display());
+            }
+            let store = SqliteStore::open(&config.database).await?;
+            store.backup(&file).await?;
+            println!(
+                "Backed up {} to {}.",
+                config.database.display(),
+                file.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let state = taskd::AppState::open(&config).await?;
+    let app = taskd::app(state, &config)?;
+    // The first unknown-user login must cost what the others do.
+    tokio::task::spawn_blocking(auth::warm_up).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(database = %config.database.display(), "taskd listening on http://{addr}");
+    taskd::serve(listener, app, shutdown_signal()).await?;
+    tracing::info!("taskd stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+async fn create_superuser(config: Config, args: CreateSuperuser) -> anyhow::Result<()> {
+    let interactive = std::io::stdin().is_terminal() && !args.password_stdin;
+    let username = match args.username {
+        Some(username) => username,
+        None if interactive => prompt("Username: ")?,
+        None => bail!("--username is required when standard input is not a terminal"),
+    };
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else if interactive {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password (again): ")?;
+        if first != again {
+            bail!("the passwords do not match");
+        }
+        first
+    } else {
+        bail!("pass --password-stdin to read the password from standard input");
+    };
+    let username = username.trim().to_string();
+    let problems: Vec<String> = accounts::username_errors(&username)
+        .into_iter()
+        .map(|m| format!("username: {m}"))
+        .chain(
+            accounts::password_errors(&password, &username)
+                .into_iter()
+                .map(|m| format!("password: {m}")),
+        )
+        .collect();
+    if !problems.is_empty() {
+        bail!("{}", problems.join("; "));
+    }
+    let store = SqliteStore::open(&config.database).await?;
+    let password_hash = auth::hash_password(password)
+        .await
+        .map_err(|err| anyhow::anyhow!("{err}"))?;
+    let user = store
+        .create_user(NewUser {
+            username: username.clone(),
+            email: args.email.unwrap_or_default(),
+            password_hash,
+            is_admin: true,
+        })
+        .await?;
+    match user {
+        Some(user) => {
+            println!("Superuser {} created (id {}).", user.username, user.id);
+            Ok(())
+        }
+        None => bail!("a user named {username} already exists"),
+    }
+}
+
+fn prompt(label: &str) -> anyhow::Result<String> {
+    use std::io::Write;
+    eprint!("{label}");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim().to_string())
+}

@@ -1,0 +1,344 @@
+//! Accounts and sessions: register, login, refresh, logout, me, password.
+
+use axum::{
+    extract::State,
+    http::{header, HeaderValue, StatusCode},
+    Json,
+};
+use chrono::Utc;
+use common::api::{
+    LoginRequest, PasswordChange, Problem, RefreshRequest, RegisterRequest, TokenPair, User,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::{
+    auth::{self, AuthUser, ACCESS_TTL, REFRESH_TTL},
+    error::{ApiError, ApiResult, FieldErrors},
+    extract::{ClientAddr, JsonBody},
+    store::{NewUser, Refreshed, UserRecord},
+    AppState,
+};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
+        // Credentials and tokens must never sit in a cache.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+}
+
+const MIN_PASSWORD: usize = 8;
+const MAX_USERNAME: usize = 150;
+
+pub fn username_errors(username: &str) -> Vec<String> {
+    let length = username.chars().count();
+    let mut messages = Vec::new();
+    if !(3..=MAX_USERNAME).contains(&length) {
+        messages.push(format!("Must be 3 to {MAX_USERNAME} characters."));
+    }
+    if !username
+        .chars()
+        .all(|c| c.is_alphanumeric() || "@.+-_".contains(c))
+    {
+        messages.push("May contain only letters, digits and @ . + - _".into());
+    }
+    messages
+}
+
+pub fn password_errors(password: &str, username: &str) -> Vec<String> {
+    let mut messages = Vec::new();
+    if password.chars().count() < MIN_PASSWORD {
+        messages.push(format!(
+            "This password is too short: at least {MIN_PASSWORD} characters."
+        ));
+    }
+    if !password.is_empty() && password.chars().all(|c| c.is_ascii_digit()) {
+        messages.push("This password is entirely numeric.".into());
+    }
+    if password.to_lowercase() == username.to_lowercase() {
+        messages.push("The password is the same as the username.".into());
+    }
+    messages
+}
+
+fn email_errors(email: &str) -> Vec<String> {
+    let valid = email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if valid {
+        Vec::new()
+    } else {
+        vec!["Enter a valid email address.".into()]
+    }
+}
+
+fn check(errors: FieldErrors) -> ApiResult<()> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+fn username_taken() -> ApiError {
+    let mut errors = FieldErrors::new();
+    errors.insert(
+        "username".into(),
+        vec!["A user with that username already exists.".into()],
+    );
+    ApiError::Conflict {
+        detail: "A user with that username already exists.".into(),
+        errors,
+    }
+}
+
+/// Creates an account.
+#[utoipa::path(post, path = "/api/register", tag = "accounts",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "The new account", body = User),
+        (status = 400, description = "Malformed JSON or invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Username taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn register(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<RegisterRequest>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    let username = body.username.trim().to_string();
+    let email = body.email.unwrap_or_default().trim().to_string();
+    let mut errors = FieldErrors::new();
+    for (field, messages) in [
+        ("username", username_errors(&username)),
+        ("password", password_errors(&body.password, &username)),
+        (
+            "email",
+            if email.is_empty() {
+                Vec::new()
+            } else {
+                email_errors(&email)
+            },
+        ),
+    ] {
+        if !messages.is_empty() {
+            errors.insert(field.into(), messages);
+        }
+    }
+    check(errors)?;
+    // Fail fast before paying for a hash; the insert below still settles races.
+    if state.store.user_by_username(&username).await?.is_some() {
+        return Err(username_taken());
+    }
+    let password_hash = auth::hash_password(body.password).await?;
+    let user = state
+        .store
+        .create_user(NewUser {
+            username,
+            email,
+            password_hash,
+            is_admin: false,
+        })
+        .await?
+        .ok_or_else(username_taken)?;
+    tracing::info!(user_id = user.id, "account registered");
+    Ok((StatusCode::CREATED, Json(user.to_api())))
+}
+
+async fn issue_tokens(state: &AppState, user: &UserRecord) -> ApiResult<TokenPair> {
+    let refresh = auth::random_token(32);
+    let expires = Utc::now() + REFRESH_TTL;
+    let session_id = state
+        .store
+        .create_session(user.id, &auth::refresh_hash(&refresh), expires)
+        .await?;
+    Ok(TokenPair {
+        access: state.tokens.issue_access(user, session_id)?,
+        refresh,
+        token_type: "Bearer".into(),
+        expires_in: ACCESS_TTL.as_secs(),
+    })
+}
+
+fn bad_credentials() -> ApiError {
+    ApiError::Unauthorized("No active account found with the given credentials.".into())
+}
+
+/// Exchanges a username and password for an access and a refresh token.
+#[utoipa::path(post, path = "/api/login", tag = "accounts",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Tokens", body = TokenPair),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong credentials (the same for an unknown user)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The account is deactivated", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failures for this username or address; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn login(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    JsonBody(body): JsonBody<LoginRequest>,
+) -> ApiResult<Json<TokenPair>> {
+    let user_key = format!("user:{}", body.username.trim().to_lowercase());
+    let mut keys = vec![user_key.clone()];
+    if let Some(addr) = addr {
+        keys.push(format!("addr:{addr}"));
+    }
+    if let Some(retry_after_secs) = state.login_limiter.retry_after(&keys) {
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
+    let user = state.store.user_by_username(body.username.trim()).await?;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let valid = auth::verify_password(body.password, hash).await?;
+    let Some(user) = user.filter(|_| valid) else {
+        state.login_limiter.record_failure(&keys);
+        return Err(bad_credentials());
+    };
+    if !user.is_active {
+        return Err(ApiError::Forbidden("This account is inactive.".into()));
+    }
+    state.login_limiter.clear(&user_key);
+    Ok(Json(issue_tokens(&state, &user).await?))
+}
+
+/// Trades a refresh token for a new pair; the old refresh token is spent.
+/// Presenting a spent one revokes the whole login.
+#[utoipa::path(post, path = "/api/token/refresh", tag = "accounts",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new access and refresh token", body = TokenPair),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, expired, revoked or reused refresh token", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn refresh(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<RefreshRequest>,
+) -> ApiResult<Json<TokenPair>> {
+    let refresh = auth::random_token(32);
+    let outcome = state
+        .store
+        .rotate_refresh_token(
+            &auth::refresh_hash(&body.refresh),
+            &auth::refresh_hash(&refresh),
+            Utc::now() + REFRESH_TTL,
+        )
+        .await?;
+    match outcome {
+        Refreshed::Rotated { user, session_id } => Ok(Json(TokenPair {
+            access: state.tokens.issue_access(&user, session_id)?,
+            refresh,
+            token_type: "Bearer".into(),
+            expires_in: ACCESS_TTL.as_secs(),
+        })),
+        Refreshed::Reused => {
+            tracing::warn!("a spent refresh token was presented; its login is revoked");
+            Err(ApiError::Unauthorized(
+                "This refresh token was already used; the login has been revoked.".into(),
+            ))
+        }
+        Refreshed::Invalid => Err(ApiError::Unauthorized(
+            "Token is invalid or expired.".into(),
+        )),
+    }
+}
+
+/// Ends the login the refresh token belongs to.
+#[utoipa::path(post, path = "/api/logout", tag = "accounts",
+    request_body = RefreshRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token, or the refresh token is not this user's", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn logout(
+    State(state): State<AppState>,
+    user: AuthUser,
+    JsonBody(body): JsonBody<RefreshRequest>,
+) -> ApiResult<StatusCode> {
+    if state
+        .store
+        .revoke_session(user.user.id, &auth::refresh_hash(&body.refresh))
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::Unauthorized(
+            "Token is invalid or expired.".into(),
+        ))
+    }
+}
+
+/// The account the access token belongs to.
+#[utoipa::path(get, path = "/api/me", tag = "accounts",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = User),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn me(user: AuthUser) -> Json<User> {
+    Json(user.user.to_api())
+}
+
+/// Changes the password; every login and access token issued before ends.
+#[utoipa::path(post, path = "/api/me/password", tag = "accounts",
+    request_body = PasswordChange,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Changed; log in again"),
+        (status = 400, description = "Wrong current password or a weak new one", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn change_password(
+    State(state): State<AppState>,
+    user: AuthUser,
+    JsonBody(body): JsonBody<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    let user = user.user;
+    let mut errors = FieldErrors::new();
+    let weak = password_errors(&body.new_password, &user.username);
+    if !weak.is_empty() {
+        errors.insert("new_password".into(), weak);
+    }
+    check(errors)?;
+    if !auth::verify_password(body.current_password, Some(user.password_hash.clone())).await? {
+        return Err(ApiError::field("current_password", "Wrong password."));
+    }
+    let hash = auth::hash_password(body.new_password).await?;
+    state.store.change_password(user.id, &hash).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn username_rules() {
+        assert!(username_errors("alice.b+c@d-e_f").is_empty());
+        assert!(!username_errors("al").is_empty());
+        assert!(!username_errors("al ice").is_empty());
+        assert!(!username_errors(&"a".repeat(151)).is_empty());
+    }
+
+    #[test]
+    fn password_rules() {
+        assert!(password_errors("correct horse", "alice").is_empty());
+        assert!(!password_errors("short", "alice").is_empty());
+        assert!(!password_errors("12345678901", "alice").is_empty());
+        assert!(!password_errors("AliceAlice", "alicealice").is_empty());
+    }
+}

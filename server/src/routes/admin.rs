@@ -1,0 +1,99 @@
+//! The seed's admin panel as an API: admins only, everyone else gets 403.
+
+use axum::{extract::State, http::StatusCode, Json};
+use common::api::{AdminUser as AdminUserView, AdminUserPatch, Problem};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::{
+    auth::AdminUser,
+    error::{ApiError, ApiResult},
+    extract::{IdPath, JsonBody},
+    AppState,
+};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users))
+        .routes(routes!(update_user, delete_user))
+}
+
+/// An admin cannot lock themselves out: the last way back in would be the
+/// command line on the server.
+fn not_self(admin: &AdminUser, id: i64) -> ApiResult<()> {
+    if admin.0.user.id == id {
+        return Err(ApiError::bad_request(
+            "You cannot deactivate, demote or delete your own account.",
+        ));
+    }
+    Ok(())
+}
+
+/// Every account, with its number of tasks.
+#[utoipa::path(get, path = "/api/admin/users", tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<AdminUserView>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_users(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+) -> ApiResult<Json<Vec<AdminUserView>>> {
+    Ok(Json(state.store.list_users().await?))
+}
+
+/// Activates, deactivates, promotes or demotes an account. A deactivated
+/// user's tokens stop working at once.
+#[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin",
+    params(("id" = i64, Path, description = "User id")),
+    request_body = AdminUserPatch,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = AdminUserView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn update_user(
+    State(state): State<AppState>,
+    admin: AdminUser,
+    IdPath(id): IdPath,
+    JsonBody(body): JsonBody<AdminUserPatch>,
+) -> ApiResult<Json<AdminUserView>> {
+    if body.is_active == Some(false) || body.is_admin == Some(false) {
+        not_self(&admin, id)?;
+    }
+    state
+        .store
+        .update_user_flags(id, body.is_active, body.is_admin)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
+}
+
+/// Deletes an account and all its tasks.
+#[utoipa::path(delete, path = "/api/admin/users/{id}", tag = "admin",
+    params(("id" = i64, Path, description = "User id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted, with their tasks"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn delete_user(
+    State(state): State<AppState>,
+    admin: AdminUser,
+    IdPath(id): IdPath,
+) -> ApiResult<StatusCode> {
+    not_self(&admin, id)?;
+    if state.store.delete_user(id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}

@@ -1,0 +1,141 @@
+//! The router: one module per resource, merged here with the layers every
+//! response goes through.
+
+pub mod accounts;
+pub mod admin;
+pub mod ops;
+pub mod tasks;
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context;
+use axum::{
+    extract::DefaultBodyLimit,
+    http::{header, HeaderName, HeaderValue, Method, StatusCode},
+    response::{IntoResponse, Response},
+    Extension, Router,
+};
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    cors::{AllowOrigin, CorsLayer},
+    set_header::SetResponseHeaderLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+    LatencyUnit,
+};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::{
+    error::{problem, problem_response, ApiError, PROBLEM_JSON},
+    openapi, AppState, Config,
+};
+
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The routes and their OpenAPI document, built from the same handlers so
+/// that the document cannot drift from what is served.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(openapi::base())
+        .merge(accounts::router())
+        .merge(tasks::router())
+        .merge(admin::router())
+        .merge(ops::router())
+        .split_for_parts()
+}
+
+pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
+    let (routes, doc) = api();
+    let doc = doc
+        .to_pretty_json()
+        .context("rendering the OpenAPI document")?;
+    let mut router = routes
+        .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .with_state(state)
+        .layer(Extension(ops::OpenApiJson(Arc::new(doc))))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(problem_for_every_error));
+    if !config.cors_origins.is_empty() {
+        router = router.layer(cors(&config.cors_origins)?);
+    }
+    Ok(router
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(CatchPanicLayer::custom(|_panic| {
+            tracing::error!("a request handler panicked");
+            ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::extract::Request| {
+                    // The path only: never headers (tokens) or bodies (passwords).
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                })
+                .on_request(())
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(LatencyUnit::Micros),
+                )
+                .on_failure(()),
+        ))
+}
+
+fn cors(origins: &[String]) -> anyhow::Result<CorsLayer> {
+    let origins = origins
+        .iter()
+        .map(|origin| {
+            HeaderValue::from_str(origin.trim_end_matches('/'))
+                .with_context(|| format!("invalid CORS origin {origin:?}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            HeaderName::from_static("retry-after"),
+        ])
+        .max_age(Duration::from_secs(3600)))
+}
+
+/// A last guard: whatever produced an error response without a problem body
+/// (a layer, an extractor we did not wrap), the client still gets one.
+async fn problem_for_every_error(response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes() == PROBLEM_JSON.as_bytes());
+    if is_problem {
+        return response;
+    }
+    let detail = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "The request body is larger than 1 MiB.",
+        _ => status.canonical_reason().unwrap_or("Error"),
+    };
+    let mut fresh = problem_response(&problem(status, detail.to_string(), None));
+    for name in [header::WWW_AUTHENTICATE, header::RETRY_AFTER, header::ALLOW] {
+        if let Some(value) = response.headers().get(&name) {
+            fresh.headers_mut().insert(name, value.clone());
+        }
+    }
+    fresh
+}

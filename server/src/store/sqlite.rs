@@ -1,0 +1,754 @@
+//! The SQLite backend: one writer connection (writes are serialised here, so
+//! clients never see SQLITE_BUSY) and a pool of readers, all in WAL mode and
+//! all used from the blocking thread pool, never from async workers.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use anyhow::Context;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use common::api::{AdminUser, Priority, Status, Task};
+use rusqlite::{
+    functions::FunctionFlags, params, params_from_iter, types::Value, Connection, ErrorCode,
+    OptionalExtension, Row, TransactionBehavior,
+};
+
+use super::{
+    AuthContext, NewUser, Refreshed, Store, StoreError, StoreResult, TaskChange, TaskFields,
+    UserRecord, Written,
+};
+use crate::task_query::{OrderField, TaskFilter};
+
+/// Versioned schema changes, applied in order; `PRAGMA user_version` records
+/// how many have run.
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sql")];
+
+/// Idle readers kept open.
+const MAX_IDLE_READERS: usize = 8;
+
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+}
+
+impl SqliteStore {
+    /// Opens the database at `path`, creating it and its directory if need
+    /// be, and brings its schema up to date.
+    pub async fn open(path: &Path) -> anyhow::Result<SqliteStore> {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || SqliteStore::open_blocking(path)).await?
+    }
+
+    fn open_blocking(path: PathBuf) -> anyhow::Result<SqliteStore> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let mut writer = open_connection(&path)?;
+        migrate(&mut writer)?;
+        Ok(SqliteStore {
+            path,
+            writer: Arc::new(Mutex::new(writer)),
+            readers: Arc::new(Mutex::new(Vec::new())),
+        })
+    }
+
+    /// Runs `f` on the writer connection, on the blocking pool.
+    async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let writer = Arc::clone(&self.writer);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut conn).map_err(store_error)
+        })
+        .await
+        .map_err(|err| StoreError::Internal(err.into()))?
+    }
+
+    /// Runs `f` on a reader connection, on the blocking pool.
+    async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let readers = Arc::clone(&self.readers);
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let idle = readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let mut conn = match idle {
+                Some(conn) => conn,
+                None => open_connection(&path).map_err(StoreError::Unavailable)?,
+            };
+            let result = f(&mut conn).map_err(store_error);
+            let mut idle = readers.lock().unwrap_or_else(|e| e.into_inner());
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|err| StoreError::Internal(err.into()))?
+    }
+}
+
+fn open_connection(path: &Path) -> anyhow::Result<Connection> {
+    let conn =
+        Connection::open(path).with_context(|| format!("opening database {}", path.display()))?;
+    // WAL lets readers run beside the writer; synchronous=NORMAL in WAL keeps
+    // every committed transaction across a process crash (only an OS crash
+    // or power loss can lose the last commits).
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Other processes (`taskd backup`, `taskd createsuperuser`) may hold a
+    // lock for a moment.
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    // A literal, Unicode-aware, case-insensitive substring test: LIKE would
+    // treat % and _ as wildcards and fold only ASCII.
+    conn.create_scalar_function(
+        "contains_ci",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let haystack = ctx.get_raw(0).as_str().unwrap_or("");
+            let needle = ctx.get_raw(1).as_str().unwrap_or("");
+            Ok(haystack.to_lowercase().contains(needle))
+        },
+    )?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let applied: usize = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        tx.execute_batch(sql)
+            .with_context(|| format!("applying migration {}", index + 1))?;
+    }
+    tx.pragma_update(None, "user_version", MIGRATIONS.len())?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn store_error(err: rusqlite::Error) -> StoreError {
+    match err.sqlite_error_code() {
+        Some(
+            ErrorCode::DatabaseBusy
+            | ErrorCode::DatabaseLocked
+            | ErrorCode::CannotOpen
+            | ErrorCode::DiskFull
+            | ErrorCode::ReadOnly,
+        ) => StoreError::Unavailable(err.into()),
+        _ => StoreError::Internal(err.into()),
+    }
+}
+
+// ---- conversions ----
+
+fn micros(instant: DateTime<Utc>) -> i64 {
+    instant.timestamp_micros()
+}
+
+fn instant(micros: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(micros).unwrap_or_default()
+}
+
+fn priority_number(priority: Option<Priority>) -> Option<i64> {
+    priority.map(|p| match p {
+        Priority::Low => 1,
+        Priority::Medium => 2,
+        Priority::High => 3,
+    })
+}
+
+fn priority_from_number(n: Option<i64>) -> Option<Priority> {
+    match n? {
+        1 => Some(Priority::Low),
+        2 => Some(Priority::Medium),
+        3 => Some(Priority::High),
+        _ => None,
+    }
+}
+
+fn conversion_error(err: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(err))
+}
+
+const USER_COLUMNS: &str =
+    "id, username, email, password_hash, is_active, is_admin, date_joined, token_version";
+
+fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
+    Ok(UserRecord {
+        id: row.get(0)?,
+        username: row.get(1)?,
+        email: row.get(2)?,
+        password_hash: row.get(3)?,
+        is_active: row.get(4)?,
+        is_admin: row.get(5)?,
+        date_joined: instant(row.get(6)?),
+        token_version: row.get(7)?,
+    })
+}
+
+fn admin_user_from_row(row: &Row<'_>) -> rusqlite::Result<AdminUser> {
+    Ok(AdminUser {
+        id: row.get(0)?,
+        username: row.get(1)?,
+        email: row.get(2)?,
+        is_active: row.get(3)?,
+        is_admin: row.get(4)?,
+        date_joined: instant(row.get(5)?),
+        task_count: row.get(6)?,
+    })
+}
+
+const ADMIN_USER_SELECT: &str =
+    "SELECT u.id, u.username, u.email, u.is_active, u.is_admin, u.date_joined, \
+     (SELECT COUNT(*) FROM tasks t WHERE t.user_id = u.id) FROM users u";
+
+const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.status, t.priority, t.due, t.project, \
+     t.tags, t.created_at, t.updated_at, t.completed_at, t.version";
+
+fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
+    let status: String = row.get(3)?;
+    let tags: String = row.get(7)?;
+    Ok(Task {
+        id: row.get(0)?,
+        title: row.get(1)?,
+        description: row.get(2)?,
+        status: Status::parse(&status).unwrap_or(Status::Pending),
+        priority: priority_from_number(row.get(4)?),
+        due: row.get::<_, Option<i64>>(5)?.map(instant),
+        project: row.get(6)?,
+        tags: serde_json::from_str(&tags).map_err(conversion_error)?,
+        created_at: instant(row.get(8)?),
+        updated_at: instant(row.get(9)?),
+        completed_at: row.get::<_, Option<i64>>(10)?.map(instant),
+        version: row.get(11)?,
+    })
+}
+
+fn fields_of(task: &Task) -> TaskFields {
+    TaskFields {
+        title: task.title.clone(),
+        description: task.description.clone(),
+        status: task.status,
+        priority: task.priority,
+        due: task.due,
+        project: task.project.clone(),
+        tags: task.tags.clone(),
+    }
+}
+
+fn replace_tags(
+    conn: &Connection,
+    user_id: i64,
+    task_id: i64,
+    tags: &[String],
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM task_tags WHERE task_id = ?1")?
+        .execute([task_id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO task_tags (user_id, tag, task_id) VALUES (?1, ?2, ?3)",
+    )?;
+    for tag in tags {
+        insert.execute(params![user_id, tag, task_id])?;
+    }
+    Ok(())
+}
+
+fn select_task(conn: &Connection, user_id: i64, task_id: i64) -> rusqlite::Result<Option<Task>> {
+    conn.prepare_cached(&format!(
+        "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = ?1 AND t.user_id = ?2"
+    ))?
+    .query_row(params![task_id, user_id], task_from_row)
+    .optional()
+}
+
+/// The WHERE clause and its bound values for `filter`; user input is only
+/// ever bound, never formatted into the SQL.
+fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
+    let mut sql = String::from("t.user_id = ?");
+    let mut values = vec![Value::Integer(user_id)];
+    if let Some(status) = filter.status {
+        sql.push_str(" AND t.status = ?");
+        values.push(Value::Text(status.as_str().into()));
+    }
+    if let Some(priority) = filter.priority {
+        sql.push_str(" AND t.priority = ?");
+        values.push(Value::Integer(priority_number(Some(priority)).unwrap_or(0)));
+    }
+    if let Some(project) = &filter.project {
+        let prefix = format!("{project}.");
+        sql.push_str(" AND (t.project = ? OR substr(t.project, 1, ?) = ?)");
+        values.push(Value::Text(project.clone()));
+        values.push(Value::Integer(prefix.chars().count() as i64));
+        values.push(Value::Text(prefix));
+    }
+    for tag in &filter.tags {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM task_tags g \
+             WHERE g.user_id = t.user_id AND g.tag = ? AND g.task_id = t.id)",
+        );
+        values.push(Value::Text(tag.clone()));
+    }
+    if let Some(search) = &filter.search {
+        sql.push_str(" AND (contains_ci(t.title, ?) OR contains_ci(t.description, ?))");
+        let needle = search.to_lowercase();
+        values.push(Value::Text(needle.clone()));
+        values.push(Value::Text(needle));
+    }
+    if let Some(before) = filter.due_before {
+        sql.push_str(" AND t.due < ?");
+        values.push(Value::Integer(micros(before)));
+    }
+    if let Some(after) = filter.due_after {
+        sql.push_str(" AND t.due > ?");
+        values.push(Value::Integer(micros(after)));
+    }
+    (sql, values)
+}
+
+fn order_clause(filter: &TaskFilter) -> String {
+    let mut parts = Vec::new();
+    let mut has_id = false;
+    for key in &filter.ordering {
+        let direction = if key.descending { "DESC" } else { "ASC" };
+        let column = match key.field {
+            OrderField::Id => {
+                has_id = true;
+                "t.id"
+            }
+            OrderField::Title => "t.title COLLATE NOCASE",
+            OrderField::Status => "t.status",
+            OrderField::CreatedAt => "t.created_at",
+            OrderField::UpdatedAt => "t.updated_at",
+            // Tasks without a value come last in both directions.
+            OrderField::Priority => {
+                parts.push("t.priority IS NULL".to_string());
+                "t.priority"
+            }
+            OrderField::Due => {
+                parts.push("t.due IS NULL".to_string());
+                "t.due"
+            }
+        };
+        parts.push(format!("{column} {direction}"));
+    }
+    // A total order, so that pages neither repeat nor skip tasks.
+    if !has_id {
+        parts.push("t.id ASC".into());
+    }
+    parts.join(", ")
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn health(&self) -> StoreResult<()> {
+        self.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())))
+            .await
+    }
+
+    async fn create_user(&self, user: NewUser) -> StoreResult<Option<UserRecord>> {
+        self.write(move |conn| {
+            let now = Utc::now();
+            let inserted = conn
+                .prepare_cached(
+                    "INSERT INTO users (username, username_key, email, password_hash, is_admin, date_joined) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (username_key) DO NOTHING",
+                )?
+                .execute(params![
+                    user.username,
+                    user.username.to_lowercase(),
+                    user.email,
+                    user.password_hash,
+                    user.is_admin,
+                    micros(now)
+                ])?;
+            if inserted == 0 {
+                return Ok(None);
+            }
+            Ok(Some(UserRecord {
+                id: conn.last_insert_rowid(),
+                username: user.username,
+                email: user.email,
+                password_hash: user.password_hash,
+                is_active: true,
+                is_admin: user.is_admin,
+                date_joined: instant(micros(now)),
+                token_version: 0,
+            }))
+        })
+        .await
+    }
+
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>> {
+        let key = username.to_lowercase();
+        self.read(move |conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE username_key = ?1"
+            ))?
+            .query_row([key], user_from_row)
+            .optional()
+        })
+        .await
+    }
+
+    async fn auth_context(
+        &self,
+        user_id: i64,
+        session_id: i64,
+    ) -> StoreResult<Option<AuthContext>> {
+        self.read(move |conn| {
+            let user = conn
+                .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))?
+                .query_row([user_id], user_from_row)
+                .optional()?;
+            let Some(user) = user else { return Ok(None) };
+            let revoked: Option<bool> = conn
+                .prepare_cached("SELECT revoked FROM sessions WHERE id = ?1 AND user_id = ?2")?
+                .query_row([session_id, user_id], |row| row.get(0))
+                .optional()?;
+            Ok(Some(AuthContext {
+                user,
+                session_live: revoked == Some(false),
+            }))
+        })
+        .await
+    }
+
+    async fn create_session(
+        &self,
+        user_id: i64,
+        refresh_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let refresh_hash = refresh_hash.to_string();
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.prepare_cached("INSERT INTO sessions (user_id, created_at) VALUES (?1, ?2)")?
+                .execute(params![user_id, micros(Utc::now())])?;
+            let session_id = tx.last_insert_rowid();
+            tx.prepare_cached(
+                "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![refresh_hash, session_id, micros(expires_at)])?;
+            tx.commit()?;
+            Ok(session_id)
+        })
+        .await
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<Refreshed> {
+        let old_hash = old_hash.to_string();
+        let new_hash = new_hash.to_string();
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let found: Option<(i64, i64, bool, bool, i64)> = tx
+                .prepare_cached(
+                    "SELECT r.session_id, r.expires_at, r.used, s.revoked, s.user_id \
+                     FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id \
+                     WHERE r.token_hash = ?1",
+                )?
+                .query_row([&old_hash], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+                })
+                .optional()?;
+            let Some((session_id, expires, used, revoked, user_id)) = found else {
+                return Ok(Refreshed::Invalid);
+            };
+            if used {
+                // A spent token came back: whoever holds it, the login is
+                // compromised.
+                tx.prepare_cached("UPDATE sessions SET revoked = 1 WHERE id = ?1")?
+                    .execute([session_id])?;
+                tx.commit()?;
+                return Ok(Refreshed::Reused);
+            }
+            if revoked || expires <= micros(Utc::now()) {
+                return Ok(Refreshed::Invalid);
+            }
+            let user = tx
+                .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))?
+                .query_row([user_id], user_from_row)
+                .optional()?;
+            let Some(user) = user.filter(|u| u.is_active) else {
+                return Ok(Refreshed::Invalid);
+            };
+            tx.prepare_cached("UPDATE refresh_tokens SET used = 1 WHERE token_hash = ?1")?
+                .execute([&old_hash])?;
+            tx.prepare_cached(
+                "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![new_hash, session_id, micros(expires_at)])?;
+            tx.commit()?;
+            Ok(Refreshed::Rotated { user, session_id })
+        })
+        .await
+    }
+
+    async fn revoke_session(&self, user_id: i64, refresh_hash: &str) -> StoreResult<bool> {
+        let refresh_hash = refresh_hash.to_string();
+        self.write(move |conn| {
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE sessions SET revoked = 1 WHERE user_id = ?1 AND id = \
+                     (SELECT session_id FROM refresh_tokens WHERE token_hash = ?2)",
+                )?
+                .execute(params![user_id, refresh_hash])?;
+            Ok(changed > 0)
+        })
+        .await
+    }
+
+    async fn change_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()> {
+        let password_hash = password_hash.to_string();
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.prepare_cached(
+                "UPDATE users SET password_hash = ?1, token_version = token_version + 1 WHERE id = ?2",
+            )?
+            .execute(params![password_hash, user_id])?;
+            tx.prepare_cached("UPDATE sessions SET revoked = 1 WHERE user_id = ?1")?
+                .execute([user_id])?;
+            tx.commit()
+        })
+        .await
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<AdminUser>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!("{ADMIN_USER_SELECT} ORDER BY u.id"))?;
+            let users = stmt
+                .query_map([], admin_user_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(users)
+        })
+        .await
+    }
+
+    async fn update_user_flags(
+        &self,
+        user_id: i64,
+        is_active: Option<bool>,
+        is_admin: Option<bool>,
+    ) -> StoreResult<Option<AdminUser>> {
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.prepare_cached(
+                "UPDATE users SET is_active = coalesce(?1, is_active), \
+                 is_admin = coalesce(?2, is_admin) WHERE id = ?3",
+            )?
+            .execute(params![is_active, is_admin, user_id])?;
+            let user = tx
+                .prepare_cached(&format!("{ADMIN_USER_SELECT} WHERE u.id = ?1"))?
+                .query_row([user_id], admin_user_from_row)
+                .optional()?;
+            tx.commit()?;
+            Ok(user)
+        })
+        .await
+    }
+
+    async fn delete_user(&self, user_id: i64) -> StoreResult<bool> {
+        self.write(move |conn| {
+            // Foreign keys cascade to tasks, tags, sessions and refresh tokens.
+            let deleted = conn
+                .prepare_cached("DELETE FROM users WHERE id = ?1")?
+                .execute([user_id])?;
+            Ok(deleted > 0)
+        })
+        .await
+    }
+
+    async fn list_tasks(&self, user_id: i64, filter: TaskFilter) -> StoreResult<(u64, Vec<Task>)> {
+        self.read(move |conn| {
+            let (condition, values) = where_clause(user_id, &filter);
+            // One snapshot for the count and the page, so they agree.
+            let tx = conn.transaction()?;
+            let count: u64 = tx
+                .prepare_cached(&format!("SELECT COUNT(*) FROM tasks t WHERE {condition}"))?
+                .query_row(params_from_iter(values.iter()), |row| row.get(0))?;
+            let mut page_values = values;
+            page_values.push(Value::Integer(i64::from(filter.limit)));
+            page_values.push(Value::Integer(filter.offset.min(i64::MAX as u64) as i64));
+            let tasks = tx
+                .prepare_cached(&format!(
+                    "SELECT {TASK_COLUMNS} FROM tasks t WHERE {condition} ORDER BY {} LIMIT ? OFFSET ?",
+                    order_clause(&filter)
+                ))?
+                .query_map(params_from_iter(page_values.iter()), task_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            tx.finish()?;
+            Ok((count, tasks))
+        })
+        .await
+    }
+
+    async fn create_task(&self, user_id: i64, fields: TaskFields) -> StoreResult<Task> {
+        self.write(move |conn| {
+            let now = instant(micros(Utc::now()));
+            let completed_at = (fields.status == Status::Done).then_some(now);
+            let tags = serde_json::to_string(&fields.tags).map_err(conversion_error)?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.prepare_cached(
+                "INSERT INTO tasks (user_id, title, description, status, priority, due, project, \
+                 tags, created_at, updated_at, completed_at, version) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, 1)",
+            )?
+            .execute(params![
+                user_id,
+                fields.title,
+                fields.description,
+                fields.status.as_str(),
+                priority_number(fields.priority),
+                fields.due.map(micros),
+                fields.project,
+                tags,
+                micros(now),
+                completed_at.map(micros),
+            ])?;
+            let id = tx.last_insert_rowid();
+            replace_tags(&tx, user_id, id, &fields.tags)?;
+            tx.commit()?;
+            Ok(Task {
+                id,
+                title: fields.title,
+                description: fields.description,
+                status: fields.status,
+                priority: fields.priority,
+                due: fields.due.map(|d| instant(micros(d))),
+                project: fields.project,
+                tags: fields.tags,
+                created_at: now,
+                updated_at: now,
+                completed_at,
+                version: 1,
+            })
+        })
+        .await
+    }
+
+    async fn get_task(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Task>> {
+        self.read(move |conn| select_task(conn, user_id, task_id))
+            .await
+    }
+
+    async fn update_task(
+        &self,
+        user_id: i64,
+        task_id: i64,
+        if_version: Option<i64>,
+        change: TaskChange,
+    ) -> StoreResult<Written<Task>> {
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let Some(current) = select_task(&tx, user_id, task_id)? else {
+                return Ok(Written::NotFound);
+            };
+            if if_version.is_some_and(|v| v != current.version) {
+                return Ok(Written::VersionMismatch);
+            }
+            let fields = match change {
+                TaskChange::Replace(fields) => fields,
+                TaskChange::Patch(patch) => {
+                    let mut fields = fields_of(&current);
+                    patch.apply(&mut fields);
+                    fields
+                }
+            };
+            let now = instant(micros(Utc::now()));
+            let completed_at = match (current.status, fields.status) {
+                (_, Status::Pending) => None,
+                (Status::Done, Status::Done) => current.completed_at,
+                (Status::Pending, Status::Done) => Some(now),
+            };
+            let tags = serde_json::to_string(&fields.tags).map_err(conversion_error)?;
+            tx.prepare_cached(
+                "UPDATE tasks SET title = ?1, description = ?2, status = ?3, priority = ?4, due = ?5, \
+                 project = ?6, tags = ?7, updated_at = ?8, completed_at = ?9, version = version + 1 \
+                 WHERE id = ?10",
+            )?
+            .execute(params![
+                fields.title,
+                fields.description,
+                fields.status.as_str(),
+                priority_number(fields.priority),
+                fields.due.map(micros),
+                fields.project,
+                tags,
+                micros(now),
+                completed_at.map(micros),
+                task_id,
+            ])?;
+            if fields.tags != current.tags {
+                replace_tags(&tx, user_id, task_id, &fields.tags)?;
+            }
+            tx.commit()?;
+            Ok(Written::Done(Task {
+                id: task_id,
+                title: fields.title,
+                description: fields.description,
+                status: fields.status,
+                priority: fields.priority,
+                due: fields.due.map(|d| instant(micros(d))),
+                project: fields.project,
+                tags: fields.tags,
+                created_at: current.created_at,
+                updated_at: now,
+                completed_at,
+                version: current.version + 1,
+            }))
+        })
+        .await
+    }
+
+    async fn delete_task(
+        &self,
+        user_id: i64,
+        task_id: i64,
+        if_version: Option<i64>,
+    ) -> StoreResult<Written<()>> {
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let version: Option<i64> = tx
+                .prepare_cached("SELECT version FROM tasks WHERE id = ?1 AND user_id = ?2")?
+                .query_row([task_id, user_id], |row| row.get(0))
+                .optional()?;
+            let Some(version) = version else {
+                return Ok(Written::NotFound);
+            };
+            if if_version.is_some_and(|v| v != version) {
+                return Ok(Written::VersionMismatch);
+            }
+            tx.prepare_cached("DELETE FROM tasks WHERE id = ?1")?
+                .execute([task_id])?;
+            tx.commit()?;
+            Ok(Written::Done(()))
+        })
+        .await
+    }
+
+    async fn backup(&self, dest: &Path) -> StoreResult<()> {
+        let dest = dest.to_path_buf();
+        self.read(move |conn| {
+            let mut target = Connection::open(&dest)?;
+            let backup = rusqlite::backup::Backup::new(conn, &mut target)?;
+            backup.run_to_completion(256, Duration::from_millis(5), None)
+        })
+        .await
+    }
+}

@@ -1,0 +1,251 @@
+//! A task body as a client sends it, checked field by field: every rule of
+//! the task table, with DRF-style messages per field.
+
+use chrono::{DateTime, Utc};
+use common::api::{Priority, Status};
+use serde_json::{Map, Value};
+
+use crate::{
+    error::{ApiError, FieldErrors},
+    store::{TaskFields, TaskFieldsPatch},
+};
+
+pub const MAX_TITLE: usize = 500;
+pub const MAX_DESCRIPTION: usize = 10_000;
+pub const MAX_PROJECT: usize = 100;
+pub const MAX_TAG: usize = 64;
+pub const MAX_TAGS: usize = 32;
+
+/// Sent by clients, ignored by the server.
+const READ_ONLY: [&str; 5] = ["id", "created_at", "updated_at", "completed_at", "version"];
+const WRITABLE: [&str; 7] = [
+    "title",
+    "description",
+    "status",
+    "priority",
+    "due",
+    "project",
+    "tags",
+];
+
+/// The body of a create or a PUT: absent optional fields take their defaults.
+pub fn full(body: Map<String, Value>) -> Result<TaskFields, ApiError> {
+    let mut errors = FieldErrors::new();
+    let patch = parse(body, &mut errors);
+    if patch.title.is_none() && !errors.contains_key("title") {
+        errors.insert("title".into(), vec!["This field is required.".into()]);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let mut fields = TaskFields {
+        title: String::new(),
+        description: String::new(),
+        status: Status::Pending,
+        priority: None,
+        due: None,
+        project: None,
+        tags: Vec::new(),
+    };
+    patch.apply(&mut fields);
+    Ok(fields)
+}
+
+/// The body of a PATCH: only the fields present.
+pub fn partial(body: Map<String, Value>) -> Result<TaskFieldsPatch, ApiError> {
+    let mut errors = FieldErrors::new();
+    let patch = parse(body, &mut errors);
+    if errors.is_empty() {
+        Ok(patch)
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+fn parse(body: Map<String, Value>, errors: &mut FieldErrors) -> TaskFieldsPatch {
+    let mut patch = TaskFieldsPatch::default();
+    for (name, value) in body {
+        let result = match name.as_str() {
+            "title" => title(value).map(|v| patch.title = Some(v)),
+            "description" => description(value).map(|v| patch.description = Some(v)),
+            "status" => status(value).map(|v| patch.status = Some(v)),
+            "priority" => nullable(value, priority).map(|v| patch.priority = Some(v)),
+            "due" => nullable(value, due).map(|v| patch.due = Some(v)),
+            "project" => nullable(value, project).map(|v| patch.project = Some(v.flatten())),
+            "tags" => tags(value).map(|v| patch.tags = Some(v)),
+            name if READ_ONLY.contains(&name) => Ok(()),
+            _ => Err(vec![format!(
+                "Unknown field. Writable fields: {}.",
+                WRITABLE.join(", ")
+            )]),
+        };
+        if let Err(messages) = result {
+            errors.insert(name, messages);
+        }
+    }
+    patch
+}
+
+type FieldResult<T> = Result<T, Vec<String>>;
+
+fn one(message: impl Into<String>) -> Vec<String> {
+    vec![message.into()]
+}
+
+fn string(value: Value) -> FieldResult<String> {
+    match value {
+        Value::String(s) => Ok(s),
+        Value::Null => Err(one("This field may not be null.")),
+        _ => Err(one("Not a valid string.")),
+    }
+}
+
+fn nullable<T>(value: Value, parse: fn(Value) -> FieldResult<T>) -> FieldResult<Option<T>> {
+    match value {
+        Value::Null => Ok(None),
+        value => parse(value).map(Some),
+    }
+}
+
+fn title(value: Value) -> FieldResult<String> {
+    let title = string(value)?.trim().to_string();
+    if title.is_empty() {
+        return Err(one("This field may not be blank."));
+    }
+    if title.chars().count() > MAX_TITLE {
+        return Err(one(format!(
+            "Ensure this field has no more than {MAX_TITLE} characters."
+        )));
+    }
+    Ok(title)
+}
+
+fn description(value: Value) -> FieldResult<String> {
+    let description = string(value)?;
+    if description.chars().count() > MAX_DESCRIPTION {
+        return Err(one(format!(
+            "Ensure this field has no more than {MAX_DESCRIPTION} characters."
+        )));
+    }
+    Ok(description)
+}
+
+fn status(value: Value) -> FieldResult<Status> {
+    let text = string(value)?;
+    Status::parse(&text)
+        .ok_or_else(|| one(format!("\"{text}\" is not a valid choice: pending, done.")))
+}
+
+fn priority(value: Value) -> FieldResult<Priority> {
+    let text = string(value)?;
+    match text.as_str() {
+        "low" | "medium" | "high" => Priority::parse(&text).ok_or_else(|| one("unreachable")),
+        _ => Err(one(format!(
+            "\"{text}\" is not a valid choice: low, medium, high or null."
+        ))),
+    }
+}
+
+fn due(value: Value) -> FieldResult<DateTime<Utc>> {
+    let text = string(value)?;
+    DateTime::parse_from_rfc3339(&text)
+        .map(|instant| instant.with_timezone(&Utc))
+        .map_err(|_| one("Datetime has wrong format. Use RFC 3339, e.g. 2026-12-01T09:00:00Z."))
+}
+
+/// `None` for a blank project: a blank name means no project.
+fn project(value: Value) -> FieldResult<Option<String>> {
+    let project = string(value)?.trim().to_string();
+    if project.is_empty() {
+        return Ok(None);
+    }
+    if project.chars().count() > MAX_PROJECT {
+        return Err(one(format!(
+            "Ensure this field has no more than {MAX_PROJECT} characters."
+        )));
+    }
+    if project.split('.').any(|part| part.trim().is_empty()) {
+        return Err(one(
+            "Sub-projects are separated by single dots, e.g. home.garden.",
+        ));
+    }
+    Ok(Some(project))
+}
+
+fn tags(value: Value) -> FieldResult<Vec<String>> {
+    let Value::Array(items) = value else {
+        return Err(one("Expected a list of strings."));
+    };
+    let mut tags: Vec<String> = Vec::new();
+    let mut messages = Vec::new();
+    for item in items {
+        let Value::String(tag) = item else {
+            messages.push("Each tag must be a string.".to_string());
+            continue;
+        };
+        let length = tag.chars().count();
+        if length == 0 || length > MAX_TAG {
+            messages.push(format!("Tag \"{tag}\" must be 1 to {MAX_TAG} characters."));
+        } else if tag.chars().any(char::is_whitespace) {
+            messages.push(format!("Tag \"{tag}\" may not contain whitespace."));
+        } else if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > MAX_TAGS {
+        messages.push(format!("A task has at most {MAX_TAGS} tags."));
+    }
+    if messages.is_empty() {
+        Ok(tags)
+    } else {
+        Err(messages)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn defaults_and_trimming() {
+        let fields = full(body(json!({"title": "  Buy milk ", "id": 99}))).unwrap();
+        assert_eq!(fields.title, "Buy milk");
+        assert_eq!(fields.status, Status::Pending);
+        assert!(fields.tags.is_empty());
+    }
+
+    #[test]
+    fn tags_are_deduplicated_and_checked() {
+        let fields = full(body(json!({"title": "t", "tags": ["a", "b", "a"]}))).unwrap();
+        assert_eq!(fields.tags, vec!["a", "b"]);
+        let err = full(body(json!({"title": "t", "tags": ["a b"]}))).unwrap_err();
+        assert!(
+            matches!(err, ApiError::BadRequest { errors: Some(e), .. } if e.contains_key("tags"))
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let err = full(body(json!({
+            "title": "", "priority": "urgent", "due": "tomorrow", "colour": "red"
+        })))
+        .unwrap_err();
+        let ApiError::BadRequest {
+            errors: Some(errors),
+            ..
+        } = err
+        else {
+            panic!("expected field errors");
+        };
+        let names: Vec<&String> = errors.keys().collect();
+        assert_eq!(names, ["colour", "due", "priority", "title"]);
+    }
+}

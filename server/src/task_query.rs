@@ -1,0 +1,232 @@
+//! The query string of `GET /api/tasks/`, checked: every bad value is a 400
+//! naming its parameter.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use common::api::{Priority, Status};
+
+use crate::error::{ApiError, FieldErrors};
+
+pub const DEFAULT_LIMIT: u32 = 50;
+pub const MAX_LIMIT: u32 = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderField {
+    Id,
+    Title,
+    Status,
+    Priority,
+    Due,
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl OrderField {
+    pub const ALL: [(&'static str, OrderField); 7] = [
+        ("id", OrderField::Id),
+        ("title", OrderField::Title),
+        ("status", OrderField::Status),
+        ("priority", OrderField::Priority),
+        ("due", OrderField::Due),
+        ("created_at", OrderField::CreatedAt),
+        ("updated_at", OrderField::UpdatedAt),
+    ];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderKey {
+    pub field: OrderField,
+    pub descending: bool,
+}
+
+/// Which of a user's tasks to list, in which order, which page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskFilter {
+    pub limit: u32,
+    pub offset: u64,
+    /// `None`: both pending and done.
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    /// Matches this project and its dotted sub-projects.
+    pub project: Option<String>,
+    /// Every one must be on the task.
+    pub tags: Vec<String>,
+    /// A literal, case-insensitive substring of title or description.
+    pub search: Option<String>,
+    pub due_before: Option<DateTime<Utc>>,
+    pub due_after: Option<DateTime<Utc>>,
+    pub ordering: Vec<OrderKey>,
+}
+
+impl Default for TaskFilter {
+    fn default() -> TaskFilter {
+        TaskFilter {
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+            status: None,
+            priority: None,
+            project: None,
+            tags: Vec::new(),
+            search: None,
+            due_before: None,
+            due_after: None,
+            ordering: Vec::new(),
+        }
+    }
+}
+
+impl TaskFilter {
+    /// Parses the query pairs. Unknown parameters are ignored, as DRF does;
+    /// empty values count as absent.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<TaskFilter, ApiError> {
+        let mut filter = TaskFilter::default();
+        let mut errors = FieldErrors::new();
+        let mut fail = |name: &str, message: String| {
+            errors.entry(name.to_string()).or_default().push(message);
+        };
+        for (name, value) in pairs {
+            if value.is_empty() {
+                continue;
+            }
+            match name.as_str() {
+                "limit" => match value.parse::<u32>() {
+                    Ok(n) if (1..=MAX_LIMIT).contains(&n) => filter.limit = n,
+                    _ => fail(name, format!("must be an integer from 1 to {MAX_LIMIT}.")),
+                },
+                "offset" => match value.parse::<u64>() {
+                    Ok(n) if n <= i64::MAX as u64 => filter.offset = n,
+                    _ => fail(name, "must be a non-negative integer.".into()),
+                },
+                "status" => match value.as_str() {
+                    "all" => filter.status = None,
+                    other => match Status::parse(other) {
+                        Some(status) => filter.status = Some(status),
+                        None => fail(name, "must be one of: pending, done, all.".into()),
+                    },
+                },
+                "priority" => match value.as_str() {
+                    "low" | "medium" | "high" => filter.priority = Priority::parse(value),
+                    _ => fail(name, "must be one of: low, medium, high.".into()),
+                },
+                "project" => filter.project = Some(value.clone()),
+                "tag" => {
+                    if !filter.tags.contains(value) {
+                        filter.tags.push(value.clone());
+                    }
+                }
+                "search" => filter.search = Some(value.clone()),
+                "due_before" | "due_after" => match parse_instant(value) {
+                    Some(instant) if name == "due_before" => filter.due_before = Some(instant),
+                    Some(instant) => filter.due_after = Some(instant),
+                    None => fail(
+                        name,
+                        "must be an RFC 3339 date-time or a YYYY-MM-DD date.".into(),
+                    ),
+                },
+                "ordering" => match parse_ordering(value) {
+                    Ok(keys) => filter.ordering = keys,
+                    Err(message) => fail(name, message),
+                },
+                _ => {}
+            }
+        }
+        if errors.is_empty() {
+            Ok(filter)
+        } else {
+            Err(ApiError::validation(errors))
+        }
+    }
+}
+
+/// A date-time; a bare date means its midnight in UTC.
+fn parse_instant(value: &str) -> Option<DateTime<Utc>> {
+    if let Ok(instant) = DateTime::parse_from_rfc3339(value) {
+        return Some(instant.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|naive| naive.and_utc())
+}
+
+fn parse_ordering(value: &str) -> Result<Vec<OrderKey>, String> {
+    let mut keys = Vec::new();
+    for part in value.split(',') {
+        let part = part.trim();
+        let (name, descending) = match part.strip_prefix('-') {
+            Some(rest) => (rest, true),
+            None => (part, false),
+        };
+        let field = OrderField::ALL
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, field)| *field)
+            .ok_or_else(|| {
+                let names: Vec<&str> = OrderField::ALL.iter().map(|(n, _)| *n).collect();
+                format!(
+                    "unknown field `{part}`; order by a comma list of: {} (each may start with -).",
+                    names.join(", ")
+                )
+            })?;
+        keys.push(OrderKey { field, descending });
+    }
+    Ok(keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn parses_every_parameter() {
+        let filter = TaskFilter::from_pairs(&pairs(&[
+            ("limit", "10"),
+            ("offset", "20"),
+            ("status", "done"),
+            ("priority", "high"),
+            ("project", "home"),
+            ("tag", "a"),
+            ("tag", "b"),
+            ("search", "50%"),
+            ("due_before", "2026-12-01"),
+            ("due_after", "2026-11-01T10:00:00+01:00"),
+            ("ordering", "-due,title"),
+        ]))
+        .unwrap();
+        assert_eq!(filter.limit, 10);
+        assert_eq!(filter.offset, 20);
+        assert_eq!(filter.status, Some(Status::Done));
+        assert_eq!(filter.tags, vec!["a", "b"]);
+        assert_eq!(
+            filter.due_after.unwrap().to_rfc3339(),
+            "2026-11-01T09:00:00+00:00"
+        );
+        assert_eq!(filter.ordering.len(), 2);
+        assert!(filter.ordering[0].descending);
+    }
+
+    #[test]
+    fn names_every_bad_parameter() {
+        let err = TaskFilter::from_pairs(&pairs(&[
+            ("limit", "0"),
+            ("ordering", "colour"),
+            ("status", "later"),
+        ]))
+        .unwrap_err();
+        match err {
+            ApiError::BadRequest {
+                errors: Some(errors),
+                ..
+            } => {
+                let names: Vec<&String> = errors.keys().collect();
+                assert_eq!(names, ["limit", "ordering", "status"]);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
