@@ -1,0 +1,638 @@
+//! The filter and modifier words of the CLI (SPEC §4), also used by the TUI's
+//! `/` filter.
+//!
+//! Filters ([`TaskFilter`]), for `task list` and the TUI:
+//!
+//! | word | meaning |
+//! |---|---|
+//! | `+tag` / `-tag` | has / has not the tag |
+//! | `project:P` (`pro:P`) | in project P or a sub-project (`home` matches `home.garden`); `project:` = no project |
+//! | `priority:H` (`pri:`) | H, M, L (or high, medium, low); `priority:` = no priority |
+//! | `status:pending\|done\|all` | |
+//! | `due:DATE` | due within that day (or at that instant); `due:` = no due date |
+//! | `due.before:DATE`, `due.after:DATE` | due before the day starts / after it ends |
+//! | anything else | words searched for in title and description |
+//! | `--` | every word after it is a search word |
+//!
+//! Attribute names may be shortened to three letters or more (`proj:`, `prio:`).
+//!
+//! Modifiers ([`Modifications`]), for `task add` and `task modify`:
+//! `project:P`, `priority:H`, `due:DATE` (`due:in 3 days` may be three words),
+//! `+tag`, and for `modify` `-tag` (remove) and empty values (`due:`) that
+//! clear the field. Other words make the title.
+//!
+//! What the API can filter goes into [`TaskQuery`]; the rest (excluded tags,
+//! "no project") is checked here by [`TaskFilter::matches`].
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use crate::api::{NewTask, Priority, StatusFilter, Task, TaskPatch, TaskQuery};
+use crate::dates::Clock;
+
+/// A filter or modifier word that cannot be understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError(pub String);
+
+impl std::fmt::Display for FilterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for FilterError {}
+
+fn error(message: impl Into<String>) -> FilterError {
+    FilterError(message.into())
+}
+
+/// The fields `--sort` / `ordering` accept.
+pub const SORT_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "status",
+    "priority",
+    "due",
+    "created_at",
+    "updated_at",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attribute {
+    Project,
+    Priority,
+    Status,
+    Due,
+    DueBefore,
+    DueAfter,
+}
+
+/// `pro`, `proj`, … `project`: a prefix of at least three letters.
+fn attribute(key: &str) -> Option<Attribute> {
+    let key = key.to_ascii_lowercase();
+    let prefix_of = |full: &str| key.len() >= 3 && full.starts_with(key.as_str());
+    match key.as_str() {
+        "due" => Some(Attribute::Due),
+        "due.before" | "due.by" | "due.below" => Some(Attribute::DueBefore),
+        "due.after" | "due.above" => Some(Attribute::DueAfter),
+        _ if prefix_of("project") => Some(Attribute::Project),
+        _ if prefix_of("priority") => Some(Attribute::Priority),
+        _ if prefix_of("status") => Some(Attribute::Status),
+        _ => None,
+    }
+}
+
+/// `key:value` with a known attribute name.
+fn split_attribute(word: &str) -> Option<(Attribute, &str)> {
+    let (key, value) = word.split_once(':')?;
+    Some((attribute(key)?, value))
+}
+
+/// `+tag` / `-tag` with a valid tag name after the sign.
+fn split_tag(word: &str) -> Option<(char, &str)> {
+    let mut chars = word.chars();
+    let sign = chars.next().filter(|c| *c == '+' || *c == '-')?;
+    let name = chars.as_str();
+    let first = name.chars().next()?;
+    // `-5` is a number and `--x` a flag, not tags.
+    if first.is_ascii_digit() || first == '-' || first == '+' {
+        return None;
+    }
+    Some((sign, name))
+}
+
+fn check_tag(name: &str) -> Result<String, FilterError> {
+    if name.chars().count() > 64 {
+        return Err(error(format!("tag {name:?} is longer than 64 characters")));
+    }
+    if name.chars().any(char::is_whitespace) {
+        return Err(error(format!("tag {name:?} contains whitespace")));
+    }
+    Ok(name.to_string())
+}
+
+fn parse_priority(value: &str) -> Result<Priority, FilterError> {
+    Priority::parse(value).ok_or_else(|| {
+        error(format!(
+            "invalid priority {value:?}: use H, M or L (or high, medium, low)"
+        ))
+    })
+}
+
+fn parse_date<Tz: TimeZone>(
+    clock: &Clock<Tz>,
+    key: &str,
+    value: &str,
+) -> Result<crate::dates::DateSpec, FilterError> {
+    clock.parse(value).map_err(|e| error(format!("{key}: {e}")))
+}
+
+/// Joins `due:in` `3` `days` (three shell words) back into one value.
+fn take_date_value<'a>(value: &'a str, rest: &[String]) -> (std::borrow::Cow<'a, str>, usize) {
+    if value.eq_ignore_ascii_case("in")
+        && rest.len() >= 2
+        && rest[0].bytes().all(|b| b.is_ascii_digit())
+    {
+        let joined = format!("in {} {}", rest[0], rest[1]);
+        return (joined.into(), 2);
+    }
+    (value.into(), 0)
+}
+
+/// Splits a line into words the way a shell would for simple input: on
+/// whitespace, with `"…"` and `'…'` grouping. For the TUI's filter line.
+pub fn split_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => current.push(c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                in_word = true;
+            }
+            None if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut current));
+                    in_word = false;
+                }
+            }
+            None => {
+                current.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(current);
+    }
+    words
+}
+
+/// Parses `--sort due,-priority` into the API's `ordering` list.
+pub fn parse_sort(spec: &str) -> Result<Vec<String>, FilterError> {
+    let mut ordering = Vec::new();
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (descending, name) = match part.strip_prefix('-') {
+            Some(name) => (true, name),
+            None => (false, part.strip_prefix('+').unwrap_or(part)),
+        };
+        let field = match name.to_ascii_lowercase().as_str() {
+            "created" | "entry" => "created_at".to_string(),
+            "updated" | "modified" => "updated_at".to_string(),
+            "pri" | "prio" => "priority".to_string(),
+            "desc" | "description" => "title".to_string(),
+            other if SORT_FIELDS.contains(&other) => other.to_string(),
+            _ => {
+                return Err(error(format!(
+                    "cannot sort by {name:?}: use {}",
+                    SORT_FIELDS.join(", ")
+                )))
+            }
+        };
+        ordering.push(if descending {
+            format!("-{field}")
+        } else {
+            field
+        });
+    }
+    if ordering.is_empty() {
+        return Err(error("--sort needs a field, e.g. --sort due,-priority"));
+    }
+    Ok(ordering)
+}
+
+/// A task filter: the part the server applies ([`TaskQuery`]) and the part
+/// checked on this side ([`TaskFilter::matches`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskFilter {
+    pub query: TaskQuery,
+    /// `-tag`: tasks with any of these are left out.
+    pub exclude_tags: Vec<String>,
+    /// `project:` with no value.
+    pub no_project: bool,
+    /// `priority:` with no value.
+    pub no_priority: bool,
+    /// `due:` with no value.
+    pub no_due: bool,
+}
+
+impl TaskFilter {
+    /// Parses filter words (see the module docs). `status` stays `None`
+    /// unless a `status:` word sets it: the caller picks the default.
+    pub fn parse<Tz: TimeZone, S: AsRef<str>>(
+        words: &[S],
+        clock: &Clock<Tz>,
+    ) -> Result<TaskFilter, FilterError> {
+        let words: Vec<String> = words.iter().map(|w| w.as_ref().to_string()).collect();
+        let mut filter = TaskFilter::default();
+        let mut search: Vec<String> = Vec::new();
+        let mut literal = false;
+        let mut i = 0;
+        while i < words.len() {
+            let word = &words[i];
+            i += 1;
+            if literal {
+                search.push(word.clone());
+                continue;
+            }
+            if word == "--" {
+                literal = true;
+                continue;
+            }
+            if let Some((sign, name)) = split_tag(word) {
+                let tag = check_tag(name)?;
+                match sign {
+                    '+' => filter.query.tags.push(tag),
+                    _ => filter.exclude_tags.push(tag),
+                }
+                continue;
+            }
+            let Some((attribute, value)) = split_attribute(word) else {
+                search.push(word.clone());
+                continue;
+            };
+            match attribute {
+                Attribute::Project if value.is_empty() => filter.no_project = true,
+                Attribute::Project => filter.query.project = Some(value.to_string()),
+                Attribute::Priority if value.is_empty() => filter.no_priority = true,
+                Attribute::Priority => filter.query.priority = Some(parse_priority(value)?),
+                Attribute::Status => {
+                    let status =
+                        StatusFilter::parse(&value.to_ascii_lowercase()).ok_or_else(|| {
+                            error(format!(
+                                "invalid status {value:?}: use pending, done or all"
+                            ))
+                        })?;
+                    filter.query.status = Some(status);
+                }
+                Attribute::Due if value.is_empty() => filter.no_due = true,
+                Attribute::Due | Attribute::DueBefore | Attribute::DueAfter => {
+                    let (value, used) = take_date_value(value, &words[i..]);
+                    i += used;
+                    let spec = parse_date(clock, word.split(':').next().unwrap_or("due"), &value)?;
+                    match attribute {
+                        Attribute::DueBefore => filter.query.due_before = Some(spec.start),
+                        Attribute::DueAfter => filter.query.due_after = Some(spec.end),
+                        _ => {
+                            let second = Duration::seconds(1);
+                            filter.query.due_after = Some(spec.start - second);
+                            filter.query.due_before = Some(spec.end + second);
+                        }
+                    }
+                }
+            }
+        }
+        if !search.is_empty() {
+            filter.query.search = Some(search.join(" "));
+        }
+        Ok(filter)
+    }
+
+    /// [`TaskFilter::parse`] of a typed line (the TUI's `/`).
+    pub fn parse_line<Tz: TimeZone>(
+        line: &str,
+        clock: &Clock<Tz>,
+    ) -> Result<TaskFilter, FilterError> {
+        TaskFilter::parse(&split_words(line), clock)
+    }
+
+    /// Sets the ordering from a `--sort` spec.
+    pub fn sort_by(&mut self, spec: &str) -> Result<(), FilterError> {
+        self.query.ordering = parse_sort(spec)?;
+        Ok(())
+    }
+
+    /// Whether the part of the filter the server cannot apply lets `task` through.
+    pub fn matches(&self, task: &Task) -> bool {
+        !(self.no_project && task.project.is_some()
+            || self.no_priority && task.priority.is_some()
+            || self.no_due && task.due.is_some()
+            || self.exclude_tags.iter().any(|t| task.tags.contains(t)))
+    }
+
+    /// Keeps the tasks that [`TaskFilter::matches`].
+    pub fn retain(&self, tasks: &mut Vec<Task>) {
+        if self.exclude_tags.is_empty() && !self.no_project && !self.no_priority && !self.no_due {
+            return;
+        }
+        tasks.retain(|t| self.matches(t));
+    }
+}
+
+/// Whether [`Modifications::parse`] reads words for a new task or for a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModifyMode {
+    /// `task add`: `-word` is a title word.
+    Add,
+    /// `task modify`: `-tag` removes a tag, empty values clear fields.
+    Modify,
+}
+
+/// The changes `task add` / `task modify` words ask for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Modifications {
+    /// Title words, in order.
+    pub words: Vec<String>,
+    /// `Some(None)` clears the field.
+    pub project: Option<Option<String>>,
+    pub priority: Option<Option<Priority>>,
+    pub due: Option<Option<DateTime<Utc>>>,
+    pub description: Option<String>,
+    pub add_tags: Vec<String>,
+    pub remove_tags: Vec<String>,
+}
+
+impl Modifications {
+    /// Parses modifier words (see the module docs).
+    pub fn parse<Tz: TimeZone, S: AsRef<str>>(
+        words: &[S],
+        clock: &Clock<Tz>,
+        mode: ModifyMode,
+    ) -> Result<Modifications, FilterError> {
+        let words: Vec<String> = words.iter().map(|w| w.as_ref().to_string()).collect();
+        let mut mods = Modifications::default();
+        let mut literal = false;
+        let mut i = 0;
+        while i < words.len() {
+            let word = &words[i];
+            i += 1;
+            if literal {
+                mods.words.push(word.clone());
+                continue;
+            }
+            if word == "--" {
+                literal = true;
+                continue;
+            }
+            if let Some((sign, name)) = split_tag(word) {
+                match (sign, mode) {
+                    ('+', _) => {
+                        let tag = check_tag(name)?;
+                        mods.remove_tags.retain(|t| *t != tag);
+                        if !mods.add_tags.contains(&tag) {
+                            mods.add_tags.push(tag);
+                        }
+                    }
+                    (_, ModifyMode::Modify) => {
+                        let tag = check_tag(name)?;
+                        mods.add_tags.retain(|t| *t != tag);
+                        if !mods.remove_tags.contains(&tag) {
+                            mods.remove_tags.push(tag);
+                        }
+                    }
+                    (_, ModifyMode::Add) => mods.words.push(word.clone()),
+                }
+                continue;
+            }
+            let Some((attribute, value)) = split_attribute(word) else {
+                mods.words.push(word.clone());
+                continue;
+            };
+            match attribute {
+                Attribute::Project if value.trim().is_empty() => mods.project = Some(None),
+                Attribute::Project => mods.project = Some(Some(value.trim().to_string())),
+                Attribute::Priority if value.is_empty() => mods.priority = Some(None),
+                Attribute::Priority => mods.priority = Some(Some(parse_priority(value)?)),
+                Attribute::Due if value.is_empty() => mods.due = Some(None),
+                Attribute::Due => {
+                    let (value, used) = take_date_value(value, &words[i..]);
+                    i += used;
+                    mods.due = Some(Some(parse_date(clock, "due", &value)?.due()));
+                }
+                Attribute::Status | Attribute::DueBefore | Attribute::DueAfter => {
+                    return Err(error(format!(
+                        "{word:?} is a filter, not a modification (use `task done` / `task reopen` for the status)"
+                    )))
+                }
+            }
+        }
+        Ok(mods)
+    }
+
+    /// The title the words make, if there are any.
+    pub fn title(&self) -> Option<String> {
+        (!self.words.is_empty()).then(|| self.words.join(" "))
+    }
+
+    /// Whether the tags change (then the current tags are needed for a patch).
+    pub fn touches_tags(&self) -> bool {
+        !self.add_tags.is_empty() || !self.remove_tags.is_empty()
+    }
+
+    /// Whether nothing would change.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+            && self.project.is_none()
+            && self.priority.is_none()
+            && self.due.is_none()
+            && self.description.is_none()
+            && !self.touches_tags()
+    }
+
+    /// The body of `POST /api/tasks/`; fails without title words.
+    pub fn to_new_task(&self) -> Result<NewTask, FilterError> {
+        let title = self
+            .title()
+            .ok_or_else(|| error("a task needs a title: task add WORDS… [MODS]"))?;
+        Ok(NewTask {
+            title,
+            description: self.description.clone(),
+            status: None,
+            priority: self.priority.flatten(),
+            due: self.due.flatten(),
+            project: self.project.clone().flatten(),
+            tags: (!self.add_tags.is_empty()).then(|| self.add_tags.clone()),
+        })
+    }
+
+    /// The body of `PATCH /api/tasks/{id}/`. `current_tags` are the task's
+    /// tags now; they matter only when [`Modifications::touches_tags`].
+    pub fn to_patch(&self, current_tags: &[String]) -> TaskPatch {
+        let tags = self.touches_tags().then(|| {
+            let mut tags: Vec<String> = current_tags
+                .iter()
+                .filter(|t| !self.remove_tags.contains(t))
+                .cloned()
+                .collect();
+            for tag in &self.add_tags {
+                if !tags.contains(tag) {
+                    tags.push(tag.clone());
+                }
+            }
+            tags
+        });
+        TaskPatch {
+            title: self.title(),
+            description: self.description.clone(),
+            status: None,
+            priority: self.priority,
+            due: self.due,
+            project: self.project.clone(),
+            tags,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::FixedOffset;
+
+    fn clock() -> Clock<FixedOffset> {
+        let tz = FixedOffset::east_opt(0).unwrap();
+        Clock::at(tz.with_ymd_and_hms(2026, 3, 4, 10, 30, 0).unwrap())
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn filter_words() {
+        let f = TaskFilter::parse(
+            &[
+                "+work",
+                "-later",
+                "pro:home",
+                "priority:H",
+                "status:all",
+                "buy",
+                "due.before:tomorrow",
+                "due.after:2026-03-01",
+                "milk",
+            ],
+            &clock(),
+        )
+        .unwrap();
+        assert_eq!(f.query.tags, ["work"]);
+        assert_eq!(f.exclude_tags, ["later"]);
+        assert_eq!(f.query.project.as_deref(), Some("home"));
+        assert_eq!(f.query.priority, Some(Priority::High));
+        assert_eq!(f.query.status, Some(StatusFilter::All));
+        assert_eq!(f.query.search.as_deref(), Some("buy milk"));
+        assert_eq!(f.query.due_before, Some(utc("2026-03-05T00:00:00Z")));
+        assert_eq!(f.query.due_after, Some(utc("2026-03-01T23:59:59Z")));
+    }
+
+    #[test]
+    fn due_on_a_day_and_multi_word_dates() {
+        let f = TaskFilter::parse(&["due:in", "3", "days"], &clock()).unwrap();
+        assert_eq!(f.query.due_after, Some(utc("2026-03-06T23:59:59Z")));
+        assert_eq!(f.query.due_before, Some(utc("2026-03-08T00:00:00Z")));
+        assert_eq!(f.query.search, None);
+    }
+
+    #[test]
+    fn bad_filter_values_are_errors() {
+        for bad in [
+            &["priority:X"][..],
+            &["status:open"],
+            &["due.before:someday"],
+            &["+a b"],
+        ] {
+            assert!(TaskFilter::parse(bad, &clock()).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_and_numbers_are_words() {
+        let f = TaskFilter::parse(&["http://x", "-5", "pr:x", "--", "+notatag"], &clock()).unwrap();
+        assert_eq!(f.query.search.as_deref(), Some("http://x -5 pr:x +notatag"));
+        assert!(f.query.tags.is_empty() && f.exclude_tags.is_empty());
+    }
+
+    #[test]
+    fn client_side_parts() {
+        let f = TaskFilter::parse(&["-later", "project:"], &clock()).unwrap();
+        let task = |tags: &[&str], project: Option<&str>| Task {
+            id: 1,
+            title: "t".into(),
+            description: String::new(),
+            status: crate::api::Status::Pending,
+            priority: None,
+            due: None,
+            project: project.map(str::to_string),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            created_at: utc("2026-01-01T00:00:00Z"),
+            updated_at: utc("2026-01-01T00:00:00Z"),
+            completed_at: None,
+            version: 1,
+        };
+        assert!(f.matches(&task(&["now"], None)));
+        assert!(!f.matches(&task(&["later"], None)));
+        assert!(!f.matches(&task(&[], Some("home"))));
+    }
+
+    #[test]
+    fn sort_specs() {
+        assert_eq!(parse_sort("due,-priority").unwrap(), ["due", "-priority"]);
+        assert_eq!(parse_sort("-created").unwrap(), ["-created_at"]);
+        assert!(parse_sort("colour").is_err());
+        assert!(parse_sort(",").is_err());
+    }
+
+    #[test]
+    fn add_words() {
+        let mods = Modifications::parse(
+            &[
+                "Buy",
+                "milk",
+                "+errands",
+                "due:tomorrow",
+                "pri:H",
+                "project:home.kitchen",
+                "-x",
+            ],
+            &clock(),
+            ModifyMode::Add,
+        )
+        .unwrap();
+        let new = mods.to_new_task().unwrap();
+        assert_eq!(new.title, "Buy milk -x");
+        assert_eq!(new.tags, Some(vec!["errands".to_string()]));
+        assert_eq!(new.priority, Some(Priority::High));
+        assert_eq!(new.project.as_deref(), Some("home.kitchen"));
+        assert_eq!(new.due, Some(utc("2026-03-05T23:59:59Z")));
+    }
+
+    #[test]
+    fn add_needs_a_title() {
+        let mods = Modifications::parse(&["+x"], &clock(), ModifyMode::Add).unwrap();
+        assert!(mods.to_new_task().is_err());
+    }
+
+    #[test]
+    fn modify_words_clear_and_remove() {
+        let mods = Modifications::parse(
+            &["due:", "pri:", "project:", "-old", "+new", "New", "title"],
+            &clock(),
+            ModifyMode::Modify,
+        )
+        .unwrap();
+        let patch = mods.to_patch(&["old".to_string(), "keep".to_string()]);
+        assert_eq!(patch.due, Some(None));
+        assert_eq!(patch.priority, Some(None));
+        assert_eq!(patch.project, Some(None));
+        assert_eq!(patch.title.as_deref(), Some("New title"));
+        assert_eq!(
+            patch.tags,
+            Some(vec!["keep".to_string(), "new".to_string()])
+        );
+    }
+
+    #[test]
+    fn status_is_not_a_modification() {
+        assert!(Modifications::parse(&["status:done"], &clock(), ModifyMode::Modify).is_err());
+    }
+
+    #[test]
+    fn split_words_honours_quotes() {
+        assert_eq!(
+            split_words(r#"+a due:"in 3 days"  'two words' x"#),
+            ["+a", "due:in 3 days", "two words", "x"]
+        );
+    }
+}

@@ -1,0 +1,20 @@
+//! What `taskd`, `task` and `task-tui` share: the API's wire types and, with
+//! the `client` feature, the HTTP client, config and credential files.
+//!
+//! - [`api`]: the wire types.
+//! - [`dates`]: the DATE forms (`tomorrow`, `eom`, `in 3 days`, …) and relative rendering.
+//! - [`filter`]: the filter and modifier words (`+tag`, `project:P`, `due:eow`, …).
+//! - [`text`]: escaping server text for a terminal.
+//! - `client` (feature `client`): the async HTTP client.
+//! - `config` (feature `client`): the credentials file shared by the clients.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod dates;
+pub mod filter;
+pub mod text;
+
+#[cfg(feature = "client")]
+pub mod client;
+#[cfg(feature = "client")]
+pub mod config;

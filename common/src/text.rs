@@ -1,0 +1,73 @@
+//! Showing text that came from the server on a terminal.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// `text` with every control character escaped, so that a title holding
+/// terminal escape sequences cannot move the cursor, retitle the window or
+/// clear the screen: C0 and C1 controls and DEL become `\x1b`-style escapes
+/// (`\n`, `\r`, `\t` as such), and the bidirectional overrides that can make
+/// text read differently from what it is become `\u{202e}`-style escapes.
+/// A backslash stays as it is. Text with nothing to escape is borrowed.
+pub fn escape_control(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if !needs_escape(c) {
+            out.push(c);
+            continue;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x100 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like [`escape_control`] but keeps line breaks: for multi-line text such as
+/// a description, printed line by line.
+pub fn escape_control_keep_newlines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| escape_control(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_borrowed() {
+        assert!(matches!(escape_control("Buy milk ☕ 买"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn escapes_terminal_sequences() {
+        assert_eq!(escape_control("a\x1b[2Jb"), "a\\x1b[2Jb");
+        assert_eq!(escape_control("\x1b]0;pwned\x07"), "\\x1b]0;pwned\\x07");
+        assert_eq!(escape_control("x\u{9b}31m"), "x\\x9b31m");
+        assert_eq!(escape_control("l1\nl2\tx\r\x7f"), "l1\\nl2\\tx\\r\\x7f");
+        assert_eq!(escape_control("abc\u{202e}def"), "abc\\u{202e}def");
+    }
+
+    #[test]
+    fn keeps_newlines_when_asked() {
+        assert_eq!(escape_control_keep_newlines("a\nb\x1b"), "a\nb\\x1b");
+    }
+}
