@@ -1,0 +1,492 @@
+//! The model and `update`: every change of state happens here, from a [`Msg`],
+//! and any I/O it needs is returned as [`Command`]s for the runtime to run.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use common::api::{Task, TaskQuery};
+use common::filter::TaskFilter;
+use ratatui::layout::Rect;
+
+use crate::form::{LoginForm, TaskForm};
+use crate::input::Input;
+use crate::layout;
+use crate::msg::{ApiEvent, Command, Failure, Msg};
+use crate::query::{self, Entry, Scope, SortKey};
+use crate::text::escape;
+
+/// Ticks per second of the event loop's clock.
+pub const TICKS_PER_SECOND: u32 = 4;
+/// Reload after this many ticks without one (3 s), so changes made elsewhere show up.
+pub const REFRESH_TICKS: u32 = 3 * TICKS_PER_SECOND;
+/// A load that has not answered after this many ticks is started again.
+const STALLED_TICKS: u32 = 15 * TICKS_PER_SECOND;
+/// Only loads slower than this show "loading…", so refreshes do not flicker.
+const SLOW_TICKS: u32 = 2;
+/// How long a confirmation ("Created task 3.") stays in the status bar.
+const INFO_TICKS: u32 = 5 * TICKS_PER_SECOND;
+
+/// What is drawn over the table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    None,
+    Help,
+    ConfirmDelete { id: i64, title: String },
+    Form(Box<TaskForm>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub level: Level,
+    pub text: String,
+    age: u32,
+}
+
+/// The `/` prompt and the filter it last applied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    pub input: Input,
+    pub editing: bool,
+    /// The last text that parsed, and what it parsed to.
+    pub applied: String,
+    pub parsed: TaskFilter,
+    /// Why the text being typed does not parse (the last good filter stays applied).
+    pub error: Option<String>,
+    /// What to go back to when the prompt is left with `Esc`.
+    before: (String, TaskFilter),
+}
+
+impl Filter {
+    /// Notes what `Esc` goes back to.
+    pub(crate) fn remember(&mut self) {
+        self.before = (self.applied.clone(), self.parsed.clone());
+    }
+
+    /// Goes back to the filter from before `/`; whether that changed the query.
+    pub(crate) fn restore(&mut self) -> bool {
+        let (text, parsed) = self.before.clone();
+        self.input.set(text.clone());
+        self.applied = text;
+        let changed = parsed != self.parsed;
+        self.parsed = parsed;
+        changed
+    }
+}
+
+pub struct App {
+    /// The server's URL, for messages.
+    pub server: String,
+    pub username: Option<String>,
+    /// `Some` while the login form replaces the task screen.
+    pub login: Option<LoginForm>,
+    pub overlay: Overlay,
+    /// The tasks of the last load, in the current sort order.
+    pub entries: Vec<Entry>,
+    /// The query the entries were loaded with.
+    pub loaded_query: Option<TaskQuery>,
+    /// Indexes into `entries` of the rows shown, in order.
+    pub view: Vec<usize>,
+    /// The selected row, an index into `view`.
+    pub selected: usize,
+    /// The first row the table shows.
+    pub offset: usize,
+    pub filter: Filter,
+    pub scope: Scope,
+    pub sort: SortKey,
+    pub show_detail: bool,
+    pub message: Option<Message>,
+    /// Set while the server cannot be reached: the reason, kept until it answers.
+    pub offline: Option<String>,
+    pub size: Rect,
+    /// The clock, from the last tick: relative dates are drawn against it.
+    pub now: DateTime<Utc>,
+    pub tz: FixedOffset,
+    pub quit: bool,
+    seq: u64,
+    /// The load in flight, and how many ticks it has been running.
+    loading: Option<(u64, u32)>,
+    ticks_since_load: u32,
+    /// Select this task once it shows up (after adding it).
+    select_id: Option<i64>,
+    /// The selected task's id, kept across reloads and re-sorts.
+    selected_id: Option<i64>,
+}
+
+impl App {
+    /// A model for `server`; it shows the login form unless `logged_in`.
+    pub fn new(
+        server: impl Into<String>,
+        username: Option<String>,
+        logged_in: bool,
+        now: DateTime<Utc>,
+        tz: FixedOffset,
+    ) -> App {
+        App {
+            server: server.into(),
+            login: (!logged_in).then(|| LoginForm::new(username.clone())),
+            username,
+            overlay: Overlay::None,
+            entries: Vec::new(),
+            loaded_query: None,
+            view: Vec::new(),
+            selected: 0,
+            offset: 0,
+            filter: Filter::default(),
+            scope: Scope::Pending,
+            sort: SortKey::Id,
+            show_detail: false,
+            message: None,
+            offline: None,
+            size: Rect::new(0, 0, layout::MIN_WIDTH, layout::MIN_HEIGHT),
+            now,
+            tz,
+            quit: false,
+            seq: 0,
+            loading: None,
+            ticks_since_load: 0,
+            select_id: None,
+            selected_id: None,
+        }
+    }
+
+    /// The commands to run at start-up: the first load, when logged in.
+    pub fn start(&mut self) -> Vec<Command> {
+        if self.login.is_some() {
+            Vec::new()
+        } else {
+            vec![self.reload()]
+        }
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Command> {
+        match msg {
+            Msg::Key(key) => self.on_key(key),
+            Msg::Mouse(mouse) => self.on_mouse(mouse),
+            Msg::Paste(text) => self.on_paste(&text),
+            Msg::Resize(width, height) => {
+                self.size = Rect::new(0, 0, width, height);
+                self.scroll_into_view();
+                Vec::new()
+            }
+            Msg::Tick(now) => self.on_tick(now),
+            Msg::Api(event) => self.on_api(*event),
+        }
+    }
+
+    // ----- queries -------------------------------------------------------
+
+    pub fn task_at(&self, row: usize) -> Option<&Task> {
+        self.view
+            .get(row)
+            .and_then(|&i| self.entries.get(i))
+            .map(|e| &e.task)
+    }
+
+    pub fn selected_task(&self) -> Option<&Task> {
+        self.task_at(self.selected)
+    }
+
+    /// What is asked of the server now.
+    pub fn query(&self) -> TaskQuery {
+        query::effective(&self.filter.parsed.query, self.scope, self.sort)
+    }
+
+    /// Whether a load has been running long enough to say so.
+    pub fn is_loading_slowly(&self) -> bool {
+        self.loading.is_some_and(|(_, ticks)| ticks >= SLOW_TICKS)
+    }
+
+    /// What the status bar's second line says, if anything, escaped for the
+    /// terminal: the server being unreachable outranks other messages.
+    pub fn notice(&self) -> Option<(Level, String)> {
+        if let Some(reason) = &self.offline {
+            return Some((Level::Error, format!("{} (retrying)", escape(reason))));
+        }
+        self.message
+            .as_ref()
+            .map(|m| (m.level, escape(&m.text).into_owned()))
+    }
+
+    pub fn layout(&self) -> layout::Areas {
+        self.layout_for(self.size)
+    }
+
+    /// The screen's parts in `area` (the view passes the frame's own size).
+    pub fn layout_for(&self, area: Rect) -> layout::Areas {
+        let width = usize::from(area.width.max(1));
+        let notice_lines = self.notice().map_or(1, |(_, text)| {
+            crate::text::wrap(&format!(" {text}"), width).len()
+        });
+        let status_lines = u16::try_from(notice_lines + 1).unwrap_or(u16::MAX);
+        layout::areas(area, self.show_detail, self.filter.editing, status_lines)
+    }
+
+    pub fn page_rows(&self) -> usize {
+        layout::table_rows(self.layout().table)
+    }
+
+    // ----- state changes shared by the handlers ---------------------------
+
+    pub(crate) fn reload(&mut self) -> Command {
+        self.seq += 1;
+        self.loading = Some((self.seq, 0));
+        self.ticks_since_load = 0;
+        Command::LoadTasks {
+            seq: self.seq,
+            query: self.query(),
+        }
+    }
+
+    pub(crate) fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            level: Level::Info,
+            text: text.into(),
+            age: 0,
+        });
+    }
+
+    pub(crate) fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            level: Level::Error,
+            text: text.into(),
+            age: 0,
+        });
+    }
+
+    /// Moves the selection by `delta` rows, clamped to the list.
+    pub(crate) fn move_by(&mut self, delta: isize) {
+        let last = self.view.len().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+        self.scroll_into_view();
+    }
+
+    pub(crate) fn select(&mut self, row: usize) {
+        self.selected = row.min(self.view.len().saturating_sub(1));
+        self.scroll_into_view();
+    }
+
+    pub(crate) fn scroll_into_view(&mut self) {
+        let rows = self.page_rows();
+        let len = self.view.len();
+        self.selected = self.selected.min(len.saturating_sub(1));
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + rows {
+            self.offset = self.selected + 1 - rows;
+        }
+        self.offset = self.offset.min(len.saturating_sub(rows));
+        self.selected_id = self.selected_task().map(|t| t.id);
+    }
+
+    /// Sorts the entries by the current sort key.
+    pub(crate) fn resort(&mut self) {
+        let sort = self.sort;
+        self.entries.sort_by(|a, b| sort.compare(&a.task, &b.task));
+    }
+
+    /// Recomputes the rows shown, keeping the selected task selected.
+    pub(crate) fn rebuild_view(&mut self) {
+        let keep = self.select_id.take().or(self.selected_id);
+        let current = self.query();
+        let exact = self
+            .loaded_query
+            .as_ref()
+            .is_some_and(|loaded| query::same_selection(loaded, &current));
+        self.view.clear();
+        self.view.extend(
+            self.entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| {
+                    (exact || e.matches(&current)) && self.filter.parsed.matches(&e.task)
+                })
+                .map(|(i, _)| i),
+        );
+        if let Some(id) = keep {
+            if let Some(row) = self
+                .view
+                .iter()
+                .position(|&i| self.entries[i].task.id == id)
+            {
+                self.selected = row;
+            }
+        }
+        self.scroll_into_view();
+    }
+
+    /// Puts a task the server returned into the list (replacing its old version).
+    fn upsert(&mut self, task: Task) {
+        match self.entries.iter_mut().find(|e| e.task.id == task.id) {
+            Some(entry) => *entry = Entry::new(task),
+            None => self.entries.push(Entry::new(task)),
+        }
+        self.resort();
+    }
+
+    fn remove(&mut self, id: i64) {
+        self.entries.retain(|e| e.task.id != id);
+    }
+
+    /// Replaces the task screen with the login form, keeping everything else.
+    fn require_login(&mut self, failure: &Failure) {
+        let mut form = LoginForm::new(self.username.clone());
+        form.error = Some(failure.message());
+        self.login = Some(form);
+        self.loading = None;
+    }
+
+    // ----- messages -------------------------------------------------------
+
+    fn on_tick(&mut self, now: DateTime<Utc>) -> Vec<Command> {
+        self.now = now;
+        if let Some(message) = &mut self.message {
+            message.age += 1;
+            if message.level == Level::Info && message.age >= INFO_TICKS {
+                self.message = None;
+            }
+        }
+        if self.login.is_some() {
+            return Vec::new();
+        }
+        self.ticks_since_load = self.ticks_since_load.saturating_add(1);
+        match &mut self.loading {
+            Some((_, ticks)) => {
+                *ticks += 1;
+                if *ticks >= STALLED_TICKS {
+                    return vec![self.reload()];
+                }
+                Vec::new()
+            }
+            None if self.ticks_since_load >= REFRESH_TICKS => vec![self.reload()],
+            None => Vec::new(),
+        }
+    }
+
+    fn on_api(&mut self, event: ApiEvent) -> Vec<Command> {
+        match event {
+            ApiEvent::TasksLoaded { seq, query, result } => {
+                if self.loading.map(|(s, _)| s) != Some(seq) {
+                    return Vec::new(); // superseded by a newer load
+                }
+                self.loading = None;
+                self.ticks_since_load = 0;
+                match result {
+                    Ok(tasks) => {
+                        self.offline = None;
+                        self.entries = tasks.into_iter().map(Entry::new).collect();
+                        self.resort();
+                        self.loaded_query = Some(query);
+                        self.rebuild_view();
+                    }
+                    Err(failure) => self.failed(&failure),
+                }
+                Vec::new()
+            }
+            ApiEvent::TaskSaved { created, result } => self.on_saved(created, result),
+            ApiEvent::TaskDeleted { id, result } => match result {
+                Ok(()) => {
+                    self.remove(id);
+                    self.rebuild_view();
+                    self.info(format!("Deleted task {id}."));
+                    vec![self.reload()]
+                }
+                Err(Failure::Problem(p)) if p.status == 404 => {
+                    self.remove(id);
+                    self.rebuild_view();
+                    self.info(format!("Task {id} was already deleted."));
+                    vec![self.reload()]
+                }
+                Err(failure) => {
+                    self.failed(&failure);
+                    Vec::new()
+                }
+            },
+            ApiEvent::LoggedIn { username, result } => match result {
+                Ok(()) => {
+                    self.login = None;
+                    self.info(format!("Logged in as {username}."));
+                    self.username = Some(username);
+                    vec![self.reload()]
+                }
+                Err(failure) => {
+                    if let Failure::Unreachable(reason) = &failure {
+                        self.offline = Some(reason.clone());
+                    }
+                    if let Some(form) = &mut self.login {
+                        form.busy = false;
+                        form.error = Some(failure.message());
+                    }
+                    Vec::new()
+                }
+            },
+        }
+    }
+
+    fn on_saved(&mut self, created: bool, result: Result<Task, Failure>) -> Vec<Command> {
+        let form_waiting = matches!(&self.overlay, Overlay::Form(form) if form.saving);
+        match result {
+            Ok(task) => {
+                let id = task.id;
+                if form_waiting {
+                    self.overlay = Overlay::None;
+                }
+                let verb = if created {
+                    "Created"
+                } else {
+                    match task.status {
+                        _ if form_waiting => "Modified",
+                        common::api::Status::Done => "Completed",
+                        common::api::Status::Pending => "Reopened",
+                    }
+                };
+                self.info(format!("{verb} task {id}."));
+                self.upsert(task);
+                if created {
+                    self.select_id = Some(id);
+                }
+                self.rebuild_view();
+                vec![self.reload()]
+            }
+            Err(failure) => {
+                let stale = matches!(&failure, Failure::Problem(p) if p.status == 412);
+                if let (true, Overlay::Form(form)) = (form_waiting, &mut self.overlay) {
+                    form.saving = false;
+                    match &failure {
+                        Failure::Problem(_) if stale => {
+                            form.error = Some(
+                                "changed elsewhere since you opened it: Esc and edit it again"
+                                    .into(),
+                            );
+                        }
+                        Failure::Problem(problem) => form.show_problem(problem),
+                        other => form.error = Some(other.message()),
+                    }
+                }
+                if stale && !form_waiting {
+                    self.error("The task changed elsewhere; reloaded it, try again.");
+                    return vec![self.reload()];
+                }
+                if failure.needs_login() || !form_waiting {
+                    self.failed(&failure);
+                } else if let Failure::Unreachable(reason) = &failure {
+                    self.offline = Some(reason.clone());
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// Shows a failure where it belongs: the login form, the offline notice, or
+    /// the status bar.
+    fn failed(&mut self, failure: &Failure) {
+        match failure {
+            f if f.needs_login() => self.require_login(f),
+            Failure::Unreachable(reason) => self.offline = Some(reason.clone()),
+            other => self.error(other.message()),
+        }
+    }
+}

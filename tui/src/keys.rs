@@ -1,0 +1,311 @@
+//! Key and mouse handling: the part of `update` that reads input.
+//! Keys are matched on `(modifiers, code)`; releases are ignored.
+
+use common::api::{Status, TaskPatch};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+
+use crate::app::{App, Overlay};
+use crate::form::{FormAction, TaskForm};
+use crate::layout;
+use crate::msg::Command;
+use crate::parse;
+
+/// Rows a mouse-wheel notch moves.
+const WHEEL_ROWS: isize = 3;
+
+/// `(modifiers, code)` with Shift folded into the character (`G`, not Shift+`g`).
+pub fn normalize(key: KeyEvent) -> (KeyModifiers, KeyCode) {
+    match key.code {
+        KeyCode::Char(_) => (key.modifiers - KeyModifiers::SHIFT, key.code),
+        code => (key.modifiers, code),
+    }
+}
+
+impl App {
+    pub(crate) fn on_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        if key.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        let (modifiers, code) = normalize(key);
+        if (modifiers, code) == (KeyModifiers::CONTROL, KeyCode::Char('c')) {
+            self.quit = true;
+            return Vec::new();
+        }
+        if layout::too_small(self.size) {
+            // Nothing can be seen: only leaving is safe.
+            if matches!(code, KeyCode::Char('q') | KeyCode::Esc) {
+                self.quit = true;
+            }
+            return Vec::new();
+        }
+        if self.login.is_some() {
+            return self.on_login_key(modifiers, code);
+        }
+        match &self.overlay {
+            Overlay::None => {}
+            Overlay::Help => {
+                self.overlay = Overlay::None;
+                return Vec::new();
+            }
+            Overlay::ConfirmDelete { id, .. } => {
+                let id = *id;
+                return match code {
+                    KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
+                        self.overlay = Overlay::None;
+                        vec![Command::DeleteTask { id }]
+                    }
+                    KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => {
+                        self.overlay = Overlay::None;
+                        Vec::new()
+                    }
+                    _ => Vec::new(),
+                };
+            }
+            Overlay::Form(_) => return self.on_form_key(modifiers, code),
+        }
+        if self.filter.editing {
+            return self.on_filter_key(modifiers, code);
+        }
+        self.on_table_key(modifiers, code)
+    }
+
+    fn on_table_key(&mut self, modifiers: KeyModifiers, code: KeyCode) -> Vec<Command> {
+        let page = isize::try_from(self.page_rows()).unwrap_or(1);
+        const NONE: KeyModifiers = KeyModifiers::NONE;
+        const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+        match (modifiers, code) {
+            (NONE, KeyCode::Char('q') | KeyCode::Esc) => self.quit = true,
+            (NONE, KeyCode::Char('j') | KeyCode::Down) => self.move_by(1),
+            (NONE, KeyCode::Char('k') | KeyCode::Up) => self.move_by(-1),
+            (NONE, KeyCode::Char('g') | KeyCode::Home) => self.select(0),
+            (NONE, KeyCode::Char('G') | KeyCode::End) => self.select(usize::MAX),
+            (NONE, KeyCode::PageDown) | (CTRL, KeyCode::Char('f' | 'd')) => self.move_by(page),
+            (NONE, KeyCode::PageUp) | (CTRL, KeyCode::Char('b' | 'u')) => self.move_by(-page),
+            (NONE, KeyCode::Char('a')) => {
+                self.overlay = Overlay::Form(Box::new(TaskForm::add()));
+            }
+            (NONE, KeyCode::Char('e')) => match self.selected_task() {
+                Some(task) => {
+                    self.overlay = Overlay::Form(Box::new(TaskForm::edit(task, self.tz)));
+                }
+                None => self.error("No task selected."),
+            },
+            (NONE, KeyCode::Char(' ')) => match self.selected_task() {
+                Some(task) => {
+                    let status = match task.status {
+                        Status::Pending => Status::Done,
+                        Status::Done => Status::Pending,
+                    };
+                    return vec![Command::UpdateTask {
+                        id: task.id,
+                        version: Some(task.version),
+                        patch: TaskPatch {
+                            status: Some(status),
+                            ..TaskPatch::default()
+                        },
+                    }];
+                }
+                None => self.error("No task selected."),
+            },
+            (NONE, KeyCode::Char('x') | KeyCode::Delete) => match self.selected_task() {
+                Some(task) => {
+                    self.overlay = Overlay::ConfirmDelete {
+                        id: task.id,
+                        title: task.title.clone(),
+                    };
+                }
+                None => self.error("No task selected."),
+            },
+            (NONE, KeyCode::Char('/')) => {
+                self.filter.editing = true;
+                self.filter.error = None;
+                self.filter.input.set(self.filter.applied.clone());
+                self.filter.remember();
+                self.scroll_into_view();
+            }
+            (NONE, KeyCode::Char('s')) => {
+                self.sort = self.sort.next();
+                self.resort();
+                self.rebuild_view();
+                self.info(format!("Sorted by {}.", self.sort.label()));
+                return vec![self.reload()];
+            }
+            (NONE, KeyCode::Tab) => {
+                self.scope = self.scope.toggle();
+                self.rebuild_view();
+                return vec![self.reload()];
+            }
+            (NONE, KeyCode::Enter) => {
+                self.show_detail = !self.show_detail;
+                self.scroll_into_view();
+            }
+            (NONE, KeyCode::Char('r')) | (CTRL, KeyCode::Char('r')) => return vec![self.reload()],
+            (NONE, KeyCode::Char('?')) | (NONE, KeyCode::F(1)) => self.overlay = Overlay::Help,
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn on_filter_key(&mut self, modifiers: KeyModifiers, code: KeyCode) -> Vec<Command> {
+        match code {
+            KeyCode::Enter => {
+                self.filter.editing = false;
+                self.filter.error = None;
+                self.scroll_into_view();
+                Vec::new()
+            }
+            KeyCode::Esc => {
+                self.filter.editing = false;
+                self.filter.error = None;
+                let changed = self.filter.restore();
+                self.scroll_into_view();
+                if changed {
+                    self.rebuild_view();
+                    vec![self.reload()]
+                } else {
+                    Vec::new()
+                }
+            }
+            _ => {
+                let before = self.filter.input.value().to_string();
+                self.filter.input.handle(modifiers, code);
+                self.filter_typed(&before)
+            }
+        }
+    }
+
+    /// Applies the filter as typed: at once to the rows already loaded, and as
+    /// a new query to the server.
+    fn filter_typed(&mut self, before: &str) -> Vec<Command> {
+        let text = self.filter.input.value().to_string();
+        if text == before {
+            return Vec::new();
+        }
+        match parse::filter(&text, self.now, self.tz) {
+            Ok(parsed) => {
+                self.filter.error = None;
+                self.filter.applied = text;
+                if parsed == self.filter.parsed {
+                    return Vec::new();
+                }
+                self.filter.parsed = parsed;
+                self.rebuild_view();
+                vec![self.reload()]
+            }
+            Err(reason) => {
+                self.filter.error = Some(reason);
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_form_key(&mut self, modifiers: KeyModifiers, code: KeyCode) -> Vec<Command> {
+        let Overlay::Form(form) = &mut self.overlay else {
+            return Vec::new();
+        };
+        match form.handle_key(modifiers, code) {
+            FormAction::None => Vec::new(),
+            FormAction::Cancel => {
+                self.overlay = Overlay::None;
+                Vec::new()
+            }
+            FormAction::Submit => {
+                let command = match &form.original {
+                    None => form.new_task(self.now, self.tz).map(Command::CreateTask),
+                    Some(original) => {
+                        let (id, version) = (original.id, original.version);
+                        match form.patch(self.now, self.tz) {
+                            Some(patch) if patch.is_empty() => {
+                                self.overlay = Overlay::None;
+                                self.info("Nothing changed.");
+                                return Vec::new();
+                            }
+                            Some(patch) => Some(Command::UpdateTask {
+                                id,
+                                version: Some(version),
+                                patch,
+                            }),
+                            None => None,
+                        }
+                    }
+                };
+                if command.is_some() {
+                    form.saving = true;
+                }
+                command.into_iter().collect()
+            }
+        }
+    }
+
+    fn on_login_key(&mut self, modifiers: KeyModifiers, code: KeyCode) -> Vec<Command> {
+        let Some(form) = &mut self.login else {
+            return Vec::new();
+        };
+        match form.handle_key(modifiers, code) {
+            FormAction::None => Vec::new(),
+            FormAction::Cancel => {
+                self.quit = true;
+                Vec::new()
+            }
+            FormAction::Submit => {
+                form.busy = true;
+                let username = form.username.value().trim().to_string();
+                let password = form.password.value().to_string();
+                form.password.set("");
+                if form.register {
+                    vec![Command::Register { username, password }]
+                } else {
+                    vec![Command::Login { username, password }]
+                }
+            }
+        }
+    }
+
+    pub(crate) fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Command> {
+        if self.login.is_some() || self.overlay != Overlay::None || layout::too_small(self.size) {
+            return Vec::new();
+        }
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.move_by(WHEEL_ROWS),
+            MouseEventKind::ScrollUp => self.move_by(-WHEEL_ROWS),
+            MouseEventKind::Down(MouseButton::Left) => {
+                let table = self.layout().table;
+                // Rows start below the top border and the header.
+                let first = table.y.saturating_add(2);
+                let inside = mouse.column > table.x
+                    && mouse.column < table.right().saturating_sub(1)
+                    && mouse.row >= first
+                    && mouse.row < table.bottom().saturating_sub(1);
+                if inside {
+                    let row = self.offset + usize::from(mouse.row - first);
+                    if row < self.view.len() {
+                        self.select(row);
+                    }
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn on_paste(&mut self, text: &str) -> Vec<Command> {
+        if let Some(form) = &mut self.login {
+            form.paste(text);
+            return Vec::new();
+        }
+        if let Overlay::Form(form) = &mut self.overlay {
+            form.paste(text);
+            return Vec::new();
+        }
+        if self.filter.editing {
+            let before = self.filter.input.value().to_string();
+            for c in text.chars().filter(|c| !c.is_control()) {
+                self.filter.input.insert(c);
+            }
+            return self.filter_typed(&before);
+        }
+        Vec::new()
+    }
+}

@@ -1,0 +1,99 @@
+//! What flows into `update` (messages) and out of it (commands).
+
+use chrono::{DateTime, Utc};
+use common::api::{NewTask, Problem, Task, TaskPatch, TaskQuery};
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+
+/// Everything that can change the model: terminal input, the clock, API results.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Paste(String),
+    Resize(u16, u16),
+    /// A few times a second, with the wall clock.
+    Tick(DateTime<Utc>),
+    Api(Box<ApiEvent>),
+}
+
+/// The result of a [`Command`] that the runtime ran.
+#[derive(Debug, Clone)]
+pub enum ApiEvent {
+    /// Every page of the tasks that `query` selects.
+    TasksLoaded {
+        seq: u64,
+        query: TaskQuery,
+        result: Result<Vec<Task>, Failure>,
+    },
+    TaskSaved {
+        created: bool,
+        result: Result<Task, Failure>,
+    },
+    TaskDeleted {
+        id: i64,
+        result: Result<(), Failure>,
+    },
+    LoggedIn {
+        username: String,
+        result: Result<(), Failure>,
+    },
+}
+
+/// Work for the runtime: each runs in its own task and answers with one [`ApiEvent`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Fetch every page; a newer `LoadTasks` supersedes an unfinished one.
+    LoadTasks {
+        seq: u64,
+        query: TaskQuery,
+    },
+    CreateTask(NewTask),
+    /// `version` is sent as `If-Match`, so a change made elsewhere is not overwritten.
+    UpdateTask {
+        id: i64,
+        version: Option<i64>,
+        patch: TaskPatch,
+    },
+    DeleteTask {
+        id: i64,
+    },
+    Login {
+        username: String,
+        password: String,
+    },
+    /// Register, then log in.
+    Register {
+        username: String,
+        password: String,
+    },
+}
+
+/// Why an API call failed, as the UI needs to tell it apart.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// The server did not answer; the message says where it was looked for.
+    Unreachable(String),
+    /// The refresh token no longer works.
+    SessionExpired,
+    NotLoggedIn,
+    /// The server's problem body.
+    Problem(Problem),
+    Other(String),
+}
+
+impl Failure {
+    /// One line for the status bar.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Unreachable(message) | Failure::Other(message) => message.clone(),
+            Failure::SessionExpired => "session expired: log in again".to_string(),
+            Failure::NotLoggedIn => "not logged in".to_string(),
+            Failure::Problem(problem) => problem.summary(),
+        }
+    }
+
+    /// Whether the user has to log in before anything else works.
+    pub fn needs_login(&self) -> bool {
+        matches!(self, Failure::SessionExpired | Failure::NotLoggedIn)
+    }
+}

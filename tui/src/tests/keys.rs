@@ -1,0 +1,613 @@
+//! Every key of SPEC §5, fed through `App::update`: the state it leaves and
+//! the API call it asks for.
+
+use common::api::{Priority, Status, StatusFilter, TaskPatch};
+use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+
+use super::*;
+use crate::app::Overlay;
+use crate::form::Field;
+use crate::query::{Scope, SortKey};
+
+fn selected_id(app: &App) -> Option<i64> {
+    app.selected_task().map(|t| t.id)
+}
+
+fn only_load(commands: &[Command]) -> &common::api::TaskQuery {
+    match commands {
+        [Command::LoadTasks { query, .. }] => query,
+        other => panic!("expected one load, got {other:?}"),
+    }
+}
+
+#[test]
+fn j_k_and_arrows_move_the_selection() {
+    let mut app = app_with(fixtures::sample());
+    assert_eq!(selected_id(&app), Some(1));
+    assert!(press(&mut app, KeyCode::Char('j')).is_empty());
+    assert_eq!(selected_id(&app), Some(2));
+    press(&mut app, KeyCode::Down);
+    assert_eq!(selected_id(&app), Some(3));
+    press(&mut app, KeyCode::Char('k'));
+    assert_eq!(selected_id(&app), Some(2));
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Up);
+    assert_eq!(selected_id(&app), Some(1), "stops at the top");
+}
+
+#[test]
+fn g_and_shift_g_jump_to_the_ends() {
+    let mut app = app_with(fixtures::sample());
+    // Terminals send `G` with Shift held.
+    app.update(key_with(KeyModifiers::SHIFT, KeyCode::Char('G')));
+    assert_eq!(selected_id(&app), Some(5));
+    press(&mut app, KeyCode::Char('g'));
+    assert_eq!(selected_id(&app), Some(1));
+    press(&mut app, KeyCode::End);
+    assert_eq!(selected_id(&app), Some(5));
+    press(&mut app, KeyCode::Home);
+    assert_eq!(selected_id(&app), Some(1));
+}
+
+#[test]
+fn page_down_and_up_move_by_a_screenful() {
+    let mut app = app_with(fixtures::many(100));
+    let page = app.page_rows();
+    assert_eq!(page, 19, "24 rows less status bar, border and header");
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!(app.selected, page);
+    assert!(
+        app.offset > 0 && app.selected < app.offset + page,
+        "selection in view"
+    );
+    press(&mut app, KeyCode::PageDown);
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(app.selected, page);
+    press(&mut app, KeyCode::PageUp);
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!((app.selected, app.offset), (0, 0));
+}
+
+#[test]
+fn a_opens_the_form_and_enter_creates_the_task() {
+    let mut app = app_with(fixtures::sample());
+    assert!(press(&mut app, KeyCode::Char('a')).is_empty());
+    assert!(matches!(&app.overlay, Overlay::Form(f) if !f.is_edit()));
+    type_text(&mut app, "Call mum");
+    press(&mut app, KeyCode::Tab); // description
+    type_text(&mut app, "about Sunday");
+    press(&mut app, KeyCode::Tab); // project
+    type_text(&mut app, "family");
+    press(&mut app, KeyCode::Tab); // priority
+    type_text(&mut app, "h");
+    press(&mut app, KeyCode::Tab); // due
+    type_text(&mut app, "2026-03-12");
+    press(&mut app, KeyCode::Tab); // tags
+    type_text(&mut app, "+phone weekend");
+    let commands = press(&mut app, KeyCode::Enter);
+    let [Command::CreateTask(new)] = commands.as_slice() else {
+        panic!("expected a create, got {commands:?}");
+    };
+    assert_eq!(new.title, "Call mum");
+    assert_eq!(new.description.as_deref(), Some("about Sunday"));
+    assert_eq!(new.project.as_deref(), Some("family"));
+    assert_eq!(new.priority, Some(Priority::High));
+    assert_eq!(
+        new.due.map(|d| d.to_rfc3339()),
+        Some("2026-03-12T23:59:59+00:00".to_string()),
+        "a day is due at its end, as with `task add due:`"
+    );
+    assert_eq!(
+        new.tags.as_deref(),
+        Some(&["phone".to_string(), "weekend".to_string()][..])
+    );
+
+    // The form waits for the server, then closes and the new task is selected.
+    let mut created = fixtures::task(6, "Call mum");
+    created.project = Some("family".into());
+    let after = app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        created: true,
+        result: Ok(created),
+    })));
+    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(selected_id(&app), Some(6));
+    assert!(matches!(after.as_slice(), [Command::LoadTasks { .. }]));
+    assert_eq!(
+        app.message.as_ref().map(|m| m.text.as_str()),
+        Some("Created task 6.")
+    );
+}
+
+#[test]
+fn the_form_checks_fields_before_sending() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('a'));
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Tab);
+    }
+    type_text(&mut app, "someday maybe");
+    assert!(press(&mut app, KeyCode::Enter).is_empty(), "nothing sent");
+    let Overlay::Form(form) = &app.overlay else {
+        panic!("form closed");
+    };
+    assert_eq!(
+        form.errors.get(&Field::Title).map(String::as_str),
+        Some("required")
+    );
+    assert!(form
+        .errors
+        .get(&Field::Due)
+        .is_some_and(|e| e.contains("invalid date")));
+    assert!(!form.saving);
+}
+
+#[test]
+fn the_server_s_field_errors_show_beside_the_fields() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "ok");
+    assert_eq!(press(&mut app, KeyCode::Enter).len(), 1);
+    let problem = common::api::Problem {
+        kind: "about:blank".into(),
+        title: "Bad Request".into(),
+        status: 400,
+        detail: "validation failed".into(),
+        errors: Some([("tags".to_string(), vec!["too many".to_string()])].into()),
+    };
+    app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        created: true,
+        result: Err(crate::msg::Failure::Problem(problem)),
+    })));
+    let Overlay::Form(form) = &app.overlay else {
+        panic!("the form must stay open: nothing typed is lost");
+    };
+    assert_eq!(
+        form.errors.get(&Field::Tags).map(String::as_str),
+        Some("too many")
+    );
+    assert_eq!(form.focus, Field::Tags);
+    assert_eq!(form.title.value(), "ok");
+}
+
+#[test]
+fn e_edits_and_sends_only_what_changed() {
+    let mut app = app_with(fixtures::sample());
+    assert!(press(&mut app, KeyCode::Char('e')).is_empty());
+    let Overlay::Form(form) = &app.overlay else {
+        panic!("no form");
+    };
+    assert_eq!(form.title.value(), "Water the roses");
+    assert_eq!(form.project.value(), "home.garden");
+    assert_eq!(form.due.value(), "2026-03-12 12:00");
+    assert_eq!(form.tags.value(), "outside");
+    type_text(&mut app, " twice");
+    press(&mut app, KeyCode::Down); // description
+    press(&mut app, KeyCode::Down); // project
+    press(&mut app, KeyCode::Down); // priority
+    press(&mut app, KeyCode::Right);
+    let commands = press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        commands,
+        vec![Command::UpdateTask {
+            id: 1,
+            version: Some(1),
+            patch: TaskPatch {
+                title: Some("Water the roses twice".into()),
+                priority: Some(Some(Priority::High)),
+                ..TaskPatch::default()
+            },
+        }]
+    );
+}
+
+#[test]
+fn e_then_enter_without_changes_sends_nothing() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('e'));
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+}
+
+#[test]
+fn esc_closes_the_form_without_saving() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "never mind");
+    assert!(press(&mut app, KeyCode::Esc).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(!app.quit);
+}
+
+#[test]
+fn space_toggles_done_with_if_match() {
+    let mut app = app_with(fixtures::sample());
+    let commands = press(&mut app, KeyCode::Char(' '));
+    assert_eq!(
+        commands,
+        vec![Command::UpdateTask {
+            id: 1,
+            version: Some(1),
+            patch: TaskPatch {
+                status: Some(Status::Done),
+                ..TaskPatch::default()
+            },
+        }]
+    );
+    // The done task shows in the "all" list.
+    let commands = press(&mut app, KeyCode::Tab);
+    answer_load(&mut app, &commands, fixtures::sample());
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(selected_id(&app), Some(4));
+    let commands = press(&mut app, KeyCode::Char(' '));
+    assert!(matches!(
+        commands.as_slice(),
+        [Command::UpdateTask { id: 4, version: Some(2), patch }] if patch.status == Some(Status::Pending)
+    ));
+}
+
+#[test]
+fn a_stale_toggle_reloads_and_says_so() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char(' '));
+    let problem = common::api::Problem {
+        kind: "about:blank".into(),
+        title: "Precondition Failed".into(),
+        status: 412,
+        detail: "the task has changed".into(),
+        errors: None,
+    };
+    let commands = app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        created: false,
+        result: Err(crate::msg::Failure::Problem(problem)),
+    })));
+    assert!(matches!(commands.as_slice(), [Command::LoadTasks { .. }]));
+    assert!(app
+        .message
+        .as_ref()
+        .is_some_and(|m| m.text.contains("changed elsewhere")));
+}
+
+#[test]
+fn x_asks_then_deletes() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('j'));
+    assert!(press(&mut app, KeyCode::Char('x')).is_empty());
+    assert!(matches!(app.overlay, Overlay::ConfirmDelete { id: 2, .. }));
+    // Keys other than yes/no do nothing while asking.
+    assert!(press(&mut app, KeyCode::Char('j')).is_empty());
+    assert!(press(&mut app, KeyCode::Char('n')).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(app.entries.len(), 4);
+
+    press(&mut app, KeyCode::Char('x'));
+    assert_eq!(
+        press(&mut app, KeyCode::Char('y')),
+        vec![Command::DeleteTask { id: 2 }]
+    );
+    let commands = app.update(Msg::Api(Box::new(ApiEvent::TaskDeleted {
+        id: 2,
+        result: Ok(()),
+    })));
+    assert!(matches!(commands.as_slice(), [Command::LoadTasks { .. }]));
+    assert!(app.entries.iter().all(|e| e.task.id != 2));
+    assert_eq!(selected_id(&app), Some(3), "the next task is selected");
+}
+
+#[test]
+fn slash_filters_as_typed_in_the_cli_syntax() {
+    let mut app = app_with(fixtures::sample());
+    assert!(press(&mut app, KeyCode::Char('/')).is_empty());
+    assert!(app.filter.editing);
+
+    let commands = type_text(&mut app, "+urgent");
+    // One load per keystroke that changed the filter; the last is what counts.
+    let Some(Command::LoadTasks { query, .. }) = commands.last() else {
+        panic!("no load: {commands:?}");
+    };
+    assert_eq!(query.tags, ["urgent"]);
+    assert_eq!(query.status, Some(StatusFilter::Pending));
+    // The rows already loaded are narrowed at once, before the server answers.
+    assert_eq!(app.view.len(), 1);
+    assert_eq!(selected_id(&app), Some(2));
+
+    let commands = type_text(&mut app, " pro:admin");
+    let query = match commands.last() {
+        Some(Command::LoadTasks { query, .. }) => query.clone(),
+        other => panic!("no load: {other:?}"),
+    };
+    assert_eq!(query.project.as_deref(), Some("admin"));
+
+    // Enter keeps the filter, Esc later does not undo it.
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert!(!app.filter.editing);
+    assert_eq!(app.filter.applied, "+urgent pro:admin");
+}
+
+#[test]
+fn slash_then_esc_restores_the_previous_filter() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "milk");
+    assert_eq!(app.view.len(), 1);
+    let commands = press(&mut app, KeyCode::Esc);
+    assert_eq!(only_load(&commands).search, None);
+    assert!(!app.quit, "Esc leaves the prompt, not the program");
+    assert_eq!(app.filter.applied, "");
+}
+
+#[test]
+fn a_filter_that_does_not_parse_keeps_the_last_good_one() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "pri:H");
+    let commands = type_text(&mut app, "X");
+    assert!(commands.is_empty(), "nothing sent for a bad filter");
+    assert!(app
+        .filter
+        .error
+        .as_ref()
+        .is_some_and(|e| e.contains("priority")));
+    assert_eq!(app.filter.parsed.query.priority, Some(Priority::High));
+}
+
+#[test]
+fn minus_tag_is_applied_on_this_side() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('/'));
+    let commands = type_text(&mut app, "-shop");
+    let loads: Vec<_> = commands
+        .iter()
+        .filter(|c| matches!(c, Command::LoadTasks { .. }))
+        .collect();
+    assert!(!loads.is_empty());
+    assert!(app.view.iter().all(|&i| app.entries[i].task.id != 3));
+    // Still left out once the server's answer for the query is in.
+    answer_load(&mut app, &commands, fixtures::sample());
+    assert!(app.view.iter().all(|&i| app.entries[i].task.id != 3));
+}
+
+#[test]
+fn s_cycles_the_sort_and_asks_for_that_order() {
+    let mut app = app_with(fixtures::sample());
+    let commands = press(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.sort, SortKey::Due);
+    assert_eq!(only_load(&commands).ordering, ["due", "-priority", "id"]);
+    // Sorted at once: the overdue task first, tasks with no due date last.
+    assert_eq!(app.task_at(0).map(|t| t.id), Some(2));
+    assert_eq!(selected_id(&app), Some(1), "the selection follows its task");
+    let commands = press(&mut app, KeyCode::Char('s'));
+    assert_eq!(only_load(&commands).ordering, ["-priority", "due", "id"]);
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Char('s'));
+    }
+    assert_eq!(app.sort, SortKey::Id);
+}
+
+#[test]
+fn tab_switches_between_pending_and_all() {
+    let mut app = app_with(fixtures::sample());
+    let commands = press(&mut app, KeyCode::Tab);
+    assert_eq!(app.scope, Scope::All);
+    assert_eq!(only_load(&commands).status, Some(StatusFilter::All));
+    let commands = press(&mut app, KeyCode::Tab);
+    assert_eq!(app.scope, Scope::Pending);
+    assert_eq!(only_load(&commands).status, Some(StatusFilter::Pending));
+    // Before the server answers, done tasks are hidden from the pending list.
+    assert!(app
+        .view
+        .iter()
+        .all(|&i| app.entries[i].task.status == Status::Pending));
+}
+
+#[test]
+fn enter_toggles_the_detail_pane() {
+    let mut app = app_with(fixtures::sample());
+    assert!(!app.show_detail);
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert!(app.show_detail);
+    press(&mut app, KeyCode::Enter);
+    assert!(!app.show_detail);
+}
+
+#[test]
+fn r_reloads_now() {
+    let mut app = app_with(fixtures::sample());
+    let commands = press(&mut app, KeyCode::Char('r'));
+    assert_eq!(only_load(&commands).status, Some(StatusFilter::Pending));
+}
+
+#[test]
+fn question_mark_shows_help_and_any_key_closes_it() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.overlay, Overlay::Help);
+    // `x` closes the help; it does not start a delete.
+    assert!(press(&mut app, KeyCode::Char('x')).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+}
+
+#[test]
+fn q_and_esc_quit() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Esc);
+    assert!(app.quit);
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('a'));
+    app.update(key_with(KeyModifiers::CONTROL, KeyCode::Char('c')));
+    assert!(app.quit, "ctrl-c quits from anywhere");
+}
+
+#[test]
+fn the_mouse_wheel_scrolls_and_a_click_selects() {
+    let mut app = app_with(fixtures::many(50));
+    let wheel = |kind| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column: 10,
+            row: 10,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    app.update(wheel(MouseEventKind::ScrollDown));
+    app.update(wheel(MouseEventKind::ScrollDown));
+    assert_eq!(app.selected, 6);
+    app.update(wheel(MouseEventKind::ScrollUp));
+    assert_eq!(app.selected, 3);
+    // Row 2 is the first task row (border, then header).
+    app.update(Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 10,
+        row: 4,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(app.selected, 2);
+}
+
+#[test]
+fn key_releases_are_ignored() {
+    let mut app = app_with(fixtures::sample());
+    assert!(app.update(release(KeyCode::Char('j'))).is_empty());
+    app.update(release(KeyCode::Char('q')));
+    assert_eq!(app.selected, 0);
+    assert!(!app.quit);
+}
+
+#[test]
+fn the_login_form_logs_in_then_loads() {
+    let mut app = App::new("http://127.0.0.1:8000", None, false, fixtures::now(), utc());
+    app.update(Msg::Resize(80, 24));
+    assert!(app.start().is_empty(), "nothing to load before logging in");
+    type_text(&mut app, "alice");
+    assert!(
+        press(&mut app, KeyCode::Enter).is_empty(),
+        "to the password"
+    );
+    type_text(&mut app, "s3cret-pass");
+    let commands = press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        commands,
+        vec![Command::Login {
+            username: "alice".into(),
+            password: "s3cret-pass".into()
+        }]
+    );
+    let commands = app.update(Msg::Api(Box::new(ApiEvent::LoggedIn {
+        username: "alice".into(),
+        result: Ok(()),
+    })));
+    assert!(app.login.is_none());
+    assert!(matches!(commands.as_slice(), [Command::LoadTasks { .. }]));
+}
+
+#[test]
+fn ctrl_r_on_the_login_form_registers_instead() {
+    let mut app = App::new("http://127.0.0.1:8000", None, false, fixtures::now(), utc());
+    app.update(key_with(KeyModifiers::CONTROL, KeyCode::Char('r')));
+    type_text(&mut app, "bob");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "another-pass");
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        vec![Command::Register {
+            username: "bob".into(),
+            password: "another-pass".into()
+        }]
+    );
+}
+
+#[test]
+fn a_tiny_terminal_ignores_everything_but_quit() {
+    let mut app = app_with(fixtures::sample());
+    app.update(Msg::Resize(60, 20));
+    assert!(press(&mut app, KeyCode::Char('x')).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn paste_goes_into_the_focused_field() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('a'));
+    app.update(Msg::Paste("Pasted\u{1b}[31m title".into()));
+    let Overlay::Form(form) = &app.overlay else {
+        panic!("no form");
+    };
+    assert_eq!(
+        form.title.value(),
+        "Pasted[31m title",
+        "control characters dropped"
+    );
+}
+
+/// No key sequence panics, whatever state it reaches (`update` and `draw`).
+#[test]
+fn no_input_panics() {
+    let codes = [
+        KeyCode::Char('j'),
+        KeyCode::Char('k'),
+        KeyCode::Char('G'),
+        KeyCode::Char('g'),
+        KeyCode::Char('a'),
+        KeyCode::Char('e'),
+        KeyCode::Char(' '),
+        KeyCode::Char('x'),
+        KeyCode::Char('y'),
+        KeyCode::Char('/'),
+        KeyCode::Char('s'),
+        KeyCode::Char('?'),
+        KeyCode::Char('r'),
+        KeyCode::Char('+'),
+        KeyCode::Char(':'),
+        KeyCode::Char('é'),
+        KeyCode::Char('d'),
+        KeyCode::Tab,
+        KeyCode::BackTab,
+        KeyCode::Enter,
+        KeyCode::Backspace,
+        KeyCode::Delete,
+        KeyCode::Left,
+        KeyCode::Right,
+        KeyCode::Up,
+        KeyCode::Down,
+        KeyCode::PageUp,
+        KeyCode::PageDown,
+        KeyCode::Home,
+        KeyCode::End,
+        KeyCode::F(5),
+        KeyCode::Esc,
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for round in 0..40 {
+        let tasks = if round % 3 == 0 {
+            Vec::new()
+        } else {
+            fixtures::sample()
+        };
+        let mut app = app_with(tasks);
+        for step in 0..400 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let code = codes[(seed % codes.len() as u64) as usize];
+            // Esc and q would end the run early; keep going instead.
+            let msg = match (seed >> 8) % 10 {
+                0 => key_with(KeyModifiers::CONTROL, code),
+                1 => Msg::Resize(40 + (seed % 140) as u16, 10 + (seed % 50) as u16),
+                2 => Msg::Tick(fixtures::now()),
+                _ => key_with(KeyModifiers::NONE, code),
+            };
+            app.update(msg);
+            app.quit = false;
+            if step % 25 == 0 {
+                let (w, h) = (app.size.width, app.size.height);
+                draw(&app, w, h);
+            }
+        }
+    }
+}

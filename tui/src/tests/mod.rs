@@ -1,0 +1,107 @@
+//! Tests of the model and the view: keys go through `App::update`, the same
+//! handler the event loop uses, and screens are drawn into a `TestBackend`.
+
+mod keys;
+mod render;
+mod sync;
+
+use chrono::FixedOffset;
+use common::api::Task;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::Terminal;
+
+use crate::app::App;
+use crate::fixtures;
+use crate::msg::{ApiEvent, Command, Msg};
+use crate::query::Entry;
+use crate::ui;
+
+pub fn utc() -> FixedOffset {
+    FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!())
+}
+
+/// A logged-in model at 80×24 whose first load answered with `tasks`.
+pub fn app_with(tasks: Vec<Task>) -> App {
+    let mut app = App::new(
+        "http://127.0.0.1:8000",
+        Some("alice".into()),
+        true,
+        fixtures::now(),
+        utc(),
+    );
+    app.update(Msg::Resize(80, 24));
+    let commands = app.start();
+    answer_load(&mut app, &commands, tasks);
+    app
+}
+
+/// Answers the `LoadTasks` among `commands` with `tasks`.
+pub fn answer_load(app: &mut App, commands: &[Command], tasks: Vec<Task>) -> Vec<Command> {
+    let Some(Command::LoadTasks { seq, query }) = commands
+        .iter()
+        .find(|c| matches!(c, Command::LoadTasks { .. }))
+    else {
+        panic!("no load among {commands:?}");
+    };
+    // Answer as the server would: only the tasks the query selects.
+    let tasks = tasks
+        .into_iter()
+        .filter(|t| Entry::new(t.clone()).matches(query))
+        .collect();
+    app.update(Msg::Api(Box::new(ApiEvent::TasksLoaded {
+        seq: *seq,
+        query: query.clone(),
+        result: Ok(tasks),
+    })))
+}
+
+pub fn key_with(modifiers: KeyModifiers, code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, modifiers))
+}
+
+pub fn press(app: &mut App, code: KeyCode) -> Vec<Command> {
+    app.update(key_with(KeyModifiers::NONE, code))
+}
+
+pub fn type_text(app: &mut App, text: &str) -> Vec<Command> {
+    let mut commands = Vec::new();
+    for c in text.chars() {
+        let modifiers = if c.is_ascii_uppercase() {
+            KeyModifiers::SHIFT
+        } else {
+            KeyModifiers::NONE
+        };
+        commands.extend(app.update(key_with(modifiers, KeyCode::Char(c))));
+    }
+    commands
+}
+
+pub fn release(code: KeyCode) -> Msg {
+    let mut key = KeyEvent::new(code, KeyModifiers::NONE);
+    key.kind = KeyEventKind::Release;
+    Msg::Key(key)
+}
+
+pub fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height))
+        .unwrap_or_else(|e| panic!("test terminal: {e}"));
+    terminal
+        .draw(|frame| ui::draw(frame, app))
+        .unwrap_or_else(|e| panic!("draw: {e}"));
+    terminal
+}
+
+/// The screen as text, one line per row.
+pub fn screen(app: &App, width: u16, height: u16) -> String {
+    let terminal = draw(app, width, height);
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..height {
+        for x in 0..width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}

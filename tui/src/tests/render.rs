@@ -1,0 +1,212 @@
+//! Snapshots of every screen at 80×24 and 160×48, drawn into a `TestBackend`.
+//! "Now" is pinned and the time zone is UTC, so relative dates never drift.
+
+use common::api::Problem;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::KeyCode;
+use ratatui::style::{Color, Modifier};
+
+use super::*;
+use crate::msg::Failure;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+/// Snapshots `app` at both sizes as `{name}_{w}x{h}`.
+fn snapshot_both(name: &str, app: &mut App) {
+    for (width, height) in SIZES {
+        app.update(Msg::Resize(width, height));
+        let terminal = draw(app, width, height);
+        insta::assert_snapshot!(format!("{name}_{width}x{height}"), terminal.backend());
+    }
+}
+
+#[test]
+fn table() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Tab);
+    let commands = press(&mut app, KeyCode::Char('r'));
+    answer_load(&mut app, &commands, fixtures::sample());
+    snapshot_both("table", &mut app);
+}
+
+#[test]
+fn detail_pane() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Enter);
+    snapshot_both("detail", &mut app);
+}
+
+#[test]
+fn form_with_a_validation_error() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('e'));
+    // Clear the title, type a bad date, then save.
+    app.update(key_with(
+        ratatui::crossterm::event::KeyModifiers::CONTROL,
+        KeyCode::Char('u'),
+    ));
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Tab);
+    }
+    app.update(key_with(
+        ratatui::crossterm::event::KeyModifiers::CONTROL,
+        KeyCode::Char('u'),
+    ));
+    type_text(&mut app, "next blursday");
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    snapshot_both("form_error", &mut app);
+}
+
+#[test]
+fn add_form() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "Plant tulips");
+    snapshot_both("form_add", &mut app);
+}
+
+#[test]
+fn help() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('?'));
+    snapshot_both("help", &mut app);
+}
+
+#[test]
+fn login_form() {
+    let mut app = App::new("http://127.0.0.1:8000", None, false, fixtures::now(), utc());
+    type_text(&mut app, "alice");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "secret");
+    snapshot_both("login", &mut app);
+}
+
+#[test]
+fn server_down_status_bar() {
+    let mut app = app_with(fixtures::sample());
+    let commands = press(&mut app, KeyCode::Char('r'));
+    let Some(Command::LoadTasks { seq, query }) = commands.first() else {
+        panic!("no load");
+    };
+    app.update(Msg::Api(Box::new(ApiEvent::TasksLoaded {
+        seq: *seq,
+        query: query.clone(),
+        result: Err(Failure::Unreachable(
+            "cannot reach taskd at http://127.0.0.1:8000: is it running? (start it with taskd)"
+                .into(),
+        )),
+    })));
+    snapshot_both("server_down", &mut app);
+}
+
+#[test]
+fn empty_list() {
+    let mut app = app_with(Vec::new());
+    snapshot_both("empty", &mut app);
+}
+
+#[test]
+fn filter_prompt_and_no_match() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "+nothing-has-this");
+    snapshot_both("filter_no_match", &mut app);
+}
+
+#[test]
+fn confirm_delete() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('x'));
+    snapshot_both("confirm_delete", &mut app);
+}
+
+#[test]
+fn terminal_too_small() {
+    let mut app = app_with(fixtures::sample());
+    for (width, height) in [(79, 24), (80, 23), (40, 10), (10, 3), (1, 1)] {
+        app.update(Msg::Resize(width, height));
+        let text = screen(&app, width, height);
+        if width >= 20 {
+            assert!(
+                text.contains("terminal too small"),
+                "{width}×{height}:\n{text}"
+            );
+            assert!(!text.contains("Tasks"), "no table behind it");
+        }
+    }
+    app.update(Msg::Resize(60, 20));
+    insta::assert_snapshot!("too_small_60x20", draw(&app, 60, 20).backend());
+    // Growing back redraws the table.
+    app.update(Msg::Resize(80, 24));
+    assert!(screen(&app, 80, 24).contains("Water the roses"));
+}
+
+#[test]
+fn control_characters_in_titles_are_escaped() {
+    let mut app = app_with(fixtures::sample());
+    app.update(Msg::Resize(160, 48));
+    let terminal = draw(&app, 160, 48);
+    let buffer = terminal.backend().buffer();
+    for cell in buffer.content() {
+        assert!(
+            !cell.symbol().chars().any(char::is_control),
+            "raw control character {:?} drawn",
+            cell.symbol()
+        );
+    }
+    assert!(screen(&app, 160, 48).contains(r"Evil \x1b[2J\x1b]0;pwned\x07 title"));
+}
+
+fn find(buffer: &Buffer, text: &str) -> (u16, u16) {
+    let area = buffer.area;
+    for y in 0..area.height {
+        let line: String = (0..area.width).map(|x| buffer[(x, y)].symbol()).collect();
+        if let Some(col) = line.find(text) {
+            let x = line[..col].chars().count();
+            return (u16::try_from(x).unwrap_or(0), y);
+        }
+    }
+    panic!("{text:?} not on screen");
+}
+
+#[test]
+fn done_tasks_are_dimmed_and_overdue_ones_highlighted() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Tab);
+    let commands = press(&mut app, KeyCode::Char('r'));
+    answer_load(&mut app, &commands, fixtures::sample());
+    let terminal = draw(&app, 80, 24);
+    let buffer = terminal.backend().buffer();
+    let (x, y) = find(buffer, "Read the ratatui book");
+    assert!(buffer[(x, y)].modifier.contains(Modifier::DIM));
+    let (x, y) = find(buffer, "3d ago");
+    assert_eq!(buffer[(x, y)].fg, Color::Red);
+    assert!(buffer[(x, y)].modifier.contains(Modifier::BOLD));
+    let (x, y) = find(buffer, "in 2d");
+    assert_ne!(buffer[(x, y)].fg, Color::Red);
+}
+
+#[test]
+fn server_problem_beside_its_field() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "Too many tags");
+    press(&mut app, KeyCode::Enter);
+    app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        created: true,
+        result: Err(Failure::Problem(Problem {
+            kind: "about:blank".into(),
+            title: "Bad Request".into(),
+            status: 400,
+            detail: "validation failed".into(),
+            errors: Some([("tags".to_string(), vec!["at most 32 tags".to_string()])].into()),
+        })),
+    })));
+    let text = screen(&app, 80, 24);
+    let tags_row = text
+        .lines()
+        .position(|l| l.contains("›Tags"))
+        .unwrap_or_else(|| panic!("no Tags row:\n{text}"));
+    let next = text.lines().nth(tags_row + 1).unwrap_or_default();
+    assert!(next.contains("✗ at most 32 tags"), "{text}");
+}

@@ -1,0 +1,193 @@
+//! Keeping up with the server: idle refresh, the server going away and coming
+//! back, answers arriving late, and a session running out.
+
+use ratatui::crossterm::event::KeyCode;
+
+use super::*;
+use crate::app::{Overlay, REFRESH_TICKS};
+use crate::msg::Failure;
+
+fn tick(app: &mut App) -> Vec<Command> {
+    app.update(Msg::Tick(fixtures::now()))
+}
+
+fn down() -> Failure {
+    Failure::Unreachable(
+        "cannot reach taskd at http://127.0.0.1:8000: is it running? (start it with taskd)".into(),
+    )
+}
+
+fn fail_load(app: &mut App, commands: &[Command], failure: Failure) {
+    let Some(Command::LoadTasks { seq, query }) = commands.first() else {
+        panic!("no load: {commands:?}");
+    };
+    app.update(Msg::Api(Box::new(ApiEvent::TasksLoaded {
+        seq: *seq,
+        query: query.clone(),
+        result: Err(failure),
+    })));
+}
+
+#[test]
+fn idle_ticks_reload_every_few_seconds() {
+    let mut app = app_with(fixtures::sample());
+    for _ in 1..REFRESH_TICKS {
+        assert!(tick(&mut app).is_empty());
+    }
+    let commands = tick(&mut app);
+    assert!(matches!(commands.as_slice(), [Command::LoadTasks { .. }]));
+    // No second load while that one runs.
+    assert!(tick(&mut app).is_empty());
+    // A task added elsewhere shows up with the answer, the selection stays.
+    press(&mut app, KeyCode::Char('j'));
+    let mut tasks = fixtures::sample();
+    tasks.push(fixtures::task(9, "Added by the CLI"));
+    answer_load(&mut app, &commands, tasks);
+    assert!(app
+        .entries
+        .iter()
+        .any(|e| e.task.title == "Added by the CLI"));
+    assert_eq!(app.selected_task().map(|t| t.id), Some(2));
+}
+
+#[test]
+fn server_down_at_start_shows_in_the_status_bar_and_recovers() {
+    let mut app = App::new(
+        "http://127.0.0.1:8000",
+        Some("alice".into()),
+        true,
+        fixtures::now(),
+        utc(),
+    );
+    app.update(Msg::Resize(80, 24));
+    let commands = app.start();
+    fail_load(&mut app, &commands, down());
+    assert!(app
+        .offline
+        .as_ref()
+        .is_some_and(|m| m.contains("cannot reach taskd")));
+    assert!(screen(&app, 80, 24).contains("cannot reach taskd"));
+
+    // The UI keeps working: keys are handled, the help opens and closes.
+    press(&mut app, KeyCode::Char('?'));
+    press(&mut app, KeyCode::Char('?'));
+    assert!(!app.quit);
+
+    // It retries on its own and clears the notice when the server answers.
+    let mut retry = Vec::new();
+    for _ in 0..REFRESH_TICKS {
+        retry = tick(&mut app);
+    }
+    assert!(matches!(retry.as_slice(), [Command::LoadTasks { .. }]));
+    answer_load(&mut app, &retry, fixtures::sample());
+    assert_eq!(app.offline, None);
+    assert_eq!(app.view.len(), 4);
+}
+
+#[test]
+fn server_down_mid_session_keeps_the_tasks_shown() {
+    let mut app = app_with(fixtures::sample());
+    let commands = press(&mut app, KeyCode::Char('r'));
+    fail_load(&mut app, &commands, down());
+    assert!(app.offline.is_some());
+    assert_eq!(app.view.len(), 4, "the last list stays on screen");
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.selected, 1);
+
+    // A save that cannot reach the server keeps the form and what was typed.
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "Written offline");
+    assert_eq!(press(&mut app, KeyCode::Enter).len(), 1);
+    app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        created: true,
+        result: Err(down()),
+    })));
+    let Overlay::Form(form) = &app.overlay else {
+        panic!("form closed");
+    };
+    assert_eq!(form.title.value(), "Written offline");
+    assert!(form
+        .error
+        .as_ref()
+        .is_some_and(|e| e.contains("cannot reach")));
+    assert!(!form.saving, "Enter can be pressed again");
+}
+
+#[test]
+fn an_answer_to_a_superseded_load_is_ignored() {
+    let mut app = app_with(fixtures::sample());
+    let first = press(&mut app, KeyCode::Char('r'));
+    let second = press(&mut app, KeyCode::Tab);
+    answer_load(&mut app, &first, Vec::new());
+    assert_eq!(app.entries.len(), 4, "the old answer changed nothing");
+    answer_load(&mut app, &second, fixtures::sample()[..2].to_vec());
+    assert_eq!(app.entries.len(), 2);
+}
+
+#[test]
+fn a_stalled_load_is_started_again() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('r'));
+    let mut reloads = 0;
+    for _ in 0..(20 * crate::app::TICKS_PER_SECOND) {
+        reloads += tick(&mut app).len();
+    }
+    assert_eq!(reloads, 1);
+}
+
+#[test]
+fn an_expired_session_brings_up_the_login_form_and_keeps_the_rest() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "+urgent");
+    press(&mut app, KeyCode::Enter);
+    let commands = press(&mut app, KeyCode::Char('r'));
+    fail_load(&mut app, &commands, Failure::SessionExpired);
+    let Some(login) = &app.login else {
+        panic!("no login form");
+    };
+    assert_eq!(login.username.value(), "alice");
+    assert!(login
+        .error
+        .as_ref()
+        .is_some_and(|e| e.contains("session expired")));
+    assert!(tick(&mut app).is_empty(), "no refresh while logged out");
+
+    type_text(&mut app, "pw-again-123");
+    let commands = press(&mut app, KeyCode::Enter);
+    assert!(matches!(commands.as_slice(), [Command::Login { .. }]));
+    let commands = app.update(Msg::Api(Box::new(ApiEvent::LoggedIn {
+        username: "alice".into(),
+        result: Ok(()),
+    })));
+    let [Command::LoadTasks { query, .. }] = commands.as_slice() else {
+        panic!("no reload: {commands:?}");
+    };
+    assert_eq!(query.tags, ["urgent"], "the filter survived");
+}
+
+#[test]
+fn a_failed_login_says_why_and_lets_the_user_retry() {
+    let mut app = App::new("http://127.0.0.1:8000", None, false, fixtures::now(), utc());
+    type_text(&mut app, "alice");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "wrong-password");
+    press(&mut app, KeyCode::Enter);
+    let problem = common::api::Problem {
+        kind: "about:blank".into(),
+        title: "Unauthorized".into(),
+        status: 401,
+        detail: "invalid username or password".into(),
+        errors: None,
+    };
+    app.update(Msg::Api(Box::new(ApiEvent::LoggedIn {
+        username: "alice".into(),
+        result: Err(Failure::Problem(problem)),
+    })));
+    let Some(login) = &app.login else {
+        panic!("login form gone");
+    };
+    assert!(!login.busy);
+    assert_eq!(login.error.as_deref(), Some("invalid username or password"));
+    assert_eq!(login.password.value(), "", "the password is not kept");
+}

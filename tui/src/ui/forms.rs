@@ -1,0 +1,208 @@
+//! The add/edit form and the login form.
+
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+use super::{hints, visible_input};
+use crate::app::App;
+use crate::form::{Field, LoginForm, TaskForm};
+use crate::input::Input;
+use crate::layout;
+use crate::text::escape;
+
+const LABEL_WIDTH: u16 = 13;
+
+fn field_hint(field: Field) -> &'static str {
+    match field {
+        Field::Due => "2026-12-01, tomorrow, fri, 3d, eom…",
+        Field::Tags => "space-separated",
+        Field::Project => "dotted: home.garden",
+        Field::Priority => "←/→ or h m l n",
+        Field::Status => "←/→ or p d",
+        _ => "",
+    }
+}
+
+pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm) {
+    let width = area.width.saturating_sub(4).min(90);
+    let input_width = width.saturating_sub(2 + LABEL_WIDTH + 1);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cursor = None;
+    for field in Field::ALL {
+        let focused = form.focus == field;
+        let label_style = if focused {
+            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        let marker = if focused { "›" } else { " " };
+        let mut spans = vec![Span::styled(
+            format!(
+                "{marker}{:<width$}",
+                field.label(),
+                width = usize::from(LABEL_WIDTH) - 1
+            ),
+            label_style,
+        )];
+        let value_style = Style::new().bg(if focused {
+            Color::DarkGray
+        } else {
+            Color::Reset
+        });
+        match form.input(field) {
+            Some(input) => {
+                let (shown, column) = visible_input(input, input_width, false);
+                let hint = field_hint(field);
+                if input.value().is_empty() && !hint.is_empty() && !focused {
+                    spans.push(Span::styled(hint, Style::new().fg(Color::DarkGray)));
+                } else {
+                    let pad = usize::from(input_width).saturating_sub(shown.chars().count());
+                    spans.push(Span::styled(
+                        format!("{shown}{}", " ".repeat(pad)),
+                        value_style,
+                    ));
+                }
+                if focused {
+                    cursor = Some((column, u16::try_from(lines.len()).unwrap_or(0)));
+                }
+            }
+            None => {
+                spans.push(Span::styled(
+                    format!("◂ {} ▸", form.choice(field)),
+                    value_style.add_modifier(Modifier::BOLD),
+                ));
+                if focused {
+                    spans.push(Span::styled(
+                        format!("  {}", field_hint(field)),
+                        Style::new().fg(Color::DarkGray),
+                    ));
+                }
+            }
+        }
+        lines.push(Line::from(spans));
+        if let Some(error) = form.errors.get(&field) {
+            lines.push(Line::from(vec![
+                Span::raw(" ".repeat(usize::from(LABEL_WIDTH))),
+                Span::styled(format!("✗ {}", escape(error)), Style::new().fg(Color::Red)),
+            ]));
+        }
+    }
+    lines.push(Line::from(""));
+    if let Some(error) = &form.error {
+        lines.push(Line::from(Span::styled(
+            format!("✗ {}", escape(error)),
+            Style::new().fg(Color::Red).bold(),
+        )));
+    } else if form.saving {
+        lines.push(Line::from("saving…".yellow()));
+    }
+    lines.push(hints(&[
+        ("enter", "save"),
+        ("tab/↑↓", "next field"),
+        ("esc", "cancel"),
+    ]));
+
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2);
+    let rect = layout::centered(area, width, height);
+    let title = match &form.original {
+        Some(task) => format!(" Edit task {} ", task.id),
+        None => " Add task ".to_string(),
+    };
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(title)
+                .border_style(Style::new().fg(Color::Cyan)),
+        ),
+        rect,
+    );
+    if let Some((column, row)) = cursor {
+        let y = rect.y + 1 + row;
+        if y < rect.bottom().saturating_sub(1) {
+            frame.set_cursor_position((rect.x + 1 + LABEL_WIDTH + column, y));
+        }
+    }
+}
+
+pub(super) fn draw_login(frame: &mut Frame, area: Rect, app: &App, form: &LoginForm) {
+    let width = 64.min(area.width);
+    let input_width = width.saturating_sub(2 + LABEL_WIDTH + 1);
+    let (action, other) = if form.register {
+        ("Register", "log in instead")
+    } else {
+        ("Log in", "register a new account")
+    };
+    let field = |label: &str, input: &Input, focused: bool, masked: bool| {
+        let (shown, column) = visible_input(input, input_width, masked);
+        let pad = usize::from(input_width).saturating_sub(shown.chars().count());
+        let style = if focused {
+            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        let line = Line::from(vec![
+            Span::styled(format!("{label:<w$}", w = usize::from(LABEL_WIDTH)), style),
+            Span::styled(
+                format!("{shown}{}", " ".repeat(pad)),
+                Style::new().bg(Color::DarkGray),
+            ),
+        ]);
+        (line, column)
+    };
+    let (user_line, user_col) = field("Username", &form.username, !form.on_password, false);
+    let (pass_line, pass_col) = field("Password", &form.password, form.on_password, true);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::raw(format!("{action} to taskd at ")),
+            Span::styled(escape(&app.server).into_owned(), Style::new().bold()),
+        ]),
+        Line::from(""),
+        user_line,
+        pass_line,
+        Line::from(""),
+    ];
+    if let Some(error) = &form.error {
+        lines.push(Line::from(Span::styled(
+            format!("✗ {}", escape(error)),
+            Style::new().fg(Color::Red).bold(),
+        )));
+    } else if form.busy {
+        lines.push(Line::from("…".yellow()));
+    } else {
+        lines.push(Line::from(""));
+    }
+    lines.push(Line::from(""));
+    let action_lower = action.to_lowercase();
+    lines.push(hints(&[
+        ("enter", action_lower.as_str()),
+        ("tab", "switch field"),
+        ("esc", "quit"),
+    ]));
+    lines.push(hints(&[("ctrl-r", other)]));
+
+    let height = u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2;
+    let rect = layout::centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).alignment(Alignment::Left).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" task-tui: {action_lower} "))
+                .border_style(Style::new().fg(Color::Cyan)),
+        ),
+        rect,
+    );
+    let (column, row) = if form.on_password {
+        (pass_col, 3)
+    } else {
+        (user_col, 2)
+    };
+    frame.set_cursor_position((rect.x + 1 + LABEL_WIDTH + column, rect.y + 1 + row));
+}

@@ -1,0 +1,281 @@
+//! The view: draws the model, does no I/O and changes nothing.
+
+mod forms;
+mod table;
+
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::app::{App, Level, Overlay};
+use crate::input::Input;
+use crate::layout;
+use crate::text::{escape, wrap};
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if layout::too_small(area) {
+        draw_too_small(frame, area);
+        return;
+    }
+    if let Some(login) = &app.login {
+        forms::draw_login(frame, area, app, login);
+        return;
+    }
+    let areas = app.layout_for(area);
+    table::draw_table(frame, areas.table, app);
+    if let Some(detail) = areas.detail {
+        table::draw_detail(frame, detail, app);
+    }
+    if let Some(filter) = areas.filter {
+        draw_filter(frame, filter, app);
+    }
+    draw_status(frame, areas.status, app);
+    match &app.overlay {
+        Overlay::None => {}
+        Overlay::Help => draw_help(frame, area),
+        Overlay::ConfirmDelete { id, title } => draw_confirm(frame, area, *id, title),
+        Overlay::Form(form) => forms::draw_task_form(frame, area, form),
+    }
+}
+
+fn draw_too_small(frame: &mut Frame, area: Rect) {
+    let lines = vec![
+        Line::from("terminal too small".bold()),
+        Line::from(format!(
+            "{}×{}, needs at least {}×{}",
+            area.width,
+            area.height,
+            layout::MIN_WIDTH,
+            layout::MIN_HEIGHT
+        )),
+        Line::from("q: quit"),
+    ];
+    let top = area.height.saturating_sub(3) / 2;
+    let rect = Rect {
+        y: area.y + top,
+        height: area.height.saturating_sub(top).min(3),
+        ..area
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        rect,
+    );
+}
+
+/// An input's text that fits in `width` columns, scrolled to keep the cursor in
+/// view, and the cursor's column in it.
+pub(crate) fn visible_input(input: &Input, width: u16, masked: bool) -> (String, u16) {
+    let width = usize::from(width.max(1));
+    let chars: Vec<char> = if masked {
+        input.value().chars().map(|_| '•').collect()
+    } else {
+        escape(input.value()).chars().collect()
+    };
+    let cursor = input.cursor().min(chars.len());
+    let start = cursor.saturating_sub(width - 1);
+    let shown: String = chars.iter().skip(start).take(width).collect();
+    (shown, u16::try_from(cursor - start).unwrap_or(0))
+}
+
+fn draw_filter(frame: &mut Frame, area: Rect, app: &App) {
+    let error = app.filter.error.as_deref().map(escape);
+    let error_width = error.as_ref().map_or(0, |e| {
+        (e.chars().count() + 3).min(usize::from(area.width / 2))
+    });
+    let input_width = area
+        .width
+        .saturating_sub(2)
+        .saturating_sub(u16::try_from(error_width).unwrap_or(0));
+    let (shown, cursor) = visible_input(&app.filter.input, input_width, false);
+    let mut spans = vec![Span::styled("/ ", Style::new().fg(Color::Cyan).bold())];
+    let pad = usize::from(input_width).saturating_sub(shown.chars().count());
+    spans.push(Span::raw(shown));
+    if let Some(error) = error {
+        spans.push(Span::raw(" ".repeat(pad)));
+        spans.push(Span::styled(
+            format!(" ✗ {error}"),
+            Style::new().fg(Color::Red),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    frame.set_cursor_position((area.x + 2 + cursor, area.y));
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
+    let (mut pending, mut done) = (0usize, 0usize);
+    for task in app.view.iter().filter_map(|&i| app.entries.get(i)) {
+        match task.task.status {
+            common::api::Status::Pending => pending += 1,
+            common::api::Status::Done => done += 1,
+        }
+    }
+    let sep = Span::styled(" │ ", Style::new().fg(Color::DarkGray));
+    let mut info = vec![
+        Span::styled(
+            format!(" {} ", app.scope.label()),
+            Style::new().fg(Color::Black).bg(Color::Cyan),
+        ),
+        Span::raw(format!(
+            " {} task{} · {pending} pending · {done} done",
+            app.view.len(),
+            if app.view.len() == 1 { "" } else { "s" }
+        )),
+        sep.clone(),
+        Span::raw(format!("sort: {}", app.sort.label())),
+    ];
+    if !app.filter.applied.trim().is_empty() {
+        info.push(sep.clone());
+        info.push(Span::styled(
+            format!("filter: {}", escape(app.filter.applied.trim())),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    if let Some(user) = &app.username {
+        let who = format!("{}@{}", escape(user), escape(&app.server));
+        let used: usize = info.iter().map(|s| s.content.chars().count()).sum();
+        // Who is logged in where, if it fits.
+        if used + 3 + who.chars().count() <= usize::from(area.width) {
+            info.push(sep);
+            info.push(Span::styled(who, Style::new().fg(Color::DarkGray)));
+        }
+    }
+    let second = if let Some((level, text)) = app.notice() {
+        let style = match level {
+            Level::Info => Style::new().fg(Color::Green),
+            Level::Error if app.offline.is_some() => Style::new().fg(Color::White).bg(Color::Red),
+            Level::Error => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        };
+        // Wrapped as `App::layout` counted the lines.
+        let lines: Vec<Line> = wrap(&format!(" {text}"), usize::from(area.width))
+            .into_iter()
+            .map(|line| Line::from(Span::styled(line, style)))
+            .collect();
+        Text::from(lines)
+    } else if app.filter.editing {
+        Text::from(hints(&[
+            ("enter", "keep filter"),
+            ("esc", "restore"),
+            (
+                "",
+                "+tag -tag pro:P pri:H status:done due.before:DATE words",
+            ),
+        ]))
+    } else if app.is_loading_slowly() {
+        Text::from(Span::styled(" loading…", Style::new().fg(Color::Yellow)))
+    } else {
+        Text::from(hints(&[
+            ("a", "add"),
+            ("e", "edit"),
+            ("space", "done"),
+            ("x", "delete"),
+            ("/", "filter"),
+            ("s", "sort"),
+            ("tab", "all"),
+            ("?", "help"),
+            ("q", "quit"),
+        ]))
+    };
+    let [first, rest] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Length(1),
+        ratatui::layout::Constraint::Min(1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(Line::from(info)), first);
+    frame.render_widget(Paragraph::new(second), rest);
+}
+
+/// `key label` pairs, keys highlighted.
+pub(crate) fn hints(pairs: &[(&str, &str)]) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for (key, label) in pairs {
+        spans.push(Span::styled(
+            key.to_string(),
+            Style::new().fg(Color::Cyan).bold(),
+        ));
+        spans.push(Span::styled(
+            format!(" {label}  "),
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// Every key, as `?` shows them.
+pub const KEYS: &[(&str, &str)] = &[
+    ("j / ↓, k / ↑", "move down / up"),
+    ("g / Home, G / End", "first / last task"),
+    ("PgDn / PgUp", "a page down / up"),
+    ("mouse wheel", "scroll"),
+    ("enter", "show / hide the details pane"),
+    ("a", "add a task"),
+    ("e", "edit the selected task"),
+    ("space", "toggle done / pending"),
+    ("x", "delete the selected task (asks first)"),
+    ("/", "filter: +tag -tag project:P priority:H"),
+    ("", "  status:done due.before:DATE words…"),
+    ("", "  (enter keeps it, esc restores the last)"),
+    ("s", "cycle the sort order"),
+    ("tab", "pending tasks / all tasks"),
+    ("r", "refresh now (also every 3 s)"),
+    ("?", "this help"),
+    ("q / esc", "quit"),
+];
+
+fn draw_help(frame: &mut Frame, area: Rect) {
+    let rect = layout::centered(area, 64, u16::try_from(KEYS.len()).unwrap_or(20) + 4);
+    let lines: Vec<Line> = KEYS
+        .iter()
+        .map(|(key, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {key:<19}"), Style::new().fg(Color::Cyan).bold()),
+                Span::raw(*what),
+            ])
+        })
+        .chain([
+            Line::from(""),
+            Line::from(" any key closes this".dark_gray()),
+        ])
+        .collect();
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Keys ")
+                .border_style(Style::new().fg(Color::Cyan)),
+        ),
+        rect,
+    );
+}
+
+fn draw_confirm(frame: &mut Frame, area: Rect, id: i64, title: &str) {
+    let rect = layout::centered(area, 56, 7);
+    let lines = vec![
+        Line::from(format!("Delete task {id}?").bold()),
+        Line::from(escape(title).into_owned()),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("y", Style::new().fg(Color::Red).bold()),
+            Span::raw(" delete   "),
+            Span::styled("n", Style::new().fg(Color::Cyan).bold()),
+            Span::raw(" / "),
+            Span::styled("esc", Style::new().fg(Color::Cyan).bold()),
+            Span::raw(" keep it"),
+        ]),
+    ];
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).alignment(Alignment::Center).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Delete ")
+                .border_style(Style::new().fg(Color::Red)),
+        ),
+        rect,
+    );
+}

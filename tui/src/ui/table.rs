@@ -1,0 +1,263 @@
+//! The task table and the detail pane.
+
+use common::api::{Priority, Status, Task};
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::Frame;
+
+use crate::app::App;
+use crate::layout;
+use crate::text::{escape, escape_lines, local, relative};
+
+fn priority_style(priority: Option<Priority>) -> Style {
+    match priority {
+        Some(Priority::High) => Style::new().fg(Color::Red).bold(),
+        Some(Priority::Medium) => Style::new().fg(Color::Yellow),
+        Some(Priority::Low) => Style::new().fg(Color::Blue),
+        None => Style::new(),
+    }
+}
+
+fn is_overdue(task: &Task, app: &App) -> bool {
+    task.status == Status::Pending && task.due.is_some_and(|due| due < app.now)
+}
+
+fn tags_text(task: &Task) -> String {
+    let mut text = String::new();
+    for tag in &task.tags {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push('+');
+        text.push_str(&escape(tag));
+    }
+    text
+}
+
+pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
+    let rows = layout::table_rows(area);
+    let first = app.offset.min(app.view.len());
+    let last = (first + rows).min(app.view.len());
+    let shown: Vec<&Task> = app.view[first..last]
+        .iter()
+        .filter_map(|&i| app.entries.get(i))
+        .map(|e| &e.task)
+        .collect();
+
+    // Columns as wide as what they show on this page, within limits.
+    let narrow = area.width < layout::SIDE_BY_SIDE_WIDTH;
+    let fit = |header: usize, widest: usize, max: usize| -> u16 {
+        u16::try_from(header.max(widest).min(max)).unwrap_or(1)
+    };
+    let id_width = fit(
+        2,
+        shown
+            .iter()
+            .map(|t| t.id.to_string().len())
+            .max()
+            .unwrap_or(0),
+        10,
+    );
+    let project_width = fit(
+        7,
+        shown
+            .iter()
+            .map(|t| {
+                t.project
+                    .as_deref()
+                    .map_or(0, |p| escape(p).chars().count())
+            })
+            .max()
+            .unwrap_or(0),
+        if narrow { 12 } else { 20 },
+    );
+    let tags_width = fit(
+        4,
+        shown
+            .iter()
+            .map(|t| tags_text(t).chars().count())
+            .max()
+            .unwrap_or(0),
+        if narrow { 14 } else { 24 },
+    );
+
+    let table_rows: Vec<Row> = shown
+        .iter()
+        .map(|task| {
+            let overdue = is_overdue(task, app);
+            let due = task.due.map(|d| relative(d, app.now)).unwrap_or_default();
+            let due_style = if overdue {
+                Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+            } else {
+                Style::new()
+            };
+            let row = Row::new(vec![
+                Cell::from(task.id.to_string()),
+                Cell::from(escape(task.project.as_deref().unwrap_or("")).into_owned()),
+                Cell::from(Span::styled(
+                    task.priority
+                        .map(|p| p.letter().to_string())
+                        .unwrap_or_default(),
+                    priority_style(task.priority),
+                )),
+                Cell::from(Span::styled(due, due_style)),
+                Cell::from(Span::styled(
+                    tags_text(task),
+                    Style::new().fg(Color::Magenta),
+                )),
+                Cell::from(escape(&task.title).into_owned()),
+            ]);
+            if task.status == Status::Done {
+                row.style(
+                    Style::new()
+                        .fg(Color::DarkGray)
+                        .add_modifier(Modifier::DIM | Modifier::CROSSED_OUT),
+                )
+            } else if overdue {
+                row.style(Style::new().fg(Color::LightRed))
+            } else {
+                row
+            }
+        })
+        .collect();
+
+    let header = Row::new(["ID", "Project", "Pri", "Due", "Tags", "Title"])
+        .style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
+    let title = if app.view.is_empty() {
+        " Tasks ".to_string()
+    } else {
+        format!(" Tasks {}/{} ", app.selected + 1, app.view.len())
+    };
+    let table = Table::new(
+        table_rows,
+        [
+            Constraint::Length(id_width),
+            Constraint::Length(project_width),
+            Constraint::Length(3),
+            Constraint::Length(9),
+            Constraint::Length(tags_width),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(header)
+    .block(
+        Block::default()
+            .borders(Borders::ALL)
+            .title(title)
+            .border_style(Style::new().fg(Color::Cyan)),
+    )
+    .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
+    .highlight_symbol("▶ ");
+    let mut state = TableState::default()
+        .with_selected((!app.view.is_empty()).then(|| app.selected.saturating_sub(first)));
+    frame.render_stateful_widget(table, area, &mut state);
+
+    if app.view.is_empty() {
+        draw_empty(frame, area, app);
+    }
+}
+
+fn draw_empty(frame: &mut Frame, area: Rect, app: &App) {
+    let text = if app.loaded_query.is_none() && app.offline.is_none() {
+        "loading…".to_string()
+    } else if app.filter.applied.trim().is_empty() {
+        match app.scope {
+            crate::query::Scope::Pending => "No pending tasks. Press a to add one.",
+            crate::query::Scope::All => "No tasks. Press a to add one.",
+        }
+        .to_string()
+    } else {
+        "No task matches the filter. Press / to change it.".to_string()
+    };
+    let inner = Rect {
+        x: area.x + 1,
+        y: area.y + area.height / 2,
+        width: area.width.saturating_sub(2),
+        height: 1,
+    };
+    frame.render_widget(
+        Paragraph::new(text.dark_gray()).alignment(ratatui::layout::Alignment::Center),
+        inner,
+    );
+}
+
+pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::new().fg(Color::Cyan));
+    let Some(task) = app.selected_task() else {
+        frame.render_widget(
+            Paragraph::new(" No task selected.".dark_gray()).block(block.title(" Details ")),
+            area,
+        );
+        return;
+    };
+    let label = |name: &str| Span::styled(format!("{name:<9}"), Style::new().fg(Color::DarkGray));
+    let dot = || Span::styled(" · ", Style::new().fg(Color::DarkGray));
+    let mut lines = vec![Line::from(Span::styled(
+        escape(&task.title).into_owned(),
+        Style::new().add_modifier(Modifier::BOLD),
+    ))];
+    let mut status = vec![label("Status"), Span::raw(task.status.as_str())];
+    if let Some(at) = task.completed_at {
+        status.push(Span::raw(format!(" {}", local(at, app.tz))));
+    }
+    status.push(dot());
+    status.push(Span::styled(
+        match task.priority {
+            Some(p) => format!("{} priority", p.as_str()),
+            None => "no priority".to_string(),
+        },
+        priority_style(task.priority),
+    ));
+    lines.push(Line::from(status));
+    lines.push(Line::from(vec![
+        label("Project"),
+        Span::raw(escape(task.project.as_deref().unwrap_or("none")).into_owned()),
+    ]));
+    let tags = if task.tags.is_empty() {
+        Span::raw("none")
+    } else {
+        Span::styled(tags_text(task), Style::new().fg(Color::Magenta))
+    };
+    lines.push(Line::from(vec![label("Tags"), tags]));
+    let due = match task.due {
+        Some(due) => {
+            let style = if is_overdue(task, app) {
+                Style::new().fg(Color::Red).bold()
+            } else {
+                Style::new()
+            };
+            Span::styled(
+                format!("{} ({})", local(due, app.tz), relative(due, app.now)),
+                style,
+            )
+        }
+        None => Span::raw("none"),
+    };
+    lines.push(Line::from(vec![label("Due"), due]));
+    lines.push(Line::from(vec![
+        label("Created"),
+        Span::raw(local(task.created_at, app.tz)),
+        dot(),
+        Span::raw(format!(
+            "modified {} (v{})",
+            local(task.updated_at, app.tz),
+            task.version
+        )),
+    ]));
+    lines.push(Line::from(""));
+    if task.description.is_empty() {
+        lines.push(Line::from("no description".dark_gray()));
+    } else {
+        lines.extend(escape_lines(&task.description).into_iter().map(Line::from));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block.title(format!(" Task {} ", task.id))),
+        area,
+    );
+}
