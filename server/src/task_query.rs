@@ -108,11 +108,7 @@ impl TaskFilter {
                     _ => fail(name, "must be one of: low, medium, high.".into()),
                 },
                 "project" => filter.project = Some(value.clone()),
-                "tag" => {
-                    if !filter.tags.contains(value) {
-                        filter.tags.push(value.clone());
-                    }
-                }
+                "tag" if !filter.tags.contains(value) => filter.tags.push(value.clone()),
                 "search" => filter.search = Some(value.clone()),
                 "due_before" | "due_after" => match parse_instant(value) {
                     Some(instant) if name == "due_before" => filter.due_before = Some(instant),

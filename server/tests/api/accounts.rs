@@ -1,0 +1,416 @@
+use reqwest::{header, Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{body, error_fields, problem, TestApp, PASSWORD};
+
+#[tokio::test]
+async fn register_returns_the_account_and_stores_an_argon2id_hash() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .request(Method::POST, "/api/register/")
+        .json(&json!({"username": "alice", "password": PASSWORD, "email": "a@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+    let user = body(response).await;
+    assert_eq!(user["username"], "alice");
+    assert_eq!(user["email"], "a@example.com");
+    assert_eq!(user["is_admin"], false);
+    assert!(user["id"].is_i64() && user["date_joined"].as_str().unwrap().ends_with('Z'));
+    assert!(user.get("password").is_none());
+
+    let record = app
+        .server
+        .state
+        .store
+        .user_by_username("alice")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        record
+            .password_hash
+            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{}",
+        record.password_hash
+    );
+}
+
+#[tokio::test]
+async fn usernames_are_unique_case_insensitively() {
+    let app = TestApp::spawn().await;
+    assert_eq!(
+        app.register("Alice", PASSWORD).await.status(),
+        StatusCode::CREATED
+    );
+    let taken = problem(app.register("aLiCe", PASSWORD).await, StatusCode::CONFLICT).await;
+    assert_eq!(error_fields(&taken), ["username"]);
+}
+
+#[tokio::test]
+async fn register_validates_every_field() {
+    let app = TestApp::spawn().await;
+    for (body, field) in [
+        (json!({"username": "ab", "password": PASSWORD}), "username"),
+        (
+            json!({"username": "a".repeat(151), "password": PASSWORD}),
+            "username",
+        ),
+        (
+            json!({"username": "with space", "password": PASSWORD}),
+            "username",
+        ),
+        (json!({"username": "bob", "password": "short"}), "password"),
+        (
+            json!({"username": "bob", "password": "1234567890"}),
+            "password",
+        ),
+        (
+            json!({"username": "bobbybobby", "password": "bobbybobby"}),
+            "password",
+        ),
+        (
+            json!({"username": "bob", "password": PASSWORD, "email": "nope"}),
+            "email",
+        ),
+    ] {
+        let response = app
+            .request(Method::POST, "/api/register/")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let problem = problem(response, StatusCode::BAD_REQUEST).await;
+        assert_eq!(error_fields(&problem), [field], "{body}");
+    }
+    let missing = app
+        .request(Method::POST, "/api/register/")
+        .json(&json!({"username": "bob"}))
+        .send()
+        .await
+        .unwrap();
+    problem(missing, StatusCode::BAD_REQUEST).await;
+}
+
+#[tokio::test]
+async fn login_returns_simplejwt_shaped_tokens() {
+    let app = TestApp::spawn().await;
+    app.register("alice", PASSWORD).await;
+    let response = app.login("ALICE", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    let tokens = body(response).await;
+    assert_eq!(tokens["token_type"], "Bearer");
+    assert_eq!(tokens["expires_in"], 900);
+    let access = tokens["access"].as_str().unwrap();
+    let me = app.get("/api/me/", access).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(body(me).await["username"], "alice");
+}
+
+#[tokio::test]
+async fn unknown_user_and_wrong_password_look_the_same() {
+    let app = TestApp::spawn().await;
+    app.register("alice", PASSWORD).await;
+    let wrong = app.login("alice", "not the password").await;
+    assert_eq!(wrong.headers()[header::WWW_AUTHENTICATE], "Bearer");
+    let wrong = problem(wrong, StatusCode::UNAUTHORIZED).await;
+    let unknown = problem(
+        app.login("nobody", "not the password").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(wrong, unknown);
+}
+
+#[tokio::test]
+async fn five_failures_for_a_username_give_429_with_retry_after() {
+    let app = TestApp::spawn().await;
+    app.register("alice", PASSWORD).await;
+    for _ in 0..5 {
+        assert_eq!(
+            app.login("alice", "wrong password").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Even the right password waits now.
+    let limited = app.login("alice", PASSWORD).await;
+    let retry_after: u64 = limited.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after));
+    problem(limited, StatusCode::TOO_MANY_REQUESTS).await;
+}
+
+#[tokio::test]
+async fn five_failures_from_one_address_give_429_for_any_username() {
+    let app = TestApp::spawn().await;
+    for n in 0..5 {
+        app.login(&format!("user{n}"), "wrong password").await;
+    }
+    problem(
+        app.login("someone-else", "wrong password").await,
+        StatusCode::TOO_MANY_REQUESTS,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_the_old_token_stops_working() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let refreshed = app
+        .request(Method::POST, "/api/token/refresh/")
+        .json(&json!({"refresh": alice.refresh}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refreshed.status(), StatusCode::OK);
+    let pair = body(refreshed).await;
+    assert_ne!(pair["refresh"], alice.refresh.as_str());
+    let access = pair["access"].as_str().unwrap();
+    assert_eq!(
+        app.get("/api/me/", access).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+
+    let again = app
+        .request(Method::POST, "/api/token/refresh")
+        .json(&json!({"refresh": pair["refresh"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn reusing_a_rotated_refresh_token_revokes_the_whole_login() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let refresh = |token: String| {
+        app.request(Method::POST, "/api/token/refresh/")
+            .json(&json!({"refresh": token}))
+            .send()
+    };
+    let pair = body(refresh(alice.refresh.clone()).await.unwrap()).await;
+    let new_refresh = pair["refresh"].as_str().unwrap().to_string();
+    let new_access = pair["access"].as_str().unwrap().to_string();
+
+    // The stolen, spent token comes back...
+    problem(
+        refresh(alice.refresh.clone()).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    // ...and the whole login is gone: the newest refresh and access tokens too.
+    problem(
+        refresh(new_refresh).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    problem(
+        app.get("/api/me/", &new_access).send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    // Another login of the same user is untouched.
+    let other = app.logged_in(alice.id, "alice").await;
+    assert_eq!(
+        app.get("/api/me/", &other.access)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn logout_revokes_that_login() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let other = app.logged_in(alice.id, "alice").await;
+    let response = app
+        .post(
+            "/api/logout/",
+            &alice.access,
+            &json!({"refresh": alice.refresh}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let refresh = app
+        .request(Method::POST, "/api/token/refresh/")
+        .json(&json!({"refresh": alice.refresh}))
+        .send()
+        .await
+        .unwrap();
+    problem(refresh, StatusCode::UNAUTHORIZED).await;
+    problem(
+        app.get("/api/me/", &alice.access).send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/me/", &other.access)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn logout_needs_the_access_token_and_a_refresh_token_of_ones_own() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let without = app
+        .request(Method::POST, "/api/logout/")
+        .json(&json!({"refresh": alice.refresh}))
+        .send()
+        .await
+        .unwrap();
+    problem(without, StatusCode::UNAUTHORIZED).await;
+    let foreign = app
+        .post(
+            "/api/logout/",
+            &bob.access,
+            &json!({"refresh": alice.refresh}),
+        )
+        .send()
+        .await
+        .unwrap();
+    problem(foreign, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(
+        app.get("/api/me/", &alice.access)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn password_change_ends_every_older_token() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let second = app.logged_in(alice.id, "alice").await;
+    let wrong = app
+        .post(
+            "/api/me/password/",
+            &alice.access,
+            &json!({"current_password": "not it at all", "new_password": "a new passphrase"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_fields(&problem(wrong, StatusCode::BAD_REQUEST).await),
+        ["current_password"]
+    );
+    let weak = app
+        .post(
+            "/api/me/password/",
+            &alice.access,
+            &json!({"current_password": PASSWORD, "new_password": "123"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_fields(&problem(weak, StatusCode::BAD_REQUEST).await),
+        ["new_password"]
+    );
+
+    let changed = app
+        .post(
+            "/api/me/password/",
+            &alice.access,
+            &json!({"current_password": PASSWORD, "new_password": "a new passphrase"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    for token in [&alice.access, &second.access] {
+        problem(
+            app.get("/api/me/", token).send().await.unwrap(),
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
+    }
+    for refresh in [&alice.refresh, &second.refresh] {
+        let response = app
+            .request(Method::POST, "/api/token/refresh/")
+            .json(&json!({"refresh": refresh}))
+            .send()
+            .await
+            .unwrap();
+        problem(response, StatusCode::UNAUTHORIZED).await;
+    }
+    problem(app.login("alice", PASSWORD).await, StatusCode::UNAUTHORIZED).await;
+    let fresh = body(app.login("alice", "a new passphrase").await).await;
+    let me = app
+        .get("/api/me/", fresh["access"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_deactivated_users_live_token_stops_at_once_and_login_is_403() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("root").await;
+    let alice = app.user("alice").await;
+    let response = app
+        .patch(
+            &format!("/api/admin/users/{}/", alice.id),
+            &admin.access,
+            &json!({"is_active": false}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    problem(
+        app.get("/api/tasks/", &alice.access).send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let refresh = app
+        .request(Method::POST, "/api/token/refresh/")
+        .json(&json!({"refresh": alice.refresh}))
+        .send()
+        .await
+        .unwrap();
+    problem(refresh, StatusCode::UNAUTHORIZED).await;
+    problem(app.login("alice", PASSWORD).await, StatusCode::FORBIDDEN).await;
+}
+
+#[tokio::test]
+async fn a_deleted_users_live_token_stops_at_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("root").await;
+    let alice = app.user("alice").await;
+    let deleted = app
+        .delete(&format!("/api/admin/users/{}", alice.id), &admin.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    problem(
+        app.get("/api/me/", &alice.access).send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+}

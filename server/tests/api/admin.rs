@@ -1,0 +1,154 @@
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{body, problem, TestApp, PASSWORD};
+
+#[tokio::test]
+async fn admins_list_users_with_task_counts() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("root").await;
+    let alice = app.user("alice").await;
+    app.task(&alice, json!({"title": "one"})).await;
+    app.task(&alice, json!({"title": "two"})).await;
+    let response = app
+        .get("/api/admin/users/", &admin.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let users = body(response).await;
+    let alice_row = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "alice")
+        .unwrap();
+    assert_eq!(alice_row["task_count"], 2);
+    assert_eq!(alice_row["is_active"], true);
+    assert_eq!(alice_row["is_admin"], false);
+}
+
+#[tokio::test]
+async fn admins_promote_deactivate_and_delete() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("root").await;
+    let alice = app.user("alice").await;
+    let task = app.task(&alice, json!({"title": "one"})).await;
+    let path = format!("/api/admin/users/{}/", alice.id);
+
+    let promoted = body(
+        app.patch(&path, &admin.access, &json!({"is_admin": true}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(promoted["is_admin"], true);
+    let listed = app
+        .get("/api/admin/users", &alice.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.status(),
+        StatusCode::OK,
+        "a promoted user's token works at once"
+    );
+
+    let deactivated = body(
+        app.patch(&path, &admin.access, &json!({"is_active": false}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(deactivated["is_active"], false);
+    let reactivated = body(
+        app.patch(&path, &admin.access, &json!({"is_active": true}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reactivated["is_active"], true);
+    assert_eq!(app.login("alice", PASSWORD).await.status(), StatusCode::OK);
+
+    let unknown = app
+        .patch(&path, &admin.access, &json!({"colour": "red"}))
+        .send()
+        .await
+        .unwrap();
+    problem(unknown, StatusCode::BAD_REQUEST).await;
+    let deleted = app.delete(&path, &admin.access).send().await.unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    problem(
+        app.delete(&path, &admin.access).send().await.unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let missing = app
+        .patch(
+            "/api/admin/users/9999/",
+            &admin.access,
+            &json!({"is_admin": true}),
+        )
+        .send()
+        .await
+        .unwrap();
+    problem(missing, StatusCode::NOT_FOUND).await;
+    let orphan = app
+        .server
+        .state
+        .store
+        .get_task(alice.id, task["id"].as_i64().unwrap())
+        .await
+        .unwrap();
+    assert!(orphan.is_none(), "their tasks went with them");
+    problem(app.login("alice", PASSWORD).await, StatusCode::UNAUTHORIZED).await;
+}
+
+#[tokio::test]
+async fn admins_cannot_lock_themselves_out() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("root").await;
+    let path = format!("/api/admin/users/{}/", admin.id);
+    for change in [json!({"is_active": false}), json!({"is_admin": false})] {
+        problem(
+            app.patch(&path, &admin.access, &change)
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
+    problem(
+        app.delete(&path, &admin.access).send().await.unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn everyone_else_gets_403_or_401() {
+    let app = TestApp::spawn().await;
+    app.admin("root").await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let target = format!("/api/admin/users/{}/", bob.id);
+    for request in [
+        app.get("/api/admin/users/", &alice.access),
+        app.patch(&target, &alice.access, &json!({"is_admin": true})),
+        app.delete(&target, &alice.access),
+    ] {
+        problem(request.send().await.unwrap(), StatusCode::FORBIDDEN).await;
+    }
+    let anonymous = app
+        .request(reqwest::Method::GET, "/api/admin/users/")
+        .send()
+        .await
+        .unwrap();
+    problem(anonymous, StatusCode::UNAUTHORIZED).await;
+    let me = body(app.get("/api/me/", &bob.access).send().await.unwrap()).await;
+    assert_eq!(me["is_admin"], false);
+}

@@ -1,0 +1,486 @@
+//! The real `taskd` binary: data dir, secret file, restart, admin commands,
+//! backup while serving, graceful shutdown, and a crash after a burst.
+
+use std::{
+    collections::BTreeSet,
+    io::{BufRead, BufReader, Write},
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::{Duration, Instant},
+};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::PASSWORD;
+
+const TASKD: &str = env!("CARGO_BIN_EXE_taskd");
+
+struct Daemon {
+    child: Child,
+    url: String,
+    client: reqwest::Client,
+}
+
+impl Daemon {
+    /// Starts `taskd` on a random port and waits until it listens.
+    fn start(args: &[&str], env: &[(&str, &Path)]) -> Daemon {
+        let mut command = Command::new(TASKD);
+        command
+            .args(["--bind", "127.0.0.1:0"])
+            .args(args)
+            .env_remove("TASKD_DATABASE")
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(at) = line.find("listening on http://") {
+                    let url = line[at + "listening on ".len()..]
+                        .split_whitespace()
+                        .next()
+                        .unwrap()
+                        .to_string();
+                    let _ = tx.send(url);
+                }
+            }
+        });
+        let url = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("taskd did not start");
+        Daemon {
+            child,
+            url,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    fn pid(&self) -> String {
+        self.child.id().to_string()
+    }
+
+    /// SIGTERM, then the exit status within `limit`.
+    fn terminate(mut self, limit: Duration) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.pid()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "taskd did not stop within {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> reqwest::Response {
+        let mut request = self.client.post(format!("{}{path}", self.url)).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    async fn login(&self, username: &str, password: &str) -> String {
+        let response = self
+            .post(
+                "/api/login/",
+                None,
+                json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json::<Value>().await.unwrap()["access"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    async fn signup(&self, username: &str) -> String {
+        let response = self
+            .post(
+                "/api/register/",
+                None,
+                json!({"username": username, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        self.login(username, PASSWORD).await
+    }
+
+    async fn task_ids(&self, token: &str) -> BTreeSet<i64> {
+        let mut ids = BTreeSet::new();
+        let mut next = Some(format!("{}/api/tasks/?limit=1000", self.url));
+        while let Some(url) = next {
+            let page: Value = self
+                .client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            ids.extend(
+                page["results"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t["id"].as_i64().unwrap()),
+            );
+            next = page["next"].as_str().map(String::from);
+        }
+        ids
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn taskd(args: &[&str], stdin: &str, env: &[(&str, &Path)]) -> std::process::Output {
+    let mut command = Command::new(TASKD);
+    command
+        .args(args)
+        .env_remove("TASKD_DATABASE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn a_fresh_start_makes_the_data_dir_and_a_restart_keeps_everything() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let env = [("HOME", home.path()), ("XDG_DATA_HOME", data.as_path())];
+    let daemon = Daemon::start(&[], &env);
+    let database = data.join("taskd").join("taskd.sqlite3");
+    assert!(database.exists(), "{database:?}");
+    let secret = data.join("taskd").join("taskd.sqlite3.jwt-secret");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&secret).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let secret_before = std::fs::read(&secret).unwrap();
+    assert!(
+        secret_before.len() >= 43,
+        "at least 32 random bytes, base64"
+    );
+
+    let token = daemon.signup("alice").await;
+    let created = daemon
+        .post(
+            "/api/tasks/",
+            Some(&token),
+            json!({"title": "survive a restart"}),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert!(daemon.terminate(Duration::from_secs(5)).success());
+
+    let again = Daemon::start(&[], &env);
+    assert_eq!(std::fs::read(&secret).unwrap(), secret_before);
+    // The old token still verifies: the same secret was kept.
+    assert_eq!(again.task_ids(&token).await.len(), 1);
+    again.login("alice", PASSWORD).await;
+}
+
+#[tokio::test]
+async fn migrate_creates_and_upgrades_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("nested").join("db.sqlite3");
+    let db = database.to_str().unwrap();
+    for _ in 0..2 {
+        let output = taskd(&["migrate", "--database", db], "", &[]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(String::from_utf8_lossy(&output.stdout).contains("up to date"));
+    }
+    assert!(database.exists());
+}
+
+#[tokio::test]
+async fn createsuperuser_takes_options_anywhere_and_the_env() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("db.sqlite3");
+    let db = database.to_str().unwrap();
+    let before = taskd(
+        &[
+            "--database",
+            db,
+            "createsuperuser",
+            "--username",
+            "root",
+            "--password-stdin",
+        ],
+        "root password 1\n",
+        &[],
+    );
+    assert!(
+        before.status.success(),
+        "{}",
+        String::from_utf8_lossy(&before.stderr)
+    );
+    let after = taskd(
+        &[
+            "createsuperuser",
+            "--database",
+            db,
+            "--username",
+            "admin2",
+            "--password-stdin",
+        ],
+        "admin password 2\n",
+        &[],
+    );
+    assert!(
+        after.status.success(),
+        "{}",
+        String::from_utf8_lossy(&after.stderr)
+    );
+    let from_env = taskd(
+        &[
+            "createsuperuser",
+            "--username",
+            "admin3",
+            "--password-stdin",
+        ],
+        "admin password 3\n",
+        &[("TASKD_DATABASE", database.as_path())],
+    );
+    assert!(
+        from_env.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_env.stderr)
+    );
+
+    let taken = taskd(
+        &[
+            "createsuperuser",
+            "--database",
+            db,
+            "--username",
+            "ROOT",
+            "--password-stdin",
+        ],
+        "root password 1\n",
+        &[],
+    );
+    assert_eq!(taken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&taken.stderr).contains("already exists"));
+    let weak = taskd(
+        &[
+            "createsuperuser",
+            "--database",
+            db,
+            "--username",
+            "weak",
+            "--password-stdin",
+        ],
+        "123\n",
+        &[],
+    );
+    assert_eq!(weak.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+
+    let daemon = Daemon::start(&["--database", db], &[]);
+    for (username, password) in [
+        ("root", "root password 1"),
+        ("admin2", "admin password 2"),
+        ("admin3", "admin password 3"),
+    ] {
+        let token = daemon.login(username, password).await;
+        let users = daemon
+            .client
+            .get(format!("{}/api/admin/users/", daemon.url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(users.status(), StatusCode::OK);
+        assert_eq!(
+            users
+                .json::<Value>()
+                .await
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+    }
+}
+
+#[tokio::test]
+async fn backup_copies_a_live_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("db.sqlite3");
+    let db = database.to_str().unwrap();
+    let daemon = Daemon::start(&["--database", db], &[]);
+    let token = daemon.signup("alice").await;
+    for n in 0..20 {
+        daemon
+            .post(
+                "/api/tasks/",
+                Some(&token),
+                json!({"title": format!("t{n}")}),
+            )
+            .await;
+    }
+    let copy = dir.path().join("copy.sqlite3");
+    let writes = async {
+        for n in 0..20 {
+            daemon
+                .post(
+                    "/api/tasks/",
+                    Some(&token),
+                    json!({"title": format!("during {n}")}),
+                )
+                .await;
+        }
+    };
+    let copy_path = copy.clone();
+    let db_owned = db.to_string();
+    let backup = tokio::task::spawn_blocking(move || {
+        taskd(
+            &[
+                "backup",
+                copy_path.to_str().unwrap(),
+                "--database",
+                &db_owned,
+            ],
+            "",
+            &[],
+        )
+    });
+    let (output, ()) = tokio::join!(backup, writes);
+    let output = output.unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let refused = taskd(
+        &["backup", copy.to_str().unwrap(), "--database", db],
+        "",
+        &[],
+    );
+    assert_eq!(refused.status.code(), Some(1), "never overwrites");
+
+    let restored = Daemon::start(&["--database", copy.to_str().unwrap()], &[]);
+    let token = restored.login("alice", PASSWORD).await;
+    assert!(restored.task_ids(&token).await.len() >= 20);
+}
+
+#[tokio::test]
+async fn sigterm_lets_in_flight_requests_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("db.sqlite3");
+    let db = database.to_str().unwrap();
+    let daemon = Daemon::start(&["--database", db], &[]);
+    let token = daemon.signup("alice").await;
+    // Registrations hash a password: slow enough to be in flight.
+    let requests: Vec<_> = (0..8)
+        .map(|n| {
+            let client = daemon.client.clone();
+            let url = format!("{}/api/register/", daemon.url);
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .json(&json!({"username": format!("user{n}"), "password": PASSWORD}))
+                    .send()
+                    .await
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let pid = daemon.pid();
+    let status = tokio::task::spawn_blocking(move || daemon.terminate(Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    let mut finished = Vec::new();
+    for request in requests {
+        if let Ok(response) = request.await.unwrap() {
+            assert_eq!(
+                response.status(),
+                StatusCode::CREATED,
+                "an accepted request was cut off"
+            );
+            finished.push(());
+        }
+    }
+    assert!(!finished.is_empty(), "no request was in flight (pid {pid})");
+    let again = Daemon::start(&["--database", db], &[]);
+    assert!(again.task_ids(&token).await.is_empty());
+}
+
+#[tokio::test]
+async fn kill_9_after_a_burst_loses_no_acknowledged_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("db.sqlite3");
+    let db = database.to_str().unwrap();
+    let mut daemon = Daemon::start(&["--database", db], &[]);
+    let token = daemon.signup("alice").await;
+    let requests = (0..200).map(|n| {
+        daemon.post(
+            "/api/tasks/",
+            Some(&token),
+            json!({"title": format!("burst {n}")}),
+        )
+    });
+    let mut acknowledged = BTreeSet::new();
+    for response in futures::future::join_all(requests).await {
+        assert_eq!(response.status(), StatusCode::CREATED);
+        acknowledged.insert(
+            response.json::<Value>().await.unwrap()["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    daemon.child.kill().unwrap();
+    daemon.child.wait().unwrap();
+    drop(daemon);
+
+    let again = Daemon::start(&["--database", db], &[]);
+    let stored = again.task_ids(&token).await;
+    assert!(
+        acknowledged.is_subset(&stored),
+        "lost {:?}",
+        acknowledged.difference(&stored).collect::<Vec<_>>()
+    );
+}

@@ -1,0 +1,308 @@
+//! Every error is problem+json with the right status, and no input is a 500.
+
+use reqwest::{header, Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{body, problem, TestApp};
+
+#[tokio::test]
+async fn unknown_routes_and_wrong_methods() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    for path in ["/", "/api", "/api/nope/", "/api/tasks/1/extra", "/admin/"] {
+        problem(
+            app.get(path, &alice.access).send().await.unwrap(),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    }
+    for (method, path) in [
+        (Method::DELETE, "/api/tasks/"),
+        (Method::GET, "/api/login/"),
+        (Method::PUT, "/api/register"),
+        (Method::POST, "/api/tasks/1/"),
+        (Method::POST, "/healthz"),
+        (Method::DELETE, "/api/me/"),
+    ] {
+        let response = app
+            .request(method.clone(), path)
+            .bearer_auth(&alice.access)
+            .send()
+            .await
+            .unwrap();
+        problem(response, StatusCode::METHOD_NOT_ALLOWED).await;
+    }
+    for path in [
+        "/api/tasks/abc/",
+        "/api/tasks/99999999999999999999999/",
+        "/api/tasks/-1/",
+    ] {
+        problem(
+            app.get(path, &alice.access).send().await.unwrap(),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_json_or_not_valid_json() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let send = |content_type: Option<&'static str>, body: Vec<u8>| {
+        let mut request = app
+            .request(Method::POST, "/api/tasks/")
+            .bearer_auth(&alice.access)
+            .body(body);
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        request.send()
+    };
+    let no_type = send(None, br#"{"title":"t"}"#.to_vec()).await.unwrap();
+    problem(no_type, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    let text = send(Some("text/plain"), br#"{"title":"t"}"#.to_vec())
+        .await
+        .unwrap();
+    problem(text, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    let form = send(
+        Some("application/x-www-form-urlencoded"),
+        b"title=t".to_vec(),
+    )
+    .await
+    .unwrap();
+    problem(form, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    let charset = send(
+        Some("application/json; charset=utf-8"),
+        br#"{"title":"t"}"#.to_vec(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(charset.status(), StatusCode::CREATED);
+
+    let nested = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
+    for bad in [
+        b"{".to_vec(),
+        b"".to_vec(),
+        b"not json".to_vec(),
+        b"{\"title\": \"t\",}".to_vec(),
+        vec![0xff, 0xfe, 0x00],
+        b"[]".to_vec(),
+        b"\"title\"".to_vec(),
+        b"null".to_vec(),
+        b"42".to_vec(),
+        nested.into_bytes(),
+        br#"{"title": "t"} trailing"#.to_vec(),
+    ] {
+        let response = send(Some("application/json"), bad.clone()).await.unwrap();
+        problem(response, StatusCode::BAD_REQUEST).await;
+    }
+}
+
+#[tokio::test]
+async fn unknown_fields_are_rejected_everywhere() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let register = app
+        .request(Method::POST, "/api/register/")
+        .json(&json!({"username": "bob", "password": "correct horse", "is_admin": true}))
+        .send()
+        .await
+        .unwrap();
+    problem(register, StatusCode::BAD_REQUEST).await;
+    let task = app
+        .post(
+            "/api/tasks/",
+            &alice.access,
+            &json!({"title": "t", "owner": 2}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(task, StatusCode::BAD_REQUEST).await["errors"]["owner"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn bodies_over_one_mebibyte_are_413() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let big = json!({"title": "t", "description": "x".repeat(1024 * 1024)});
+    problem(
+        app.post("/api/tasks/", &alice.access, &big)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+    .await;
+    let login = app
+        .request(Method::POST, "/api/login/")
+        .json(&json!({"username": "x".repeat(2 * 1024 * 1024), "password": "p"}))
+        .send()
+        .await
+        .unwrap();
+    problem(login, StatusCode::PAYLOAD_TOO_LARGE).await;
+    // Just under the limit is a validation error, not a 413.
+    let under = json!({"title": "t", "description": "x".repeat(1000 * 1024)});
+    problem(
+        app.post("/api/tasks/", &alice.access, &under)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn missing_auth_is_401_with_www_authenticate() {
+    let app = TestApp::spawn().await;
+    for (method, path) in [
+        (Method::GET, "/api/tasks/"),
+        (Method::POST, "/api/tasks/"),
+        (Method::GET, "/api/tasks/1/"),
+        (Method::GET, "/api/me/"),
+        (Method::POST, "/api/me/password/"),
+        (Method::POST, "/api/logout/"),
+    ] {
+        let response = app
+            .request(method, path)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        problem(response, StatusCode::UNAUTHORIZED).await;
+    }
+}
+
+#[tokio::test]
+async fn odd_input_never_gives_a_500() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let task = app.task(&alice, json!({"title": "t"})).await;
+    let path = format!("/api/tasks/{}/", task["id"]);
+    let bodies = [
+        json!({"title": 1e308}),
+        json!({"title": "t", "due": 12345}),
+        json!({"title": "t", "due": "9999-12-31T23:59:59Z"}),
+        json!({"title": "t", "due": "0001-01-01T00:00:00Z"}),
+        json!({"title": "t", "tags": [null]}),
+        json!({"title": "t", "priority": ["high"]}),
+        json!({"title": "t", "status": null}),
+        json!({"title": "\u{0000}\u{001b}[2J"}),
+        json!({"title": "t", "project": "."}),
+        json!({"title": {"nested": true}}),
+    ];
+    for body in &bodies {
+        for request in [
+            app.post("/api/tasks/", &alice.access, body),
+            app.put(&path, &alice.access, body),
+            app.patch(&path, &alice.access, body),
+        ] {
+            let response = request.send().await.unwrap();
+            assert!(
+                response.status().as_u16() < 500,
+                "{body}: {}",
+                response.status()
+            );
+        }
+    }
+    for query in [
+        "limit=99999999999999999999",
+        "offset=99999999999999999999",
+        "search=%ff%fe",
+        "tag=&tag=",
+        "ordering=",
+        "due_before=%00",
+        "a=%zz",
+    ] {
+        let response = app
+            .get(&format!("/api/tasks/?{query}"), &alice.access)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().as_u16() < 500,
+            "{query}: {}",
+            response.status()
+        );
+    }
+    let login = app
+        .request(Method::POST, "/api/login/")
+        .json(&json!({"username": 5, "password": []}))
+        .send()
+        .await
+        .unwrap();
+    problem(login, StatusCode::BAD_REQUEST).await;
+    let refresh = app
+        .request(Method::POST, "/api/token/refresh/")
+        .json(&json!({"refresh": "x".repeat(10_000)}))
+        .send()
+        .await
+        .unwrap();
+    problem(refresh, StatusCode::UNAUTHORIZED).await;
+    let escaped = body(app.get(&path, &alice.access).send().await.unwrap()).await;
+    assert!(escaped["title"].is_string());
+}
+
+#[tokio::test]
+async fn every_response_says_nosniff() {
+    let app = TestApp::spawn().await;
+    for path in ["/healthz", "/api/nope", "/api/openapi.json"] {
+        let response = app.request(Method::GET, path).send().await.unwrap();
+        assert_eq!(
+            response.headers()["x-content-type-options"],
+            "nosniff",
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn cors_answers_only_configured_origins() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = taskd::Config::for_tests(dir.path());
+    config.cors_origins = vec!["https://app.example.com".into()];
+    let server = taskd::spawn(config).await.unwrap();
+    let client = reqwest::Client::new();
+    let preflight = |origin: &'static str| {
+        client
+            .request(Method::OPTIONS, format!("{}/api/tasks/", server.url()))
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(
+                header::ACCESS_CONTROL_REQUEST_HEADERS,
+                "authorization,content-type",
+            )
+            .send()
+    };
+    let allowed = preflight("https://app.example.com").await.unwrap();
+    assert_eq!(
+        allowed.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://app.example.com"
+    );
+    let denied = preflight("https://evil.example.com").await.unwrap();
+    assert!(denied
+        .headers()
+        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .is_none());
+
+    let app = TestApp::spawn().await;
+    let unconfigured = app
+        .request(Method::GET, "/healthz")
+        .header(header::ORIGIN, "https://app.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert!(unconfigured
+        .headers()
+        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .is_none());
+}

@@ -1,0 +1,12 @@
+//! The daemon over real HTTP: each test starts its own `taskd` on a random
+//! port with a fresh SQLite file. One test binary, one link.
+
+mod accounts;
+mod admin;
+mod daemon;
+mod errors;
+mod helpers;
+mod isolation;
+mod openapi;
+mod tasks;
+mod tokens;

@@ -1,0 +1,156 @@
+//! The OpenAPI document is generated from the router's own handlers: every
+//! served route is in it, and nothing else is.
+
+use std::collections::BTreeSet;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{body, TestApp};
+
+/// The endpoints of the spec, in the document's path syntax.
+const SPEC_ENDPOINTS: [(&str, &str); 17] = [
+    ("post", "/api/register"),
+    ("post", "/api/login"),
+    ("post", "/api/token/refresh"),
+    ("post", "/api/logout"),
+    ("get", "/api/me"),
+    ("post", "/api/me/password"),
+    ("get", "/api/tasks"),
+    ("post", "/api/tasks"),
+    ("get", "/api/tasks/{id}"),
+    ("put", "/api/tasks/{id}"),
+    ("patch", "/api/tasks/{id}"),
+    ("delete", "/api/tasks/{id}"),
+    ("get", "/api/admin/users"),
+    ("patch", "/api/admin/users/{id}"),
+    ("delete", "/api/admin/users/{id}"),
+    ("get", "/healthz"),
+    ("get", "/api/openapi.json"),
+];
+
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+async fn document(app: &TestApp) -> Value {
+    let response = app
+        .request(Method::GET, "/api/openapi.json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    body(response).await
+}
+
+fn operations(doc: &Value) -> BTreeSet<(String, String)> {
+    let mut found = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in METHODS {
+            if item.get(method).is_some() {
+                found.insert((method.to_string(), path.clone()));
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn the_document_lists_exactly_the_specs_endpoints() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let expected: BTreeSet<(String, String)> = SPEC_ENDPOINTS
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(operations(&doc), expected);
+}
+
+#[tokio::test]
+async fn every_documented_operation_is_served_and_nothing_else_is() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("root").await;
+    let doc = document(&app).await;
+    let documented = operations(&doc);
+    let paths: BTreeSet<String> = documented.iter().map(|(_, p)| p.clone()).collect();
+    for path in &paths {
+        let concrete = path.replace("{id}", "999999");
+        for method in METHODS {
+            let response = app
+                .request(method.to_uppercase().parse().unwrap(), &concrete)
+                .bearer_auth(&admin.access)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            let served = response.status() != StatusCode::METHOD_NOT_ALLOWED;
+            let is_documented = documented.contains(&(method.to_string(), path.clone()));
+            assert_eq!(
+                served,
+                is_documented,
+                "{method} {path}: {}",
+                response.status()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_operation_documents_its_errors_as_problems() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in METHODS {
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response["content"]["application/problem+json"].is_object(),
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+            let secured = operation.get("security").is_some();
+            let public = [
+                "/api/register",
+                "/api/login",
+                "/api/token/refresh",
+                "/healthz",
+                "/api/openapi.json",
+            ];
+            assert_eq!(secured, !public.contains(&path.as_str()), "{method} {path}");
+        }
+    }
+    let list = &doc["paths"]["/api/tasks"]["get"]["parameters"];
+    let names: BTreeSet<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "limit",
+        "offset",
+        "status",
+        "priority",
+        "project",
+        "tag",
+        "search",
+        "due_before",
+        "due_after",
+        "ordering",
+    ] {
+        assert!(names.contains(name), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn healthz_says_ok() {
+    let app = TestApp::spawn().await;
+    let response = app.request(Method::GET, "/healthz").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body(response).await, json!({"status": "ok"}));
+}
