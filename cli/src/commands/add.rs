@@ -1,0 +1,69 @@
+//! `task add WORDS… [MODS]`: create a task.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use common::filter::{Modifications, ModifyMode};
+
+use crate::context::{Ctx, UsageError};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Title words and modifiers: project:P, priority:H|M|L, due:DATE, +tag
+    #[arg(required = true, value_name = "WORDS")]
+    words: Vec<String>,
+    /// The project (dotted for sub-projects: home.garden)
+    #[arg(long, value_name = "P")]
+    project: Option<String>,
+    /// high, medium or low (or H, M, L)
+    #[arg(long, value_name = "PRIORITY")]
+    priority: Option<String>,
+    /// When it is due: 2026-12-01, tomorrow, friday, eom, 3d, "in 2 weeks", …
+    #[arg(long, value_name = "DATE")]
+    due: Option<String>,
+    /// A tag (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// A longer description
+    #[arg(long)]
+    description: Option<String>,
+}
+
+/// The flags as modifier words, so that one parser checks both forms.
+pub fn flag_words(
+    project: Option<String>,
+    priority: Option<String>,
+    due: Option<String>,
+    tags: Vec<String>,
+) -> Vec<String> {
+    let mut words = Vec::new();
+    words.extend(project.map(|p| format!("project:{p}")));
+    words.extend(priority.map(|p| format!("priority:{p}")));
+    words.extend(due.map(|d| format!("due:{d}")));
+    words.extend(tags.into_iter().map(|t| format!("+{t}")));
+    words
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+    for tag in &args.tags {
+        if tag.is_empty() || tag.starts_with(['+', '-']) {
+            return Err(UsageError(format!("--tag {tag:?}: give the tag's name")).into());
+        }
+    }
+    let mut words = args.words;
+    // After `--` everything is title; the flags' words go before it.
+    let flags = flag_words(args.project, args.priority, args.due, args.tags);
+    words.splice(0..0, flags);
+    let mut mods = Modifications::parse(&words, &ctx.clock, ModifyMode::Add)?;
+    mods.description = args.description;
+    let new = mods.to_new_task()?;
+
+    let client = ctx.client()?;
+    let task = client.create_task(&new).await?;
+    if ctx.json() {
+        ctx.print_json(&task)?;
+    } else {
+        ctx.say(&format!("Created task {}.", task.id))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

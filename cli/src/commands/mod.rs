@@ -1,0 +1,149 @@
+//! One file per subcommand, each with its own `Args` and `run`; this enum
+//! only dispatches.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Subcommand;
+
+use crate::context::Ctx;
+use crate::Global;
+
+mod add;
+mod completions;
+mod delete;
+mod done;
+mod list;
+mod login;
+mod logout;
+mod modify;
+mod passwd;
+mod register;
+mod reopen;
+mod show;
+mod whoami;
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an account on the server
+    Register(register::Args),
+    /// Log in (the password is prompted without echo)
+    Login(login::Args),
+    /// Log out: the server forgets this login's refresh token
+    Logout(logout::Args),
+    /// Show who is logged in, and where
+    Whoami(whoami::Args),
+    /// Change the password
+    Passwd(passwd::Args),
+    /// Add a task: task add WORDS… [project:P] [pri:H] [due:DATE] [+tag]
+    Add(add::Args),
+    /// List tasks (pending by default): task list [FILTER…] [--sort due,-priority]
+    #[command(visible_alias = "ls")]
+    List(list::Args),
+    /// Show tasks in full
+    #[command(visible_alias = "info")]
+    Show(show::Args),
+    /// Mark tasks done
+    Done(done::Args),
+    /// Mark done tasks pending again
+    Reopen(reopen::Args),
+    /// Change tasks: task modify ID… [MODS] [new title words]
+    #[command(visible_alias = "edit")]
+    Modify(modify::Args),
+    /// Delete tasks (asks first on a terminal, unless --yes)
+    #[command(visible_alias = "rm")]
+    Delete(delete::Args),
+    /// Print a shell completion script: task completions bash|zsh|fish|elvish|powershell
+    Completions(completions::Args),
+}
+
+impl Default for Command {
+    /// `task` alone lists pending tasks.
+    fn default() -> Command {
+        Command::List(list::Args::default())
+    }
+}
+
+impl Command {
+    pub async fn run(self, global: Global) -> Result<ExitCode> {
+        let ctx = Ctx::new(global)?;
+        match self {
+            Command::Register(args) => register::run(&ctx, args).await,
+            Command::Login(args) => login::run(&ctx, args).await,
+            Command::Logout(args) => logout::run(&ctx, args).await,
+            Command::Whoami(args) => whoami::run(&ctx, args).await,
+            Command::Passwd(args) => passwd::run(&ctx, args).await,
+            Command::Add(args) => add::run(&ctx, args).await,
+            Command::List(args) => list::run(&ctx, args).await,
+            Command::Show(args) => show::run(&ctx, args).await,
+            Command::Done(args) => done::run(&ctx, args).await,
+            Command::Reopen(args) => reopen::run(&ctx, args).await,
+            Command::Modify(args) => modify::run(&ctx, args).await,
+            Command::Delete(args) => delete::run(&ctx, args).await,
+            Command::Completions(args) => completions::run(&ctx, args),
+        }
+    }
+}
+
+/// The exit status after acting on several IDs: failure if any failed.
+pub fn status(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// A one-line failure for one task of several; the server's detail.
+pub fn task_error(id: i64, err: &common::client::ClientError) -> String {
+    if err.is_not_found() {
+        format!("task {id}: no such task")
+    } else {
+        format!("task {id}: {err}")
+    }
+}
+
+/// Errors that end a multi-ID command at once: the server is gone or the
+/// session is, so the other IDs would fail the same way.
+pub fn is_fatal(err: &common::client::ClientError) -> bool {
+    err.is_unreachable() || err.needs_login()
+}
+
+/// `"title"`, escaped, for messages.
+pub fn quoted(title: &str) -> String {
+    format!("\"{}\"", common::text::escape_control(title))
+}
+
+/// `done` and `reopen`: one PATCH of the status per task.
+pub async fn set_status(
+    ctx: &Ctx,
+    id_words: &[String],
+    new_status: common::api::Status,
+    verb: &str,
+) -> Result<ExitCode> {
+    let ids = crate::ids::parse_ids(id_words)?;
+    let client = ctx.client()?;
+    let patch = common::api::TaskPatch {
+        status: Some(new_status),
+        ..Default::default()
+    };
+    let mut changed = Vec::new();
+    let mut failed = false;
+    for id in ids {
+        match client.update_task(id, &patch, None).await {
+            Ok(task) => {
+                ctx.say(&format!("{verb} task {id} {}.", quoted(&task.title)))?;
+                changed.push(task);
+            }
+            Err(err) if is_fatal(&err) => return Err(err.into()),
+            Err(err) => {
+                ctx.warn(&task_error(id, &err));
+                failed = true;
+            }
+        }
+    }
+    if ctx.json() {
+        ctx.print_json(&changed)?;
+    }
+    Ok(status(failed))
+}

@@ -1,0 +1,349 @@
+//! How tasks look on a terminal: the list table and the detail view. Text
+//! from the server is escaped ([`common::text::escape_control`]) before it is
+//! measured or printed.
+
+use std::borrow::Cow;
+use std::io::IsTerminal;
+
+use chrono::{DateTime, Local, Timelike, Utc};
+use common::api::{Priority, Status, Task};
+use common::dates::relative;
+use common::text::{escape_control, escape_control_keep_newlines};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// ANSI styling, on only for a terminal and never with `NO_COLOR`.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub enabled: bool,
+}
+
+impl Style {
+    pub fn detect(json: bool) -> Style {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        Style {
+            enabled: !json && !no_color && !dumb && std::io::stdout().is_terminal(),
+        }
+    }
+
+    fn paint<'a>(&self, code: &str, text: &'a str) -> Cow<'a, str> {
+        if self.enabled && !text.is_empty() {
+            Cow::Owned(format!("\x1b[{code}m{text}\x1b[0m"))
+        } else {
+            Cow::Borrowed(text)
+        }
+    }
+
+    pub fn bold<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        self.paint("1", text)
+    }
+    pub fn dim<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        self.paint("2", text)
+    }
+    pub fn red<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        self.paint("31", text)
+    }
+    pub fn underline<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        self.paint("4", text)
+    }
+}
+
+/// A date for people: `2026-12-01 15:00` local, or just the date for a due
+/// date at the end of a day (what `due:2026-12-01` sets).
+pub fn local_time(at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&Local);
+    if local.hour() == 23 && local.minute() == 59 && local.second() == 59 {
+        local.format("%Y-%m-%d").to_string()
+    } else {
+        local.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+fn priority_letter(priority: Option<Priority>) -> String {
+    priority.map(|p| p.letter().to_string()).unwrap_or_default()
+}
+
+/// `text` cut to `width` display columns, with `…` when cut.
+pub fn truncate(text: &str, width: usize) -> Cow<'_, str> {
+    if text.width() <= width {
+        return Cow::Borrowed(text);
+    }
+    if width == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    Cow::Owned(out)
+}
+
+fn pad(text: &str, width: usize) -> String {
+    let fill = width.saturating_sub(text.width());
+    format!("{text}{}", " ".repeat(fill))
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Align {
+    Left,
+    Right,
+}
+
+struct Column {
+    header: &'static str,
+    align: Align,
+    /// The narrowest this column is squeezed to before others give way.
+    min: usize,
+    cells: Vec<String>,
+    width: usize,
+}
+
+impl Column {
+    fn new(header: &'static str, align: Align, min: usize, cells: Vec<String>) -> Column {
+        let width = cells
+            .iter()
+            .map(|c| c.width())
+            .chain(std::iter::once(header.width()))
+            .max()
+            .unwrap_or(0);
+        Column {
+            header,
+            align,
+            min: min.min(width),
+            cells,
+            width,
+        }
+    }
+}
+
+/// The `task list` table: ID, project, priority, due (relative), tags,
+/// title; with `show_status`, a status column too. Fitted to `width` by
+/// narrowing the title first, then tags and project.
+pub fn task_table(
+    tasks: &[Task],
+    width: Option<usize>,
+    show_status: bool,
+    style: Style,
+    now: DateTime<Utc>,
+) -> String {
+    let text = |s: &str| escape_control(s).into_owned();
+    let mut columns = vec![
+        Column::new(
+            "ID",
+            Align::Right,
+            2,
+            tasks.iter().map(|t| t.id.to_string()).collect(),
+        ),
+        Column::new(
+            "Project",
+            Align::Left,
+            7,
+            tasks
+                .iter()
+                .map(|t| text(t.project.as_deref().unwrap_or("")))
+                .collect(),
+        ),
+        Column::new(
+            "Pri",
+            Align::Left,
+            3,
+            tasks.iter().map(|t| priority_letter(t.priority)).collect(),
+        ),
+        Column::new(
+            "Due",
+            Align::Left,
+            3,
+            tasks
+                .iter()
+                .map(|t| t.due.map(|d| relative(d, now)).unwrap_or_default())
+                .collect(),
+        ),
+    ];
+    if show_status {
+        columns.push(Column::new(
+            "Status",
+            Align::Left,
+            4,
+            tasks
+                .iter()
+                .map(|t| t.status.as_str().to_string())
+                .collect(),
+        ));
+    }
+    columns.push(Column::new(
+        "Tags",
+        Align::Left,
+        4,
+        tasks.iter().map(|t| text(&t.tags.join(" "))).collect(),
+    ));
+    columns.push(Column::new(
+        "Title",
+        Align::Left,
+        10,
+        tasks.iter().map(|t| text(&t.title)).collect(),
+    ));
+
+    // Columns that are empty for every task are left out.
+    columns.retain(|c| {
+        c.header == "ID" || c.header == "Title" || c.cells.iter().any(|s| !s.is_empty())
+    });
+
+    if let Some(width) = width {
+        fit(&mut columns, width);
+    }
+
+    let mut out = String::new();
+    let headers: Vec<String> = columns
+        .iter()
+        .map(|c| align(&truncate(c.header, c.width), c.width, c.align))
+        .collect();
+    let header = headers.join(" ");
+    out.push_str(&style.underline(header.trim_end()));
+    out.push('\n');
+    for (row, task) in tasks.iter().enumerate() {
+        let overdue = task.status == Status::Pending && task.due.is_some_and(|d| d < now);
+        let mut cells = Vec::with_capacity(columns.len());
+        for column in &columns {
+            let cell = align(
+                &truncate(&column.cells[row], column.width),
+                column.width,
+                column.align,
+            );
+            let cell = match column.header {
+                "Due" if overdue => style.red(&cell).into_owned(),
+                "Pri" if task.priority == Some(Priority::High) => style.bold(&cell).into_owned(),
+                _ => cell,
+            };
+            cells.push(cell);
+        }
+        let line = cells.join(" ");
+        let line = line.trim_end();
+        if task.status == Status::Done {
+            out.push_str(&style.dim(line));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn align(text: &str, width: usize, align: Align) -> String {
+    match align {
+        Align::Left => pad(text, width),
+        Align::Right => format!("{}{text}", " ".repeat(width.saturating_sub(text.width()))),
+    }
+}
+
+/// Fits the table into `width`: the title gets what the other columns
+/// leave, at least [`MIN_TITLE`] columns; to make room, tags and project are
+/// narrowed first, then columns are left out (tags, status, project, due,
+/// priority), and only then is the title cut further.
+fn fit(columns: &mut Vec<Column>, width: usize) {
+    const MIN_TITLE: usize = 12;
+    let others = |columns: &[Column]| -> usize {
+        columns
+            .iter()
+            .filter(|c| c.header != "Title")
+            .map(|c| c.width + 1)
+            .sum()
+    };
+    let title_room = |columns: &[Column]| width.saturating_sub(others(columns));
+    let set_title = |columns: &mut Vec<Column>, room: usize| {
+        if let Some(title) = columns.iter_mut().find(|c| c.header == "Title") {
+            title.width = title.width.min(room).max(1);
+        }
+    };
+    let natural_title = columns
+        .iter()
+        .find(|c| c.header == "Title")
+        .map_or(0, |c| c.width);
+    let wanted = natural_title.min(MIN_TITLE);
+    if title_room(columns) >= wanted {
+        let room = title_room(columns);
+        return set_title(columns, room);
+    }
+    for column in columns.iter_mut() {
+        if column.header == "Tags" || column.header == "Project" {
+            column.width = column.min.max(1);
+        }
+    }
+    for drop in ["Tags", "Status", "Project", "Due", "Pri"] {
+        if title_room(columns) >= wanted {
+            break;
+        }
+        columns.retain(|c| c.header != drop);
+    }
+    let room = title_room(columns);
+    set_title(columns, room);
+}
+
+/// `task show`: one field a line.
+pub fn task_detail(task: &Task, style: Style, now: DateTime<Utc>) -> String {
+    let when = |at: DateTime<Utc>| format!("{} ({})", local_time(at), relative(at, now));
+    let mut rows: Vec<(&str, String)> = vec![
+        ("ID", task.id.to_string()),
+        ("Title", escape_control(&task.title).into_owned()),
+        ("Status", task.status.as_str().to_string()),
+    ];
+    if let Some(priority) = task.priority {
+        rows.push(("Priority", priority.as_str().to_string()));
+    }
+    if let Some(due) = task.due {
+        let text = when(due);
+        let overdue = task.status == Status::Pending && due < now;
+        rows.push((
+            "Due",
+            if overdue {
+                style.red(&text).into_owned()
+            } else {
+                text
+            },
+        ));
+    }
+    if let Some(project) = &task.project {
+        rows.push(("Project", escape_control(project).into_owned()));
+    }
+    if !task.tags.is_empty() {
+        rows.push(("Tags", escape_control(&task.tags.join(" ")).into_owned()));
+    }
+    rows.push(("Created", when(task.created_at)));
+    rows.push(("Updated", when(task.updated_at)));
+    if let Some(completed) = task.completed_at {
+        rows.push(("Completed", when(completed)));
+    }
+    rows.push(("Version", task.version.to_string()));
+    if !task.description.is_empty() {
+        let indent = format!("\n{}", " ".repeat(12));
+        let text = escape_control_keep_newlines(&task.description).replace('\n', &indent);
+        rows.push(("Description", text));
+    }
+    let mut out = String::new();
+    for (name, value) in rows {
+        out.push_str(&style.bold(&format!("{name:<11}")));
+        out.push(' ');
+        out.push_str(&value);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncates_by_display_width() {
+        assert_eq!(truncate("hello", 10), "hello");
+        assert_eq!(truncate("hello world", 6), "hello…");
+        assert_eq!(truncate("买买买买", 5), "买买…");
+        assert_eq!(truncate("abc", 0), "");
+    }
+}
