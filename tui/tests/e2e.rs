@@ -1,0 +1,327 @@
+//! End to end: the real `task-tui` binary under tmux against a real `taskd`
+//! (in this process, on a random port, with its own SQLite file). Every step
+//! is checked on the screen (`capture-pane`) and through the API.
+//!
+//! Needs `tmux` on the PATH.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use common::api::{NewTask, RegisterRequest, Status, TaskQuery};
+use common::client::ApiClient;
+use common::config::ConfigDir;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_task-tui");
+const WAIT: Duration = Duration::from_secs(15);
+
+/// A tmux server of our own (its own socket), killed on drop.
+struct Tmux {
+    socket: PathBuf,
+}
+
+impl Tmux {
+    /// Runs `command` in a detached `width`×`height` session.
+    fn start(dir: &Path, command: &str, width: u16, height: u16) -> Tmux {
+        let tmux = Tmux {
+            socket: dir.join("tmux.sock"),
+        };
+        let out = tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+            command,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux new-session: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run tmux ({e}): install it (apt-get install tmux)"))
+    }
+
+    /// Named keys (`Enter`, `Tab`, `Space`, `Escape`, `C-u`).
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success(), "send-keys {keys:?}");
+    }
+
+    /// Text typed as is.
+    fn type_text(&self, text: &str) {
+        assert!(
+            self.run(&["send-keys", "-t", "e2e", "-l", text]).status.success(),
+            "send-keys -l {text:?}"
+        );
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+
+    fn format(&self, format: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "e2e", format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Waits until the screen shows `text`; the screen is the failure message.
+    async fn wait_for(&self, text: &str) -> String {
+        self.wait_until(text, |screen| screen.contains(text)).await
+    }
+
+    async fn wait_gone(&self, text: &str) -> String {
+        self.wait_until(&format!("{text} to disappear"), |s| !s.contains(text))
+            .await
+    }
+
+    async fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if done(&screen) {
+                return screen;
+            }
+            if start.elapsed() > WAIT {
+                panic!("waited {WAIT:?} for {what}; the screen:\n{screen}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+/// The TUI with its own config dir, then a report of how the terminal was
+/// left once it exits: its exit status and the tty's modes.
+fn tui_command(config: &Path, server: &str) -> String {
+    format!(
+        "env TASK_CONFIG_DIR='{}' {BINARY} --server {server}; \
+         echo \"exit=$?\"; stty -a; echo END-OF-RUN; sleep 600",
+        config.display()
+    )
+}
+
+async fn start_taskd(dir: &Path) -> taskd::Spawned {
+    taskd::spawn(taskd::Config::for_tests(dir))
+        .await
+        .unwrap_or_else(|e| panic!("taskd: {e:#}"))
+}
+
+/// A logged-in API client for a new account.
+async fn account(url: &str, username: &str, password: &str) -> ApiClient {
+    let api = ApiClient::new(url).unwrap_or_else(|e| panic!("client: {e}"));
+    api.register(&RegisterRequest {
+        username: username.into(),
+        password: password.into(),
+        email: None,
+    })
+    .await
+    .unwrap_or_else(|e| panic!("register: {e}"));
+    api.login(username, password)
+        .await
+        .unwrap_or_else(|e| panic!("login: {e}"));
+    api
+}
+
+async fn all_tasks(api: &ApiClient) -> Vec<common::api::Task> {
+    let query = TaskQuery {
+        status: Some(common::api::StatusFilter::All),
+        ..TaskQuery::default()
+    };
+    api.list_all_tasks(&query)
+        .await
+        .unwrap_or_else(|e| panic!("list: {e}"))
+}
+
+/// After quitting, the terminal is back to normal: main screen, cooked mode
+/// with echo, no mouse reporting, and the exit status 0.
+async fn assert_restored(tmux: &Tmux) {
+    let screen = tmux.wait_for("END-OF-RUN").await;
+    assert!(screen.contains("exit=0"), "{screen}");
+    let modes = screen
+        .split_once("exit=0")
+        .map(|(_, after)| after)
+        .unwrap_or_default();
+    let flags: Vec<&str> = modes.split_whitespace().collect();
+    for flag in ["icanon", "echo", "isig", "icrnl", "opost"] {
+        assert!(
+            flags.contains(&flag) && !flags.contains(&format!("-{flag}").as_str()),
+            "{flag} not restored:\n{screen}"
+        );
+    }
+    assert_eq!(tmux.format("#{alternate_on}"), "0", "still on the alternate screen");
+    assert_eq!(tmux.format("#{mouse_any_flag}"), "0", "mouse reporting left on");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_add_toggle_filter_delete_quit() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let server = start_taskd(dir.path()).await;
+    let url = server.url();
+    let api = account(&url, "tui-user", "correct-horse-1").await;
+    let config = dir.path().join("config");
+    let tmux = Tmux::start(dir.path(), &tui_command(&config, &url), 100, 30);
+
+    // Not logged in: the login form.
+    tmux.wait_for("Log in to taskd at").await;
+    tmux.type_text("tui-user");
+    tmux.keys(&["Enter"]);
+    tmux.type_text("correct-horse-1");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("No pending tasks").await;
+    let stored = ConfigDir::at(&config)
+        .load()
+        .unwrap_or_else(|e| panic!("credentials: {e}"));
+    assert_eq!(stored.username.as_deref(), Some("tui-user"));
+
+    // Add a task through the form.
+    tmux.type_text("a");
+    tmux.wait_for("Add task").await;
+    tmux.type_text("Buy tmux cables");
+    tmux.keys(&["Tab", "Tab"]);
+    tmux.type_text("e2e.shop");
+    tmux.keys(&["Tab", "Tab"]);
+    tmux.type_text("tomorrow");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("cables +errand");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Created task").await;
+    assert!(screen.contains("Buy tmux cables") && screen.contains("in "), "{screen}");
+    let tasks = all_tasks(&api).await;
+    assert_eq!(tasks.len(), 1);
+    let task = &tasks[0];
+    assert_eq!(task.title, "Buy tmux cables");
+    assert_eq!(task.project.as_deref(), Some("e2e.shop"));
+    assert_eq!(task.tags, ["cables", "errand"]);
+    assert!(task.due.is_some());
+    let id = task.id;
+
+    // A task added elsewhere appears within 5 s, with no key press.
+    let started = Instant::now();
+    api.create_task(&NewTask {
+        title: "Added from the CLI".into(),
+        project: Some("elsewhere".into()),
+        ..NewTask::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("create: {e}"));
+    tmux.wait_for("Added from the CLI").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+
+    // Toggle done: gone from the pending list, dimmed in the list of all.
+    tmux.keys(&["Space"]);
+    tmux.wait_for(&format!("Completed task {id}.")).await;
+    assert_eq!(
+        api.get_task(id).await.map(|t| t.status).ok(),
+        Some(Status::Done)
+    );
+    tmux.wait_gone("Buy tmux cables").await;
+    tmux.keys(&["Tab"]);
+    let screen = tmux.wait_for("Buy tmux cables").await;
+    assert!(screen.contains(" all "), "{screen}");
+
+    // Filter with `/`: applied as typed.
+    tmux.type_text("/");
+    tmux.type_text("pro:e2e");
+    let screen = tmux.wait_gone("Added from the CLI").await;
+    assert!(screen.contains("Buy tmux cables"), "{screen}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("filter: pro:e2e").await;
+
+    // Delete, after confirming.
+    tmux.type_text("x");
+    tmux.wait_for(&format!("Delete task {id}?")).await;
+    tmux.type_text("y");
+    tmux.wait_for(&format!("Deleted task {id}.")).await;
+    let left = all_tasks(&api).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].title, "Added from the CLI");
+    tmux.wait_for("No task matches the filter").await;
+
+    // Quit: the terminal is restored.
+    tmux.type_text("q");
+    assert_restored(&tmux).await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_down_at_start_and_mid_session() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let config = dir.path().join("config");
+    let server = start_taskd(dir.path()).await;
+    let url = server.url();
+    let addr = server.addr;
+    let api = account(&url, "offline-user", "correct-horse-2").await;
+    api.create_task(&NewTask {
+        title: "Survives outages".into(),
+        ..NewTask::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("create: {e}"));
+    // Log in as `task login` would: the credentials file the TUI reads.
+    let cli = ApiClient::with_config(Some(&url), ConfigDir::at(&config))
+        .unwrap_or_else(|e| panic!("client: {e}"));
+    cli.login("offline-user", "correct-horse-2")
+        .await
+        .unwrap_or_else(|e| panic!("login: {e}"));
+
+    // Down at start: the status bar says so, the UI runs.
+    server.stop().await;
+    let tmux = Tmux::start(dir.path(), &tui_command(&config, &url), 100, 30);
+    tmux.wait_for("cannot reach taskd").await;
+    tmux.type_text("?");
+    tmux.wait_for("any key closes this").await;
+    tmux.type_text("?");
+    tmux.wait_gone("any key closes this").await;
+
+    // The server comes back (same port, same database): the UI recovers alone.
+    let mut back = taskd::Config::for_tests(dir.path());
+    back.bind = addr;
+    let server = taskd::spawn(back)
+        .await
+        .unwrap_or_else(|e| panic!("taskd again: {e:#}"));
+    let screen = tmux.wait_for("Survives outages").await;
+    tmux.wait_gone("cannot reach taskd").await;
+    assert!(screen.contains("offline-user@"), "{screen}");
+
+    // Down mid-session: the list stays, the notice shows, keys still work.
+    server.stop().await;
+    tmux.type_text("r");
+    tmux.wait_for("cannot reach taskd").await;
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Task 1").await;
+    assert!(screen.contains("Survives outages"), "{screen}");
+
+    let mut back = taskd::Config::for_tests(dir.path());
+    back.bind = addr;
+    let server = taskd::spawn(back)
+        .await
+        .unwrap_or_else(|e| panic!("taskd again: {e:#}"));
+    tmux.wait_gone("cannot reach taskd").await;
+
+    tmux.keys(&["Escape"]);
+    assert_restored(&tmux).await;
+    server.stop().await;
+}
