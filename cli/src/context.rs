@@ -84,7 +84,9 @@ impl Ctx {
     pub fn width(&self) -> Option<usize> {
         if std::io::stdout().is_terminal() {
             if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
-                return Some(usize::from(w));
+                if w > 0 {
+                    return Some(usize::from(w));
+                }
             }
         }
         std::env::var("COLUMNS")

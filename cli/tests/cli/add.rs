@@ -1,0 +1,163 @@
+//! `task add` with every modifier, inline and as flags, and every DATE form
+//! (with "now" and the time zone pinned: Wednesday 2026-03-04 10:30 +05:30).
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::helpers::{Cli, TestServer};
+
+fn due(task: &Value) -> Option<DateTime<Utc>> {
+    task["due"].as_str().map(|s| {
+        DateTime::parse_from_rfc3339(s)
+            .unwrap_or_else(|e| panic!("due {s:?}: {e}"))
+            .with_timezone(&Utc)
+    })
+}
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+#[test]
+fn inline_modifiers() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+
+    let out = cli.ok(&[
+        "add",
+        "Buy",
+        "milk",
+        "+errands",
+        "due:tomorrow",
+        "pri:H",
+        "project:home.kitchen",
+        "+dairy",
+    ]);
+    assert_eq!(out, "Created task 1.\n");
+
+    let task = &cli.run(&["--json", "show", "1"]).success().json()[0];
+    assert_eq!(task["title"], "Buy milk");
+    assert_eq!(task["priority"], "high");
+    assert_eq!(task["project"], "home.kitchen");
+    assert_eq!(task["tags"], serde_json::json!(["errands", "dairy"]));
+    assert_eq!(due(task), Some(utc("2026-03-05T23:59:59+05:30")));
+
+    let long = cli.add(&[
+        "Call",
+        "-5",
+        "degrees",
+        "priority:low",
+        "pro:work",
+        "due:2026-12-01",
+    ]);
+    assert_eq!(long["title"], "Call -5 degrees");
+    assert_eq!(long["priority"], "low");
+    assert_eq!(long["project"], "work");
+
+    let medium = cli.add(&["x", "priority:M"]);
+    assert_eq!(medium["priority"], "medium");
+}
+
+#[test]
+fn flag_modifiers() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    let task = cli.add(&[
+        "Write",
+        "report",
+        "--project",
+        "work.q1",
+        "--priority",
+        "high",
+        "--due",
+        "eom",
+        "--tag",
+        "office",
+        "--tag",
+        "urgent",
+        "--description",
+        "Numbers for Q1\nand a chart",
+    ]);
+    assert_eq!(task["title"], "Write report");
+    assert_eq!(task["project"], "work.q1");
+    assert_eq!(task["priority"], "high");
+    assert_eq!(task["tags"], serde_json::json!(["office", "urgent"]));
+    assert_eq!(task["description"], "Numbers for Q1\nand a chart");
+    assert_eq!(due(&task), Some(utc("2026-03-31T23:59:59+05:30")));
+
+    // Flags before the words, and `--flag=value`.
+    let early = cli.add(&["--priority=L", "--due", "in 2 weeks", "Later", "thing"]);
+    assert_eq!(early["title"], "Later thing");
+    assert_eq!(early["priority"], "low");
+    assert_eq!(due(&early), Some(utc("2026-03-18T23:59:59+05:30")));
+
+    // After `--` everything is title.
+    let literal = cli.add(&["--", "pri:H", "+notatag", "--json"]);
+    assert_eq!(literal["title"], "pri:H +notatag --json");
+    assert_eq!(literal["priority"], Value::Null);
+}
+
+#[test]
+fn every_date_form() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    let day = |date: &str| Some(utc(&format!("{date}T23:59:59+05:30")));
+    let cases: &[(&[&str], Option<DateTime<Utc>>)] = &[
+        (&["due:2026-12-01"], day("2026-12-01")),
+        (
+            &["due:2026-12-01T15:00:00Z"],
+            Some(utc("2026-12-01T15:00:00Z")),
+        ),
+        (
+            &["due:2026-12-01T15:00:00-08:00"],
+            Some(utc("2026-12-01T23:00:00Z")),
+        ),
+        (
+            &["due:2026-12-01T09:00"],
+            Some(utc("2026-12-01T09:00:00+05:30")),
+        ),
+        (&["due:now"], Some(utc(crate::helpers::NOW))),
+        (&["due:today"], day("2026-03-04")),
+        (&["due:tomorrow"], day("2026-03-05")),
+        (&["due:yesterday"], day("2026-03-03")),
+        (&["due:friday"], day("2026-03-06")),
+        (&["due:Wednesday"], day("2026-03-11")),
+        (&["due:mon"], day("2026-03-09")),
+        (&["due:eow"], day("2026-03-08")),
+        (&["due:eom"], day("2026-03-31")),
+        (&["due:3d"], day("2026-03-07")),
+        (&["due:2w"], day("2026-03-18")),
+        (&["due:in 3 days"], day("2026-03-07")),
+        (&["due:in", "3", "days"], day("2026-03-07")),
+        (&["--due", "in 1 week"], day("2026-03-11")),
+    ];
+    for (words, want) in cases {
+        let mut args = vec!["Dated"];
+        args.extend_from_slice(words);
+        let task = cli.add(&args);
+        assert_eq!(due(&task), *want, "{words:?}");
+        assert_eq!(task["title"], "Dated", "{words:?}");
+    }
+}
+
+#[test]
+fn bad_modifiers_are_usage_errors() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    for (args, needle) in [
+        (&["add", "x", "due:someday"][..], "invalid date"),
+        (&["add", "x", "pri:urgent"], "invalid priority"),
+        (&["add", "+only-a-tag"], "needs a title"),
+        (&["add", "x", "--due", "2026-02-30"], "invalid date"),
+        (&["add", "x", "status:done"], "filter"),
+        (&["add", "x", "--bogus"], "--bogus"),
+    ] {
+        let run = cli.run(args).failure(2);
+        assert!(run.stderr.contains(needle), "{args:?}: {run:?}");
+        assert!(run.stdout.is_empty(), "{run:?}");
+    }
+    assert_eq!(
+        cli.run(&["--json", "list", "status:all"]).success().json(),
+        serde_json::json!([])
+    );
+}

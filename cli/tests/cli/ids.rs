@@ -1,0 +1,215 @@
+//! show, done, reopen, modify, delete: several IDs, lists and ranges, in
+//! both orders; an unknown ID is reported, the rest still done, exit 1.
+
+use serde_json::Value;
+
+use crate::helpers::{Cli, TestServer};
+
+fn task(cli: &Cli, id: i64) -> Value {
+    cli.run(&["--json", "show", &id.to_string()])
+        .success()
+        .json()[0]
+        .clone()
+}
+
+fn status(cli: &Cli, id: i64) -> String {
+    task(cli, id)["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn with_tasks(count: usize) -> (TestServer, Cli) {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    for i in 1..=count {
+        cli.add(&[&format!("Task {i}"), "+keep", "+old"]);
+    }
+    (server, cli)
+}
+
+#[test]
+fn show_in_both_orders() {
+    let (_server, cli) = with_tasks(3);
+    cli.ok(&["modify", "2", "--description", "line one\nline two"]);
+    let text = cli.ok(&["show", "2"]);
+    assert!(
+        text.contains("Task 2") && text.contains("line one\n") && text.contains("line two"),
+        "{text}"
+    );
+    assert_eq!(cli.ok(&["2"]), text);
+    assert_eq!(cli.ok(&["2", "show"]), text);
+    assert_eq!(cli.ok(&["2", "info"]), text);
+
+    let many = cli.run(&["--json", "show", "1,3", "2"]).success().json();
+    let ids: Vec<i64> = many
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [1, 3, 2]);
+}
+
+#[test]
+fn done_and_reopen_in_both_orders() {
+    let (_server, cli) = with_tasks(6);
+    let out = cli.ok(&["done", "1"]);
+    assert_eq!(out, "Completed task 1 \"Task 1\".\n");
+    cli.ok(&["2", "done"]);
+    cli.ok(&["3,5", "done"]);
+    cli.ok(&["done", "6-4"]);
+    for id in 1..=6 {
+        assert_eq!(status(&cli, id), "done", "{id}");
+    }
+    assert!(task(&cli, 1)["completed_at"].is_string());
+
+    cli.ok(&["reopen", "1,2"]);
+    cli.ok(&["3-4", "reopen"]);
+    cli.ok(&["5", "6", "reopen"]);
+    for id in 1..=6 {
+        assert_eq!(status(&cli, id), "pending", "{id}");
+    }
+    assert!(task(&cli, 1)["completed_at"].is_null());
+}
+
+#[test]
+fn an_unknown_id_is_reported_and_the_rest_done() {
+    let (_server, cli) = with_tasks(3);
+    let run = cli.run(&["done", "1", "99", "3"]).failure(1);
+    assert!(run.stderr.contains("task 99: no such task"), "{run:?}");
+    assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
+    assert!(
+        run.stdout.contains("Completed task 1") && run.stdout.contains("Completed task 3"),
+        "{run:?}"
+    );
+    assert_eq!(status(&cli, 1), "done");
+    assert_eq!(status(&cli, 3), "done");
+
+    // Another user's task is as unknown as a missing one.
+    let server_url = cli.server.clone();
+    let other = Cli::at(&server_url);
+    other.register("mallory");
+    other.login("mallory");
+    let run = other.run(&["2", "done"]).failure(1);
+    assert!(run.stderr.contains("task 2: no such task"), "{run:?}");
+    other.run(&["delete", "2", "--yes"]).failure(1);
+    other.run(&["2", "modify", "pri:H"]).failure(1);
+    other.run(&["show", "2"]).failure(1);
+    assert_eq!(status(&cli, 2), "pending");
+
+    for (args, code) in [
+        (&["show", "99"][..], 1),
+        (&["reopen", "98,1"], 1),
+        (&["modify", "1,99", "pri:H"], 1),
+        (&["delete", "99", "2", "--yes"], 1),
+        (&["done", "x"], 2),
+        (&["done", "0"], 2),
+        (&["3", "frobnicate"], 2),
+    ] {
+        cli.run(args).failure(code);
+    }
+    assert!(task(&cli, 1)["priority"] == "high");
+    cli.run(&["show", "2"]).failure(1);
+}
+
+#[test]
+fn modify_changes_clears_and_removes() {
+    let (_server, cli) = with_tasks(4);
+    cli.ok(&[
+        "1",
+        "modify",
+        "pri:H",
+        "due:tomorrow",
+        "project:home",
+        "+new",
+        "-old",
+        "Better",
+        "title",
+    ]);
+    let one = task(&cli, 1);
+    assert_eq!(one["title"], "Better title");
+    assert_eq!(one["priority"], "high");
+    assert_eq!(one["project"], "home");
+    assert_eq!(one["tags"], serde_json::json!(["keep", "new"]));
+    assert!(one["due"].is_string());
+
+    cli.ok(&["modify", "1", "due:", "pri:", "project:"]);
+    let one = task(&cli, 1);
+    assert!(
+        one["due"].is_null() && one["priority"].is_null() && one["project"].is_null(),
+        "{one}"
+    );
+    assert_eq!(one["title"], "Better title");
+
+    cli.ok(&["2,3", "modify", "pri:L"]);
+    cli.ok(&["edit", "3-4", "-keep"]);
+    cli.ok(&[
+        "modify",
+        "4",
+        "--priority",
+        "M",
+        "--tag",
+        "flagged",
+        "--due",
+        "eom",
+    ]);
+    assert_eq!(task(&cli, 2)["priority"], "low");
+    assert_eq!(task(&cli, 3)["priority"], "low");
+    assert_eq!(task(&cli, 3)["tags"], serde_json::json!(["old"]));
+    let four = task(&cli, 4);
+    assert_eq!(four["tags"], serde_json::json!(["old", "flagged"]));
+    assert_eq!(four["priority"], "medium");
+    cli.ok(&["modify", "4", "--due", ""]);
+    assert!(task(&cli, 4)["due"].is_null());
+
+    let nothing = cli.run(&["modify", "1"]).failure(2);
+    assert!(nothing.stderr.contains("nothing to change"), "{nothing:?}");
+    cli.run(&["modify", "pri:H"]).failure(2);
+}
+
+#[test]
+fn delete_asks_on_a_terminal_unless_yes() {
+    let (_server, cli) = with_tasks(6);
+
+    // Not a terminal: no question.
+    let run = cli.run(&["delete", "1"]).success();
+    assert_eq!(run.stdout, "Deleted task 1.\n");
+    cli.run(&["show", "1"]).failure(1);
+
+    // A terminal: asks; "n" keeps the tasks.
+    let mut tty = cli.on_tty(&["2-3", "delete"]);
+    tty.expect("Delete these 2 tasks? [y/N]");
+    tty.send_line("n");
+    let (code, screen) = tty.finish();
+    assert_eq!(code, 1, "{screen}");
+    assert!(
+        screen.contains("Task 2") && screen.contains("Task 3"),
+        "{screen}"
+    );
+    assert!(screen.contains("nothing deleted"), "{screen}");
+    assert_eq!(status(&cli, 2), "pending");
+
+    // "y" deletes them.
+    let mut tty = cli.on_tty(&["delete", "2,3"]);
+    tty.expect("[y/N]");
+    tty.send_line("y");
+    let (code, screen) = tty.finish();
+    assert_eq!(code, 0, "{screen}");
+    cli.run(&["show", "2"]).failure(1);
+    cli.run(&["show", "3"]).failure(1);
+
+    // --yes on a terminal: no question.
+    let tty = cli.on_tty(&["4", "delete", "--yes"]);
+    let (code, screen) = tty.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("[y/N]"), "{screen}");
+    cli.run(&["show", "4"]).failure(1);
+
+    let run = cli.run(&["--json", "delete", "5-6", "-y"]).success();
+    assert_eq!(run.json(), serde_json::json!([5, 6]));
+    assert_eq!(
+        cli.run(&["--json", "list", "status:all"]).success().json(),
+        serde_json::json!([])
+    );
+}

@@ -1,0 +1,277 @@
+//! `task list`: every filter, `--sort`, every page, a table fitted to the
+//! width, colours only on a terminal and never with NO_COLOR, `--json`.
+
+use common::api::{NewTask, Priority};
+use common::client::ApiClient;
+use serde_json::Value;
+use unicode_width::UnicodeWidthStr;
+
+use crate::helpers::{Cli, TestServer, PASSWORD};
+
+fn ids(run: &crate::helpers::Run) -> Vec<i64> {
+    run.json()
+        .as_array()
+        .expect("a JSON array")
+        .iter()
+        .map(|t| t["id"].as_i64().expect("id"))
+        .collect()
+}
+
+fn list(cli: &Cli, args: &[&str]) -> Vec<i64> {
+    let mut all = vec!["--json", "list"];
+    all.extend_from_slice(args);
+    ids(&cli.run(&all).success())
+}
+
+/// 1 home +errands H due tomorrow; 2 home.garden +garden L due in 10 days;
+/// 3 work +office +errands M overdue; 4 work (done); 5 no project, no due.
+fn seed(cli: &Cli) {
+    cli.add(&[
+        "Buy",
+        "milk",
+        "project:home",
+        "+errands",
+        "pri:H",
+        "due:tomorrow",
+    ]);
+    cli.add(&[
+        "Plant",
+        "tulips",
+        "project:home.garden",
+        "+garden",
+        "pri:L",
+        "due:10d",
+    ]);
+    cli.add(&[
+        "File",
+        "expenses",
+        "project:work",
+        "+office",
+        "+errands",
+        "pri:M",
+        "due:2026-03-01",
+    ]);
+    cli.add(&[
+        "Old",
+        "report",
+        "project:work",
+        "--description",
+        "the MILK budget",
+    ]);
+    cli.ok(&["done", "4"]);
+    cli.add(&["Read", "a", "book"]);
+}
+
+#[test]
+fn every_filter() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    seed(&cli);
+
+    assert_eq!(list(&cli, &[]), [1, 2, 3, 5]);
+    assert_eq!(list(&cli, &["status:pending"]), [1, 2, 3, 5]);
+    assert_eq!(list(&cli, &["status:done"]), [4]);
+    assert_eq!(list(&cli, &["status:all"]), [1, 2, 3, 4, 5]);
+    assert_eq!(list(&cli, &["+errands"]), [1, 3]);
+    assert_eq!(list(&cli, &["+errands", "+office"]), [3]);
+    assert_eq!(list(&cli, &["-errands"]), [2, 5]);
+    assert_eq!(list(&cli, &["-office", "+errands"]), [1]);
+    assert_eq!(list(&cli, &["project:home"]), [1, 2]);
+    assert_eq!(list(&cli, &["pro:home.garden"]), [2]);
+    assert_eq!(list(&cli, &["project:"]), [5]);
+    assert_eq!(list(&cli, &["priority:H"]), [1]);
+    assert_eq!(list(&cli, &["pri:m"]), [3]);
+    assert_eq!(list(&cli, &["priority:low"]), [2]);
+    assert_eq!(list(&cli, &["due.before:today"]), [3]);
+    assert_eq!(list(&cli, &["due.before:eow"]), [1, 3]);
+    assert_eq!(list(&cli, &["due.after:today"]), [1, 2]);
+    assert_eq!(list(&cli, &["due.after:tomorrow"]), [2]);
+    assert_eq!(list(&cli, &["due:tomorrow"]), [1]);
+    assert_eq!(list(&cli, &["due:"]), [5]);
+    assert_eq!(list(&cli, &["milk"]), [1]);
+    assert_eq!(list(&cli, &["milk", "status:all"]), [1, 4]);
+    assert_eq!(list(&cli, &["a", "book"]), [5]);
+    assert_eq!(list(&cli, &["project:work", "status:all", "+office"]), [3]);
+    // `ls` is `list`; `task` alone lists pending tasks.
+    assert_eq!(ids(&cli.run(&["--json", "ls"]).success()), [1, 2, 3, 5]);
+    assert_eq!(ids(&cli.run(&["--json"]).success()), [1, 2, 3, 5]);
+
+    for bad in ["priority:X", "status:open", "due.before:someday"] {
+        let run = cli.run(&["list", bad]).failure(2);
+        assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
+    }
+}
+
+#[test]
+fn sorting() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    seed(&cli);
+    assert_eq!(list(&cli, &["--sort", "due"]), [3, 1, 2, 5]);
+    assert_eq!(list(&cli, &["--sort", "-due"]), [2, 1, 3, 5]);
+    assert_eq!(list(&cli, &["--sort", "-priority,id"]), [1, 3, 2, 5]);
+    assert_eq!(list(&cli, &["--sort", "priority"]), [2, 3, 1, 5]);
+    assert_eq!(list(&cli, &["--sort=-id"]), [5, 3, 2, 1]);
+    assert_eq!(list(&cli, &["+errands", "--sort", "-id"]), [3, 1]);
+    assert_eq!(list(&cli, &["--sort", "title"]), [1, 3, 2, 5]);
+    let run = cli.run(&["list", "--sort", "colour"]).failure(2);
+    assert!(run.stderr.contains("cannot sort by"), "{run:?}");
+}
+
+#[test]
+fn fetches_every_page() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "bulk");
+    let client = ApiClient::new(&server.url).expect("client");
+    server.block_on(async {
+        client.login("bulk", PASSWORD).await.expect("login");
+        for i in 1..=1200 {
+            let task = NewTask {
+                title: format!("Task number {i}"),
+                priority: (i % 3 == 0).then_some(Priority::High),
+                ..Default::default()
+            };
+            client.create_task(&task).await.expect("create");
+        }
+    });
+    let all = list(&cli, &[]);
+    assert_eq!(all.len(), 1200);
+    assert_eq!(all, (1..=1200).collect::<Vec<i64>>());
+    assert_eq!(list(&cli, &["pri:H"]).len(), 400);
+    let table = cli.ok(&["list"]);
+    assert!(
+        table.ends_with("\n1200 tasks\n"),
+        "{}",
+        &table[table.len() - 50..]
+    );
+    assert_eq!(
+        table.lines().filter(|l| l.contains("Task number")).count(),
+        1200
+    );
+}
+
+#[test]
+fn json_is_exactly_the_tasks() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    seed(&cli);
+    let run = cli.run(&["list", "--json", "+errands"]).success();
+    let value: Value = serde_json::from_str(&run.stdout).expect("only JSON on stdout");
+    let tasks: Vec<common::api::Task> = serde_json::from_value(value).expect("an array of tasks");
+    assert_eq!(tasks.len(), 2);
+    assert!(run.stderr.is_empty(), "{run:?}");
+    let empty = cli
+        .run(&["--json", "list", "nothing-matches-this"])
+        .success();
+    assert_eq!(empty.stdout.trim(), "[]");
+}
+
+#[test]
+fn table_fits_80_and_200_columns() {
+    let server = TestServer::start();
+    let mut cli = Cli::logged_in(&server, "alice");
+    seed(&cli);
+    let long_title = "A very long title that goes on and on, well past any reasonable width of a terminal, and then some more words, 买买买 and emoji 🎉🎉";
+    cli.add(&[
+        long_title,
+        "project:some.rather.long.project.name",
+        "+one",
+        "+two",
+        "+three",
+        "due:eom",
+        "pri:H",
+    ]);
+
+    for width in [80usize, 200] {
+        cli.extra_env = vec![("COLUMNS".into(), width.to_string())];
+        let table = cli.ok(&["list", "status:all"]);
+        for line in table.lines() {
+            assert!(
+                line.width() <= width,
+                "{width}: {line:?} is {} wide",
+                line.width()
+            );
+        }
+        let header = table.lines().next().expect("a header");
+        for column in ["ID", "Project", "Pri", "Due", "Status", "Tags", "Title"] {
+            assert!(header.contains(column), "{width}: {header}");
+        }
+        assert!(table.contains("in 1d"), "{table}");
+        assert!(table.contains("2d ago"), "{table}");
+        if width == 200 {
+            assert!(
+                table.contains(
+                    "A very long title that goes on and on, well past any reasonable width"
+                ),
+                "{table}"
+            );
+        } else {
+            assert!(table.contains('…'), "{table}");
+        }
+    }
+    // Not a terminal and no COLUMNS: nothing is cut.
+    cli.extra_env.clear();
+    assert!(cli.ok(&["list"]).contains(long_title));
+}
+
+#[test]
+fn colours_only_on_a_terminal_and_never_with_no_color() {
+    let server = TestServer::start();
+    let mut cli = Cli::logged_in(&server, "alice");
+    seed(&cli);
+
+    let piped = cli.ok(&["list"]);
+    assert!(!piped.contains('\x1b'), "{piped:?}");
+
+    let tty = cli.on_tty(&["list"]);
+    let (code, screen) = tty.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("\x1b[31m"), "overdue not red: {screen:?}");
+    assert!(screen.contains("File expenses"), "{screen:?}");
+
+    cli.extra_env = vec![("NO_COLOR".into(), "1".into())];
+    let tty = cli.on_tty(&["list"]);
+    let (code, screen) = tty.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("File expenses"), "{screen:?}");
+    assert!(
+        !screen.contains('\x1b'),
+        "colour despite NO_COLOR: {screen:?}"
+    );
+}
+
+#[test]
+fn closed_stdout_is_not_a_failure() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    let client = ApiClient::new(&server.url).expect("client");
+    server.block_on(async {
+        client.login("alice", PASSWORD).await.expect("login");
+        for i in 0..300 {
+            let task = NewTask {
+                title: format!("{i} {}", "padding ".repeat(20)),
+                ..Default::default()
+            };
+            client.create_task(&task).await.expect("create");
+        }
+    });
+    let mut child = cli
+        .command(&["list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("task runs");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("finishes");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

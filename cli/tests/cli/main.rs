@@ -1,0 +1,12 @@
+//! `task` end to end: the real binary, with its own config dir, against a
+//! real `taskd` on a random port with its own SQLite file. One test binary.
+
+mod accounts;
+mod add;
+mod errors;
+mod helpers;
+mod ids;
+mod list;
+mod quickstart;
+mod session;
+mod shell;
