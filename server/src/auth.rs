@@ -57,8 +57,24 @@ fn verify_password_blocking(password: &str, hash: &str) -> bool {
         .is_ok()
 }
 
+/// Hashes running at once. Each takes a core and 19 MiB for tens of
+/// milliseconds: unbounded, a burst of logins would take every core (and
+/// hundreds of MiB) from the requests that only read.
+static HASH_PERMITS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    tokio::sync::Semaphore::new((cores / 2).max(1))
+});
+
+async fn hash_permit() -> Result<tokio::sync::SemaphorePermit<'static>, ApiError> {
+    HASH_PERMITS
+        .acquire()
+        .await
+        .map_err(|err| ApiError::Internal(err.into()))
+}
+
 /// Hashes on the blocking pool: argon2 must never hold up a worker thread.
 pub async fn hash_password(password: String) -> Result<String, ApiError> {
+    let _permit = hash_permit().await?;
     tokio::task::spawn_blocking(move || hash_password_blocking(&password))
         .await
         .map_err(|err| ApiError::Internal(err.into()))?
@@ -68,6 +84,7 @@ pub async fn hash_password(password: String) -> Result<String, ApiError> {
 /// Checks `password` against `hash`, or against a dummy hash when there is
 /// no user, so both cases take the same time.
 pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, ApiError> {
+    let _permit = hash_permit().await?;
     tokio::task::spawn_blocking(move || match hash {
         Some(hash) => verify_password_blocking(&password, &hash),
         None => {

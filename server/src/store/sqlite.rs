@@ -16,6 +16,7 @@ use rusqlite::{
     functions::FunctionFlags, params, params_from_iter, types::Value, Connection, ErrorCode,
     OptionalExtension, Row, TransactionBehavior,
 };
+use tokio::sync::Semaphore;
 
 use super::{
     AuthContext, NewUser, Refreshed, Store, StoreError, StoreResult, TaskChange, TaskFields,
@@ -27,13 +28,18 @@ use crate::task_query::{OrderField, TaskFilter};
 /// how many have run.
 const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sql")];
 
-/// Idle readers kept open.
-const MAX_IDLE_READERS: usize = 8;
+/// Reader connections: enough to keep both cores busy while some wait on
+/// the disk, few enough that memory stays small.
+const READERS: usize = 4;
 
 pub struct SqliteStore {
     path: PathBuf,
-    writer: Arc<Mutex<Connection>>,
+    /// Taken before a blocking thread is used, so waiting writers queue here
+    /// as futures, not as parked threads.
+    writer: Arc<tokio::sync::Mutex<Connection>>,
     readers: Arc<Mutex<Vec<Connection>>>,
+    /// One permit per reader connection: holding one guarantees a connection.
+    reader_permits: Arc<Semaphore>,
 }
 
 impl SqliteStore {
@@ -52,8 +58,9 @@ impl SqliteStore {
         migrate(&mut writer)?;
         Ok(SqliteStore {
             path,
-            writer: Arc::new(Mutex::new(writer)),
-            readers: Arc::new(Mutex::new(Vec::new())),
+            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            readers: Arc::new(Mutex::new(Vec::with_capacity(READERS))),
+            reader_permits: Arc::new(Semaphore::new(READERS)),
         })
     }
 
@@ -63,13 +70,10 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        let writer = Arc::clone(&self.writer);
-        tokio::task::spawn_blocking(move || {
-            let mut conn = writer.lock().unwrap_or_else(|e| e.into_inner());
-            f(&mut conn).map_err(store_error)
-        })
-        .await
-        .map_err(|err| StoreError::Internal(err.into()))?
+        let mut conn = Arc::clone(&self.writer).lock_owned().await;
+        tokio::task::spawn_blocking(move || f(&mut conn).map_err(store_error))
+            .await
+            .map_err(|err| StoreError::Internal(err.into()))?
     }
 
     /// Runs `f` on a reader connection, on the blocking pool.
@@ -78,6 +82,10 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     {
+        let permit = Arc::clone(&self.reader_permits)
+            .acquire_owned()
+            .await
+            .map_err(|err| StoreError::Internal(err.into()))?;
         let readers = Arc::clone(&self.readers);
         let path = self.path.clone();
         tokio::task::spawn_blocking(move || {
@@ -87,10 +95,8 @@ impl SqliteStore {
                 None => open_connection(&path).map_err(StoreError::Unavailable)?,
             };
             let result = f(&mut conn).map_err(store_error);
-            let mut idle = readers.lock().unwrap_or_else(|e| e.into_inner());
-            if idle.len() < MAX_IDLE_READERS {
-                idle.push(conn);
-            }
+            readers.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
+            drop(permit);
             result
         })
         .await
@@ -408,19 +414,20 @@ impl Store for SqliteStore {
         session_id: i64,
     ) -> StoreResult<Option<AuthContext>> {
         self.read(move |conn| {
-            let user = conn
-                .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))?
-                .query_row([user_id], user_from_row)
-                .optional()?;
-            let Some(user) = user else { return Ok(None) };
-            let revoked: Option<bool> = conn
-                .prepare_cached("SELECT revoked FROM sessions WHERE id = ?1 AND user_id = ?2")?
-                .query_row([session_id, user_id], |row| row.get(0))
-                .optional()?;
-            Ok(Some(AuthContext {
-                user,
-                session_live: revoked == Some(false),
-            }))
+            // One query per authenticated request: the user and the login.
+            conn.prepare_cached(
+                "SELECT u.id, u.username, u.email, u.password_hash, u.is_active, u.is_admin, \
+                 u.date_joined, u.token_version, s.revoked \
+                 FROM users u LEFT JOIN sessions s ON s.id = ?2 AND s.user_id = u.id \
+                 WHERE u.id = ?1",
+            )?
+            .query_row([user_id, session_id], |row| {
+                Ok(AuthContext {
+                    user: user_from_row(row)?,
+                    session_live: row.get::<_, Option<bool>>(8)? == Some(false),
+                })
+            })
+            .optional()
         })
         .await
     }
