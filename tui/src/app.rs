@@ -296,13 +296,14 @@ impl App {
             .loaded_query
             .as_ref()
             .is_some_and(|loaded| query::same_selection(loaded, &current));
+        let preview = query::Preview::new(&current);
         self.view.clear();
         self.view.extend(
             self.entries
                 .iter()
                 .enumerate()
                 .filter(|(_, e)| {
-                    (exact || e.matches(&current)) && self.filter.parsed.matches(&e.task)
+                    (exact || preview.matches(e)) && self.filter.parsed.matches(&e.task)
                 })
                 .map(|(i, _)| i),
         );

@@ -141,10 +141,31 @@ impl Entry {
         Entry { task, haystack }
     }
 
-    /// The local preview of the server's filter: an approximation shown only
-    /// until the server's own answer for the query arrives.
+    /// Whether the local preview of `query` keeps this task.
     pub fn matches(&self, query: &TaskQuery) -> bool {
-        let task = &self.task;
+        Preview::new(query).matches(self)
+    }
+}
+
+/// The local preview of the server's filter: an approximation shown only until
+/// the server's own answer for the query arrives. Built once per query, so the
+/// search words are lower-cased once, not once per task.
+pub struct Preview<'a> {
+    query: &'a TaskQuery,
+    search: Option<String>,
+}
+
+impl<'a> Preview<'a> {
+    pub fn new(query: &'a TaskQuery) -> Preview<'a> {
+        Preview {
+            query,
+            search: query.search.as_ref().map(|s| s.to_lowercase()),
+        }
+    }
+
+    pub fn matches(&self, entry: &Entry) -> bool {
+        let query = self.query;
+        let task = &entry.task;
         match query.status {
             Some(StatusFilter::Pending) if task.status != Status::Pending => return false,
             Some(StatusFilter::Done) if task.status != Status::Done => return false,
@@ -177,8 +198,8 @@ impl Entry {
                 return false;
             }
         }
-        match &query.search {
-            Some(words) => self.haystack.contains(&words.to_lowercase()),
+        match &self.search {
+            Some(words) => entry.haystack.contains(words.as_str()),
             None => true,
         }
     }

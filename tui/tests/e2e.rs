@@ -64,7 +64,9 @@ impl Tmux {
     /// Text typed as is.
     fn type_text(&self, text: &str) {
         assert!(
-            self.run(&["send-keys", "-t", "e2e", "-l", text]).status.success(),
+            self.run(&["send-keys", "-t", "e2e", "-l", text])
+                .status
+                .success(),
             "send-keys -l {text:?}"
         );
     }
@@ -167,8 +169,16 @@ async fn assert_restored(tmux: &Tmux) {
             "{flag} not restored:\n{screen}"
         );
     }
-    assert_eq!(tmux.format("#{alternate_on}"), "0", "still on the alternate screen");
-    assert_eq!(tmux.format("#{mouse_any_flag}"), "0", "mouse reporting left on");
+    assert_eq!(
+        tmux.format("#{alternate_on}"),
+        "0",
+        "still on the alternate screen"
+    );
+    assert_eq!(
+        tmux.format("#{mouse_any_flag}"),
+        "0",
+        "mouse reporting left on"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -204,7 +214,10 @@ async fn login_add_toggle_filter_delete_quit() {
     tmux.type_text("cables +errand");
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("Created task").await;
-    assert!(screen.contains("Buy tmux cables") && screen.contains("in "), "{screen}");
+    assert!(
+        screen.contains("Buy tmux cables") && screen.contains("in "),
+        "{screen}"
+    );
     let tasks = all_tasks(&api).await;
     assert_eq!(tasks.len(), 1);
     let task = &tasks[0];
