@@ -3,7 +3,7 @@
 
 use std::{
     collections::{HashMap, VecDeque},
-    sync::{LazyLock, Mutex},
+    sync::{mpsc, Arc, LazyLock, Mutex},
     time::{Duration, Instant},
 };
 
@@ -57,35 +57,58 @@ fn verify_password_blocking(password: &str, hash: &str) -> bool {
         .is_ok()
 }
 
-/// Hashes running at once. Each takes a core and 19 MiB for tens of
-/// milliseconds: unbounded, a burst of logins would take every core (and
-/// hundreds of MiB) from the requests that only read.
-static HASH_PERMITS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// Password hashing runs on its own few threads, one job at a time each:
+/// a burst of logins queues here instead of taking every core from the
+/// requests that only read, and each hash reuses its thread's 19 MiB rather
+/// than leaving a copy in every allocator arena of the blocking pool.
+static HASHERS: LazyLock<mpsc::Sender<HashJob>> = LazyLock::new(|| {
+    let (tx, rx) = mpsc::channel::<HashJob>();
+    let rx = Arc::new(Mutex::new(rx));
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    tokio::sync::Semaphore::new((cores / 2).max(1))
+    for n in 0..(cores / 2).max(1) {
+        let rx = Arc::clone(&rx);
+        let spawned = std::thread::Builder::new()
+            .name(format!("argon2-{n}"))
+            .spawn(move || loop {
+                let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => break,
+                }
+            });
+        if let Err(err) = spawned {
+            tracing::error!(error = %err, "cannot start a password hashing thread");
+        }
+    }
+    tx
 });
 
-async fn hash_permit() -> Result<tokio::sync::SemaphorePermit<'static>, ApiError> {
-    HASH_PERMITS
-        .acquire()
-        .await
-        .map_err(|err| ApiError::Internal(err.into()))
+async fn on_hasher<T: Send + 'static>(
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    HASHERS
+        .send(Box::new(move || {
+            let _ = tx.send(job());
+        }))
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("password hashing threads are gone")))?;
+    rx.await
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("password hashing failed")))
 }
 
-/// Hashes on the blocking pool: argon2 must never hold up a worker thread.
+/// Hashes off the async workers.
 pub async fn hash_password(password: String) -> Result<String, ApiError> {
-    let _permit = hash_permit().await?;
-    tokio::task::spawn_blocking(move || hash_password_blocking(&password))
-        .await
-        .map_err(|err| ApiError::Internal(err.into()))?
+    on_hasher(move || hash_password_blocking(&password))
+        .await?
         .map_err(ApiError::Internal)
 }
 
 /// Checks `password` against `hash`, or against a dummy hash when there is
 /// no user, so both cases take the same time.
 pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, ApiError> {
-    let _permit = hash_permit().await?;
-    tokio::task::spawn_blocking(move || match hash {
+    on_hasher(move || match hash {
         Some(hash) => verify_password_blocking(&password, &hash),
         None => {
             verify_password_blocking(&password, &DUMMY_HASH);
@@ -93,7 +116,6 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Result<b
         }
     })
     .await
-    .map_err(|err| ApiError::Internal(err.into()))
 }
 
 /// Warms the dummy hash so the first unknown-user login is not cheaper.

@@ -100,7 +100,13 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let runtime = match tokio::runtime::Runtime::new() {
+    // Blocking work is already bounded (reader pool, writer thread, hashing
+    // threads); a small cap keeps idle threads from piling up memory.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(16)
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("taskd: cannot start the runtime: {err}");

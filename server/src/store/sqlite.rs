@@ -16,6 +16,7 @@ use rusqlite::{
     functions::FunctionFlags, params, params_from_iter, types::Value, Connection, ErrorCode,
     OptionalExtension, Row, TransactionBehavior,
 };
+use std::sync::mpsc;
 use tokio::sync::Semaphore;
 
 use super::{
@@ -32,11 +33,19 @@ const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sq
 /// the disk, few enough that memory stays small.
 const READERS: usize = 4;
 
+/// Writes committed together at most.
+const MAX_BATCH: usize = 128;
+
+/// Hands a write's outcome to its caller once the batch it ran in has
+/// committed (or failed to).
+type Deliver = Box<dyn FnOnce(Option<StoreError>) + Send>;
+/// A write: runs, says whether it succeeded, and how to answer its caller.
+type WriteJob = Box<dyn FnOnce(&Connection) -> (bool, Deliver) + Send>;
+
 pub struct SqliteStore {
     path: PathBuf,
-    /// Taken before a blocking thread is used, so waiting writers queue here
-    /// as futures, not as parked threads.
-    writer: Arc<tokio::sync::Mutex<Connection>>,
+    /// The one writer connection lives on its own thread; writes queue here.
+    writer: mpsc::Sender<WriteJob>,
     readers: Arc<Mutex<Vec<Connection>>>,
     /// One permit per reader connection: holding one guarantees a connection.
     reader_permits: Arc<Semaphore>,
@@ -56,24 +65,46 @@ impl SqliteStore {
         }
         let mut writer = open_connection(&path)?;
         migrate(&mut writer)?;
+        let (tx, rx) = mpsc::channel::<WriteJob>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || run_writer(writer, rx))
+            .context("starting the database writer thread")?;
         Ok(SqliteStore {
             path,
-            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            writer: tx,
             readers: Arc::new(Mutex::new(Vec::with_capacity(READERS))),
             reader_permits: Arc::new(Semaphore::new(READERS)),
         })
     }
 
-    /// Runs `f` on the writer connection, on the blocking pool.
+    /// Runs `f` on the writer thread, inside the transaction of its batch,
+    /// and answers once that transaction has committed: an acknowledged write
+    /// is on disk (in the WAL) before its client hears of it.
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        let mut conn = Arc::clone(&self.writer).lock_owned().await;
-        tokio::task::spawn_blocking(move || f(&mut conn).map_err(store_error))
-            .await
-            .map_err(|err| StoreError::Internal(err.into()))?
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: WriteJob = Box::new(move |conn| {
+            let result = f(conn).map_err(store_error);
+            let succeeded = result.is_ok();
+            let deliver: Deliver = Box::new(move |commit_error| {
+                let _ = tx.send(match commit_error {
+                    Some(err) => Err(err),
+                    None => result,
+                });
+            });
+            (succeeded, deliver)
+        });
+        self.writer
+            .send(job)
+            .map_err(|_| StoreError::Unavailable(anyhow::anyhow!("the writer thread stopped")))?;
+        // Dropped unanswered: the batch could not begin, or the write panicked.
+        rx.await.map_err(|_| {
+            StoreError::Unavailable(anyhow::anyhow!("the database did not carry out this write"))
+        })?
     }
 
     /// Runs `f` on a reader connection, on the blocking pool.
@@ -102,6 +133,63 @@ impl SqliteStore {
         .await
         .map_err(|err| StoreError::Internal(err.into()))?
     }
+}
+
+/// The writer thread: takes every write waiting, runs each in a savepoint
+/// of one transaction (a failed write rolls back alone), commits once, then
+/// answers them all. Under load this turns many commits into one.
+fn run_writer(conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if let Err(err) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let err = store_error(err);
+            tracing::error!(error = %err, "cannot begin a write transaction");
+            drop(batch);
+            continue;
+        }
+        let mut delivers = Vec::with_capacity(batch.len());
+        for job in batch {
+            if let Some(deliver) = run_in_savepoint(&conn, job) {
+                delivers.push(deliver);
+            }
+        }
+        let committed = conn.execute_batch("COMMIT");
+        let failure = committed.err().map(|err| {
+            let _ = conn.execute_batch("ROLLBACK");
+            tracing::error!(error = %err, "a write transaction failed to commit");
+            err.to_string()
+        });
+        for deliver in delivers {
+            deliver(failure.as_ref().map(|message| {
+                StoreError::Unavailable(anyhow::anyhow!("commit failed: {message}"))
+            }));
+        }
+    }
+}
+
+fn run_in_savepoint(conn: &Connection, job: WriteJob) -> Option<Deliver> {
+    if conn.execute_batch("SAVEPOINT job").is_err() {
+        return None;
+    }
+    // A panicking write must not take the writer thread (and every later
+    // write) with it; its caller hears of it through the dropped channel.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn)));
+    // A failed write leaves nothing behind, whatever it did before failing.
+    let end = if matches!(outcome, Ok((true, _))) {
+        "RELEASE job"
+    } else {
+        "ROLLBACK TO job; RELEASE job"
+    };
+    if let Err(err) = conn.execute_batch(end) {
+        tracing::error!(error = %err, "cannot close a write's savepoint");
+    }
+    outcome.ok().map(|(_, deliver)| deliver)
 }
 
 fn open_connection(path: &Path) -> anyhow::Result<Connection> {
@@ -440,15 +528,13 @@ impl Store for SqliteStore {
     ) -> StoreResult<i64> {
         let refresh_hash = refresh_hash.to_string();
         self.write(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.prepare_cached("INSERT INTO sessions (user_id, created_at) VALUES (?1, ?2)")?
+            conn.prepare_cached("INSERT INTO sessions (user_id, created_at) VALUES (?1, ?2)")?
                 .execute(params![user_id, micros(Utc::now())])?;
-            let session_id = tx.last_insert_rowid();
-            tx.prepare_cached(
+            let session_id = conn.last_insert_rowid();
+            conn.prepare_cached(
                 "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES (?1, ?2, ?3)",
             )?
             .execute(params![refresh_hash, session_id, micros(expires_at)])?;
-            tx.commit()?;
             Ok(session_id)
         })
         .await
@@ -463,8 +549,7 @@ impl Store for SqliteStore {
         let old_hash = old_hash.to_string();
         let new_hash = new_hash.to_string();
         self.write(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let found: Option<(i64, i64, bool, bool, i64)> = tx
+            let found: Option<(i64, i64, bool, bool, i64)> = conn
                 .prepare_cached(
                     "SELECT r.session_id, r.expires_at, r.used, s.revoked, s.user_id \
                      FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id \
@@ -480,28 +565,26 @@ impl Store for SqliteStore {
             if used {
                 // A spent token came back: whoever holds it, the login is
                 // compromised.
-                tx.prepare_cached("UPDATE sessions SET revoked = 1 WHERE id = ?1")?
+                conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE id = ?1")?
                     .execute([session_id])?;
-                tx.commit()?;
                 return Ok(Refreshed::Reused);
             }
             if revoked || expires <= micros(Utc::now()) {
                 return Ok(Refreshed::Invalid);
             }
-            let user = tx
+            let user = conn
                 .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))?
                 .query_row([user_id], user_from_row)
                 .optional()?;
             let Some(user) = user.filter(|u| u.is_active) else {
                 return Ok(Refreshed::Invalid);
             };
-            tx.prepare_cached("UPDATE refresh_tokens SET used = 1 WHERE token_hash = ?1")?
+            conn.prepare_cached("UPDATE refresh_tokens SET used = 1 WHERE token_hash = ?1")?
                 .execute([&old_hash])?;
-            tx.prepare_cached(
+            conn.prepare_cached(
                 "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES (?1, ?2, ?3)",
             )?
             .execute(params![new_hash, session_id, micros(expires_at)])?;
-            tx.commit()?;
             Ok(Refreshed::Rotated { user, session_id })
         })
         .await
@@ -524,14 +607,13 @@ impl Store for SqliteStore {
     async fn change_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()> {
         let password_hash = password_hash.to_string();
         self.write(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.prepare_cached(
+            conn.prepare_cached(
                 "UPDATE users SET password_hash = ?1, token_version = token_version + 1 WHERE id = ?2",
             )?
             .execute(params![password_hash, user_id])?;
-            tx.prepare_cached("UPDATE sessions SET revoked = 1 WHERE user_id = ?1")?
+            conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE user_id = ?1")?
                 .execute([user_id])?;
-            tx.commit()
+            Ok(())
         })
         .await
     }
@@ -554,17 +636,15 @@ impl Store for SqliteStore {
         is_admin: Option<bool>,
     ) -> StoreResult<Option<AdminUser>> {
         self.write(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.prepare_cached(
+            conn.prepare_cached(
                 "UPDATE users SET is_active = coalesce(?1, is_active), \
                  is_admin = coalesce(?2, is_admin) WHERE id = ?3",
             )?
             .execute(params![is_active, is_admin, user_id])?;
-            let user = tx
+            let user = conn
                 .prepare_cached(&format!("{ADMIN_USER_SELECT} WHERE u.id = ?1"))?
                 .query_row([user_id], admin_user_from_row)
                 .optional()?;
-            tx.commit()?;
             Ok(user)
         })
         .await
@@ -610,8 +690,7 @@ impl Store for SqliteStore {
             let now = instant(micros(Utc::now()));
             let completed_at = (fields.status == Status::Done).then_some(now);
             let tags = serde_json::to_string(&fields.tags).map_err(conversion_error)?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.prepare_cached(
+            conn.prepare_cached(
                 "INSERT INTO tasks (user_id, title, description, status, priority, due, project, \
                  tags, created_at, updated_at, completed_at, version) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, 1)",
@@ -628,9 +707,8 @@ impl Store for SqliteStore {
                 micros(now),
                 completed_at.map(micros),
             ])?;
-            let id = tx.last_insert_rowid();
-            replace_tags(&tx, user_id, id, &fields.tags)?;
-            tx.commit()?;
+            let id = conn.last_insert_rowid();
+            replace_tags(conn, user_id, id, &fields.tags)?;
             Ok(Task {
                 id,
                 title: fields.title,
@@ -662,8 +740,7 @@ impl Store for SqliteStore {
         change: TaskChange,
     ) -> StoreResult<Written<Task>> {
         self.write(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let Some(current) = select_task(&tx, user_id, task_id)? else {
+            let Some(current) = select_task(conn, user_id, task_id)? else {
                 return Ok(Written::NotFound);
             };
             if if_version.is_some_and(|v| v != current.version) {
@@ -684,7 +761,7 @@ impl Store for SqliteStore {
                 (Status::Pending, Status::Done) => Some(now),
             };
             let tags = serde_json::to_string(&fields.tags).map_err(conversion_error)?;
-            tx.prepare_cached(
+            conn.prepare_cached(
                 "UPDATE tasks SET title = ?1, description = ?2, status = ?3, priority = ?4, due = ?5, \
                  project = ?6, tags = ?7, updated_at = ?8, completed_at = ?9, version = version + 1 \
                  WHERE id = ?10",
@@ -702,9 +779,8 @@ impl Store for SqliteStore {
                 task_id,
             ])?;
             if fields.tags != current.tags {
-                replace_tags(&tx, user_id, task_id, &fields.tags)?;
+                replace_tags(conn, user_id, task_id, &fields.tags)?;
             }
-            tx.commit()?;
             Ok(Written::Done(Task {
                 id: task_id,
                 title: fields.title,
@@ -730,8 +806,7 @@ impl Store for SqliteStore {
         if_version: Option<i64>,
     ) -> StoreResult<Written<()>> {
         self.write(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let version: Option<i64> = tx
+            let version: Option<i64> = conn
                 .prepare_cached("SELECT version FROM tasks WHERE id = ?1 AND user_id = ?2")?
                 .query_row([task_id, user_id], |row| row.get(0))
                 .optional()?;
@@ -741,9 +816,8 @@ impl Store for SqliteStore {
             if if_version.is_some_and(|v| v != version) {
                 return Ok(Written::VersionMismatch);
             }
-            tx.prepare_cached("DELETE FROM tasks WHERE id = ?1")?
+            conn.prepare_cached("DELETE FROM tasks WHERE id = ?1")?
                 .execute([task_id])?;
-            tx.commit()?;
             Ok(Written::Done(()))
         })
         .await
