@@ -70,7 +70,8 @@ fn bench(c: &mut Criterion) {
         group.bench_function(format!("move_{width}x{height}"), |b| {
             b.iter(|| {
                 step += 1;
-                let code = if step % 2000 == 0 {
+                let code = if step >= 2000 {
+                    step = 0;
                     KeyCode::Char('g')
                 } else {
                     KeyCode::Char('j')

@@ -174,6 +174,10 @@ impl App {
             }
             Msg::Tick(now) => self.on_tick(now),
             Msg::Api(event) => self.on_api(*event),
+            Msg::Quit => {
+                self.quit = true;
+                Vec::new()
+            }
         }
     }
 

@@ -88,6 +88,31 @@ impl Events {
         });
     }
 
+    /// Turns SIGTERM, SIGHUP and SIGINT into [`Msg::Quit`], so that being
+    /// killed still restores the terminal.
+    #[cfg(unix)]
+    pub fn signals(&self) {
+        use tokio::signal::unix::{signal, SignalKind};
+        for kind in [
+            SignalKind::terminate(),
+            SignalKind::hangup(),
+            SignalKind::interrupt(),
+        ] {
+            let Ok(mut stream) = signal(kind) else {
+                continue;
+            };
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                if stream.recv().await.is_some() {
+                    let _ = tx.send(Msg::Quit);
+                }
+            });
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub fn signals(&self) {}
+
     /// The next message, waiting for one.
     pub async fn next(&mut self) -> Option<Msg> {
         self.rx.recv().await

@@ -90,6 +90,7 @@ async fn run_loop(
     let mut events = Events::new();
     events.read_terminal();
     events.tick();
+    events.signals();
     let mut runtime = Runtime::new(client, events.sender());
     for command in app.start() {
         runtime.execute(command);

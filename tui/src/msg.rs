@@ -14,6 +14,8 @@ pub enum Msg {
     /// A few times a second, with the wall clock.
     Tick(DateTime<Utc>),
     Api(Box<ApiEvent>),
+    /// A signal asked the program to end (SIGTERM, SIGHUP, SIGINT).
+    Quit,
 }
 
 /// The result of a [`Command`] that the runtime ran.

@@ -111,14 +111,20 @@ impl Drop for Tmux {
     }
 }
 
-/// The TUI with its own config dir, then a report of how the terminal was
-/// left once it exits: its exit status and the tty's modes.
+/// The TUI with its own config dir (its pid written beside it), then a report
+/// of how the terminal was left once it exits: its exit status and the tty's
+/// modes.
 fn tui_command(config: &Path, server: &str) -> String {
     format!(
-        "env TASK_CONFIG_DIR='{}' {BINARY} --server {server}; \
+        "sh -c 'echo $$ > \"{pid}\"; exec env TASK_CONFIG_DIR=\"{config}\" \"{BINARY}\" --server {server}'; \
          echo \"exit=$?\"; stty -a; echo END-OF-RUN; sleep 600",
-        config.display()
+        pid = pid_file(config).display(),
+        config = config.display(),
     )
+}
+
+fn pid_file(config: &Path) -> PathBuf {
+    config.with_extension("pid")
 }
 
 async fn start_taskd(dir: &Path) -> taskd::Spawned {
@@ -201,6 +207,18 @@ async fn login_add_toggle_filter_delete_quit() {
         .load()
         .unwrap_or_else(|e| panic!("credentials: {e}"));
     assert_eq!(stored.username.as_deref(), Some("tui-user"));
+
+    // Too small a window says so; growing it back redraws.
+    assert!(tmux
+        .run(&["resize-window", "-t", "e2e", "-x", "60", "-y", "20"])
+        .status
+        .success());
+    tmux.wait_for("terminal too small").await;
+    assert!(tmux
+        .run(&["resize-window", "-t", "e2e", "-x", "100", "-y", "30"])
+        .status
+        .success());
+    tmux.wait_for("No pending tasks").await;
 
     // Add a task through the form.
     tmux.type_text("a");
@@ -334,7 +352,14 @@ async fn server_down_at_start_and_mid_session() {
         .unwrap_or_else(|e| panic!("taskd again: {e:#}"));
     tmux.wait_gone("cannot reach taskd").await;
 
-    tmux.keys(&["Escape"]);
+    // Killed with SIGTERM: it still restores the terminal and exits cleanly.
+    let pid =
+        std::fs::read_to_string(pid_file(&config)).unwrap_or_else(|e| panic!("pid file: {e}"));
+    let killed = Command::new("kill")
+        .args(["-TERM", pid.trim()])
+        .status()
+        .unwrap_or_else(|e| panic!("kill: {e}"));
+    assert!(killed.success());
     assert_restored(&tmux).await;
     server.stop().await;
 }
