@@ -6,9 +6,10 @@ use common::api::{Task, TaskQuery};
 use common::filter::TaskFilter;
 use ratatui::layout::Rect;
 
-use crate::form::{LoginForm, TaskForm};
+use crate::form::TaskForm;
 use crate::input::Input;
 use crate::layout;
+use crate::login::LoginForm;
 use crate::msg::{ApiEvent, Command, Failure, Msg};
 use crate::query::{self, Entry, Scope, SortKey};
 use crate::text::escape;

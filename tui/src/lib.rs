@@ -15,6 +15,7 @@ pub mod form;
 pub mod input;
 mod keys;
 pub mod layout;
+pub mod login;
 pub mod msg;
 pub mod parse;
 pub mod query;

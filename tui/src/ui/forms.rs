@@ -8,10 +8,11 @@ use ratatui::Frame;
 
 use super::{hints, visible_input};
 use crate::app::App;
-use crate::form::{Field, LoginForm, TaskForm};
+use crate::form::{Field, TaskForm};
 use crate::input::Input;
 use crate::layout;
-use crate::text::escape;
+use crate::login::LoginForm;
+use crate::text::{escape, wrap};
 
 const LABEL_WIDTH: u16 = 13;
 
@@ -27,7 +28,7 @@ fn field_hint(field: Field) -> &'static str {
 }
 
 pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm) {
-    let width = area.width.saturating_sub(4).min(90);
+    let width = area.width.saturating_sub(2).min(90);
     let input_width = width.saturating_sub(2 + LABEL_WIDTH + 1);
     let mut lines: Vec<Line> = Vec::new();
     let mut cursor = None;
@@ -84,18 +85,24 @@ pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm) {
         }
         lines.push(Line::from(spans));
         if let Some(error) = form.errors.get(&field) {
-            lines.push(Line::from(vec![
-                Span::raw(" ".repeat(usize::from(LABEL_WIDTH))),
-                Span::styled(format!("✗ {}", escape(error)), Style::new().fg(Color::Red)),
-            ]));
+            let room = usize::from(width.saturating_sub(2 + LABEL_WIDTH));
+            for line in wrap(&format!("✗ {}", escape(error)), room) {
+                lines.push(Line::from(vec![
+                    Span::raw(" ".repeat(usize::from(LABEL_WIDTH))),
+                    Span::styled(line, Style::new().fg(Color::Red)),
+                ]));
+            }
         }
     }
     lines.push(Line::from(""));
     if let Some(error) = &form.error {
-        lines.push(Line::from(Span::styled(
-            format!("✗ {}", escape(error)),
-            Style::new().fg(Color::Red).bold(),
-        )));
+        let room = usize::from(width.saturating_sub(2));
+        for line in wrap(&format!("✗ {}", escape(error)), room) {
+            lines.push(Line::from(Span::styled(
+                line,
+                Style::new().fg(Color::Red).bold(),
+            )));
+        }
     } else if form.saving {
         lines.push(Line::from("saving…".yellow()));
     }
@@ -169,10 +176,13 @@ pub(super) fn draw_login(frame: &mut Frame, area: Rect, app: &App, form: &LoginF
         Line::from(""),
     ];
     if let Some(error) = &form.error {
-        lines.push(Line::from(Span::styled(
-            format!("✗ {}", escape(error)),
-            Style::new().fg(Color::Red).bold(),
-        )));
+        let room = usize::from(width.saturating_sub(2));
+        for line in wrap(&format!("✗ {}", escape(error)), room) {
+            lines.push(Line::from(Span::styled(
+                line,
+                Style::new().fg(Color::Red).bold(),
+            )));
+        }
     } else if form.busy {
         lines.push(Line::from("…".yellow()));
     } else {

@@ -71,12 +71,17 @@ fn draw_too_small(frame: &mut Frame, area: Rect) {
 /// view, and the cursor's column in it.
 pub(crate) fn visible_input(input: &Input, width: u16, masked: bool) -> (String, u16) {
     let width = usize::from(width.max(1));
-    let chars: Vec<char> = if masked {
-        input.value().chars().map(|_| '•').collect()
+    let (chars, cursor): (Vec<char>, usize) = if masked {
+        (input.value().chars().map(|_| '•').collect(), input.cursor())
     } else {
-        escape(input.value()).chars().collect()
+        // A control character shows escaped (`\n`): the cursor moves with it.
+        let before: String = input.value().chars().take(input.cursor()).collect();
+        (
+            escape(input.value()).chars().collect(),
+            escape(&before).chars().count(),
+        )
     };
-    let cursor = input.cursor().min(chars.len());
+    let cursor = cursor.min(chars.len());
     let start = cursor.saturating_sub(width - 1);
     let shown: String = chars.iter().skip(start).take(width).collect();
     (shown, u16::try_from(cursor - start).unwrap_or(0))
