@@ -3,7 +3,7 @@
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph};
 use ratatui::Frame;
 
 use super::{hints, visible_input};
@@ -140,7 +140,8 @@ pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm) {
 
 pub(super) fn draw_login(frame: &mut Frame, area: Rect, app: &App, form: &LoginForm) {
     let width = 64.min(area.width);
-    let input_width = width.saturating_sub(2 + LABEL_WIDTH + 1);
+    // Borders and a column of padding on each side.
+    let input_width = width.saturating_sub(4 + LABEL_WIDTH + 1);
     let (action, other) = if form.register {
         ("Register", "log in instead")
     } else {
@@ -176,7 +177,7 @@ pub(super) fn draw_login(frame: &mut Frame, area: Rect, app: &App, form: &LoginF
         Line::from(""),
     ];
     if let Some(error) = &form.error {
-        let room = usize::from(width.saturating_sub(2));
+        let room = usize::from(width.saturating_sub(4));
         for line in wrap(&format!("✗ {}", escape(error)), room) {
             lines.push(Line::from(Span::styled(
                 line,
@@ -204,6 +205,7 @@ pub(super) fn draw_login(frame: &mut Frame, area: Rect, app: &App, form: &LoginF
         Paragraph::new(lines).alignment(Alignment::Left).block(
             Block::default()
                 .borders(Borders::ALL)
+                .padding(Padding::horizontal(1))
                 .title(format!(" task-tui: {action_lower} "))
                 .border_style(Style::new().fg(Color::Cyan)),
         ),
@@ -214,5 +216,5 @@ pub(super) fn draw_login(frame: &mut Frame, area: Rect, app: &App, form: &LoginF
     } else {
         (user_col, 2)
     };
-    frame.set_cursor_position((rect.x + 1 + LABEL_WIDTH + column, rect.y + 1 + row));
+    frame.set_cursor_position((rect.x + 2 + LABEL_WIDTH + column, rect.y + 1 + row));
 }

@@ -4,7 +4,7 @@ use common::api::{Priority, Status, Task};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Padding, Paragraph, Row, Table, TableState, Wrap};
 use ratatui::Frame;
 
 use crate::app::App;
@@ -160,7 +160,9 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 fn draw_empty(frame: &mut Frame, area: Rect, app: &App) {
-    let text = if app.loaded_query.is_none() && app.offline.is_none() {
+    let text = if app.loaded_query.is_none() && app.offline.is_some() {
+        "Waiting for the server…".to_string()
+    } else if app.loaded_query.is_none() {
         "loading…".to_string()
     } else if app.filter.applied.trim().is_empty() {
         match app.scope {
@@ -186,6 +188,7 @@ fn draw_empty(frame: &mut Frame, area: Rect, app: &App) {
 pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
     let block = Block::default()
         .borders(Borders::ALL)
+        .padding(Padding::horizontal(1))
         .border_style(Style::new().fg(Color::Cyan));
     let Some(task) = app.selected_task() else {
         frame.render_widget(
