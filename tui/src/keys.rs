@@ -149,7 +149,25 @@ impl App {
     }
 
     fn on_filter_key(&mut self, modifiers: KeyModifiers, code: KeyCode) -> Vec<Command> {
+        let page = isize::try_from(self.page_rows()).unwrap_or(1);
         match code {
+            // The selection still moves while typing.
+            KeyCode::Down => {
+                self.move_by(1);
+                Vec::new()
+            }
+            KeyCode::Up => {
+                self.move_by(-1);
+                Vec::new()
+            }
+            KeyCode::PageDown => {
+                self.move_by(page);
+                Vec::new()
+            }
+            KeyCode::PageUp => {
+                self.move_by(-page);
+                Vec::new()
+            }
             KeyCode::Enter => {
                 self.filter.editing = false;
                 self.filter.error = None;

@@ -319,6 +319,10 @@ fn slash_filters_as_typed_in_the_cli_syntax() {
     };
     assert_eq!(query.project.as_deref(), Some("admin"));
 
+    // Arrows still move the selection while typing.
+    press(&mut app, KeyCode::Down);
+    assert!(app.filter.editing);
+
     // Enter keeps the filter, Esc later does not undo it.
     assert!(press(&mut app, KeyCode::Enter).is_empty());
     assert!(!app.filter.editing);
