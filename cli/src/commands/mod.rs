@@ -127,10 +127,25 @@ pub async fn set_status(
         status: Some(new_status),
         ..Default::default()
     };
+    change_each(ctx, ids, verb, async |id| {
+        client.update_task(id, &patch, None).await
+    })
+    .await
+}
+
+/// Applies `change` to each task in turn: reports each on its own line, goes
+/// on past an unknown ID (exit 1 at the end), stops at once when the server
+/// is down or the session is over; with `--json`, prints the changed tasks.
+pub async fn change_each(
+    ctx: &Ctx,
+    ids: Vec<i64>,
+    verb: &str,
+    mut change: impl AsyncFnMut(i64) -> Result<common::api::Task, common::client::ClientError>,
+) -> Result<ExitCode> {
     let mut changed = Vec::new();
     let mut failed = false;
     for id in ids {
-        match client.update_task(id, &patch, None).await {
+        match change(id).await {
             Ok(task) => {
                 ctx.say(&format!("{verb} task {id} {}.", quoted(&task.title)))?;
                 changed.push(task);

@@ -9,7 +9,7 @@ use common::client::{ApiClient, ClientError};
 use common::filter::{Modifications, ModifyMode};
 
 use crate::commands::add::flag_words;
-use crate::commands::{is_fatal, quoted, status, task_error};
+use crate::commands::change_each;
 use crate::context::{Ctx, UsageError};
 use crate::ids::{parse_ids, split_leading_ids};
 
@@ -57,25 +57,10 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     }
 
     let client = ctx.client()?;
-    let mut changed = Vec::new();
-    let mut failed = false;
-    for id in ids {
-        match modify_one(&client, id, &mods).await {
-            Ok(task) => {
-                ctx.say(&format!("Modified task {id} {}.", quoted(&task.title)))?;
-                changed.push(task);
-            }
-            Err(err) if is_fatal(&err) => return Err(err.into()),
-            Err(err) => {
-                ctx.warn(&task_error(id, &err));
-                failed = true;
-            }
-        }
-    }
-    if ctx.json() {
-        ctx.print_json(&changed)?;
-    }
-    Ok(status(failed))
+    change_each(ctx, ids, "Modified", async |id| {
+        modify_one(&client, id, &mods).await
+    })
+    .await
 }
 
 /// One PATCH; when tags change, read-modify-write guarded by `If-Match`, so

@@ -158,6 +158,7 @@ async fn register(
     Ok((StatusCode::CREATED, Json(user.to_api())))
 }
 
+/// Opens a login for `user` and returns its first pair.
 async fn issue_tokens(state: &AppState, user: &UserRecord) -> ApiResult<TokenPair> {
     let refresh = auth::random_token(32);
     let expires = Utc::now() + REFRESH_TTL;
@@ -165,6 +166,16 @@ async fn issue_tokens(state: &AppState, user: &UserRecord) -> ApiResult<TokenPai
         .store
         .create_session(user.id, &auth::refresh_hash(&refresh), expires)
         .await?;
+    token_pair(state, user, session_id, refresh)
+}
+
+/// An access token for `session_id` beside its current refresh token.
+fn token_pair(
+    state: &AppState,
+    user: &UserRecord,
+    session_id: i64,
+    refresh: String,
+) -> ApiResult<TokenPair> {
     Ok(TokenPair {
         access: state.tokens.issue_access(user, session_id)?,
         refresh,
@@ -237,12 +248,9 @@ async fn refresh(
         )
         .await?;
     match outcome {
-        Refreshed::Rotated { user, session_id } => Ok(Json(TokenPair {
-            access: state.tokens.issue_access(&user, session_id)?,
-            refresh,
-            token_type: "Bearer".into(),
-            expires_in: ACCESS_TTL.as_secs(),
-        })),
+        Refreshed::Rotated { user, session_id } => {
+            Ok(Json(token_pair(&state, &user, session_id, refresh)?))
+        }
         Refreshed::Reused => {
             tracing::warn!("a spent refresh token was presented; its login is revoked");
             Err(ApiError::Unauthorized(
