@@ -164,7 +164,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = taskd::AppState::open(&config).await?;
     let app = taskd::app(state, &config)?;
     // The first unknown-user login must cost what the others do.
-    tokio::task::spawn_blocking(auth::warm_up).await?;
+    auth::warm_up()
+        .await
+        .map_err(|err| anyhow::anyhow!("{err}"))?;
     let addr = listener.local_addr()?;
     tracing::info!(database = %config.database.display(), "taskd listening on http://{addr}");
     taskd::serve(listener, app, shutdown_signal()).await?;
