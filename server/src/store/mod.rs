@@ -176,7 +176,7 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_user(&self, user_id: i64) -> StoreResult<bool>;
 
     /// The page `filter` selects and the count of all matching tasks.
-    async fn list_tasks(&self, user_id: i64, filter: TaskFilter) -> StoreResult<(u64, Vec<Task>)>;
+    async fn list_tasks(&self, user_id: i64, filter: TaskFilter) -> StoreResult<TaskPage>;
     async fn create_task(&self, user_id: i64, fields: TaskFields) -> StoreResult<Task>;
     async fn get_task(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Task>>;
     async fn update_task(
@@ -195,6 +195,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// Copies the live database to `dest`.
     async fn backup(&self, dest: &Path) -> StoreResult<()>;
+}
+
+/// A page of tasks, already rendered as the JSON array of the API's task
+/// objects: a large page goes from rows to bytes with no `Task` in between.
+#[derive(Debug, Clone)]
+pub struct TaskPage {
+    /// How many tasks match the filter, on every page.
+    pub count: u64,
+    /// `[{task}, …]`, each exactly as `common::api::Task` serialises.
+    pub results_json: Vec<u8>,
 }
 
 /// PUT replaces every writable field; PATCH changes some.

@@ -86,6 +86,21 @@ async fn every_field_is_stored_and_normalised() {
     assert_eq!(task["status"], "done");
     assert!(task["completed_at"].is_string());
     assert_ne!(task["created_at"], "2000-01-01T00:00:00Z");
+
+    // The list renders rows its own way: it must say exactly the same.
+    let listed = body(app.get("/api/tasks/", &alice.access).send().await.unwrap()).await;
+    assert_eq!(listed["results"][0], task);
+    let escaped = app
+        .task(&alice, json!({"title": "quote \" back\\slash \u{1b}[2J", "tags": ["é\"x"], "description": "line\nbreak"}))
+        .await;
+    let listed = body(
+        app.get("/api/tasks/?ordering=-id", &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(listed["results"][0], escaped);
 }
 
 #[tokio::test]
