@@ -3,6 +3,7 @@
 //! all used from the blocking thread pool, never from async workers.
 
 use std::{
+    collections::HashMap,
     path::{Path, PathBuf},
     sync::{Arc, Mutex},
     time::Duration,
@@ -36,6 +37,10 @@ const READERS: usize = 4;
 /// Writes committed together at most.
 const MAX_BATCH: usize = 128;
 
+/// Logins whose authentication is remembered at most; past this the memory
+/// starts over rather than growing.
+const AUTH_CACHE_ENTRIES: usize = 4096;
+
 /// Hands a write's outcome to its caller once the batch it ran in has
 /// committed (or failed to).
 type Deliver = Box<dyn FnOnce(Option<StoreError>) + Send>;
@@ -49,6 +54,31 @@ pub struct SqliteStore {
     readers: Arc<Mutex<Vec<Connection>>>,
     /// One permit per reader connection: holding one guarantees a connection.
     reader_permits: Arc<Semaphore>,
+    auth_cache: Arc<Mutex<AuthCache>>,
+}
+
+/// What [`Store::auth_context`] last answered for each login, so that most
+/// authenticated requests cost no trip to the blocking pool.
+///
+/// This process is the only writer of its database (`taskd createsuperuser`
+/// in another process only adds users), so it sees every change that could
+/// make an answer stale: every write except those to tasks alone forgets
+/// them all, after its commit and before its caller hears of it. A revoked
+/// token is therefore refused by the first request that starts after the
+/// revocation is acknowledged.
+#[derive(Default)]
+struct AuthCache {
+    /// Bumped whenever the cache is emptied: an answer read from the
+    /// database is kept only if no write ended while it was being read.
+    generation: u64,
+    entries: HashMap<(i64, i64), AuthContext>,
+}
+
+impl AuthCache {
+    fn forget_all(&mut self) {
+        self.generation += 1;
+        self.entries.clear();
+    }
 }
 
 impl SqliteStore {
@@ -75,13 +105,38 @@ impl SqliteStore {
             writer: tx,
             readers: Arc::new(Mutex::new(Vec::with_capacity(READERS))),
             reader_permits: Arc::new(Semaphore::new(READERS)),
+            auth_cache: Arc::default(),
         })
     }
 
     /// Runs `f` on the writer thread, inside the transaction of its batch,
     /// and answers once that transaction has committed: an acknowledged write
-    /// is on disk (in the WAL) before its client hears of it.
+    /// is on disk (in the WAL) before its client hears of it. Remembered
+    /// authentications are forgotten first, since `f` may change accounts or
+    /// logins.
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.write_with(f, Some(Arc::clone(&self.auth_cache))).await
+    }
+
+    /// [`Self::write`] for a write that touches tasks and nothing else, so
+    /// remembered authentications stay.
+    async fn write_tasks<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.write_with(f, None).await
+    }
+
+    async fn write_with<T, F>(
+        &self,
+        f: F,
+        invalidates: Option<Arc<Mutex<AuthCache>>>,
+    ) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
@@ -91,6 +146,9 @@ impl SqliteStore {
             let result = f(conn).map_err(store_error);
             let succeeded = result.is_ok();
             let deliver: Deliver = Box::new(move |commit_error| {
+                if let Some(cache) = invalidates {
+                    cache.lock().unwrap_or_else(|e| e.into_inner()).forget_all();
+                }
                 let _ = tx.send(match commit_error {
                     Some(err) => Err(err),
                     None => result,
@@ -610,23 +668,42 @@ impl Store for SqliteStore {
         user_id: i64,
         session_id: i64,
     ) -> StoreResult<Option<AuthContext>> {
-        self.read(move |conn| {
-            // One query per authenticated request: the user and the login.
-            conn.prepare_cached(
-                "SELECT u.id, u.username, u.email, u.password_hash, u.is_active, u.is_admin, \
+        let key = (user_id, session_id);
+        let generation = {
+            let cache = self.auth_cache.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(known) = cache.entries.get(&key) {
+                return Ok(Some(known.clone()));
+            }
+            cache.generation
+        };
+        let found = self
+            .read(move |conn| {
+                // The user and the login in one query.
+                conn.prepare_cached(
+                    "SELECT u.id, u.username, u.email, u.password_hash, u.is_active, u.is_admin, \
                  u.date_joined, u.token_version, s.revoked \
                  FROM users u LEFT JOIN sessions s ON s.id = ?2 AND s.user_id = u.id \
                  WHERE u.id = ?1",
-            )?
-            .query_row([user_id, session_id], |row| {
-                Ok(AuthContext {
-                    user: user_from_row(row)?,
-                    session_live: row.get::<_, Option<bool>>(8)? == Some(false),
+                )?
+                .query_row([user_id, session_id], |row| {
+                    Ok(AuthContext {
+                        user: user_from_row(row)?,
+                        session_live: row.get::<_, Option<bool>>(8)? == Some(false),
+                    })
                 })
+                .optional()
             })
-            .optional()
-        })
-        .await
+            .await?;
+        if let Some(context) = &found {
+            let mut cache = self.auth_cache.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.generation == generation {
+                if cache.entries.len() >= AUTH_CACHE_ENTRIES {
+                    cache.entries.clear();
+                }
+                cache.entries.insert(key, context.clone());
+            }
+        }
+        Ok(found)
     }
 
     async fn create_session(
@@ -809,7 +886,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_task(&self, user_id: i64, fields: TaskFields) -> StoreResult<Task> {
-        self.write(move |conn| {
+        self.write_tasks(move |conn| {
             let now = instant(micros(Utc::now()));
             let completed_at = (fields.status == Status::Done).then_some(now);
             let tags = serde_json::to_string(&fields.tags).map_err(conversion_error)?;
@@ -862,7 +939,7 @@ impl Store for SqliteStore {
         if_version: Option<i64>,
         change: TaskChange,
     ) -> StoreResult<Written<Task>> {
-        self.write(move |conn| {
+        self.write_tasks(move |conn| {
             let Some(current) = select_task(conn, user_id, task_id)? else {
                 return Ok(Written::NotFound);
             };
@@ -928,7 +1005,7 @@ impl Store for SqliteStore {
         task_id: i64,
         if_version: Option<i64>,
     ) -> StoreResult<Written<()>> {
-        self.write(move |conn| {
+        self.write_tasks(move |conn| {
             let version: Option<i64> = conn
                 .prepare_cached("SELECT version FROM tasks WHERE id = ?1 AND user_id = ?2")?
                 .query_row([task_id, user_id], |row| row.get(0))
@@ -960,6 +1037,57 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn remembered(store: &SqliteStore) -> usize {
+        store.auth_cache.lock().unwrap().entries.len()
+    }
+
+    #[tokio::test]
+    async fn task_writes_keep_remembered_logins_and_account_writes_forget_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("db.sqlite3"))
+            .await
+            .unwrap();
+        let user = store
+            .create_user(NewUser {
+                username: "alice".into(),
+                email: String::new(),
+                password_hash: "not a real hash".into(),
+                is_admin: false,
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        let session = store
+            .create_session(user.id, "refresh", Utc::now())
+            .await
+            .unwrap();
+        let live = store.auth_context(user.id, session).await.unwrap().unwrap();
+        assert!(live.session_live);
+        assert_eq!(remembered(&store), 1);
+
+        let fields = TaskFields {
+            title: "Buy milk".into(),
+            description: String::new(),
+            status: Status::Pending,
+            priority: None,
+            due: None,
+            project: None,
+            tags: vec!["errands".into()],
+        };
+        let task = store.create_task(user.id, fields.clone()).await.unwrap();
+        store
+            .update_task(user.id, task.id, None, TaskChange::Replace(fields))
+            .await
+            .unwrap();
+        store.delete_task(user.id, task.id, None).await.unwrap();
+        assert_eq!(remembered(&store), 1, "task writes keep what is known");
+
+        assert!(store.revoke_session(user.id, "refresh").await.unwrap());
+        assert_eq!(remembered(&store), 0, "an account write forgets it all");
+        let revoked = store.auth_context(user.id, session).await.unwrap().unwrap();
+        assert!(!revoked.session_live);
+    }
 
     #[test]
     fn instants_render_as_chrono_renders_them() {

@@ -200,6 +200,8 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_login() {
     let pair = body(refresh(alice.refresh.clone()).await.unwrap()).await;
     let new_refresh = pair["refresh"].as_str().unwrap().to_string();
     let new_access = pair["access"].as_str().unwrap().to_string();
+    let before = app.get("/api/me/", &new_access).send().await.unwrap();
+    assert_eq!(before.status(), StatusCode::OK);
 
     // The stolen, spent token comes back...
     problem(
@@ -372,6 +374,9 @@ async fn a_deactivated_users_live_token_stops_at_once_and_login_is_403() {
     let app = TestApp::spawn().await;
     let admin = app.admin("root").await;
     let alice = app.user("alice").await;
+    // Used once before, so that an answer remembered from then must not count.
+    let before = app.get("/api/tasks/", &alice.access).send().await.unwrap();
+    assert_eq!(before.status(), StatusCode::OK);
     let response = app
         .patch(
             &format!("/api/admin/users/{}/", alice.id),
@@ -402,6 +407,8 @@ async fn a_deleted_users_live_token_stops_at_once() {
     let app = TestApp::spawn().await;
     let admin = app.admin("root").await;
     let alice = app.user("alice").await;
+    let before = app.get("/api/me/", &alice.access).send().await.unwrap();
+    assert_eq!(before.status(), StatusCode::OK);
     let deleted = app
         .delete(&format!("/api/admin/users/{}", alice.id), &admin.access)
         .send()
