@@ -42,8 +42,10 @@ impl AppState {
         let store = SqliteStore::open(&config.database)
             .await
             .with_context(|| format!("opening database {}", config.database.display()))?;
+        let store: Arc<dyn Store> = Arc::new(store);
+        tokio::spawn(auth::purge_expired_logins(Arc::downgrade(&store)));
         Ok(AppState {
-            store: Arc::new(store),
+            store,
             tokens: Arc::new(Tokens::new(&secret)),
             login_limiter: Arc::new(LoginLimiter::default()),
         })

@@ -167,6 +167,9 @@ pub trait Store: Send + Sync + 'static {
     async fn revoke_session(&self, user_id: i64, refresh_hash: &str) -> StoreResult<bool>;
     /// Sets the password and ends every login and every access token.
     async fn change_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()>;
+    /// Deletes the refresh tokens that expired before `now`, then the logins
+    /// left with none; returns how many logins went.
+    async fn purge_expired_logins(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 
     async fn list_users(&self) -> StoreResult<Vec<AdminUser>>;
     async fn update_user_flags(

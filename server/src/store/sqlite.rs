@@ -804,6 +804,23 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn purge_expired_logins(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        self.write(move |conn| {
+            conn.prepare_cached("DELETE FROM refresh_tokens WHERE expires_at < ?1")?
+                .execute([micros(now)])?;
+            // A login's access tokens expire long before its last refresh
+            // token, so a login with no refresh token left is over.
+            let logins = conn
+                .prepare_cached(
+                    "DELETE FROM sessions WHERE NOT EXISTS \
+                     (SELECT 1 FROM refresh_tokens r WHERE r.session_id = sessions.id)",
+                )?
+                .execute([])?;
+            Ok(logins as u64)
+        })
+        .await
+    }
+
     async fn list_users(&self) -> StoreResult<Vec<AdminUser>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!("{ADMIN_USER_SELECT} ORDER BY u.id"))?;

@@ -421,3 +421,65 @@ async fn a_deleted_users_live_token_stops_at_once() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn logins_whose_refresh_tokens_expired_are_deleted_at_start_up() {
+    let app = TestApp::spawn().await;
+    let stale = app.user("alice").await;
+    let live = app.logged_in(stale.id, "alice").await;
+    let TestApp {
+        server,
+        client,
+        dir,
+    } = app;
+    server.stop().await;
+
+    let database = dir.path().join("taskd.sqlite3");
+    let count = |sql: &str| -> i64 {
+        let conn = rusqlite::Connection::open(&database).unwrap();
+        conn.query_row(sql, [], |row| row.get(0)).unwrap()
+    };
+    // The first login's refresh token ran out long ago.
+    rusqlite::Connection::open(&database)
+        .unwrap()
+        .execute(
+            "UPDATE refresh_tokens SET expires_at = 0 \
+             WHERE session_id = (SELECT min(id) FROM sessions)",
+            [],
+        )
+        .unwrap();
+    assert_eq!(count("SELECT count(*) FROM sessions"), 2);
+
+    let server = taskd::spawn(taskd::Config::for_tests(dir.path()))
+        .await
+        .unwrap();
+    let app = TestApp {
+        server,
+        client,
+        dir,
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while count("SELECT count(*) FROM sessions") != 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the expired login is still there"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(count("SELECT count(*) FROM refresh_tokens"), 1);
+
+    let refresh = |token: String| {
+        app.request(Method::POST, "/api/token/refresh/")
+            .json(&json!({"refresh": token}))
+            .send()
+    };
+    problem(
+        refresh(stale.refresh.clone()).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(
+        refresh(live.refresh.clone()).await.unwrap().status(),
+        StatusCode::OK
+    );
+}
