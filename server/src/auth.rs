@@ -384,6 +384,26 @@ fn prune(times: &mut VecDeque<Instant>, now: Instant) {
     }
 }
 
+/// How often logins whose refresh tokens have all expired are deleted.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Deletes expired logins at start-up and every [`PURGE_EVERY`], for as
+/// long as the store is in use: without it every login ever made would stay
+/// in the database.
+pub(crate) async fn purge_expired_logins(store: std::sync::Weak<dyn Store>) {
+    let mut ticks = tokio::time::interval(PURGE_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let Some(store) = store.upgrade() else { return };
+        match store.purge_expired_logins(Utc::now()).await {
+            Ok(0) => {}
+            Ok(logins) => tracing::info!(logins, "deleted expired logins"),
+            Err(err) => tracing::warn!(error = %err, "could not delete expired logins"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,25 +429,5 @@ mod tests {
         assert!(verify_password_blocking("pw 12345", &theirs));
         let ours = PasswordHash::new(&hash).unwrap();
         assert!(argon2().verify_password(b"correct horse", &ours).is_ok());
-    }
-}
-
-/// How often logins whose refresh tokens have all expired are deleted.
-const PURGE_EVERY: Duration = Duration::from_secs(3600);
-
-/// Deletes expired logins at start-up and every [`PURGE_EVERY`], for as
-/// long as the store is in use: without it every login ever made would stay
-/// in the database.
-pub(crate) async fn purge_expired_logins(store: std::sync::Weak<dyn Store>) {
-    let mut ticks = tokio::time::interval(PURGE_EVERY);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        let Some(store) = store.upgrade() else { return };
-        match store.purge_expired_logins(Utc::now()).await {
-            Ok(0) => {}
-            Ok(logins) => tracing::info!(logins, "deleted expired logins"),
-            Err(err) => tracing::warn!(error = %err, "could not delete expired logins"),
-        }
     }
 }
