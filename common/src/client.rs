@@ -41,6 +41,9 @@ pub const MAX_PAGE: u32 = 1000;
 /// does not run out between the check and the server reading it.
 const EXPIRY_MARGIN_SECS: i64 = 30;
 
+/// How long to wait for another process's refresh before refreshing anyway.
+const REFRESH_LOCK_PATIENCE: Duration = Duration::from_secs(10);
+
 /// What can go wrong talking to `taskd`. `Display` is one line meant for a
 /// terminal; it never contains a token.
 #[derive(Debug, thiserror::Error)]
@@ -595,6 +598,12 @@ impl ApiClient {
                 return Ok(tokens);
             }
         }
+        // Held until the new pair is saved, so another process waits and then
+        // finds it on disk.
+        let _other_processes = match &self.config {
+            Some(config) => config.lock_refresh(REFRESH_LOCK_PATIENCE).await,
+            None => None,
+        };
         if let Some(config) = &self.config {
             if let Ok(on_disk) = config.load() {
                 if let Some(tokens) = on_disk.tokens_for(&self.base) {

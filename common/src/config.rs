@@ -10,7 +10,8 @@
 //!
 //! On Unix it is written with mode 0600 (and the directory created 0700),
 //! atomically: a temporary file in the same directory, then a rename, so a
-//! reader never sees half a file.
+//! reader never sees half a file. Beside it, `credentials.lock` is held while
+//! a process exchanges the refresh token (see [`ConfigDir::lock_refresh`]).
 
 use std::fmt;
 use std::io::Write;
@@ -29,6 +30,7 @@ pub const SERVER_ENV: &str = "TASK_SERVER";
 pub const CONFIG_DIR_ENV: &str = "TASK_CONFIG_DIR";
 
 const CREDENTIALS_FILE: &str = "credentials.json";
+const REFRESH_LOCK_FILE: &str = "credentials.lock";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -160,6 +162,28 @@ impl ConfigDir {
         serde_json::from_slice(&bytes).map_err(|source| ConfigError::Parse { path, source })
     }
 
+    /// Takes the lock on refreshing these credentials, waiting at most
+    /// `patience` for another process to finish its refresh; `None` when the
+    /// lock cannot be had (the caller then goes on without it).
+    ///
+    /// The server treats a refresh token presented twice as stolen and ends
+    /// the login, so `task` and `task-tui` sharing this file must not both
+    /// spend the same one: whoever holds the lock re-reads the file first.
+    pub async fn lock_refresh(&self, patience: std::time::Duration) -> Option<RefreshLock> {
+        create_private_dir(&self.dir).ok()?;
+        let file = open_private(&self.dir.join(REFRESH_LOCK_FILE)).ok()?;
+        let deadline = std::time::Instant::now() + patience;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Some(RefreshLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+                Err(_) => return None,
+            }
+        }
+    }
+
     /// Writes the credentials atomically with mode 0600.
     pub fn save(&self, credentials: &Credentials) -> Result<(), ConfigError> {
         let path = self.credentials_path();
@@ -186,6 +210,13 @@ impl ConfigDir {
         }
         result.map_err(write_err)
     }
+}
+
+/// Held while one process refreshes; released when dropped (or when the
+/// process ends, however it ends).
+#[derive(Debug)]
+pub struct RefreshLock {
+    _file: std::fs::File,
 }
 
 #[cfg(unix)]
@@ -231,6 +262,31 @@ fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn one_process_at_a_time_holds_the_refresh_lock() {
+        use std::time::Duration;
+        let config = ConfigDir::at(temp_dir("lock"));
+        let held = config.lock_refresh(Duration::ZERO).await;
+        assert!(held.is_some());
+        // Another holder waits, and gives up once its patience runs out.
+        assert!(config
+            .lock_refresh(Duration::from_millis(50))
+            .await
+            .is_none());
+        drop(held);
+        assert!(config.lock_refresh(Duration::ZERO).await.is_some());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(config.path().join(REFRESH_LOCK_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let _ = std::fs::remove_dir_all(config.path());
+    }
 
     fn temp_dir(name: &str) -> PathBuf {
         let dir =

@@ -1,7 +1,7 @@
 //! Expired access tokens are refreshed silently and the new pair saved; a
 //! failed refresh says `session expired: run `task login``.
 
-use crate::helpers::{Cli, TestServer};
+use crate::helpers::{Cli, Run, TestServer};
 
 fn tokens(cli: &Cli) -> (String, String) {
     let creds = cli.credentials();
@@ -94,4 +94,33 @@ fn tokens_are_never_sent_to_another_server() {
     bare.config = cli.config;
     let listed = bare.run(&["--json", "list"]);
     assert_eq!(listed.code, 0, "{listed:?}");
+}
+
+#[test]
+fn processes_refreshing_at_once_keep_the_login() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Still", "here"]);
+    for _ in 0..3 {
+        // Every process finds the access token expired and the same refresh
+        // token on disk; presenting it twice would make the server end the
+        // login as a stolen token.
+        let mut creds = cli.credentials();
+        creds["tokens"]["access_expires_at"] = 0.into();
+        cli.write_credentials(&creds);
+        let children: Vec<_> = (0..8)
+            .map(|_| {
+                cli.command(&["list"])
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let run = Run::from(child.wait_with_output().unwrap()).success();
+            assert!(run.stdout.contains("Still here"), "{run:?}");
+        }
+        cli.ok(&["list"]);
+    }
 }
