@@ -3,7 +3,7 @@
 
 use std::{
     collections::{HashMap, VecDeque},
-    sync::{mpsc, Arc, LazyLock, Mutex},
+    sync::{mpsc, Arc, LazyLock, Mutex, OnceLock},
     time::{Duration, Instant},
 };
 
@@ -119,15 +119,27 @@ fn verify_password_blocking(password: &str, hash: &str) -> bool {
 
 type HashJob = Box<dyn FnOnce() + Send>;
 
-/// Password hashing runs on its own few threads, one job at a time each:
-/// a burst of logins queues here instead of taking every core from the
-/// requests that only read, and each hash reuses its thread's 19 MiB rather
-/// than leaving a copy in every allocator arena of the blocking pool.
+static HASHING_THREADS: OnceLock<usize> = OnceLock::new();
+
+/// Sets how many threads hash passwords (`--hash-threads`). Only the first
+/// call before the first hash counts: the threads live as long as the process.
+pub fn set_hashing_threads(threads: usize) {
+    let _ = HASHING_THREADS.set(threads.max(1));
+}
+
+/// Password hashing runs on its own threads, one job at a time each: a burst
+/// of logins queues here instead of filling the blocking pool (which the
+/// database's readers need), and each hash's 19 MiB goes back to the system
+/// rather than staying in an allocator arena of some blocking thread.
 static HASHERS: LazyLock<mpsc::Sender<HashJob>> = LazyLock::new(|| {
     let (tx, rx) = mpsc::channel::<HashJob>();
     let rx = Arc::new(Mutex::new(rx));
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    for n in 0..(cores / 2).max(1) {
+    // One per core: logins alone then reach cores / hash time, and under a
+    // flood of logins the scheduler still shares every core with the
+    // requests that only read (bench/run measures both).
+    let threads = *HASHING_THREADS
+        .get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from));
+    for n in 0..threads {
         let rx = Arc::clone(&rx);
         let spawned = std::thread::Builder::new()
             .name(format!("argon2-{n}"))

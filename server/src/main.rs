@@ -61,6 +61,16 @@ struct Global {
         value_name = "ORIGIN"
     )]
     cors_origins: Vec<String>,
+    /// Threads hashing passwords [default: one per core]. Fewer leave more CPU
+    /// to other requests while logins pour in, and allow fewer logins per second.
+    #[arg(
+        long,
+        global = true,
+        env = "TASKD_HASH_THREADS",
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(1..=256)
+    )]
+    hash_threads: Option<u16>,
 }
 
 #[derive(Subcommand)]
@@ -123,6 +133,9 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(threads) = cli.global.hash_threads {
+        auth::set_hashing_threads(threads.into());
+    }
     let config = Config {
         bind: cli.global.bind,
         database: match cli.global.database {

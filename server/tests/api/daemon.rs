@@ -484,3 +484,37 @@ async fn kill_9_after_a_burst_loses_no_acknowledged_write() {
         acknowledged.difference(&stored).collect::<Vec<_>>()
     );
 }
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn hash_threads_sets_how_many_threads_hash_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("db.sqlite3");
+    let db = database.to_str().unwrap();
+    let hashing_threads = |daemon: &Daemon| {
+        std::fs::read_dir(format!("/proc/{}/task", daemon.pid()))
+            .unwrap()
+            .filter_map(|thread| std::fs::read_to_string(thread.ok()?.path().join("comm")).ok())
+            .filter(|name| name.starts_with("argon2-"))
+            .count()
+    };
+
+    let daemon = Daemon::start(&["--database", db, "--hash-threads", "3"], &[]);
+    daemon.signup("alice").await;
+    assert_eq!(hashing_threads(&daemon), 3);
+    assert!(daemon.terminate(Duration::from_secs(10)).success());
+
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let daemon = Daemon::start(&["--database", db], &[]);
+    daemon.login("alice", PASSWORD).await;
+    assert_eq!(hashing_threads(&daemon), cores);
+    assert!(daemon.terminate(Duration::from_secs(10)).success());
+
+    let output = taskd(
+        &["--hash-threads", "0", "--database", db, "migrate"],
+        "",
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--hash-threads"));
+}
