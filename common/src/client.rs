@@ -41,8 +41,9 @@ pub const MAX_PAGE: u32 = 1000;
 /// does not run out between the check and the server reading it.
 const EXPIRY_MARGIN_SECS: i64 = 30;
 
-/// How long to wait for another process's refresh before refreshing anyway.
-const REFRESH_LOCK_PATIENCE: Duration = Duration::from_secs(10);
+/// How long to wait for another process's refresh before refreshing anyway:
+/// longer than one refresh can take (connect timeout plus request timeout).
+const REFRESH_LOCK_PATIENCE: Duration = Duration::from_secs(70);
 
 /// What can go wrong talking to `taskd`. `Display` is one line meant for a
 /// terminal; it never contains a token.

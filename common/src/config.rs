@@ -171,7 +171,8 @@ impl ConfigDir {
     /// spend the same one: whoever holds the lock re-reads the file first.
     pub async fn lock_refresh(&self, patience: std::time::Duration) -> Option<RefreshLock> {
         create_private_dir(&self.dir).ok()?;
-        let file = open_private(&self.dir.join(REFRESH_LOCK_FILE)).ok()?;
+        // Not truncated: another process may hold it locked.
+        let file = open_private(&self.dir.join(REFRESH_LOCK_FILE), false).ok()?;
         let deadline = std::time::Instant::now() + patience;
         loop {
             match file.try_lock() {
@@ -199,7 +200,7 @@ impl ConfigDir {
             .dir
             .join(format!(".{CREDENTIALS_FILE}.{}.tmp", std::process::id()));
         let result = (|| {
-            let mut file = open_private(&tmp)?;
+            let mut file = open_private(&tmp, true)?;
             file.write_all(&body)?;
             file.sync_all()?;
             drop(file);
@@ -237,12 +238,12 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 #[cfg(unix)]
-fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+fn open_private(path: &Path, truncate: bool) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
-        .truncate(true)
+        .truncate(truncate)
         .mode(0o600)
         .open(path)?;
     // A leftover file of the same name keeps its old mode: set it again.
@@ -251,11 +252,11 @@ fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 #[cfg(not(unix))]
-fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+fn open_private(path: &Path, truncate: bool) -> std::io::Result<std::fs::File> {
     std::fs::OpenOptions::new()
         .write(true)
         .create(true)
-        .truncate(true)
+        .truncate(truncate)
         .open(path)
 }
 

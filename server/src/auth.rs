@@ -120,6 +120,7 @@ fn verify_password_blocking(password: &str, hash: &str) -> bool {
 type HashJob = Box<dyn FnOnce() + Send>;
 
 static HASHING_THREADS: OnceLock<usize> = OnceLock::new();
+const MAX_DEFAULT_HASHING_THREADS: usize = 8;
 
 /// Sets how many threads hash passwords (`--hash-threads`). Only the first
 /// call before the first hash counts: the threads live as long as the process.
@@ -136,9 +137,12 @@ static HASHERS: LazyLock<mpsc::Sender<HashJob>> = LazyLock::new(|| {
     let rx = Arc::new(Mutex::new(rx));
     // One per core: logins alone then reach cores / hash time, and under a
     // flood of logins the scheduler still shares every core with the
-    // requests that only read (bench/run measures both).
-    let threads = *HASHING_THREADS
-        .get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from));
+    // requests that only read (bench/run measures both). At most 8, since
+    // each hash in flight holds 19 MiB.
+    let threads = *HASHING_THREADS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, |cores| cores.get().min(MAX_DEFAULT_HASHING_THREADS))
+    });
     for n in 0..threads {
         let rx = Arc::clone(&rx);
         let spawned = std::thread::Builder::new()

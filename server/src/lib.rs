@@ -39,7 +39,7 @@ impl AppState {
     /// Opens (creating and migrating) the database and loads the signing secret.
     pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         let secret = config.jwt_secret()?;
-        let store = SqliteStore::open(&config.database)
+        let store = SqliteStore::open_to_serve(&config.database)
             .await
             .with_context(|| format!("opening database {}", config.database.display()))?;
         let store: Arc<dyn Store> = Arc::new(store);

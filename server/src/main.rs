@@ -61,7 +61,7 @@ struct Global {
         value_name = "ORIGIN"
     )]
     cors_origins: Vec<String>,
-    /// Threads hashing passwords [default: one per core]. Fewer leave more CPU
+    /// Threads hashing passwords [default: one per core, at most 8]. Fewer leave more CPU
     /// to other requests while logins pour in, and allow fewer logins per second.
     #[arg(
         long,

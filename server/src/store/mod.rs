@@ -144,8 +144,10 @@ pub trait Store: Send + Sync + 'static {
     async fn create_user(&self, user: NewUser) -> StoreResult<Option<UserRecord>>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>>;
     /// The user and whether the login is live. Asked on every authenticated
-    /// request, so a backend may answer from memory, as long as a change
-    /// acknowledged by any daemon sharing the database is never missed.
+    /// request, so a backend may answer from memory, as long as no change to
+    /// the user or the login is missed once acknowledged: the SQLite backend
+    /// can, since one daemon alone serves its database; a backend shared by
+    /// several daemons must hear of the others' changes or ask every time.
     async fn auth_context(&self, user_id: i64, session_id: i64)
         -> StoreResult<Option<AuthContext>>;
     /// Opens a login whose first refresh token has hash `refresh_hash`.

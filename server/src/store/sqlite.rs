@@ -28,7 +28,10 @@ use crate::task_query::{OrderField, TaskFilter};
 
 /// Versioned schema changes, applied in order; `PRAGMA user_version` records
 /// how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../migrations/sqlite/0002_refresh_token_expiry.sql"),
+];
 
 /// Reader connections: enough to keep both cores busy while some wait on
 /// the disk, few enough that memory stays small.
@@ -55,17 +58,20 @@ pub struct SqliteStore {
     /// One permit per reader connection: holding one guarantees a connection.
     reader_permits: Arc<Semaphore>,
     auth_cache: Arc<Mutex<AuthCache>>,
+    /// Held while this store serves the database; released when dropped.
+    _serving: Option<std::fs::File>,
 }
 
 /// What [`Store::auth_context`] last answered for each login, so that most
 /// authenticated requests cost no trip to the blocking pool.
 ///
-/// This process is the only writer of its database (`taskd createsuperuser`
-/// in another process only adds users), so it sees every change that could
-/// make an answer stale: every write except those to tasks alone forgets
-/// them all, after its commit and before its caller hears of it. A revoked
-/// token is therefore refused by the first request that starts after the
-/// revocation is acknowledged.
+/// A serving daemon holds its database's serving lock (see
+/// [`SqliteStore::open_to_serve`]), so it is the only writer of accounts and
+/// logins (`taskd createsuperuser` in another process only adds users) and
+/// sees every change that could make an answer stale: every such write
+/// forgets them all, after its commit and before its caller hears of it. A
+/// revoked token is therefore refused by the first request that starts after
+/// the revocation is acknowledged.
 #[derive(Default)]
 struct AuthCache {
     /// Bumped whenever the cache is emptied: an answer read from the
@@ -86,13 +92,27 @@ impl SqliteStore {
     /// be, and brings its schema up to date.
     pub async fn open(path: &Path) -> anyhow::Result<SqliteStore> {
         let path = path.to_path_buf();
-        tokio::task::spawn_blocking(move || SqliteStore::open_blocking(path)).await?
+        tokio::task::spawn_blocking(move || SqliteStore::open_blocking(path, false)).await?
     }
 
-    fn open_blocking(path: PathBuf) -> anyhow::Result<SqliteStore> {
+    /// [`Self::open`] for the daemon that serves the database: it also takes
+    /// the serving lock (the file `<database>.lock`) for as long as the store
+    /// lives, so a second daemon on the same database refuses to start. One
+    /// writer is what keeps writes free of SQLITE_BUSY and what lets
+    /// authentications be remembered.
+    pub async fn open_to_serve(path: &Path) -> anyhow::Result<SqliteStore> {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || SqliteStore::open_blocking(path, true)).await?
+    }
+
+    fn open_blocking(path: PathBuf, serve: bool) -> anyhow::Result<SqliteStore> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
+        let serving = match serve {
+            true => Some(take_serving_lock(&path)?),
+            false => None,
+        };
         let mut writer = open_connection(&path)?;
         migrate(&mut writer)?;
         let (tx, rx) = mpsc::channel::<WriteJob>();
@@ -106,6 +126,7 @@ impl SqliteStore {
             readers: Arc::new(Mutex::new(Vec::with_capacity(READERS))),
             reader_permits: Arc::new(Semaphore::new(READERS)),
             auth_cache: Arc::default(),
+            _serving: serving,
         })
     }
 
@@ -122,9 +143,9 @@ impl SqliteStore {
         self.write_with(f, Some(Arc::clone(&self.auth_cache))).await
     }
 
-    /// [`Self::write`] for a write that touches tasks and nothing else, so
-    /// remembered authentications stay.
-    async fn write_tasks<T, F>(&self, f: F) -> StoreResult<T>
+    /// [`Self::write`] for a write that cannot make a remembered
+    /// authentication wrong (tasks, a new user, a new login), so they stay.
+    async fn write_keeping_auth<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
@@ -248,6 +269,29 @@ fn run_in_savepoint(conn: &Connection, job: WriteJob) -> Option<Deliver> {
         tracing::error!(error = %err, "cannot close a write's savepoint");
     }
     outcome.ok().map(|(_, deliver)| deliver)
+}
+
+fn take_serving_lock(database: &Path) -> anyhow::Result<std::fs::File> {
+    let mut name = database.as_os_str().to_owned();
+    name.push(".lock");
+    let path = PathBuf::from(name);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another taskd is already serving {} (it holds {})",
+            database.display(),
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(err)) => {
+            Err(err).with_context(|| format!("locking {}", path.display()))
+        }
+    }
 }
 
 fn open_connection(path: &Path) -> anyhow::Result<Connection> {
@@ -619,7 +663,8 @@ impl Store for SqliteStore {
     }
 
     async fn create_user(&self, user: NewUser) -> StoreResult<Option<UserRecord>> {
-        self.write(move |conn| {
+        // Ids are never reused (AUTOINCREMENT): nothing remembered is about it.
+        self.write_keeping_auth(move |conn| {
             let now = Utc::now();
             let inserted = conn
                 .prepare_cached(
@@ -713,7 +758,7 @@ impl Store for SqliteStore {
         expires_at: DateTime<Utc>,
     ) -> StoreResult<i64> {
         let refresh_hash = refresh_hash.to_string();
-        self.write(move |conn| {
+        self.write_keeping_auth(move |conn| {
             conn.prepare_cached("INSERT INTO sessions (user_id, created_at) VALUES (?1, ?2)")?
                 .execute(params![user_id, micros(Utc::now())])?;
             let session_id = conn.last_insert_rowid();
@@ -903,7 +948,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_task(&self, user_id: i64, fields: TaskFields) -> StoreResult<Task> {
-        self.write_tasks(move |conn| {
+        self.write_keeping_auth(move |conn| {
             let now = instant(micros(Utc::now()));
             let completed_at = (fields.status == Status::Done).then_some(now);
             let tags = serde_json::to_string(&fields.tags).map_err(conversion_error)?;
@@ -956,7 +1001,7 @@ impl Store for SqliteStore {
         if_version: Option<i64>,
         change: TaskChange,
     ) -> StoreResult<Written<Task>> {
-        self.write_tasks(move |conn| {
+        self.write_keeping_auth(move |conn| {
             let Some(current) = select_task(conn, user_id, task_id)? else {
                 return Ok(Written::NotFound);
             };
@@ -1022,7 +1067,7 @@ impl Store for SqliteStore {
         task_id: i64,
         if_version: Option<i64>,
     ) -> StoreResult<Written<()>> {
-        self.write_tasks(move |conn| {
+        self.write_keeping_auth(move |conn| {
             let version: Option<i64> = conn
                 .prepare_cached("SELECT version FROM tasks WHERE id = ?1 AND user_id = ?2")?
                 .query_row([task_id, user_id], |row| row.get(0))
@@ -1054,6 +1099,31 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_database_of_an_older_schema_is_brought_up_to_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        drop(SqliteStore::open(&path).await.unwrap());
+        let conn = Connection::open(&path).unwrap();
+        let version: usize = conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len());
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN DELETE FROM refresh_tokens WHERE expires_at < 1",
+                [],
+                |row| row.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("refresh_tokens_expiry"), "{plan}");
+    }
 
     fn remembered(store: &SqliteStore) -> usize {
         store.auth_cache.lock().unwrap().entries.len()

@@ -507,7 +507,7 @@ async fn hash_threads_sets_how_many_threads_hash_passwords() {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let daemon = Daemon::start(&["--database", db], &[]);
     daemon.login("alice", PASSWORD).await;
-    assert_eq!(hashing_threads(&daemon), cores);
+    assert_eq!(hashing_threads(&daemon), cores.min(8));
     assert!(daemon.terminate(Duration::from_secs(10)).success());
 
     let output = taskd(
@@ -517,4 +517,58 @@ async fn hash_threads_sets_how_many_threads_hash_passwords() {
     );
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--hash-threads"));
+}
+
+#[tokio::test]
+async fn a_second_daemon_on_the_same_database_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("db.sqlite3");
+    let db = database.to_str().unwrap();
+    let first = Daemon::start(&["--database", db], &[]);
+    let token = first.signup("alice").await;
+
+    let mut second = Command::new(TASKD)
+        .args(["--bind", "127.0.0.1:0", "--database", db])
+        .env_remove("TASKD_DATABASE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            second.kill().unwrap();
+            panic!("a second taskd is serving the same database");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut second.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("another taskd is already serving"),
+        "{stderr}"
+    );
+
+    // The first one goes on; once it has stopped, another may serve.
+    assert!(first.task_ids(&token).await.is_empty());
+    assert!(first.terminate(Duration::from_secs(10)).success());
+    let next = Daemon::start(&["--database", db], &[]);
+    next.login("alice", PASSWORD).await;
+    // Tools that only read or add users still work beside a serving daemon.
+    let backup = dir.path().join("copy.sqlite3");
+    let output = taskd(
+        &["--database", db, "backup", backup.to_str().unwrap()],
+        "",
+        &[],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
