@@ -131,9 +131,10 @@ PY
         -n 'Taskwarrior add' "$tw_small $tw add Benchmark task +bench due:tomorrow pri:H"
         -n 'Taskwarrior done ID' "$tw_small $tw 5 done"
     )
-    # Taskwarrior renumbers after each command, so its ID 5 is always some
-    # pending task: every run completes one, with nothing to prepare.
-    tw_prepare=(-p true -p true -p true -p true -p true)
+    # Taskwarrior keeps ID 5 on the same task until a report renumbers;
+    # reopened by UUID before each run, it is pending for every `done`.
+    tw_uuid="$(TASKRC="$work/tw-small/rc" "$tw" rc.verbose=nothing 5 _uuid)"
+    tw_prepare=(-p true -p true -p true -p true -p "$tw_small $tw rc.verbose=nothing $tw_uuid modify status:pending")
 fi
 
 mkdir -p bench/results
