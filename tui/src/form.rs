@@ -211,6 +211,14 @@ impl TaskForm {
         }
         match (modifiers, code) {
             (_, KeyCode::Esc) => return FormAction::Cancel,
+            // Enter saves, so a line break in the description takes Ctrl-J
+            // (what a terminal sends for it) or Alt-Enter.
+            (KeyModifiers::CONTROL, KeyCode::Char('j')) | (KeyModifiers::ALT, KeyCode::Enter)
+                if self.focus == Field::Description =>
+            {
+                self.description.insert('\n');
+                self.errors.remove(&Field::Description);
+            }
             (_, KeyCode::Enter) | (KeyModifiers::CONTROL, KeyCode::Char('s')) => {
                 return FormAction::Submit
             }
@@ -246,11 +254,22 @@ impl TaskForm {
         FormAction::None
     }
 
+    /// Pasted text goes in as typed: line breaks stay in the description and
+    /// become spaces elsewhere; other control characters are dropped.
     pub fn paste(&mut self, text: &str) {
         let focus = self.focus;
+        let line_break = if focus == Field::Description {
+            '\n'
+        } else {
+            ' '
+        };
         if let Some(input) = self.input_mut(focus) {
-            for c in text.chars().filter(|c| !c.is_control()) {
-                input.insert(c);
+            for c in text.replace("\r\n", "\n").chars() {
+                match c {
+                    '\n' | '\r' => input.insert(line_break),
+                    c if c.is_control() => {}
+                    c => input.insert(c),
+                }
             }
         }
     }

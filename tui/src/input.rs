@@ -16,6 +16,13 @@ impl Input {
         Input { value, cursor }
     }
 
+    /// `value` with the cursor after its first `cursor` characters.
+    pub fn at(value: impl Into<String>, cursor: usize) -> Input {
+        let value = value.into();
+        let cursor = cursor.min(value.chars().count());
+        Input { value, cursor }
+    }
+
     pub fn value(&self) -> &str {
         &self.value
     }

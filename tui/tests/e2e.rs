@@ -224,7 +224,12 @@ async fn login_add_toggle_filter_delete_quit() {
     tmux.type_text("a");
     tmux.wait_for("Add task").await;
     tmux.type_text("Buy tmux cables");
-    tmux.keys(&["Tab", "Tab"]);
+    tmux.keys(&["Tab"]);
+    // Ctrl-J is a line break in the description; Enter would save.
+    tmux.type_text("two metres");
+    tmux.keys(&["C-j"]);
+    tmux.type_text("USB-C");
+    tmux.keys(&["Tab"]);
     tmux.type_text("e2e.shop");
     tmux.keys(&["Tab", "Tab"]);
     tmux.type_text("tomorrow");
@@ -240,6 +245,7 @@ async fn login_add_toggle_filter_delete_quit() {
     assert_eq!(tasks.len(), 1);
     let task = &tasks[0];
     assert_eq!(task.title, "Buy tmux cables");
+    assert_eq!(task.description, "two metres\nUSB-C");
     assert_eq!(task.project.as_deref(), Some("e2e.shop"));
     assert_eq!(task.tags, ["cables", "errand"]);
     assert!(task.due.is_some());

@@ -549,6 +549,39 @@ fn paste_goes_into_the_focused_field() {
     );
 }
 
+#[test]
+fn ctrl_j_and_alt_enter_break_lines_in_the_description_only() {
+    use ratatui::crossterm::event::KeyModifiers;
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "Plan trip");
+    // In the title a line break is no key at all: Ctrl-J changes nothing.
+    app.update(key_with(KeyModifiers::CONTROL, KeyCode::Char('j')));
+    press(&mut app, KeyCode::Tab); // description
+    type_text(&mut app, "pack");
+    app.update(key_with(KeyModifiers::CONTROL, KeyCode::Char('j')));
+    type_text(&mut app, "book");
+    app.update(key_with(KeyModifiers::ALT, KeyCode::Enter));
+    app.update(Msg::Paste("train\r\nhotel".into()));
+    let commands = press(&mut app, KeyCode::Enter);
+    let [Command::CreateTask(new)] = commands.as_slice() else {
+        panic!("expected a create, got {commands:?}");
+    };
+    assert_eq!(new.title, "Plan trip");
+    assert_eq!(new.description.as_deref(), Some("pack\nbook\ntrain\nhotel"));
+}
+
+#[test]
+fn a_pasted_line_break_is_a_space_in_one_line_fields() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('a'));
+    app.update(Msg::Paste("two\r\nlines\n".into()));
+    let Overlay::Form(form) = &app.overlay else {
+        panic!("no form");
+    };
+    assert_eq!(form.title.value(), "two lines ");
+}
+
 /// No key sequence panics, whatever state it reaches (`update` and `draw`).
 #[test]
 fn no_input_panics() {

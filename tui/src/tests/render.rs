@@ -37,6 +37,26 @@ fn detail_pane() {
 }
 
 #[test]
+fn form_with_a_multi_line_description() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "Plan trip");
+    press(&mut app, KeyCode::Tab);
+    // Six lines, the cursor in the fifth: the four rows shown end there.
+    app.update(Msg::Paste("one\ntwo\nthree\nfour\nfive\nsix".into()));
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Left);
+    }
+    snapshot_both("form_multi_line", &mut app);
+    let terminal = draw(&app, 80, 24);
+    let screen = format!("{:?}", terminal.backend());
+    assert!(
+        screen.contains("five") && !screen.contains("six"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn form_with_a_validation_error() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('e'));

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph};
 use ratatui::Frame;
 
-use super::{hints, visible_input};
+use super::{hints, visible_input, visible_lines};
 use crate::app::App;
 use crate::form::{Field, TaskForm};
 use crate::input::Input;
@@ -15,6 +15,9 @@ use crate::login::LoginForm;
 use crate::text::{escape, wrap};
 
 const LABEL_WIDTH: u16 = 13;
+/// Lines of a multi-line description shown at once; the window follows the
+/// cursor.
+const DESCRIPTION_ROWS: usize = 4;
 
 fn field_hint(field: Field) -> &'static str {
     match field {
@@ -54,6 +57,24 @@ pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm) {
             Color::Reset
         });
         match form.input(field) {
+            Some(input) if field == Field::Description && input.value().contains('\n') => {
+                let rows = input.value().split('\n').count().min(DESCRIPTION_ROWS);
+                let (shown, column, row) = visible_lines(input, input_width, rows);
+                if focused {
+                    cursor = Some((column, u16::try_from(lines.len()).unwrap_or(0) + row));
+                }
+                for (n, text) in shown.into_iter().enumerate() {
+                    if n > 0 {
+                        lines.push(Line::from(std::mem::take(&mut spans)));
+                        spans.push(Span::raw(" ".repeat(usize::from(LABEL_WIDTH))));
+                    }
+                    let pad = usize::from(input_width).saturating_sub(text.chars().count());
+                    spans.push(Span::styled(
+                        format!("{text}{}", " ".repeat(pad)),
+                        value_style,
+                    ));
+                }
+            }
             Some(input) => {
                 let (shown, column) = visible_input(input, input_width, false);
                 let hint = field_hint(field);
@@ -106,11 +127,15 @@ pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm) {
     } else if form.saving {
         lines.push(Line::from("saving…".yellow()));
     }
-    lines.push(hints(&[
+    let mut keys = vec![
         ("enter", "save"),
         ("tab/↑↓", "next field"),
         ("esc", "cancel"),
-    ]));
+    ];
+    if form.focus == Field::Description {
+        keys.push(("ctrl-j", "new line"));
+    }
+    lines.push(hints(&keys));
 
     let height = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)

@@ -87,6 +87,36 @@ pub(crate) fn visible_input(input: &Input, width: u16, masked: bool) -> (String,
     (shown, u16::try_from(cursor - start).unwrap_or(0))
 }
 
+/// A multi-line input as shown in at most `rows` rows of `width` columns: the
+/// lines around the cursor, each escaped, the cursor's line scrolled sideways
+/// as [`visible_input`] scrolls a one-line input; and the cursor's column and
+/// row among them.
+pub(crate) fn visible_lines(input: &Input, width: u16, rows: usize) -> (Vec<String>, u16, u16) {
+    let before: String = input.value().chars().take(input.cursor()).collect();
+    let cursor_line = before.matches('\n').count();
+    let cursor_column = before.rsplit('\n').next().unwrap_or("").chars().count();
+    let first = cursor_line.saturating_sub(rows.max(1) - 1);
+    let mut column = 0;
+    let shown = input
+        .value()
+        .split('\n')
+        .enumerate()
+        .skip(first)
+        .take(rows.max(1))
+        .map(|(n, line)| {
+            if n == cursor_line {
+                let (shown, at) = visible_input(&Input::at(line, cursor_column), width, false);
+                column = at;
+                shown
+            } else {
+                escape(line).chars().take(usize::from(width)).collect()
+            }
+        })
+        .collect();
+    let row = u16::try_from(cursor_line - first).unwrap_or(0);
+    (shown, column, row)
+}
+
 fn draw_filter(frame: &mut Frame, area: Rect, app: &App) {
     let error = app.filter.error.as_deref().map(escape);
     let error_width = error.as_ref().map_or(0, |e| {
@@ -219,6 +249,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("enter", "show / hide the details pane"),
     ("a", "add a task"),
     ("e", "edit the selected task"),
+    ("", "  (in the form, ctrl-j: a new line)"),
     ("space", "toggle done / pending"),
     ("x", "delete the selected task (asks first)"),
     ("/", "filter: +tag -tag project:P priority:H"),
