@@ -59,6 +59,10 @@ pub enum ClientError {
     /// No tokens for this server.
     #[error("not logged in to {url}: run `task login`")]
     NotLoggedIn { url: String },
+    /// The credentials file could not be read as credentials: it is ignored
+    /// until the next login replaces it.
+    #[error("{} is damaged and was ignored: run `task login` to replace it", path.display())]
+    DamagedCredentials { path: std::path::PathBuf },
     /// The server answered with an RFC 9457 problem.
     #[error("{}", .0.summary())]
     Api(Problem),
@@ -96,7 +100,9 @@ impl ClientError {
     pub fn needs_login(&self) -> bool {
         matches!(
             self,
-            ClientError::SessionExpired | ClientError::NotLoggedIn { .. }
+            ClientError::SessionExpired
+                | ClientError::NotLoggedIn { .. }
+                | ClientError::DamagedCredentials { .. }
         )
     }
 }
@@ -111,6 +117,8 @@ pub struct ApiClient {
     credentials: Mutex<Credentials>,
     /// Held while refreshing, so only one refresh is in flight.
     refreshing: tokio::sync::Mutex<()>,
+    /// The credentials file that could not be read, until a login replaces it.
+    damaged: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -175,10 +183,18 @@ impl ApiClient {
     }
 
     /// Like [`ApiClient::open`] with an explicit config dir.
+    /// A damaged credentials file does not stop the client: it starts logged
+    /// out, says so when a login is needed, and the next login replaces it.
     pub fn with_config(server: Option<&str>, config: ConfigDir) -> Result<ApiClient, ClientError> {
-        let credentials = config.load()?;
+        let (credentials, damaged) = match config.load() {
+            Ok(credentials) => (credentials, None),
+            Err(ConfigError::Parse { path, .. }) => (Credentials::default(), Some(path)),
+            Err(other) => return Err(other.into()),
+        };
         let base = resolve_server(server, &credentials);
-        ApiClient::build(&base, Some(config), credentials)
+        let mut client = ApiClient::build(&base, Some(config), credentials)?;
+        client.damaged = damaged;
+        Ok(client)
     }
 
     /// A client that keeps its tokens in memory only.
@@ -241,6 +257,7 @@ impl ApiClient {
             config,
             credentials: Mutex::new(credentials),
             refreshing: tokio::sync::Mutex::new(()),
+            damaged: None,
         })
     }
 
@@ -574,8 +591,11 @@ impl ApiClient {
     }
 
     fn not_logged_in(&self) -> ClientError {
-        ClientError::NotLoggedIn {
-            url: self.base.clone(),
+        match &self.damaged {
+            Some(path) => ClientError::DamagedCredentials { path: path.clone() },
+            None => ClientError::NotLoggedIn {
+                url: self.base.clone(),
+            },
         }
     }
 

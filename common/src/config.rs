@@ -36,20 +36,22 @@ const REFRESH_LOCK_FILE: &str = "credentials.lock";
 pub enum ConfigError {
     #[error("cannot find a config directory (no home directory?): set {CONFIG_DIR_ENV}")]
     NoConfigDir,
-    #[error("cannot read {}: {source}", path.display())]
+    // The causes are part of the one-line message, not error sources, so
+    // that a caller printing the chain does not say them twice.
+    #[error("cannot read {}: {cause}", path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("{} is not a valid credentials file ({source}): run `task login` again", path.display())]
+    #[error("{} is not a valid credentials file ({cause})", path.display())]
     Parse {
         path: PathBuf,
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}: {cause}", path.display())]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -157,9 +159,9 @@ impl ConfigDir {
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Credentials::default()),
-            Err(source) => return Err(ConfigError::Read { path, source }),
+            Err(cause) => return Err(ConfigError::Read { path, cause }),
         };
-        serde_json::from_slice(&bytes).map_err(|source| ConfigError::Parse { path, source })
+        serde_json::from_slice(&bytes).map_err(|cause| ConfigError::Parse { path, cause })
     }
 
     /// Takes the lock on refreshing these credentials, waiting at most
@@ -188,9 +190,9 @@ impl ConfigDir {
     /// Writes the credentials atomically with mode 0600.
     pub fn save(&self, credentials: &Credentials) -> Result<(), ConfigError> {
         let path = self.credentials_path();
-        let write_err = |source| ConfigError::Write {
+        let write_err = |cause| ConfigError::Write {
             path: path.clone(),
-            source,
+            cause,
         };
         create_private_dir(&self.dir).map_err(write_err)?;
         let mut body = serde_json::to_vec_pretty(credentials).map_err(|e| write_err(e.into()))?;

@@ -15,7 +15,9 @@ impl From<ClientError> for Failure {
         match error {
             ClientError::Unreachable { .. } => Failure::Unreachable(error.to_string()),
             ClientError::SessionExpired => Failure::SessionExpired,
-            ClientError::NotLoggedIn { .. } => Failure::NotLoggedIn,
+            ClientError::NotLoggedIn { .. } | ClientError::DamagedCredentials { .. } => {
+                Failure::NotLoggedIn
+            }
             ClientError::Api(problem) => Failure::Problem(problem),
             other => Failure::Other(other.to_string()),
         }

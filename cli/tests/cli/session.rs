@@ -124,3 +124,23 @@ fn processes_refreshing_at_once_keep_the_login() {
         cli.ok(&["list"]);
     }
 }
+
+#[test]
+fn a_damaged_credentials_file_is_replaced_by_the_next_login() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Kept", "on", "the", "server"]);
+    std::fs::write(cli.credentials_path(), "{garbage").unwrap();
+
+    let run = cli.run(&["list"]).failure(1);
+    assert!(run.stdout.is_empty());
+    let path = cli.credentials_path().display().to_string();
+    assert_eq!(
+        run.stderr,
+        format!("task: {path} is damaged and was ignored: run `task login` to replace it\n")
+    );
+    cli.login("alice");
+    let run = cli.run(&["list"]).success();
+    assert!(run.stdout.contains("Kept on the server"), "{run:?}");
+    assert!(cli.credentials()["tokens"]["access"].is_string());
+}
