@@ -158,6 +158,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if file.exists() {
                 bail!("{} already exists; choose a new file", file.display());
             }
+            // A mistyped --database must not yield a "backup" of a new, empty
+            // database.
+            if !config.database.is_file() {
+                bail!(
+                    "there is no database at {}: give the one taskd serves with --database",
+                    config.database.display()
+                );
+            }
             let store = SqliteStore::open(&config.database).await?;
             store.backup(&file).await?;
             println!(

@@ -113,6 +113,7 @@ impl SqliteStore {
             true => Some(take_serving_lock(&path)?),
             false => None,
         };
+        create_private(&path)?;
         let mut writer = open_connection(&path)?;
         migrate(&mut writer)?;
         let (tx, rx) = mpsc::channel::<WriteJob>();
@@ -271,14 +272,29 @@ fn run_in_savepoint(conn: &Connection, job: WriteJob) -> Option<Deliver> {
     outcome.ok().map(|(_, deliver)| deliver)
 }
 
+/// Creates the database file, if there is none, readable by its owner only:
+/// SQLite gives its WAL and shared-memory files the same mode.
+fn create_private(database: &Path) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(database) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(err).with_context(|| format!("creating {}", database.display())),
+    }
+}
+
 fn take_serving_lock(database: &Path) -> anyhow::Result<std::fs::File> {
     let mut name = database.as_os_str().to_owned();
     name.push(".lock");
     let path = PathBuf::from(name);
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(false)
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
         .open(&path)
         .with_context(|| format!("opening {}", path.display()))?;
     match file.try_lock() {

@@ -189,8 +189,16 @@ async fn a_fresh_start_makes_the_data_dir_and_a_restart_keeps_everything() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&secret).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
+        // The tasks, the logins and the secret are the owner's alone.
+        for file in [
+            "taskd.sqlite3",
+            "taskd.sqlite3-wal",
+            "taskd.sqlite3.jwt-secret",
+        ] {
+            let path = data.join("taskd").join(file);
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{file}");
+        }
     }
     let secret_before = std::fs::read(&secret).unwrap();
     assert!(
@@ -571,4 +579,29 @@ async fn a_second_daemon_on_the_same_database_refuses_to_start() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+#[tokio::test]
+async fn backup_of_a_database_that_does_not_exist_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("typo").join("db.sqlite3");
+    let copy = dir.path().join("copy.sqlite3");
+    let output = taskd(
+        &[
+            "--database",
+            missing.to_str().unwrap(),
+            "backup",
+            copy.to_str().unwrap(),
+        ],
+        "",
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("there is no database at"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!dir.path().join("typo").exists());
+    assert!(!copy.exists());
 }
