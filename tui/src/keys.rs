@@ -168,9 +168,11 @@ impl App {
                 self.move_by(-page);
                 Vec::new()
             }
+            // A filter that does not parse is not kept: the line stays open,
+            // its error beside it, until it is fixed or Esc restores the last.
+            KeyCode::Enter if self.filter.error.is_some() => Vec::new(),
             KeyCode::Enter => {
                 self.filter.editing = false;
-                self.filter.error = None;
                 self.scroll_into_view();
                 Vec::new()
             }

@@ -357,6 +357,25 @@ fn a_filter_that_does_not_parse_keeps_the_last_good_one() {
 }
 
 #[test]
+fn enter_does_not_keep_a_filter_that_does_not_parse() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "pri:X due.before:garbage");
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert!(app.filter.editing, "the line stays open");
+    assert!(app.filter.error.is_some());
+    // Fixed, it is kept.
+    for _ in 0.."due.before:garbage".len() + 2 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "H");
+    press(&mut app, KeyCode::Enter);
+    assert!(!app.filter.editing);
+    assert_eq!(app.filter.applied, "pri:H");
+    assert_eq!(app.filter.parsed.query.priority, Some(Priority::High));
+}
+
+#[test]
 fn minus_tag_is_applied_on_this_side() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('/'));
