@@ -278,19 +278,22 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// One line for a terminal: the detail, then each field's messages.
+    /// One line for a terminal: each field's messages, or else the detail.
     pub fn summary(&self) -> String {
-        let mut line = if self.detail.is_empty() {
+        // The field messages say all the detail says (which names the fields),
+        // and more: each is said once.
+        if let Some(errors) = self.errors.as_ref().filter(|e| !e.is_empty()) {
+            return errors
+                .iter()
+                .map(|(field, messages)| format!("{field}: {}", messages.join(" ")))
+                .collect::<Vec<_>>()
+                .join("; ");
+        }
+        if self.detail.is_empty() {
             self.title.clone()
         } else {
             self.detail.clone()
-        };
-        if let Some(errors) = &self.errors {
-            for (field, messages) in errors {
-                line.push_str(&format!(" ({field}: {})", messages.join(" ")));
-            }
         }
-        line
     }
 }
 

@@ -47,7 +47,10 @@ fn server_problems_show_detail_and_field_errors_on_one_line() {
             "another good one\n",
         )
         .failure(1);
-    assert!(run.stderr.contains("username"), "{run:?}");
+    assert_eq!(
+        run.stderr, "task: username: A user with that username already exists.\n",
+        "said once"
+    );
 
     let run = cli.run(&["--server", "ftp://example", "list"]).failure(1);
     assert!(run.stderr.contains("invalid server URL"), "{run:?}");
