@@ -342,7 +342,14 @@ mod tests {
         std::fs::create_dir_all(&root).unwrap();
         std::fs::write(root.join(CREDENTIALS_FILE), "{not json").unwrap();
         let err = ConfigDir::at(&root).load().unwrap_err();
-        assert!(err.to_string().contains("task login"), "{err}");
+        assert!(matches!(err, ConfigError::Parse { .. }), "{err}");
+        assert!(
+            err.to_string().contains("not a valid credentials file"),
+            "{err}"
+        );
+        // The client starts logged out and says why when a login is needed.
+        let client = crate::client::ApiClient::with_config(None, ConfigDir::at(&root)).unwrap();
+        assert!(!client.is_logged_in());
         let _ = std::fs::remove_dir_all(root);
     }
 
