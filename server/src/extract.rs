@@ -1,15 +1,17 @@
 //! Extractors whose rejections are problems, not axum's plain-text bodies.
 
 use axum::{
-    extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Request},
-    http::{header, request::Parts, StatusCode},
+    body::Bytes,
+    extract::{FromRequest, FromRequestParts, Request},
+    http::{header, request::Parts, HeaderMap, StatusCode},
 };
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
 /// A JSON body: 415 unless it is sent as JSON, 413 over the size limit, 400
-/// when it is malformed or does not fit `T` (unknown fields included).
+/// when it is malformed, and 400 with the field named when it does not fit
+/// `T` (a missing field, an unknown one, a value of the wrong type).
 pub struct JsonBody<T>(pub T);
 
 impl<S, T> FromRequest<S> for JsonBody<T>
@@ -20,26 +22,86 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(JsonBody(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        if !is_json(req.headers()) {
+            return Err(ApiError::UnsupportedMediaType);
         }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+                _ => ApiError::bad_request(rejection.body_text()),
+            }
+        })?;
+        parse_json(&bytes).map(JsonBody)
     }
 }
 
-fn json_rejection(rejection: JsonRejection) -> ApiError {
-    match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
-        _ => match rejection {
-            JsonRejection::JsonDataError(err) => {
-                ApiError::bad_request(format!("Invalid request body: {}", err.body_text()))
-            }
-            JsonRejection::JsonSyntaxError(err) => {
-                ApiError::bad_request(format!("Malformed JSON: {}", err.body_text()))
-            }
-            other => ApiError::bad_request(other.body_text()),
-        },
+/// `application/json`, or any `application/…+json`, with any parameters.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(body_error)?;
+    deserializer
+        .end()
+        .map_err(|err| ApiError::bad_request(format!("Malformed JSON: {err}")))?;
+    Ok(value)
+}
+
+/// A body that does not fit: the field it is about and what is wrong, as the
+/// validation of a field would say it.
+fn body_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    if !matches!(inner.classify(), serde_json::error::Category::Data) {
+        return ApiError::bad_request(format!("Malformed JSON: {inner}"));
+    }
+    let text = inner.to_string();
+    // serde_json ends each message with where it happened in the text.
+    let message = text
+        .rfind(" at line ")
+        .map_or(text.as_str(), |at| &text[..at]);
+    let quoted = |prefix: &str| {
+        let rest = message.strip_prefix(prefix)?;
+        rest.split_once('`').map(|(name, _)| name.to_string())
+    };
+    let within = |name: String| match path.as_str() {
+        "." => name,
+        parent => format!("{parent}.{name}"),
+    };
+    let (field, message) = if let Some(name) = quoted("missing field `") {
+        (within(name), "This field is required.".to_string())
+    } else if let Some(name) = quoted("unknown field `") {
+        // The path already ends at the unknown field.
+        let field = if path == "." { name } else { path.clone() };
+        (field, "Unknown field.".to_string())
+    } else if path == "." {
+        return ApiError::bad_request(format!("Invalid request body: {message}"));
+    } else {
+        (path.clone(), upper_first(message))
+    };
+    ApiError::field(&field, message)
+}
+
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
     }
 }
 

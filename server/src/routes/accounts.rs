@@ -63,7 +63,7 @@ pub fn password_errors(password: &str, username: &str) -> Vec<String> {
     if !password.is_empty() && password.chars().all(|c| c.is_ascii_digit()) {
         messages.push("This password is entirely numeric.".into());
     }
-    if password.to_lowercase() == username.to_lowercase() {
+    if !password.is_empty() && password.to_lowercase() == username.to_lowercase() {
         messages.push("The password is the same as the username.".into());
     }
     messages

@@ -306,3 +306,51 @@ async fn cors_answers_only_configured_origins() {
         .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
         .is_none());
 }
+
+#[tokio::test]
+async fn bodies_that_do_not_fit_name_the_field() {
+    let app = TestApp::spawn().await;
+    let post = |path: &'static str, body: serde_json::Value| {
+        app.request(Method::POST, path).json(&body).send()
+    };
+    let errors = |problem: serde_json::Value| problem["errors"].clone();
+
+    let missing = post("/api/login/", json!({"username": "alice"}))
+        .await
+        .unwrap();
+    assert_eq!(
+        errors(problem(missing, StatusCode::BAD_REQUEST).await),
+        json!({"password": ["This field is required."]})
+    );
+    let unknown = post(
+        "/api/register/",
+        json!({"username": "bob", "password": "correct horse", "is_admin": true}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        errors(problem(unknown, StatusCode::BAD_REQUEST).await),
+        json!({"is_admin": ["Unknown field."]})
+    );
+    let wrong_type = post(
+        "/api/register/",
+        json!({"username": "bob", "password": 12345678}),
+    )
+    .await
+    .unwrap();
+    let wrong_type = problem(wrong_type, StatusCode::BAD_REQUEST).await;
+    let message = wrong_type["errors"]["password"][0].as_str().unwrap();
+    assert!(message.starts_with("Invalid type"), "{message}");
+    assert!(!message.contains("line"), "{message}");
+    let not_an_object = post("/api/login/", json!(["alice"])).await.unwrap();
+    let not_an_object = problem(not_an_object, StatusCode::BAD_REQUEST).await;
+    assert!(not_an_object.get("errors").is_none(), "{not_an_object}");
+
+    // Blank username and password: each says what is wrong with it, once.
+    let blank = post("/api/register/", json!({"username": "", "password": ""}))
+        .await
+        .unwrap();
+    let blank = errors(problem(blank, StatusCode::BAD_REQUEST).await);
+    assert_eq!(blank["password"].as_array().unwrap().len(), 1, "{blank}");
+    assert!(blank["username"].is_array(), "{blank}");
+}
