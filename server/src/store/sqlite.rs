@@ -1024,7 +1024,7 @@ impl Store for SqliteStore {
             if if_version.is_some_and(|v| v != current.version) {
                 return Ok(Written::VersionMismatch);
             }
-            let fields = match change {
+            let mut fields = match change {
                 TaskChange::Replace(fields) => fields,
                 TaskChange::Patch(patch) => {
                     let mut fields = fields_of(&current);
@@ -1032,6 +1032,13 @@ impl Store for SqliteStore {
                     fields
                 }
             };
+            // Stored to the microsecond: compared as it would be stored.
+            fields.due = fields.due.map(|d| instant(micros(d)));
+            // Nothing changes, so neither does the version: another client's
+            // If-Match stays good.
+            if fields == fields_of(&current) {
+                return Ok(Written::Done(current));
+            }
             let now = instant(micros(Utc::now()));
             let completed_at = match (current.status, fields.status) {
                 (_, Status::Pending) => None,

@@ -225,6 +225,50 @@ async fn patch_changes_only_the_fields_given_and_put_resets_the_rest() {
 }
 
 #[tokio::test]
+async fn a_change_that_changes_nothing_keeps_the_version() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let task = app
+        .task(
+            &alice,
+            json!({"title": "t", "tags": ["a"], "due": "2026-12-01T00:00:00Z"}),
+        )
+        .await;
+    let path = format!("/api/tasks/{}/", id(&task));
+    for unchanged in [
+        json!({}),
+        json!({"version": 7, "id": 99}),
+        json!({"title": "t", "tags": ["a"], "due": "2026-12-01T00:00:00Z"}),
+    ] {
+        let response = app
+            .patch(&path, &alice.access, &unchanged)
+            .header(header::IF_MATCH, "\"1\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{unchanged}");
+        assert_eq!(response.headers()[header::ETAG], "\"1\"", "{unchanged}");
+        let same = body(response).await;
+        assert_eq!(same, task, "{unchanged}");
+    }
+    // A stale If-Match is still refused, change or not.
+    let stale = app
+        .patch(&path, &alice.access, &json!({}))
+        .header(header::IF_MATCH, "\"0\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    // A real change moves it on.
+    let changed = app
+        .patch(&path, &alice.access, &json!({"title": "u"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.headers()[header::ETAG], "\"2\"");
+}
+
+#[tokio::test]
 async fn done_sets_completed_at_and_pending_clears_it() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
