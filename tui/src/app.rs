@@ -24,6 +24,8 @@ const STALLED_TICKS: u32 = 15 * TICKS_PER_SECOND;
 const SLOW_TICKS: u32 = 2;
 /// How long a confirmation ("Created task 3.") stays in the status bar.
 const INFO_TICKS: u32 = 5 * TICKS_PER_SECOND;
+/// An error stays longer, and outranks the offline notice while it does.
+const ERROR_TICKS: u32 = 10 * TICKS_PER_SECOND;
 
 /// What is drawn over the table.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,14 +208,18 @@ impl App {
     }
 
     /// What the status bar's second line says, if anything, escaped for the
-    /// terminal: the server being unreachable outranks other messages.
+    /// terminal: an error message first (while it lasts), then the server
+    /// being unreachable, then other messages.
     pub fn notice(&self) -> Option<(Level, String)> {
-        if let Some(reason) = &self.offline {
-            return Some((Level::Error, format!("{} (retrying)", escape(reason))));
-        }
-        self.message
+        let message = self
+            .message
             .as_ref()
-            .map(|m| (m.level, escape(&m.text).into_owned()))
+            .map(|m| (m.level, escape(&m.text).into_owned()));
+        match (&self.offline, message) {
+            (_, Some(error @ (Level::Error, _))) => Some(error),
+            (Some(reason), _) => Some((Level::Error, format!("{} (retrying)", escape(reason)))),
+            (None, message) => message,
+        }
     }
 
     pub fn layout(&self) -> layout::Areas {
@@ -351,7 +357,11 @@ impl App {
         self.now = now;
         if let Some(message) = &mut self.message {
             message.age += 1;
-            if message.level == Level::Info && message.age >= INFO_TICKS {
+            let lifetime = match message.level {
+                Level::Info => INFO_TICKS,
+                Level::Error => ERROR_TICKS,
+            };
+            if message.age >= lifetime {
                 self.message = None;
             }
         }
@@ -407,7 +417,7 @@ impl App {
                     vec![self.reload()]
                 }
                 Err(failure) => {
-                    self.failed(&failure);
+                    self.change_failed(&failure);
                     Vec::new()
                 }
             },
@@ -477,12 +487,22 @@ impl App {
                     return vec![self.reload()];
                 }
                 if failure.needs_login() || !form_waiting {
-                    self.failed(&failure);
+                    self.change_failed(&failure);
                 } else if let Failure::Unreachable(reason) = &failure {
                     self.offline = Some(reason.clone());
                 }
                 Vec::new()
             }
+        }
+    }
+
+    /// [`Self::failed`] for a change (toggle, delete): while the server is
+    /// unreachable, also says the change was not made, since nothing is sent
+    /// later on the user's behalf.
+    fn change_failed(&mut self, failure: &Failure) {
+        self.failed(failure);
+        if let Failure::Unreachable(reason) = failure {
+            self.error(format!("Not saved: {reason}"));
         }
     }
 

@@ -191,3 +191,24 @@ fn a_failed_login_says_why_and_lets_the_user_retry() {
     assert_eq!(login.error.as_deref(), Some("invalid username or password"));
     assert_eq!(login.password.value(), "", "the password is not kept");
 }
+
+#[test]
+fn a_change_that_cannot_be_sent_says_it_was_not_saved() {
+    let mut app = app_with(fixtures::sample());
+    let commands = press(&mut app, KeyCode::Char(' '));
+    let [Command::UpdateTask { .. }] = commands.as_slice() else {
+        panic!("expected an update, got {commands:?}");
+    };
+    app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        created: false,
+        result: Err(down()),
+    })));
+    let (_, text) = app.notice().unwrap();
+    assert!(text.starts_with("Not saved: cannot reach taskd"), "{text}");
+    // Once that message has had its time, the offline notice is back.
+    for _ in 0..100 {
+        tick(&mut app);
+    }
+    let (_, text) = app.notice().unwrap();
+    assert!(text.ends_with("(retrying)"), "{text}");
+}
