@@ -1,5 +1,5 @@
-//! The query string of `GET /api/tasks/`, checked: every bad value is a 400
-//! naming its parameter.
+//! The query strings of the lists (`GET /api/tasks/`, and the page window of
+//! every list), checked: every bad value is a 400 naming its parameter.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use common::api::{Priority, Status};
@@ -38,11 +38,68 @@ pub struct OrderKey {
     pub descending: bool,
 }
 
-/// Which of a user's tasks to list, in which order, which page.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskFilter {
+/// Which page of a list: `limit` and `offset`, as DRF's limit/offset
+/// pagination takes them, for every list of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageWindow {
     pub limit: u32,
     pub offset: u64,
+}
+
+impl Default for PageWindow {
+    fn default() -> PageWindow {
+        PageWindow {
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+        }
+    }
+}
+
+impl PageWindow {
+    /// Takes `name=value` when it is `limit` or `offset`: `Some(Err(message))`
+    /// for a bad value, `None` for any other parameter.
+    fn take(&mut self, name: &str, value: &str) -> Option<Result<(), String>> {
+        let outcome = match name {
+            "limit" => match value.parse::<u32>() {
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) => {
+                    self.limit = n;
+                    Ok(())
+                }
+                _ => Err(format!("must be an integer from 1 to {MAX_LIMIT}.")),
+            },
+            "offset" => match value.parse::<u64>() {
+                Ok(n) if n <= i64::MAX as u64 => {
+                    self.offset = n;
+                    Ok(())
+                }
+                _ => Err("must be a non-negative integer.".to_string()),
+            },
+            _ => return None,
+        };
+        Some(outcome)
+    }
+
+    /// The window of a list that takes no other parameters.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<PageWindow, ApiError> {
+        let mut window = PageWindow::default();
+        let mut errors = FieldErrors::new();
+        for (name, value) in pairs.iter().filter(|(_, value)| !value.is_empty()) {
+            if let Some(Err(message)) = window.take(name, value) {
+                errors.entry(name.clone()).or_default().push(message);
+            }
+        }
+        if errors.is_empty() {
+            Ok(window)
+        } else {
+            Err(ApiError::validation(errors))
+        }
+    }
+}
+
+/// Which of a user's tasks to list, in which order, which page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskFilter {
+    pub page: PageWindow,
     /// `None`: both pending and done.
     pub status: Option<Status>,
     pub priority: Option<Priority>,
@@ -55,23 +112,6 @@ pub struct TaskFilter {
     pub due_before: Option<DateTime<Utc>>,
     pub due_after: Option<DateTime<Utc>>,
     pub ordering: Vec<OrderKey>,
-}
-
-impl Default for TaskFilter {
-    fn default() -> TaskFilter {
-        TaskFilter {
-            limit: DEFAULT_LIMIT,
-            offset: 0,
-            status: None,
-            priority: None,
-            project: None,
-            tags: Vec::new(),
-            search: None,
-            due_before: None,
-            due_after: None,
-            ordering: Vec::new(),
-        }
-    }
 }
 
 impl TaskFilter {
@@ -87,15 +127,13 @@ impl TaskFilter {
             if value.is_empty() {
                 continue;
             }
+            if let Some(taken) = filter.page.take(name, value) {
+                if let Err(message) = taken {
+                    fail(name, message);
+                }
+                continue;
+            }
             match name.as_str() {
-                "limit" => match value.parse::<u32>() {
-                    Ok(n) if (1..=MAX_LIMIT).contains(&n) => filter.limit = n,
-                    _ => fail(name, format!("must be an integer from 1 to {MAX_LIMIT}.")),
-                },
-                "offset" => match value.parse::<u64>() {
-                    Ok(n) if n <= i64::MAX as u64 => filter.offset = n,
-                    _ => fail(name, "must be a non-negative integer.".into()),
-                },
                 "status" => match value.as_str() {
                     "all" => filter.status = None,
                     other => match Status::parse(other) {
@@ -194,8 +232,13 @@ mod tests {
             ("ordering", "-due,title"),
         ]))
         .unwrap();
-        assert_eq!(filter.limit, 10);
-        assert_eq!(filter.offset, 20);
+        assert_eq!(
+            filter.page,
+            PageWindow {
+                limit: 10,
+                offset: 20
+            }
+        );
         assert_eq!(filter.status, Some(Status::Done));
         assert_eq!(filter.tags, vec!["a", "b"]);
         assert_eq!(

@@ -1,13 +1,20 @@
 //! The seed's admin panel as an API: admins only, everyone else gets 403.
 
-use axum::{extract::State, http::StatusCode, Json};
-use common::api::{AdminUser as AdminUserView, AdminUserPatch, Problem};
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    Json,
+};
+use common::api::{AdminUser as AdminUserView, AdminUserPatch, Page, Problem};
+use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     auth::AdminUser,
     error::{ApiError, ApiResult},
-    extract::{IdPath, JsonBody},
+    extract::{IdPath, JsonBody, QueryPairs},
+    routes::pagination,
+    task_query::PageWindow,
     AppState,
 };
 
@@ -28,19 +35,43 @@ fn not_self(admin: &AdminUser, id: i64) -> ApiResult<()> {
     Ok(())
 }
 
-/// Every account, with its number of tasks.
+/// The query parameters of the user list.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ListParams {
+    /// Page size, 1 to 1000 (default 50).
+    limit: Option<u32>,
+    /// Accounts to skip (default 0).
+    offset: Option<u64>,
+}
+
+/// Every account, oldest first, with its number of tasks, a page at a time
+/// in DRF's envelope (as the task list).
 #[utoipa::path(get, path = "/api/admin/users", tag = "admin",
+    params(ListParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Vec<AdminUserView>),
+        (status = 200, description = "One page, in DRF's envelope", body = Page<AdminUserView>),
+        (status = 400, description = "A bad `limit` or `offset`", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn list_users(
     State(state): State<AppState>,
     _admin: AdminUser,
-) -> ApiResult<Json<Vec<AdminUserView>>> {
-    Ok(Json(state.store.list_users().await?))
+    headers: HeaderMap,
+    QueryPairs(pairs): QueryPairs,
+) -> ApiResult<Json<Page<AdminUserView>>> {
+    let window = PageWindow::from_pairs(&pairs)?;
+    let (count, results) = state.store.list_users(window).await?;
+    let (next, previous) = pagination::links(&headers, "/api/admin/users/", &pairs, window, count);
+    Ok(Json(Page {
+        count,
+        next,
+        previous,
+        results,
+    }))
 }
 
 /// Activates, deactivates, promotes or demotes an account. A deactivated

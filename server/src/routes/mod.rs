@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod ops;
+pub mod pagination;
 pub mod tasks;
 
 use std::{sync::Arc, time::Duration};

@@ -15,6 +15,7 @@ use crate::{
     auth::AuthUser,
     error::{ApiError, ApiResult},
     extract::{IdPath, IfMatch, JsonBody, QueryPairs},
+    routes::pagination,
     store::{TaskChange, Written},
     task_input,
     task_query::TaskFilter,
@@ -65,31 +66,6 @@ fn with_etag(status: StatusCode, task: Task) -> Response {
     (status, [(header::ETAG, tag)], Json(task)).into_response()
 }
 
-/// The absolute URL of this list with `offset` changed (dropped at 0, as DRF
-/// does) and every other parameter kept.
-fn page_url(headers: &HeaderMap, pairs: &[(String, String)], limit: u32, offset: u64) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .filter(|p| *p == "https")
-        .unwrap_or("http");
-    let mut query: Vec<(&str, String)> = pairs
-        .iter()
-        .filter(|(name, _)| name != "limit" && name != "offset")
-        .map(|(name, value)| (name.as_str(), value.clone()))
-        .collect();
-    query.push(("limit", limit.to_string()));
-    if offset > 0 {
-        query.push(("offset", offset.to_string()));
-    }
-    let query = serde_urlencoded::to_string(&query).unwrap_or_default();
-    format!("{scheme}://{host}/api/tasks/?{query}")
-}
-
 /// Lists the user's tasks, filtered, ordered and paginated.
 #[utoipa::path(get, path = "/api/tasks", tag = "tasks",
     params(ListParams),
@@ -106,19 +82,10 @@ async fn list_tasks(
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Response> {
     let filter = TaskFilter::from_pairs(&pairs)?;
-    let (limit, offset) = (filter.limit, filter.offset);
+    let window = filter.page;
     let page = state.store.list_tasks(user.user.id, filter).await?;
     let count = page.count;
-    let next = (offset.saturating_add(u64::from(limit)) < count)
-        .then(|| page_url(&headers, &pairs, limit, offset + u64::from(limit)));
-    let previous = (offset > 0).then(|| {
-        page_url(
-            &headers,
-            &pairs,
-            limit,
-            offset.saturating_sub(u64::from(limit)),
-        )
-    });
+    let (next, previous) = pagination::links(&headers, "/api/tasks/", &pairs, window, count);
     // DRF's envelope around the array the store already rendered.
     #[derive(serde::Serialize)]
     struct Head {

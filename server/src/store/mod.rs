@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use common::api::{AdminUser, Priority, Status, Task, User};
 
-use crate::task_query::TaskFilter;
+use crate::task_query::{PageWindow, TaskFilter};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -173,7 +173,8 @@ pub trait Store: Send + Sync + 'static {
     /// left with none; returns how many logins went.
     async fn purge_expired_logins(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 
-    async fn list_users(&self) -> StoreResult<Vec<AdminUser>>;
+    /// One page of every account, oldest first, and how many there are.
+    async fn list_users(&self, window: PageWindow) -> StoreResult<(u64, Vec<AdminUser>)>;
     async fn update_user_flags(
         &self,
         user_id: i64,

@@ -24,7 +24,7 @@ use super::{
     AuthContext, NewUser, Refreshed, Store, StoreError, StoreResult, TaskChange, TaskFields,
     TaskPage, UserRecord, Written,
 };
-use crate::task_query::{OrderField, TaskFilter};
+use crate::task_query::{OrderField, PageWindow, TaskFilter};
 
 /// Versioned schema changes, applied in order; `PRAGMA user_version` records
 /// how many have run.
@@ -882,13 +882,19 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn list_users(&self) -> StoreResult<Vec<AdminUser>> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&format!("{ADMIN_USER_SELECT} ORDER BY u.id"))?;
+    async fn list_users(&self, window: PageWindow) -> StoreResult<(u64, Vec<AdminUser>)> {
+        self.read(move |conn| {
+            let count: u64 = conn
+                .prepare_cached("SELECT COUNT(*) FROM users")?
+                .query_row([], |row| row.get(0))?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "{ADMIN_USER_SELECT} ORDER BY u.id LIMIT ?1 OFFSET ?2"
+            ))?;
+            let offset = window.offset.min(i64::MAX as u64) as i64;
             let users = stmt
-                .query_map([], admin_user_from_row)?
+                .query_map(params![window.limit, offset], admin_user_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(users)
+            Ok((count, users))
         })
         .await
     }
@@ -934,9 +940,9 @@ impl Store for SqliteStore {
                 .prepare_cached(&format!("SELECT COUNT(*) FROM tasks t WHERE {condition}"))?
                 .query_row(params_from_iter(values.iter()), |row| row.get(0))?;
             let mut page_values = values;
-            page_values.push(Value::Integer(i64::from(filter.limit)));
-            page_values.push(Value::Integer(filter.offset.min(i64::MAX as u64) as i64));
-            let mut results_json = Vec::with_capacity(64 + 320 * filter.limit.min(1000) as usize);
+            page_values.push(Value::Integer(i64::from(filter.page.limit)));
+            page_values.push(Value::Integer(filter.page.offset.min(i64::MAX as u64) as i64));
+            let mut results_json = Vec::with_capacity(64 + 320 * filter.page.limit.min(1000) as usize);
             results_json.push(b'[');
             {
                 let mut stmt = tx.prepare_cached(&format!(

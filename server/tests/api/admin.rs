@@ -16,16 +16,63 @@ async fn admins_list_users_with_task_counts() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let users = body(response).await;
-    let alice_row = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == "alice")
+    // DRF's envelope, exactly the type the clients read it into.
+    let page: common::api::Page<common::api::AdminUser> =
+        serde_json::from_value(body(response).await).unwrap();
+    assert_eq!((page.count, page.next, page.previous), (2, None, None));
+    let alice_row = page.results.iter().find(|u| u.username == "alice").unwrap();
+    assert_eq!(alice_row.task_count, 2);
+    assert!(alice_row.is_active);
+    assert!(!alice_row.is_admin);
+}
+
+#[tokio::test]
+async fn the_user_list_comes_a_page_at_a_time() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("root").await;
+    for name in ["alice", "bob", "carol", "dave"] {
+        app.user(name).await;
+    }
+    let first = body(
+        app.get("/api/admin/users/?limit=2", &admin.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(first["count"], 5);
+    let names = |page: &serde_json::Value| -> Vec<String> {
+        page["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&first), ["root", "alice"]);
+    assert_eq!(first["previous"], serde_json::Value::Null);
+    let next = first["next"].as_str().unwrap();
+    assert!(
+        next.ends_with("/api/admin/users/?limit=2&offset=2"),
+        "{next}"
+    );
+    let second = body(
+        app.client
+            .get(next)
+            .bearer_auth(&admin.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(names(&second), ["bob", "carol"]);
+    let bad = app
+        .get("/api/admin/users/?limit=0&offset=-1", &admin.access)
+        .send()
+        .await
         .unwrap();
-    assert_eq!(alice_row["task_count"], 2);
-    assert_eq!(alice_row["is_active"], true);
-    assert_eq!(alice_row["is_admin"], false);
+    let bad = problem(bad, StatusCode::BAD_REQUEST).await;
+    assert!(bad["errors"]["limit"].is_array() && bad["errors"]["offset"].is_array());
 }
 
 #[tokio::test]

@@ -340,16 +340,7 @@ async fn createsuperuser_takes_options_anywhere_and_the_env() {
             .await
             .unwrap();
         assert_eq!(users.status(), StatusCode::OK);
-        assert_eq!(
-            users
-                .json::<Value>()
-                .await
-                .unwrap()
-                .as_array()
-                .unwrap()
-                .len(),
-            3
-        );
+        assert_eq!(users.json::<Value>().await.unwrap()["count"], 3);
     }
 }
 
