@@ -4,7 +4,9 @@ use common::api::{Priority, Status, Task};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Padding, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{
+    Block, Borders, Cell, HighlightSpacing, Padding, Paragraph, Row, Table, TableState, Wrap,
+};
 use ratatui::Frame;
 
 use crate::app::App;
@@ -149,7 +151,9 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
             .border_style(Style::new().fg(Color::Cyan)),
     )
     .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
-    .highlight_symbol("▶ ");
+    .highlight_symbol("▶ ")
+    // The columns stay where they are when there is nothing to select.
+    .highlight_spacing(HighlightSpacing::Always);
     let mut state = TableState::default()
         .with_selected((!app.view.is_empty()).then(|| app.selected.saturating_sub(first)));
     frame.render_stateful_widget(table, area, &mut state);
