@@ -8,8 +8,8 @@ use std::io::IsTerminal;
 use chrono::{DateTime, Local, Timelike, Utc};
 use common::api::{Priority, Status, Task};
 use common::dates::relative;
-use common::text::{escape_control, escape_control_keep_newlines};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use common::text::{escape_control, escape_control_keep_newlines, truncate};
+use unicode_width::UnicodeWidthStr;
 
 /// ANSI styling, on only for a terminal and never with `NO_COLOR`.
 #[derive(Debug, Clone, Copy)]
@@ -61,28 +61,6 @@ pub fn local_time(at: DateTime<Utc>) -> String {
 
 fn priority_letter(priority: Option<Priority>) -> String {
     priority.map(|p| p.letter().to_string()).unwrap_or_default()
-}
-
-/// `text` cut to `width` display columns, with `…` when cut.
-pub fn truncate(text: &str, width: usize) -> Cow<'_, str> {
-    if text.width() <= width {
-        return Cow::Borrowed(text);
-    }
-    if width == 0 {
-        return Cow::Borrowed("");
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width - 1 {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    Cow::Owned(out)
 }
 
 fn pad(text: &str, width: usize) -> String {
@@ -338,12 +316,4 @@ pub fn task_detail(task: &Task, style: Style, now: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn truncates_by_display_width() {
-        assert_eq!(truncate("hello", 10), "hello");
-        assert_eq!(truncate("hello world", 6), "hello…");
-        assert_eq!(truncate("买买买买", 5), "买买…");
-        assert_eq!(truncate("abc", 0), "");
-    }
 }

@@ -8,6 +8,9 @@ pub use common::dates::relative;
 /// `text` on one line, every control character escaped (`\n`, `\x1b`): a title
 /// holding an escape sequence shows as text and cannot act on the terminal.
 pub use common::text::escape_control as escape;
+/// `text` cut to a number of terminal columns, with `…` when cut, as the CLI's
+/// table cuts it.
+pub use common::text::truncate;
 
 /// Like [`escape`] but split at line breaks, for multi-line text (descriptions).
 pub fn escape_lines(text: &str) -> Vec<String> {

@@ -11,7 +11,7 @@ use ratatui::Frame;
 
 use crate::app::App;
 use crate::layout;
-use crate::text::{escape, escape_lines, local, relative};
+use crate::text::{escape, escape_lines, local, relative, truncate};
 
 fn priority_style(priority: Option<Priority>) -> Style {
     match priority {
@@ -85,6 +85,10 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
         if narrow { 14 } else { 24 },
     );
 
+    // What is left for the title: the borders, the selection marker, the
+    // other columns and the gaps between the six.
+    let title_width = usize::from(area.width)
+        .saturating_sub(2 + 2 + 3 + 9 + 5 + usize::from(id_width + project_width + tags_width));
     let table_rows: Vec<Row> = shown
         .iter()
         .map(|task| {
@@ -97,7 +101,13 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
             };
             let row = Row::new(vec![
                 Cell::from(task.id.to_string()),
-                Cell::from(escape(task.project.as_deref().unwrap_or("")).into_owned()),
+                Cell::from(
+                    truncate(
+                        &escape(task.project.as_deref().unwrap_or("")),
+                        usize::from(project_width),
+                    )
+                    .into_owned(),
+                ),
                 Cell::from(Span::styled(
                     task.priority
                         .map(|p| p.letter().to_string())
@@ -106,10 +116,10 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
                 )),
                 Cell::from(Span::styled(due, due_style)),
                 Cell::from(Span::styled(
-                    tags_text(task),
+                    truncate(&tags_text(task), usize::from(tags_width)).into_owned(),
                     Style::new().fg(Color::Magenta),
                 )),
-                Cell::from(escape(&task.title).into_owned()),
+                Cell::from(truncate(&escape(&task.title), title_width).into_owned()),
             ]);
             if task.status == Status::Done {
                 row.style(
