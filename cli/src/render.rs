@@ -312,8 +312,3 @@ pub fn task_detail(task: &Task, style: Style, now: DateTime<Utc>) -> String {
     }
     out
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-}
