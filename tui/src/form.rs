@@ -209,6 +209,15 @@ impl TaskForm {
                 _ => FormAction::None,
             };
         }
+        // Inside a description of several lines, ↑/↓ move between its lines;
+        // past its first or last line they move between fields as elsewhere.
+        if self.focus == Field::Description
+            && modifiers == KeyModifiers::NONE
+            && matches!(code, KeyCode::Up | KeyCode::Down)
+            && self.description.move_line(code == KeyCode::Up)
+        {
+            return FormAction::None;
+        }
         match (modifiers, code) {
             (_, KeyCode::Esc) => return FormAction::Cancel,
             // Enter saves, so a line break in the description takes Ctrl-J

@@ -48,6 +48,41 @@ impl Input {
         self.cursor += 1;
     }
 
+    /// Moves the cursor to the line above (`up`) or below, at the same column
+    /// or the end of that line if it is shorter; `false` when there is no
+    /// such line (the key then means what it means outside the text).
+    pub fn move_line(&mut self, up: bool) -> bool {
+        let chars: Vec<char> = self.value.chars().collect();
+        let line_start = |at: usize| {
+            chars[..at]
+                .iter()
+                .rposition(|c| *c == '\n')
+                .map_or(0, |i| i + 1)
+        };
+        let line_end = |at: usize| {
+            chars[at..]
+                .iter()
+                .position(|c| *c == '\n')
+                .map_or(chars.len(), |i| at + i)
+        };
+        let start = line_start(self.cursor);
+        let column = self.cursor - start;
+        let (target_start, target_end) = if up {
+            if start == 0 {
+                return false;
+            }
+            (line_start(start - 1), start - 1)
+        } else {
+            let end = line_end(self.cursor);
+            if end == chars.len() {
+                return false;
+            }
+            (end + 1, line_end(end + 1))
+        };
+        self.cursor = (target_start + column).min(target_end);
+        true
+    }
+
     /// Edits the value for an editing key; `false` when the key is not one.
     pub fn handle(&mut self, modifiers: KeyModifiers, code: KeyCode) -> bool {
         let ctrl = modifiers.contains(KeyModifiers::CONTROL);
@@ -137,6 +172,21 @@ mod tests {
         input.handle(KeyModifiers::CONTROL, KeyCode::Char('u'));
         assert_eq!(input.value(), "");
         assert!(!input.handle(KeyModifiers::NONE, KeyCode::Enter));
+    }
+
+    #[test]
+    fn up_and_down_move_between_lines_keeping_the_column() {
+        let mut input = Input::at("first line\nab\nthird line", 7);
+        assert!(!input.move_line(true), "no line above the first");
+        assert!(input.move_line(false));
+        assert_eq!(input.cursor(), 13, "the end of the shorter line");
+        assert!(input.move_line(false));
+        assert_eq!(input.cursor(), 16, "column 2 of the third line");
+        assert!(!input.move_line(false), "no line below the last");
+        assert!(input.move_line(true));
+        assert_eq!(input.cursor(), 13);
+        let mut one_line = Input::new("just one");
+        assert!(!one_line.move_line(true) && !one_line.move_line(false));
     }
 
     #[test]

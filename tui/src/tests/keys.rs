@@ -591,6 +591,27 @@ fn ctrl_j_and_alt_enter_break_lines_in_the_description_only() {
 }
 
 #[test]
+fn up_and_down_move_within_a_description_then_between_fields() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('a'));
+    press(&mut app, KeyCode::Tab); // description
+    app.update(Msg::Paste("one\ntwo".into()));
+    let focus = |app: &App| match &app.overlay {
+        Overlay::Form(form) => (form.focus, form.description.cursor()),
+        other => panic!("no form: {other:?}"),
+    };
+    press(&mut app, KeyCode::Up);
+    assert_eq!(focus(&app), (crate::form::Field::Description, 3));
+    press(&mut app, KeyCode::Up);
+    assert_eq!(focus(&app).0, crate::form::Field::Title);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    assert_eq!(focus(&app), (crate::form::Field::Description, 7));
+    press(&mut app, KeyCode::Down);
+    assert_eq!(focus(&app).0, crate::form::Field::Project);
+}
+
+#[test]
 fn a_pasted_line_break_is_a_space_in_one_line_fields() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('a'));
