@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use crate::commands::{is_fatal, quoted, status, task_error};
+use crate::commands::{is_fatal, quoted, Failures};
 use crate::context::Ctx;
 use crate::ids::parse_ids;
 use crate::prompt;
@@ -22,7 +22,7 @@ pub struct Args {
 pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let ids = parse_ids(&args.ids)?;
     let client = ctx.client()?;
-    let mut failed = false;
+    let mut failures = Failures::default();
 
     // On a terminal: show what would go, ask once, then delete exactly
     // those versions (a task changed meanwhile is not deleted unseen).
@@ -32,14 +32,11 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             match client.get_task(id).await {
                 Ok(task) => targets.push((id, Some(task.version), Some(task.title))),
                 Err(err) if is_fatal(&err) => return Err(err.into()),
-                Err(err) => {
-                    ctx.warn(&task_error(id, &err));
-                    failed = true;
-                }
+                Err(err) => failures.add(ctx, id, &err),
             }
         }
         if targets.is_empty() {
-            return Ok(status(failed));
+            return Ok(failures.finish(ctx));
         }
         for (id, _, title) in &targets {
             eprintln!("  {id} {}", quoted(title.as_deref().unwrap_or("")));
@@ -67,16 +64,13 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
                 ctx.warn(&format!(
                     "task {id}: changed since it was shown; not deleted"
                 ));
-                failed = true;
+                failures.said();
             }
-            Err(err) => {
-                ctx.warn(&task_error(id, &err));
-                failed = true;
-            }
+            Err(err) => failures.add(ctx, id, &err),
         }
     }
     if ctx.json() {
         ctx.print_json(&deleted)?;
     }
-    Ok(status(failed))
+    Ok(failures.finish(ctx))
 }

@@ -95,12 +95,57 @@ pub fn status(failed: bool) -> ExitCode {
 }
 
 /// A one-line failure for one task of several; the server's detail.
-pub fn task_error(id: i64, err: &common::client::ClientError) -> String {
-    if err.is_not_found() {
-        format!("task {id}: no such task")
-    } else {
-        format!("task {id}: {err}")
+/// What went wrong with the IDs of one command. IDs that name no task are
+/// said together in one line at the end (`tasks 11-9000, 9005: no such
+/// task`), however many there are; anything else is said at once.
+#[derive(Debug, Default)]
+pub struct Failures {
+    missing: Vec<i64>,
+    failed: bool,
+}
+
+impl Failures {
+    pub fn add(&mut self, ctx: &Ctx, id: i64, err: &common::client::ClientError) {
+        self.failed = true;
+        if err.is_not_found() {
+            self.missing.push(id);
+        } else {
+            ctx.warn(&format!("task {id}: {err}"));
+        }
     }
+
+    /// A failure already said by the caller.
+    pub fn said(&mut self) {
+        self.failed = true;
+    }
+
+    /// Says the missing IDs; the exit status of the command.
+    pub fn finish(self, ctx: &Ctx) -> ExitCode {
+        match self.missing.as_slice() {
+            [] => {}
+            [id] => ctx.warn(&format!("task {id}: no such task")),
+            ids => ctx.warn(&format!("tasks {}: no such task", id_ranges(ids))),
+        }
+        status(self.failed)
+    }
+}
+
+/// `11-13, 20` for [11, 12, 13, 20], in the order given.
+fn id_ranges(ids: &[i64]) -> String {
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for &id in ids {
+        match runs.last_mut() {
+            Some((_, last)) if last.checked_add(1) == Some(id) => *last = id,
+            _ => runs.push((id, id)),
+        }
+    }
+    runs.iter()
+        .map(|&(first, last)| match first == last {
+            true => first.to_string(),
+            false => format!("{first}-{last}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Errors that end a multi-ID command at once: the server is gone or the
@@ -143,7 +188,7 @@ pub async fn change_each(
     mut change: impl AsyncFnMut(i64) -> Result<common::api::Task, common::client::ClientError>,
 ) -> Result<ExitCode> {
     let mut changed = Vec::new();
-    let mut failed = false;
+    let mut failures = Failures::default();
     for id in ids {
         match change(id).await {
             Ok(task) => {
@@ -151,14 +196,23 @@ pub async fn change_each(
                 changed.push(task);
             }
             Err(err) if is_fatal(&err) => return Err(err.into()),
-            Err(err) => {
-                ctx.warn(&task_error(id, &err));
-                failed = true;
-            }
+            Err(err) => failures.add(ctx, id, &err),
         }
     }
     if ctx.json() {
         ctx.print_json(&changed)?;
     }
-    Ok(status(failed))
+    Ok(failures.finish(ctx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_ranges;
+
+    #[test]
+    fn consecutive_ids_fold_into_ranges() {
+        assert_eq!(id_ranges(&[11, 12, 13, 20, 7, 8]), "11-13, 20, 7-8");
+        assert_eq!(id_ranges(&[5]), "5");
+        assert_eq!(id_ranges(&[i64::MAX, 1]), format!("{}, 1", i64::MAX));
+    }
 }

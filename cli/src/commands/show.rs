@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::commands::{is_fatal, status, task_error};
+use crate::commands::{is_fatal, Failures};
 use crate::context::Ctx;
 use crate::ids::parse_ids;
 use crate::render;
@@ -20,7 +20,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let ids = parse_ids(&args.ids)?;
     let client = ctx.client()?;
     let mut shown = Vec::new();
-    let mut failed = false;
+    let mut failures = Failures::default();
     let mut text = String::new();
     for id in ids {
         match client.get_task(id).await {
@@ -34,10 +34,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
                 shown.push(task);
             }
             Err(err) if is_fatal(&err) => return Err(err.into()),
-            Err(err) => {
-                ctx.warn(&task_error(id, &err));
-                failed = true;
-            }
+            Err(err) => failures.add(ctx, id, &err),
         }
     }
     if ctx.json() {
@@ -45,5 +42,5 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     } else {
         ctx.print(&text)?;
     }
-    Ok(status(failed))
+    Ok(failures.finish(ctx))
 }

@@ -86,6 +86,17 @@ fn an_unknown_id_is_reported_and_the_rest_done() {
     assert_eq!(status(&cli, 1), "done");
     assert_eq!(status(&cli, 3), "done");
 
+    // Many unknown IDs are said in one line, as ranges.
+    let run = cli.run(&["show", "2-9000", "12000"]).failure(1);
+    assert_eq!(
+        run.stderr, "task: tasks 4-9000, 12000: no such task\n",
+        "{run:?}"
+    );
+    assert!(
+        run.stdout.contains("task 2") || run.stdout.contains("Task 2") || !run.stdout.is_empty(),
+        "{run:?}"
+    );
+
     // Another user's task is as unknown as a missing one.
     let server_url = cli.server.clone();
     let other = Cli::at(&server_url);
