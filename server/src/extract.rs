@@ -133,29 +133,33 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
     }
 }
 
-/// The version named by `If-Match`, if any: `"3"`, `W/"3"` and `3` all name
-/// version 3; `*` matches any.
-pub struct IfMatch(pub Option<i64>);
+/// What `If-Match` asks for: `None` when there is no precondition (no header,
+/// or `*`), else the versions any one of which must be current. Every
+/// `If-Match` header and every tag of each counts; `"3"`, `W/"3"` and `3` all
+/// name version 3, and a tag that cannot be one of ours names none.
+pub struct IfMatch(pub Option<Vec<i64>>);
 
 impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        let Some(value) = parts.headers.get(header::IF_MATCH) else {
-            return Ok(IfMatch(None));
-        };
-        let text = value
-            .to_str()
-            .map_err(|_| ApiError::PreconditionFailed)?
-            .trim();
-        if text == "*" {
-            return Ok(IfMatch(None));
+        let mut versions = Vec::new();
+        let mut present = false;
+        for value in parts.headers.get_all(header::IF_MATCH) {
+            present = true;
+            // Not text: names no version of ours.
+            let Ok(text) = value.to_str() else { continue };
+            for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                if tag == "*" {
+                    return Ok(IfMatch(None));
+                }
+                let tag = tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"');
+                if let Ok(version) = tag.parse::<i64>() {
+                    versions.push(version);
+                }
+            }
         }
-        let tag = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-        // A tag that cannot be one of ours never matches.
-        tag.parse::<i64>()
-            .map(|version| IfMatch(Some(version)))
-            .map_err(|_| ApiError::PreconditionFailed)
+        Ok(IfMatch(present.then_some(versions)))
     }
 }
 

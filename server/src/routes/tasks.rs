@@ -166,7 +166,7 @@ async fn update(
     state: &AppState,
     user: &AuthUser,
     id: i64,
-    if_match: Option<i64>,
+    if_match: Option<Vec<i64>>,
     change: TaskChange,
 ) -> ApiResult<Response> {
     match state

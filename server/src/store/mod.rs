@@ -188,18 +188,21 @@ pub trait Store: Send + Sync + 'static {
     async fn list_tasks(&self, user_id: i64, filter: TaskFilter) -> StoreResult<TaskPage>;
     async fn create_task(&self, user_id: i64, fields: TaskFields) -> StoreResult<Task>;
     async fn get_task(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Task>>;
+    /// `if_version` (from `If-Match`): `None` for no precondition, else the
+    /// versions one of which must be current; an empty list matches none.
+    /// A missing task is `NotFound` whatever it says.
     async fn update_task(
         &self,
         user_id: i64,
         task_id: i64,
-        if_version: Option<i64>,
+        if_version: Option<Vec<i64>>,
         change: TaskChange,
     ) -> StoreResult<Written<Task>>;
     async fn delete_task(
         &self,
         user_id: i64,
         task_id: i64,
-        if_version: Option<i64>,
+        if_version: Option<Vec<i64>>,
     ) -> StoreResult<Written<()>>;
 
     /// Copies the live database to `dest`.

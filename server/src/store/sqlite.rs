@@ -1020,14 +1020,14 @@ impl Store for SqliteStore {
         &self,
         user_id: i64,
         task_id: i64,
-        if_version: Option<i64>,
+        if_version: Option<Vec<i64>>,
         change: TaskChange,
     ) -> StoreResult<Written<Task>> {
         self.write_keeping_auth(move |conn| {
             let Some(current) = select_task(conn, user_id, task_id)? else {
                 return Ok(Written::NotFound);
             };
-            if if_version.is_some_and(|v| v != current.version) {
+            if if_version.is_some_and(|versions| !versions.contains(&current.version)) {
                 return Ok(Written::VersionMismatch);
             }
             let mut fields = match change {
@@ -1094,7 +1094,7 @@ impl Store for SqliteStore {
         &self,
         user_id: i64,
         task_id: i64,
-        if_version: Option<i64>,
+        if_version: Option<Vec<i64>>,
     ) -> StoreResult<Written<()>> {
         self.write_keeping_auth(move |conn| {
             let version: Option<i64> = conn
@@ -1104,7 +1104,7 @@ impl Store for SqliteStore {
             let Some(version) = version else {
                 return Ok(Written::NotFound);
             };
-            if if_version.is_some_and(|v| v != version) {
+            if if_version.is_some_and(|versions| !versions.contains(&version)) {
                 return Ok(Written::VersionMismatch);
             }
             conn.prepare_cached("DELETE FROM tasks WHERE id = ?1")?

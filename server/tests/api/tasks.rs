@@ -335,6 +335,30 @@ async fn if_match_guards_put_patch_and_delete() {
         .await
         .unwrap();
     assert_eq!(weak.status(), StatusCode::OK);
+    // A list passes when any of its tags is current, across headers too.
+    for (headers, status) in [
+        (vec!["\"1\", \"3\""], StatusCode::OK),
+        (vec!["\"3\",\"1\""], StatusCode::OK),
+        (vec!["\"1\"", "\"3\""], StatusCode::OK),
+        (vec!["\"9\", *"], StatusCode::OK),
+        (vec!["\"1\", \"2\""], StatusCode::PRECONDITION_FAILED),
+        (vec!["not-a-tag"], StatusCode::PRECONDITION_FAILED),
+    ] {
+        let mut request = app.patch(&path, &alice.access, &json!({"title": "v3"}));
+        for value in &headers {
+            request = request.header(header::IF_MATCH, *value);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), status, "{headers:?}");
+    }
+    // A task that is not there is 404, whatever If-Match says.
+    let missing = app
+        .patch("/api/tasks/999999/", &alice.access, &json!({"title": "x"}))
+        .header(header::IF_MATCH, "not-a-tag")
+        .send()
+        .await
+        .unwrap();
+    problem(missing, StatusCode::NOT_FOUND).await;
     let deleted = app
         .delete(&path, &alice.access)
         .header(header::IF_MATCH, "\"3\"")
