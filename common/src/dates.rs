@@ -114,6 +114,17 @@ impl<Tz: TimeZone> Clock<Tz> {
 
     /// Parses a DATE (see the module docs).
     pub fn parse(&self, input: &str) -> Result<DateSpec, DateError> {
+        let spec = self.parse_any(input)?;
+        // What the server takes back: RFC 3339, four-digit years, in UTC.
+        let representable = |at: DateTime<Utc>| (1..=9999).contains(&at.year());
+        if representable(spec.start) && representable(spec.end) {
+            Ok(spec)
+        } else {
+            Err(DateError::OutOfRange(input.to_string()))
+        }
+    }
+
+    fn parse_any(&self, input: &str) -> Result<DateSpec, DateError> {
         let text = input.trim().to_ascii_lowercase();
         let invalid = || DateError::Invalid(input.to_string());
         let out_of_range = || DateError::OutOfRange(input.to_string());
@@ -391,6 +402,19 @@ mod tests {
         let c = Clock::system();
         let spec = c.parse("tomorrow").unwrap();
         assert!(spec.start > c.now_utc() && spec.is_day());
+    }
+
+    #[test]
+    fn dates_the_server_cannot_give_back_are_out_of_range() {
+        let c = clock();
+        for input in ["in 3000000 days", "9999-12-31T23:59:59-12:00", "0000-06-01"] {
+            assert!(
+                matches!(c.parse(input), Err(DateError::OutOfRange(_))),
+                "{input}: {:?}",
+                c.parse(input)
+            );
+        }
+        assert!(c.parse("9999-12-30").is_ok());
     }
 
     #[test]

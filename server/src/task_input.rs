@@ -147,10 +147,17 @@ fn priority(value: Value) -> FieldResult<Priority> {
 }
 
 fn due(value: Value) -> FieldResult<DateTime<Utc>> {
+    use chrono::Datelike;
     let text = string(value)?;
-    DateTime::parse_from_rfc3339(&text)
+    let instant = DateTime::parse_from_rfc3339(&text)
         .map(|instant| instant.with_timezone(&Utc))
-        .map_err(|_| one("Datetime has wrong format. Use RFC 3339, e.g. 2026-12-01T09:00:00Z."))
+        .map_err(|_| one("Datetime has wrong format. Use RFC 3339, e.g. 2026-12-01T09:00:00Z."))?;
+    // Every instant given back must be RFC 3339 again, which has four-digit
+    // years: in UTC, years 1 to 9999.
+    if !(1..=9999).contains(&instant.year()) {
+        return Err(one("Datetime is out of range: years 0001 to 9999 (UTC)."));
+    }
+    Ok(instant)
 }
 
 /// `None` for a blank project: a blank name means no project.

@@ -124,6 +124,15 @@ async fn every_field_rule_is_checked() {
         (json!({"title": "t", "priority": "H"}), "priority"),
         (json!({"title": "t", "due": "tomorrow"}), "due"),
         (json!({"title": "t", "due": "2026-12-01T10:00:00"}), "due"),
+        // Beyond what RFC 3339 can give back, once in UTC.
+        (
+            json!({"title": "t", "due": "9999-12-31T23:59:59-12:00"}),
+            "due",
+        ),
+        (
+            json!({"title": "t", "due": "0000-01-01T00:00:00+01:00"}),
+            "due",
+        ),
         (json!({"title": "t", "project": "x".repeat(101)}), "project"),
         (json!({"title": "t", "project": "home..garden"}), "project"),
         (json!({"title": "t", "tags": "garden"}), "tags"),
@@ -222,6 +231,30 @@ async fn patch_changes_only_the_fields_given_and_put_resets_the_rest() {
     problem(bad_patch, StatusCode::BAD_REQUEST).await;
     let fetched = body(app.get(&path, &alice.access).send().await.unwrap()).await;
     assert_eq!(fetched, replaced, "a rejected change changes nothing");
+}
+
+#[tokio::test]
+async fn the_first_and_last_instants_come_back_the_same_everywhere() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    for due in ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"] {
+        let task = app.task(&alice, json!({"title": due, "due": due})).await;
+        assert_eq!(task["due"], due);
+        let path = format!("/api/tasks/{}/", id(&task));
+        let one = body(app.get(&path, &alice.access).send().await.unwrap()).await;
+        assert_eq!(one["due"], due);
+    }
+    let page = body(app.get("/api/tasks/", &alice.access).send().await.unwrap()).await;
+    let dues: Vec<&str> = page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["due"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dues,
+        ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"]
+    );
 }
 
 #[tokio::test]
