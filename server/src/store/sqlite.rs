@@ -1117,6 +1117,8 @@ impl Store for SqliteStore {
     async fn backup(&self, dest: &Path) -> StoreResult<()> {
         let dest = dest.to_path_buf();
         self.read(move |conn| {
+            // The copy holds what the database does: the owner's alone.
+            create_private(&dest).map_err(|err| conversion_error(std::io::Error::other(format!("{err:#}"))))?;
             let mut target = Connection::open(&dest)?;
             let backup = rusqlite::backup::Backup::new(conn, &mut target)?;
             backup.run_to_completion(256, Duration::from_millis(5), None)

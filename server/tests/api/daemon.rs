@@ -399,6 +399,12 @@ async fn backup_copies_a_live_database() {
         &[],
     );
     assert_eq!(refused.status.code(), Some(1), "never overwrites");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the copy is as private as the database");
+    }
 
     let restored = Daemon::start(&["--database", copy.to_str().unwrap()], &[]);
     let token = restored.login("alice", PASSWORD).await;
