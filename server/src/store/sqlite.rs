@@ -911,6 +911,16 @@ impl Store for SqliteStore {
                  is_admin = coalesce(?2, is_admin) WHERE id = ?3",
             )?
             .execute(params![is_active, is_admin, user_id])?;
+            if is_active == Some(false) {
+                // Deactivation ends every login for good: reactivating the
+                // account later must not bring old tokens back to life.
+                conn.prepare_cached(
+                    "UPDATE users SET token_version = token_version + 1 WHERE id = ?1",
+                )?
+                .execute([user_id])?;
+                conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE user_id = ?1")?
+                    .execute([user_id])?;
+            }
             let user = conn
                 .prepare_cached(&format!("{ADMIN_USER_SELECT} WHERE u.id = ?1"))?
                 .query_row([user_id], admin_user_from_row)
@@ -1118,7 +1128,8 @@ impl Store for SqliteStore {
         let dest = dest.to_path_buf();
         self.read(move |conn| {
             // The copy holds what the database does: the owner's alone.
-            create_private(&dest).map_err(|err| conversion_error(std::io::Error::other(format!("{err:#}"))))?;
+            create_private(&dest)
+                .map_err(|err| conversion_error(std::io::Error::other(format!("{err:#}"))))?;
             let mut target = Connection::open(&dest)?;
             let backup = rusqlite::backup::Backup::new(conn, &mut target)?;
             backup.run_to_completion(256, Duration::from_millis(5), None)

@@ -400,6 +400,31 @@ async fn a_deactivated_users_live_token_stops_at_once_and_login_is_403() {
         .unwrap();
     problem(refresh, StatusCode::UNAUTHORIZED).await;
     problem(app.login("alice", PASSWORD).await, StatusCode::FORBIDDEN).await;
+
+    // Active again: the old tokens stay dead; a new login works.
+    let response = app
+        .patch(
+            &format!("/api/admin/users/{}/", alice.id),
+            &admin.access,
+            &json!({"is_active": true}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    problem(
+        app.get("/api/tasks/", &alice.access).send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let refresh = app
+        .request(Method::POST, "/api/token/refresh/")
+        .json(&json!({"refresh": alice.refresh}))
+        .send()
+        .await
+        .unwrap();
+    problem(refresh, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(app.login("alice", PASSWORD).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]

@@ -403,7 +403,11 @@ async fn backup_copies_a_live_database() {
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600, "the copy is as private as the database");
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "the copy is as private as the database"
+        );
     }
 
     let restored = Daemon::start(&["--database", copy.to_str().unwrap()], &[]);
