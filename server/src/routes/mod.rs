@@ -101,10 +101,16 @@ fn cors(origins: &[String]) -> anyhow::Result<CorsLayer> {
             Method::DELETE,
             Method::OPTIONS,
         ])
+        // What django-cors-headers allows by default, so a frontend written
+        // for the DRF backend passes its preflight, plus If-Match.
         .allow_headers([
+            header::ACCEPT,
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::IF_MATCH,
+            header::USER_AGENT,
+            HeaderName::from_static("x-csrftoken"),
+            HeaderName::from_static("x-requested-with"),
         ])
         .expose_headers([
             header::ETAG,

@@ -279,7 +279,7 @@ async fn cors_answers_only_configured_origins() {
             .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
             .header(
                 header::ACCESS_CONTROL_REQUEST_HEADERS,
-                "authorization,content-type",
+                "authorization,content-type,if-match,x-requested-with,x-csrftoken",
             )
             .send()
     };
@@ -288,6 +288,20 @@ async fn cors_answers_only_configured_origins() {
         allowed.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
         "https://app.example.com"
     );
+    // What a frontend written for the DRF backend may send.
+    let allowed_headers = allowed.headers()[header::ACCESS_CONTROL_ALLOW_HEADERS]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for name in [
+        "authorization",
+        "content-type",
+        "if-match",
+        "x-requested-with",
+        "x-csrftoken",
+    ] {
+        assert!(allowed_headers.contains(name), "{name}: {allowed_headers}");
+    }
     let denied = preflight("https://evil.example.com").await.unwrap();
     assert!(denied
         .headers()
