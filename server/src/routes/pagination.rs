@@ -32,9 +32,17 @@ fn page_url(
     limit: u32,
     offset: u64,
 ) -> String {
+    // Only what a host and port can be: a Host header is the client's to
+    // choose, and the link goes back out in the body.
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
+        .filter(|host| {
+            !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+        })
         .unwrap_or("localhost");
     let scheme = headers
         .get("x-forwarded-proto")

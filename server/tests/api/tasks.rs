@@ -590,6 +590,18 @@ async fn pages_link_to_each_other_with_absolute_urls() {
     .await;
     assert_eq!(beyond["results"], json!([]));
     assert_eq!(beyond["count"], 7);
+
+    // A Host header that is no host does not make it into the links.
+    let odd_host = body(
+        app.get("/api/tasks/?limit=3", &alice.access)
+            .header(header::HOST, "evil\"><script>")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let next = odd_host["next"].as_str().unwrap();
+    assert!(next.starts_with("http://localhost/api/tasks/?"), "{next}");
 }
 
 #[tokio::test]
