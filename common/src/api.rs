@@ -82,12 +82,17 @@ pub struct Task {
     pub title: String,
     pub description: String,
     pub status: Status,
+    // Always in the answer, null when unset.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub priority: Option<Priority>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub due: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub project: Option<String>,
     pub tags: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub completed_at: Option<DateTime<Utc>>,
     pub version: i64,
 }
@@ -100,8 +105,10 @@ pub struct Task {
 pub struct NewTask {
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub status: Option<Status>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
@@ -110,6 +117,7 @@ pub struct NewTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub tags: Option<Vec<String>>,
 }
 
@@ -120,10 +128,13 @@ pub struct NewTask {
 #[serde(deny_unknown_fields)]
 pub struct TaskPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub status: Option<Status>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Priority>))]
@@ -135,6 +146,7 @@ pub struct TaskPatch {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub project: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub tags: Option<Vec<String>>,
 }
 

@@ -197,6 +197,8 @@ fn bad_credentials() -> ApiError {
         (status = 401, description = "Wrong credentials (the same for an unknown user)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The account is deactivated", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failures for this username or address; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn login(
     State(state): State<AppState>,
@@ -233,6 +235,8 @@ async fn login(
         (status = 200, description = "A new access and refresh token", body = TokenPair),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown, expired, revoked or reused refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn refresh(
     State(state): State<AppState>,
@@ -271,6 +275,8 @@ async fn refresh(
         (status = 204, description = "Logged out"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token, or the refresh token is not this user's", body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn logout(
     State(state): State<AppState>,
@@ -309,6 +315,8 @@ async fn me(user: AuthUser) -> Json<User> {
         (status = 204, description = "Changed; log in again"),
         (status = 400, description = "Wrong current password or a weak new one", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn change_password(
     State(state): State<AppState>,

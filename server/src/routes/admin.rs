@@ -40,9 +40,11 @@ fn not_self(admin: &AdminUser, id: i64) -> ApiResult<()> {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 struct ListParams {
-    /// Page size, 1 to 1000 (default 50).
+    /// Page size.
+    #[param(minimum = 1, maximum = 1000, default = 50)]
     limit: Option<u32>,
-    /// Accounts to skip (default 0).
+    /// Accounts to skip.
+    #[param(minimum = 0, default = 0)]
     offset: Option<u64>,
 }
 
@@ -86,6 +88,7 @@ async fn list_users(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn update_user(

@@ -34,14 +34,17 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 struct ListParams {
-    /// Page size, 1 to 1000 (default 50).
+    /// Page size.
+    #[param(minimum = 1, maximum = 1000, default = 50)]
     limit: Option<u32>,
-    /// Tasks to skip (default 0).
+    /// Tasks to skip.
+    #[param(minimum = 0, default = 0)]
     offset: Option<u64>,
-    /// `pending`, `done` or `all` (default `all`).
-    status: Option<String>,
-    /// `low`, `medium` or `high`.
-    priority: Option<String>,
+    /// Which tasks by status (default all).
+    #[param(inline)]
+    status: Option<StatusParam>,
+    #[param(inline)]
+    priority: Option<common::api::Priority>,
     /// A project; its dotted sub-projects match too.
     project: Option<String>,
     /// A tag the task must have; repeat for several (all must match).
@@ -54,7 +57,20 @@ struct ListParams {
     due_after: Option<String>,
     /// Comma list of id, title, status, priority, due, created_at,
     /// updated_at, each optionally prefixed with `-`; nulls sort last.
+    #[param(
+        pattern = r"^-?(id|title|status|priority|due|created_at|updated_at)(,-?(id|title|status|priority|due|created_at|updated_at))*$"
+    )]
     ordering: Option<String>,
+}
+
+/// `status=` of the task list.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum StatusParam {
+    Pending,
+    Done,
+    All,
 }
 
 fn etag(version: i64) -> HeaderValue {

@@ -154,3 +154,77 @@ async fn healthz_says_ok() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(body(response).await, json!({"status": "ok"}));
 }
+
+/// What the document says of bodies and parameters is what the server does.
+#[tokio::test]
+async fn schemas_and_parameters_say_what_the_server_checks() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let schemas = &doc["components"]["schemas"];
+
+    // Always in a task, null when unset.
+    let required: BTreeSet<&str> = schemas["Task"]["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for field in [
+        "priority",
+        "due",
+        "project",
+        "completed_at",
+        "tags",
+        "version",
+    ] {
+        assert!(required.contains(field), "Task.{field} is always sent");
+    }
+    // In a request, null is refused for these (400 "may not be null").
+    for (schema, field) in [
+        ("NewTask", "description"),
+        ("NewTask", "status"),
+        ("NewTask", "tags"),
+        ("TaskPatch", "title"),
+        ("TaskPatch", "description"),
+        ("TaskPatch", "tags"),
+    ] {
+        let property = schemas[schema]["properties"][field].to_string();
+        assert!(!property.contains("null"), "{schema}.{field}: {property}");
+    }
+    // ...and accepted for these.
+    for field in ["priority", "due", "project"] {
+        let property = schemas["TaskPatch"]["properties"][field].to_string();
+        assert!(property.contains("null"), "TaskPatch.{field}: {property}");
+    }
+
+    for path in ["/api/tasks", "/api/admin/users"] {
+        let parameters = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+        let limit = parameters.iter().find(|p| p["name"] == "limit").unwrap();
+        assert_eq!(limit["schema"]["minimum"], 1, "{path}");
+        assert_eq!(limit["schema"]["maximum"], 1000, "{path}");
+        assert_eq!(limit["schema"]["default"], 50, "{path}");
+    }
+    let parameters = doc["paths"]["/api/tasks"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let status = parameters.iter().find(|p| p["name"] == "status").unwrap();
+    assert!(
+        status["schema"].to_string().contains("\"all\""),
+        "{}",
+        status["schema"]
+    );
+
+    // Every route that reads a JSON body says it may be too large or not JSON.
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            if operation.get("requestBody").is_some() {
+                for status in ["413", "415"] {
+                    assert!(
+                        operation["responses"].get(status).is_some(),
+                        "{method} {path} documents {status}"
+                    );
+                }
+            }
+        }
+    }
+}
