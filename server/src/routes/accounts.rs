@@ -205,11 +205,15 @@ async fn login(
     ClientAddr(addr): ClientAddr,
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> ApiResult<Json<TokenPair>> {
-    let user_key = format!("user:{}", body.username.trim().to_lowercase());
-    let mut keys = vec![user_key.clone()];
-    if let Some(addr) = addr {
-        keys.push(format!("addr:{addr}"));
+    let mut blank = FieldErrors::new();
+    for (field, value) in [("username", &body.username), ("password", &body.password)] {
+        if value.trim().is_empty() {
+            blank.insert(field.into(), vec!["This field may not be blank.".into()]);
+        }
     }
+    check(blank)?;
+    let keys = limiter_keys(&body.username, addr);
+    let user_key = keys[0].clone();
     if let Some(retry_after_secs) = state.login_limiter.retry_after(&keys) {
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
@@ -227,6 +231,16 @@ async fn login(
     Ok(Json(issue_tokens(&state, &user).await?))
 }
 
+/// The failure counters a password guess for `username` from `addr` adds to:
+/// the username's first.
+fn limiter_keys(username: &str, addr: Option<std::net::IpAddr>) -> Vec<String> {
+    let mut keys = vec![format!("user:{}", username.trim().to_lowercase())];
+    if let Some(addr) = addr {
+        keys.push(format!("addr:{addr}"));
+    }
+    keys
+}
+
 /// Trades a refresh token for a new pair; the old refresh token is spent.
 /// Presenting a spent one revokes the whole login.
 #[utoipa::path(post, path = "/api/token/refresh", tag = "accounts",
@@ -242,6 +256,9 @@ async fn refresh(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<RefreshRequest>,
 ) -> ApiResult<Json<TokenPair>> {
+    if body.refresh.trim().is_empty() {
+        return Err(ApiError::field("refresh", "This field may not be blank."));
+    }
     let refresh = auth::random_token(32);
     let outcome = state
         .store
@@ -321,6 +338,7 @@ async fn me(user: AuthUser) -> Json<User> {
 async fn change_password(
     State(state): State<AppState>,
     user: AuthUser,
+    ClientAddr(addr): ClientAddr,
     JsonBody(body): JsonBody<PasswordChange>,
 ) -> ApiResult<StatusCode> {
     let user = user.user;
@@ -330,7 +348,14 @@ async fn change_password(
         errors.insert("new_password".into(), weak);
     }
     check(errors)?;
+    // Guessing the current password here counts as guessing it at login:
+    // a stolen access token must not become a way around the limit.
+    let keys = limiter_keys(&user.username, addr);
+    if let Some(retry_after_secs) = state.login_limiter.retry_after(&keys) {
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
     if !auth::verify_password(body.current_password, Some(user.password_hash.clone())).await? {
+        state.login_limiter.record_failure(&keys);
         return Err(ApiError::field("current_password", "Wrong password."));
     }
     let hash = auth::hash_password(body.new_password).await?;

@@ -508,3 +508,52 @@ async fn logins_whose_refresh_tokens_expired_are_deleted_at_start_up() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn blank_credentials_are_a_400_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let blank = app.login("", " ").await;
+    let blank = problem(blank, StatusCode::BAD_REQUEST).await;
+    assert_eq!(error_fields(&blank), ["password", "username"], "{blank}");
+    let refresh = app
+        .request(Method::POST, "/api/token/refresh/")
+        .json(&json!({"refresh": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_fields(&problem(refresh, StatusCode::BAD_REQUEST).await),
+        ["refresh"]
+    );
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_is_limited_like_logins() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let change = |current: &'static str| {
+        app.post(
+            "/api/me/password/",
+            &alice.access,
+            &json!({"current_password": current, "new_password": "a new passphrase"}),
+        )
+        .send()
+    };
+    for _ in 0..5 {
+        problem(change("not it").await.unwrap(), StatusCode::BAD_REQUEST).await;
+    }
+    let limited = change("not it").await.unwrap();
+    assert!(limited.headers().contains_key(header::RETRY_AFTER));
+    problem(limited, StatusCode::TOO_MANY_REQUESTS).await;
+    // Even the right one waits, and so does a login of that username.
+    problem(
+        change(PASSWORD).await.unwrap(),
+        StatusCode::TOO_MANY_REQUESTS,
+    )
+    .await;
+    problem(
+        app.login("alice", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+    )
+    .await;
+}
