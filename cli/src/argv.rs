@@ -34,7 +34,7 @@ const VALUE_OPTIONS: &[&str] = &[
 
 /// Rewrites `args` (program name first) as described in the module docs.
 pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
-    let args = taskwarrior_order(args)?;
+    let args = bare_filter_lists(taskwarrior_order(args)?);
     let first = first_word(&args);
     let Some(command) = args.get(first).and_then(|a| a.to_str()) else {
         return Ok(args);
@@ -91,6 +91,20 @@ fn first_word(args: &[OsString]) -> usize {
     first
 }
 
+/// `task +home pri:H` is `task list +home pri:H`: a line that starts with a
+/// filter word (a `-tag` there would read as an option) lists with it.
+fn bare_filter_lists(mut args: Vec<OsString>) -> Vec<OsString> {
+    let first = first_word(&args);
+    let starts_with_filter = args
+        .get(first)
+        .and_then(|a| a.to_str())
+        .is_some_and(common::filter::is_filter_word);
+    if starts_with_filter {
+        args.insert(first, OsString::from("list"));
+    }
+    args
+}
+
 /// Moves leading ID words after the command word that follows them.
 fn taskwarrior_order(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
     let first = first_word(&args);
@@ -136,6 +150,23 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join(" ")
         })
+    }
+
+    #[test]
+    fn a_line_starting_with_a_filter_lists() {
+        assert_eq!(order("task +home").unwrap(), "task list -- +home");
+        assert_eq!(
+            order("task --json project:work -old").unwrap(),
+            "task --json list -- project:work -old"
+        );
+        assert_eq!(order("task pri:H").unwrap(), "task list -- pri:H");
+        // Commands and free words are left alone.
+        assert_eq!(
+            order("task add +home Buy milk").unwrap(),
+            "task add -- +home Buy milk"
+        );
+        assert_eq!(order("task milk").unwrap(), "task milk");
+        assert_eq!(order("task note:x").unwrap(), "task note:x");
     }
 
     #[test]

@@ -81,6 +81,13 @@ fn attribute(key: &str) -> Option<Attribute> {
     }
 }
 
+/// Whether `word` is a filter word, not a free one: `+tag`, `-tag` or a
+/// known `key:value` (`project:home`, `due.before:fri`). A command line that
+/// starts with one lists with it, as Taskwarrior's does.
+pub fn is_filter_word(word: &str) -> bool {
+    split_tag(word).is_some() || split_attribute(word).is_some()
+}
+
 /// `key:value` with a known attribute name.
 fn split_attribute(word: &str) -> Option<(Attribute, &str)> {
     let (key, value) = word.split_once(':')?;

@@ -73,6 +73,12 @@ fn every_filter() {
     assert_eq!(list(&cli, &["status:done"]), [4]);
     assert_eq!(list(&cli, &["status:all"]), [1, 2, 3, 4, 5]);
     assert_eq!(list(&cli, &["+errands"]), [1, 3]);
+    // Taskwarrior's habit: a line that starts with a filter lists with it.
+    assert_eq!(ids(&cli.run(&["--json", "+errands"]).success()), [1, 3]);
+    assert_eq!(
+        ids(&cli.run(&["--json", "project:work", "status:all"]).success()),
+        [3, 4]
+    );
     assert_eq!(list(&cli, &["+errands", "+office"]), [3]);
     assert_eq!(list(&cli, &["-errands"]), [2, 5]);
     assert_eq!(list(&cli, &["-office", "+errands"]), [1]);
