@@ -419,9 +419,10 @@ impl Modifications {
         Ok(mods)
     }
 
-    /// The title the words make, if there are any.
+    /// The title the words make, if they make one that is not blank.
     pub fn title(&self) -> Option<String> {
-        (!self.words.is_empty()).then(|| self.words.join(" "))
+        let title = self.words.join(" ");
+        (!title.trim().is_empty()).then_some(title)
     }
 
     /// Whether the tags change (then the current tags are needed for a patch).
@@ -603,6 +604,13 @@ mod tests {
         assert_eq!(new.priority, Some(Priority::High));
         assert_eq!(new.project.as_deref(), Some("home.kitchen"));
         assert_eq!(new.due, Some(utc("2026-03-05T23:59:59Z")));
+    }
+
+    #[test]
+    fn a_blank_title_is_no_title() {
+        let c = clock();
+        let mods = Modifications::parse(&["   "], &c, ModifyMode::Add).unwrap();
+        assert!(mods.to_new_task().is_err());
     }
 
     #[test]

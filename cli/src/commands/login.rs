@@ -44,13 +44,15 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         prompt::password("Password: ")?
     };
     client.login(&username, &password).await?;
+    // The account as the server spells it: `task login ALICE` is alice.
+    let me = client.me().await?;
     if ctx.json() {
-        ctx.print_json(&client.me().await?)?;
+        ctx.print_json(&me)?;
     } else {
         ctx.say(&format!(
             "Logged in to {} as {}.",
             common::text::escape_control(client.server()),
-            common::text::escape_control(&username)
+            common::text::escape_control(&me.username)
         ))?;
     }
     Ok(ExitCode::SUCCESS)

@@ -133,6 +133,15 @@ fn login_defaults_to_the_last_user() {
     cli.run_with_stdin(&["login", "--password-stdin"], &format!("{PASSWORD}\n"))
         .success();
     assert!(cli.ok(&["whoami"]).starts_with("carol "));
+
+    // Logging in as CAROL is carol, and says so.
+    let run = cli
+        .run_with_stdin(
+            &["login", "CAROL", "--password-stdin"],
+            &format!("{PASSWORD}\n"),
+        )
+        .success();
+    assert!(run.stdout.ends_with(" as carol.\n"), "{run:?}");
 }
 
 #[test]
