@@ -205,7 +205,11 @@ impl<Tz: TimeZone> Clock<Tz> {
             let candidate = naive.checked_add_signed(Duration::minutes(30 * shift))?;
             match tz.from_local_datetime(&candidate) {
                 LocalResult::Single(t) => return Some(t.with_timezone(&Utc)),
-                LocalResult::Ambiguous(early, _) => return Some(early.with_timezone(&Utc)),
+                // A time that happens twice (clocks going back) is its first
+                // happening; compared in UTC, whatever order the zone gives.
+                LocalResult::Ambiguous(a, b) => {
+                    return Some(a.with_timezone(&Utc).min(b.with_timezone(&Utc)))
+                }
                 LocalResult::None => continue,
             }
         }

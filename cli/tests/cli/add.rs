@@ -141,6 +141,29 @@ fn every_date_form() {
 }
 
 #[test]
+fn dates_follow_the_zone_s_daylight_saving_rules() {
+    let server = TestServer::start();
+    let mut cli = Cli::logged_in(&server, "alice");
+    // Newfoundland as a POSIX rule (no tz database needed): -03:30, and
+    // -02:30 from the second Sunday of March to the first of November, 02:00.
+    cli.extra_env
+        .push(("TZ".into(), "NST3:30NDT,M3.2.0,M11.1.0".into()));
+    let cases = [
+        // Summer and winter take their own offsets, not today's.
+        ("due:2026-07-01T09:00", "2026-07-01T11:30:00Z"),
+        ("due:2026-12-01T09:00", "2026-12-01T12:30:00Z"),
+        // 01:30 happens twice on 1 November: the first time counts.
+        ("due:2026-11-01T01:30", "2026-11-01T04:00:00Z"),
+        // 02:30 never happens on 8 March: the next time that does.
+        ("due:2026-03-08T02:30", "2026-03-08T05:30:00Z"),
+    ];
+    for (word, want) in cases {
+        let task = cli.add(&["Zoned", word]);
+        assert_eq!(due(&task), Some(utc(want)), "{word}");
+    }
+}
+
+#[test]
 fn bad_modifiers_are_usage_errors() {
     let server = TestServer::start();
     let cli = Cli::logged_in(&server, "alice");
