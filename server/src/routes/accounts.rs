@@ -55,6 +55,9 @@ pub fn username_errors(username: &str) -> Vec<String> {
 
 pub fn password_errors(password: &str, username: &str) -> Vec<String> {
     let mut messages = Vec::new();
+    if !password.is_empty() && password.trim().is_empty() {
+        messages.push("This password is only spaces.".into());
+    }
     if password.chars().count() < MIN_PASSWORD {
         messages.push(format!(
             "This password is too short: at least {MIN_PASSWORD} characters."
@@ -206,8 +209,11 @@ async fn login(
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> ApiResult<Json<TokenPair>> {
     let mut blank = FieldErrors::new();
-    for (field, value) in [("username", &body.username), ("password", &body.password)] {
-        if value.trim().is_empty() {
+    for (field, empty) in [
+        ("username", body.username.trim().is_empty()),
+        ("password", body.password.is_empty()),
+    ] {
+        if empty {
             blank.insert(field.into(), vec!["This field may not be blank.".into()]);
         }
     }

@@ -32,16 +32,17 @@ fn page_url(
     limit: u32,
     offset: u64,
 ) -> String {
-    // Only what a host and port can be: a Host header is the client's to
-    // choose, and the link goes back out in the body.
+    // Only a host and port: a Host header is the client's to choose, and the
+    // link goes back out in the body. (Like DRF with ALLOWED_HOSTS = ["*"],
+    // any well-formed host is used as given.)
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .filter(|host| {
-            !host.is_empty()
-                && host
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+            host.parse::<axum::http::uri::Authority>()
+                .is_ok_and(|authority| {
+                    !authority.as_str().contains('@') && !authority.host().is_empty()
+                })
         })
         .unwrap_or("localhost");
     let scheme = headers

@@ -58,7 +58,7 @@ struct ListParams {
     /// Comma list of id, title, status, priority, due, created_at,
     /// updated_at, each optionally prefixed with `-`; nulls sort last.
     #[param(
-        pattern = r"^-?(id|title|status|priority|due|created_at|updated_at)(,-?(id|title|status|priority|due|created_at|updated_at))*$"
+        pattern = r"^\s*-?(id|title|status|priority|due|created_at|updated_at)\s*(,\s*-?(id|title|status|priority|due|created_at|updated_at)\s*)*$"
     )]
     ordering: Option<String>,
 }

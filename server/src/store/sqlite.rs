@@ -884,16 +884,19 @@ impl Store for SqliteStore {
 
     async fn list_users(&self, window: PageWindow) -> StoreResult<(u64, Vec<AdminUser>)> {
         self.read(move |conn| {
-            let count: u64 = conn
+            // One snapshot for the count and the page, so they agree.
+            let tx = conn.transaction()?;
+            let count: u64 = tx
                 .prepare_cached("SELECT COUNT(*) FROM users")?
                 .query_row([], |row| row.get(0))?;
-            let mut stmt = conn.prepare_cached(&format!(
-                "{ADMIN_USER_SELECT} ORDER BY u.id LIMIT ?1 OFFSET ?2"
-            ))?;
             let offset = window.offset.min(i64::MAX as u64) as i64;
-            let users = stmt
+            let users = tx
+                .prepare_cached(&format!(
+                    "{ADMIN_USER_SELECT} ORDER BY u.id LIMIT ?1 OFFSET ?2"
+                ))?
                 .query_map(params![window.limit, offset], admin_user_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
+            tx.finish()?;
             Ok((count, users))
         })
         .await

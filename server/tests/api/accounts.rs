@@ -512,9 +512,20 @@ async fn logins_whose_refresh_tokens_expired_are_deleted_at_start_up() {
 #[tokio::test]
 async fn blank_credentials_are_a_400_naming_the_field() {
     let app = TestApp::spawn().await;
-    let blank = app.login("", " ").await;
+    let blank = app.login(" ", "").await;
     let blank = problem(blank, StatusCode::BAD_REQUEST).await;
     assert_eq!(error_fields(&blank), ["password", "username"], "{blank}");
+    // A password of spaces could never be typed back in: refused up front.
+    let spaces = app
+        .request(Method::POST, "/api/register/")
+        .json(&json!({"username": "spacey", "password": "          "}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_fields(&problem(spaces, StatusCode::BAD_REQUEST).await),
+        ["password"]
+    );
     let refresh = app
         .request(Method::POST, "/api/token/refresh/")
         .json(&json!({"refresh": ""}))
