@@ -118,7 +118,7 @@ pub struct ApiClient {
     /// Held while refreshing, so only one refresh is in flight.
     refreshing: tokio::sync::Mutex<()>,
     /// The credentials file that could not be read, until a login replaces it.
-    damaged: Option<std::path::PathBuf>,
+    damaged: Mutex<Option<std::path::PathBuf>>,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -192,8 +192,8 @@ impl ApiClient {
             Err(other) => return Err(other.into()),
         };
         let base = resolve_server(server, &credentials);
-        let mut client = ApiClient::build(&base, Some(config), credentials)?;
-        client.damaged = damaged;
+        let client = ApiClient::build(&base, Some(config), credentials)?;
+        *client.damaged.lock().unwrap_or_else(|e| e.into_inner()) = damaged;
         Ok(client)
     }
 
@@ -257,7 +257,7 @@ impl ApiClient {
             config,
             credentials: Mutex::new(credentials),
             refreshing: tokio::sync::Mutex::new(()),
-            damaged: None,
+            damaged: Mutex::new(None),
         })
     }
 
@@ -591,7 +591,7 @@ impl ApiClient {
     }
 
     fn not_logged_in(&self) -> ClientError {
-        match &self.damaged {
+        match &*self.damaged.lock().unwrap_or_else(|e| e.into_inner()) {
             Some(path) => ClientError::DamagedCredentials { path: path.clone() },
             None => ClientError::NotLoggedIn {
                 url: self.base.clone(),
@@ -678,7 +678,10 @@ impl ApiClient {
             });
             creds.clone()
         };
-        self.persist(&snapshot)
+        self.persist(&snapshot)?;
+        // The file is whole again.
+        *self.damaged.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Ok(())
     }
 
     fn clear_tokens(&self) -> Result<(), ClientError> {

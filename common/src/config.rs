@@ -336,8 +336,8 @@ mod tests {
         let _ = std::fs::remove_dir_all(root);
     }
 
-    #[test]
-    fn corrupt_file_is_a_clear_error() {
+    #[tokio::test]
+    async fn corrupt_file_is_a_clear_error() {
         let root = temp_dir("corrupt");
         std::fs::create_dir_all(&root).unwrap();
         std::fs::write(root.join(CREDENTIALS_FILE), "{not json").unwrap();
@@ -350,6 +350,11 @@ mod tests {
         // The client starts logged out and says why when a login is needed.
         let client = crate::client::ApiClient::with_config(None, ConfigDir::at(&root)).unwrap();
         assert!(!client.is_logged_in());
+        let err = client.me().await.unwrap_err();
+        assert!(
+            matches!(err, crate::client::ClientError::DamagedCredentials { .. }),
+            "{err}"
+        );
         let _ = std::fs::remove_dir_all(root);
     }
 

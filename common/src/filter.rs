@@ -432,7 +432,7 @@ impl Modifications {
 
     /// Whether nothing would change.
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
+        self.title().is_none()
             && self.project.is_none()
             && self.priority.is_none()
             && self.due.is_none()
@@ -611,6 +611,8 @@ mod tests {
         let c = clock();
         let mods = Modifications::parse(&["   "], &c, ModifyMode::Add).unwrap();
         assert!(mods.to_new_task().is_err());
+        let mods = Modifications::parse(&["   "], &c, ModifyMode::Modify).unwrap();
+        assert!(mods.is_empty(), "nothing to change");
     }
 
     #[test]

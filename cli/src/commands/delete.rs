@@ -31,13 +31,18 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         for id in ids {
             match client.get_task(id).await {
                 Ok(task) => targets.push((id, Some(task.version), Some(task.title))),
-                Err(err) if is_fatal(&err) => return Err(err.into()),
+                Err(err) if is_fatal(&err) => {
+                    failures.say_missing(ctx);
+                    return Err(err.into());
+                }
                 Err(err) => failures.add(ctx, id, &err),
             }
         }
         if targets.is_empty() {
             return Ok(failures.finish(ctx));
         }
+        // Said before the question, which may end the command.
+        failures.say_missing(ctx);
         for (id, _, title) in &targets {
             eprintln!("  {id} {}", quoted(title.as_deref().unwrap_or("")));
         }
@@ -59,7 +64,10 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
                 ctx.say(&format!("Deleted task {id}."))?;
                 deleted.push(id);
             }
-            Err(err) if is_fatal(&err) => return Err(err.into()),
+            Err(err) if is_fatal(&err) => {
+                failures.say_missing(ctx);
+                return Err(err.into());
+            }
             Err(err) if err.status() == Some(412) => {
                 ctx.warn(&format!(
                     "task {id}: changed since it was shown; not deleted"

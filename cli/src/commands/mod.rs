@@ -119,13 +119,20 @@ impl Failures {
         self.failed = true;
     }
 
-    /// Says the missing IDs; the exit status of the command.
-    pub fn finish(self, ctx: &Ctx) -> ExitCode {
+    /// Says the missing IDs noted so far: before a question, or before
+    /// giving up on the rest.
+    pub fn say_missing(&mut self, ctx: &Ctx) {
         match self.missing.as_slice() {
             [] => {}
             [id] => ctx.warn(&format!("task {id}: no such task")),
             ids => ctx.warn(&format!("tasks {}: no such task", id_ranges(ids))),
         }
+        self.missing.clear();
+    }
+
+    /// Says the missing IDs; the exit status of the command.
+    pub fn finish(mut self, ctx: &Ctx) -> ExitCode {
+        self.say_missing(ctx);
         status(self.failed)
     }
 }
@@ -195,7 +202,10 @@ pub async fn change_each(
                 ctx.say(&format!("{verb} task {id} {}.", quoted(&task.title)))?;
                 changed.push(task);
             }
-            Err(err) if is_fatal(&err) => return Err(err.into()),
+            Err(err) if is_fatal(&err) => {
+                failures.say_missing(ctx);
+                return Err(err.into());
+            }
             Err(err) => failures.add(ctx, id, &err),
         }
     }

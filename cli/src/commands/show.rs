@@ -33,7 +33,10 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
                 }
                 shown.push(task);
             }
-            Err(err) if is_fatal(&err) => return Err(err.into()),
+            Err(err) if is_fatal(&err) => {
+                failures.say_missing(ctx);
+                return Err(err.into());
+            }
             Err(err) => failures.add(ctx, id, &err),
         }
     }
