@@ -350,11 +350,15 @@ pub struct LoginLimiter {
 }
 
 impl LoginLimiter {
-    /// Seconds to wait if any of `keys` has used up its attempts.
-    pub fn retry_after(&self, keys: &[String]) -> Option<u64> {
+    /// Starts a password check for `keys`: `Err(seconds to wait)` when any
+    /// of them has used up its attempts. Otherwise the attempt counts as a
+    /// failure from now on, until [`Self::succeeded`] says otherwise, so that
+    /// guesses sent in parallel cannot all pass before the first is judged.
+    pub fn begin(&self, keys: &[String]) -> Result<Instant, u64> {
         let now = Instant::now();
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        keys.iter()
+        let wait = keys
+            .iter()
             .filter_map(|key| {
                 let times = failures.get_mut(key)?;
                 prune(times, now);
@@ -365,12 +369,10 @@ impl LoginLimiter {
                 let wait = FAILURE_WINDOW.saturating_sub(now.duration_since(oldest));
                 Some(wait.as_secs().max(1))
             })
-            .max()
-    }
-
-    pub fn record_failure(&self, keys: &[String]) {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+            .max();
+        if let Some(wait) = wait {
+            return Err(wait);
+        }
         // Keep memory bounded under a spray of usernames.
         if failures.len() > 10_000 {
             failures.retain(|_, times| {
@@ -379,9 +381,21 @@ impl LoginLimiter {
             });
         }
         for key in keys {
-            let times = failures.entry(key.clone()).or_default();
-            prune(times, now);
-            times.push_back(now);
+            failures.entry(key.clone()).or_default().push_back(now);
+        }
+        Ok(now)
+    }
+
+    /// The attempt [`Self::begin`] counted at `at` was the right password:
+    /// it no longer counts.
+    pub fn succeeded(&self, keys: &[String], at: Instant) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        for key in keys {
+            if let Some(times) = failures.get_mut(key) {
+                if let Some(position) = times.iter().rposition(|t| *t == at) {
+                    times.remove(position);
+                }
+            }
         }
     }
 

@@ -220,16 +220,17 @@ async fn login(
     check(blank)?;
     let keys = limiter_keys(&body.username, addr);
     let user_key = keys[0].clone();
-    if let Some(retry_after_secs) = state.login_limiter.retry_after(&keys) {
-        return Err(ApiError::TooManyRequests { retry_after_secs });
-    }
+    let attempt = state
+        .login_limiter
+        .begin(&keys)
+        .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
     let user = state.store.user_by_username(body.username.trim()).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let valid = auth::verify_password(body.password, hash).await?;
     let Some(user) = user.filter(|_| valid) else {
-        state.login_limiter.record_failure(&keys);
         return Err(bad_credentials());
     };
+    state.login_limiter.succeeded(&keys, attempt);
     if !user.is_active {
         return Err(ApiError::Forbidden("This account is inactive.".into()));
     }
@@ -357,13 +358,14 @@ async fn change_password(
     // Guessing the current password here counts as guessing it at login:
     // a stolen access token must not become a way around the limit.
     let keys = limiter_keys(&user.username, addr);
-    if let Some(retry_after_secs) = state.login_limiter.retry_after(&keys) {
-        return Err(ApiError::TooManyRequests { retry_after_secs });
-    }
+    let attempt = state
+        .login_limiter
+        .begin(&keys)
+        .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
     if !auth::verify_password(body.current_password, Some(user.password_hash.clone())).await? {
-        state.login_limiter.record_failure(&keys);
         return Err(ApiError::field("current_password", "Wrong password."));
     }
+    state.login_limiter.succeeded(&keys, attempt);
     let hash = auth::hash_password(body.new_password).await?;
     state.store.change_password(user.id, &hash).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -568,3 +568,36 @@ async fn guessing_the_current_password_is_limited_like_logins() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_burst_of_parallel_guesses_gets_five_tries_and_no_more() {
+    let app = TestApp::spawn().await;
+    app.user("alice").await;
+    let guesses = (0..20).map(|n| {
+        let app = &app;
+        async move {
+            app.login("alice", &format!("wrong guess {n}"))
+                .await
+                .status()
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (5, 15), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn right_passwords_do_not_use_up_an_address() {
+    let app = TestApp::spawn().await;
+    app.user("alice").await;
+    for _ in 0..8 {
+        assert_eq!(app.login("alice", PASSWORD).await.status(), StatusCode::OK);
+    }
+}
