@@ -230,3 +230,15 @@ fn server_problem_beside_its_field() {
     let next = text.lines().nth(tags_row + 1).unwrap_or_default();
     assert!(next.contains("✗ at most 32 tags"), "{text}");
 }
+
+/// Wide characters take two columns each: the project column makes room.
+#[test]
+fn wide_characters_are_measured_in_columns() {
+    let mut task = fixtures::task(7, "Shop");
+    task.project = Some("買い物リスト".into());
+    let mut app = app_with(vec![task]);
+    app.update(Msg::Resize(160, 48));
+    let terminal = draw(&app, 160, 48);
+    let screen = format!("{:?}", terminal.backend());
+    assert!(screen.contains("買い物リスト"), "{screen}");
+}

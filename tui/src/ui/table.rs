@@ -11,6 +11,8 @@ use ratatui::Frame;
 
 use crate::app::App;
 use crate::layout;
+use unicode_width::UnicodeWidthStr;
+
 use crate::text::{escape, escape_lines, local, relative, truncate};
 
 fn priority_style(priority: Option<Priority>) -> Style {
@@ -66,11 +68,7 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
         7,
         shown
             .iter()
-            .map(|t| {
-                t.project
-                    .as_deref()
-                    .map_or(0, |p| escape(p).chars().count())
-            })
+            .map(|t| t.project.as_deref().map_or(0, |p| escape(p).width()))
             .max()
             .unwrap_or(0),
         if narrow { 12 } else { 20 },
@@ -79,7 +77,7 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
         4,
         shown
             .iter()
-            .map(|t| tags_text(t).chars().count())
+            .map(|t| tags_text(t).width())
             .max()
             .unwrap_or(0),
         if narrow { 14 } else { 24 },
