@@ -166,7 +166,15 @@ pub fn quoted(title: &str) -> String {
     format!("\"{}\"", common::text::escape_control(title))
 }
 
-/// `done` and `reopen`: one PATCH of the status per task.
+/// What the change of one task came to.
+pub enum Outcome {
+    Changed(common::api::Task),
+    /// The task already was as asked: nothing was sent.
+    AlreadySo(common::api::Task),
+}
+
+/// `done` and `reopen`: the task is read, then its status set, so that a
+/// task already in that state is said to be (as Taskwarrior does).
 pub async fn set_status(
     ctx: &Ctx,
     id_words: &[String],
@@ -180,26 +188,42 @@ pub async fn set_status(
         ..Default::default()
     };
     change_each(ctx, ids, verb, async |id| {
-        client.update_task(id, &patch, None).await
+        let task = client.get_task(id).await?;
+        if task.status == new_status {
+            return Ok(Outcome::AlreadySo(task));
+        }
+        client
+            .update_task(id, &patch, None)
+            .await
+            .map(Outcome::Changed)
     })
     .await
 }
 
 /// Applies `change` to each task in turn: reports each on its own line, goes
 /// on past an unknown ID (exit 1 at the end), stops at once when the server
-/// is down or the session is over; with `--json`, prints the changed tasks.
+/// is down or the session is over; with `--json`, prints the tasks as they
+/// now are.
 pub async fn change_each(
     ctx: &Ctx,
     ids: Vec<i64>,
     verb: &str,
-    mut change: impl AsyncFnMut(i64) -> Result<common::api::Task, common::client::ClientError>,
+    mut change: impl AsyncFnMut(i64) -> Result<Outcome, common::client::ClientError>,
 ) -> Result<ExitCode> {
     let mut changed = Vec::new();
     let mut failures = Failures::default();
     for id in ids {
         match change(id).await {
-            Ok(task) => {
+            Ok(Outcome::Changed(task)) => {
                 ctx.say(&format!("{verb} task {id} {}.", quoted(&task.title)))?;
+                changed.push(task);
+            }
+            Ok(Outcome::AlreadySo(task)) => {
+                ctx.say(&format!(
+                    "Task {id} {} is already {}.",
+                    quoted(&task.title),
+                    task.status.as_str()
+                ))?;
                 changed.push(task);
             }
             Err(err) if is_fatal(&err) => {

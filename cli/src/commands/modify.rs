@@ -9,7 +9,7 @@ use common::client::{ApiClient, ClientError};
 use common::filter::{Modifications, ModifyMode};
 
 use crate::commands::add::flag_words;
-use crate::commands::change_each;
+use crate::commands::{change_each, Outcome};
 use crate::context::{Ctx, UsageError};
 use crate::ids::{parse_ids, split_leading_ids};
 
@@ -58,7 +58,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 
     let client = ctx.client()?;
     change_each(ctx, ids, "Modified", async |id| {
-        modify_one(&client, id, &mods).await
+        modify_one(&client, id, &mods).await.map(Outcome::Changed)
     })
     .await
 }

@@ -63,6 +63,13 @@ fn done_and_reopen_in_both_orders() {
         assert_eq!(status(&cli, id), "done", "{id}");
     }
     assert!(task(&cli, 1)["completed_at"].is_string());
+    // Done already: said so, nothing changed, still a success.
+    let version = task(&cli, 1)["version"].clone();
+    assert_eq!(
+        cli.ok(&["done", "1"]),
+        "Task 1 \"Task 1\" is already done.\n"
+    );
+    assert_eq!(task(&cli, 1)["version"], version);
 
     cli.ok(&["reopen", "1,2"]);
     cli.ok(&["3-4", "reopen"]);
