@@ -352,9 +352,11 @@ pub struct LoginLimiter {
 impl LoginLimiter {
     /// Starts a password check for `keys`: `Err(seconds to wait)` when any
     /// of them has used up its attempts. Otherwise the attempt counts as a
-    /// failure from now on, until [`Self::succeeded`] says otherwise, so that
-    /// guesses sent in parallel cannot all pass before the first is judged.
-    pub fn begin(&self, keys: &[String]) -> Result<Instant, u64> {
+    /// failure at once, so that guesses sent in parallel cannot all pass
+    /// before the first is judged; it stays one only if [`Attempt::failed`]
+    /// is called. A right password, or a request given up before its answer
+    /// (which tells the client nothing), takes it back.
+    pub fn begin(self: &Arc<Self>, keys: Vec<String>) -> Result<Attempt, u64> {
         let now = Instant::now();
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let wait = keys
@@ -380,15 +382,18 @@ impl LoginLimiter {
                 !times.is_empty()
             });
         }
-        for key in keys {
+        for key in &keys {
             failures.entry(key.clone()).or_default().push_back(now);
         }
-        Ok(now)
+        Ok(Attempt {
+            limiter: Arc::clone(self),
+            keys,
+            at: now,
+            failed: false,
+        })
     }
 
-    /// The attempt [`Self::begin`] counted at `at` was the right password:
-    /// it no longer counts.
-    pub fn succeeded(&self, keys: &[String], at: Instant) {
+    fn take_back(&self, keys: &[String], at: Instant) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         for key in keys {
             if let Some(times) = failures.get_mut(key) {
@@ -402,6 +407,29 @@ impl LoginLimiter {
     pub fn clear(&self, key: &str) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         failures.remove(key);
+    }
+}
+
+/// A password check under way (see [`LoginLimiter::begin`]).
+pub struct Attempt {
+    limiter: Arc<LoginLimiter>,
+    keys: Vec<String>,
+    at: Instant,
+    failed: bool,
+}
+
+impl Attempt {
+    /// The password was wrong: the attempt keeps counting.
+    pub fn failed(mut self) {
+        self.failed = true;
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        if !self.failed {
+            self.limiter.take_back(&self.keys, self.at);
+        }
     }
 }
 
@@ -437,6 +465,27 @@ pub(crate) async fn purge_expired_logins(store: std::sync::Weak<dyn Store>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_wrong_passwords_keep_counting() {
+        let limiter = Arc::new(LoginLimiter::default());
+        let keys = || vec!["user:alice".to_string(), "addr:127.0.0.1".to_string()];
+        // Right passwords, and requests given up before their answer, are
+        // taken back however many there are.
+        for _ in 0..20 {
+            drop(limiter.begin(keys()).unwrap());
+        }
+        // Wrong ones count, in parallel too: the sixth is refused.
+        let pending: Vec<Attempt> = (0..MAX_FAILURES)
+            .map(|_| limiter.begin(keys()).unwrap())
+            .collect();
+        assert!(limiter.begin(keys()).is_err(), "five under way already");
+        for attempt in pending {
+            attempt.failed();
+        }
+        let wait = limiter.begin(keys()).err().unwrap();
+        assert!((1..=60).contains(&wait));
+    }
 
     #[test]
     fn hashes_verify_and_match_the_argon2_crate() {

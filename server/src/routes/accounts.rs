@@ -222,15 +222,16 @@ async fn login(
     let user_key = keys[0].clone();
     let attempt = state
         .login_limiter
-        .begin(&keys)
+        .begin(keys)
         .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
     let user = state.store.user_by_username(body.username.trim()).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let valid = auth::verify_password(body.password, hash).await?;
     let Some(user) = user.filter(|_| valid) else {
+        attempt.failed();
         return Err(bad_credentials());
     };
-    state.login_limiter.succeeded(&keys, attempt);
+    drop(attempt);
     if !user.is_active {
         return Err(ApiError::Forbidden("This account is inactive.".into()));
     }
@@ -360,12 +361,13 @@ async fn change_password(
     let keys = limiter_keys(&user.username, addr);
     let attempt = state
         .login_limiter
-        .begin(&keys)
+        .begin(keys)
         .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
     if !auth::verify_password(body.current_password, Some(user.password_hash.clone())).await? {
+        attempt.failed();
         return Err(ApiError::field("current_password", "Wrong password."));
     }
-    state.login_limiter.succeeded(&keys, attempt);
+    drop(attempt);
     let hash = auth::hash_password(body.new_password).await?;
     state.store.change_password(user.id, &hash).await?;
     Ok(StatusCode::NO_CONTENT)
