@@ -6,7 +6,6 @@ use axum::{
     Json,
 };
 use common::api::{AdminUser as AdminUserView, AdminUserPatch, Page, Problem};
-use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
@@ -35,23 +34,10 @@ fn not_self(admin: &AdminUser, id: i64) -> ApiResult<()> {
     Ok(())
 }
 
-/// The query parameters of the user list.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-struct ListParams {
-    /// Page size.
-    #[param(minimum = 1, maximum = 1000, default = 50)]
-    limit: Option<u32>,
-    /// Accounts to skip.
-    #[param(minimum = 0, default = 0)]
-    offset: Option<u64>,
-}
-
 /// Every account, oldest first, with its number of tasks, a page at a time
 /// in DRF's envelope (as the task list).
 #[utoipa::path(get, path = "/api/admin/users", tag = "admin",
-    params(ListParams),
+    params(pagination::PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page, in DRF's envelope", body = Page<AdminUserView>),

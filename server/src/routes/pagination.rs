@@ -2,8 +2,23 @@
 //! absolute `next` and `previous` links of a page.
 
 use axum::http::{header, HeaderMap};
+use utoipa::IntoParams;
 
 use crate::task_query::PageWindow;
+
+/// `limit` and `offset` in the document of every list (parsing is
+/// [`PageWindow::from_pairs`]).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct PageParams {
+    /// Page size.
+    #[param(minimum = 1, maximum = 1000, default = 50)]
+    limit: Option<u32>,
+    /// Items to skip.
+    #[param(minimum = 0, default = 0)]
+    offset: Option<u64>,
+}
 
 /// The `next` and `previous` links of the page `window` of a list of `count`
 /// items at `path` (`/api/tasks/`), keeping every other query parameter.

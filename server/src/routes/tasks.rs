@@ -34,12 +34,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 struct ListParams {
-    /// Page size.
-    #[param(minimum = 1, maximum = 1000, default = 50)]
-    limit: Option<u32>,
-    /// Tasks to skip.
-    #[param(minimum = 0, default = 0)]
-    offset: Option<u64>,
     /// Which tasks by status (default all).
     #[param(inline)]
     status: Option<StatusParam>,
@@ -84,7 +78,7 @@ fn with_etag(status: StatusCode, task: Task) -> Response {
 
 /// Lists the user's tasks, filtered, ordered and paginated.
 #[utoipa::path(get, path = "/api/tasks", tag = "tasks",
-    params(ListParams),
+    params(pagination::PageParams, ListParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page, in DRF's envelope", body = Page<Task>),
