@@ -164,12 +164,7 @@ async fn five_failures_from_one_address_give_429_for_any_username() {
 async fn refresh_rotates_and_the_old_token_stops_working() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
-    let refreshed = app
-        .request(Method::POST, "/api/token/refresh/")
-        .json(&json!({"refresh": alice.refresh}))
-        .send()
-        .await
-        .unwrap();
+    let refreshed = app.refresh(&alice.refresh).await;
     assert_eq!(refreshed.status(), StatusCode::OK);
     let pair = body(refreshed).await;
     assert_ne!(pair["refresh"], alice.refresh.as_str());
@@ -192,29 +187,16 @@ async fn refresh_rotates_and_the_old_token_stops_working() {
 async fn reusing_a_rotated_refresh_token_revokes_the_whole_login() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
-    let refresh = |token: String| {
-        app.request(Method::POST, "/api/token/refresh/")
-            .json(&json!({"refresh": token}))
-            .send()
-    };
-    let pair = body(refresh(alice.refresh.clone()).await.unwrap()).await;
+    let pair = body(app.refresh(&alice.refresh).await).await;
     let new_refresh = pair["refresh"].as_str().unwrap().to_string();
     let new_access = pair["access"].as_str().unwrap().to_string();
     let before = app.get("/api/me/", &new_access).send().await.unwrap();
     assert_eq!(before.status(), StatusCode::OK);
 
     // The stolen, spent token comes back...
-    problem(
-        refresh(alice.refresh.clone()).await.unwrap(),
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    problem(app.refresh(&alice.refresh).await, StatusCode::UNAUTHORIZED).await;
     // ...and the whole login is gone: the newest refresh and access tokens too.
-    problem(
-        refresh(new_refresh).await.unwrap(),
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    problem(app.refresh(&new_refresh).await, StatusCode::UNAUTHORIZED).await;
     problem(
         app.get("/api/me/", &new_access).send().await.unwrap(),
         StatusCode::UNAUTHORIZED,
@@ -247,12 +229,7 @@ async fn logout_revokes_that_login() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let refresh = app
-        .request(Method::POST, "/api/token/refresh/")
-        .json(&json!({"refresh": alice.refresh}))
-        .send()
-        .await
-        .unwrap();
+    let refresh = app.refresh(&alice.refresh).await;
     problem(refresh, StatusCode::UNAUTHORIZED).await;
     problem(
         app.get("/api/me/", &alice.access).send().await.unwrap(),
@@ -351,12 +328,7 @@ async fn password_change_ends_every_older_token() {
         .await;
     }
     for refresh in [&alice.refresh, &second.refresh] {
-        let response = app
-            .request(Method::POST, "/api/token/refresh/")
-            .json(&json!({"refresh": refresh}))
-            .send()
-            .await
-            .unwrap();
+        let response = app.refresh(refresh).await;
         problem(response, StatusCode::UNAUTHORIZED).await;
     }
     problem(app.login("alice", PASSWORD).await, StatusCode::UNAUTHORIZED).await;
@@ -392,12 +364,7 @@ async fn a_deactivated_users_live_token_stops_at_once_and_login_is_403() {
         StatusCode::UNAUTHORIZED,
     )
     .await;
-    let refresh = app
-        .request(Method::POST, "/api/token/refresh/")
-        .json(&json!({"refresh": alice.refresh}))
-        .send()
-        .await
-        .unwrap();
+    let refresh = app.refresh(&alice.refresh).await;
     problem(refresh, StatusCode::UNAUTHORIZED).await;
     problem(app.login("alice", PASSWORD).await, StatusCode::FORBIDDEN).await;
 
@@ -417,12 +384,7 @@ async fn a_deactivated_users_live_token_stops_at_once_and_login_is_403() {
         StatusCode::UNAUTHORIZED,
     )
     .await;
-    let refresh = app
-        .request(Method::POST, "/api/token/refresh/")
-        .json(&json!({"refresh": alice.refresh}))
-        .send()
-        .await
-        .unwrap();
+    let refresh = app.refresh(&alice.refresh).await;
     problem(refresh, StatusCode::UNAUTHORIZED).await;
     assert_eq!(app.login("alice", PASSWORD).await.status(), StatusCode::OK);
 }
@@ -493,20 +455,8 @@ async fn logins_whose_refresh_tokens_expired_are_deleted_at_start_up() {
     }
     assert_eq!(count("SELECT count(*) FROM refresh_tokens"), 1);
 
-    let refresh = |token: String| {
-        app.request(Method::POST, "/api/token/refresh/")
-            .json(&json!({"refresh": token}))
-            .send()
-    };
-    problem(
-        refresh(stale.refresh.clone()).await.unwrap(),
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
-    assert_eq!(
-        refresh(live.refresh.clone()).await.unwrap().status(),
-        StatusCode::OK
-    );
+    problem(app.refresh(&stale.refresh).await, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(app.refresh(&live.refresh).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -526,12 +476,7 @@ async fn blank_credentials_are_a_400_naming_the_field() {
         error_fields(&problem(spaces, StatusCode::BAD_REQUEST).await),
         ["password"]
     );
-    let refresh = app
-        .request(Method::POST, "/api/token/refresh/")
-        .json(&json!({"refresh": ""}))
-        .send()
-        .await
-        .unwrap();
+    let refresh = app.refresh("").await;
     assert_eq!(
         error_fields(&problem(refresh, StatusCode::BAD_REQUEST).await),
         ["refresh"]

@@ -241,12 +241,7 @@ async fn odd_input_never_gives_a_500() {
         .await
         .unwrap();
     problem(login, StatusCode::BAD_REQUEST).await;
-    let refresh = app
-        .request(Method::POST, "/api/token/refresh/")
-        .json(&json!({"refresh": "x".repeat(10_000)}))
-        .send()
-        .await
-        .unwrap();
+    let refresh = app.refresh(&"x".repeat(10_000)).await;
     problem(refresh, StatusCode::UNAUTHORIZED).await;
     let escaped = body(app.get(&path, &alice.access).send().await.unwrap()).await;
     assert!(escaped["title"].is_string());

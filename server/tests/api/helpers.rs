@@ -94,6 +94,15 @@ impl TestApp {
             .unwrap()
     }
 
+    /// `POST /api/token/refresh/` with `refresh`.
+    pub async fn refresh(&self, refresh: &str) -> Response {
+        self.request(Method::POST, "/api/token/refresh/")
+            .json(&json!({"refresh": refresh}))
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> Response {
         self.request(Method::POST, "/api/login/")
             .json(&json!({"username": username, "password": password}))
