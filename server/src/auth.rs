@@ -350,13 +350,13 @@ pub struct LoginLimiter {
 }
 
 impl LoginLimiter {
-    /// Starts a password check for `keys`: `Err(seconds to wait)` when any
-    /// of them has used up its attempts. Otherwise the attempt counts as a
+    /// Starts a password check for `keys`: 429 with the seconds to wait
+    /// when any of them has used up its attempts. Otherwise the attempt counts as a
     /// failure at once, so that guesses sent in parallel cannot all pass
     /// before the first is judged; it stays one only if [`Attempt::failed`]
     /// is called. A right password, or a request given up before its answer
     /// (which tells the client nothing), takes it back.
-    pub fn begin(self: &Arc<Self>, keys: Vec<String>) -> Result<Attempt, u64> {
+    pub fn begin(self: &Arc<Self>, keys: Vec<String>) -> Result<Attempt, ApiError> {
         let now = Instant::now();
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let wait = keys
@@ -372,8 +372,8 @@ impl LoginLimiter {
                 Some(wait.as_secs().max(1))
             })
             .max();
-        if let Some(wait) = wait {
-            return Err(wait);
+        if let Some(retry_after_secs) = wait {
+            return Err(ApiError::TooManyRequests { retry_after_secs });
         }
         // Keep memory bounded under a spray of usernames.
         if failures.len() > 10_000 {
@@ -483,8 +483,10 @@ mod tests {
         for attempt in pending {
             attempt.failed();
         }
-        let wait = limiter.begin(keys()).err().unwrap();
-        assert!((1..=60).contains(&wait));
+        let Err(ApiError::TooManyRequests { retry_after_secs }) = limiter.begin(keys()) else {
+            panic!("a sixth wrong password is refused");
+        };
+        assert!((1..=60).contains(&retry_after_secs));
     }
 
     #[test]

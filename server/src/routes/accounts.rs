@@ -220,10 +220,7 @@ async fn login(
     check(blank)?;
     let keys = limiter_keys(&body.username, addr);
     let user_key = keys[0].clone();
-    let attempt = state
-        .login_limiter
-        .begin(keys)
-        .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
+    let attempt = state.login_limiter.begin(keys)?;
     let user = state.store.user_by_username(body.username.trim()).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let valid = auth::verify_password(body.password, hash).await?;
@@ -359,10 +356,7 @@ async fn change_password(
     // Guessing the current password here counts as guessing it at login:
     // a stolen access token must not become a way around the limit.
     let keys = limiter_keys(&user.username, addr);
-    let attempt = state
-        .login_limiter
-        .begin(keys)
-        .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
+    let attempt = state.login_limiter.begin(keys)?;
     if !auth::verify_password(body.current_password, Some(user.password_hash.clone())).await? {
         attempt.failed();
         return Err(ApiError::field("current_password", "Wrong password."));
