@@ -8,6 +8,8 @@ use std::{
 };
 
 use anyhow::{bail, Context};
+
+use crate::store::{Database, Store};
 use base64::Engine as _;
 use rand::RngCore;
 
@@ -17,7 +19,7 @@ const MIN_SECRET_BYTES: usize = 32;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub bind: SocketAddr,
-    pub database: PathBuf,
+    pub database: Database,
     /// A file holding the JWT signing secret. Without it (and without
     /// `jwt_secret`) a secret is generated beside the database.
     pub jwt_secret_file: Option<PathBuf>,
@@ -32,35 +34,45 @@ impl Config {
     pub fn for_tests(dir: &Path) -> Config {
         Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
-            database: dir.join("taskd.sqlite3"),
+            database: Database::Sqlite(dir.join("taskd.sqlite3")),
             jwt_secret_file: None,
             jwt_secret: None,
             cors_origins: Vec::new(),
         }
     }
 
-    /// The generated secret lives beside the database it signs for, so two
-    /// databases never share one.
-    pub fn generated_secret_path(&self) -> PathBuf {
-        let mut name = self.database.as_os_str().to_owned();
+    /// Where SQLite's generated secret lives: beside the database it signs
+    /// for, so two databases never share one.
+    pub fn generated_secret_path(&self) -> Option<PathBuf> {
+        let Database::Sqlite(path) = &self.database else {
+            return None;
+        };
+        let mut name = path.as_os_str().to_owned();
         name.push(".jwt-secret");
-        PathBuf::from(name)
+        Some(PathBuf::from(name))
     }
 
-    /// The signing secret: given, read from the named file, or read from (and
-    /// on first start generated into) a 0600 file beside the database.
-    pub fn jwt_secret(&self) -> anyhow::Result<Vec<u8>> {
+    /// The signing secret: given, read from the named file, or generated on
+    /// first start: into a 0600 file beside a SQLite database, or into a
+    /// PostgreSQL database itself, so that every daemon serving it shares it.
+    pub async fn jwt_secret(&self, store: &dyn Store) -> anyhow::Result<Vec<u8>> {
         let secret = if let Some(secret) = &self.jwt_secret {
             secret.trim().as_bytes().to_vec()
         } else if let Some(path) = &self.jwt_secret_file {
             read_secret(path)?
-        } else {
-            let path = self.generated_secret_path();
+        } else if let Some(path) = self.generated_secret_path() {
             if path.exists() {
                 read_secret(&path)?
             } else {
-                generate_secret(&path)?
+                generate_secret_file(&path)?
             }
+        } else {
+            store
+                .shared_secret(&new_secret())
+                .await
+                .context("reading the signing secret kept in the database")?
+                .context("this database keeps no signing secret; give one with --jwt-secret-file")?
+                .into_bytes()
         };
         if secret.len() < MIN_SECRET_BYTES {
             bail!("the JWT secret must be at least {MIN_SECRET_BYTES} bytes");
@@ -76,8 +88,8 @@ pub fn default_data_dir() -> anyhow::Result<PathBuf> {
         .context("cannot find a home directory for the data dir; pass --database")
 }
 
-pub fn default_database() -> anyhow::Result<PathBuf> {
-    Ok(default_data_dir()?.join("taskd.sqlite3"))
+pub fn default_database() -> anyhow::Result<Database> {
+    Ok(Database::Sqlite(default_data_dir()?.join("taskd.sqlite3")))
 }
 
 fn read_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
@@ -86,10 +98,15 @@ fn read_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
     Ok(text.trim().as_bytes().to_vec())
 }
 
-fn generate_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+/// 48 random bytes, base64url: 384 bits, past HS256's 256.
+fn new_secret() -> String {
     let mut bytes = [0u8; 48];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn generate_secret_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let encoded = new_secret();
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }

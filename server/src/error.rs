@@ -1,8 +1,6 @@
 //! The one place where errors become HTTP statuses: every error leaves the
 //! daemon as an RFC 9457 `application/problem+json` body.
 
-use std::collections::BTreeMap;
-
 use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
@@ -14,7 +12,7 @@ use crate::store::StoreError;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// Messages per field, as in DRF's validation errors.
-pub type FieldErrors = BTreeMap<String, Vec<String>>;
+pub use crate::domain::FieldErrors;
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -172,5 +170,11 @@ impl From<StoreError> for ApiError {
             }
             StoreError::Internal(err) => ApiError::Internal(err),
         }
+    }
+}
+
+impl From<crate::task_query::QueryError> for ApiError {
+    fn from(err: crate::task_query::QueryError) -> ApiError {
+        ApiError::validation(err.0)
     }
 }

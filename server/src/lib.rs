@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod openapi;
@@ -25,7 +26,7 @@ use tower_http::normalize_path::NormalizePathLayer;
 pub use config::Config;
 
 use auth::{LoginLimiter, Tokens};
-use store::{sqlite::SqliteStore, Store};
+use store::{Purpose, Store};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -38,16 +39,15 @@ pub struct AppState {
 impl AppState {
     /// Opens (creating and migrating) the database and loads the signing secret.
     pub async fn open(config: &Config) -> anyhow::Result<AppState> {
-        let secret = config.jwt_secret()?;
-        let store = SqliteStore::open_to_serve(&config.database)
+        let store = store::open(&config.database, Purpose::Serve)
             .await
-            .with_context(|| format!("opening database {}", config.database.display()))?;
-        let store: Arc<dyn Store> = Arc::new(store);
+            .with_context(|| format!("opening database {}", config.database))?;
+        let secret = config.jwt_secret(store.as_ref()).await?;
         tokio::spawn(auth::purge_expired_logins(Arc::downgrade(&store)));
         Ok(AppState {
+            login_limiter: Arc::new(LoginLimiter::new(Arc::clone(&store))),
             store,
             tokens: Arc::new(Tokens::new(&secret)),
-            login_limiter: Arc::new(LoginLimiter::default()),
         })
     }
 }

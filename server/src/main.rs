@@ -3,7 +3,7 @@
 use std::{
     io::{BufRead, IsTerminal},
     net::SocketAddr,
-    path::PathBuf,
+    path::{Path, PathBuf},
     process::ExitCode,
 };
 
@@ -13,7 +13,7 @@ use taskd::{
     auth,
     config::{self, Config},
     routes::accounts,
-    store::{sqlite::SqliteStore, NewUser, Store},
+    store::{self, sqlite::SqliteStore, Database, NewUser, Purpose},
 };
 use tracing_subscriber::EnvFilter;
 
@@ -21,7 +21,7 @@ use tracing_subscriber::EnvFilter;
 #[command(
     name = "taskd",
     version,
-    about = "The task manager daemon: a REST API over SQLite"
+    about = "The task manager daemon: a REST API over SQLite or PostgreSQL"
 )]
 struct Cli {
     #[command(flatten)]
@@ -41,10 +41,13 @@ struct Global {
         default_value = "127.0.0.1:8000"
     )]
     bind: SocketAddr,
-    /// SQLite database file [default: taskd.sqlite3 in the platform data dir].
-    #[arg(long, global = true, env = "TASKD_DATABASE", value_name = "PATH")]
-    database: Option<PathBuf>,
-    /// File holding the JWT signing secret [default: generated beside the database].
+    /// A SQLite file (a path or sqlite://PATH), or a PostgreSQL database
+    /// (postgres://USER[:PASSWORD]@HOST[:PORT]/DB) [default: taskd.sqlite3 in the platform
+    /// data dir].
+    #[arg(long, global = true, env = "TASKD_DATABASE", value_name = "PATH|URL", value_parser = Database::parse)]
+    database: Option<Database>,
+    /// File holding the JWT signing secret [default: generated on first start, beside a SQLite
+    /// database or inside a PostgreSQL one].
     #[arg(
         long,
         global = true,
@@ -149,33 +152,38 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            SqliteStore::open(&config.database).await?;
-            println!("Database {} is up to date.", config.database.display());
+            store::open(&config.database, Purpose::Command).await?;
+            println!("Database {} is up to date.", config.database);
             Ok(())
         }
         Command::Createsuperuser(args) => create_superuser(config, args).await,
-        Command::Backup { file } => {
-            if file.exists() {
-                bail!("{} already exists; choose a new file", file.display());
-            }
-            // A mistyped --database must not yield a "backup" of a new, empty
-            // database.
-            if !config.database.is_file() {
-                bail!(
-                    "there is no database at {}: give the one taskd serves with --database",
-                    config.database.display()
-                );
-            }
-            let store = SqliteStore::open(&config.database).await?;
-            store.backup(&file).await?;
-            println!(
-                "Backed up {} to {}.",
-                config.database.display(),
-                file.display()
-            );
-            Ok(())
-        }
+        Command::Backup { file } => backup(&config.database, &file).await,
     }
+}
+
+async fn backup(database: &Database, file: &Path) -> anyhow::Result<()> {
+    let path = match database {
+        Database::Sqlite(path) => path,
+        Database::Postgres(_) => bail!(
+            "taskd backup copies SQLite databases; back up PostgreSQL with pg_dump \
+             (e.g. pg_dump --format=custom --file=taskd.dump DBNAME)"
+        ),
+    };
+    if file.exists() {
+        bail!("{} already exists; choose a new file", file.display());
+    }
+    // A mistyped --database must not yield a "backup" of a new, empty
+    // database.
+    if !path.is_file() {
+        bail!(
+            "there is no database at {}: give the one taskd serves with --database",
+            path.display()
+        );
+    }
+    let store = SqliteStore::open(path).await?;
+    store.backup(file).await?;
+    println!("Backed up {} to {}.", path.display(), file.display());
+    Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
@@ -189,7 +197,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .map_err(|err| anyhow::anyhow!("{err}"))?;
     let addr = listener.local_addr()?;
-    tracing::info!(database = %config.database.display(), "taskd listening on http://{addr}");
+    tracing::info!(database = %config.database, "taskd listening on http://{addr}");
     taskd::serve(listener, app, shutdown_signal()).await?;
     tracing::info!("taskd stopped");
     Ok(())
@@ -251,7 +259,7 @@ async fn create_superuser(config: Config, args: CreateSuperuser) -> anyhow::Resu
     if !problems.is_empty() {
         bail!("{}", problems.join("; "));
     }
-    let store = SqliteStore::open(&config.database).await?;
+    let store = store::open(&config.database, Purpose::Command).await?;
     let password_hash = auth::hash_password(password)
         .await
         .map_err(|err| anyhow::anyhow!("{err}"))?;

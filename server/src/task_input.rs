@@ -6,8 +6,8 @@ use common::api::{Priority, Status};
 use serde_json::{Map, Value};
 
 use crate::{
+    domain::tasks::{TaskFields, TaskFieldsPatch},
     error::{ApiError, FieldErrors},
-    store::{TaskFields, TaskFieldsPatch},
 };
 
 pub const MAX_TITLE: usize = 500;
@@ -38,15 +38,7 @@ pub fn full(body: Map<String, Value>) -> Result<TaskFields, ApiError> {
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let mut fields = TaskFields {
-        title: String::new(),
-        description: String::new(),
-        status: Status::Pending,
-        priority: None,
-        due: None,
-        project: None,
-        tags: Vec::new(),
-    };
+    let mut fields = TaskFields::titled(String::new());
     patch.apply(&mut fields);
     Ok(fields)
 }
@@ -88,12 +80,18 @@ fn parse(body: Map<String, Value>, errors: &mut FieldErrors) -> TaskFieldsPatch 
 
 type FieldResult<T> = Result<T, Vec<String>>;
 
+/// DRF's words for a NUL in a text field.
+pub const NUL_MESSAGE: &str = "Null characters are not allowed.";
+
 fn one(message: impl Into<String>) -> Vec<String> {
     vec![message.into()]
 }
 
+/// Text as every backend can keep it: PostgreSQL's text holds no NUL, so
+/// neither backend takes one, and the API cannot tell them apart.
 fn string(value: Value) -> FieldResult<String> {
     match value {
+        Value::String(s) if s.contains('\0') => Err(one(NUL_MESSAGE)),
         Value::String(s) => Ok(s),
         Value::Null => Err(one("This field may not be null.")),
         _ => Err(one("Not a valid string.")),
@@ -190,6 +188,10 @@ fn tags(value: Value) -> FieldResult<Vec<String>> {
             messages.push("Each tag must be a string.".to_string());
             continue;
         };
+        if tag.contains('\0') {
+            messages.push(NUL_MESSAGE.to_string());
+            continue;
+        }
         let length = tag.chars().count();
         if length == 0 || length > MAX_TAG {
             messages.push(format!("Tag \"{tag}\" must be 1 to {MAX_TAG} characters."));

@@ -4,7 +4,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use common::api::{Priority, Status};
 
-use crate::error::{ApiError, FieldErrors};
+use crate::domain::FieldErrors;
+
+/// Bad query parameters, each named with its messages.
+#[derive(Debug)]
+pub struct QueryError(pub FieldErrors);
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 1000;
@@ -80,7 +84,7 @@ impl PageWindow {
     }
 
     /// The window of a list that takes no other parameters.
-    pub fn from_pairs(pairs: &[(String, String)]) -> Result<PageWindow, ApiError> {
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<PageWindow, QueryError> {
         let mut window = PageWindow::default();
         let mut errors = FieldErrors::new();
         for (name, value) in pairs.iter().filter(|(_, value)| !value.is_empty()) {
@@ -91,7 +95,7 @@ impl PageWindow {
         if errors.is_empty() {
             Ok(window)
         } else {
-            Err(ApiError::validation(errors))
+            Err(QueryError(errors))
         }
     }
 }
@@ -117,7 +121,7 @@ pub struct TaskFilter {
 impl TaskFilter {
     /// Parses the query pairs. Unknown parameters are ignored, as DRF does;
     /// empty values count as absent.
-    pub fn from_pairs(pairs: &[(String, String)]) -> Result<TaskFilter, ApiError> {
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<TaskFilter, QueryError> {
         let mut filter = TaskFilter::default();
         let mut errors = FieldErrors::new();
         let mut fail = |name: &str, message: String| {
@@ -125,6 +129,10 @@ impl TaskFilter {
         };
         for (name, value) in pairs {
             if value.is_empty() {
+                continue;
+            }
+            if value.contains('\0') {
+                fail(name, "Null characters are not allowed.".into());
                 continue;
             }
             if let Some(taken) = filter.page.take(name, value) {
@@ -166,7 +174,7 @@ impl TaskFilter {
         if errors.is_empty() {
             Ok(filter)
         } else {
-            Err(ApiError::validation(errors))
+            Err(QueryError(errors))
         }
     }
 }
@@ -257,15 +265,7 @@ mod tests {
             ("status", "later"),
         ]))
         .unwrap_err();
-        match err {
-            ApiError::BadRequest {
-                errors: Some(errors),
-                ..
-            } => {
-                let names: Vec<&String> = errors.keys().collect();
-                assert_eq!(names, ["limit", "ordering", "status"]);
-            }
-            other => panic!("unexpected {other:?}"),
-        }
+        let names: Vec<&String> = err.0.keys().collect();
+        assert_eq!(names, ["limit", "ordering", "status"]);
     }
 }

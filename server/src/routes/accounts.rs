@@ -14,9 +14,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     auth::{self, AuthUser, ACCESS_TTL, REFRESH_TTL},
+    domain::accounts::{self as rules, Refreshed},
     error::{ApiError, ApiResult, FieldErrors},
     extract::{ClientAddr, JsonBody},
-    store::{NewUser, Refreshed, UserRecord},
+    store::{NewUser, UserRecord},
     AppState,
 };
 
@@ -74,7 +75,7 @@ pub fn password_errors(password: &str, username: &str) -> Vec<String> {
 
 fn email_errors(email: &str) -> Vec<String> {
     let valid = email.len() <= 254
-        && !email.chars().any(char::is_whitespace)
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && domain.contains('.')
@@ -220,7 +221,7 @@ async fn login(
     check(blank)?;
     let keys = limiter_keys(&body.username, addr);
     let user_key = keys[0].clone();
-    let attempt = state.login_limiter.begin(keys)?;
+    let attempt = state.login_limiter.begin(keys).await?;
     let user = state.store.user_by_username(body.username.trim()).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let valid = auth::verify_password(body.password, hash).await?;
@@ -228,18 +229,20 @@ async fn login(
         attempt.failed();
         return Err(bad_credentials());
     };
-    drop(attempt);
+    attempt.succeeded().await?;
     if !user.is_active {
         return Err(ApiError::Forbidden("This account is inactive.".into()));
     }
-    state.login_limiter.clear(&user_key);
+    state.login_limiter.clear(&user_key).await?;
     Ok(Json(issue_tokens(&state, &user).await?))
 }
 
 /// The failure counters a password guess for `username` from `addr` adds to:
 /// the username's first.
 fn limiter_keys(username: &str, addr: Option<std::net::IpAddr>) -> Vec<String> {
-    let mut keys = vec![format!("user:{}", username.trim().to_lowercase())];
+    // No username holds a NUL, and the database may not keep one.
+    let username = username.trim().to_lowercase().replace('\0', "\u{fffd}");
+    let mut keys = vec![format!("user:{username}")];
     if let Some(addr) = addr {
         keys.push(format!("addr:{addr}"));
     }
@@ -265,14 +268,13 @@ async fn refresh(
         return Err(ApiError::field("refresh", "This field may not be blank."));
     }
     let refresh = auth::random_token(32);
-    let outcome = state
-        .store
-        .rotate_refresh_token(
-            &auth::refresh_hash(&body.refresh),
-            &auth::refresh_hash(&refresh),
-            Utc::now() + REFRESH_TTL,
-        )
-        .await?;
+    let outcome = rules::rotate_refresh_token(
+        state.store.as_ref(),
+        &auth::refresh_hash(&body.refresh),
+        &auth::refresh_hash(&refresh),
+        Utc::now() + REFRESH_TTL,
+    )
+    .await?;
     match outcome {
         Refreshed::Rotated { user, session_id } => {
             Ok(Json(token_pair(&state, &user, session_id, refresh)?))
@@ -307,7 +309,7 @@ async fn logout(
 ) -> ApiResult<StatusCode> {
     if state
         .store
-        .revoke_session(user.user.id, &auth::refresh_hash(&body.refresh))
+        .revoke_session_by_refresh_token(user.user.id, &auth::refresh_hash(&body.refresh))
         .await?
     {
         Ok(StatusCode::NO_CONTENT)
@@ -356,12 +358,12 @@ async fn change_password(
     // Guessing the current password here counts as guessing it at login:
     // a stolen access token must not become a way around the limit.
     let keys = limiter_keys(&user.username, addr);
-    let attempt = state.login_limiter.begin(keys)?;
+    let attempt = state.login_limiter.begin(keys).await?;
     if !auth::verify_password(body.current_password, Some(user.password_hash.clone())).await? {
         attempt.failed();
         return Err(ApiError::field("current_password", "Wrong password."));
     }
-    drop(attempt);
+    attempt.succeeded().await?;
     let hash = auth::hash_password(body.new_password).await?;
     state.store.change_password(user.id, &hash).await?;
     Ok(StatusCode::NO_CONTENT)

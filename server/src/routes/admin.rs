@@ -86,12 +86,15 @@ async fn update_user(
     if body.is_active == Some(false) || body.is_admin == Some(false) {
         not_self(&admin, id)?;
     }
-    state
-        .store
-        .update_user_flags(id, body.is_active, body.is_admin)
-        .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound)
+    crate::domain::accounts::update_user_flags(
+        state.store.as_ref(),
+        id,
+        body.is_active,
+        body.is_admin,
+    )
+    .await?
+    .map(Json)
+    .ok_or(ApiError::NotFound)
 }
 
 /// Deletes an account and all its tasks.

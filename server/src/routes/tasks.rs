@@ -13,10 +13,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     auth::AuthUser,
+    domain::tasks::{self as rules, TaskChange, Written},
     error::{ApiError, ApiResult},
     extract::{IdPath, IfMatch, JsonBody, QueryPairs},
     routes::pagination,
-    store::{TaskChange, Written},
     task_input,
     task_query::TaskFilter,
     AppState,
@@ -90,38 +90,17 @@ async fn list_tasks(
     user: AuthUser,
     headers: HeaderMap,
     QueryPairs(pairs): QueryPairs,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<Page<Task>>> {
     let filter = TaskFilter::from_pairs(&pairs)?;
     let window = filter.page;
     let page = state.store.list_tasks(user.user.id, filter).await?;
-    let count = page.count;
-    let (next, previous) = pagination::links(&headers, "/api/tasks/", &pairs, window, count);
-    // DRF's envelope around the array the store already rendered.
-    #[derive(serde::Serialize)]
-    struct Head {
-        count: u64,
-        next: Option<String>,
-        previous: Option<String>,
-    }
-    let mut body = serde_json::to_vec(&Head {
-        count,
+    let (next, previous) = pagination::links(&headers, "/api/tasks/", &pairs, window, page.count);
+    Ok(Json(Page {
+        count: page.count,
         next,
         previous,
-    })
-    .map_err(|err| ApiError::Internal(err.into()))?;
-    body.pop(); // the closing brace
-    body.reserve(page.results_json.len() + 13);
-    body.extend_from_slice(b",\"results\":");
-    body.extend_from_slice(&page.results_json);
-    body.push(b'}');
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response())
+        results: page.tasks,
+    }))
 }
 
 /// Creates a task.
@@ -142,7 +121,7 @@ async fn create_task(
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> ApiResult<Response> {
     let fields = task_input::full(body)?;
-    let task = state.store.create_task(user.user.id, fields).await?;
+    let task = rules::create(state.store.as_ref(), user.user.id, fields).await?;
     let location = HeaderValue::from_str(&format!("/api/tasks/{}/", task.id))
         .map_err(|err| ApiError::Internal(err.into()))?;
     let mut response = with_etag(StatusCode::CREATED, task);
@@ -179,11 +158,7 @@ async fn update(
     if_match: Option<Vec<i64>>,
     change: TaskChange,
 ) -> ApiResult<Response> {
-    match state
-        .store
-        .update_task(user.user.id, id, if_match, change)
-        .await?
-    {
+    match rules::update(state.store.as_ref(), user.user.id, id, if_match, change).await? {
         Written::Done(task) => Ok(with_etag(StatusCode::OK, task)),
         Written::NotFound => Err(ApiError::NotFound),
         Written::VersionMismatch => Err(ApiError::PreconditionFailed),
@@ -259,7 +234,7 @@ async fn delete_task(
     IdPath(id): IdPath,
     IfMatch(if_match): IfMatch,
 ) -> ApiResult<StatusCode> {
-    match state.store.delete_task(user.user.id, id, if_match).await? {
+    match rules::delete(state.store.as_ref(), user.user.id, id, if_match).await? {
         Written::Done(()) => Ok(StatusCode::NO_CONTENT),
         Written::NotFound => Err(ApiError::NotFound),
         Written::VersionMismatch => Err(ApiError::PreconditionFailed),

@@ -1,20 +1,24 @@
-//! Storage behind one interface: handlers see only [`Store`], so another
-//! backend (PostgreSQL, for several daemons behind a load balancer) plugs in
-//! without touching them.
+//! Storage behind one interface of domain operations. Each backend
+//! implements [`Store`] with its own SQL and its own migrations (the same
+//! version numbers on both); the rules the operations obey live in
+//! [`crate::domain`], so no backend can drift from another. The backend is
+//! chosen once, at start-up, from the database URL ([`open`]).
 
+pub mod postgres;
 pub mod sqlite;
 
-use std::path::Path;
+use std::{fmt, path::PathBuf, sync::Arc, time::Duration};
 
+use anyhow::bail;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use common::api::{AdminUser, Priority, Status, Task, User};
+use common::api::{AdminUser, Task, User};
 
 use crate::task_query::{PageWindow, TaskFilter};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The database cannot be reached or is locked beyond patience.
+    /// The database cannot be reached, or is locked beyond patience.
     #[error("database unavailable: {0:#}")]
     Unavailable(anyhow::Error),
     #[error(transparent)]
@@ -22,6 +26,93 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which database `--database` names.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    /// A file path, or `sqlite://PATH`.
+    Sqlite(PathBuf),
+    /// A `postgres://` or `postgresql://` URL.
+    Postgres(String),
+}
+
+impl Database {
+    pub fn parse(text: &str) -> anyhow::Result<Database> {
+        let text = text.trim();
+        if text.is_empty() {
+            bail!("the database is empty: give a file path or a postgres:// URL");
+        }
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Ok(Database::Postgres(text.to_string()));
+        }
+        if let Some(path) = text.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                bail!("sqlite:// needs a path, e.g. sqlite:///var/lib/taskd/taskd.sqlite3");
+            }
+            return Ok(Database::Sqlite(PathBuf::from(path)));
+        }
+        if let Some((scheme, _)) = text.split_once("://") {
+            bail!(
+                "unsupported database {scheme}://: give a file path (SQLite), \
+                 sqlite://PATH, or postgres://USER@HOST/DB"
+            );
+        }
+        Ok(Database::Sqlite(PathBuf::from(text)))
+    }
+}
+
+/// The database as it may be shown: a URL's password is left out.
+impl fmt::Display for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Database::Sqlite(path) => write!(f, "{}", path.display()),
+            Database::Postgres(url) => f.write_str(&postgres::redacted(url)),
+        }
+    }
+}
+
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// What a process opens a database for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `taskd serve`: migrates, and on SQLite takes the one-daemon lock.
+    Serve,
+    /// Commands beside a serving daemon (`migrate`, `createsuperuser`).
+    Command,
+}
+
+/// Opens (creating and migrating) the database `database` names.
+pub async fn open(database: &Database, purpose: Purpose) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(match database {
+        Database::Sqlite(path) => Arc::new(match purpose {
+            Purpose::Serve => sqlite::SqliteStore::open_to_serve(path).await?,
+            Purpose::Command => sqlite::SqliteStore::open(path).await?,
+        }),
+        Database::Postgres(url) => Arc::new(postgres::PostgresStore::open(url).await?),
+    })
+}
+
+/// A database whose schema is newer than this binary: it was migrated by a
+/// later taskd, whose data this one could misread or damage.
+pub fn newer_schema(found: usize, known: usize) -> anyhow::Error {
+    anyhow::anyhow!(
+        "the database's schema is version {found}, newer than this taskd knows \
+         (version {known}): run a taskd at least as new as the one that migrated it"
+    )
+}
+
+/// A job that last ran at or before this instant is due again.
+fn job_due_before(now: DateTime<Utc>, every: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(every)
+        .ok()
+        .and_then(|every| now.checked_sub_signed(every))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
 
 /// An account with what only the server may see.
 #[derive(Debug, Clone)]
@@ -58,76 +149,6 @@ pub struct NewUser {
     pub is_admin: bool,
 }
 
-/// Every writable field of a task, validated.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskFields {
-    pub title: String,
-    pub description: String,
-    pub status: Status,
-    pub priority: Option<Priority>,
-    pub due: Option<DateTime<Utc>>,
-    pub project: Option<String>,
-    pub tags: Vec<String>,
-}
-
-/// The fields a PATCH changes, validated; `None` leaves a field alone.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct TaskFieldsPatch {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub status: Option<Status>,
-    pub priority: Option<Option<Priority>>,
-    pub due: Option<Option<DateTime<Utc>>>,
-    pub project: Option<Option<String>>,
-    pub tags: Option<Vec<String>>,
-}
-
-impl TaskFieldsPatch {
-    pub fn apply(self, task: &mut TaskFields) {
-        if let Some(v) = self.title {
-            task.title = v;
-        }
-        if let Some(v) = self.description {
-            task.description = v;
-        }
-        if let Some(v) = self.status {
-            task.status = v;
-        }
-        if let Some(v) = self.priority {
-            task.priority = v;
-        }
-        if let Some(v) = self.due {
-            task.due = v;
-        }
-        if let Some(v) = self.project {
-            task.project = v;
-        }
-        if let Some(v) = self.tags {
-            task.tags = v;
-        }
-    }
-}
-
-/// What an update or delete of a task came to.
-#[derive(Debug)]
-pub enum Written<T> {
-    Done(T),
-    NotFound,
-    /// `If-Match` named another version.
-    VersionMismatch,
-}
-
-/// What presenting a refresh token came to.
-#[derive(Debug)]
-pub enum Refreshed {
-    /// The token was live: it is now spent, and `session_id` goes on.
-    Rotated { user: UserRecord, session_id: i64 },
-    /// The token had been rotated already: the whole login is now revoked.
-    Reused,
-    /// Unknown, expired, revoked, or its user is inactive.
-    Invalid,
-}
-
 /// What the authentication of one request needs to know.
 #[derive(Debug, Clone)]
 pub struct AuthContext {
@@ -135,19 +156,51 @@ pub struct AuthContext {
     pub session_live: bool,
 }
 
+/// A refresh token as stored, with its login and its user.
+#[derive(Debug, Clone)]
+pub struct RefreshTokenRecord {
+    pub session_id: i64,
+    pub expires_at: DateTime<Utc>,
+    /// Spent: it was exchanged for a successor already.
+    pub used: bool,
+    pub session_revoked: bool,
+    pub user: UserRecord,
+}
+
+/// A page of tasks and the count of all that match the filter.
+#[derive(Debug, Clone)]
+pub struct TaskPage {
+    pub count: u64,
+    pub tasks: Vec<Task>,
+}
+
+/// Everything a backend is: accounts, tasks and the daemon's own state.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AccountStore + TaskStore {
     /// Answers when the database does.
     async fn health(&self) -> StoreResult<()>;
 
+    /// Claims the periodic job `name` for this run when it last ran `every`
+    /// ago or longer (or never): of several daemons, one gets it.
+    async fn claim_job(&self, name: &str, now: DateTime<Utc>, every: Duration)
+        -> StoreResult<bool>;
+
+    /// The JWT signing secret kept in the database, made from `candidate`
+    /// if there is none yet; `None` where the backend keeps no secret (SQLite,
+    /// whose secret lives in a file beside the database).
+    async fn shared_secret(&self, candidate: &str) -> StoreResult<Option<String>>;
+}
+
+/// Users, their logins and refresh tokens, and the login limits' counts.
+#[async_trait]
+pub trait AccountStore: Send + Sync + 'static {
     /// `Ok(None)` when the username is taken (case-insensitively).
     async fn create_user(&self, user: NewUser) -> StoreResult<Option<UserRecord>>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>>;
     /// The user and whether the login is live. Asked on every authenticated
     /// request, so a backend may answer from memory, as long as no change to
-    /// the user or the login is missed once acknowledged: the SQLite backend
-    /// can, since one daemon alone serves its database; a backend shared by
-    /// several daemons must hear of the others' changes or ask every time.
+    /// the user or the login is missed once acknowledged, by this daemon or
+    /// any other serving the same database.
     async fn auth_context(&self, user_id: i64, session_id: i64)
         -> StoreResult<Option<AuthContext>>;
     /// Opens a login whose first refresh token has hash `refresh_hash`.
@@ -157,16 +210,24 @@ pub trait Store: Send + Sync + 'static {
         refresh_hash: &str,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<i64>;
-    /// Spends the refresh token `old_hash`, issuing `new_hash` in its place.
-    async fn rotate_refresh_token(
+    async fn refresh_token(&self, hash: &str) -> StoreResult<Option<RefreshTokenRecord>>;
+    /// Marks `old_hash` spent and stores `new_hash` for the same login, in
+    /// one transaction, only if `old_hash` was not spent yet: false if it was.
+    async fn spend_refresh_token(
         &self,
         old_hash: &str,
         new_hash: &str,
+        session_id: i64,
         expires_at: DateTime<Utc>,
-    ) -> StoreResult<Refreshed>;
+    ) -> StoreResult<bool>;
+    async fn revoke_session(&self, session_id: i64) -> StoreResult<()>;
     /// Revokes the login of `user_id` that `refresh_hash` belongs to; false if
     /// there is none.
-    async fn revoke_session(&self, user_id: i64, refresh_hash: &str) -> StoreResult<bool>;
+    async fn revoke_session_by_refresh_token(
+        &self,
+        user_id: i64,
+        refresh_hash: &str,
+    ) -> StoreResult<bool>;
     /// Sets the password and ends every login and every access token.
     async fn change_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()>;
     /// Deletes the refresh tokens that expired before `now`, then the logins
@@ -175,53 +236,90 @@ pub trait Store: Send + Sync + 'static {
 
     /// One page of every account, oldest first, and how many there are.
     async fn list_users(&self, window: PageWindow) -> StoreResult<(u64, Vec<AdminUser>)>;
+    /// Sets the flags given; with `end_logins`, also ends every login and
+    /// access token of the user, in the same transaction.
     async fn update_user_flags(
         &self,
         user_id: i64,
         is_active: Option<bool>,
         is_admin: Option<bool>,
+        end_logins: bool,
     ) -> StoreResult<Option<AdminUser>>;
     /// Deletes the user, their tasks and their logins.
     async fn delete_user(&self, user_id: i64) -> StoreResult<bool>;
 
+    /// Counts an attempt `attempt` against every key, atomically with the
+    /// check (so that parallel attempts, on any daemon, cannot all pass):
+    /// when some key already has `max` attempts after `since`, nothing is
+    /// recorded and the answer is the latest of those keys' oldest attempts
+    /// (when the first place frees up); otherwise `None`.
+    async fn begin_login_attempt(
+        &self,
+        attempt: i64,
+        keys: Vec<String>,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+        max: u32,
+    ) -> StoreResult<Option<DateTime<Utc>>>;
+    /// Takes back an attempt that was not a failure.
+    async fn forget_login_attempt(&self, attempt: i64) -> StoreResult<()>;
+    /// Forgets every attempt counted against `key`.
+    async fn clear_login_attempts(&self, key: &str) -> StoreResult<()>;
+    /// Forgets every attempt made before `before`: they no longer count.
+    async fn forget_login_attempts_before(&self, before: DateTime<Utc>) -> StoreResult<()>;
+}
+
+/// A user's tasks.
+#[async_trait]
+pub trait TaskStore: Send + Sync + 'static {
     /// The page `filter` selects and the count of all matching tasks.
     async fn list_tasks(&self, user_id: i64, filter: TaskFilter) -> StoreResult<TaskPage>;
-    async fn create_task(&self, user_id: i64, fields: TaskFields) -> StoreResult<Task>;
+    /// Stores a new task (its `id` ignored) and returns it with its id.
+    async fn insert_task(&self, user_id: i64, task: Task) -> StoreResult<Task>;
     async fn get_task(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Task>>;
-    /// `if_version` (from `If-Match`): `None` for no precondition, else the
-    /// versions one of which must be current; an empty list matches none.
-    /// A missing task is `NotFound` whatever it says.
-    async fn update_task(
+    /// Writes every field of `task` only if the stored version is still
+    /// `expected_version`: false when it changed or the task is gone.
+    async fn replace_task(
         &self,
         user_id: i64,
-        task_id: i64,
-        if_version: Option<Vec<i64>>,
-        change: TaskChange,
-    ) -> StoreResult<Written<Task>>;
+        task: Task,
+        expected_version: i64,
+    ) -> StoreResult<bool>;
+    /// Deletes the task only if its version is still `expected_version`.
     async fn delete_task(
         &self,
         user_id: i64,
         task_id: i64,
-        if_version: Option<Vec<i64>>,
-    ) -> StoreResult<Written<()>>;
-
-    /// Copies the live database to `dest`.
-    async fn backup(&self, dest: &Path) -> StoreResult<()>;
+        expected_version: i64,
+    ) -> StoreResult<bool>;
 }
 
-/// A page of tasks, already rendered as the JSON array of the API's task
-/// objects: a large page goes from rows to bytes with no `Task` in between.
-#[derive(Debug, Clone)]
-pub struct TaskPage {
-    /// How many tasks match the filter, on every page.
-    pub count: u64,
-    /// `[{task}, …]`, each exactly as `common::api::Task` serialises.
-    pub results_json: Vec<u8>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// PUT replaces every writable field; PATCH changes some.
-#[derive(Debug, Clone)]
-pub enum TaskChange {
-    Replace(TaskFields),
-    Patch(TaskFieldsPatch),
+    #[test]
+    fn the_url_chooses_the_backend() {
+        assert_eq!(
+            Database::parse("/var/lib/taskd/db.sqlite3").unwrap(),
+            Database::Sqlite("/var/lib/taskd/db.sqlite3".into())
+        );
+        assert_eq!(
+            Database::parse("sqlite://db.sqlite3").unwrap(),
+            Database::Sqlite("db.sqlite3".into())
+        );
+        for url in ["postgres://taskd@localhost/taskd", "postgresql://h/db"] {
+            assert!(matches!(
+                Database::parse(url).unwrap(),
+                Database::Postgres(_)
+            ));
+        }
+        for bad in ["mysql://localhost/db", "", "sqlite://"] {
+            assert!(Database::parse(bad).is_err(), "{bad}");
+        }
+        let shown = Database::parse("postgres://taskd:s3cret@localhost/taskd")
+            .unwrap()
+            .to_string();
+        assert!(!shown.contains("s3cret"), "{shown}");
+    }
 }

@@ -17,15 +17,15 @@ use crate::helpers::PASSWORD;
 
 const TASKD: &str = env!("CARGO_BIN_EXE_taskd");
 
-struct Daemon {
-    child: Child,
-    url: String,
-    client: reqwest::Client,
+pub(crate) struct Daemon {
+    pub child: Child,
+    pub url: String,
+    pub client: reqwest::Client,
 }
 
 impl Daemon {
     /// Starts `taskd` on a random port and waits until it listens.
-    fn start(args: &[&str], env: &[(&str, &Path)]) -> Daemon {
+    pub fn start(args: &[&str], env: &[(&str, &Path)]) -> Daemon {
         let mut command = Command::new(TASKD);
         command
             .args(["--bind", "127.0.0.1:0"])
@@ -63,7 +63,7 @@ impl Daemon {
         }
     }
 
-    fn pid(&self) -> String {
+    pub fn pid(&self) -> String {
         self.child.id().to_string()
     }
 
@@ -87,7 +87,7 @@ impl Daemon {
         }
     }
 
-    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> reqwest::Response {
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> reqwest::Response {
         let mut request = self.client.post(format!("{}{path}", self.url)).json(&body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -95,7 +95,7 @@ impl Daemon {
         request.send().await.unwrap()
     }
 
-    async fn login(&self, username: &str, password: &str) -> String {
+    pub async fn login(&self, username: &str, password: &str) -> String {
         let response = self
             .post(
                 "/api/login/",
@@ -110,7 +110,7 @@ impl Daemon {
             .to_string()
     }
 
-    async fn signup(&self, username: &str) -> String {
+    pub async fn signup(&self, username: &str) -> String {
         let response = self
             .post(
                 "/api/register/",
@@ -122,7 +122,7 @@ impl Daemon {
         self.login(username, PASSWORD).await
     }
 
-    async fn task_ids(&self, token: &str) -> BTreeSet<i64> {
+    pub async fn task_ids(&self, token: &str) -> BTreeSet<i64> {
         let mut ids = BTreeSet::new();
         let mut next = Some(format!("{}/api/tasks/?limit=1000", self.url));
         while let Some(url) = next {
@@ -156,7 +156,7 @@ impl Drop for Daemon {
     }
 }
 
-fn taskd(args: &[&str], stdin: &str, env: &[(&str, &Path)]) -> std::process::Output {
+pub(crate) fn taskd(args: &[&str], stdin: &str, env: &[(&str, &Path)]) -> std::process::Output {
     let mut command = Command::new(TASKD);
     command
         .args(args)

@@ -3,7 +3,7 @@
 use reqwest::{header, Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{body, problem, TestApp};
+use crate::helpers::{body, problem, TestApp, PASSWORD};
 
 #[tokio::test]
 async fn unknown_routes_and_wrong_methods() {
@@ -362,4 +362,42 @@ async fn bodies_that_do_not_fit_name_the_field() {
     let blank = errors(problem(blank, StatusCode::BAD_REQUEST).await);
     assert_eq!(blank["password"].as_array().unwrap().len(), 1, "{blank}");
     assert!(blank["username"].is_array(), "{blank}");
+}
+
+#[tokio::test]
+async fn a_nul_character_is_refused_alike_on_every_backend() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    for (field, body) in [
+        ("title", json!({"title": "a\u{0000}b"})),
+        (
+            "description",
+            json!({"title": "t", "description": "\u{0000}"}),
+        ),
+        ("tags", json!({"title": "t", "tags": ["a\u{0000}"]})),
+        ("project", json!({"title": "t", "project": "home\u{0000}"})),
+    ] {
+        let response = app
+            .post("/api/tasks/", &alice.access, &body)
+            .send()
+            .await
+            .unwrap();
+        let problem = problem(response, StatusCode::BAD_REQUEST).await;
+        assert!(
+            problem["errors"][field][0]
+                .as_str()
+                .is_some_and(|m| m.contains("Null characters")),
+            "{body}: {problem}"
+        );
+    }
+    for query in ["search=a%00", "project=a%00", "tag=a%00"] {
+        let response = app
+            .get(&format!("/api/tasks/?{query}"), &alice.access)
+            .send()
+            .await
+            .unwrap();
+        problem(response, StatusCode::BAD_REQUEST).await;
+    }
+    let login = app.login("al\u{0000}ice", PASSWORD).await;
+    problem(login, StatusCode::UNAUTHORIZED).await;
 }

@@ -2,7 +2,7 @@ use std::sync::Once;
 
 use reqwest::{header, Method, RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
-use taskd::{Config, Spawned};
+use taskd::{store::Database, Config, Spawned};
 use tempfile::TempDir;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -11,6 +11,124 @@ pub struct TestApp {
     pub server: Spawned,
     pub client: reqwest::Client,
     pub dir: TempDir,
+    pub database: TestDatabase,
+}
+
+/// The PostgreSQL server the tests may create databases on, as a URL
+/// (`postgres://USER:PASSWORD@HOST/postgres`), from `TASKD_TEST_POSTGRES`.
+/// Without it every test runs on SQLite, and those that need PostgreSQL
+/// say so and pass without running.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("TASKD_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+/// A fresh database for one test: a SQLite file in a temporary directory,
+/// or, when `TASKD_TEST_POSTGRES` names a server, a new database there,
+/// dropped when the test ends.
+pub struct TestDatabase {
+    pub database: Database,
+    /// The server and the database's name, to drop it.
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    /// A database of the backend the run tests (see [`postgres_server`]).
+    pub async fn new(dir: &std::path::Path) -> TestDatabase {
+        match postgres_server() {
+            Some(server) => TestDatabase::postgres(&server).await,
+            None => TestDatabase {
+                database: Database::Sqlite(dir.join("taskd.sqlite3")),
+                postgres: None,
+            },
+        }
+    }
+
+    /// A new, empty PostgreSQL database on `server`.
+    pub async fn postgres(server: &str) -> TestDatabase {
+        let name = format!("taskd_test_{}", uuid_like());
+        let (client, connection) = tokio_postgres::connect(server, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|err| {
+                panic!("TASKD_TEST_POSTGRES is set but PostgreSQL does not answer: {err}")
+            });
+        tokio::spawn(connection);
+        client
+            .batch_execute(&format!(
+                "CREATE DATABASE {name} ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0"
+            ))
+            .await
+            .unwrap();
+        TestDatabase {
+            database: Database::Postgres(with_database(server, &name)),
+            postgres: Some((server.to_string(), name)),
+        }
+    }
+
+    /// `--database`'s value for a real taskd.
+    pub fn arg(&self) -> String {
+        match &self.database {
+            Database::Sqlite(path) => path.display().to_string(),
+            Database::Postgres(url) => url.clone(),
+        }
+    }
+
+    /// A connection to this PostgreSQL database, to look inside it.
+    pub async fn connect(&self) -> tokio_postgres::Client {
+        let Database::Postgres(url) = &self.database else {
+            panic!("not a PostgreSQL database");
+        };
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop may run inside the test's runtime, which cannot be blocked
+        // on: a thread of its own does it.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let (client, connection) = tokio_postgres::connect(&server, tokio_postgres::NoTls)
+                    .await
+                    .ok()?;
+                tokio::spawn(connection);
+                client
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .ok()
+            })
+        });
+        let _ = dropped.join();
+    }
+}
+
+/// `server`'s URL naming database `name` instead.
+pub fn with_database(server: &str, name: &str) -> String {
+    let (base, query) = match server.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (server, String::new()),
+    };
+    let (scheme, rest) = base.split_once("://").unwrap();
+    let authority = rest.split('/').next().unwrap();
+    format!("{scheme}://{authority}/{name}{query}")
+}
+
+/// 64 random bits in hex: names that cannot collide between tests.
+fn uuid_like() -> String {
+    use rand::RngCore;
+    format!("{:016x}", rand::rngs::OsRng.next_u64())
 }
 
 /// A logged-in user.
@@ -41,8 +159,12 @@ impl TestApp {
     pub async fn spawn() -> TestApp {
         init_tracing();
         let dir = tempfile::tempdir().unwrap();
-        let server = taskd::spawn(Config::for_tests(dir.path())).await.unwrap();
+        let database = TestDatabase::new(dir.path()).await;
+        let mut config = Config::for_tests(dir.path());
+        config.database = database.database.clone();
+        let server = taskd::spawn(config).await.unwrap();
         TestApp {
+            database,
             server,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -134,7 +256,7 @@ impl TestApp {
         self.server
             .state
             .store
-            .update_user_flags(user.id, None, Some(true))
+            .update_user_flags(user.id, None, Some(true), false)
             .await
             .unwrap();
         user

@@ -8,5 +8,6 @@ mod errors;
 mod helpers;
 mod isolation;
 mod openapi;
+mod several_daemons;
 mod tasks;
 mod tokens;

@@ -5,6 +5,8 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 
+use taskd::store::Database;
+
 use crate::helpers::{problem, TestApp};
 
 fn claims_of(token: &str) -> Value {
@@ -21,13 +23,23 @@ fn sign(claims: &Value, algorithm: Algorithm, secret: &[u8]) -> String {
     .unwrap()
 }
 
-fn secret(app: &TestApp) -> Vec<u8> {
-    let path = app.dir.path().join("taskd.sqlite3.jwt-secret");
-    std::fs::read_to_string(path)
-        .unwrap()
-        .trim()
-        .as_bytes()
-        .to_vec()
+/// The generated signing secret: in a file beside a SQLite database, in the
+/// database itself on PostgreSQL.
+async fn secret(app: &TestApp) -> Vec<u8> {
+    let text = match &app.database.database {
+        Database::Sqlite(_) => {
+            std::fs::read_to_string(app.dir.path().join("taskd.sqlite3.jwt-secret")).unwrap()
+        }
+        Database::Postgres(_) => app
+            .database
+            .connect()
+            .await
+            .query_one("SELECT value FROM settings WHERE name = 'jwt_secret'", &[])
+            .await
+            .unwrap()
+            .get(0),
+    };
+    text.trim().as_bytes().to_vec()
 }
 
 async fn assert_rejected(app: &TestApp, token: &str) {
@@ -40,7 +52,11 @@ async fn assert_rejected(app: &TestApp, token: &str) {
 async fn a_token_signed_with_our_key_is_accepted_as_a_control() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
-    let token = sign(&claims_of(&alice.access), Algorithm::HS256, &secret(&app));
+    let token = sign(
+        &claims_of(&alice.access),
+        Algorithm::HS256,
+        &secret(&app).await,
+    );
     assert_eq!(
         app.get("/api/me/", &token).send().await.unwrap().status(),
         StatusCode::OK
@@ -63,7 +79,11 @@ async fn another_algorithm_with_our_key_is_rejected() {
     let alice = app.user("alice").await;
     assert_rejected(
         &app,
-        &sign(&claims_of(&alice.access), Algorithm::HS512, &secret(&app)),
+        &sign(
+            &claims_of(&alice.access),
+            Algorithm::HS512,
+            &secret(&app).await,
+        ),
     )
     .await;
 }
@@ -96,14 +116,14 @@ async fn an_expired_token_is_rejected() {
     let now = chrono::Utc::now().timestamp();
     claims["iat"] = json!(now - 3600);
     claims["exp"] = json!(now - 60);
-    assert_rejected(&app, &sign(&claims, Algorithm::HS256, &secret(&app))).await;
+    assert_rejected(&app, &sign(&claims, Algorithm::HS256, &secret(&app).await)).await;
 }
 
 #[tokio::test]
 async fn claims_of_the_wrong_type_are_rejected() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
-    let key = secret(&app);
+    let key = secret(&app).await;
     let far = chrono::Utc::now().timestamp() + 3600;
     for (claim, value) in [
         ("exp", json!(far.to_string())),

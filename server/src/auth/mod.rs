@@ -1,10 +1,13 @@
 //! Passwords (argon2id), access tokens (HS256 JWT), refresh tokens (random,
 //! stored hashed), the [`AuthUser`] extractor and the login rate limit.
 
+pub mod limiter;
+
+pub use limiter::{Attempt, LoginLimiter};
+
 use std::{
-    collections::{HashMap, VecDeque},
     sync::{mpsc, Arc, LazyLock, Mutex, OnceLock},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use argon2::{
@@ -338,126 +341,42 @@ impl FromRequestParts<AppState> for AdminUser {
     }
 }
 
-// ---- login rate limit ----
-
-pub const MAX_FAILURES: usize = 5;
-pub const FAILURE_WINDOW: Duration = Duration::from_secs(60);
-
-/// Failed logins per username and per client address over the last minute.
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
-}
-
-impl LoginLimiter {
-    /// Starts a password check for `keys`: 429 with the seconds to wait
-    /// when any of them has used up its attempts. Otherwise the attempt counts as a
-    /// failure at once, so that guesses sent in parallel cannot all pass
-    /// before the first is judged; it stays one only if [`Attempt::failed`]
-    /// is called. A right password, or a request given up before its answer
-    /// (which tells the client nothing), takes it back.
-    pub fn begin(self: &Arc<Self>, keys: Vec<String>) -> Result<Attempt, ApiError> {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let wait = keys
-            .iter()
-            .filter_map(|key| {
-                let times = failures.get_mut(key)?;
-                prune(times, now);
-                if times.len() < MAX_FAILURES {
-                    return None;
-                }
-                let oldest = *times.front()?;
-                let wait = FAILURE_WINDOW.saturating_sub(now.duration_since(oldest));
-                Some(wait.as_secs().max(1))
-            })
-            .max();
-        if let Some(retry_after_secs) = wait {
-            return Err(ApiError::TooManyRequests { retry_after_secs });
-        }
-        // Keep memory bounded under a spray of usernames.
-        if failures.len() > 10_000 {
-            failures.retain(|_, times| {
-                prune(times, now);
-                !times.is_empty()
-            });
-        }
-        for key in &keys {
-            failures.entry(key.clone()).or_default().push_back(now);
-        }
-        Ok(Attempt {
-            limiter: Arc::clone(self),
-            keys,
-            at: now,
-            failed: false,
-        })
-    }
-
-    fn take_back(&self, keys: &[String], at: Instant) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        for key in keys {
-            if let Some(times) = failures.get_mut(key) {
-                if let Some(position) = times.iter().rposition(|t| *t == at) {
-                    times.remove(position);
-                }
-            }
-        }
-    }
-
-    pub fn clear(&self, key: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.remove(key);
-    }
-}
-
-/// A password check under way (see [`LoginLimiter::begin`]).
-pub struct Attempt {
-    limiter: Arc<LoginLimiter>,
-    keys: Vec<String>,
-    at: Instant,
-    failed: bool,
-}
-
-impl Attempt {
-    /// The password was wrong: the attempt keeps counting.
-    pub fn failed(mut self) {
-        self.failed = true;
-    }
-}
-
-impl Drop for Attempt {
-    fn drop(&mut self) {
-        if !self.failed {
-            self.limiter.take_back(&self.keys, self.at);
-        }
-    }
-}
-
-fn prune(times: &mut VecDeque<Instant>, now: Instant) {
-    while times
-        .front()
-        .is_some_and(|t| now.duration_since(*t) >= FAILURE_WINDOW)
-    {
-        times.pop_front();
-    }
-}
-
-/// How often logins whose refresh tokens have all expired are deleted.
+/// How often expired logins and login attempts past every limit's window
+/// are deleted.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
-/// Deletes expired logins at start-up and every [`PURGE_EVERY`], for as
-/// long as the store is in use: without it every login ever made would stay
-/// in the database.
+/// Deletes expired logins and old login attempts at start-up and every
+/// [`PURGE_EVERY`], for as long as the store is in use: without it every
+/// login ever made would stay in the database. Of several daemons on one
+/// database, one does it each time.
 pub(crate) async fn purge_expired_logins(store: std::sync::Weak<dyn Store>) {
     let mut ticks = tokio::time::interval(PURGE_EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
         let Some(store) = store.upgrade() else { return };
-        match store.purge_expired_logins(Utc::now()).await {
+        let now = Utc::now();
+        match store
+            .claim_job("purge_expired_logins", now, PURGE_EVERY)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(err) => {
+                tracing::warn!(error = %err, "could not claim the purge of expired logins");
+                continue;
+            }
+        }
+        match store.purge_expired_logins(now).await {
             Ok(0) => {}
             Ok(logins) => tracing::info!(logins, "deleted expired logins"),
             Err(err) => tracing::warn!(error = %err, "could not delete expired logins"),
+        }
+        if let Err(err) = store
+            .forget_login_attempts_before(now - limiter::FAILURE_WINDOW)
+            .await
+        {
+            tracing::warn!(error = %err, "could not delete old login attempts");
         }
     }
 }
@@ -465,29 +384,6 @@ pub(crate) async fn purge_expired_logins(store: std::sync::Weak<dyn Store>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_wrong_passwords_keep_counting() {
-        let limiter = Arc::new(LoginLimiter::default());
-        let keys = || vec!["user:alice".to_string(), "addr:127.0.0.1".to_string()];
-        // Right passwords, and requests given up before their answer, are
-        // taken back however many there are.
-        for _ in 0..20 {
-            drop(limiter.begin(keys()).unwrap());
-        }
-        // Wrong ones count, in parallel too: the sixth is refused.
-        let pending: Vec<Attempt> = (0..MAX_FAILURES)
-            .map(|_| limiter.begin(keys()).unwrap())
-            .collect();
-        assert!(limiter.begin(keys()).is_err(), "five under way already");
-        for attempt in pending {
-            attempt.failed();
-        }
-        let Err(ApiError::TooManyRequests { retry_after_secs }) = limiter.begin(keys()) else {
-            panic!("a sixth wrong password is refused");
-        };
-        assert!((1..=60).contains(&retry_after_secs));
-    }
 
     #[test]
     fn hashes_verify_and_match_the_argon2_crate() {

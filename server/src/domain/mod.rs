@@ -1,0 +1,17 @@
+//! The rules of tasks and accounts, in one place that knows neither SQL nor
+//! HTTP: handlers call these, and these call the [`Store`](crate::store::Store)
+//! for nothing but reads and compare-and-set writes, so every backend obeys
+//! the same rules.
+
+pub mod accounts;
+pub mod tasks;
+
+use std::collections::BTreeMap;
+
+/// Messages per field, as DRF reports validation errors.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+/// How many times a write is tried again when another writer changed the
+/// row between its read and its compare-and-set. Each retry means another
+/// write succeeded, so running out needs that many writers on one row.
+const MAX_WRITE_ATTEMPTS: usize = 32;

@@ -1,0 +1,391 @@
+//! Accounts, logins and login attempts in PostgreSQL.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use common::api::AdminUser;
+use tokio_postgres::Row;
+
+use super::{PostgresStore, LOGIN_LOCKS};
+use crate::{
+    store::{AccountStore, AuthContext, NewUser, RefreshTokenRecord, StoreResult, UserRecord},
+    task_query::PageWindow,
+};
+
+const USER_COLUMNS: &str = "u.id, u.username, u.email, u.password_hash, u.is_active, u.is_admin, \
+     u.date_joined, u.token_version";
+
+fn user_from_row(row: &Row) -> UserRecord {
+    UserRecord {
+        id: row.get(0),
+        username: row.get(1),
+        email: row.get(2),
+        password_hash: row.get(3),
+        is_active: row.get(4),
+        is_admin: row.get(5),
+        date_joined: row.get(6),
+        token_version: row.get(7),
+    }
+}
+
+const ADMIN_USER_SELECT: &str =
+    "SELECT u.id, u.username, u.email, u.is_active, u.is_admin, u.date_joined, \
+     (SELECT COUNT(*) FROM tasks t WHERE t.user_id = u.id) FROM users u";
+
+fn admin_user_from_row(row: &Row) -> AdminUser {
+    AdminUser {
+        id: row.get(0),
+        username: row.get(1),
+        email: row.get(2),
+        is_active: row.get(3),
+        is_admin: row.get(4),
+        date_joined: row.get(5),
+        task_count: row.get::<_, i64>(6).max(0) as u64,
+    }
+}
+
+#[async_trait]
+impl AccountStore for PostgresStore {
+    async fn create_user(&self, user: NewUser) -> StoreResult<Option<UserRecord>> {
+        let client = self.client().await?;
+        let now = crate::domain::tasks::stored(Utc::now());
+        let row = self
+            .timed(client.query_opt(
+                "INSERT INTO users (username, username_key, email, password_hash, is_admin, date_joined) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username_key) DO NOTHING RETURNING id",
+                &[
+                    &user.username,
+                    &user.username.to_lowercase(),
+                    &user.email,
+                    &user.password_hash,
+                    &user.is_admin,
+                    &now,
+                ],
+            ))
+            .await?;
+        Ok(row.map(|row| UserRecord {
+            id: row.get(0),
+            username: user.username,
+            email: user.email,
+            password_hash: user.password_hash,
+            is_active: true,
+            is_admin: user.is_admin,
+            date_joined: now,
+            token_version: 0,
+        }))
+    }
+
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>> {
+        // No stored name holds a NUL (PostgreSQL's text cannot), and sending
+        // one would be an error rather than "no such user".
+        if username.contains('\0') {
+            return Ok(None);
+        }
+        let client = self.client().await?;
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username_key = $1");
+        let row = self
+            .timed(async {
+                let statement = client.prepare_cached(&sql).await?;
+                client
+                    .query_opt(&statement, &[&username.to_lowercase()])
+                    .await
+            })
+            .await?;
+        Ok(row.as_ref().map(user_from_row))
+    }
+
+    /// Asked every time: another daemon may have revoked the login a moment ago.
+    async fn auth_context(
+        &self,
+        user_id: i64,
+        session_id: i64,
+    ) -> StoreResult<Option<AuthContext>> {
+        let client = self.client().await?;
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, s.revoked \
+             FROM users u LEFT JOIN sessions s ON s.id = $2 AND s.user_id = u.id \
+             WHERE u.id = $1"
+        );
+        let row = self
+            .timed(async {
+                let statement = client.prepare_cached(&sql).await?;
+                client.query_opt(&statement, &[&user_id, &session_id]).await
+            })
+            .await?;
+        Ok(row.map(|row| AuthContext {
+            user: user_from_row(&row),
+            session_live: row.get::<_, Option<bool>>(8) == Some(false),
+        }))
+    }
+
+    async fn create_session(
+        &self,
+        user_id: i64,
+        refresh_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let client = self.client().await?;
+        let row = self
+            .timed(client.query_one(
+                "WITH login AS (INSERT INTO sessions (user_id, created_at) VALUES ($1, $2) RETURNING id), \
+                 token AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) \
+                   SELECT $3, id, $4 FROM login) \
+                 SELECT id FROM login",
+                &[&user_id, &Utc::now(), &refresh_hash, &expires_at],
+            ))
+            .await?;
+        Ok(row.get(0))
+    }
+
+    async fn refresh_token(&self, hash: &str) -> StoreResult<Option<RefreshTokenRecord>> {
+        let client = self.client().await?;
+        let row = self
+            .timed(client.query_opt(
+                &format!(
+                    "SELECT {USER_COLUMNS}, r.session_id, r.expires_at, r.used, s.revoked \
+                     FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id \
+                     JOIN users u ON u.id = s.user_id WHERE r.token_hash = $1"
+                ),
+                &[&hash],
+            ))
+            .await?;
+        Ok(row.map(|row| RefreshTokenRecord {
+            user: user_from_row(&row),
+            session_id: row.get(8),
+            expires_at: row.get(9),
+            used: row.get(10),
+            session_revoked: row.get(11),
+        }))
+    }
+
+    async fn spend_refresh_token(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        session_id: i64,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let client = self.client().await?;
+        // One statement: the successor exists only if this spent the token.
+        let row = self
+            .timed(client.query_opt(
+                "WITH spent AS (UPDATE refresh_tokens SET used = TRUE \
+                   WHERE token_hash = $1 AND NOT used RETURNING session_id), \
+                 successor AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) \
+                   SELECT $2, $3, $4 FROM spent) \
+                 SELECT session_id FROM spent",
+                &[&old_hash, &new_hash, &session_id, &expires_at],
+            ))
+            .await?;
+        Ok(row.is_some())
+    }
+
+    async fn revoke_session(&self, session_id: i64) -> StoreResult<()> {
+        let client = self.client().await?;
+        self.timed(client.execute(
+            "UPDATE sessions SET revoked = TRUE WHERE id = $1",
+            &[&session_id],
+        ))
+        .await?;
+        Ok(())
+    }
+
+    async fn revoke_session_by_refresh_token(
+        &self,
+        user_id: i64,
+        refresh_hash: &str,
+    ) -> StoreResult<bool> {
+        let client = self.client().await?;
+        let changed = self
+            .timed(client.execute(
+                "UPDATE sessions SET revoked = TRUE WHERE user_id = $1 AND id = \
+                 (SELECT session_id FROM refresh_tokens WHERE token_hash = $2)",
+                &[&user_id, &refresh_hash],
+            ))
+            .await?;
+        Ok(changed > 0)
+    }
+
+    async fn change_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        self.timed(async {
+            let tx = client.transaction().await?;
+            tx.execute(
+                "UPDATE users SET password_hash = $1, token_version = token_version + 1 WHERE id = $2",
+                &[&password_hash, &user_id],
+            )
+            .await?;
+            tx.execute(
+                "UPDATE sessions SET revoked = TRUE WHERE user_id = $1",
+                &[&user_id],
+            )
+            .await?;
+            tx.commit().await
+        })
+        .await
+    }
+
+    async fn purge_expired_logins(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        let mut client = self.client().await?;
+        self.timed(async {
+            let tx = client.transaction().await?;
+            tx.execute("DELETE FROM refresh_tokens WHERE expires_at < $1", &[&now])
+                .await?;
+            // A login's access tokens expire long before its last refresh
+            // token, so a login with no refresh token left is over.
+            let logins = tx
+                .execute(
+                    "DELETE FROM sessions WHERE NOT EXISTS \
+                     (SELECT 1 FROM refresh_tokens r WHERE r.session_id = sessions.id)",
+                    &[],
+                )
+                .await?;
+            tx.commit().await?;
+            Ok(logins)
+        })
+        .await
+    }
+
+    async fn list_users(&self, window: PageWindow) -> StoreResult<(u64, Vec<AdminUser>)> {
+        let mut client = self.client().await?;
+        let limit = i64::from(window.limit);
+        let offset = window.offset.min(i64::MAX as u64) as i64;
+        self.timed(async {
+            // One snapshot for the count and the page, so they agree.
+            let tx = client
+                .build_transaction()
+                .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .await?;
+            let count: i64 = tx
+                .query_one("SELECT COUNT(*) FROM users", &[])
+                .await?
+                .get(0);
+            let rows = tx
+                .query(
+                    &format!("{ADMIN_USER_SELECT} ORDER BY u.id LIMIT $1 OFFSET $2"),
+                    &[&limit, &offset],
+                )
+                .await?;
+            tx.commit().await?;
+            Ok((
+                count.max(0) as u64,
+                rows.iter().map(admin_user_from_row).collect(),
+            ))
+        })
+        .await
+    }
+
+    async fn update_user_flags(
+        &self,
+        user_id: i64,
+        is_active: Option<bool>,
+        is_admin: Option<bool>,
+        end_logins: bool,
+    ) -> StoreResult<Option<AdminUser>> {
+        let mut client = self.client().await?;
+        self.timed(async {
+            let tx = client.transaction().await?;
+            tx.execute(
+                "UPDATE users SET is_active = coalesce($1, is_active), \
+                 is_admin = coalesce($2, is_admin), \
+                 token_version = token_version + CASE WHEN $3 THEN 1 ELSE 0 END \
+                 WHERE id = $4",
+                &[&is_active, &is_admin, &end_logins, &user_id],
+            )
+            .await?;
+            if end_logins {
+                tx.execute(
+                    "UPDATE sessions SET revoked = TRUE WHERE user_id = $1",
+                    &[&user_id],
+                )
+                .await?;
+            }
+            let row = tx
+                .query_opt(&format!("{ADMIN_USER_SELECT} WHERE u.id = $1"), &[&user_id])
+                .await?;
+            tx.commit().await?;
+            Ok(row.as_ref().map(admin_user_from_row))
+        })
+        .await
+    }
+
+    async fn delete_user(&self, user_id: i64) -> StoreResult<bool> {
+        let client = self.client().await?;
+        // Foreign keys cascade to tasks, sessions and refresh tokens.
+        let deleted = self
+            .timed(client.execute("DELETE FROM users WHERE id = $1", &[&user_id]))
+            .await?;
+        Ok(deleted > 0)
+    }
+
+    async fn begin_login_attempt(
+        &self,
+        attempt: i64,
+        mut keys: Vec<String>,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+        max: u32,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        let mut client = self.client().await?;
+        let max = i64::from(max);
+        // Locked in one order, so that two attempts never wait on each other.
+        keys.sort();
+        keys.dedup();
+        self.timed(async {
+            let tx = client.transaction().await?;
+            // Attempts on the same key, from any daemon, take turns here:
+            // the check and the count are one step.
+            for key in &keys {
+                tx.execute(
+                    "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+                    &[&LOGIN_LOCKS, key],
+                )
+                .await?;
+            }
+            let rows = tx
+                .query(
+                    "SELECT key, COUNT(*), MIN(at) FROM login_attempts \
+                     WHERE key = ANY($1) AND at > $2 GROUP BY key",
+                    &[&keys, &since],
+                )
+                .await?;
+            let refused = rows
+                .iter()
+                .filter(|row| row.get::<_, i64>(1) >= max)
+                .map(|row| row.get::<_, DateTime<Utc>>(2))
+                .max();
+            if refused.is_none() {
+                tx.execute(
+                    "INSERT INTO login_attempts (attempt, key, at) SELECT $1, key, $3 FROM unnest($2::text[]) AS key",
+                    &[&attempt, &keys, &now],
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(refused)
+        })
+        .await
+    }
+
+    async fn forget_login_attempt(&self, attempt: i64) -> StoreResult<()> {
+        let client = self.client().await?;
+        self.timed(client.execute("DELETE FROM login_attempts WHERE attempt = $1", &[&attempt]))
+            .await?;
+        Ok(())
+    }
+
+    async fn clear_login_attempts(&self, key: &str) -> StoreResult<()> {
+        let client = self.client().await?;
+        self.timed(client.execute("DELETE FROM login_attempts WHERE key = $1", &[&key]))
+            .await?;
+        Ok(())
+    }
+
+    async fn forget_login_attempts_before(&self, before: DateTime<Utc>) -> StoreResult<()> {
+        let client = self.client().await?;
+        self.timed(client.execute("DELETE FROM login_attempts WHERE at < $1", &[&before]))
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,276 @@
+//! The PostgreSQL backend, for several daemons on one database: a pool of
+//! connections, every write a single statement or one short transaction
+//! whose outcome does not depend on what this daemon remembers, and nothing
+//! cached that another daemon could change.
+
+mod accounts;
+mod tasks;
+
+use std::{future::Future, str::FromStr, time::Duration};
+
+use anyhow::{bail, Context};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use deadpool_postgres::{
+    Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime,
+};
+use tokio_postgres::{error::SqlState, NoTls};
+
+use super::{Store, StoreError, StoreResult};
+
+/// Versioned schema changes, applied in order; the table `taskd_schema`
+/// records how many have run. SQLite's list has the same numbers.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/postgres/0001_init.sql"),
+    include_str!("../../../migrations/postgres/0002_refresh_token_expiry.sql"),
+    include_str!("../../../migrations/postgres/0003_shared_state.sql"),
+];
+
+/// The advisory lock held while migrating, so that daemons starting at once
+/// on an empty database migrate it once.
+const MIGRATION_LOCK: i64 = 0x7461_736b_6400_0001;
+
+/// The namespace of the advisory locks taken per login-limit key.
+const LOGIN_LOCKS: i32 = 0x7461_736b;
+
+/// Connections per daemon.
+const POOL_SIZE: usize = 16;
+
+/// Longest wait for a connection, or for one statement or transaction: past
+/// it the database counts as unavailable (503) rather than leaving the
+/// request hanging.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(10);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct PostgresStore {
+    pool: Pool,
+}
+
+impl PostgresStore {
+    /// Connects to the database `url` names and brings its schema up to date.
+    pub async fn open(url: &str) -> anyhow::Result<PostgresStore> {
+        let mut config = tokio_postgres::Config::from_str(url)
+            .with_context(|| format!("invalid PostgreSQL URL {}", redacted(url)))?;
+        config
+            .connect_timeout(CONNECT_TIMEOUT)
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(30))
+            .application_name("taskd");
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(OPERATION_TIMEOUT))
+            .create_timeout(Some(CONNECT_TIMEOUT))
+            .recycle_timeout(Some(CONNECT_TIMEOUT))
+            .build()
+            .context("creating the PostgreSQL connection pool")?;
+        let store = PostgresStore { pool };
+        let mut client = store
+            .pool
+            .get()
+            .await
+            .map_err(|err| anyhow::anyhow!("cannot connect to {}: {err}", redacted(url)))?;
+        check_server(&client).await?;
+        migrate(&mut client).await?;
+        Ok(store)
+    }
+
+    async fn client(&self) -> StoreResult<Object> {
+        self.pool.get().await.map_err(pool_error)
+    }
+
+    /// Runs one database operation, bounded in time.
+    async fn timed<T>(
+        &self,
+        operation: impl Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> StoreResult<T> {
+        match tokio::time::timeout(OPERATION_TIMEOUT, operation).await {
+            Ok(result) => result.map_err(db_error),
+            Err(_) => Err(StoreError::Unavailable(anyhow::anyhow!(
+                "PostgreSQL did not answer within {} s",
+                OPERATION_TIMEOUT.as_secs()
+            ))),
+        }
+    }
+}
+
+async fn check_server(client: &Object) -> anyhow::Result<()> {
+    let version: i32 = client
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .await?
+        .get(0);
+    if version < 130000 {
+        bail!("PostgreSQL {version} is too old: taskd needs version 13 or newer");
+    }
+    let encoding: String = client
+        .query_one("SELECT current_setting('server_encoding')", &[])
+        .await?
+        .get(0);
+    if encoding != "UTF8" {
+        bail!(
+            "the database's encoding is {encoding}: taskd needs UTF8 \
+             (CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0)"
+        );
+    }
+    Ok(())
+}
+
+async fn migrate(client: &mut Object) -> anyhow::Result<()> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS taskd_schema (version INTEGER NOT NULL)")
+        .await?;
+    let applied = tx
+        .query_opt("SELECT version FROM taskd_schema", &[])
+        .await?
+        .map_or(0, |row| row.get::<_, i32>(0)) as usize;
+    if applied > MIGRATIONS.len() {
+        return Err(super::newer_schema(applied, MIGRATIONS.len()));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        tx.batch_execute(sql)
+            .await
+            .with_context(|| format!("applying migration {}", index + 1))?;
+    }
+    let version = MIGRATIONS.len() as i32;
+    if applied == 0 {
+        tx.execute(
+            "INSERT INTO taskd_schema (version) VALUES ($1)",
+            &[&version],
+        )
+        .await?;
+    } else {
+        tx.execute("UPDATE taskd_schema SET version = $1", &[&version])
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn pool_error(err: PoolError) -> StoreError {
+    match err {
+        PoolError::Backend(err) => db_error(err),
+        other => StoreError::Unavailable(anyhow::anyhow!("no PostgreSQL connection: {other}")),
+    }
+}
+
+/// A lost or refused connection, or a server shutting down or out of
+/// resources, is the database being unavailable (503); anything else is a
+/// fault of ours.
+fn db_error(err: tokio_postgres::Error) -> StoreError {
+    let unavailable = match err.code() {
+        Some(code) => {
+            let class = &code.code()[..2];
+            matches!(class, "08" | "53" | "57" | "58")
+                || *code == SqlState::READ_ONLY_SQL_TRANSACTION
+        }
+        None => {
+            err.is_closed()
+                || std::error::Error::source(&err).is_some_and(|s| s.is::<std::io::Error>())
+        }
+    };
+    if unavailable {
+        StoreError::Unavailable(err.into())
+    } else {
+        StoreError::Internal(err.into())
+    }
+}
+
+/// `url` with its password left out, for messages and logs.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(at) => rest.split_at(at),
+        None => (rest, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _password)) => format!("{user}:***@{host}"),
+            None => authority.to_string(),
+        },
+        None => authority.to_string(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some(("password", _)) => "password=***".to_string(),
+                    _ => pair.to_string(),
+                })
+                .collect();
+            format!("{path}?{}", query.join("&"))
+        }
+        None => tail.to_string(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn health(&self) -> StoreResult<()> {
+        let client = self.client().await?;
+        self.timed(client.simple_query("SELECT 1")).await?;
+        Ok(())
+    }
+
+    async fn claim_job(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+        every: Duration,
+    ) -> StoreResult<bool> {
+        let due_before = super::job_due_before(now, every);
+        let client = self.client().await?;
+        let claimed = self
+            .timed(client.execute(
+                "INSERT INTO jobs (name, last_run, runs) VALUES ($1, $2, 1) \
+                 ON CONFLICT (name) DO UPDATE SET last_run = EXCLUDED.last_run, runs = jobs.runs + 1 \
+                 WHERE jobs.last_run <= $3",
+                &[&name, &now, &due_before],
+            ))
+            .await?;
+        Ok(claimed > 0)
+    }
+
+    async fn shared_secret(&self, candidate: &str) -> StoreResult<Option<String>> {
+        let client = self.client().await?;
+        self.timed(client.execute(
+            "INSERT INTO settings (name, value) VALUES ('jwt_secret', $1) ON CONFLICT (name) DO NOTHING",
+            &[&candidate],
+        ))
+        .await?;
+        let row = self
+            .timed(client.query_one("SELECT value FROM settings WHERE name = 'jwt_secret'", &[]))
+            .await?;
+        Ok(Some(row.get(0)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_left_out_of_shown_urls() {
+        assert_eq!(
+            redacted("postgres://taskd:s3cret@db.example:5432/taskd?sslmode=disable"),
+            "postgres://taskd:***@db.example:5432/taskd?sslmode=disable"
+        );
+        assert_eq!(
+            redacted("postgresql://taskd@localhost/taskd?password=s3cret&x=1"),
+            "postgresql://taskd@localhost/taskd?password=***&x=1"
+        );
+        assert_eq!(redacted("postgres://localhost"), "postgres://localhost");
+    }
+}

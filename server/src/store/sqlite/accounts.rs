@@ -1,0 +1,386 @@
+//! Accounts, logins and login attempts in SQLite.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use common::api::AdminUser;
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{instant, micros, SqliteStore, AUTH_CACHE_ENTRIES};
+use crate::{
+    store::{AccountStore, AuthContext, NewUser, RefreshTokenRecord, StoreResult, UserRecord},
+    task_query::PageWindow,
+};
+
+const USER_COLUMNS: &str = "u.id, u.username, u.email, u.password_hash, u.is_active, u.is_admin, \
+     u.date_joined, u.token_version";
+
+fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
+    Ok(UserRecord {
+        id: row.get(0)?,
+        username: row.get(1)?,
+        email: row.get(2)?,
+        password_hash: row.get(3)?,
+        is_active: row.get(4)?,
+        is_admin: row.get(5)?,
+        date_joined: instant(row.get(6)?),
+        token_version: row.get(7)?,
+    })
+}
+
+const ADMIN_USER_SELECT: &str =
+    "SELECT u.id, u.username, u.email, u.is_active, u.is_admin, u.date_joined, \
+     (SELECT COUNT(*) FROM tasks t WHERE t.user_id = u.id) FROM users u";
+
+fn admin_user_from_row(row: &Row<'_>) -> rusqlite::Result<AdminUser> {
+    Ok(AdminUser {
+        id: row.get(0)?,
+        username: row.get(1)?,
+        email: row.get(2)?,
+        is_active: row.get(3)?,
+        is_admin: row.get(4)?,
+        date_joined: instant(row.get(5)?),
+        task_count: row.get(6)?,
+    })
+}
+
+#[async_trait]
+impl AccountStore for SqliteStore {
+    async fn create_user(&self, user: NewUser) -> StoreResult<Option<UserRecord>> {
+        // Ids are never reused (AUTOINCREMENT): nothing remembered is about it.
+        self.write_keeping_auth(move |conn| {
+            let now = instant(micros(Utc::now()));
+            let inserted = conn
+                .prepare_cached(
+                    "INSERT INTO users (username, username_key, email, password_hash, is_admin, date_joined) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (username_key) DO NOTHING",
+                )?
+                .execute(params![
+                    user.username,
+                    user.username.to_lowercase(),
+                    user.email,
+                    user.password_hash,
+                    user.is_admin,
+                    micros(now)
+                ])?;
+            if inserted == 0 {
+                return Ok(None);
+            }
+            Ok(Some(UserRecord {
+                id: conn.last_insert_rowid(),
+                username: user.username,
+                email: user.email,
+                password_hash: user.password_hash,
+                is_active: true,
+                is_admin: user.is_admin,
+                date_joined: now,
+                token_version: 0,
+            }))
+        })
+        .await
+    }
+
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>> {
+        let key = username.to_lowercase();
+        self.read(move |conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users u WHERE u.username_key = ?1"
+            ))?
+            .query_row([key], user_from_row)
+            .optional()
+        })
+        .await
+    }
+
+    async fn auth_context(
+        &self,
+        user_id: i64,
+        session_id: i64,
+    ) -> StoreResult<Option<AuthContext>> {
+        let key = (user_id, session_id);
+        let generation = {
+            let cache = self.auth_cache.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(known) = cache.entries.get(&key) {
+                return Ok(Some(known.clone()));
+            }
+            cache.generation
+        };
+        let found = self
+            .read(move |conn| {
+                // The user and the login in one query.
+                conn.prepare_cached(&format!(
+                    "SELECT {USER_COLUMNS}, s.revoked \
+                     FROM users u LEFT JOIN sessions s ON s.id = ?2 AND s.user_id = u.id \
+                     WHERE u.id = ?1"
+                ))?
+                .query_row([user_id, session_id], |row| {
+                    Ok(AuthContext {
+                        user: user_from_row(row)?,
+                        session_live: row.get::<_, Option<bool>>(8)? == Some(false),
+                    })
+                })
+                .optional()
+            })
+            .await?;
+        if let Some(context) = &found {
+            let mut cache = self.auth_cache.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.generation == generation {
+                if cache.entries.len() >= AUTH_CACHE_ENTRIES {
+                    cache.entries.clear();
+                }
+                cache.entries.insert(key, context.clone());
+            }
+        }
+        Ok(found)
+    }
+
+    async fn create_session(
+        &self,
+        user_id: i64,
+        refresh_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let refresh_hash = refresh_hash.to_string();
+        self.write_keeping_auth(move |conn| {
+            conn.prepare_cached("INSERT INTO sessions (user_id, created_at) VALUES (?1, ?2)")?
+                .execute(params![user_id, micros(Utc::now())])?;
+            let session_id = conn.last_insert_rowid();
+            conn.prepare_cached(
+                "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![refresh_hash, session_id, micros(expires_at)])?;
+            Ok(session_id)
+        })
+        .await
+    }
+
+    async fn refresh_token(&self, hash: &str) -> StoreResult<Option<RefreshTokenRecord>> {
+        let hash = hash.to_string();
+        self.read(move |conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS}, r.session_id, r.expires_at, r.used, s.revoked \
+                 FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id \
+                 JOIN users u ON u.id = s.user_id WHERE r.token_hash = ?1"
+            ))?
+            .query_row([hash], |row| {
+                Ok(RefreshTokenRecord {
+                    user: user_from_row(row)?,
+                    session_id: row.get(8)?,
+                    expires_at: instant(row.get(9)?),
+                    used: row.get(10)?,
+                    session_revoked: row.get(11)?,
+                })
+            })
+            .optional()
+        })
+        .await
+    }
+
+    async fn spend_refresh_token(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        session_id: i64,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let old_hash = old_hash.to_string();
+        let new_hash = new_hash.to_string();
+        self.write_keeping_auth(move |conn| {
+            let spent = conn
+                .prepare_cached(
+                    "UPDATE refresh_tokens SET used = 1 WHERE token_hash = ?1 AND used = 0",
+                )?
+                .execute([&old_hash])?;
+            if spent == 0 {
+                return Ok(false);
+            }
+            conn.prepare_cached(
+                "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![new_hash, session_id, micros(expires_at)])?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn revoke_session(&self, session_id: i64) -> StoreResult<()> {
+        self.write(move |conn| {
+            conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE id = ?1")?
+                .execute([session_id])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn revoke_session_by_refresh_token(
+        &self,
+        user_id: i64,
+        refresh_hash: &str,
+    ) -> StoreResult<bool> {
+        let refresh_hash = refresh_hash.to_string();
+        self.write(move |conn| {
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE sessions SET revoked = 1 WHERE user_id = ?1 AND id = \
+                     (SELECT session_id FROM refresh_tokens WHERE token_hash = ?2)",
+                )?
+                .execute(params![user_id, refresh_hash])?;
+            Ok(changed > 0)
+        })
+        .await
+    }
+
+    async fn change_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()> {
+        let password_hash = password_hash.to_string();
+        self.write(move |conn| {
+            conn.prepare_cached(
+                "UPDATE users SET password_hash = ?1, token_version = token_version + 1 WHERE id = ?2",
+            )?
+            .execute(params![password_hash, user_id])?;
+            conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE user_id = ?1")?
+                .execute([user_id])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn purge_expired_logins(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        self.write(move |conn| {
+            conn.prepare_cached("DELETE FROM refresh_tokens WHERE expires_at < ?1")?
+                .execute([micros(now)])?;
+            // A login's access tokens expire long before its last refresh
+            // token, so a login with no refresh token left is over.
+            let logins = conn
+                .prepare_cached(
+                    "DELETE FROM sessions WHERE NOT EXISTS \
+                     (SELECT 1 FROM refresh_tokens r WHERE r.session_id = sessions.id)",
+                )?
+                .execute([])?;
+            Ok(logins as u64)
+        })
+        .await
+    }
+
+    async fn list_users(&self, window: PageWindow) -> StoreResult<(u64, Vec<AdminUser>)> {
+        self.read(move |conn| {
+            // One snapshot for the count and the page, so they agree.
+            let tx = conn.transaction()?;
+            let count: u64 = tx
+                .prepare_cached("SELECT COUNT(*) FROM users")?
+                .query_row([], |row| row.get(0))?;
+            let offset = window.offset.min(i64::MAX as u64) as i64;
+            let users = tx
+                .prepare_cached(&format!(
+                    "{ADMIN_USER_SELECT} ORDER BY u.id LIMIT ?1 OFFSET ?2"
+                ))?
+                .query_map(params![window.limit, offset], admin_user_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            tx.finish()?;
+            Ok((count, users))
+        })
+        .await
+    }
+
+    async fn update_user_flags(
+        &self,
+        user_id: i64,
+        is_active: Option<bool>,
+        is_admin: Option<bool>,
+        end_logins: bool,
+    ) -> StoreResult<Option<AdminUser>> {
+        self.write(move |conn| {
+            conn.prepare_cached(
+                "UPDATE users SET is_active = coalesce(?1, is_active), \
+                 is_admin = coalesce(?2, is_admin) WHERE id = ?3",
+            )?
+            .execute(params![is_active, is_admin, user_id])?;
+            if end_logins {
+                conn.prepare_cached(
+                    "UPDATE users SET token_version = token_version + 1 WHERE id = ?1",
+                )?
+                .execute([user_id])?;
+                conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE user_id = ?1")?
+                    .execute([user_id])?;
+            }
+            conn.prepare_cached(&format!("{ADMIN_USER_SELECT} WHERE u.id = ?1"))?
+                .query_row([user_id], admin_user_from_row)
+                .optional()
+        })
+        .await
+    }
+
+    async fn delete_user(&self, user_id: i64) -> StoreResult<bool> {
+        self.write(move |conn| {
+            // Foreign keys cascade to tasks, tags, sessions and refresh tokens.
+            let deleted = conn
+                .prepare_cached("DELETE FROM users WHERE id = ?1")?
+                .execute([user_id])?;
+            Ok(deleted > 0)
+        })
+        .await
+    }
+
+    async fn begin_login_attempt(
+        &self,
+        attempt: i64,
+        keys: Vec<String>,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+        max: u32,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        // On the one writer, so the check and the count are one step.
+        self.write_keeping_auth(move |conn| {
+            let mut refused: Option<i64> = None;
+            for key in &keys {
+                let (count, oldest): (u32, Option<i64>) = conn
+                    .prepare_cached(
+                        "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE key = ?1 AND at > ?2",
+                    )?
+                    .query_row(params![key, micros(since)], |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })?;
+                if count >= max {
+                    refused = refused.max(oldest);
+                }
+            }
+            if let Some(oldest) = refused {
+                return Ok(Some(instant(oldest)));
+            }
+            let mut insert = conn.prepare_cached(
+                "INSERT INTO login_attempts (attempt, key, at) VALUES (?1, ?2, ?3)",
+            )?;
+            for key in &keys {
+                insert.execute(params![attempt, key, micros(now)])?;
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    async fn forget_login_attempt(&self, attempt: i64) -> StoreResult<()> {
+        self.write_keeping_auth(move |conn| {
+            conn.prepare_cached("DELETE FROM login_attempts WHERE attempt = ?1")?
+                .execute([attempt])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear_login_attempts(&self, key: &str) -> StoreResult<()> {
+        let key = key.to_string();
+        self.write_keeping_auth(move |conn| {
+            conn.prepare_cached("DELETE FROM login_attempts WHERE key = ?1")?
+                .execute([key])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn forget_login_attempts_before(&self, before: DateTime<Utc>) -> StoreResult<()> {
+        self.write_keeping_auth(move |conn| {
+            conn.prepare_cached("DELETE FROM login_attempts WHERE at < ?1")?
+                .execute([micros(before)])?;
+            Ok(())
+        })
+        .await
+    }
+}

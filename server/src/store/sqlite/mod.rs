@@ -1,0 +1,531 @@
+//! The SQLite backend: one writer connection (writes are serialised here, so
+//! clients never see SQLITE_BUSY) and a pool of readers, all in WAL mode and
+//! all used from the blocking thread pool, never from async workers.
+
+mod accounts;
+mod tasks;
+
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::{mpsc, Arc, Mutex},
+    time::Duration,
+};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use rusqlite::{functions::FunctionFlags, Connection, ErrorCode, TransactionBehavior};
+use tokio::sync::Semaphore;
+
+use async_trait::async_trait;
+
+use super::{AuthContext, Store, StoreError, StoreResult};
+
+/// Versioned schema changes, applied in order; `PRAGMA user_version` records
+/// how many have run. PostgreSQL's list has the same numbers.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../../migrations/sqlite/0002_refresh_token_expiry.sql"),
+    include_str!("../../../migrations/sqlite/0003_shared_state.sql"),
+];
+
+/// Reader connections: enough to keep both cores busy while some wait on
+/// the disk, few enough that memory stays small.
+const READERS: usize = 4;
+
+/// Writes committed together at most.
+const MAX_BATCH: usize = 128;
+
+/// Logins whose authentication is remembered at most; past this the memory
+/// starts over rather than growing.
+const AUTH_CACHE_ENTRIES: usize = 4096;
+
+/// Hands a write's outcome to its caller once the batch it ran in has
+/// committed (or failed to).
+type Deliver = Box<dyn FnOnce(Option<StoreError>) + Send>;
+/// A write: runs, says whether it succeeded, and how to answer its caller.
+type WriteJob = Box<dyn FnOnce(&Connection) -> (bool, Deliver) + Send>;
+
+pub struct SqliteStore {
+    path: PathBuf,
+    /// The one writer connection lives on its own thread; writes queue here.
+    writer: mpsc::Sender<WriteJob>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+    /// One permit per reader connection: holding one guarantees a connection.
+    reader_permits: Arc<Semaphore>,
+    auth_cache: Arc<Mutex<AuthCache>>,
+    /// Held while this store serves the database; released when dropped.
+    _serving: Option<std::fs::File>,
+}
+
+/// What `auth_context` last answered for each login, so that most
+/// authenticated requests cost no trip to the blocking pool.
+///
+/// A serving daemon holds its database's serving lock (see
+/// [`SqliteStore::open_to_serve`]), so it is the only writer of accounts and
+/// logins (`taskd createsuperuser` in another process only adds users) and
+/// sees every change that could make an answer stale: every such write
+/// forgets them all, after its commit and before its caller hears of it. A
+/// revoked token is therefore refused by the first request that starts after
+/// the revocation is acknowledged.
+#[derive(Default)]
+struct AuthCache {
+    /// Bumped whenever the cache is emptied: an answer read from the
+    /// database is kept only if no write ended while it was being read.
+    generation: u64,
+    entries: HashMap<(i64, i64), AuthContext>,
+}
+
+impl AuthCache {
+    fn forget_all(&mut self) {
+        self.generation += 1;
+        self.entries.clear();
+    }
+}
+
+impl SqliteStore {
+    /// Opens the database at `path`, creating it and its directory if need
+    /// be, and brings its schema up to date.
+    pub async fn open(path: &Path) -> anyhow::Result<SqliteStore> {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || SqliteStore::open_blocking(path, false)).await?
+    }
+
+    /// [`Self::open`] for the daemon that serves the database: it also takes
+    /// the serving lock (the file `<database>.lock`) for as long as the store
+    /// lives, so a second daemon on the same database refuses to start. One
+    /// writer is what keeps writes free of SQLITE_BUSY and what lets
+    /// authentications be remembered.
+    pub async fn open_to_serve(path: &Path) -> anyhow::Result<SqliteStore> {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || SqliteStore::open_blocking(path, true)).await?
+    }
+
+    fn open_blocking(path: PathBuf, serve: bool) -> anyhow::Result<SqliteStore> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let serving = match serve {
+            true => Some(take_serving_lock(&path)?),
+            false => None,
+        };
+        create_private(&path)?;
+        let mut writer = open_connection(&path)?;
+        migrate(&mut writer)?;
+        let (tx, rx) = mpsc::channel::<WriteJob>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || run_writer(writer, rx))
+            .context("starting the database writer thread")?;
+        Ok(SqliteStore {
+            path,
+            writer: tx,
+            readers: Arc::new(Mutex::new(Vec::with_capacity(READERS))),
+            reader_permits: Arc::new(Semaphore::new(READERS)),
+            auth_cache: Arc::default(),
+            _serving: serving,
+        })
+    }
+
+    /// Runs `f` on the writer thread, inside the transaction of its batch,
+    /// and answers once that transaction has committed: an acknowledged write
+    /// is on disk (in the WAL) before its client hears of it. Remembered
+    /// authentications are forgotten first, since `f` may change accounts or
+    /// logins.
+    async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.write_with(f, Some(Arc::clone(&self.auth_cache))).await
+    }
+
+    /// [`Self::write`] for a write that cannot make a remembered
+    /// authentication wrong (tasks, a new user, a new login), so they stay.
+    async fn write_keeping_auth<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.write_with(f, None).await
+    }
+
+    async fn write_with<T, F>(
+        &self,
+        f: F,
+        invalidates: Option<Arc<Mutex<AuthCache>>>,
+    ) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: WriteJob = Box::new(move |conn| {
+            let result = f(conn).map_err(store_error);
+            let succeeded = result.is_ok();
+            let deliver: Deliver = Box::new(move |commit_error| {
+                if let Some(cache) = invalidates {
+                    cache.lock().unwrap_or_else(|e| e.into_inner()).forget_all();
+                }
+                let _ = tx.send(match commit_error {
+                    Some(err) => Err(err),
+                    None => result,
+                });
+            });
+            (succeeded, deliver)
+        });
+        self.writer
+            .send(job)
+            .map_err(|_| StoreError::Unavailable(anyhow::anyhow!("the writer thread stopped")))?;
+        // Dropped unanswered: the batch could not begin, or the write panicked.
+        rx.await.map_err(|_| {
+            StoreError::Unavailable(anyhow::anyhow!("the database did not carry out this write"))
+        })?
+    }
+
+    /// Runs `f` on a reader connection, on the blocking pool.
+    async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let permit = Arc::clone(&self.reader_permits)
+            .acquire_owned()
+            .await
+            .map_err(|err| StoreError::Internal(err.into()))?;
+        let readers = Arc::clone(&self.readers);
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let idle = readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let mut conn = match idle {
+                Some(conn) => conn,
+                None => open_connection(&path).map_err(StoreError::Unavailable)?,
+            };
+            let result = f(&mut conn).map_err(store_error);
+            readers.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
+            drop(permit);
+            result
+        })
+        .await
+        .map_err(|err| StoreError::Internal(err.into()))?
+    }
+
+    /// Copies the live database to `dest`, created with mode 0600.
+    pub async fn backup(&self, dest: &Path) -> StoreResult<()> {
+        let dest = dest.to_path_buf();
+        self.read(move |conn| {
+            // The copy holds what the database does: the owner's alone.
+            create_private(&dest)
+                .map_err(|err| conversion_error(std::io::Error::other(format!("{err:#}"))))?;
+            let mut target = Connection::open(&dest)?;
+            let backup = rusqlite::backup::Backup::new(conn, &mut target)?;
+            backup.run_to_completion(256, Duration::from_millis(5), None)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn health(&self) -> StoreResult<()> {
+        self.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())))
+            .await
+    }
+
+    async fn claim_job(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+        every: Duration,
+    ) -> StoreResult<bool> {
+        let name = name.to_string();
+        let due_before = super::job_due_before(now, every);
+        self.write_keeping_auth(move |conn| {
+            let claimed = conn
+                .prepare_cached(
+                    "INSERT INTO jobs (name, last_run, runs) VALUES (?1, ?2, 1) \
+                     ON CONFLICT (name) DO UPDATE SET last_run = excluded.last_run, runs = runs + 1 \
+                     WHERE last_run <= ?3",
+                )?
+                .execute(rusqlite::params![name, micros(now), micros(due_before)])?;
+            Ok(claimed > 0)
+        })
+        .await
+    }
+
+    async fn shared_secret(&self, _candidate: &str) -> StoreResult<Option<String>> {
+        Ok(None)
+    }
+}
+
+/// The writer thread: takes every write waiting, runs each in a savepoint
+/// of one transaction (a failed write rolls back alone), commits once, then
+/// answers them all. Under load this turns many commits into one.
+fn run_writer(conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if let Err(err) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let err = store_error(err);
+            tracing::error!(error = %err, "cannot begin a write transaction");
+            drop(batch);
+            continue;
+        }
+        let mut delivers = Vec::with_capacity(batch.len());
+        for job in batch {
+            if let Some(deliver) = run_in_savepoint(&conn, job) {
+                delivers.push(deliver);
+            }
+        }
+        let committed = conn.execute_batch("COMMIT");
+        let failure = committed.err().map(|err| {
+            let _ = conn.execute_batch("ROLLBACK");
+            tracing::error!(error = %err, "a write transaction failed to commit");
+            err.to_string()
+        });
+        for deliver in delivers {
+            deliver(failure.as_ref().map(|message| {
+                StoreError::Unavailable(anyhow::anyhow!("commit failed: {message}"))
+            }));
+        }
+    }
+}
+
+fn run_in_savepoint(conn: &Connection, job: WriteJob) -> Option<Deliver> {
+    if conn.execute_batch("SAVEPOINT job").is_err() {
+        return None;
+    }
+    // A panicking write must not take the writer thread (and every later
+    // write) with it; its caller hears of it through the dropped channel.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn)));
+    // A failed write leaves nothing behind, whatever it did before failing.
+    let end = if matches!(outcome, Ok((true, _))) {
+        "RELEASE job"
+    } else {
+        "ROLLBACK TO job; RELEASE job"
+    };
+    if let Err(err) = conn.execute_batch(end) {
+        tracing::error!(error = %err, "cannot close a write's savepoint");
+    }
+    outcome.ok().map(|(_, deliver)| deliver)
+}
+
+/// Creates the database file, if there is none, readable by its owner only:
+/// SQLite gives its WAL and shared-memory files the same mode.
+fn create_private(database: &Path) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(database) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(err).with_context(|| format!("creating {}", database.display())),
+    }
+}
+
+fn take_serving_lock(database: &Path) -> anyhow::Result<std::fs::File> {
+    let mut name = database.as_os_str().to_owned();
+    name.push(".lock");
+    let path = PathBuf::from(name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another taskd is already serving {} (it holds {})",
+            database.display(),
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(err)) => {
+            Err(err).with_context(|| format!("locking {}", path.display()))
+        }
+    }
+}
+
+fn open_connection(path: &Path) -> anyhow::Result<Connection> {
+    let conn =
+        Connection::open(path).with_context(|| format!("opening database {}", path.display()))?;
+    // WAL lets readers run beside the writer; synchronous=NORMAL in WAL keeps
+    // every committed transaction across a process crash (only an OS crash
+    // or power loss can lose the last commits).
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Other processes (`taskd backup`, `taskd createsuperuser`) may hold a
+    // lock for a moment.
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    // A literal, Unicode-aware, case-insensitive substring test: LIKE would
+    // treat % and _ as wildcards and fold only ASCII.
+    conn.create_scalar_function(
+        "contains_ci",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let haystack = ctx.get_raw(0).as_str().unwrap_or("");
+            let needle = ctx.get_raw(1).as_str().unwrap_or("");
+            Ok(haystack.to_lowercase().contains(needle))
+        },
+    )?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let applied: usize = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if applied > MIGRATIONS.len() {
+        return Err(super::newer_schema(applied, MIGRATIONS.len()));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        tx.execute_batch(sql)
+            .with_context(|| format!("applying migration {}", index + 1))?;
+    }
+    tx.pragma_update(None, "user_version", MIGRATIONS.len())?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn store_error(err: rusqlite::Error) -> StoreError {
+    match err.sqlite_error_code() {
+        Some(
+            ErrorCode::DatabaseBusy
+            | ErrorCode::DatabaseLocked
+            | ErrorCode::CannotOpen
+            | ErrorCode::DiskFull
+            | ErrorCode::ReadOnly,
+        ) => StoreError::Unavailable(err.into()),
+        _ => StoreError::Internal(err.into()),
+    }
+}
+
+fn conversion_error(err: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(err))
+}
+
+/// Instants are stored as Unix microseconds.
+fn micros(instant: DateTime<Utc>) -> i64 {
+    instant.timestamp_micros()
+}
+
+fn instant(micros: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(micros).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{AccountStore, NewUser, TaskStore};
+
+    #[tokio::test]
+    async fn a_database_of_an_older_schema_is_brought_up_to_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        drop(SqliteStore::open(&path).await.unwrap());
+        let conn = Connection::open(&path).unwrap();
+        let version: usize = conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len());
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN DELETE FROM refresh_tokens WHERE expires_at < 1",
+                [],
+                |row| row.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("refresh_tokens_expiry"), "{plan}");
+    }
+
+    #[tokio::test]
+    async fn a_database_of_a_newer_schema_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.sqlite3");
+        drop(SqliteStore::open(&path).await.unwrap());
+        let newer = MIGRATIONS.len() + 1;
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", newer)
+            .unwrap();
+        let err = SqliteStore::open(&path).await.err().unwrap();
+        assert!(
+            format!("{err:#}").contains("newer than this taskd"),
+            "{err:#}"
+        );
+        let version: usize = Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, newer);
+    }
+
+    fn remembered(store: &SqliteStore) -> usize {
+        store.auth_cache.lock().unwrap().entries.len()
+    }
+
+    #[tokio::test]
+    async fn task_writes_keep_remembered_logins_and_account_writes_forget_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("db.sqlite3"))
+            .await
+            .unwrap();
+        let user = store
+            .create_user(NewUser {
+                username: "alice".into(),
+                email: String::new(),
+                password_hash: "not a real hash".into(),
+                is_admin: false,
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        let session = store
+            .create_session(user.id, "refresh", Utc::now())
+            .await
+            .unwrap();
+        let live = store.auth_context(user.id, session).await.unwrap().unwrap();
+        assert!(live.session_live);
+        assert_eq!(remembered(&store), 1);
+
+        let task = crate::domain::tasks::new_task(
+            crate::domain::tasks::TaskFields::titled("Buy milk"),
+            Utc::now(),
+        );
+        let task = store.insert_task(user.id, task).await.unwrap();
+        let mut retitled = task.clone();
+        retitled.title = "Buy oat milk".into();
+        retitled.version += 1;
+        assert!(store
+            .replace_task(user.id, retitled, task.version)
+            .await
+            .unwrap());
+        assert!(store
+            .delete_task(user.id, task.id, task.version + 1)
+            .await
+            .unwrap());
+        assert_eq!(remembered(&store), 1, "task writes keep what is known");
+
+        assert!(store
+            .revoke_session_by_refresh_token(user.id, "refresh")
+            .await
+            .unwrap());
+        assert_eq!(remembered(&store), 0, "an account write forgets it all");
+        let revoked = store.auth_context(user.id, session).await.unwrap().unwrap();
+        assert!(!revoked.session_live);
+    }
+}

@@ -1,0 +1,278 @@
+//! Tasks in SQLite.
+
+use async_trait::async_trait;
+use common::api::{Priority, Status, Task};
+use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row};
+
+use super::{conversion_error, instant, micros, SqliteStore};
+use crate::{
+    store::{StoreResult, TaskPage, TaskStore},
+    task_query::{OrderField, TaskFilter},
+};
+
+const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.status, t.priority, t.due, t.project, \
+     t.tags, t.created_at, t.updated_at, t.completed_at, t.version";
+
+/// 1 low, 2 medium, 3 high: sorts in priority order.
+fn priority_number(priority: Priority) -> i64 {
+    match priority {
+        Priority::Low => 1,
+        Priority::Medium => 2,
+        Priority::High => 3,
+    }
+}
+
+fn priority_from_number(n: Option<i64>) -> Option<Priority> {
+    match n? {
+        1 => Some(Priority::Low),
+        2 => Some(Priority::Medium),
+        3 => Some(Priority::High),
+        _ => None,
+    }
+}
+
+fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
+    let status: String = row.get(3)?;
+    let tags: String = row.get(7)?;
+    Ok(Task {
+        id: row.get(0)?,
+        title: row.get(1)?,
+        description: row.get(2)?,
+        status: Status::parse(&status).unwrap_or(Status::Pending),
+        priority: priority_from_number(row.get(4)?),
+        due: row.get::<_, Option<i64>>(5)?.map(instant),
+        project: row.get(6)?,
+        tags: serde_json::from_str(&tags).map_err(conversion_error)?,
+        created_at: instant(row.get(8)?),
+        updated_at: instant(row.get(9)?),
+        completed_at: row.get::<_, Option<i64>>(10)?.map(instant),
+        version: row.get(11)?,
+    })
+}
+
+fn select_task(conn: &Connection, user_id: i64, task_id: i64) -> rusqlite::Result<Option<Task>> {
+    conn.prepare_cached(&format!(
+        "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = ?1 AND t.user_id = ?2"
+    ))?
+    .query_row(params![task_id, user_id], task_from_row)
+    .optional()
+}
+
+fn replace_tags(
+    conn: &Connection,
+    user_id: i64,
+    task_id: i64,
+    tags: &[String],
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM task_tags WHERE task_id = ?1")?
+        .execute([task_id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO task_tags (user_id, tag, task_id) VALUES (?1, ?2, ?3)",
+    )?;
+    for tag in tags {
+        insert.execute(params![user_id, tag, task_id])?;
+    }
+    Ok(())
+}
+
+/// The WHERE clause and its bound values for `filter`; user input is only
+/// ever bound, never formatted into the SQL.
+fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
+    let mut sql = String::from("t.user_id = ?");
+    let mut values = vec![Value::Integer(user_id)];
+    if let Some(status) = filter.status {
+        sql.push_str(" AND t.status = ?");
+        values.push(Value::Text(status.as_str().into()));
+    }
+    if let Some(priority) = filter.priority {
+        sql.push_str(" AND t.priority = ?");
+        values.push(Value::Integer(priority_number(priority)));
+    }
+    if let Some(project) = &filter.project {
+        let prefix = format!("{project}.");
+        sql.push_str(" AND (t.project = ? OR substr(t.project, 1, ?) = ?)");
+        values.push(Value::Text(project.clone()));
+        values.push(Value::Integer(prefix.chars().count() as i64));
+        values.push(Value::Text(prefix));
+    }
+    for tag in &filter.tags {
+        // A set built once from the (user_id, tag) index: cheaper than a
+        // correlated lookup per task.
+        sql.push_str(
+            " AND t.id IN (SELECT g.task_id FROM task_tags g WHERE g.user_id = ? AND g.tag = ?)",
+        );
+        values.push(Value::Integer(user_id));
+        values.push(Value::Text(tag.clone()));
+    }
+    if let Some(search) = &filter.search {
+        sql.push_str(" AND (contains_ci(t.title, ?) OR contains_ci(t.description, ?))");
+        let needle = search.to_lowercase();
+        values.push(Value::Text(needle.clone()));
+        values.push(Value::Text(needle));
+    }
+    if let Some(before) = filter.due_before {
+        sql.push_str(" AND t.due < ?");
+        values.push(Value::Integer(micros(before)));
+    }
+    if let Some(after) = filter.due_after {
+        sql.push_str(" AND t.due > ?");
+        values.push(Value::Integer(micros(after)));
+    }
+    (sql, values)
+}
+
+fn order_clause(filter: &TaskFilter) -> String {
+    let mut parts = Vec::new();
+    let mut has_id = false;
+    for key in &filter.ordering {
+        let direction = if key.descending { "DESC" } else { "ASC" };
+        let column = match key.field {
+            OrderField::Id => {
+                has_id = true;
+                "t.id"
+            }
+            OrderField::Title => "t.title COLLATE NOCASE",
+            OrderField::Status => "t.status",
+            OrderField::CreatedAt => "t.created_at",
+            OrderField::UpdatedAt => "t.updated_at",
+            // Tasks without a value come last in both directions.
+            OrderField::Priority => {
+                parts.push("t.priority IS NULL".to_string());
+                "t.priority"
+            }
+            OrderField::Due => {
+                parts.push("t.due IS NULL".to_string());
+                "t.due"
+            }
+        };
+        parts.push(format!("{column} {direction}"));
+    }
+    // A total order, so that pages neither repeat nor skip tasks.
+    if !has_id {
+        parts.push("t.id ASC".into());
+    }
+    parts.join(", ")
+}
+
+#[async_trait]
+impl TaskStore for SqliteStore {
+    async fn list_tasks(&self, user_id: i64, filter: TaskFilter) -> StoreResult<TaskPage> {
+        self.read(move |conn| {
+            let (condition, values) = where_clause(user_id, &filter);
+            // One snapshot for the count and the page, so they agree.
+            let tx = conn.transaction()?;
+            let count: u64 = tx
+                .prepare_cached(&format!("SELECT COUNT(*) FROM tasks t WHERE {condition}"))?
+                .query_row(params_from_iter(values.iter()), |row| row.get(0))?;
+            let mut page_values = values;
+            page_values.push(Value::Integer(i64::from(filter.page.limit)));
+            page_values.push(Value::Integer(filter.page.offset.min(i64::MAX as u64) as i64));
+            let tasks = tx
+                .prepare_cached(&format!(
+                    "SELECT {TASK_COLUMNS} FROM tasks t WHERE {condition} ORDER BY {} LIMIT ? OFFSET ?",
+                    order_clause(&filter)
+                ))?
+                .query_map(params_from_iter(page_values.iter()), task_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            tx.finish()?;
+            Ok(TaskPage { count, tasks })
+        })
+        .await
+    }
+
+    async fn insert_task(&self, user_id: i64, mut task: Task) -> StoreResult<Task> {
+        self.write_keeping_auth(move |conn| {
+            let tags = serde_json::to_string(&task.tags).map_err(conversion_error)?;
+            conn.prepare_cached(
+                "INSERT INTO tasks (user_id, title, description, status, priority, due, project, \
+                 tags, created_at, updated_at, completed_at, version) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                user_id,
+                task.title,
+                task.description,
+                task.status.as_str(),
+                task.priority.map(priority_number),
+                task.due.map(micros),
+                task.project,
+                tags,
+                micros(task.created_at),
+                micros(task.updated_at),
+                task.completed_at.map(micros),
+                task.version,
+            ])?;
+            task.id = conn.last_insert_rowid();
+            replace_tags(conn, user_id, task.id, &task.tags)?;
+            Ok(task)
+        })
+        .await
+    }
+
+    async fn get_task(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Task>> {
+        self.read(move |conn| select_task(conn, user_id, task_id))
+            .await
+    }
+
+    async fn replace_task(
+        &self,
+        user_id: i64,
+        task: Task,
+        expected_version: i64,
+    ) -> StoreResult<bool> {
+        self.write_keeping_auth(move |conn| {
+            let old_tags: Option<String> = conn
+                .prepare_cached(
+                    "SELECT tags FROM tasks WHERE id = ?1 AND user_id = ?2 AND version = ?3",
+                )?
+                .query_row(params![task.id, user_id, expected_version], |row| {
+                    row.get(0)
+                })
+                .optional()?;
+            let Some(old_tags) = old_tags else {
+                return Ok(false);
+            };
+            let tags = serde_json::to_string(&task.tags).map_err(conversion_error)?;
+            conn.prepare_cached(
+                "UPDATE tasks SET title = ?1, description = ?2, status = ?3, priority = ?4, \
+                 due = ?5, project = ?6, tags = ?7, updated_at = ?8, completed_at = ?9, \
+                 version = ?10 WHERE id = ?11",
+            )?
+            .execute(params![
+                task.title,
+                task.description,
+                task.status.as_str(),
+                task.priority.map(priority_number),
+                task.due.map(micros),
+                task.project,
+                tags,
+                micros(task.updated_at),
+                task.completed_at.map(micros),
+                task.version,
+                task.id,
+            ])?;
+            if tags != old_tags {
+                replace_tags(conn, user_id, task.id, &task.tags)?;
+            }
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn delete_task(
+        &self,
+        user_id: i64,
+        task_id: i64,
+        expected_version: i64,
+    ) -> StoreResult<bool> {
+        self.write_keeping_auth(move |conn| {
+            let deleted = conn
+                .prepare_cached(
+                    "DELETE FROM tasks WHERE id = ?1 AND user_id = ?2 AND version = ?3",
+                )?
+                .execute(params![task_id, user_id, expected_version])?;
+            Ok(deleted > 0)
+        })
+        .await
+    }
+}
