@@ -8,6 +8,8 @@ mod errors;
 mod helpers;
 mod isolation;
 mod openapi;
+mod postgres_faults;
 mod several_daemons;
+mod store;
 mod tasks;
 mod tokens;

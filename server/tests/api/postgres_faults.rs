@@ -1,0 +1,263 @@
+//! PostgreSQL going away under load: requests meanwhile get 503 problems in
+//! bounded time, service resumes by itself, and nothing acknowledged is
+//! lost. The test runs its own PostgreSQL cluster (Debian's initdb and
+//! pg_ctl), so that stopping it disturbs no other test. Needs
+//! `TASKD_TEST_POSTGRES` like the other PostgreSQL tests.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::{daemon::Daemon, helpers::postgres_server};
+
+/// A PostgreSQL cluster of this test's own, in a temporary directory.
+struct PrivateCluster {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    port: u16,
+}
+
+impl PrivateCluster {
+    fn start() -> PrivateCluster {
+        let bin = newest_postgres_bin();
+        let dir = tempfile::tempdir().unwrap();
+        if running_as_root() {
+            // PostgreSQL refuses to run as root: its own user owns the data.
+            run(Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(dir.path()));
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let cluster = PrivateCluster { dir, bin, port };
+        run(&mut cluster.tool(
+            "initdb",
+            &[
+                "-D",
+                &cluster.data(),
+                "-U",
+                "taskd",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+        ));
+        cluster.up();
+        cluster
+    }
+
+    fn data(&self) -> String {
+        self.dir.path().join("data").display().to_string()
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://taskd@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// A PostgreSQL program, run as the `postgres` user when we are root.
+    fn tool(&self, name: &str, args: &[&str]) -> Command {
+        let program = self.bin.join(name);
+        let mut command = if running_as_root() {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(program);
+            command
+        } else {
+            Command::new(program)
+        };
+        command.args(args);
+        command
+    }
+
+    fn up(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("log").display().to_string();
+        run(&mut self.tool(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data(),
+                "-l",
+                &log,
+                "-o",
+                &options,
+                "-w",
+                "start",
+            ],
+        ));
+    }
+
+    fn down(&self) {
+        run(&mut self.tool("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"]));
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let _ = self
+            .tool("pg_ctl", &["-D", &self.data(), "-m", "immediate", "stop"])
+            .output();
+    }
+}
+
+fn running_as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.stdout.trim_ascii() == b"0")
+}
+
+/// Debian keeps each version's programs in /usr/lib/postgresql/VERSION/bin.
+fn newest_postgres_bin() -> PathBuf {
+    let root = Path::new("/usr/lib/postgresql");
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(root)
+        .expect("PostgreSQL's server programs are not installed (/usr/lib/postgresql)")
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            Some((version, entry.path().join("bin")))
+        })
+        .filter(|(_, bin)| bin.join("initdb").exists())
+        .collect();
+    versions.sort();
+    versions
+        .pop()
+        .expect("no initdb under /usr/lib/postgresql")
+        .1
+}
+
+fn run(command: &mut Command) {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{command:?}: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// When a request started, its status, the task it created, how long it took.
+type Outcome = (Instant, StatusCode, Option<i64>, Duration);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_restarted_under_load_gives_503s_then_service_resumes_losing_nothing() {
+    if postgres_server().is_none() {
+        eprintln!("TASKD_TEST_POSTGRES is not set: this PostgreSQL test did not run");
+        return;
+    }
+    let cluster = PrivateCluster::start();
+    let daemon = Arc::new(Daemon::start(&["--database", &cluster.url()], &[]));
+    let access = daemon.signup("alice").await;
+
+    // Writers go on the whole time: before, during and after the outage.
+    let outcomes: Arc<Mutex<Vec<(Instant, StatusCode, Option<i64>, Duration)>>> = Arc::default();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writers: Vec<_> = (0..4)
+        .map(|writer| {
+            let (daemon, access, outcomes, stop) = (
+                Arc::clone(&daemon),
+                access.clone(),
+                Arc::clone(&outcomes),
+                Arc::clone(&stop),
+            );
+            tokio::spawn(async move {
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    n += 1;
+                    let started = Instant::now();
+                    let response = daemon
+                        .client
+                        .post(format!("{}/api/tasks/", daemon.url))
+                        .bearer_auth(&access)
+                        .json(&json!({"title": format!("writer {writer} task {n}")}))
+                        .send()
+                        .await
+                        .unwrap();
+                    let status = response.status();
+                    let content_type = response
+                        .headers()
+                        .get("content-type")
+                        .map(|v| v.to_str().unwrap().to_string());
+                    let body: Value = response.json().await.unwrap();
+                    if status != StatusCode::CREATED {
+                        assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+                    }
+                    let id = body["id"]
+                        .as_i64()
+                        .filter(|_| status == StatusCode::CREATED);
+                    outcomes
+                        .lock()
+                        .unwrap()
+                        .push((started, status, id, started.elapsed()));
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            })
+        })
+        .collect();
+
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let down_at = Instant::now();
+    tokio::task::block_in_place(|| cluster.down());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::task::block_in_place(|| cluster.up());
+    let up_at = Instant::now();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for writer in writers {
+        writer.await.unwrap();
+    }
+
+    let outcomes = outcomes.lock().unwrap().clone();
+    let unexpected: Vec<_> = outcomes
+        .iter()
+        .filter(|(_, status, _, _)| {
+            *status != StatusCode::CREATED && *status != StatusCode::SERVICE_UNAVAILABLE
+        })
+        .collect();
+    assert!(unexpected.is_empty(), "neither 201 nor 503: {unexpected:?}");
+    let unavailable = outcomes
+        .iter()
+        .filter(|(_, status, _, _)| *status == StatusCode::SERVICE_UNAVAILABLE)
+        .count();
+    eprintln!("{} requests, {unavailable} answered 503", outcomes.len());
+    assert!(unavailable > 0, "no request met the outage");
+    let slowest = outcomes.iter().map(|(_, _, _, took)| *took).max().unwrap();
+    assert!(
+        slowest < Duration::from_secs(12),
+        "a request took {slowest:?}"
+    );
+    let resumed = outcomes
+        .iter()
+        .filter(|(at, status, _, _)| *at > up_at && *status == StatusCode::CREATED)
+        .count();
+    assert!(resumed > 0, "service did not resume after the restart");
+    assert!(
+        outcomes
+            .iter()
+            .any(|(at, status, _, _)| *at < down_at && *status == StatusCode::CREATED),
+        "nothing was written before the outage"
+    );
+
+    let acknowledged: std::collections::BTreeSet<i64> =
+        outcomes.iter().filter_map(|(_, _, id, _)| *id).collect();
+    let stored = daemon.task_ids(&access).await;
+    assert!(
+        acknowledged.is_subset(&stored),
+        "lost {:?}",
+        acknowledged.difference(&stored).collect::<Vec<_>>()
+    );
+}

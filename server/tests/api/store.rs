@@ -1,0 +1,379 @@
+//! The storage interface itself, the same cases on whichever backend the
+//! run uses (SQLite, or PostgreSQL with `TASKD_TEST_POSTGRES`): what the
+//! domain rules rely on, each backend must do alike.
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::{DateTime, TimeZone, Utc};
+use common::api::{Priority, Status, Task};
+use taskd::{
+    domain::tasks::{new_task, TaskFields},
+    store::{self, Database, NewUser, Purpose, Store},
+    task_query::TaskFilter,
+};
+
+use crate::helpers::TestDatabase;
+
+struct Fixture {
+    store: Arc<dyn Store>,
+    database: TestDatabase,
+    /// Holds a SQLite database: the fixture keeps it to the test's end.
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::new(dir.path()).await;
+    let store = store::open(&database.database, Purpose::Command)
+        .await
+        .unwrap();
+    Fixture {
+        store,
+        database,
+        _dir: dir,
+    }
+}
+
+async fn user(store: &dyn Store, name: &str) -> i64 {
+    store
+        .create_user(NewUser {
+            username: name.into(),
+            email: String::new(),
+            password_hash: "not a real hash".into(),
+            is_admin: false,
+        })
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+async fn add(store: &dyn Store, user_id: i64, edit: impl FnOnce(&mut TaskFields)) -> Task {
+    let mut fields = TaskFields::titled("task");
+    edit(&mut fields);
+    store
+        .insert_task(user_id, new_task(fields, Utc::now()))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn tasks_round_trip_exactly_and_writes_compare_and_set_on_the_version() {
+    let fixture = fixture().await;
+    let store = fixture.store.as_ref();
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    let task = add(store, alice, |f| {
+        f.title = "Ünïcødé \"quotes\" \\ and 🦀".into();
+        f.description = "line one\nline two".into();
+        f.priority = Some(Priority::High);
+        f.due = Some(at("2026-12-01T09:30:00.123456Z"));
+        f.project = Some("home.garden".into());
+        f.tags = vec!["b".into(), "a".into()];
+    })
+    .await;
+    assert_eq!(
+        store.get_task(alice, task.id).await.unwrap(),
+        Some(task.clone())
+    );
+    assert_eq!(
+        store.get_task(bob, task.id).await.unwrap(),
+        None,
+        "another user's"
+    );
+
+    let mut next = task.clone();
+    next.title = "Retitled".into();
+    next.status = Status::Done;
+    next.completed_at = Some(next.updated_at);
+    next.tags = vec!["c".into()];
+    next.version = 2;
+    assert!(
+        !store.replace_task(bob, next.clone(), 1).await.unwrap(),
+        "not bob's"
+    );
+    assert!(
+        !store.replace_task(alice, next.clone(), 7).await.unwrap(),
+        "stale"
+    );
+    assert_eq!(
+        store.get_task(alice, task.id).await.unwrap(),
+        Some(task.clone())
+    );
+    assert!(store.replace_task(alice, next.clone(), 1).await.unwrap());
+    assert!(
+        !store.replace_task(alice, next.clone(), 1).await.unwrap(),
+        "spent"
+    );
+    assert_eq!(
+        store.get_task(alice, task.id).await.unwrap(),
+        Some(next.clone())
+    );
+    let tagged = store
+        .list_tasks(alice, filter(&[("tag", "c")]))
+        .await
+        .unwrap();
+    assert_eq!(tagged.count, 1, "the new tags are the ones filtered on");
+    assert_eq!(
+        store
+            .list_tasks(alice, filter(&[("tag", "a")]))
+            .await
+            .unwrap()
+            .count,
+        0
+    );
+
+    assert!(
+        !store.delete_task(alice, task.id, 1).await.unwrap(),
+        "stale"
+    );
+    assert!(
+        !store.delete_task(bob, task.id, 2).await.unwrap(),
+        "not bob's"
+    );
+    assert!(store.delete_task(alice, task.id, 2).await.unwrap());
+    assert_eq!(store.get_task(alice, task.id).await.unwrap(), None);
+}
+
+fn filter(pairs: &[(&str, &str)]) -> TaskFilter {
+    let pairs: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    TaskFilter::from_pairs(&pairs).unwrap()
+}
+
+#[tokio::test]
+async fn the_list_query_filters_and_orders_alike() {
+    let fixture = fixture().await;
+    let store = fixture.store.as_ref();
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    add(store, bob, |f| f.title = "bob's".into()).await;
+    let a = add(store, alice, |f| {
+        f.title = "apple 50% off".into();
+        f.priority = Some(Priority::Low);
+        f.project = Some("home".into());
+        f.tags = vec!["x".into(), "y".into()];
+        f.due = Some(at("2026-12-01T00:00:00Z"));
+    })
+    .await;
+    let b = add(store, alice, |f| {
+        f.title = "Banana".into();
+        f.description = "ÉCLAIR inside".into();
+        f.priority = Some(Priority::High);
+        f.project = Some("home.garden".into());
+        f.tags = vec!["x".into()];
+        f.status = Status::Done;
+    })
+    .await;
+    let c = add(store, alice, |f| {
+        f.title = "cherry".into();
+        f.project = Some("homework".into());
+        f.due = Some(at("2026-12-03T00:00:00Z"));
+    })
+    .await;
+    let ids = |pairs: &[(&str, &str)]| {
+        let filter = filter(pairs);
+        async move {
+            let page = store.list_tasks(alice, filter).await.unwrap();
+            assert!(page.count as usize >= page.tasks.len());
+            page.tasks.iter().map(|t| t.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(ids(&[]).await, [a.id, b.id, c.id]);
+    assert_eq!(ids(&[("status", "done")]).await, [b.id]);
+    assert_eq!(ids(&[("priority", "low")]).await, [a.id]);
+    assert_eq!(
+        ids(&[("project", "home")]).await,
+        [a.id, b.id],
+        "sub-projects, not homework"
+    );
+    assert_eq!(ids(&[("tag", "x"), ("tag", "y")]).await, [a.id]);
+    assert_eq!(ids(&[("search", "50%")]).await, [a.id], "% is literal");
+    assert_eq!(
+        ids(&[("search", "_")]).await,
+        Vec::<i64>::new(),
+        "_ is literal"
+    );
+    assert_eq!(
+        ids(&[("search", "éclair")]).await,
+        [b.id],
+        "case folds beyond ASCII"
+    );
+    assert_eq!(ids(&[("due_before", "2026-12-02")]).await, [a.id]);
+    assert_eq!(ids(&[("due_after", "2026-12-02")]).await, [c.id]);
+    assert_eq!(
+        ids(&[("ordering", "-priority")]).await,
+        [b.id, a.id, c.id],
+        "nulls last"
+    );
+    assert_eq!(
+        ids(&[("ordering", "priority")]).await,
+        [a.id, b.id, c.id],
+        "nulls last"
+    );
+    assert_eq!(ids(&[("ordering", "-due")]).await, [c.id, a.id, b.id]);
+    assert_eq!(
+        ids(&[("ordering", "-title")]).await,
+        [c.id, b.id, a.id],
+        "case-insensitive"
+    );
+    assert_eq!(ids(&[("ordering", "-status,id")]).await, [a.id, c.id, b.id]);
+    let page = store
+        .list_tasks(alice, filter(&[("limit", "1"), ("offset", "1")]))
+        .await
+        .unwrap();
+    assert_eq!(
+        (page.count, page.tasks.len(), page.tasks[0].id),
+        (3, 1, b.id)
+    );
+}
+
+#[tokio::test]
+async fn a_refresh_token_is_spent_once() {
+    let fixture = fixture().await;
+    let store = fixture.store.as_ref();
+    let alice = user(store, "alice").await;
+    let expires = Utc::now() + chrono::Duration::days(14);
+    let session = store.create_session(alice, "first", expires).await.unwrap();
+    let token = store.refresh_token("first").await.unwrap().unwrap();
+    assert_eq!(
+        (token.session_id, token.used, token.session_revoked),
+        (session, false, false)
+    );
+    assert_eq!(token.user.id, alice);
+    assert!(store
+        .spend_refresh_token("first", "second", session, expires)
+        .await
+        .unwrap());
+    assert!(!store
+        .spend_refresh_token("first", "third", session, expires)
+        .await
+        .unwrap());
+    assert!(store.refresh_token("first").await.unwrap().unwrap().used);
+    assert!(store.refresh_token("third").await.unwrap().is_none());
+    let context = store.auth_context(alice, session).await.unwrap().unwrap();
+    assert!(context.session_live);
+    store.revoke_session(session).await.unwrap();
+    assert!(
+        !store
+            .auth_context(alice, session)
+            .await
+            .unwrap()
+            .unwrap()
+            .session_live
+    );
+    assert!(
+        store
+            .refresh_token("second")
+            .await
+            .unwrap()
+            .unwrap()
+            .session_revoked
+    );
+}
+
+#[tokio::test]
+async fn login_attempts_count_until_the_limit_and_can_be_taken_back() {
+    let fixture = fixture().await;
+    let store = fixture.store.as_ref();
+    let now = Utc::now();
+    let since = now - chrono::Duration::minutes(1);
+    let keys = || vec!["user:alice".to_string(), "addr:127.0.0.1".to_string()];
+    assert_eq!(
+        store
+            .begin_login_attempt(1, keys(), now, since, 2)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .begin_login_attempt(2, keys(), now, since, 2)
+            .await
+            .unwrap(),
+        None
+    );
+    let refused = store
+        .begin_login_attempt(3, keys(), now, since, 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.map(|t| t.timestamp_micros()),
+        Some(now.timestamp_micros())
+    );
+    store.forget_login_attempt(2).await.unwrap();
+    assert_eq!(
+        store
+            .begin_login_attempt(4, keys(), now, since, 2)
+            .await
+            .unwrap(),
+        None
+    );
+    // Another address is still refused for the username, and the address
+    // for another username is not.
+    let other = vec!["user:alice".to_string(), "addr:10.0.0.1".to_string()];
+    assert!(store
+        .begin_login_attempt(5, other, now, since, 2)
+        .await
+        .unwrap()
+        .is_some());
+    store.clear_login_attempts("user:alice").await.unwrap();
+    let later = now + chrono::Duration::minutes(2);
+    store.forget_login_attempts_before(later).await.unwrap();
+    assert_eq!(
+        store
+            .begin_login_attempt(6, keys(), now, since, 1)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_periodic_job_is_claimed_once_per_period() {
+    let fixture = fixture().await;
+    let store = &fixture.store;
+    let hour = Duration::from_secs(3600);
+    let now = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+    assert!(store.claim_job("purge", now, hour).await.unwrap());
+    assert!(!store.claim_job("purge", now, hour).await.unwrap());
+    assert!(!store
+        .claim_job("purge", now + chrono::Duration::minutes(59), hour)
+        .await
+        .unwrap());
+    assert!(
+        store.claim_job("other", now, hour).await.unwrap(),
+        "jobs are apart"
+    );
+    assert!(store
+        .claim_job("purge", now + chrono::Duration::hours(1), hour)
+        .await
+        .unwrap());
+}
+
+#[tokio::test]
+async fn the_signing_secret_is_kept_in_postgres_and_not_in_sqlite() {
+    let fixture = fixture().await;
+    let store = &fixture.store;
+    let first = store.shared_secret("first candidate").await.unwrap();
+    let second = store.shared_secret("second candidate").await.unwrap();
+    match fixture.database.database {
+        Database::Sqlite(_) => assert_eq!((first, second), (None, None)),
+        Database::Postgres(_) => {
+            assert_eq!(first.as_deref(), Some("first candidate"));
+            assert_eq!(
+                second.as_deref(),
+                Some("first candidate"),
+                "the first one stays"
+            );
+        }
+    }
+}
