@@ -164,7 +164,7 @@ async fn postgres_restarted_under_load_gives_503s_then_service_resumes_losing_no
     let access = daemon.signup("alice").await;
 
     // Writers go on the whole time: before, during and after the outage.
-    let outcomes: Arc<Mutex<Vec<(Instant, StatusCode, Option<i64>, Duration)>>> = Arc::default();
+    let outcomes: Arc<Mutex<Vec<Outcome>>> = Arc::default();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writers: Vec<_> = (0..4)
         .map(|writer| {
