@@ -4,11 +4,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use common::api::{Priority, Status};
 
-use crate::domain::FieldErrors;
+use std::collections::BTreeMap;
 
-/// Bad query parameters, each named with its messages.
+/// Bad query parameters, each named with its messages (the shape of
+/// [`crate::domain::FieldErrors`]; this module depends on nothing of the crate).
 #[derive(Debug)]
-pub struct QueryError(pub FieldErrors);
+pub struct QueryError(pub BTreeMap<String, Vec<String>>);
+
+type FieldErrors = BTreeMap<String, Vec<String>>;
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 1000;

@@ -47,7 +47,9 @@ fn admin_user_from_row(row: &Row) -> AdminUser {
 impl AccountStore for PostgresStore {
     async fn create_user(&self, user: NewUser) -> StoreResult<Option<UserRecord>> {
         let client = self.client().await?;
-        let now = crate::domain::tasks::stored(Utc::now());
+        // Kept to the microsecond, as PostgreSQL keeps it.
+        let now = Utc::now();
+        let now = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
         let row = self
             .timed(client.query_opt(
                 "INSERT INTO users (username, username_key, email, password_hash, is_admin, date_joined) \
