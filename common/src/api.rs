@@ -86,13 +86,17 @@ pub struct Task {
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub priority: Option<Priority>,
     #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[serde(serialize_with = "crate::rfc3339::serialize_option")]
     pub due: Option<DateTime<Utc>>,
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub project: Option<String>,
     pub tags: Vec<String>,
+    #[serde(serialize_with = "crate::rfc3339::serialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::rfc3339::serialize")]
     pub updated_at: DateTime<Utc>,
     #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[serde(serialize_with = "crate::rfc3339::serialize_option")]
     pub completed_at: Option<DateTime<Utc>>,
     pub version: i64,
 }

@@ -12,6 +12,7 @@
 pub mod api;
 pub mod dates;
 pub mod filter;
+pub mod rfc3339;
 pub mod text;
 
 #[cfg(feature = "client")]
