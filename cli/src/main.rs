@@ -1,4 +1,4 @@
-//! `task`: the command-line client of `taskd` (SPEC §4).
+//! `task`: the command-line client of `taskd`.
 //!
 //! Exit status: 0 on success, 1 when something failed (the server said no,
 //! the server is down, one of several IDs was unknown), 2 for a usage error

@@ -1,4 +1,4 @@
-//! The wire types of the HTTP API (SPEC §3): what `taskd` sends and accepts,
+//! The wire types of the HTTP API: what `taskd` sends and accepts,
 //! and what `task` and `task-tui` read.
 
 use std::collections::BTreeMap;
@@ -10,10 +10,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Whether a task is still to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    #[default]
     Pending,
     Done,
 }
@@ -74,8 +75,9 @@ impl Priority {
     }
 }
 
-/// A task as the server returns it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A task as the server returns it. Fields a server of the first release
+/// did not send take their defaults.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Task {
     pub id: i64,
@@ -99,6 +101,43 @@ pub struct Task {
     #[serde(serialize_with = "crate::rfc3339::serialize_option")]
     pub completed_at: Option<DateTime<Utc>>,
     pub version: i64,
+    /// Assigned at creation; unique among the user's tasks.
+    #[serde(default)]
+    pub uuid: String,
+    /// A pending task's short number: the lowest free among the user's
+    /// pending tasks when it was created or reopened. Null when done.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub number: Option<i64>,
+    /// Set: the task is active (being worked on).
+    #[serde(default, serialize_with = "crate::rfc3339::serialize_option")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub start: Option<DateTime<Utc>>,
+    /// In the future: the task is waiting, out of the default views.
+    #[serde(default, serialize_with = "crate::rfc3339::serialize_option")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub wait: Option<DateTime<Utc>>,
+    /// The earliest time to start work.
+    #[serde(default, serialize_with = "crate::rfc3339::serialize_option")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub scheduled: Option<DateTime<Utc>>,
+    /// Past it, a pending task is deleted by the server.
+    #[serde(default, serialize_with = "crate::rfc3339::serialize_option")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub until: Option<DateTime<Utc>>,
+    /// User-defined attributes, kept as given.
+    #[serde(default)]
+    pub udas: BTreeMap<String, UdaValue>,
+}
+
+/// A user-defined attribute's value: a number or text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(untagged)]
+pub enum UdaValue {
+    Integer(i64),
+    Number(f64),
+    Text(String),
 }
 
 /// The body of `POST /api/tasks/` and `PUT /api/tasks/{id}/`: absent optional
@@ -123,6 +162,20 @@ pub struct NewTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub tags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+    /// User-defined attributes: names of a lower-case letter then up to 63
+    /// lower-case letters, digits or `_`; text of up to 1,000 characters or
+    /// numbers; at most 64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub udas: Option<BTreeMap<String, UdaValue>>,
 }
 
 /// The body of `PATCH /api/tasks/{id}/`: only the fields present change.
@@ -152,6 +205,22 @@ pub struct TaskPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub tags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<DateTime<Utc>>))]
+    pub start: Option<Option<DateTime<Utc>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<DateTime<Utc>>))]
+    pub wait: Option<Option<DateTime<Utc>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<DateTime<Utc>>))]
+    pub scheduled: Option<Option<DateTime<Utc>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<DateTime<Utc>>))]
+    pub until: Option<Option<DateTime<Utc>>>,
+    /// Replaces every user-defined attribute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub udas: Option<BTreeMap<String, UdaValue>>,
 }
 
 impl TaskPatch {

@@ -1,5 +1,5 @@
 //! The HTTP client of `task` and `task-tui`: one async method per endpoint of
-//! the API (SPEC §3), each returning `Result<T, ClientError>`.
+//! the API, each returning `Result<T, ClientError>`.
 //!
 //! The client keeps the login's tokens. An access token that has expired (or
 //! that the server rejects with 401) is refreshed silently through

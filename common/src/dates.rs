@@ -1,4 +1,4 @@
-//! The DATE forms of the CLI and the TUI's filter (SPEC §4), in the local
+//! The DATE forms of the CLI and the TUI's filter, in the local
 //! time zone, and relative rendering (`in 2d`, `3d ago`).
 //!
 //! | input | meaning |

@@ -1,4 +1,4 @@
-//! The filter and modifier words of the CLI (SPEC §4), also used by the TUI's
+//! The filter and modifier words of the CLI, also used by the TUI's
 //! `/` filter.
 //!
 //! Filters ([`TaskFilter`]), for `task list` and the TUI:
@@ -453,6 +453,7 @@ impl Modifications {
             due: self.due.flatten(),
             project: self.project.clone().flatten(),
             tags: (!self.add_tags.is_empty()).then(|| self.add_tags.clone()),
+            ..Default::default()
         })
     }
 
@@ -480,6 +481,7 @@ impl Modifications {
             due: self.due,
             project: self.project.clone(),
             tags,
+            ..Default::default()
         }
     }
 }
@@ -568,6 +570,7 @@ mod tests {
             updated_at: utc("2026-01-01T00:00:00Z"),
             completed_at: None,
             version: 1,
+            ..Task::default()
         };
         assert!(f.matches(&task(&["now"], None)));
         assert!(!f.matches(&task(&["later"], None)));

@@ -27,6 +27,8 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// Origins allowed to call the API from a browser. Empty: no CORS.
     pub cors_origins: Vec<String>,
+    /// How often pending tasks past their `until` are looked for.
+    pub sweep_every: std::time::Duration,
 }
 
 impl Config {
@@ -38,6 +40,7 @@ impl Config {
             jwt_secret_file: None,
             jwt_secret: None,
             cors_origins: Vec::new(),
+            sweep_every: crate::jobs::SWEEP_EVERY,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod jobs;
 pub mod openapi;
 pub mod routes;
 pub mod store;
@@ -43,7 +44,11 @@ impl AppState {
             .await
             .with_context(|| format!("opening database {}", config.database))?;
         let secret = config.jwt_secret(store.as_ref()).await?;
-        tokio::spawn(auth::purge_expired_logins(Arc::downgrade(&store)));
+        tokio::spawn(jobs::purge_expired_logins(Arc::downgrade(&store)));
+        tokio::spawn(jobs::delete_expired_tasks(
+            Arc::downgrade(&store),
+            config.sweep_every,
+        ));
         Ok(AppState {
             login_limiter: Arc::new(LoginLimiter::new(Arc::clone(&store))),
             store,

@@ -148,6 +148,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         jwt_secret_file: cli.global.jwt_secret_file,
         jwt_secret: std::env::var("TASKD_JWT_SECRET").ok(),
         cors_origins: cli.global.cors_origins,
+        sweep_every: taskd::jobs::SWEEP_EVERY,
     };
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,

@@ -1,13 +1,16 @@
 //! A task body as a client sends it, checked field by field: every rule of
 //! the task table, with DRF-style messages per field.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
-use common::api::{Priority, Status};
+use common::api::{Priority, Status, UdaValue};
 use serde_json::{Map, Value};
 
 use crate::{
     domain::tasks::{TaskFields, TaskFieldsPatch},
     error::{ApiError, FieldErrors},
+    task_query::{is_uda_name, UDA_NAME_RULE},
 };
 
 pub const MAX_TITLE: usize = 500;
@@ -16,9 +19,24 @@ pub const MAX_PROJECT: usize = 100;
 pub const MAX_TAG: usize = 64;
 pub const MAX_TAGS: usize = 32;
 
+pub const MAX_UDAS: usize = 64;
+pub const MAX_UDA_TEXT: usize = 1_000;
+
 /// Sent by clients, ignored by the server.
-const READ_ONLY: [&str; 5] = ["id", "created_at", "updated_at", "completed_at", "version"];
-const WRITABLE: [&str; 7] = [
+const READ_ONLY: [&str; 11] = [
+    "id",
+    "created_at",
+    "updated_at",
+    "completed_at",
+    "version",
+    "uuid",
+    "number",
+    "annotations",
+    "blocked",
+    "blocking",
+    "urgency",
+];
+const WRITABLE: [&str; 12] = [
     "title",
     "description",
     "status",
@@ -26,6 +44,11 @@ const WRITABLE: [&str; 7] = [
     "due",
     "project",
     "tags",
+    "start",
+    "wait",
+    "scheduled",
+    "until",
+    "udas",
 ];
 
 /// The body of a create or a PUT: absent optional fields take their defaults.
@@ -62,9 +85,14 @@ fn parse(body: Map<String, Value>, errors: &mut FieldErrors) -> TaskFieldsPatch 
             "description" => description(value).map(|v| patch.description = Some(v)),
             "status" => status(value).map(|v| patch.status = Some(v)),
             "priority" => nullable(value, priority).map(|v| patch.priority = Some(v)),
-            "due" => nullable(value, due).map(|v| patch.due = Some(v)),
+            "due" => nullable(value, instant).map(|v| patch.due = Some(v)),
             "project" => nullable(value, project).map(|v| patch.project = Some(v.flatten())),
             "tags" => tags(value).map(|v| patch.tags = Some(v)),
+            "start" => nullable(value, instant).map(|v| patch.start = Some(v)),
+            "wait" => nullable(value, instant).map(|v| patch.wait = Some(v)),
+            "scheduled" => nullable(value, instant).map(|v| patch.scheduled = Some(v)),
+            "until" => nullable(value, instant).map(|v| patch.until = Some(v)),
+            "udas" => udas(value).map(|v| patch.udas = Some(v)),
             name if READ_ONLY.contains(&name) => Ok(()),
             _ => Err(vec![format!(
                 "Unknown field. Writable fields: {}.",
@@ -144,7 +172,7 @@ fn priority(value: Value) -> FieldResult<Priority> {
     }
 }
 
-fn due(value: Value) -> FieldResult<DateTime<Utc>> {
+fn instant(value: Value) -> FieldResult<DateTime<Utc>> {
     use chrono::Datelike;
     let text = string(value)?;
     let instant = DateTime::parse_from_rfc3339(&text)
@@ -206,6 +234,50 @@ fn tags(value: Value) -> FieldResult<Vec<String>> {
     }
     if messages.is_empty() {
         Ok(tags)
+    } else {
+        Err(messages)
+    }
+}
+
+/// An object of user-defined attributes: text or numbers, kept as given.
+fn udas(value: Value) -> FieldResult<BTreeMap<String, UdaValue>> {
+    let Value::Object(items) = value else {
+        return Err(one("Expected an object of names and values."));
+    };
+    if items.len() > MAX_UDAS {
+        return Err(one(format!(
+            "A task has at most {MAX_UDAS} user-defined attributes."
+        )));
+    }
+    let mut udas = BTreeMap::new();
+    let mut messages = Vec::new();
+    for (name, value) in items {
+        if !is_uda_name(&name) {
+            messages.push(format!("\"{name}\": {UDA_NAME_RULE}"));
+            continue;
+        }
+        let value = match value {
+            Value::String(text) if text.contains('\0') => Err(NUL_MESSAGE.to_string()),
+            Value::String(text) if text.chars().count() > MAX_UDA_TEXT => Err(format!(
+                "\"{name}\": no more than {MAX_UDA_TEXT} characters."
+            )),
+            Value::String(text) => Ok(UdaValue::Text(text)),
+            Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+                (Some(i), _) => Ok(UdaValue::Integer(i)),
+                (None, Some(f)) if f.is_finite() => Ok(UdaValue::Number(f)),
+                _ => Err(format!("\"{name}\": the number is out of range.")),
+            },
+            _ => Err(format!("\"{name}\": a value is text or a number.")),
+        };
+        match value {
+            Ok(value) => {
+                udas.insert(name, value);
+            }
+            Err(message) => messages.push(message),
+        }
+    }
+    if messages.is_empty() {
+        Ok(udas)
     } else {
         Err(messages)
     }

@@ -25,10 +25,14 @@ pub enum OrderField {
     Due,
     CreatedAt,
     UpdatedAt,
+    Start,
+    Wait,
+    Scheduled,
+    Until,
 }
 
 impl OrderField {
-    pub const ALL: [(&'static str, OrderField); 7] = [
+    pub const ALL: [(&'static str, OrderField); 11] = [
         ("id", OrderField::Id),
         ("title", OrderField::Title),
         ("status", OrderField::Status),
@@ -36,6 +40,10 @@ impl OrderField {
         ("due", OrderField::Due),
         ("created_at", OrderField::CreatedAt),
         ("updated_at", OrderField::UpdatedAt),
+        ("start", OrderField::Start),
+        ("wait", OrderField::Wait),
+        ("scheduled", OrderField::Scheduled),
+        ("until", OrderField::Until),
     ];
 }
 
@@ -118,14 +126,29 @@ pub struct TaskFilter {
     pub search: Option<String>,
     pub due_before: Option<DateTime<Utc>>,
     pub due_after: Option<DateTime<Utc>>,
+    pub scheduled_before: Option<DateTime<Utc>>,
+    pub scheduled_after: Option<DateTime<Utc>>,
+    /// `true`: only tasks whose `wait` is still to come; `false`: none of them.
+    pub waiting: Option<bool>,
+    /// `true`: only started tasks; `false`: none of them.
+    pub active: Option<bool>,
+    pub uuid: Option<String>,
+    pub number: Option<i64>,
+    /// `uda.NAME=VALUE`: the attribute, as text, is exactly the value.
+    pub udas: Vec<(String, String)>,
     pub ordering: Vec<OrderKey>,
+    /// The instant `waiting` is judged at.
+    pub now: DateTime<Utc>,
 }
 
 impl TaskFilter {
     /// Parses the query pairs. Unknown parameters are ignored, as DRF does;
     /// empty values count as absent.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<TaskFilter, QueryError> {
-        let mut filter = TaskFilter::default();
+        let mut filter = TaskFilter {
+            now: Utc::now(),
+            ..TaskFilter::default()
+        };
         let mut errors = FieldErrors::new();
         let mut fail = |name: &str, message: String| {
             errors.entry(name.to_string()).or_default().push(message);
@@ -159,14 +182,45 @@ impl TaskFilter {
                 "project" => filter.project = Some(value.clone()),
                 "tag" if !filter.tags.contains(value) => filter.tags.push(value.clone()),
                 "search" => filter.search = Some(value.clone()),
-                "due_before" | "due_after" => match parse_instant(value) {
-                    Some(instant) if name == "due_before" => filter.due_before = Some(instant),
-                    Some(instant) => filter.due_after = Some(instant),
-                    None => fail(
-                        name,
-                        "must be an RFC 3339 date-time or a YYYY-MM-DD date.".into(),
-                    ),
+                "due_before" | "due_after" | "scheduled_before" | "scheduled_after" => {
+                    match parse_instant(value) {
+                        Some(instant) => {
+                            *match name.as_str() {
+                                "due_before" => &mut filter.due_before,
+                                "due_after" => &mut filter.due_after,
+                                "scheduled_before" => &mut filter.scheduled_before,
+                                _ => &mut filter.scheduled_after,
+                            } = Some(instant)
+                        }
+                        None => fail(
+                            name,
+                            "must be an RFC 3339 date-time or a YYYY-MM-DD date.".into(),
+                        ),
+                    }
+                }
+                "waiting" | "active" => match value.as_str() {
+                    "true" | "false" => {
+                        let flag = Some(value == "true");
+                        match name.as_str() {
+                            "waiting" => filter.waiting = flag,
+                            _ => filter.active = flag,
+                        }
+                    }
+                    _ => fail(name, "must be true or false.".into()),
                 },
+                "uuid" => filter.uuid = Some(value.to_lowercase()),
+                "number" => match value.parse::<i64>() {
+                    Ok(n) if n > 0 => filter.number = Some(n),
+                    _ => fail(name, "must be a positive integer.".into()),
+                },
+                uda if uda.starts_with("uda.") => {
+                    let key = &uda["uda.".len()..];
+                    if is_uda_name(key) {
+                        filter.udas.push((key.to_string(), value.clone()));
+                    } else {
+                        fail(name, UDA_NAME_RULE.into());
+                    }
+                }
                 "ordering" => match parse_ordering(value) {
                     Ok(keys) => filter.ordering = keys,
                     Err(message) => fail(name, message),
@@ -180,6 +234,17 @@ impl TaskFilter {
             Err(QueryError(errors))
         }
     }
+}
+
+/// What a user-defined attribute may be called.
+pub const UDA_NAME_RULE: &str =
+    "a user-defined attribute's name is a lower-case letter, then up to 63 lower-case letters, digits or _.";
+
+pub fn is_uda_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && name.len() <= 64
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// A date-time; a bare date means its midnight in UTC.

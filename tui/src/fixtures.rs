@@ -26,6 +26,7 @@ pub fn task(id: i64, title: &str) -> Task {
         updated_at: created,
         completed_at: None,
         version: 1,
+        ..Task::default()
     }
 }
 

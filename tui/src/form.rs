@@ -359,6 +359,7 @@ impl TaskForm {
             due: v.due,
             project: v.project,
             tags: Some(v.tags).filter(|t| !t.is_empty()),
+            ..Default::default()
         })
     }
 

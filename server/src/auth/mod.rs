@@ -22,11 +22,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{
-    error::ApiError,
-    store::{Store, UserRecord},
-    AppState,
-};
+use crate::{error::ApiError, store::UserRecord, AppState};
 
 pub const ACCESS_TTL: Duration = Duration::from_secs(15 * 60);
 pub const REFRESH_TTL: Duration = Duration::from_secs(14 * 24 * 3600);
@@ -338,46 +334,6 @@ impl FromRequestParts<AppState> for AdminUser {
             ));
         }
         Ok(AdminUser(user))
-    }
-}
-
-/// How often expired logins and login attempts past every limit's window
-/// are deleted.
-const PURGE_EVERY: Duration = Duration::from_secs(3600);
-
-/// Deletes expired logins and old login attempts at start-up and every
-/// [`PURGE_EVERY`], for as long as the store is in use: without it every
-/// login ever made would stay in the database. Of several daemons on one
-/// database, one does it each time.
-pub(crate) async fn purge_expired_logins(store: std::sync::Weak<dyn Store>) {
-    let mut ticks = tokio::time::interval(PURGE_EVERY);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        let Some(store) = store.upgrade() else { return };
-        let now = Utc::now();
-        match store
-            .claim_job("purge_expired_logins", now, PURGE_EVERY)
-            .await
-        {
-            Ok(true) => {}
-            Ok(false) => continue,
-            Err(err) => {
-                tracing::warn!(error = %err, "could not claim the purge of expired logins");
-                continue;
-            }
-        }
-        match store.purge_expired_logins(now).await {
-            Ok(0) => {}
-            Ok(logins) => tracing::info!(logins, "deleted expired logins"),
-            Err(err) => tracing::warn!(error = %err, "could not delete expired logins"),
-        }
-        if let Err(err) = store
-            .forget_login_attempts_before(now - limiter::FAILURE_WINDOW)
-            .await
-        {
-            tracing::warn!(error = %err, "could not delete old login attempts");
-        }
     }
 }
 

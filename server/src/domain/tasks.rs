@@ -1,8 +1,10 @@
 //! What a create, a replace, a patch or a delete makes of a task: defaults,
 //! `completed_at`, the version, and a change that changes nothing.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
-use common::api::{Priority, Status, Task};
+use common::api::{Priority, Status, Task, UdaValue};
 
 use super::MAX_WRITE_ATTEMPTS;
 use crate::store::{Store, StoreError, StoreResult};
@@ -17,6 +19,11 @@ pub struct TaskFields {
     pub due: Option<DateTime<Utc>>,
     pub project: Option<String>,
     pub tags: Vec<String>,
+    pub start: Option<DateTime<Utc>>,
+    pub wait: Option<DateTime<Utc>>,
+    pub scheduled: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub udas: BTreeMap<String, UdaValue>,
 }
 
 impl TaskFields {
@@ -30,6 +37,11 @@ impl TaskFields {
             due: None,
             project: None,
             tags: Vec::new(),
+            start: None,
+            wait: None,
+            scheduled: None,
+            until: None,
+            udas: BTreeMap::new(),
         }
     }
 
@@ -42,7 +54,30 @@ impl TaskFields {
             due: task.due,
             project: task.project.clone(),
             tags: task.tags.clone(),
+            start: task.start,
+            wait: task.wait,
+            scheduled: task.scheduled,
+            until: task.until,
+            udas: task.udas.clone(),
         }
+    }
+
+    /// Instants as they will be stored, and what being done implies: a done
+    /// task is not active.
+    fn normalised(mut self) -> TaskFields {
+        for instant in [
+            &mut self.due,
+            &mut self.start,
+            &mut self.wait,
+            &mut self.scheduled,
+            &mut self.until,
+        ] {
+            *instant = instant.map(stored);
+        }
+        if self.status == Status::Done {
+            self.start = None;
+        }
+        self
     }
 }
 
@@ -56,6 +91,11 @@ pub struct TaskFieldsPatch {
     pub due: Option<Option<DateTime<Utc>>>,
     pub project: Option<Option<String>>,
     pub tags: Option<Vec<String>>,
+    pub start: Option<Option<DateTime<Utc>>>,
+    pub wait: Option<Option<DateTime<Utc>>>,
+    pub scheduled: Option<Option<DateTime<Utc>>>,
+    pub until: Option<Option<DateTime<Utc>>>,
+    pub udas: Option<BTreeMap<String, UdaValue>>,
 }
 
 impl TaskFieldsPatch {
@@ -80,6 +120,21 @@ impl TaskFieldsPatch {
         }
         if let Some(v) = self.tags {
             task.tags = v;
+        }
+        if let Some(v) = self.start {
+            task.start = v;
+        }
+        if let Some(v) = self.wait {
+            task.wait = v;
+        }
+        if let Some(v) = self.scheduled {
+            task.scheduled = v;
+        }
+        if let Some(v) = self.until {
+            task.until = v;
+        }
+        if let Some(v) = self.udas {
+            task.udas = v;
         }
     }
 }
@@ -106,49 +161,25 @@ pub fn stored(instant: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(instant.timestamp_micros()).unwrap_or(instant)
 }
 
-/// A new task as it is stored; its `id` is the store's to assign.
+/// A new task as it is stored. Its `id`, and its `number` while pending,
+/// are the store's to assign.
 pub fn new_task(fields: TaskFields, now: DateTime<Utc>) -> Task {
     let now = stored(now);
+    let fields = fields.normalised();
     Task {
         id: 0,
+        uuid: uuid::Uuid::new_v4().to_string(),
+        number: None,
         completed_at: (fields.status == Status::Done).then_some(now),
-        title: fields.title,
-        description: fields.description,
-        status: fields.status,
-        priority: fields.priority,
-        due: fields.due.map(stored),
-        project: fields.project,
-        tags: fields.tags,
         created_at: now,
         updated_at: now,
         version: 1,
+        ..with_fields(Task::default(), fields)
     }
 }
 
-/// `current` after `change`, one version on; `None` when nothing would
-/// change, so that the version (and another client's `If-Match`) stays.
-pub fn changed(current: &Task, change: TaskChange, now: DateTime<Utc>) -> Option<Task> {
-    let before = TaskFields::of(current);
-    let mut fields = match change {
-        TaskChange::Replace(fields) => fields,
-        TaskChange::Patch(patch) => {
-            let mut fields = before.clone();
-            patch.apply(&mut fields);
-            fields
-        }
-    };
-    fields.due = fields.due.map(stored);
-    if fields == before {
-        return None;
-    }
-    let now = stored(now);
-    let completed_at = match (current.status, fields.status) {
-        (_, Status::Pending) => None,
-        (Status::Done, Status::Done) => current.completed_at,
-        (Status::Pending, Status::Done) => Some(now),
-    };
-    Some(Task {
-        id: current.id,
+fn with_fields(task: Task, fields: TaskFields) -> Task {
+    Task {
         title: fields.title,
         description: fields.description,
         status: fields.status,
@@ -156,10 +187,46 @@ pub fn changed(current: &Task, change: TaskChange, now: DateTime<Utc>) -> Option
         due: fields.due,
         project: fields.project,
         tags: fields.tags,
-        created_at: current.created_at,
+        start: fields.start,
+        wait: fields.wait,
+        scheduled: fields.scheduled,
+        until: fields.until,
+        udas: fields.udas,
+        ..task
+    }
+}
+
+/// `current` after `change`, one version on; `None` when nothing would
+/// change, so that the version (and another client's `If-Match`) stays.
+/// A task keeps its number while it stays pending, loses it when done, and
+/// gets a new one from the store when reopened.
+pub fn changed(current: &Task, change: TaskChange, now: DateTime<Utc>) -> Option<Task> {
+    let before = TaskFields::of(current);
+    let fields = match change {
+        TaskChange::Replace(fields) => fields,
+        TaskChange::Patch(patch) => {
+            let mut fields = before.clone();
+            patch.apply(&mut fields);
+            fields
+        }
+    }
+    .normalised();
+    if fields == before {
+        return None;
+    }
+    let now = stored(now);
+    let (completed_at, number) = match (current.status, fields.status) {
+        (Status::Pending, Status::Pending) => (None, current.number),
+        (Status::Done, Status::Pending) => (None, None),
+        (Status::Done, Status::Done) => (current.completed_at, None),
+        (Status::Pending, Status::Done) => (Some(now), None),
+    };
+    Some(Task {
         updated_at: now,
         completed_at,
+        number,
         version: current.version + 1,
+        ..with_fields(current.clone(), fields)
     })
 }
 
@@ -197,11 +264,8 @@ pub async fn update(
         let Some(next) = changed(&current, change.clone(), Utc::now()) else {
             return Ok(Written::Done(current));
         };
-        if store
-            .replace_task(user_id, next.clone(), current.version)
-            .await?
-        {
-            return Ok(Written::Done(next));
+        if let Some(written) = store.replace_task(user_id, next, current.version).await? {
+            return Ok(Written::Done(written));
         }
     }
     Err(contended())

@@ -49,10 +49,24 @@ struct ListParams {
     due_before: Option<String>,
     /// Due strictly after this RFC 3339 date-time or YYYY-MM-DD date (UTC).
     due_after: Option<String>,
+    /// Scheduled strictly before this RFC 3339 date-time or YYYY-MM-DD date (UTC).
+    scheduled_before: Option<String>,
+    /// Scheduled strictly after this RFC 3339 date-time or YYYY-MM-DD date (UTC).
+    scheduled_after: Option<String>,
+    /// `true`: only tasks whose `wait` is still to come; `false`: none of them.
+    waiting: Option<bool>,
+    /// `true`: only started tasks; `false`: none of them.
+    active: Option<bool>,
+    /// The task with this uuid (any case).
+    uuid: Option<String>,
+    /// The pending task with this short number.
+    #[param(minimum = 1)]
+    number: Option<i64>,
     /// Comma list of id, title, status, priority, due, created_at,
-    /// updated_at, each optionally prefixed with `-`; nulls sort last.
+    /// updated_at, start, wait, scheduled, until, each optionally prefixed
+    /// with `-`; nulls sort last.
     #[param(
-        pattern = r"^\s*-?(id|title|status|priority|due|created_at|updated_at)\s*(,\s*-?(id|title|status|priority|due|created_at|updated_at)\s*)*$"
+        pattern = r"^\s*-?(id|title|status|priority|due|created_at|updated_at|start|wait|scheduled|until)\s*(,\s*-?(id|title|status|priority|due|created_at|updated_at|start|wait|scheduled|until)\s*)*$"
     )]
     ordering: Option<String>,
 }
@@ -84,7 +98,8 @@ fn with_etag(status: StatusCode, task: Task) -> Response {
         (status = 200, description = "One page, in DRF's envelope", body = Page<Task>),
         (status = 400, description = "A bad query value; `errors` names the parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-    ))]
+    ),
+    description = "Besides the parameters listed, `uda.NAME=VALUE` keeps the tasks whose user-defined attribute NAME, as text, is exactly VALUE.")]
 async fn list_tasks(
     State(state): State<AppState>,
     user: AuthUser,

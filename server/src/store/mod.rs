@@ -274,17 +274,21 @@ pub trait AccountStore: Send + Sync + 'static {
 pub trait TaskStore: Send + Sync + 'static {
     /// The page `filter` selects and the count of all matching tasks.
     async fn list_tasks(&self, user_id: i64, filter: TaskFilter) -> StoreResult<TaskPage>;
-    /// Stores a new task (its `id` ignored) and returns it with its id.
+    /// Stores a new task (its `id` ignored) and returns it as stored, with
+    /// its id. A pending task without a `number` gets the lowest number free
+    /// among the user's pending tasks.
     async fn insert_task(&self, user_id: i64, task: Task) -> StoreResult<Task>;
     async fn get_task(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Task>>;
     /// Writes every field of `task` only if the stored version is still
-    /// `expected_version`: false when it changed or the task is gone.
+    /// `expected_version`, and returns it as stored (numbered as
+    /// [`TaskStore::insert_task`] numbers); `None` when the version changed or
+    /// the task is gone.
     async fn replace_task(
         &self,
         user_id: i64,
         task: Task,
         expected_version: i64,
-    ) -> StoreResult<bool>;
+    ) -> StoreResult<Option<Task>>;
     /// Deletes the task only if its version is still `expected_version`.
     async fn delete_task(
         &self,
@@ -292,6 +296,9 @@ pub trait TaskStore: Send + Sync + 'static {
         task_id: i64,
         expected_version: i64,
     ) -> StoreResult<bool>;
+    /// Deletes every pending task whose `until` is before `now`; returns how
+    /// many went.
+    async fn delete_expired_tasks(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 #[cfg(test)]

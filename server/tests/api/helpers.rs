@@ -25,12 +25,10 @@ pub fn postgres_server() -> Option<String> {
 }
 
 /// A fresh database for one test: a SQLite file in a temporary directory,
-/// or, when `TASKD_TEST_POSTGRES` names a server, a new database there,
-/// dropped when the test ends.
+/// or, when `TASKD_TEST_POSTGRES` names a server, a new database there
+/// (dropped by the next run).
 pub struct TestDatabase {
     pub database: Database,
-    /// The server and the database's name, to drop it.
-    postgres: Option<(String, String)>,
 }
 
 impl TestDatabase {
@@ -40,13 +38,13 @@ impl TestDatabase {
             Some(server) => TestDatabase::postgres(&server).await,
             None => TestDatabase {
                 database: Database::Sqlite(dir.join("taskd.sqlite3")),
-                postgres: None,
             },
         }
     }
 
     /// A new, empty PostgreSQL database on `server`.
     pub async fn postgres(server: &str) -> TestDatabase {
+        drop_earlier_test_databases(server);
         let name = format!("taskd_test_{}", uuid_like());
         let (client, connection) = tokio_postgres::connect(server, tokio_postgres::NoTls)
             .await
@@ -62,7 +60,6 @@ impl TestDatabase {
             .unwrap();
         TestDatabase {
             database: Database::Postgres(with_database(server, &name)),
-            postgres: Some((server.to_string(), name)),
         }
     }
 
@@ -87,31 +84,43 @@ impl TestDatabase {
     }
 }
 
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let Some((server, name)) = self.postgres.take() else {
-            return;
-        };
-        // Drop may run inside the test's runtime, which cannot be blocked
-        // on: a thread of its own does it.
-        let dropped = std::thread::spawn(move || {
+/// Drops the test databases an earlier run left, once per run, before this
+/// run creates any. They are not dropped as each test ends: PostgreSQL's
+/// DROP DATABASE waits until every other session has taken note of it, and
+/// with tests running side by side that wait ran into minutes.
+fn drop_earlier_test_databases(server: &str) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let server = server.to_string();
+        let cleaned = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .ok()?;
+                .unwrap();
             runtime.block_on(async {
                 let (client, connection) = tokio_postgres::connect(&server, tokio_postgres::NoTls)
                     .await
-                    .ok()?;
+                    .unwrap_or_else(|err| {
+                        panic!("TASKD_TEST_POSTGRES is set but PostgreSQL does not answer: {err}")
+                    });
                 tokio::spawn(connection);
-                client
-                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                let rows = client
+                    .query(
+                        "SELECT datname FROM pg_database WHERE datname LIKE 'taskd\\_test\\_%'",
+                        &[],
+                    )
                     .await
-                    .ok()
+                    .unwrap();
+                for row in rows {
+                    let name: String = row.get(0);
+                    let _ = client
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                }
             })
         });
-        let _ = dropped.join();
-    }
+        cleaned.join().unwrap();
+    });
 }
 
 /// `server`'s URL naming database `name` instead.
@@ -157,11 +166,17 @@ fn tracing_subscriber_init() {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// A daemon whose configuration `adjust` changes first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         init_tracing();
         let dir = tempfile::tempdir().unwrap();
         let database = TestDatabase::new(dir.path()).await;
         let mut config = Config::for_tests(dir.path());
         config.database = database.database.clone();
+        adjust(&mut config);
         let server = taskd::spawn(config).await.unwrap();
         TestApp {
             database,

@@ -9,6 +9,7 @@ mod helpers;
 mod isolation;
 mod openapi;
 mod postgres_faults;
+mod richer_task;
 mod several_daemons;
 mod store;
 mod tasks;

@@ -94,23 +94,16 @@ async fn tasks_round_trip_exactly_and_writes_compare_and_set_on_the_version() {
     next.completed_at = Some(next.updated_at);
     next.tags = vec!["c".into()];
     next.version = 2;
-    assert!(
-        !store.replace_task(bob, next.clone(), 1).await.unwrap(),
-        "not bob's"
-    );
-    assert!(
-        !store.replace_task(alice, next.clone(), 7).await.unwrap(),
-        "stale"
-    );
+    next.number = None;
+    let replace = |user, version| store.replace_task(user, next.clone(), version);
+    assert_eq!(replace(bob, 1).await.unwrap(), None, "not bob's");
+    assert_eq!(replace(alice, 7).await.unwrap(), None, "stale");
     assert_eq!(
         store.get_task(alice, task.id).await.unwrap(),
         Some(task.clone())
     );
-    assert!(store.replace_task(alice, next.clone(), 1).await.unwrap());
-    assert!(
-        !store.replace_task(alice, next.clone(), 1).await.unwrap(),
-        "spent"
-    );
+    assert_eq!(replace(alice, 1).await.unwrap(), Some(next.clone()));
+    assert_eq!(replace(alice, 1).await.unwrap(), None, "spent");
     assert_eq!(
         store.get_task(alice, task.id).await.unwrap(),
         Some(next.clone())

@@ -1,4 +1,4 @@
-//! Every key of SPEC §5, fed through `App::update`: the state it leaves and
+//! Every key of the TUI, fed through `App::update`: the state it leaves and
 //! the API call it asks for.
 
 use common::api::{Priority, Status, StatusFilter, TaskPatch};

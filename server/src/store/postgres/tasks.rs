@@ -1,17 +1,47 @@
 //! Tasks in PostgreSQL.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use common::api::{Priority, Status, Task};
 use tokio_postgres::{types::ToSql, Row};
 
 use super::PostgresStore;
 use crate::{
-    store::{StoreResult, TaskPage, TaskStore},
+    store::{StoreError, StoreResult, TaskPage, TaskStore},
     task_query::{OrderField, TaskFilter},
 };
 
 const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.status, t.priority, t.due, t.project, \
-     t.tags, t.created_at, t.updated_at, t.completed_at, t.version";
+     t.tags, t.created_at, t.updated_at, t.completed_at, t.version, t.uuid, t.number, t.start, \
+     t.wait, t.scheduled, t.until, t.udas";
+
+/// The lowest number free among user $1's pending tasks.
+const LOWEST_FREE_NUMBER: &str = "SELECT CASE \
+     WHEN NOT EXISTS (SELECT 1 FROM tasks n WHERE n.user_id = $1 AND n.number = 1) THEN 1 \
+     ELSE (SELECT MIN(n.number) + 1 FROM tasks n WHERE n.user_id = $1 AND n.number IS NOT NULL \
+       AND NOT EXISTS (SELECT 1 FROM tasks m WHERE m.user_id = $1 AND m.number = n.number + 1)) END";
+
+/// The advisory locks, one per user, under which numbers are given out.
+const NUMBER_LOCKS: i32 = 0x7461_736c;
+
+/// The number `task` is stored with: a pending task without one gets the
+/// lowest free, under the user's lock, so that two daemons never give out
+/// the same one.
+async fn number_for(
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: i64,
+    task: &Task,
+) -> Result<Option<i64>, tokio_postgres::Error> {
+    if task.status != Status::Pending || task.number.is_some() {
+        return Ok(task.number);
+    }
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1, hashtext($2::bigint::text))",
+        &[&NUMBER_LOCKS, &user_id],
+    )
+    .await?;
+    Ok(tx.query_one(LOWEST_FREE_NUMBER, &[&user_id]).await?.get(0))
+}
 
 /// 1 low, 2 medium, 3 high: sorts in priority order.
 fn priority_number(priority: Priority) -> i16 {
@@ -31,8 +61,8 @@ fn priority_from_number(n: Option<i16>) -> Option<Priority> {
     }
 }
 
-fn task_from_row(row: &Row) -> Task {
-    Task {
+fn task_from_row(row: &Row) -> Result<Task, tokio_postgres::Error> {
+    Ok(Task {
         id: row.get(0),
         title: row.get(1),
         description: row.get(2),
@@ -45,7 +75,14 @@ fn task_from_row(row: &Row) -> Task {
         updated_at: row.get(9),
         completed_at: row.get(10),
         version: row.get(11),
-    }
+        uuid: row.get(12),
+        number: row.get(13),
+        start: row.get(14),
+        wait: row.get(15),
+        scheduled: row.get(16),
+        until: row.get(17),
+        udas: serde_json::from_str(row.get(18)).unwrap_or_default(),
+    })
 }
 
 type Param = Box<dyn ToSql + Sync + Send>;
@@ -93,11 +130,40 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Param>) {
             Box::new(search.to_lowercase()),
         );
     }
-    if let Some(before) = filter.due_before {
-        bind(&mut sql, " AND t.due < ?", Box::new(before));
+    for (column, bound, before) in [
+        ("t.due", filter.due_before, true),
+        ("t.due", filter.due_after, false),
+        ("t.scheduled", filter.scheduled_before, true),
+        ("t.scheduled", filter.scheduled_after, false),
+    ] {
+        if let Some(bound) = bound {
+            let fragment = format!(" AND {column} {} ?", if before { "<" } else { ">" });
+            bind(&mut sql, &fragment, Box::new(bound));
+        }
     }
-    if let Some(after) = filter.due_after {
-        bind(&mut sql, " AND t.due > ?", Box::new(after));
+    match filter.waiting {
+        Some(true) => bind(&mut sql, " AND t.wait > ?", Box::new(filter.now)),
+        Some(false) => bind(
+            &mut sql,
+            " AND (t.wait IS NULL OR t.wait <= ?)",
+            Box::new(filter.now),
+        ),
+        None => {}
+    }
+    match filter.active {
+        Some(true) => sql.push_str(" AND t.start IS NOT NULL"),
+        Some(false) => sql.push_str(" AND t.start IS NULL"),
+        None => {}
+    }
+    if let Some(uuid) = &filter.uuid {
+        bind(&mut sql, " AND t.uuid = ?", Box::new(uuid.clone()));
+    }
+    if let Some(number) = filter.number {
+        bind(&mut sql, " AND t.number = ?", Box::new(number));
+    }
+    for (name, value) in &filter.udas {
+        bind(&mut sql, " AND (t.udas::json ->> ?", Box::new(name.clone()));
+        bind(&mut sql, ") = ?", Box::new(value.clone()));
     }
     (sql, values)
 }
@@ -120,6 +186,10 @@ fn order_clause(filter: &TaskFilter) -> String {
             OrderField::UpdatedAt => "t.updated_at",
             OrderField::Priority => "t.priority",
             OrderField::Due => "t.due",
+            OrderField::Start => "t.start",
+            OrderField::Wait => "t.wait",
+            OrderField::Scheduled => "t.scheduled",
+            OrderField::Until => "t.until",
         };
         // Tasks without a value come last in both directions.
         parts.push(format!("{column} {direction} NULLS LAST"));
@@ -172,25 +242,32 @@ impl TaskStore for PostgresStore {
             tx.commit().await?;
             Ok(TaskPage {
                 count: count.max(0) as u64,
-                tasks: rows.iter().map(task_from_row).collect(),
+                tasks: rows.iter().map(task_from_row).collect::<Result<_, _>>()?,
             })
         })
         .await
     }
 
     async fn insert_task(&self, user_id: i64, mut task: Task) -> StoreResult<Task> {
-        let client = self.client().await?;
+        let mut client = self.client().await?;
         let priority = task.priority.map(priority_number);
-        let row = self
+        let tags = task.tags.clone();
+        let udas =
+            serde_json::to_string(&task.udas).map_err(|err| StoreError::Internal(err.into()))?;
+        let (id, number) = self
             .timed(async {
-                let statement = client
+                let tx = client.transaction().await?;
+                let number = number_for(&tx, user_id, &task).await?;
+                let statement = tx
                     .prepare_cached(
                         "INSERT INTO tasks (user_id, title, description, status, priority, due, \
-                         project, tags, created_at, updated_at, completed_at, version) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                         project, tags, created_at, updated_at, completed_at, version, uuid, \
+                         number, start, wait, scheduled, until, udas) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+                         $15, $16, $17, $18, $19) RETURNING id",
                     )
                     .await?;
-                client
+                let row = tx
                     .query_one(
                         &statement,
                         &[
@@ -201,50 +278,68 @@ impl TaskStore for PostgresStore {
                             &priority,
                             &task.due,
                             &task.project,
-                            &task.tags,
+                            &tags,
                             &task.created_at,
                             &task.updated_at,
                             &task.completed_at,
                             &task.version,
+                            &task.uuid,
+                            &number,
+                            &task.start,
+                            &task.wait,
+                            &task.scheduled,
+                            &task.until,
+                            &udas,
                         ],
                     )
-                    .await
+                    .await?;
+                tx.commit().await?;
+                Ok((row.get::<_, i64>(0), number))
             })
             .await?;
-        task.id = row.get(0);
+        task.id = id;
+        task.number = number;
         Ok(task)
     }
 
     async fn get_task(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Task>> {
         let client = self.client().await?;
         let sql = format!("SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = $1 AND t.user_id = $2");
-        let row = self
-            .timed(async {
-                let statement = client.prepare_cached(&sql).await?;
-                client.query_opt(&statement, &[&task_id, &user_id]).await
-            })
-            .await?;
-        Ok(row.as_ref().map(task_from_row))
+        self.timed(async {
+            let statement = client.prepare_cached(&sql).await?;
+            client
+                .query_opt(&statement, &[&task_id, &user_id])
+                .await?
+                .as_ref()
+                .map(task_from_row)
+                .transpose()
+        })
+        .await
     }
 
     async fn replace_task(
         &self,
         user_id: i64,
-        task: Task,
+        mut task: Task,
         expected_version: i64,
-    ) -> StoreResult<bool> {
-        let client = self.client().await?;
+    ) -> StoreResult<Option<Task>> {
+        let mut client = self.client().await?;
         let priority = task.priority.map(priority_number);
-        let changed = self
+        let udas =
+            serde_json::to_string(&task.udas).map_err(|err| StoreError::Internal(err.into()))?;
+        let number = self
             .timed(async {
-                let statement = client
+                let tx = client.transaction().await?;
+                let number = number_for(&tx, user_id, &task).await?;
+                let statement = tx
                     .prepare_cached(
                         "UPDATE tasks SET title = $1, description = $2, status = $3, priority = $4, \
                          due = $5, project = $6, tags = $7, updated_at = $8, completed_at = $9, \
-                         version = $10 WHERE id = $11 AND user_id = $12 AND version = $13",
+                         version = $10, number = $11, start = $12, wait = $13, scheduled = $14, \
+                         until = $15, udas = $16 WHERE id = $17 AND user_id = $18 AND version = $19",
                     )
                     .await?;
-                client
+                let changed = tx
                     .execute(
                         &statement,
                         &[
@@ -258,15 +353,26 @@ impl TaskStore for PostgresStore {
                             &task.updated_at,
                             &task.completed_at,
                             &task.version,
+                            &number,
+                            &task.start,
+                            &task.wait,
+                            &task.scheduled,
+                            &task.until,
+                            &udas,
                             &task.id,
                             &user_id,
                             &expected_version,
                         ],
                     )
-                    .await
+                    .await?;
+                tx.commit().await?;
+                Ok((changed > 0).then_some(number))
             })
             .await?;
-        Ok(changed > 0)
+        Ok(number.map(|number| {
+            task.number = number;
+            task
+        }))
     }
 
     async fn delete_task(
@@ -283,5 +389,14 @@ impl TaskStore for PostgresStore {
             ))
             .await?;
         Ok(deleted > 0)
+    }
+
+    async fn delete_expired_tasks(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        let client = self.client().await?;
+        self.timed(client.execute(
+            "DELETE FROM tasks WHERE until IS NOT NULL AND until < $1 AND status = 'pending'",
+            &[&now],
+        ))
+        .await
     }
 }

@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0001_init.sql"),
     include_str!("../../../migrations/sqlite/0002_refresh_token_expiry.sql"),
     include_str!("../../../migrations/sqlite/0003_shared_state.sql"),
+    include_str!("../../../migrations/sqlite/0004_richer_task.sql"),
 ];
 
 /// Reader connections: enough to keep both cores busy while some wait on
@@ -513,7 +514,8 @@ mod tests {
         assert!(store
             .replace_task(user.id, retitled, task.version)
             .await
-            .unwrap());
+            .unwrap()
+            .is_some());
         assert!(store
             .delete_task(user.id, task.id, task.version + 1)
             .await

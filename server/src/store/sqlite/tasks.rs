@@ -1,6 +1,7 @@
 //! Tasks in SQLite.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use common::api::{Priority, Status, Task};
 use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row};
 
@@ -11,7 +12,24 @@ use crate::{
 };
 
 const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.status, t.priority, t.due, t.project, \
-     t.tags, t.created_at, t.updated_at, t.completed_at, t.version";
+     t.tags, t.created_at, t.updated_at, t.completed_at, t.version, t.uuid, t.number, t.start, \
+     t.wait, t.scheduled, t.until, t.udas";
+
+/// The lowest number free among user ?1's pending tasks.
+const LOWEST_FREE_NUMBER: &str = "SELECT CASE \
+     WHEN NOT EXISTS (SELECT 1 FROM tasks n WHERE n.user_id = ?1 AND n.number = 1) THEN 1 \
+     ELSE (SELECT MIN(n.number) + 1 FROM tasks n WHERE n.user_id = ?1 AND n.number IS NOT NULL \
+       AND NOT EXISTS (SELECT 1 FROM tasks m WHERE m.user_id = ?1 AND m.number = n.number + 1)) END";
+
+/// The number `task` is stored with: a pending task without one gets the
+/// lowest free. Run on the writer, so no other write comes between.
+fn number_for(conn: &Connection, user_id: i64, task: &Task) -> rusqlite::Result<Option<i64>> {
+    if task.status != Status::Pending || task.number.is_some() {
+        return Ok(task.number);
+    }
+    conn.prepare_cached(LOWEST_FREE_NUMBER)?
+        .query_row([user_id], |row| row.get(0))
+}
 
 /// 1 low, 2 medium, 3 high: sorts in priority order.
 fn priority_number(priority: Priority) -> i64 {
@@ -47,6 +65,13 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
         updated_at: instant(row.get(9)?),
         completed_at: row.get::<_, Option<i64>>(10)?.map(instant),
         version: row.get(11)?,
+        uuid: row.get(12)?,
+        number: row.get(13)?,
+        start: row.get::<_, Option<i64>>(14)?.map(instant),
+        wait: row.get::<_, Option<i64>>(15)?.map(instant),
+        scheduled: row.get::<_, Option<i64>>(16)?.map(instant),
+        until: row.get::<_, Option<i64>>(17)?.map(instant),
+        udas: serde_json::from_str(&row.get::<_, String>(18)?).map_err(conversion_error)?,
     })
 }
 
@@ -110,15 +135,56 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
         values.push(Value::Text(needle.clone()));
         values.push(Value::Text(needle));
     }
-    if let Some(before) = filter.due_before {
-        sql.push_str(" AND t.due < ?");
-        values.push(Value::Integer(micros(before)));
+    for (column, bound, before) in [
+        ("t.due", filter.due_before, true),
+        ("t.due", filter.due_after, false),
+        ("t.scheduled", filter.scheduled_before, true),
+        ("t.scheduled", filter.scheduled_after, false),
+    ] {
+        if let Some(bound) = bound {
+            sql.push_str(&format!(
+                " AND {column} {} ?",
+                if before { "<" } else { ">" }
+            ));
+            values.push(Value::Integer(micros(bound)));
+        }
     }
-    if let Some(after) = filter.due_after {
-        sql.push_str(" AND t.due > ?");
-        values.push(Value::Integer(micros(after)));
+    match filter.waiting {
+        Some(true) => {
+            sql.push_str(" AND t.wait > ?");
+            values.push(Value::Integer(micros(filter.now)));
+        }
+        Some(false) => {
+            sql.push_str(" AND (t.wait IS NULL OR t.wait <= ?)");
+            values.push(Value::Integer(micros(filter.now)));
+        }
+        None => {}
+    }
+    match filter.active {
+        Some(true) => sql.push_str(" AND t.start IS NOT NULL"),
+        Some(false) => sql.push_str(" AND t.start IS NULL"),
+        None => {}
+    }
+    if let Some(uuid) = &filter.uuid {
+        sql.push_str(" AND t.uuid = ?");
+        values.push(Value::Text(uuid.clone()));
+    }
+    if let Some(number) = filter.number {
+        sql.push_str(" AND t.number = ?");
+        values.push(Value::Integer(number));
+    }
+    for (name, value) in &filter.udas {
+        sql.push_str(" AND CAST(json_extract(t.udas, ?) AS TEXT) = ?");
+        values.push(Value::Text(format!("$.\"{name}\"")));
+        values.push(Value::Text(value.clone()));
     }
     (sql, values)
+}
+
+/// Tasks without a value come last in both directions.
+fn nulls_last(parts: &mut Vec<String>, column: &'static str) -> &'static str {
+    parts.push(format!("{column} IS NULL"));
+    column
 }
 
 fn order_clause(filter: &TaskFilter) -> String {
@@ -135,15 +201,12 @@ fn order_clause(filter: &TaskFilter) -> String {
             OrderField::Status => "t.status",
             OrderField::CreatedAt => "t.created_at",
             OrderField::UpdatedAt => "t.updated_at",
-            // Tasks without a value come last in both directions.
-            OrderField::Priority => {
-                parts.push("t.priority IS NULL".to_string());
-                "t.priority"
-            }
-            OrderField::Due => {
-                parts.push("t.due IS NULL".to_string());
-                "t.due"
-            }
+            OrderField::Priority => nulls_last(&mut parts, "t.priority"),
+            OrderField::Due => nulls_last(&mut parts, "t.due"),
+            OrderField::Start => nulls_last(&mut parts, "t.start"),
+            OrderField::Wait => nulls_last(&mut parts, "t.wait"),
+            OrderField::Scheduled => nulls_last(&mut parts, "t.scheduled"),
+            OrderField::Until => nulls_last(&mut parts, "t.until"),
         };
         parts.push(format!("{column} {direction}"));
     }
@@ -182,11 +245,14 @@ impl TaskStore for SqliteStore {
 
     async fn insert_task(&self, user_id: i64, mut task: Task) -> StoreResult<Task> {
         self.write_keeping_auth(move |conn| {
+            task.number = number_for(conn, user_id, &task)?;
             let tags = serde_json::to_string(&task.tags).map_err(conversion_error)?;
+            let udas = serde_json::to_string(&task.udas).map_err(conversion_error)?;
             conn.prepare_cached(
                 "INSERT INTO tasks (user_id, title, description, status, priority, due, project, \
-                 tags, created_at, updated_at, completed_at, version) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 tags, created_at, updated_at, completed_at, version, uuid, number, start, wait, \
+                 scheduled, until, udas) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             )?
             .execute(params![
                 user_id,
@@ -201,6 +267,13 @@ impl TaskStore for SqliteStore {
                 micros(task.updated_at),
                 task.completed_at.map(micros),
                 task.version,
+                task.uuid,
+                task.number,
+                task.start.map(micros),
+                task.wait.map(micros),
+                task.scheduled.map(micros),
+                task.until.map(micros),
+                udas,
             ])?;
             task.id = conn.last_insert_rowid();
             replace_tags(conn, user_id, task.id, &task.tags)?;
@@ -217,9 +290,9 @@ impl TaskStore for SqliteStore {
     async fn replace_task(
         &self,
         user_id: i64,
-        task: Task,
+        mut task: Task,
         expected_version: i64,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Option<Task>> {
         self.write_keeping_auth(move |conn| {
             let old_tags: Option<String> = conn
                 .prepare_cached(
@@ -230,13 +303,16 @@ impl TaskStore for SqliteStore {
                 })
                 .optional()?;
             let Some(old_tags) = old_tags else {
-                return Ok(false);
+                return Ok(None);
             };
+            task.number = number_for(conn, user_id, &task)?;
             let tags = serde_json::to_string(&task.tags).map_err(conversion_error)?;
+            let udas = serde_json::to_string(&task.udas).map_err(conversion_error)?;
             conn.prepare_cached(
                 "UPDATE tasks SET title = ?1, description = ?2, status = ?3, priority = ?4, \
                  due = ?5, project = ?6, tags = ?7, updated_at = ?8, completed_at = ?9, \
-                 version = ?10 WHERE id = ?11",
+                 version = ?10, number = ?11, start = ?12, wait = ?13, scheduled = ?14, \
+                 until = ?15, udas = ?16 WHERE id = ?17",
             )?
             .execute(params![
                 task.title,
@@ -249,12 +325,18 @@ impl TaskStore for SqliteStore {
                 micros(task.updated_at),
                 task.completed_at.map(micros),
                 task.version,
+                task.number,
+                task.start.map(micros),
+                task.wait.map(micros),
+                task.scheduled.map(micros),
+                task.until.map(micros),
+                udas,
                 task.id,
             ])?;
             if tags != old_tags {
                 replace_tags(conn, user_id, task.id, &task.tags)?;
             }
-            Ok(true)
+            Ok(Some(task))
         })
         .await
     }
@@ -272,6 +354,18 @@ impl TaskStore for SqliteStore {
                 )?
                 .execute(params![task_id, user_id, expected_version])?;
             Ok(deleted > 0)
+        })
+        .await
+    }
+
+    async fn delete_expired_tasks(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        self.write_keeping_auth(move |conn| {
+            let deleted = conn
+                .prepare_cached(
+                    "DELETE FROM tasks WHERE until IS NOT NULL AND until < ?1 AND status = 'pending'",
+                )?
+                .execute([micros(now)])?;
+            Ok(deleted as u64)
         })
         .await
     }
