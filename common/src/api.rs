@@ -128,6 +128,42 @@ pub struct Task {
     /// User-defined attributes, kept as given.
     #[serde(default)]
     pub udas: BTreeMap<String, UdaValue>,
+    /// Ids of the user's tasks this one waits for.
+    #[serde(default)]
+    pub depends: Vec<i64>,
+    /// Notes, oldest first.
+    #[serde(default)]
+    pub annotations: Vec<Annotation>,
+    /// Some task in `depends` is pending.
+    #[serde(default)]
+    pub blocked: bool,
+    /// Pending, and some pending task depends on this one (a done task
+    /// holds nothing up).
+    #[serde(default)]
+    pub blocking: bool,
+    /// Taskwarrior's default urgency, computed when read (0 when done).
+    #[serde(default)]
+    pub urgency: f64,
+}
+
+/// A note on a task.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Annotation {
+    pub id: i64,
+    #[serde(serialize_with = "crate::rfc3339::serialize")]
+    pub entry: DateTime<Utc>,
+    pub text: String,
+}
+
+/// The body of `POST /api/tasks/{id}/annotations/`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewAnnotation {
+    /// 1 to 10,000 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 10000))]
+    pub text: String,
 }
 
 /// A user-defined attribute's value: a number or text.
@@ -176,6 +212,10 @@ pub struct NewTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub udas: Option<BTreeMap<String, UdaValue>>,
+    /// Ids of the user's tasks this one waits for: no cycle, not itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub depends: Option<Vec<i64>>,
 }
 
 /// The body of `PATCH /api/tasks/{id}/`: only the fields present change.
@@ -221,6 +261,10 @@ pub struct TaskPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub udas: Option<BTreeMap<String, UdaValue>>,
+    /// Replaces the list of tasks this one waits for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub depends: Option<Vec<i64>>,
 }
 
 impl TaskPatch {

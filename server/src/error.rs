@@ -178,3 +178,15 @@ impl From<crate::task_query::QueryError> for ApiError {
         ApiError::validation(err.0)
     }
 }
+
+impl From<crate::domain::task_ops::TaskError> for ApiError {
+    fn from(err: crate::domain::task_ops::TaskError) -> ApiError {
+        use crate::domain::task_ops::TaskError;
+        match err {
+            TaskError::Store(err) => err.into(),
+            TaskError::Invalid(errors) => ApiError::validation(errors),
+            TaskError::NotFound => ApiError::NotFound,
+            TaskError::VersionMismatch => ApiError::PreconditionFailed,
+        }
+    }
+}

@@ -119,6 +119,21 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
     }
 }
 
+/// Two integer ids in a path (a task's, then one of its parts'); anything
+/// else is no such resource.
+pub struct IdsPath(pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdsPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<(i64, i64)>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path((first, second))) => Ok(IdsPath(first, second)),
+            Err(_) => Err(ApiError::NotFound),
+        }
+    }
+}
+
 /// The query string as ordered pairs, so that parameters may repeat.
 pub struct QueryPairs(pub Vec<(String, String)>);
 

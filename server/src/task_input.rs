@@ -36,7 +36,7 @@ const READ_ONLY: [&str; 11] = [
     "blocking",
     "urgency",
 ];
-const WRITABLE: [&str; 12] = [
+const WRITABLE: [&str; 13] = [
     "title",
     "description",
     "status",
@@ -49,7 +49,11 @@ const WRITABLE: [&str; 12] = [
     "scheduled",
     "until",
     "udas",
+    "depends",
 ];
+
+/// Dependencies of one task at most.
+pub const MAX_DEPENDS: usize = 1_000;
 
 /// The body of a create or a PUT: absent optional fields take their defaults.
 pub fn full(body: Map<String, Value>) -> Result<TaskFields, ApiError> {
@@ -93,6 +97,7 @@ fn parse(body: Map<String, Value>, errors: &mut FieldErrors) -> TaskFieldsPatch 
             "scheduled" => nullable(value, instant).map(|v| patch.scheduled = Some(v)),
             "until" => nullable(value, instant).map(|v| patch.until = Some(v)),
             "udas" => udas(value).map(|v| patch.udas = Some(v)),
+            "depends" => depends(value).map(|v| patch.depends = Some(v)),
             name if READ_ONLY.contains(&name) => Ok(()),
             _ => Err(vec![format!(
                 "Unknown field. Writable fields: {}.",
@@ -237,6 +242,24 @@ fn tags(value: Value) -> FieldResult<Vec<String>> {
     } else {
         Err(messages)
     }
+}
+
+/// Task ids; whose they are and whether they make a cycle is the domain's
+/// to check.
+fn depends(value: Value) -> FieldResult<Vec<i64>> {
+    let Value::Array(items) = value else {
+        return Err(one("Expected a list of task ids."));
+    };
+    if items.len() > MAX_DEPENDS {
+        return Err(one(format!(
+            "A task depends on {MAX_DEPENDS} tasks at most."
+        )));
+    }
+    items
+        .into_iter()
+        .map(|item| item.as_i64().filter(|id| *id > 0))
+        .collect::<Option<Vec<i64>>>()
+        .ok_or_else(|| one("Each dependency is a task id, a positive integer."))
 }
 
 /// An object of user-defined attributes: text or numbers, kept as given.

@@ -2,7 +2,9 @@
 //! every list), checked: every bad value is a 400 naming its parameter.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use common::api::{Priority, Status};
+use std::cmp::Ordering;
+
+use common::api::{Priority, Status, Task};
 
 use std::collections::BTreeMap;
 
@@ -29,10 +31,12 @@ pub enum OrderField {
     Wait,
     Scheduled,
     Until,
+    /// Computed when read: ordering by it reads every matching task.
+    Urgency,
 }
 
 impl OrderField {
-    pub const ALL: [(&'static str, OrderField); 11] = [
+    pub const ALL: [(&'static str, OrderField); 12] = [
         ("id", OrderField::Id),
         ("title", OrderField::Title),
         ("status", OrderField::Status),
@@ -44,6 +48,7 @@ impl OrderField {
         ("wait", OrderField::Wait),
         ("scheduled", OrderField::Scheduled),
         ("until", OrderField::Until),
+        ("urgency", OrderField::Urgency),
     ];
 }
 
@@ -132,6 +137,11 @@ pub struct TaskFilter {
     pub waiting: Option<bool>,
     /// `true`: only started tasks; `false`: none of them.
     pub active: Option<bool>,
+    /// `true`: only tasks waiting for a pending task; `false`: none of them.
+    pub blocked: Option<bool>,
+    /// `true`: only pending tasks neither waiting, nor blocked, nor
+    /// scheduled in the future; `false`: all others.
+    pub ready: Option<bool>,
     pub uuid: Option<String>,
     pub number: Option<i64>,
     /// `uda.NAME=VALUE`: the attribute, as text, is exactly the value.
@@ -198,12 +208,14 @@ impl TaskFilter {
                         ),
                     }
                 }
-                "waiting" | "active" => match value.as_str() {
+                "waiting" | "active" | "blocked" | "ready" => match value.as_str() {
                     "true" | "false" => {
                         let flag = Some(value == "true");
                         match name.as_str() {
                             "waiting" => filter.waiting = flag,
-                            _ => filter.active = flag,
+                            "active" => filter.active = flag,
+                            "blocked" => filter.blocked = flag,
+                            _ => filter.ready = flag,
                         }
                     }
                     _ => fail(name, "must be true or false.".into()),
@@ -234,6 +246,48 @@ impl TaskFilter {
             Err(QueryError(errors))
         }
     }
+}
+
+/// Orders two tasks by `keys` as the stores order them: nulls last in both
+/// directions, titles without regard to case, then by id.
+pub fn compare(a: &Task, b: &Task, keys: &[OrderKey]) -> Ordering {
+    fn nulls_last<T: Ord>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
+        match (a, b) {
+            (Some(a), Some(b)) if descending => b.cmp(&a),
+            (Some(a), Some(b)) => a.cmp(&b),
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(_), None) => Ordering::Less,
+        }
+    }
+    for key in keys {
+        let d = key.descending;
+        let by = match key.field {
+            OrderField::Id => nulls_last(Some(a.id), Some(b.id), d),
+            OrderField::Title => nulls_last(
+                Some(a.title.to_lowercase()),
+                Some(b.title.to_lowercase()),
+                d,
+            ),
+            OrderField::Status => nulls_last(Some(a.status.as_str()), Some(b.status.as_str()), d),
+            OrderField::Priority => nulls_last(a.priority, b.priority, d),
+            OrderField::Due => nulls_last(a.due, b.due, d),
+            OrderField::CreatedAt => nulls_last(Some(a.created_at), Some(b.created_at), d),
+            OrderField::UpdatedAt => nulls_last(Some(a.updated_at), Some(b.updated_at), d),
+            OrderField::Start => nulls_last(a.start, b.start, d),
+            OrderField::Wait => nulls_last(a.wait, b.wait, d),
+            OrderField::Scheduled => nulls_last(a.scheduled, b.scheduled, d),
+            OrderField::Until => nulls_last(a.until, b.until, d),
+            OrderField::Urgency => {
+                let (x, y) = if d { (b, a) } else { (a, b) };
+                x.urgency.total_cmp(&y.urgency)
+            }
+        };
+        if by != Ordering::Equal {
+            return by;
+        }
+    }
+    a.id.cmp(&b.id)
 }
 
 /// What a user-defined attribute may be called.

@@ -4,7 +4,9 @@
 //! the same rules.
 
 pub mod accounts;
+pub mod task_ops;
 pub mod tasks;
+pub mod urgency;
 
 use std::collections::BTreeMap;
 

@@ -6,9 +6,6 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use common::api::{Priority, Status, Task, UdaValue};
 
-use super::MAX_WRITE_ATTEMPTS;
-use crate::store::{Store, StoreError, StoreResult};
-
 /// Every writable field of a task, validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskFields {
@@ -24,6 +21,7 @@ pub struct TaskFields {
     pub scheduled: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub udas: BTreeMap<String, UdaValue>,
+    pub depends: Vec<i64>,
 }
 
 impl TaskFields {
@@ -42,6 +40,7 @@ impl TaskFields {
             scheduled: None,
             until: None,
             udas: BTreeMap::new(),
+            depends: Vec::new(),
         }
     }
 
@@ -59,6 +58,7 @@ impl TaskFields {
             scheduled: task.scheduled,
             until: task.until,
             udas: task.udas.clone(),
+            depends: task.depends.clone(),
         }
     }
 
@@ -77,6 +77,8 @@ impl TaskFields {
         if self.status == Status::Done {
             self.start = None;
         }
+        self.depends.sort_unstable();
+        self.depends.dedup();
         self
     }
 }
@@ -96,6 +98,7 @@ pub struct TaskFieldsPatch {
     pub scheduled: Option<Option<DateTime<Utc>>>,
     pub until: Option<Option<DateTime<Utc>>>,
     pub udas: Option<BTreeMap<String, UdaValue>>,
+    pub depends: Option<Vec<i64>>,
 }
 
 impl TaskFieldsPatch {
@@ -136,6 +139,9 @@ impl TaskFieldsPatch {
         if let Some(v) = self.udas {
             task.udas = v;
         }
+        if let Some(v) = self.depends {
+            task.depends = v;
+        }
     }
 }
 
@@ -144,15 +150,6 @@ impl TaskFieldsPatch {
 pub enum TaskChange {
     Replace(TaskFields),
     Patch(TaskFieldsPatch),
-}
-
-/// What an update or delete of a task came to.
-#[derive(Debug)]
-pub enum Written<T> {
-    Done(T),
-    NotFound,
-    /// `If-Match` named another version.
-    VersionMismatch,
 }
 
 /// Instants are kept to the microsecond on every backend: a value is
@@ -192,6 +189,7 @@ fn with_fields(task: Task, fields: TaskFields) -> Task {
         scheduled: fields.scheduled,
         until: fields.until,
         udas: fields.udas,
+        depends: fields.depends,
         ..task
     }
 }
@@ -232,70 +230,8 @@ pub fn changed(current: &Task, change: TaskChange, now: DateTime<Utc>) -> Option
 
 /// `If-Match`: `None` for no precondition, else the versions one of which
 /// must be current (an empty list matches none).
-fn precondition_holds(if_version: Option<&[i64]>, version: i64) -> bool {
+pub fn precondition_holds(if_version: Option<&[i64]>, version: i64) -> bool {
     if_version.is_none_or(|versions| versions.contains(&version))
-}
-
-pub async fn create(store: &dyn Store, user_id: i64, fields: TaskFields) -> StoreResult<Task> {
-    store
-        .insert_task(user_id, new_task(fields, Utc::now()))
-        .await
-}
-
-/// Applies `change` to the user's task. A missing task is `NotFound`
-/// whatever `if_version` says. The write is a compare-and-set on the version
-/// read: when another writer (another request, another daemon) got in
-/// between, the change is made again on what that writer left, or, under
-/// `If-Match`, refused since the version named is no longer current.
-pub async fn update(
-    store: &dyn Store,
-    user_id: i64,
-    task_id: i64,
-    if_version: Option<Vec<i64>>,
-    change: TaskChange,
-) -> StoreResult<Written<Task>> {
-    for _ in 0..MAX_WRITE_ATTEMPTS {
-        let Some(current) = store.get_task(user_id, task_id).await? else {
-            return Ok(Written::NotFound);
-        };
-        if !precondition_holds(if_version.as_deref(), current.version) {
-            return Ok(Written::VersionMismatch);
-        }
-        let Some(next) = changed(&current, change.clone(), Utc::now()) else {
-            return Ok(Written::Done(current));
-        };
-        if let Some(written) = store.replace_task(user_id, next, current.version).await? {
-            return Ok(Written::Done(written));
-        }
-    }
-    Err(contended())
-}
-
-/// Deletes the user's task, under the same precondition as [`update`].
-pub async fn delete(
-    store: &dyn Store,
-    user_id: i64,
-    task_id: i64,
-    if_version: Option<Vec<i64>>,
-) -> StoreResult<Written<()>> {
-    for _ in 0..MAX_WRITE_ATTEMPTS {
-        let Some(current) = store.get_task(user_id, task_id).await? else {
-            return Ok(Written::NotFound);
-        };
-        if !precondition_holds(if_version.as_deref(), current.version) {
-            return Ok(Written::VersionMismatch);
-        }
-        if store.delete_task(user_id, task_id, current.version).await? {
-            return Ok(Written::Done(()));
-        }
-    }
-    Err(contended())
-}
-
-fn contended() -> StoreError {
-    StoreError::Unavailable(anyhow::anyhow!(
-        "the task kept changing under this write; try again"
-    ))
 }
 
 #[cfg(test)]

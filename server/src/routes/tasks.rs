@@ -6,16 +6,16 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use common::api::{NewTask, Page, Problem, Task, TaskPatch};
+use common::api::{Annotation, NewAnnotation, NewTask, Page, Problem, Task, TaskPatch};
 use serde_json::{Map, Value};
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     auth::AuthUser,
-    domain::tasks::{self as rules, TaskChange, Written},
+    domain::{task_ops as ops, tasks::TaskChange},
     error::{ApiError, ApiResult},
-    extract::{IdPath, IfMatch, JsonBody, QueryPairs},
+    extract::{IdPath, IdsPath, IfMatch, JsonBody, QueryPairs},
     routes::pagination,
     task_input,
     task_query::TaskFilter,
@@ -26,6 +26,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_tasks, create_task))
         .routes(routes!(get_task, replace_task, patch_task, delete_task))
+        .routes(routes!(annotate))
+        .routes(routes!(denotate))
+        .routes(routes!(start))
+        .routes(routes!(stop))
 }
 
 /// The query parameters of the task list (for the document; parsing is in
@@ -57,16 +61,21 @@ struct ListParams {
     waiting: Option<bool>,
     /// `true`: only started tasks; `false`: none of them.
     active: Option<bool>,
+    /// `true`: only tasks waiting for a pending task; `false`: none of them.
+    blocked: Option<bool>,
+    /// `true`: only pending tasks neither waiting, nor blocked, nor
+    /// scheduled in the future; `false`: all others.
+    ready: Option<bool>,
     /// The task with this uuid (any case).
     uuid: Option<String>,
     /// The pending task with this short number.
     #[param(minimum = 1)]
     number: Option<i64>,
     /// Comma list of id, title, status, priority, due, created_at,
-    /// updated_at, start, wait, scheduled, until, each optionally prefixed
-    /// with `-`; nulls sort last.
+    /// updated_at, start, wait, scheduled, until, urgency, each optionally
+    /// prefixed with `-`; nulls sort last.
     #[param(
-        pattern = r"^\s*-?(id|title|status|priority|due|created_at|updated_at|start|wait|scheduled|until)\s*(,\s*-?(id|title|status|priority|due|created_at|updated_at|start|wait|scheduled|until)\s*)*$"
+        pattern = r"^\s*-?(id|title|status|priority|due|created_at|updated_at|start|wait|scheduled|until|urgency)\s*(,\s*-?(id|title|status|priority|due|created_at|updated_at|start|wait|scheduled|until|urgency)\s*)*$"
     )]
     ordering: Option<String>,
 }
@@ -108,7 +117,7 @@ async fn list_tasks(
 ) -> ApiResult<Json<Page<Task>>> {
     let filter = TaskFilter::from_pairs(&pairs)?;
     let window = filter.page;
-    let page = state.store.list_tasks(user.user.id, filter).await?;
+    let page = ops::list(state.store.as_ref(), user.user.id, filter).await?;
     let (next, previous) = pagination::links(&headers, "/api/tasks/", &pairs, window, page.count);
     Ok(Json(Page {
         count: page.count,
@@ -136,7 +145,7 @@ async fn create_task(
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> ApiResult<Response> {
     let fields = task_input::full(body)?;
-    let task = rules::create(state.store.as_ref(), user.user.id, fields).await?;
+    let task = ops::create(state.store.as_ref(), user.user.id, fields).await?;
     let location = HeaderValue::from_str(&format!("/api/tasks/{}/", task.id))
         .map_err(|err| ApiError::Internal(err.into()))?;
     let mut response = with_etag(StatusCode::CREATED, task);
@@ -158,11 +167,7 @@ async fn get_task(
     user: AuthUser,
     IdPath(id): IdPath,
 ) -> ApiResult<Response> {
-    let task = state
-        .store
-        .get_task(user.user.id, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let task = ops::get(state.store.as_ref(), user.user.id, id).await?;
     Ok(with_etag(StatusCode::OK, task))
 }
 
@@ -173,11 +178,8 @@ async fn update(
     if_match: Option<Vec<i64>>,
     change: TaskChange,
 ) -> ApiResult<Response> {
-    match rules::update(state.store.as_ref(), user.user.id, id, if_match, change).await? {
-        Written::Done(task) => Ok(with_etag(StatusCode::OK, task)),
-        Written::NotFound => Err(ApiError::NotFound),
-        Written::VersionMismatch => Err(ApiError::PreconditionFailed),
-    }
+    let task = ops::update(state.store.as_ref(), user.user.id, id, if_match, change).await?;
+    Ok(with_etag(StatusCode::OK, task))
 }
 
 /// Replaces every writable field; absent optional fields reset to defaults.
@@ -249,9 +251,111 @@ async fn delete_task(
     IdPath(id): IdPath,
     IfMatch(if_match): IfMatch,
 ) -> ApiResult<StatusCode> {
-    match rules::delete(state.store.as_ref(), user.user.id, id, if_match).await? {
-        Written::Done(()) => Ok(StatusCode::NO_CONTENT),
-        Written::NotFound => Err(ApiError::NotFound),
-        Written::VersionMismatch => Err(ApiError::PreconditionFailed),
-    }
+    ops::delete(state.store.as_ref(), user.user.id, id, if_match).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Appends a note to the task; its version goes up.
+#[utoipa::path(post, path = "/api/tasks/{id}/annotations", tag = "tasks",
+    params(("id" = i64, Path, description = "Task id"),
+        ("If-Match" = Option<String>, Header, description = "Only if the task's version (ETag) is this")),
+    request_body = NewAnnotation,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The note; the task's new version is its `ETag`", body = Annotation,
+            headers(("ETag" = String))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match names another version", body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn annotate(
+    State(state): State<AppState>,
+    user: AuthUser,
+    IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
+    JsonBody(body): JsonBody<NewAnnotation>,
+) -> ApiResult<Response> {
+    let (annotation, task) =
+        ops::annotate(state.store.as_ref(), user.user.id, id, if_match, body.text).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::ETAG, etag(task.version))],
+        Json(annotation),
+    )
+        .into_response())
+}
+
+/// Removes a note from the task; its version goes up.
+#[utoipa::path(delete, path = "/api/tasks/{id}/annotations/{annotation_id}", tag = "tasks",
+    params(("id" = i64, Path, description = "Task id"),
+        ("annotation_id" = i64, Path, description = "Annotation id"),
+        ("If-Match" = Option<String>, Header, description = "Only if the task's version (ETag) is this")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such task or note, or not yours", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match names another version", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn denotate(
+    State(state): State<AppState>,
+    user: AuthUser,
+    IdsPath(id, annotation_id): IdsPath,
+    IfMatch(if_match): IfMatch,
+) -> ApiResult<Response> {
+    let task = ops::denotate(
+        state.store.as_ref(),
+        user.user.id,
+        id,
+        annotation_id,
+        if_match,
+    )
+    .await?;
+    Ok((StatusCode::NO_CONTENT, [(header::ETAG, etag(task.version))]).into_response())
+}
+
+/// Starts the task (sets `start`); a started task stays as it is.
+#[utoipa::path(post, path = "/api/tasks/{id}/start", tag = "tasks",
+    params(("id" = i64, Path, description = "Task id"),
+        ("If-Match" = Option<String>, Header, description = "Only if the task's version (ETag) is this")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Task, headers(("ETag" = String))),
+        (status = 400, description = "The task is done", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match names another version", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn start(
+    State(state): State<AppState>,
+    user: AuthUser,
+    IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
+) -> ApiResult<Response> {
+    let task = ops::set_active(state.store.as_ref(), user.user.id, id, if_match, true).await?;
+    Ok(with_etag(StatusCode::OK, task))
+}
+
+/// Stops the task (clears `start`); a stopped task stays as it is.
+#[utoipa::path(post, path = "/api/tasks/{id}/stop", tag = "tasks",
+    params(("id" = i64, Path, description = "Task id"),
+        ("If-Match" = Option<String>, Header, description = "Only if the task's version (ETag) is this")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Task, headers(("ETag" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match names another version", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn stop(
+    State(state): State<AppState>,
+    user: AuthUser,
+    IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
+) -> ApiResult<Response> {
+    let task = ops::set_active(state.store.as_ref(), user.user.id, id, if_match, false).await?;
+    Ok(with_etag(StatusCode::OK, task))
 }

@@ -12,7 +12,7 @@ use std::{fmt, path::PathBuf, sync::Arc, time::Duration};
 use anyhow::bail;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use common::api::{AdminUser, Task, User};
+use common::api::{AdminUser, Status, Task, User};
 
 use crate::task_query::{PageWindow, TaskFilter};
 
@@ -276,7 +276,8 @@ pub trait TaskStore: Send + Sync + 'static {
     async fn list_tasks(&self, user_id: i64, filter: TaskFilter) -> StoreResult<TaskPage>;
     /// Stores a new task (its `id` ignored) and returns it as stored, with
     /// its id. A pending task without a `number` gets the lowest number free
-    /// among the user's pending tasks.
+    /// among the user's pending tasks; annotations whose id is 0 get one.
+    /// `blocked` and `blocking` are computed when read, not stored.
     async fn insert_task(&self, user_id: i64, task: Task) -> StoreResult<Task>;
     async fn get_task(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Task>>;
     /// Writes every field of `task` only if the stored version is still
@@ -299,6 +300,10 @@ pub trait TaskStore: Send + Sync + 'static {
     /// Deletes every pending task whose `until` is before `now`; returns how
     /// many went.
     async fn delete_expired_tasks(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+    /// The status of each of `ids` that is one of the user's tasks.
+    async fn task_statuses(&self, user_id: i64, ids: Vec<i64>) -> StoreResult<Vec<(i64, Status)>>;
+    /// Every dependency among the user's tasks: (task, the task it waits for).
+    async fn dependency_edges(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>>;
 }
 
 #[cfg(test)]

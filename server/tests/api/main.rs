@@ -12,5 +12,6 @@ mod postgres_faults;
 mod richer_task;
 mod several_daemons;
 mod store;
+mod task_links;
 mod tasks;
 mod tokens;

@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 
 use crate::helpers::{body, TestApp};
 
-/// The endpoints of the spec, in the document's path syntax.
-const SPEC_ENDPOINTS: [(&str, &str); 17] = [
+/// Every endpoint, in the document's path syntax.
+const SPEC_ENDPOINTS: [(&str, &str); 21] = [
     ("post", "/api/register"),
     ("post", "/api/login"),
     ("post", "/api/token/refresh"),
@@ -22,6 +22,10 @@ const SPEC_ENDPOINTS: [(&str, &str); 17] = [
     ("put", "/api/tasks/{id}"),
     ("patch", "/api/tasks/{id}"),
     ("delete", "/api/tasks/{id}"),
+    ("post", "/api/tasks/{id}/annotations"),
+    ("delete", "/api/tasks/{id}/annotations/{annotation_id}"),
+    ("post", "/api/tasks/{id}/start"),
+    ("post", "/api/tasks/{id}/stop"),
     ("get", "/api/admin/users"),
     ("patch", "/api/admin/users/{id}"),
     ("delete", "/api/admin/users/{id}"),

@@ -342,7 +342,7 @@ async fn four_daemons_starting_at_once_migrate_an_empty_database_once_and_purge_
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(versions, [4]);
+    assert_eq!(versions, [5]);
     // Each daemon runs the hourly purge when it starts, unless another ran
     // it within the hour.
     let runs: i64 = client

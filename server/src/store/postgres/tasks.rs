@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use common::api::{Priority, Status, Task};
+use common::api::{Annotation, Priority, Status, Task};
 use tokio_postgres::{types::ToSql, Row};
 
 use super::PostgresStore;
@@ -13,7 +13,95 @@ use crate::{
 
 const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.status, t.priority, t.due, t.project, \
      t.tags, t.created_at, t.updated_at, t.completed_at, t.version, t.uuid, t.number, t.start, \
-     t.wait, t.scheduled, t.until, t.udas";
+     t.wait, t.scheduled, t.until, t.udas, \
+     EXISTS (SELECT 1 FROM task_depends d JOIN tasks p ON p.id = d.depends_on \
+       WHERE d.task_id = t.id AND p.status = 'pending'), \
+     t.status = 'pending' AND EXISTS (SELECT 1 FROM task_depends d JOIN tasks c ON c.id = d.task_id \
+       WHERE d.depends_on = t.id AND c.status = 'pending')";
+
+/// Some task this one depends on is pending.
+const BLOCKED: &str = "EXISTS (SELECT 1 FROM task_depends d JOIN tasks p ON p.id = d.depends_on \
+     WHERE d.task_id = t.id AND p.status = 'pending')";
+
+/// Fills in the annotations and dependencies of `tasks`, kept in tables of
+/// their own, with one query each for the lot.
+async fn attach(
+    client: &tokio_postgres::Client,
+    tasks: &mut [Task],
+) -> Result<(), tokio_postgres::Error> {
+    if tasks.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
+    let position: std::collections::HashMap<i64, usize> =
+        tasks.iter().enumerate().map(|(n, t)| (t.id, n)).collect();
+    for row in client
+        .query(
+            "SELECT task_id, id, entry, text FROM annotations WHERE task_id = ANY($1) ORDER BY id",
+            &[&ids],
+        )
+        .await?
+    {
+        if let Some(&n) = position.get(&row.get::<_, i64>(0)) {
+            tasks[n].annotations.push(Annotation {
+                id: row.get(1),
+                entry: row.get(2),
+                text: row.get(3),
+            });
+        }
+    }
+    for row in client
+        .query(
+            "SELECT task_id, depends_on FROM task_depends WHERE task_id = ANY($1) ORDER BY depends_on",
+            &[&ids],
+        )
+        .await?
+    {
+        if let Some(&n) = position.get(&row.get::<_, i64>(0)) {
+            tasks[n].depends.push(row.get(1));
+        }
+    }
+    Ok(())
+}
+
+/// Stores `task`'s dependencies and annotations as they are in it: new
+/// annotations (id 0) get their ids, removed ones go.
+async fn write_links(
+    tx: &deadpool_postgres::Transaction<'_>,
+    task: &mut Task,
+) -> Result<(), tokio_postgres::Error> {
+    tx.execute("DELETE FROM task_depends WHERE task_id = $1", &[&task.id])
+        .await?;
+    if !task.depends.is_empty() {
+        tx.execute(
+            "INSERT INTO task_depends (task_id, depends_on) SELECT $1, unnest($2::bigint[]) \
+             ON CONFLICT DO NOTHING",
+            &[&task.id, &task.depends],
+        )
+        .await?;
+    }
+    let kept: Vec<i64> = task
+        .annotations
+        .iter()
+        .filter(|a| a.id != 0)
+        .map(|a| a.id)
+        .collect();
+    tx.execute(
+        "DELETE FROM annotations WHERE task_id = $1 AND NOT (id = ANY($2))",
+        &[&task.id, &kept],
+    )
+    .await?;
+    for annotation in task.annotations.iter_mut().filter(|a| a.id == 0) {
+        annotation.id = tx
+            .query_one(
+                "INSERT INTO annotations (task_id, entry, text) VALUES ($1, $2, $3) RETURNING id",
+                &[&task.id, &annotation.entry, &annotation.text],
+            )
+            .await?
+            .get(0);
+    }
+    Ok(())
+}
 
 /// The lowest number free among user $1's pending tasks.
 const LOWEST_FREE_NUMBER: &str = "SELECT CASE \
@@ -82,6 +170,9 @@ fn task_from_row(row: &Row) -> Result<Task, tokio_postgres::Error> {
         scheduled: row.get(16),
         until: row.get(17),
         udas: serde_json::from_str(row.get(18)).unwrap_or_default(),
+        blocked: row.get(19),
+        blocking: row.get(20),
+        ..Task::default()
     })
 }
 
@@ -155,6 +246,24 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Param>) {
         Some(false) => sql.push_str(" AND t.start IS NULL"),
         None => {}
     }
+    match filter.blocked {
+        Some(true) => sql.push_str(&format!(" AND {BLOCKED}")),
+        Some(false) => sql.push_str(&format!(" AND NOT {BLOCKED}")),
+        None => {}
+    }
+    if let Some(ready) = filter.ready {
+        let not = if ready { "" } else { "NOT " };
+        bind(
+            &mut sql,
+            &format!(" AND {not}(t.status = 'pending' AND (t.wait IS NULL OR t.wait <= ?)"),
+            Box::new(filter.now),
+        );
+        bind(
+            &mut sql,
+            &format!(" AND (t.scheduled IS NULL OR t.scheduled <= ?) AND NOT {BLOCKED})"),
+            Box::new(filter.now),
+        );
+    }
     if let Some(uuid) = &filter.uuid {
         bind(&mut sql, " AND t.uuid = ?", Box::new(uuid.clone()));
     }
@@ -190,6 +299,8 @@ fn order_clause(filter: &TaskFilter) -> String {
             OrderField::Wait => "t.wait",
             OrderField::Scheduled => "t.scheduled",
             OrderField::Until => "t.until",
+            // Known once read: ordered by the caller.
+            OrderField::Urgency => continue,
         };
         // Tasks without a value come last in both directions.
         parts.push(format!("{column} {direction} NULLS LAST"));
@@ -239,10 +350,15 @@ impl TaskStore for PostgresStore {
                 .get(0);
             let page_statement = tx.prepare_cached(&page_sql).await?;
             let rows = tx.query(&page_statement, &params).await?;
+            let mut tasks = rows
+                .iter()
+                .map(task_from_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            attach(tx.client(), &mut tasks).await?;
             tx.commit().await?;
             Ok(TaskPage {
                 count: count.max(0) as u64,
-                tasks: rows.iter().map(task_from_row).collect::<Result<_, _>>()?,
+                tasks,
             })
         })
         .await
@@ -254,51 +370,51 @@ impl TaskStore for PostgresStore {
         let tags = task.tags.clone();
         let udas =
             serde_json::to_string(&task.udas).map_err(|err| StoreError::Internal(err.into()))?;
-        let (id, number) = self
-            .timed(async {
-                let tx = client.transaction().await?;
-                let number = number_for(&tx, user_id, &task).await?;
-                let statement = tx
-                    .prepare_cached(
-                        "INSERT INTO tasks (user_id, title, description, status, priority, due, \
+        self.timed(async {
+            let tx = client.transaction().await?;
+            let number = number_for(&tx, user_id, &task).await?;
+            let statement = tx
+                .prepare_cached(
+                    "INSERT INTO tasks (user_id, title, description, status, priority, due, \
                          project, tags, created_at, updated_at, completed_at, version, uuid, \
                          number, start, wait, scheduled, until, udas) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
                          $15, $16, $17, $18, $19) RETURNING id",
-                    )
-                    .await?;
-                let row = tx
-                    .query_one(
-                        &statement,
-                        &[
-                            &user_id,
-                            &task.title,
-                            &task.description,
-                            &task.status.as_str(),
-                            &priority,
-                            &task.due,
-                            &task.project,
-                            &tags,
-                            &task.created_at,
-                            &task.updated_at,
-                            &task.completed_at,
-                            &task.version,
-                            &task.uuid,
-                            &number,
-                            &task.start,
-                            &task.wait,
-                            &task.scheduled,
-                            &task.until,
-                            &udas,
-                        ],
-                    )
-                    .await?;
-                tx.commit().await?;
-                Ok((row.get::<_, i64>(0), number))
-            })
-            .await?;
-        task.id = id;
-        task.number = number;
+                )
+                .await?;
+            let row = tx
+                .query_one(
+                    &statement,
+                    &[
+                        &user_id,
+                        &task.title,
+                        &task.description,
+                        &task.status.as_str(),
+                        &priority,
+                        &task.due,
+                        &task.project,
+                        &tags,
+                        &task.created_at,
+                        &task.updated_at,
+                        &task.completed_at,
+                        &task.version,
+                        &task.uuid,
+                        &number,
+                        &task.start,
+                        &task.wait,
+                        &task.scheduled,
+                        &task.until,
+                        &udas,
+                    ],
+                )
+                .await?;
+            task.id = row.get(0);
+            task.number = number;
+            write_links(&tx, &mut task).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await?;
         Ok(task)
     }
 
@@ -307,12 +423,15 @@ impl TaskStore for PostgresStore {
         let sql = format!("SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = $1 AND t.user_id = $2");
         self.timed(async {
             let statement = client.prepare_cached(&sql).await?;
-            client
+            let task = client
                 .query_opt(&statement, &[&task_id, &user_id])
                 .await?
                 .as_ref()
                 .map(task_from_row)
-                .transpose()
+                .transpose()?;
+            let mut tasks: Vec<Task> = task.into_iter().collect();
+            attach(&client, &mut tasks).await?;
+            Ok(tasks.pop())
         })
         .await
     }
@@ -327,7 +446,7 @@ impl TaskStore for PostgresStore {
         let priority = task.priority.map(priority_number);
         let udas =
             serde_json::to_string(&task.udas).map_err(|err| StoreError::Internal(err.into()))?;
-        let number = self
+        let written = self
             .timed(async {
                 let tx = client.transaction().await?;
                 let number = number_for(&tx, user_id, &task).await?;
@@ -365,14 +484,16 @@ impl TaskStore for PostgresStore {
                         ],
                     )
                     .await?;
+                if changed == 0 {
+                    return Ok(None);
+                }
+                task.number = number;
+                write_links(&tx, &mut task).await?;
                 tx.commit().await?;
-                Ok((changed > 0).then_some(number))
+                Ok(Some(()))
             })
             .await?;
-        Ok(number.map(|number| {
-            task.number = number;
-            task
-        }))
+        Ok(written.map(|()| task))
     }
 
     async fn delete_task(
@@ -389,6 +510,37 @@ impl TaskStore for PostgresStore {
             ))
             .await?;
         Ok(deleted > 0)
+    }
+
+    async fn task_statuses(&self, user_id: i64, ids: Vec<i64>) -> StoreResult<Vec<(i64, Status)>> {
+        let client = self.client().await?;
+        let rows = self
+            .timed(client.query(
+                "SELECT id, status FROM tasks WHERE user_id = $1 AND id = ANY($2)",
+                &[&user_id, &ids],
+            ))
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                (
+                    row.get(0),
+                    Status::parse(row.get(1)).unwrap_or(Status::Pending),
+                )
+            })
+            .collect())
+    }
+
+    async fn dependency_edges(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>> {
+        let client = self.client().await?;
+        let rows = self
+            .timed(client.query(
+                "SELECT d.task_id, d.depends_on FROM task_depends d \
+                 JOIN tasks t ON t.id = d.task_id WHERE t.user_id = $1",
+                &[&user_id],
+            ))
+            .await?;
+        Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
     }
 
     async fn delete_expired_tasks(&self, now: DateTime<Utc>) -> StoreResult<u64> {

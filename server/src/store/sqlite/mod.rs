@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0002_refresh_token_expiry.sql"),
     include_str!("../../../migrations/sqlite/0003_shared_state.sql"),
     include_str!("../../../migrations/sqlite/0004_richer_task.sql"),
+    include_str!("../../../migrations/sqlite/0005_annotations_and_dependencies.sql"),
 ];
 
 /// Reader connections: enough to keep both cores busy while some wait on

@@ -2,18 +2,26 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use common::api::{Priority, Status, Task};
+use common::api::{Annotation, Priority, Status, Task};
 use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row};
 
 use super::{conversion_error, instant, micros, SqliteStore};
 use crate::{
-    store::{StoreResult, TaskPage, TaskStore},
+    store::{StoreError, StoreResult, TaskPage, TaskStore},
     task_query::{OrderField, TaskFilter},
 };
 
 const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.status, t.priority, t.due, t.project, \
      t.tags, t.created_at, t.updated_at, t.completed_at, t.version, t.uuid, t.number, t.start, \
-     t.wait, t.scheduled, t.until, t.udas";
+     t.wait, t.scheduled, t.until, t.udas, \
+     EXISTS (SELECT 1 FROM task_depends d JOIN tasks p ON p.id = d.depends_on \
+       WHERE d.task_id = t.id AND p.status = 'pending'), \
+     t.status = 'pending' AND EXISTS (SELECT 1 FROM task_depends d JOIN tasks c ON c.id = d.task_id \
+       WHERE d.depends_on = t.id AND c.status = 'pending')";
+
+/// Some task this one depends on is pending.
+const BLOCKED: &str = "EXISTS (SELECT 1 FROM task_depends d JOIN tasks p ON p.id = d.depends_on \
+     WHERE d.task_id = t.id AND p.status = 'pending')";
 
 /// The lowest number free among user ?1's pending tasks.
 const LOWEST_FREE_NUMBER: &str = "SELECT CASE \
@@ -72,15 +80,93 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
         scheduled: row.get::<_, Option<i64>>(16)?.map(instant),
         until: row.get::<_, Option<i64>>(17)?.map(instant),
         udas: serde_json::from_str(&row.get::<_, String>(18)?).map_err(conversion_error)?,
+        blocked: row.get(19)?,
+        blocking: row.get(20)?,
+        ..Task::default()
     })
 }
 
+/// Fills in the annotations and dependencies of `tasks`, kept in tables of
+/// their own, with one query each for the lot.
+fn attach(conn: &Connection, tasks: &mut [Task]) -> rusqlite::Result<()> {
+    if tasks.is_empty() {
+        return Ok(());
+    }
+    let ids = serde_json::to_string(&tasks.iter().map(|t| t.id).collect::<Vec<_>>())
+        .map_err(conversion_error)?;
+    let position: std::collections::HashMap<i64, usize> =
+        tasks.iter().enumerate().map(|(n, t)| (t.id, n)).collect();
+    let mut annotations = conn.prepare_cached(
+        "SELECT task_id, id, entry, text FROM annotations \
+         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+    )?;
+    let mut rows = annotations.query([&ids])?;
+    while let Some(row) = rows.next()? {
+        if let Some(&n) = position.get(&row.get::<_, i64>(0)?) {
+            tasks[n].annotations.push(Annotation {
+                id: row.get(1)?,
+                entry: instant(row.get(2)?),
+                text: row.get(3)?,
+            });
+        }
+    }
+    let mut depends = conn.prepare_cached(
+        "SELECT task_id, depends_on FROM task_depends \
+         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY depends_on",
+    )?;
+    let mut rows = depends.query([&ids])?;
+    while let Some(row) = rows.next()? {
+        if let Some(&n) = position.get(&row.get::<_, i64>(0)?) {
+            tasks[n].depends.push(row.get(1)?);
+        }
+    }
+    Ok(())
+}
+
+/// Stores `task`'s dependencies and annotations as they are in it: new
+/// annotations (id 0) get their ids, removed ones go.
+fn write_links(conn: &Connection, task: &mut Task) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM task_depends WHERE task_id = ?1")?
+        .execute([task.id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO task_depends (task_id, depends_on) VALUES (?1, ?2)",
+    )?;
+    for on in &task.depends {
+        insert.execute([task.id, *on])?;
+    }
+    let kept = serde_json::to_string(
+        &task
+            .annotations
+            .iter()
+            .filter(|a| a.id != 0)
+            .map(|a| a.id)
+            .collect::<Vec<_>>(),
+    )
+    .map_err(conversion_error)?;
+    conn.prepare_cached(
+        "DELETE FROM annotations WHERE task_id = ?1 \
+         AND id NOT IN (SELECT value FROM json_each(?2))",
+    )?
+    .execute(params![task.id, kept])?;
+    let mut insert =
+        conn.prepare_cached("INSERT INTO annotations (task_id, entry, text) VALUES (?1, ?2, ?3)")?;
+    for annotation in task.annotations.iter_mut().filter(|a| a.id == 0) {
+        insert.execute(params![task.id, micros(annotation.entry), annotation.text])?;
+        annotation.id = conn.last_insert_rowid();
+    }
+    Ok(())
+}
+
 fn select_task(conn: &Connection, user_id: i64, task_id: i64) -> rusqlite::Result<Option<Task>> {
-    conn.prepare_cached(&format!(
-        "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = ?1 AND t.user_id = ?2"
-    ))?
-    .query_row(params![task_id, user_id], task_from_row)
-    .optional()
+    let task = conn
+        .prepare_cached(&format!(
+            "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = ?1 AND t.user_id = ?2"
+        ))?
+        .query_row(params![task_id, user_id], task_from_row)
+        .optional()?;
+    let mut tasks: Vec<Task> = task.into_iter().collect();
+    attach(conn, &mut tasks)?;
+    Ok(tasks.pop())
 }
 
 fn replace_tags(
@@ -165,6 +251,20 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
         Some(false) => sql.push_str(" AND t.start IS NULL"),
         None => {}
     }
+    match filter.blocked {
+        Some(true) => sql.push_str(&format!(" AND {BLOCKED}")),
+        Some(false) => sql.push_str(&format!(" AND NOT {BLOCKED}")),
+        None => {}
+    }
+    if let Some(ready) = filter.ready {
+        sql.push_str(&format!(
+            " AND {}(t.status = 'pending' AND (t.wait IS NULL OR t.wait <= ?) \
+             AND (t.scheduled IS NULL OR t.scheduled <= ?) AND NOT {BLOCKED})",
+            if ready { "" } else { "NOT " }
+        ));
+        values.push(Value::Integer(micros(filter.now)));
+        values.push(Value::Integer(micros(filter.now)));
+    }
     if let Some(uuid) = &filter.uuid {
         sql.push_str(" AND t.uuid = ?");
         values.push(Value::Text(uuid.clone()));
@@ -207,6 +307,8 @@ fn order_clause(filter: &TaskFilter) -> String {
             OrderField::Wait => nulls_last(&mut parts, "t.wait"),
             OrderField::Scheduled => nulls_last(&mut parts, "t.scheduled"),
             OrderField::Until => nulls_last(&mut parts, "t.until"),
+            // Known once read: ordered by the caller.
+            OrderField::Urgency => continue,
         };
         parts.push(format!("{column} {direction}"));
     }
@@ -230,13 +332,14 @@ impl TaskStore for SqliteStore {
             let mut page_values = values;
             page_values.push(Value::Integer(i64::from(filter.page.limit)));
             page_values.push(Value::Integer(filter.page.offset.min(i64::MAX as u64) as i64));
-            let tasks = tx
+            let mut tasks = tx
                 .prepare_cached(&format!(
                     "SELECT {TASK_COLUMNS} FROM tasks t WHERE {condition} ORDER BY {} LIMIT ? OFFSET ?",
                     order_clause(&filter)
                 ))?
                 .query_map(params_from_iter(page_values.iter()), task_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
+            attach(&tx, &mut tasks)?;
             tx.finish()?;
             Ok(TaskPage { count, tasks })
         })
@@ -277,6 +380,7 @@ impl TaskStore for SqliteStore {
             ])?;
             task.id = conn.last_insert_rowid();
             replace_tags(conn, user_id, task.id, &task.tags)?;
+            write_links(conn, &mut task)?;
             Ok(task)
         })
         .await
@@ -336,6 +440,7 @@ impl TaskStore for SqliteStore {
             if tags != old_tags {
                 replace_tags(conn, user_id, task.id, &task.tags)?;
             }
+            write_links(conn, &mut task)?;
             Ok(Some(task))
         })
         .await
@@ -354,6 +459,37 @@ impl TaskStore for SqliteStore {
                 )?
                 .execute(params![task_id, user_id, expected_version])?;
             Ok(deleted > 0)
+        })
+        .await
+    }
+
+    async fn task_statuses(&self, user_id: i64, ids: Vec<i64>) -> StoreResult<Vec<(i64, Status)>> {
+        let ids = serde_json::to_string(&ids).map_err(|err| StoreError::Internal(err.into()))?;
+        self.read(move |conn| {
+            conn.prepare_cached(
+                "SELECT id, status FROM tasks WHERE user_id = ?1 \
+                 AND id IN (SELECT value FROM json_each(?2))",
+            )?
+            .query_map(params![user_id, ids], |row| {
+                let status: String = row.get(1)?;
+                Ok((
+                    row.get(0)?,
+                    Status::parse(&status).unwrap_or(Status::Pending),
+                ))
+            })?
+            .collect()
+        })
+        .await
+    }
+
+    async fn dependency_edges(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>> {
+        self.read(move |conn| {
+            conn.prepare_cached(
+                "SELECT d.task_id, d.depends_on FROM task_depends d \
+                 JOIN tasks t ON t.id = d.task_id WHERE t.user_id = ?1",
+            )?
+            .query_map([user_id], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect()
         })
         .await
     }

@@ -1,0 +1,361 @@
+//! The task operations the handlers call. Each reads what it needs, applies
+//! the rules of [`super::tasks`], and writes with a compare-and-set on the
+//! version it read: when another writer (another request, another daemon)
+//! got in between, the operation is made again on what that writer left,
+//! or, under `If-Match`, refused, since the version named is no longer
+//! current.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use common::api::{Annotation, Status, Task};
+
+use super::{
+    tasks::{changed, new_task, precondition_holds, stored, TaskChange, TaskFields},
+    urgency, FieldErrors, MAX_WRITE_ATTEMPTS,
+};
+use crate::{
+    store::{Store, StoreError, TaskPage},
+    task_query::{OrderField, TaskFilter},
+};
+
+/// Why a task operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// No such task, or another user's.
+    #[error("no such task")]
+    NotFound,
+    /// `If-Match` named another version.
+    #[error("the version does not match")]
+    VersionMismatch,
+}
+
+pub type TaskResult<T> = Result<T, TaskError>;
+
+fn invalid(field: &str, message: impl Into<String>) -> TaskError {
+    TaskError::Invalid(BTreeMap::from([(field.to_string(), vec![message.into()])]))
+}
+
+/// The read-time fields: urgency, at `now`.
+fn finished(mut task: Task, now: DateTime<Utc>) -> Task {
+    task.urgency = urgency::urgency(&task, now);
+    task
+}
+
+pub async fn get(store: &dyn Store, user_id: i64, task_id: i64) -> TaskResult<Task> {
+    let task = store.get_task(user_id, task_id).await?;
+    task.map(|task| finished(task, Utc::now()))
+        .ok_or(TaskError::NotFound)
+}
+
+/// Tasks fetched at most to order a list by urgency, which is known only
+/// once each task is read.
+const MAX_URGENCY_SORT: u32 = 100_000;
+
+/// The page `filter` selects. Ordered by urgency, every matching task is
+/// read, ordered here and cut to the page.
+pub async fn list(store: &dyn Store, user_id: i64, filter: TaskFilter) -> TaskResult<TaskPage> {
+    let now = filter.now;
+    if !filter
+        .ordering
+        .iter()
+        .any(|key| key.field == OrderField::Urgency)
+    {
+        let mut page = store.list_tasks(user_id, filter).await?;
+        page.tasks = page.tasks.into_iter().map(|t| finished(t, now)).collect();
+        return Ok(page);
+    }
+    let window = filter.page;
+    let everything = TaskFilter {
+        page: crate::task_query::PageWindow {
+            limit: MAX_URGENCY_SORT,
+            offset: 0,
+        },
+        ordering: Vec::new(),
+        ..filter.clone()
+    };
+    let all = store.list_tasks(user_id, everything).await?;
+    let mut tasks: Vec<Task> = all.tasks.into_iter().map(|t| finished(t, now)).collect();
+    tasks.sort_by(|a, b| crate::task_query::compare(a, b, &filter.ordering));
+    let tasks = tasks
+        .into_iter()
+        .skip(usize::try_from(window.offset).unwrap_or(usize::MAX))
+        .take(window.limit as usize)
+        .collect();
+    Ok(TaskPage {
+        count: all.count,
+        tasks,
+    })
+}
+
+/// Checks `depends` of task `task_id` (`None` for a new task): the user's
+/// own tasks, not itself, no cycle. Says nothing of which unknown ids exist
+/// for someone else. Returns whether one of them is pending (the task is
+/// then blocked).
+async fn check_depends(
+    store: &dyn Store,
+    user_id: i64,
+    task_id: Option<i64>,
+    depends: &[i64],
+) -> TaskResult<bool> {
+    if depends.is_empty() {
+        return Ok(false);
+    }
+    if task_id.is_some_and(|id| depends.contains(&id)) {
+        return Err(invalid("depends", "A task cannot depend on itself."));
+    }
+    let statuses = store.task_statuses(user_id, depends.to_vec()).await?;
+    let unknown: Vec<String> = depends
+        .iter()
+        .filter(|id| !statuses.iter().any(|(known, _)| known == *id))
+        .map(i64::to_string)
+        .collect();
+    if !unknown.is_empty() {
+        return Err(invalid(
+            "depends",
+            format!("No task of yours has the id {}.", unknown.join(", ")),
+        ));
+    }
+    if let Some(task_id) = task_id {
+        let edges = store.dependency_edges(user_id).await?;
+        if reaches(&edges, depends, task_id) {
+            return Err(invalid(
+                "depends",
+                "These dependencies would make a cycle: the task would wait for itself.",
+            ));
+        }
+    }
+    Ok(statuses
+        .iter()
+        .any(|(_, status)| *status == Status::Pending))
+}
+
+/// Whether `target` can be reached from any of `from` along `edges`
+/// (task → what it depends on).
+fn reaches(edges: &[(i64, i64)], from: &[i64], target: i64) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<i64> = from.to_vec();
+    while let Some(id) = stack.pop() {
+        if id == target {
+            return true;
+        }
+        if seen.insert(id) {
+            stack.extend(
+                edges
+                    .iter()
+                    .filter(|(task, _)| *task == id)
+                    .map(|(_, on)| *on),
+            );
+        }
+    }
+    false
+}
+
+pub async fn create(store: &dyn Store, user_id: i64, fields: TaskFields) -> TaskResult<Task> {
+    let now = Utc::now();
+    let mut task = new_task(fields, now);
+    task.blocked = check_depends(store, user_id, None, &task.depends).await?;
+    let task = store.insert_task(user_id, task).await?;
+    Ok(finished(task, now))
+}
+
+/// Writes what `make` makes of the current task, under `if_version`.
+/// `make` answering `Ok(None)` means nothing changes.
+async fn write(
+    store: &dyn Store,
+    user_id: i64,
+    task_id: i64,
+    if_version: Option<&[i64]>,
+    make: impl Fn(&Task, DateTime<Utc>) -> TaskResult<Option<Task>>,
+) -> TaskResult<Task> {
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let current = store
+            .get_task(user_id, task_id)
+            .await?
+            .ok_or(TaskError::NotFound)?;
+        if !precondition_holds(if_version, current.version) {
+            return Err(TaskError::VersionMismatch);
+        }
+        let now = Utc::now();
+        let Some(mut next) = make(&current, now)? else {
+            return Ok(finished(current, now));
+        };
+        if next.depends != current.depends {
+            next.blocked = check_depends(store, user_id, Some(task_id), &next.depends).await?;
+        }
+        if let Some(written) = store.replace_task(user_id, next, current.version).await? {
+            return Ok(finished(written, now));
+        }
+    }
+    Err(contended())
+}
+
+pub async fn update(
+    store: &dyn Store,
+    user_id: i64,
+    task_id: i64,
+    if_version: Option<Vec<i64>>,
+    change: TaskChange,
+) -> TaskResult<Task> {
+    write(
+        store,
+        user_id,
+        task_id,
+        if_version.as_deref(),
+        |current, now| Ok(changed(current, change.clone(), now)),
+    )
+    .await
+}
+
+/// One version on, at `now`.
+fn bumped(current: &Task, now: DateTime<Utc>) -> Task {
+    Task {
+        version: current.version + 1,
+        updated_at: stored(now),
+        ..current.clone()
+    }
+}
+
+pub const MAX_ANNOTATION: usize = 10_000;
+
+/// Appends a note; returns it with the task.
+pub async fn annotate(
+    store: &dyn Store,
+    user_id: i64,
+    task_id: i64,
+    if_version: Option<Vec<i64>>,
+    text: String,
+) -> TaskResult<(Annotation, Task)> {
+    if text.trim().is_empty() {
+        return Err(invalid("text", "This field may not be blank."));
+    }
+    if text.chars().count() > MAX_ANNOTATION {
+        return Err(invalid(
+            "text",
+            format!("Ensure this field has no more than {MAX_ANNOTATION} characters."),
+        ));
+    }
+    if text.contains('\0') {
+        return Err(invalid("text", crate::task_input::NUL_MESSAGE));
+    }
+    let task = write(
+        store,
+        user_id,
+        task_id,
+        if_version.as_deref(),
+        |current, now| {
+            let mut next = bumped(current, now);
+            next.annotations.push(Annotation {
+                id: 0,
+                entry: stored(now),
+                text: text.clone(),
+            });
+            Ok(Some(next))
+        },
+    )
+    .await?;
+    let annotation = task.annotations.last().cloned().unwrap_or_default();
+    Ok((annotation, task))
+}
+
+/// Removes a note.
+pub async fn denotate(
+    store: &dyn Store,
+    user_id: i64,
+    task_id: i64,
+    annotation_id: i64,
+    if_version: Option<Vec<i64>>,
+) -> TaskResult<Task> {
+    write(
+        store,
+        user_id,
+        task_id,
+        if_version.as_deref(),
+        |current, now| {
+            if !current.annotations.iter().any(|a| a.id == annotation_id) {
+                return Err(TaskError::NotFound);
+            }
+            let mut next = bumped(current, now);
+            next.annotations.retain(|a| a.id != annotation_id);
+            Ok(Some(next))
+        },
+    )
+    .await
+}
+
+/// Starts (`true`) or stops the task; doing so again changes nothing.
+pub async fn set_active(
+    store: &dyn Store,
+    user_id: i64,
+    task_id: i64,
+    if_version: Option<Vec<i64>>,
+    active: bool,
+) -> TaskResult<Task> {
+    write(
+        store,
+        user_id,
+        task_id,
+        if_version.as_deref(),
+        |current, now| {
+            if current.start.is_some() == active {
+                return Ok(None);
+            }
+            if active && current.status == Status::Done {
+                return Err(invalid(
+                    "status",
+                    "A done task cannot be started: reopen it first.",
+                ));
+            }
+            let mut next = bumped(current, now);
+            next.start = active.then(|| stored(now));
+            Ok(Some(next))
+        },
+    )
+    .await
+}
+
+/// Deletes the user's task, under the same precondition as [`update`].
+pub async fn delete(
+    store: &dyn Store,
+    user_id: i64,
+    task_id: i64,
+    if_version: Option<Vec<i64>>,
+) -> TaskResult<()> {
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let current = store
+            .get_task(user_id, task_id)
+            .await?
+            .ok_or(TaskError::NotFound)?;
+        if !precondition_holds(if_version.as_deref(), current.version) {
+            return Err(TaskError::VersionMismatch);
+        }
+        if store.delete_task(user_id, task_id, current.version).await? {
+            return Ok(());
+        }
+    }
+    Err(contended())
+}
+
+fn contended() -> TaskError {
+    TaskError::Store(StoreError::Unavailable(anyhow::anyhow!(
+        "the task kept changing under this write; try again"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cycle_is_found_however_long() {
+        // 1 → 2 → 3; making 3 depend on 1 closes the loop.
+        let edges = [(1, 2), (2, 3)];
+        assert!(reaches(&edges, &[1], 3));
+        assert!(!reaches(&edges, &[3], 1));
+        assert!(!reaches(&edges, &[4], 1));
+    }
+}
