@@ -14,6 +14,7 @@ pub mod dates;
 pub mod filter;
 pub mod rfc3339;
 pub mod text;
+pub mod urgency;
 
 #[cfg(feature = "client")]
 pub mod client;

@@ -6,7 +6,6 @@
 pub mod accounts;
 pub mod task_ops;
 pub mod tasks;
-pub mod urgency;
 
 use std::collections::BTreeMap;
 

@@ -8,11 +8,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
-use common::api::{Annotation, Status, Task};
+use common::{
+    api::{Annotation, Status, Task},
+    urgency,
+};
 
 use super::{
     tasks::{changed, new_task, precondition_holds, stored, TaskChange, TaskFields},
-    urgency, FieldErrors, MAX_WRITE_ATTEMPTS,
+    FieldErrors, MAX_WRITE_ATTEMPTS,
 };
 use crate::{
     store::{Store, StoreError, TaskPage},

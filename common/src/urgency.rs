@@ -1,12 +1,13 @@
 //! Taskwarrior's urgency with its default coefficients: a sum of terms, each
-//! a coefficient times a factor between 0 and 1 (or a flag).
+//! a coefficient times a factor. The server computes it for every task it
+//! sends; clients use the same terms to show how a task's urgency is made.
 
 use chrono::{DateTime, Utc};
-use common::api::{Priority, Status, Task};
+
+use crate::api::{Priority, Status, Task};
 
 /// One term of the sum: its name, coefficient and factor.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(test, derive(serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Term {
     pub name: &'static str,
     pub coefficient: f64,
