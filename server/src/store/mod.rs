@@ -5,6 +5,7 @@
 //! chosen once, at start-up, from the database URL ([`open`]).
 
 pub mod postgres;
+mod sql;
 pub mod sqlite;
 
 use std::{fmt, path::PathBuf, sync::Arc, time::Duration};

@@ -2,26 +2,17 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use common::api::{Annotation, Priority, Status, Task};
+use common::api::{Annotation, Status, Task};
 use tokio_postgres::{types::ToSql, Row};
 
 use super::PostgresStore;
 use crate::{
-    store::{StoreError, StoreResult, TaskPage, TaskStore},
+    store::{
+        sql::{priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER, TASK_COLUMNS},
+        StoreError, StoreResult, TaskPage, TaskStore,
+    },
     task_query::{OrderField, TaskFilter},
 };
-
-const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.status, t.priority, t.due, t.project, \
-     t.tags, t.created_at, t.updated_at, t.completed_at, t.version, t.uuid, t.number, t.start, \
-     t.wait, t.scheduled, t.until, t.udas, \
-     EXISTS (SELECT 1 FROM task_depends d JOIN tasks p ON p.id = d.depends_on \
-       WHERE d.task_id = t.id AND p.status = 'pending'), \
-     t.status = 'pending' AND EXISTS (SELECT 1 FROM task_depends d JOIN tasks c ON c.id = d.task_id \
-       WHERE d.depends_on = t.id AND c.status = 'pending')";
-
-/// Some task this one depends on is pending.
-const BLOCKED: &str = "EXISTS (SELECT 1 FROM task_depends d JOIN tasks p ON p.id = d.depends_on \
-     WHERE d.task_id = t.id AND p.status = 'pending')";
 
 /// Fills in the annotations and dependencies of `tasks`, kept in tables of
 /// their own, with one query each for the lot.
@@ -103,12 +94,6 @@ async fn write_links(
     Ok(())
 }
 
-/// The lowest number free among user $1's pending tasks.
-const LOWEST_FREE_NUMBER: &str = "SELECT CASE \
-     WHEN NOT EXISTS (SELECT 1 FROM tasks n WHERE n.user_id = $1 AND n.number = 1) THEN 1 \
-     ELSE (SELECT MIN(n.number) + 1 FROM tasks n WHERE n.user_id = $1 AND n.number IS NOT NULL \
-       AND NOT EXISTS (SELECT 1 FROM tasks m WHERE m.user_id = $1 AND m.number = n.number + 1)) END";
-
 /// The advisory locks, one per user, under which numbers are given out.
 const NUMBER_LOCKS: i32 = 0x7461_736c;
 
@@ -131,31 +116,13 @@ async fn number_for(
     Ok(tx.query_one(LOWEST_FREE_NUMBER, &[&user_id]).await?.get(0))
 }
 
-/// 1 low, 2 medium, 3 high: sorts in priority order.
-fn priority_number(priority: Priority) -> i16 {
-    match priority {
-        Priority::Low => 1,
-        Priority::Medium => 2,
-        Priority::High => 3,
-    }
-}
-
-fn priority_from_number(n: Option<i16>) -> Option<Priority> {
-    match n? {
-        1 => Some(Priority::Low),
-        2 => Some(Priority::Medium),
-        3 => Some(Priority::High),
-        _ => None,
-    }
-}
-
 fn task_from_row(row: &Row) -> Result<Task, tokio_postgres::Error> {
     Ok(Task {
         id: row.get(0),
         title: row.get(1),
         description: row.get(2),
         status: Status::parse(row.get(3)).unwrap_or(Status::Pending),
-        priority: priority_from_number(row.get(4)),
+        priority: priority_from_number(row.get::<_, Option<i16>>(4).map(i64::from)),
         due: row.get(5),
         project: row.get(6),
         tags: row.get(7),

@@ -2,32 +2,17 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use common::api::{Annotation, Priority, Status, Task};
+use common::api::{Annotation, Status, Task};
 use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row};
 
 use super::{conversion_error, instant, micros, SqliteStore};
 use crate::{
-    store::{StoreError, StoreResult, TaskPage, TaskStore},
+    store::{
+        sql::{priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER, TASK_COLUMNS},
+        StoreError, StoreResult, TaskPage, TaskStore,
+    },
     task_query::{OrderField, TaskFilter},
 };
-
-const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.status, t.priority, t.due, t.project, \
-     t.tags, t.created_at, t.updated_at, t.completed_at, t.version, t.uuid, t.number, t.start, \
-     t.wait, t.scheduled, t.until, t.udas, \
-     EXISTS (SELECT 1 FROM task_depends d JOIN tasks p ON p.id = d.depends_on \
-       WHERE d.task_id = t.id AND p.status = 'pending'), \
-     t.status = 'pending' AND EXISTS (SELECT 1 FROM task_depends d JOIN tasks c ON c.id = d.task_id \
-       WHERE d.depends_on = t.id AND c.status = 'pending')";
-
-/// Some task this one depends on is pending.
-const BLOCKED: &str = "EXISTS (SELECT 1 FROM task_depends d JOIN tasks p ON p.id = d.depends_on \
-     WHERE d.task_id = t.id AND p.status = 'pending')";
-
-/// The lowest number free among user ?1's pending tasks.
-const LOWEST_FREE_NUMBER: &str = "SELECT CASE \
-     WHEN NOT EXISTS (SELECT 1 FROM tasks n WHERE n.user_id = ?1 AND n.number = 1) THEN 1 \
-     ELSE (SELECT MIN(n.number) + 1 FROM tasks n WHERE n.user_id = ?1 AND n.number IS NOT NULL \
-       AND NOT EXISTS (SELECT 1 FROM tasks m WHERE m.user_id = ?1 AND m.number = n.number + 1)) END";
 
 /// The number `task` is stored with: a pending task without one gets the
 /// lowest free. Run on the writer, so no other write comes between.
@@ -37,24 +22,6 @@ fn number_for(conn: &Connection, user_id: i64, task: &Task) -> rusqlite::Result<
     }
     conn.prepare_cached(LOWEST_FREE_NUMBER)?
         .query_row([user_id], |row| row.get(0))
-}
-
-/// 1 low, 2 medium, 3 high: sorts in priority order.
-fn priority_number(priority: Priority) -> i64 {
-    match priority {
-        Priority::Low => 1,
-        Priority::Medium => 2,
-        Priority::High => 3,
-    }
-}
-
-fn priority_from_number(n: Option<i64>) -> Option<Priority> {
-    match n? {
-        1 => Some(Priority::Low),
-        2 => Some(Priority::Medium),
-        3 => Some(Priority::High),
-        _ => None,
-    }
 }
 
 fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
@@ -197,7 +164,7 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
     }
     if let Some(priority) = filter.priority {
         sql.push_str(" AND t.priority = ?");
-        values.push(Value::Integer(priority_number(priority)));
+        values.push(Value::Integer(priority_number(priority).into()));
     }
     if let Some(project) = &filter.project {
         let prefix = format!("{project}.");

@@ -1,0 +1,43 @@
+//! SQL both backends speak alike: the columns a task is read from, what
+//! `blocked` is, and how the lowest free number is found.
+
+use common::api::Priority;
+
+/// A task row, then whether it is blocked and whether it is blocking.
+pub const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.status, t.priority, t.due, \
+     t.project, t.tags, t.created_at, t.updated_at, t.completed_at, t.version, t.uuid, t.number, \
+     t.start, t.wait, t.scheduled, t.until, t.udas, \
+     EXISTS (SELECT 1 FROM task_depends d JOIN tasks p ON p.id = d.depends_on \
+       WHERE d.task_id = t.id AND p.status = 'pending'), \
+     t.status = 'pending' AND EXISTS (SELECT 1 FROM task_depends d JOIN tasks c ON c.id = d.task_id \
+       WHERE d.depends_on = t.id AND c.status = 'pending')";
+
+/// Some task this one depends on is pending.
+pub const BLOCKED: &str =
+    "EXISTS (SELECT 1 FROM task_depends d JOIN tasks p ON p.id = d.depends_on \
+     WHERE d.task_id = t.id AND p.status = 'pending')";
+
+/// The lowest number free among user $1's pending tasks (`$1` is PostgreSQL's
+/// first parameter, and SQLite's first named one).
+pub const LOWEST_FREE_NUMBER: &str = "SELECT CASE \
+     WHEN NOT EXISTS (SELECT 1 FROM tasks n WHERE n.user_id = $1 AND n.number = 1) THEN 1 \
+     ELSE (SELECT MIN(n.number) + 1 FROM tasks n WHERE n.user_id = $1 AND n.number IS NOT NULL \
+       AND NOT EXISTS (SELECT 1 FROM tasks m WHERE m.user_id = $1 AND m.number = n.number + 1)) END";
+
+/// 1 low, 2 medium, 3 high: sorts in priority order.
+pub fn priority_number(priority: Priority) -> i16 {
+    match priority {
+        Priority::Low => 1,
+        Priority::Medium => 2,
+        Priority::High => 3,
+    }
+}
+
+pub fn priority_from_number(n: Option<i64>) -> Option<Priority> {
+    match n? {
+        1 => Some(Priority::Low),
+        2 => Some(Priority::Medium),
+        3 => Some(Priority::High),
+        _ => None,
+    }
+}
