@@ -15,11 +15,14 @@ use crate::ids::is_id_spec;
 
 /// The commands that take IDs, with their aliases.
 const ID_COMMANDS: &[&str] = &[
-    "show", "info", "done", "reopen", "modify", "edit", "delete", "rm",
+    "show", "info", "done", "reopen", "modify", "edit", "delete", "rm", "start", "stop",
+    "annotate", "denotate",
 ];
 
 /// The commands whose positional words are filters or modifiers.
-const WORD_COMMANDS: &[&str] = &["add", "list", "ls", "modify", "edit"];
+const WORD_COMMANDS: &[&str] = &[
+    "add", "list", "ls", "modify", "edit", "annotate", "denotate",
+];
 
 /// Options that take a value as the next word.
 const VALUE_OPTIONS: &[&str] = &[

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::io::IsTerminal;
 
 use chrono::{DateTime, Local, Timelike, Utc};
-use common::api::{Priority, Status, Task};
+use common::api::{Priority, Status, Task, UdaValue};
 use common::dates::relative;
 use common::text::{escape_control, escape_control_keep_newlines, truncate};
 use unicode_width::UnicodeWidthStr;
@@ -266,43 +266,99 @@ fn fit(columns: &mut Vec<Column>, width: usize) {
 /// `task show`: one field a line.
 pub fn task_detail(task: &Task, style: Style, now: DateTime<Utc>) -> String {
     let when = |at: DateTime<Utc>| format!("{} ({})", local_time(at), relative(at, now));
-    let mut rows: Vec<(&str, String)> = vec![
-        ("ID", task.id.to_string()),
-        ("Title", escape_control(&task.title).into_owned()),
-        ("Status", task.status.as_str().to_string()),
+    let indent = format!("\n{}", " ".repeat(12));
+    let mut rows: Vec<(String, String)> = vec![
+        ("ID".into(), task.id.to_string()),
+        ("Title".into(), escape_control(&task.title).into_owned()),
+        ("Status".into(), task.status.as_str().to_string()),
     ];
+    let mut row = |name: &str, value: String| rows.push((name.to_string(), value));
+    if let Some(number) = task.number {
+        row("Number", number.to_string());
+    }
+    if !task.uuid.is_empty() {
+        row("UUID", escape_control(&task.uuid).into_owned());
+    }
     if let Some(priority) = task.priority {
-        rows.push(("Priority", priority.as_str().to_string()));
+        row("Priority", priority.as_str().to_string());
     }
     if let Some(due) = task.due {
         let text = when(due);
         let overdue = task.status == Status::Pending && due < now;
-        rows.push((
+        row(
             "Due",
             if overdue {
                 style.red(&text).into_owned()
             } else {
                 text
             },
-        ));
+        );
+    }
+    for (name, at) in [
+        ("Start", task.start),
+        ("Wait", task.wait),
+        ("Scheduled", task.scheduled),
+        ("Until", task.until),
+    ] {
+        if let Some(at) = at {
+            row(name, when(at));
+        }
     }
     if let Some(project) = &task.project {
-        rows.push(("Project", escape_control(project).into_owned()));
+        row("Project", escape_control(project).into_owned());
     }
     if !task.tags.is_empty() {
-        rows.push(("Tags", escape_control(&task.tags.join(" ")).into_owned()));
+        row("Tags", escape_control(&task.tags.join(" ")).into_owned());
     }
-    rows.push(("Created", when(task.created_at)));
-    rows.push(("Updated", when(task.updated_at)));
+    if !task.depends.is_empty() {
+        let ids: Vec<String> = task.depends.iter().map(i64::to_string).collect();
+        let blocked = if task.blocked { " (blocked)" } else { "" };
+        row("Depends", format!("{}{blocked}", ids.join(" ")));
+    }
+    if task.blocking {
+        row("Blocking", "another pending task waits for this one".into());
+    }
+    for (name, value) in &task.udas {
+        let value = match value {
+            UdaValue::Integer(n) => n.to_string(),
+            UdaValue::Number(n) => n.to_string(),
+            UdaValue::Text(text) => escape_control(text).into_owned(),
+        };
+        row(&format!("uda.{name}"), value);
+    }
+    row("Created", when(task.created_at));
+    row("Updated", when(task.updated_at));
     if let Some(completed) = task.completed_at {
-        rows.push(("Completed", when(completed)));
+        row("Completed", when(completed));
     }
-    rows.push(("Version", task.version.to_string()));
+    row("Version", task.version.to_string());
     if !task.description.is_empty() {
-        let indent = format!("\n{}", " ".repeat(12));
         let text = escape_control_keep_newlines(&task.description).replace('\n', &indent);
-        rows.push(("Description", text));
+        row("Description", text);
     }
+    if !task.annotations.is_empty() {
+        let notes: Vec<String> = task
+            .annotations
+            .iter()
+            .map(|note| {
+                let text = escape_control_keep_newlines(&note.text).replace('\n', &indent);
+                format!("{} {text}", local_time(note.entry))
+            })
+            .collect();
+        row("Annotations", notes.join(&indent));
+    }
+    let terms = common::urgency::terms(task, now);
+    let mut urgency = format!("{:.4}", common::urgency::urgency(task, now));
+    for term in &terms {
+        urgency.push_str(&format!(
+            "{indent}{:<12}{:>8.4} × {:>5} = {:>8.4}",
+            term.name,
+            term.factor,
+            term.coefficient,
+            term.value()
+        ));
+    }
+    row("Urgency", urgency);
     let mut out = String::new();
     for (name, value) in rows {
         out.push_str(&style.bold(&format!("{name:<11}")));

@@ -29,8 +29,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::api::{
-    AdminUser, AdminUserPatch, Health, LoginRequest, NewTask, Page, PasswordChange, Problem,
-    RefreshRequest, RegisterRequest, Task, TaskPatch, TaskQuery, TokenPair, User,
+    AdminUser, AdminUserPatch, Annotation, Health, LoginRequest, NewAnnotation, NewTask, Page,
+    PasswordChange, Problem, RefreshRequest, RegisterRequest, Task, TaskPatch, TaskQuery,
+    TokenPair, User,
 };
 use crate::config::{resolve_server, ConfigDir, ConfigError, Credentials, StoredTokens};
 
@@ -438,6 +439,35 @@ impl ApiClient {
     /// `DELETE /api/tasks/{id}/`.
     pub async fn delete_task(&self, id: i64, if_match: Option<i64>) -> Result<(), ClientError> {
         let path = task_path(id);
+        self.call_empty(Call::new(Method::DELETE, &path).if_match(if_match))
+            .await
+    }
+
+    /// `POST /api/tasks/{id}/start/` (`true`) or `…/stop/`: the task as it
+    /// now is; doing it again changes nothing.
+    pub async fn set_active(&self, id: i64, active: bool) -> Result<Task, ClientError> {
+        let path = format!("/api/tasks/{id}/{}/", if active { "start" } else { "stop" });
+        self.call(Call::new(Method::POST, &path)).await
+    }
+
+    /// `POST /api/tasks/{id}/annotations/`: the new note.
+    pub async fn annotate_task(&self, id: i64, text: &str) -> Result<Annotation, ClientError> {
+        let path = format!("/api/tasks/{id}/annotations/");
+        self.call(Call::new(Method::POST, &path).json(&NewAnnotation {
+            text: text.to_string(),
+        }))
+        .await
+    }
+
+    /// `DELETE /api/tasks/{id}/annotations/{annotation_id}/`, only if the
+    /// task is still at `if_match`.
+    pub async fn denotate_task(
+        &self,
+        id: i64,
+        annotation_id: i64,
+        if_match: Option<i64>,
+    ) -> Result<(), ClientError> {
+        let path = format!("/api/tasks/{id}/annotations/{annotation_id}/");
         self.call_empty(Call::new(Method::DELETE, &path).if_match(if_match))
             .await
     }

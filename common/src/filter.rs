@@ -18,15 +18,20 @@
 //!
 //! Modifiers ([`Modifications`]), for `task add` and `task modify`:
 //! `project:P`, `priority:H`, `due:DATE` (`due:in 3 days` may be three words),
-//! `+tag`, and for `modify` `-tag` (remove) and empty values (`due:`) that
-//! clear the field. Other words make the title.
+//! `wait:DATE`, `scheduled:DATE` (`sched:`), `until:DATE`, `depends:1,2`
+//! (`dep:`; `depends:-2` removes 2), `uda.NAME:VALUE` (a number-looking value
+//! is kept as a number; `uda.NAME:` removes it), `+tag`, and for `modify`
+//! `-tag` (remove) and empty values (`due:`) that clear the field. Other
+//! words make the title.
 //!
 //! What the API can filter goes into [`TaskQuery`]; the rest (excluded tags,
 //! "no project") is checked here by [`TaskFilter::matches`].
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use crate::api::{NewTask, Priority, StatusFilter, Task, TaskPatch, TaskQuery};
+use std::collections::BTreeMap;
+
+use crate::api::{NewTask, Priority, StatusFilter, Task, TaskPatch, TaskQuery, UdaValue};
 use crate::dates::Clock;
 
 /// A filter or modifier word that cannot be understood.
@@ -64,6 +69,10 @@ enum Attribute {
     Due,
     DueBefore,
     DueAfter,
+    Wait,
+    Scheduled,
+    Until,
+    Depends,
 }
 
 /// `pro`, `proj`, … `project`: a prefix of at least three letters.
@@ -77,6 +86,10 @@ fn attribute(key: &str) -> Option<Attribute> {
         _ if prefix_of("project") => Some(Attribute::Project),
         _ if prefix_of("priority") => Some(Attribute::Priority),
         _ if prefix_of("status") => Some(Attribute::Status),
+        _ if prefix_of("wait") => Some(Attribute::Wait),
+        _ if prefix_of("scheduled") => Some(Attribute::Scheduled),
+        _ if prefix_of("until") => Some(Attribute::Until),
+        _ if prefix_of("depends") => Some(Attribute::Depends),
         _ => None,
     }
 }
@@ -275,6 +288,9 @@ impl TaskFilter {
                         })?;
                     filter.query.status = Some(status);
                 }
+                Attribute::Wait | Attribute::Scheduled | Attribute::Until | Attribute::Depends => {
+                    return Err(error(format!("{word:?} is a modification, not a filter")))
+                }
                 Attribute::Due if value.is_empty() => filter.no_due = true,
                 Attribute::Due | Attribute::DueBefore | Attribute::DueAfter => {
                     let (value, used) = take_date_value(value, &words[i..]);
@@ -350,6 +366,60 @@ pub struct Modifications {
     pub description: Option<String>,
     pub add_tags: Vec<String>,
     pub remove_tags: Vec<String>,
+    pub wait: Option<Option<DateTime<Utc>>>,
+    pub scheduled: Option<Option<DateTime<Utc>>>,
+    pub until: Option<Option<DateTime<Utc>>>,
+    /// `depends:1,2` adds; `depends:-2` removes.
+    pub add_depends: Vec<i64>,
+    pub remove_depends: Vec<i64>,
+    /// `uda.NAME:VALUE` sets (a number-looking value as a number);
+    /// `uda.NAME:` removes (`None`).
+    pub udas: BTreeMap<String, Option<UdaValue>>,
+}
+
+/// `uda.NAME:VALUE`: the name, and the value as the server keeps it
+/// (`None` for an empty value).
+fn split_uda(word: &str) -> Option<Result<(String, Option<UdaValue>), FilterError>> {
+    let (key, value) = word.split_once(':')?;
+    let name = key.strip_prefix("uda.")?;
+    let mut chars = name.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && name.len() <= 64
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !valid {
+        return Some(Err(error(format!(
+            "{key:?}: a user-defined attribute's name is a lower-case letter, then up to 63 lower-case letters, digits or _"
+        ))));
+    }
+    let value = if value.is_empty() {
+        None
+    } else if let Ok(n) = value.parse::<i64>() {
+        Some(UdaValue::Integer(n))
+    } else if let Some(n) = value.parse::<f64>().ok().filter(|n| n.is_finite()) {
+        Some(UdaValue::Number(n))
+    } else {
+        Some(UdaValue::Text(value.to_string()))
+    };
+    Some(Ok((name.to_string(), value)))
+}
+
+/// `depends:` values: `1,2` adds, `-2` removes.
+fn parse_depends(value: &str) -> Result<(Vec<i64>, Vec<i64>), FilterError> {
+    let mut add = Vec::new();
+    let mut remove = Vec::new();
+    for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (list, id) = match part.strip_prefix('-') {
+            Some(id) => (&mut remove, id),
+            None => (&mut add, part),
+        };
+        let id = id
+            .parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(|| error(format!("depends: {part:?} is not a task ID")))?;
+        list.push(id);
+    }
+    Ok((add, remove))
 }
 
 impl Modifications {
@@ -394,11 +464,38 @@ impl Modifications {
                 }
                 continue;
             }
+            if let Some(uda) = split_uda(word) {
+                let (name, value) = uda?;
+                mods.udas.insert(name, value);
+                continue;
+            }
             let Some((attribute, value)) = split_attribute(word) else {
                 mods.words.push(word.clone());
                 continue;
             };
             match attribute {
+                Attribute::Wait | Attribute::Scheduled | Attribute::Until => {
+                    let field = match attribute {
+                        Attribute::Wait => &mut mods.wait,
+                        Attribute::Scheduled => &mut mods.scheduled,
+                        _ => &mut mods.until,
+                    };
+                    if value.is_empty() {
+                        *field = Some(None);
+                    } else {
+                        let (value, used) = take_date_value(value, &words[i..]);
+                        i += used;
+                        let key = word.split(':').next().unwrap_or("date");
+                        *field = Some(Some(parse_date(clock, key, &value)?.due()));
+                    }
+                }
+                Attribute::Depends => {
+                    let (add, remove) = parse_depends(value)?;
+                    mods.add_depends.retain(|id| !remove.contains(id));
+                    mods.remove_depends.retain(|id| !add.contains(id));
+                    mods.add_depends.extend(add);
+                    mods.remove_depends.extend(remove);
+                }
                 Attribute::Project if value.trim().is_empty() => mods.project = Some(None),
                 Attribute::Project => mods.project = Some(Some(value.trim().to_string())),
                 Attribute::Priority if value.is_empty() => mods.priority = Some(None),
@@ -425,9 +522,18 @@ impl Modifications {
         (!title.trim().is_empty()).then_some(title)
     }
 
-    /// Whether the tags change (then the current tags are needed for a patch).
+    /// Whether the tags change.
     pub fn touches_tags(&self) -> bool {
         !self.add_tags.is_empty() || !self.remove_tags.is_empty()
+    }
+
+    /// Whether a list or map changes (tags, dependencies, attributes): then
+    /// the task as it is now is needed for a patch.
+    pub fn needs_current(&self) -> bool {
+        self.touches_tags()
+            || !self.add_depends.is_empty()
+            || !self.remove_depends.is_empty()
+            || !self.udas.is_empty()
     }
 
     /// Whether nothing would change.
@@ -437,7 +543,10 @@ impl Modifications {
             && self.priority.is_none()
             && self.due.is_none()
             && self.description.is_none()
-            && !self.touches_tags()
+            && self.wait.is_none()
+            && self.scheduled.is_none()
+            && self.until.is_none()
+            && !self.needs_current()
     }
 
     /// The body of `POST /api/tasks/`; fails without title words.
@@ -453,15 +562,48 @@ impl Modifications {
             due: self.due.flatten(),
             project: self.project.clone().flatten(),
             tags: (!self.add_tags.is_empty()).then(|| self.add_tags.clone()),
+            wait: self.wait.flatten(),
+            scheduled: self.scheduled.flatten(),
+            until: self.until.flatten(),
+            depends: (!self.add_depends.is_empty()).then(|| self.add_depends.clone()),
+            udas: (!self.udas.is_empty()).then(|| self.udas_over(&BTreeMap::new())),
             ..Default::default()
         })
     }
 
-    /// The body of `PATCH /api/tasks/{id}/`. `current_tags` are the task's
-    /// tags now; they matter only when [`Modifications::touches_tags`].
-    pub fn to_patch(&self, current_tags: &[String]) -> TaskPatch {
+    /// `current` with this command's attributes set and removed.
+    fn udas_over(&self, current: &BTreeMap<String, UdaValue>) -> BTreeMap<String, UdaValue> {
+        let mut udas = current.clone();
+        for (name, value) in &self.udas {
+            match value {
+                Some(value) => udas.insert(name.clone(), value.clone()),
+                None => udas.remove(name),
+            };
+        }
+        udas
+    }
+
+    /// The body of `PATCH /api/tasks/{id}/`. `current` is the task as it is
+    /// now; it matters only when [`Modifications::needs_current`].
+    pub fn to_patch(&self, current: &Task) -> TaskPatch {
+        let depends =
+            (!self.add_depends.is_empty() || !self.remove_depends.is_empty()).then(|| {
+                let mut depends: Vec<i64> = current
+                    .depends
+                    .iter()
+                    .copied()
+                    .filter(|id| !self.remove_depends.contains(id))
+                    .collect();
+                for id in &self.add_depends {
+                    if !depends.contains(id) {
+                        depends.push(*id);
+                    }
+                }
+                depends
+            });
         let tags = self.touches_tags().then(|| {
-            let mut tags: Vec<String> = current_tags
+            let mut tags: Vec<String> = current
+                .tags
                 .iter()
                 .filter(|t| !self.remove_tags.contains(t))
                 .cloned()
@@ -481,6 +623,11 @@ impl Modifications {
             due: self.due,
             project: self.project.clone(),
             tags,
+            wait: self.wait,
+            scheduled: self.scheduled,
+            until: self.until,
+            depends,
+            udas: (!self.udas.is_empty()).then(|| self.udas_over(&current.udas)),
             ..Default::default()
         }
     }
@@ -552,6 +699,52 @@ mod tests {
         let f = TaskFilter::parse(&["http://x", "-5", "pr:x", "--", "+notatag"], &clock()).unwrap();
         assert_eq!(f.query.search.as_deref(), Some("http://x -5 pr:x +notatag"));
         assert!(f.query.tags.is_empty() && f.exclude_tags.is_empty());
+    }
+
+    #[test]
+    fn taskwarriors_other_modifiers() {
+        let words = [
+            "x",
+            "wait:2026-03-10",
+            "sched:tomorrow",
+            "until:",
+            "dep:3,4",
+            "depends:-5",
+            "uda.estimate:3",
+            "uda.ratio:1.5",
+            "uda.size:L",
+            "uda.gone:",
+        ];
+        let mods = Modifications::parse(&words, &clock(), ModifyMode::Modify).unwrap();
+        assert_eq!(mods.wait, Some(Some(utc("2026-03-10T23:59:59Z"))));
+        assert_eq!(mods.scheduled, Some(Some(utc("2026-03-05T23:59:59Z"))));
+        assert_eq!(mods.until, Some(None));
+        let current = Task {
+            depends: vec![5, 6],
+            udas: BTreeMap::from([
+                ("gone".to_string(), UdaValue::Integer(1)),
+                ("kept".to_string(), UdaValue::Text("k".into())),
+            ]),
+            ..Task::default()
+        };
+        let patch = mods.to_patch(&current);
+        assert_eq!(patch.depends, Some(vec![6, 3, 4]));
+        assert_eq!(
+            patch.udas,
+            Some(BTreeMap::from([
+                ("estimate".to_string(), UdaValue::Integer(3)),
+                ("kept".to_string(), UdaValue::Text("k".into())),
+                ("ratio".to_string(), UdaValue::Number(1.5)),
+                ("size".to_string(), UdaValue::Text("L".into())),
+            ]))
+        );
+        for bad in ["uda.Size:L", "dep:x", "dep:0"] {
+            assert!(
+                Modifications::parse(&[bad], &clock(), ModifyMode::Modify).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(TaskFilter::parse(&["wait:today"], &clock()).is_err());
     }
 
     #[test]
@@ -632,7 +825,11 @@ mod tests {
             ModifyMode::Modify,
         )
         .unwrap();
-        let patch = mods.to_patch(&["old".to_string(), "keep".to_string()]);
+        let current = Task {
+            tags: vec!["old".to_string(), "keep".to_string()],
+            ..Task::default()
+        };
+        let patch = mods.to_patch(&current);
         assert_eq!(patch.due, Some(None));
         assert_eq!(patch.priority, Some(None));
         assert_eq!(patch.project, Some(None));

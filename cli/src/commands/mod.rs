@@ -9,7 +9,9 @@ use clap::Subcommand;
 use crate::context::Ctx;
 use crate::Global;
 
+mod active;
 mod add;
+mod annotate;
 mod completions;
 mod delete;
 mod done;
@@ -53,6 +55,14 @@ pub enum Command {
     /// Delete tasks (asks first on a terminal, unless --yes)
     #[command(visible_alias = "rm")]
     Delete(delete::Args),
+    /// Mark tasks active: task ID… start
+    Start(active::Args),
+    /// Mark tasks no longer active: task ID… stop
+    Stop(active::Args),
+    /// Add a note to tasks: task ID… annotate TEXT…
+    Annotate(annotate::Args),
+    /// Take a note away: task ID… denotate TEXT… (the exact text, else the first note holding it)
+    Denotate(annotate::Args),
     /// Print a shell completion script: task completions bash|zsh|fish|elvish|powershell
     Completions(completions::Args),
 }
@@ -80,6 +90,10 @@ impl Command {
             Command::Reopen(args) => reopen::run(&ctx, args).await,
             Command::Modify(args) => modify::run(&ctx, args).await,
             Command::Delete(args) => delete::run(&ctx, args).await,
+            Command::Start(args) => active::run(&ctx, args, true).await,
+            Command::Stop(args) => active::run(&ctx, args, false).await,
+            Command::Annotate(args) => annotate::annotate(&ctx, args).await,
+            Command::Denotate(args) => annotate::denotate(&ctx, args).await,
             Command::Completions(args) => completions::run(&ctx, args),
         }
     }
@@ -169,8 +183,10 @@ pub fn quoted(title: &str) -> String {
 /// What the change of one task came to.
 pub enum Outcome {
     Changed(common::api::Task),
-    /// The task already was as asked: nothing was sent.
-    AlreadySo(common::api::Task),
+    /// The task already was as asked (the state named): nothing was sent.
+    AlreadySo(common::api::Task, &'static str),
+    /// Nothing could be done, for the reason given: a failure.
+    Refused(String),
 }
 
 /// `done` and `reopen`: the task is read, then its status set, so that a
@@ -190,7 +206,7 @@ pub async fn set_status(
     change_each(ctx, ids, verb, async |id| {
         let task = client.get_task(id).await?;
         if task.status == new_status {
-            return Ok(Outcome::AlreadySo(task));
+            return Ok(Outcome::AlreadySo(task, new_status.as_str()));
         }
         client
             .update_task(id, &patch, None)
@@ -218,13 +234,16 @@ pub async fn change_each(
                 ctx.say(&format!("{verb} task {id} {}.", quoted(&task.title)))?;
                 changed.push(task);
             }
-            Ok(Outcome::AlreadySo(task)) => {
+            Ok(Outcome::AlreadySo(task, state)) => {
                 ctx.say(&format!(
-                    "Task {id} {} is already {}.",
-                    quoted(&task.title),
-                    task.status.as_str()
+                    "Task {id} {} is already {state}.",
+                    quoted(&task.title)
                 ))?;
                 changed.push(task);
+            }
+            Ok(Outcome::Refused(reason)) => {
+                ctx.warn(&reason);
+                failures.said();
             }
             Err(err) if is_fatal(&err) => {
                 failures.say_missing(ctx);

@@ -63,21 +63,24 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     .await
 }
 
-/// One PATCH; when tags change, read-modify-write guarded by `If-Match`, so
+/// One PATCH; when a list or map changes (tags, dependencies, attributes),
+/// read-modify-write guarded by `If-Match`, so
 /// that a concurrent change is never overwritten.
 async fn modify_one(
     client: &ApiClient,
     id: i64,
     mods: &Modifications,
 ) -> Result<Task, ClientError> {
-    if !mods.touches_tags() {
-        return client.update_task(id, &mods.to_patch(&[]), None).await;
+    if !mods.needs_current() {
+        return client
+            .update_task(id, &mods.to_patch(&Task::default()), None)
+            .await;
     }
     let mut attempt = 0;
     loop {
         attempt += 1;
         let current = client.get_task(id).await?;
-        let patch = mods.to_patch(&current.tags);
+        let patch = mods.to_patch(&current);
         match client.update_task(id, &patch, Some(current.version)).await {
             Err(err) if err.status() == Some(412) && attempt < ATTEMPTS => continue,
             other => return other,

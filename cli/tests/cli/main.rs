@@ -8,5 +8,6 @@ mod helpers;
 mod ids;
 mod list;
 mod quickstart;
+mod richer;
 mod session;
 mod shell;

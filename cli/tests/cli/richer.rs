@@ -1,0 +1,132 @@
+//! Taskwarrior's other habits: start and stop, annotate and denotate, the
+//! wait/scheduled/until/depends/uda modifiers, and `info` with its urgency.
+
+use serde_json::json;
+
+use crate::helpers::{Cli, TestServer};
+
+#[test]
+fn start_and_stop_in_either_order() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Write", "report"]);
+    assert_eq!(
+        cli.ok(&["1", "start"]),
+        "Started task 1 \"Write report\".\n"
+    );
+    assert_eq!(
+        cli.ok(&["start", "1"]),
+        "Task 1 \"Write report\" is already active.\n"
+    );
+    let task = &cli.run(&["--json", "show", "1"]).success().json()[0];
+    assert!(task["start"].is_string(), "{task}");
+    assert_eq!(cli.ok(&["1", "stop"]), "Stopped task 1 \"Write report\".\n");
+    let task = &cli.run(&["--json", "show", "1"]).success().json()[0];
+    assert!(task["start"].is_null());
+    let missing = cli.run(&["9", "start"]).failure(1);
+    assert!(missing.stderr.contains('9'), "{missing:?}");
+}
+
+#[test]
+fn annotate_and_denotate() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Pay", "rent"]);
+    assert_eq!(
+        cli.ok(&["1", "annotate", "ask", "about", "-5%", "discount"]),
+        "Annotated task 1 \"Pay rent\".\n"
+    );
+    cli.ok(&["annotate", "1", "bank", "closes", "at", "4"]);
+    let task = &cli.run(&["--json", "show", "1"]).success().json()[0];
+    let texts: Vec<&str> = task["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["ask about -5% discount", "bank closes at 4"]);
+    let info = cli.ok(&["1", "info"]);
+    assert!(info.contains("ask about -5% discount"), "{info}");
+
+    // A part of the text is enough when no note is exactly it.
+    assert_eq!(
+        cli.ok(&["1", "denotate", "bank"]),
+        "Denotated task 1 \"Pay rent\".\n"
+    );
+    let task = &cli.run(&["--json", "show", "1"]).success().json()[0];
+    assert_eq!(task["annotations"].as_array().unwrap().len(), 1);
+    let none = cli
+        .run(&["1", "denotate", "nothing", "like", "it"])
+        .failure(1);
+    assert!(none.stderr.contains("no note"), "{none:?}");
+    let blank = cli.run(&["1", "annotate"]).failure(2);
+    assert!(blank.stderr.contains("text"), "{blank:?}");
+}
+
+#[test]
+fn wait_scheduled_until_depends_and_udas() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["First"]);
+    let task = cli.add(&[
+        "Second",
+        "wait:tomorrow",
+        "sched:today",
+        "until:eom",
+        "dep:1",
+        "uda.estimate:3",
+        "uda.size:L",
+    ]);
+    for field in ["wait", "scheduled", "until"] {
+        assert!(task[field].is_string(), "{field}: {task}");
+    }
+    assert_eq!(task["depends"], json!([1]));
+    assert_eq!(task["blocked"], true);
+    assert_eq!(task["udas"], json!({"estimate": 3, "size": "L"}));
+
+    cli.ok(&[
+        "2",
+        "modify",
+        "dep:-1",
+        "uda.size:",
+        "uda.ratio:0.5",
+        "wait:",
+    ]);
+    let task = &cli.run(&["--json", "show", "2"]).success().json()[0];
+    assert_eq!(task["depends"], json!([]));
+    assert_eq!(task["udas"], json!({"estimate": 3, "ratio": 0.5}));
+    assert!(task["wait"].is_null());
+    assert!(task["scheduled"].is_string(), "the others stay");
+
+    cli.ok(&["1", "modify", "dep:2"]);
+    let refused = cli.run(&["2", "modify", "dep:1"]).failure(1);
+    assert!(
+        refused.stderr.contains("depends") && refused.stderr.contains("cycle"),
+        "{refused:?}"
+    );
+    let bad = cli.run(&["2", "modify", "uda.Size:L"]).failure(2);
+    assert!(bad.stderr.contains("Size"), "{bad:?}");
+}
+
+#[test]
+fn info_breaks_the_urgency_down() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Ship", "it", "pri:H", "project:work", "+next"]);
+    let info = cli.ok(&["1", "info"]);
+    let task = &cli.run(&["--json", "show", "1"]).success().json()[0];
+    let urgency = task["urgency"].as_f64().unwrap();
+    assert!(
+        info.contains(&format!("Urgency     {urgency:.4}")),
+        "{info}"
+    );
+    for term in ["next", "priority", "project", "tags"] {
+        assert!(
+            info.lines()
+                .any(|line| line.trim_start().starts_with(term) && line.contains('×')),
+            "no {term} term in:\n{info}"
+        );
+    }
+    assert!(info.contains("Number      1"), "{info}");
+    assert!(info.contains("UUID"), "{info}");
+}
