@@ -127,6 +127,15 @@ pub struct TaskFilter {
     pub project: Option<String>,
     /// Every one must be on the task.
     pub tags: Vec<String>,
+    /// None may be on the task.
+    pub exclude_tags: Vec<String>,
+    /// `false`: only tasks without one; `true`: only tasks with one.
+    pub has_project: Option<bool>,
+    pub has_priority: Option<bool>,
+    pub has_due: Option<bool>,
+    pub has_scheduled: Option<bool>,
+    /// `true`: only pending tasks some pending task depends on.
+    pub blocking: Option<bool>,
     /// A literal, case-insensitive substring of title or description.
     pub search: Option<String>,
     pub due_before: Option<DateTime<Utc>>,
@@ -191,6 +200,9 @@ impl TaskFilter {
                 },
                 "project" => filter.project = Some(value.clone()),
                 "tag" if !filter.tags.contains(value) => filter.tags.push(value.clone()),
+                "exclude_tag" if !filter.exclude_tags.contains(value) => {
+                    filter.exclude_tags.push(value.clone())
+                }
                 "search" => filter.search = Some(value.clone()),
                 "due_before" | "due_after" | "scheduled_before" | "scheduled_after" => {
                     match parse_instant(value) {
@@ -208,15 +220,20 @@ impl TaskFilter {
                         ),
                     }
                 }
-                "waiting" | "active" | "blocked" | "ready" => match value.as_str() {
+                "waiting" | "active" | "blocked" | "blocking" | "ready" | "has_project"
+                | "has_priority" | "has_due" | "has_scheduled" => match value.as_str() {
                     "true" | "false" => {
-                        let flag = Some(value == "true");
-                        match name.as_str() {
-                            "waiting" => filter.waiting = flag,
-                            "active" => filter.active = flag,
-                            "blocked" => filter.blocked = flag,
-                            _ => filter.ready = flag,
-                        }
+                        *match name.as_str() {
+                            "waiting" => &mut filter.waiting,
+                            "active" => &mut filter.active,
+                            "blocked" => &mut filter.blocked,
+                            "blocking" => &mut filter.blocking,
+                            "ready" => &mut filter.ready,
+                            "has_project" => &mut filter.has_project,
+                            "has_priority" => &mut filter.has_priority,
+                            "has_due" => &mut filter.has_due,
+                            _ => &mut filter.has_scheduled,
+                        } = Some(value == "true");
                     }
                     _ => fail(name, "must be true or false.".into()),
                 },

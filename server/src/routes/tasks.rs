@@ -63,6 +63,18 @@ struct ListParams {
     active: Option<bool>,
     /// `true`: only tasks waiting for a pending task; `false`: none of them.
     blocked: Option<bool>,
+    /// `true`: only pending tasks a pending task waits for; `false`: all others.
+    blocking: Option<bool>,
+    /// A tag the task must not have; repeat for several (none may match).
+    exclude_tag: Option<Vec<String>>,
+    /// `true`: only tasks with a project; `false`: only tasks without one.
+    has_project: Option<bool>,
+    /// `true`: only tasks with a priority; `false`: only tasks without one.
+    has_priority: Option<bool>,
+    /// `true`: only tasks with a due date; `false`: only tasks without one.
+    has_due: Option<bool>,
+    /// `true`: only scheduled tasks; `false`: only tasks not scheduled.
+    has_scheduled: Option<bool>,
     /// `true`: only pending tasks neither waiting, nor blocked, nor
     /// scheduled in the future; `false`: all others.
     ready: Option<bool>,

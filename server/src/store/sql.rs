@@ -3,19 +3,46 @@
 
 use common::api::Priority;
 
-/// A task row, then whether it is blocked and whether it is blocking.
+/// A task row, then whether it is blocked and whether it is blocking (the
+/// same conditions as [`BLOCKED`] and [`BLOCKING`]).
 pub const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.status, t.priority, t.due, \
      t.project, t.tags, t.created_at, t.updated_at, t.completed_at, t.version, t.uuid, t.number, \
      t.start, t.wait, t.scheduled, t.until, t.udas, \
      EXISTS (SELECT 1 FROM task_depends d JOIN tasks p ON p.id = d.depends_on \
        WHERE d.task_id = t.id AND p.status = 'pending'), \
-     t.status = 'pending' AND EXISTS (SELECT 1 FROM task_depends d JOIN tasks c ON c.id = d.task_id \
-       WHERE d.depends_on = t.id AND c.status = 'pending')";
+     (t.status = 'pending' AND EXISTS (SELECT 1 FROM task_depends d \
+       JOIN tasks c ON c.id = d.task_id WHERE d.depends_on = t.id AND c.status = 'pending'))";
 
 /// Some task this one depends on is pending.
 pub const BLOCKED: &str =
     "EXISTS (SELECT 1 FROM task_depends d JOIN tasks p ON p.id = d.depends_on \
      WHERE d.task_id = t.id AND p.status = 'pending')";
+
+/// Some pending task depends on this pending one.
+pub const BLOCKING: &str = "(t.status = 'pending' AND EXISTS (SELECT 1 FROM task_depends d \
+     JOIN tasks c ON c.id = d.task_id WHERE d.depends_on = t.id AND c.status = 'pending'))";
+
+/// The conditions of the list's flags that need no bound value: each flag,
+/// `true`, is its condition; `false`, its negation.
+pub fn flag_conditions(filter: &crate::task_query::TaskFilter) -> String {
+    let mut sql = String::new();
+    for (flag, condition) in [
+        (filter.active, "t.start IS NOT NULL"),
+        (filter.blocked, BLOCKED),
+        (filter.blocking, BLOCKING),
+        (filter.has_project, "t.project IS NOT NULL"),
+        (filter.has_priority, "t.priority IS NOT NULL"),
+        (filter.has_due, "t.due IS NOT NULL"),
+        (filter.has_scheduled, "t.scheduled IS NOT NULL"),
+    ] {
+        match flag {
+            Some(true) => sql.push_str(&format!(" AND {condition}")),
+            Some(false) => sql.push_str(&format!(" AND NOT ({condition})")),
+            None => {}
+        }
+    }
+    sql
+}
 
 /// The lowest number free among user $1's pending tasks (`$1` is PostgreSQL's
 /// first parameter, and SQLite's first named one).

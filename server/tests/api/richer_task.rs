@@ -285,7 +285,17 @@ async fn the_list_filters_and_orders_by_the_new_fields() {
         [plain, waiting, waited, active]
     );
 
+    assert_eq!(
+        ids(&app, &alice, "has_scheduled=true").await,
+        [waited, active]
+    );
+    assert_eq!(
+        ids(&app, &alice, "has_scheduled=false").await,
+        [waiting, plain]
+    );
+
     for (query, parameter) in [
+        ("has_due=maybe", "has_due"),
         ("waiting=yes", "waiting"),
         ("active=1", "active"),
         ("number=0", "number"),
@@ -340,4 +350,34 @@ async fn a_pending_task_past_its_until_is_deleted_by_the_server() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+#[tokio::test]
+async fn the_list_leaves_out_tags_and_empty_fields() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let id = |task: Value| task["id"].as_i64().unwrap();
+    let home = id(app
+        .task(
+            &alice,
+            json!({"title": "home", "tags": ["home"], "project": "p", "priority": "high"}),
+        )
+        .await);
+    let both = id(app
+        .task(
+            &alice,
+            json!({"title": "both", "tags": ["home", "work"], "due": "2026-12-01T00:00:00Z"}),
+        )
+        .await);
+    let bare = id(app.task(&alice, json!({"title": "bare"})).await);
+    assert_eq!(ids(&app, &alice, "exclude_tag=work").await, [home, bare]);
+    assert_eq!(ids(&app, &alice, "tag=home&exclude_tag=work").await, [home]);
+    assert_eq!(
+        ids(&app, &alice, "exclude_tag=work&exclude_tag=home").await,
+        [bare]
+    );
+    assert_eq!(ids(&app, &alice, "has_project=false").await, [both, bare]);
+    assert_eq!(ids(&app, &alice, "has_project=true").await, [home]);
+    assert_eq!(ids(&app, &alice, "has_priority=false").await, [both, bare]);
+    assert_eq!(ids(&app, &alice, "has_due=true").await, [both]);
 }

@@ -264,6 +264,7 @@ async fn dependencies_block_until_done_and_refuse_cycles_and_foreign_ids() {
     assert_eq!(blocked("blocked=true").await, [b.clone(), c.clone()]);
     assert_eq!(blocked("blocked=false").await, vec![a.clone()]);
     assert_eq!(blocked("ready=true").await, vec![a.clone()]);
+    assert_eq!(blocked("blocking=true").await, [a.clone(), b.clone()]);
 
     // Done: b is no longer blocked, and the dependency stays.
     assert_eq!(

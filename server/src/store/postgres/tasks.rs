@@ -8,7 +8,10 @@ use tokio_postgres::{types::ToSql, Row};
 use super::PostgresStore;
 use crate::{
     store::{
-        sql::{priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER, TASK_COLUMNS},
+        sql::{
+            flag_conditions, priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER,
+            TASK_COLUMNS,
+        },
         StoreError, StoreResult, TaskPage, TaskStore,
     },
     task_query::{OrderField, TaskFilter},
@@ -175,6 +178,13 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Param>) {
     if !filter.tags.is_empty() {
         bind(&mut sql, " AND t.tags @> ?", Box::new(filter.tags.clone()));
     }
+    if !filter.exclude_tags.is_empty() {
+        bind(
+            &mut sql,
+            " AND NOT (t.tags && ?)",
+            Box::new(filter.exclude_tags.clone()),
+        );
+    }
     if let Some(search) = &filter.search {
         // A literal substring: strpos knows no wildcards.
         bind(
@@ -208,16 +218,7 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Param>) {
         ),
         None => {}
     }
-    match filter.active {
-        Some(true) => sql.push_str(" AND t.start IS NOT NULL"),
-        Some(false) => sql.push_str(" AND t.start IS NULL"),
-        None => {}
-    }
-    match filter.blocked {
-        Some(true) => sql.push_str(&format!(" AND {BLOCKED}")),
-        Some(false) => sql.push_str(&format!(" AND NOT {BLOCKED}")),
-        None => {}
-    }
+    sql.push_str(&flag_conditions(filter));
     if let Some(ready) = filter.ready {
         let not = if ready { "" } else { "NOT " };
         bind(

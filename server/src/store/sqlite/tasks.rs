@@ -8,7 +8,10 @@ use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExten
 use super::{conversion_error, instant, micros, SqliteStore};
 use crate::{
     store::{
-        sql::{priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER, TASK_COLUMNS},
+        sql::{
+            flag_conditions, priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER,
+            TASK_COLUMNS,
+        },
         StoreError, StoreResult, TaskPage, TaskStore,
     },
     task_query::{OrderField, TaskFilter},
@@ -182,6 +185,13 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
         values.push(Value::Integer(user_id));
         values.push(Value::Text(tag.clone()));
     }
+    for tag in &filter.exclude_tags {
+        sql.push_str(
+            " AND t.id NOT IN (SELECT g.task_id FROM task_tags g WHERE g.user_id = ? AND g.tag = ?)",
+        );
+        values.push(Value::Integer(user_id));
+        values.push(Value::Text(tag.clone()));
+    }
     if let Some(search) = &filter.search {
         sql.push_str(" AND (contains_ci(t.title, ?) OR contains_ci(t.description, ?))");
         let needle = search.to_lowercase();
@@ -213,16 +223,7 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
         }
         None => {}
     }
-    match filter.active {
-        Some(true) => sql.push_str(" AND t.start IS NOT NULL"),
-        Some(false) => sql.push_str(" AND t.start IS NULL"),
-        None => {}
-    }
-    match filter.blocked {
-        Some(true) => sql.push_str(&format!(" AND {BLOCKED}")),
-        Some(false) => sql.push_str(&format!(" AND NOT {BLOCKED}")),
-        None => {}
-    }
+    sql.push_str(&flag_conditions(filter));
     if let Some(ready) = filter.ready {
         sql.push_str(&format!(
             " AND {}(t.status = 'pending' AND (t.wait IS NULL OR t.wait <= ?) \
