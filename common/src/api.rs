@@ -445,6 +445,22 @@ pub struct TaskQuery {
     pub search: Option<String>,
     pub due_before: Option<DateTime<Utc>>,
     pub due_after: Option<DateTime<Utc>>,
+    pub scheduled_before: Option<DateTime<Utc>>,
+    pub scheduled_after: Option<DateTime<Utc>>,
+    /// Tags none of which may be on the task.
+    pub exclude_tags: Vec<String>,
+    /// `Some(false)`: only tasks without one; `Some(true)`: only with one.
+    pub has_project: Option<bool>,
+    pub has_priority: Option<bool>,
+    pub has_due: Option<bool>,
+    pub has_scheduled: Option<bool>,
+    pub waiting: Option<bool>,
+    pub active: Option<bool>,
+    pub blocked: Option<bool>,
+    pub blocking: Option<bool>,
+    pub ready: Option<bool>,
+    /// `uda.NAME=VALUE` pairs.
+    pub udas: Vec<(String, String)>,
     /// e.g. `["due", "-priority"]`.
     pub ordering: Vec<String>,
 }
@@ -477,7 +493,16 @@ impl StatusFilter {
 
 impl TaskQuery {
     /// The query string pairs, in the API's parameter names.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+    /// The query string's pairs, `uda.NAME=VALUE` ones included.
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        let mut pairs = self.named_pairs();
+        for (name, value) in &self.udas {
+            pairs.push((format!("uda.{name}"), value.clone()));
+        }
+        pairs
+    }
+
+    fn named_pairs(&self) -> Vec<(String, String)> {
         let mut pairs = Vec::new();
         if let Some(limit) = self.limit {
             pairs.push(("limit", limit.to_string()));
@@ -512,10 +537,42 @@ impl TaskQuery {
                 due.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
             ));
         }
+        for (name, at) in [
+            ("scheduled_before", self.scheduled_before),
+            ("scheduled_after", self.scheduled_after),
+        ] {
+            if let Some(at) = at {
+                pairs.push((
+                    name,
+                    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                ));
+            }
+        }
+        for tag in &self.exclude_tags {
+            pairs.push(("exclude_tag", tag.clone()));
+        }
+        for (name, flag) in [
+            ("has_project", self.has_project),
+            ("has_priority", self.has_priority),
+            ("has_due", self.has_due),
+            ("has_scheduled", self.has_scheduled),
+            ("waiting", self.waiting),
+            ("active", self.active),
+            ("blocked", self.blocked),
+            ("blocking", self.blocking),
+            ("ready", self.ready),
+        ] {
+            if let Some(flag) = flag {
+                pairs.push((name, flag.to_string()));
+            }
+        }
         if !self.ordering.is_empty() {
             pairs.push(("ordering", self.ordering.join(",")));
         }
         pairs
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect()
     }
 }
 

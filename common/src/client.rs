@@ -135,7 +135,7 @@ impl std::fmt::Debug for ApiClient {
 struct Call<'a> {
     method: Method,
     path: &'a str,
-    query: Vec<(&'static str, String)>,
+    query: Vec<(String, String)>,
     body: Option<Vec<u8>>,
     auth: bool,
     if_match: Option<i64>,
@@ -164,7 +164,7 @@ impl<'a> Call<'a> {
         self
     }
 
-    fn query(mut self, pairs: Vec<(&'static str, String)>) -> Self {
+    fn query(mut self, pairs: Vec<(String, String)>) -> Self {
         self.query = pairs;
         self
     }

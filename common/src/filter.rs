@@ -73,6 +73,8 @@ enum Attribute {
     Scheduled,
     Until,
     Depends,
+    ScheduledBefore,
+    ScheduledAfter,
 }
 
 /// `pro`, `proj`, … `project`: a prefix of at least three letters.
@@ -83,6 +85,8 @@ fn attribute(key: &str) -> Option<Attribute> {
         "due" => Some(Attribute::Due),
         "due.before" | "due.by" | "due.below" => Some(Attribute::DueBefore),
         "due.after" | "due.above" => Some(Attribute::DueAfter),
+        "scheduled.before" | "sched.before" => Some(Attribute::ScheduledBefore),
+        "scheduled.after" | "sched.after" => Some(Attribute::ScheduledAfter),
         _ if prefix_of("project") => Some(Attribute::Project),
         _ if prefix_of("priority") => Some(Attribute::Priority),
         _ if prefix_of("status") => Some(Attribute::Status),
@@ -99,6 +103,44 @@ fn attribute(key: &str) -> Option<Attribute> {
 /// starts with one lists with it, as Taskwarrior's does.
 pub fn is_filter_word(word: &str) -> bool {
     split_tag(word).is_some() || split_attribute(word).is_some()
+}
+
+/// Taskwarrior's virtual tags (`+ACTIVE`, `-WAITING`, …): sets what `word`
+/// asks of the query and says whether it was one.
+fn virtual_tag<Tz: TimeZone>(
+    query: &mut TaskQuery,
+    has: bool,
+    name: &str,
+    clock: &Clock<Tz>,
+) -> bool {
+    let flag = match name {
+        "ACTIVE" => &mut query.active,
+        "BLOCKED" => &mut query.blocked,
+        "UNBLOCKED" => {
+            query.blocked = Some(!has);
+            return true;
+        }
+        "BLOCKING" => &mut query.blocking,
+        "WAITING" => &mut query.waiting,
+        "READY" => &mut query.ready,
+        "SCHEDULED" => &mut query.has_scheduled,
+        "OVERDUE" if has => {
+            query.status = Some(StatusFilter::Pending);
+            query.due_before = Some(clock.now_utc());
+            return true;
+        }
+        "TODAY" if has => {
+            let second = Duration::seconds(1);
+            if let Ok(today) = clock.parse("today") {
+                query.due_after = Some(today.start - second);
+                query.due_before = Some(today.end + second);
+            }
+            return true;
+        }
+        _ => return false,
+    };
+    *flag = Some(has);
+    true
 }
 
 /// `key:value` with a known attribute name.
@@ -263,10 +305,16 @@ impl TaskFilter {
                 continue;
             }
             if let Some((sign, name)) = split_tag(word) {
+                if virtual_tag(&mut filter.query, sign == '+', name, clock) {
+                    continue;
+                }
                 let tag = check_tag(name)?;
                 match sign {
                     '+' => filter.query.tags.push(tag),
-                    _ => filter.exclude_tags.push(tag),
+                    _ => {
+                        filter.query.exclude_tags.push(tag.clone());
+                        filter.exclude_tags.push(tag);
+                    }
                 }
                 continue;
             }
@@ -275,9 +323,15 @@ impl TaskFilter {
                 continue;
             };
             match attribute {
-                Attribute::Project if value.is_empty() => filter.no_project = true,
+                Attribute::Project if value.is_empty() => {
+                    filter.no_project = true;
+                    filter.query.has_project = Some(false);
+                }
                 Attribute::Project => filter.query.project = Some(value.to_string()),
-                Attribute::Priority if value.is_empty() => filter.no_priority = true,
+                Attribute::Priority if value.is_empty() => {
+                    filter.no_priority = true;
+                    filter.query.has_priority = Some(false);
+                }
                 Attribute::Priority => filter.query.priority = Some(parse_priority(value)?),
                 Attribute::Status => {
                     let status =
@@ -291,7 +345,21 @@ impl TaskFilter {
                 Attribute::Wait | Attribute::Scheduled | Attribute::Until | Attribute::Depends => {
                     return Err(error(format!("{word:?} is a modification, not a filter")))
                 }
-                Attribute::Due if value.is_empty() => filter.no_due = true,
+                Attribute::Due if value.is_empty() => {
+                    filter.no_due = true;
+                    filter.query.has_due = Some(false);
+                }
+                Attribute::ScheduledBefore | Attribute::ScheduledAfter => {
+                    let (value, used) = take_date_value(value, &words[i..]);
+                    i += used;
+                    let spec = parse_date(clock, "scheduled", &value)?;
+                    match attribute {
+                        Attribute::ScheduledBefore => {
+                            filter.query.scheduled_before = Some(spec.start)
+                        }
+                        _ => filter.query.scheduled_after = Some(spec.end),
+                    }
+                }
                 Attribute::Due | Attribute::DueBefore | Attribute::DueAfter => {
                     let (value, used) = take_date_value(value, &words[i..]);
                     i += used;
@@ -506,7 +574,11 @@ impl Modifications {
                     i += used;
                     mods.due = Some(Some(parse_date(clock, "due", &value)?.due()));
                 }
-                Attribute::Status | Attribute::DueBefore | Attribute::DueAfter => {
+                Attribute::Status
+                | Attribute::DueBefore
+                | Attribute::DueAfter
+                | Attribute::ScheduledBefore
+                | Attribute::ScheduledAfter => {
                     return Err(error(format!(
                         "{word:?} is a filter, not a modification (use `task done` / `task reopen` for the status)"
                     )))

@@ -11,8 +11,10 @@ use crate::render;
 
 #[derive(Debug, Default, clap::Args)]
 pub struct Args {
-    /// +tag, -tag, project:P, priority:H, status:done|pending|all,
-    /// due:DATE, due.before:DATE, due.after:DATE; other words are searched for
+    /// +tag, -tag, project:P, priority:H, status:done|pending|all, due:DATE,
+    /// due.before:DATE, due.after:DATE, scheduled.before:DATE, scheduled.after:DATE,
+    /// +ACTIVE +BLOCKED +UNBLOCKED +BLOCKING +WAITING +READY +SCHEDULED +OVERDUE +TODAY
+    /// (and - forms); other words are searched for
     #[arg(value_name = "FILTER")]
     filter: Vec<String>,
     /// Comma list of id, title, status, priority, due, created_at, updated_at; `-` reverses
@@ -24,13 +26,16 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let mut filter = TaskFilter::parse(&args.filter, &ctx.clock)?;
     if filter.query.status.is_none() {
         filter.query.status = Some(StatusFilter::Pending);
+        // Waiting tasks stay out of the default view, as in Taskwarrior,
+        // unless the filter asks about them.
+        filter.query.waiting.get_or_insert(false);
     }
     if let Some(sort) = &args.sort {
         filter.sort_by(sort)?;
     }
     let client = ctx.client()?;
-    let mut tasks = client.list_all_tasks(&filter.query).await?;
-    filter.retain(&mut tasks);
+    // The server applies the whole filter: only matching tasks come back.
+    let tasks = client.list_all_tasks(&filter.query).await?;
 
     if ctx.json() {
         ctx.print_json(&tasks)?;

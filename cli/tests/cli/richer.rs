@@ -130,3 +130,42 @@ fn info_breaks_the_urgency_down() {
     assert!(info.contains("Number      1"), "{info}");
     assert!(info.contains("UUID"), "{info}");
 }
+
+#[test]
+fn virtual_tags_and_waiting_tasks_left_out_of_the_list() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Home", "+home", "pri:H"]);
+    cli.add(&["Both", "+home", "+work", "pri:H"]);
+    // Waiting by the server's clock too (the CLI's is pinned to March 2026).
+    cli.add(&["Later", "+home", "wait:2099-04-01"]);
+    cli.add(&["Overdue", "due:2026-03-01"]);
+    cli.add(&["Blocked", "dep:1"]);
+    cli.ok(&["1", "start"]);
+    let titles = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["--json", "list"];
+        all.extend_from_slice(args);
+        cli.run(&all)
+            .success()
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        titles(&[]),
+        ["Home", "Both", "Overdue", "Blocked"],
+        "waiting left out"
+    );
+    assert_eq!(titles(&["+home", "-work", "pri:H"]), ["Home"]);
+    assert_eq!(titles(&["+WAITING"]), ["Later"]);
+    assert_eq!(titles(&["+ACTIVE"]), ["Home"]);
+    assert_eq!(titles(&["+BLOCKED"]), ["Blocked"]);
+    assert_eq!(titles(&["+BLOCKING"]), ["Home"]);
+    assert_eq!(titles(&["+UNBLOCKED", "-ACTIVE"]), ["Both", "Overdue"]);
+    assert_eq!(titles(&["+OVERDUE"]), ["Overdue"]);
+    assert_eq!(titles(&["+READY"]), ["Home", "Both", "Overdue"]);
+    assert_eq!(titles(&["project:", "priority:"]), ["Overdue", "Blocked"]);
+}
