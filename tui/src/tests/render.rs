@@ -37,6 +37,40 @@ fn detail_pane() {
 }
 
 #[test]
+fn detail_pane_of_a_taskwarrior_task() {
+    let mut tasks = fixtures::sample();
+    let now = fixtures::now();
+    let rich = &mut tasks[0];
+    rich.start = Some(now - chrono::Duration::hours(2));
+    rich.scheduled = Some(now - chrono::Duration::days(1));
+    rich.depends = vec![3];
+    rich.blocked = true;
+    rich.blocking = true;
+    rich.annotations = vec![common::api::Annotation {
+        id: 1,
+        entry: now - chrono::Duration::days(1),
+        text: "called the nursery".into(),
+    }];
+    let mut app = app_with(tasks);
+    press(&mut app, KeyCode::Enter);
+    snapshot_both("detail_rich", &mut app);
+    let terminal = draw(&app, 160, 48);
+    let screen = format!("{:?}", terminal.backend());
+    for expected in [
+        "Active",
+        "Schedule",
+        "Depends",
+        "blocked",
+        "blocking",
+        "called the nursery",
+        "Urgency",
+        "active +4.00",
+    ] {
+        assert!(screen.contains(expected), "no {expected:?} in {screen}");
+    }
+}
+
+#[test]
 fn form_with_a_multi_line_description() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('a'));

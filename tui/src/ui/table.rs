@@ -227,6 +227,11 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
         },
         priority_style(task.priority),
     ));
+    status.push(dot());
+    status.push(Span::raw(format!(
+        "urgency {:.2}",
+        common::urgency::urgency(task, app.now)
+    )));
     lines.push(Line::from(status));
     lines.push(Line::from(vec![
         label("Project"),
@@ -253,6 +258,37 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
         None => Span::raw("none"),
     };
     lines.push(Line::from(vec![label("Due"), due]));
+    for (name, at) in [
+        ("Active", task.start),
+        ("Wait", task.wait),
+        ("Schedule", task.scheduled),
+        ("Until", task.until),
+    ] {
+        if let Some(at) = at {
+            lines.push(Line::from(vec![
+                label(name),
+                Span::raw(format!("{} ({})", local(at, app.tz), relative(at, app.now))),
+            ]));
+        }
+    }
+    if !task.depends.is_empty() || task.blocking {
+        let ids: Vec<String> = task.depends.iter().map(|id| id.to_string()).collect();
+        let mut spans = vec![label("Depends")];
+        spans.push(Span::raw(if ids.is_empty() {
+            "none".to_string()
+        } else {
+            ids.join(" ")
+        }));
+        if task.blocked {
+            spans.push(dot());
+            spans.push(Span::styled("blocked", Style::new().fg(Color::Yellow)));
+        }
+        if task.blocking {
+            spans.push(dot());
+            spans.push(Span::styled("blocking", Style::new().fg(Color::Yellow)));
+        }
+        lines.push(Line::from(spans));
+    }
     lines.push(Line::from(vec![
         label("Created"),
         Span::raw(local(task.created_at, app.tz)),
@@ -268,6 +304,27 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
         lines.push(Line::from("no description".dark_gray()));
     } else {
         lines.extend(escape_lines(&task.description).into_iter().map(Line::from));
+    }
+    for note in &task.annotations {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{} ", local(note.entry, app.tz)),
+                Style::new().fg(Color::DarkGray),
+            ),
+            Span::raw(escape(&note.text).into_owned()),
+        ]));
+    }
+    // How the urgency is made, last: the first thing to go on a small screen.
+    let terms: Vec<String> = common::urgency::terms(task, app.now)
+        .iter()
+        .map(|term| format!("{} {:+.2}", term.name, term.value()))
+        .collect();
+    if !terms.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(vec![
+            label("Urgency"),
+            Span::styled(terms.join(", "), Style::new().fg(Color::DarkGray)),
+        ]));
     }
     frame.render_widget(
         Paragraph::new(lines)
