@@ -266,13 +266,11 @@ async fn dependencies_block_until_done_and_refuse_cycles_and_foreign_ids() {
     assert_eq!(blocked("ready=true").await, vec![a.clone()]);
     assert_eq!(blocked("blocking=true").await, [a.clone(), b.clone()]);
 
-    // Done: b is no longer blocked, and the dependency stays.
-    assert_eq!(
-        patch(&app, &alice, &a, json!({"status": "done"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    // Done: b is no longer blocked, and the dependency stays; a done task
+    // holds nothing up, as its own answer says.
+    let done = patch(&app, &alice, &a, json!({"status": "done"})).await;
+    assert_eq!(done.status(), StatusCode::OK);
+    assert_eq!(body(done).await["blocking"], false);
     let b_task = get(&app, &alice, &b).await;
     assert_eq!(
         (b_task["blocked"].clone(), b_task["depends"].clone()),
@@ -280,13 +278,10 @@ async fn dependencies_block_until_done_and_refuse_cycles_and_foreign_ids() {
     );
     assert_eq!(get(&app, &alice, &a).await["blocking"], false);
     assert_eq!(blocked("ready=true").await, vec![b.clone()]);
-    // Reopened: blocked again.
-    assert_eq!(
-        patch(&app, &alice, &a, json!({"status": "pending"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    // Reopened: blocking, and b blocked, again.
+    let reopened = patch(&app, &alice, &a, json!({"status": "pending"})).await;
+    assert_eq!(reopened.status(), StatusCode::OK);
+    assert_eq!(body(reopened).await["blocking"], true);
     assert_eq!(get(&app, &alice, &b).await["blocked"], true);
     // Deleted: a leaves b's list.
     let deleted = app
