@@ -100,6 +100,8 @@ pub struct App {
     pub filter: Filter,
     pub scope: Scope,
     pub sort: SortKey,
+    /// Waiting tasks (a `wait` still to come) are shown too (`w`).
+    pub show_waiting: bool,
     pub show_detail: bool,
     pub message: Option<Message>,
     /// Set while the server cannot be reached: the reason, kept until it answers.
@@ -140,7 +142,8 @@ impl App {
             offset: 0,
             filter: Filter::default(),
             scope: Scope::Pending,
-            sort: SortKey::Id,
+            sort: SortKey::Urgency,
+            show_waiting: false,
             show_detail: false,
             message: None,
             offline: None,
@@ -199,7 +202,12 @@ impl App {
 
     /// What is asked of the server now.
     pub fn query(&self) -> TaskQuery {
-        query::effective(&self.filter.parsed.query, self.scope, self.sort)
+        query::effective(
+            &self.filter.parsed.query,
+            self.scope,
+            self.sort,
+            self.show_waiting,
+        )
     }
 
     /// Whether a load has been running long enough to say so.

@@ -60,6 +60,14 @@ pub fn sample() -> Vec<Task> {
     t.project = Some("work".into());
     t.due = Some(now() + Duration::hours(5));
     tasks.push(t);
+    with_urgency(tasks)
+}
+
+/// Each task's urgency as the server would send it at [`now`].
+pub fn with_urgency(mut tasks: Vec<Task>) -> Vec<Task> {
+    for task in &mut tasks {
+        task.urgency = common::urgency::urgency(task, now());
+    }
     tasks
 }
 
@@ -99,6 +107,7 @@ pub fn many(n: usize) -> Vec<Task> {
             if i % 7 == 0 {
                 t.status = Status::Done;
             }
+            t.urgency = common::urgency::urgency(&t, now());
             t
         })
         .collect()

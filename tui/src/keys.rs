@@ -75,6 +75,7 @@ impl App {
         let page = isize::try_from(self.page_rows()).unwrap_or(1);
         const NONE: KeyModifiers = KeyModifiers::NONE;
         const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+        const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
         match (modifiers, code) {
             (NONE, KeyCode::Char('q') | KeyCode::Esc) => self.quit = true,
             (NONE, KeyCode::Char('j') | KeyCode::Down) => self.move_by(1),
@@ -136,6 +137,33 @@ impl App {
                 self.scope = self.scope.toggle();
                 self.rebuild_view();
                 return vec![self.reload()];
+            }
+            (NONE, KeyCode::Char('w')) => {
+                self.show_waiting = !self.show_waiting;
+                self.rebuild_view();
+                return vec![self.reload()];
+            }
+            (SHIFT, KeyCode::Char('S')) | (NONE, KeyCode::Char('S')) => {
+                match self.selected_task() {
+                    Some(task) if task.status == Status::Done => {
+                        self.error("A done task cannot be started: reopen it first.")
+                    }
+                    Some(task) => {
+                        let start = match task.start {
+                            Some(_) => None,
+                            None => Some(self.now),
+                        };
+                        return vec![Command::UpdateTask {
+                            id: task.id,
+                            version: Some(task.version),
+                            patch: TaskPatch {
+                                start: Some(start),
+                                ..TaskPatch::default()
+                            },
+                        }];
+                    }
+                    None => self.error("No task selected."),
+                }
             }
             (NONE, KeyCode::Enter) => {
                 self.show_detail = !self.show_detail;

@@ -31,6 +31,8 @@ impl Scope {
 /// `s` cycles through these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
+    /// Most urgent first: the default, as in Taskwarrior's `next`.
+    Urgency,
     Id,
     Due,
     Priority,
@@ -45,7 +47,8 @@ impl SortKey {
             SortKey::Due => SortKey::Priority,
             SortKey::Priority => SortKey::Title,
             SortKey::Title => SortKey::Updated,
-            SortKey::Updated => SortKey::Id,
+            SortKey::Updated => SortKey::Urgency,
+            SortKey::Urgency => SortKey::Id,
         }
     }
 
@@ -56,6 +59,7 @@ impl SortKey {
             SortKey::Priority => "priority",
             SortKey::Title => "title",
             SortKey::Updated => "recently changed",
+            SortKey::Urgency => "urgency",
         }
     }
 
@@ -67,6 +71,7 @@ impl SortKey {
             SortKey::Priority => &["-priority", "due", "id"],
             SortKey::Title => &["title", "id"],
             SortKey::Updated => &["-updated_at", "id"],
+            SortKey::Urgency => &["-urgency", "id"],
         };
         fields.iter().map(|f| f.to_string()).collect()
     }
@@ -82,8 +87,14 @@ impl SortKey {
             SortKey::Priority => nulls_last(a.priority, b.priority, true)
                 .then_with(|| nulls_last(a.due, b.due, false))
                 .then(by_id),
-            SortKey::Title => a.title.cmp(&b.title).then(by_id),
+            // Without regard to case, as the server orders titles.
+            SortKey::Title => a
+                .title
+                .to_lowercase()
+                .cmp(&b.title.to_lowercase())
+                .then(by_id),
             SortKey::Updated => b.updated_at.cmp(&a.updated_at).then(by_id),
+            SortKey::Urgency => b.urgency.total_cmp(&a.urgency).then(by_id),
         }
     }
 }
@@ -99,8 +110,9 @@ fn nulls_last<T: Ord>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering 
 }
 
 /// The query sent to the server: the filter, the scope unless the filter names a
-/// status, and the sort. Every page is fetched, so no limit or offset here.
-pub fn effective(filter: &TaskQuery, scope: Scope, sort: SortKey) -> TaskQuery {
+/// status, waiting tasks left out unless they are asked for, and the sort.
+/// Every page is fetched, so no limit or offset here.
+pub fn effective(filter: &TaskQuery, scope: Scope, sort: SortKey, show_waiting: bool) -> TaskQuery {
     let mut query = filter.clone();
     query.limit = None;
     query.offset = None;
@@ -109,6 +121,9 @@ pub fn effective(filter: &TaskQuery, scope: Scope, sort: SortKey) -> TaskQuery {
             Scope::Pending => StatusFilter::Pending,
             Scope::All => StatusFilter::All,
         });
+    }
+    if !show_waiting {
+        query.waiting.get_or_insert(false);
     }
     query.ordering = sort.ordering();
     query
@@ -227,11 +242,11 @@ mod tests {
 
     #[test]
     fn sort_cycles_through_every_key() {
-        let mut key = SortKey::Id;
-        for _ in 0..5 {
+        let mut key = SortKey::Urgency;
+        for _ in 0..6 {
             key = key.next();
         }
-        assert_eq!(key, SortKey::Id);
+        assert_eq!(key, SortKey::Urgency);
     }
 
     #[test]
@@ -240,7 +255,7 @@ mod tests {
             search: Some("milk".into()),
             ..TaskQuery::default()
         };
-        let query = effective(&filter, Scope::Pending, SortKey::Due);
+        let query = effective(&filter, Scope::Pending, SortKey::Due, false);
         assert_eq!(query.status, Some(StatusFilter::Pending));
         assert_eq!(query.ordering, ["due", "-priority", "id"]);
         let done = TaskQuery {
@@ -248,7 +263,7 @@ mod tests {
             ..filter
         };
         assert_eq!(
-            effective(&done, Scope::Pending, SortKey::Id).status,
+            effective(&done, Scope::Pending, SortKey::Id, false).status,
             Some(StatusFilter::Done)
         );
     }

@@ -393,19 +393,53 @@ fn minus_tag_is_applied_on_this_side() {
 
 #[test]
 fn s_cycles_the_sort_and_asks_for_that_order() {
-    let mut app = app_with(fixtures::sample());
+    let mut app = app_as_started(fixtures::sample());
+    assert_eq!(app.sort, SortKey::Urgency, "most urgent first by default");
+    assert_eq!(app.query().ordering, ["-urgency", "id"]);
+    // The overdue task with high priority is the most urgent.
+    assert_eq!(app.task_at(0).map(|t| t.id), Some(2));
+    press(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.sort, SortKey::Id);
     let commands = press(&mut app, KeyCode::Char('s'));
     assert_eq!(app.sort, SortKey::Due);
     assert_eq!(only_load(&commands).ordering, ["due", "-priority", "id"]);
     // Sorted at once: the overdue task first, tasks with no due date last.
     assert_eq!(app.task_at(0).map(|t| t.id), Some(2));
-    assert_eq!(selected_id(&app), Some(1), "the selection follows its task");
+    assert_eq!(selected_id(&app), Some(2), "the selection follows its task");
     let commands = press(&mut app, KeyCode::Char('s'));
     assert_eq!(only_load(&commands).ordering, ["-priority", "due", "id"]);
     for _ in 0..3 {
         press(&mut app, KeyCode::Char('s'));
     }
-    assert_eq!(app.sort, SortKey::Id);
+    assert_eq!(app.sort, SortKey::Urgency);
+}
+
+#[test]
+fn shift_s_starts_and_stops_and_w_shows_waiting_tasks() {
+    let mut app = app_with(fixtures::sample());
+    let selected = app.selected_task().cloned().unwrap();
+    let commands = app.update(key_with(KeyModifiers::SHIFT, KeyCode::Char('S')));
+    assert_eq!(
+        commands,
+        vec![Command::UpdateTask {
+            id: selected.id,
+            version: Some(selected.version),
+            patch: TaskPatch {
+                start: Some(Some(app.now)),
+                ..TaskPatch::default()
+            },
+        }]
+    );
+    assert_eq!(
+        app.query().waiting,
+        Some(false),
+        "waiting tasks hidden by default"
+    );
+    let commands = press(&mut app, KeyCode::Char('w'));
+    assert!(app.show_waiting);
+    assert_eq!(only_load(&commands).waiting, None);
+    press(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.query().waiting, Some(false));
 }
 
 #[test]

@@ -22,7 +22,18 @@ pub fn utc() -> FixedOffset {
 }
 
 /// A logged-in model at 80×24 whose first load answered with `tasks`.
+/// An app showing `tasks` in id order, so that a row's position says which
+/// task it is: what most tests of keys and screens want.
 pub fn app_with(tasks: Vec<Task>) -> App {
+    started(tasks, Some(crate::query::SortKey::Id))
+}
+
+/// An app as a user first sees it: most urgent first.
+pub fn app_as_started(tasks: Vec<Task>) -> App {
+    started(tasks, None)
+}
+
+fn started(tasks: Vec<Task>, sort: Option<crate::query::SortKey>) -> App {
     let mut app = App::new(
         "http://127.0.0.1:8000",
         Some("alice".into()),
@@ -30,6 +41,9 @@ pub fn app_with(tasks: Vec<Task>) -> App {
         fixtures::now(),
         utc(),
     );
+    if let Some(sort) = sort {
+        app.sort = sort;
+    }
     app.update(Msg::Resize(80, 24));
     let commands = app.start();
     answer_load(&mut app, &commands, tasks);

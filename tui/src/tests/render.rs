@@ -22,7 +22,7 @@ fn snapshot_both(name: &str, app: &mut App) {
 
 #[test]
 fn table() {
-    let mut app = app_with(fixtures::sample());
+    let mut app = app_as_started(fixtures::sample());
     press(&mut app, KeyCode::Tab);
     let commands = press(&mut app, KeyCode::Char('r'));
     answer_load(&mut app, &commands, fixtures::sample());

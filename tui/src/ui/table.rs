@@ -40,6 +40,24 @@ fn tags_text(task: &Task) -> String {
     text
 }
 
+/// One letter for a task's state at a glance: active, blocked or waiting.
+fn state_mark(task: &Task, app: &App) -> Span<'static> {
+    if task.status == Status::Done {
+        Span::raw("")
+    } else if task.start.is_some() {
+        Span::styled(
+            "A",
+            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+        )
+    } else if task.blocked {
+        Span::styled("B", Style::new().fg(Color::Yellow))
+    } else if task.wait.is_some_and(|at| at > app.now) {
+        Span::styled("W", Style::new().fg(Color::DarkGray))
+    } else {
+        Span::raw("")
+    }
+}
+
 pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
     let rows = layout::table_rows(area);
     let first = app.offset.min(app.view.len());
@@ -84,9 +102,11 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
     );
 
     // What is left for the title: the borders, the selection marker, the
-    // other columns and the gaps between the six.
-    let title_width = usize::from(area.width)
-        .saturating_sub(2 + 2 + 3 + 9 + 5 + usize::from(id_width + project_width + tags_width));
+    // other columns (state 1, priority 3, urgency 4, due 9) and the gaps
+    // between the eight.
+    let title_width = usize::from(area.width).saturating_sub(
+        2 + 2 + 1 + 3 + 4 + 9 + 7 + usize::from(id_width + project_width + tags_width),
+    );
     let table_rows: Vec<Row> = shown
         .iter()
         .map(|task| {
@@ -99,6 +119,7 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
             };
             let row = Row::new(vec![
                 Cell::from(task.id.to_string()),
+                Cell::from(state_mark(task, app)),
                 Cell::from(
                     truncate(
                         &escape(task.project.as_deref().unwrap_or("")),
@@ -112,6 +133,8 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
                         .unwrap_or_default(),
                     priority_style(task.priority),
                 )),
+                // Shown to one decimal; a value that rounds to zero is 0.0, not -0.0.
+                Cell::from(format!("{:>4.1}", task.urgency).replace("-0.0", " 0.0")),
                 Cell::from(Span::styled(due, due_style)),
                 Cell::from(Span::styled(
                     truncate(&tags_text(task), usize::from(tags_width)).into_owned(),
@@ -133,7 +156,7 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
         })
         .collect();
 
-    let header = Row::new(["ID", "Project", "Pri", "Due", "Tags", "Title"])
+    let header = Row::new(["ID", "", "Project", "Pri", "Urg", "Due", "Tags", "Title"])
         .style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
     let title = if app.view.is_empty() {
         " Tasks ".to_string()
@@ -144,8 +167,10 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
         table_rows,
         [
             Constraint::Length(id_width),
+            Constraint::Length(1),
             Constraint::Length(project_width),
             Constraint::Length(3),
+            Constraint::Length(4),
             Constraint::Length(9),
             Constraint::Length(tags_width),
             Constraint::Fill(1),
