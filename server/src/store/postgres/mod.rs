@@ -128,8 +128,16 @@ async fn migrate(client: &mut Object) -> anyhow::Result<()> {
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .await?;
-    tx.batch_execute("CREATE TABLE IF NOT EXISTS taskd_schema (version INTEGER NOT NULL)")
-        .await?;
+    // Asked first rather than `CREATE TABLE IF NOT EXISTS`, whose notice
+    // would be logged at every start.
+    let known: bool = tx
+        .query_one("SELECT to_regclass('taskd_schema') IS NOT NULL", &[])
+        .await?
+        .get(0);
+    if !known {
+        tx.batch_execute("CREATE TABLE taskd_schema (version INTEGER NOT NULL)")
+            .await?;
+    }
     let applied = tx
         .query_opt("SELECT version FROM taskd_schema", &[])
         .await?
