@@ -166,6 +166,24 @@ pub async fn create(store: &dyn Store, user_id: i64, fields: TaskFields) -> Task
     Ok(finished(task, now))
 }
 
+/// The task as it is now, if `if_version` lets a write go on from it. A
+/// missing task is `NotFound` whatever `if_version` says.
+async fn current(
+    store: &dyn Store,
+    user_id: i64,
+    task_id: i64,
+    if_version: Option<&[i64]>,
+) -> TaskResult<Task> {
+    let current = store
+        .get_task(user_id, task_id)
+        .await?
+        .ok_or(TaskError::NotFound)?;
+    if !precondition_holds(if_version, current.version) {
+        return Err(TaskError::VersionMismatch);
+    }
+    Ok(current)
+}
+
 /// Writes what `make` makes of the current task, under `if_version`.
 /// `make` answering `Ok(None)` means nothing changes.
 async fn write(
@@ -176,13 +194,7 @@ async fn write(
     make: impl Fn(&Task, DateTime<Utc>) -> TaskResult<Option<Task>>,
 ) -> TaskResult<Task> {
     for _ in 0..MAX_WRITE_ATTEMPTS {
-        let current = store
-            .get_task(user_id, task_id)
-            .await?
-            .ok_or(TaskError::NotFound)?;
-        if !precondition_holds(if_version, current.version) {
-            return Err(TaskError::VersionMismatch);
-        }
+        let current = current(store, user_id, task_id, if_version).await?;
         let now = Utc::now();
         let Some(mut next) = make(&current, now)? else {
             return Ok(finished(current, now));
@@ -334,13 +346,7 @@ pub async fn delete(
     if_version: Option<Vec<i64>>,
 ) -> TaskResult<()> {
     for _ in 0..MAX_WRITE_ATTEMPTS {
-        let current = store
-            .get_task(user_id, task_id)
-            .await?
-            .ok_or(TaskError::NotFound)?;
-        if !precondition_holds(if_version.as_deref(), current.version) {
-            return Err(TaskError::VersionMismatch);
-        }
+        let current = current(store, user_id, task_id, if_version.as_deref()).await?;
         if store.delete_task(user_id, task_id, current.version).await? {
             return Ok(());
         }
