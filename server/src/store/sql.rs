@@ -45,11 +45,18 @@ pub fn flag_conditions(filter: &crate::task_query::TaskFilter) -> String {
 }
 
 /// The lowest number free among user $1's pending tasks (`$1` is PostgreSQL's
-/// first parameter, and SQLite's first named one).
+/// first parameter, and SQLite's first named one). When as many tasks hold a
+/// number as the highest number says, there is no gap: the next is one
+/// more, found through the index. Otherwise the first gap is looked for,
+/// from the lowest number up.
 pub const LOWEST_FREE_NUMBER: &str = "SELECT CASE \
+     WHEN u.numbered = COALESCE((SELECT MAX(n.number) FROM tasks n WHERE n.user_id = $1), 0) \
+       THEN u.numbered + 1 \
      WHEN NOT EXISTS (SELECT 1 FROM tasks n WHERE n.user_id = $1 AND n.number = 1) THEN 1 \
-     ELSE (SELECT MIN(n.number) + 1 FROM tasks n WHERE n.user_id = $1 AND n.number IS NOT NULL \
-       AND NOT EXISTS (SELECT 1 FROM tasks m WHERE m.user_id = $1 AND m.number = n.number + 1)) END";
+     ELSE (SELECT n.number + 1 FROM tasks n WHERE n.user_id = $1 AND n.number IS NOT NULL \
+       AND NOT EXISTS (SELECT 1 FROM tasks m WHERE m.user_id = $1 AND m.number = n.number + 1) \
+       ORDER BY n.number LIMIT 1) END \
+     FROM users u WHERE u.id = $1";
 
 /// 1 low, 2 medium, 3 high: sorts in priority order.
 pub fn priority_number(priority: Priority) -> i16 {

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0003_shared_state.sql"),
     include_str!("../../../migrations/postgres/0004_richer_task.sql"),
     include_str!("../../../migrations/postgres/0005_annotations_and_dependencies.sql"),
+    include_str!("../../../migrations/postgres/0006_numbered_count.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0003_shared_state.sql"),
     include_str!("../../../migrations/sqlite/0004_richer_task.sql"),
     include_str!("../../../migrations/sqlite/0005_annotations_and_dependencies.sql"),
+    include_str!("../../../migrations/sqlite/0006_numbered_count.sql"),
 ];
 
 /// Reader connections: enough to keep both cores busy while some wait on
