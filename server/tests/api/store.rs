@@ -370,3 +370,54 @@ async fn the_signing_secret_is_kept_in_postgres_and_not_in_sqlite() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_lowest_free_number_survives_every_way_a_number_goes() {
+    use taskd::domain::{
+        task_ops,
+        tasks::{TaskChange, TaskFieldsPatch},
+    };
+    let fixture = fixture().await;
+    let store = fixture.store.as_ref();
+    let alice = user(store, "alice").await;
+    let mut ids = Vec::new();
+    for n in 1..=6 {
+        let task = task_ops::create(store, alice, TaskFields::titled(format!("t{n}")))
+            .await
+            .unwrap();
+        assert_eq!(task.number, Some(n));
+        ids.push(task.id);
+    }
+    let status = |status| {
+        TaskChange::Patch(TaskFieldsPatch {
+            status: Some(status),
+            ..TaskFieldsPatch::default()
+        })
+    };
+    // 2 done, 4 deleted, 6 past its until: three gaps, the highest among them.
+    task_ops::update(store, alice, ids[1], None, status(Status::Done))
+        .await
+        .unwrap();
+    task_ops::delete(store, alice, ids[3], None).await.unwrap();
+    let past = TaskChange::Patch(TaskFieldsPatch {
+        until: Some(Some(at("2001-01-01T00:00:00Z"))),
+        ..TaskFieldsPatch::default()
+    });
+    task_ops::update(store, alice, ids[5], None, past)
+        .await
+        .unwrap();
+    assert_eq!(store.delete_expired_tasks(Utc::now()).await.unwrap(), 1);
+    let mut given = Vec::new();
+    for n in 0..4 {
+        let task = task_ops::create(store, alice, TaskFields::titled(format!("new {n}")))
+            .await
+            .unwrap();
+        given.push(task.number.unwrap());
+    }
+    assert_eq!(given, [2, 4, 6, 7]);
+    // Reopened: the next free number, past the end again.
+    let reopened = task_ops::update(store, alice, ids[1], None, status(Status::Pending))
+        .await
+        .unwrap();
+    assert_eq!(reopened.number, Some(8));
+}
