@@ -17,55 +17,26 @@ use crate::{
     task_query::{OrderField, TaskFilter},
 };
 
-/// Fills in the annotations and dependencies of `tasks`, kept in tables of
-/// their own, with one query each for the lot.
-async fn attach(
-    client: &tokio_postgres::Client,
-    tasks: &mut [Task],
-) -> Result<(), tokio_postgres::Error> {
-    if tasks.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
-    let position: std::collections::HashMap<i64, usize> =
-        tasks.iter().enumerate().map(|(n, t)| (t.id, n)).collect();
-    for row in client
-        .query(
-            "SELECT task_id, id, entry, text FROM annotations WHERE task_id = ANY($1) ORDER BY id",
-            &[&ids],
-        )
-        .await?
-    {
-        if let Some(&n) = position.get(&row.get::<_, i64>(0)) {
-            tasks[n].annotations.push(Annotation {
-                id: row.get(1),
-                entry: row.get(2),
-                text: row.get(3),
-            });
-        }
-    }
-    for row in client
-        .query(
-            "SELECT task_id, depends_on FROM task_depends WHERE task_id = ANY($1) ORDER BY depends_on",
-            &[&ids],
-        )
-        .await?
-    {
-        if let Some(&n) = position.get(&row.get::<_, i64>(0)) {
-            tasks[n].depends.push(row.get(1));
-        }
-    }
-    Ok(())
-}
+/// After [`TASK_COLUMNS`]: the task's dependencies and its annotations (ids,
+/// entries, texts) as arrays: a task comes back in one round trip.
+const COLUMNS: &str = "ARRAY(SELECT d.depends_on FROM task_depends d WHERE d.task_id = t.id \
+       ORDER BY d.depends_on), \
+     ARRAY(SELECT a.id FROM annotations a WHERE a.task_id = t.id ORDER BY a.id), \
+     ARRAY(SELECT a.entry FROM annotations a WHERE a.task_id = t.id ORDER BY a.id), \
+     ARRAY(SELECT a.text FROM annotations a WHERE a.task_id = t.id ORDER BY a.id)";
 
 /// Stores `task`'s dependencies and annotations as they are in it: new
-/// annotations (id 0) get their ids, removed ones go.
+/// annotations (id 0) get their ids, removed ones go. A `fresh` task has
+/// none stored yet, so nothing is looked for to remove.
 async fn write_links(
     tx: &deadpool_postgres::Transaction<'_>,
     task: &mut Task,
+    fresh: bool,
 ) -> Result<(), tokio_postgres::Error> {
-    tx.execute("DELETE FROM task_depends WHERE task_id = $1", &[&task.id])
-        .await?;
+    if !fresh {
+        tx.execute("DELETE FROM task_depends WHERE task_id = $1", &[&task.id])
+            .await?;
+    }
     if !task.depends.is_empty() {
         tx.execute(
             "INSERT INTO task_depends (task_id, depends_on) SELECT $1, unnest($2::bigint[]) \
@@ -80,11 +51,13 @@ async fn write_links(
         .filter(|a| a.id != 0)
         .map(|a| a.id)
         .collect();
-    tx.execute(
-        "DELETE FROM annotations WHERE task_id = $1 AND NOT (id = ANY($2))",
-        &[&task.id, &kept],
-    )
-    .await?;
+    if !fresh {
+        tx.execute(
+            "DELETE FROM annotations WHERE task_id = $1 AND NOT (id = ANY($2))",
+            &[&task.id, &kept],
+        )
+        .await?;
+    }
     for annotation in task.annotations.iter_mut().filter(|a| a.id == 0) {
         annotation.id = tx
             .query_one(
@@ -142,6 +115,17 @@ fn task_from_row(row: &Row) -> Result<Task, tokio_postgres::Error> {
         udas: serde_json::from_str(row.get(18)).unwrap_or_default(),
         blocked: row.get(19),
         blocking: row.get(20),
+        depends: row.get(21),
+        annotations: {
+            let ids: Vec<i64> = row.get(22);
+            let entries: Vec<DateTime<Utc>> = row.get(23);
+            let texts: Vec<String> = row.get(24);
+            ids.into_iter()
+                .zip(entries)
+                .zip(texts)
+                .map(|((id, entry), text)| Annotation { id, entry, text })
+                .collect()
+        },
         ..Task::default()
     })
 }
@@ -296,7 +280,7 @@ impl TaskStore for PostgresStore {
         values.push(Box::new(i64::from(filter.page.limit)));
         values.push(Box::new(filter.page.offset.min(i64::MAX as u64) as i64));
         let page_sql = format!(
-            "SELECT {TASK_COLUMNS} FROM tasks t WHERE {condition} ORDER BY {} LIMIT ${} OFFSET ${}",
+            "SELECT {TASK_COLUMNS}, {COLUMNS} FROM tasks t WHERE {condition} ORDER BY {} LIMIT ${} OFFSET ${}",
             order_clause(&filter),
             filters + 1,
             filters + 2
@@ -318,11 +302,10 @@ impl TaskStore for PostgresStore {
                 .get(0);
             let page_statement = tx.prepare_cached(&page_sql).await?;
             let rows = tx.query(&page_statement, &params).await?;
-            let mut tasks = rows
+            let tasks = rows
                 .iter()
                 .map(task_from_row)
                 .collect::<Result<Vec<_>, _>>()?;
-            attach(tx.client(), &mut tasks).await?;
             tx.commit().await?;
             Ok(TaskPage {
                 count: count.max(0) as u64,
@@ -378,7 +361,7 @@ impl TaskStore for PostgresStore {
                 .await?;
             task.id = row.get(0);
             task.number = number;
-            write_links(&tx, &mut task).await?;
+            write_links(&tx, &mut task, true).await?;
             tx.commit().await?;
             Ok(())
         })
@@ -388,18 +371,17 @@ impl TaskStore for PostgresStore {
 
     async fn get_task(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Task>> {
         let client = self.client().await?;
-        let sql = format!("SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = $1 AND t.user_id = $2");
+        let sql = format!(
+            "SELECT {TASK_COLUMNS}, {COLUMNS} FROM tasks t WHERE t.id = $1 AND t.user_id = $2"
+        );
         self.timed(async {
             let statement = client.prepare_cached(&sql).await?;
-            let task = client
+            client
                 .query_opt(&statement, &[&task_id, &user_id])
                 .await?
                 .as_ref()
                 .map(task_from_row)
-                .transpose()?;
-            let mut tasks: Vec<Task> = task.into_iter().collect();
-            attach(&client, &mut tasks).await?;
-            Ok(tasks.pop())
+                .transpose()
         })
         .await
     }
@@ -456,7 +438,7 @@ impl TaskStore for PostgresStore {
                     return Ok(None);
                 }
                 task.number = number;
-                write_links(&tx, &mut task).await?;
+                write_links(&tx, &mut task, false).await?;
                 tx.commit().await?;
                 Ok(Some(()))
             })

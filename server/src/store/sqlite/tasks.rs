@@ -94,10 +94,13 @@ fn attach(conn: &Connection, tasks: &mut [Task]) -> rusqlite::Result<()> {
 }
 
 /// Stores `task`'s dependencies and annotations as they are in it: new
-/// annotations (id 0) get their ids, removed ones go.
-fn write_links(conn: &Connection, task: &mut Task) -> rusqlite::Result<()> {
-    conn.prepare_cached("DELETE FROM task_depends WHERE task_id = ?1")?
-        .execute([task.id])?;
+/// annotations (id 0) get their ids, removed ones go. A `fresh` task has
+/// none stored yet, so nothing is looked for to remove.
+fn write_links(conn: &Connection, task: &mut Task, fresh: bool) -> rusqlite::Result<()> {
+    if !fresh {
+        conn.prepare_cached("DELETE FROM task_depends WHERE task_id = ?1")?
+            .execute([task.id])?;
+    }
     let mut insert = conn.prepare_cached(
         "INSERT OR IGNORE INTO task_depends (task_id, depends_on) VALUES (?1, ?2)",
     )?;
@@ -113,11 +116,13 @@ fn write_links(conn: &Connection, task: &mut Task) -> rusqlite::Result<()> {
             .collect::<Vec<_>>(),
     )
     .map_err(conversion_error)?;
-    conn.prepare_cached(
-        "DELETE FROM annotations WHERE task_id = ?1 \
-         AND id NOT IN (SELECT value FROM json_each(?2))",
-    )?
-    .execute(params![task.id, kept])?;
+    if !fresh {
+        conn.prepare_cached(
+            "DELETE FROM annotations WHERE task_id = ?1 \
+             AND id NOT IN (SELECT value FROM json_each(?2))",
+        )?
+        .execute(params![task.id, kept])?;
+    }
     let mut insert =
         conn.prepare_cached("INSERT INTO annotations (task_id, entry, text) VALUES (?1, ?2, ?3)")?;
     for annotation in task.annotations.iter_mut().filter(|a| a.id == 0) {
@@ -348,7 +353,7 @@ impl TaskStore for SqliteStore {
             ])?;
             task.id = conn.last_insert_rowid();
             replace_tags(conn, user_id, task.id, &task.tags)?;
-            write_links(conn, &mut task)?;
+            write_links(conn, &mut task, true)?;
             Ok(task)
         })
         .await
@@ -408,7 +413,7 @@ impl TaskStore for SqliteStore {
             if tags != old_tags {
                 replace_tags(conn, user_id, task.id, &task.tags)?;
             }
-            write_links(conn, &mut task)?;
+            write_links(conn, &mut task, false)?;
             Ok(Some(task))
         })
         .await
