@@ -289,6 +289,22 @@ impl TestApp {
     }
 }
 
+/// The ids of the first page `GET /api/tasks/?{query}` lists for `user`.
+pub async fn ids(app: &TestApp, user: &TestUser, query: &str) -> Vec<i64> {
+    let response = app
+        .get(&format!("/api/tasks/?{query}"), &user.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    body(response).await["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect()
+}
+
 pub async fn body(response: Response) -> Value {
     let text = response.text().await.unwrap();
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text:?}"))

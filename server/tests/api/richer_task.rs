@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{body, error_fields, problem, TestApp, TestUser};
+use crate::helpers::{body, error_fields, ids, problem, TestApp, TestUser};
 
 async fn patch(app: &TestApp, user: &TestUser, id: &Value, body: Value) -> Value {
     let response = app
@@ -198,21 +198,6 @@ async fn user_defined_attributes_are_kept_verbatim_and_checked() {
     // PATCH replaces the whole object.
     let replaced = patch(&app, &alice, &task["id"], json!({"udas": {"estimate": 4}})).await;
     assert_eq!(replaced["udas"], json!({"estimate": 4}));
-}
-
-async fn ids(app: &TestApp, user: &TestUser, query: &str) -> Vec<i64> {
-    let response = app
-        .get(&format!("/api/tasks/?{query}"), &user.access)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{query}");
-    body(response).await["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_i64().unwrap())
-        .collect()
 }
 
 #[tokio::test]

@@ -3,22 +3,7 @@ use std::collections::BTreeSet;
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{body, error_fields, problem, TestApp, TestUser};
-
-async fn ids(app: &TestApp, user: &TestUser, query: &str) -> Vec<i64> {
-    let response = app
-        .get(&format!("/api/tasks/?{query}"), &user.access)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{query}");
-    body(response).await["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_i64().unwrap())
-        .collect()
-}
+use crate::helpers::{body, error_fields, ids, problem, TestApp};
 
 fn id(task: &Value) -> i64 {
     task["id"].as_i64().unwrap()
