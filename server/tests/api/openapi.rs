@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::helpers::{body, TestApp};
 
 /// Every endpoint, in the document's path syntax.
-const SPEC_ENDPOINTS: [(&str, &str); 21] = [
+const ENDPOINTS: [(&str, &str); 21] = [
     ("post", "/api/register"),
     ("post", "/api/login"),
     ("post", "/api/token/refresh"),
@@ -62,7 +62,7 @@ async fn the_document_lists_exactly_the_specs_endpoints() {
     let app = TestApp::spawn().await;
     let doc = document(&app).await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    let expected: BTreeSet<(String, String)> = SPEC_ENDPOINTS
+    let expected: BTreeSet<(String, String)> = ENDPOINTS
         .iter()
         .map(|(m, p)| (m.to_string(), p.to_string()))
         .collect();
