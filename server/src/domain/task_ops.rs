@@ -203,7 +203,7 @@ async fn write(
             next.blocked = check_depends(store, user_id, Some(task_id), &next.depends).await?;
         }
         let status_changed = next.status != current.status;
-        if let Some(written) = store.replace_task(user_id, next, current.version).await? {
+        if let Some(written) = store.replace_task(user_id, next, current).await? {
             if status_changed {
                 // Whether others wait for it is known once it is stored.
                 return get(store, user_id, task_id).await;

@@ -281,15 +281,16 @@ pub trait TaskStore: Send + Sync + 'static {
     /// `blocked` and `blocking` are computed when read, not stored.
     async fn insert_task(&self, user_id: i64, task: Task) -> StoreResult<Task>;
     async fn get_task(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Task>>;
-    /// Writes every field of `task` only if the stored version is still
-    /// `expected_version`, and returns it as stored (numbered as
-    /// [`TaskStore::insert_task`] numbers); `None` when the version changed or
-    /// the task is gone.
+    /// Writes `task` in place of `current` (the task as it was read) only if
+    /// the stored version is still `current.version`, and returns it as
+    /// stored (numbered as [`TaskStore::insert_task`] numbers); `None` when
+    /// the version changed or the task is gone. Only the tags, dependencies
+    /// and annotations that differ from `current`'s are written.
     async fn replace_task(
         &self,
         user_id: i64,
         task: Task,
-        expected_version: i64,
+        current: Task,
     ) -> StoreResult<Option<Task>>;
     /// Deletes the task only if its version is still `expected_version`.
     async fn delete_task(

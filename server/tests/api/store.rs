@@ -95,7 +95,13 @@ async fn tasks_round_trip_exactly_and_writes_compare_and_set_on_the_version() {
     next.tags = vec!["c".into()];
     next.version = 2;
     next.number = None;
-    let replace = |user, version| store.replace_task(user, next.clone(), version);
+    let replace = |user, version| {
+        let read = Task {
+            version,
+            ..task.clone()
+        };
+        store.replace_task(user, next.clone(), read)
+    };
     assert_eq!(replace(bob, 1).await.unwrap(), None, "not bob's");
     assert_eq!(replace(alice, 7).await.unwrap(), None, "stale");
     assert_eq!(

@@ -25,36 +25,39 @@ const COLUMNS: &str = "ARRAY(SELECT d.depends_on FROM task_depends d WHERE d.tas
      ARRAY(SELECT a.entry FROM annotations a WHERE a.task_id = t.id ORDER BY a.id), \
      ARRAY(SELECT a.text FROM annotations a WHERE a.task_id = t.id ORDER BY a.id)";
 
-/// Stores `task`'s dependencies and annotations as they are in it: new
-/// annotations (id 0) get their ids, removed ones go. A `fresh` task has
-/// none stored yet, so nothing is looked for to remove.
+/// Stores `task`'s dependencies and annotations where they differ from
+/// `previous`'s (`None` for a new task): new annotations (id 0) get their
+/// ids, removed ones go, and unchanged links are not touched.
 async fn write_links(
     tx: &deadpool_postgres::Transaction<'_>,
     task: &mut Task,
-    fresh: bool,
+    previous: Option<&Task>,
 ) -> Result<(), tokio_postgres::Error> {
-    if !fresh {
-        tx.execute("DELETE FROM task_depends WHERE task_id = $1", &[&task.id])
+    let old_depends = previous.map_or(&[][..], |p| &p.depends);
+    if task.depends != old_depends {
+        if !old_depends.is_empty() {
+            tx.execute("DELETE FROM task_depends WHERE task_id = $1", &[&task.id])
+                .await?;
+        }
+        if !task.depends.is_empty() {
+            tx.execute(
+                "INSERT INTO task_depends (task_id, depends_on) SELECT $1, unnest($2::bigint[]) \
+                 ON CONFLICT DO NOTHING",
+                &[&task.id, &task.depends],
+            )
             .await?;
+        }
     }
-    if !task.depends.is_empty() {
-        tx.execute(
-            "INSERT INTO task_depends (task_id, depends_on) SELECT $1, unnest($2::bigint[]) \
-             ON CONFLICT DO NOTHING",
-            &[&task.id, &task.depends],
-        )
-        .await?;
-    }
-    let kept: Vec<i64> = task
-        .annotations
+    let gone: Vec<i64> = previous
+        .map_or(&[][..], |p| &p.annotations)
         .iter()
-        .filter(|a| a.id != 0)
-        .map(|a| a.id)
+        .filter(|old| !task.annotations.iter().any(|a| a.id == old.id))
+        .map(|old| old.id)
         .collect();
-    if !fresh {
+    if !gone.is_empty() {
         tx.execute(
-            "DELETE FROM annotations WHERE task_id = $1 AND NOT (id = ANY($2))",
-            &[&task.id, &kept],
+            "DELETE FROM annotations WHERE task_id = $1 AND id = ANY($2)",
+            &[&task.id, &gone],
         )
         .await?;
     }
@@ -361,7 +364,7 @@ impl TaskStore for PostgresStore {
                 .await?;
             task.id = row.get(0);
             task.number = number;
-            write_links(&tx, &mut task, true).await?;
+            write_links(&tx, &mut task, None).await?;
             tx.commit().await?;
             Ok(())
         })
@@ -390,7 +393,7 @@ impl TaskStore for PostgresStore {
         &self,
         user_id: i64,
         mut task: Task,
-        expected_version: i64,
+        current: Task,
     ) -> StoreResult<Option<Task>> {
         let mut client = self.client().await?;
         let priority = task.priority.map(priority_number);
@@ -430,7 +433,7 @@ impl TaskStore for PostgresStore {
                             &udas,
                             &task.id,
                             &user_id,
-                            &expected_version,
+                            &current.version,
                         ],
                     )
                     .await?;
@@ -438,7 +441,7 @@ impl TaskStore for PostgresStore {
                     return Ok(None);
                 }
                 task.number = number;
-                write_links(&tx, &mut task, false).await?;
+                write_links(&tx, &mut task, Some(&current)).await?;
                 tx.commit().await?;
                 Ok(Some(()))
             })

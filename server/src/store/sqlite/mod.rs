@@ -514,7 +514,7 @@ mod tests {
         retitled.title = "Buy oat milk".into();
         retitled.version += 1;
         assert!(store
-            .replace_task(user.id, retitled, task.version)
+            .replace_task(user.id, retitled, task.clone())
             .await
             .unwrap()
             .is_some());

@@ -93,35 +93,34 @@ fn attach(conn: &Connection, tasks: &mut [Task]) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Stores `task`'s dependencies and annotations as they are in it: new
-/// annotations (id 0) get their ids, removed ones go. A `fresh` task has
-/// none stored yet, so nothing is looked for to remove.
-fn write_links(conn: &Connection, task: &mut Task, fresh: bool) -> rusqlite::Result<()> {
-    if !fresh {
-        conn.prepare_cached("DELETE FROM task_depends WHERE task_id = ?1")?
-            .execute([task.id])?;
+/// Stores `task`'s dependencies and annotations where they differ from
+/// `previous`'s (`None` for a new task): new annotations (id 0) get their
+/// ids, removed ones go, and unchanged links are not touched.
+fn write_links(
+    conn: &Connection,
+    task: &mut Task,
+    previous: Option<&Task>,
+) -> rusqlite::Result<()> {
+    let old_depends = previous.map_or(&[][..], |p| &p.depends);
+    if task.depends != old_depends {
+        if !old_depends.is_empty() {
+            conn.prepare_cached("DELETE FROM task_depends WHERE task_id = ?1")?
+                .execute([task.id])?;
+        }
+        let mut insert = conn.prepare_cached(
+            "INSERT OR IGNORE INTO task_depends (task_id, depends_on) VALUES (?1, ?2)",
+        )?;
+        for on in &task.depends {
+            insert.execute([task.id, *on])?;
+        }
     }
-    let mut insert = conn.prepare_cached(
-        "INSERT OR IGNORE INTO task_depends (task_id, depends_on) VALUES (?1, ?2)",
-    )?;
-    for on in &task.depends {
-        insert.execute([task.id, *on])?;
-    }
-    let kept = serde_json::to_string(
-        &task
-            .annotations
-            .iter()
-            .filter(|a| a.id != 0)
-            .map(|a| a.id)
-            .collect::<Vec<_>>(),
-    )
-    .map_err(conversion_error)?;
-    if !fresh {
-        conn.prepare_cached(
-            "DELETE FROM annotations WHERE task_id = ?1 \
-             AND id NOT IN (SELECT value FROM json_each(?2))",
-        )?
-        .execute(params![task.id, kept])?;
+    let old_notes = previous.map_or(&[][..], |p| &p.annotations);
+    for gone in old_notes
+        .iter()
+        .filter(|old| !task.annotations.iter().any(|a| a.id == old.id))
+    {
+        conn.prepare_cached("DELETE FROM annotations WHERE id = ?1 AND task_id = ?2")?
+            .execute([gone.id, task.id])?;
     }
     let mut insert =
         conn.prepare_cached("INSERT INTO annotations (task_id, entry, text) VALUES (?1, ?2, ?3)")?;
@@ -353,7 +352,7 @@ impl TaskStore for SqliteStore {
             ])?;
             task.id = conn.last_insert_rowid();
             replace_tags(conn, user_id, task.id, &task.tags)?;
-            write_links(conn, &mut task, true)?;
+            write_links(conn, &mut task, None)?;
             Ok(task)
         })
         .await
@@ -368,52 +367,47 @@ impl TaskStore for SqliteStore {
         &self,
         user_id: i64,
         mut task: Task,
-        expected_version: i64,
+        current: Task,
     ) -> StoreResult<Option<Task>> {
         self.write_keeping_auth(move |conn| {
-            let old_tags: Option<String> = conn
-                .prepare_cached(
-                    "SELECT tags FROM tasks WHERE id = ?1 AND user_id = ?2 AND version = ?3",
-                )?
-                .query_row(params![task.id, user_id, expected_version], |row| {
-                    row.get(0)
-                })
-                .optional()?;
-            let Some(old_tags) = old_tags else {
-                return Ok(None);
-            };
             task.number = number_for(conn, user_id, &task)?;
             let tags = serde_json::to_string(&task.tags).map_err(conversion_error)?;
             let udas = serde_json::to_string(&task.udas).map_err(conversion_error)?;
-            conn.prepare_cached(
-                "UPDATE tasks SET title = ?1, description = ?2, status = ?3, priority = ?4, \
-                 due = ?5, project = ?6, tags = ?7, updated_at = ?8, completed_at = ?9, \
-                 version = ?10, number = ?11, start = ?12, wait = ?13, scheduled = ?14, \
-                 until = ?15, udas = ?16 WHERE id = ?17",
-            )?
-            .execute(params![
-                task.title,
-                task.description,
-                task.status.as_str(),
-                task.priority.map(priority_number),
-                task.due.map(micros),
-                task.project,
-                tags,
-                micros(task.updated_at),
-                task.completed_at.map(micros),
-                task.version,
-                task.number,
-                task.start.map(micros),
-                task.wait.map(micros),
-                task.scheduled.map(micros),
-                task.until.map(micros),
-                udas,
-                task.id,
-            ])?;
-            if tags != old_tags {
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE tasks SET title = ?1, description = ?2, status = ?3, priority = ?4, \
+                     due = ?5, project = ?6, tags = ?7, updated_at = ?8, completed_at = ?9, \
+                     version = ?10, number = ?11, start = ?12, wait = ?13, scheduled = ?14, \
+                     until = ?15, udas = ?16 WHERE id = ?17 AND user_id = ?18 AND version = ?19",
+                )?
+                .execute(params![
+                    task.title,
+                    task.description,
+                    task.status.as_str(),
+                    task.priority.map(priority_number),
+                    task.due.map(micros),
+                    task.project,
+                    tags,
+                    micros(task.updated_at),
+                    task.completed_at.map(micros),
+                    task.version,
+                    task.number,
+                    task.start.map(micros),
+                    task.wait.map(micros),
+                    task.scheduled.map(micros),
+                    task.until.map(micros),
+                    udas,
+                    task.id,
+                    user_id,
+                    current.version,
+                ])?;
+            if changed == 0 {
+                return Ok(None);
+            }
+            if task.tags != current.tags {
                 replace_tags(conn, user_id, task.id, &task.tags)?;
             }
-            write_links(conn, &mut task, false)?;
+            write_links(conn, &mut task, Some(&current))?;
             Ok(Some(task))
         })
         .await
