@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
+pub use crate::list_query::{StatusFilter, TaskQuery};
+
 /// Whether a task is still to do.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -430,150 +432,6 @@ impl Problem {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Health {
     pub status: String,
-}
-
-/// Query parameters of `GET /api/tasks/`, as a client builds them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct TaskQuery {
-    pub limit: Option<u32>,
-    pub offset: Option<u64>,
-    /// `None` means the server's default (`all`).
-    pub status: Option<StatusFilter>,
-    pub priority: Option<Priority>,
-    pub project: Option<String>,
-    pub tags: Vec<String>,
-    pub search: Option<String>,
-    pub due_before: Option<DateTime<Utc>>,
-    pub due_after: Option<DateTime<Utc>>,
-    pub scheduled_before: Option<DateTime<Utc>>,
-    pub scheduled_after: Option<DateTime<Utc>>,
-    /// Tags none of which may be on the task.
-    pub exclude_tags: Vec<String>,
-    /// `Some(false)`: only tasks without one; `Some(true)`: only with one.
-    pub has_project: Option<bool>,
-    pub has_priority: Option<bool>,
-    pub has_due: Option<bool>,
-    pub has_scheduled: Option<bool>,
-    pub waiting: Option<bool>,
-    pub active: Option<bool>,
-    pub blocked: Option<bool>,
-    pub blocking: Option<bool>,
-    pub ready: Option<bool>,
-    /// `uda.NAME=VALUE` pairs.
-    pub udas: Vec<(String, String)>,
-    /// e.g. `["due", "-priority"]`.
-    pub ordering: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusFilter {
-    Pending,
-    Done,
-    All,
-}
-
-impl StatusFilter {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusFilter::Pending => "pending",
-            StatusFilter::Done => "done",
-            StatusFilter::All => "all",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<StatusFilter> {
-        match s {
-            "pending" => Some(StatusFilter::Pending),
-            "done" => Some(StatusFilter::Done),
-            "all" => Some(StatusFilter::All),
-            _ => None,
-        }
-    }
-}
-
-impl TaskQuery {
-    /// The query string pairs, in the API's parameter names.
-    /// The query string's pairs, `uda.NAME=VALUE` ones included.
-    pub fn to_pairs(&self) -> Vec<(String, String)> {
-        let mut pairs = self.named_pairs();
-        for (name, value) in &self.udas {
-            pairs.push((format!("uda.{name}"), value.clone()));
-        }
-        pairs
-    }
-
-    fn named_pairs(&self) -> Vec<(String, String)> {
-        let mut pairs = Vec::new();
-        if let Some(limit) = self.limit {
-            pairs.push(("limit", limit.to_string()));
-        }
-        if let Some(offset) = self.offset {
-            pairs.push(("offset", offset.to_string()));
-        }
-        if let Some(status) = self.status {
-            pairs.push(("status", status.as_str().to_string()));
-        }
-        if let Some(priority) = self.priority {
-            pairs.push(("priority", priority.as_str().to_string()));
-        }
-        if let Some(project) = &self.project {
-            pairs.push(("project", project.clone()));
-        }
-        for tag in &self.tags {
-            pairs.push(("tag", tag.clone()));
-        }
-        if let Some(search) = &self.search {
-            pairs.push(("search", search.clone()));
-        }
-        if let Some(due) = self.due_before {
-            pairs.push((
-                "due_before",
-                due.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-            ));
-        }
-        if let Some(due) = self.due_after {
-            pairs.push((
-                "due_after",
-                due.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-            ));
-        }
-        for (name, at) in [
-            ("scheduled_before", self.scheduled_before),
-            ("scheduled_after", self.scheduled_after),
-        ] {
-            if let Some(at) = at {
-                pairs.push((
-                    name,
-                    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-                ));
-            }
-        }
-        for tag in &self.exclude_tags {
-            pairs.push(("exclude_tag", tag.clone()));
-        }
-        for (name, flag) in [
-            ("has_project", self.has_project),
-            ("has_priority", self.has_priority),
-            ("has_due", self.has_due),
-            ("has_scheduled", self.has_scheduled),
-            ("waiting", self.waiting),
-            ("active", self.active),
-            ("blocked", self.blocked),
-            ("blocking", self.blocking),
-            ("ready", self.ready),
-        ] {
-            if let Some(flag) = flag {
-                pairs.push((name, flag.to_string()));
-            }
-        }
-        if !self.ordering.is_empty() {
-            pairs.push(("ordering", self.ordering.join(",")));
-        }
-        pairs
-            .into_iter()
-            .map(|(name, value)| (name.to_string(), value))
-            .collect()
-    }
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ use std::collections::BTreeMap;
 
 use crate::api::{NewTask, Priority, StatusFilter, Task, TaskPatch, TaskQuery, UdaValue};
 use crate::dates::Clock;
+use crate::list_query::{OrderField, OrderKey};
 
 /// A filter or modifier word that cannot be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,17 +50,6 @@ impl std::error::Error for FilterError {}
 fn error(message: impl Into<String>) -> FilterError {
     FilterError(message.into())
 }
-
-/// The fields `--sort` / `ordering` accept.
-pub const SORT_FIELDS: &[&str] = &[
-    "id",
-    "title",
-    "status",
-    "priority",
-    "due",
-    "created_at",
-    "updated_at",
-];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Attribute {
@@ -233,32 +223,31 @@ pub fn split_words(line: &str) -> Vec<String> {
     words
 }
 
-/// Parses `--sort due,-priority` into the API's `ordering` list.
-pub fn parse_sort(spec: &str) -> Result<Vec<String>, FilterError> {
+/// Parses `--sort due,-priority` into the API's `ordering` list; Taskwarrior's
+/// names (`entry`, `modified`, `description`) and `+field` are accepted too.
+pub fn parse_sort(spec: &str) -> Result<Vec<OrderKey>, FilterError> {
     let mut ordering = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (descending, name) = match part.strip_prefix('-') {
             Some(name) => (true, name),
             None => (false, part.strip_prefix('+').unwrap_or(part)),
         };
-        let field = match name.to_ascii_lowercase().as_str() {
-            "created" | "entry" => "created_at".to_string(),
-            "updated" | "modified" => "updated_at".to_string(),
-            "pri" | "prio" => "priority".to_string(),
-            "desc" | "description" => "title".to_string(),
-            other if SORT_FIELDS.contains(&other) => other.to_string(),
-            _ => {
-                return Err(error(format!(
-                    "cannot sort by {name:?}: use {}",
-                    SORT_FIELDS.join(", ")
-                )))
-            }
+        let name = name.to_ascii_lowercase();
+        let field = match name.as_str() {
+            "created" | "entry" => Some(OrderField::CreatedAt),
+            "updated" | "modified" => Some(OrderField::UpdatedAt),
+            "pri" | "prio" => Some(OrderField::Priority),
+            "desc" | "description" => Some(OrderField::Title),
+            other => OrderField::parse(other),
         };
-        ordering.push(if descending {
-            format!("-{field}")
-        } else {
-            field
-        });
+        let Some(field) = field else {
+            let names: Vec<&str> = OrderField::ALL.iter().map(|(n, _)| *n).collect();
+            return Err(error(format!(
+                "cannot sort by {name:?}: use {}",
+                names.join(", ")
+            )));
+        };
+        ordering.push(OrderKey { field, descending });
     }
     if ordering.is_empty() {
         return Err(error("--sort needs a field, e.g. --sort due,-priority"));
@@ -266,19 +255,11 @@ pub fn parse_sort(spec: &str) -> Result<Vec<String>, FilterError> {
     Ok(ordering)
 }
 
-/// A task filter: the part the server applies ([`TaskQuery`]) and the part
-/// checked on this side ([`TaskFilter::matches`]).
+/// A task filter: every part of it is a [`TaskQuery`] the server applies;
+/// no client filters tasks itself.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskFilter {
     pub query: TaskQuery,
-    /// `-tag`: tasks with any of these are left out.
-    pub exclude_tags: Vec<String>,
-    /// `project:` with no value.
-    pub no_project: bool,
-    /// `priority:` with no value.
-    pub no_priority: bool,
-    /// `due:` with no value.
-    pub no_due: bool,
 }
 
 impl TaskFilter {
@@ -311,10 +292,7 @@ impl TaskFilter {
                 let tag = check_tag(name)?;
                 match sign {
                     '+' => filter.query.tags.push(tag),
-                    _ => {
-                        filter.query.exclude_tags.push(tag.clone());
-                        filter.exclude_tags.push(tag);
-                    }
+                    _ => filter.query.exclude_tags.push(tag),
                 }
                 continue;
             }
@@ -324,12 +302,10 @@ impl TaskFilter {
             };
             match attribute {
                 Attribute::Project if value.is_empty() => {
-                    filter.no_project = true;
                     filter.query.has_project = Some(false);
                 }
                 Attribute::Project => filter.query.project = Some(value.to_string()),
                 Attribute::Priority if value.is_empty() => {
-                    filter.no_priority = true;
                     filter.query.has_priority = Some(false);
                 }
                 Attribute::Priority => filter.query.priority = Some(parse_priority(value)?),
@@ -346,7 +322,6 @@ impl TaskFilter {
                     return Err(error(format!("{word:?} is a modification, not a filter")))
                 }
                 Attribute::Due if value.is_empty() => {
-                    filter.no_due = true;
                     filter.query.has_due = Some(false);
                 }
                 Attribute::ScheduledBefore | Attribute::ScheduledAfter => {
@@ -394,22 +369,6 @@ impl TaskFilter {
     pub fn sort_by(&mut self, spec: &str) -> Result<(), FilterError> {
         self.query.ordering = parse_sort(spec)?;
         Ok(())
-    }
-
-    /// Whether the part of the filter the server cannot apply lets `task` through.
-    pub fn matches(&self, task: &Task) -> bool {
-        !(self.no_project && task.project.is_some()
-            || self.no_priority && task.priority.is_some()
-            || self.no_due && task.due.is_some()
-            || self.exclude_tags.iter().any(|t| task.tags.contains(t)))
-    }
-
-    /// Keeps the tasks that [`TaskFilter::matches`].
-    pub fn retain(&self, tasks: &mut Vec<Task>) {
-        if self.exclude_tags.is_empty() && !self.no_project && !self.no_priority && !self.no_due {
-            return;
-        }
-        tasks.retain(|t| self.matches(t));
     }
 }
 
@@ -737,7 +696,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(f.query.tags, ["work"]);
-        assert_eq!(f.exclude_tags, ["later"]);
+        assert_eq!(f.query.exclude_tags, ["later"]);
         assert_eq!(f.query.project.as_deref(), Some("home"));
         assert_eq!(f.query.priority, Some(Priority::High));
         assert_eq!(f.query.status, Some(StatusFilter::All));
@@ -770,7 +729,7 @@ mod tests {
     fn unknown_keys_and_numbers_are_words() {
         let f = TaskFilter::parse(&["http://x", "-5", "pr:x", "--", "+notatag"], &clock()).unwrap();
         assert_eq!(f.query.search.as_deref(), Some("http://x -5 pr:x +notatag"));
-        assert!(f.query.tags.is_empty() && f.exclude_tags.is_empty());
+        assert!(f.query.tags.is_empty() && f.query.exclude_tags.is_empty());
     }
 
     #[test]
@@ -820,32 +779,23 @@ mod tests {
     }
 
     #[test]
-    fn client_side_parts() {
+    fn exclusions_are_asked_of_the_server() {
         let f = TaskFilter::parse(&["-later", "project:"], &clock()).unwrap();
-        let task = |tags: &[&str], project: Option<&str>| Task {
-            id: 1,
-            title: "t".into(),
-            description: String::new(),
-            status: crate::api::Status::Pending,
-            priority: None,
-            due: None,
-            project: project.map(str::to_string),
-            tags: tags.iter().map(|t| t.to_string()).collect(),
-            created_at: utc("2026-01-01T00:00:00Z"),
-            updated_at: utc("2026-01-01T00:00:00Z"),
-            completed_at: None,
-            version: 1,
-            ..Task::default()
-        };
-        assert!(f.matches(&task(&["now"], None)));
-        assert!(!f.matches(&task(&["later"], None)));
-        assert!(!f.matches(&task(&[], Some("home"))));
+        assert_eq!(f.query.exclude_tags, ["later"]);
+        assert_eq!(f.query.has_project, Some(false));
     }
 
     #[test]
     fn sort_specs() {
-        assert_eq!(parse_sort("due,-priority").unwrap(), ["due", "-priority"]);
-        assert_eq!(parse_sort("-created").unwrap(), ["-created_at"]);
+        let names = |spec: &str| -> Vec<String> {
+            parse_sort(spec)
+                .unwrap()
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert_eq!(names("due,-priority"), ["due", "-priority"]);
+        assert_eq!(names("-created"), ["-created_at"]);
         assert!(parse_sort("colour").is_err());
         assert!(parse_sort(",").is_err());
     }

@@ -4,6 +4,7 @@
 //! - [`api`]: the wire types.
 //! - [`dates`]: the DATE forms (`tomorrow`, `eom`, `in 3 days`, …) and relative rendering.
 //! - [`filter`]: the filter and modifier words (`+tag`, `project:P`, `due:eow`, …).
+//! - [`list_query`]: the task list's query, as clients build it and the server reads it.
 //! - [`text`]: escaping server text for a terminal.
 //! - `client` (feature `client`): the async HTTP client.
 //! - `config` (feature `client`): the credentials file shared by the clients.
@@ -12,6 +13,7 @@
 pub mod api;
 pub mod dates;
 pub mod filter;
+pub mod list_query;
 pub mod rfc3339;
 pub mod text;
 pub mod urgency;

@@ -43,7 +43,7 @@ fn loaded_app(width: u16, height: u16) -> App {
         query,
         result: Ok(fixtures::many(TASKS)),
     })));
-    assert_eq!(app.view.len(), TASKS);
+    assert_eq!(app.tasks.len(), TASKS);
     app
 }
 

@@ -11,7 +11,7 @@ use crate::input::Input;
 use crate::layout;
 use crate::login::LoginForm;
 use crate::msg::{ApiEvent, Command, Failure, Msg};
-use crate::query::{self, Entry, Scope, SortKey};
+use crate::query::{self, Scope, SortKey};
 use crate::text::escape;
 
 /// Ticks per second of the event loop's clock.
@@ -87,13 +87,13 @@ pub struct App {
     /// `Some` while the login form replaces the task screen.
     pub login: Option<LoginForm>,
     pub overlay: Overlay,
-    /// The tasks of the last load, in the current sort order.
-    pub entries: Vec<Entry>,
-    /// The query the entries were loaded with.
+    /// The rows: the tasks of the last load, in the server's order. A change
+    /// made here replaces its task in place until the next load, so rows do
+    /// not jump under the cursor.
+    pub tasks: Vec<Task>,
+    /// The query the tasks were loaded with.
     pub loaded_query: Option<TaskQuery>,
-    /// Indexes into `entries` of the rows shown, in order.
-    pub view: Vec<usize>,
-    /// The selected row, an index into `view`.
+    /// The selected row, an index into `tasks`.
     pub selected: usize,
     /// The first row the table shows.
     pub offset: usize,
@@ -135,9 +135,8 @@ impl App {
             login: (!logged_in).then(|| LoginForm::new(username.clone())),
             username,
             overlay: Overlay::None,
-            entries: Vec::new(),
+            tasks: Vec::new(),
             loaded_query: None,
-            view: Vec::new(),
             selected: 0,
             offset: 0,
             filter: Filter::default(),
@@ -190,10 +189,7 @@ impl App {
     // ----- queries -------------------------------------------------------
 
     pub fn task_at(&self, row: usize) -> Option<&Task> {
-        self.view
-            .get(row)
-            .and_then(|&i| self.entries.get(i))
-            .map(|e| &e.task)
+        self.tasks.get(row)
     }
 
     pub fn selected_task(&self) -> Option<&Task> {
@@ -278,19 +274,19 @@ impl App {
 
     /// Moves the selection by `delta` rows, clamped to the list.
     pub(crate) fn move_by(&mut self, delta: isize) {
-        let last = self.view.len().saturating_sub(1);
+        let last = self.tasks.len().saturating_sub(1);
         self.selected = self.selected.saturating_add_signed(delta).min(last);
         self.scroll_into_view();
     }
 
     pub(crate) fn select(&mut self, row: usize) {
-        self.selected = row.min(self.view.len().saturating_sub(1));
+        self.selected = row.min(self.tasks.len().saturating_sub(1));
         self.scroll_into_view();
     }
 
     pub(crate) fn scroll_into_view(&mut self) {
         let rows = self.page_rows();
-        let len = self.view.len();
+        let len = self.tasks.len();
         self.selected = self.selected.min(len.saturating_sub(1));
         if self.selected < self.offset {
             self.offset = self.selected;
@@ -301,54 +297,27 @@ impl App {
         self.selected_id = self.selected_task().map(|t| t.id);
     }
 
-    /// Sorts the entries by the current sort key.
-    pub(crate) fn resort(&mut self) {
-        let sort = self.sort;
-        self.entries.sort_by(|a, b| sort.compare(&a.task, &b.task));
-    }
-
-    /// Recomputes the rows shown, keeping the selected task selected.
-    pub(crate) fn rebuild_view(&mut self) {
+    /// Selects the task that was selected (or the one just added) again
+    /// after the rows changed.
+    pub(crate) fn keep_selection(&mut self) {
         let keep = self.select_id.take().or(self.selected_id);
-        let current = self.query();
-        let exact = self
-            .loaded_query
-            .as_ref()
-            .is_some_and(|loaded| query::same_selection(loaded, &current));
-        let preview = query::Preview::new(&current);
-        self.view.clear();
-        self.view.extend(
-            self.entries
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| {
-                    (exact || preview.matches(e)) && self.filter.parsed.matches(&e.task)
-                })
-                .map(|(i, _)| i),
-        );
-        if let Some(id) = keep {
-            if let Some(row) = self
-                .view
-                .iter()
-                .position(|&i| self.entries[i].task.id == id)
-            {
-                self.selected = row;
-            }
+        if let Some(row) = keep.and_then(|id| self.tasks.iter().position(|t| t.id == id)) {
+            self.selected = row;
         }
         self.scroll_into_view();
     }
 
-    /// Puts a task the server returned into the list (replacing its old version).
+    /// Puts a task the server returned into the rows: in place of its old
+    /// version, or at the end until the next load puts it where it belongs.
     fn upsert(&mut self, task: Task) {
-        match self.entries.iter_mut().find(|e| e.task.id == task.id) {
-            Some(entry) => *entry = Entry::new(task),
-            None => self.entries.push(Entry::new(task)),
+        match self.tasks.iter_mut().find(|t| t.id == task.id) {
+            Some(row) => *row = task,
+            None => self.tasks.push(task),
         }
-        self.resort();
     }
 
     fn remove(&mut self, id: i64) {
-        self.entries.retain(|e| e.task.id != id);
+        self.tasks.retain(|t| t.id != id);
     }
 
     /// Replaces the task screen with the login form, keeping everything else.
@@ -401,10 +370,9 @@ impl App {
                 match result {
                     Ok(tasks) => {
                         self.offline = None;
-                        self.entries = tasks.into_iter().map(Entry::new).collect();
-                        self.resort();
+                        self.tasks = tasks;
                         self.loaded_query = Some(query);
-                        self.rebuild_view();
+                        self.keep_selection();
                     }
                     Err(failure) => self.failed(&failure),
                 }
@@ -414,13 +382,13 @@ impl App {
             ApiEvent::TaskDeleted { id, result } => match result {
                 Ok(()) => {
                     self.remove(id);
-                    self.rebuild_view();
+                    self.keep_selection();
                     self.info(format!("Deleted task {id}."));
                     vec![self.reload()]
                 }
                 Err(Failure::Problem(p)) if p.status == 404 => {
                     self.remove(id);
-                    self.rebuild_view();
+                    self.keep_selection();
                     self.info(format!("Task {id} was already deleted."));
                     vec![self.reload()]
                 }
@@ -472,7 +440,7 @@ impl App {
                 if created {
                     self.select_id = Some(id);
                 }
-                self.rebuild_view();
+                self.keep_selection();
                 vec![self.reload()]
             }
             Err(failure) => {

@@ -128,19 +128,15 @@ impl App {
             }
             (NONE, KeyCode::Char('s')) => {
                 self.sort = self.sort.next();
-                self.resort();
-                self.rebuild_view();
                 self.info(format!("Sorted by {}.", self.sort.label()));
                 return vec![self.reload()];
             }
             (NONE, KeyCode::Tab) => {
                 self.scope = self.scope.toggle();
-                self.rebuild_view();
                 return vec![self.reload()];
             }
             (NONE, KeyCode::Char('w')) => {
                 self.show_waiting = !self.show_waiting;
-                self.rebuild_view();
                 return vec![self.reload()];
             }
             (SHIFT, KeyCode::Char('S')) | (NONE, KeyCode::Char('S')) => {
@@ -210,7 +206,6 @@ impl App {
                 let changed = self.filter.restore();
                 self.scroll_into_view();
                 if changed {
-                    self.rebuild_view();
                     vec![self.reload()]
                 } else {
                     Vec::new()
@@ -224,8 +219,8 @@ impl App {
         }
     }
 
-    /// Applies the filter as typed: at once to the rows already loaded, and as
-    /// a new query to the server.
+    /// Applies the filter as typed: a new query to the server, whose answer
+    /// replaces the rows (the last ones stay on screen until then).
     fn filter_typed(&mut self, before: &str) -> Vec<Command> {
         let text = self.filter.input.value().to_string();
         if text == before {
@@ -239,7 +234,6 @@ impl App {
                     return Vec::new();
                 }
                 self.filter.parsed = parsed;
-                self.rebuild_view();
                 vec![self.reload()]
             }
             Err(reason) => {
@@ -328,7 +322,7 @@ impl App {
                     && mouse.row < table.bottom().saturating_sub(1);
                 if inside {
                     let row = self.offset + usize::from(mouse.row - first);
-                    if row < self.view.len() {
+                    if row < self.tasks.len() {
                         self.select(row);
                     }
                 }

@@ -64,6 +64,7 @@ const MAX_URGENCY_SORT: u32 = 100_000;
 pub async fn list(store: &dyn Store, user_id: i64, filter: TaskFilter) -> TaskResult<TaskPage> {
     let now = filter.now;
     if !filter
+        .query
         .ordering
         .iter()
         .any(|key| key.field == OrderField::Urgency)
@@ -73,17 +74,15 @@ pub async fn list(store: &dyn Store, user_id: i64, filter: TaskFilter) -> TaskRe
         return Ok(page);
     }
     let window = filter.page;
-    let everything = TaskFilter {
-        page: crate::task_query::PageWindow {
-            limit: MAX_URGENCY_SORT,
-            offset: 0,
-        },
-        ordering: Vec::new(),
-        ..filter.clone()
+    let mut everything = filter.clone();
+    everything.page = crate::task_query::PageWindow {
+        limit: MAX_URGENCY_SORT,
+        offset: 0,
     };
+    everything.query.ordering = Vec::new();
     let all = store.list_tasks(user_id, everything).await?;
     let mut tasks: Vec<Task> = all.tasks.into_iter().map(|t| finished(t, now)).collect();
-    tasks.sort_by(|a, b| crate::task_query::compare(a, b, &filter.ordering));
+    tasks.sort_by(|a, b| crate::task_query::compare(a, b, &filter.query.ordering));
     let tasks = tasks
         .into_iter()
         .skip(usize::try_from(window.offset).unwrap_or(usize::MAX))

@@ -78,7 +78,8 @@ struct ListParams {
     /// `true`: only pending tasks neither waiting, nor blocked, nor
     /// scheduled in the future; `false`: all others.
     ready: Option<bool>,
-    /// The task with this uuid (any case).
+    /// The task with this uuid (any case), or with a uuid that starts with
+    /// these 8 or more characters.
     uuid: Option<String>,
     /// The pending task with this short number.
     #[param(minimum = 1)]

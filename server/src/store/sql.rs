@@ -27,13 +27,13 @@ pub const BLOCKING: &str = "(t.status = 'pending' AND EXISTS (SELECT 1 FROM task
 pub fn flag_conditions(filter: &crate::task_query::TaskFilter) -> String {
     let mut sql = String::new();
     for (flag, condition) in [
-        (filter.active, "t.start IS NOT NULL"),
-        (filter.blocked, BLOCKED),
-        (filter.blocking, BLOCKING),
-        (filter.has_project, "t.project IS NOT NULL"),
-        (filter.has_priority, "t.priority IS NOT NULL"),
-        (filter.has_due, "t.due IS NOT NULL"),
-        (filter.has_scheduled, "t.scheduled IS NOT NULL"),
+        (filter.query.active, "t.start IS NOT NULL"),
+        (filter.query.blocked, BLOCKED),
+        (filter.query.blocking, BLOCKING),
+        (filter.query.has_project, "t.project IS NOT NULL"),
+        (filter.query.has_priority, "t.priority IS NOT NULL"),
+        (filter.query.has_due, "t.due IS NOT NULL"),
+        (filter.query.has_scheduled, "t.scheduled IS NOT NULL"),
     ] {
         match flag {
             Some(true) => sql.push_str(&format!(" AND {condition}")),

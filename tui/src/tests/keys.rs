@@ -13,6 +13,10 @@ fn selected_id(app: &App) -> Option<i64> {
     app.selected_task().map(|t| t.id)
 }
 
+fn names(ordering: &[common::list_query::OrderKey]) -> Vec<String> {
+    ordering.iter().map(ToString::to_string).collect()
+}
+
 fn only_load(commands: &[Command]) -> &common::api::TaskQuery {
     match commands {
         [Command::LoadTasks { query, .. }] => query,
@@ -279,7 +283,7 @@ fn x_asks_then_deletes() {
     assert!(press(&mut app, KeyCode::Char('j')).is_empty());
     assert!(press(&mut app, KeyCode::Char('n')).is_empty());
     assert_eq!(app.overlay, Overlay::None);
-    assert_eq!(app.entries.len(), 4);
+    assert_eq!(app.tasks.len(), 4);
 
     press(&mut app, KeyCode::Char('x'));
     assert_eq!(
@@ -291,7 +295,7 @@ fn x_asks_then_deletes() {
         result: Ok(()),
     })));
     assert!(matches!(commands.as_slice(), [Command::LoadTasks { .. }]));
-    assert!(app.entries.iter().all(|e| e.task.id != 2));
+    assert!(app.tasks.iter().all(|t| t.id != 2));
     assert_eq!(selected_id(&app), Some(3), "the next task is selected");
 }
 
@@ -308,8 +312,14 @@ fn slash_filters_as_typed_in_the_cli_syntax() {
     };
     assert_eq!(query.tags, ["urgent"]);
     assert_eq!(query.status, Some(StatusFilter::Pending));
-    // The rows already loaded are narrowed at once, before the server answers.
-    assert_eq!(app.view.len(), 1);
+    // The rows stay as they were until the server answers: no client filters.
+    assert_eq!(app.tasks.len(), 4);
+    let urgent: Vec<Task> = fixtures::sample()
+        .into_iter()
+        .filter(|t| t.tags.iter().any(|tag| tag == "urgent"))
+        .collect();
+    answer_load(&mut app, &commands, urgent);
+    assert_eq!(app.tasks.len(), 1);
     assert_eq!(selected_id(&app), Some(2));
 
     let commands = type_text(&mut app, " pro:admin");
@@ -333,8 +343,11 @@ fn slash_filters_as_typed_in_the_cli_syntax() {
 fn slash_then_esc_restores_the_previous_filter() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('/'));
-    type_text(&mut app, "milk");
-    assert_eq!(app.view.len(), 1);
+    let commands = type_text(&mut app, "milk");
+    assert_eq!(
+        only_load(&commands[commands.len() - 1..]).search.as_deref(),
+        Some("milk")
+    );
     let commands = press(&mut app, KeyCode::Esc);
     assert_eq!(only_load(&commands).search, None);
     assert!(!app.quit, "Esc leaves the prompt, not the program");
@@ -376,38 +389,43 @@ fn enter_does_not_keep_a_filter_that_does_not_parse() {
 }
 
 #[test]
-fn minus_tag_is_applied_on_this_side() {
+fn minus_tag_is_asked_of_the_server() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('/'));
     let commands = type_text(&mut app, "-shop");
-    let loads: Vec<_> = commands
-        .iter()
-        .filter(|c| matches!(c, Command::LoadTasks { .. }))
-        .collect();
-    assert!(!loads.is_empty());
-    assert!(app.view.iter().all(|&i| app.entries[i].task.id != 3));
-    // Still left out once the server's answer for the query is in.
-    answer_load(&mut app, &commands, fixtures::sample());
-    assert!(app.view.iter().all(|&i| app.entries[i].task.id != 3));
+    assert_eq!(
+        only_load(&commands[commands.len() - 1..]).exclude_tags,
+        ["shop"]
+    );
 }
 
 #[test]
 fn s_cycles_the_sort_and_asks_for_that_order() {
     let mut app = app_as_started(fixtures::sample());
     assert_eq!(app.sort, SortKey::Urgency, "most urgent first by default");
-    assert_eq!(app.query().ordering, ["-urgency", "id"]);
+    assert_eq!(names(&app.query().ordering), ["-urgency", "id"]);
     // The overdue task with high priority is the most urgent.
     assert_eq!(app.task_at(0).map(|t| t.id), Some(2));
     press(&mut app, KeyCode::Char('s'));
     assert_eq!(app.sort, SortKey::Id);
     let commands = press(&mut app, KeyCode::Char('s'));
     assert_eq!(app.sort, SortKey::Due);
-    assert_eq!(only_load(&commands).ordering, ["due", "-priority", "id"]);
-    // Sorted at once: the overdue task first, tasks with no due date last.
+    assert_eq!(
+        names(&only_load(&commands).ordering),
+        ["due", "-priority", "id"]
+    );
+    // In the server's order once it answers: the overdue task first, tasks
+    // with no due date last; the selection follows its task.
+    press(&mut app, KeyCode::Char('j'));
+    let chosen = selected_id(&app);
+    answer_load(&mut app, &commands, fixtures::sample());
     assert_eq!(app.task_at(0).map(|t| t.id), Some(2));
-    assert_eq!(selected_id(&app), Some(2), "the selection follows its task");
+    assert_eq!(selected_id(&app), chosen, "the selection follows its task");
     let commands = press(&mut app, KeyCode::Char('s'));
-    assert_eq!(only_load(&commands).ordering, ["-priority", "due", "id"]);
+    assert_eq!(
+        names(&only_load(&commands).ordering),
+        ["-priority", "due", "id"]
+    );
     for _ in 0..3 {
         press(&mut app, KeyCode::Char('s'));
     }
@@ -451,11 +469,6 @@ fn tab_switches_between_pending_and_all() {
     let commands = press(&mut app, KeyCode::Tab);
     assert_eq!(app.scope, Scope::Pending);
     assert_eq!(only_load(&commands).status, Some(StatusFilter::Pending));
-    // Before the server answers, done tasks are hidden from the pending list.
-    assert!(app
-        .view
-        .iter()
-        .all(|&i| app.entries[i].task.status == Status::Pending));
 }
 
 #[test]

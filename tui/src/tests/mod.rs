@@ -14,7 +14,6 @@ use ratatui::Terminal;
 use crate::app::App;
 use crate::fixtures;
 use crate::msg::{ApiEvent, Command, Msg};
-use crate::query::Entry;
 use crate::ui;
 
 pub fn utc() -> FixedOffset {
@@ -50,19 +49,21 @@ fn started(tasks: Vec<Task>, sort: Option<crate::query::SortKey>) -> App {
     app
 }
 
-/// Answers the `LoadTasks` among `commands` with `tasks`.
+/// Answers the last `LoadTasks` among `commands` with those of `tasks` in the
+/// status it asks for, in its order (the server's comparator): a test that
+/// filters more passes the tasks the server would select.
 pub fn answer_load(app: &mut App, commands: &[Command], tasks: Vec<Task>) -> Vec<Command> {
     let Some(Command::LoadTasks { seq, query }) = commands
         .iter()
-        .find(|c| matches!(c, Command::LoadTasks { .. }))
+        .rfind(|c| matches!(c, Command::LoadTasks { .. }))
     else {
         panic!("no load among {commands:?}");
     };
-    // Answer as the server would: only the tasks the query selects.
-    let tasks = tasks
+    let mut tasks: Vec<Task> = tasks
         .into_iter()
-        .filter(|t| Entry::new(t.clone()).matches(query))
+        .filter(|t| query.only_status().is_none_or(|s| s == t.status))
         .collect();
+    tasks.sort_by(|a, b| common::list_query::compare(a, b, &query.ordering));
     app.update(Msg::Api(Box::new(ApiEvent::TasksLoaded {
         seq: *seq,
         query: query.clone(),

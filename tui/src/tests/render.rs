@@ -163,7 +163,8 @@ fn empty_list() {
 fn filter_prompt_and_no_match() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('/'));
-    type_text(&mut app, "+nothing-has-this");
+    let commands = type_text(&mut app, "+nothing-has-this");
+    answer_load(&mut app, &commands, Vec::new());
     snapshot_both("filter_no_match", &mut app);
 }
 

@@ -43,10 +43,7 @@ fn idle_ticks_reload_every_few_seconds() {
     let mut tasks = fixtures::sample();
     tasks.push(fixtures::task(9, "Added by the CLI"));
     answer_load(&mut app, &commands, tasks);
-    assert!(app
-        .entries
-        .iter()
-        .any(|e| e.task.title == "Added by the CLI"));
+    assert!(app.tasks.iter().any(|t| t.title == "Added by the CLI"));
     assert_eq!(app.selected_task().map(|t| t.id), Some(2));
 }
 
@@ -81,7 +78,7 @@ fn server_down_at_start_shows_in_the_status_bar_and_recovers() {
     assert!(matches!(retry.as_slice(), [Command::LoadTasks { .. }]));
     answer_load(&mut app, &retry, fixtures::sample());
     assert_eq!(app.offline, None);
-    assert_eq!(app.view.len(), 4);
+    assert_eq!(app.tasks.len(), 4);
 }
 
 #[test]
@@ -90,7 +87,7 @@ fn server_down_mid_session_keeps_the_tasks_shown() {
     let commands = press(&mut app, KeyCode::Char('r'));
     fail_load(&mut app, &commands, down());
     assert!(app.offline.is_some());
-    assert_eq!(app.view.len(), 4, "the last list stays on screen");
+    assert_eq!(app.tasks.len(), 4, "the last list stays on screen");
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(app.selected, 1);
 
@@ -119,9 +116,9 @@ fn an_answer_to_a_superseded_load_is_ignored() {
     let first = press(&mut app, KeyCode::Char('r'));
     let second = press(&mut app, KeyCode::Tab);
     answer_load(&mut app, &first, Vec::new());
-    assert_eq!(app.entries.len(), 4, "the old answer changed nothing");
+    assert_eq!(app.tasks.len(), 4, "the old answer changed nothing");
     answer_load(&mut app, &second, fixtures::sample()[..2].to_vec());
-    assert_eq!(app.entries.len(), 2);
+    assert_eq!(app.tasks.len(), 2);
 }
 
 #[test]

@@ -143,8 +143,8 @@ fn draw_filter(frame: &mut Frame, area: Rect, app: &App) {
 
 fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     let (mut pending, mut done) = (0usize, 0usize);
-    for task in app.view.iter().filter_map(|&i| app.entries.get(i)) {
-        match task.task.status {
+    for task in &app.tasks {
+        match task.status {
             common::api::Status::Pending => pending += 1,
             common::api::Status::Done => done += 1,
         }
@@ -157,8 +157,8 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         ),
         Span::raw(format!(
             " {} task{} · {pending} pending · {done} done",
-            app.view.len(),
-            if app.view.len() == 1 { "" } else { "s" }
+            app.tasks.len(),
+            if app.tasks.len() == 1 { "" } else { "s" }
         )),
         sep.clone(),
         Span::raw(format!("sort: {}", app.sort.label())),

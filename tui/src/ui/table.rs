@@ -60,13 +60,9 @@ fn state_mark(task: &Task, app: &App) -> Span<'static> {
 
 pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
     let rows = layout::table_rows(area);
-    let first = app.offset.min(app.view.len());
-    let last = (first + rows).min(app.view.len());
-    let shown: Vec<&Task> = app.view[first..last]
-        .iter()
-        .filter_map(|&i| app.entries.get(i))
-        .map(|e| &e.task)
-        .collect();
+    let first = app.offset.min(app.tasks.len());
+    let last = (first + rows).min(app.tasks.len());
+    let shown: Vec<&Task> = app.tasks[first..last].iter().collect();
 
     // Columns as wide as what they show on this page, within limits.
     let narrow = area.width < layout::SIDE_BY_SIDE_WIDTH;
@@ -158,10 +154,10 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
 
     let header = Row::new(["ID", "", "Project", "Pri", "Urg", "Due", "Tags", "Title"])
         .style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
-    let title = if app.view.is_empty() {
+    let title = if app.tasks.is_empty() {
         " Tasks ".to_string()
     } else {
-        format!(" Tasks {}/{} ", app.selected + 1, app.view.len())
+        format!(" Tasks {}/{} ", app.selected + 1, app.tasks.len())
     };
     let table = Table::new(
         table_rows,
@@ -188,10 +184,10 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
     // The columns stay where they are when there is nothing to select.
     .highlight_spacing(HighlightSpacing::Always);
     let mut state = TableState::default()
-        .with_selected((!app.view.is_empty()).then(|| app.selected.saturating_sub(first)));
+        .with_selected((!app.tasks.is_empty()).then(|| app.selected.saturating_sub(first)));
     frame.render_stateful_widget(table, area, &mut state);
 
-    if app.view.is_empty() {
+    if app.tasks.is_empty() {
         draw_empty(frame, area, app);
     }
 }

@@ -144,17 +144,17 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Param>) {
         values.push(value);
         sql.push_str(&fragment.replace('?', &format!("${}", values.len())));
     };
-    if let Some(status) = filter.status {
+    if let Some(status) = filter.query.only_status() {
         bind(&mut sql, " AND t.status = ?", Box::new(status.as_str()));
     }
-    if let Some(priority) = filter.priority {
+    if let Some(priority) = filter.query.priority {
         bind(
             &mut sql,
             " AND t.priority = ?",
             Box::new(priority_number(priority)),
         );
     }
-    if let Some(project) = &filter.project {
+    if let Some(project) = &filter.query.project {
         bind(&mut sql, " AND (t.project = ?", Box::new(project.clone()));
         bind(
             &mut sql,
@@ -162,17 +162,21 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Param>) {
             Box::new(format!("{project}.")),
         );
     }
-    if !filter.tags.is_empty() {
-        bind(&mut sql, " AND t.tags @> ?", Box::new(filter.tags.clone()));
+    if !filter.query.tags.is_empty() {
+        bind(
+            &mut sql,
+            " AND t.tags @> ?",
+            Box::new(filter.query.tags.clone()),
+        );
     }
-    if !filter.exclude_tags.is_empty() {
+    if !filter.query.exclude_tags.is_empty() {
         bind(
             &mut sql,
             " AND NOT (t.tags && ?)",
-            Box::new(filter.exclude_tags.clone()),
+            Box::new(filter.query.exclude_tags.clone()),
         );
     }
-    if let Some(search) = &filter.search {
+    if let Some(search) = &filter.query.search {
         // A literal substring: strpos knows no wildcards.
         bind(
             &mut sql,
@@ -186,17 +190,17 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Param>) {
         );
     }
     for (column, bound, before) in [
-        ("t.due", filter.due_before, true),
-        ("t.due", filter.due_after, false),
-        ("t.scheduled", filter.scheduled_before, true),
-        ("t.scheduled", filter.scheduled_after, false),
+        ("t.due", filter.query.due_before, true),
+        ("t.due", filter.query.due_after, false),
+        ("t.scheduled", filter.query.scheduled_before, true),
+        ("t.scheduled", filter.query.scheduled_after, false),
     ] {
         if let Some(bound) = bound {
             let fragment = format!(" AND {column} {} ?", if before { "<" } else { ">" });
             bind(&mut sql, &fragment, Box::new(bound));
         }
     }
-    match filter.waiting {
+    match filter.query.waiting {
         Some(true) => bind(&mut sql, " AND t.wait > ?", Box::new(filter.now)),
         Some(false) => bind(
             &mut sql,
@@ -206,7 +210,7 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Param>) {
         None => {}
     }
     sql.push_str(&flag_conditions(filter));
-    if let Some(ready) = filter.ready {
+    if let Some(ready) = filter.query.ready {
         let not = if ready { "" } else { "NOT " };
         bind(
             &mut sql,
@@ -219,13 +223,15 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Param>) {
             Box::new(filter.now),
         );
     }
-    if let Some(uuid) = &filter.uuid {
-        bind(&mut sql, " AND t.uuid = ?", Box::new(uuid.clone()));
+    if let Some(uuid) = &filter.query.uuid {
+        // A prefix of hex digits and dashes only (checked when parsed), so
+        // it holds no LIKE wildcard.
+        bind(&mut sql, " AND t.uuid LIKE ?", Box::new(format!("{uuid}%")));
     }
-    if let Some(number) = filter.number {
+    if let Some(number) = filter.query.number {
         bind(&mut sql, " AND t.number = ?", Box::new(number));
     }
-    for (name, value) in &filter.udas {
+    for (name, value) in &filter.query.udas {
         bind(&mut sql, " AND (t.udas::json ->> ?", Box::new(name.clone()));
         bind(&mut sql, ") = ?", Box::new(value.clone()));
     }
@@ -235,7 +241,7 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Param>) {
 fn order_clause(filter: &TaskFilter) -> String {
     let mut parts = Vec::new();
     let mut has_id = false;
-    for key in &filter.ordering {
+    for key in &filter.query.ordering {
         let direction = if key.descending { "DESC" } else { "ASC" };
         // Compared by code point, as SQLite compares: a locale's collation
         // would skip spaces and punctuation.

@@ -165,22 +165,22 @@ fn replace_tags(
 fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
     let mut sql = String::from("t.user_id = ?");
     let mut values = vec![Value::Integer(user_id)];
-    if let Some(status) = filter.status {
+    if let Some(status) = filter.query.only_status() {
         sql.push_str(" AND t.status = ?");
         values.push(Value::Text(status.as_str().into()));
     }
-    if let Some(priority) = filter.priority {
+    if let Some(priority) = filter.query.priority {
         sql.push_str(" AND t.priority = ?");
         values.push(Value::Integer(priority_number(priority).into()));
     }
-    if let Some(project) = &filter.project {
+    if let Some(project) = &filter.query.project {
         let prefix = format!("{project}.");
         sql.push_str(" AND (t.project = ? OR substr(t.project, 1, ?) = ?)");
         values.push(Value::Text(project.clone()));
         values.push(Value::Integer(prefix.chars().count() as i64));
         values.push(Value::Text(prefix));
     }
-    for tag in &filter.tags {
+    for tag in &filter.query.tags {
         // A set built once from the (user_id, tag) index: cheaper than a
         // correlated lookup per task.
         sql.push_str(
@@ -189,24 +189,24 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
         values.push(Value::Integer(user_id));
         values.push(Value::Text(tag.clone()));
     }
-    for tag in &filter.exclude_tags {
+    for tag in &filter.query.exclude_tags {
         sql.push_str(
             " AND t.id NOT IN (SELECT g.task_id FROM task_tags g WHERE g.user_id = ? AND g.tag = ?)",
         );
         values.push(Value::Integer(user_id));
         values.push(Value::Text(tag.clone()));
     }
-    if let Some(search) = &filter.search {
+    if let Some(search) = &filter.query.search {
         sql.push_str(" AND (contains_ci(t.title, ?) OR contains_ci(t.description, ?))");
         let needle = search.to_lowercase();
         values.push(Value::Text(needle.clone()));
         values.push(Value::Text(needle));
     }
     for (column, bound, before) in [
-        ("t.due", filter.due_before, true),
-        ("t.due", filter.due_after, false),
-        ("t.scheduled", filter.scheduled_before, true),
-        ("t.scheduled", filter.scheduled_after, false),
+        ("t.due", filter.query.due_before, true),
+        ("t.due", filter.query.due_after, false),
+        ("t.scheduled", filter.query.scheduled_before, true),
+        ("t.scheduled", filter.query.scheduled_after, false),
     ] {
         if let Some(bound) = bound {
             sql.push_str(&format!(
@@ -216,7 +216,7 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
             values.push(Value::Integer(micros(bound)));
         }
     }
-    match filter.waiting {
+    match filter.query.waiting {
         Some(true) => {
             sql.push_str(" AND t.wait > ?");
             values.push(Value::Integer(micros(filter.now)));
@@ -228,7 +228,7 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
         None => {}
     }
     sql.push_str(&flag_conditions(filter));
-    if let Some(ready) = filter.ready {
+    if let Some(ready) = filter.query.ready {
         sql.push_str(&format!(
             " AND {}(t.status = 'pending' AND (t.wait IS NULL OR t.wait <= ?) \
              AND (t.scheduled IS NULL OR t.scheduled <= ?) AND NOT {BLOCKED})",
@@ -237,15 +237,17 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
         values.push(Value::Integer(micros(filter.now)));
         values.push(Value::Integer(micros(filter.now)));
     }
-    if let Some(uuid) = &filter.uuid {
-        sql.push_str(" AND t.uuid = ?");
-        values.push(Value::Text(uuid.clone()));
+    if let Some(uuid) = &filter.query.uuid {
+        // A prefix of hex digits and dashes only (checked when parsed), so
+        // it holds no LIKE wildcard.
+        sql.push_str(" AND t.uuid LIKE ?");
+        values.push(Value::Text(format!("{uuid}%")));
     }
-    if let Some(number) = filter.number {
+    if let Some(number) = filter.query.number {
         sql.push_str(" AND t.number = ?");
         values.push(Value::Integer(number));
     }
-    for (name, value) in &filter.udas {
+    for (name, value) in &filter.query.udas {
         sql.push_str(" AND CAST(json_extract(t.udas, ?) AS TEXT) = ?");
         values.push(Value::Text(format!("$.\"{name}\"")));
         values.push(Value::Text(value.clone()));
@@ -262,7 +264,7 @@ fn nulls_last(parts: &mut Vec<String>, column: &'static str) -> &'static str {
 fn order_clause(filter: &TaskFilter) -> String {
     let mut parts = Vec::new();
     let mut has_id = false;
-    for key in &filter.ordering {
+    for key in &filter.query.ordering {
         let direction = if key.descending { "DESC" } else { "ASC" };
         let column = match key.field {
             OrderField::Id => {
