@@ -11,7 +11,7 @@
 use std::ffi::OsString;
 
 use crate::context::UsageError;
-use crate::ids::is_id_spec;
+use crate::refs::is_ref_list;
 
 /// The commands that take IDs, with their aliases.
 const ID_COMMANDS: &[&str] = &[
@@ -111,7 +111,11 @@ fn bare_filter_lists(mut args: Vec<OsString>) -> Vec<OsString> {
 /// Moves leading ID words after the command word that follows them.
 fn taskwarrior_order(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
     let first = first_word(&args);
-    let is_ids = |i: usize| args.get(i).and_then(|a| a.to_str()).is_some_and(is_id_spec);
+    let is_ids = |i: usize| {
+        args.get(i)
+            .and_then(|a| a.to_str())
+            .is_some_and(is_ref_list)
+    };
     if !is_ids(first) {
         return Ok(args);
     }

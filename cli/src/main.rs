@@ -9,8 +9,8 @@
 mod argv;
 mod commands;
 mod context;
-mod ids;
 mod prompt;
+mod refs;
 mod render;
 
 use std::process::ExitCode;

@@ -5,9 +5,10 @@
 use std::borrow::Cow;
 use std::io::IsTerminal;
 
-use chrono::{DateTime, Local, Timelike, Utc};
+use chrono::{DateTime, Local, Utc};
 use common::api::{Priority, Status, Task, UdaValue};
 use common::dates::relative;
+use common::display;
 use common::text::{escape_control, escape_control_keep_newlines, truncate};
 use unicode_width::UnicodeWidthStr;
 
@@ -45,17 +46,6 @@ impl Style {
     }
     pub fn underline<'a>(&self, text: &'a str) -> Cow<'a, str> {
         self.paint("4", text)
-    }
-}
-
-/// A date for people: `2026-12-01 15:00` local, or just the date for a due
-/// date at the end of a day (what `due:2026-12-01` sets).
-pub fn local_time(at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&Local);
-    if local.hour() == 23 && local.minute() == 59 && local.second() == 59 {
-        local.format("%Y-%m-%d").to_string()
-    } else {
-        local.format("%Y-%m-%d %H:%M").to_string()
     }
 }
 
@@ -117,7 +107,7 @@ pub fn task_table(
             "ID",
             Align::Right,
             2,
-            tasks.iter().map(|t| t.id.to_string()).collect(),
+            tasks.iter().map(display::name).collect(),
         ),
         Column::new(
             "Project",
@@ -159,7 +149,7 @@ pub fn task_table(
         "Tags",
         Align::Left,
         4,
-        tasks.iter().map(|t| text(&t.tags.join(" "))).collect(),
+        tasks.iter().map(|t| text(&display::tags(t))).collect(),
     ));
     columns.push(Column::new(
         "Title",
@@ -263,19 +253,17 @@ fn fit(columns: &mut Vec<Column>, width: usize) {
     set_title(columns, room);
 }
 
-/// `task show`: one field a line.
-pub fn task_detail(task: &Task, style: Style, now: DateTime<Utc>) -> String {
-    let when = |at: DateTime<Utc>| format!("{} ({})", local_time(at), relative(at, now));
+/// `task show`: one field a line. `depends` are the tasks this one waits
+/// for, as read, so that they are named as the user names them.
+pub fn task_detail(task: &Task, depends: &[Task], style: Style, now: DateTime<Utc>) -> String {
+    let when = |at: DateTime<Utc>| display::date_and_distance(at, now, &Local);
     let indent = format!("\n{}", " ".repeat(12));
     let mut rows: Vec<(String, String)> = vec![
-        ("ID".into(), task.id.to_string()),
+        ("ID".into(), display::name(task)),
         ("Title".into(), escape_control(&task.title).into_owned()),
         ("Status".into(), task.status.as_str().to_string()),
     ];
     let mut row = |name: &str, value: String| rows.push((name.to_string(), value));
-    if let Some(number) = task.number {
-        row("Number", number.to_string());
-    }
     if !task.uuid.is_empty() {
         row("UUID", escape_control(&task.uuid).into_owned());
     }
@@ -308,12 +296,21 @@ pub fn task_detail(task: &Task, style: Style, now: DateTime<Utc>) -> String {
         row("Project", escape_control(project).into_owned());
     }
     if !task.tags.is_empty() {
-        row("Tags", escape_control(&task.tags.join(" ")).into_owned());
+        row("Tags", escape_control(&display::tags(task)).into_owned());
     }
-    if !task.depends.is_empty() {
-        let ids: Vec<String> = task.depends.iter().map(i64::to_string).collect();
-        let blocked = if task.blocked { " (blocked)" } else { "" };
-        row("Depends", format!("{}{blocked}", ids.join(" ")));
+    if !depends.is_empty() {
+        let lines: Vec<String> = depends
+            .iter()
+            .map(|t| {
+                let state = match t.status {
+                    Status::Pending => "",
+                    Status::Done => " (done)",
+                };
+                format!("{} {}{state}", display::name(t), escape_control(&t.title))
+            })
+            .collect();
+        let blocked = if task.blocked { " — blocked" } else { "" };
+        row("Depends", format!("{}{blocked}", lines.join(&indent)));
     }
     if task.blocking {
         row("Blocking", "another pending task waits for this one".into());
@@ -342,7 +339,7 @@ pub fn task_detail(task: &Task, style: Style, now: DateTime<Utc>) -> String {
             .iter()
             .map(|note| {
                 let text = escape_control_keep_newlines(&note.text).replace('\n', &indent);
-                format!("{} {text}", local_time(note.entry))
+                format!("{} {text}", display::date(note.entry, &Local))
             })
             .collect();
         row("Annotations", notes.join(&indent));

@@ -34,6 +34,7 @@ use crate::api::{
     TokenPair, User,
 };
 use crate::config::{resolve_server, ConfigDir, ConfigError, Credentials, StoredTokens};
+use crate::task_ref::TaskRef;
 
 /// The largest page the API serves; `list_all_tasks` asks for pages this big.
 pub const MAX_PAGE: u32 = 1000;
@@ -77,6 +78,12 @@ pub enum ClientError {
     InvalidServer { url: String, reason: String },
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// No task is named so (a number names only pending tasks).
+    #[error("task {0}: no such task")]
+    NoSuchTask(TaskRef),
+    /// A uuid prefix shared by several tasks.
+    #[error("task {name}: {count} tasks start so: give more of the uuid")]
+    AmbiguousTask { name: TaskRef, count: u64 },
 }
 
 impl ClientError {
@@ -89,7 +96,7 @@ impl ClientError {
     }
 
     pub fn is_not_found(&self) -> bool {
-        self.status() == Some(404)
+        self.status() == Some(404) || matches!(self, ClientError::NoSuchTask(_))
     }
 
     /// The request could not be made at all (server down): retrying later may help.
@@ -445,17 +452,32 @@ impl ApiClient {
 
     /// `POST /api/tasks/{id}/start/` (`true`) or `…/stop/`: the task as it
     /// now is; doing it again changes nothing.
-    pub async fn set_active(&self, id: i64, active: bool) -> Result<Task, ClientError> {
+    pub async fn set_active(
+        &self,
+        id: i64,
+        active: bool,
+        if_match: Option<i64>,
+    ) -> Result<Task, ClientError> {
         let path = format!("/api/tasks/{id}/{}/", if active { "start" } else { "stop" });
-        self.call(Call::new(Method::POST, &path)).await
+        self.call(Call::new(Method::POST, &path).if_match(if_match))
+            .await
     }
 
     /// `POST /api/tasks/{id}/annotations/`: the new note.
-    pub async fn annotate_task(&self, id: i64, text: &str) -> Result<Annotation, ClientError> {
+    pub async fn annotate_task(
+        &self,
+        id: i64,
+        text: &str,
+        if_match: Option<i64>,
+    ) -> Result<Annotation, ClientError> {
         let path = format!("/api/tasks/{id}/annotations/");
-        self.call(Call::new(Method::POST, &path).json(&NewAnnotation {
-            text: text.to_string(),
-        }))
+        self.call(
+            Call::new(Method::POST, &path)
+                .json(&NewAnnotation {
+                    text: text.to_string(),
+                })
+                .if_match(if_match),
+        )
         .await
     }
 

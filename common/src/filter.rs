@@ -34,6 +34,7 @@ use std::collections::BTreeMap;
 use crate::api::{NewTask, Priority, StatusFilter, Task, TaskPatch, TaskQuery, UdaValue};
 use crate::dates::Clock;
 use crate::list_query::{OrderField, OrderKey};
+use crate::task_ref::TaskRef;
 
 /// A filter or modifier word that cannot be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -396,9 +397,10 @@ pub struct Modifications {
     pub wait: Option<Option<DateTime<Utc>>>,
     pub scheduled: Option<Option<DateTime<Utc>>>,
     pub until: Option<Option<DateTime<Utc>>>,
-    /// `depends:1,2` adds; `depends:-2` removes.
-    pub add_depends: Vec<i64>,
-    pub remove_depends: Vec<i64>,
+    /// `depends:1,2` adds; `depends:-2` removes. Tasks as named (numbers,
+    /// uuid prefixes): the caller looks up their ids ([`Resolved`]).
+    pub add_depends: Vec<TaskRef>,
+    pub remove_depends: Vec<TaskRef>,
     /// `uda.NAME:VALUE` sets (a number-looking value as a number);
     /// `uda.NAME:` removes (`None`).
     pub udas: BTreeMap<String, Option<UdaValue>>,
@@ -430,21 +432,26 @@ fn split_uda(word: &str) -> Option<Result<(String, Option<UdaValue>), FilterErro
     Some(Ok((name.to_string(), value)))
 }
 
-/// `depends:` values: `1,2` adds, `-2` removes.
-fn parse_depends(value: &str) -> Result<(Vec<i64>, Vec<i64>), FilterError> {
+/// The API ids of the tasks a modification names (`depends:3`), as the
+/// caller looked them up.
+pub type Resolved = BTreeMap<TaskRef, i64>;
+
+/// `depends:` values: `1,2` adds, `-2` removes; a task is named by its
+/// number or a uuid prefix.
+fn parse_depends(value: &str) -> Result<(Vec<TaskRef>, Vec<TaskRef>), FilterError> {
     let mut add = Vec::new();
     let mut remove = Vec::new();
     for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (list, id) = match part.strip_prefix('-') {
-            Some(id) => (&mut remove, id),
+        let (list, name) = match part.strip_prefix('-') {
+            Some(name) => (&mut remove, name),
             None => (&mut add, part),
         };
-        let id = id
-            .parse::<i64>()
-            .ok()
-            .filter(|id| *id > 0)
-            .ok_or_else(|| error(format!("depends: {part:?} is not a task ID")))?;
-        list.push(id);
+        let task = TaskRef::parse(name).ok_or_else(|| {
+            error(format!(
+                "depends: {part:?} does not name a task (a number, or 8 or more characters of a uuid)"
+            ))
+        })?;
+        list.push(task);
     }
     Ok((add, remove))
 }
@@ -553,6 +560,11 @@ impl Modifications {
         (!title.trim().is_empty()).then_some(title)
     }
 
+    /// The tasks named in `depends:`, for the caller to look up.
+    pub fn named_tasks(&self) -> impl Iterator<Item = &TaskRef> {
+        self.add_depends.iter().chain(&self.remove_depends)
+    }
+
     /// Whether the tags change.
     pub fn touches_tags(&self) -> bool {
         !self.add_tags.is_empty() || !self.remove_tags.is_empty()
@@ -581,7 +593,8 @@ impl Modifications {
     }
 
     /// The body of `POST /api/tasks/`; fails without title words.
-    pub fn to_new_task(&self) -> Result<NewTask, FilterError> {
+    /// `resolved` holds the ids of [`Modifications::named_tasks`].
+    pub fn to_new_task(&self, resolved: &Resolved) -> Result<NewTask, FilterError> {
         let title = self
             .title()
             .ok_or_else(|| error("a task needs a title: task add WORDS… [MODS]"))?;
@@ -596,7 +609,8 @@ impl Modifications {
             wait: self.wait.flatten(),
             scheduled: self.scheduled.flatten(),
             until: self.until.flatten(),
-            depends: (!self.add_depends.is_empty()).then(|| self.add_depends.clone()),
+            depends: (!self.add_depends.is_empty())
+                .then(|| ids(&self.add_depends, resolved).collect()),
             udas: (!self.udas.is_empty()).then(|| self.udas_over(&BTreeMap::new())),
             ..Default::default()
         })
@@ -616,18 +630,20 @@ impl Modifications {
 
     /// The body of `PATCH /api/tasks/{id}/`. `current` is the task as it is
     /// now; it matters only when [`Modifications::needs_current`].
-    pub fn to_patch(&self, current: &Task) -> TaskPatch {
+    /// `resolved` holds the ids of [`Modifications::named_tasks`].
+    pub fn to_patch(&self, current: &Task, resolved: &Resolved) -> TaskPatch {
         let depends =
             (!self.add_depends.is_empty() || !self.remove_depends.is_empty()).then(|| {
+                let removed: Vec<i64> = ids(&self.remove_depends, resolved).collect();
                 let mut depends: Vec<i64> = current
                     .depends
                     .iter()
                     .copied()
-                    .filter(|id| !self.remove_depends.contains(id))
+                    .filter(|id| !removed.contains(id))
                     .collect();
-                for id in &self.add_depends {
-                    if !depends.contains(id) {
-                        depends.push(*id);
+                for id in ids(&self.add_depends, resolved) {
+                    if !depends.contains(&id) {
+                        depends.push(id);
                     }
                 }
                 depends
@@ -662,6 +678,11 @@ impl Modifications {
             ..Default::default()
         }
     }
+}
+
+/// The ids of `tasks` that were looked up.
+fn ids<'a>(tasks: &'a [TaskRef], resolved: &'a Resolved) -> impl Iterator<Item = i64> + 'a {
+    tasks.iter().filter_map(|task| resolved.get(task).copied())
 }
 
 #[cfg(test)]
@@ -758,8 +779,14 @@ mod tests {
             ]),
             ..Task::default()
         };
-        let patch = mods.to_patch(&current);
-        assert_eq!(patch.depends, Some(vec![6, 3, 4]));
+        // Numbers 3, 4 and 5 are the tasks with ids 13, 14 and 5.
+        let resolved = Resolved::from([
+            (TaskRef::Number(3), 13),
+            (TaskRef::Number(4), 14),
+            (TaskRef::Number(5), 5),
+        ]);
+        let patch = mods.to_patch(&current, &resolved);
+        assert_eq!(patch.depends, Some(vec![6, 13, 14]));
         assert_eq!(
             patch.udas,
             Some(BTreeMap::from([
@@ -816,7 +843,7 @@ mod tests {
             ModifyMode::Add,
         )
         .unwrap();
-        let new = mods.to_new_task().unwrap();
+        let new = mods.to_new_task(&Resolved::new()).unwrap();
         assert_eq!(new.title, "Buy milk -x");
         assert_eq!(new.tags, Some(vec!["errands".to_string()]));
         assert_eq!(new.priority, Some(Priority::High));
@@ -828,7 +855,7 @@ mod tests {
     fn a_blank_title_is_no_title() {
         let c = clock();
         let mods = Modifications::parse(&["   "], &c, ModifyMode::Add).unwrap();
-        assert!(mods.to_new_task().is_err());
+        assert!(mods.to_new_task(&Resolved::new()).is_err());
         let mods = Modifications::parse(&["   "], &c, ModifyMode::Modify).unwrap();
         assert!(mods.is_empty(), "nothing to change");
     }
@@ -836,7 +863,7 @@ mod tests {
     #[test]
     fn add_needs_a_title() {
         let mods = Modifications::parse(&["+x"], &clock(), ModifyMode::Add).unwrap();
-        assert!(mods.to_new_task().is_err());
+        assert!(mods.to_new_task(&Resolved::new()).is_err());
     }
 
     #[test]
@@ -851,7 +878,7 @@ mod tests {
             tags: vec!["old".to_string(), "keep".to_string()],
             ..Task::default()
         };
-        let patch = mods.to_patch(&current);
+        let patch = mods.to_patch(&current, &Resolved::new());
         assert_eq!(patch.due, Some(None));
         assert_eq!(patch.priority, Some(None));
         assert_eq!(patch.project, Some(None));

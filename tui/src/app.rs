@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use common::api::{Task, TaskQuery};
+use common::display;
 use common::filter::TaskFilter;
 use ratatui::layout::Rect;
 
@@ -11,6 +12,7 @@ use crate::input::Input;
 use crate::layout;
 use crate::login::LoginForm;
 use crate::msg::{ApiEvent, Command, Failure, Msg};
+use crate::prompt::Prompt;
 use crate::query::{self, Scope, SortKey};
 use crate::text::escape;
 
@@ -32,8 +34,10 @@ const ERROR_TICKS: u32 = 10 * TICKS_PER_SECOND;
 pub enum Overlay {
     None,
     Help,
-    ConfirmDelete { id: i64, title: String },
+    /// The task as shown: deleted only if still that version.
+    ConfirmDelete(Box<Task>),
     Form(Box<TaskForm>),
+    Prompt(Box<Prompt>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -378,25 +382,39 @@ impl App {
                 }
                 Vec::new()
             }
-            ApiEvent::TaskSaved { created, result } => self.on_saved(created, result),
-            ApiEvent::TaskDeleted { id, result } => match result {
-                Ok(()) => {
-                    self.remove(id);
-                    self.keep_selection();
-                    self.info(format!("Deleted task {id}."));
-                    vec![self.reload()]
+            ApiEvent::TaskSaved {
+                created,
+                verb,
+                shown_as,
+                result,
+            } => self.on_saved(created, verb, shown_as, result),
+            ApiEvent::TaskDeleted { task, result } => {
+                let name = display::name(&task);
+                match result {
+                    Ok(()) => {
+                        self.remove(task.id);
+                        self.keep_selection();
+                        self.info(format!("Deleted task {name}."));
+                        vec![self.reload()]
+                    }
+                    Err(Failure::Problem(p)) if p.status == 404 => {
+                        self.remove(task.id);
+                        self.keep_selection();
+                        self.info(format!("Task {name} was already deleted."));
+                        vec![self.reload()]
+                    }
+                    Err(Failure::Problem(p)) if p.status == 412 => {
+                        self.error(format!(
+                            "Task {name} changed elsewhere since it was shown: not deleted."
+                        ));
+                        vec![self.reload()]
+                    }
+                    Err(failure) => {
+                        self.change_failed(&failure);
+                        Vec::new()
+                    }
                 }
-                Err(Failure::Problem(p)) if p.status == 404 => {
-                    self.remove(id);
-                    self.keep_selection();
-                    self.info(format!("Task {id} was already deleted."));
-                    vec![self.reload()]
-                }
-                Err(failure) => {
-                    self.change_failed(&failure);
-                    Vec::new()
-                }
-            },
+            }
             ApiEvent::LoggedIn { username, result } => match result {
                 Ok(()) => {
                     self.login = None;
@@ -418,7 +436,13 @@ impl App {
         }
     }
 
-    fn on_saved(&mut self, created: bool, result: Result<Task, Failure>) -> Vec<Command> {
+    fn on_saved(
+        &mut self,
+        created: bool,
+        verb: &str,
+        shown_as: Option<String>,
+        result: Result<Task, Failure>,
+    ) -> Vec<Command> {
         let form_waiting = matches!(&self.overlay, Overlay::Form(form) if form.saving);
         match result {
             Ok(task) => {
@@ -426,16 +450,8 @@ impl App {
                 if form_waiting {
                     self.overlay = Overlay::None;
                 }
-                let verb = if created {
-                    "Created"
-                } else {
-                    match task.status {
-                        _ if form_waiting => "Modified",
-                        common::api::Status::Done => "Completed",
-                        common::api::Status::Pending => "Reopened",
-                    }
-                };
-                self.info(format!("{verb} task {id}."));
+                let name = shown_as.unwrap_or_else(|| display::name(&task));
+                self.info(format!("{verb} task {name}."));
                 self.upsert(task);
                 if created {
                     self.select_id = Some(id);

@@ -10,11 +10,13 @@ pub fn now() -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-/// A plain pending task.
+/// A plain pending task; its number is its id, its uuid made from it.
 pub fn task(id: i64, title: &str) -> Task {
     let created = now() - Duration::days(30) + Duration::minutes(id);
     Task {
         id,
+        number: Some(id),
+        uuid: format!("{id:08x}-0000-4000-8000-000000000000"),
         title: title.to_string(),
         description: String::new(),
         status: Status::Pending,
@@ -53,6 +55,7 @@ pub fn sample() -> Vec<Task> {
     let mut t = task(4, "Read the ratatui book");
     t.priority = Some(Priority::Low);
     t.status = Status::Done;
+    t.number = None;
     t.completed_at = Some(now() - Duration::hours(5));
     t.version = 2;
     tasks.push(t);

@@ -1,7 +1,7 @@
 //! Key and mouse handling: the part of `update` that reads input.
 //! Keys are matched on `(modifiers, code)`; releases are ignored.
 
-use common::api::{Status, TaskPatch};
+use common::api::Status;
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -9,8 +9,9 @@ use ratatui::crossterm::event::{
 use crate::app::{App, Overlay};
 use crate::form::{FormAction, TaskForm};
 use crate::layout;
-use crate::msg::Command;
+use crate::msg::{Change, Command};
 use crate::parse;
+use crate::prompt::{Prompt, PromptAction, PromptKind};
 
 /// Rows a mouse-wheel notch moves.
 const WHEEL_ROWS: isize = 3;
@@ -49,12 +50,12 @@ impl App {
                 self.overlay = Overlay::None;
                 return Vec::new();
             }
-            Overlay::ConfirmDelete { id, .. } => {
-                let id = *id;
+            Overlay::ConfirmDelete(task) => {
+                let task = task.clone();
                 return match code {
                     KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
                         self.overlay = Overlay::None;
-                        vec![Command::DeleteTask { id }]
+                        vec![Command::DeleteTask { task }]
                     }
                     KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => {
                         self.overlay = Overlay::None;
@@ -64,6 +65,7 @@ impl App {
                 };
             }
             Overlay::Form(_) => return self.on_form_key(modifiers, code),
+            Overlay::Prompt(_) => return self.on_prompt_key(modifiers, code),
         }
         if self.filter.editing {
             return self.on_filter_key(modifiers, code);
@@ -99,23 +101,28 @@ impl App {
                         Status::Pending => Status::Done,
                         Status::Done => Status::Pending,
                     };
-                    return vec![Command::UpdateTask {
-                        id: task.id,
-                        version: Some(task.version),
-                        patch: TaskPatch {
-                            status: Some(status),
-                            ..TaskPatch::default()
-                        },
+                    return vec![Command::Change {
+                        task: Box::new(task.clone()),
+                        change: Change::Status(status),
                     }];
                 }
                 None => self.error("No task selected."),
             },
             (NONE, KeyCode::Char('x') | KeyCode::Delete) => match self.selected_task() {
+                Some(task) => self.overlay = Overlay::ConfirmDelete(Box::new(task.clone())),
+                None => self.error("No task selected."),
+            },
+            (NONE, KeyCode::Char('A')) => match self.selected_task() {
                 Some(task) => {
-                    self.overlay = Overlay::ConfirmDelete {
-                        id: task.id,
-                        title: task.title.clone(),
-                    };
+                    let prompt = Prompt::new(PromptKind::Annotate, task, &self.tasks);
+                    self.overlay = Overlay::Prompt(Box::new(prompt));
+                }
+                None => self.error("No task selected."),
+            },
+            (NONE, KeyCode::Char('D')) => match self.selected_task() {
+                Some(task) => {
+                    let prompt = Prompt::new(PromptKind::Depends, task, &self.tasks);
+                    self.overlay = Overlay::Prompt(Box::new(prompt));
                 }
                 None => self.error("No task selected."),
             },
@@ -145,17 +152,9 @@ impl App {
                         self.error("A done task cannot be started: reopen it first.")
                     }
                     Some(task) => {
-                        let start = match task.start {
-                            Some(_) => None,
-                            None => Some(self.now),
-                        };
-                        return vec![Command::UpdateTask {
-                            id: task.id,
-                            version: Some(task.version),
-                            patch: TaskPatch {
-                                start: Some(start),
-                                ..TaskPatch::default()
-                            },
+                        return vec![Command::Change {
+                            task: Box::new(task.clone()),
+                            change: Change::Active(task.start.is_none()),
                         }];
                     }
                     None => self.error("No task selected."),
@@ -277,6 +276,24 @@ impl App {
                     form.saving = true;
                 }
                 command.into_iter().collect()
+            }
+        }
+    }
+
+    fn on_prompt_key(&mut self, modifiers: KeyModifiers, code: KeyCode) -> Vec<Command> {
+        let Overlay::Prompt(prompt) = &mut self.overlay else {
+            return Vec::new();
+        };
+        match prompt.handle_key(modifiers, code, self.now, self.tz) {
+            PromptAction::None => Vec::new(),
+            PromptAction::Cancel => {
+                self.overlay = Overlay::None;
+                Vec::new()
+            }
+            PromptAction::Send(change) => {
+                let task = Box::new(prompt.task.clone());
+                self.overlay = Overlay::None;
+                vec![Command::Change { task, change }]
             }
         }
     }

@@ -18,6 +18,7 @@ pub mod layout;
 pub mod login;
 pub mod msg;
 pub mod parse;
+pub mod prompt;
 pub mod query;
 pub mod runtime;
 pub mod text;

@@ -1,7 +1,8 @@
 //! What flows into `update` (messages) and out of it (commands).
 
 use chrono::{DateTime, Utc};
-use common::api::{NewTask, Problem, Task, TaskPatch, TaskQuery};
+use common::api::{NewTask, Problem, Status, Task, TaskPatch, TaskQuery};
+use common::filter::Modifications;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 /// Everything that can change the model: terminal input, the clock, API results.
@@ -29,10 +30,15 @@ pub enum ApiEvent {
     },
     TaskSaved {
         created: bool,
+        /// What was done, for the status bar: `Completed`, `Started`, …
+        verb: &'static str,
+        /// How the user knew the task when asking (its number then), so that
+        /// "Completed task 3." names what was typed on.
+        shown_as: Option<String>,
         result: Result<Task, Failure>,
     },
     TaskDeleted {
-        id: i64,
+        task: Box<Task>,
         result: Result<(), Failure>,
     },
     LoggedIn {
@@ -50,14 +56,22 @@ pub enum Command {
         query: TaskQuery,
     },
     CreateTask(NewTask),
-    /// `version` is sent as `If-Match`, so a change made elsewhere is not overwritten.
+    /// The edit form's changes; `version` is sent as `If-Match`, so a change
+    /// made elsewhere is not overwritten.
     UpdateTask {
         id: i64,
         version: Option<i64>,
         patch: TaskPatch,
     },
+    /// A change made the way the CLI makes it ([`common::ops`]), from the
+    /// task as shown (its version sent as `If-Match`).
+    Change {
+        task: Box<Task>,
+        change: Change,
+    },
+    /// Deleted only if still the version shown.
     DeleteTask {
-        id: i64,
+        task: Box<Task>,
     },
     Login {
         username: String,
@@ -68,6 +82,29 @@ pub enum Command {
         username: String,
         password: String,
     },
+}
+
+/// The changes [`Command::Change`] makes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Status(Status),
+    Active(bool),
+    Annotate(String),
+    /// Modifier words already parsed (`depends:2,-3`).
+    Modify(Box<Modifications>),
+}
+
+impl Change {
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Change::Status(Status::Done) => "Completed",
+            Change::Status(Status::Pending) => "Reopened",
+            Change::Active(true) => "Started",
+            Change::Active(false) => "Stopped",
+            Change::Annotate(_) => "Annotated",
+            Change::Modify(_) => "Modified",
+        }
+    }
 }
 
 /// Why an API call failed, as the UI needs to tell it apart.

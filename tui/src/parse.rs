@@ -1,9 +1,9 @@
 //! The CLI's syntax, read by the CLI's own code in `common`: DATEs for the
-//! form's due field and filters for `/`.
+//! form's due field, filters for `/` and modifiers (`depends:2`) for `D`.
 
 use chrono::{DateTime, FixedOffset, Utc};
 use common::dates::Clock;
-use common::filter::TaskFilter;
+use common::filter::{Modifications, ModifyMode, TaskFilter};
 
 fn clock(now: DateTime<Utc>, tz: FixedOffset) -> Clock<FixedOffset> {
     Clock::at(now.with_timezone(&tz))
@@ -20,4 +20,13 @@ pub fn due(text: &str, now: DateTime<Utc>, tz: FixedOffset) -> Result<DateTime<U
 /// A filter line as `task list FILTER…` reads its words.
 pub fn filter(text: &str, now: DateTime<Utc>, tz: FixedOffset) -> Result<TaskFilter, String> {
     TaskFilter::parse_line(text, &clock(now, tz)).map_err(|e| e.to_string())
+}
+
+/// Modifier words as `task modify ID WORDS…` reads them.
+pub fn modifications(
+    words: &[String],
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+) -> Result<Modifications, String> {
+    Modifications::parse(words, &clock(now, tz), ModifyMode::Modify).map_err(|e| e.to_string())
 }

@@ -3,12 +3,14 @@
 
 use std::sync::Arc;
 
-use common::api::RegisterRequest;
+use common::api::{RegisterRequest, Task};
 use common::client::{ApiClient, ClientError};
+use common::display;
+use common::ops::{self, Outcome};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::msg::{ApiEvent, Command, Failure, Msg};
+use crate::msg::{ApiEvent, Change, Command, Failure, Msg};
 
 impl From<ClientError> for Failure {
     fn from(error: ClientError) -> Failure {
@@ -19,8 +21,33 @@ impl From<ClientError> for Failure {
                 Failure::NotLoggedIn
             }
             ClientError::Api(problem) => Failure::Problem(problem),
+            // A name in `depends:` that matches no task, or several.
+            ClientError::NoSuchTask(_) | ClientError::AmbiguousTask { .. } => {
+                Failure::Other(error.to_string())
+            }
             other => Failure::Other(other.to_string()),
         }
+    }
+}
+
+/// Makes `change` to `task` through the operations the CLI uses.
+async fn apply(client: &ApiClient, task: &Task, change: &Change) -> Result<Task, Failure> {
+    let outcome = match change {
+        Change::Status(status) => ops::set_status(client, task, *status).await,
+        Change::Active(active) => ops::set_active(client, task, *active).await,
+        Change::Annotate(text) => ops::annotate(client, task, text)
+            .await
+            .map(Outcome::Changed),
+        Change::Modify(mods) => match ops::resolve(client, mods).await {
+            Ok(resolved) => ops::modify(client, task, mods, &resolved)
+                .await
+                .map(Outcome::Changed),
+            Err(err) => Err(err),
+        },
+    };
+    match outcome.map_err(Failure::from)? {
+        Outcome::Changed(task) | Outcome::AlreadySo(task, _) => Ok(task),
+        Outcome::Refused(reason) => Err(Failure::Other(reason)),
     }
 }
 
@@ -62,6 +89,8 @@ impl Runtime {
                     let result = client.create_task(&task).await.map_err(Failure::from);
                     send(ApiEvent::TaskSaved {
                         created: true,
+                        verb: "Created",
+                        shown_as: None,
                         result,
                     });
                 });
@@ -74,14 +103,27 @@ impl Runtime {
                         .map_err(Failure::from);
                     send(ApiEvent::TaskSaved {
                         created: false,
+                        verb: "Modified",
+                        shown_as: None,
                         result,
                     });
                 });
             }
-            Command::DeleteTask { id } => {
+            Command::Change { task, change } => {
                 tokio::spawn(async move {
-                    let result = client.delete_task(id, None).await.map_err(Failure::from);
-                    send(ApiEvent::TaskDeleted { id, result });
+                    let result = apply(&client, &task, &change).await;
+                    send(ApiEvent::TaskSaved {
+                        created: false,
+                        verb: change.verb(),
+                        shown_as: Some(display::name(&task)),
+                        result,
+                    });
+                });
+            }
+            Command::DeleteTask { task } => {
+                tokio::spawn(async move {
+                    let result = ops::delete(&client, &task).await.map_err(Failure::from);
+                    send(ApiEvent::TaskDeleted { task, result });
                 });
             }
             Command::Login { username, password } => {

@@ -49,11 +49,6 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// `when` in the user's time zone, to the minute: `2026-12-01 17:00`.
-pub fn local(when: DateTime<Utc>, tz: FixedOffset) -> String {
-    when.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
-}
-
 /// `when` as the form's due field shows it, in a DATE form that reads back to
 /// the same instant: `2026-12-01` for a day (due at 23:59:59), else
 /// `2026-12-01 17:00`, else RFC 3339.
@@ -105,7 +100,6 @@ mod tests {
     fn local_and_due_input_use_the_given_zone() {
         let tz = FixedOffset::east_opt(2 * 3600).unwrap();
         let when = Utc.with_ymd_and_hms(2026, 12, 1, 23, 30, 0).unwrap();
-        assert_eq!(local(when, tz), "2026-12-02 01:30");
         assert_eq!(due_input(when, tz), "2026-12-02 01:30");
         let day_end = Utc.with_ymd_and_hms(2026, 12, 1, 21, 59, 59).unwrap();
         assert_eq!(due_input(day_end, tz), "2026-12-01");

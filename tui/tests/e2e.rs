@@ -188,7 +188,7 @@ async fn assert_restored(tmux: &Tmux) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn login_add_toggle_filter_delete_quit() {
+async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
     let server = start_taskd(dir.path()).await;
     let url = server.url();
@@ -267,9 +267,67 @@ async fn login_add_toggle_filter_delete_quit() {
         started.elapsed()
     );
 
+    // The pending tasks are shown and named by their numbers.
+    assert_eq!(task.number, Some(1));
+    let other = all_tasks(&api)
+        .await
+        .into_iter()
+        .find(|t| t.title == "Added from the CLI")
+        .unwrap_or_else(|| panic!("the CLI's task"));
+    assert_eq!(other.number, Some(2));
+
+    // Start it (S): active, marked so.
+    tmux.type_text("S");
+    tmux.wait_for("Started task 1.").await;
+    let started = api
+        .get_task(id)
+        .await
+        .unwrap_or_else(|e| panic!("get: {e}"));
+    assert!(started.start.is_some(), "{started:?}");
+
+    // Annotate it (A): a note, shown in the details pane.
+    tmux.type_text("A");
+    tmux.wait_for("Note for task 1").await;
+    tmux.type_text("ask for the braided ones");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Annotated task 1.").await;
+    let noted = api
+        .get_task(id)
+        .await
+        .unwrap_or_else(|e| panic!("get: {e}"));
+    assert_eq!(
+        noted
+            .annotations
+            .iter()
+            .map(|a| a.text.as_str())
+            .collect::<Vec<_>>(),
+        ["ask for the braided ones"]
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("ask for the braided ones").await;
+    tmux.keys(&["Enter"]);
+
+    // Make it wait for task 2 (D), named by its number; a bad name is said
+    // in the prompt and nothing is sent.
+    tmux.type_text("D");
+    tmux.wait_for("Task 1 waits for").await;
+    tmux.type_text("x");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("does not name a task").await;
+    tmux.keys(&["BSpace"]);
+    tmux.type_text("2");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Modified task 1.").await;
+    let waiting = api
+        .get_task(id)
+        .await
+        .unwrap_or_else(|e| panic!("get: {e}"));
+    assert_eq!(waiting.depends, [other.id]);
+    assert!(waiting.blocked);
+
     // Toggle done: gone from the pending list, dimmed in the list of all.
     tmux.keys(&["Space"]);
-    tmux.wait_for(&format!("Completed task {id}.")).await;
+    tmux.wait_for("Completed task 1.").await;
     assert_eq!(
         api.get_task(id).await.map(|t| t.status).ok(),
         Some(Status::Done)
@@ -287,11 +345,12 @@ async fn login_add_toggle_filter_delete_quit() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("filter: pro:e2e").await;
 
-    // Delete, after confirming.
+    // Delete, after confirming; done, it is named by its uuid's start.
+    let short = &task.uuid[..8];
     tmux.type_text("x");
-    tmux.wait_for(&format!("Delete task {id}?")).await;
+    tmux.wait_for(&format!("Delete task {short}?")).await;
     tmux.type_text("y");
-    tmux.wait_for(&format!("Deleted task {id}.")).await;
+    tmux.wait_for(&format!("Deleted task {short}.")).await;
     let left = all_tasks(&api).await;
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].title, "Added from the CLI");

@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use common::filter::{Modifications, ModifyMode};
+use common::display;
+use common::filter::{Modifications, ModifyMode, Resolved};
+use common::ops;
 
 use crate::context::{Ctx, UsageError};
 
@@ -56,14 +58,16 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     words.splice(0..0, flags);
     let mut mods = Modifications::parse(&words, &ctx.clock, ModifyMode::Add)?;
     mods.description = args.description;
-    let new = mods.to_new_task()?;
+    // A title is checked before anything is looked up.
+    mods.to_new_task(&Resolved::new())?;
 
     let client = ctx.client()?;
-    let task = client.create_task(&new).await?;
+    let resolved = ops::resolve(&client, &mods).await?;
+    let task = client.create_task(&mods.to_new_task(&resolved)?).await?;
     if ctx.json() {
         ctx.print_json(&task)?;
     } else {
-        ctx.say(&format!("Created task {}.", task.id))?;
+        ctx.say(&format!("Created task {}.", display::name(&task)))?;
     }
     Ok(ExitCode::SUCCESS)
 }

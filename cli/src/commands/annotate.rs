@@ -3,10 +3,13 @@
 
 use std::process::ExitCode;
 
-use crate::commands::{change_each, Outcome};
-use crate::context::{Ctx, UsageError};
-use crate::ids::{parse_ids, split_leading_ids};
 use anyhow::Result;
+use common::ops::{self, Outcome};
+use common::task_ref::TaskRef;
+
+use crate::commands::change_each;
+use crate::context::{Ctx, UsageError};
+use crate::refs::{parse_refs, split_leading_refs};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -15,47 +18,35 @@ pub struct Args {
     words: Vec<String>,
 }
 
-fn ids_and_text(words: &[String], usage: &str) -> Result<(Vec<i64>, String), UsageError> {
-    let (ids, rest) = split_leading_ids(words);
-    let ids = parse_ids(ids)?;
+fn names_and_text(words: &[String], usage: &str) -> Result<(Vec<TaskRef>, String), UsageError> {
+    let (names, rest) = split_leading_refs(words);
+    let names = parse_refs(names)?;
     let text = rest.join(" ");
     if text.trim().is_empty() {
         return Err(UsageError(format!("give the note's text: {usage}")));
     }
-    Ok((ids, text))
+    Ok((names, text))
 }
 
+/// Adds the note to each task.
 pub async fn annotate(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let (ids, text) = ids_and_text(&args.words, "task ID annotate TEXT…")?;
+    let (names, text) = names_and_text(&args.words, "task ID annotate TEXT…")?;
     let client = ctx.client()?;
-    change_each(ctx, ids, "Annotated", async |id| {
-        client.annotate_task(id, &text).await?;
-        client.get_task(id).await.map(Outcome::Changed)
+    change_each(ctx, names, "Annotated", async |task| {
+        ops::annotate(&client, &task, &text)
+            .await
+            .map(Outcome::Changed)
     })
     .await
 }
 
-/// Takes away the note whose text is exactly `text`, or else the first one
-/// that holds it (as Taskwarrior does).
+/// Takes the note away from each task: the one that says exactly that, else
+/// the first that contains it (as Taskwarrior's `denotate`).
 pub async fn denotate(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let (ids, text) = ids_and_text(&args.words, "task ID denotate TEXT…")?;
+    let (names, text) = names_and_text(&args.words, "task ID denotate TEXT…")?;
     let client = ctx.client()?;
-    change_each(ctx, ids, "Denotated", async |id| {
-        let task = client.get_task(id).await?;
-        let note = task
-            .annotations
-            .iter()
-            .find(|a| a.text == text)
-            .or_else(|| task.annotations.iter().find(|a| a.text.contains(&text)));
-        let Some(note) = note else {
-            return Ok(Outcome::Refused(format!(
-                "task {id} has no note that says {text:?}"
-            )));
-        };
-        client
-            .denotate_task(id, note.id, Some(task.version))
-            .await?;
-        client.get_task(id).await.map(Outcome::Changed)
+    change_each(ctx, names, "Denotated", async |task| {
+        ops::denotate(&client, &task, &text).await
     })
     .await
 }

@@ -3,66 +3,71 @@
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
+use common::display;
+use common::ops::{self, Outcome};
 
-use crate::commands::{is_fatal, quoted, Failures};
+use crate::commands::{change_each, is_fatal, quoted, Failures};
 use crate::context::Ctx;
-use crate::ids::parse_ids;
 use crate::prompt;
+use crate::refs::parse_refs;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Task IDs: 3, 3,5, 4-6
+    /// Tasks: 3, 3,5, 4-6, or 8 or more characters of a uuid
     #[arg(required = true, value_name = "ID")]
     ids: Vec<String>,
-    /// Do not ask
+    /// Do not ask, even on a terminal
     #[arg(long, short = 'y')]
     yes: bool,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let ids = parse_ids(&args.ids)?;
+    let names = parse_refs(&args.ids)?;
     let client = ctx.client()?;
-    let mut failures = Failures::default();
+    if !prompt::interactive() || args.yes {
+        return change_each(ctx, names, "Deleted", async |task| {
+            ops::delete(&client, &task).await?;
+            Ok(Outcome::Changed(task))
+        })
+        .await;
+    }
 
     // On a terminal: show what would go, ask once, then delete exactly
     // those versions (a task changed meanwhile is not deleted unseen).
-    let mut targets: Vec<(i64, Option<i64>, Option<String>)> = Vec::new();
-    if prompt::interactive() && !args.yes {
-        for id in ids {
-            match client.get_task(id).await {
-                Ok(task) => targets.push((id, Some(task.version), Some(task.title))),
-                Err(err) if is_fatal(&err) => {
-                    failures.say_missing(ctx);
-                    return Err(err.into());
-                }
-                Err(err) => failures.add(ctx, id, &err),
+    let mut failures = Failures::default();
+    let mut targets = Vec::new();
+    for name in names {
+        match ops::find(&client, &name).await {
+            Ok(task) => targets.push((name, task)),
+            Err(err) if is_fatal(&err) => {
+                failures.say_missing(ctx);
+                return Err(err.into());
             }
+            Err(err) => failures.add(ctx, &name, &err),
         }
-        if targets.is_empty() {
-            return Ok(failures.finish(ctx));
-        }
-        // Said before the question, which may end the command.
-        failures.say_missing(ctx);
-        for (id, _, title) in &targets {
-            eprintln!("  {id} {}", quoted(title.as_deref().unwrap_or("")));
-        }
-        let question = match targets.len() {
-            1 => "Delete this task?".to_string(),
-            n => format!("Delete these {n} tasks?"),
-        };
-        if !prompt::confirm(&question)? {
-            bail!("nothing deleted");
-        }
-    } else {
-        targets = ids.into_iter().map(|id| (id, None, None)).collect();
+    }
+    if targets.is_empty() {
+        return Ok(failures.finish(ctx));
+    }
+    // Said before the question, which may end the command.
+    failures.say_missing(ctx);
+    for (_, task) in &targets {
+        eprintln!("  {} {}", display::name(task), quoted(&task.title));
+    }
+    let question = match targets.len() {
+        1 => "Delete this task?".to_string(),
+        n => format!("Delete these {n} tasks?"),
+    };
+    if !prompt::confirm(&question)? {
+        bail!("nothing deleted");
     }
 
     let mut deleted = Vec::new();
-    for (id, version, _) in targets {
-        match client.delete_task(id, version).await {
+    for (name, task) in targets {
+        match ops::delete(&client, &task).await {
             Ok(()) => {
-                ctx.say(&format!("Deleted task {id}."))?;
-                deleted.push(id);
+                ctx.say(&format!("Deleted task {name} {}.", quoted(&task.title)))?;
+                deleted.push(task);
             }
             Err(err) if is_fatal(&err) => {
                 failures.say_missing(ctx);
@@ -70,11 +75,11 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             }
             Err(err) if err.status() == Some(412) => {
                 ctx.warn(&format!(
-                    "task {id}: changed since it was shown; not deleted"
+                    "task {name}: changed since it was shown; not deleted"
                 ));
                 failures.said();
             }
-            Err(err) => failures.add(ctx, id, &err),
+            Err(err) => failures.add(ctx, &name, &err),
         }
     }
     if ctx.json() {

@@ -6,6 +6,11 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Subcommand;
 
+use common::api::Task;
+use common::client::ClientError;
+use common::ops::{self, Outcome};
+use common::task_ref::{describe, TaskRef};
+
 use crate::context::Ctx;
 use crate::Global;
 
@@ -108,23 +113,27 @@ pub fn status(failed: bool) -> ExitCode {
     }
 }
 
-/// A one-line failure for one task of several; the server's detail.
-/// What went wrong with the IDs of one command. IDs that name no task are
-/// said together in one line at the end (`tasks 11-9000, 9005: no such
+/// What went wrong with the tasks of one command. Names that match no task
+/// are said together in one line at the end (`tasks 11-9000, 9005: no such
 /// task`), however many there are; anything else is said at once.
 #[derive(Debug, Default)]
 pub struct Failures {
-    missing: Vec<i64>,
+    missing: Vec<TaskRef>,
     failed: bool,
 }
 
 impl Failures {
-    pub fn add(&mut self, ctx: &Ctx, id: i64, err: &common::client::ClientError) {
+    pub fn add(&mut self, ctx: &Ctx, name: &TaskRef, err: &ClientError) {
         self.failed = true;
         if err.is_not_found() {
-            self.missing.push(id);
+            self.missing.push(name.clone());
+        } else if matches!(
+            err,
+            ClientError::NoSuchTask(_) | ClientError::AmbiguousTask { .. }
+        ) {
+            ctx.warn(&err.to_string());
         } else {
-            ctx.warn(&format!("task {id}: {err}"));
+            ctx.warn(&format!("task {name}: {err}"));
         }
     }
 
@@ -133,45 +142,27 @@ impl Failures {
         self.failed = true;
     }
 
-    /// Says the missing IDs noted so far: before a question, or before
+    /// Says the missing names noted so far: before a question, or before
     /// giving up on the rest.
     pub fn say_missing(&mut self, ctx: &Ctx) {
         match self.missing.as_slice() {
             [] => {}
-            [id] => ctx.warn(&format!("task {id}: no such task")),
-            ids => ctx.warn(&format!("tasks {}: no such task", id_ranges(ids))),
+            [name] => ctx.warn(&format!("task {name}: no such task")),
+            names => ctx.warn(&format!("tasks {}: no such task", describe(names))),
         }
         self.missing.clear();
     }
 
-    /// Says the missing IDs; the exit status of the command.
+    /// Says the missing names; the exit status of the command.
     pub fn finish(mut self, ctx: &Ctx) -> ExitCode {
         self.say_missing(ctx);
         status(self.failed)
     }
 }
 
-/// `11-13, 20` for [11, 12, 13, 20], in the order given.
-fn id_ranges(ids: &[i64]) -> String {
-    let mut runs: Vec<(i64, i64)> = Vec::new();
-    for &id in ids {
-        match runs.last_mut() {
-            Some((_, last)) if last.checked_add(1) == Some(id) => *last = id,
-            _ => runs.push((id, id)),
-        }
-    }
-    runs.iter()
-        .map(|&(first, last)| match first == last {
-            true => first.to_string(),
-            false => format!("{first}-{last}"),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Errors that end a multi-ID command at once: the server is gone or the
-/// session is, so the other IDs would fail the same way.
-pub fn is_fatal(err: &common::client::ClientError) -> bool {
+/// Errors that end a multi-task command at once: the server is gone or the
+/// session is, so the other tasks would fail the same way.
+pub fn is_fatal(err: &ClientError) -> bool {
     err.is_unreachable() || err.needs_login()
 }
 
@@ -180,92 +171,78 @@ pub fn quoted(title: &str) -> String {
     format!("\"{}\"", common::text::escape_control(title))
 }
 
-/// What the change of one task came to.
-pub enum Outcome {
-    Changed(common::api::Task),
-    /// The task already was as asked (the state named): nothing was sent.
-    AlreadySo(common::api::Task, &'static str),
-    /// Nothing could be done, for the reason given: a failure.
-    Refused(String),
-}
+/// How often a change is made again from a fresh read when the task
+/// changed between the read and the write (a 412).
+const ATTEMPTS: usize = 3;
 
-/// `done` and `reopen`: the task is read, then its status set, so that a
-/// task already in that state is said to be (as Taskwarrior does).
+/// `done` and `reopen`; a task already in that state is said to be (as
+/// Taskwarrior does).
 pub async fn set_status(
     ctx: &Ctx,
-    id_words: &[String],
+    words: &[String],
     new_status: common::api::Status,
     verb: &str,
 ) -> Result<ExitCode> {
-    let ids = crate::ids::parse_ids(id_words)?;
+    let names = crate::refs::parse_refs(words)?;
     let client = ctx.client()?;
-    let patch = common::api::TaskPatch {
-        status: Some(new_status),
-        ..Default::default()
-    };
-    change_each(ctx, ids, verb, async |id| {
-        let task = client.get_task(id).await?;
-        if task.status == new_status {
-            return Ok(Outcome::AlreadySo(task, new_status.as_str()));
-        }
-        client
-            .update_task(id, &patch, None)
-            .await
-            .map(Outcome::Changed)
+    change_each(ctx, names, verb, async |task| {
+        ops::set_status(&client, &task, new_status).await
     })
     .await
 }
 
-/// Applies `change` to each task in turn: reports each on its own line, goes
-/// on past an unknown ID (exit 1 at the end), stops at once when the server
-/// is down or the session is over; with `--json`, prints the tasks as they
-/// now are.
+/// Finds each named task and applies `change` to it as read: reports each
+/// on its own line, goes on past a name that matches nothing (exit 1 at the
+/// end), stops at once when the server is down or the session is over. A
+/// change refused because the task changed since it was read (412) is made
+/// again from a fresh read. With `--json`, prints the tasks as they now are.
 pub async fn change_each(
     ctx: &Ctx,
-    ids: Vec<i64>,
+    names: Vec<TaskRef>,
     verb: &str,
-    mut change: impl AsyncFnMut(i64) -> Result<Outcome, common::client::ClientError>,
+    mut change: impl AsyncFnMut(Task) -> Result<Outcome, ClientError>,
 ) -> Result<ExitCode> {
+    let client = ctx.client()?;
     let mut changed = Vec::new();
     let mut failures = Failures::default();
-    for id in ids {
-        match change(id).await {
+    for name in names {
+        let mut attempt = 0;
+        let result = loop {
+            attempt += 1;
+            let outcome = match ops::find(&client, &name).await {
+                Ok(task) => change(task).await,
+                Err(err) => Err(err),
+            };
+            match outcome {
+                Err(err) if err.status() == Some(412) && attempt < ATTEMPTS => continue,
+                other => break other,
+            }
+        };
+        match result {
             Ok(Outcome::Changed(task)) => {
-                ctx.say(&format!("{verb} task {id} {}.", quoted(&task.title)))?;
+                ctx.say(&format!("{verb} task {name} {}.", quoted(&task.title)))?;
                 changed.push(task);
             }
             Ok(Outcome::AlreadySo(task, state)) => {
                 ctx.say(&format!(
-                    "Task {id} {} is already {state}.",
+                    "Task {name} {} is already {state}.",
                     quoted(&task.title)
                 ))?;
                 changed.push(task);
             }
             Ok(Outcome::Refused(reason)) => {
-                ctx.warn(&reason);
+                ctx.warn(&format!("task {name}: {reason}"));
                 failures.said();
             }
             Err(err) if is_fatal(&err) => {
                 failures.say_missing(ctx);
                 return Err(err.into());
             }
-            Err(err) => failures.add(ctx, id, &err),
+            Err(err) => failures.add(ctx, &name, &err),
         }
     }
     if ctx.json() {
         ctx.print_json(&changed)?;
     }
     Ok(failures.finish(ctx))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::id_ranges;
-
-    #[test]
-    fn consecutive_ids_fold_into_ranges() {
-        assert_eq!(id_ranges(&[11, 12, 13, 20, 7, 8]), "11-13, 20, 7-8");
-        assert_eq!(id_ranges(&[5]), "5");
-        assert_eq!(id_ranges(&[i64::MAX, 1]), format!("{}, 1", i64::MAX));
-    }
 }

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::commands::{is_fatal, Failures};
 use crate::context::Ctx;
-use crate::ids::parse_ids;
+use crate::refs::parse_refs;
 use crate::render;
 
 #[derive(Debug, clap::Args)]
@@ -17,19 +17,33 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let ids = parse_ids(&args.ids)?;
+    let names = parse_refs(&args.ids)?;
     let client = ctx.client()?;
     let mut shown = Vec::new();
     let mut failures = Failures::default();
     let mut text = String::new();
-    for id in ids {
-        match client.get_task(id).await {
+    for name in names {
+        match common::ops::find(&client, &name).await {
             Ok(task) => {
                 if !ctx.json() {
+                    let mut depends = Vec::new();
+                    for id in &task.depends {
+                        match client.get_task(*id).await {
+                            Ok(other) => depends.push(other),
+                            Err(err) if is_fatal(&err) => return Err(err.into()),
+                            // Deleted since: it has left the list already.
+                            Err(_) => {}
+                        }
+                    }
                     if !text.is_empty() {
                         text.push('\n');
                     }
-                    text.push_str(&render::task_detail(&task, ctx.style, ctx.clock.now_utc()));
+                    text.push_str(&render::task_detail(
+                        &task,
+                        &depends,
+                        ctx.style,
+                        ctx.clock.now_utc(),
+                    ));
                 }
                 shown.push(task);
             }
@@ -37,7 +51,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
                 failures.say_missing(ctx);
                 return Err(err.into());
             }
-            Err(err) => failures.add(ctx, id, &err),
+            Err(err) => failures.add(ctx, &name, &err),
         }
     }
     if ctx.json() {

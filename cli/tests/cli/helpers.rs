@@ -324,3 +324,72 @@ impl Tty {
         (status.code().unwrap_or(-1), self.screen())
     }
 }
+
+/// A TCP relay in front of a server that counts the requests whose request
+/// line starts with `needle` (`GET /api/tasks/`): what a client asked of the
+/// server, seen on the wire.
+pub struct CountingRelay {
+    pub url: String,
+    count: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl CountingRelay {
+    pub fn start(server_url: &str, needle: &'static str) -> CountingRelay {
+        use std::net::{TcpListener, TcpStream};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        let target = server_url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("relay binds");
+        let url = format!("http://{}", listener.local_addr().expect("relay address"));
+        let count = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&count);
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(mut client) = client else { return };
+                let Ok(mut server) = TcpStream::connect(&target) else {
+                    return;
+                };
+                let (Ok(mut client_back), Ok(mut server_back)) =
+                    (client.try_clone(), server.try_clone())
+                else {
+                    return;
+                };
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut server_back, &mut client_back);
+                    let _ = client_back.shutdown(std::net::Shutdown::Both);
+                });
+                let counter = Arc::clone(&counter);
+                std::thread::spawn(move || {
+                    // Request lines are counted across read boundaries: the
+                    // tail of one read is searched again with the next.
+                    let needle = needle.as_bytes();
+                    let mut carry: Vec<u8> = Vec::new();
+                    let mut buffer = [0u8; 16 * 1024];
+                    loop {
+                        let n = match client.read(&mut buffer) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        if server.write_all(&buffer[..n]).is_err() {
+                            break;
+                        }
+                        carry.extend_from_slice(&buffer[..n]);
+                        let found = carry.windows(needle.len()).filter(|w| *w == needle).count();
+                        counter.fetch_add(found, Ordering::SeqCst);
+                        let keep = carry.len().min(needle.len() - 1);
+                        carry.drain(..carry.len() - keep);
+                    }
+                    let _ = server.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        });
+        CountingRelay { url, count }
+    }
+
+    pub fn count(&self) -> usize {
+        self.count.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}

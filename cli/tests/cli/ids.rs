@@ -1,22 +1,40 @@
-//! show, done, reopen, modify, delete: several IDs, lists and ranges, in
-//! both orders; an unknown ID is reported, the rest still done, exit 1.
+//! show, done, reopen, modify, delete: several tasks named by number, lists
+//! and ranges, or by uuid prefix, in both orders; an unknown name is
+//! reported, the rest still done, exit 1.
 
 use serde_json::Value;
 
 use crate::helpers::{Cli, TestServer};
 
-fn task(cli: &Cli, id: i64) -> Value {
-    cli.run(&["--json", "show", &id.to_string()])
+/// "Task N" as the server has it, whatever its state (done tasks have no
+/// number to show them by).
+fn task(cli: &Cli, n: i64) -> Value {
+    let title = format!("Task {n}");
+    let all = cli.run(&["--json", "list", "status:all"]).success().json();
+    all.as_array()
+        .and_then(|tasks| tasks.iter().find(|t| t["title"] == title.as_str()))
+        .cloned()
+        .unwrap_or_else(|| panic!("no {title} in {all}"))
+}
+
+/// The pending task numbered `n`.
+fn pending(cli: &Cli, n: i64) -> Value {
+    cli.run(&["--json", "show", &n.to_string()])
         .success()
         .json()[0]
         .clone()
 }
 
-fn status(cli: &Cli, id: i64) -> String {
-    task(cli, id)["status"]
+fn status(cli: &Cli, n: i64) -> String {
+    task(cli, n)["status"]
         .as_str()
         .unwrap_or_default()
         .to_string()
+}
+
+/// The first 8 characters of the uuid of "Task N", as Taskwarrior shows it.
+fn short_uuid(cli: &Cli, n: i64) -> String {
+    task(cli, n)["uuid"].as_str().unwrap_or_default()[..8].to_string()
 }
 
 fn with_tasks(count: usize) -> (TestServer, Cli) {
@@ -58,26 +76,41 @@ fn done_and_reopen_in_both_orders() {
     assert_eq!(out, "Completed task 1 \"Task 1\".\n");
     cli.ok(&["2", "done"]);
     cli.ok(&["3,5", "done"]);
-    cli.ok(&["done", "6-4"]);
+    cli.ok(&["done", "6,4"]);
     for id in 1..=6 {
         assert_eq!(status(&cli, id), "done", "{id}");
     }
     assert!(task(&cli, 1)["completed_at"].is_string());
-    // Done already: said so, nothing changed, still a success.
+    assert!(
+        task(&cli, 1)["number"].is_null(),
+        "a done task has no number"
+    );
+    // A done task is named by its uuid; done already: said so, nothing
+    // changed, still a success.
+    let one = short_uuid(&cli, 1);
     let version = task(&cli, 1)["version"].clone();
     assert_eq!(
-        cli.ok(&["done", "1"]),
-        "Task 1 \"Task 1\" is already done.\n"
+        cli.ok(&["done", &one]),
+        format!("Task {one} \"Task 1\" is already done.\n")
     );
     assert_eq!(task(&cli, 1)["version"], version);
+    let run = cli.run(&["done", "1"]).failure(1);
+    assert!(run.stderr.contains("task 1: no such task"), "{run:?}");
 
-    cli.ok(&["reopen", "1,2"]);
-    cli.ok(&["3-4", "reopen"]);
-    cli.ok(&["5", "6", "reopen"]);
+    let names: Vec<String> = (1..=6).map(|n| short_uuid(&cli, n)).collect();
+    cli.ok(&["reopen", &format!("{},{}", names[0], names[1])]);
+    cli.ok(&[&names[2], &names[3], "reopen"]);
+    cli.ok(&["reopen", &names[4].to_uppercase(), &names[5]]);
     for id in 1..=6 {
         assert_eq!(status(&cli, id), "pending", "{id}");
     }
     assert!(task(&cli, 1)["completed_at"].is_null());
+    // Reopened, each has the lowest number free again.
+    let mut numbers: Vec<i64> = (1..=6)
+        .map(|n| task(&cli, n)["number"].as_i64().unwrap())
+        .collect();
+    numbers.sort();
+    assert_eq!(numbers, [1, 2, 3, 4, 5, 6]);
 }
 
 #[test]
@@ -93,16 +126,14 @@ fn an_unknown_id_is_reported_and_the_rest_done() {
     assert_eq!(status(&cli, 1), "done");
     assert_eq!(status(&cli, 3), "done");
 
-    // Many unknown IDs are said in one line, as ranges.
-    let run = cli.run(&["show", "2-9000", "12000"]).failure(1);
+    // Many unknown names are said in one line, as ranges: 1 and 3 are
+    // done, so their numbers name nothing now.
+    let run = cli.run(&["show", "1-9000", "12000"]).failure(1);
     assert_eq!(
-        run.stderr, "task: tasks 4-9000, 12000: no such task\n",
+        run.stderr, "task: tasks 1, 3-9000, 12000: no such task\n",
         "{run:?}"
     );
-    assert!(
-        run.stdout.contains("Task 2") && run.stdout.contains("Task 3"),
-        "{run:?}"
-    );
+    assert!(run.stdout.contains("Task 2"), "{run:?}");
 
     // Another user's task is as unknown as a missing one.
     let server_url = cli.server.clone();
@@ -119,15 +150,16 @@ fn an_unknown_id_is_reported_and_the_rest_done() {
     for (args, code) in [
         (&["show", "99"][..], 1),
         (&["reopen", "98,1"], 1),
-        (&["modify", "1,99", "pri:H"], 1),
-        (&["delete", "99", "2", "--yes"], 1),
+        (&["modify", "2,99", "pri:H"], 1),
+        (&["delete", "99", "--yes"], 1),
         (&["done", "x"], 2),
         (&["done", "0"], 2),
         (&["3", "frobnicate"], 2),
     ] {
         cli.run(args).failure(code);
     }
-    assert!(task(&cli, 1)["priority"] == "high");
+    assert!(task(&cli, 2)["priority"] == "high");
+    cli.run(&["delete", "99", "2", "--yes"]).failure(1);
     cli.run(&["show", "2"]).failure(1);
 }
 
@@ -145,7 +177,7 @@ fn modify_changes_clears_and_removes() {
         "Better",
         "title",
     ]);
-    let one = task(&cli, 1);
+    let one = pending(&cli, 1);
     assert_eq!(one["title"], "Better title");
     assert_eq!(one["priority"], "high");
     assert_eq!(one["project"], "home");
@@ -153,7 +185,7 @@ fn modify_changes_clears_and_removes() {
     assert!(one["due"].is_string());
 
     cli.ok(&["modify", "1", "due:", "pri:", "project:"]);
-    let one = task(&cli, 1);
+    let one = pending(&cli, 1);
     assert!(
         one["due"].is_null() && one["priority"].is_null() && one["project"].is_null(),
         "{one}"
@@ -172,14 +204,14 @@ fn modify_changes_clears_and_removes() {
         "--due",
         "eom",
     ]);
-    assert_eq!(task(&cli, 2)["priority"], "low");
-    assert_eq!(task(&cli, 3)["priority"], "low");
-    assert_eq!(task(&cli, 3)["tags"], serde_json::json!(["old"]));
-    let four = task(&cli, 4);
+    assert_eq!(pending(&cli, 2)["priority"], "low");
+    assert_eq!(pending(&cli, 3)["priority"], "low");
+    assert_eq!(pending(&cli, 3)["tags"], serde_json::json!(["old"]));
+    let four = pending(&cli, 4);
     assert_eq!(four["tags"], serde_json::json!(["old", "flagged"]));
     assert_eq!(four["priority"], "medium");
     cli.ok(&["modify", "4", "--due", ""]);
-    assert!(task(&cli, 4)["due"].is_null());
+    assert!(pending(&cli, 4)["due"].is_null());
 
     let nothing = cli.run(&["modify", "1"]).failure(2);
     assert!(nothing.stderr.contains("nothing to change"), "{nothing:?}");
@@ -192,7 +224,7 @@ fn delete_asks_on_a_terminal_unless_yes() {
 
     // Not a terminal: no question.
     let run = cli.run(&["delete", "1"]).success();
-    assert_eq!(run.stdout, "Deleted task 1.\n");
+    assert_eq!(run.stdout, "Deleted task 1 \"Task 1\".\n");
     cli.run(&["show", "1"]).failure(1);
 
     // A terminal: asks; "n" keeps the tasks.
@@ -225,7 +257,14 @@ fn delete_asks_on_a_terminal_unless_yes() {
     cli.run(&["show", "4"]).failure(1);
 
     let run = cli.run(&["--json", "delete", "5-6", "-y"]).success();
-    assert_eq!(run.json(), serde_json::json!([5, 6]));
+    let titles: Vec<Value> = run
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].clone())
+        .collect();
+    assert_eq!(titles, ["Task 5", "Task 6"]);
     assert_eq!(
         cli.run(&["--json", "list", "status:all"]).success().json(),
         serde_json::json!([])

@@ -281,3 +281,78 @@ fn closed_stdout_is_not_a_failure() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The filter is the server's to apply: over 5,000 tasks, a filtered list
+/// asks for one page and gets only the matching tasks.
+#[test]
+fn a_filtered_list_fetches_only_the_matching_page() {
+    let server = TestServer::start();
+    let relay = crate::helpers::CountingRelay::start(&server.url, "GET /api/tasks/");
+    let cli = Cli::at(&relay.url);
+    cli.register("bulk");
+    cli.login("bulk");
+    let client = ApiClient::new(&server.url).expect("client");
+    server.block_on(async {
+        client.login("bulk", PASSWORD).await.expect("login");
+        for i in 0..5000 {
+            // One task in 100 is +home pri:H; one in three of those is +work too.
+            let chosen = i % 100 == 0;
+            let mut tags = vec![if chosen || i % 2 == 0 {
+                "home"
+            } else {
+                "garden"
+            }];
+            if i % 3 == 0 {
+                tags.push("work");
+            }
+            let task = NewTask {
+                title: format!("Task number {i}"),
+                priority: Some(if chosen {
+                    Priority::High
+                } else {
+                    Priority::Low
+                }),
+                tags: Some(tags.iter().map(|t| t.to_string()).collect()),
+                ..Default::default()
+            };
+            client.create_task(&task).await.expect("create");
+        }
+    });
+    let expected: Vec<String> = (0..5000)
+        .filter(|i| i % 100 == 0 && i % 3 != 0)
+        .map(|i| format!("Task number {i}"))
+        .collect();
+
+    let before = relay.count();
+    let run = cli
+        .run(&["--json", "list", "+home", "-work", "pri:H"])
+        .success();
+    assert_eq!(relay.count() - before, 1, "one request for one page");
+    let titles: Vec<String> = run
+        .json()
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|t| t["title"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let mut sorted = titles.clone();
+    sorted.sort();
+    let mut want = expected.clone();
+    want.sort();
+    assert_eq!(sorted, want);
+
+    // The same words in Taskwarrior's order, as a table.
+    let before = relay.count();
+    let table = cli.ok(&["+home", "-work", "pri:H"]);
+    assert_eq!(relay.count() - before, 1);
+    assert!(
+        table.ends_with(&format!("\n{} tasks\n", expected.len())),
+        "{table}"
+    );
+
+    // The relay counts what it should: all 5,000 come in pages of 1,000.
+    let before = relay.count();
+    let all = cli.run(&["--json", "list"]).success().json();
+    assert_eq!(all.as_array().map(Vec::len), Some(5000));
+    assert_eq!(relay.count() - before, 5);
+}

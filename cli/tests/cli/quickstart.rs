@@ -39,7 +39,7 @@ fn readme_quick_start() {
     let out = cli.ok(&["list"]);
     assert_eq!(
         out,
-        "ID Pri Due   Tags    Title\n 1 H   in 1d errands Buy milk\n\n1 task\n"
+        "ID Pri Due   Tags     Title\n 1 H   in 1d +errands Buy milk\n\n1 task\n"
     );
 
     // task 1 done

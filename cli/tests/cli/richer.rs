@@ -127,7 +127,7 @@ fn info_breaks_the_urgency_down() {
             "no {term} term in:\n{info}"
         );
     }
-    assert!(info.contains("Number      1"), "{info}");
+    assert!(info.contains("ID          1\n"), "{info}");
     assert!(info.contains("UUID"), "{info}");
 }
 
@@ -168,4 +168,59 @@ fn virtual_tags_and_waiting_tasks_left_out_of_the_list() {
     assert_eq!(titles(&["+OVERDUE"]), ["Overdue"]);
     assert_eq!(titles(&["+READY"]), ["Home", "Both", "Overdue"]);
     assert_eq!(titles(&["project:", "priority:"]), ["Overdue", "Blocked"]);
+}
+
+/// Tasks are named by their short numbers, which are not the API's ids once
+/// tasks are done: a new task takes the lowest free number.
+#[test]
+fn numbers_name_pending_tasks_and_uuids_name_the_rest() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    for title in ["First", "Second", "Third"] {
+        cli.add(&[title]);
+    }
+    cli.ok(&["1", "done"]);
+    let out = cli.ok(&["add", "Fourth"]);
+    assert_eq!(out, "Created task 1.\n", "the lowest free number");
+    let fourth = &cli.run(&["--json", "show", "1"]).success().json()[0];
+    assert_eq!(fourth["title"], "Fourth");
+    assert_eq!(fourth["id"], 4);
+
+    // Numbers in modifiers too: 3 waits for 1 (Fourth, id 4).
+    cli.ok(&["3", "modify", "depends:1", "pri:H"]);
+    let third = &cli.run(&["--json", "show", "3"]).success().json()[0];
+    assert_eq!(third["depends"], serde_json::json!([4]));
+    assert_eq!(third["blocked"], true);
+    let info = cli.ok(&["3", "info"]);
+    assert!(info.contains("Depends     1 Fourth"), "{info}");
+    cli.ok(&["3", "modify", "depends:-1"]);
+    assert_eq!(
+        cli.run(&["--json", "show", "3"]).success().json()[0]["depends"],
+        serde_json::json!([])
+    );
+
+    // The list shows numbers for pending tasks and uuids for done ones.
+    let table = cli.ok(&["list", "status:all"]);
+    let first = cli.run(&["--json", "list", "status:done"]).success().json()[0].clone();
+    let short = &first["uuid"].as_str().unwrap()[..8];
+    assert!(
+        table
+            .lines()
+            .any(|l| l.trim_start().starts_with(short) && l.contains("First")),
+        "{table}"
+    );
+    assert!(
+        table
+            .lines()
+            .any(|l| l.trim_start().starts_with("1 ") && l.contains("Fourth")),
+        "{table}"
+    );
+    // A done task by its uuid prefix; an unknown or too short one is refused.
+    assert!(cli.ok(&[short, "info"]).contains("First"));
+    cli.run(&["ffffffff", "info"]).failure(1);
+    let short_run = cli.run(&["info", "abcdef"]).failure(2);
+    assert!(short_run.stderr.contains("8 or more"), "{short_run:?}");
+    // An unknown number in depends: names it, changes nothing.
+    let run = cli.run(&["3", "modify", "depends:9"]).failure(1);
+    assert!(run.stderr.contains("task 9: no such task"), "{run:?}");
 }

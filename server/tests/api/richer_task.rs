@@ -241,6 +241,15 @@ async fn the_list_filters_and_orders_by_the_new_fields() {
         .await,
         [active]
     );
+    // A prefix of 8 or more characters, as Taskwarrior shows uuids.
+    assert_eq!(
+        ids(&app, &alice, &format!("uuid={}", &active_uuid[..8])).await,
+        [active]
+    );
+    assert_eq!(
+        ids(&app, &alice, &format!("uuid={}", &active_uuid[..13])).await,
+        [active]
+    );
     assert_eq!(ids(&app, &alice, "number=2").await, [waited]);
     assert_eq!(
         ids(&app, &alice, "scheduled_before=2026-12-05").await,
@@ -285,6 +294,9 @@ async fn the_list_filters_and_orders_by_the_new_fields() {
         ("active=1", "active"),
         ("number=0", "number"),
         ("number=x", "number"),
+        ("uuid=abcdef0", "uuid"),
+        ("uuid=abcdef0%25", "uuid"),
+        ("uuid=abcdef0_", "uuid"),
         ("scheduled_before=soon", "scheduled_before"),
         ("uda.Bad=1", "uda.Bad"),
         ("ordering=urgent", "ordering"),

@@ -7,7 +7,9 @@ use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, 
 use super::*;
 use crate::app::Overlay;
 use crate::form::Field;
+use crate::msg::Change;
 use crate::query::{Scope, SortKey};
+use common::task_ref::TaskRef;
 
 fn selected_id(app: &App) -> Option<i64> {
     app.selected_task().map(|t| t.id)
@@ -111,6 +113,8 @@ fn a_opens_the_form_and_enter_creates_the_task() {
     created.project = Some("family".into());
     let after = app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
         created: true,
+        verb: "Created",
+        shown_as: None,
         result: Ok(created),
     })));
     assert_eq!(app.overlay, Overlay::None);
@@ -160,6 +164,8 @@ fn the_server_s_field_errors_show_beside_the_fields() {
     };
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
         created: true,
+        verb: "Created",
+        shown_as: None,
         result: Err(crate::msg::Failure::Problem(problem)),
     })));
     let Overlay::Form(form) = &app.overlay else {
@@ -225,16 +231,14 @@ fn esc_closes_the_form_without_saving() {
 #[test]
 fn space_toggles_done_with_if_match() {
     let mut app = app_with(fixtures::sample());
+    let shown = app.selected_task().cloned().unwrap();
     let commands = press(&mut app, KeyCode::Char(' '));
+    // The task as shown goes with the change: its version is the If-Match.
     assert_eq!(
         commands,
-        vec![Command::UpdateTask {
-            id: 1,
-            version: Some(1),
-            patch: TaskPatch {
-                status: Some(Status::Done),
-                ..TaskPatch::default()
-            },
+        vec![Command::Change {
+            task: Box::new(shown),
+            change: Change::Status(Status::Done),
         }]
     );
     // The done task shows in the "all" list.
@@ -247,7 +251,7 @@ fn space_toggles_done_with_if_match() {
     let commands = press(&mut app, KeyCode::Char(' '));
     assert!(matches!(
         commands.as_slice(),
-        [Command::UpdateTask { id: 4, version: Some(2), patch }] if patch.status == Some(Status::Pending)
+        [Command::Change { task, change: Change::Status(Status::Pending) }] if task.id == 4 && task.version == 2
     ));
 }
 
@@ -264,6 +268,8 @@ fn a_stale_toggle_reloads_and_says_so() {
     };
     let commands = app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
         created: false,
+        verb: "Completed",
+        shown_as: None,
         result: Err(crate::msg::Failure::Problem(problem)),
     })));
     assert!(matches!(commands.as_slice(), [Command::LoadTasks { .. }]));
@@ -278,7 +284,7 @@ fn x_asks_then_deletes() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('j'));
     assert!(press(&mut app, KeyCode::Char('x')).is_empty());
-    assert!(matches!(app.overlay, Overlay::ConfirmDelete { id: 2, .. }));
+    assert!(matches!(&app.overlay, Overlay::ConfirmDelete(task) if task.id == 2));
     // Keys other than yes/no do nothing while asking.
     assert!(press(&mut app, KeyCode::Char('j')).is_empty());
     assert!(press(&mut app, KeyCode::Char('n')).is_empty());
@@ -286,12 +292,16 @@ fn x_asks_then_deletes() {
     assert_eq!(app.tasks.len(), 4);
 
     press(&mut app, KeyCode::Char('x'));
+    let shown = Box::new(app.selected_task().cloned().unwrap());
     assert_eq!(
         press(&mut app, KeyCode::Char('y')),
-        vec![Command::DeleteTask { id: 2 }]
+        vec![Command::DeleteTask {
+            task: shown.clone()
+        }],
+        "deleted as the version shown"
     );
     let commands = app.update(Msg::Api(Box::new(ApiEvent::TaskDeleted {
-        id: 2,
+        task: shown,
         result: Ok(()),
     })));
     assert!(matches!(commands.as_slice(), [Command::LoadTasks { .. }]));
@@ -439,13 +449,9 @@ fn shift_s_starts_and_stops_and_w_shows_waiting_tasks() {
     let commands = app.update(key_with(KeyModifiers::SHIFT, KeyCode::Char('S')));
     assert_eq!(
         commands,
-        vec![Command::UpdateTask {
-            id: selected.id,
-            version: Some(selected.version),
-            patch: TaskPatch {
-                start: Some(Some(app.now)),
-                ..TaskPatch::default()
-            },
+        vec![Command::Change {
+            task: Box::new(selected),
+            change: Change::Active(true),
         }]
     );
     assert_eq!(
@@ -734,4 +740,53 @@ fn no_input_panics() {
             }
         }
     }
+}
+
+#[test]
+fn capital_a_annotates_and_capital_d_sets_dependencies() {
+    let mut app = app_with(fixtures::sample());
+    let shown = app.selected_task().cloned().unwrap();
+    assert!(type_text(&mut app, "A").is_empty());
+    assert!(matches!(&app.overlay, Overlay::Prompt(p) if p.title() == " Note for task 1 "));
+    // Nothing typed: said in the prompt, nothing sent.
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert!(matches!(&app.overlay, Overlay::Prompt(p) if p.error.is_some()));
+    type_text(&mut app, "call first");
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        vec![Command::Change {
+            task: Box::new(shown.clone()),
+            change: Change::Annotate("call first".into()),
+        }]
+    );
+    assert_eq!(app.overlay, Overlay::None);
+
+    type_text(&mut app, "D");
+    type_text(&mut app, "2,-3 0a1b2c3d");
+    let commands = press(&mut app, KeyCode::Enter);
+    let [Command::Change {
+        task,
+        change: Change::Modify(mods),
+    }] = commands.as_slice()
+    else {
+        panic!("expected a change, got {commands:?}");
+    };
+    assert_eq!(task.id, shown.id);
+    assert_eq!(
+        mods.add_depends,
+        [TaskRef::Number(2), TaskRef::Uuid("0a1b2c3d".into())]
+    );
+    assert_eq!(mods.remove_depends, [TaskRef::Number(3)]);
+
+    // A word that names no task stays in the prompt with the reason; Esc
+    // leaves without sending.
+    type_text(&mut app, "D");
+    type_text(&mut app, "soon");
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert!(
+        matches!(&app.overlay, Overlay::Prompt(p) if p.error.as_deref().is_some_and(|e| e.contains("does not name a task")))
+    );
+    assert!(press(&mut app, KeyCode::Esc).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(!app.quit);
 }

@@ -169,6 +169,14 @@ fn filter_prompt_and_no_match() {
 }
 
 #[test]
+fn dependencies_prompt() {
+    let mut app = app_with(fixtures::sample());
+    type_text(&mut app, "D");
+    type_text(&mut app, "2,-3");
+    snapshot_both("dependencies_prompt", &mut app);
+}
+
+#[test]
 fn confirm_delete() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('x'));
@@ -232,7 +240,7 @@ fn done_tasks_are_dimmed_and_overdue_ones_highlighted() {
     answer_load(&mut app, &commands, fixtures::sample());
     let terminal = draw(&app, 80, 24);
     let buffer = terminal.backend().buffer();
-    let (x, y) = find(buffer, "Read the ratatui book");
+    let (x, y) = find(buffer, "Read the ratatui");
     assert!(buffer[(x, y)].modifier.contains(Modifier::DIM));
     let (x, y) = find(buffer, "3d ago");
     assert_eq!(buffer[(x, y)].fg, Color::Red);
@@ -249,6 +257,8 @@ fn server_problem_beside_its_field() {
     press(&mut app, KeyCode::Enter);
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
         created: true,
+        verb: "Created",
+        shown_as: None,
         result: Err(Failure::Problem(Problem {
             kind: "about:blank".into(),
             title: "Bad Request".into(),

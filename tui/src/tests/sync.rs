@@ -97,6 +97,8 @@ fn server_down_mid_session_keeps_the_tasks_shown() {
     assert_eq!(press(&mut app, KeyCode::Enter).len(), 1);
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
         created: true,
+        verb: "Created",
+        shown_as: None,
         result: Err(down()),
     })));
     let Overlay::Form(form) = &app.overlay else {
@@ -193,11 +195,13 @@ fn a_failed_login_says_why_and_lets_the_user_retry() {
 fn a_change_that_cannot_be_sent_says_it_was_not_saved() {
     let mut app = app_with(fixtures::sample());
     let commands = press(&mut app, KeyCode::Char(' '));
-    let [Command::UpdateTask { .. }] = commands.as_slice() else {
-        panic!("expected an update, got {commands:?}");
+    let [Command::Change { .. }] = commands.as_slice() else {
+        panic!("expected a change, got {commands:?}");
     };
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
         created: false,
+        verb: "Completed",
+        shown_as: None,
         result: Err(down()),
     })));
     let (_, text) = app.notice().unwrap();

@@ -9,6 +9,8 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
+use common::display;
+
 use crate::app::{App, Level, Overlay};
 use crate::input::Input;
 use crate::layout;
@@ -36,8 +38,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match &app.overlay {
         Overlay::None => {}
         Overlay::Help => draw_help(frame, area),
-        Overlay::ConfirmDelete { id, title } => draw_confirm(frame, area, *id, title),
+        Overlay::ConfirmDelete(task) => {
+            draw_confirm(frame, area, &display::name(task), &task.title)
+        }
         Overlay::Form(form) => forms::draw_task_form(frame, area, form),
+        Overlay::Prompt(prompt) => draw_prompt(frame, area, prompt),
     }
 }
 
@@ -242,16 +247,15 @@ pub(crate) fn hints(pairs: &[(&str, &str)]) -> Line<'static> {
 
 /// Every key, as `?` shows them.
 pub const KEYS: &[(&str, &str)] = &[
-    ("j / ↓, k / ↑", "move down / up"),
+    ("j / ↓, k / ↑", "move down / up (or the mouse wheel)"),
     ("g / Home, G / End", "first / last task"),
     ("PgDn / PgUp", "a page down / up"),
-    ("mouse wheel", "scroll"),
     ("enter", "show / hide the details pane"),
-    ("a", "add a task"),
-    ("e", "edit the selected task"),
-    ("", "  (in the form, ctrl-j: a new line)"),
+    ("a, e", "add a task, edit the selected one"),
     ("space", "toggle done / pending"),
     ("S", "start / stop the selected task (active)"),
+    ("A", "add a note (annotation) to it"),
+    ("D", "set what it waits for (dependencies)"),
     ("x", "delete the selected task (asks first)"),
     ("/", "filter: +tag -tag project:P priority:H"),
     ("", "  status:done due.before:DATE words…"),
@@ -291,10 +295,49 @@ fn draw_help(frame: &mut Frame, area: Rect) {
     );
 }
 
-fn draw_confirm(frame: &mut Frame, area: Rect, id: i64, title: &str) {
+/// The `A` / `D` prompt: a box at the bottom with its hint and any error.
+fn draw_prompt(frame: &mut Frame, area: Rect, prompt: &crate::prompt::Prompt) {
+    let width = area.width.saturating_sub(4).min(76);
+    let rect = Rect {
+        x: area.x + (area.width.saturating_sub(width)) / 2,
+        y: area.bottom().saturating_sub(6),
+        width,
+        height: 5.min(area.height),
+    };
+    let inner = width.saturating_sub(4);
+    let (shown, cursor) = visible_input(&prompt.input, inner, false);
+    let under = match &prompt.error {
+        Some(error) => Line::from(Span::styled(
+            format!("✗ {}", escape(error)),
+            Style::new().fg(Color::Red),
+        )),
+        None => Line::from(prompt.hint().dark_gray()),
+    };
+    let lines = vec![
+        Line::from(vec![
+            Span::styled("> ", Style::new().fg(Color::Cyan).bold()),
+            Span::raw(shown),
+        ]),
+        Line::from(""),
+        under,
+    ];
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(escape(&prompt.title()).into_owned())
+                .border_style(Style::new().fg(Color::Cyan)),
+        ),
+        rect,
+    );
+    frame.set_cursor_position((rect.x + 3 + cursor, rect.y + 1));
+}
+
+fn draw_confirm(frame: &mut Frame, area: Rect, name: &str, title: &str) {
     let rect = layout::centered(area, 56, 7);
     let lines = vec![
-        Line::from(format!("Delete task {id}?").bold()),
+        Line::from(format!("Delete task {name}?").bold()),
         Line::from(escape(title).into_owned()),
         Line::from(""),
         Line::from(vec![

@@ -1,6 +1,7 @@
 //! The task table and the detail pane.
 
 use common::api::{Priority, Status, Task};
+use common::display;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
@@ -13,7 +14,7 @@ use crate::app::App;
 use crate::layout;
 use unicode_width::UnicodeWidthStr;
 
-use crate::text::{escape, escape_lines, local, relative, truncate};
+use crate::text::{escape, escape_lines, relative, truncate};
 
 fn priority_style(priority: Option<Priority>) -> Style {
     match priority {
@@ -29,15 +30,7 @@ fn is_overdue(task: &Task, app: &App) -> bool {
 }
 
 fn tags_text(task: &Task) -> String {
-    let mut text = String::new();
-    for tag in &task.tags {
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        text.push('+');
-        text.push_str(&escape(tag));
-    }
-    text
+    escape(&display::tags(task)).into_owned()
 }
 
 /// One letter for a task's state at a glance: active, blocked or waiting.
@@ -73,7 +66,7 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
         2,
         shown
             .iter()
-            .map(|t| t.id.to_string().len())
+            .map(|t| display::name(t).len())
             .max()
             .unwrap_or(0),
         10,
@@ -114,7 +107,7 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
                 Style::new()
             };
             let row = Row::new(vec![
-                Cell::from(task.id.to_string()),
+                Cell::from(display::name(task)),
                 Cell::from(state_mark(task, app)),
                 Cell::from(
                     truncate(
@@ -238,7 +231,7 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
     ))];
     let mut status = vec![label("Status"), Span::raw(task.status.as_str())];
     if let Some(at) = task.completed_at {
-        status.push(Span::raw(format!(" {}", local(at, app.tz))));
+        status.push(Span::raw(format!(" {}", display::date(at, &app.tz))));
     }
     status.push(dot());
     status.push(Span::styled(
@@ -271,10 +264,7 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
             } else {
                 Style::new()
             };
-            Span::styled(
-                format!("{} ({})", local(due, app.tz), relative(due, app.now)),
-                style,
-            )
+            Span::styled(display::date_and_distance(due, app.now, &app.tz), style)
         }
         None => Span::raw("none"),
     };
@@ -288,12 +278,20 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
         if let Some(at) = at {
             lines.push(Line::from(vec![
                 label(name),
-                Span::raw(format!("{} ({})", local(at, app.tz), relative(at, app.now))),
+                Span::raw(display::date_and_distance(at, app.now, &app.tz)),
             ]));
         }
     }
     if !task.depends.is_empty() || task.blocking {
-        let ids: Vec<String> = task.depends.iter().map(|id| id.to_string()).collect();
+        // Named as the user names them where they are on screen.
+        let ids: Vec<String> = task
+            .depends
+            .iter()
+            .map(|id| match app.tasks.iter().find(|t| t.id == *id) {
+                Some(other) => display::name(other),
+                None => format!("(id {id})"),
+            })
+            .collect();
         let mut spans = vec![label("Depends")];
         spans.push(Span::raw(if ids.is_empty() {
             "none".to_string()
@@ -312,11 +310,11 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
     }
     lines.push(Line::from(vec![
         label("Created"),
-        Span::raw(local(task.created_at, app.tz)),
+        Span::raw(display::date(task.created_at, &app.tz)),
         dot(),
         Span::raw(format!(
             "modified {} (v{})",
-            local(task.updated_at, app.tz),
+            display::date(task.updated_at, &app.tz),
             task.version
         )),
     ]));
@@ -329,7 +327,7 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
     for note in &task.annotations {
         lines.push(Line::from(vec![
             Span::styled(
-                format!("{} ", local(note.entry, app.tz)),
+                format!("{} ", display::date(note.entry, &app.tz)),
                 Style::new().fg(Color::DarkGray),
             ),
             Span::raw(escape(&note.text).into_owned()),

@@ -1,0 +1,84 @@
+//! How a task's name, dates and tags are shown, the same in the CLI and the
+//! TUI. Text from the server is returned as is: the caller escapes it for
+//! its terminal.
+
+use chrono::{DateTime, TimeZone, Timelike, Utc};
+
+use crate::api::Task;
+use crate::dates::relative;
+
+/// How many characters of a uuid name a task that has no number.
+pub const UUID_SHOWN: usize = 8;
+
+/// What a person types to name `task`: its number while pending, else the
+/// start of its uuid (as Taskwarrior shows them).
+pub fn name(task: &Task) -> String {
+    match task.number {
+        Some(number) => number.to_string(),
+        None => task.uuid.chars().take(UUID_SHOWN).collect(),
+    }
+}
+
+/// `when` in `tz`, to the minute: `2026-12-01 17:00`; just the date for the
+/// end of a day (what `due:2026-12-01` sets).
+pub fn date<Tz: TimeZone>(when: DateTime<Utc>, tz: &Tz) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    let local = when.with_timezone(tz);
+    if (local.hour(), local.minute(), local.second()) == (23, 59, 59) {
+        local.format("%Y-%m-%d").to_string()
+    } else {
+        local.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+/// [`date`] with how far it is from `now`: `2026-12-01 17:00 (in 2d)`.
+pub fn date_and_distance<Tz: TimeZone>(when: DateTime<Utc>, now: DateTime<Utc>, tz: &Tz) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    format!("{} ({})", date(when, tz), relative(when, now))
+}
+
+/// `+home +errands`: the tags as they are typed.
+pub fn tags(task: &Task) -> String {
+    let mut text = String::new();
+    for tag in &task.tags {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push('+');
+        text.push_str(tag);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::FixedOffset;
+
+    #[test]
+    fn names_dates_and_tags() {
+        let mut task = Task {
+            number: Some(3),
+            uuid: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d".into(),
+            tags: vec!["home".into(), "errands".into()],
+            ..Task::default()
+        };
+        assert_eq!(name(&task), "3");
+        task.number = None;
+        assert_eq!(name(&task), "0a1b2c3d");
+        assert_eq!(tags(&task), "+home +errands");
+
+        let tz = FixedOffset::east_opt(2 * 3600).unwrap();
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(date(at("2026-12-01T23:30:00Z"), &tz), "2026-12-02 01:30");
+        assert_eq!(date(at("2026-12-01T21:59:59Z"), &tz), "2026-12-01");
+        assert_eq!(
+            date_and_distance(at("2026-12-03T10:00:00Z"), at("2026-12-01T10:00:00Z"), &tz),
+            "2026-12-03 12:00 (in 2d)"
+        );
+    }
+}

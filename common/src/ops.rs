@@ -1,0 +1,137 @@
+//! What the CLI and the TUI do to a task, done one way so that they cannot
+//! drift: each change is made from the task as the user last saw it and is
+//! sent with `If-Match` of that version, so a change made elsewhere in
+//! between is never overwritten (the server answers 412 instead).
+
+use crate::api::{Annotation, Status, Task, TaskPatch};
+use crate::client::{ApiClient, ClientError};
+use crate::filter::{Modifications, Resolved};
+use crate::task_ref::TaskRef;
+
+/// What a change of one task came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Changed(Task),
+    /// The task already was as asked (the state named): nothing was sent.
+    AlreadySo(Task, &'static str),
+    /// Nothing could be done, for the reason given: a failure.
+    Refused(String),
+}
+
+/// The task `name` names: a pending task by number, any task by uuid
+/// prefix. None is [`ClientError::NoSuchTask`]; a prefix of several tasks
+/// is [`ClientError::AmbiguousTask`].
+pub async fn find(client: &ApiClient, name: &TaskRef) -> Result<Task, ClientError> {
+    let page = client.list_tasks(&name.query()).await?;
+    let mut tasks = page.results.into_iter();
+    match (tasks.next(), tasks.next()) {
+        (Some(task), None) => Ok(task),
+        (None, _) => Err(ClientError::NoSuchTask(name.clone())),
+        (Some(_), Some(_)) => Err(ClientError::AmbiguousTask {
+            name: name.clone(),
+            count: page.count,
+        }),
+    }
+}
+
+/// Looks up the ids of the tasks `mods` names (`depends:3,a1b2c3d4`).
+pub async fn resolve(client: &ApiClient, mods: &Modifications) -> Result<Resolved, ClientError> {
+    let mut resolved = Resolved::new();
+    for name in mods.named_tasks() {
+        if !resolved.contains_key(name) {
+            let task = find(client, name).await?;
+            resolved.insert(name.clone(), task.id);
+        }
+    }
+    Ok(resolved)
+}
+
+/// Done or pending again; a task already so is said to be, and not sent.
+pub async fn set_status(
+    client: &ApiClient,
+    seen: &Task,
+    status: Status,
+) -> Result<Outcome, ClientError> {
+    if seen.status == status {
+        return Ok(Outcome::AlreadySo(seen.clone(), status.as_str()));
+    }
+    let patch = TaskPatch {
+        status: Some(status),
+        ..TaskPatch::default()
+    };
+    client
+        .update_task(seen.id, &patch, Some(seen.version))
+        .await
+        .map(Outcome::Changed)
+}
+
+/// Started (`active`) or stopped, by the server's clock; a done task is not
+/// started.
+pub async fn set_active(
+    client: &ApiClient,
+    seen: &Task,
+    active: bool,
+) -> Result<Outcome, ClientError> {
+    if seen.start.is_some() == active {
+        let state = if active { "active" } else { "not active" };
+        return Ok(Outcome::AlreadySo(seen.clone(), state));
+    }
+    if active && seen.status == Status::Done {
+        return Ok(Outcome::Refused(
+            "a done task cannot be started: reopen it first".to_string(),
+        ));
+    }
+    client
+        .set_active(seen.id, active, Some(seen.version))
+        .await
+        .map(Outcome::Changed)
+}
+
+/// Deleted, only if it is still the version seen.
+pub async fn delete(client: &ApiClient, seen: &Task) -> Result<(), ClientError> {
+    client.delete_task(seen.id, Some(seen.version)).await
+}
+
+/// `mods` applied to the task seen (tags added and removed, dependencies,
+/// attributes); `resolved` from [`resolve`].
+pub async fn modify(
+    client: &ApiClient,
+    seen: &Task,
+    mods: &Modifications,
+    resolved: &Resolved,
+) -> Result<Task, ClientError> {
+    let patch = mods.to_patch(seen, resolved);
+    client
+        .update_task(seen.id, &patch, Some(seen.version))
+        .await
+}
+
+/// A note added to the task seen; the task as it now is.
+pub async fn annotate(client: &ApiClient, seen: &Task, text: &str) -> Result<Task, ClientError> {
+    let note: Annotation = client
+        .annotate_task(seen.id, text, Some(seen.version))
+        .await?;
+    let mut task = client.get_task(seen.id).await?;
+    if !task.annotations.iter().any(|a| a.id == note.id) {
+        task.annotations.push(note);
+    }
+    Ok(task)
+}
+
+/// The note of `seen` that `text` names: the one that says exactly that,
+/// else the first that contains it (as Taskwarrior's `denotate`), taken
+/// away; the task as it now is.
+pub async fn denotate(client: &ApiClient, seen: &Task, text: &str) -> Result<Outcome, ClientError> {
+    let note = seen
+        .annotations
+        .iter()
+        .find(|a| a.text == text)
+        .or_else(|| seen.annotations.iter().find(|a| a.text.contains(text)));
+    let Some(note) = note else {
+        return Ok(Outcome::Refused(format!("no note says {text:?}")));
+    };
+    client
+        .denotate_task(seen.id, note.id, Some(seen.version))
+        .await?;
+    client.get_task(seen.id).await.map(Outcome::Changed)
+}
