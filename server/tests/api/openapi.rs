@@ -232,3 +232,50 @@ async fn schemas_and_parameters_say_what_the_server_checks() {
         }
     }
 }
+
+/// Every parameter the clients can send (the one list query of `common`)
+/// is described for `GET /api/tasks/`.
+#[tokio::test]
+async fn every_list_parameter_the_clients_send_is_documented() {
+    use common::list_query::{OrderField, OrderKey, StatusFilter, TaskQuery};
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let documented: BTreeSet<String> = doc["paths"]["/api/tasks"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    let now = chrono::Utc::now();
+    let flag = Some(true);
+    let everything = TaskQuery {
+        limit: Some(1),
+        offset: Some(1),
+        status: Some(StatusFilter::All),
+        priority: Some(common::api::Priority::High),
+        project: Some("p".into()),
+        tags: vec!["t".into()],
+        exclude_tags: vec!["u".into()],
+        search: Some("s".into()),
+        due_before: Some(now),
+        due_after: Some(now),
+        scheduled_before: Some(now),
+        scheduled_after: Some(now),
+        has_project: flag,
+        has_priority: flag,
+        has_due: flag,
+        has_scheduled: flag,
+        waiting: flag,
+        active: flag,
+        blocked: flag,
+        blocking: flag,
+        ready: flag,
+        uuid: Some("0a1b2c3d".into()),
+        number: Some(1),
+        udas: Vec::new(),
+        ordering: vec![OrderKey::asc(OrderField::Id)],
+    };
+    for (name, _) in everything.to_pairs() {
+        assert!(documented.contains(&name), "{name} is not documented");
+    }
+}
