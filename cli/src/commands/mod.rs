@@ -220,7 +220,15 @@ pub async fn change_each(
         };
         match result {
             Ok(Outcome::Changed(task)) => {
-                ctx.say(&format!("{verb} task {name} {}.", quoted(&task.title)))?;
+                // Reopened, a task has a number to be named by from now on.
+                let now_named = match (&name, task.number) {
+                    (TaskRef::Uuid(_), Some(number)) => format!(", now task {number}"),
+                    _ => String::new(),
+                };
+                ctx.say(&format!(
+                    "{verb} task {name} {}{now_named}.",
+                    quoted(&task.title)
+                ))?;
                 changed.push(task);
             }
             Ok(Outcome::AlreadySo(task, state)) => {

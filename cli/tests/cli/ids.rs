@@ -98,7 +98,14 @@ fn done_and_reopen_in_both_orders() {
     assert!(run.stderr.contains("task 1: no such task"), "{run:?}");
 
     let names: Vec<String> = (1..=6).map(|n| short_uuid(&cli, n)).collect();
-    cli.ok(&["reopen", &format!("{},{}", names[0], names[1])]);
+    let out = cli.ok(&["reopen", &format!("{},{}", names[0], names[1])]);
+    assert_eq!(
+        out,
+        format!(
+            "Reopened task {} \"Task 1\", now task 1.\nReopened task {} \"Task 2\", now task 2.\n",
+            names[0], names[1]
+        )
+    );
     cli.ok(&[&names[2], &names[3], "reopen"]);
     cli.ok(&["reopen", &names[4].to_uppercase(), &names[5]]);
     for id in 1..=6 {
