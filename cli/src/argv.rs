@@ -19,9 +19,37 @@ const ID_COMMANDS: &[&str] = &[
     "annotate", "denotate",
 ];
 
+/// The reports: commands that list tasks with filter words.
+pub const REPORTS: &[&str] = &[
+    "next",
+    "list",
+    "ls",
+    "all",
+    "completed",
+    "waiting",
+    "active",
+    "blocked",
+    "ready",
+    "overdue",
+];
+
 /// The commands whose positional words are filters or modifiers.
 const WORD_COMMANDS: &[&str] = &[
-    "add", "list", "ls", "modify", "edit", "annotate", "denotate",
+    "add",
+    "list",
+    "ls",
+    "modify",
+    "edit",
+    "annotate",
+    "denotate",
+    "next",
+    "all",
+    "completed",
+    "waiting",
+    "active",
+    "blocked",
+    "ready",
+    "overdue",
 ];
 
 /// Options that take a value as the next word.
@@ -95,15 +123,28 @@ fn first_word(args: &[OsString]) -> usize {
 }
 
 /// `task +home pri:H` is `task list +home pri:H`: a line that starts with a
-/// filter word (a `-tag` there would read as an option) lists with it.
+/// filter word (a `-tag` there would read as an option) lists with it; and
+/// `task +home next`, Taskwarrior's filter-then-report order, is
+/// `task next +home`.
 fn bare_filter_lists(mut args: Vec<OsString>) -> Vec<OsString> {
     let first = first_word(&args);
     let starts_with_filter = args
         .get(first)
         .and_then(|a| a.to_str())
         .is_some_and(common::filter::is_filter_word);
-    if starts_with_filter {
-        args.insert(first, OsString::from("list"));
+    if !starts_with_filter {
+        return args;
+    }
+    let report = args[first..]
+        .iter()
+        .take_while(|a| a.to_str() != Some("--"))
+        .position(|a| a.to_str().is_some_and(|w| REPORTS.contains(&w)));
+    match report {
+        Some(offset) => {
+            let word = args.remove(first + offset);
+            args.insert(first, word);
+        }
+        None => args.insert(first, OsString::from("list")),
     }
     args
 }
@@ -173,6 +214,15 @@ mod tests {
             "task add -- +home Buy milk"
         );
         assert_eq!(order("task milk").unwrap(), "task milk");
+        // Taskwarrior's filter-then-report order.
+        assert_eq!(
+            order("task +home -work next").unwrap(),
+            "task next -- +home -work"
+        );
+        assert_eq!(
+            order("task project:work completed --json").unwrap(),
+            "task completed --json -- project:work"
+        );
         assert_eq!(order("task note:x").unwrap(), "task note:x");
     }
 

@@ -81,6 +81,22 @@ impl Ctx {
 
     /// The width tables are fitted to: the terminal's when stdout is one,
     /// else `$COLUMNS` when set, else none (lines are not cut).
+    /// The terminal's height in lines (else `LINES`), for `next`; `None`
+    /// when output goes elsewhere: then every matching task is printed.
+    pub fn height(&self) -> Option<usize> {
+        if std::io::stdout().is_terminal() {
+            if let Some((_, terminal_size::Height(h))) = terminal_size::terminal_size() {
+                if h > 0 {
+                    return Some(usize::from(h));
+                }
+            }
+        }
+        std::env::var("LINES")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|h| *h > 0)
+    }
+
     pub fn width(&self) -> Option<usize> {
         if std::io::stdout().is_terminal() {
             if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {

@@ -1,13 +1,101 @@
-//! `task list [FILTER…]`: a table of tasks, pending ones by default.
+//! `task list [FILTER…]` and Taskwarrior's other reports (`next`, `all`,
+//! `completed`, `waiting`, `active`, `blocked`, `ready`, `overdue`): a table
+//! of the tasks the server selects, each report a filter and an order of its
+//! own, which the words given narrow.
 
 use std::process::ExitCode;
 
 use anyhow::Result;
-use common::api::StatusFilter;
+use common::api::{StatusFilter, TaskQuery};
 use common::filter::TaskFilter;
+use common::list_query::{OrderField, OrderKey};
 
 use crate::context::Ctx;
 use crate::render;
+
+/// Lines of a report that are not tasks: the header, the blank line and the
+/// count under the table, and the shell's next prompt.
+const REPORT_CHROME: usize = 4;
+
+/// A report: which tasks, in which order, how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    /// The most urgent pending tasks, as many as fit the terminal.
+    Next,
+    /// Pending tasks that are not waiting.
+    List,
+    /// Every task, done and waiting ones too.
+    All,
+    Completed,
+    Waiting,
+    Active,
+    Blocked,
+    Ready,
+    Overdue,
+}
+
+impl Report {
+    /// The report's own filter and order, under what the user's words ask:
+    /// a status, a `+WAITING`, a `--sort` given wins.
+    fn shape(self, query: &mut TaskQuery, now: chrono::DateTime<chrono::Utc>) {
+        let pending = |query: &mut TaskQuery| {
+            query.status.get_or_insert(StatusFilter::Pending);
+        };
+        let by_urgency = vec![
+            OrderKey::desc(OrderField::Urgency),
+            OrderKey::asc(OrderField::Id),
+        ];
+        let order = match self {
+            Report::Next | Report::List => {
+                if query.status.is_none() {
+                    query.status = Some(StatusFilter::Pending);
+                    // Waiting tasks stay out, as in Taskwarrior, unless the
+                    // filter asks about them.
+                    query.waiting.get_or_insert(false);
+                }
+                match self {
+                    Report::Next => by_urgency,
+                    _ => Vec::new(),
+                }
+            }
+            Report::All => {
+                query.status.get_or_insert(StatusFilter::All);
+                Vec::new()
+            }
+            Report::Completed => {
+                query.status.get_or_insert(StatusFilter::Done);
+                vec![OrderKey::desc(OrderField::UpdatedAt)]
+            }
+            Report::Waiting => {
+                pending(query);
+                query.waiting = Some(true);
+                vec![OrderKey::asc(OrderField::Wait)]
+            }
+            Report::Active => {
+                pending(query);
+                query.active = Some(true);
+                vec![OrderKey::asc(OrderField::Start)]
+            }
+            Report::Blocked => {
+                pending(query);
+                query.blocked = Some(true);
+                by_urgency
+            }
+            Report::Ready => {
+                query.ready = Some(true);
+                by_urgency
+            }
+            Report::Overdue => {
+                pending(query);
+                query.due_before = Some(query.due_before.map_or(now, |d| d.min(now)));
+                vec![OrderKey::asc(OrderField::Due)]
+            }
+        };
+        if query.ordering.is_empty() {
+            query.ordering = order;
+        }
+    }
+}
 
 #[derive(Debug, Default, clap::Args)]
 pub struct Args {
@@ -22,20 +110,29 @@ pub struct Args {
     sort: Option<String>,
 }
 
-pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+pub async fn run(ctx: &Ctx, args: Args, report: Report) -> Result<ExitCode> {
     let mut filter = TaskFilter::parse(&args.filter, &ctx.clock)?;
-    if filter.query.status.is_none() {
-        filter.query.status = Some(StatusFilter::Pending);
-        // Waiting tasks stay out of the default view, as in Taskwarrior,
-        // unless the filter asks about them.
-        filter.query.waiting.get_or_insert(false);
-    }
     if let Some(sort) = &args.sort {
         filter.sort_by(sort)?;
     }
+    report.shape(&mut filter.query, ctx.clock.now_utc());
     let client = ctx.client()?;
-    // The server applies the whole filter: only matching tasks come back.
-    let tasks = client.list_all_tasks(&filter.query).await?;
+    // The server applies the whole filter and order: only matching tasks
+    // come back. `next` asks for one page as long as the terminal.
+    let (tasks, total) = match (report, ctx.height()) {
+        (Report::Next, Some(height)) => {
+            let mut query = filter.query.clone();
+            let rows = height.saturating_sub(REPORT_CHROME).max(1);
+            query.limit = Some(u32::try_from(rows).unwrap_or(u32::MAX).min(1000));
+            let page = client.list_tasks(&query).await?;
+            (page.results, page.count)
+        }
+        _ => {
+            let tasks = client.list_all_tasks(&filter.query).await?;
+            let count = tasks.len() as u64;
+            (tasks, count)
+        }
+    };
 
     if ctx.json() {
         ctx.print_json(&tasks)?;
@@ -54,10 +151,14 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         ctx.clock.now_utc(),
     );
     let count = tasks.len();
-    text.push_str(&format!(
-        "\n{count} task{}\n",
-        if count == 1 { "" } else { "s" }
-    ));
+    let plural = if total == 1 { "" } else { "s" };
+    if count as u64 == total {
+        text.push_str(&format!("\n{count} task{plural}\n"));
+    } else {
+        text.push_str(&format!(
+            "\n{count} of {total} task{plural} (task list shows them all)\n"
+        ));
+    }
     ctx.print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -13,6 +13,7 @@ use common::task_ref::{describe, TaskRef};
 
 use crate::context::Ctx;
 use crate::Global;
+use list::Report;
 
 mod active;
 mod add;
@@ -44,9 +45,25 @@ pub enum Command {
     Passwd(passwd::Args),
     /// Add a task: task add WORDS… [project:P] [pri:H] [due:DATE] [+tag]
     Add(add::Args),
-    /// List tasks (pending by default): task list [FILTER…] [--sort due,-priority]
+    /// The most urgent pending tasks, as many as fit the terminal (what `task` alone runs)
+    Next(list::Args),
+    /// List tasks (pending, not waiting, by default): task list [FILTER…] [--sort due,-priority]
     #[command(visible_alias = "ls")]
     List(list::Args),
+    /// Every task, done and waiting ones too
+    All(list::Args),
+    /// Done tasks, the most recently changed first
+    Completed(list::Args),
+    /// Pending tasks whose wait date is still to come
+    Waiting(list::Args),
+    /// Started tasks
+    Active(list::Args),
+    /// Tasks waiting for another pending task
+    Blocked(list::Args),
+    /// Tasks that can be worked on now, most urgent first
+    Ready(list::Args),
+    /// Pending tasks past their due date
+    Overdue(list::Args),
     /// Show tasks in full
     #[command(visible_alias = "info")]
     Show(show::Args),
@@ -73,9 +90,9 @@ pub enum Command {
 }
 
 impl Default for Command {
-    /// `task` alone lists pending tasks.
+    /// `task` alone is `task next`, as in Taskwarrior.
     fn default() -> Command {
-        Command::List(list::Args::default())
+        Command::Next(list::Args::default())
     }
 }
 
@@ -89,7 +106,15 @@ impl Command {
             Command::Whoami(args) => whoami::run(&ctx, args).await,
             Command::Passwd(args) => passwd::run(&ctx, args).await,
             Command::Add(args) => add::run(&ctx, args).await,
-            Command::List(args) => list::run(&ctx, args).await,
+            Command::Next(args) => list::run(&ctx, args, Report::Next).await,
+            Command::List(args) => list::run(&ctx, args, Report::List).await,
+            Command::All(args) => list::run(&ctx, args, Report::All).await,
+            Command::Completed(args) => list::run(&ctx, args, Report::Completed).await,
+            Command::Waiting(args) => list::run(&ctx, args, Report::Waiting).await,
+            Command::Active(args) => list::run(&ctx, args, Report::Active).await,
+            Command::Blocked(args) => list::run(&ctx, args, Report::Blocked).await,
+            Command::Ready(args) => list::run(&ctx, args, Report::Ready).await,
+            Command::Overdue(args) => list::run(&ctx, args, Report::Overdue).await,
             Command::Show(args) => show::run(&ctx, args).await,
             Command::Done(args) => done::run(&ctx, args).await,
             Command::Reopen(args) => reopen::run(&ctx, args).await,

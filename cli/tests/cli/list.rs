@@ -98,9 +98,10 @@ fn every_filter() {
     assert_eq!(list(&cli, &["milk", "status:all"]), [1, 4]);
     assert_eq!(list(&cli, &["a", "book"]), [5]);
     assert_eq!(list(&cli, &["project:work", "status:all", "+office"]), [3]);
-    // `ls` is `list`; `task` alone lists pending tasks.
+    // `ls` is `list`; `task` alone is `next`: the same pending tasks, most
+    // urgent first (the overdue one with medium priority and two tags).
     assert_eq!(ids(&cli.run(&["--json", "ls"]).success()), [1, 2, 3, 5]);
-    assert_eq!(ids(&cli.run(&["--json"]).success()), [1, 2, 3, 5]);
+    assert_eq!(ids(&cli.run(&["--json"]).success()), [1, 3, 2, 5]);
 
     for bad in ["priority:X", "status:open", "due.before:someday"] {
         let run = cli.run(&["list", bad]).failure(2);

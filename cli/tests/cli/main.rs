@@ -8,6 +8,7 @@ mod helpers;
 mod ids;
 mod list;
 mod quickstart;
+mod reports;
 mod richer;
 mod session;
 mod shell;

@@ -1,0 +1,86 @@
+//! Taskwarrior's reports, each a filter and an order of its own that the
+//! words given narrow; `task` alone is `next`.
+
+use crate::helpers::{Cli, TestServer};
+
+fn seeded() -> (TestServer, Cli) {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Home", "+home", "pri:H"]);
+    cli.add(&["Urgent", "+next", "pri:H"]);
+    // Waiting by the server's clock too (the CLI's is pinned to March 2026).
+    cli.add(&["Later", "+home", "wait:2099-04-01"]);
+    cli.add(&["Overdue", "due:2026-03-01"]);
+    cli.add(&["Blocked", "dep:1"]);
+    cli.add(&["Finished"]);
+    cli.ok(&["6", "done"]);
+    cli.ok(&["1", "start"]);
+    (server, cli)
+}
+
+fn titles(cli: &Cli, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    cli.run(&all)
+        .success()
+        .json()
+        .as_array()
+        .unwrap_or_else(|| panic!("{args:?}: not an array"))
+        .iter()
+        .map(|t| t["title"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn every_report_selects_and_orders_its_tasks() {
+    let (_server, cli) = seeded();
+    // `next`: pending, not waiting, most urgent first; what `task` alone runs.
+    let next = titles(&cli, &["next"]);
+    assert_eq!(next[0], "Urgent", "{next:?}");
+    assert_eq!(next.len(), 4, "{next:?}");
+    assert!(!next.contains(&"Later".to_string()));
+    assert_eq!(titles(&cli, &[]), next);
+    assert_eq!(cli.ok(&[]), cli.ok(&["next"]));
+
+    assert_eq!(
+        titles(&cli, &["list"]),
+        ["Home", "Urgent", "Overdue", "Blocked"]
+    );
+    assert_eq!(titles(&cli, &["all"]).len(), 6);
+    assert_eq!(titles(&cli, &["completed"]), ["Finished"]);
+    assert_eq!(titles(&cli, &["waiting"]), ["Later"]);
+    assert_eq!(titles(&cli, &["active"]), ["Home"]);
+    assert_eq!(titles(&cli, &["blocked"]), ["Blocked"]);
+    assert_eq!(titles(&cli, &["overdue"]), ["Overdue"]);
+    let ready = titles(&cli, &["ready"]);
+    assert_eq!(ready[0], "Urgent");
+    assert_eq!(ready.len(), 3, "{ready:?}");
+
+    // Words narrow a report, in either order.
+    assert_eq!(titles(&cli, &["next", "+home"]), ["Home"]);
+    assert_eq!(titles(&cli, &["+home", "next"]), ["Home"]);
+    assert_eq!(titles(&cli, &["+home", "all"]), ["Home", "Later"]);
+    assert_eq!(titles(&cli, &["waiting", "-home"]), Vec::<String>::new());
+    // A sort given wins over the report's own.
+    assert_eq!(
+        titles(&cli, &["next", "--sort", "title"]),
+        ["Blocked", "Home", "Overdue", "Urgent"]
+    );
+}
+
+#[test]
+fn next_fits_the_terminal() {
+    let (_server, mut cli) = seeded();
+    // Six lines: the header, two tasks, the blank line, the count, the prompt.
+    cli.extra_env.push(("LINES".into(), "6".into()));
+    let out = cli.ok(&[]);
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows.len(), 5, "{out}");
+    assert!(rows[1].contains("Urgent"), "{out}");
+    assert!(
+        out.ends_with("\n2 of 4 tasks (task list shows them all)\n"),
+        "{out}"
+    );
+    // `list` is never cut.
+    assert!(cli.ok(&["list"]).ends_with("\n4 tasks\n"));
+}
