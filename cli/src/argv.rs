@@ -1,8 +1,10 @@
 //! The argument words rewritten before clap sees them:
 //!
-//! - Taskwarrior's order, `task 3 done` / `task 3,5 modify pri:L` /
-//!   `task 4-6 delete`, becomes the subcommand order clap parses
-//!   (`task done 3`); `task 3` alone shows task 3.
+//! - Taskwarrior's order, `task [FILTER] COMMAND [WORDS]` (`task 3 done`,
+//!   `task +home modify pri:L`, `task project:work next`), becomes the
+//!   subcommand order clap parses; `task 3` alone shows task 3, and a line
+//!   with no command lists with its words (`task rent`).
+//! - `rc.confirmation=off` is `--yes`.
 //! - For the commands that take free words (`add`, `list`, `modify`), the
 //!   words go after a `--`, so that `-tag` and `-5` are words while flags
 //!   keep working anywhere: `task list -later +work --sort due` becomes
@@ -52,6 +54,43 @@ const WORD_COMMANDS: &[&str] = &[
     "overdue",
 ];
 
+/// Every command and alias: the first of these on a line is its command.
+const COMMANDS: &[&str] = &[
+    "register",
+    "login",
+    "logout",
+    "whoami",
+    "passwd",
+    "add",
+    "next",
+    "list",
+    "ls",
+    "all",
+    "completed",
+    "waiting",
+    "active",
+    "blocked",
+    "ready",
+    "overdue",
+    "show",
+    "info",
+    "done",
+    "reopen",
+    "modify",
+    "edit",
+    "delete",
+    "rm",
+    "start",
+    "stop",
+    "annotate",
+    "denotate",
+    "completions",
+    "help",
+];
+
+/// Short global flags.
+const SHORT_FLAGS: &[&str] = &["-h", "-V", "-y"];
+
 /// Options that take a value as the next word.
 const VALUE_OPTIONS: &[&str] = &[
     "--server",
@@ -65,7 +104,7 @@ const VALUE_OPTIONS: &[&str] = &[
 
 /// Rewrites `args` (program name first) as described in the module docs.
 pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
-    let args = bare_filter_lists(taskwarrior_order(args)?);
+    let args = filter_then_command(settings(args)?)?;
     let first = first_word(&args);
     let Some(command) = args.get(first).and_then(|a| a.to_str()) else {
         return Ok(args);
@@ -107,13 +146,14 @@ pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
     Ok(out)
 }
 
-/// The index of the first word that is not a global option.
+/// The index of the first word that is not a global option. A `-word`
+/// there is a filter word (`task -work list`), not an option.
 fn first_word(args: &[OsString]) -> usize {
     let mut first = 1;
     while let Some(arg) = args.get(first).and_then(|a| a.to_str()) {
         if VALUE_OPTIONS.contains(&arg) {
             first += 2;
-        } else if arg.starts_with('-') && arg != "-" && arg != "--" {
+        } else if (arg.starts_with("--") && arg != "--") || SHORT_FLAGS.contains(&arg) {
             first += 1;
         } else {
             break;
@@ -122,66 +162,85 @@ fn first_word(args: &[OsString]) -> usize {
     first
 }
 
-/// `task +home pri:H` is `task list +home pri:H`: a line that starts with a
-/// filter word (a `-tag` there would read as an option) lists with it; and
-/// `task +home next`, Taskwarrior's filter-then-report order, is
-/// `task next +home`.
-fn bare_filter_lists(mut args: Vec<OsString>) -> Vec<OsString> {
-    let first = first_word(&args);
-    let starts_with_filter = args
-        .get(first)
-        .and_then(|a| a.to_str())
-        .is_some_and(common::filter::is_filter_word);
-    if !starts_with_filter {
-        return args;
-    }
-    let report = args[first..]
-        .iter()
-        .take_while(|a| a.to_str() != Some("--"))
-        .position(|a| a.to_str().is_some_and(|w| REPORTS.contains(&w)));
-    match report {
-        Some(offset) => {
-            let word = args.remove(first + offset);
-            args.insert(first, word);
-        }
-        None => args.insert(first, OsString::from("list")),
-    }
-    args
-}
-
-/// Moves leading ID words after the command word that follows them.
-fn taskwarrior_order(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
-    let first = first_word(&args);
-    let is_ids = |i: usize| {
-        args.get(i)
-            .and_then(|a| a.to_str())
-            .is_some_and(is_ref_list)
-    };
-    if !is_ids(first) {
-        return Ok(args);
-    }
-    let mut end = first;
-    while is_ids(end) {
-        end += 1;
-    }
-    let command = match args.get(end) {
-        None => "show".to_string(),
-        Some(word) => match word.to_str() {
-            Some(w) if ID_COMMANDS.contains(&w) => w.to_string(),
+/// Taskwarrior's `rc.confirmation=off` (or `:off`) is `--yes`; other
+/// `rc.` settings are refused rather than taken as words.
+fn settings(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut literal = false;
+    for arg in args {
+        let Some(text) = arg.to_str().filter(|t| !literal && t.starts_with("rc.")) else {
+            literal |= arg.to_str() == Some("--");
+            out.push(arg);
+            continue;
+        };
+        let (name, value) = text.split_once(['=', ':']).unwrap_or((text, ""));
+        match (name, value.to_ascii_lowercase().as_str()) {
+            ("rc.confirmation", "off" | "no" | "false" | "0") => {
+                out.insert(1.min(out.len()), OsString::from("--yes"))
+            }
+            ("rc.confirmation", "on" | "yes" | "true" | "1") => {}
             _ => {
                 return Err(UsageError(format!(
-                    "{:?} after task IDs is not a command: use one of show, done, reopen, modify, delete",
-                    word.to_string_lossy()
+                    "{text}: of Taskwarrior's rc. settings only rc.confirmation=off is understood"
                 )))
             }
-        },
-    };
-    let mut out = Vec::with_capacity(args.len() + 1);
-    out.extend_from_slice(&args[..first]);
-    out.push(OsString::from(command));
-    out.extend_from_slice(&args[first..end]);
-    if end < args.len() {
-        out.extend_from_slice(&args[end + 1..]);
+        }
+    }
+    Ok(out)
+}
+
+/// Taskwarrior's `task [FILTER] COMMAND [WORDS]`: the first command word is
+/// the command, and the words before it its filter. A report takes them as
+/// its own words (`task +home next` is `task next +home`); a command on
+/// tasks gets them as `--filter-word`s (`task +home done`, `task 3 done`).
+/// With no command, task names alone are shown (`task 3`) and anything
+/// else is listed with (`task rent`, `task +home`).
+fn filter_then_command(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
+    let first = first_word(&args);
+    let words: Vec<&str> = args[first..]
+        .iter()
+        .map(|a| a.to_str().unwrap_or(""))
+        .take_while(|w| *w != "--")
+        .collect();
+    let position = words.iter().position(|w| COMMANDS.contains(w));
+    let mut out: Vec<OsString> = args[..first].to_vec();
+    match position {
+        Some(0) => return Ok(args),
+        Some(k) => {
+            let command = words[k];
+            let filter = &args[first..first + k];
+            out.push(OsString::from(command));
+            if REPORTS.contains(&command) {
+                out.extend_from_slice(filter);
+            } else if ID_COMMANDS.contains(&command) {
+                for word in filter {
+                    let mut flag = OsString::from("--filter-word=");
+                    flag.push(word);
+                    out.push(flag);
+                }
+            } else {
+                return Err(UsageError(format!(
+                    "{command} takes no filter: give it first (task {command} …)"
+                )));
+            }
+            out.extend_from_slice(&args[first + k + 1..]);
+        }
+        None if words.is_empty() => return Ok(args),
+        None => {
+            let names = words.iter().filter(|w| is_ref_list(w)).count();
+            let command = if names == words.len() {
+                "show"
+            } else if names > 0 {
+                let word = words.iter().find(|w| !is_ref_list(w)).unwrap_or(&"");
+                return Err(UsageError(format!(
+                    "{word:?} after task names is not a command: use one of show, done, reopen, modify, delete, start, stop, annotate"
+                )));
+            } else {
+                "list"
+            };
+            out.push(OsString::from(command));
+            out.extend_from_slice(&args[first..]);
+        }
     }
     Ok(out)
 }
@@ -208,12 +267,13 @@ mod tests {
             "task --json list -- project:work -old"
         );
         assert_eq!(order("task pri:H").unwrap(), "task list -- pri:H");
-        // Commands and free words are left alone.
+        // A command first is left alone; a bare word lists with it, as in
+        // Taskwarrior.
         assert_eq!(
             order("task add +home Buy milk").unwrap(),
             "task add -- +home Buy milk"
         );
-        assert_eq!(order("task milk").unwrap(), "task milk");
+        assert_eq!(order("task milk").unwrap(), "task list -- milk");
         // Taskwarrior's filter-then-report order.
         assert_eq!(
             order("task +home -work next").unwrap(),
@@ -223,26 +283,39 @@ mod tests {
             order("task project:work completed --json").unwrap(),
             "task completed --json -- project:work"
         );
-        assert_eq!(order("task note:x").unwrap(), "task note:x");
+        assert_eq!(order("task note:x").unwrap(), "task list -- note:x");
     }
 
     #[test]
-    fn ids_first() {
-        assert_eq!(order("task 3 done").unwrap(), "task done 3");
+    fn filter_first() {
+        assert_eq!(order("task 3 done").unwrap(), "task done --filter-word=3");
         assert_eq!(
             order("task 3,5 modify pri:L").unwrap(),
-            "task modify -- 3,5 pri:L"
+            "task modify --filter-word=3,5 -- pri:L"
         );
         assert_eq!(
             order("task 4-6 delete --yes").unwrap(),
-            "task delete 4-6 --yes"
+            "task delete --filter-word=4-6 --yes"
         );
-        assert_eq!(order("task 3 5 done").unwrap(), "task done 3 5");
+        assert_eq!(
+            order("task 3 5 done").unwrap(),
+            "task done --filter-word=3 --filter-word=5"
+        );
         assert_eq!(order("task 3").unwrap(), "task show 3");
         assert_eq!(
             order("task --server http://x:1 --json 3 info").unwrap(),
-            "task --server http://x:1 --json info 3"
+            "task --server http://x:1 --json info --filter-word=3"
         );
+        assert_eq!(
+            order("task project:home -work modify pri:L").unwrap(),
+            "task modify --filter-word=project:home --filter-word=-work -- pri:L"
+        );
+        assert_eq!(
+            order("task +long done rc.confirmation=off").unwrap(),
+            "task --yes done --filter-word=+long"
+        );
+        assert_eq!(order("task 0 done").unwrap(), "task done --filter-word=0");
+        assert!(order("task +home list rc.color=off").is_err());
     }
 
     #[test]
@@ -281,5 +354,6 @@ mod tests {
     fn ids_then_nonsense_is_a_usage_error() {
         assert!(order("task 3 frobnicate").is_err());
         assert!(order("task 3 add x").is_err());
+        assert!(order("task +home login").is_err());
     }
 }

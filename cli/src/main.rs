@@ -12,6 +12,7 @@ mod context;
 mod prompt;
 mod refs;
 mod render;
+mod select;
 
 use std::process::ExitCode;
 
@@ -22,8 +23,8 @@ use crate::context::UsageError;
 
 /// A terminal-first task manager: the command line client of taskd.
 ///
-/// Taskwarrior's forms work too: `task 3 done`, `task 3,5 modify pri:L`,
-/// `task 4-6 delete`. With no command, `task` lists pending tasks.
+/// Taskwarrior's forms work too: `task 3 done`, `task +home modify pri:L`,
+/// `task 4-6 delete`. With no command, `task` runs `next`.
 #[derive(Debug, Parser)]
 #[command(name = "task", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
@@ -42,6 +43,19 @@ pub struct Global {
     /// Machine output: JSON on stdout and nothing else
     #[arg(long, global = true)]
     pub json: bool,
+    /// Do not ask before a write on several tasks (or a delete), even on a
+    /// terminal; `rc.confirmation=off` says the same
+    #[arg(long, short = 'y', global = true)]
+    pub yes: bool,
+    /// The filter words written before the command (`task +home done`),
+    /// passed here by the argument rewriting.
+    #[arg(
+        long = "filter-word",
+        global = true,
+        hide = true,
+        allow_hyphen_values = true
+    )]
+    pub filter: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -51,10 +65,25 @@ fn main() -> ExitCode {
     };
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
-        Err(err) => {
-            // Help and --version go to stdout with status 0; a closed pipe there is fine.
+        Err(err) if err.exit_code() == 0 => {
+            // Help and --version go to stdout; a closed pipe there is fine.
             let _ = err.print();
-            return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => {
+            // One line, as every other usage error: clap's message up to its
+            // first blank line (the usage text after it is left out).
+            let text = err.render().to_string();
+            let line = text
+                .lines()
+                .map(str::trim)
+                .skip_while(|l| l.is_empty())
+                .take_while(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let line = line.trim_start_matches("error: ");
+            eprintln!("task: {line} (task --help lists the commands)");
+            return ExitCode::from(2);
         }
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()

@@ -1,16 +1,7 @@
-//! Task names on the command line (`3`, `3,5`, `4-6`, a uuid prefix),
-//! parsed by [`common::task_ref`] and refused here as usage errors.
-
-use common::task_ref::{self, TaskRef};
-
-use crate::context::UsageError;
+//! Task names on the command line (`3`, `3,5`, `4-6`, a uuid prefix), as
+//! [`common::task_ref`] reads them.
 
 pub use common::task_ref::is_ref_list;
-
-/// The tasks `words` name, in order, each once.
-pub fn parse_refs<S: AsRef<str>>(words: &[S]) -> Result<Vec<TaskRef>, UsageError> {
-    task_ref::parse_refs(words).map_err(UsageError)
-}
 
 /// Splits leading task names from the rest (`modify 3 4-5 pri:L` → names, mods).
 pub fn split_leading_refs(words: &[String]) -> (&[String], &[String]) {

@@ -89,6 +89,47 @@ fn attribute(key: &str) -> Option<Attribute> {
     }
 }
 
+/// Taskwarrior's attributes this tool has no use for yet: written
+/// `recur:weekly` they are refused, never kept as title or search words.
+const UNSUPPORTED: &[&str] = &[
+    "recur",
+    "limit",
+    "mask",
+    "imask",
+    "parent",
+    "rtype",
+    "template",
+    "entry",
+    "end",
+    "modified",
+    "start",
+    "description",
+    "tags",
+    "annotations",
+    "urgency",
+    "id",
+    "uuid",
+];
+
+/// `recur:weekly` (and `recur.any:`, `rec:`): an error naming the
+/// attribute, for any word whose key is one of [`UNSUPPORTED`].
+fn refuse_unsupported(word: &str) -> Result<(), FilterError> {
+    let Some((key, _)) = word.split_once(':') else {
+        return Ok(());
+    };
+    let name = key.split('.').next().unwrap_or(key).to_ascii_lowercase();
+    let known = UNSUPPORTED.iter().find(|full| {
+        **full == name || (name.len() >= 3 && full.len() > 3 && full.starts_with(name.as_str()))
+    });
+    match known {
+        Some(full) => Err(error(format!(
+            "{word:?}: Taskwarrior's {full} attribute is not supported yet (write `--` before \
+             words that should stay as they are)"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Whether `word` is a filter word, not a free one: `+tag`, `-tag` or a
 /// known `key:value` (`project:home`, `due.before:fri`). A command line that
 /// starts with one lists with it, as Taskwarrior's does.
@@ -298,6 +339,7 @@ impl TaskFilter {
                 continue;
             }
             let Some((attribute, value)) = split_attribute(word) else {
+                refuse_unsupported(word)?;
                 search.push(word.clone());
                 continue;
             };
@@ -504,6 +546,7 @@ impl Modifications {
                 continue;
             }
             let Some((attribute, value)) = split_attribute(word) else {
+                refuse_unsupported(word)?;
                 mods.words.push(word.clone());
                 continue;
             };

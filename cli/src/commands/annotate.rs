@@ -4,35 +4,53 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
+use common::api::StatusFilter;
+use common::client::ApiClient;
 use common::ops::{self, Outcome};
-use common::task_ref::TaskRef;
 
 use crate::commands::change_each;
 use crate::context::{Ctx, UsageError};
-use crate::refs::{parse_refs, split_leading_refs};
+use crate::refs::split_leading_refs;
+use crate::select::{self, Target};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Task IDs, then the note's words
-    #[arg(required = true, value_name = "ID… TEXT…", allow_hyphen_values = true)]
+    #[arg(value_name = "ID… TEXT…", allow_hyphen_values = true)]
     words: Vec<String>,
 }
 
-fn names_and_text(words: &[String], usage: &str) -> Result<(Vec<TaskRef>, String), UsageError> {
+/// The tasks (named first, or by the filter before the command) and the
+/// note's text.
+async fn targets_and_text(
+    ctx: &Ctx,
+    client: &ApiClient,
+    words: &[String],
+    usage: &str,
+) -> Result<(Vec<Target>, String)> {
     let (names, rest) = split_leading_refs(words);
-    let names = parse_refs(names)?;
     let text = rest.join(" ");
     if text.trim().is_empty() {
-        return Err(UsageError(format!("give the note's text: {usage}")));
+        return Err(UsageError(format!("give the note's text: {usage}")).into());
     }
-    Ok((names, text))
+    let targets = select::targets(
+        ctx,
+        client,
+        &ctx.global.filter,
+        names,
+        StatusFilter::Pending,
+    )
+    .await?;
+    Ok((targets, text))
 }
 
 /// Adds the note to each task.
 pub async fn annotate(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let (names, text) = names_and_text(&args.words, "task ID annotate TEXT…")?;
     let client = ctx.client()?;
-    change_each(ctx, names, "Annotated", async |task| {
+    let (targets, text) =
+        targets_and_text(ctx, &client, &args.words, "task ID annotate TEXT…").await?;
+    select::confirm(ctx, &targets, "Annotate")?;
+    change_each(ctx, targets, "Annotated", async |task| {
         ops::annotate(&client, &task, &text)
             .await
             .map(Outcome::Changed)
@@ -43,9 +61,11 @@ pub async fn annotate(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 /// Takes the note away from each task: the one that says exactly that, else
 /// the first that contains it (as Taskwarrior's `denotate`).
 pub async fn denotate(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let (names, text) = names_and_text(&args.words, "task ID denotate TEXT…")?;
     let client = ctx.client()?;
-    change_each(ctx, names, "Denotated", async |task| {
+    let (targets, text) =
+        targets_and_text(ctx, &client, &args.words, "task ID denotate TEXT…").await?;
+    select::confirm(ctx, &targets, "Denotate")?;
+    change_each(ctx, targets, "Denotated", async |task| {
         ops::denotate(&client, &task, &text).await
     })
     .await

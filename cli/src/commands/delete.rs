@@ -3,29 +3,36 @@
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
+use common::api::StatusFilter;
 use common::display;
 use common::ops::{self, Outcome};
+use common::task_ref::TaskRef;
 
 use crate::commands::{change_each, is_fatal, quoted, Failures};
 use crate::context::Ctx;
 use crate::prompt;
-use crate::refs::parse_refs;
+use crate::select::{self, Target};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Tasks: 3, 3,5, 4-6, or 8 or more characters of a uuid
-    #[arg(required = true, value_name = "ID")]
+    /// Tasks: 3, 3,5, 4-6, or 8 or more characters of a uuid (or a filter
+    /// before the command: task +old delete)
+    #[arg(value_name = "ID")]
     ids: Vec<String>,
-    /// Do not ask, even on a terminal
-    #[arg(long, short = 'y')]
-    yes: bool,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let names = parse_refs(&args.ids)?;
     let client = ctx.client()?;
-    if !prompt::interactive() || args.yes {
-        return change_each(ctx, names, "Deleted", async |task| {
+    let chosen = select::targets(
+        ctx,
+        &client,
+        &ctx.global.filter,
+        &args.ids,
+        StatusFilter::All,
+    )
+    .await?;
+    if !prompt::interactive() || ctx.global.yes {
+        return change_each(ctx, chosen, "Deleted", async |task| {
             ops::delete(&client, &task).await?;
             Ok(Outcome::Changed(task))
         })
@@ -36,14 +43,18 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     // those versions (a task changed meanwhile is not deleted unseen).
     let mut failures = Failures::default();
     let mut targets = Vec::new();
-    for name in names {
-        match ops::find(&client, &name).await {
-            Ok(task) => targets.push((name, task)),
-            Err(err) if is_fatal(&err) => {
-                failures.say_missing(ctx);
-                return Err(err.into());
-            }
-            Err(err) => failures.add(ctx, &name, &err),
+    for target in chosen {
+        let name = target.name();
+        match target {
+            Target::Read(task) => targets.push((name, *task)),
+            Target::Named(named) => match ops::find(&client, &named).await {
+                Ok(task) => targets.push((name, task)),
+                Err(err) if is_fatal(&err) => {
+                    failures.say_missing(ctx);
+                    return Err(err.into());
+                }
+                Err(err) => failures.add(ctx, &named, &err),
+            },
         }
     }
     if targets.is_empty() {
@@ -79,7 +90,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
                 ));
                 failures.said();
             }
-            Err(err) => failures.add(ctx, &name, &err),
+            Err(err) => failures.add(ctx, &TaskRef::Uuid(task.uuid.clone()), &err),
         }
     }
     if ctx.json() {

@@ -11,7 +11,7 @@ use crate::context::Ctx;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Task IDs: 3, 3,5, 4-6
-    #[arg(required = true, value_name = "ID")]
+    #[arg(value_name = "ID")]
     ids: Vec<String>,
 }
 

@@ -6,12 +6,13 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Subcommand;
 
-use common::api::Task;
+use common::api::{StatusFilter, Task};
 use common::client::ClientError;
 use common::ops::{self, Outcome};
 use common::task_ref::{describe, TaskRef};
 
 use crate::context::Ctx;
+use crate::select::{self, Target};
 use crate::Global;
 use list::Report;
 
@@ -208,33 +209,48 @@ pub async fn set_status(
     new_status: common::api::Status,
     verb: &str,
 ) -> Result<ExitCode> {
-    let names = crate::refs::parse_refs(words)?;
     let client = ctx.client()?;
-    change_each(ctx, names, verb, async |task| {
+    let among = match new_status {
+        common::api::Status::Done => StatusFilter::Pending,
+        common::api::Status::Pending => StatusFilter::Done,
+    };
+    let targets = select::targets(ctx, &client, &ctx.global.filter, words, among).await?;
+    let ask = match new_status {
+        common::api::Status::Done => "Complete",
+        common::api::Status::Pending => "Reopen",
+    };
+    select::confirm(ctx, &targets, ask)?;
+    change_each(ctx, targets, verb, async |task| {
         ops::set_status(&client, &task, new_status).await
     })
     .await
 }
 
-/// Finds each named task and applies `change` to it as read: reports each
-/// on its own line, goes on past a name that matches nothing (exit 1 at the
-/// end), stops at once when the server is down or the session is over. A
-/// change refused because the task changed since it was read (412) is made
-/// again from a fresh read. With `--json`, prints the tasks as they now are.
+/// Applies `change` to each target as read (a named one is looked up
+/// first): reports each on its own line, goes on past a name that matches
+/// nothing (exit 1 at the end), stops at once when the server is down or
+/// the session is over. A change refused because the task changed since it
+/// was read (412) is made again from a fresh read. With `--json`, prints the
+/// tasks as they now are.
 pub async fn change_each(
     ctx: &Ctx,
-    names: Vec<TaskRef>,
+    targets: Vec<Target>,
     verb: &str,
     mut change: impl AsyncFnMut(Task) -> Result<Outcome, ClientError>,
 ) -> Result<ExitCode> {
     let client = ctx.client()?;
     let mut changed = Vec::new();
     let mut failures = Failures::default();
-    for name in names {
+    for target in targets {
+        let name = target.name();
         let mut attempt = 0;
         let result = loop {
             attempt += 1;
-            let outcome = match ops::find(&client, &name).await {
+            let read = match (&target, attempt) {
+                (Target::Read(task), 1) => Ok(task.as_ref().clone()),
+                _ => ops::find(&client, &target.again()).await,
+            };
+            let outcome = match read {
                 Ok(task) => change(task).await,
                 Err(err) => Err(err),
             };
@@ -246,9 +262,10 @@ pub async fn change_each(
         match result {
             Ok(Outcome::Changed(task)) => {
                 // Reopened, a task has a number to be named by from now on.
-                let now_named = match (&name, task.number) {
-                    (TaskRef::Uuid(_), Some(number)) => format!(", now task {number}"),
-                    _ => String::new(),
+                let now_named = match (&target, task.number) {
+                    (Target::Named(TaskRef::Number(_)), _) | (_, None) => String::new(),
+                    (_, Some(number)) if name == number.to_string() => String::new(),
+                    (_, Some(number)) => format!(", now task {number}"),
                 };
                 ctx.say(&format!(
                     "{verb} task {name} {}{now_named}.",
@@ -271,7 +288,7 @@ pub async fn change_each(
                 failures.say_missing(ctx);
                 return Err(err.into());
             }
-            Err(err) => failures.add(ctx, &name, &err),
+            Err(err) => failures.add(ctx, &target.again(), &err),
         }
     }
     if ctx.json() {

@@ -4,19 +4,21 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
+use common::api::StatusFilter;
 use common::filter::{Modifications, ModifyMode};
 use common::ops::{self, Outcome};
 
 use crate::commands::add::flag_words;
 use crate::commands::change_each;
 use crate::context::{Ctx, UsageError};
-use crate::refs::{parse_refs, split_leading_refs};
+use crate::refs::split_leading_refs;
+use crate::select;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Tasks (3, 3,5, 4-6, or 8 or more characters of a uuid), then modifiers (project:P, pri:H, due:DATE,
     /// +tag, -tag) and new title words
-    #[arg(required = true, value_name = "ID… [MODS]")]
+    #[arg(value_name = "ID… [MODS]")]
     words: Vec<String>,
     /// The project; "" clears it
     #[arg(long, value_name = "P")]
@@ -37,10 +39,12 @@ pub struct Args {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let (name_words, mod_words) = split_leading_refs(&args.words);
-    if name_words.is_empty() {
-        return Err(UsageError("give the task IDs first: task modify ID… [MODS]".into()).into());
+    if name_words.is_empty() && ctx.global.filter.is_empty() {
+        return Err(UsageError(
+            "name the tasks: task 3 modify MODS, task +home modify MODS".into(),
+        )
+        .into());
     }
-    let names = parse_refs(name_words)?;
     let mut words = flag_words(args.project, args.priority, args.due, args.tags);
     words.extend_from_slice(mod_words);
     let mut mods = Modifications::parse(&words, &ctx.clock, ModifyMode::Modify)?;
@@ -53,8 +57,17 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     }
 
     let client = ctx.client()?;
+    let targets = select::targets(
+        ctx,
+        &client,
+        &ctx.global.filter,
+        name_words,
+        StatusFilter::Pending,
+    )
+    .await?;
     let resolved = ops::resolve(&client, &mods).await?;
-    change_each(ctx, names, "Modified", async |task| {
+    select::confirm(ctx, &targets, "Modify")?;
+    change_each(ctx, targets, "Modified", async |task| {
         ops::modify(&client, &task, &mods, &resolved)
             .await
             .map(Outcome::Changed)

@@ -6,24 +6,36 @@ use anyhow::Result;
 
 use crate::commands::{is_fatal, Failures};
 use crate::context::Ctx;
-use crate::refs::parse_refs;
 use crate::render;
+use crate::select::{self, Target};
+use common::api::StatusFilter;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Task IDs: 3, 3,5, 4-6
-    #[arg(required = true, value_name = "ID")]
+    #[arg(value_name = "ID")]
     ids: Vec<String>,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let names = parse_refs(&args.ids)?;
     let client = ctx.client()?;
+    let targets = select::targets(
+        ctx,
+        &client,
+        &ctx.global.filter,
+        &args.ids,
+        StatusFilter::All,
+    )
+    .await?;
     let mut shown = Vec::new();
     let mut failures = Failures::default();
     let mut text = String::new();
-    for name in names {
-        match common::ops::find(&client, &name).await {
+    for target in targets {
+        let read = match &target {
+            Target::Read(task) => Ok(task.as_ref().clone()),
+            Target::Named(name) => common::ops::find(&client, name).await,
+        };
+        match read {
             Ok(task) => {
                 if !ctx.json() {
                     let mut depends = Vec::new();
@@ -51,7 +63,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
                 failures.say_missing(ctx);
                 return Err(err.into());
             }
-            Err(err) => failures.add(ctx, &name, &err),
+            Err(err) => failures.add(ctx, &target.again(), &err),
         }
     }
     if ctx.json() {

@@ -4,6 +4,7 @@
 mod accounts;
 mod add;
 mod errors;
+mod grammar;
 mod helpers;
 mod ids;
 mod list;

@@ -1,0 +1,118 @@
+//! Which tasks a command acts on: task names (`3`, `4-6`, a uuid prefix),
+//! a filter (`+home project:work`), or both, as Taskwarrior reads
+//! `task [FILTER] COMMAND`. Names are looked up one by one; a filter is the
+//! server's to apply, and a write on a filter that matches several tasks
+//! asks first on a terminal.
+
+use anyhow::{bail, Result};
+use common::api::{StatusFilter, Task};
+use common::client::ApiClient;
+use common::display;
+use common::filter::TaskFilter;
+use common::task_ref::{is_ref_list, parse_refs, TaskRef};
+
+use crate::commands::quoted;
+use crate::context::{Ctx, UsageError};
+use crate::prompt;
+
+/// One task to act on: named, to be looked up, or already read.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Named(TaskRef),
+    Read(Box<Task>),
+}
+
+impl Target {
+    /// How messages name it: as typed, or as it is shown.
+    pub fn name(&self) -> String {
+        match self {
+            Target::Named(name) => name.to_string(),
+            Target::Read(task) => display::name(task),
+        }
+    }
+
+    /// The name it is looked up by again after a 412.
+    pub fn again(&self) -> TaskRef {
+        match self {
+            Target::Named(name) => name.clone(),
+            Target::Read(task) => TaskRef::Uuid(task.uuid.clone()),
+        }
+    }
+}
+
+/// The tasks a command names: `filter` are the words before the command,
+/// `names` the task names after it (`task done 3`). `status` is whom a
+/// filter looks among unless it says (`reopen` looks among done tasks).
+pub async fn targets(
+    ctx: &Ctx,
+    client: &ApiClient,
+    filter: &[String],
+    names: &[String],
+    status: StatusFilter,
+) -> Result<Vec<Target>> {
+    let (name_words, filter_words): (Vec<&String>, Vec<&String>) =
+        filter.iter().partition(|w| is_ref_list(w));
+    let mut named = parse_names(&name_words)?;
+    named.extend(parse_names(names)?);
+    if filter_words.is_empty() {
+        if named.is_empty() {
+            return Err(UsageError("name the tasks: task 3 done, task +home done".into()).into());
+        }
+        return Ok(named.into_iter().map(Target::Named).collect());
+    }
+    for word in &filter_words {
+        if !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(UsageError(format!("{word:?} is not a task number")).into());
+        }
+    }
+    let mut filter = TaskFilter::parse(&filter_words, &ctx.clock)?;
+    filter.query.status.get_or_insert(status);
+    let mut tasks = client.list_all_tasks(&filter.query).await?;
+    if !named.is_empty() {
+        // Names and a filter: the named tasks the filter also matches.
+        tasks.retain(|task| named.iter().any(|name| names_task(name, task)));
+    }
+    if tasks.is_empty() {
+        bail!("no task matches the filter");
+    }
+    Ok(tasks
+        .into_iter()
+        .map(|task| Target::Read(Box::new(task)))
+        .collect())
+}
+
+fn parse_names<S: AsRef<str>>(words: &[S]) -> Result<Vec<TaskRef>, UsageError> {
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    parse_refs(words).map_err(UsageError)
+}
+
+fn names_task(name: &TaskRef, task: &Task) -> bool {
+    match name {
+        TaskRef::Number(n) => task.number == Some(*n),
+        TaskRef::Uuid(prefix) => task.uuid.starts_with(prefix.as_str()),
+    }
+}
+
+/// Asks before a write on several tasks a filter chose, on a terminal,
+/// unless `--yes` (or `rc.confirmation=off`): the tasks, then one question.
+pub fn confirm(ctx: &Ctx, targets: &[Target], verb: &str) -> Result<()> {
+    let chosen = targets
+        .iter()
+        .filter(|t| matches!(t, Target::Read(_)))
+        .count();
+    if chosen < 2 || ctx.global.yes || !prompt::interactive() {
+        return Ok(());
+    }
+    for target in targets {
+        if let Target::Read(task) = target {
+            eprintln!("  {} {}", display::name(task), quoted(&task.title));
+        }
+    }
+    let question = format!("{verb} these {} tasks?", targets.len());
+    if !prompt::confirm(&question)? {
+        bail!("nothing changed");
+    }
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! Taskwarrior's grammar, `task [FILTER] COMMAND [WORDS]`, in both orders
+//! for every command that takes tasks; a write on a filter that matches
+//! several tasks asks first on a terminal; words this tool does not
+//! understand yet are refused, never stored.
+
+use serde_json::Value;
+
+use crate::helpers::{Cli, TestServer};
+
+/// 1 "Long walk" +long home; 2 "Long read" +long work; 3 "Pay rent" home;
+/// 4 "Short call" work.
+fn seeded() -> (TestServer, Cli) {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Long", "walk", "+long", "project:home"]);
+    cli.add(&["Long", "read", "+long", "project:work"]);
+    cli.add(&["Pay", "rent", "project:home"]);
+    cli.add(&["Short", "call", "project:work"]);
+    (server, cli)
+}
+
+fn all(cli: &Cli) -> Vec<Value> {
+    cli.run(&["--json", "all"])
+        .success()
+        .json()
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn field(cli: &Cli, title: &str, name: &str) -> Value {
+    all(cli)
+        .into_iter()
+        .find(|t| t["title"] == title)
+        .map(|t| t[name].clone())
+        .unwrap_or(Value::Null)
+}
+
+fn titles(run: &crate::helpers::Run) -> Vec<String> {
+    run.json()
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn a_filter_before_the_command_selects_its_tasks() {
+    let (_server, cli) = seeded();
+    // Reports, both orders.
+    let long = ["Long walk", "Long read"];
+    assert_eq!(
+        titles(&cli.run(&["--json", "+long", "list"]).success()),
+        long
+    );
+    assert_eq!(
+        titles(&cli.run(&["--json", "list", "+long"]).success()),
+        long
+    );
+    assert_eq!(
+        titles(&cli.run(&["--json", "project:work", "list"]).success()),
+        ["Long read", "Short call"]
+    );
+    // A bare word lists with it.
+    assert_eq!(
+        titles(&cli.run(&["--json", "rent"]).success()),
+        ["Pay rent"]
+    );
+    assert!(cli.ok(&["rent"]).contains("Pay rent"));
+
+    // modify on a filter: every matching task (no terminal: no question).
+    let out = cli.ok(&["project:home", "modify", "pri:L"]);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert_eq!(field(&cli, "Long walk", "priority"), "low");
+    assert_eq!(field(&cli, "Pay rent", "priority"), "low");
+    assert_eq!(field(&cli, "Long read", "priority"), Value::Null);
+
+    // info, start, stop, annotate on a filter.
+    assert!(cli
+        .ok(&["+long", "project:work", "info"])
+        .contains("Long read"));
+    cli.ok(&["project:work", "+long", "start"]);
+    assert!(field(&cli, "Long read", "start").is_string());
+    cli.ok(&["+long", "project:work", "stop"]);
+    assert!(field(&cli, "Long read", "start").is_null());
+    cli.ok(&["rent", "annotate", "ask", "the", "landlord"]);
+    assert_eq!(
+        field(&cli, "Pay rent", "annotations")[0]["text"],
+        "ask the landlord"
+    );
+
+    // Names and a filter: the named tasks the filter also matches.
+    cli.ok(&["1-4", "+long", "modify", "+slow"]);
+    assert_eq!(
+        field(&cli, "Long walk", "tags"),
+        serde_json::json!(["long", "slow"])
+    );
+    assert_eq!(field(&cli, "Pay rent", "tags"), serde_json::json!([]));
+
+    // done, then reopen among the done tasks.
+    let out = cli.ok(&["+long", "done"]);
+    assert!(
+        out.contains("Long walk") && out.contains("Long read"),
+        "{out}"
+    );
+    assert_eq!(field(&cli, "Long walk", "status"), "done");
+    cli.ok(&["+long", "reopen"]);
+    assert_eq!(field(&cli, "Long read", "status"), "pending");
+
+    // A filter that matches nothing is a failure, said in one line.
+    let none = cli.run(&["+nothing", "done"]).failure(1);
+    assert_eq!(none.stderr, "task: no task matches the filter\n");
+
+    // delete on a filter; no terminal, no question.
+    cli.ok(&["project:work", "-long", "delete"]);
+    assert_eq!(field(&cli, "Short call", "title"), Value::Null);
+}
+
+#[test]
+fn a_write_on_several_tasks_asks_first_on_a_terminal() {
+    let (_server, cli) = seeded();
+    let mut tty = cli.on_tty(&["+long", "done"]);
+    tty.expect("Complete these 2 tasks? [y/N]");
+    tty.send_line("n");
+    let (code, screen) = tty.finish();
+    assert_eq!(code, 1, "{screen}");
+    assert!(
+        screen.contains("Long walk") && screen.contains("nothing changed"),
+        "{screen}"
+    );
+    assert_eq!(field(&cli, "Long walk", "status"), "pending");
+
+    let mut tty = cli.on_tty(&["project:home", "modify", "pri:H"]);
+    tty.expect("Modify these 2 tasks? [y/N]");
+    tty.send_line("y");
+    let (code, screen) = tty.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(field(&cli, "Pay rent", "priority"), "high");
+
+    // One task: no question; --yes and rc.confirmation=off: none either.
+    let (code, screen) = cli.on_tty(&["rent", "start"]).finish();
+    assert_eq!(code, 0, "{screen}");
+    let (code, screen) = cli.on_tty(&["+long", "done", "--yes"]).finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("[y/N]"), "{screen}");
+    let (code, screen) = cli
+        .on_tty(&["+long", "reopen", "rc.confirmation=off"])
+        .finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("[y/N]"), "{screen}");
+    assert_eq!(field(&cli, "Long walk", "status"), "pending");
+}
+
+#[test]
+fn what_is_not_understood_is_refused_in_one_line() {
+    let (_server, cli) = seeded();
+    for args in [
+        &["add", "Water", "plants", "recur:weekly"][..],
+        &["list", "limit:2"],
+        &["1", "modify", "recur:daily"],
+        &["+long", "list", "rc.color=off"],
+        &["0", "done"],
+        &["3", "add", "x"],
+        &["3", "frobnicate"],
+        &["+home", "login"],
+        &["--bogus"],
+        &["done", "0"],
+    ] {
+        let run = cli.run(args).failure(2);
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {run:?}");
+        assert!(run.stderr.starts_with("task: "), "{args:?}: {run:?}");
+        assert!(run.stdout.is_empty(), "{args:?}: {run:?}");
+    }
+    let run = cli.run(&["add", "Water", "recur:weekly"]).failure(2);
+    assert!(run.stderr.contains("recur"), "{run:?}");
+    // Nothing was stored.
+    assert_eq!(all(&cli).len(), 4);
+    // After `--` such a word is a title word.
+    cli.ok(&["add", "Read", "--", "recur:weekly"]);
+    assert_eq!(field(&cli, "Read recur:weekly", "status"), "pending");
+}
