@@ -163,12 +163,62 @@ fn dates_follow_the_zone_s_daylight_saving_rules() {
     }
 }
 
+/// Taskwarrior's named dates on the days clocks change, in two zones (as
+/// POSIX rules, so that no tz database is needed).
+#[test]
+fn named_dates_on_the_days_clocks_change() {
+    let server = TestServer::start();
+    let zones = [
+        // Berlin, 29 March 2026: 02:00 CET becomes 03:00 CEST.
+        (
+            "CET-1CEST,M3.5.0,M10.5.0/3",
+            "2026-03-29T01:30:00+01:00",
+            &[
+                ("sod", "2026-03-28T23:00:00Z"),
+                ("noon", "2026-03-29T10:00:00Z"),
+                ("1h", "2026-03-29T01:30:00Z"),
+                ("eod", "2026-03-29T21:59:59Z"),
+                ("midnight", "2026-03-29T22:00:00Z"),
+                ("tomorrow", "2026-03-30T21:59:59Z"),
+                ("som", "2026-02-28T23:00:00Z"),
+                ("apr", "2026-04-01T21:59:59Z"),
+                ("PT3H", "2026-03-29T03:30:00Z"),
+            ][..],
+        ),
+        // New York, 1 November 2026: 02:00 EDT becomes 01:00 EST.
+        (
+            "EST5EDT,M3.2.0,M11.1.0",
+            "2026-11-01T00:30:00-04:00",
+            &[
+                ("sod", "2026-11-01T04:00:00Z"),
+                ("noon", "2026-11-01T17:00:00Z"),
+                ("2h", "2026-11-01T06:30:00Z"),
+                ("eod", "2026-11-02T04:59:59Z"),
+                ("sow", "2026-10-26T04:00:00Z"),
+                ("P1D", "2026-11-03T04:59:59Z"),
+                ("15th", "2026-11-16T04:59:59Z"),
+                ("soy", "2026-01-01T05:00:00Z"),
+                ("later", "9999-12-31T04:59:59Z"),
+            ][..],
+        ),
+    ];
+    for (i, (zone, now, cases)) in zones.into_iter().enumerate() {
+        let mut cli = Cli::logged_in(&server, &format!("zone{i}"));
+        cli.extra_env.push(("TZ".into(), zone.into()));
+        cli.extra_env.push(("TASK_NOW".into(), now.into()));
+        for (word, want) in cases {
+            let task = cli.add(&["Zoned", &format!("due:{word}")]);
+            assert_eq!(due(&task), Some(utc(want)), "{zone} {word}");
+        }
+    }
+}
+
 #[test]
 fn bad_modifiers_are_usage_errors() {
     let server = TestServer::start();
     let cli = Cli::logged_in(&server, "alice");
     for (args, needle) in [
-        (&["add", "x", "due:someday"][..], "invalid date"),
+        (&["add", "x", "due:whenever"][..], "invalid date"),
         (&["add", "x", "pri:urgent"], "invalid priority"),
         (&["add", "+only-a-tag"], "needs a title"),
         (&["add", "x", "--due", "2026-02-30"], "invalid date"),

@@ -1,0 +1,244 @@
+//! The DATE forms of the CLI and the TUI's filter, in the local
+//! time zone, and relative rendering (`in 2d`, `3d ago`).
+//!
+//! | input | meaning |
+//! |---|---|
+//! | `2026-12-01` | that day |
+//! | `2026-12-01T15:00:00Z`, `2026-12-01T15:00:00+02:00` | that instant (RFC 3339) |
+//! | `2026-12-01T15:00`, `2026-12-01 15:00` | that local time |
+//! | `now` | this instant |
+//! | `today` (`eod`), `tomorrow`, `yesterday` | that day |
+//! | `monday` … `sunday`, `mon` … `sun`, `next friday` | the next such day, never today |
+//! | `eow`, `eom`, `eoy` | the last day of this week (Sunday), month, year |
+//! | `sod`, `sow`, `som`, `soy` | the first instant of today, this week (Monday), month, year |
+//! | `jan` … `december` | the first day of the next such month (this month's is next year's) |
+//! | `1st`, `2nd`, `15th`, `31st` | that day of this month, or of the next month that has it |
+//! | `next week`, `next month`, `next year` | its first day (a Monday, the 1st, January 1st) |
+//! | `noon`, `midnight` | today at 12:00, the start of tomorrow |
+//! | `later`, `someday` | 9999-12-30, Taskwarrior's far-off day |
+//! | `3d`, `2w`, `6mo`, `1y`, `in 3 days`, `in 2 weeks` | that many days, weeks, months, years from today |
+//! | `1h`, `30min`, `90s`, `in 1 hour` | that long from now (an instant) |
+//! | `P1D`, `P2W`, `P1Y2M`, `PT2H30M`, `P1DT12H` | ISO 8601: a day without a time part, else an instant |
+//!
+//! A *day* is a span: it starts at local midnight and ends at 23:59:59 local.
+//! A due date set to a day is due at its end (a task due today is overdue only
+//! once today is over); `due.before:DAY` means before the day starts and
+//! `due.after:DAY` after it ends. An instant is a span of zero length.
+//!
+//! "Now" is injectable ([`Clock::at`]) so that tests can pin both the time and
+//! the time zone; the binaries use [`Clock::from_env`], which honours
+//! `TASK_NOW` (an RFC 3339 time) for reproducible scripts and tests.
+
+mod words;
+
+use chrono::{
+    DateTime, Datelike, Duration, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime,
+    TimeZone, Utc,
+};
+
+use words::Named;
+
+/// Environment variable that pins "now" (RFC 3339), for tests and scripts.
+pub const NOW_ENV: &str = "TASK_NOW";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateError {
+    Invalid(String),
+    OutOfRange(String),
+}
+
+impl std::fmt::Display for DateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DateError::Invalid(input) => write!(
+                f,
+                "invalid date {input:?}: use 2026-12-01, an RFC 3339 time, today, tomorrow, \
+                 a weekday, a month, 15th, sod/eod, sow/eow, som/eom, soy/eoy, noon, later, \
+                 3d, 2w, 1h, 30min, \"in 3 days\" or P1DT2H"
+            ),
+            DateError::OutOfRange(input) => write!(f, "date {input:?} is out of range"),
+        }
+    }
+}
+
+impl std::error::Error for DateError {}
+
+/// What a DATE names: a span of time, `start..=end`, in UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateSpec {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl DateSpec {
+    fn instant(at: DateTime<Utc>) -> DateSpec {
+        DateSpec { start: at, end: at }
+    }
+
+    /// The due date this names: a day's end, or the instant.
+    pub fn due(&self) -> DateTime<Utc> {
+        self.end
+    }
+
+    /// Whether this is a whole day rather than an instant.
+    pub fn is_day(&self) -> bool {
+        self.start != self.end
+    }
+}
+
+/// "Now" in a time zone: the reference point of relative dates.
+#[derive(Debug, Clone)]
+pub struct Clock<Tz: TimeZone> {
+    now: DateTime<Tz>,
+}
+
+impl Clock<Local> {
+    /// The system clock in the local time zone (`TZ` is honoured).
+    pub fn system() -> Clock<Local> {
+        Clock { now: Local::now() }
+    }
+
+    /// [`Clock::system`], unless `TASK_NOW` pins the time.
+    pub fn from_env() -> Result<Clock<Local>, DateError> {
+        match std::env::var(NOW_ENV) {
+            Ok(value) if !value.is_empty() => DateTime::parse_from_rfc3339(value.trim())
+                .map(|t| Clock {
+                    now: t.with_timezone(&Local),
+                })
+                .map_err(|_| DateError::Invalid(value)),
+            _ => Ok(Clock::system()),
+        }
+    }
+}
+
+impl<Tz: TimeZone> Clock<Tz> {
+    /// A clock stopped at `now`, in `now`'s time zone.
+    pub fn at(now: DateTime<Tz>) -> Clock<Tz> {
+        Clock { now }
+    }
+
+    pub fn now(&self) -> &DateTime<Tz> {
+        &self.now
+    }
+
+    pub fn now_utc(&self) -> DateTime<Utc> {
+        self.now.with_timezone(&Utc)
+    }
+
+    /// Parses a DATE (see the module docs).
+    pub fn parse(&self, input: &str) -> Result<DateSpec, DateError> {
+        let spec = self.parse_any(input)?;
+        // What the server takes back: RFC 3339, four-digit years, in UTC.
+        let representable = |at: DateTime<Utc>| (1..=9999).contains(&at.year());
+        if representable(spec.start) && representable(spec.end) {
+            Ok(spec)
+        } else {
+            Err(DateError::OutOfRange(input.to_string()))
+        }
+    }
+
+    fn parse_any(&self, input: &str) -> Result<DateSpec, DateError> {
+        let text = input.trim().to_ascii_lowercase();
+        let invalid = || DateError::Invalid(input.to_string());
+        let out_of_range = || DateError::OutOfRange(input.to_string());
+
+        let day = |d: Option<NaiveDate>| -> Result<DateSpec, DateError> {
+            self.day(d.ok_or_else(out_of_range)?)
+                .ok_or_else(out_of_range)
+        };
+
+        if text.is_empty() {
+            return Err(invalid());
+        }
+        if text == "now" {
+            return Ok(DateSpec::instant(self.now_utc()));
+        }
+        if let Some(named) = words::named(&text, self.now.naive_local()) {
+            let instant =
+                |at: Option<DateTime<Utc>>| at.map(DateSpec::instant).ok_or_else(out_of_range);
+            return match named {
+                Named::Day(date) => day(Some(date)),
+                Named::Start(date) => instant(self.local(date.and_time(NaiveTime::MIN))),
+                Named::At(at) => instant(self.local(at)),
+                Named::After(span) => instant(self.now_utc().checked_add_signed(span)),
+                Named::OutOfRange => Err(out_of_range()),
+            };
+        }
+        if let Ok(date) = NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+            return day(Some(date));
+        }
+        if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
+            return Ok(DateSpec::instant(at.with_timezone(&Utc)));
+        }
+        for format in [
+            "%Y-%m-%dt%H:%M:%S",
+            "%Y-%m-%dt%H:%M",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%d %H:%M",
+        ] {
+            if let Ok(naive) = NaiveDateTime::parse_from_str(&text, format) {
+                let at = self.local(naive).ok_or_else(out_of_range)?;
+                return Ok(DateSpec::instant(at));
+            }
+        }
+        Err(invalid())
+    }
+
+    /// The span of a local calendar day.
+    fn day(&self, date: NaiveDate) -> Option<DateSpec> {
+        let start = self.local(date.and_time(NaiveTime::MIN))?;
+        let end = self.local(date.and_hms_opt(23, 59, 59)?)?;
+        Some(DateSpec { start, end })
+    }
+
+    /// A local wall-clock time as UTC; in a DST gap, the first time after it.
+    fn local(&self, naive: NaiveDateTime) -> Option<DateTime<Utc>> {
+        let tz = self.now.timezone();
+        for shift in 0..=3 {
+            let candidate = naive.checked_add_signed(Duration::minutes(30 * shift))?;
+            match tz.from_local_datetime(&candidate) {
+                LocalResult::Single(t) => return Some(t.with_timezone(&Utc)),
+                // A time that happens twice (clocks going back) is its first
+                // happening; compared in UTC, whatever order the zone gives.
+                LocalResult::Ambiguous(a, b) => {
+                    return Some(a.with_timezone(&Utc).min(b.with_timezone(&Utc)))
+                }
+                LocalResult::None => continue,
+            }
+        }
+        None
+    }
+}
+
+/// `when` relative to `now`, short: `now`, `in 5min`, `in 3h`, `in 2d`,
+/// `3d ago`, `in 2w`, `in 4mo`, `1y ago`. Rounded towards zero.
+pub fn relative(when: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let seconds = (when - now).num_seconds();
+    let magnitude = seconds.unsigned_abs();
+    const MIN: u64 = 60;
+    const HOUR: u64 = 60 * MIN;
+    const DAY: u64 = 24 * HOUR;
+    let amount = if magnitude < MIN {
+        return "now".to_string();
+    } else if magnitude < HOUR {
+        format!("{}min", magnitude / MIN)
+    } else if magnitude < DAY {
+        format!("{}h", magnitude / HOUR)
+    } else if magnitude < 14 * DAY {
+        format!("{}d", magnitude / DAY)
+    } else if magnitude < 61 * DAY {
+        format!("{}w", magnitude / (7 * DAY))
+    } else if magnitude < 365 * DAY {
+        format!("{}mo", magnitude / (30 * DAY))
+    } else {
+        format!("{}y", magnitude / (365 * DAY))
+    };
+    if seconds > 0 {
+        format!("in {amount}")
+    } else {
+        format!("{amount} ago")
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,239 @@
+//! The DATE forms pinned to a clock and a zone.
+
+use super::*;
+use chrono::FixedOffset;
+
+/// Wednesday 2026-03-04 10:30 at UTC+02:00.
+fn clock() -> Clock<FixedOffset> {
+    let tz = FixedOffset::east_opt(2 * 3600).unwrap();
+    Clock::at(tz.with_ymd_and_hms(2026, 3, 4, 10, 30, 0).unwrap())
+}
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// The day's span at UTC+02:00, as UTC.
+fn day(date: &str) -> DateSpec {
+    DateSpec {
+        start: utc(&format!("{date}T00:00:00+02:00")),
+        end: utc(&format!("{date}T23:59:59+02:00")),
+    }
+}
+
+#[test]
+fn every_form_of_the_spec() {
+    let c = clock();
+    let cases = [
+        ("2026-12-01", day("2026-12-01")),
+        ("today", day("2026-03-04")),
+        ("Today", day("2026-03-04")),
+        ("tomorrow", day("2026-03-05")),
+        ("yesterday", day("2026-03-03")),
+        ("thursday", day("2026-03-05")),
+        ("wednesday", day("2026-03-11")),
+        ("mon", day("2026-03-09")),
+        ("eow", day("2026-03-08")),
+        ("eom", day("2026-03-31")),
+        ("eoy", day("2026-12-31")),
+        ("3d", day("2026-03-07")),
+        ("2w", day("2026-03-18")),
+        ("in 3 days", day("2026-03-07")),
+        ("in 1 day", day("2026-03-05")),
+        ("in 2 weeks", day("2026-03-18")),
+        ("1mo", day("2026-04-04")),
+    ];
+    for (input, want) in cases {
+        assert_eq!(c.parse(input), Ok(want), "{input}");
+    }
+}
+
+#[test]
+fn instants() {
+    let c = clock();
+    let at = utc("2026-12-01T15:00:00Z");
+    assert_eq!(c.parse("2026-12-01T15:00:00Z").unwrap().due(), at);
+    assert_eq!(c.parse("2026-12-01T17:00:00+02:00").unwrap().due(), at);
+    assert_eq!(c.parse("2026-12-01T17:00").unwrap().due(), at);
+    assert_eq!(c.parse("2026-12-01 17:00:00").unwrap().due(), at);
+    let now = c.parse("now").unwrap();
+    assert!(!now.is_day());
+    assert_eq!(now.due(), utc("2026-03-04T08:30:00Z"));
+}
+
+#[test]
+fn a_day_is_due_at_its_end() {
+    let spec = clock().parse("tomorrow").unwrap();
+    assert!(spec.is_day());
+    assert_eq!(spec.due(), utc("2026-03-05T21:59:59Z"));
+}
+
+#[test]
+fn eow_on_a_sunday_is_today() {
+    let tz = FixedOffset::east_opt(0).unwrap();
+    let c = Clock::at(tz.with_ymd_and_hms(2026, 3, 8, 12, 0, 0).unwrap());
+    assert_eq!(c.parse("eow").unwrap().start, utc("2026-03-08T00:00:00Z"));
+    assert_eq!(
+        c.parse("sunday").unwrap().start,
+        utc("2026-03-15T00:00:00Z")
+    );
+}
+
+#[test]
+fn eom_in_february_and_december() {
+    let tz = FixedOffset::east_opt(0).unwrap();
+    let feb = Clock::at(tz.with_ymd_and_hms(2028, 2, 10, 0, 0, 0).unwrap());
+    assert_eq!(feb.parse("eom").unwrap().start, utc("2028-02-29T00:00:00Z"));
+    let dec = Clock::at(tz.with_ymd_and_hms(2026, 12, 31, 23, 0, 0).unwrap());
+    assert_eq!(dec.parse("eom").unwrap().start, utc("2026-12-31T00:00:00Z"));
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_panic() {
+    let c = clock();
+    for bad in [
+        "",
+        "  ",
+        "whenever",
+        "2026-13-01",
+        "2026-02-30",
+        "3x",
+        "in days",
+        "d",
+        "99999999999999999999d",
+        "18446744073709551615w",
+        "4294967296mo",
+        "in -3 days",
+    ] {
+        assert!(c.parse(bad).is_err(), "{bad:?} parsed");
+    }
+    let message = c.parse("whenever").unwrap_err().to_string();
+    assert!(
+        message.contains("whenever") && message.contains("tomorrow"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_system_clock_parses_too() {
+    let c = Clock::system();
+    let spec = c.parse("tomorrow").unwrap();
+    assert!(spec.start > c.now_utc() && spec.is_day());
+}
+
+#[test]
+fn dates_the_server_cannot_give_back_are_out_of_range() {
+    let c = clock();
+    for input in ["in 3000000 days", "9999-12-31T23:59:59-12:00", "0000-06-01"] {
+        assert!(
+            matches!(c.parse(input), Err(DateError::OutOfRange(_))),
+            "{input}: {:?}",
+            c.parse(input)
+        );
+    }
+    assert!(c.parse("9999-12-30").is_ok());
+}
+
+#[test]
+fn relative_rendering() {
+    let now = utc("2026-03-04T10:00:00Z");
+    let at = |s: i64| now + Duration::seconds(s);
+    assert_eq!(relative(at(10), now), "now");
+    assert_eq!(relative(at(5 * 60), now), "in 5min");
+    assert_eq!(relative(at(3 * 3600 + 5), now), "in 3h");
+    assert_eq!(relative(at(2 * 86400 + 3600), now), "in 2d");
+    assert_eq!(relative(at(-3 * 86400), now), "3d ago");
+    assert_eq!(relative(at(21 * 86400), now), "in 3w");
+    assert_eq!(relative(at(120 * 86400), now), "in 4mo");
+    assert_eq!(relative(at(-400 * 86400), now), "1y ago");
+}
+
+/// An instant at UTC+02:00, as UTC.
+fn local(at: &str) -> DateSpec {
+    let at = utc(&format!("{at}+02:00"));
+    DateSpec { start: at, end: at }
+}
+
+#[test]
+fn taskwarriors_named_dates() {
+    let c = clock();
+    let cases = [
+        ("sod", local("2026-03-04T00:00:00")),
+        ("eod", day("2026-03-04")),
+        ("sow", local("2026-03-02T00:00:00")),
+        ("eow", day("2026-03-08")),
+        ("som", local("2026-03-01T00:00:00")),
+        ("eom", day("2026-03-31")),
+        ("soy", local("2026-01-01T00:00:00")),
+        ("eoy", day("2026-12-31")),
+        ("noon", local("2026-03-04T12:00:00")),
+        ("midnight", local("2026-03-05T00:00:00")),
+        ("later", day("9999-12-30")),
+        ("someday", day("9999-12-30")),
+        ("next week", day("2026-03-09")),
+        ("next month", day("2026-04-01")),
+        ("next year", day("2027-01-01")),
+        ("next friday", day("2026-03-06")),
+        ("this wed", day("2026-03-11")),
+        // Month names: the next first of that month; this month's is next year's.
+        ("jan", day("2027-01-01")),
+        ("April", day("2026-04-01")),
+        ("march", day("2027-03-01")),
+        ("dec", day("2026-12-01")),
+        // Ordinals: this month's if still to come (today counts), else the
+        // next month that has that day.
+        ("1st", day("2026-04-01")),
+        ("4th", day("2026-03-04")),
+        ("15th", day("2026-03-15")),
+        ("22nd", day("2026-03-22")),
+        ("31st", day("2026-03-31")),
+        ("3rd", day("2026-04-03")),
+        ("11th", day("2026-03-11")),
+        ("1y", day("2027-03-04")),
+        ("in 2 years", day("2028-03-04")),
+        // Hours and minutes are instants from now.
+        ("1h", local("2026-03-04T11:30:00")),
+        ("30min", local("2026-03-04T11:00:00")),
+        ("90s", local("2026-03-04T10:31:30")),
+        ("in 1 hour", local("2026-03-04T11:30:00")),
+        ("in 2 hours", local("2026-03-04T12:30:00")),
+        // ISO 8601 durations.
+        ("P1D", day("2026-03-05")),
+        ("p2w", day("2026-03-18")),
+        ("P1Y2M", day("2027-05-04")),
+        ("PT2H30M", local("2026-03-04T13:00:00")),
+        ("P1DT12H", local("2026-03-05T22:30:00")),
+    ];
+    for (input, want) in cases {
+        assert_eq!(c.parse(input), Ok(want), "{input}");
+    }
+}
+
+#[test]
+fn forms_that_almost_fit_are_errors() {
+    let c = clock();
+    for bad in [
+        "1th",
+        "2st",
+        "32nd",
+        "0th",
+        "11st",
+        "ja",
+        "P",
+        "PT",
+        "P1H",
+        "PT1D",
+        "P1M1Y",
+        "P1DT",
+        "1 fortnight",
+        "next",
+        "next decade",
+        "in 1 hourly",
+    ] {
+        assert!(c.parse(bad).is_err(), "{bad:?} parsed");
+    }
+    assert!(matches!(
+        c.parse("P99999999999Y"),
+        Err(DateError::OutOfRange(_))
+    ));
+}

@@ -1,0 +1,318 @@
+//! The named DATE forms, Taskwarrior's and a few of plain English, read
+//! against the local "now": what each names, before it becomes UTC.
+
+use chrono::{Datelike, Days, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+
+/// What a named form means in local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Named {
+    /// A whole calendar day (a due date at its end).
+    Day(NaiveDate),
+    /// The first instant of that day: `sod`, `sow`, `som`, `soy`, `midnight`.
+    Start(NaiveDate),
+    /// A local wall-clock time: `noon`.
+    At(NaiveDateTime),
+    /// That long after now: `1h`, `30min`, `PT2H`.
+    After(Duration),
+    /// A form that fits, but names a date no calendar here holds.
+    OutOfRange,
+}
+
+/// `later` and `someday`: Taskwarrior's far-off date.
+const SOMEDAY: (i32, u32, u32) = (9999, 12, 30);
+
+/// The named form `text` (lower case, trimmed) is, if any, at local `now`.
+pub(super) fn named(text: &str, now: NaiveDateTime) -> Option<Named> {
+    let today = now.date();
+    let or_range = |d: Option<NaiveDate>, wrap: fn(NaiveDate) -> Named| -> Named {
+        d.map_or(Named::OutOfRange, wrap)
+    };
+    let monday =
+        today.checked_sub_days(Days::new(u64::from(today.weekday().num_days_from_monday())));
+    let first_of_month = today.with_day(1);
+    let named = match text {
+        "today" | "eod" => Named::Day(today),
+        "tomorrow" => or_range(today.succ_opt(), Named::Day),
+        "yesterday" => or_range(today.pred_opt(), Named::Day),
+        "sod" => Named::Start(today),
+        "sow" => or_range(monday, Named::Start),
+        "eow" => or_range(
+            monday.and_then(|m| m.checked_add_days(Days::new(6))),
+            Named::Day,
+        ),
+        "som" => or_range(first_of_month, Named::Start),
+        "eom" => or_range(
+            first_of_month
+                .and_then(|d| d.checked_add_months(Months::new(1)))
+                .and_then(|d| d.pred_opt()),
+            Named::Day,
+        ),
+        "soy" => or_range(NaiveDate::from_ymd_opt(today.year(), 1, 1), Named::Start),
+        "eoy" => or_range(NaiveDate::from_ymd_opt(today.year(), 12, 31), Named::Day),
+        "later" | "someday" => {
+            let (y, m, d) = SOMEDAY;
+            or_range(NaiveDate::from_ymd_opt(y, m, d), Named::Day)
+        }
+        "noon" => Named::At(today.and_time(NaiveTime::from_hms_opt(12, 0, 0)?)),
+        "midnight" => or_range(today.succ_opt(), Named::Start),
+        "next week" => or_range(
+            monday.and_then(|m| m.checked_add_days(Days::new(7))),
+            Named::Day,
+        ),
+        "next month" => or_range(
+            first_of_month.and_then(|d| d.checked_add_months(Months::new(1))),
+            Named::Day,
+        ),
+        "next year" => or_range(NaiveDate::from_ymd_opt(today.year() + 1, 1, 1), Named::Day),
+        _ => return other(text, today),
+    };
+    Some(named)
+}
+
+/// The forms with a number or a name in them.
+fn other(text: &str, today: NaiveDate) -> Option<Named> {
+    let bare = text
+        .strip_prefix("next ")
+        .or_else(|| text.strip_prefix("this "))
+        .unwrap_or(text);
+    if let Some(weekday) = weekday(bare) {
+        let ahead =
+            (7 + weekday.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7;
+        let ahead = if ahead == 0 { 7 } else { ahead };
+        return Some(
+            today
+                .checked_add_days(Days::new(u64::from(ahead)))
+                .map_or(Named::OutOfRange, Named::Day),
+        );
+    }
+    if let Some(month) = month(bare) {
+        return Some(next_month_named(today, month));
+    }
+    if let Some(day) = ordinal(text) {
+        return Some(next_day_of_month(today, day));
+    }
+    if let Some(named) = iso_duration(text, today) {
+        return Some(named);
+    }
+    offset(text, today)
+}
+
+fn weekday(text: &str) -> Option<Weekday> {
+    Some(match text {
+        "monday" | "mon" => Weekday::Mon,
+        "tuesday" | "tue" | "tues" => Weekday::Tue,
+        "wednesday" | "wed" => Weekday::Wed,
+        "thursday" | "thu" | "thur" | "thurs" => Weekday::Thu,
+        "friday" | "fri" => Weekday::Fri,
+        "saturday" | "sat" => Weekday::Sat,
+        "sunday" | "sun" => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+/// `jan` … `december`: the month's number.
+fn month(text: &str) -> Option<u32> {
+    const NAMES: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    NAMES
+        .iter()
+        .position(|name| text == *name || (text.len() >= 3 && name.starts_with(text)))
+        .and_then(|i| u32::try_from(i + 1).ok())
+}
+
+/// The first day of the next such month: this month's name is next year's.
+fn next_month_named(today: NaiveDate, month: u32) -> Named {
+    let year = if month > today.month() {
+        today.year()
+    } else {
+        today.year() + 1
+    };
+    NaiveDate::from_ymd_opt(year, month, 1).map_or(Named::OutOfRange, Named::Day)
+}
+
+/// `1st`, `2nd`, `3rd`, `15th`, `22nd`: the day of the month.
+fn ordinal(text: &str) -> Option<u32> {
+    let digits = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, suffix) = text.split_at(digits);
+    let day: u32 = number.parse().ok().filter(|d| (1..=31).contains(d))?;
+    let expected = match (day % 10, day % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    (suffix == expected).then_some(day)
+}
+
+/// That day of this month if it is still to come (today counts), else of
+/// the next month that has it (the 31st after April 30 is May 31).
+fn next_day_of_month(today: NaiveDate, day: u32) -> Named {
+    let mut first = today.with_day(1);
+    for _ in 0..13 {
+        let Some(month) = first else { break };
+        if let Some(date) = month.with_day(day).filter(|d| *d >= today) {
+            return Named::Day(date);
+        }
+        first = month.checked_add_months(Months::new(1));
+    }
+    Named::OutOfRange
+}
+
+enum Unit {
+    Seconds,
+    Minutes,
+    Hours,
+    Days,
+    Weeks,
+    Months,
+    Years,
+}
+
+/// `3d`, `2w`, `6mo`, `1y`, `in 3 days`, `1h`, `30min`, `in 1 hour`:
+/// whole days and more name a day; hours and less an instant from now.
+fn offset(text: &str, today: NaiveDate) -> Option<Named> {
+    let rest = text.strip_prefix("in ").unwrap_or(text).trim();
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    if digits == 0 {
+        return None;
+    }
+    let count: u64 = match rest[..digits].parse() {
+        Ok(count) => count,
+        Err(_) => return Some(Named::OutOfRange),
+    };
+    let unit = match rest[digits..].trim() {
+        "s" | "sec" | "secs" | "second" | "seconds" => Unit::Seconds,
+        "min" | "mins" | "minute" | "minutes" => Unit::Minutes,
+        "h" | "hr" | "hrs" | "hour" | "hours" => Unit::Hours,
+        "d" | "day" | "days" => Unit::Days,
+        "w" | "wk" | "wks" | "week" | "weeks" => Unit::Weeks,
+        "mo" | "month" | "months" => Unit::Months,
+        "y" | "yr" | "yrs" | "year" | "years" => Unit::Years,
+        _ => return None,
+    };
+    Some(shift(today, count, unit))
+}
+
+/// `today` moved by `count` units: a day, or (below a day) a duration.
+fn shift(today: NaiveDate, count: u64, unit: Unit) -> Named {
+    let seconds = |per: u64| {
+        count
+            .checked_mul(per)
+            .and_then(|s| i64::try_from(s).ok())
+            .and_then(Duration::try_seconds)
+            .map_or(Named::OutOfRange, Named::After)
+    };
+    let months = |per: u64| {
+        count
+            .checked_mul(per)
+            .and_then(|m| u32::try_from(m).ok())
+            .and_then(|m| today.checked_add_months(Months::new(m)))
+            .map_or(Named::OutOfRange, Named::Day)
+    };
+    match unit {
+        Unit::Seconds => seconds(1),
+        Unit::Minutes => seconds(60),
+        Unit::Hours => seconds(3600),
+        Unit::Days | Unit::Weeks => {
+            let per = if matches!(unit, Unit::Weeks) { 7 } else { 1 };
+            count
+                .checked_mul(per)
+                .and_then(|n| today.checked_add_days(Days::new(n)))
+                .map_or(Named::OutOfRange, Named::Day)
+        }
+        Unit::Months => months(1),
+        Unit::Years => months(12),
+    }
+}
+
+/// ISO 8601 durations, as Taskwarrior takes them: `P1D`, `P2W`, `P1Y2M`,
+/// `PT2H30M`, `P1DT12H`. With no time part, a day; else an instant.
+fn iso_duration(text: &str, today: NaiveDate) -> Option<Named> {
+    let body = text.strip_prefix('p')?;
+    if body.is_empty() {
+        return None;
+    }
+    let (date_part, time_part) = match body.split_once('t') {
+        Some((d, t)) if !t.is_empty() => (d, Some(t)),
+        Some(_) => return None,
+        None => (body, None),
+    };
+    let fields = |part: &str, units: &[char]| -> Option<Vec<(char, u64)>> {
+        let mut found = Vec::new();
+        let mut number = String::new();
+        let mut last = None;
+        for c in part.chars() {
+            if c.is_ascii_digit() {
+                number.push(c);
+                continue;
+            }
+            let position = units.iter().position(|u| *u == c)?;
+            // Units in order, each once, each with a number.
+            if number.is_empty() || last.is_some_and(|l| position <= l) {
+                return None;
+            }
+            found.push((c, number.parse().ok()?));
+            number.clear();
+            last = Some(position);
+        }
+        number.is_empty().then_some(found)
+    };
+    let date = fields(date_part, &['y', 'm', 'w', 'd'])?;
+    let time = match time_part {
+        Some(t) => fields(t, &['h', 'm', 's'])?,
+        None => Vec::new(),
+    };
+    if date.is_empty() && time.is_empty() {
+        return None;
+    }
+    let mut day = Some(today);
+    for (unit, n) in &date {
+        day = day.and_then(|d| match unit {
+            'y' => u32::try_from(n * 12)
+                .ok()
+                .and_then(|m| d.checked_add_months(Months::new(m))),
+            'm' => u32::try_from(*n)
+                .ok()
+                .and_then(|m| d.checked_add_months(Months::new(m))),
+            'w' => n
+                .checked_mul(7)
+                .and_then(|n| d.checked_add_days(Days::new(n))),
+            _ => d.checked_add_days(Days::new(*n)),
+        });
+    }
+    let Some(day) = day else {
+        return Some(Named::OutOfRange);
+    };
+    if time.is_empty() {
+        return Some(Named::Day(day));
+    }
+    let mut seconds: i64 = (day - today).num_seconds();
+    for (unit, n) in &time {
+        let per = match unit {
+            'h' => 3600,
+            'm' => 60,
+            _ => 1,
+        };
+        let add = i64::try_from(*n).ok().and_then(|n| n.checked_mul(per));
+        match add.and_then(|a| seconds.checked_add(a)) {
+            Some(total) => seconds = total,
+            None => return Some(Named::OutOfRange),
+        }
+    }
+    Some(Duration::try_seconds(seconds).map_or(Named::OutOfRange, Named::After))
+}
