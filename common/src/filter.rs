@@ -221,13 +221,27 @@ fn parse_date<Tz: TimeZone>(
 }
 
 /// Joins `due:in` `3` `days` (three shell words) back into one value.
-fn take_date_value<'a>(value: &'a str, rest: &[String]) -> (std::borrow::Cow<'a, str>, usize) {
+fn take_date_value<'a, Tz: TimeZone>(
+    value: &'a str,
+    rest: &[String],
+    clock: &Clock<Tz>,
+) -> (std::borrow::Cow<'a, str>, usize) {
     if value.eq_ignore_ascii_case("in")
         && rest.len() >= 2
         && rest[0].bytes().all(|b| b.is_ascii_digit())
     {
         let joined = format!("in {} {}", rest[0], rest[1]);
         return (joined.into(), 2);
+    }
+    // `due:next week`, `due:next friday`, `wait:this sat`: the word after
+    // belongs to the date when the two make one.
+    if (value.eq_ignore_ascii_case("next") || value.eq_ignore_ascii_case("this"))
+        && !rest.is_empty()
+    {
+        let joined = format!("{value} {}", rest[0]);
+        if clock.parse(&joined).is_ok() {
+            return (joined.into(), 1);
+        }
     }
     (value.into(), 0)
 }
@@ -368,7 +382,7 @@ impl TaskFilter {
                     filter.query.has_due = Some(false);
                 }
                 Attribute::ScheduledBefore | Attribute::ScheduledAfter => {
-                    let (value, used) = take_date_value(value, &words[i..]);
+                    let (value, used) = take_date_value(value, &words[i..], clock);
                     i += used;
                     let spec = parse_date(clock, "scheduled", &value)?;
                     match attribute {
@@ -379,7 +393,7 @@ impl TaskFilter {
                     }
                 }
                 Attribute::Due | Attribute::DueBefore | Attribute::DueAfter => {
-                    let (value, used) = take_date_value(value, &words[i..]);
+                    let (value, used) = take_date_value(value, &words[i..], clock);
                     i += used;
                     let spec = parse_date(clock, word.split(':').next().unwrap_or("due"), &value)?;
                     match attribute {
@@ -560,7 +574,7 @@ impl Modifications {
                     if value.is_empty() {
                         *field = Some(None);
                     } else {
-                        let (value, used) = take_date_value(value, &words[i..]);
+                        let (value, used) = take_date_value(value, &words[i..], clock);
                         i += used;
                         let key = word.split(':').next().unwrap_or("date");
                         *field = Some(Some(parse_date(clock, key, &value)?.due()));
@@ -579,7 +593,7 @@ impl Modifications {
                 Attribute::Priority => mods.priority = Some(Some(parse_priority(value)?)),
                 Attribute::Due if value.is_empty() => mods.due = Some(None),
                 Attribute::Due => {
-                    let (value, used) = take_date_value(value, &words[i..]);
+                    let (value, used) = take_date_value(value, &words[i..], clock);
                     i += used;
                     mods.due = Some(Some(parse_date(clock, "due", &value)?.due()));
                 }
@@ -782,7 +796,7 @@ mod tests {
         for bad in [
             &["priority:X"][..],
             &["status:open"],
-            &["due.before:someday"],
+            &["due.before:whenever"],
             &["+a b"],
         ] {
             assert!(TaskFilter::parse(bad, &clock()).is_err(), "{bad:?}");

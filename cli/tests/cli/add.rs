@@ -130,6 +130,19 @@ fn every_date_form() {
         (&["due:in 3 days"], day("2026-03-07")),
         (&["due:in", "3", "days"], day("2026-03-07")),
         (&["--due", "in 1 week"], day("2026-03-11")),
+        (&["due:next", "week"], day("2026-03-09")),
+        (&["due:next", "friday"], day("2026-03-06")),
+        (&["due:next week"], day("2026-03-09")),
+        (
+            &["due:in", "1", "hour"],
+            Some(utc("2026-03-04T11:30:00+05:30")),
+        ),
+        (&["due:30min"], Some(utc("2026-03-04T11:00:00+05:30"))),
+        (&["due:noon"], Some(utc("2026-03-04T12:00:00+05:30"))),
+        (&["due:jan"], day("2027-01-01")),
+        (&["due:15th"], day("2026-03-15")),
+        (&["due:someday"], day("9999-12-30")),
+        (&["due:sow"], Some(utc("2026-03-02T00:00:00+05:30"))),
     ];
     for (words, want) in cases {
         let mut args = vec!["Dated"];
