@@ -33,6 +33,8 @@ pub const REPORTS: &[&str] = &[
     "blocked",
     "ready",
     "overdue",
+    "projects",
+    "tags",
 ];
 
 /// The commands whose positional words are filters or modifiers.
@@ -52,6 +54,8 @@ const WORD_COMMANDS: &[&str] = &[
     "blocked",
     "ready",
     "overdue",
+    "projects",
+    "tags",
 ];
 
 /// Every command and alias: the first of these on a line is its command.
@@ -84,6 +88,8 @@ const COMMANDS: &[&str] = &[
     "stop",
     "annotate",
     "denotate",
+    "projects",
+    "tags",
     "completions",
     "help",
 ];

@@ -428,6 +428,31 @@ impl Problem {
     }
 }
 
+/// One line of a summary (`GET /api/projects/`, `/api/tags/`): a project
+/// or tag, and how many of the tasks asked about have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NameCount {
+    pub name: String,
+    pub count: u64,
+}
+
+/// The summaries: what tasks are counted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Summary {
+    Projects,
+    Tags,
+}
+
+impl Summary {
+    pub fn path(self) -> &'static str {
+        match self {
+            Summary::Projects => "/api/projects/",
+            Summary::Tags => "/api/tags/",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Health {

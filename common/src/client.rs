@@ -29,9 +29,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::api::{
-    AdminUser, AdminUserPatch, Annotation, Health, LoginRequest, NewAnnotation, NewTask, Page,
-    PasswordChange, Problem, RefreshRequest, RegisterRequest, Task, TaskPatch, TaskQuery,
-    TokenPair, User,
+    AdminUser, AdminUserPatch, Annotation, Health, LoginRequest, NameCount, NewAnnotation, NewTask,
+    Page, PasswordChange, Problem, RefreshRequest, RegisterRequest, Summary, Task, TaskPatch,
+    TaskQuery, TokenPair, User,
 };
 use crate::config::{resolve_server, ConfigDir, ConfigError, Credentials, StoredTokens};
 use crate::task_ref::TaskRef;
@@ -400,6 +400,17 @@ impl ApiClient {
             query.offset = Some(query.offset.unwrap_or(0) + got);
         }
         Ok(tasks)
+    }
+
+    /// `GET /api/projects/` or `/api/tags/`: how many of the tasks `query`
+    /// selects have each project, or each tag.
+    pub async fn count_by(
+        &self,
+        summary: Summary,
+        query: &TaskQuery,
+    ) -> Result<Vec<NameCount>, ClientError> {
+        self.call(Call::new(Method::GET, summary.path()).query(query.to_pairs()))
+            .await
     }
 
     /// `GET /api/tasks/{id}/`.

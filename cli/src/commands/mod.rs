@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Subcommand;
 
-use common::api::{StatusFilter, Task};
+use common::api::{StatusFilter, Summary, Task};
 use common::client::ClientError;
 use common::ops::{self, Outcome};
 use common::task_ref::{describe, TaskRef};
@@ -30,6 +30,7 @@ mod passwd;
 mod register;
 mod reopen;
 mod show;
+mod summary;
 mod whoami;
 
 #[derive(Debug, Subcommand)]
@@ -65,6 +66,10 @@ pub enum Command {
     Ready(list::Args),
     /// Pending tasks past their due date
     Overdue(list::Args),
+    /// Each project of the pending tasks, with how many have it
+    Projects(summary::Args),
+    /// Each tag of the pending tasks, with how many have it
+    Tags(summary::Args),
     /// Show tasks in full
     #[command(visible_alias = "info")]
     Show(show::Args),
@@ -116,6 +121,8 @@ impl Command {
             Command::Blocked(args) => list::run(&ctx, args, Report::Blocked).await,
             Command::Ready(args) => list::run(&ctx, args, Report::Ready).await,
             Command::Overdue(args) => list::run(&ctx, args, Report::Overdue).await,
+            Command::Projects(args) => summary::run(&ctx, args, Summary::Projects).await,
+            Command::Tags(args) => summary::run(&ctx, args, Summary::Tags).await,
             Command::Show(args) => show::run(&ctx, args).await,
             Command::Done(args) => done::run(&ctx, args).await,
             Command::Reopen(args) => reopen::run(&ctx, args).await,

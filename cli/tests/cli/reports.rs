@@ -84,3 +84,35 @@ fn next_fits_the_terminal() {
     // `list` is never cut.
     assert!(cli.ok(&["list"]).ends_with("\n4 tasks\n"));
 }
+
+#[test]
+fn projects_and_tags_are_summed_up_with_counts() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Rake", "project:home.garden", "+outside"]);
+    cli.add(&["Dishes", "project:home", "+inside", "+daily"]);
+    cli.add(&["Report", "project:work", "+daily"]);
+    cli.add(&["Old", "project:attic", "+inside"]);
+    cli.ok(&["4", "done"]);
+    cli.add(&["Later", "project:home", "wait:2099-01-01"]);
+
+    // Pending, not waiting, by default: the done and the waiting task are
+    // not counted.
+    assert_eq!(
+        cli.ok(&["projects"]),
+        "Project     Tasks\nhome            1\nhome.garden     1\nwork            1\n\n3 projects\n"
+    );
+    assert_eq!(
+        cli.ok(&["tags"]),
+        "Tag      Tasks\n+daily       2\n+inside      1\n+outside     1\n\n3 tags\n"
+    );
+    // Filter words narrow them, in either order; --json is the counts.
+    let json = cli.run(&["--json", "+daily", "projects"]).success().json();
+    assert_eq!(
+        json,
+        serde_json::json!([{"name": "home", "count": 1}, {"name": "work", "count": 1}])
+    );
+    let json = cli.run(&["--json", "tags", "status:all"]).success().json();
+    assert_eq!(json[1], serde_json::json!({"name": "inside", "count": 2}));
+    assert_eq!(cli.ok(&["tags", "+nothing"]), "No tags.\n");
+}

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use common::{
-    api::{Annotation, Status, Task},
+    api::{Annotation, NameCount, Status, Task},
     urgency,
 };
 
@@ -18,7 +18,7 @@ use super::{
     FieldErrors, MAX_WRITE_ATTEMPTS,
 };
 use crate::{
-    store::{Store, StoreError, TaskPage},
+    store::{Facet, Store, StoreError, TaskPage},
     task_query::{OrderField, TaskFilter},
 };
 
@@ -58,6 +58,20 @@ pub async fn get(store: &dyn Store, user_id: i64, task_id: i64) -> TaskResult<Ta
 /// Tasks fetched at most to order a list by urgency, which is known only
 /// once each task is read.
 const MAX_URGENCY_SORT: u32 = 100_000;
+
+/// How many of the tasks `filter` selects have each project (or tag).
+pub async fn count_by(
+    store: &dyn Store,
+    user_id: i64,
+    filter: TaskFilter,
+    facet: Facet,
+) -> TaskResult<Vec<NameCount>> {
+    let counts = store.count_by(user_id, filter, facet).await?;
+    Ok(counts
+        .into_iter()
+        .map(|(name, count)| NameCount { name, count })
+        .collect())
+}
 
 /// The page `filter` selects. Ordered by urgency, every matching task is
 /// read, ordered here and cut to the page.

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod ops;
 pub mod pagination;
+pub mod summaries;
 pub mod tasks;
 
 use std::{sync::Arc, time::Duration};
@@ -38,6 +39,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(openapi::base())
         .merge(accounts::router())
         .merge(tasks::router())
+        .merge(summaries::router())
         .merge(admin::router())
         .merge(ops::router())
         .split_for_parts()

@@ -37,7 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
-struct ListParams {
+pub(super) struct ListParams {
     /// Which tasks by status (default all).
     #[param(inline)]
     status: Option<StatusParam>,

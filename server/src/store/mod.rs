@@ -306,6 +306,21 @@ pub trait TaskStore: Send + Sync + 'static {
     async fn task_statuses(&self, user_id: i64, ids: Vec<i64>) -> StoreResult<Vec<(i64, Status)>>;
     /// Every dependency among the user's tasks: (task, the task it waits for).
     async fn dependency_edges(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>>;
+    /// How many of the tasks `filter` selects have each project (or tag),
+    /// by name in code-point order; tasks with none are not counted.
+    async fn count_by(
+        &self,
+        user_id: i64,
+        filter: TaskFilter,
+        facet: Facet,
+    ) -> StoreResult<Vec<(String, u64)>>;
+}
+
+/// What a summary counts tasks by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Facet {
+    Project,
+    Tag,
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod postgres_faults;
 mod richer_task;
 mod several_daemons;
 mod store;
+mod summaries;
 mod task_links;
 mod tasks;
 mod tokens;

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::helpers::{body, TestApp};
 
 /// Every endpoint, in the document's path syntax.
-const ENDPOINTS: [(&str, &str); 21] = [
+const ENDPOINTS: [(&str, &str); 23] = [
     ("post", "/api/register"),
     ("post", "/api/login"),
     ("post", "/api/token/refresh"),
@@ -26,6 +26,8 @@ const ENDPOINTS: [(&str, &str); 21] = [
     ("delete", "/api/tasks/{id}/annotations/{annotation_id}"),
     ("post", "/api/tasks/{id}/start"),
     ("post", "/api/tasks/{id}/stop"),
+    ("get", "/api/projects"),
+    ("get", "/api/tags"),
     ("get", "/api/admin/users"),
     ("patch", "/api/admin/users/{id}"),
     ("delete", "/api/admin/users/{id}"),

@@ -12,7 +12,7 @@ use crate::{
             flag_conditions, priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER,
             TASK_COLUMNS,
         },
-        StoreError, StoreResult, TaskPage, TaskStore,
+        Facet, StoreError, StoreResult, TaskPage, TaskStore,
     },
     task_query::{OrderField, TaskFilter},
 };
@@ -508,6 +508,38 @@ impl TaskStore for PostgresStore {
             "DELETE FROM tasks WHERE until IS NOT NULL AND until < $1 AND status = 'pending'",
             &[&now],
         ))
+        .await
+    }
+
+    async fn count_by(
+        &self,
+        user_id: i64,
+        filter: TaskFilter,
+        facet: Facet,
+    ) -> StoreResult<Vec<(String, u64)>> {
+        let (condition, values) = where_clause(user_id, &filter);
+        // Ordered by code point, as SQLite orders them.
+        let sql = match facet {
+            Facet::Project => format!(
+                "SELECT t.project, COUNT(*) FROM tasks t WHERE {condition} \
+                 AND t.project IS NOT NULL GROUP BY t.project ORDER BY t.project COLLATE \"C\""
+            ),
+            Facet::Tag => format!(
+                "SELECT tag, COUNT(*) FROM tasks t, unnest(t.tags) AS tag \
+                 WHERE {condition} GROUP BY tag ORDER BY tag COLLATE \"C\""
+            ),
+        };
+        let client = self.client().await?;
+        self.timed(async {
+            let rows = client.query(&sql, &refs(&values)).await?;
+            Ok(rows
+                .iter()
+                .map(|row| {
+                    let count: i64 = row.get(1);
+                    (row.get(0), u64::try_from(count).unwrap_or(0))
+                })
+                .collect())
+        })
         .await
     }
 }

@@ -12,7 +12,7 @@ use crate::{
             flag_conditions, priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER,
             TASK_COLUMNS,
         },
-        StoreError, StoreResult, TaskPage, TaskStore,
+        Facet, StoreError, StoreResult, TaskPage, TaskStore,
     },
     task_query::{OrderField, TaskFilter},
 };
@@ -471,6 +471,33 @@ impl TaskStore for SqliteStore {
                 )?
                 .execute([micros(now)])?;
             Ok(deleted as u64)
+        })
+        .await
+    }
+
+    async fn count_by(
+        &self,
+        user_id: i64,
+        filter: TaskFilter,
+        facet: Facet,
+    ) -> StoreResult<Vec<(String, u64)>> {
+        self.read(move |conn| {
+            let (condition, values) = where_clause(user_id, &filter);
+            let sql = match facet {
+                Facet::Project => format!(
+                    "SELECT t.project, COUNT(*) FROM tasks t WHERE {condition} \
+                     AND t.project IS NOT NULL GROUP BY t.project ORDER BY t.project"
+                ),
+                Facet::Tag => format!(
+                    "SELECT g.tag, COUNT(*) FROM tasks t JOIN task_tags g ON g.task_id = t.id \
+                     WHERE {condition} GROUP BY g.tag ORDER BY g.tag"
+                ),
+            };
+            conn.prepare(&sql)?
+                .query_map(params_from_iter(values.iter()), |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?
+                .collect()
         })
         .await
     }
