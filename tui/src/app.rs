@@ -33,7 +33,10 @@ const ERROR_TICKS: u32 = 10 * TICKS_PER_SECOND;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     None,
-    Help,
+    /// The keys, scrolled down by `scroll` lines when the screen is short.
+    Help {
+        scroll: usize,
+    },
     /// The task as shown: deleted only if still that version.
     ConfirmDelete(Box<Task>),
     Form(Box<TaskForm>),

@@ -46,8 +46,19 @@ impl App {
         }
         match &self.overlay {
             Overlay::None => {}
-            Overlay::Help => {
-                self.overlay = Overlay::None;
+            Overlay::Help { scroll } => {
+                // Arrows and j/k scroll a help longer than the screen; any
+                // other key closes it.
+                let scroll = *scroll;
+                self.overlay = match code {
+                    KeyCode::Char('j') | KeyCode::Down | KeyCode::PageDown => Overlay::Help {
+                        scroll: scroll.saturating_add(1).min(crate::ui::KEYS.len()),
+                    },
+                    KeyCode::Char('k') | KeyCode::Up | KeyCode::PageUp => Overlay::Help {
+                        scroll: scroll.saturating_sub(1),
+                    },
+                    _ => Overlay::None,
+                };
                 return Vec::new();
             }
             Overlay::ConfirmDelete(task) => {
@@ -79,7 +90,20 @@ impl App {
         const CTRL: KeyModifiers = KeyModifiers::CONTROL;
         const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
         match (modifiers, code) {
-            (NONE, KeyCode::Char('q') | KeyCode::Esc) => self.quit = true,
+            (NONE, KeyCode::Char('q')) => self.quit = true,
+            // Esc closes what is open, and never quits: q does.
+            (NONE, KeyCode::Esc) => {
+                if self.show_detail {
+                    self.show_detail = false;
+                    self.scroll_into_view();
+                } else if !self.filter.applied.is_empty() {
+                    self.filter = crate::app::Filter::default();
+                    self.info("Filter cleared.");
+                    return vec![self.reload()];
+                } else {
+                    self.info("Nothing to close: q quits.");
+                }
+            }
             (NONE, KeyCode::Char('j') | KeyCode::Down) => self.move_by(1),
             (NONE, KeyCode::Char('k') | KeyCode::Up) => self.move_by(-1),
             (NONE, KeyCode::Char('g') | KeyCode::Home) => self.select(0),
@@ -165,8 +189,20 @@ impl App {
                 self.scroll_into_view();
             }
             (NONE, KeyCode::Char('r')) | (CTRL, KeyCode::Char('r')) => return vec![self.reload()],
-            (NONE, KeyCode::Char('?')) | (NONE, KeyCode::F(1)) => self.overlay = Overlay::Help,
-            _ => {}
+            (NONE, KeyCode::Char('?')) | (NONE, KeyCode::F(1)) => {
+                self.overlay = Overlay::Help { scroll: 0 }
+            }
+            (_, code) => {
+                let name = match code {
+                    KeyCode::Char(c) => c.to_string(),
+                    other => format!("{other:?}"),
+                };
+                let name = match (modifiers, code) {
+                    (CTRL, KeyCode::Char(_)) => format!("ctrl-{name}"),
+                    _ => name,
+                };
+                self.info(format!("{name} does nothing here: ? lists the keys."));
+            }
         }
         Vec::new()
     }

@@ -210,7 +210,7 @@ async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
 
     // Too small a window says so; growing it back redraws.
     assert!(tmux
-        .run(&["resize-window", "-t", "e2e", "-x", "60", "-y", "20"])
+        .run(&["resize-window", "-t", "e2e", "-x", "50", "-y", "15"])
         .status
         .success());
     tmux.wait_for("terminal too small").await;

@@ -498,20 +498,45 @@ fn r_reloads_now() {
 fn question_mark_shows_help_and_any_key_closes_it() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('?'));
-    assert_eq!(app.overlay, Overlay::Help);
+    assert_eq!(app.overlay, Overlay::Help { scroll: 0 });
     // `x` closes the help; it does not start a delete.
     assert!(press(&mut app, KeyCode::Char('x')).is_empty());
     assert_eq!(app.overlay, Overlay::None);
 }
 
 #[test]
-fn q_and_esc_quit() {
+fn q_quits_and_esc_only_closes() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('q'));
     assert!(app.quit);
+
+    // Esc closes the details pane, then clears the filter, and never quits.
     let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "+shop");
+    press(&mut app, KeyCode::Enter);
+    assert!(press(&mut app, KeyCode::Esc).is_empty());
+    assert!(!app.show_detail && !app.quit);
+    let commands = press(&mut app, KeyCode::Esc);
+    assert!(
+        only_load(&commands).tags.is_empty(),
+        "the filter is cleared"
+    );
+    assert_eq!(app.filter.applied, "");
     press(&mut app, KeyCode::Esc);
-    assert!(app.quit);
+    assert!(!app.quit);
+    assert!(app
+        .message
+        .as_ref()
+        .is_some_and(|m| m.text.contains("q quits")));
+
+    // A key that does nothing says so.
+    press(&mut app, KeyCode::Char('Z'));
+    assert!(app
+        .message
+        .as_ref()
+        .is_some_and(|m| m.text == "Z does nothing here: ? lists the keys."));
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('a'));
     app.update(key_with(KeyModifiers::CONTROL, KeyCode::Char('c')));
@@ -599,7 +624,7 @@ fn ctrl_r_on_the_login_form_registers_instead() {
 #[test]
 fn a_tiny_terminal_ignores_everything_but_quit() {
     let mut app = app_with(fixtures::sample());
-    app.update(Msg::Resize(60, 20));
+    app.update(Msg::Resize(59, 20));
     assert!(press(&mut app, KeyCode::Char('x')).is_empty());
     assert_eq!(app.overlay, Overlay::None);
     press(&mut app, KeyCode::Char('q'));

@@ -186,7 +186,7 @@ fn confirm_delete() {
 #[test]
 fn terminal_too_small() {
     let mut app = app_with(fixtures::sample());
-    for (width, height) in [(79, 24), (80, 23), (40, 10), (10, 3), (1, 1)] {
+    for (width, height) in [(59, 20), (60, 19), (40, 10), (10, 3), (1, 1)] {
         app.update(Msg::Resize(width, height));
         let text = screen(&app, width, height);
         if width >= 20 {
@@ -197,11 +197,37 @@ fn terminal_too_small() {
             assert!(!text.contains("Tasks"), "no table behind it");
         }
     }
-    app.update(Msg::Resize(60, 20));
-    insta::assert_snapshot!("too_small_60x20", draw(&app, 60, 20).backend());
+    app.update(Msg::Resize(50, 15));
+    insta::assert_snapshot!("too_small_50x15", draw(&app, 50, 15).backend());
     // Growing back redraws the table.
-    app.update(Msg::Resize(80, 24));
-    assert!(screen(&app, 80, 24).contains("Water the roses"));
+    app.update(Msg::Resize(60, 20));
+    assert!(screen(&app, 60, 20).contains("Water the roses"));
+}
+
+/// The smallest terminal it runs in: the table, the details pane, the help
+/// (scrolled) and the add form all fit.
+#[test]
+fn sixty_by_twenty() {
+    let mut app = app_with(fixtures::sample());
+    app.update(Msg::Resize(60, 20));
+    insta::assert_snapshot!("table_60x20", draw(&app, 60, 20).backend());
+    press(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!("detail_60x20", draw(&app, 60, 20).backend());
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('?'));
+    for _ in 0..30 {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    let help = screen(&app, 60, 20);
+    assert!(
+        help.contains("quit") && help.contains("j/k scroll"),
+        "{help}"
+    );
+    insta::assert_snapshot!("help_scrolled_60x20", draw(&app, 60, 20).backend());
+    press(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.overlay, crate::app::Overlay::None);
+    press(&mut app, KeyCode::Char('a'));
+    insta::assert_snapshot!("form_add_60x20", draw(&app, 60, 20).backend());
 }
 
 #[test]

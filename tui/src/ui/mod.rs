@@ -37,7 +37,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     draw_status(frame, areas.status, app);
     match &app.overlay {
         Overlay::None => {}
-        Overlay::Help => draw_help(frame, area),
+        Overlay::Help { scroll } => draw_help(frame, area, *scroll),
         Overlay::ConfirmDelete(task) => {
             draw_confirm(frame, area, &display::name(task), &task.title)
         }
@@ -265,24 +265,36 @@ pub const KEYS: &[(&str, &str)] = &[
     ("w", "show / hide waiting tasks"),
     ("r", "refresh now (also every 3 s)"),
     ("?", "this help"),
-    ("q / esc", "quit"),
+    ("esc", "close the details pane, else clear the filter"),
+    ("q", "quit"),
 ];
 
-fn draw_help(frame: &mut Frame, area: Rect) {
+fn draw_help(frame: &mut Frame, area: Rect, scroll: usize) {
     let rect = layout::centered(area, 64, u16::try_from(KEYS.len()).unwrap_or(20) + 4);
-    let lines: Vec<Line> = KEYS
+    // Rows for keys: the box less its border and the two closing lines.
+    let room = usize::from(rect.height.saturating_sub(4)).max(1);
+    let scroll = scroll.min(KEYS.len().saturating_sub(room));
+    let more = scroll + room < KEYS.len();
+    let mut lines: Vec<Line> = KEYS
         .iter()
+        .skip(scroll)
+        .take(room)
         .map(|(key, what)| {
             Line::from(vec![
                 Span::styled(format!(" {key:<19}"), Style::new().fg(Color::Cyan).bold()),
                 Span::raw(*what),
             ])
         })
-        .chain([
-            Line::from(""),
-            Line::from(" any key closes this".dark_gray()),
-        ])
         .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(
+        if more || scroll > 0 {
+            " j/k scroll · any other key closes this"
+        } else {
+            " any key closes this"
+        }
+        .dark_gray(),
+    ));
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).block(

@@ -51,6 +51,9 @@ fn state_mark(task: &Task, app: &App) -> Span<'static> {
     }
 }
 
+/// The title column's width below which other columns give way.
+const TITLE_MIN: usize = 22;
+
 pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
     let rows = layout::table_rows(area);
     let first = app.offset.min(app.tasks.len());
@@ -71,7 +74,7 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
             .unwrap_or(0),
         10,
     );
-    let project_width = fit(
+    let mut project_width = fit(
         7,
         shown
             .iter()
@@ -80,7 +83,7 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
             .unwrap_or(0),
         if narrow { 12 } else { 20 },
     );
-    let tags_width = fit(
+    let mut tags_width = fit(
         4,
         shown
             .iter()
@@ -92,10 +95,21 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
 
     // What is left for the title: the borders, the selection marker, the
     // other columns (state 1, priority 3, urgency 4, due 9) and the gaps
-    // between the eight.
-    let title_width = usize::from(area.width).saturating_sub(
-        2 + 2 + 1 + 3 + 4 + 9 + 7 + usize::from(id_width + project_width + tags_width),
-    );
+    // between the eight. On a narrow screen the tags, then the project,
+    // give way (down to their headers) so that titles stay readable.
+    let title_room = |project: u16, tags: u16| {
+        usize::from(area.width)
+            .saturating_sub(2 + 2 + 1 + 3 + 4 + 9 + 7 + usize::from(id_width + project + tags))
+    };
+    while title_room(project_width, tags_width) < TITLE_MIN && (tags_width > 4 || project_width > 7)
+    {
+        if tags_width > 4 {
+            tags_width -= 1;
+        } else {
+            project_width -= 1;
+        }
+    }
+    let title_width = title_room(project_width, tags_width);
     let table_rows: Vec<Row> = shown
         .iter()
         .map(|task| {
