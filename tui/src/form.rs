@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use common::api::{NewTask, Priority, Status, Task, TaskPatch};
+use common::api::{NewTask, Priority, Status, Task, TaskPatch, UdaValue};
+use common::filter::Modifications;
+use common::task_ref::TaskRef;
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
 use crate::input::Input;
@@ -287,7 +289,7 @@ impl TaskForm {
     fn values(&mut self, now: DateTime<Utc>, tz: FixedOffset) -> Option<Values> {
         self.errors.clear();
         self.error = None;
-        let title = self.title.value().trim().to_string();
+        let mut title = self.title.value().trim().to_string();
         if title.is_empty() {
             self.errors.insert(Field::Title, "required".into());
         } else if title.chars().count() > 500 {
@@ -299,13 +301,13 @@ impl TaskForm {
             self.errors
                 .insert(Field::Description, "at most 10000 characters".into());
         }
-        let project = Some(self.project.value().trim().to_string()).filter(|p| !p.is_empty());
+        let mut project = Some(self.project.value().trim().to_string()).filter(|p| !p.is_empty());
         if project.as_ref().is_some_and(|p| p.chars().count() > 100) {
             self.errors
                 .insert(Field::Project, "at most 100 characters".into());
         }
         let due_text = self.due.value().trim();
-        let due = if due_text.is_empty() {
+        let mut due = if due_text.is_empty() {
             None
         } else {
             match parse::due(due_text, now, tz) {
@@ -331,6 +333,41 @@ impl TaskForm {
                 tags.push(tag.to_string());
             }
         }
+        let mut priority = self.priority;
+        let mut extra = Modifications::default();
+        // A new task's title line takes the CLI's words (`Buy milk +errands
+        // due:tomorrow`); a modifier there wins over the field.
+        if self.original.is_none() && !title.is_empty() {
+            match parse::add_words(&title, now, tz) {
+                Ok(mods) => {
+                    match mods.title() {
+                        Some(words) => title = words,
+                        None => {
+                            self.errors
+                                .insert(Field::Title, "only modifiers: add a title".into());
+                        }
+                    }
+                    if let Some(Some(named)) = &mods.project {
+                        project = Some(named.clone());
+                    }
+                    if let Some(Some(named)) = mods.priority {
+                        priority = Some(named);
+                    }
+                    if let Some(Some(named)) = mods.due {
+                        due = Some(named);
+                    }
+                    for tag in &mods.add_tags {
+                        if !tags.contains(tag) {
+                            tags.push(tag.clone());
+                        }
+                    }
+                    extra = mods;
+                }
+                Err(message) => {
+                    self.errors.insert(Field::Title, message);
+                }
+            }
+        }
         if tags.len() > 32 {
             self.errors.insert(Field::Tags, "at most 32 tags".into());
         }
@@ -341,17 +378,30 @@ impl TaskForm {
             title,
             description,
             project,
-            priority: self.priority,
+            priority,
             due,
             tags,
             status: self.status,
+            extra,
         })
     }
 
-    /// The body for `POST /api/tasks/`, or `None` with the errors set.
-    pub fn new_task(&mut self, now: DateTime<Utc>, tz: FixedOffset) -> Option<NewTask> {
+    /// The body for `POST /api/tasks/` and the tasks its title line named
+    /// in `depends:` (looked up when it is sent), or `None` with the errors
+    /// set.
+    pub fn new_task(
+        &mut self,
+        now: DateTime<Utc>,
+        tz: FixedOffset,
+    ) -> Option<(NewTask, Vec<TaskRef>)> {
         let v = self.values(now, tz)?;
-        Some(NewTask {
+        let udas: BTreeMap<String, UdaValue> = v
+            .extra
+            .udas
+            .iter()
+            .filter_map(|(name, value)| Some((name.clone(), value.clone()?)))
+            .collect();
+        let task = NewTask {
             title: v.title,
             description: Some(v.description).filter(|d| !d.is_empty()),
             status: Some(v.status).filter(|s| *s != Status::Pending),
@@ -359,8 +409,13 @@ impl TaskForm {
             due: v.due,
             project: v.project,
             tags: Some(v.tags).filter(|t| !t.is_empty()),
+            wait: v.extra.wait.flatten(),
+            scheduled: v.extra.scheduled.flatten(),
+            until: v.extra.until.flatten(),
+            udas: (!udas.is_empty()).then_some(udas),
             ..Default::default()
-        })
+        };
+        Some((task, v.extra.add_depends))
     }
 
     /// The fields that changed, for `PATCH`; `None` with the errors set.
@@ -435,4 +490,6 @@ struct Values {
     due: Option<DateTime<Utc>>,
     tags: Vec<String>,
     status: Status,
+    /// What else the title line of a new task said (`wait:`, `depends:`, …).
+    extra: Modifications,
 }

@@ -290,7 +290,9 @@ impl App {
             }
             FormAction::Submit => {
                 let command = match &form.original {
-                    None => form.new_task(self.now, self.tz).map(Command::CreateTask),
+                    None => form
+                        .new_task(self.now, self.tz)
+                        .map(|(task, depends)| Command::CreateTask { task, depends }),
                     Some(original) => {
                         let (id, version) = (original.id, original.version);
                         match form.patch(self.now, self.tz) {

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use common::api::{NewTask, Problem, Status, Task, TaskPatch, TaskQuery};
 use common::filter::Modifications;
+use common::task_ref::TaskRef;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 /// Everything that can change the model: terminal input, the clock, API results.
@@ -55,7 +56,12 @@ pub enum Command {
         seq: u64,
         query: TaskQuery,
     },
-    CreateTask(NewTask),
+    /// A new task; `depends` are the tasks its title line named, looked up
+    /// before it is sent.
+    CreateTask {
+        task: NewTask,
+        depends: Vec<TaskRef>,
+    },
     /// The edit form's changes; `version` is sent as `If-Match`, so a change
     /// made elsewhere is not overwritten.
     UpdateTask {

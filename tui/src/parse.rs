@@ -30,3 +30,10 @@ pub fn modifications(
 ) -> Result<Modifications, String> {
     Modifications::parse(words, &clock(now, tz), ModifyMode::Modify).map_err(|e| e.to_string())
 }
+
+/// A new task's title line as `task add WORDS…` reads it: title words and
+/// modifiers.
+pub fn add_words(line: &str, now: DateTime<Utc>, tz: FixedOffset) -> Result<Modifications, String> {
+    let words = common::filter::split_words(line);
+    Modifications::parse(&words, &clock(now, tz), ModifyMode::Add).map_err(|e| e.to_string())
+}

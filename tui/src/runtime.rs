@@ -84,9 +84,20 @@ impl Runtime {
                     send(ApiEvent::TasksLoaded { seq, query, result });
                 }));
             }
-            Command::CreateTask(task) => {
+            Command::CreateTask { mut task, depends } => {
                 tokio::spawn(async move {
-                    let result = client.create_task(&task).await.map_err(Failure::from);
+                    let result = async {
+                        let mut ids = Vec::new();
+                        for name in &depends {
+                            ids.push(ops::find(&client, name).await?.id);
+                        }
+                        if !ids.is_empty() {
+                            task.depends = Some(ids);
+                        }
+                        client.create_task(&task).await
+                    }
+                    .await
+                    .map_err(Failure::from);
                     send(ApiEvent::TaskSaved {
                         created: true,
                         verb: "Created",

@@ -223,7 +223,8 @@ async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
     // Add a task through the form.
     tmux.type_text("a");
     tmux.wait_for("Add task").await;
-    tmux.type_text("Buy tmux cables");
+    // The title line takes the CLI's modifiers too.
+    tmux.type_text("Buy tmux cables +urgent pri:H");
     tmux.keys(&["Tab"]);
     // Ctrl-J is a line break in the description; Enter would save.
     tmux.type_text("two metres");
@@ -247,7 +248,8 @@ async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
     assert_eq!(task.title, "Buy tmux cables");
     assert_eq!(task.description, "two metres\nUSB-C");
     assert_eq!(task.project.as_deref(), Some("e2e.shop"));
-    assert_eq!(task.tags, ["cables", "errand"]);
+    assert_eq!(task.tags, ["cables", "errand", "urgent"]);
+    assert_eq!(task.priority, Some(common::api::Priority::High));
     assert!(task.due.is_some());
     let id = task.id;
 

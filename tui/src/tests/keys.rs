@@ -91,7 +91,7 @@ fn a_opens_the_form_and_enter_creates_the_task() {
     press(&mut app, KeyCode::Tab); // tags
     type_text(&mut app, "+phone weekend");
     let commands = press(&mut app, KeyCode::Enter);
-    let [Command::CreateTask(new)] = commands.as_slice() else {
+    let [Command::CreateTask { task: new, .. }] = commands.as_slice() else {
         panic!("expected a create, got {commands:?}");
     };
     assert_eq!(new.title, "Call mum");
@@ -661,7 +661,7 @@ fn ctrl_j_and_alt_enter_break_lines_in_the_description_only() {
     app.update(key_with(KeyModifiers::ALT, KeyCode::Enter));
     app.update(Msg::Paste("train\r\nhotel".into()));
     let commands = press(&mut app, KeyCode::Enter);
-    let [Command::CreateTask(new)] = commands.as_slice() else {
+    let [Command::CreateTask { task: new, .. }] = commands.as_slice() else {
         panic!("expected a create, got {commands:?}");
     };
     assert_eq!(new.title, "Plan trip");
@@ -814,4 +814,64 @@ fn capital_a_annotates_and_capital_d_sets_dependencies() {
     assert!(press(&mut app, KeyCode::Esc).is_empty());
     assert_eq!(app.overlay, Overlay::None);
     assert!(!app.quit);
+}
+
+/// The add form's title line takes the CLI's words: title words and
+/// modifiers, one grammar from `common`.
+#[test]
+fn the_add_form_reads_the_title_line_as_the_cli_does() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('a'));
+    type_text(
+        &mut app,
+        "Buy milk +errands due:tomorrow pri:H pro:home dep:2 uda.size:L",
+    );
+    let commands = press(&mut app, KeyCode::Enter);
+    let [Command::CreateTask { task, depends }] = commands.as_slice() else {
+        panic!("expected a create, got {commands:?}");
+    };
+    assert_eq!(task.title, "Buy milk");
+    assert_eq!(task.tags.as_deref(), Some(&["errands".to_string()][..]));
+    assert_eq!(task.priority, Some(Priority::High));
+    assert_eq!(task.project.as_deref(), Some("home"));
+    assert_eq!(
+        task.due.map(|d| d.to_rfc3339()),
+        Some("2026-03-11T23:59:59+00:00".to_string())
+    );
+    assert_eq!(depends, &[TaskRef::Number(2)]);
+    assert_eq!(
+        task.udas.as_ref().and_then(|u| u.get("size")),
+        Some(&common::api::UdaValue::Text("L".into()))
+    );
+
+    // A word the grammar refuses is said beside the title; nothing is sent.
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "Water plants recur:weekly");
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    let Overlay::Form(form) = &app.overlay else {
+        panic!("form closed");
+    };
+    assert!(form
+        .errors
+        .get(&Field::Title)
+        .is_some_and(|e| e.contains("recur")));
+    assert_eq!(
+        form.title.value(),
+        "Water plants recur:weekly",
+        "nothing typed is lost"
+    );
+
+    // An edit keeps its title as typed: `+` there is text.
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('e'));
+    for _ in 0..40 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "C++ notes");
+    let commands = press(&mut app, KeyCode::Enter);
+    let [Command::UpdateTask { patch, .. }] = commands.as_slice() else {
+        panic!("expected an update, got {commands:?}");
+    };
+    assert_eq!(patch.title.as_deref(), Some("C++ notes"));
 }
