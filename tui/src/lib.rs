@@ -23,6 +23,7 @@ pub mod query;
 pub mod runtime;
 pub mod text;
 pub mod ui;
+pub mod view_state;
 
 #[cfg(test)]
 mod tests;

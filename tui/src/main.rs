@@ -8,6 +8,7 @@ use anyhow::Context;
 use chrono::{Local, Offset, Utc};
 use clap::Parser;
 use common::client::ApiClient;
+use common::config::ConfigDir;
 use ratatui::crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
@@ -19,6 +20,7 @@ use task_tui::event::Events;
 use task_tui::msg::Msg;
 use task_tui::runtime::Runtime;
 use task_tui::ui;
+use task_tui::view_state::ViewState;
 
 /// The task manager's terminal UI. Same server, login and filters as `task`.
 #[derive(Debug, Parser)]
@@ -54,13 +56,17 @@ fn main() -> ExitCode {
 async fn run(args: Args) -> anyhow::Result<()> {
     let client = Arc::new(ApiClient::open(args.server.as_deref())?);
     let tz = Local::now().offset().fix();
-    let app = App::new(
+    let mut app = App::new(
         client.server(),
         client.username(),
         client.is_logged_in(),
         Utc::now(),
         tz,
     );
+    let config = ConfigDir::locate().ok();
+    if let Some(config) = &config {
+        ViewState::load(config.path()).await.apply(&mut app);
+    }
 
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
     // ratatui's panic hook restores raw mode and the screen; this one also
@@ -72,16 +78,22 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }));
     let _ = execute!(stdout(), EnableMouseCapture, EnableBracketedPaste);
 
-    let result = run_loop(&mut terminal, app, client).await;
+    let result = run_loop(&mut terminal, &mut app, client).await;
 
     let _ = execute!(stdout(), DisableMouseCapture, DisableBracketedPaste);
     ratatui::restore();
+    if let Some(config) = &config {
+        // The view is a convenience: failing to keep it is said, not fatal.
+        if let Err(e) = ViewState::of(&app).save(config.path()).await {
+            eprintln!("task-tui: the view was not remembered: {e}");
+        }
+    }
     result
 }
 
 async fn run_loop(
     terminal: &mut DefaultTerminal,
-    mut app: App,
+    app: &mut App,
     client: Arc<ApiClient>,
 ) -> anyhow::Result<()> {
     let size = terminal.size()?;
@@ -97,7 +109,7 @@ async fn run_loop(
     }
 
     loop {
-        terminal.draw(|frame| ui::draw(frame, &app))?;
+        terminal.draw(|frame| ui::draw(frame, app))?;
         let Some(first) = events.next().await else {
             return Ok(());
         };

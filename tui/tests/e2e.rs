@@ -361,6 +361,14 @@ async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
     // Quit: the terminal is restored.
     tmux.type_text("q");
     assert_restored(&tmux).await;
+
+    // Started again, it shows what it showed: the filter and all tasks.
+    drop(tmux);
+    let tmux = Tmux::start(dir.path(), &tui_command(&config, &url), 100, 30);
+    let screen = tmux.wait_for("filter: pro:e2e").await;
+    assert!(screen.contains(" all "), "{screen}");
+    tmux.type_text("q");
+    assert_restored(&tmux).await;
     server.stop().await;
 }
 
