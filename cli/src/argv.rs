@@ -43,7 +43,6 @@ const WORD_COMMANDS: &[&str] = &[
     "list",
     "ls",
     "modify",
-    "edit",
     "annotate",
     "denotate",
     "next",

@@ -9,6 +9,7 @@
 mod argv;
 mod commands;
 mod context;
+mod edit_form;
 mod prompt;
 mod refs;
 mod render;

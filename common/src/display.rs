@@ -15,8 +15,21 @@ pub const UUID_SHOWN: usize = 8;
 pub fn name(task: &Task) -> String {
     match task.number {
         Some(number) => number.to_string(),
-        None => task.uuid.chars().take(UUID_SHOWN).collect(),
+        None => uuid_name(&task.uuid),
     }
+}
+
+/// The start of `uuid` that names its task: 8 characters, one more when
+/// those are all digits (which would read as a number), so that what is
+/// shown can always be typed back.
+pub fn uuid_name(uuid: &str) -> String {
+    let start: String = uuid.chars().take(UUID_SHOWN).collect();
+    let shown = if start.len() == UUID_SHOWN && start.bytes().all(|b| b.is_ascii_digit()) {
+        UUID_SHOWN + 1
+    } else {
+        UUID_SHOWN
+    };
+    uuid.chars().take(shown).collect()
 }
 
 /// `when` in `tz`, to the minute: `2026-12-01 17:00`; just the date for the
@@ -70,6 +83,7 @@ mod tests {
         assert_eq!(name(&task), "3");
         task.number = None;
         assert_eq!(name(&task), "0a1b2c3d");
+        assert_eq!(uuid_name("12345678-9abc"), "12345678-");
         assert_eq!(tags(&task), "+home +errands");
 
         let tz = FixedOffset::east_opt(2 * 3600).unwrap();

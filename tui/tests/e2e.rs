@@ -348,7 +348,7 @@ async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
     tmux.wait_for("filter: pro:e2e").await;
 
     // Delete, after confirming; done, it is named by its uuid's start.
-    let short = &task.uuid[..8];
+    let short = &common::display::uuid_name(&task.uuid);
     tmux.type_text("x");
     tmux.wait_for(&format!("Delete task {short}?")).await;
     tmux.type_text("y");

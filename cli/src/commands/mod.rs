@@ -22,6 +22,7 @@ mod annotate;
 mod completions;
 mod delete;
 mod done;
+mod edit;
 mod list;
 mod login;
 mod logout;
@@ -78,8 +79,9 @@ pub enum Command {
     /// Mark done tasks pending again
     Reopen(reopen::Args),
     /// Change tasks: task modify ID… [MODS] [new title words]
-    #[command(visible_alias = "edit")]
     Modify(modify::Args),
+    /// Edit a task as a text form in $VISUAL or $EDITOR: task ID edit
+    Edit(edit::Args),
     /// Delete tasks (asks first on a terminal, unless --yes)
     #[command(visible_alias = "rm")]
     Delete(delete::Args),
@@ -127,6 +129,7 @@ impl Command {
             Command::Done(args) => done::run(&ctx, args).await,
             Command::Reopen(args) => reopen::run(&ctx, args).await,
             Command::Modify(args) => modify::run(&ctx, args).await,
+            Command::Edit(args) => edit::run(&ctx, args).await,
             Command::Delete(args) => delete::run(&ctx, args).await,
             Command::Start(args) => active::run(&ctx, args, true).await,
             Command::Stop(args) => active::run(&ctx, args, false).await,

@@ -74,7 +74,10 @@ fn titles_with_terminal_escapes_are_printed_escaped() {
         cli.ok(&["show", "1"]),
         cli.ok(&["done", "1"]),
         // Done, it is named by its uuid.
-        cli.ok(&["reopen", &created["uuid"].as_str().unwrap_or_default()[..8]]),
+        cli.ok(&[
+            "reopen",
+            &common::display::uuid_name(created["uuid"].as_str().unwrap_or_default()),
+        ]),
         cli.ok(&["modify", "1", "+x"]),
     ];
     for out in &outputs {

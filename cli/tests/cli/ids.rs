@@ -32,9 +32,9 @@ fn status(cli: &Cli, n: i64) -> String {
         .to_string()
 }
 
-/// The first 8 characters of the uuid of "Task N", as Taskwarrior shows it.
+/// The start of the uuid of "Task N", as the list shows it.
 fn short_uuid(cli: &Cli, n: i64) -> String {
-    task(cli, n)["uuid"].as_str().unwrap_or_default()[..8].to_string()
+    common::display::uuid_name(task(cli, n)["uuid"].as_str().unwrap_or_default())
 }
 
 fn with_tasks(count: usize) -> (TestServer, Cli) {
@@ -200,7 +200,7 @@ fn modify_changes_clears_and_removes() {
     assert_eq!(one["title"], "Better title");
 
     cli.ok(&["2,3", "modify", "pri:L"]);
-    cli.ok(&["edit", "3-4", "-keep"]);
+    cli.ok(&["modify", "3-4", "-keep"]);
     cli.ok(&[
         "modify",
         "4",

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod add;
+mod edit;
 mod errors;
 mod grammar;
 mod helpers;

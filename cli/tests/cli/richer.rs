@@ -202,7 +202,7 @@ fn numbers_name_pending_tasks_and_uuids_name_the_rest() {
     // The list shows numbers for pending tasks and uuids for done ones.
     let table = cli.ok(&["list", "status:all"]);
     let first = cli.run(&["--json", "list", "status:done"]).success().json()[0].clone();
-    let short = &first["uuid"].as_str().unwrap()[..8];
+    let short = &common::display::uuid_name(first["uuid"].as_str().unwrap());
     assert!(
         table
             .lines()

@@ -1,0 +1,184 @@
+//! `task ID edit`: the task as a labelled text form in `$VISUAL` or
+//! `$EDITOR`; what changed is sent with `If-Match`. A form that does not
+//! read is opened again with the error at its top; a task changed on the
+//! server meanwhile is not overwritten, and the text is kept in a file.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context as _, Result};
+use common::api::{StatusFilter, Task};
+use common::client::ApiClient;
+use common::display;
+
+use crate::commands::quoted;
+use crate::context::{Ctx, UsageError};
+use crate::edit_form;
+use crate::select::{self, Target};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The task: 3, or 8 or more characters of a uuid (or a filter before
+    /// the command that matches one task)
+    #[arg(value_name = "ID")]
+    ids: Vec<String>,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+    let client = ctx.client()?;
+    let targets = select::targets(
+        ctx,
+        &client,
+        &ctx.global.filter,
+        &args.ids,
+        StatusFilter::All,
+    )
+    .await?;
+    let [target] = targets.as_slice() else {
+        return Err(UsageError(format!("edit one task at a time: {} match", targets.len())).into());
+    };
+    let task = match target {
+        Target::Read(task) => task.as_ref().clone(),
+        Target::Named(name) => common::ops::find(&client, name).await?,
+    };
+    let mut depends = Vec::new();
+    for id in &task.depends {
+        if let Ok(other) = client.get_task(*id).await {
+            depends.push(other);
+        }
+    }
+    let name = display::name(&task);
+    let shown = edit_form::write(&task, &depends, None);
+
+    let file = tempfile::Builder::new()
+        .prefix(&format!("task-{name}-"))
+        .suffix(".txt")
+        .tempfile()
+        .context("cannot make a file to edit")?;
+    let mut text = shown.clone();
+    let (edits, saved) = loop {
+        std::fs::write(file.path(), &text).context("cannot write the file to edit")?;
+        open_editor(file.path()).await?;
+        let saved = std::fs::read_to_string(file.path()).context("cannot read the edited file")?;
+        if saved.trim().is_empty() {
+            ctx.say("Empty file: nothing changed.")?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        match edit_form::read(&task, &shown, &saved, &ctx.clock) {
+            Ok(edits) => break (edits, saved),
+            Err(error) => {
+                // Opened again, the error on top, the user's text kept.
+                let body: String = saved
+                    .lines()
+                    .skip_while(|l| l.starts_with("# ERROR") || l.starts_with("# Fix it"))
+                    .skip_while(|l| *l == "#")
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                text = format!(
+                    "# ERROR: {error}\n# Fix it and save again; an empty file gives up.\n#\n{body}"
+                );
+            }
+        }
+    };
+    if edits.is_empty() {
+        ctx.say(&format!(
+            "Task {name} {}: nothing changed.",
+            quoted(&task.title)
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    match apply(&client, &task, edits).await {
+        Ok(task) => {
+            ctx.say(&format!("Edited task {name} {}.", quoted(&task.title)))?;
+            if ctx.json() {
+                ctx.print_json(&task)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) if err.status() == Some(412) => {
+            let kept = keep(&name, &saved)?;
+            bail!(
+                "task {name} changed on the server while you edited it; nothing was saved. \
+                 Your text is in {}: run `task {name} edit` again",
+                kept.display()
+            )
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The editor the user chose: `$VISUAL`, else `$EDITOR`, else `vi`, run by
+/// the shell so that it may carry arguments (`code --wait`).
+async fn open_editor(path: &Path) -> Result<()> {
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "vi".to_string());
+    let path = path.to_path_buf();
+    let status = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{editor} \"$1\""))
+            .arg("sh")
+            .arg(&path)
+            .status()
+    })
+    .await
+    .context("the editor did not run")?
+    .context("cannot start the editor (set VISUAL or EDITOR)")?;
+    if !status.success() {
+        bail!("the editor failed ({status}); nothing changed");
+    }
+    Ok(())
+}
+
+/// The fields, then the notes, each with `If-Match` of the version before.
+async fn apply(
+    client: &ApiClient,
+    task: &Task,
+    edits: edit_form::Edits,
+) -> Result<Task, common::client::ClientError> {
+    let mut patch = edits.patch;
+    if let Some(names) = &edits.depends {
+        let mut ids = Vec::new();
+        for name in names {
+            ids.push(common::ops::find(client, name).await?.id);
+        }
+        patch.depends = Some(ids);
+    }
+    let mut current = if patch.is_empty() {
+        task.clone()
+    } else {
+        client
+            .update_task(task.id, &patch, Some(task.version))
+            .await?
+    };
+    for id in edits.denotate {
+        client
+            .denotate_task(current.id, id, Some(current.version))
+            .await?;
+        current = client.get_task(current.id).await?;
+    }
+    for text in edits.annotate {
+        client
+            .annotate_task(current.id, &text, Some(current.version))
+            .await?;
+        current = client.get_task(current.id).await?;
+    }
+    Ok(current)
+}
+
+/// The user's text, kept where they can find it again.
+fn keep(name: &str, text: &str) -> Result<std::path::PathBuf> {
+    let (mut file, path) = tempfile::Builder::new()
+        .prefix(&format!("task-{name}-edit-"))
+        .suffix(".txt")
+        .tempfile()
+        .context("cannot keep the edited text")?
+        .keep()
+        .context("cannot keep the edited text")?;
+    file.write_all(text.as_bytes())
+        .context("cannot keep the edited text")?;
+    Ok(path)
+}

@@ -1,0 +1,139 @@
+//! `task ID edit` with a scripted editor: a change, no change, a form that
+//! does not read and is fixed, and a task changed on the server meanwhile.
+
+use std::path::Path;
+
+use crate::helpers::{task_bin, Cli, TestServer};
+
+/// An executable shell script at `dir/name`.
+fn script(dir: &Path, name: &str, body: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\nset -e\n{body}\n")).expect("write script");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .expect("chmod script");
+    }
+    path.display().to_string()
+}
+
+fn task(cli: &Cli) -> serde_json::Value {
+    cli.run(&["--json", "show", "1"]).success().json()[0].clone()
+}
+
+#[test]
+fn the_editor_changes_what_the_form_says() {
+    let server = TestServer::start();
+    let mut cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Fix", "bike", "+old", "project:home", "uda.size:L"]);
+    cli.add(&["Buy", "tyre"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let editor = script(
+        dir.path(),
+        "edit.sh",
+        "sed -i -e 's/^Priority:.*/Priority:  H/' -e 's/^Tags:.*/Tags:      new +shiny/' \
+         -e 's/^Depends:.*/Depends:   2/' -e 's/^Title:.*/Title:     Fix: the bike/' \
+         -e 's/^uda.size:.*/uda.size: XL/' -e '/^Annotations/a - ask Sam first' \"$1\"\n\
+         echo 'Two tyres.' >> \"$1\"",
+    );
+    cli.extra_env.push(("EDITOR".into(), editor));
+    let out = cli.ok(&["1", "edit"]);
+    assert_eq!(out, "Edited task 1 \"Fix: the bike\".\n");
+    let edited = task(&cli);
+    assert_eq!(edited["priority"], "high");
+    assert_eq!(edited["tags"], serde_json::json!(["new", "shiny"]));
+    assert_eq!(edited["project"], "home", "left as it was");
+    assert_eq!(edited["depends"], serde_json::json!([2]));
+    assert_eq!(edited["udas"], serde_json::json!({"size": "XL"}));
+    assert_eq!(edited["description"], "Two tyres.");
+    assert_eq!(edited["annotations"][0]["text"], "ask Sam first");
+
+    // Taking the note's line away takes the note away; VISUAL wins.
+    let visual = script(dir.path(), "denote.sh", "sed -i '/ask Sam first/d' \"$1\"");
+    cli.extra_env.push(("VISUAL".into(), visual));
+    cli.ok(&["edit", "1"]);
+    assert_eq!(task(&cli)["annotations"], serde_json::json!([]));
+}
+
+#[test]
+fn no_change_changes_nothing() {
+    let server = TestServer::start();
+    let mut cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Plan", "trip", "due:tomorrow"]);
+    let version = task(&cli)["version"].clone();
+    cli.extra_env.push(("EDITOR".into(), "true".into()));
+    let out = cli.ok(&["1", "edit"]);
+    assert_eq!(out, "Task 1 \"Plan trip\": nothing changed.\n");
+    assert_eq!(task(&cli)["version"], version, "nothing sent");
+    // An emptied file gives up.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let empty = script(dir.path(), "empty.sh", ": > \"$1\"");
+    cli.extra_env.push(("EDITOR".into(), empty));
+    assert_eq!(cli.ok(&["1", "edit"]), "Empty file: nothing changed.\n");
+    // A failing editor changes nothing either.
+    cli.extra_env.push(("EDITOR".into(), "false".into()));
+    cli.run(&["1", "edit"]).failure(1);
+    assert_eq!(task(&cli)["version"], version);
+}
+
+#[test]
+fn a_form_that_does_not_read_is_opened_again_with_the_error() {
+    let server = TestServer::start();
+    let mut cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Call", "mum"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let count = dir.path().join("count");
+    let editor = script(
+        dir.path(),
+        "twice.sh",
+        &format!(
+            "n=$(cat '{count}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{count}'\n\
+             if [ $n = 1 ]; then sed -i 's/^Due:.*/Due:       whenever/' \"$1\"; exit 0; fi\n\
+             grep -q '^# ERROR: Due' \"$1\"\n\
+             grep -q '^Due: *whenever' \"$1\"\n\
+             sed -i 's/^Due:.*/Due:       2026-03-10/' \"$1\"",
+            count = count.display()
+        ),
+    );
+    cli.extra_env.push(("EDITOR".into(), editor));
+    cli.ok(&["1", "edit"]);
+    assert_eq!(std::fs::read_to_string(&count).unwrap().trim(), "2");
+    assert!(task(&cli)["due"]
+        .as_str()
+        .unwrap()
+        .starts_with("2026-03-10"));
+}
+
+#[test]
+fn a_task_changed_meanwhile_is_not_overwritten_and_the_text_is_kept() {
+    let server = TestServer::start();
+    let mut cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Pay", "rent"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    // While the form is open, the task changes through another `task`.
+    let editor = script(
+        dir.path(),
+        "race.sh",
+        &format!(
+            "'{bin}' 1 modify +elsewhere > /dev/null\n\
+             sed -i 's/^Priority:.*/Priority:  H/' \"$1\"",
+            bin = task_bin()
+        ),
+    );
+    cli.extra_env.push(("EDITOR".into(), editor));
+    let run = cli.run(&["1", "edit"]).failure(1);
+    assert!(run.stderr.contains("changed on the server"), "{run:?}");
+    let now = task(&cli);
+    assert_eq!(now["tags"], serde_json::json!(["elsewhere"]));
+    assert!(now["priority"].is_null(), "not overwritten");
+    let kept = run
+        .stderr
+        .split("Your text is in ")
+        .nth(1)
+        .and_then(|rest| rest.split(": run").next())
+        .expect("the kept file is named");
+    let text = std::fs::read_to_string(kept.trim()).expect("the text was kept");
+    assert!(text.contains("Priority:  H"), "{text}");
+    let _ = std::fs::remove_file(kept.trim());
+}
