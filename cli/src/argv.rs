@@ -58,7 +58,8 @@ const WORD_COMMANDS: &[&str] = &[
 ];
 
 /// Every command and alias: the first of these on a line is its command.
-const COMMANDS: &[&str] = &[
+pub const COMMANDS: &[&str] = &[
+    "_complete",
     "register",
     "login",
     "logout",

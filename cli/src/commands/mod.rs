@@ -19,6 +19,7 @@ use list::Report;
 mod active;
 mod add;
 mod annotate;
+mod complete;
 mod completions;
 mod delete;
 mod done;
@@ -95,6 +96,9 @@ pub enum Command {
     Denotate(annotate::Args),
     /// Print a shell completion script: task completions bash|zsh|fish|elvish|powershell
     Completions(completions::Args),
+    /// The candidates for the word being completed (used by the completion scripts)
+    #[command(name = "_complete", hide = true)]
+    Complete(complete::Args),
 }
 
 impl Default for Command {
@@ -136,6 +140,7 @@ impl Command {
             Command::Annotate(args) => annotate::annotate(&ctx, args).await,
             Command::Denotate(args) => annotate::denotate(&ctx, args).await,
             Command::Completions(args) => completions::run(&ctx, args),
+            Command::Complete(args) => complete::run(&ctx, args).await,
         }
     }
 }
