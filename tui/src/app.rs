@@ -418,6 +418,29 @@ impl App {
                     }
                 }
             }
+            ApiEvent::TaskFetched { id, result } => {
+                let Overlay::Form(form) = &mut self.overlay else {
+                    return Vec::new();
+                };
+                if form.original.as_ref().map(|t| t.id) != Some(id) {
+                    return Vec::new();
+                }
+                match result {
+                    Ok(server) => {
+                        form.conflict = Some(server);
+                        form.error = Some(
+                            "Changed elsewhere since you opened it. Enter saves yours over it; \
+                             Esc takes the server's."
+                                .into(),
+                        );
+                    }
+                    Err(Failure::Problem(p)) if p.status == 404 => {
+                        form.error = Some("Deleted elsewhere: Esc closes the form.".into());
+                    }
+                    Err(failure) => form.error = Some(failure.message()),
+                }
+                Vec::new()
+            }
             ApiEvent::LoggedIn { username, result } => match result {
                 Ok(()) => {
                     self.login = None;
@@ -468,10 +491,13 @@ impl App {
                     form.saving = false;
                     match &failure {
                         Failure::Problem(_) if stale => {
-                            form.error = Some(
-                                "changed elsewhere since you opened it: Esc and edit it again"
-                                    .into(),
-                            );
+                            // What was typed stays; the server's version is
+                            // read so that the user can choose.
+                            form.error =
+                                Some("changed elsewhere: reading the server's version…".into());
+                            if let Some(original) = &form.original {
+                                return vec![Command::FetchTask { id: original.id }];
+                            }
                         }
                         Failure::Problem(problem) => form.show_problem(problem),
                         other => form.error = Some(other.message()),

@@ -108,6 +108,10 @@ pub struct TaskForm {
     pub error: Option<String>,
     /// Waiting for the server to answer a submit.
     pub saving: bool,
+    /// The server's version, when the task changed elsewhere while this
+    /// form was open: Enter then saves the user's changes over it, Esc
+    /// takes it.
+    pub conflict: Option<Task>,
 }
 
 impl TaskForm {
@@ -122,6 +126,7 @@ impl TaskForm {
             priority: None,
             status: Status::Pending,
             focus: Field::Title,
+            conflict: None,
             errors: BTreeMap::new(),
             error: None,
             saving: false,
@@ -144,6 +149,65 @@ impl TaskForm {
             original: Some(task.clone()),
             ..TaskForm::add()
         }
+    }
+
+    /// After a conflict: each field this form changes, with the value typed
+    /// here and the server's, for the user to choose between.
+    pub fn conflict_rows(&self, tz: FixedOffset) -> Vec<(&'static str, String, String)> {
+        let (Some(original), Some(server)) = (&self.original, &self.conflict) else {
+            return Vec::new();
+        };
+        let due = |task: &Task| task.due.map(|d| text::due_input(d, tz)).unwrap_or_default();
+        let priority = |p: Option<Priority>| p.map_or("none", |p| p.as_str()).to_string();
+        let mut rows = Vec::new();
+        let mut row = |label, mine: String, was: String, theirs: String| {
+            if mine != was {
+                rows.push((label, mine, theirs));
+            }
+        };
+        row(
+            "Title",
+            self.title.value().trim().to_string(),
+            original.title.clone(),
+            server.title.clone(),
+        );
+        row(
+            "Description",
+            self.description.value().to_string(),
+            original.description.clone(),
+            server.description.clone(),
+        );
+        row(
+            "Project",
+            self.project.value().trim().to_string(),
+            original.project.clone().unwrap_or_default(),
+            server.project.clone().unwrap_or_default(),
+        );
+        row(
+            "Priority",
+            priority(self.priority),
+            priority(original.priority),
+            priority(server.priority),
+        );
+        row(
+            "Due",
+            self.due.value().trim().to_string(),
+            due(original),
+            due(server),
+        );
+        row(
+            "Tags",
+            self.tags.value().trim().to_string(),
+            original.tags.join(" "),
+            server.tags.join(" "),
+        );
+        row(
+            "Status",
+            self.status.as_str().to_string(),
+            original.status.as_str().to_string(),
+            server.status.as_str().to_string(),
+        );
+        rows
     }
 
     pub fn is_edit(&self) -> bool {

@@ -285,7 +285,12 @@ impl App {
         match form.handle_key(modifiers, code) {
             FormAction::None => Vec::new(),
             FormAction::Cancel => {
+                let took_theirs = form.conflict.is_some();
                 self.overlay = Overlay::None;
+                if took_theirs {
+                    self.info("Kept the version changed elsewhere.");
+                    return vec![self.reload()];
+                }
                 Vec::new()
             }
             FormAction::Submit => {
@@ -294,7 +299,13 @@ impl App {
                         .new_task(self.now, self.tz)
                         .map(|(task, depends)| Command::CreateTask { task, depends }),
                     Some(original) => {
-                        let (id, version) = (original.id, original.version);
+                        // After a conflict, the user's changes go over the
+                        // server's version (its fields they did not touch stay).
+                        let version = form
+                            .conflict
+                            .as_ref()
+                            .map_or(original.version, |t| t.version);
+                        let id = original.id;
                         match form.patch(self.now, self.tz) {
                             Some(patch) if patch.is_empty() => {
                                 self.overlay = Overlay::None;

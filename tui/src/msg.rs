@@ -46,6 +46,11 @@ pub enum ApiEvent {
         username: String,
         result: Result<(), Failure>,
     },
+    /// The server's version of a task, read after an edit conflict.
+    TaskFetched {
+        id: i64,
+        result: Result<Task, Failure>,
+    },
 }
 
 /// Work for the runtime: each runs in its own task and answers with one [`ApiEvent`].
@@ -78,6 +83,10 @@ pub enum Command {
     /// Deleted only if still the version shown.
     DeleteTask {
         task: Box<Task>,
+    },
+    /// Reads one task as the server has it now.
+    FetchTask {
+        id: i64,
     },
     Login {
         username: String,

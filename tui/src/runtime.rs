@@ -137,6 +137,12 @@ impl Runtime {
                     send(ApiEvent::TaskDeleted { task, result });
                 });
             }
+            Command::FetchTask { id } => {
+                tokio::spawn(async move {
+                    let result = client.get_task(id).await.map_err(Failure::from);
+                    send(ApiEvent::TaskFetched { id, result });
+                });
+            }
             Command::Login { username, password } => {
                 tokio::spawn(async move {
                     let result = client

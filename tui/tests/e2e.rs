@@ -327,6 +327,34 @@ async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
     assert_eq!(waiting.depends, [other.id]);
     assert!(waiting.blocked);
 
+    // An edit while the task changes elsewhere: both are shown, Enter keeps
+    // the user's title over the server's version, whose priority stays.
+    tmux.type_text("e");
+    tmux.wait_for("Edit task").await;
+    tmux.keys(&["End"]);
+    tmux.type_text(" now");
+    api.update_task(
+        id,
+        &common::api::TaskPatch {
+            priority: Some(Some(common::api::Priority::Low)),
+            ..Default::default()
+        },
+        None,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("patch: {e}"));
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Enter saves yours").await;
+    assert!(screen.contains("yours Buy tmux cables now"), "{screen}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Modified task 1.").await;
+    let merged = api
+        .get_task(id)
+        .await
+        .unwrap_or_else(|e| panic!("get: {e}"));
+    assert_eq!(merged.title, "Buy tmux cables now");
+    assert_eq!(merged.priority, Some(common::api::Priority::Low));
+
     // Toggle done: gone from the pending list, dimmed in the list of all.
     tmux.keys(&["Space"]);
     tmux.wait_for("Completed task 1.").await;
@@ -336,7 +364,7 @@ async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
     );
     tmux.wait_gone("Buy tmux cables").await;
     tmux.keys(&["Tab"]);
-    let screen = tmux.wait_for("Buy tmux cables").await;
+    let screen = tmux.wait_for("Buy tmux cables now").await;
     assert!(screen.contains(" all "), "{screen}");
 
     // Filter with `/`: applied as typed.

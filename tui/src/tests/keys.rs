@@ -875,3 +875,96 @@ fn the_add_form_reads_the_title_line_as_the_cli_does() {
     };
     assert_eq!(patch.title.as_deref(), Some("C++ notes"));
 }
+
+/// An edit the server refuses because the task changed elsewhere: what was
+/// typed stays, the server's version is read, and the user chooses.
+#[test]
+fn an_edit_conflict_shows_both_and_lets_the_user_choose() {
+    let stale = || {
+        crate::msg::Failure::Problem(common::api::Problem {
+            kind: "about:blank".into(),
+            title: "Precondition Failed".into(),
+            status: 412,
+            detail: "the task has changed".into(),
+            errors: None,
+        })
+    };
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('e'));
+    press(&mut app, KeyCode::End);
+    type_text(&mut app, " twice");
+    let commands = press(&mut app, KeyCode::Enter);
+    assert!(matches!(
+        commands.as_slice(),
+        [Command::UpdateTask {
+            id: 1,
+            version: Some(1),
+            ..
+        }]
+    ));
+    let commands = app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        created: false,
+        verb: "Modified",
+        shown_as: None,
+        result: Err(stale()),
+    })));
+    assert_eq!(commands, vec![Command::FetchTask { id: 1 }]);
+    let mut server = fixtures::sample()[0].clone();
+    server.version = 3;
+    server.priority = Some(Priority::High);
+    server.title = "Water the roses (front)".into();
+    app.update(Msg::Api(Box::new(ApiEvent::TaskFetched {
+        id: 1,
+        result: Ok(server.clone()),
+    })));
+    let Overlay::Form(form) = &app.overlay else {
+        panic!("the form must stay open: nothing typed is lost");
+    };
+    assert_eq!(form.title.value(), "Water the roses twice");
+    assert_eq!(
+        form.conflict_rows(app.tz),
+        [(
+            "Title",
+            "Water the roses twice".to_string(),
+            "Water the roses (front)".to_string()
+        )]
+    );
+    let screen = screen(&app, 80, 24);
+    assert!(screen.contains("Enter saves yours"), "{screen}");
+    assert!(
+        screen.contains("server Water the roses (front)"),
+        "{screen}"
+    );
+
+    // Enter: the user's change goes over the server's version.
+    let commands = press(&mut app, KeyCode::Enter);
+    let [Command::UpdateTask {
+        id: 1,
+        version: Some(3),
+        patch,
+    }] = commands.as_slice()
+    else {
+        panic!("expected an update over version 3, got {commands:?}");
+    };
+    assert_eq!(patch.title.as_deref(), Some("Water the roses twice"));
+    assert_eq!(patch.priority, None, "the server's priority is kept");
+
+    // Or Esc: the server's version is taken, the list reloaded.
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('e'));
+    type_text(&mut app, "!");
+    press(&mut app, KeyCode::Enter);
+    app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        created: false,
+        verb: "Modified",
+        shown_as: None,
+        result: Err(stale()),
+    })));
+    app.update(Msg::Api(Box::new(ApiEvent::TaskFetched {
+        id: 1,
+        result: Ok(server),
+    })));
+    let commands = press(&mut app, KeyCode::Esc);
+    assert!(matches!(commands.as_slice(), [Command::LoadTasks { .. }]));
+    assert_eq!(app.overlay, Overlay::None);
+}

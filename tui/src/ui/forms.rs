@@ -1,5 +1,6 @@
 //! The add/edit form and the login form.
 
+use chrono::FixedOffset;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
@@ -12,7 +13,7 @@ use crate::form::{Field, TaskForm};
 use crate::input::Input;
 use crate::layout;
 use crate::login::LoginForm;
-use crate::text::{escape, wrap};
+use crate::text::{escape, truncate, wrap};
 
 const LABEL_WIDTH: u16 = 13;
 /// Lines of a multi-line description shown at once; the window follows the
@@ -30,7 +31,7 @@ fn field_hint(field: Field) -> &'static str {
     }
 }
 
-pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm) {
+pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm, tz: FixedOffset) {
     let width = area.width.saturating_sub(2).min(90);
     let input_width = width.saturating_sub(2 + LABEL_WIDTH + 1);
     let mut lines: Vec<Line> = Vec::new();
@@ -126,6 +127,21 @@ pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm) {
         }
     } else if form.saving {
         lines.push(Line::from("saving…".yellow()));
+    }
+    // After a conflict: what is typed here, and what the server has now.
+    let room = usize::from(width.saturating_sub(4 + LABEL_WIDTH)) / 2;
+    for (label, mine, theirs) in form.conflict_rows(tz) {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {label:<width$}", width = usize::from(LABEL_WIDTH) - 1),
+                Style::new().fg(Color::Yellow),
+            ),
+            Span::raw(format!("yours {}", truncate(&escape(&mine), room))),
+            Span::styled(
+                format!("  server {}", truncate(&escape(&theirs), room)),
+                Style::new().fg(Color::DarkGray),
+            ),
+        ]));
     }
     let mut keys = vec![
         ("enter", "save"),

@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Overlay::ConfirmDelete(task) => {
             draw_confirm(frame, area, &display::name(task), &task.title)
         }
-        Overlay::Form(form) => forms::draw_task_form(frame, area, form),
+        Overlay::Form(form) => forms::draw_task_form(frame, area, form, app.tz),
         Overlay::Prompt(prompt) => draw_prompt(frame, area, prompt),
     }
 }
