@@ -181,3 +181,22 @@ fn what_is_not_understood_is_refused_in_one_line() {
     cli.ok(&["add", "Read", "--", "recur:weekly"]);
     assert_eq!(field(&cli, "Read recur:weekly", "status"), "pending");
 }
+
+/// What the server refuses is a failure (exit 1) naming the field, in one
+/// line; what this side refuses is a usage error (exit 2).
+#[test]
+fn server_validation_errors_name_the_field() {
+    let (_server, cli) = seeded();
+    let long_title = "x".repeat(600);
+    let run = cli.run(&["add", &long_title]).failure(1);
+    assert!(run.stderr.starts_with("task: title: "), "{run:?}");
+    assert_eq!(run.stderr.lines().count(), 1);
+    let long_project = format!("project:{}", "p".repeat(200));
+    let run = cli.run(&["1", "modify", &long_project]).failure(1);
+    assert!(run.stderr.contains("project: "), "{run:?}");
+    let run = cli
+        .run(&["add", "x", &format!("+{}", "t".repeat(100))])
+        .failure(2);
+    assert!(run.stderr.contains("longer than 64"), "{run:?}");
+    assert_eq!(all(&cli).len(), 4, "nothing stored");
+}
