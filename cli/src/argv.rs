@@ -35,6 +35,7 @@ pub const REPORTS: &[&str] = &[
     "overdue",
     "projects",
     "tags",
+    "export",
 ];
 
 /// The commands whose positional words are filters or modifiers.
@@ -55,6 +56,7 @@ const WORD_COMMANDS: &[&str] = &[
     "overdue",
     "projects",
     "tags",
+    "export",
 ];
 
 /// Every command and alias: the first of these on a line is its command.
@@ -90,6 +92,7 @@ pub const COMMANDS: &[&str] = &[
     "denotate",
     "projects",
     "tags",
+    "export",
     "completions",
     "help",
 ];
@@ -158,7 +161,8 @@ fn first_word(args: &[OsString]) -> usize {
     let mut first = 1;
     while let Some(arg) = args.get(first).and_then(|a| a.to_str()) {
         if VALUE_OPTIONS.contains(&arg) {
-            first += 2;
+            // Its value too, if there is one (clap says when it is missing).
+            first = (first + 2).min(args.len());
         } else if (arg.starts_with("--") && arg != "--") || SHORT_FLAGS.contains(&arg) {
             first += 1;
         } else {
@@ -214,10 +218,24 @@ fn filter_then_command(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError>
         Some(0) => return Ok(args),
         Some(k) => {
             let command = words[k];
-            let filter = &args[first..first + k];
+            // Global flags among the filter words stay flags (`task 3 --json
+            // done`); `-y` there is a tag left out, as Taskwarrior reads it.
+            let mut filter: Vec<OsString> = Vec::new();
+            let mut rest = args[first..first + k].iter();
+            while let Some(word) = rest.next() {
+                match word.to_str() {
+                    Some("--json" | "--yes") => out.push(word.clone()),
+                    Some(flag) if flag.starts_with("--server=") => out.push(word.clone()),
+                    Some("--server") => {
+                        out.push(word.clone());
+                        out.extend(rest.next().cloned());
+                    }
+                    _ => filter.push(word.clone()),
+                }
+            }
             out.push(OsString::from(command));
             if REPORTS.contains(&command) {
-                out.extend_from_slice(filter);
+                out.extend(filter);
             } else if ID_COMMANDS.contains(&command) {
                 for word in filter {
                     let mut flag = OsString::from("--filter-word=");
@@ -322,6 +340,20 @@ mod tests {
         );
         assert_eq!(order("task 0 done").unwrap(), "task done --filter-word=0");
         assert!(order("task +home list rc.color=off").is_err());
+        assert_eq!(
+            order("task 3 --json done").unwrap(),
+            "task --json done --filter-word=3"
+        );
+        assert_eq!(
+            order("task +old -y delete").unwrap(),
+            "task delete --filter-word=+old --filter-word=-y"
+        );
+        // A value option with no value is clap's to report, not a panic.
+        assert_eq!(order("task --sort").unwrap(), "task --sort");
+        assert_eq!(
+            order("task --json --server").unwrap(),
+            "task --json --server"
+        );
     }
 
     #[test]

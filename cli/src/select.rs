@@ -5,21 +5,26 @@
 //! asks first on a terminal.
 
 use anyhow::{bail, Result};
-use common::api::{StatusFilter, Task};
-use common::client::ApiClient;
+use common::api::{StatusFilter, Task, TaskQuery};
+use common::client::{ApiClient, ClientError};
 use common::display;
 use common::filter::TaskFilter;
+use common::ops;
 use common::task_ref::{is_ref_list, parse_refs, TaskRef};
 
 use crate::commands::quoted;
 use crate::context::{Ctx, UsageError};
 use crate::prompt;
 
-/// One task to act on: named, to be looked up, or already read.
+/// One task to act on: named, to be looked up, or already read through a
+/// filter (kept, so that the task is looked up through it again).
 #[derive(Debug, Clone)]
 pub enum Target {
     Named(TaskRef),
-    Read(Box<Task>),
+    Read {
+        task: Box<Task>,
+        filter: Box<TaskQuery>,
+    },
 }
 
 impl Target {
@@ -27,7 +32,7 @@ impl Target {
     pub fn name(&self) -> String {
         match self {
             Target::Named(name) => name.to_string(),
-            Target::Read(task) => display::name(task),
+            Target::Read { task, .. } => display::name(task),
         }
     }
 
@@ -35,7 +40,15 @@ impl Target {
     pub fn again(&self) -> TaskRef {
         match self {
             Target::Named(name) => name.clone(),
-            Target::Read(task) => TaskRef::Uuid(task.uuid.clone()),
+            Target::Read { task, .. } => TaskRef::Uuid(task.uuid.clone()),
+        }
+    }
+
+    /// The task as it is now: a filter's only if the filter still matches.
+    pub async fn read_again(&self, client: &ApiClient) -> Result<Task, ClientError> {
+        match self {
+            Target::Named(name) => ops::find(client, name).await,
+            Target::Read { filter, .. } => ops::find_in(client, filter, &self.again()).await,
         }
     }
 }
@@ -75,9 +88,13 @@ pub async fn targets(
     if tasks.is_empty() {
         bail!("no task matches the filter");
     }
+    let filter = Box::new(filter.query);
     Ok(tasks
         .into_iter()
-        .map(|task| Target::Read(Box::new(task)))
+        .map(|task| Target::Read {
+            task: Box::new(task),
+            filter: filter.clone(),
+        })
         .collect())
 }
 
@@ -100,13 +117,13 @@ fn names_task(name: &TaskRef, task: &Task) -> bool {
 pub fn confirm(ctx: &Ctx, targets: &[Target], verb: &str) -> Result<()> {
     let chosen = targets
         .iter()
-        .filter(|t| matches!(t, Target::Read(_)))
+        .filter(|t| matches!(t, Target::Read { .. }))
         .count();
     if chosen < 2 || ctx.global.yes || !prompt::interactive() {
         return Ok(());
     }
     for target in targets {
-        if let Target::Read(task) = target {
+        if let Target::Read { task, .. } = target {
             eprintln!("  {} {}", display::name(task), quoted(&task.title));
         }
     }

@@ -402,6 +402,13 @@ impl ApiClient {
         Ok(tasks)
     }
 
+    /// `GET /api/export/`: every task `query` selects, in Taskwarrior's
+    /// export format, as the server wrote it.
+    pub async fn export(&self, query: &TaskQuery) -> Result<Vec<serde_json::Value>, ClientError> {
+        self.call(Call::new(Method::GET, "/api/export/").query(query.to_pairs()))
+            .await
+    }
+
     /// `GET /api/projects/` or `/api/tags/`: how many of the tasks `query`
     /// selects have each project, or each tag.
     pub async fn count_by(

@@ -3,7 +3,7 @@
 //! sent with `If-Match` of that version, so a change made elsewhere in
 //! between is never overwritten (the server answers 412 instead).
 
-use crate::api::{Annotation, Status, Task, TaskPatch};
+use crate::api::{Annotation, Status, Task, TaskPatch, TaskQuery};
 use crate::client::{ApiClient, ClientError};
 use crate::filter::{Modifications, Resolved};
 use crate::task_ref::TaskRef;
@@ -22,7 +22,27 @@ pub enum Outcome {
 /// prefix. None is [`ClientError::NoSuchTask`]; a prefix of several tasks
 /// is [`ClientError::AmbiguousTask`].
 pub async fn find(client: &ApiClient, name: &TaskRef) -> Result<Task, ClientError> {
-    let page = client.list_tasks(&name.query()).await?;
+    find_in(client, &TaskQuery::default(), name).await
+}
+
+/// [`find`] among the tasks `filter` selects: after a change elsewhere, a
+/// task a filter chose is acted on again only if the filter still matches.
+pub async fn find_in(
+    client: &ApiClient,
+    filter: &TaskQuery,
+    name: &TaskRef,
+) -> Result<Task, ClientError> {
+    let named = name.query();
+    let query = TaskQuery {
+        limit: named.limit,
+        offset: None,
+        number: named.number,
+        uuid: named.uuid,
+        status: filter.status.or(named.status),
+        ordering: Vec::new(),
+        ..filter.clone()
+    };
+    let page = client.list_tasks(&query).await?;
     let mut tasks = page.results.into_iter();
     match (tasks.next(), tasks.next()) {
         (Some(task), None) => Ok(task),

@@ -64,8 +64,12 @@ impl TaskRef {
     }
 }
 
-/// `3` or `4-6` (or `6-4`) as an inclusive range of numbers.
+/// `3` or `4-6` (or `6-4`) as an inclusive range of numbers. Eight
+/// characters then a dash is a uuid's start, never a range.
 fn parse_range(part: &str) -> Option<(i64, i64)> {
+    if part.len() > 8 && part.as_bytes().get(8) == Some(&b'-') {
+        return None;
+    }
     let number = |text: &str| match TaskRef::parse(text) {
         Some(TaskRef::Number(n)) => Some(n),
         _ => None,
@@ -111,8 +115,8 @@ pub fn parse_refs<S: AsRef<str>>(words: &[S]) -> Result<Vec<TaskRef>, String> {
                      or 4-6, or {MIN_UUID_PREFIX} or more characters of a uuid"
                 )
             })?;
-            if usize::try_from(high - low).map_or(true, |n| n >= MAX_REFS) || refs.len() >= MAX_REFS
-            {
+            let span = usize::try_from(high - low).unwrap_or(usize::MAX);
+            if span >= MAX_REFS || refs.len().saturating_add(span) >= MAX_REFS {
                 return Err(format!(
                     "{word:?} names too many tasks (at most {MAX_REFS} at once)"
                 ));
@@ -203,6 +207,14 @@ mod tests {
             Some(TaskRef::Uuid("12345678-".into()))
         );
         assert!(is_ref_list("0a1b2c3d,3"));
+        assert_eq!(
+            parse_refs(&["12345678-1234"]).unwrap(),
+            [TaskRef::Uuid("12345678-1234".into())]
+        );
+        assert!(
+            parse_refs(&["1-9999,10000-19998"]).is_err(),
+            "too many at once"
+        );
         assert!(!is_ref_list("0a1b2c3"));
     }
 

@@ -35,8 +35,8 @@ impl App {
             return Vec::new();
         }
         if layout::too_small(self.size) {
-            // Nothing can be seen: only leaving is safe.
-            if matches!(code, KeyCode::Char('q') | KeyCode::Esc) {
+            // Nothing can be seen: only leaving is safe (q, as always).
+            if code == KeyCode::Char('q') {
                 self.quit = true;
             }
             return Vec::new();
@@ -52,7 +52,9 @@ impl App {
                 let scroll = *scroll;
                 self.overlay = match code {
                     KeyCode::Char('j') | KeyCode::Down | KeyCode::PageDown => Overlay::Help {
-                        scroll: scroll.saturating_add(1).min(crate::ui::KEYS.len()),
+                        scroll: scroll
+                            .saturating_add(1)
+                            .min(crate::ui::help_scroll_max(self.size)),
                     },
                     KeyCode::Char('k') | KeyCode::Up | KeyCode::PageUp => Overlay::Help {
                         scroll: scroll.saturating_sub(1),
@@ -405,6 +407,14 @@ impl App {
         }
         if let Overlay::Form(form) = &mut self.overlay {
             form.paste(text);
+            return Vec::new();
+        }
+        if let Overlay::Prompt(prompt) = &mut self.overlay {
+            // One line: breaks in the pasted text become spaces.
+            for c in text.chars() {
+                prompt.input.insert(if c.is_control() { ' ' } else { c });
+            }
+            prompt.error = None;
             return Vec::new();
         }
         if self.filter.editing {

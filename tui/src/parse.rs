@@ -34,6 +34,8 @@ pub fn modifications(
 /// A new task's title line as `task add WORDS…` reads it: title words and
 /// modifiers.
 pub fn add_words(line: &str, now: DateTime<Utc>, tz: FixedOffset) -> Result<Modifications, String> {
-    let words = common::filter::split_words(line);
+    // Split on white space only: quotes in a title are the title's
+    // ("Call Bob's dentist"), not a shell's.
+    let words: Vec<&str> = line.split_whitespace().collect();
     Modifications::parse(&words, &clock(now, tz), ModifyMode::Add).map_err(|e| e.to_string())
 }

@@ -28,7 +28,13 @@ async fn targets_and_text(
     words: &[String],
     usage: &str,
 ) -> Result<(Vec<Target>, String)> {
-    let (names, rest) = split_leading_refs(words);
+    // With a filter before the command, every word after it is the note's
+    // (`task 3 annotate 10 minutes late`).
+    let (names, rest) = if ctx.global.filter.is_empty() {
+        split_leading_refs(words)
+    } else {
+        (&[][..], words)
+    };
     let text = rest.join(" ");
     if text.trim().is_empty() {
         return Err(UsageError(format!("give the note's text: {usage}")).into());

@@ -110,10 +110,11 @@ fn needs_facts(current: &str) -> bool {
     project || tag
 }
 
-/// Projects and tags as last fetched, for one server.
+/// Projects and tags as last fetched, for one user of one server.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Cache {
     server: String,
+    username: Option<String>,
     /// Seconds since the epoch.
     fetched_at: u64,
     projects: Vec<String>,
@@ -139,6 +140,7 @@ async fn load(ctx: &Ctx) -> Cache {
         return Cache::default();
     };
     let server = client.server().to_string();
+    let username = client.username();
     let path = cache_path();
     let read = path.clone();
     let cached = tokio::task::spawn_blocking(move || {
@@ -150,7 +152,7 @@ async fn load(ctx: &Ctx) -> Cache {
     .flatten();
     if let Some(cached) = cached {
         let age = now_seconds().saturating_sub(cached.fetched_at);
-        if cached.server == server && age < FRESH_FOR.as_secs() {
+        if cached.server == server && cached.username == username && age < FRESH_FOR.as_secs() {
             return cached;
         }
     }
@@ -166,6 +168,7 @@ async fn load(ctx: &Ctx) -> Cache {
     };
     let cache = Cache {
         server,
+        username,
         fetched_at: now_seconds(),
         projects: projects.into_iter().map(|c| c.name).collect(),
         tags: tags.into_iter().map(|c| c.name).collect(),

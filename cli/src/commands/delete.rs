@@ -46,7 +46,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     for target in chosen {
         let name = target.name();
         match target {
-            Target::Read(task) => targets.push((name, *task)),
+            Target::Read { task, .. } => targets.push((name, *task)),
             Target::Named(named) => match ops::find(&client, &named).await {
                 Ok(task) => targets.push((name, task)),
                 Err(err) if is_fatal(&err) => {

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context as _, Result};
 use common::api::{StatusFilter, Task};
-use common::client::ApiClient;
+use common::client::{ApiClient, ClientError};
 use common::display;
 
 use crate::commands::quoted;
@@ -39,7 +39,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         return Err(UsageError(format!("edit one task at a time: {} match", targets.len())).into());
     };
     let task = match target {
-        Target::Read(task) => task.as_ref().clone(),
+        Target::Read { task, .. } => task.as_ref().clone(),
         Target::Named(name) => common::ops::find(&client, name).await?,
     };
     let mut depends = Vec::new();
@@ -57,7 +57,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         .tempfile()
         .context("cannot make a file to edit")?;
     let mut text = shown.clone();
-    let (edits, saved) = loop {
+    loop {
         std::fs::write(file.path(), &text).context("cannot write the file to edit")?;
         open_editor(file.path()).await?;
         let saved = std::fs::read_to_string(file.path()).context("cannot read the edited file")?;
@@ -65,47 +65,79 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             ctx.say("Empty file: nothing changed.")?;
             return Ok(ExitCode::SUCCESS);
         }
-        match edit_form::read(&task, &shown, &saved, &ctx.clock) {
-            Ok(edits) => break (edits, saved),
+        let edits = match edit_form::read(&task, &shown, &saved, &ctx.clock) {
+            Ok(edits) => edits,
             Err(error) => {
-                // Opened again, the error on top, the user's text kept.
-                let body: String = saved
-                    .lines()
-                    .skip_while(|l| l.starts_with("# ERROR") || l.starts_with("# Fix it"))
-                    .skip_while(|l| *l == "#")
-                    .map(|l| format!("{l}\n"))
-                    .collect();
-                text = format!(
-                    "# ERROR: {error}\n# Fix it and save again; an empty file gives up.\n#\n{body}"
-                );
+                text = with_error(&saved, &error);
+                continue;
+            }
+        };
+        if edits.is_empty() {
+            ctx.say(&format!(
+                "Task {name} {}: nothing changed.",
+                quoted(&task.title)
+            ))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        match apply(&client, &task, edits).await {
+            Ok(task) => {
+                ctx.say(&format!("Edited task {name} {}.", quoted(&task.title)))?;
+                if ctx.json() {
+                    ctx.print_json(&task)?;
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            // Nothing was written and the text can be fixed: opened again.
+            Err(Failure::Refused(error)) => text = with_error(&saved, &error),
+            Err(Failure::Stale) => {
+                let kept = keep(&name, &saved)?;
+                bail!(
+                    "task {name} changed on the server while you edited it; nothing was saved. \
+                     Your text is in {}: run `task {name} edit` again",
+                    kept.display()
+                )
+            }
+            Err(Failure::Other {
+                error,
+                fields_saved,
+            }) => {
+                let kept = keep(&name, &saved)?;
+                let saved_part = if fields_saved {
+                    "the fields were saved, the notes were not"
+                } else {
+                    "nothing was saved"
+                };
+                bail!(
+                    "task {name}: {error}; {saved_part}. Your text is in {}",
+                    kept.display()
+                )
             }
         }
-    };
-    if edits.is_empty() {
-        ctx.say(&format!(
-            "Task {name} {}: nothing changed.",
-            quoted(&task.title)
-        ))?;
-        return Ok(ExitCode::SUCCESS);
     }
-    match apply(&client, &task, edits).await {
-        Ok(task) => {
-            ctx.say(&format!("Edited task {name} {}.", quoted(&task.title)))?;
-            if ctx.json() {
-                ctx.print_json(&task)?;
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(err) if err.status() == Some(412) => {
-            let kept = keep(&name, &saved)?;
-            bail!(
-                "task {name} changed on the server while you edited it; nothing was saved. \
-                 Your text is in {}: run `task {name} edit` again",
-                kept.display()
-            )
-        }
-        Err(err) => Err(err.into()),
-    }
+}
+
+/// `saved` to open again, with `error` at its top (an earlier error gone).
+fn with_error(saved: &str, error: &str) -> String {
+    let body: String = saved
+        .lines()
+        .skip_while(|l| l.starts_with("# ERROR") || l.starts_with("# Fix it"))
+        .skip_while(|l| *l == "#")
+        .map(|l| format!("{l}\n"))
+        .collect();
+    format!("# ERROR: {error}\n# Fix it and save again; an empty file gives up.\n#\n{body}")
+}
+
+/// Why the edits were not all made.
+enum Failure {
+    /// Refused before anything was written (an unknown dependency, a value
+    /// the server does not take): the form can be fixed.
+    Refused(String),
+    /// The task changed on the server since it was read: nothing written.
+    Stale,
+    Other {
+        error: ClientError,
+        fields_saved: bool,
+    },
 }
 
 /// The editor the user chose: `$VISUAL`, else `$EDITOR`, else `vi`, run by
@@ -133,38 +165,72 @@ async fn open_editor(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The fields, then the notes, each with `If-Match` of the version before.
-async fn apply(
-    client: &ApiClient,
-    task: &Task,
-    edits: edit_form::Edits,
-) -> Result<Task, common::client::ClientError> {
+/// The dependencies looked up, then the fields, then the notes, each with
+/// `If-Match` of the version before.
+async fn apply(client: &ApiClient, task: &Task, edits: edit_form::Edits) -> Result<Task, Failure> {
     let mut patch = edits.patch;
     if let Some(names) = &edits.depends {
         let mut ids = Vec::new();
         for name in names {
-            ids.push(common::ops::find(client, name).await?.id);
+            match common::ops::find(client, name).await {
+                Ok(found) => ids.push(found.id),
+                Err(err @ (ClientError::NoSuchTask(_) | ClientError::AmbiguousTask { .. })) => {
+                    return Err(Failure::Refused(format!("Depends: {err}")))
+                }
+                Err(error) => {
+                    return Err(Failure::Other {
+                        error,
+                        fields_saved: false,
+                    })
+                }
+            }
         }
         patch.depends = Some(ids);
     }
     let mut current = if patch.is_empty() {
         task.clone()
     } else {
-        client
+        match client
             .update_task(task.id, &patch, Some(task.version))
-            .await?
+            .await
+        {
+            Ok(updated) => updated,
+            Err(err) if err.status() == Some(412) => return Err(Failure::Stale),
+            Err(ClientError::Api(problem)) if problem.status == 400 => {
+                return Err(Failure::Refused(problem.summary()))
+            }
+            Err(error) => {
+                return Err(Failure::Other {
+                    error,
+                    fields_saved: false,
+                })
+            }
+        }
+    };
+    let fields_saved = !patch.is_empty();
+    let failed = |error: ClientError| match error {
+        err if err.status() == Some(412) && !fields_saved => Failure::Stale,
+        ClientError::Api(problem) if problem.status == 400 && !fields_saved => {
+            Failure::Refused(problem.summary())
+        }
+        error => Failure::Other {
+            error,
+            fields_saved,
+        },
     };
     for id in edits.denotate {
         client
             .denotate_task(current.id, id, Some(current.version))
-            .await?;
-        current = client.get_task(current.id).await?;
+            .await
+            .map_err(failed)?;
+        current = client.get_task(current.id).await.map_err(failed)?;
     }
     for text in edits.annotate {
         client
             .annotate_task(current.id, &text, Some(current.version))
-            .await?;
-        current = client.get_task(current.id).await?;
+            .await
+            .map_err(failed)?;
+        current = client.get_task(current.id).await.map_err(failed)?;
     }
     Ok(current)
 }

@@ -24,6 +24,7 @@ mod completions;
 mod delete;
 mod done;
 mod edit;
+mod export;
 mod list;
 mod login;
 mod logout;
@@ -68,6 +69,8 @@ pub enum Command {
     Ready(list::Args),
     /// Pending tasks past their due date
     Overdue(list::Args),
+    /// The tasks in Taskwarrior's export format (all of them by default), for its `task import`
+    Export(export::Args),
     /// Each project of the pending tasks, with how many have it
     Projects(summary::Args),
     /// Each tag of the pending tasks, with how many have it
@@ -127,6 +130,7 @@ impl Command {
             Command::Blocked(args) => list::run(&ctx, args, Report::Blocked).await,
             Command::Ready(args) => list::run(&ctx, args, Report::Ready).await,
             Command::Overdue(args) => list::run(&ctx, args, Report::Overdue).await,
+            Command::Export(args) => export::run(&ctx, args).await,
             Command::Projects(args) => summary::run(&ctx, args, Summary::Projects).await,
             Command::Tags(args) => summary::run(&ctx, args, Summary::Tags).await,
             Command::Show(args) => show::run(&ctx, args).await,
@@ -262,8 +266,8 @@ pub async fn change_each(
         let result = loop {
             attempt += 1;
             let read = match (&target, attempt) {
-                (Target::Read(task), 1) => Ok(task.as_ref().clone()),
-                _ => ops::find(&client, &target.again()).await,
+                (Target::Read { task, .. }, 1) => Ok(task.as_ref().clone()),
+                _ => target.read_again(&client).await,
             };
             let outcome = match read {
                 Ok(task) => change(task).await,
@@ -302,6 +306,12 @@ pub async fn change_each(
             Err(err) if is_fatal(&err) => {
                 failures.say_missing(ctx);
                 return Err(err.into());
+            }
+            Err(ClientError::NoSuchTask(_)) if matches!(target, Target::Read { .. }) => {
+                ctx.warn(&format!(
+                    "task {name}: changed elsewhere and no longer matches the filter; left alone"
+                ));
+                failures.said();
             }
             Err(err) => failures.add(ctx, &target.again(), &err),
         }

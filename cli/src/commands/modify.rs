@@ -38,7 +38,13 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let (name_words, mod_words) = split_leading_refs(&args.words);
+    // With a filter before the command, every word after it is a modifier
+    // (`task 3 modify 2 eggs` retitles task 3 only), as in Taskwarrior.
+    let (name_words, mod_words) = if ctx.global.filter.is_empty() {
+        split_leading_refs(&args.words)
+    } else {
+        (&[][..], &args.words[..])
+    };
     if name_words.is_empty() && ctx.global.filter.is_empty() {
         return Err(UsageError(
             "name the tasks: task 3 modify MODS, task +home modify MODS".into(),

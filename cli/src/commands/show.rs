@@ -32,7 +32,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let mut text = String::new();
     for target in targets {
         let read = match &target {
-            Target::Read(task) => Ok(task.as_ref().clone()),
+            Target::Read { task, .. } => Ok(task.as_ref().clone()),
             Target::Named(name) => common::ops::find(&client, name).await,
         };
         match read {

@@ -137,3 +137,34 @@ fn a_task_changed_meanwhile_is_not_overwritten_and_the_text_is_kept() {
     assert!(text.contains("Priority:  H"), "{text}");
     let _ = std::fs::remove_file(kept.trim());
 }
+
+/// What only the server (or a lookup) can refuse reopens the form too, the
+/// text kept: an unknown dependency, a tag the server does not take.
+#[test]
+fn a_refused_value_reopens_the_form() {
+    let server = TestServer::start();
+    let mut cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Fix", "roof"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let count = dir.path().join("count");
+    let long_tag = "t".repeat(80);
+    let editor = script(
+        dir.path(),
+        "refused.sh",
+        &format!(
+            "n=$(cat '{count}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{count}'\n\
+             case $n in\n\
+             1) sed -i 's/^Depends:.*/Depends:   99/' \"$1\" ;;\n\
+             2) grep -q '^# ERROR: Depends: task 99: no such task' \"$1\"\n\
+                sed -i -e 's/^Depends:.*/Depends:/' -e 's/^Tags:.*/Tags:      {long_tag}/' \"$1\" ;;\n\
+             3) grep -q '^# ERROR: tags' \"$1\"\n\
+                sed -i -e 's/^Tags:.*/Tags:      short/' \"$1\" ;;\n\
+             esac",
+            count = count.display()
+        ),
+    );
+    cli.extra_env.push(("EDITOR".into(), editor));
+    cli.ok(&["1", "edit"]);
+    assert_eq!(std::fs::read_to_string(&count).unwrap().trim(), "3");
+    assert_eq!(task(&cli)["tags"], serde_json::json!(["short"]));
+}

@@ -200,3 +200,29 @@ fn server_validation_errors_name_the_field() {
     assert!(run.stderr.contains("longer than 64"), "{run:?}");
     assert_eq!(all(&cli).len(), 4, "nothing stored");
 }
+
+/// With a filter before the command, the words after it are the change,
+/// numbers too.
+#[test]
+fn words_after_a_filtered_command_are_its_own() {
+    let (_server, cli) = seeded();
+    cli.ok(&["3", "modify", "2", "eggs"]);
+    assert_eq!(field(&cli, "2 eggs", "number"), 3);
+    assert_eq!(
+        field(&cli, "Long read", "title"),
+        "Long read",
+        "task 2 untouched"
+    );
+    cli.ok(&["3", "annotate", "10", "minutes", "late"]);
+    assert_eq!(
+        field(&cli, "2 eggs", "annotations")[0]["text"],
+        "10 minutes late"
+    );
+    assert_eq!(
+        field(&cli, "Short call", "annotations"),
+        serde_json::json!([])
+    );
+    // Flags among the filter words stay flags.
+    let run = cli.run(&["3", "--json", "info"]).success();
+    assert_eq!(run.json()[0]["title"], "2 eggs");
+}

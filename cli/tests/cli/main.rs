@@ -5,6 +5,7 @@ mod accounts;
 mod add;
 mod edit;
 mod errors;
+mod export;
 mod grammar;
 mod helpers;
 mod ids;

@@ -283,8 +283,9 @@ fn iso_duration(text: &str, today: NaiveDate) -> Option<Named> {
     let mut day = Some(today);
     for (unit, n) in &date {
         day = day.and_then(|d| match unit {
-            'y' => u32::try_from(n * 12)
-                .ok()
+            'y' => n
+                .checked_mul(12)
+                .and_then(|m| u32::try_from(m).ok())
                 .and_then(|m| d.checked_add_months(Months::new(m))),
             'm' => u32::try_from(*n)
                 .ok()

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod task_ops;
 pub mod tasks;
+pub mod taskwarrior;
 
 use std::collections::BTreeMap;
 

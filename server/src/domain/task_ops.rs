@@ -59,6 +59,50 @@ pub async fn get(store: &dyn Store, user_id: i64, task_id: i64) -> TaskResult<Ta
 /// once each task is read.
 const MAX_URGENCY_SORT: u32 = 100_000;
 
+/// Every task `filter` selects (its page window aside), in Taskwarrior's
+/// export format, in `filter`'s order.
+pub async fn export(
+    store: &dyn Store,
+    user_id: i64,
+    filter: TaskFilter,
+) -> TaskResult<Vec<serde_json::Value>> {
+    const PAGE: u32 = 1000;
+    let mut tasks: Vec<Task> = Vec::new();
+    let mut window = filter.clone();
+    window.page = crate::task_query::PageWindow {
+        limit: PAGE,
+        offset: 0,
+    };
+    loop {
+        let page = list(store, user_id, window.clone()).await?;
+        let got = page.tasks.len();
+        tasks.extend(page.tasks);
+        if got < PAGE as usize || tasks.len() as u64 >= page.count {
+            break;
+        }
+        window.page.offset += got as u64;
+    }
+    let wanted: Vec<i64> = tasks
+        .iter()
+        .flat_map(|t| t.depends.iter().copied())
+        .collect::<BTreeSet<i64>>()
+        .into_iter()
+        .collect();
+    let uuids: std::collections::HashMap<i64, String> = if wanted.is_empty() {
+        Default::default()
+    } else {
+        store
+            .task_uuids(user_id, wanted)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    Ok(tasks
+        .iter()
+        .map(|task| super::taskwarrior::export(task, &uuids))
+        .collect())
+}
+
 /// How many of the tasks `filter` selects have each project (or tag).
 pub async fn count_by(
     store: &dyn Store,

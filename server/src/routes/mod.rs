@@ -7,6 +7,7 @@ pub mod ops;
 pub mod pagination;
 pub mod summaries;
 pub mod tasks;
+pub mod taskwarrior;
 
 use std::{sync::Arc, time::Duration};
 
@@ -40,6 +41,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(accounts::router())
         .merge(tasks::router())
         .merge(summaries::router())
+        .merge(taskwarrior::router())
         .merge(admin::router())
         .merge(ops::router())
         .split_for_parts()

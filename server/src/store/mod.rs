@@ -304,6 +304,8 @@ pub trait TaskStore: Send + Sync + 'static {
     async fn delete_expired_tasks(&self, now: DateTime<Utc>) -> StoreResult<u64>;
     /// The status of each of `ids` that is one of the user's tasks.
     async fn task_statuses(&self, user_id: i64, ids: Vec<i64>) -> StoreResult<Vec<(i64, Status)>>;
+    /// The uuid of each of `ids` that is one of the user's tasks.
+    async fn task_uuids(&self, user_id: i64, ids: Vec<i64>) -> StoreResult<Vec<(i64, String)>>;
     /// Every dependency among the user's tasks: (task, the task it waits for).
     async fn dependency_edges(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>>;
     /// How many of the tasks `filter` selects have each project (or tag),

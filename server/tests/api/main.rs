@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod daemon;
 mod errors;
+mod export;
 mod helpers;
 mod isolation;
 mod openapi;

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::helpers::{body, TestApp};
 
 /// Every endpoint, in the document's path syntax.
-const ENDPOINTS: [(&str, &str); 23] = [
+const ENDPOINTS: [(&str, &str); 24] = [
     ("post", "/api/register"),
     ("post", "/api/login"),
     ("post", "/api/token/refresh"),
@@ -28,6 +28,7 @@ const ENDPOINTS: [(&str, &str); 23] = [
     ("post", "/api/tasks/{id}/stop"),
     ("get", "/api/projects"),
     ("get", "/api/tags"),
+    ("get", "/api/export"),
     ("get", "/api/admin/users"),
     ("patch", "/api/admin/users/{id}"),
     ("delete", "/api/admin/users/{id}"),

@@ -627,6 +627,8 @@ fn a_tiny_terminal_ignores_everything_but_quit() {
     app.update(Msg::Resize(59, 20));
     assert!(press(&mut app, KeyCode::Char('x')).is_empty());
     assert_eq!(app.overlay, Overlay::None);
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.quit, "Esc never quits");
     press(&mut app, KeyCode::Char('q'));
     assert!(app.quit);
 }
@@ -721,6 +723,11 @@ fn no_input_panics() {
         KeyCode::Char(':'),
         KeyCode::Char('é'),
         KeyCode::Char('d'),
+        KeyCode::Char('A'),
+        KeyCode::Char('D'),
+        KeyCode::Char('S'),
+        KeyCode::Char('w'),
+        KeyCode::Char('-'),
         KeyCode::Tab,
         KeyCode::BackTab,
         KeyCode::Enter,
@@ -843,6 +850,16 @@ fn the_add_form_reads_the_title_line_as_the_cli_does() {
         task.udas.as_ref().and_then(|u| u.get("size")),
         Some(&common::api::UdaValue::Text("L".into()))
     );
+
+    // Quotes in a title are the title's, not a shell's.
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "Call Bob's dentist about \"Dune\"");
+    let commands = press(&mut app, KeyCode::Enter);
+    let [Command::CreateTask { task, .. }] = commands.as_slice() else {
+        panic!("expected a create, got {commands:?}");
+    };
+    assert_eq!(task.title, "Call Bob's dentist about \"Dune\"");
 
     // A word the grammar refuses is said beside the title; nothing is sent.
     let mut app = app_with(fixtures::sample());

@@ -269,10 +269,20 @@ pub const KEYS: &[(&str, &str)] = &[
     ("q", "quit"),
 ];
 
-fn draw_help(frame: &mut Frame, area: Rect, scroll: usize) {
+/// The help's box in `area`, and how many keys it shows: the box less its
+/// border and the two closing lines.
+fn help_box(area: Rect) -> (Rect, usize) {
     let rect = layout::centered(area, 64, u16::try_from(KEYS.len()).unwrap_or(20) + 4);
-    // Rows for keys: the box less its border and the two closing lines.
-    let room = usize::from(rect.height.saturating_sub(4)).max(1);
+    (rect, usize::from(rect.height.saturating_sub(4)).max(1))
+}
+
+/// How far the help scrolls on a screen of `size`: to its last key.
+pub fn help_scroll_max(size: Rect) -> usize {
+    KEYS.len().saturating_sub(help_box(size).1)
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, scroll: usize) {
+    let (rect, room) = help_box(area);
     let scroll = scroll.min(KEYS.len().saturating_sub(room));
     let more = scroll + room < KEYS.len();
     let mut lines: Vec<Line> = KEYS

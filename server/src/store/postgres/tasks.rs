@@ -490,6 +490,17 @@ impl TaskStore for PostgresStore {
             .collect())
     }
 
+    async fn task_uuids(&self, user_id: i64, ids: Vec<i64>) -> StoreResult<Vec<(i64, String)>> {
+        let client = self.client().await?;
+        let rows = self
+            .timed(client.query(
+                "SELECT id, uuid FROM tasks WHERE user_id = $1 AND id = ANY($2)",
+                &[&user_id, &ids],
+            ))
+            .await?;
+        Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
+    }
+
     async fn dependency_edges(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>> {
         let client = self.client().await?;
         let rows = self

@@ -451,6 +451,19 @@ impl TaskStore for SqliteStore {
         .await
     }
 
+    async fn task_uuids(&self, user_id: i64, ids: Vec<i64>) -> StoreResult<Vec<(i64, String)>> {
+        let ids = serde_json::to_string(&ids).map_err(|err| StoreError::Internal(err.into()))?;
+        self.read(move |conn| {
+            conn.prepare_cached(
+                "SELECT id, uuid FROM tasks WHERE user_id = ?1 \
+                 AND id IN (SELECT value FROM json_each(?2))",
+            )?
+            .query_map(params![user_id, ids], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect()
+        })
+        .await
+    }
+
     async fn dependency_edges(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>> {
         self.read(move |conn| {
             conn.prepare_cached(

@@ -1,0 +1,110 @@
+//! `task [FILTER] export` writes what Taskwarrior's own `task import` reads:
+//! checked with the real Taskwarrior (`/usr/bin/task`, Debian's
+//! `taskwarrior`), importing our export and exporting it again.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::helpers::{Cli, TestServer};
+
+const TASKWARRIOR: &str = "/usr/bin/task";
+
+/// Taskwarrior with its data and rc file in `dir`, asking nothing.
+fn taskwarrior(dir: &Path, args: &[&str], stdin_file: Option<&Path>) -> String {
+    let rc = dir.join("taskrc");
+    if !rc.exists() {
+        std::fs::write(&rc, "").expect("write taskrc");
+    }
+    let mut command = Command::new(TASKWARRIOR);
+    command
+        .env_clear()
+        .env("TASKRC", &rc)
+        .env("HOME", dir)
+        .arg(format!("rc.data.location={}", dir.join("data").display()))
+        .args(["rc.confirmation=off", "rc.hooks=off", "rc.verbose=nothing"])
+        .args(args);
+    if let Some(file) = stdin_file {
+        command.stdin(std::fs::File::open(file).expect("open export"));
+    }
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("{TASKWARRIOR} runs ({e}): apt-get install taskwarrior"));
+    assert!(
+        out.status.success(),
+        "taskwarrior {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn taskwarrior_imports_what_task_export_writes() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&[
+        "Walk",
+        "the",
+        "dog",
+        "+out",
+        "project:home",
+        "pri:H",
+        "due:2026-03-10",
+        "uda.size:L",
+    ]);
+    cli.add(&["Rest", "dep:1", "wait:2099-01-01"]);
+    cli.ok(&["2", "annotate", "after", "lunch"]);
+    cli.add(&["Done", "already"]);
+    cli.ok(&["3", "done"]);
+
+    // Filter first, as Taskwarrior: only the matching task.
+    let only = cli.run(&["+out", "export"]).success().json();
+    assert_eq!(only.as_array().map(Vec::len), Some(1));
+    let ours = cli.run(&["export"]).success().json();
+    assert_eq!(ours.as_array().map(Vec::len), Some(3), "done tasks too");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("export.json");
+    std::fs::write(&file, serde_json::to_string(&ours).expect("json")).expect("write");
+    taskwarrior(dir.path(), &["import", &file.display().to_string()], None);
+    let theirs: Value =
+        serde_json::from_str(&taskwarrior(dir.path(), &["export"], None)).expect("their JSON");
+    let theirs = theirs.as_array().expect("an array");
+    assert_eq!(theirs.len(), 3, "{theirs:?}");
+    for ours in ours.as_array().expect("an array") {
+        let uuid = ours["uuid"].as_str().expect("uuid");
+        let back = theirs
+            .iter()
+            .find(|t| t["uuid"] == uuid)
+            .unwrap_or_else(|| panic!("{uuid} was not imported"));
+        for key in [
+            "description",
+            "project",
+            "priority",
+            "tags",
+            "due",
+            "wait",
+            "end",
+            "entry",
+            "depends",
+            "size",
+        ] {
+            assert_eq!(back.get(key), ours.get(key), "{key} of {uuid}");
+        }
+        // Taskwarrior calls a pending task with a wait date "waiting".
+        let status = back["status"].as_str().unwrap_or_default();
+        match ours["status"].as_str() {
+            Some("completed") => assert_eq!(status, "completed"),
+            _ => assert!(status == "pending" || status == "waiting", "{status}"),
+        }
+        let notes = |t: &Value| -> Vec<Value> {
+            t["annotations"]
+                .as_array()
+                .map(|a| a.iter().map(|n| n["description"].clone()).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(notes(back), notes(ours), "annotations of {uuid}");
+    }
+}

@@ -1,0 +1,109 @@
+//! Taskwarrior's task format, as `task export` writes it and `task import`
+//! reads it: what `GET /api/export/` sends for each task.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use common::api::{Status, Task, UdaValue};
+use serde_json::{json, Map, Value};
+
+/// Taskwarrior's own attribute names: a UDA of the same name is left out of
+/// an export rather than overwrite one of them.
+const CORE: &[&str] = &[
+    "id",
+    "uuid",
+    "description",
+    "status",
+    "entry",
+    "modified",
+    "end",
+    "due",
+    "wait",
+    "scheduled",
+    "until",
+    "start",
+    "priority",
+    "project",
+    "tags",
+    "depends",
+    "annotations",
+    "urgency",
+    "recur",
+    "mask",
+    "imask",
+    "parent",
+    "rtype",
+];
+
+/// `20261201T153000Z`.
+pub fn date(at: DateTime<Utc>) -> String {
+    at.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// `task` in Taskwarrior's export format; `uuids` names the tasks it
+/// depends on (those not found are left out).
+pub fn export(task: &Task, uuids: &HashMap<i64, String>) -> Value {
+    let mut out = Map::new();
+    let mut put = |key: &str, value: Value| {
+        out.insert(key.to_string(), value);
+    };
+    put("uuid", json!(task.uuid));
+    put("description", json!(task.title));
+    put(
+        "status",
+        json!(match task.status {
+            Status::Pending => "pending",
+            Status::Done => "completed",
+        }),
+    );
+    put("entry", json!(date(task.created_at)));
+    put("modified", json!(date(task.updated_at)));
+    for (key, at) in [
+        ("end", task.completed_at),
+        ("due", task.due),
+        ("wait", task.wait),
+        ("scheduled", task.scheduled),
+        ("until", task.until),
+        ("start", task.start),
+    ] {
+        if let Some(at) = at {
+            put(key, json!(date(at)));
+        }
+    }
+    if let Some(priority) = task.priority {
+        put("priority", json!(priority.letter().to_string()));
+    }
+    if let Some(project) = &task.project {
+        put("project", json!(project));
+    }
+    if !task.tags.is_empty() {
+        put("tags", json!(task.tags));
+    }
+    let depends: Vec<&String> = task.depends.iter().filter_map(|id| uuids.get(id)).collect();
+    if !depends.is_empty() {
+        put("depends", json!(depends));
+    }
+    if !task.annotations.is_empty() {
+        let notes: Vec<Value> = task
+            .annotations
+            .iter()
+            .map(|note| json!({"entry": date(note.entry), "description": note.text}))
+            .collect();
+        put("annotations", Value::Array(notes));
+    }
+    for (name, value) in &task.udas {
+        if CORE.contains(&name.as_str()) {
+            continue;
+        }
+        put(
+            name,
+            match value {
+                UdaValue::Integer(n) => json!(n),
+                UdaValue::Number(n) => json!(n),
+                UdaValue::Text(text) => json!(text),
+            },
+        );
+    }
+    put("urgency", json!(task.urgency));
+    Value::Object(out)
+}
