@@ -253,9 +253,20 @@ fn fit(columns: &mut Vec<Column>, width: usize) {
     set_title(columns, room);
 }
 
-/// `task show`: one field a line. `depends` are the tasks this one waits
-/// for, as read, so that they are named as the user names them.
-pub fn task_detail(task: &Task, depends: &[Task], style: Style, now: DateTime<Utc>) -> String {
+/// The tasks a task is linked to, both ways.
+#[derive(Debug, Default)]
+pub struct Links {
+    /// The tasks it waits for.
+    pub depends: Vec<Task>,
+    /// The pending tasks that wait for it.
+    pub blocking: Vec<Task>,
+}
+
+/// `task show`: one field a line. `links` are the tasks this one waits for
+/// and the pending ones that wait for it, as read, so that they are named as
+/// the user names them.
+pub fn task_detail(task: &Task, links: &Links, style: Style, now: DateTime<Utc>) -> String {
+    let depends = &links.depends;
     let when = |at: DateTime<Utc>| display::date_and_distance(at, now, &Local);
     let indent = format!("\n{}", " ".repeat(12));
     let mut rows: Vec<(String, String)> = vec![
@@ -312,7 +323,14 @@ pub fn task_detail(task: &Task, depends: &[Task], style: Style, now: DateTime<Ut
         let blocked = if task.blocked { " — blocked" } else { "" };
         row("Depends", format!("{}{blocked}", lines.join(&indent)));
     }
-    if task.blocking {
+    if !links.blocking.is_empty() {
+        let lines: Vec<String> = links
+            .blocking
+            .iter()
+            .map(|t| format!("{} {}", display::name(t), escape_control(&t.title)))
+            .collect();
+        row("Blocking", lines.join(&indent));
+    } else if task.blocking {
         row("Blocking", "another pending task waits for this one".into());
     }
     for (name, value) in &task.udas {

@@ -239,6 +239,8 @@ pub struct TaskQuery {
     pub uuid: Option<String>,
     /// A pending task's short number.
     pub number: Option<i64>,
+    /// Only the tasks that wait for the task with this id.
+    pub depends_on: Option<i64>,
     /// `uda.NAME=VALUE`: the attribute, as text, is exactly the value.
     pub udas: Vec<(String, String)>,
     pub ordering: Vec<OrderKey>,
@@ -324,6 +326,9 @@ impl TaskQuery {
         if let Some(number) = self.number {
             push("number", number.to_string());
         }
+        if let Some(id) = self.depends_on {
+            push("depends_on", id.to_string());
+        }
         for (name, value) in &self.udas {
             push(&format!("uda.{name}"), value.clone());
         }
@@ -397,8 +402,14 @@ impl TaskQuery {
                     format!("must be a uuid or its first {MIN_UUID_PREFIX} or more characters.")
                 })?)
             }
-            "number" => match value.parse::<i64>() {
-                Ok(n) if n > 0 => self.number = Some(n),
+            "number" | "depends_on" => match value.parse::<i64>() {
+                Ok(n) if n > 0 => {
+                    *if name == "number" {
+                        &mut self.number
+                    } else {
+                        &mut self.depends_on
+                    } = Some(n)
+                }
                 _ => return Err("must be a positive integer.".into()),
             },
             "ordering" => self.ordering = parse_ordering(value)?,
@@ -551,6 +562,7 @@ mod tests {
             ready: Some(true),
             uuid: Some("0a1b2c3d-4e".into()),
             number: Some(3),
+            depends_on: Some(12),
             udas: vec![("estimate".into(), "3".into())],
             ordering: vec![
                 OrderKey::desc(OrderField::Urgency),

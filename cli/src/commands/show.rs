@@ -8,7 +8,8 @@ use crate::commands::{is_fatal, Failures};
 use crate::context::Ctx;
 use crate::render;
 use crate::select::{self, Target};
-use common::api::StatusFilter;
+use common::api::{StatusFilter, Task, TaskQuery};
+use common::client::ApiClient;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -38,21 +39,13 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         match read {
             Ok(task) => {
                 if !ctx.json() {
-                    let mut depends = Vec::new();
-                    for id in &task.depends {
-                        match client.get_task(*id).await {
-                            Ok(other) => depends.push(other),
-                            Err(err) if is_fatal(&err) => return Err(err.into()),
-                            // Deleted since: it has left the list already.
-                            Err(_) => {}
-                        }
-                    }
+                    let links = links(&client, &task).await?;
                     if !text.is_empty() {
                         text.push('\n');
                     }
                     text.push_str(&render::task_detail(
                         &task,
-                        &depends,
+                        &links,
                         ctx.style,
                         ctx.clock.now_utc(),
                     ));
@@ -72,4 +65,26 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         ctx.print(&text)?;
     }
     Ok(failures.finish(ctx))
+}
+
+/// The tasks `task` waits for, and the pending ones waiting for it.
+async fn links(client: &ApiClient, task: &Task) -> Result<render::Links> {
+    let mut links = render::Links::default();
+    for id in &task.depends {
+        match client.get_task(*id).await {
+            Ok(other) => links.depends.push(other),
+            Err(err) if is_fatal(&err) => return Err(err.into()),
+            // Deleted since: it has left the list already.
+            Err(_) => {}
+        }
+    }
+    if task.blocking {
+        let query = TaskQuery {
+            depends_on: Some(task.id),
+            status: Some(StatusFilter::Pending),
+            ..TaskQuery::default()
+        };
+        links.blocking = client.list_all_tasks(&query).await?;
+    }
+    Ok(links)
 }

@@ -193,6 +193,9 @@ fn numbers_name_pending_tasks_and_uuids_name_the_rest() {
     assert_eq!(third["blocked"], true);
     let info = cli.ok(&["3", "info"]);
     assert!(info.contains("Depends     1 Fourth"), "{info}");
+    // And the other way: what waits for task 1.
+    let info = cli.ok(&["1", "info"]);
+    assert!(info.contains("Blocking    3 Third"), "{info}");
     cli.ok(&["3", "modify", "depends:-1"]);
     assert_eq!(
         cli.run(&["--json", "show", "3"]).success().json()[0]["depends"],

@@ -84,6 +84,9 @@ pub(super) struct ListParams {
     /// The pending task with this short number.
     #[param(minimum = 1)]
     number: Option<i64>,
+    /// Only the tasks that wait for the task with this id.
+    #[param(minimum = 1)]
+    depends_on: Option<i64>,
     /// Comma list of id, title, status, priority, due, created_at,
     /// updated_at, start, wait, scheduled, until, urgency, each optionally
     /// prefixed with `-`; nulls sort last.

@@ -275,6 +275,7 @@ async fn every_list_parameter_the_clients_send_is_documented() {
         ready: flag,
         uuid: Some("0a1b2c3d".into()),
         number: Some(1),
+        depends_on: Some(1),
         udas: Vec::new(),
         ordering: vec![OrderKey::asc(OrderField::Id)],
     };

@@ -294,6 +294,8 @@ async fn the_list_filters_and_orders_by_the_new_fields() {
         ("active=1", "active"),
         ("number=0", "number"),
         ("number=x", "number"),
+        ("depends_on=0", "depends_on"),
+        ("depends_on=x", "depends_on"),
         ("uuid=abcdef0", "uuid"),
         ("uuid=abcdef0%25", "uuid"),
         ("uuid=abcdef0_", "uuid"),

@@ -199,6 +199,18 @@ async fn dependencies_block_until_done_and_refuse_cycles_and_foreign_ids() {
         (a_task["blocking"].clone(), a_task["blocked"].clone()),
         (json!(true), json!(false))
     );
+    // What waits for a task, both ways: `depends_on` lists it, for its owner only.
+    assert_eq!(
+        crate::helpers::ids(&app, &alice, &format!("depends_on={a}")).await,
+        [b.as_i64().unwrap()]
+    );
+    assert_eq!(
+        crate::helpers::ids(&app, &alice, &format!("depends_on={b}")).await,
+        [c.as_i64().unwrap()]
+    );
+    assert!(crate::helpers::ids(&app, &bob, &format!("depends_on={a}"))
+        .await
+        .is_empty());
 
     // a → c would close a → c → b → a.
     let cycle = patch(&app, &alice, &a, json!({"depends": [c]})).await;

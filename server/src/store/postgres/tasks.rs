@@ -231,6 +231,13 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Param>) {
     if let Some(number) = filter.query.number {
         bind(&mut sql, " AND t.number = ?", Box::new(number));
     }
+    if let Some(id) = filter.query.depends_on {
+        bind(
+            &mut sql,
+            " AND EXISTS (SELECT 1 FROM task_depends d WHERE d.task_id = t.id AND d.depends_on = ?)",
+            Box::new(id),
+        );
+    }
     for (name, value) in &filter.query.udas {
         bind(&mut sql, " AND (t.udas::json ->> ?", Box::new(name.clone()));
         bind(&mut sql, ") = ?", Box::new(value.clone()));

@@ -247,6 +247,12 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
         sql.push_str(" AND t.number = ?");
         values.push(Value::Integer(number));
     }
+    if let Some(id) = filter.query.depends_on {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM task_depends d WHERE d.task_id = t.id AND d.depends_on = ?)",
+        );
+        values.push(Value::Integer(id));
+    }
     for (name, value) in &filter.query.udas {
         sql.push_str(" AND CAST(json_extract(t.udas, ?) AS TEXT) = ?");
         values.push(Value::Text(format!("$.\"{name}\"")));
