@@ -292,6 +292,7 @@ pub fn parse_sort(spec: &str) -> Result<Vec<OrderKey>, FilterError> {
         let field = match name.as_str() {
             "created" | "entry" => Some(OrderField::CreatedAt),
             "updated" | "modified" => Some(OrderField::UpdatedAt),
+            "end" | "completed" => Some(OrderField::CompletedAt),
             "pri" | "prio" => Some(OrderField::Priority),
             "desc" | "description" => Some(OrderField::Title),
             other => OrderField::parse(other),

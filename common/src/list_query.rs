@@ -80,6 +80,7 @@ pub enum OrderField {
     Due,
     CreatedAt,
     UpdatedAt,
+    CompletedAt,
     Start,
     Wait,
     Scheduled,
@@ -89,7 +90,7 @@ pub enum OrderField {
 }
 
 impl OrderField {
-    pub const ALL: [(&'static str, OrderField); 12] = [
+    pub const ALL: [(&'static str, OrderField); 13] = [
         ("id", OrderField::Id),
         ("title", OrderField::Title),
         ("status", OrderField::Status),
@@ -97,6 +98,7 @@ impl OrderField {
         ("due", OrderField::Due),
         ("created_at", OrderField::CreatedAt),
         ("updated_at", OrderField::UpdatedAt),
+        ("completed_at", OrderField::CompletedAt),
         ("start", OrderField::Start),
         ("wait", OrderField::Wait),
         ("scheduled", OrderField::Scheduled),
@@ -452,6 +454,7 @@ pub fn compare(a: &Task, b: &Task, keys: &[OrderKey]) -> Ordering {
             OrderField::Due => nulls_last(a.due, b.due, d),
             OrderField::CreatedAt => nulls_last(Some(a.created_at), Some(b.created_at), d),
             OrderField::UpdatedAt => nulls_last(Some(a.updated_at), Some(b.updated_at), d),
+            OrderField::CompletedAt => nulls_last(a.completed_at, b.completed_at, d),
             OrderField::Start => nulls_last(a.start, b.start, d),
             OrderField::Wait => nulls_last(a.wait, b.wait, d),
             OrderField::Scheduled => nulls_last(a.scheduled, b.scheduled, d),

@@ -392,7 +392,10 @@ async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
 
     // Started again, it shows what it showed: the filter and all tasks.
     drop(tmux);
-    let tmux = Tmux::start(dir.path(), &tui_command(&config, &url), 100, 30);
+    // A tmux server of its own: the old one may still be going away.
+    let again = dir.path().join("again");
+    std::fs::create_dir_all(&again).unwrap_or_else(|e| panic!("dir: {e}"));
+    let tmux = Tmux::start(&again, &tui_command(&config, &url), 100, 30);
     let screen = tmux.wait_for("filter: pro:e2e").await;
     assert!(screen.contains(" all "), "{screen}");
     tmux.type_text("q");

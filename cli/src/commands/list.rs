@@ -64,7 +64,7 @@ impl Report {
             }
             Report::Completed => {
                 query.status.get_or_insert(StatusFilter::Done);
-                vec![OrderKey::desc(OrderField::UpdatedAt)]
+                vec![OrderKey::desc(OrderField::CompletedAt)]
             }
             Report::Waiting => {
                 pending(query);

@@ -57,7 +57,7 @@ pub enum Command {
     List(list::Args),
     /// Every task, done and waiting ones too
     All(list::Args),
-    /// Done tasks, the most recently changed first
+    /// Done tasks, the most recently completed first
     Completed(list::Args),
     /// Pending tasks whose wait date is still to come
     Waiting(list::Args),

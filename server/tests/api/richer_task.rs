@@ -288,6 +288,17 @@ async fn the_list_filters_and_orders_by_the_new_fields() {
         [waiting, plain]
     );
 
+    // Completed ones by when: the done task first, the pending ones after.
+    let finished = app
+        .task(&alice, json!({"title": "finished", "status": "done"}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        ids(&app, &alice, "ordering=-completed_at&limit=1").await,
+        [finished]
+    );
+
     for (query, parameter) in [
         ("has_due=maybe", "has_due"),
         ("waiting=yes", "waiting"),

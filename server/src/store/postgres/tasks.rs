@@ -261,6 +261,7 @@ fn order_clause(filter: &TaskFilter) -> String {
             OrderField::Status => "t.status COLLATE \"C\"",
             OrderField::CreatedAt => "t.created_at",
             OrderField::UpdatedAt => "t.updated_at",
+            OrderField::CompletedAt => "t.completed_at",
             OrderField::Priority => "t.priority",
             OrderField::Due => "t.due",
             OrderField::Start => "t.start",

@@ -281,6 +281,7 @@ fn order_clause(filter: &TaskFilter) -> String {
             OrderField::Status => "t.status",
             OrderField::CreatedAt => "t.created_at",
             OrderField::UpdatedAt => "t.updated_at",
+            OrderField::CompletedAt => nulls_last(&mut parts, "t.completed_at"),
             OrderField::Priority => nulls_last(&mut parts, "t.priority"),
             OrderField::Due => nulls_last(&mut parts, "t.due"),
             OrderField::Start => nulls_last(&mut parts, "t.start"),
