@@ -37,6 +37,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 const MIN_PASSWORD: usize = 8;
+/// Longer passwords are refused before any hashing: a hash's cost grows with
+/// its input, and no one types more.
+pub const MAX_PASSWORD: usize = 1024;
 const MAX_USERNAME: usize = 150;
 
 pub fn username_errors(username: &str) -> Vec<String> {
@@ -58,6 +61,11 @@ pub fn password_errors(password: &str, username: &str) -> Vec<String> {
     let mut messages = Vec::new();
     if !password.is_empty() && password.trim().is_empty() {
         messages.push("This password is only spaces.".into());
+    }
+    if password.len() > MAX_PASSWORD {
+        messages.push(format!(
+            "This password is too long: at most {MAX_PASSWORD} bytes."
+        ));
     }
     if password.chars().count() < MIN_PASSWORD {
         messages.push(format!(
@@ -218,6 +226,12 @@ async fn login(
             blank.insert(field.into(), vec!["This field may not be blank.".into()]);
         }
     }
+    if body.password.len() > MAX_PASSWORD {
+        blank.insert(
+            "password".into(),
+            vec![format!("At most {MAX_PASSWORD} bytes.")],
+        );
+    }
     check(blank)?;
     let keys = limiter_keys(&body.username, addr);
     let user_key = keys[0].clone();
@@ -353,6 +367,12 @@ async fn change_password(
     let weak = password_errors(&body.new_password, &user.username);
     if !weak.is_empty() {
         errors.insert("new_password".into(), weak);
+    }
+    if body.current_password.len() > MAX_PASSWORD {
+        errors.insert(
+            "current_password".into(),
+            vec![format!("At most {MAX_PASSWORD} bytes.")],
+        );
     }
     check(errors)?;
     // Guessing the current password here counts as guessing it at login:

@@ -401,3 +401,46 @@ async fn a_nul_character_is_refused_alike_on_every_backend() {
     let login = app.login("al\u{0000}ice", PASSWORD).await;
     problem(login, StatusCode::UNAUTHORIZED).await;
 }
+
+/// Bounds on what one request may ask: a thousand tags or ordering fields
+/// are a 400 naming the parameter, never a 500; a huge password is refused
+/// before it is hashed.
+#[tokio::test]
+async fn oversized_queries_and_passwords_are_refused_plainly() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let tags: String = (0..1000).map(|i| format!("tag=t{i}&")).collect();
+    let fields = vec!["id"; 1000].join(",");
+    let bad_orderings: String = (0..1000).map(|i| format!("ordering=bad{i}&")).collect();
+    for (query, parameter) in [
+        (tags.as_str(), "tag"),
+        (&format!("ordering={fields}"), "ordering"),
+        (bad_orderings.as_str(), "ordering"),
+    ] {
+        let response = app
+            .get(&format!("/api/tasks/?{query}"), &alice.access)
+            .send()
+            .await
+            .unwrap();
+        let problem = crate::helpers::problem(response, reqwest::StatusCode::BAD_REQUEST).await;
+        assert_eq!(crate::helpers::error_fields(&problem), [parameter]);
+        let messages = problem["errors"][parameter].as_array().unwrap().len();
+        assert!(messages <= 5, "{messages} messages for {parameter}");
+    }
+
+    let huge = "p".repeat(1 << 20);
+    let response = app.register("mallory", &huge).await;
+    let status = response.status();
+    assert!(
+        status == reqwest::StatusCode::BAD_REQUEST
+            || status == reqwest::StatusCode::PAYLOAD_TOO_LARGE,
+        "{status}"
+    );
+    let long = "p".repeat(2000);
+    let response = app.register("mallory", &long).await;
+    let problem = crate::helpers::problem(response, reqwest::StatusCode::BAD_REQUEST).await;
+    assert_eq!(crate::helpers::error_fields(&problem), ["password"]);
+    let response = app.login("alice", &long).await;
+    let problem = crate::helpers::problem(response, reqwest::StatusCode::BAD_REQUEST).await;
+    assert_eq!(crate::helpers::error_fields(&problem), ["password"]);
+}
