@@ -27,6 +27,8 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// Origins allowed to call the API from a browser. Empty: no CORS.
     pub cors_origins: Vec<String>,
+    /// Every origin may call the API (`--cors-any`).
+    pub cors_any: bool,
     /// How often pending tasks past their `until` are looked for.
     pub sweep_every: std::time::Duration,
 }
@@ -40,6 +42,7 @@ impl Config {
             jwt_secret_file: None,
             jwt_secret: None,
             cors_origins: Vec::new(),
+            cors_any: false,
             sweep_every: crate::jobs::SWEEP_EVERY,
         }
     }

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod jobs;
+pub mod listen;
 pub mod openapi;
 pub mod routes;
 pub mod store;

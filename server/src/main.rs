@@ -33,12 +33,14 @@ struct Cli {
 /// Options every subcommand takes, before or after its name.
 #[derive(Args)]
 struct Global {
-    /// Address to listen on.
+    /// Address to listen on: 127.0.0.1:8000, localhost:8000, [::1]:8000, or :8000 (every
+    /// IPv4 interface).
     #[arg(
         long,
         global = true,
         env = "TASKD_BIND",
-        default_value = "127.0.0.1:8000"
+        default_value = "127.0.0.1:8000",
+        value_parser = taskd::listen::parse_bind
     )]
     bind: SocketAddr,
     /// A SQLite file (a path or sqlite://PATH), or a PostgreSQL database
@@ -55,15 +57,20 @@ struct Global {
         value_name = "PATH"
     )]
     jwt_secret_file: Option<PathBuf>,
-    /// Browser origin allowed to call the API (repeatable).
+    /// Browser origin allowed to call the API (repeatable): https://app.example.com.
     #[arg(
         long = "cors-origin",
         global = true,
         env = "TASKD_CORS_ORIGINS",
         value_delimiter = ',',
-        value_name = "ORIGIN"
+        value_name = "ORIGIN",
+        value_parser = taskd::listen::parse_origin
     )]
     cors_origins: Vec<String>,
+    /// Let every browser origin call the API (the API's tokens travel in a
+    /// header, never in a cookie, so no origin can use another's login).
+    #[arg(long, global = true, env = "TASKD_CORS_ANY")]
+    cors_any: bool,
     /// Threads hashing passwords [default: one per core, at most 8]. Fewer leave more CPU
     /// to other requests while logins pour in, and allow fewer logins per second.
     #[arg(
@@ -148,6 +155,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         jwt_secret_file: cli.global.jwt_secret_file,
         jwt_secret: std::env::var("TASKD_JWT_SECRET").ok(),
         cors_origins: cli.global.cors_origins,
+        cors_any: cli.global.cors_any,
         sweep_every: taskd::jobs::SWEEP_EVERY,
     };
     match cli.command.unwrap_or(Command::Serve) {

@@ -59,8 +59,8 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         .layer(Extension(ops::OpenApiJson(Arc::new(doc))))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(problem_for_every_error));
-    if !config.cors_origins.is_empty() {
-        router = router.layer(cors(&config.cors_origins)?);
+    if config.cors_any || !config.cors_origins.is_empty() {
+        router = router.layer(cors(&config.cors_origins, config.cors_any)?);
     }
     Ok(router
         .layer(SetResponseHeaderLayer::overriding(
@@ -87,16 +87,24 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         ))
 }
 
-fn cors(origins: &[String]) -> anyhow::Result<CorsLayer> {
-    let origins = origins
-        .iter()
-        .map(|origin| {
-            HeaderValue::from_str(origin.trim_end_matches('/'))
-                .with_context(|| format!("invalid CORS origin {origin:?}"))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+fn cors(origins: &[String], any: bool) -> anyhow::Result<CorsLayer> {
+    let allowed = if any {
+        AllowOrigin::any()
+    } else {
+        // Checked again here, for configs built in code: tower-http panics
+        // on a `*` in a list.
+        let origins = origins
+            .iter()
+            .map(|origin| {
+                let origin = crate::listen::parse_origin(origin).map_err(anyhow::Error::msg)?;
+                HeaderValue::from_str(&origin)
+                    .with_context(|| format!("invalid CORS origin {origin:?}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        AllowOrigin::list(origins)
+    };
     Ok(CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
+        .allow_origin(allowed)
         .allow_methods([
             Method::GET,
             Method::POST,

@@ -27,8 +27,10 @@ impl Daemon {
     /// Starts `taskd` on a random port and waits until it listens.
     pub fn start(args: &[&str], env: &[(&str, &Path)]) -> Daemon {
         let mut command = Command::new(TASKD);
+        if !args.contains(&"--bind") {
+            command.args(["--bind", "127.0.0.1:0"]);
+        }
         command
-            .args(["--bind", "127.0.0.1:0"])
             .args(args)
             .env_remove("TASKD_DATABASE")
             .env("RUST_LOG", "info")
@@ -605,4 +607,62 @@ async fn backup_of_a_database_that_does_not_exist_fails() {
     );
     assert!(!dir.path().join("typo").exists());
     assert!(!copy.exists());
+}
+
+/// `--bind` takes a host name or only a port; `--cors-origin` takes only
+/// origins, said at start-up in one line; `--cors-any` allows every origin.
+#[tokio::test]
+async fn bind_and_cors_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("bind.sqlite3");
+    let db = database.display().to_string();
+
+    // A name resolves (localhost, IPv4 first).
+    let daemon = Daemon::start(&["--database", &db, "--bind", "localhost:0"], &[]);
+    assert!(
+        daemon.url.starts_with("http://127.0.0.1:"),
+        "{}",
+        daemon.url
+    );
+    let health = daemon
+        .client
+        .get(format!("{}/healthz", daemon.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), reqwest::StatusCode::OK);
+    drop(daemon);
+
+    for (args, needle) in [
+        (&["--cors-origin", "*"][..], "--cors-any"),
+        (&["--cors-origin", "app.example.com"], "scheme"),
+        (
+            &["--cors-origin", "https://a b.example.com"],
+            "not an origin",
+        ),
+        (&["--bind", "localhost"], "HOST:PORT"),
+        (&["--bind", ":99999"], "port"),
+    ] {
+        let mut all = vec!["--database", db.as_str()];
+        all.extend_from_slice(args);
+        let out = taskd(&all, "", &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+
+    let daemon = Daemon::start(&["--database", &db, "--cors-any"], &[]);
+    let preflight = daemon
+        .client
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/tasks/", daemon.url),
+        )
+        .header("Origin", "https://anywhere.example.net")
+        .header("Access-Control-Request-Method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
 }
