@@ -91,6 +91,8 @@ enum Command {
     Migrate,
     /// Create an admin account.
     Createsuperuser(CreateSuperuser),
+    /// Set a user's password (a forgotten one, say); their logins end.
+    Changepassword(ChangePassword),
     /// Copy the live database to FILE (safe while taskd serves it).
     Backup {
         /// Where to write the copy.
@@ -106,6 +108,15 @@ struct CreateSuperuser {
     /// The admin's email.
     #[arg(long)]
     email: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Args)]
+struct ChangePassword {
+    /// Whose password.
+    username: String,
     /// Read the password from the first line of standard input.
     #[arg(long)]
     password_stdin: bool,
@@ -166,6 +177,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Createsuperuser(args) => create_superuser(config, args).await,
+        Command::Changepassword(args) => change_password(config, args).await,
         Command::Backup { file } => backup(&config.database, &file).await,
     }
 }
@@ -241,20 +253,7 @@ async fn create_superuser(config: Config, args: CreateSuperuser) -> anyhow::Resu
         None if interactive => prompt("Username: ")?,
         None => bail!("--username is required when standard input is not a terminal"),
     };
-    let password = if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        line.trim_end_matches(['\r', '\n']).to_string()
-    } else if interactive {
-        let first = rpassword::prompt_password("Password: ")?;
-        let again = rpassword::prompt_password("Password (again): ")?;
-        if first != again {
-            bail!("the passwords do not match");
-        }
-        first
-    } else {
-        bail!("pass --password-stdin to read the password from standard input");
-    };
+    let password = new_password(args.password_stdin, interactive)?;
     let username = username.trim().to_string();
     let problems: Vec<String> = accounts::username_errors(&username)
         .into_iter()
@@ -287,6 +286,50 @@ async fn create_superuser(config: Config, args: CreateSuperuser) -> anyhow::Resu
         }
         None => bail!("a user named {username} already exists"),
     }
+}
+
+/// A new password: the first line of standard input, or typed twice on a
+/// terminal without echo.
+fn new_password(from_stdin: bool, interactive: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    } else if interactive {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password (again): ")?;
+        if first != again {
+            bail!("the passwords do not match");
+        }
+        Ok(first)
+    } else {
+        bail!("pass --password-stdin to read the password from standard input");
+    }
+}
+
+/// `taskd changepassword USER`: what an admin does for a user who forgot
+/// their password. Every login of theirs ends, on every daemon.
+async fn change_password(config: Config, args: ChangePassword) -> anyhow::Result<()> {
+    let interactive = std::io::stdin().is_terminal() && !args.password_stdin;
+    let username = args.username.trim().to_string();
+    let password = new_password(args.password_stdin, interactive)?;
+    let problems = accounts::password_errors(&password, &username);
+    if !problems.is_empty() {
+        bail!("password: {}", problems.join(" "));
+    }
+    let store = store::open(&config.database, Purpose::Command).await?;
+    let Some(user) = store.user_by_username(&username).await? else {
+        bail!("no user named {username}");
+    };
+    let password_hash = auth::hash_password(password)
+        .await
+        .map_err(|err| anyhow::anyhow!("{err}"))?;
+    store.change_password(user.id, &password_hash).await?;
+    println!(
+        "Password of {} changed; their logins have ended.",
+        user.username
+    );
+    Ok(())
 }
 
 fn prompt(label: &str) -> anyhow::Result<String> {

@@ -347,11 +347,20 @@ async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
     let screen = tmux.wait_for("Enter saves yours").await;
     assert!(screen.contains("yours Buy tmux cables now"), "{screen}");
     tmux.keys(&["Enter"]);
-    tmux.wait_for("Modified task 1.").await;
-    let merged = api
-        .get_task(id)
-        .await
-        .unwrap_or_else(|e| panic!("get: {e}"));
+    // "Modified task 1." may still be on screen from `D`: the form closing
+    // and the server's copy say the save is done.
+    tmux.wait_gone("Enter saves yours").await;
+    let started = Instant::now();
+    let merged = loop {
+        let task = api
+            .get_task(id)
+            .await
+            .unwrap_or_else(|e| panic!("get: {e}"));
+        if task.title == "Buy tmux cables now" || started.elapsed() > WAIT {
+            break task;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert_eq!(merged.title, "Buy tmux cables now");
     assert_eq!(merged.priority, Some(common::api::Priority::Low));
 

@@ -666,3 +666,80 @@ async fn bind_and_cors_forms() {
         .unwrap();
     assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
 }
+
+/// `taskd changepassword USER`: the new password works, the old one does
+/// not, and every login of theirs has ended.
+#[tokio::test]
+async fn changepassword_sets_a_forgotten_password_and_ends_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("change.sqlite3");
+    let db = database.display().to_string();
+    let daemon = Daemon::start(&["--database", &db], &[]);
+    let old_token = daemon.signup("carol").await;
+
+    let out = taskd(
+        &[
+            "--database",
+            &db,
+            "changepassword",
+            "carol",
+            "--password-stdin",
+        ],
+        "a brand new secret 7\n",
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("Password of carol changed"), "{stdout}");
+
+    let me = daemon
+        .client
+        .get(format!("{}/api/me/", daemon.url))
+        .bearer_auth(&old_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "the old login ended");
+    let old = daemon
+        .post(
+            "/api/login/",
+            None,
+            json!({"username": "carol", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    daemon.login("carol", "a brand new secret 7").await;
+
+    // An unknown user, or a weak password, changes nothing.
+    let out = taskd(
+        &[
+            "--database",
+            &db,
+            "changepassword",
+            "nobody",
+            "--password-stdin",
+        ],
+        "a brand new secret 7\n",
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no user named nobody"));
+    let out = taskd(
+        &[
+            "--database",
+            &db,
+            "changepassword",
+            "carol",
+            "--password-stdin",
+        ],
+        "short\n",
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("password"));
+    daemon.login("carol", "a brand new secret 7").await;
+}
