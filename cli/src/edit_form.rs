@@ -42,14 +42,6 @@ fn date_text(at: Option<DateTime<Utc>>) -> String {
     at.map(|at| display::date(at, &Local)).unwrap_or_default()
 }
 
-fn uda_text(value: &UdaValue) -> String {
-    match value {
-        UdaValue::Integer(n) => n.to_string(),
-        UdaValue::Number(n) => n.to_string(),
-        UdaValue::Text(text) => text.clone(),
-    }
-}
-
 /// The form for `task`; `depends` are the tasks it waits for, as read, so
 /// that they are written as the user names them.
 pub fn write(task: &Task, depends: &[Task], error: Option<&str>) -> String {
@@ -91,7 +83,7 @@ pub fn write(task: &Task, depends: &[Task], error: Option<&str>) -> String {
         out.push_str(&format!("{:<11}{value}\n", format!("{label}:")));
     }
     for (name, value) in &task.udas {
-        out.push_str(&format!("uda.{name}: {}\n", uda_text(value)));
+        out.push_str(&format!("uda.{name}: {value}\n"));
     }
     out.push_str(ANNOTATIONS);
     out.push('\n');
@@ -227,8 +219,8 @@ pub fn read<Tz: TimeZone>(
             }
             let value = match task.udas.get(&name) {
                 // Left as it was: kept exactly, whatever its kind.
-                Some(old) if uda_text(old) == text => old.clone(),
-                _ => uda_value(&text),
+                Some(old) if old.to_string() == text => old.clone(),
+                _ => UdaValue::from_typed(&text),
             };
             kept.insert(name, value);
         }
@@ -254,17 +246,6 @@ pub fn read<Tz: TimeZone>(
         }
     }
     Ok(edits)
-}
-
-/// A UDA's text as the CLI keeps it: a number-looking value as a number.
-fn uda_value(text: &str) -> UdaValue {
-    if let Ok(n) = text.parse::<i64>() {
-        UdaValue::Integer(n)
-    } else if let Some(n) = text.parse::<f64>().ok().filter(|n| n.is_finite()) {
-        UdaValue::Number(n)
-    } else {
-        UdaValue::Text(text.to_string())
-    }
 }
 
 /// The form's parts: `Label: value` lines, note lines, the description.

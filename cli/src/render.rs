@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::io::IsTerminal;
 
 use chrono::{DateTime, Local, Utc};
-use common::api::{Priority, Status, Task, UdaValue};
+use common::api::{Priority, Status, Task};
 use common::dates::relative;
 use common::display;
 use common::text::{escape_control, escape_control_keep_newlines, truncate};
@@ -334,11 +334,7 @@ pub fn task_detail(task: &Task, links: &Links, style: Style, now: DateTime<Utc>)
         row("Blocking", "another pending task waits for this one".into());
     }
     for (name, value) in &task.udas {
-        let value = match value {
-            UdaValue::Integer(n) => n.to_string(),
-            UdaValue::Number(n) => n.to_string(),
-            UdaValue::Text(text) => escape_control(text).into_owned(),
-        };
+        let value = escape_control(&value.to_string()).into_owned();
         row(&format!("uda.{name}"), value);
     }
     row("Created", when(task.created_at));

@@ -16,6 +16,16 @@ use crate::commands::quoted;
 use crate::context::{Ctx, UsageError};
 use crate::prompt;
 
+/// The task names written after a command (`task done 3 4-6`); a filter
+/// may come before the command instead (`task +home done`).
+#[derive(Debug, clap::Args)]
+pub struct Names {
+    /// Tasks: 3, 3,5, 4-6, or 8 or more characters of a uuid (or a filter
+    /// before the command: task +home done)
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+}
+
 /// One task to act on: named, to be looked up, or already read through a
 /// filter (kept, so that the task is looked up through it again).
 #[derive(Debug, Clone)]
@@ -41,6 +51,14 @@ impl Target {
         match self {
             Target::Named(name) => name.clone(),
             Target::Read { task, .. } => TaskRef::Uuid(task.uuid.clone()),
+        }
+    }
+
+    /// The task: as the filter read it, or looked up by its name.
+    pub async fn read(&self, client: &ApiClient) -> Result<Task, ClientError> {
+        match self {
+            Target::Named(name) => ops::find(client, name).await,
+            Target::Read { task, .. } => Ok(task.as_ref().clone()),
         }
     }
 

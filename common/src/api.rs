@@ -178,6 +178,31 @@ pub enum UdaValue {
     Text(String),
 }
 
+impl UdaValue {
+    /// A value as typed (`uda.size:3`, an edit form's line): a
+    /// number-looking text is kept as a number.
+    pub fn from_typed(text: &str) -> UdaValue {
+        if let Ok(n) = text.parse::<i64>() {
+            UdaValue::Integer(n)
+        } else if let Some(n) = text.parse::<f64>().ok().filter(|n| n.is_finite()) {
+            UdaValue::Number(n)
+        } else {
+            UdaValue::Text(text.to_string())
+        }
+    }
+}
+
+/// The value as it is typed back (text unescaped: the caller escapes it).
+impl std::fmt::Display for UdaValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UdaValue::Integer(n) => write!(f, "{n}"),
+            UdaValue::Number(n) => write!(f, "{n}"),
+            UdaValue::Text(text) => f.write_str(text),
+        }
+    }
+}
+
 /// The body of `POST /api/tasks/` and `PUT /api/tasks/{id}/`: absent optional
 /// fields take their defaults.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -477,15 +477,7 @@ fn split_uda(word: &str) -> Option<Result<(String, Option<UdaValue>), FilterErro
             "{key:?}: a user-defined attribute's name is a lower-case letter, then up to 63 lower-case letters, digits or _"
         ))));
     }
-    let value = if value.is_empty() {
-        None
-    } else if let Ok(n) = value.parse::<i64>() {
-        Some(UdaValue::Integer(n))
-    } else if let Some(n) = value.parse::<f64>().ok().filter(|n| n.is_finite()) {
-        Some(UdaValue::Number(n))
-    } else {
-        Some(UdaValue::Text(value.to_string()))
-    };
+    let value = (!value.is_empty()).then(|| UdaValue::from_typed(value));
     Some(Ok((name.to_string(), value)))
 }
 

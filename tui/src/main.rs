@@ -8,7 +8,6 @@ use anyhow::Context;
 use chrono::{Local, Offset, Utc};
 use clap::Parser;
 use common::client::ApiClient;
-use common::config::ConfigDir;
 use ratatui::crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
@@ -63,7 +62,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
         Utc::now(),
         tz,
     );
-    let config = ConfigDir::locate().ok();
+    // Beside the credentials the client already found.
+    let config = client.config_dir().cloned();
     if let Some(config) = &config {
         ViewState::load(config.path()).await.apply(&mut app);
     }

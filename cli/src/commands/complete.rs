@@ -5,7 +5,6 @@
 //! (asked of the server once, then kept for a minute). Never an error:
 //! offline or logged out, it offers what it knows without the server.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -121,12 +120,6 @@ struct Cache {
     tags: Vec<String>,
 }
 
-fn cache_path() -> Option<PathBuf> {
-    common::config::ConfigDir::locate()
-        .ok()
-        .map(|dir| dir.path().join("completion-cache.json"))
-}
-
 fn now_seconds() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -141,7 +134,10 @@ async fn load(ctx: &Ctx) -> Cache {
     };
     let server = client.server().to_string();
     let username = client.username();
-    let path = cache_path();
+    // Beside the credentials the client already found.
+    let path = client
+        .config_dir()
+        .map(|dir| dir.path().join("completion-cache.json"));
     let read = path.clone();
     let cached = tokio::task::spawn_blocking(move || {
         let bytes = std::fs::read(read?).ok()?;

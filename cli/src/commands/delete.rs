@@ -11,17 +11,10 @@ use common::task_ref::TaskRef;
 use crate::commands::{change_each, is_fatal, quoted, Failures};
 use crate::context::Ctx;
 use crate::prompt;
-use crate::select::{self, Target};
+use crate::select;
+use crate::select::Names;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Tasks: 3, 3,5, 4-6, or 8 or more characters of a uuid (or a filter
-    /// before the command: task +old delete)
-    #[arg(value_name = "ID")]
-    ids: Vec<String>,
-}
-
-pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
     let client = ctx.client()?;
     let chosen = select::targets(
         ctx,
@@ -44,17 +37,13 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let mut failures = Failures::default();
     let mut targets = Vec::new();
     for target in chosen {
-        let name = target.name();
-        match target {
-            Target::Read { task, .. } => targets.push((name, *task)),
-            Target::Named(named) => match ops::find(&client, &named).await {
-                Ok(task) => targets.push((name, task)),
-                Err(err) if is_fatal(&err) => {
-                    failures.say_missing(ctx);
-                    return Err(err.into());
-                }
-                Err(err) => failures.add(ctx, &named, &err),
-            },
+        match target.read(&client).await {
+            Ok(task) => targets.push((target.name(), task)),
+            Err(err) if is_fatal(&err) => {
+                failures.say_missing(ctx);
+                return Err(err.into());
+            }
+            Err(err) => failures.add(ctx, &target.again(), &err),
         }
     }
     if targets.is_empty() {

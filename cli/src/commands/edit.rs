@@ -15,17 +15,10 @@ use common::display;
 use crate::commands::quoted;
 use crate::context::{Ctx, UsageError};
 use crate::edit_form;
-use crate::select::{self, Target};
+use crate::select;
+use crate::select::Names;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// The task: 3, or 8 or more characters of a uuid (or a filter before
-    /// the command that matches one task)
-    #[arg(value_name = "ID")]
-    ids: Vec<String>,
-}
-
-pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
     let client = ctx.client()?;
     let targets = select::targets(
         ctx,
@@ -38,10 +31,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let [target] = targets.as_slice() else {
         return Err(UsageError(format!("edit one task at a time: {} match", targets.len())).into());
     };
-    let task = match target {
-        Target::Read { task, .. } => task.as_ref().clone(),
-        Target::Named(name) => common::ops::find(&client, name).await?,
-    };
+    let task = target.read(&client).await?;
     let mut depends = Vec::new();
     for id in &task.depends {
         if let Ok(other) = client.get_task(*id).await {

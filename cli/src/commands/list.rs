@@ -17,6 +17,15 @@ use crate::render;
 /// count under the table, and the shell's next prompt.
 const REPORT_CHROME: usize = 4;
 
+/// The tasks a view shows unless its words say otherwise: pending ones,
+/// without those still waiting (as in Taskwarrior), when no status is named.
+pub fn default_view(query: &mut TaskQuery) {
+    if query.status.is_none() {
+        query.status = Some(StatusFilter::Pending);
+        query.waiting.get_or_insert(false);
+    }
+}
+
 /// A report: which tasks, in which order, how many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Report {
@@ -47,12 +56,7 @@ impl Report {
         ];
         let order = match self {
             Report::Next | Report::List => {
-                if query.status.is_none() {
-                    query.status = Some(StatusFilter::Pending);
-                    // Waiting tasks stay out, as in Taskwarrior, unless the
-                    // filter asks about them.
-                    query.waiting.get_or_insert(false);
-                }
+                default_view(query);
                 match self {
                     Report::Next => by_urgency,
                     _ => Vec::new(),

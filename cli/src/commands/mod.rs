@@ -77,22 +77,22 @@ pub enum Command {
     Tags(summary::Args),
     /// Show tasks in full
     #[command(visible_alias = "info")]
-    Show(show::Args),
+    Show(select::Names),
     /// Mark tasks done
-    Done(done::Args),
+    Done(select::Names),
     /// Mark done tasks pending again
-    Reopen(reopen::Args),
+    Reopen(select::Names),
     /// Change tasks: task modify ID… [MODS] [new title words]
     Modify(modify::Args),
     /// Edit a task as a text form in $VISUAL or $EDITOR: task ID edit
-    Edit(edit::Args),
+    Edit(select::Names),
     /// Delete tasks (asks first on a terminal, unless --yes)
     #[command(visible_alias = "rm")]
-    Delete(delete::Args),
+    Delete(select::Names),
     /// Mark tasks active: task ID… start
-    Start(active::Args),
+    Start(select::Names),
     /// Mark tasks no longer active: task ID… stop
-    Stop(active::Args),
+    Stop(select::Names),
     /// Add a note to tasks: task ID… annotate TEXT…
     Annotate(annotate::Args),
     /// Take a note away: task ID… denotate TEXT… (the exact text, else the first note holding it)
@@ -265,8 +265,8 @@ pub async fn change_each(
         let mut attempt = 0;
         let result = loop {
             attempt += 1;
-            let read = match (&target, attempt) {
-                (Target::Read { task, .. }, 1) => Ok(task.as_ref().clone()),
+            let read = match attempt {
+                1 => target.read(&client).await,
                 _ => target.read_again(&client).await,
             };
             let outcome = match read {

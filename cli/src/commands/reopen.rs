@@ -7,14 +7,8 @@ use common::api::Status;
 
 use crate::commands::set_status;
 use crate::context::Ctx;
+use crate::select::Names;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Task IDs: 3, 3,5, 4-6
-    #[arg(value_name = "ID")]
-    ids: Vec<String>,
-}
-
-pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
     set_status(ctx, &args.ids, Status::Pending, "Reopened").await
 }

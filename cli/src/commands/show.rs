@@ -7,18 +7,12 @@ use anyhow::Result;
 use crate::commands::{is_fatal, Failures};
 use crate::context::Ctx;
 use crate::render;
-use crate::select::{self, Target};
+use crate::select;
+use crate::select::Names;
 use common::api::{StatusFilter, Task, TaskQuery};
 use common::client::ApiClient;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Task IDs: 3, 3,5, 4-6
-    #[arg(value_name = "ID")]
-    ids: Vec<String>,
-}
-
-pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
     let client = ctx.client()?;
     let targets = select::targets(
         ctx,
@@ -32,11 +26,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let mut failures = Failures::default();
     let mut text = String::new();
     for target in targets {
-        let read = match &target {
-            Target::Read { task, .. } => Ok(task.as_ref().clone()),
-            Target::Named(name) => common::ops::find(&client, name).await,
-        };
-        match read {
+        match target.read(&client).await {
             Ok(task) => {
                 if !ctx.json() {
                     let links = links(&client, &task).await?;

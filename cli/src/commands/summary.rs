@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use common::api::{StatusFilter, Summary};
+use common::api::Summary;
 use common::filter::TaskFilter;
 use common::text::escape_control;
 use unicode_width::UnicodeWidthStr;
@@ -21,10 +21,7 @@ pub struct Args {
 
 pub async fn run(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
     let mut filter = TaskFilter::parse(&args.filter, &ctx.clock)?;
-    if filter.query.status.is_none() {
-        filter.query.status = Some(StatusFilter::Pending);
-        filter.query.waiting.get_or_insert(false);
-    }
+    super::list::default_view(&mut filter.query);
     let client = ctx.client()?;
     let counts = client.count_by(summary, &filter.query).await?;
     if ctx.json() {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use common::api::{Status, Task, UdaValue};
+use common::api::{Status, Task};
 use serde_json::{json, Map, Value};
 
 /// Taskwarrior's own attribute names: a UDA of the same name is left out of
@@ -95,14 +95,8 @@ pub fn export(task: &Task, uuids: &HashMap<i64, String>) -> Value {
         if CORE.contains(&name.as_str()) {
             continue;
         }
-        put(
-            name,
-            match value {
-                UdaValue::Integer(n) => json!(n),
-                UdaValue::Number(n) => json!(n),
-                UdaValue::Text(text) => json!(text),
-            },
-        );
+        // Untagged: a number stays a number, text a string.
+        put(name, json!(value));
     }
     put("urgency", json!(task.urgency));
     Value::Object(out)
