@@ -462,6 +462,26 @@ pub struct NameCount {
     pub count: u64,
 }
 
+/// What `POST /api/import/` did: tasks are matched by uuid, so importing
+/// the same file again adds and updates nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportSummary {
+    pub added: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Tasks left out (deleted ones, recurring templates), and what was left
+    /// out of tasks that were kept (an unknown dependency).
+    pub skipped: Vec<ImportSkip>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportSkip {
+    pub uuid: String,
+    pub reason: String,
+}
+
 /// The summaries: what tasks are counted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Summary {

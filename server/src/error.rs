@@ -37,8 +37,9 @@ pub enum ApiError {
     Conflict { detail: String, errors: FieldErrors },
     #[error("precondition failed")]
     PreconditionFailed,
+    /// The body is larger than the limit, in bytes.
     #[error("payload too large")]
-    PayloadTooLarge,
+    PayloadTooLarge(usize),
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("{0}")]
@@ -85,7 +86,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -103,7 +104,10 @@ impl ApiError {
                 "The resource has changed since you read it: its version does not match If-Match."
                     .into()
             }
-            ApiError::PayloadTooLarge => "The request body is larger than 1 MiB.".into(),
+            ApiError::PayloadTooLarge(limit) => format!(
+                "The request body is larger than {} MiB.",
+                limit / (1024 * 1024)
+            ),
             ApiError::TooManyRequests { retry_after_secs } => {
                 format!("Too many failed login attempts; try again in {retry_after_secs} s.")
             }

@@ -27,7 +27,9 @@ where
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             match rejection.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+                StatusCode::PAYLOAD_TOO_LARGE => {
+                    ApiError::PayloadTooLarge(crate::routes::MAX_BODY_BYTES)
+                }
                 _ => ApiError::bad_request(rejection.body_text()),
             }
         })?;

@@ -57,13 +57,19 @@ pub const MAX_DEPENDS: usize = 1_000;
 
 /// The body of a create or a PUT: absent optional fields take their defaults.
 pub fn full(body: Map<String, Value>) -> Result<TaskFields, ApiError> {
+    checked_full(body).map_err(ApiError::validation)
+}
+
+/// [`full`], with the messages per field: for callers that say where the
+/// body came from (an import names the task in the file).
+pub fn checked_full(body: Map<String, Value>) -> Result<TaskFields, FieldErrors> {
     let mut errors = FieldErrors::new();
     let patch = parse(body, &mut errors);
     if patch.title.is_none() && !errors.contains_key("title") {
         errors.insert("title".into(), vec!["This field is required.".into()]);
     }
     if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+        return Err(errors);
     }
     let mut fields = TaskFields::titled(String::new());
     patch.apply(&mut fields);

@@ -4,6 +4,7 @@
 //! the same rules.
 
 pub mod accounts;
+pub mod importing;
 pub mod task_ops;
 pub mod tasks;
 pub mod taskwarrior;

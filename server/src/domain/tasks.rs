@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use common::api::{Priority, Status, Task, UdaValue};
+use common::api::{Annotation, Priority, Status, Task, UdaValue};
 
 /// Every writable field of a task, validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +44,7 @@ impl TaskFields {
         }
     }
 
-    fn of(task: &Task) -> TaskFields {
+    pub(super) fn of(task: &Task) -> TaskFields {
         TaskFields {
             title: task.title.clone(),
             description: task.description.clone(),
@@ -226,6 +226,119 @@ pub fn changed(current: &Task, change: TaskChange, now: DateTime<Utc>) -> Option
         version: current.version + 1,
         ..with_fields(current.clone(), fields)
     })
+}
+
+/// The dates an import file gives a task beyond its fields.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportedDates {
+    pub entry: Option<DateTime<Utc>>,
+    pub modified: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+}
+
+/// The task an import file makes of `fields` (dependencies as ids) and
+/// `annotations`: a new one, or `current` one version on; `None` when the
+/// file says nothing new of `current`. A file's dates are to the second: one
+/// within the same second as the stored value is that value.
+pub fn imported(
+    current: Option<&Task>,
+    uuid: &str,
+    fields: TaskFields,
+    dates: ImportedDates,
+    annotations: &[(DateTime<Utc>, String)],
+    now: DateTime<Utc>,
+) -> Option<Task> {
+    let now = stored(now);
+    let mut fields = fields.normalised();
+    let Some(current) = current else {
+        let created_at = dates.entry.unwrap_or(now);
+        return Some(Task {
+            id: 0,
+            uuid: uuid.to_string(),
+            number: None,
+            completed_at: (fields.status == Status::Done).then(|| dates.end.unwrap_or(now)),
+            created_at,
+            updated_at: dates.modified.unwrap_or(created_at),
+            version: 1,
+            annotations: annotations
+                .iter()
+                .map(|(entry, text)| Annotation {
+                    id: 0,
+                    entry: *entry,
+                    text: text.clone(),
+                })
+                .collect(),
+            ..with_fields(Task::default(), fields)
+        });
+    };
+    fields.description = current.description.clone();
+    for (new, old) in [
+        (&mut fields.due, current.due),
+        (&mut fields.start, current.start),
+        (&mut fields.wait, current.wait),
+        (&mut fields.scheduled, current.scheduled),
+        (&mut fields.until, current.until),
+    ] {
+        *new = agreed(*new, old);
+    }
+    let created_at = agreed(dates.entry, Some(current.created_at)).unwrap_or(current.created_at);
+    let completed_at = match fields.status {
+        Status::Pending => None,
+        Status::Done => agreed(dates.end, current.completed_at)
+            .or(current.completed_at)
+            .or(Some(now)),
+    };
+    // Annotations the task has already keep their ids.
+    let mut unused: Vec<&Annotation> = current.annotations.iter().collect();
+    let notes: Vec<Annotation> = annotations
+        .iter()
+        .map(|(entry, text)| {
+            let found = unused.iter().position(|old| {
+                old.text == *text && agreed(Some(*entry), Some(old.entry)) == Some(old.entry)
+            });
+            match found {
+                Some(n) => unused.remove(n).clone(),
+                None => Annotation {
+                    id: 0,
+                    entry: *entry,
+                    text: text.clone(),
+                },
+            }
+        })
+        .collect();
+    if fields == TaskFields::of(current)
+        && notes == current.annotations
+        && created_at == current.created_at
+        && completed_at == current.completed_at
+    {
+        return None;
+    }
+    let number = match (current.status, fields.status) {
+        (Status::Pending, Status::Pending) => current.number,
+        _ => None,
+    };
+    Some(Task {
+        created_at,
+        updated_at: dates.modified.unwrap_or(now),
+        completed_at,
+        number,
+        version: current.version + 1,
+        annotations: notes,
+        ..with_fields(current.clone(), fields)
+    })
+}
+
+/// `new`, unless it is `old` to the second (a file's dates have no finer
+/// part): then `old`, as stored.
+fn agreed(new: Option<DateTime<Utc>>, old: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (new, old) {
+        (Some(new), Some(old))
+            if new.timestamp_subsec_micros() == 0 && new.timestamp() == old.timestamp() =>
+        {
+            Some(old)
+        }
+        _ => new,
+    }
 }
 
 /// `If-Match`: `None` for no precondition, else the versions one of which

@@ -1,18 +1,35 @@
-//! `/api/export`: a user's tasks in Taskwarrior's export format, which
-//! Taskwarrior's own `task import` reads.
+//! `/api/export` and `/api/import`: a user's tasks in Taskwarrior's export
+//! format, which Taskwarrior's own `task import` reads, and back.
 
-use axum::{extract::State, Json};
-use common::api::Problem;
+use axum::{
+    body::Bytes,
+    extract::{DefaultBodyLimit, FromRequest, Request, State},
+    http::{header, StatusCode},
+    Json,
+};
+use common::api::{ImportSummary, Problem};
 use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    auth::AuthUser, domain::task_ops as ops, error::ApiResult, extract::QueryPairs,
-    routes::tasks::ListParams, task_query::TaskFilter, AppState,
+    auth::AuthUser,
+    domain::{importing, task_ops as ops, taskwarrior::import},
+    error::{ApiError, ApiResult, FieldErrors},
+    extract::QueryPairs,
+    routes::tasks::ListParams,
+    task_query::TaskFilter,
+    AppState,
 };
 
+/// The largest file `POST /api/import/` takes.
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(export))
+    OpenApiRouter::new().routes(routes!(export)).merge(
+        OpenApiRouter::new()
+            .routes(routes!(import))
+            .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
+    )
 }
 
 /// Every task the list's filter selects (no pages), in Taskwarrior's format:
@@ -35,4 +52,68 @@ async fn export(
     let filter = TaskFilter::from_pairs(&pairs)?;
     let tasks = ops::export(state.store.as_ref(), user.user.id, filter).await?;
     Ok(Json(tasks))
+}
+
+/// Takes what Taskwarrior's `task export` writes (a JSON array, one object,
+/// or one object per line), up to 64 MiB. Tasks are matched by uuid among
+/// the user's own: new ones are added, changed ones updated, identical ones
+/// left alone. Deleted tasks and recurring templates are skipped, with the
+/// reason. A malformed file is refused whole, naming where, and nothing is
+/// imported.
+#[utoipa::path(post, path = "/api/import", tag = "tasks",
+    request_body(content = Vec<Object>, content_type = "application/json",
+        description = "Taskwarrior's export format; `application/x-ndjson` too"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "What was added, updated, left alone and skipped", body = ImportSummary),
+        (status = 400, description = "A malformed file; `errors` names the task (or line) and what is wrong", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn import(
+    State(state): State<AppState>,
+    user: AuthUser,
+    request: Request,
+) -> ApiResult<Json<ImportSummary>> {
+    if !is_import_type(&request) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let body = Bytes::from_request(request, &state)
+        .await
+        .map_err(|rejection| match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(MAX_IMPORT_BYTES),
+            _ => ApiError::bad_request(rejection.body_text()),
+        })?;
+    // Reading up to 64 MiB of JSON is work for a thread of its own.
+    let file = tokio::task::spawn_blocking(move || import::read(&body))
+        .await
+        .map_err(|err| ApiError::Internal(err.into()))?
+        .map_err(|err| ApiError::BadRequest {
+            detail: format!("{}: {}", err.at, err.messages.join(" ")),
+            errors: Some(FieldErrors::from([(err.at, err.messages)])),
+        })?;
+    let summary = importing::import(state.store.as_ref(), user.user.id, file).await?;
+    Ok(Json(summary))
+}
+
+/// JSON, or JSON lines.
+fn is_import_type(request: &Request) -> bool {
+    let Some(value) = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "application/json" | "application/x-ndjson" | "application/jsonl"
+    )
 }

@@ -292,6 +292,14 @@ pub trait TaskStore: Send + Sync + 'static {
         task: Task,
         current: Task,
     ) -> StoreResult<Option<Task>>;
+    /// The user's tasks with these uuids (those there are).
+    async fn tasks_by_uuid(&self, user_id: i64, uuids: Vec<String>) -> StoreResult<Vec<Task>>;
+    /// Writes an import, all of it or nothing: each task inserted, or
+    /// written in place of the `current` it was read as; then each one's
+    /// dependencies set to the user's tasks with the uuids given. `false`,
+    /// with nothing written, when a task changed since it was read or a new
+    /// task's uuid was taken meanwhile.
+    async fn import_tasks(&self, user_id: i64, writes: Vec<ImportWrite>) -> StoreResult<bool>;
     /// Deletes the task only if its version is still `expected_version`.
     async fn delete_task(
         &self,
@@ -316,6 +324,17 @@ pub trait TaskStore: Send + Sync + 'static {
         filter: TaskFilter,
         facet: Facet,
     ) -> StoreResult<Vec<(String, u64)>>;
+}
+
+/// One task of an import, as [`TaskStore::import_tasks`] writes it.
+#[derive(Debug, Clone)]
+pub struct ImportWrite {
+    /// The task as it is to be stored; its `depends` are ignored.
+    pub task: Task,
+    /// The task as it was read; `None` for a new one.
+    pub current: Option<Task>,
+    /// The uuids of the tasks it depends on.
+    pub depends: Vec<String>,
 }
 
 /// What a summary counts tasks by.

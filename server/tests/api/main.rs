@@ -7,6 +7,7 @@ mod daemon;
 mod errors;
 mod export;
 mod helpers;
+mod import;
 mod isolation;
 mod openapi;
 mod postgres_faults;

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use common::api::{Annotation, Status, Task};
-use tokio_postgres::{types::ToSql, Row};
+use tokio_postgres::{error::SqlState, types::ToSql, Row};
 
 use super::PostgresStore;
 use crate::{
@@ -12,7 +12,7 @@ use crate::{
             flag_conditions, priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER,
             TASK_COLUMNS,
         },
-        Facet, StoreError, StoreResult, TaskPage, TaskStore,
+        Facet, ImportWrite, StoreError, StoreResult, TaskPage, TaskStore,
     },
     task_query::{OrderField, TaskFilter},
 };
@@ -93,6 +93,110 @@ async fn number_for(
     )
     .await?;
     Ok(tx.query_one(LOWEST_FREE_NUMBER, &[&user_id]).await?.get(0))
+}
+
+/// An import is one transaction, which may be long.
+const IMPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Inserts `task`'s row, giving it its id (and a number if it is pending
+/// without one); its links are [`write_links`]'s.
+async fn insert_row(
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: i64,
+    task: &mut Task,
+) -> Result<(), tokio_postgres::Error> {
+    let number = number_for(tx, user_id, task).await?;
+    let priority = task.priority.map(priority_number);
+    let udas = serde_json::to_string(&task.udas).unwrap_or_else(|_| "{}".into());
+    let statement = tx
+        .prepare_cached(
+            "INSERT INTO tasks (user_id, title, description, status, priority, due, \
+                 project, tags, created_at, updated_at, completed_at, version, uuid, \
+                 number, start, wait, scheduled, until, udas) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+                 $15, $16, $17, $18, $19) RETURNING id",
+        )
+        .await?;
+    let row = tx
+        .query_one(
+            &statement,
+            &[
+                &user_id,
+                &task.title,
+                &task.description,
+                &task.status.as_str(),
+                &priority,
+                &task.due,
+                &task.project,
+                &task.tags,
+                &task.created_at,
+                &task.updated_at,
+                &task.completed_at,
+                &task.version,
+                &task.uuid,
+                &number,
+                &task.start,
+                &task.wait,
+                &task.scheduled,
+                &task.until,
+                &udas,
+            ],
+        )
+        .await?;
+    task.id = row.get(0);
+    task.number = number;
+    Ok(())
+}
+
+/// Writes `task`'s row in place of `current`'s, only if the stored version
+/// is still `current.version`.
+async fn update_row(
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: i64,
+    task: &mut Task,
+    current: &Task,
+) -> Result<bool, tokio_postgres::Error> {
+    let number = number_for(tx, user_id, task).await?;
+    let priority = task.priority.map(priority_number);
+    let udas = serde_json::to_string(&task.udas).unwrap_or_else(|_| "{}".into());
+    let statement = tx
+        .prepare_cached(
+            "UPDATE tasks SET title = $1, description = $2, status = $3, priority = $4, \
+             due = $5, project = $6, tags = $7, updated_at = $8, completed_at = $9, \
+             version = $10, number = $11, start = $12, wait = $13, scheduled = $14, \
+             until = $15, udas = $16, created_at = $17 \
+             WHERE id = $18 AND user_id = $19 AND version = $20",
+        )
+        .await?;
+    let changed = tx
+        .execute(
+            &statement,
+            &[
+                &task.title,
+                &task.description,
+                &task.status.as_str(),
+                &priority,
+                &task.due,
+                &task.project,
+                &task.tags,
+                &task.updated_at,
+                &task.completed_at,
+                &task.version,
+                &number,
+                &task.start,
+                &task.wait,
+                &task.scheduled,
+                &task.until,
+                &udas,
+                &task.created_at,
+                &task.id,
+                &user_id,
+                &current.version,
+            ],
+        )
+        .await?;
+    task.number = number;
+    Ok(changed > 0)
 }
 
 fn task_from_row(row: &Row) -> Result<Task, tokio_postgres::Error> {
@@ -334,53 +438,11 @@ impl TaskStore for PostgresStore {
 
     async fn insert_task(&self, user_id: i64, mut task: Task) -> StoreResult<Task> {
         let mut client = self.client().await?;
-        let priority = task.priority.map(priority_number);
-        let tags = task.tags.clone();
-        let udas =
-            serde_json::to_string(&task.udas).map_err(|err| StoreError::Internal(err.into()))?;
         self.timed(async {
             let tx = client.transaction().await?;
-            let number = number_for(&tx, user_id, &task).await?;
-            let statement = tx
-                .prepare_cached(
-                    "INSERT INTO tasks (user_id, title, description, status, priority, due, \
-                         project, tags, created_at, updated_at, completed_at, version, uuid, \
-                         number, start, wait, scheduled, until, udas) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-                         $15, $16, $17, $18, $19) RETURNING id",
-                )
-                .await?;
-            let row = tx
-                .query_one(
-                    &statement,
-                    &[
-                        &user_id,
-                        &task.title,
-                        &task.description,
-                        &task.status.as_str(),
-                        &priority,
-                        &task.due,
-                        &task.project,
-                        &tags,
-                        &task.created_at,
-                        &task.updated_at,
-                        &task.completed_at,
-                        &task.version,
-                        &task.uuid,
-                        &number,
-                        &task.start,
-                        &task.wait,
-                        &task.scheduled,
-                        &task.until,
-                        &udas,
-                    ],
-                )
-                .await?;
-            task.id = row.get(0);
-            task.number = number;
+            insert_row(&tx, user_id, &mut task).await?;
             write_links(&tx, &mut task, None).await?;
-            tx.commit().await?;
-            Ok(())
+            tx.commit().await
         })
         .await?;
         Ok(task)
@@ -410,57 +472,109 @@ impl TaskStore for PostgresStore {
         current: Task,
     ) -> StoreResult<Option<Task>> {
         let mut client = self.client().await?;
-        let priority = task.priority.map(priority_number);
-        let udas =
-            serde_json::to_string(&task.udas).map_err(|err| StoreError::Internal(err.into()))?;
         let written = self
             .timed(async {
                 let tx = client.transaction().await?;
-                let number = number_for(&tx, user_id, &task).await?;
-                let statement = tx
-                    .prepare_cached(
-                        "UPDATE tasks SET title = $1, description = $2, status = $3, priority = $4, \
-                         due = $5, project = $6, tags = $7, updated_at = $8, completed_at = $9, \
-                         version = $10, number = $11, start = $12, wait = $13, scheduled = $14, \
-                         until = $15, udas = $16 WHERE id = $17 AND user_id = $18 AND version = $19",
-                    )
-                    .await?;
-                let changed = tx
-                    .execute(
-                        &statement,
-                        &[
-                            &task.title,
-                            &task.description,
-                            &task.status.as_str(),
-                            &priority,
-                            &task.due,
-                            &task.project,
-                            &task.tags,
-                            &task.updated_at,
-                            &task.completed_at,
-                            &task.version,
-                            &number,
-                            &task.start,
-                            &task.wait,
-                            &task.scheduled,
-                            &task.until,
-                            &udas,
-                            &task.id,
-                            &user_id,
-                            &current.version,
-                        ],
-                    )
-                    .await?;
-                if changed == 0 {
-                    return Ok(None);
+                if !update_row(&tx, user_id, &mut task, &current).await? {
+                    return Ok(false);
                 }
-                task.number = number;
                 write_links(&tx, &mut task, Some(&current)).await?;
                 tx.commit().await?;
-                Ok(Some(()))
+                Ok(true)
             })
             .await?;
-        Ok(written.map(|()| task))
+        Ok(written.then_some(task))
+    }
+
+    async fn tasks_by_uuid(&self, user_id: i64, uuids: Vec<String>) -> StoreResult<Vec<Task>> {
+        let client = self.client().await?;
+        let sql = format!(
+            "SELECT {TASK_COLUMNS}, {COLUMNS} FROM tasks t WHERE t.user_id = $1 AND t.uuid = ANY($2)"
+        );
+        self.timed(async {
+            let statement = client.prepare_cached(&sql).await?;
+            client
+                .query(&statement, &[&user_id, &uuids])
+                .await?
+                .iter()
+                .map(task_from_row)
+                .collect()
+        })
+        .await
+    }
+
+    async fn import_tasks(&self, user_id: i64, writes: Vec<ImportWrite>) -> StoreResult<bool> {
+        let mut client = self.client().await?;
+        let outcome = tokio::time::timeout(IMPORT_TIMEOUT, async {
+            let tx = client.transaction().await?;
+            // Rows read for update stay as read until this transaction ends.
+            let ids: Vec<i64> = writes
+                .iter()
+                .filter_map(|w| w.current.as_ref().map(|c| c.id))
+                .collect();
+            let versions: std::collections::HashMap<i64, i64> = tx
+                .query(
+                    "SELECT id, version FROM tasks WHERE user_id = $1 AND id = ANY($2) FOR UPDATE",
+                    &[&user_id, &ids],
+                )
+                .await?
+                .iter()
+                .map(|row| (row.get(0), row.get(1)))
+                .collect();
+            let stale = writes
+                .iter()
+                .filter_map(|w| w.current.as_ref())
+                .any(|current| versions.get(&current.id) != Some(&current.version));
+            if stale {
+                return Ok(false);
+            }
+            let mut written = Vec::with_capacity(writes.len());
+            for ImportWrite {
+                mut task,
+                current,
+                depends,
+            } in writes
+            {
+                match &current {
+                    Some(current) => {
+                        update_row(&tx, user_id, &mut task, current).await?;
+                    }
+                    None => insert_row(&tx, user_id, &mut task).await?,
+                }
+                written.push((task, current, depends));
+            }
+            let wanted: Vec<&String> = written.iter().flat_map(|(_, _, d)| d.iter()).collect();
+            let ids: std::collections::HashMap<String, i64> = tx
+                .query(
+                    "SELECT uuid, id FROM tasks WHERE user_id = $1 AND uuid = ANY($2)",
+                    &[&user_id, &wanted],
+                )
+                .await?
+                .iter()
+                .map(|row| (row.get(0), row.get(1)))
+                .collect();
+            for (mut task, current, depends) in written {
+                task.depends = depends
+                    .iter()
+                    .filter_map(|uuid| ids.get(uuid).copied())
+                    .collect();
+                task.depends.sort_unstable();
+                write_links(&tx, &mut task, current.as_ref()).await?;
+            }
+            tx.commit().await?;
+            Ok::<bool, tokio_postgres::Error>(true)
+        })
+        .await;
+        match outcome {
+            Ok(Ok(done)) => Ok(done),
+            // Another import gave one of these uuids first.
+            Ok(Err(err)) if err.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(false),
+            Ok(Err(err)) => Err(super::db_error(err)),
+            Err(_) => Err(StoreError::Unavailable(anyhow::anyhow!(
+                "PostgreSQL did not finish the import within {} s",
+                IMPORT_TIMEOUT.as_secs()
+            ))),
+        }
     }
 
     async fn delete_task(

@@ -12,7 +12,7 @@ use crate::{
             flag_conditions, priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER,
             TASK_COLUMNS,
         },
-        Facet, StoreError, StoreResult, TaskPage, TaskStore,
+        Facet, ImportWrite, StoreError, StoreResult, TaskPage, TaskStore,
     },
     task_query::{OrderField, TaskFilter},
 };
@@ -129,6 +129,93 @@ fn write_links(
         annotation.id = conn.last_insert_rowid();
     }
     Ok(())
+}
+
+/// Inserts `task`'s row and its tags, giving it its id (and a number if it
+/// is pending without one); its links are [`write_links`]'s.
+fn insert_row(conn: &Connection, user_id: i64, task: &mut Task) -> rusqlite::Result<()> {
+    task.number = number_for(conn, user_id, task)?;
+    let tags = serde_json::to_string(&task.tags).map_err(conversion_error)?;
+    let udas = serde_json::to_string(&task.udas).map_err(conversion_error)?;
+    conn.prepare_cached(
+        "INSERT INTO tasks (user_id, title, description, status, priority, due, project, \
+         tags, created_at, updated_at, completed_at, version, uuid, number, start, wait, \
+         scheduled, until, udas) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    )?
+    .execute(params![
+        user_id,
+        task.title,
+        task.description,
+        task.status.as_str(),
+        task.priority.map(priority_number),
+        task.due.map(micros),
+        task.project,
+        tags,
+        micros(task.created_at),
+        micros(task.updated_at),
+        task.completed_at.map(micros),
+        task.version,
+        task.uuid,
+        task.number,
+        task.start.map(micros),
+        task.wait.map(micros),
+        task.scheduled.map(micros),
+        task.until.map(micros),
+        udas,
+    ])?;
+    task.id = conn.last_insert_rowid();
+    replace_tags(conn, user_id, task.id, &task.tags)
+}
+
+/// Writes `task`'s row (and its tags, if they changed) in place of
+/// `current`'s, only if the stored version is still `current.version`.
+fn update_row(
+    conn: &Connection,
+    user_id: i64,
+    task: &mut Task,
+    current: &Task,
+) -> rusqlite::Result<bool> {
+    task.number = number_for(conn, user_id, task)?;
+    let tags = serde_json::to_string(&task.tags).map_err(conversion_error)?;
+    let udas = serde_json::to_string(&task.udas).map_err(conversion_error)?;
+    let changed = conn
+        .prepare_cached(
+            "UPDATE tasks SET title = ?1, description = ?2, status = ?3, priority = ?4, \
+             due = ?5, project = ?6, tags = ?7, updated_at = ?8, completed_at = ?9, \
+             version = ?10, number = ?11, start = ?12, wait = ?13, scheduled = ?14, \
+             until = ?15, udas = ?16, created_at = ?17 \
+             WHERE id = ?18 AND user_id = ?19 AND version = ?20",
+        )?
+        .execute(params![
+            task.title,
+            task.description,
+            task.status.as_str(),
+            task.priority.map(priority_number),
+            task.due.map(micros),
+            task.project,
+            tags,
+            micros(task.updated_at),
+            task.completed_at.map(micros),
+            task.version,
+            task.number,
+            task.start.map(micros),
+            task.wait.map(micros),
+            task.scheduled.map(micros),
+            task.until.map(micros),
+            udas,
+            micros(task.created_at),
+            task.id,
+            user_id,
+            current.version,
+        ])?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    if task.tags != current.tags {
+        replace_tags(conn, user_id, task.id, &task.tags)?;
+    }
+    Ok(true)
 }
 
 fn select_task(conn: &Connection, user_id: i64, task_id: i64) -> rusqlite::Result<Option<Task>> {
@@ -329,38 +416,7 @@ impl TaskStore for SqliteStore {
 
     async fn insert_task(&self, user_id: i64, mut task: Task) -> StoreResult<Task> {
         self.write_keeping_auth(move |conn| {
-            task.number = number_for(conn, user_id, &task)?;
-            let tags = serde_json::to_string(&task.tags).map_err(conversion_error)?;
-            let udas = serde_json::to_string(&task.udas).map_err(conversion_error)?;
-            conn.prepare_cached(
-                "INSERT INTO tasks (user_id, title, description, status, priority, due, project, \
-                 tags, created_at, updated_at, completed_at, version, uuid, number, start, wait, \
-                 scheduled, until, udas) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-            )?
-            .execute(params![
-                user_id,
-                task.title,
-                task.description,
-                task.status.as_str(),
-                task.priority.map(priority_number),
-                task.due.map(micros),
-                task.project,
-                tags,
-                micros(task.created_at),
-                micros(task.updated_at),
-                task.completed_at.map(micros),
-                task.version,
-                task.uuid,
-                task.number,
-                task.start.map(micros),
-                task.wait.map(micros),
-                task.scheduled.map(micros),
-                task.until.map(micros),
-                udas,
-            ])?;
-            task.id = conn.last_insert_rowid();
-            replace_tags(conn, user_id, task.id, &task.tags)?;
+            insert_row(conn, user_id, &mut task)?;
             write_links(conn, &mut task, None)?;
             Ok(task)
         })
@@ -379,45 +435,82 @@ impl TaskStore for SqliteStore {
         current: Task,
     ) -> StoreResult<Option<Task>> {
         self.write_keeping_auth(move |conn| {
-            task.number = number_for(conn, user_id, &task)?;
-            let tags = serde_json::to_string(&task.tags).map_err(conversion_error)?;
-            let udas = serde_json::to_string(&task.udas).map_err(conversion_error)?;
-            let changed = conn
-                .prepare_cached(
-                    "UPDATE tasks SET title = ?1, description = ?2, status = ?3, priority = ?4, \
-                     due = ?5, project = ?6, tags = ?7, updated_at = ?8, completed_at = ?9, \
-                     version = ?10, number = ?11, start = ?12, wait = ?13, scheduled = ?14, \
-                     until = ?15, udas = ?16 WHERE id = ?17 AND user_id = ?18 AND version = ?19",
-                )?
-                .execute(params![
-                    task.title,
-                    task.description,
-                    task.status.as_str(),
-                    task.priority.map(priority_number),
-                    task.due.map(micros),
-                    task.project,
-                    tags,
-                    micros(task.updated_at),
-                    task.completed_at.map(micros),
-                    task.version,
-                    task.number,
-                    task.start.map(micros),
-                    task.wait.map(micros),
-                    task.scheduled.map(micros),
-                    task.until.map(micros),
-                    udas,
-                    task.id,
-                    user_id,
-                    current.version,
-                ])?;
-            if changed == 0 {
+            if !update_row(conn, user_id, &mut task, &current)? {
                 return Ok(None);
-            }
-            if task.tags != current.tags {
-                replace_tags(conn, user_id, task.id, &task.tags)?;
             }
             write_links(conn, &mut task, Some(&current))?;
             Ok(Some(task))
+        })
+        .await
+    }
+
+    async fn tasks_by_uuid(&self, user_id: i64, uuids: Vec<String>) -> StoreResult<Vec<Task>> {
+        let uuids =
+            serde_json::to_string(&uuids).map_err(|err| StoreError::Internal(err.into()))?;
+        self.read(move |conn| {
+            let mut tasks = conn
+                .prepare_cached(&format!(
+                    "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.user_id = ?1 \
+                     AND t.uuid IN (SELECT value FROM json_each(?2))"
+                ))?
+                .query_map(params![user_id, uuids], task_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            attach(conn, &mut tasks)?;
+            Ok(tasks)
+        })
+        .await
+    }
+
+    async fn import_tasks(&self, user_id: i64, writes: Vec<ImportWrite>) -> StoreResult<bool> {
+        self.write_keeping_auth(move |conn| {
+            // The writer runs one write at a time: what is checked here still
+            // holds when the rows are written below.
+            for write in &writes {
+                let taken = match &write.current {
+                    Some(current) => conn
+                        .prepare_cached("SELECT version FROM tasks WHERE id = ?1 AND user_id = ?2")?
+                        .query_row(params![current.id, user_id], |row| row.get::<_, i64>(0))
+                        .optional()?
+                        .is_none_or(|version| version != current.version),
+                    None => conn
+                        .prepare_cached("SELECT 1 FROM tasks WHERE user_id = ?1 AND uuid = ?2")?
+                        .exists(params![user_id, write.task.uuid])?,
+                };
+                if taken {
+                    return Ok(false);
+                }
+            }
+            let mut written = Vec::with_capacity(writes.len());
+            for ImportWrite {
+                mut task,
+                current,
+                depends,
+            } in writes
+            {
+                match &current {
+                    Some(current) => {
+                        update_row(conn, user_id, &mut task, current)?;
+                    }
+                    None => insert_row(conn, user_id, &mut task)?,
+                }
+                written.push((task, current, depends));
+            }
+            let mut ids =
+                conn.prepare_cached("SELECT id FROM tasks WHERE user_id = ?1 AND uuid = ?2")?;
+            for (mut task, current, depends) in written {
+                task.depends = Vec::with_capacity(depends.len());
+                for uuid in &depends {
+                    if let Some(id) = ids
+                        .query_row(params![user_id, uuid], |row| row.get(0))
+                        .optional()?
+                    {
+                        task.depends.push(id);
+                    }
+                }
+                task.depends.sort_unstable();
+                write_links(conn, &mut task, current.as_ref())?;
+            }
+            Ok(true)
         })
         .await
     }

@@ -1,44 +1,11 @@
-//! Taskwarrior's task format, as `task export` writes it and `task import`
-//! reads it: what `GET /api/export/` sends for each task.
+//! What `GET /api/export/` sends for each task.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use common::api::{Status, Task};
 use serde_json::{json, Map, Value};
 
-/// Taskwarrior's own attribute names: a UDA of the same name is left out of
-/// an export rather than overwrite one of them.
-const CORE: &[&str] = &[
-    "id",
-    "uuid",
-    "description",
-    "status",
-    "entry",
-    "modified",
-    "end",
-    "due",
-    "wait",
-    "scheduled",
-    "until",
-    "start",
-    "priority",
-    "project",
-    "tags",
-    "depends",
-    "annotations",
-    "urgency",
-    "recur",
-    "mask",
-    "imask",
-    "parent",
-    "rtype",
-];
-
-/// `20261201T153000Z`.
-pub fn date(at: DateTime<Utc>) -> String {
-    at.format("%Y%m%dT%H%M%SZ").to_string()
-}
+use super::{date, CORE};
 
 /// `task` in Taskwarrior's export format; `uuids` names the tasks it
 /// depends on (those not found are left out).

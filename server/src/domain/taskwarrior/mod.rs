@@ -1,0 +1,67 @@
+//! Taskwarrior's task format, as `task export` writes it and `task import`
+//! reads it: what `GET /api/export/` sends and `POST /api/import/` takes.
+
+mod export;
+pub mod import;
+
+pub use export::export;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+/// Taskwarrior's own attribute names: a UDA of the same name is left out of
+/// an export rather than overwrite one of them.
+const CORE: &[&str] = &[
+    "id",
+    "uuid",
+    "description",
+    "status",
+    "entry",
+    "modified",
+    "end",
+    "due",
+    "wait",
+    "scheduled",
+    "until",
+    "start",
+    "priority",
+    "project",
+    "tags",
+    "depends",
+    "annotations",
+    "urgency",
+    "recur",
+    "mask",
+    "imask",
+    "parent",
+    "rtype",
+];
+
+/// `20261201T153000Z`.
+pub fn date(at: DateTime<Utc>) -> String {
+    at.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// A date as Taskwarrior writes it (`20261201T153000Z`) or as RFC 3339.
+pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
+    if let Ok(naive) = NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%SZ") {
+        return Some(naive.and_utc());
+    }
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|at| at.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_read_in_both_forms() {
+        let at = parse_date("20261201T153000Z").unwrap();
+        assert_eq!(date(at), "20261201T153000Z");
+        assert_eq!(parse_date("2026-12-01T16:30:00+01:00"), Some(at));
+        for bad in ["", "20261301T153000Z", "2026-12-01", "tomorrow"] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+}

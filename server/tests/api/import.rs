@@ -1,0 +1,338 @@
+//! `POST /api/import/`: Taskwarrior's export format in, matched by uuid.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{body, problem, TestApp, TestUser};
+
+const A: &str = "0d9e8a3c-5f4b-4c1e-9a2b-000000000001";
+const B: &str = "0d9e8a3c-5f4b-4c1e-9a2b-000000000002";
+const C: &str = "0d9e8a3c-5f4b-4c1e-9a2b-000000000003";
+const D: &str = "0d9e8a3c-5f4b-4c1e-9a2b-000000000004";
+const GONE: &str = "0d9e8a3c-5f4b-4c1e-9a2b-0000000000ff";
+
+/// A file as Taskwarrior 2.6 writes one: every kind of task it has.
+fn file() -> Value {
+    json!([
+        {"id": 1, "uuid": A, "description": "Pay \"rent\" \\ ünïcødé ✓", "status": "pending",
+         "entry": "20261101T090000Z", "modified": "20261102T100000Z", "due": "20261201T170000Z",
+         "scheduled": "20261125T080000Z", "until": "20991231T000000Z", "priority": "H",
+         "project": "home.bills", "tags": ["money", "monthly"], "estimate": 3, "size": "L",
+         "annotations": [
+             {"entry": "20261101T090500Z", "description": "called the bank"},
+             {"entry": "20261101T090500Z", "description": "same second"}
+         ],
+         "urgency": 12.3},
+        {"id": 2, "uuid": B, "description": "Wait for it", "status": "waiting",
+         "entry": "20261101T090000Z", "wait": "20991201T000000Z", "depends": A},
+        {"uuid": C, "description": "Done long ago", "status": "completed",
+         "entry": "20261001T090000Z", "end": "20261002T090000Z", "modified": "20261002T090000Z",
+         "start": "20261001T100000Z", "depends": [A, B]},
+        {"uuid": D, "description": "Instance", "status": "pending", "entry": "20261101T090000Z",
+         "recur": "weekly", "parent": GONE, "imask": 1, "rtype": "periodic", "start": "20261101T093000Z"},
+        {"uuid": GONE, "description": "Template", "status": "recurring", "entry": "20261101T090000Z",
+         "recur": "weekly", "due": "20261101T090000Z"},
+        {"uuid": "0d9e8a3c-5f4b-4c1e-9a2b-0000000000de", "description": "Deleted", "status": "deleted",
+         "entry": "20261101T090000Z", "end": "20261101T100000Z"}
+    ])
+}
+
+async fn import(
+    app: &TestApp,
+    user: &TestUser,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    app.request(reqwest::Method::POST, "/api/import/")
+        .bearer_auth(&user.access)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn imported(app: &TestApp, user: &TestUser, file: &Value) -> Value {
+    let response = import(app, user, file.to_string()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    body(response).await
+}
+
+async fn all_tasks(app: &TestApp, user: &TestUser) -> Vec<Value> {
+    let response = app
+        .get("/api/tasks/?status=all&ordering=id", &user.access)
+        .send()
+        .await
+        .unwrap();
+    body(response).await["results"].as_array().unwrap().clone()
+}
+
+fn by_uuid<'a>(tasks: &'a [Value], uuid: &str) -> &'a Value {
+    tasks
+        .iter()
+        .find(|t| t["uuid"] == uuid)
+        .unwrap_or_else(|| panic!("no task {uuid}"))
+}
+
+#[tokio::test]
+async fn every_field_comes_in_and_what_is_left_out_is_reported() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let summary = imported(&app, &alice, &file()).await;
+    assert_eq!(summary["added"], 4, "{summary}");
+    assert_eq!(summary["updated"], 0);
+    assert_eq!(summary["unchanged"], 0);
+    let skipped = summary["skipped"].as_array().unwrap();
+    let reason = |uuid: &str| -> Vec<String> {
+        skipped
+            .iter()
+            .filter(|s| s["uuid"] == uuid)
+            .map(|s| s["reason"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(reason(GONE), ["recurrence is not supported yet"]);
+    assert_eq!(reason("0d9e8a3c-5f4b-4c1e-9a2b-0000000000de"), ["deleted"]);
+    assert!(reason(D)[0].contains("plain task"), "{summary}");
+
+    let tasks = all_tasks(&app, &alice).await;
+    assert_eq!(tasks.len(), 4);
+    let rent = by_uuid(&tasks, A);
+    assert_eq!(rent["title"], "Pay \"rent\" \\ ünïcødé ✓");
+    assert_eq!(rent["status"], "pending");
+    assert_eq!(rent["number"], 1);
+    assert_eq!(rent["created_at"], "2026-11-01T09:00:00Z");
+    assert_eq!(rent["updated_at"], "2026-11-02T10:00:00Z");
+    assert_eq!(rent["due"], "2026-12-01T17:00:00Z");
+    assert_eq!(rent["scheduled"], "2026-11-25T08:00:00Z");
+    assert_eq!(rent["until"], "2099-12-31T00:00:00Z");
+    assert_eq!(rent["priority"], "high");
+    assert_eq!(rent["project"], "home.bills");
+    assert_eq!(rent["tags"], json!(["money", "monthly"]));
+    assert_eq!(rent["udas"], json!({"estimate": 3, "size": "L"}));
+    let notes = rent["annotations"].as_array().unwrap();
+    assert_eq!(notes.len(), 2);
+    assert_eq!(notes[0]["text"], "called the bank");
+    assert_eq!(notes[1]["entry"], "2026-11-01T09:05:00Z");
+    let wait = by_uuid(&tasks, B);
+    assert_eq!(wait["status"], "pending");
+    assert_eq!(wait["wait"], "2099-12-01T00:00:00Z");
+    assert_eq!(wait["depends"], json!([rent["id"]]));
+    assert_eq!(wait["blocked"], true);
+    let done = by_uuid(&tasks, C);
+    assert_eq!(done["status"], "done");
+    assert_eq!(done["number"], Value::Null);
+    assert_eq!(done["completed_at"], "2026-10-02T09:00:00Z");
+    assert_eq!(done["start"], Value::Null, "a done task is not active");
+    let mut on: Vec<i64> = done["depends"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    on.sort_unstable();
+    let mut want = vec![rent["id"].as_i64().unwrap(), wait["id"].as_i64().unwrap()];
+    want.sort_unstable();
+    assert_eq!(on, want);
+    let instance = by_uuid(&tasks, D);
+    assert_eq!(
+        instance["udas"],
+        json!({}),
+        "recurrence is not kept as a UDA"
+    );
+    assert_eq!(instance["start"], "2026-11-01T09:30:00Z");
+}
+
+#[tokio::test]
+async fn importing_again_changes_nothing_and_an_edit_changes_only_its_task() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    imported(&app, &alice, &file()).await;
+    let before = all_tasks(&app, &alice).await;
+
+    let again = imported(&app, &alice, &file()).await;
+    assert_eq!(
+        (&again["added"], &again["updated"], &again["unchanged"]),
+        (&json!(0), &json!(0), &json!(4)),
+        "{again}"
+    );
+    assert_eq!(all_tasks(&app, &alice).await, before, "versions untouched");
+
+    let mut edited = file();
+    edited[1]["description"] = json!("Wait for it, edited");
+    edited[2]["annotations"] = json!([{"entry": "20261002T090000Z", "description": "new note"}]);
+    let summary = imported(&app, &alice, &edited).await;
+    assert_eq!(
+        (
+            &summary["added"],
+            &summary["updated"],
+            &summary["unchanged"]
+        ),
+        (&json!(0), &json!(2), &json!(2)),
+        "{summary}"
+    );
+    let after = all_tasks(&app, &alice).await;
+    for (old, new) in before.iter().zip(&after) {
+        let changed = old["uuid"] == B || old["uuid"] == C;
+        let bump = if changed { 1 } else { 0 };
+        assert_eq!(
+            new["version"].as_i64().unwrap(),
+            old["version"].as_i64().unwrap() + bump,
+            "{}",
+            old["uuid"]
+        );
+    }
+    assert_eq!(by_uuid(&after, B)["title"], "Wait for it, edited");
+    assert_eq!(by_uuid(&after, C)["annotations"][0]["text"], "new note");
+}
+
+#[tokio::test]
+async fn our_own_export_comes_back_unchanged() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let first = app
+        .task(
+            &alice,
+            json!({"title": "Walk", "due": "2026-12-01T15:30:00.123456Z", "tags": ["out"]}),
+        )
+        .await;
+    app.task(
+        &alice,
+        json!({"title": "Rest", "depends": [first["id"]], "udas": {"points": 2.5}}),
+    )
+    .await;
+    let export: Value = body(app.get("/api/export/", &alice.access).send().await.unwrap()).await;
+    let before = all_tasks(&app, &alice).await;
+    let summary = imported(&app, &alice, &export).await;
+    assert_eq!(summary["unchanged"], 2, "{summary}");
+    assert_eq!(all_tasks(&app, &alice).await, before);
+}
+
+#[tokio::test]
+async fn lines_and_a_single_object_are_read_too() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let lines: String = file()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|task| format!("{task}\n"))
+        .collect();
+    let response = app
+        .request(reqwest::Method::POST, "/api/import/")
+        .bearer_auth(&alice.access)
+        .header("content-type", "application/x-ndjson")
+        .body(lines)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body(response).await["added"], 4);
+    let one = json!({"uuid": "0d9e8a3c-5f4b-4c1e-9a2b-0000000000aa", "description": "Alone"});
+    let summary = imported(&app, &alice, &one).await;
+    assert_eq!(summary["added"], 1);
+}
+
+#[tokio::test]
+async fn a_malformed_file_is_refused_whole_naming_where() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let bad_json =
+        "{\"description\": \"one\"}\n{\"description\": \"two\"}\n{\"description\": three}\n";
+    let refused = problem(
+        import(&app, &alice, bad_json).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    let detail = refused["detail"].as_str().unwrap();
+    assert!(detail.starts_with("line 3, column"), "{detail}");
+
+    let no_title = "[\n{\"description\": \"one\"},\n{\"status\": \"pending\"}\n]";
+    let refused = problem(
+        import(&app, &alice, no_title).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(
+        refused["errors"]["task 2 (line 3)"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("description:"),
+        "{refused}"
+    );
+
+    let bad_date = json!([{"description": "one"}, {"description": "two", "due": "soon"}]);
+    let refused = problem(
+        import(&app, &alice, bad_date.to_string()).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(
+        refused["detail"].as_str().unwrap().contains("due"),
+        "{refused}"
+    );
+
+    // 70 MiB: refused before it is read whole.
+    let huge = format!(
+        "[{{\"description\": \"{}\"}}]",
+        "x".repeat(70 * 1024 * 1024)
+    );
+    let refused = problem(
+        import(&app, &alice, huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+    .await;
+    assert!(refused["detail"].as_str().unwrap().contains("64 MiB"));
+
+    let response = app
+        .request(reqwest::Method::POST, "/api/import/")
+        .bearer_auth(&alice.access)
+        .header("content-type", "text/csv")
+        .body("a,b")
+        .send()
+        .await
+        .unwrap();
+    problem(response, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+
+    assert!(all_tasks(&app, &alice).await.is_empty(), "nothing imported");
+}
+
+#[tokio::test]
+async fn another_users_task_is_never_touched_even_with_the_same_uuid() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let bobs = app.task(&bob, json!({"title": "bob's own"})).await;
+    let collide = json!([{"uuid": bobs["uuid"], "description": "alice's", "depends": [A]},
+                         {"uuid": A, "description": "alice's other", "depends": bobs["uuid"]}]);
+    let summary = imported(&app, &alice, &collide).await;
+    assert_eq!(summary["added"], 2, "{summary}");
+    let bob_after = all_tasks(&app, &bob).await;
+    assert_eq!(bob_after.len(), 1);
+    assert_eq!(bob_after[0]["title"], "bob's own");
+    assert_eq!(bob_after[0]["version"], bobs["version"]);
+    let alices = all_tasks(&app, &alice).await;
+    assert_eq!(
+        by_uuid(&alices, bobs["uuid"].as_str().unwrap())["title"],
+        "alice's"
+    );
+    // The two depend on each other: one dependency is left out, and said so.
+    let cycle = summary["skipped"].as_array().unwrap();
+    assert_eq!(cycle.len(), 1, "{summary}");
+    assert!(cycle[0]["reason"].as_str().unwrap().contains("cycle"));
+}
+
+#[tokio::test]
+async fn an_unknown_dependency_is_reported_and_the_task_kept() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let mine = app.task(&alice, json!({"title": "already here"})).await;
+    let file = json!([{"uuid": A, "description": "waits", "depends": [GONE, mine["uuid"]]}]);
+    let summary = imported(&app, &alice, &file).await;
+    assert_eq!(summary["added"], 1);
+    assert_eq!(summary["skipped"][0]["uuid"], A);
+    assert!(summary["skipped"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains(GONE));
+    let tasks = all_tasks(&app, &alice).await;
+    assert_eq!(by_uuid(&tasks, A)["depends"], json!([mine["id"]]));
+}
