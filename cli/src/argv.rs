@@ -93,6 +93,7 @@ pub const COMMANDS: &[&str] = &[
     "projects",
     "tags",
     "export",
+    "import",
     "completions",
     "help",
 ];

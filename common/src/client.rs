@@ -23,15 +23,15 @@
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, IF_MATCH};
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, IF_MATCH};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::api::{
-    AdminUser, AdminUserPatch, Annotation, Health, LoginRequest, NameCount, NewAnnotation, NewTask,
-    Page, PasswordChange, Problem, RefreshRequest, RegisterRequest, Summary, Task, TaskPatch,
-    TaskQuery, TokenPair, User,
+    AdminUser, AdminUserPatch, Annotation, Health, ImportSummary, LoginRequest, NameCount,
+    NewAnnotation, NewTask, Page, PasswordChange, Problem, RefreshRequest, RegisterRequest,
+    Summary, Task, TaskPatch, TaskQuery, TokenPair, User,
 };
 use crate::config::{resolve_server, ConfigDir, ConfigError, Credentials, StoredTokens};
 use crate::task_ref::TaskRef;
@@ -146,7 +146,13 @@ struct Call<'a> {
     body: Option<Vec<u8>>,
     auth: bool,
     if_match: Option<i64>,
+    /// Told how many bytes of the body have gone out.
+    progress: Option<Progress>,
+    /// In place of the client's own limit, for long work on the server.
+    timeout: Option<Duration>,
 }
+
+type Progress = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
 
 impl<'a> Call<'a> {
     fn new(method: Method, path: &'a str) -> Call<'a> {
@@ -157,6 +163,8 @@ impl<'a> Call<'a> {
             body: None,
             auth: true,
             if_match: None,
+            progress: None,
+            timeout: None,
         }
     }
 
@@ -409,6 +417,22 @@ impl ApiClient {
             .await
     }
 
+    /// `POST /api/import/`: `file` in Taskwarrior's export format (an
+    /// array, one object, or one object per line). `sent` is told how many
+    /// of its bytes have gone out; the server then works on them at once.
+    pub async fn import(
+        &self,
+        file: Vec<u8>,
+        sent: impl Fn(u64) + Send + Sync + 'static,
+    ) -> Result<ImportSummary, ClientError> {
+        let mut call = Call::new(Method::POST, "/api/import/");
+        call.body = Some(file);
+        call.progress = Some(std::sync::Arc::new(sent));
+        // Up to 64 MiB of tasks, written in one transaction.
+        call.timeout = Some(Duration::from_secs(600));
+        self.call(call).await
+    }
+
     /// `GET /api/projects/` or `/api/tags/`: how many of the tasks `query`
     /// selects have each project, or each tag.
     pub async fn count_by(
@@ -596,9 +620,16 @@ impl ApiClient {
             request = request.query(&call.query);
         }
         if let Some(body) = &call.body {
-            request = request
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(body.clone());
+            request = request.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            request = match &call.progress {
+                Some(progress) => request
+                    .header(CONTENT_LENGTH, body.len())
+                    .body(reqwest::Body::wrap_stream(chunks(body, progress.clone()))),
+                None => request.body(body.clone()),
+            };
+        }
+        if let Some(timeout) = call.timeout {
+            request = request.timeout(timeout);
         }
         if let Some(access) = access {
             let mut value = HeaderValue::from_str(&format!("Bearer {access}"))
@@ -795,6 +826,22 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = inner.source();
     }
     line
+}
+
+/// `body` as a stream of pieces, telling `progress` the bytes sent so far
+/// as each piece is taken.
+fn chunks(
+    body: &[u8],
+    progress: Progress,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
+    const PIECE: usize = 256 * 1024;
+    let pieces: Vec<Vec<u8>> = body.chunks(PIECE).map(<[u8]>::to_vec).collect();
+    let mut sent = 0u64;
+    futures_util::stream::iter(pieces.into_iter().map(move |piece| {
+        sent += piece.len() as u64;
+        progress(sent);
+        Ok(piece)
+    }))
 }
 
 #[cfg(test)]

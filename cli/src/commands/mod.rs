@@ -25,6 +25,7 @@ mod delete;
 mod done;
 mod edit;
 mod export;
+mod import;
 mod list;
 mod login;
 mod logout;
@@ -71,6 +72,8 @@ pub enum Command {
     Overdue(list::Args),
     /// The tasks in Taskwarrior's export format (all of them by default), for its `task import`
     Export(export::Args),
+    /// Bring in what `task export` wrote (Taskwarrior's too): task import FILE|-
+    Import(import::Args),
     /// Each project of the pending tasks, with how many have it
     Projects(summary::Args),
     /// Each tag of the pending tasks, with how many have it
@@ -131,6 +134,7 @@ impl Command {
             Command::Ready(args) => list::run(&ctx, args, Report::Ready).await,
             Command::Overdue(args) => list::run(&ctx, args, Report::Overdue).await,
             Command::Export(args) => export::run(&ctx, args).await,
+            Command::Import(args) => import::run(&ctx, args).await,
             Command::Projects(args) => summary::run(&ctx, args, Summary::Projects).await,
             Command::Tags(args) => summary::run(&ctx, args, Summary::Tags).await,
             Command::Show(args) => show::run(&ctx, args).await,

@@ -2,43 +2,10 @@
 //! checked with the real Taskwarrior (`/usr/bin/task`, Debian's
 //! `taskwarrior`), importing our export and exporting it again.
 
-use std::path::Path;
-use std::process::Command;
-
 use serde_json::Value;
 
 use crate::helpers::{Cli, TestServer};
-
-const TASKWARRIOR: &str = "/usr/bin/task";
-
-/// Taskwarrior with its data and rc file in `dir`, asking nothing.
-fn taskwarrior(dir: &Path, args: &[&str], stdin_file: Option<&Path>) -> String {
-    let rc = dir.join("taskrc");
-    if !rc.exists() {
-        std::fs::write(&rc, "").expect("write taskrc");
-    }
-    let mut command = Command::new(TASKWARRIOR);
-    command
-        .env_clear()
-        .env("TASKRC", &rc)
-        .env("HOME", dir)
-        .arg(format!("rc.data.location={}", dir.join("data").display()))
-        .args(["rc.confirmation=off", "rc.hooks=off", "rc.verbose=nothing"])
-        .args(args);
-    if let Some(file) = stdin_file {
-        command.stdin(std::fs::File::open(file).expect("open export"));
-    }
-    let out = command
-        .output()
-        .unwrap_or_else(|e| panic!("{TASKWARRIOR} runs ({e}): apt-get install taskwarrior"));
-    assert!(
-        out.status.success(),
-        "taskwarrior {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use crate::taskwarrior::taskwarrior;
 
 #[test]
 fn taskwarrior_imports_what_task_export_writes() {

@@ -316,6 +316,9 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
             left_out.join(", ")
         ));
     }
+    if status == Status::Done && start.is_some() {
+        notes.push("start left out: a completed task is not active".into());
+    }
     // Everything else is a user-defined attribute.
     body.insert("udas".into(), Value::Object(object));
 
@@ -520,6 +523,18 @@ mod tests {
         assert!(file.tasks.is_empty());
         assert_eq!(file.skipped[0].1, "deleted");
         assert_eq!(file.skipped[1].1, "recurrence is not supported yet");
+    }
+
+    #[test]
+    fn a_completed_task_loses_its_start_and_says_so() {
+        let file = read_text(
+            r#"{"description":"A","status":"completed","start":"20261101T090000Z","end":"20261101T100000Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            file.tasks[0].notes,
+            ["start left out: a completed task is not active"]
+        );
     }
 
     #[test]
