@@ -93,6 +93,13 @@ enum Command {
     Createsuperuser(CreateSuperuser),
     /// Set a user's password (a forgotten one, say); their logins end.
     Changepassword(ChangePassword),
+    /// Bring over the accounts and tasks of the Django backend this replaces,
+    /// from its database: a SQLite file or a postgres:// URL. Running it
+    /// again adds only what is new.
+    ImportDjango {
+        /// The Django database (its db.sqlite3, or postgres://USER@HOST/DB).
+        source: String,
+    },
     /// Copy the live database to FILE (safe while taskd serves it).
     Backup {
         /// Where to write the copy.
@@ -178,8 +185,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Createsuperuser(args) => create_superuser(config, args).await,
         Command::Changepassword(args) => change_password(config, args).await,
+        Command::ImportDjango { source } => import_django(config, &source).await,
         Command::Backup { file } => backup(&config.database, &file).await,
     }
+}
+
+async fn import_django(config: Config, source: &str) -> anyhow::Result<()> {
+    let source = Database::parse(source)?;
+    let (users, tasks) = taskd::django::read(&source).await?;
+    let store = store::open(&config.database, Purpose::Command).await?;
+    let report = taskd::django::import(store.as_ref(), users, tasks).await?;
+    print!("From {source} into {}:\n{report}", config.database);
+    Ok(())
 }
 
 async fn backup(database: &Database, file: &Path) -> anyhow::Result<()> {

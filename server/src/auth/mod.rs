@@ -85,8 +85,57 @@ fn hash_password_blocking(password: &str) -> anyhow::Result<String> {
     Ok(hash.to_string())
 }
 
-/// Checks `password` against a PHC string of ours; anything else is a mismatch.
+/// Whether `hash` is of the kind new passwords get: otherwise the first
+/// successful login replaces it.
+pub fn is_current_hash(hash: &str) -> bool {
+    hash.starts_with("$argon2id$")
+}
+
+/// Iterations beyond any Django default: a stored hash asking for more is
+/// not one Django wrote, and is not worth a login's time.
+const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+
+/// Django's default hash, `pbkdf2_sha256$ITERATIONS$SALT$BASE64`, which
+/// accounts brought from the Django backend keep until their first login.
+fn verify_django_pbkdf2(password: &str, hash: &str) -> bool {
+    use base64::Engine;
+    let mut parts = hash.split('$');
+    let (Some("pbkdf2_sha256"), Some(iterations), Some(salt), Some(expected), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    let Some(iterations) = iterations
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=MAX_PBKDF2_ITERATIONS).contains(n))
+    else {
+        return false;
+    };
+    let Ok(expected) = base64::engine::general_purpose::STANDARD.decode(expected) else {
+        return false;
+    };
+    let mut out = [0u8; 32];
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password.as_bytes(), salt.as_bytes(), iterations, &mut out);
+    // Every byte compared, whatever the first difference.
+    expected.len() == out.len()
+        && out
+            .iter()
+            .zip(&expected)
+            .fold(0u8, |differ, (a, b)| differ | (a ^ b))
+            == 0
+}
+
+/// Checks `password` against a PHC string of ours, or a Django hash brought
+/// over; anything else is a mismatch.
 fn verify_password_blocking(password: &str, hash: &str) -> bool {
+    if hash.starts_with("pbkdf2_sha256$") {
+        return verify_django_pbkdf2(password, hash);
+    }
     let Ok(parsed) = PasswordHash::new(hash) else {
         return false;
     };
@@ -340,6 +389,23 @@ impl FromRequestParts<AppState> for AdminUser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn django_hashes_verify_as_django_wrote_them() {
+        // Python's hashlib.pbkdf2_hmac("sha256", b"correct horse", b"Xq9zSalt1234", 1000).
+        let hash = "pbkdf2_sha256$1000$Xq9zSalt1234$rNCwQPkmDcj0nzbHjFeeicG4QLxhj0blKh5TB6chRI4=";
+        assert!(verify_password_blocking("correct horse", hash));
+        assert!(!verify_password_blocking("correct horsE", hash));
+        assert!(!is_current_hash(hash));
+        for bad in [
+            "pbkdf2_sha256$0$Xq9zSalt1234$rNCwQPkmDcj0nzbHjFeeicG4QLxhj0blKh5TB6chRI4=",
+            "pbkdf2_sha256$1000$Xq9zSalt1234$not base64",
+            "pbkdf2_sha256$1000$Xq9zSalt1234",
+            "!unusable",
+        ] {
+            assert!(!verify_password_blocking("correct horse", bad), "{bad}");
+        }
+    }
 
     #[test]
     fn hashes_verify_and_match_the_argon2_crate() {

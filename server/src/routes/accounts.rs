@@ -238,7 +238,7 @@ async fn login(
     let attempt = state.login_limiter.begin(keys).await?;
     let user = state.store.user_by_username(body.username.trim()).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
-    let valid = auth::verify_password(body.password, hash).await?;
+    let valid = auth::verify_password(body.password.clone(), hash).await?;
     let Some(user) = user.filter(|_| valid) else {
         attempt.failed();
         return Err(bad_credentials());
@@ -246,6 +246,14 @@ async fn login(
     attempt.succeeded().await?;
     if !user.is_active {
         return Err(ApiError::Forbidden("This account is inactive.".into()));
+    }
+    if !auth::is_current_hash(&user.password_hash) {
+        // A hash brought from the Django backend: argon2id from now on.
+        let upgraded = auth::hash_password(body.password).await?;
+        state
+            .store
+            .upgrade_password_hash(user.id, &user.password_hash, &upgraded)
+            .await?;
     }
     state.login_limiter.clear(&user_key).await?;
     Ok(Json(issue_tokens(&state, &user).await?))

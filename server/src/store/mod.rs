@@ -150,6 +150,30 @@ pub struct NewUser {
     pub is_admin: bool,
 }
 
+/// An account of another system, brought over with its password hash.
+#[derive(Debug, Clone)]
+pub struct LegacyUser {
+    /// Where it comes from, unique across imports: `django:42`.
+    pub legacy_id: String,
+    pub username: String,
+    pub email: String,
+    pub password_hash: String,
+    pub is_active: bool,
+    pub is_admin: bool,
+    pub date_joined: DateTime<Utc>,
+}
+
+/// What became of a [`LegacyUser`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adoption {
+    /// A new account, with this id.
+    Created(i64),
+    /// Brought over before: this account.
+    Already(i64),
+    /// The username belongs to another account.
+    Taken,
+}
+
 /// What the authentication of one request needs to know.
 #[derive(Debug, Clone)]
 pub struct AuthContext {
@@ -228,6 +252,17 @@ pub trait AccountStore: Send + Sync + 'static {
         &self,
         user_id: i64,
         refresh_hash: &str,
+    ) -> StoreResult<bool>;
+    /// Creates the account `user` describes, unless it was created before
+    /// (its `legacy_id` is known) or its username is taken.
+    async fn adopt_user(&self, user: LegacyUser) -> StoreResult<Adoption>;
+    /// Puts `new_hash` in place of `old_hash` (a stronger hash of the same
+    /// password), if the password has not changed meanwhile; logins stay.
+    async fn upgrade_password_hash(
+        &self,
+        user_id: i64,
+        old_hash: &str,
+        new_hash: &str,
     ) -> StoreResult<bool>;
     /// Sets the password and ends every login and every access token.
     async fn change_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()>;

@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod daemon;
+mod django;
 mod errors;
 mod export;
 mod helpers;

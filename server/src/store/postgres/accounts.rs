@@ -7,7 +7,10 @@ use tokio_postgres::Row;
 
 use super::{PostgresStore, LOGIN_LOCKS};
 use crate::{
-    store::{AccountStore, AuthContext, NewUser, RefreshTokenRecord, StoreResult, UserRecord},
+    store::{
+        AccountStore, Adoption, AuthContext, LegacyUser, NewUser, RefreshTokenRecord, StoreResult,
+        UserRecord,
+    },
     task_query::PageWindow,
 };
 
@@ -74,6 +77,56 @@ impl AccountStore for PostgresStore {
             date_joined: now,
             token_version: 0,
         }))
+    }
+
+    async fn adopt_user(&self, user: LegacyUser) -> StoreResult<Adoption> {
+        let client = self.client().await?;
+        self.timed(async {
+            let created = client
+                .query_opt(
+                    "INSERT INTO users (username, username_key, email, password_hash, is_active, \
+                     is_admin, date_joined, legacy_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT DO NOTHING RETURNING id",
+                    &[
+                        &user.username,
+                        &user.username.to_lowercase(),
+                        &user.email,
+                        &user.password_hash,
+                        &user.is_active,
+                        &user.is_admin,
+                        &user.date_joined,
+                        &user.legacy_id,
+                    ],
+                )
+                .await?;
+            if let Some(row) = created {
+                return Ok(Adoption::Created(row.get(0)));
+            }
+            let existing = client
+                .query_opt(
+                    "SELECT id FROM users WHERE username_key = $1 AND legacy_id = $2",
+                    &[&user.username.to_lowercase(), &user.legacy_id],
+                )
+                .await?;
+            Ok(existing.map_or(Adoption::Taken, |row| Adoption::Already(row.get(0))))
+        })
+        .await
+    }
+
+    async fn upgrade_password_hash(
+        &self,
+        user_id: i64,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> StoreResult<bool> {
+        let client = self.client().await?;
+        let changed = self
+            .timed(client.execute(
+                "UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3",
+                &[&new_hash, &user_id, &old_hash],
+            ))
+            .await?;
+        Ok(changed > 0)
     }
 
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>> {

@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0004_richer_task.sql"),
     include_str!("../../../migrations/postgres/0005_annotations_and_dependencies.sql"),
     include_str!("../../../migrations/postgres/0006_numbered_count.sql"),
+    include_str!("../../../migrations/postgres/0007_legacy_accounts.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once

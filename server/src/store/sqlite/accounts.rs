@@ -7,7 +7,10 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use super::{instant, micros, SqliteStore, AUTH_CACHE_ENTRIES};
 use crate::{
-    store::{AccountStore, AuthContext, NewUser, RefreshTokenRecord, StoreResult, UserRecord},
+    store::{
+        AccountStore, Adoption, AuthContext, LegacyUser, NewUser, RefreshTokenRecord, StoreResult,
+        UserRecord,
+    },
     task_query::PageWindow,
 };
 
@@ -75,6 +78,64 @@ impl AccountStore for SqliteStore {
                 date_joined: now,
                 token_version: 0,
             }))
+        })
+        .await
+    }
+
+    async fn adopt_user(&self, user: LegacyUser) -> StoreResult<Adoption> {
+        self.write_keeping_auth(move |conn| {
+            let existing: Option<(i64, Option<String>)> = conn
+                .prepare_cached("SELECT id, legacy_id FROM users WHERE username_key = ?1")?
+                .query_row([user.username.to_lowercase()], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
+                .optional()?;
+            if let Some((id, legacy_id)) = existing {
+                return Ok(if legacy_id.as_deref() == Some(user.legacy_id.as_str()) {
+                    Adoption::Already(id)
+                } else {
+                    Adoption::Taken
+                });
+            }
+            let inserted = conn
+                .prepare_cached(
+                    "INSERT INTO users (username, username_key, email, password_hash, is_active, \
+                     is_admin, date_joined, legacy_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                     ON CONFLICT (legacy_id) DO NOTHING",
+                )?
+                .execute(params![
+                    user.username,
+                    user.username.to_lowercase(),
+                    user.email,
+                    user.password_hash,
+                    user.is_active,
+                    user.is_admin,
+                    micros(user.date_joined),
+                    user.legacy_id,
+                ])?;
+            // The same account under another name: brought over before.
+            if inserted == 0 {
+                return Ok(Adoption::Taken);
+            }
+            Ok(Adoption::Created(conn.last_insert_rowid()))
+        })
+        .await
+    }
+
+    async fn upgrade_password_hash(
+        &self,
+        user_id: i64,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> StoreResult<bool> {
+        let (old_hash, new_hash) = (old_hash.to_string(), new_hash.to_string());
+        self.write(move |conn| {
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE users SET password_hash = ?1 WHERE id = ?2 AND password_hash = ?3",
+                )?
+                .execute(params![new_hash, user_id, old_hash])?;
+            Ok(changed > 0)
         })
         .await
     }

@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0004_richer_task.sql"),
     include_str!("../../../migrations/sqlite/0005_annotations_and_dependencies.sql"),
     include_str!("../../../migrations/sqlite/0006_numbered_count.sql"),
+    include_str!("../../../migrations/sqlite/0007_legacy_accounts.sql"),
 ];
 
 /// Reader connections: enough to keep both cores busy while some wait on

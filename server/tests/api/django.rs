@@ -1,0 +1,242 @@
+//! `taskd import-django` against the Django backend itself: the seed
+//! rebuild beside this repository, run for real (its `start.sh` installs
+//! Django from PyPI into a virtualenv kept under `target/`), filled through
+//! its own API and `manage.py`, then brought over.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{body, TestApp};
+
+const TASKD: &str = env!("CARGO_BIN_EXE_taskd");
+
+fn seed_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/django_seed")
+}
+
+/// Where the seed's virtualenv lives between runs: pip installs it once.
+fn venv() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/django-seed-venv")
+}
+
+/// The seed's gunicorn on a free port, with its SQLite database at `db`.
+struct Seed {
+    child: Child,
+    url: String,
+    db: PathBuf,
+}
+
+impl Seed {
+    fn start(db: &Path) -> Seed {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(seed_dir().join("start.sh"))
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env("DJANGO_DB_PATH", db)
+            .env("RESET_DB", "1")
+            .env("VENV", venv())
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the Django seed's start.sh runs (python3 and python3-venv installed)");
+        let mut seed = Seed {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            db: db.to_path_buf(),
+        };
+        // The first run installs Django from PyPI.
+        let deadline = Instant::now() + Duration::from_secs(300);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = seed.child.try_wait() {
+                panic!("the Django seed exited: {status}");
+            }
+            assert!(Instant::now() < deadline, "the Django seed did not start");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        seed
+    }
+
+    /// `manage.py` with the seed's settings and database.
+    fn manage(&self, args: &[&str], env: &[(&str, &str)]) {
+        let status = Command::new(venv().join("bin/python"))
+            .arg(seed_dir().join("manage.py"))
+            .args(args)
+            .current_dir(seed_dir())
+            .env("DJANGO_DB_PATH", &self.db)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .status()
+            .expect("manage.py runs");
+        assert!(status.success(), "manage.py {args:?}");
+    }
+}
+
+impl Drop for Seed {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+async fn seed_user(http: &reqwest::Client, seed: &Seed, name: &str, tasks: &[(&str, &str, bool)]) {
+    let password = format!("{name} django pass");
+    let registered = http
+        .post(format!("{}/api/register/", seed.url))
+        .json(&json!({"username": name, "password": password, "email": format!("{name}@example.com")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let tokens = body(
+        http.post(format!("{}/api/login/", seed.url))
+            .json(&json!({"username": name, "password": password}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let access = tokens["access"].as_str().unwrap();
+    for (title, description, completed) in tasks {
+        let created = http
+            .post(format!("{}/api/tasks/", seed.url))
+            .bearer_auth(access)
+            .json(&json!({"title": title, "description": description, "completed": completed}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+}
+
+fn import_django(db: &Path, app: &TestApp) -> String {
+    let out = Command::new(TASKD)
+        .args(["import-django", &db.display().to_string()])
+        .args(["--database", &app.database.arg()])
+        .output()
+        .expect("taskd runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+async fn tasks_of(app: &TestApp, name: &str) -> Vec<Value> {
+    let tokens = body(app.login(name, &format!("{name} django pass")).await).await;
+    let access = tokens["access"].as_str().expect("logged in");
+    let listed = body(
+        app.get("/api/tasks/?status=all&ordering=id", access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    listed["results"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn django_accounts_and_tasks_come_over_with_their_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("seed.sqlite3");
+    let seed = Seed::start(&db);
+    let http = reqwest::Client::new();
+    seed_user(
+        &http,
+        &seed,
+        "alice",
+        &[
+            ("Buy milk", "", false),
+            ("Café ✓ \"quoted\"", "Two lines\nof notes", false),
+            ("Filed taxes", "", true),
+        ],
+    )
+    .await;
+    seed_user(&http, &seed, "bob", &[("Bob's only task", "", false)]).await;
+    seed_user(&http, &seed, "carol", &[("Left behind", "", true)]).await;
+    seed.manage(
+        &[
+            "createsuperuser",
+            "--noinput",
+            "--username",
+            "root",
+            "--email",
+            "root@example.com",
+        ],
+        &[("DJANGO_SUPERUSER_PASSWORD", "root django pass")],
+    );
+    seed.manage(
+        &[
+            "shell",
+            "-c",
+            "from django.contrib.auth.models import User; \
+             User.objects.filter(username='carol').update(is_active=False)",
+        ],
+        &[],
+    );
+    drop(seed);
+
+    let app = TestApp::spawn().await;
+    let report = import_django(&db, &app);
+    assert!(
+        report.contains("Accounts: 4 added, 0 already here. Tasks: 5 added, 0 already here."),
+        "{report}"
+    );
+
+    let alice = tasks_of(&app, "alice").await;
+    let titles: Vec<&str> = alice.iter().map(|t| t["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Buy milk", "Café ✓ \"quoted\"", "Filed taxes"]);
+    assert_eq!(alice[1]["description"], "Two lines\nof notes");
+    assert_eq!(alice[2]["status"], "done");
+    assert!(alice[2]["completed_at"].is_string());
+    assert_eq!(alice[0]["number"], 1);
+    let stored = app
+        .server
+        .state
+        .store
+        .user_by_username("alice")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored.password_hash.starts_with("$argon2id$"),
+        "the Django hash is replaced at the first login"
+    );
+    assert_eq!(stored.email, "alice@example.com");
+    let bob = tasks_of(&app, "bob").await;
+    assert_eq!(bob.len(), 1, "each sees exactly their own tasks");
+    assert_eq!(bob[0]["title"], "Bob's only task");
+
+    let root = body(app.login("root", "root django pass").await).await;
+    let me = body(
+        app.get("/api/me/", root["access"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(me["is_admin"], true, "{me}");
+    let carol = app.login("carol", "carol django pass").await;
+    assert_eq!(carol.status(), StatusCode::FORBIDDEN, "inactive");
+    let wrong = app.login("bob", "not bob's password").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+
+    let again = import_django(&db, &app);
+    assert!(
+        again.contains("Accounts: 0 added, 4 already here. Tasks: 0 added, 5 already here."),
+        "{again}"
+    );
+    assert_eq!(tasks_of(&app, "alice").await.len(), 3);
+}
