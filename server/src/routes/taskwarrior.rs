@@ -4,7 +4,7 @@
 use axum::{
     body::Bytes,
     extract::{DefaultBodyLimit, FromRequest, Request, State},
-    http::{header, StatusCode},
+    http::StatusCode,
     Json,
 };
 use common::api::{ImportSummary, Problem};
@@ -15,7 +15,7 @@ use crate::{
     auth::AuthUser,
     domain::{importing, task_ops as ops, taskwarrior::import},
     error::{ApiError, ApiResult, FieldErrors},
-    extract::QueryPairs,
+    extract::{content_type, QueryPairs},
     routes::tasks::ListParams,
     task_query::TaskFilter,
     AppState,
@@ -99,21 +99,10 @@ async fn import(
 
 /// JSON, or JSON lines.
 fn is_import_type(request: &Request) -> bool {
-    let Some(value) = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    matches!(
-        essence.as_str(),
-        "application/json" | "application/x-ndjson" | "application/jsonl"
-    )
+    content_type(request.headers()).is_some_and(|essence| {
+        matches!(
+            essence.as_str(),
+            "application/json" | "application/x-ndjson" | "application/jsonl"
+        )
+    })
 }
