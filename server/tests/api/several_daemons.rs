@@ -342,7 +342,7 @@ async fn four_daemons_starting_at_once_migrate_an_empty_database_once_and_run_ea
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(versions, [6]);
+    assert_eq!(versions, [taskd::store::postgres::SCHEMA_VERSION as i32]);
     // Each daemon offers to run the hourly purge and the sweep of tasks past
     // their `until` when it starts; one runs each, the others find it done.
     for job in ["purge_expired_logins", "delete_expired_tasks"] {

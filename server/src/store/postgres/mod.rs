@@ -20,6 +20,9 @@ use super::{Store, StoreError, StoreResult};
 
 /// Versioned schema changes, applied in order; the table `taskd_schema`
 /// records how many have run. SQLite's list has the same numbers.
+/// The schema version this binary migrates a database to.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_init.sql"),
     include_str!("../../../migrations/postgres/0002_refresh_token_expiry.sql"),
