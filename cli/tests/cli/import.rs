@@ -114,8 +114,8 @@ fn varied_tasks(count: usize) -> Vec<Value> {
 /// A Taskwarrior database in `dir` holding `count` varied tasks, a
 /// recurring task with its instance, and a deleted task.
 fn taskwarrior_database(dir: &Path, count: usize) {
-    let file = dir.join("seed.json");
-    std::fs::write(&file, Value::Array(varied_tasks(count)).to_string()).expect("write seed");
+    let file = dir.join("tasks.json");
+    std::fs::write(&file, Value::Array(varied_tasks(count)).to_string()).expect("write tasks");
     taskwarrior(dir, &["import", &file.display().to_string()], None);
     taskwarrior(
         dir,
@@ -157,7 +157,10 @@ fn a_taskwarrior_database_comes_in_and_goes_back_whole() {
         .filter(|t| !matches!(status(t).as_str(), "deleted" | "recurring"))
         .collect();
     assert_eq!(summary["added"], kept.len(), "{summary}");
-    assert!(kept.len() > 220, "the seed, the recurring task's instance");
+    assert!(
+        kept.len() > 220,
+        "the 220 imported tasks, the recurring task's instance"
+    );
     for kind in ["deleted", "recurring", "completed", "pending"] {
         assert!(before.iter().any(|t| status(t) == kind), "a {kind} task");
     }

@@ -1,7 +1,8 @@
-//! `taskd import-django` against the Django backend itself: the seed
-//! rebuild beside this repository, run for real (its `start.sh` installs
-//! Django from PyPI into a virtualenv kept under `target/`), filled through
-//! its own API and `manage.py`, then brought over.
+//! `taskd import-django` against a real Django backend: the rebuild of the
+//! backend taskd replaces, kept beside this repository in
+//! `../shared/django_seed`, run for real (its `start.sh` installs Django
+//! from PyPI into a virtualenv under `target/`), filled through its own API
+//! and `manage.py`, then brought over.
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -15,29 +16,30 @@ use crate::helpers::{body, TestApp};
 
 const TASKD: &str = env!("CARGO_BIN_EXE_taskd");
 
-fn seed_dir() -> PathBuf {
+fn django_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/django_seed")
 }
 
-/// Where the seed's virtualenv lives between runs: pip installs it once.
+/// Where the Django backend's virtualenv lives between runs: pip installs
+/// it once.
 fn venv() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/django-seed-venv")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/django-venv")
 }
 
-/// The seed's gunicorn on a free port, with its SQLite database at `db`.
-struct Seed {
+/// The Django backend's gunicorn on a free port, with its SQLite database at `db`.
+struct DjangoBackend {
     child: Child,
     url: String,
     db: PathBuf,
 }
 
-impl Seed {
-    fn start(db: &Path) -> Seed {
+impl DjangoBackend {
+    fn start(db: &Path) -> DjangoBackend {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let child = Command::new(seed_dir().join("start.sh"))
+        let child = Command::new(django_dir().join("start.sh"))
             .env("BIND", format!("127.0.0.1:{port}"))
             .env("DJANGO_DB_PATH", db)
             .env("RESET_DB", "1")
@@ -46,8 +48,8 @@ impl Seed {
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("the Django seed's start.sh runs (python3 and python3-venv installed)");
-        let mut seed = Seed {
+            .expect("the Django backend's start.sh runs (python3 and python3-venv installed)");
+        let mut django = DjangoBackend {
             child,
             url: format!("http://127.0.0.1:{port}"),
             db: db.to_path_buf(),
@@ -55,21 +57,24 @@ impl Seed {
         // The first run installs Django from PyPI.
         let deadline = Instant::now() + Duration::from_secs(300);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = seed.child.try_wait() {
-                panic!("the Django seed exited: {status}");
+            if let Ok(Some(status)) = django.child.try_wait() {
+                panic!("the Django backend exited: {status}");
             }
-            assert!(Instant::now() < deadline, "the Django seed did not start");
+            assert!(
+                Instant::now() < deadline,
+                "the Django backend did not start"
+            );
             std::thread::sleep(Duration::from_millis(200));
         }
-        seed
+        django
     }
 
-    /// `manage.py` with the seed's settings and database.
+    /// `manage.py` with the Django backend's settings and this database.
     fn manage(&self, args: &[&str], env: &[(&str, &str)]) {
         let status = Command::new(venv().join("bin/python"))
-            .arg(seed_dir().join("manage.py"))
+            .arg(django_dir().join("manage.py"))
             .args(args)
-            .current_dir(seed_dir())
+            .current_dir(django_dir())
             .env("DJANGO_DB_PATH", &self.db)
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .envs(env.iter().copied())
@@ -80,7 +85,7 @@ impl Seed {
     }
 }
 
-impl Drop for Seed {
+impl Drop for DjangoBackend {
     fn drop(&mut self) {
         let _ = Command::new("kill")
             .arg(self.child.id().to_string())
@@ -89,17 +94,22 @@ impl Drop for Seed {
     }
 }
 
-async fn seed_user(http: &reqwest::Client, seed: &Seed, name: &str, tasks: &[(&str, &str, bool)]) {
+async fn django_user(
+    http: &reqwest::Client,
+    django: &DjangoBackend,
+    name: &str,
+    tasks: &[(&str, &str, bool)],
+) {
     let password = format!("{name} django pass");
     let registered = http
-        .post(format!("{}/api/register/", seed.url))
+        .post(format!("{}/api/register/", django.url))
         .json(&json!({"username": name, "password": password, "email": format!("{name}@example.com")}))
         .send()
         .await
         .unwrap();
     assert_eq!(registered.status(), StatusCode::CREATED);
     let tokens = body(
-        http.post(format!("{}/api/login/", seed.url))
+        http.post(format!("{}/api/login/", django.url))
             .json(&json!({"username": name, "password": password}))
             .send()
             .await
@@ -109,7 +119,7 @@ async fn seed_user(http: &reqwest::Client, seed: &Seed, name: &str, tasks: &[(&s
     let access = tokens["access"].as_str().unwrap();
     for (title, description, completed) in tasks {
         let created = http
-            .post(format!("{}/api/tasks/", seed.url))
+            .post(format!("{}/api/tasks/", django.url))
             .bearer_auth(access)
             .json(&json!({"title": title, "description": description, "completed": completed}))
             .send()
@@ -150,12 +160,12 @@ async fn tasks_of(app: &TestApp, name: &str) -> Vec<Value> {
 #[tokio::test]
 async fn django_accounts_and_tasks_come_over_with_their_passwords() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("seed.sqlite3");
-    let seed = Seed::start(&db);
+    let db = dir.path().join("django.sqlite3");
+    let django = DjangoBackend::start(&db);
     let http = reqwest::Client::new();
-    seed_user(
+    django_user(
         &http,
-        &seed,
+        &django,
         "alice",
         &[
             ("Buy milk", "", false),
@@ -164,9 +174,9 @@ async fn django_accounts_and_tasks_come_over_with_their_passwords() {
         ],
     )
     .await;
-    seed_user(&http, &seed, "bob", &[("Bob's only task", "", false)]).await;
-    seed_user(&http, &seed, "carol", &[("Left behind", "", true)]).await;
-    seed.manage(
+    django_user(&http, &django, "bob", &[("Bob's only task", "", false)]).await;
+    django_user(&http, &django, "carol", &[("Left behind", "", true)]).await;
+    django.manage(
         &[
             "createsuperuser",
             "--noinput",
@@ -177,7 +187,7 @@ async fn django_accounts_and_tasks_come_over_with_their_passwords() {
         ],
         &[("DJANGO_SUPERUSER_PASSWORD", "root django pass")],
     );
-    seed.manage(
+    django.manage(
         &[
             "shell",
             "-c",
@@ -186,7 +196,7 @@ async fn django_accounts_and_tasks_come_over_with_their_passwords() {
         ],
         &[],
     );
-    drop(seed);
+    drop(django);
 
     let app = TestApp::spawn().await;
     let report = import_django(&db, &app);
