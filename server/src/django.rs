@@ -12,7 +12,7 @@ use common::api::Status;
 use sha2::{Digest, Sha256};
 
 use crate::{
-    domain::tasks::{imported, ImportedDates, TaskFields},
+    domain::tasks::{arrived, ImportedDates, TaskFields},
     store::{Adoption, Database, ImportWrite, LegacyUser, Store},
 };
 
@@ -216,8 +216,13 @@ pub async fn import(
     tasks: Vec<DjangoTask>,
 ) -> anyhow::Result<Report> {
     let mut report = Report::default();
+    let mut by_owner: std::collections::HashMap<i64, Vec<DjangoTask>> =
+        std::collections::HashMap::new();
+    for task in tasks {
+        by_owner.entry(task.user_id).or_default().push(task);
+    }
     for user in users {
-        let theirs: Vec<&DjangoTask> = tasks.iter().filter(|t| t.user_id == user.id).collect();
+        let theirs = by_owner.remove(&user.id).unwrap_or_default();
         let adopted = store
             .adopt_user(LegacyUser {
                 legacy_id: format!("django:{}", user.id),
@@ -243,7 +248,7 @@ pub async fn import(
                 continue;
             }
         };
-        let uuids: Vec<String> = theirs.iter().map(|t| task_uuid(t)).collect();
+        let uuids: Vec<String> = theirs.iter().map(task_uuid).collect();
         let there: std::collections::HashSet<String> = store
             .tasks_by_uuid(owner, uuids.clone())
             .await?
@@ -272,13 +277,11 @@ pub async fn import(
                 // Django keeps no completion time: the last change is the best known.
                 end: task.completed.then_some(task.updated_at),
             };
-            if let Some(task) = imported(None, &uuid, fields, dates, &[], now) {
-                writes.push(ImportWrite {
-                    task,
-                    current: None,
-                    depends: Vec::new(),
-                });
-            }
+            writes.push(ImportWrite {
+                task: arrived(&uuid, fields, dates, &[], now),
+                current: None,
+                depends: Vec::new(),
+            });
         }
         let added = writes.len();
         if added > 0 && !store.import_tasks(owner, writes).await? {

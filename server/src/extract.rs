@@ -25,16 +25,24 @@ where
         if !is_json(req.headers()) {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            match rejection.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => {
-                    ApiError::PayloadTooLarge(crate::routes::MAX_BODY_BYTES)
-                }
-                _ => ApiError::bad_request(rejection.body_text()),
-            }
-        })?;
+        let bytes = body(req, state, crate::routes::MAX_BODY_BYTES).await?;
         parse_json(&bytes).map(JsonBody)
     }
+}
+
+/// The whole body, up to the route's `DefaultBodyLimit`, which is `limit`
+/// bytes (said in the 413's message).
+pub async fn body<S: Send + Sync>(
+    req: Request,
+    state: &S,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state)
+        .await
+        .map_err(|rejection| match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(limit),
+            _ => ApiError::bad_request(rejection.body_text()),
+        })
 }
 
 /// `application/json`, or any `application/…+json`, with any parameters.

@@ -161,16 +161,43 @@ pub fn stored(instant: DateTime<Utc>) -> DateTime<Utc> {
 /// A new task as it is stored. Its `id`, and its `number` while pending,
 /// are the store's to assign.
 pub fn new_task(fields: TaskFields, now: DateTime<Utc>) -> Task {
+    arrived(
+        &uuid::Uuid::new_v4().to_string(),
+        fields,
+        ImportedDates::default(),
+        &[],
+        now,
+    )
+}
+
+/// A task new to the store, known as `uuid` (an import keeps the file's),
+/// dated as `dates` say and otherwise `now`.
+pub fn arrived(
+    uuid: &str,
+    fields: TaskFields,
+    dates: ImportedDates,
+    annotations: &[(DateTime<Utc>, String)],
+    now: DateTime<Utc>,
+) -> Task {
     let now = stored(now);
     let fields = fields.normalised();
+    let created_at = dates.entry.unwrap_or(now);
     Task {
         id: 0,
-        uuid: uuid::Uuid::new_v4().to_string(),
+        uuid: uuid.to_string(),
         number: None,
-        completed_at: (fields.status == Status::Done).then_some(now),
-        created_at: now,
-        updated_at: now,
+        completed_at: (fields.status == Status::Done).then(|| dates.end.unwrap_or(now)),
+        created_at,
+        updated_at: dates.modified.unwrap_or(created_at),
         version: 1,
+        annotations: annotations
+            .iter()
+            .map(|(entry, text)| Annotation {
+                id: 0,
+                entry: *entry,
+                text: text.clone(),
+            })
+            .collect(),
         ..with_fields(Task::default(), fields)
     }
 }
@@ -237,7 +264,7 @@ pub struct ImportedDates {
 }
 
 /// The task an import file makes of `fields` (dependencies as ids) and
-/// `annotations`: a new one, or `current` one version on; `None` when the
+/// `annotations`: a new one ([`arrived`]), or `current` one version on; `None` when the
 /// file says nothing new of `current`. A file's dates are to the second: one
 /// within the same second as the stored value is that value.
 pub fn imported(
@@ -248,29 +275,11 @@ pub fn imported(
     annotations: &[(DateTime<Utc>, String)],
     now: DateTime<Utc>,
 ) -> Option<Task> {
+    let Some(current) = current else {
+        return Some(arrived(uuid, fields, dates, annotations, now));
+    };
     let now = stored(now);
     let mut fields = fields.normalised();
-    let Some(current) = current else {
-        let created_at = dates.entry.unwrap_or(now);
-        return Some(Task {
-            id: 0,
-            uuid: uuid.to_string(),
-            number: None,
-            completed_at: (fields.status == Status::Done).then(|| dates.end.unwrap_or(now)),
-            created_at,
-            updated_at: dates.modified.unwrap_or(created_at),
-            version: 1,
-            annotations: annotations
-                .iter()
-                .map(|(entry, text)| Annotation {
-                    id: 0,
-                    entry: *entry,
-                    text: text.clone(),
-                })
-                .collect(),
-            ..with_fields(Task::default(), fields)
-        });
-    };
     fields.description = current.description.clone();
     for (new, old) in [
         (&mut fields.due, current.due),

@@ -2,9 +2,7 @@
 //! format, which Taskwarrior's own `task import` reads, and back.
 
 use axum::{
-    body::Bytes,
-    extract::{DefaultBodyLimit, FromRequest, Request, State},
-    http::StatusCode,
+    extract::{DefaultBodyLimit, Request, State},
     Json,
 };
 use common::api::{ImportSummary, Problem};
@@ -15,7 +13,7 @@ use crate::{
     auth::AuthUser,
     domain::{importing, task_ops as ops, taskwarrior::import},
     error::{ApiError, ApiResult, FieldErrors},
-    extract::{content_type, QueryPairs},
+    extract::{self, content_type, QueryPairs},
     routes::tasks::ListParams,
     task_query::TaskFilter,
     AppState,
@@ -79,12 +77,7 @@ async fn import(
     if !is_import_type(&request) {
         return Err(ApiError::UnsupportedMediaType);
     }
-    let body = Bytes::from_request(request, &state)
-        .await
-        .map_err(|rejection| match rejection.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(MAX_IMPORT_BYTES),
-            _ => ApiError::bad_request(rejection.body_text()),
-        })?;
+    let body = extract::body(request, &state, MAX_IMPORT_BYTES).await?;
     // Reading up to 64 MiB of JSON is work for a thread of its own.
     let file = tokio::task::spawn_blocking(move || import::read(&body))
         .await
