@@ -73,14 +73,7 @@ async fn plan(
     let node = |uuid| node_of(&existing, uuid);
 
     let mut summary = ImportSummary {
-        skipped: file
-            .skipped
-            .iter()
-            .map(|(uuid, reason)| ImportSkip {
-                uuid: uuid.clone(),
-                reason: reason.clone(),
-            })
-            .collect(),
+        skipped: file.skipped.clone(),
         ..ImportSummary::default()
     };
     let mut note = |uuid: &str, reason: String| {

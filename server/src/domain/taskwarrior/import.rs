@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use common::api::{Priority, Status};
+use common::api::{ImportSkip, Priority, Status};
 use serde_json::{value::RawValue, Map, Value};
 
 use super::parse_date;
@@ -68,7 +68,7 @@ pub struct Incoming {
 #[derive(Debug, Default)]
 pub struct ImportFile {
     pub tasks: Vec<Incoming>,
-    pub skipped: Vec<(String, String)>,
+    pub skipped: Vec<ImportSkip>,
 }
 
 /// Attributes of recurrence, which a recurring task's instances carry: left
@@ -89,7 +89,7 @@ pub fn read(body: &[u8]) -> Result<ImportFile, ImportError> {
             at: position.to_string(),
             messages,
         })? {
-            Mapped::Skipped { uuid, reason } => file.skipped.push((uuid, reason)),
+            Mapped::Skipped { uuid, reason } => file.skipped.push(ImportSkip { uuid, reason }),
             Mapped::Task(mut incoming) => {
                 if let Some(first) = seen.insert(incoming.uuid.clone(), position) {
                     return Err(ImportError::at(
@@ -518,8 +518,8 @@ mod tests {
         )
         .unwrap();
         assert!(file.tasks.is_empty());
-        assert_eq!(file.skipped[0].1, "deleted");
-        assert_eq!(file.skipped[1].1, "recurrence is not supported yet");
+        assert_eq!(file.skipped[0].reason, "deleted");
+        assert_eq!(file.skipped[1].reason, "recurrence is not supported yet");
     }
 
     #[test]
