@@ -482,6 +482,68 @@ pub struct ImportSkip {
     pub reason: String,
 }
 
+/// What a change did to its task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeOp {
+    Created,
+    Updated,
+    Deleted,
+}
+
+impl ChangeOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeOp::Created => "created",
+            ChangeOp::Updated => "updated",
+            ChangeOp::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ChangeOp> {
+        match text {
+            "created" => Some(ChangeOp::Created),
+            "updated" => Some(ChangeOp::Updated),
+            "deleted" => Some(ChangeOp::Deleted),
+            _ => None,
+        }
+    }
+}
+
+/// The data of a `task` event on `GET /api/events/`: one committed change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TaskEvent {
+    pub op: ChangeOp,
+    /// The task's id.
+    pub id: i64,
+    /// Its version after the change (the last it had, when deleted).
+    pub version: i64,
+    /// The task as `GET /api/tasks/{id}/` returned it after this change;
+    /// null when deleted.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub task: Option<Task>,
+}
+
+/// The data of a `logout` event: why the stream ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum StreamEnd {
+    /// The access token expired: reconnect with a fresh one and the last
+    /// cursor, losing nothing.
+    Expired,
+    /// The login ended (logout, password change, deactivation): log in again.
+    Revoked,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LogoutEvent {
+    pub reason: StreamEnd,
+}
+
 /// The summaries: what tasks are counted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Summary {

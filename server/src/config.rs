@@ -31,6 +31,8 @@ pub struct Config {
     pub cors_any: bool,
     /// How often pending tasks past their `until` are looked for.
     pub sweep_every: std::time::Duration,
+    /// How often an idle event stream gets a keep-alive comment.
+    pub event_keepalive: std::time::Duration,
 }
 
 impl Config {
@@ -44,6 +46,7 @@ impl Config {
             cors_origins: Vec::new(),
             cors_any: false,
             sweep_every: crate::jobs::SWEEP_EVERY,
+            event_keepalive: crate::events::KEEPALIVE,
         }
     }
 
@@ -85,6 +88,20 @@ impl Config {
         }
         Ok(secret)
     }
+}
+
+/// A positive number of seconds, fractions allowed: `15`, `0.2`.
+pub fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(seconds > 0.0 && seconds <= 86_400.0) {
+        return Err(format!(
+            "{text} s is out of range: give more than 0 and at most 86400"
+        ));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 /// The platform data dir (`~/.local/share/taskd` on Linux).

@@ -40,8 +40,11 @@ pub enum ApiError {
     /// The body is larger than the limit, in bytes.
     #[error("payload too large")]
     PayloadTooLarge(usize),
-    #[error("too many requests")]
-    TooManyRequests { retry_after_secs: u64 },
+    #[error("{detail}")]
+    TooManyRequests {
+        detail: String,
+        retry_after_secs: u64,
+    },
     #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -108,9 +111,6 @@ impl ApiError {
                 "The request body is larger than {} MiB.",
                 limit / (1024 * 1024)
             ),
-            ApiError::TooManyRequests { retry_after_secs } => {
-                format!("Too many failed login attempts; try again in {retry_after_secs} s.")
-            }
             // Internals stay in the log; the client learns only that it failed.
             ApiError::Internal(_) => "The server failed to handle this request.".into(),
             other => other.to_string(),
@@ -150,7 +150,9 @@ impl IntoResponse for ApiError {
         let (errors, retry_after) = match self {
             ApiError::BadRequest { errors, .. } => (errors, None),
             ApiError::Conflict { errors, .. } => (Some(errors), None),
-            ApiError::TooManyRequests { retry_after_secs } => (None, Some(retry_after_secs)),
+            ApiError::TooManyRequests {
+                retry_after_secs, ..
+            } => (None, Some(retry_after_secs)),
             _ => (None, None),
         };
         let mut response = problem_response(&problem(status, detail, errors));

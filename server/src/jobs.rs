@@ -5,7 +5,10 @@ use std::{sync::Weak, time::Duration};
 
 use chrono::Utc;
 
-use crate::{auth::limiter::FAILURE_WINDOW, store::Store};
+use crate::{
+    auth::limiter::FAILURE_WINDOW,
+    store::{changes::CHANGES_KEPT, Store},
+};
 
 /// How often expired logins and login attempts past every limit's window
 /// are deleted.
@@ -71,6 +74,24 @@ pub async fn delete_expired_tasks(store: Weak<dyn Store>, sweep_every: Duration)
                 Ok(0) => {}
                 Ok(tasks) => tracing::info!(tasks, "deleted tasks past their until"),
                 Err(err) => tracing::warn!(error = %err, "could not delete tasks past their until"),
+            }
+        },
+    )
+    .await
+}
+
+/// Deletes changes older than the feed keeps them: a client away longer
+/// reloads instead of resuming.
+pub async fn purge_old_changes(store: Weak<dyn Store>) {
+    every(
+        store,
+        "purge_old_changes",
+        PURGE_EVERY,
+        |store| async move {
+            match store.purge_changes(Utc::now() - CHANGES_KEPT).await {
+                Ok(0) => {}
+                Ok(changes) => tracing::info!(changes, "deleted old changes from the change feed"),
+                Err(err) => tracing::warn!(error = %err, "could not delete old changes"),
             }
         },
     )

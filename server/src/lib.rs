@@ -9,6 +9,7 @@ pub mod config;
 pub mod django;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod jobs;
 pub mod listen;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub tokens: Arc<Tokens>,
     pub login_limiter: Arc<LoginLimiter>,
+    /// The open event streams.
+    pub streams: Arc<events::Streams>,
 }
 
 impl AppState {
@@ -51,7 +54,9 @@ impl AppState {
             Arc::downgrade(&store),
             config.sweep_every,
         ));
+        tokio::spawn(jobs::purge_old_changes(Arc::downgrade(&store)));
         Ok(AppState {
+            streams: Arc::new(events::Streams::new(config.event_keepalive)),
             login_limiter: Arc::new(LoginLimiter::new(Arc::clone(&store))),
             store,
             tokens: Arc::new(Tokens::new(&secret)),
@@ -125,8 +130,10 @@ pub async fn spawn(config: Config) -> anyhow::Result<Spawned> {
     let state = AppState::open(&config).await?;
     let router = app(state.clone(), &config)?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(serve(listener, router, async {
+    let streams = Arc::clone(&state.streams);
+    let task = tokio::spawn(serve(listener, router, async move {
         let _ = rx.await;
+        streams.close_all();
     }));
     Ok(Spawned {
         addr,

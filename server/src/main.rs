@@ -81,6 +81,16 @@ struct Global {
         value_parser = clap::value_parser!(u16).range(1..=256)
     )]
     hash_threads: Option<u16>,
+    /// Seconds between keep-alive comments on an idle event stream (fractions allowed).
+    #[arg(
+        long,
+        global = true,
+        env = "TASKD_EVENT_KEEPALIVE",
+        value_name = "SECONDS",
+        default_value = "15",
+        value_parser = config::parse_seconds
+    )]
+    event_keepalive: std::time::Duration,
 }
 
 #[derive(Subcommand)]
@@ -175,6 +185,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         cors_origins: cli.global.cors_origins,
         cors_any: cli.global.cors_any,
         sweep_every: taskd::jobs::SWEEP_EVERY,
+        event_keepalive: cli.global.event_keepalive,
     };
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
@@ -229,6 +240,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let state = taskd::AppState::open(&config).await?;
+    let streams = std::sync::Arc::clone(&state.streams);
     let app = taskd::app(state, &config)?;
     // The first unknown-user login must cost what the others do.
     auth::warm_up()
@@ -236,7 +248,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|err| anyhow::anyhow!("{err}"))?;
     let addr = listener.local_addr()?;
     tracing::info!(database = %config.database, "taskd listening on http://{addr}");
-    taskd::serve(listener, app, shutdown_signal()).await?;
+    taskd::serve(listener, app, async move {
+        shutdown_signal().await;
+        // Open streams would hold the shutdown up until their clients left.
+        streams.close_all();
+    })
+    .await?;
     tracing::info!("taskd stopped");
     Ok(())
 }

@@ -38,8 +38,12 @@ impl LoginLimiter {
             .await?;
         if let Some(oldest) = refused {
             let wait = (oldest + window - now).num_seconds();
+            let retry_after_secs = wait.clamp(1, window.num_seconds()) as u64;
             return Err(ApiError::TooManyRequests {
-                retry_after_secs: wait.clamp(1, window.num_seconds()) as u64,
+                detail: format!(
+                    "Too many failed login attempts; try again in {retry_after_secs} s."
+                ),
+                retry_after_secs,
             });
         }
         Ok(Attempt {

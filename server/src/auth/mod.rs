@@ -328,6 +328,8 @@ pub fn refresh_hash(token: &str) -> String {
 pub struct AuthUser {
     pub user: UserRecord,
     pub session_id: i64,
+    /// When the access token expires.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -365,6 +367,7 @@ impl FromRequestParts<AppState> for AuthUser {
         Ok(AuthUser {
             user: context.user,
             session_id: claims.sid,
+            expires_at: chrono::DateTime::from_timestamp(claims.exp, 0).unwrap_or_default(),
         })
     }
 }

@@ -44,7 +44,7 @@ fn invalid(field: &str, message: impl Into<String>) -> TaskError {
 }
 
 /// The read-time fields: urgency, at `now`.
-fn finished(mut task: Task, now: DateTime<Utc>) -> Task {
+pub fn finished(mut task: Task, now: DateTime<Utc>) -> Task {
     task.urgency = urgency::urgency(&task, now);
     task
 }
@@ -259,12 +259,8 @@ async fn write(
         if next.depends != current.depends {
             next.blocked = check_depends(store, user_id, Some(task_id), &next.depends).await?;
         }
-        let status_changed = next.status != current.status;
+        // The store answers the task as it reads back, `blocking` included.
         if let Some(written) = store.replace_task(user_id, next, current).await? {
-            if status_changed {
-                // Whether others wait for it is known once it is stored.
-                return get(store, user_id, task_id).await;
-            }
             return Ok(finished(written, now));
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod events;
 pub mod ops;
 pub mod pagination;
 pub mod summaries;
@@ -40,6 +41,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(openapi::base())
         .merge(accounts::router())
         .merge(tasks::router())
+        .merge(events::router())
         .merge(summaries::router())
         .merge(taskwarrior::router())
         .merge(admin::router())
@@ -121,6 +123,7 @@ fn cors(origins: &[String], any: bool) -> anyhow::Result<CorsLayer> {
             header::CONTENT_TYPE,
             header::IF_MATCH,
             header::USER_AGENT,
+            HeaderName::from_static("last-event-id"),
             HeaderName::from_static("x-csrftoken"),
             HeaderName::from_static("x-requested-with"),
         ])

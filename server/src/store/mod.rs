@@ -4,6 +4,7 @@
 //! [`crate::domain`], so no backend can drift from another. The backend is
 //! chosen once, at start-up, from the database URL ([`open`]).
 
+pub mod changes;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
@@ -16,6 +17,7 @@ use chrono::{DateTime, Utc};
 use common::api::{AdminUser, Status, Task, User};
 
 use crate::task_query::{PageWindow, TaskFilter};
+use changes::ChangeFeed;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -201,7 +203,7 @@ pub struct TaskPage {
 
 /// Everything a backend is: accounts, tasks and the daemon's own state.
 #[async_trait]
-pub trait Store: AccountStore + TaskStore {
+pub trait Store: AccountStore + TaskStore + ChangeFeed {
     /// Answers when the database does.
     async fn health(&self) -> StoreResult<()>;
 
@@ -310,15 +312,19 @@ pub trait AccountStore: Send + Sync + 'static {
 pub trait TaskStore: Send + Sync + 'static {
     /// The page `filter` selects and the count of all matching tasks.
     async fn list_tasks(&self, user_id: i64, filter: TaskFilter) -> StoreResult<TaskPage>;
-    /// Stores a new task (its `id` ignored) and returns it as stored, with
-    /// its id. A pending task without a `number` gets the lowest number free
-    /// among the user's pending tasks; annotations whose id is 0 get one.
-    /// `blocked` and `blocking` are computed when read, not stored.
+    /// Stores a new task (its `id` ignored) and returns it as it reads back
+    /// in the same transaction, with its id. A pending task without a
+    /// `number` gets the lowest number free among the user's pending tasks;
+    /// annotations whose id is 0 get one. `blocked` and `blocking` are
+    /// computed when read, not stored.
+    ///
+    /// Every write of tasks also records its changes in the change feed
+    /// ([`changes::ChangeFeed`]), in the same transaction.
     async fn insert_task(&self, user_id: i64, task: Task) -> StoreResult<Task>;
     async fn get_task(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Task>>;
     /// Writes `task` in place of `current` (the task as it was read) only if
     /// the stored version is still `current.version`, and returns it as
-    /// stored (numbered as [`TaskStore::insert_task`] numbers); `None` when
+    /// read back (numbered as [`TaskStore::insert_task`] numbers); `None` when
     /// the version changed or the task is gone. Only the tags, dependencies
     /// and annotations that differ from `current`'s are written.
     async fn replace_task(

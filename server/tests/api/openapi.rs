@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::helpers::{body, TestApp};
 
 /// Every endpoint, in the document's path syntax.
-const ENDPOINTS: [(&str, &str); 25] = [
+const ENDPOINTS: [(&str, &str); 26] = [
     ("post", "/api/register"),
     ("post", "/api/login"),
     ("post", "/api/token/refresh"),
@@ -30,6 +30,7 @@ const ENDPOINTS: [(&str, &str); 25] = [
     ("get", "/api/tags"),
     ("get", "/api/export"),
     ("post", "/api/import"),
+    ("get", "/api/events"),
     ("get", "/api/admin/users"),
     ("patch", "/api/admin/users/{id}"),
     ("delete", "/api/admin/users/{id}"),

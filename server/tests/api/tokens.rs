@@ -9,12 +9,12 @@ use taskd::store::Database;
 
 use crate::helpers::{problem, TestApp};
 
-fn claims_of(token: &str) -> Value {
+pub fn claims_of(token: &str) -> Value {
     let payload = token.split('.').nth(1).unwrap();
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
-fn sign(claims: &Value, algorithm: Algorithm, secret: &[u8]) -> String {
+pub fn sign(claims: &Value, algorithm: Algorithm, secret: &[u8]) -> String {
     jsonwebtoken::encode(
         &Header::new(algorithm),
         claims,
@@ -25,7 +25,7 @@ fn sign(claims: &Value, algorithm: Algorithm, secret: &[u8]) -> String {
 
 /// The generated signing secret: in a file beside a SQLite database, in the
 /// database itself on PostgreSQL.
-async fn secret(app: &TestApp) -> Vec<u8> {
+pub async fn secret(app: &TestApp) -> Vec<u8> {
     let text = match &app.database.database {
         Database::Sqlite(_) => {
             std::fs::read_to_string(app.dir.path().join("taskd.sqlite3.jwt-secret")).unwrap()

@@ -8,8 +8,8 @@ use tokio_postgres::Row;
 use super::{PostgresStore, LOGIN_LOCKS};
 use crate::{
     store::{
-        AccountStore, Adoption, AuthContext, LegacyUser, NewUser, RefreshTokenRecord, StoreResult,
-        UserRecord,
+        changes::Wake, AccountStore, Adoption, AuthContext, LegacyUser, NewUser,
+        RefreshTokenRecord, StoreResult, UserRecord,
     },
     task_query::PageWindow,
 };
@@ -241,6 +241,8 @@ impl AccountStore for PostgresStore {
             &[&session_id],
         ))
         .await?;
+        // Whose login it was is not at hand: every stream checks its own.
+        self.announce(Wake::All).await;
         Ok(())
     }
 
@@ -257,6 +259,7 @@ impl AccountStore for PostgresStore {
                 &[&user_id, &refresh_hash],
             ))
             .await?;
+        self.announce(Wake::Account(user_id)).await;
         Ok(changed > 0)
     }
 
@@ -276,7 +279,9 @@ impl AccountStore for PostgresStore {
             .await?;
             tx.commit().await
         })
-        .await
+        .await?;
+        self.announce(Wake::Account(user_id)).await;
+        Ok(())
     }
 
     async fn purge_expired_logins(&self, now: DateTime<Utc>) -> StoreResult<u64> {
@@ -339,30 +344,33 @@ impl AccountStore for PostgresStore {
         end_logins: bool,
     ) -> StoreResult<Option<AdminUser>> {
         let mut client = self.client().await?;
-        self.timed(async {
-            let tx = client.transaction().await?;
-            tx.execute(
-                "UPDATE users SET is_active = coalesce($1, is_active), \
+        let user = self
+            .timed(async {
+                let tx = client.transaction().await?;
+                tx.execute(
+                    "UPDATE users SET is_active = coalesce($1, is_active), \
                  is_admin = coalesce($2, is_admin), \
                  token_version = token_version + CASE WHEN $3 THEN 1 ELSE 0 END \
                  WHERE id = $4",
-                &[&is_active, &is_admin, &end_logins, &user_id],
-            )
-            .await?;
-            if end_logins {
-                tx.execute(
-                    "UPDATE sessions SET revoked = TRUE WHERE user_id = $1",
-                    &[&user_id],
+                    &[&is_active, &is_admin, &end_logins, &user_id],
                 )
                 .await?;
-            }
-            let row = tx
-                .query_opt(&format!("{ADMIN_USER_SELECT} WHERE u.id = $1"), &[&user_id])
-                .await?;
-            tx.commit().await?;
-            Ok(row.as_ref().map(admin_user_from_row))
-        })
-        .await
+                if end_logins {
+                    tx.execute(
+                        "UPDATE sessions SET revoked = TRUE WHERE user_id = $1",
+                        &[&user_id],
+                    )
+                    .await?;
+                }
+                let row = tx
+                    .query_opt(&format!("{ADMIN_USER_SELECT} WHERE u.id = $1"), &[&user_id])
+                    .await?;
+                tx.commit().await?;
+                Ok(row.as_ref().map(admin_user_from_row))
+            })
+            .await;
+        self.announce(Wake::Account(user_id)).await;
+        user
     }
 
     async fn delete_user(&self, user_id: i64) -> StoreResult<bool> {
@@ -371,6 +379,7 @@ impl AccountStore for PostgresStore {
         let deleted = self
             .timed(client.execute("DELETE FROM users WHERE id = $1", &[&user_id]))
             .await?;
+        self.announce(Wake::Account(user_id)).await;
         Ok(deleted > 0)
     }
 

@@ -4,6 +4,7 @@
 //! cached that another daemon could change.
 
 mod accounts;
+mod changes;
 mod tasks;
 
 use std::{future::Future, str::FromStr, time::Duration};
@@ -16,7 +17,7 @@ use deadpool_postgres::{
 };
 use tokio_postgres::{error::SqlState, NoTls};
 
-use super::{Store, StoreError, StoreResult};
+use super::{changes::Wakeups, Store, StoreError, StoreResult};
 
 /// Versioned schema changes, applied in order; the table `taskd_schema`
 /// records how many have run. SQLite's list has the same numbers.
@@ -31,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0005_annotations_and_dependencies.sql"),
     include_str!("../../../migrations/postgres/0006_numbered_count.sql"),
     include_str!("../../../migrations/postgres/0007_legacy_accounts.sql"),
+    include_str!("../../../migrations/postgres/0008_change_feed.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once
@@ -51,6 +53,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct PostgresStore {
     pool: Pool,
+    /// Where the pool connects, for the listening connection.
+    config: tokio_postgres::Config,
+    /// Told of every change committed through any daemon of the database.
+    wakeups: std::sync::Arc<Wakeups>,
+    /// Listening starts with the first stream, so that commands never do.
+    listening: std::sync::Once,
 }
 
 impl PostgresStore {
@@ -64,7 +72,7 @@ impl PostgresStore {
             .keepalives_idle(Duration::from_secs(30))
             .application_name("taskd");
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -78,7 +86,12 @@ impl PostgresStore {
             .recycle_timeout(Some(CONNECT_TIMEOUT))
             .build()
             .context("creating the PostgreSQL connection pool")?;
-        let store = PostgresStore { pool };
+        let store = PostgresStore {
+            pool,
+            config,
+            wakeups: std::sync::Arc::default(),
+            listening: std::sync::Once::new(),
+        };
         let mut client = store
             .pool
             .get()

@@ -5,9 +5,13 @@ use chrono::{DateTime, Utc};
 use common::api::{Annotation, Status, Task};
 use tokio_postgres::{error::SqlState, types::ToSql, Row};
 
-use super::PostgresStore;
+use super::{
+    changes::{record_deleted, record_written},
+    PostgresStore,
+};
 use crate::{
     store::{
+        changes::{ChangeOp, Wake},
         sql::{
             flag_conditions, priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER,
             TASK_COLUMNS,
@@ -197,6 +201,24 @@ async fn update_row(
         .await?;
     task.number = number;
     Ok(changed > 0)
+}
+
+/// The user's task as it reads now, inside `tx`.
+pub(super) async fn select_task(
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: i64,
+    task_id: i64,
+) -> Result<Option<Task>, tokio_postgres::Error> {
+    let statement = tx
+        .prepare_cached(&format!(
+            "SELECT {TASK_COLUMNS}, {COLUMNS} FROM tasks t WHERE t.id = $1 AND t.user_id = $2"
+        ))
+        .await?;
+    tx.query_opt(&statement, &[&task_id, &user_id])
+        .await?
+        .as_ref()
+        .map(task_from_row)
+        .transpose()
 }
 
 fn task_from_row(row: &Row) -> Result<Task, tokio_postgres::Error> {
@@ -438,13 +460,17 @@ impl TaskStore for PostgresStore {
 
     async fn insert_task(&self, user_id: i64, mut task: Task) -> StoreResult<Task> {
         let mut client = self.client().await?;
-        self.timed(async {
-            let tx = client.transaction().await?;
-            insert_row(&tx, user_id, &mut task).await?;
-            write_links(&tx, &mut task, None).await?;
-            tx.commit().await
-        })
-        .await?;
+        let task = self
+            .timed(async {
+                let tx = client.transaction().await?;
+                insert_row(&tx, user_id, &mut task).await?;
+                write_links(&tx, &mut task, None).await?;
+                let task = record_written(&tx, user_id, ChangeOp::Created, task.id).await?;
+                tx.commit().await?;
+                Ok(task)
+            })
+            .await?;
+        self.wakeups.send(Wake::Tasks(user_id));
         Ok(task)
     }
 
@@ -476,14 +502,18 @@ impl TaskStore for PostgresStore {
             .timed(async {
                 let tx = client.transaction().await?;
                 if !update_row(&tx, user_id, &mut task, &current).await? {
-                    return Ok(false);
+                    return Ok(None);
                 }
                 write_links(&tx, &mut task, Some(&current)).await?;
+                let task = record_written(&tx, user_id, ChangeOp::Updated, task.id).await?;
                 tx.commit().await?;
-                Ok(true)
+                Ok(Some(task))
             })
             .await?;
-        Ok(written.then_some(task))
+        if written.is_some() {
+            self.wakeups.send(Wake::Tasks(user_id));
+        }
+        Ok(written)
     }
 
     async fn tasks_by_uuid(&self, user_id: i64, uuids: Vec<String>) -> StoreResult<Vec<Task>> {
@@ -553,6 +583,7 @@ impl TaskStore for PostgresStore {
                 .iter()
                 .map(|row| (row.get(0), row.get(1)))
                 .collect();
+            let mut recorded = Vec::with_capacity(written.len());
             for (mut task, current, depends) in written {
                 task.depends = depends
                     .iter()
@@ -560,13 +591,27 @@ impl TaskStore for PostgresStore {
                     .collect();
                 task.depends.sort_unstable();
                 write_links(&tx, &mut task, current.as_ref()).await?;
+                let op = match current {
+                    Some(_) => ChangeOp::Updated,
+                    None => ChangeOp::Created,
+                };
+                recorded.push((op, task.id));
+            }
+            // Last, under the change lock (see `changes`).
+            for (op, task_id) in recorded {
+                record_written(&tx, user_id, op, task_id).await?;
             }
             tx.commit().await?;
             Ok::<bool, tokio_postgres::Error>(true)
         })
         .await;
         match outcome {
-            Ok(Ok(done)) => Ok(done),
+            Ok(Ok(done)) => {
+                if done {
+                    self.wakeups.send(Wake::Tasks(user_id));
+                }
+                Ok(done)
+            }
             // Another import gave one of these uuids first.
             Ok(Err(err)) if err.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(false),
             Ok(Err(err)) => Err(super::db_error(err)),
@@ -583,14 +628,27 @@ impl TaskStore for PostgresStore {
         task_id: i64,
         expected_version: i64,
     ) -> StoreResult<bool> {
-        let client = self.client().await?;
+        let mut client = self.client().await?;
         let deleted = self
-            .timed(client.execute(
-                "DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND version = $3",
-                &[&task_id, &user_id, &expected_version],
-            ))
+            .timed(async {
+                let tx = client.transaction().await?;
+                let deleted = tx
+                    .execute(
+                        "DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND version = $3",
+                        &[&task_id, &user_id, &expected_version],
+                    )
+                    .await?;
+                if deleted > 0 {
+                    record_deleted(&tx, user_id, task_id, expected_version).await?;
+                }
+                tx.commit().await?;
+                Ok(deleted > 0)
+            })
             .await?;
-        Ok(deleted > 0)
+        if deleted {
+            self.wakeups.send(Wake::Tasks(user_id));
+        }
+        Ok(deleted)
     }
 
     async fn task_statuses(&self, user_id: i64, ids: Vec<i64>) -> StoreResult<Vec<(i64, Status)>> {
@@ -636,12 +694,36 @@ impl TaskStore for PostgresStore {
     }
 
     async fn delete_expired_tasks(&self, now: DateTime<Utc>) -> StoreResult<u64> {
-        let client = self.client().await?;
-        self.timed(client.execute(
-            "DELETE FROM tasks WHERE until IS NOT NULL AND until < $1 AND status = 'pending'",
-            &[&now],
-        ))
-        .await
+        let mut client = self.client().await?;
+        let deleted = self
+            .timed(async {
+                let tx = client.transaction().await?;
+                let mut deleted: Vec<(i64, i64, i64)> = tx
+                    .query(
+                        "DELETE FROM tasks WHERE until IS NOT NULL AND until < $1 \
+                         AND status = 'pending' RETURNING user_id, id, version",
+                        &[&now],
+                    )
+                    .await?
+                    .iter()
+                    .map(|row| (row.get(0), row.get(1), row.get(2)))
+                    .collect();
+                // Users' change locks taken in one order: no two sweeps
+                // wait on each other.
+                deleted.sort_unstable();
+                for &(user_id, task_id, version) in &deleted {
+                    record_deleted(&tx, user_id, task_id, version).await?;
+                }
+                tx.commit().await?;
+                Ok(deleted)
+            })
+            .await?;
+        let users: std::collections::BTreeSet<i64> =
+            deleted.iter().map(|&(user, _, _)| user).collect();
+        for user in users {
+            self.wakeups.send(Wake::Tasks(user));
+        }
+        Ok(deleted.len() as u64)
     }
 
     async fn count_by(

@@ -8,8 +8,8 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::{instant, micros, SqliteStore, AUTH_CACHE_ENTRIES};
 use crate::{
     store::{
-        AccountStore, Adoption, AuthContext, LegacyUser, NewUser, RefreshTokenRecord, StoreResult,
-        UserRecord,
+        changes::Wake, AccountStore, Adoption, AuthContext, LegacyUser, NewUser,
+        RefreshTokenRecord, StoreResult, UserRecord,
     },
     task_query::PageWindow,
 };
@@ -269,7 +269,10 @@ impl AccountStore for SqliteStore {
                 .execute([session_id])?;
             Ok(())
         })
-        .await
+        .await?;
+        // Whose login it was is not at hand: every stream checks its own.
+        self.wakeups.send(Wake::All);
+        Ok(())
     }
 
     async fn revoke_session_by_refresh_token(
@@ -278,16 +281,19 @@ impl AccountStore for SqliteStore {
         refresh_hash: &str,
     ) -> StoreResult<bool> {
         let refresh_hash = refresh_hash.to_string();
-        self.write(move |conn| {
-            let changed = conn
-                .prepare_cached(
-                    "UPDATE sessions SET revoked = 1 WHERE user_id = ?1 AND id = \
+        let changed = self
+            .write(move |conn| {
+                let changed = conn
+                    .prepare_cached(
+                        "UPDATE sessions SET revoked = 1 WHERE user_id = ?1 AND id = \
                      (SELECT session_id FROM refresh_tokens WHERE token_hash = ?2)",
-                )?
-                .execute(params![user_id, refresh_hash])?;
-            Ok(changed > 0)
-        })
-        .await
+                    )?
+                    .execute(params![user_id, refresh_hash])?;
+                Ok(changed > 0)
+            })
+            .await?;
+        self.wakeups.send(Wake::Account(user_id));
+        Ok(changed)
     }
 
     async fn change_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()> {
@@ -301,7 +307,9 @@ impl AccountStore for SqliteStore {
                 .execute([user_id])?;
             Ok(())
         })
-        .await
+        .await?;
+        self.wakeups.send(Wake::Account(user_id));
+        Ok(())
     }
 
     async fn purge_expired_logins(&self, now: DateTime<Utc>) -> StoreResult<u64> {
@@ -348,36 +356,42 @@ impl AccountStore for SqliteStore {
         is_admin: Option<bool>,
         end_logins: bool,
     ) -> StoreResult<Option<AdminUser>> {
-        self.write(move |conn| {
-            conn.prepare_cached(
-                "UPDATE users SET is_active = coalesce(?1, is_active), \
-                 is_admin = coalesce(?2, is_admin) WHERE id = ?3",
-            )?
-            .execute(params![is_active, is_admin, user_id])?;
-            if end_logins {
+        let user = self
+            .write(move |conn| {
                 conn.prepare_cached(
-                    "UPDATE users SET token_version = token_version + 1 WHERE id = ?1",
+                    "UPDATE users SET is_active = coalesce(?1, is_active), \
+                 is_admin = coalesce(?2, is_admin) WHERE id = ?3",
                 )?
-                .execute([user_id])?;
-                conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE user_id = ?1")?
+                .execute(params![is_active, is_admin, user_id])?;
+                if end_logins {
+                    conn.prepare_cached(
+                        "UPDATE users SET token_version = token_version + 1 WHERE id = ?1",
+                    )?
                     .execute([user_id])?;
-            }
-            conn.prepare_cached(&format!("{ADMIN_USER_SELECT} WHERE u.id = ?1"))?
-                .query_row([user_id], admin_user_from_row)
-                .optional()
-        })
-        .await
+                    conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE user_id = ?1")?
+                        .execute([user_id])?;
+                }
+                conn.prepare_cached(&format!("{ADMIN_USER_SELECT} WHERE u.id = ?1"))?
+                    .query_row([user_id], admin_user_from_row)
+                    .optional()
+            })
+            .await?;
+        self.wakeups.send(Wake::Account(user_id));
+        Ok(user)
     }
 
     async fn delete_user(&self, user_id: i64) -> StoreResult<bool> {
-        self.write(move |conn| {
-            // Foreign keys cascade to tasks, tags, sessions and refresh tokens.
-            let deleted = conn
-                .prepare_cached("DELETE FROM users WHERE id = ?1")?
-                .execute([user_id])?;
-            Ok(deleted > 0)
-        })
-        .await
+        let deleted = self
+            .write(move |conn| {
+                // Foreign keys cascade to tasks, tags, sessions and refresh tokens.
+                let deleted = conn
+                    .prepare_cached("DELETE FROM users WHERE id = ?1")?
+                    .execute([user_id])?;
+                Ok(deleted > 0)
+            })
+            .await?;
+        self.wakeups.send(Wake::Account(user_id));
+        Ok(deleted)
     }
 
     async fn begin_login_attempt(

@@ -3,6 +3,7 @@
 //! all used from the blocking thread pool, never from async workers.
 
 mod accounts;
+mod changes;
 mod tasks;
 
 use std::{
@@ -19,7 +20,7 @@ use tokio::sync::Semaphore;
 
 use async_trait::async_trait;
 
-use super::{AuthContext, Store, StoreError, StoreResult};
+use super::{changes::Wakeups, AuthContext, Store, StoreError, StoreResult};
 
 /// Versioned schema changes, applied in order; `PRAGMA user_version` records
 /// how many have run. PostgreSQL's list has the same numbers.
@@ -31,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0005_annotations_and_dependencies.sql"),
     include_str!("../../../migrations/sqlite/0006_numbered_count.sql"),
     include_str!("../../../migrations/sqlite/0007_legacy_accounts.sql"),
+    include_str!("../../../migrations/sqlite/0008_change_feed.sql"),
 ];
 
 /// Reader connections: enough to keep both cores busy while some wait on
@@ -58,6 +60,8 @@ pub struct SqliteStore {
     /// One permit per reader connection: holding one guarantees a connection.
     reader_permits: Arc<Semaphore>,
     auth_cache: Arc<Mutex<AuthCache>>,
+    /// Told of every committed change to tasks or accounts.
+    wakeups: Wakeups,
     /// Held while this store serves the database; released when dropped.
     _serving: Option<std::fs::File>,
 }
@@ -127,6 +131,7 @@ impl SqliteStore {
             readers: Arc::new(Mutex::new(Vec::with_capacity(READERS))),
             reader_permits: Arc::new(Semaphore::new(READERS)),
             auth_cache: Arc::default(),
+            wakeups: Wakeups::default(),
             _serving: serving,
         })
     }

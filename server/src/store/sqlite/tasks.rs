@@ -5,9 +5,13 @@ use chrono::{DateTime, Utc};
 use common::api::{Annotation, Status, Task};
 use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row};
 
-use super::{conversion_error, instant, micros, SqliteStore};
+use super::{
+    changes::{record_deleted, record_written},
+    conversion_error, instant, micros, SqliteStore,
+};
 use crate::{
     store::{
+        changes::{ChangeOp, Wake},
         sql::{
             flag_conditions, priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER,
             TASK_COLUMNS,
@@ -218,7 +222,11 @@ fn update_row(
     Ok(true)
 }
 
-fn select_task(conn: &Connection, user_id: i64, task_id: i64) -> rusqlite::Result<Option<Task>> {
+pub(super) fn select_task(
+    conn: &Connection,
+    user_id: i64,
+    task_id: i64,
+) -> rusqlite::Result<Option<Task>> {
     let task = conn
         .prepare_cached(&format!(
             "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = ?1 AND t.user_id = ?2"
@@ -415,12 +423,15 @@ impl TaskStore for SqliteStore {
     }
 
     async fn insert_task(&self, user_id: i64, mut task: Task) -> StoreResult<Task> {
-        self.write_keeping_auth(move |conn| {
-            insert_row(conn, user_id, &mut task)?;
-            write_links(conn, &mut task, None)?;
-            Ok(task)
-        })
-        .await
+        let task = self
+            .write_keeping_auth(move |conn| {
+                insert_row(conn, user_id, &mut task)?;
+                write_links(conn, &mut task, None)?;
+                record_written(conn, user_id, ChangeOp::Created, task.id)
+            })
+            .await?;
+        self.wakeups.send(Wake::Tasks(user_id));
+        Ok(task)
     }
 
     async fn get_task(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Task>> {
@@ -434,14 +445,19 @@ impl TaskStore for SqliteStore {
         mut task: Task,
         current: Task,
     ) -> StoreResult<Option<Task>> {
-        self.write_keeping_auth(move |conn| {
-            if !update_row(conn, user_id, &mut task, &current)? {
-                return Ok(None);
-            }
-            write_links(conn, &mut task, Some(&current))?;
-            Ok(Some(task))
-        })
-        .await
+        let written = self
+            .write_keeping_auth(move |conn| {
+                if !update_row(conn, user_id, &mut task, &current)? {
+                    return Ok(None);
+                }
+                write_links(conn, &mut task, Some(&current))?;
+                record_written(conn, user_id, ChangeOp::Updated, task.id).map(Some)
+            })
+            .await?;
+        if written.is_some() {
+            self.wakeups.send(Wake::Tasks(user_id));
+        }
+        Ok(written)
     }
 
     async fn tasks_by_uuid(&self, user_id: i64, uuids: Vec<String>) -> StoreResult<Vec<Task>> {
@@ -462,57 +478,69 @@ impl TaskStore for SqliteStore {
     }
 
     async fn import_tasks(&self, user_id: i64, writes: Vec<ImportWrite>) -> StoreResult<bool> {
-        self.write_keeping_auth(move |conn| {
-            // The writer runs one write at a time: what is checked here still
-            // holds when the rows are written below.
-            for write in &writes {
-                let taken = match &write.current {
-                    Some(current) => conn
-                        .prepare_cached("SELECT version FROM tasks WHERE id = ?1 AND user_id = ?2")?
-                        .query_row(params![current.id, user_id], |row| row.get::<_, i64>(0))
-                        .optional()?
-                        .is_none_or(|version| version != current.version),
-                    None => conn
-                        .prepare_cached("SELECT 1 FROM tasks WHERE user_id = ?1 AND uuid = ?2")?
-                        .exists(params![user_id, write.task.uuid])?,
-                };
-                if taken {
-                    return Ok(false);
-                }
-            }
-            let mut written = Vec::with_capacity(writes.len());
-            for ImportWrite {
-                mut task,
-                current,
-                depends,
-            } in writes
-            {
-                match &current {
-                    Some(current) => {
-                        update_row(conn, user_id, &mut task, current)?;
-                    }
-                    None => insert_row(conn, user_id, &mut task)?,
-                }
-                written.push((task, current, depends));
-            }
-            let mut ids =
-                conn.prepare_cached("SELECT id FROM tasks WHERE user_id = ?1 AND uuid = ?2")?;
-            for (mut task, current, depends) in written {
-                task.depends = Vec::with_capacity(depends.len());
-                for uuid in &depends {
-                    if let Some(id) = ids
-                        .query_row(params![user_id, uuid], |row| row.get(0))
-                        .optional()?
-                    {
-                        task.depends.push(id);
+        let written = self
+            .write_keeping_auth(move |conn| {
+                // The writer runs one write at a time: what is checked here still
+                // holds when the rows are written below.
+                for write in &writes {
+                    let taken = match &write.current {
+                        Some(current) => conn
+                            .prepare_cached(
+                                "SELECT version FROM tasks WHERE id = ?1 AND user_id = ?2",
+                            )?
+                            .query_row(params![current.id, user_id], |row| row.get::<_, i64>(0))
+                            .optional()?
+                            .is_none_or(|version| version != current.version),
+                        None => conn
+                            .prepare_cached("SELECT 1 FROM tasks WHERE user_id = ?1 AND uuid = ?2")?
+                            .exists(params![user_id, write.task.uuid])?,
+                    };
+                    if taken {
+                        return Ok(false);
                     }
                 }
-                task.depends.sort_unstable();
-                write_links(conn, &mut task, current.as_ref())?;
-            }
-            Ok(true)
-        })
-        .await
+                let mut written = Vec::with_capacity(writes.len());
+                for ImportWrite {
+                    mut task,
+                    current,
+                    depends,
+                } in writes
+                {
+                    match &current {
+                        Some(current) => {
+                            update_row(conn, user_id, &mut task, current)?;
+                        }
+                        None => insert_row(conn, user_id, &mut task)?,
+                    }
+                    written.push((task, current, depends));
+                }
+                let mut ids =
+                    conn.prepare_cached("SELECT id FROM tasks WHERE user_id = ?1 AND uuid = ?2")?;
+                for (mut task, current, depends) in written {
+                    task.depends = Vec::with_capacity(depends.len());
+                    for uuid in &depends {
+                        if let Some(id) = ids
+                            .query_row(params![user_id, uuid], |row| row.get(0))
+                            .optional()?
+                        {
+                            task.depends.push(id);
+                        }
+                    }
+                    task.depends.sort_unstable();
+                    write_links(conn, &mut task, current.as_ref())?;
+                    let op = match current {
+                        Some(_) => ChangeOp::Updated,
+                        None => ChangeOp::Created,
+                    };
+                    record_written(conn, user_id, op, task.id)?;
+                }
+                Ok(true)
+            })
+            .await?;
+        if written {
+            self.wakeups.send(Wake::Tasks(user_id));
+        }
+        Ok(written)
     }
 
     async fn delete_task(
@@ -521,15 +549,23 @@ impl TaskStore for SqliteStore {
         task_id: i64,
         expected_version: i64,
     ) -> StoreResult<bool> {
-        self.write_keeping_auth(move |conn| {
-            let deleted = conn
-                .prepare_cached(
-                    "DELETE FROM tasks WHERE id = ?1 AND user_id = ?2 AND version = ?3",
-                )?
-                .execute(params![task_id, user_id, expected_version])?;
-            Ok(deleted > 0)
-        })
-        .await
+        let deleted = self
+            .write_keeping_auth(move |conn| {
+                let deleted = conn
+                    .prepare_cached(
+                        "DELETE FROM tasks WHERE id = ?1 AND user_id = ?2 AND version = ?3",
+                    )?
+                    .execute(params![task_id, user_id, expected_version])?;
+                if deleted > 0 {
+                    record_deleted(conn, user_id, task_id, expected_version)?;
+                }
+                Ok(deleted > 0)
+            })
+            .await?;
+        if deleted {
+            self.wakeups.send(Wake::Tasks(user_id));
+        }
+        Ok(deleted)
     }
 
     async fn task_statuses(&self, user_id: i64, ids: Vec<i64>) -> StoreResult<Vec<(i64, Status)>> {
@@ -577,15 +613,29 @@ impl TaskStore for SqliteStore {
     }
 
     async fn delete_expired_tasks(&self, now: DateTime<Utc>) -> StoreResult<u64> {
-        self.write_keeping_auth(move |conn| {
-            let deleted = conn
-                .prepare_cached(
-                    "DELETE FROM tasks WHERE until IS NOT NULL AND until < ?1 AND status = 'pending'",
-                )?
-                .execute([micros(now)])?;
-            Ok(deleted as u64)
-        })
-        .await
+        let deleted = self
+            .write_keeping_auth(move |conn| {
+                let deleted = conn
+                    .prepare_cached(
+                        "DELETE FROM tasks WHERE until IS NOT NULL AND until < ?1 \
+                         AND status = 'pending' RETURNING id, user_id, version",
+                    )?
+                    .query_map([micros(now)], |row| {
+                        Ok((row.get::<_, i64>(0)?, row.get(1)?, row.get(2)?))
+                    })?
+                    .collect::<rusqlite::Result<Vec<(i64, i64, i64)>>>()?;
+                for &(task_id, user_id, version) in &deleted {
+                    record_deleted(conn, user_id, task_id, version)?;
+                }
+                Ok(deleted)
+            })
+            .await?;
+        let users: std::collections::BTreeSet<i64> =
+            deleted.iter().map(|&(_, user, _)| user).collect();
+        for user in users {
+            self.wakeups.send(Wake::Tasks(user));
+        }
+        Ok(deleted.len() as u64)
     }
 
     async fn count_by(

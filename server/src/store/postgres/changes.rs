@@ -1,0 +1,268 @@
+//! The change feed in PostgreSQL, shared by every daemon of the database.
+//!
+//! Sequence numbers are drawn when a change is recorded, but transactions
+//! commit in their own order: were two writes of one user to draw 10 and 11
+//! and commit 11 first, a stream reading in between would move its cursor
+//! past 10 for good. So a writer records its changes last, under the user's
+//! change lock, held until it commits: of one user's changes, a higher
+//! number is never visible before a lower one. Streams read per user, so
+//! other users' writes never wait on that lock.
+//!
+//! Each recording transaction also sends a notification, delivered when it
+//! commits, on which every daemon's listener wakes its streams; a lost
+//! notification only delays them, since the listener, once back, wakes them
+//! all to read the table again.
+
+use std::{sync::Weak, time::Duration};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use common::api::Task;
+use futures_util::StreamExt;
+use tokio::sync::broadcast;
+use tokio_postgres::{AsyncMessage, NoTls};
+
+use super::{tasks::select_task, PostgresStore};
+use crate::store::{
+    changes::{task_from_json, task_json, Change, ChangeFeed, ChangeOp, FeedBounds, Wake, Wakeups},
+    StoreResult,
+};
+
+/// The channel every daemon listens on.
+pub(super) const CHANNEL: &str = "taskd_changes";
+
+/// The advisory locks, one per user, under which changes are recorded.
+const CHANGE_LOCKS: i32 = 0x7461_736d;
+
+/// How long the listener waits before connecting again after losing its
+/// connection, and how often, while it has none, streams are told to read
+/// the table anyway.
+const RELISTEN_EVERY: Duration = Duration::from_millis(500);
+
+/// Records that the user's task `task_id` was created or updated, with the
+/// task as it reads back now, as the transaction's last step; answers that
+/// task (its computed fields, such as `blocked`, included).
+pub(super) async fn record_written(
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: i64,
+    op: ChangeOp,
+    task_id: i64,
+) -> Result<Task, tokio_postgres::Error> {
+    let task = select_task(tx, user_id, task_id).await?;
+    // The task was written by this very transaction, so it reads back; a
+    // default in its place would only show up as an empty event.
+    let task = task.unwrap_or_default();
+    insert(
+        tx,
+        user_id,
+        op,
+        task_id,
+        task.version,
+        Some(task_json(&task)),
+    )
+    .await?;
+    Ok(task)
+}
+
+/// Records that the user's task `task_id`, at `version`, was deleted.
+pub(super) async fn record_deleted(
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: i64,
+    task_id: i64,
+    version: i64,
+) -> Result<(), tokio_postgres::Error> {
+    insert(tx, user_id, ChangeOp::Deleted, task_id, version, None).await
+}
+
+async fn insert(
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: i64,
+    op: ChangeOp,
+    task_id: i64,
+    version: i64,
+    task: Option<String>,
+) -> Result<(), tokio_postgres::Error> {
+    // One round trip: the lock is taken before the row (and its number)
+    // exists, and the notification goes out with the commit.
+    let statement = tx
+        .prepare_cached(
+            "WITH recorded AS ( \
+                 INSERT INTO task_changes (user_id, task_id, op, version, at, task) \
+                 SELECT $2::bigint, $3::bigint, $4::text, $5::bigint, now(), $6::text \
+                 FROM (SELECT pg_advisory_xact_lock($1, hashtext($2::bigint::text))) AS locked \
+                 RETURNING seq) \
+             SELECT pg_notify($7, $8) FROM recorded",
+        )
+        .await?;
+    tx.execute(
+        &statement,
+        &[
+            &CHANGE_LOCKS,
+            &user_id,
+            &task_id,
+            &op.as_str(),
+            &version,
+            &task,
+            &CHANNEL,
+            &Wake::Tasks(user_id).encode(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+impl PostgresStore {
+    /// Tells every daemon's streams (this one's first) of a committed change.
+    pub(super) async fn announce(&self, wake: Wake) {
+        self.wakeups.send(wake);
+        let notified = async {
+            let client = self.client().await?;
+            self.timed(client.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &wake.encode()]))
+                .await
+        };
+        if let Err(err) = notified.await {
+            // The change is committed; other daemons' streams see it when
+            // they next read.
+            tracing::warn!(error = %err, "could not notify other daemons of a change");
+        }
+    }
+}
+
+#[async_trait]
+impl ChangeFeed for PostgresStore {
+    async fn changes_after(
+        &self,
+        user_id: i64,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Change>> {
+        let client = self.client().await?;
+        let limit = i64::from(limit);
+        let rows = self
+            .timed(async {
+                let statement = client
+                    .prepare_cached(
+                        "SELECT seq, task_id, op, version, task FROM task_changes \
+                         WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                    )
+                    .await?;
+                client.query(&statement, &[&user_id, &after, &limit]).await
+            })
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| Change {
+                seq: row.get(0),
+                task_id: row.get(1),
+                op: ChangeOp::parse(row.get(2)).unwrap_or(ChangeOp::Updated),
+                version: row.get(3),
+                task: row.get::<_, Option<&str>>(4).and_then(task_from_json),
+            })
+            .collect())
+    }
+
+    async fn feed_bounds(&self, user_id: i64) -> StoreResult<FeedBounds> {
+        let client = self.client().await?;
+        let row = self
+            .timed(client.query_one(
+                "SELECT purged_through, \
+                 coalesce((SELECT max(seq) FROM task_changes), 0), \
+                 coalesce((SELECT max(seq) FROM task_changes WHERE user_id = $1), 0) \
+                 FROM change_feed",
+                &[&user_id],
+            ))
+            .await?;
+        let purged_through: i64 = row.get(0);
+        Ok(FeedBounds {
+            purged_through,
+            latest: row.get::<_, i64>(1).max(purged_through),
+            start: row.get::<_, i64>(2).max(purged_through),
+        })
+    }
+
+    async fn purge_changes(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let mut client = self.client().await?;
+        self.timed(async {
+            let tx = client.transaction().await?;
+            let through: Option<i64> = tx
+                .query_one(
+                    "SELECT max(seq) FROM task_changes WHERE at < $1",
+                    &[&before],
+                )
+                .await?
+                .get(0);
+            let Some(through) = through else {
+                return Ok(0);
+            };
+            let purged = tx
+                .execute("DELETE FROM task_changes WHERE seq <= $1", &[&through])
+                .await?;
+            tx.execute(
+                "UPDATE change_feed SET purged_through = greatest(purged_through, $1)",
+                &[&through],
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(purged)
+        })
+        .await
+    }
+
+    fn wakeups(&self) -> broadcast::Receiver<Wake> {
+        self.listening.call_once(|| {
+            tokio::spawn(listen(
+                self.config.clone(),
+                std::sync::Arc::downgrade(&self.wakeups),
+            ));
+        });
+        self.wakeups.subscribe()
+    }
+}
+
+/// Forwards the database's notifications to `wakeups` for as long as the
+/// store lives, connecting again whenever the connection is lost.
+async fn listen(mut config: tokio_postgres::Config, wakeups: Weak<Wakeups>) {
+    config.application_name("taskd-listen");
+    loop {
+        let connected = config.connect(NoTls).await;
+        let Some(hub) = wakeups.upgrade() else { return };
+        match connected {
+            Ok((client, mut connection)) => {
+                let mut messages =
+                    futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+                let relay = {
+                    let wakeups = wakeups.clone();
+                    async move {
+                        while let Some(Ok(message)) = messages.next().await {
+                            let Some(hub) = wakeups.upgrade() else { return };
+                            if let AsyncMessage::Notification(note) = message {
+                                hub.send(Wake::decode(note.payload()));
+                            }
+                        }
+                    }
+                };
+                let relay = tokio::spawn(relay);
+                match client.batch_execute(&format!("LISTEN {CHANNEL}")).await {
+                    Ok(()) => {
+                        // What was committed while nobody listened.
+                        hub.send(Wake::All);
+                        drop(hub);
+                        let _ = relay.await;
+                        tracing::warn!("lost the connection listening for other daemons' changes");
+                    }
+                    Err(err) => {
+                        relay.abort();
+                        tracing::warn!(error = %err, "cannot listen for other daemons' changes");
+                    }
+                }
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot connect to listen for other daemons' changes");
+            }
+        }
+        let Some(hub) = wakeups.upgrade() else { return };
+        hub.send(Wake::All);
+        drop(hub);
+        tokio::time::sleep(RELISTEN_EVERY).await;
+    }
+}
