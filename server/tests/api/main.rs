@@ -15,6 +15,7 @@ mod openapi;
 mod postgres_faults;
 mod richer_task;
 mod several_daemons;
+mod shared_feed;
 mod sse;
 mod store;
 mod summaries;

@@ -15,7 +15,7 @@ use crate::{
 };
 
 /// A fresh PostgreSQL database, or `None` (and a note) when the run has none.
-async fn database() -> Option<TestDatabase> {
+pub(crate) async fn database() -> Option<TestDatabase> {
     match postgres_server() {
         Some(server) => Some(TestDatabase::postgres(&server).await),
         None => {
@@ -26,7 +26,7 @@ async fn database() -> Option<TestDatabase> {
 }
 
 /// `count` daemons on `database`, started one after another.
-fn daemons(database: &TestDatabase, count: usize) -> Vec<Daemon> {
+pub(crate) fn daemons(database: &TestDatabase, count: usize) -> Vec<Daemon> {
     (0..count)
         .map(|_| Daemon::start(&["--database", &database.arg()], &[]))
         .collect()
