@@ -150,6 +150,8 @@ struct Call<'a> {
     progress: Option<Progress>,
     /// In place of the client's own limit, for long work on the server.
     timeout: Option<Duration>,
+    /// `Last-Event-ID`, for an event stream resumed.
+    last_event_id: Option<&'a str>,
 }
 
 type Progress = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
@@ -165,6 +167,7 @@ impl<'a> Call<'a> {
             if_match: None,
             progress: None,
             timeout: None,
+            last_event_id: None,
         }
     }
 
@@ -583,6 +586,38 @@ impl ApiClient {
     /// Sends `call`, refreshing the access token first when it has expired
     /// and once more after a 401; returns the body of a 2xx answer.
     async fn execute(&self, call: &Call<'_>) -> Result<Vec<u8>, ClientError> {
+        let response = self.respond(call).await?;
+        self.read(call.path, response).await
+    }
+
+    /// `GET /api/events/`, resumed after `cursor`: the response, its body
+    /// still to be read as it comes.
+    pub(crate) async fn open_events(
+        &self,
+        cursor: Option<&str>,
+    ) -> Result<reqwest::Response, ClientError> {
+        let mut call = Call::new(Method::GET, "/api/events/");
+        call.last_event_id = cursor;
+        // The stream lasts as long as the login's access token; silence is
+        // watched for by the reader instead.
+        call.timeout = Some(Duration::from_secs(24 * 3600));
+        let response = self.respond(&call).await?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let status = response.status();
+        // Reading an error answer gives its problem.
+        Err(match self.read(call.path, response).await {
+            Err(err) => err,
+            Ok(_) => ClientError::Protocol {
+                url: self.url(call.path),
+                detail: format!("HTTP {status} for an event stream"),
+            },
+        })
+    }
+
+    /// [`Self::execute`] up to the answer's head: its body is not read.
+    async fn respond(&self, call: &Call<'_>) -> Result<reqwest::Response, ClientError> {
         let mut token = match call.auth {
             true => Some(self.fresh_access_token().await?),
             false => None,
@@ -602,7 +637,7 @@ impl ApiClient {
             if response.status() == StatusCode::UNAUTHORIZED && token.is_some() {
                 return Err(ClientError::SessionExpired);
             }
-            return self.read(call.path, response).await;
+            return Ok(response);
         }
     }
 
@@ -636,6 +671,9 @@ impl ApiClient {
                 .map_err(|_| ClientError::SessionExpired)?;
             value.set_sensitive(true);
             request = request.header(AUTHORIZATION, value);
+        }
+        if let Some(cursor) = call.last_event_id {
+            request = request.header("last-event-id", cursor);
         }
         if let Some(version) = call.if_match {
             request = request.header(IF_MATCH, format!("\"{version}\""));

@@ -10,6 +10,7 @@
 //! - [`text`]: escaping server text for a terminal.
 //! - `client` (feature `client`): the async HTTP client.
 //! - `config` (feature `client`): the credentials file shared by the clients.
+//! - `live` (feature `client`): following the server's change feed.
 //! - `ops` (feature `client`): what the clients do to a task, done one way.
 #![forbid(unsafe_code)]
 
@@ -27,5 +28,7 @@ pub mod urgency;
 pub mod client;
 #[cfg(feature = "client")]
 pub mod config;
+#[cfg(feature = "client")]
+pub mod live;
 #[cfg(feature = "client")]
 pub mod ops;

@@ -2,9 +2,10 @@
 //! and any I/O it needs is returned as [`Command`]s for the runtime to run.
 
 use chrono::{DateTime, FixedOffset, Utc};
-use common::api::{Task, TaskQuery};
+use common::api::{ChangeOp, Task, TaskQuery};
 use common::display;
 use common::filter::TaskFilter;
+use common::live::LiveEvent;
 use ratatui::layout::Rect;
 
 use crate::form::TaskForm;
@@ -18,8 +19,11 @@ use crate::text::escape;
 
 /// Ticks per second of the event loop's clock.
 pub const TICKS_PER_SECOND: u32 = 4;
-/// Reload after this many ticks without one (3 s), so changes made elsewhere show up.
+/// Without the event stream, reload after this many ticks without one (3 s),
+/// so changes made elsewhere show up.
 pub const REFRESH_TICKS: u32 = 3 * TICKS_PER_SECOND;
+/// How long to wait before opening the event stream again after it failed.
+const RECONNECT_TICKS: u32 = 2 * TICKS_PER_SECOND;
 /// A load that has not answered after this many ticks is started again.
 const STALLED_TICKS: u32 = 15 * TICKS_PER_SECOND;
 /// Only loads slower than this show "loading…", so refreshes do not flicker.
@@ -41,6 +45,17 @@ pub enum Overlay {
     ConfirmDelete(Box<Task>),
     Form(Box<TaskForm>),
     Prompt(Box<Prompt>),
+}
+
+/// The event stream that keeps the rows current.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Live {
+    /// Asked for, not answered yet.
+    Connecting,
+    /// Following: changes made elsewhere arrive as they happen.
+    Up,
+    /// Failed `ticks` ago: the rows are polled until it is back.
+    Down { ticks: u32 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +141,15 @@ pub struct App {
     select_id: Option<i64>,
     /// The selected task's id, kept across reloads and re-sorts.
     selected_id: Option<i64>,
+    pub live: Live,
+    /// Why the event stream is not up, from when it failed until it is back.
+    pub live_lost: Option<String>,
+    /// Where the event stream resumes.
+    cursor: Option<String>,
+    /// The stream told of a change the rows may not show yet.
+    changes_pending: bool,
+    /// Load the rows once the stream is up (at start, after a login).
+    load_when_live: bool,
 }
 
 impl App {
@@ -162,15 +186,22 @@ impl App {
             ticks_since_load: 0,
             select_id: None,
             selected_id: None,
+            live: Live::Connecting,
+            live_lost: None,
+            cursor: None,
+            changes_pending: false,
+            load_when_live: false,
         }
     }
 
-    /// The commands to run at start-up: the first load, when logged in.
+    /// The commands to run at start-up, when logged in: follow the change
+    /// feed, and load the rows once it is up (or has failed), so that no
+    /// change falls between the two.
     pub fn start(&mut self) -> Vec<Command> {
         if self.login.is_some() {
             Vec::new()
         } else {
-            vec![self.reload()]
+            vec![self.follow_fresh()]
         }
     }
 
@@ -229,7 +260,17 @@ impl App {
         match (&self.offline, message) {
             (_, Some(error @ (Level::Error, _))) => Some(error),
             (Some(reason), _) => Some((Level::Error, format!("{} (retrying)", escape(reason)))),
-            (None, message) => message,
+            (None, Some(message)) => Some(message),
+            (None, None) => self.live_lost.as_ref().map(|reason| {
+                (
+                    Level::Error,
+                    format!(
+                        "Live updates lost ({}): reloading every {} s",
+                        escape(reason),
+                        REFRESH_TICKS / TICKS_PER_SECOND
+                    ),
+                )
+            }),
         }
     }
 
@@ -252,6 +293,26 @@ impl App {
     }
 
     // ----- state changes shared by the handlers ---------------------------
+
+    /// Opens the event stream from now, the rows to be loaded once it is up.
+    fn follow_fresh(&mut self) -> Command {
+        self.cursor = None;
+        self.load_when_live = true;
+        self.live = Live::Connecting;
+        Command::Follow { cursor: None }
+    }
+
+    /// Opens the event stream again, after the last event seen; with none
+    /// seen, from now, and the rows are loaded once it is up.
+    fn follow_on(&mut self) -> Command {
+        self.live = Live::Connecting;
+        if self.cursor.is_none() {
+            self.load_when_live = true;
+        }
+        Command::Follow {
+            cursor: self.cursor.clone(),
+        }
+    }
 
     pub(crate) fn reload(&mut self) -> Command {
         self.seq += 1;
@@ -353,6 +414,25 @@ impl App {
             return Vec::new();
         }
         self.ticks_since_load = self.ticks_since_load.saturating_add(1);
+        let mut commands = Vec::new();
+        if let Live::Down { ticks, .. } = &mut self.live {
+            *ticks += 1;
+            if *ticks >= RECONNECT_TICKS {
+                commands.push(self.follow_on());
+            }
+        }
+        if self.changes_pending && self.loading.is_none() {
+            self.changes_pending = false;
+            commands.push(self.reload());
+            return commands;
+        }
+        commands.extend(self.poll());
+        commands
+    }
+
+    /// A stalled load started again; without the stream, a periodic reload.
+    fn poll(&mut self) -> Vec<Command> {
+        let polling = self.live != Live::Up;
         match &mut self.loading {
             Some((_, ticks)) => {
                 *ticks += 1;
@@ -361,9 +441,82 @@ impl App {
                 }
                 Vec::new()
             }
-            None if self.ticks_since_load >= REFRESH_TICKS => vec![self.reload()],
+            None if polling && self.ticks_since_load >= REFRESH_TICKS => vec![self.reload()],
             None => Vec::new(),
         }
+    }
+
+    fn on_live(&mut self, event: LiveEvent) -> Vec<Command> {
+        match event {
+            LiveEvent::Ready { cursor } => {
+                self.cursor = Some(cursor);
+                self.live = Live::Up;
+                self.live_lost = None;
+                self.offline = None;
+                if std::mem::take(&mut self.load_when_live) {
+                    return vec![self.reload()];
+                }
+                Vec::new()
+            }
+            LiveEvent::Reset { cursor } => {
+                self.cursor = Some(cursor);
+                self.live = Live::Up;
+                self.live_lost = None;
+                self.offline = None;
+                self.load_when_live = false;
+                vec![self.reload()]
+            }
+            LiveEvent::Task { cursor, event } => {
+                self.cursor = Some(cursor);
+                let event = *event;
+                let row = self.tasks.iter().position(|t| t.id == event.id);
+                let newer = row.is_none_or(|row| self.tasks[row].version < event.version);
+                match (event.op, row, event.task) {
+                    (ChangeOp::Deleted, Some(row), _) => {
+                        self.tasks.remove(row);
+                        self.keep_selection();
+                        self.changes_pending = true;
+                    }
+                    (ChangeOp::Deleted, None, _) => {}
+                    // Shown at once where it is; the reload that follows
+                    // puts it where the view's filter and order say.
+                    (_, Some(row), Some(task)) if newer => {
+                        self.tasks[row] = task;
+                        self.changes_pending = true;
+                    }
+                    _ if newer => self.changes_pending = true,
+                    _ => {}
+                }
+                Vec::new()
+            }
+            // An expired token is refreshed by reconnecting; a revoked
+            // login fails to reconnect and asks for a login.
+            LiveEvent::LoggedOut(_) => vec![self.follow_on()],
+        }
+    }
+
+    fn on_live_ended(&mut self, failure: Option<Failure>) -> Vec<Command> {
+        let reason = match &failure {
+            Some(failure) if failure.needs_login() => {
+                self.require_login(failure);
+                self.live = Live::Down { ticks: 0 };
+                return Vec::new();
+            }
+            Some(Failure::Unreachable(reason)) => {
+                self.offline = Some(reason.clone());
+                reason.clone()
+            }
+            Some(failure) => failure.message(),
+            None => "the server closed the stream".to_string(),
+        };
+        self.live = Live::Down { ticks: 0 };
+        self.live_lost = Some(reason);
+        // Rows waiting for the stream are loaded now, and polled until it
+        // is back (and loaded once more then, if it starts from now).
+        if self.load_when_live && self.loading.is_none() {
+            return vec![self.reload()];
+        }
+        Vec::new()
     }
 
     fn on_api(&mut self, event: ApiEvent) -> Vec<Command> {
@@ -441,12 +594,14 @@ impl App {
                 }
                 Vec::new()
             }
+            ApiEvent::Live(event) => self.on_live(event),
+            ApiEvent::LiveEnded(failure) => self.on_live_ended(failure),
             ApiEvent::LoggedIn { username, result } => match result {
                 Ok(()) => {
                     self.login = None;
                     self.info(format!("Logged in as {username}."));
                     self.username = Some(username);
-                    vec![self.reload()]
+                    vec![self.follow_fresh()]
                 }
                 Err(failure) => {
                     if let Failure::Unreachable(reason) = &failure {

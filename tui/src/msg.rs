@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use common::api::{NewTask, Problem, Status, Task, TaskPatch, TaskQuery};
 use common::filter::Modifications;
+use common::live::LiveEvent;
 use common::task_ref::TaskRef;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
@@ -51,6 +52,10 @@ pub enum ApiEvent {
         id: i64,
         result: Result<Task, Failure>,
     },
+    /// What the event stream said.
+    Live(LiveEvent),
+    /// The event stream ended: the server closed it (`None`) or it failed.
+    LiveEnded(Option<Failure>),
 }
 
 /// Work for the runtime: each runs in its own task and answers with one [`ApiEvent`].
@@ -87,6 +92,11 @@ pub enum Command {
     /// Reads one task as the server has it now.
     FetchTask {
         id: i64,
+    },
+    /// Follows the server's change feed, after `cursor` when given; a newer
+    /// `Follow` replaces the stream.
+    Follow {
+        cursor: Option<String>,
     },
     Login {
         username: String,

@@ -56,6 +56,8 @@ pub struct Runtime {
     tx: UnboundedSender<Msg>,
     /// The load in flight: a newer one cancels it.
     load: Option<JoinHandle<()>>,
+    /// The event stream being followed: a newer one replaces it.
+    follow: Option<JoinHandle<()>>,
 }
 
 impl Runtime {
@@ -64,6 +66,7 @@ impl Runtime {
             client,
             tx,
             load: None,
+            follow: None,
         }
     }
 
@@ -136,6 +139,24 @@ impl Runtime {
                     let result = ops::delete(&client, &task).await.map_err(Failure::from);
                     send(ApiEvent::TaskDeleted { task, result });
                 });
+            }
+            Command::Follow { cursor } => {
+                if let Some(previous) = self.follow.take() {
+                    previous.abort();
+                }
+                self.follow = Some(tokio::spawn(async move {
+                    let mut stream = match client.follow(cursor.as_deref()).await {
+                        Ok(stream) => stream,
+                        Err(err) => return send(ApiEvent::LiveEnded(Some(err.into()))),
+                    };
+                    loop {
+                        match stream.next().await {
+                            Ok(Some(event)) => send(ApiEvent::Live(event)),
+                            Ok(None) => return send(ApiEvent::LiveEnded(None)),
+                            Err(err) => return send(ApiEvent::LiveEnded(Some(err.into()))),
+                        }
+                    }
+                }));
             }
             Command::FetchTask { id } => {
                 tokio::spawn(async move {

@@ -62,7 +62,9 @@ async fn task_event(events: &mut Sse, within: Duration) -> (i64, Value) {
 
 #[tokio::test]
 async fn a_change_through_one_daemon_reaches_streams_on_the_others_within_two_seconds() {
-    let Some(database) = database().await else { return };
+    let Some(database) = database().await else {
+        return;
+    };
     let [a, b, c] = <[Daemon; 3]>::try_from(daemons(&database, 3)).ok().unwrap();
     let token = a.signup("alice").await;
     let mut on_b = stream(&b, &token, None).await;
@@ -96,7 +98,9 @@ async fn kill_listeners(database: &crate::helpers::TestDatabase) -> u64 {
 
 #[tokio::test]
 async fn with_the_listening_connection_killed_changes_arrive_late_and_none_is_lost() {
-    let Some(database) = database().await else { return };
+    let Some(database) = database().await else {
+        return;
+    };
     let [a, b] = <[Daemon; 2]>::try_from(daemons(&database, 2)).ok().unwrap();
     let token = a.signup("alice").await;
     let mut on_b = stream(&b, &token, None).await;
@@ -124,7 +128,9 @@ async fn with_the_listening_connection_killed_changes_arrive_late_and_none_is_lo
 
 #[tokio::test]
 async fn an_open_transaction_delays_events_but_no_later_change_skips_an_earlier_one() {
-    let Some(database) = database().await else { return };
+    let Some(database) = database().await else {
+        return;
+    };
     let [a, b, c] = <[Daemon; 3]>::try_from(daemons(&database, 3)).ok().unwrap();
     let token = a.signup("alice").await;
     let first = create(&a, &token, "first").await["id"].as_i64().unwrap();
@@ -167,12 +173,18 @@ async fn an_open_transaction_delays_events_but_no_later_change_skips_an_earlier_
 
 #[tokio::test]
 async fn writes_racing_through_three_daemons_reach_a_stream_each_once_in_commit_order() {
-    let Some(database) = database().await else { return };
+    let Some(database) = database().await else {
+        return;
+    };
     let all = daemons(&database, 3);
     let token = all[0].signup("alice").await;
     let mut ids = Vec::new();
     for n in 0..6 {
-        ids.push(create(&all[0], &token, &format!("task {n}")).await["id"].as_i64().unwrap());
+        ids.push(
+            create(&all[0], &token, &format!("task {n}")).await["id"]
+                .as_i64()
+                .unwrap(),
+        );
     }
     let mut watching = Sse::open(
         &all[1].client,
@@ -188,10 +200,17 @@ async fn writes_racing_through_three_daemons_reach_a_stream_each_once_in_commit_
         let daemon = &all[n % 3];
         let id = ids[n % ids.len()];
         let token = token.clone();
-        async move { rename(daemon, &token, id, &format!("rename {n}")).await.status() }
+        async move {
+            rename(daemon, &token, id, &format!("rename {n}"))
+                .await
+                .status()
+        }
     });
     let statuses = join_all(writes).await;
-    assert!(statuses.iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
 
     let mut live = Vec::new();
     for _ in 0..60 {

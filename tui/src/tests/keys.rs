@@ -602,6 +602,7 @@ fn the_login_form_logs_in_then_loads() {
         result: Ok(()),
     })));
     assert!(app.login.is_none());
+    let commands = live(&mut app, &commands);
     assert!(matches!(commands.as_slice(), [Command::LoadTasks { .. }]));
 }
 

@@ -45,8 +45,20 @@ fn started(tasks: Vec<Task>, sort: Option<crate::query::SortKey>) -> App {
     }
     app.update(Msg::Resize(80, 24));
     let commands = app.start();
+    let commands = live(&mut app, &commands);
     answer_load(&mut app, &commands, tasks);
     app
+}
+
+/// Answers the `Follow` among `commands` with the stream being up.
+pub fn live(app: &mut App, commands: &[Command]) -> Vec<Command> {
+    assert!(
+        commands.iter().any(|c| matches!(c, Command::Follow { .. })),
+        "no Follow among {commands:?}"
+    );
+    app.update(Msg::Api(Box::new(ApiEvent::Live(
+        common::live::LiveEvent::Ready { cursor: "0".into() },
+    ))))
 }
 
 /// Answers the last `LoadTasks` among `commands` with those of `tasks` in the

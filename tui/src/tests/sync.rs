@@ -4,7 +4,10 @@
 use ratatui::crossterm::event::KeyCode;
 
 use super::*;
-use crate::app::{Overlay, REFRESH_TICKS};
+use common::api::{ChangeOp, StreamEnd, TaskEvent};
+use common::live::LiveEvent;
+
+use crate::app::{Live, Overlay, REFRESH_TICKS};
 use crate::msg::Failure;
 
 fn tick(app: &mut App) -> Vec<Command> {
@@ -28,12 +31,107 @@ fn fail_load(app: &mut App, commands: &[Command], failure: Failure) {
     })));
 }
 
-#[test]
-fn idle_ticks_reload_every_few_seconds() {
-    let mut app = app_with(fixtures::sample());
-    for _ in 1..REFRESH_TICKS {
-        assert!(tick(&mut app).is_empty());
+fn live_event(app: &mut App, event: LiveEvent) -> Vec<Command> {
+    app.update(Msg::Api(Box::new(ApiEvent::Live(event))))
+}
+
+fn changed(cursor: &str, op: ChangeOp, task: Task) -> LiveEvent {
+    LiveEvent::Task {
+        cursor: cursor.into(),
+        event: Box::new(TaskEvent {
+            op,
+            id: task.id,
+            version: task.version,
+            task: (op != ChangeOp::Deleted).then_some(task),
+        }),
     }
+}
+
+#[test]
+fn while_the_stream_is_up_idle_ticks_ask_for_nothing() {
+    let mut app = app_with(fixtures::sample());
+    assert_eq!(app.live, Live::Up);
+    for _ in 0..(60 * crate::app::TICKS_PER_SECOND) {
+        assert!(tick(&mut app).is_empty(), "a request while idle");
+    }
+}
+
+#[test]
+fn a_change_from_the_stream_shows_at_once_and_the_rows_are_reloaded_once() {
+    let mut app = app_with(fixtures::sample());
+    let mut renamed = app.tasks[1].clone();
+    renamed.title = "Renamed in the web app".into();
+    renamed.version += 1;
+    assert!(live_event(&mut app, changed("7", ChangeOp::Updated, renamed)).is_empty());
+    assert_eq!(app.tasks[1].title, "Renamed in the web app");
+    // Where it now belongs (filter, order) is the server's to say: one load.
+    let commands = tick(&mut app);
+    assert!(matches!(commands.as_slice(), [Command::LoadTasks { .. }]));
+    let rows = app.tasks.clone();
+    answer_load(&mut app, &commands, rows);
+    assert!(tick(&mut app).is_empty());
+
+    // A version already shown (the answer to this UI's own change) asks nothing.
+    let same = app.tasks[0].clone();
+    live_event(&mut app, changed("8", ChangeOp::Updated, same));
+    assert!(tick(&mut app).is_empty());
+
+    // A deletion elsewhere removes the row; a new task elsewhere is loaded.
+    let gone = app.tasks[2].clone();
+    live_event(&mut app, changed("9", ChangeOp::Deleted, gone.clone()));
+    assert!(app.tasks.iter().all(|t| t.id != gone.id));
+    live_event(
+        &mut app,
+        changed("10", ChangeOp::Created, fixtures::task(9, "From the CLI")),
+    );
+    let commands = tick(&mut app);
+    let mut tasks = app.tasks.clone();
+    tasks.push(fixtures::task(9, "From the CLI"));
+    answer_load(&mut app, &commands, tasks);
+    assert!(app.tasks.iter().any(|t| t.title == "From the CLI"));
+
+    // A reconnection resumes after the last event seen.
+    let commands = live_event(&mut app, LiveEvent::LoggedOut(StreamEnd::Expired));
+    assert_eq!(
+        commands,
+        vec![Command::Follow {
+            cursor: Some("10".into())
+        }]
+    );
+}
+
+#[test]
+fn a_reset_reloads_everything() {
+    let mut app = app_with(fixtures::sample());
+    let commands = live_event(
+        &mut app,
+        LiveEvent::Reset {
+            cursor: "99".into(),
+        },
+    );
+    assert!(matches!(commands.as_slice(), [Command::LoadTasks { .. }]));
+}
+
+#[test]
+fn without_the_stream_the_rows_are_polled_and_the_status_bar_says_so() {
+    let mut app = app_with(fixtures::sample());
+    let commands = app.update(Msg::Api(Box::new(ApiEvent::LiveEnded(Some(
+        Failure::Other("request to http://127.0.0.1:8000 failed: connection reset".into()),
+    )))));
+    assert!(commands.is_empty());
+    let (_, notice) = app.notice().unwrap();
+    assert!(notice.starts_with("Live updates lost"), "{notice}");
+    assert!(screen(&app, 80, 24).contains("Live updates lost"));
+    // It tries the stream again every few ticks while polling the rows.
+    let mut follows = 0;
+    for _ in 1..REFRESH_TICKS {
+        for command in tick(&mut app) {
+            assert!(matches!(command, Command::Follow { .. }), "{command:?}");
+            follows += 1;
+            app.update(Msg::Api(Box::new(ApiEvent::LiveEnded(Some(down())))));
+        }
+    }
+    assert!(follows >= 1);
     let commands = tick(&mut app);
     assert!(matches!(commands.as_slice(), [Command::LoadTasks { .. }]));
     // No second load while that one runs.
@@ -45,6 +143,13 @@ fn idle_ticks_reload_every_few_seconds() {
     answer_load(&mut app, &commands, tasks);
     assert!(app.tasks.iter().any(|t| t.title == "Added by the CLI"));
     assert_eq!(app.selected_task().map(|t| t.id), Some(2));
+    // The stream back: the notice goes, and so does the polling.
+    live_event(&mut app, LiveEvent::Ready { cursor: "3".into() });
+    assert_eq!(app.live_lost, None);
+    assert_eq!(app.offline, None);
+    for _ in 0..(2 * REFRESH_TICKS) {
+        assert!(tick(&mut app).is_empty());
+    }
 }
 
 #[test]
@@ -58,6 +163,9 @@ fn server_down_at_start_shows_in_the_status_bar_and_recovers() {
     );
     app.update(Msg::Resize(80, 24));
     let commands = app.start();
+    assert_eq!(commands, vec![Command::Follow { cursor: None }]);
+    // The stream cannot open: the rows are loaded anyway (and fail too).
+    let commands = app.update(Msg::Api(Box::new(ApiEvent::LiveEnded(Some(down())))));
     fail_load(&mut app, &commands, down());
     assert!(app
         .offline
@@ -75,7 +183,7 @@ fn server_down_at_start_shows_in_the_status_bar_and_recovers() {
     for _ in 0..REFRESH_TICKS {
         retry = tick(&mut app);
     }
-    assert!(matches!(retry.as_slice(), [Command::LoadTasks { .. }]));
+    assert!(matches!(retry.as_slice(), [.., Command::LoadTasks { .. }]));
     answer_load(&mut app, &retry, fixtures::sample());
     assert_eq!(app.offline, None);
     assert_eq!(app.tasks.len(), 4);
@@ -159,6 +267,7 @@ fn an_expired_session_brings_up_the_login_form_and_keeps_the_rest() {
         username: "alice".into(),
         result: Ok(()),
     })));
+    let commands = live(&mut app, &commands);
     let [Command::LoadTasks { query, .. }] = commands.as_slice() else {
         panic!("no reload: {commands:?}");
     };
