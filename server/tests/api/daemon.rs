@@ -461,6 +461,37 @@ async fn sigterm_lets_in_flight_requests_finish() {
 }
 
 #[tokio::test]
+async fn sigterm_with_event_streams_open_still_stops_within_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("db.sqlite3");
+    let daemon = Daemon::start(&["--database", database.to_str().unwrap()], &[]);
+    let token = daemon.signup("alice").await;
+    let url = format!("{}/api/events/", daemon.url);
+    let mut streams = Vec::new();
+    for _ in 0..4 {
+        let mut events = crate::sse::Sse::open(&daemon.client, &url, &token, None).await;
+        events.opening().await;
+        streams.push(events);
+    }
+    let started = Instant::now();
+    let status = tokio::task::spawn_blocking(move || daemon.terminate(Duration::from_secs(5)))
+        .await
+        .unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    for events in &mut streams {
+        assert!(matches!(
+            events.next(Duration::from_secs(1)).await,
+            crate::sse::Next::Ended
+        ));
+    }
+}
+
+#[tokio::test]
 async fn kill_9_after_a_burst_loses_no_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("db.sqlite3");
