@@ -6,6 +6,7 @@ use std::sync::Arc;
 use common::api::{RegisterRequest, Task};
 use common::client::{ApiClient, ClientError};
 use common::display;
+use common::live::LiveEvent;
 use common::ops::{self, Outcome};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
@@ -151,6 +152,10 @@ impl Runtime {
                     };
                     loop {
                         match stream.next().await {
+                            // The last word: the model opens the next stream.
+                            Ok(Some(event @ LiveEvent::LoggedOut(_))) => {
+                                return send(ApiEvent::Live(event))
+                            }
                             Ok(Some(event)) => send(ApiEvent::Live(event)),
                             Ok(None) => return send(ApiEvent::LiveEnded(None)),
                             Err(err) => return send(ApiEvent::LiveEnded(Some(err.into()))),

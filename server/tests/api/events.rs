@@ -410,3 +410,28 @@ async fn imports_and_swept_tasks_are_announced_too() {
     assert_eq!(gone["op"], "deleted");
     assert_eq!(gone["id"], short["id"]);
 }
+
+#[tokio::test]
+async fn a_stream_not_read_meanwhile_catches_up_from_the_feed_in_order() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let mut events = stream(&app, &alice, None).await;
+    events.opening().await;
+    // More changes than wake-ups are queued per stream (256), made while the
+    // client reads nothing: the stream holds no backlog of its own and reads
+    // them from the feed once the client reads again.
+    let mut made = Vec::new();
+    for n in 0..300 {
+        made.push(
+            app.task(&alice, json!({"title": format!("task {n}")}))
+                .await["id"]
+                .clone(),
+        );
+    }
+    let mut seen = Vec::new();
+    for _ in 0..300 {
+        seen.push(events.expect("task").await.json()["id"].clone());
+    }
+    assert_eq!(seen, made);
+    events.assert_quiet(Duration::from_millis(200)).await;
+}
