@@ -29,6 +29,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("not found")]
     NotFound,
+    /// Undo or redo found no change set to revert.
+    #[error("There is nothing to revert.")]
+    NothingToRevert,
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("unsupported media type")]
@@ -84,7 +87,7 @@ impl ApiError {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::NothingToRevert => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -193,6 +196,26 @@ impl From<crate::domain::task_ops::TaskError> for ApiError {
             TaskError::Invalid(errors) => ApiError::validation(errors),
             TaskError::NotFound => ApiError::NotFound,
             TaskError::VersionMismatch => ApiError::PreconditionFailed,
+        }
+    }
+}
+
+impl From<crate::domain::undo::RevertError> for ApiError {
+    fn from(err: crate::domain::undo::RevertError) -> ApiError {
+        use crate::domain::undo::RevertError;
+        match err {
+            RevertError::Task(err) => err.into(),
+            RevertError::Nothing => ApiError::NothingToRevert,
+            RevertError::Conflicts(errors) => ApiError::Conflict {
+                detail: format!(
+                    "{} changed since; nothing was reverted (?force=true reverts anyway).",
+                    match errors.len() {
+                        1 => "A task".to_string(),
+                        n => format!("{n} tasks"),
+                    }
+                ),
+                errors,
+            },
         }
     }
 }

@@ -7,7 +7,7 @@ use chrono::Utc;
 
 use crate::{
     auth::limiter::FAILURE_WINDOW,
-    store::{changes::CHANGES_KEPT, Store},
+    store::{changes::CHANGES_KEPT, journal::KEPT_FOR_UNDO, Store},
 };
 
 /// How often expired logins and login attempts past every limit's window
@@ -95,5 +95,23 @@ pub async fn purge_old_changes(store: Weak<dyn Store>) {
             }
         },
     )
+    .await
+}
+
+/// Empties the trash of what was deleted 30 days before `now`, and forgets
+/// the change sets made before then.
+pub async fn empty_trash_once(store: &dyn Store, now: chrono::DateTime<Utc>) {
+    match store.empty_trash(now - KEPT_FOR_UNDO).await {
+        Ok(0) => {}
+        Ok(tasks) => tracing::info!(tasks, "emptied the trash of tasks deleted 30 days ago"),
+        Err(err) => tracing::warn!(error = %err, "could not empty the trash"),
+    }
+}
+
+/// [`empty_trash_once`], hourly.
+pub async fn empty_trash(store: Weak<dyn Store>) {
+    every(store, "empty_trash", PURGE_EVERY, |store| async move {
+        empty_trash_once(store.as_ref(), Utc::now()).await
+    })
     .await
 }

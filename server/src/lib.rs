@@ -55,6 +55,7 @@ impl AppState {
             config.sweep_every,
         ));
         tokio::spawn(jobs::purge_old_changes(Arc::downgrade(&store)));
+        tokio::spawn(jobs::empty_trash(Arc::downgrade(&store)));
         Ok(AppState {
             streams: Arc::new(events::Streams::new(config.event_keepalive)),
             login_limiter: Arc::new(LoginLimiter::new(Arc::clone(&store))),

@@ -4,10 +4,12 @@
 //! the same rules.
 
 pub mod accounts;
+pub mod bulk;
 pub mod importing;
 pub mod task_ops;
 pub mod tasks;
 pub mod taskwarrior;
+pub mod undo;
 
 use std::collections::BTreeMap;
 

@@ -39,7 +39,7 @@ pub enum TaskError {
 
 pub type TaskResult<T> = Result<T, TaskError>;
 
-fn invalid(field: &str, message: impl Into<String>) -> TaskError {
+pub(super) fn invalid(field: &str, message: impl Into<String>) -> TaskError {
     TaskError::Invalid(BTreeMap::from([(field.to_string(), vec![message.into()])]))
 }
 
@@ -156,7 +156,7 @@ pub async fn list(store: &dyn Store, user_id: i64, filter: TaskFilter) -> TaskRe
 /// own tasks, not itself, no cycle. Says nothing of which unknown ids exist
 /// for someone else. Returns whether one of them is pending (the task is
 /// then blocked).
-async fn check_depends(
+pub(super) async fn check_depends(
     store: &dyn Store,
     user_id: i64,
     task_id: Option<i64>,
@@ -285,7 +285,7 @@ pub async fn update(
 }
 
 /// One version on, at `now`.
-fn bumped(current: &Task, now: DateTime<Utc>) -> Task {
+pub(super) fn bumped(current: &Task, now: DateTime<Utc>) -> Task {
     Task {
         version: current.version + 1,
         updated_at: stored(now),
@@ -373,22 +373,29 @@ pub async fn set_active(
         user_id,
         task_id,
         if_version.as_deref(),
-        |current, now| {
-            if current.start.is_some() == active {
-                return Ok(None);
-            }
-            if active && current.status == Status::Done {
-                return Err(invalid(
-                    "status",
-                    "A done task cannot be started: reopen it first.",
-                ));
-            }
-            let mut next = bumped(current, now);
-            next.start = active.then(|| stored(now));
-            Ok(Some(next))
-        },
+        |current, now| activated(current, active, now),
     )
     .await
+}
+
+/// `current` started (`active`) or stopped at `now`; `None` if it already is.
+pub(super) fn activated(
+    current: &Task,
+    active: bool,
+    now: DateTime<Utc>,
+) -> TaskResult<Option<Task>> {
+    if current.start.is_some() == active {
+        return Ok(None);
+    }
+    if active && current.status == Status::Done {
+        return Err(invalid(
+            "status",
+            "A done task cannot be started: reopen it first.",
+        ));
+    }
+    let mut next = bumped(current, now);
+    next.start = active.then(|| stored(now));
+    Ok(Some(next))
 }
 
 /// Deletes the user's task, under the same precondition as [`update`].
@@ -407,7 +414,7 @@ pub async fn delete(
     Err(contended())
 }
 
-fn contended() -> TaskError {
+pub(super) fn contended() -> TaskError {
     TaskError::Store(StoreError::Unavailable(anyhow::anyhow!(
         "the task kept changing under this write; try again"
     )))

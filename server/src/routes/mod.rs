@@ -3,12 +3,14 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod bulk;
 pub mod events;
 pub mod ops;
 pub mod pagination;
 pub mod summaries;
 pub mod tasks;
 pub mod taskwarrior;
+pub mod undo;
 
 use std::{sync::Arc, time::Duration};
 
@@ -42,6 +44,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(accounts::router())
         .merge(tasks::router())
         .merge(events::router())
+        .merge(bulk::router())
+        .merge(undo::router())
         .merge(summaries::router())
         .merge(taskwarrior::router())
         .merge(admin::router())

@@ -14,8 +14,31 @@ use tokio::sync::broadcast;
 
 use super::StoreResult;
 
-/// How long changes are kept for clients to resume from.
-pub const CHANGES_KEPT: chrono::Duration = chrono::Duration::days(7);
+/// How long changes are kept: for clients to resume from (a week at
+/// least), and for undo and the tasks' history.
+pub const CHANGES_KEPT: chrono::Duration = super::journal::KEPT_FOR_UNDO;
+
+/// Why a change set was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetKind {
+    /// A change a request made.
+    Change,
+    /// The revert of change set `0`.
+    Undo(i64),
+    /// The revert of undo set `0`: what it undid, made again.
+    Redo(i64),
+}
+
+impl SetKind {
+    /// As stored: the kind's name and the set it reverts.
+    pub fn parts(self) -> (&'static str, Option<i64>) {
+        match self {
+            SetKind::Change => ("change", None),
+            SetKind::Undo(set) => ("undo", Some(set)),
+            SetKind::Redo(set) => ("redo", Some(set)),
+        }
+    }
+}
 
 /// One committed change, as the feed keeps it.
 #[derive(Debug, Clone)]

@@ -5,6 +5,7 @@
 //! chosen once, at start-up, from the database URL ([`open`]).
 
 pub mod changes;
+pub mod journal;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
@@ -18,6 +19,7 @@ use common::api::{AdminUser, Status, Task, User};
 
 use crate::task_query::{PageWindow, TaskFilter};
 use changes::ChangeFeed;
+use journal::JournalStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -203,7 +205,7 @@ pub struct TaskPage {
 
 /// Everything a backend is: accounts, tasks and the daemon's own state.
 #[async_trait]
-pub trait Store: AccountStore + TaskStore + ChangeFeed {
+pub trait Store: AccountStore + TaskStore + ChangeFeed + JournalStore {
     /// Answers when the database does.
     async fn health(&self) -> StoreResult<()>;
 

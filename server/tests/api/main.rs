@@ -22,3 +22,4 @@ mod summaries;
 mod task_links;
 mod tasks;
 mod tokens;
+mod undo;

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::helpers::{body, TestApp};
 
 /// Every endpoint, in the document's path syntax.
-const ENDPOINTS: [(&str, &str); 26] = [
+const ENDPOINTS: [(&str, &str); 35] = [
     ("post", "/api/register"),
     ("post", "/api/login"),
     ("post", "/api/token/refresh"),
@@ -31,6 +31,15 @@ const ENDPOINTS: [(&str, &str); 26] = [
     ("get", "/api/export"),
     ("post", "/api/import"),
     ("get", "/api/events"),
+    ("post", "/api/tasks/bulk"),
+    ("get", "/api/undo"),
+    ("post", "/api/undo"),
+    ("get", "/api/redo"),
+    ("post", "/api/redo"),
+    ("get", "/api/tasks/{id}/history"),
+    ("get", "/api/trash"),
+    ("post", "/api/trash/{id}/restore"),
+    ("delete", "/api/trash/{id}"),
     ("get", "/api/admin/users"),
     ("patch", "/api/admin/users/{id}"),
     ("delete", "/api/admin/users/{id}"),

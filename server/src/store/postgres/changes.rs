@@ -24,7 +24,9 @@ use tokio_postgres::{AsyncMessage, NoTls};
 
 use super::{tasks::select_task, PostgresStore};
 use crate::store::{
-    changes::{task_from_json, task_json, Change, ChangeFeed, ChangeOp, FeedBounds, Wake, Wakeups},
+    changes::{
+        task_from_json, task_json, Change, ChangeFeed, ChangeOp, FeedBounds, SetKind, Wake, Wakeups,
+    },
     StoreResult,
 };
 
@@ -39,76 +41,134 @@ const CHANGE_LOCKS: i32 = 0x7461_736d;
 /// the table anyway.
 const RELISTEN_EVERY: Duration = Duration::from_millis(500);
 
-/// Records that the user's task `task_id` was created or updated, with the
-/// task as it reads back now, as the transaction's last step; answers that
-/// task (its computed fields, such as `blocked`, included).
-pub(super) async fn record_written(
-    tx: &deadpool_postgres::Transaction<'_>,
+/// Records one write's changes in the feed, as the transaction's last steps,
+/// as one change set (begun with its first change, so that a write that
+/// changes nothing leaves no set).
+pub(super) struct Recorder<'t, 'c> {
+    tx: &'t deadpool_postgres::Transaction<'c>,
     user_id: i64,
-    op: ChangeOp,
-    task_id: i64,
-) -> Result<Task, tokio_postgres::Error> {
-    let task = select_task(tx, user_id, task_id).await?;
-    // The task was written by this very transaction, so it reads back; a
-    // default in its place would only show up as an empty event.
-    let task = task.unwrap_or_default();
-    insert(
-        tx,
-        user_id,
-        op,
-        task_id,
-        task.version,
-        Some(task_json(&task)),
-    )
-    .await?;
-    Ok(task)
+    kind: SetKind,
+    set: Option<i64>,
 }
 
-/// Records that the user's task `task_id`, at `version`, was deleted.
-pub(super) async fn record_deleted(
-    tx: &deadpool_postgres::Transaction<'_>,
-    user_id: i64,
-    task_id: i64,
-    version: i64,
-) -> Result<(), tokio_postgres::Error> {
-    insert(tx, user_id, ChangeOp::Deleted, task_id, version, None).await
-}
+impl<'t, 'c> Recorder<'t, 'c> {
+    /// For a change a request makes.
+    pub fn new(tx: &'t deadpool_postgres::Transaction<'c>, user_id: i64) -> Recorder<'t, 'c> {
+        Recorder::of_kind(tx, user_id, SetKind::Change)
+    }
 
-async fn insert(
-    tx: &deadpool_postgres::Transaction<'_>,
-    user_id: i64,
-    op: ChangeOp,
-    task_id: i64,
-    version: i64,
-    task: Option<String>,
-) -> Result<(), tokio_postgres::Error> {
-    // One round trip: the lock is taken before the row (and its number)
-    // exists, and the notification goes out with the commit.
-    let statement = tx
-        .prepare_cached(
-            "WITH recorded AS ( \
-                 INSERT INTO task_changes (user_id, task_id, op, version, at, task) \
-                 SELECT $2::bigint, $3::bigint, $4::text, $5::bigint, now(), $6::text \
-                 FROM (SELECT pg_advisory_xact_lock($1, hashtext($2::bigint::text))) AS locked \
-                 RETURNING seq) \
-             SELECT pg_notify($7, $8) FROM recorded",
+    pub fn of_kind(
+        tx: &'t deadpool_postgres::Transaction<'c>,
+        user_id: i64,
+        kind: SetKind,
+    ) -> Recorder<'t, 'c> {
+        Recorder {
+            tx,
+            user_id,
+            kind,
+            set: None,
+        }
+    }
+
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
+
+    async fn set_id(&mut self) -> Result<i64, tokio_postgres::Error> {
+        if let Some(id) = self.set {
+            return Ok(id);
+        }
+        let (kind, reverts) = self.kind.parts();
+        let id = self
+            .tx
+            .query_one(
+                "INSERT INTO change_sets (user_id, at, kind, reverts) VALUES ($1, now(), $2, $3) \
+                 RETURNING id",
+                &[&self.user_id, &kind, &reverts],
+            )
+            .await?
+            .get(0);
+        self.set = Some(id);
+        Ok(id)
+    }
+
+    /// Records that task `task_id` was created (`before` is `None`) or
+    /// changed from `before`; answers the task as it reads back now (its
+    /// computed fields, such as `blocked`, included).
+    pub async fn written(
+        &mut self,
+        task_id: i64,
+        before: Option<&Task>,
+    ) -> Result<Task, tokio_postgres::Error> {
+        // The task was written by this very transaction, so it reads back; a
+        // default in its place would only show up as an empty event.
+        let task = select_task(self.tx, self.user_id, task_id)
+            .await?
+            .unwrap_or_default();
+        let op = match before {
+            Some(_) => ChangeOp::Updated,
+            None => ChangeOp::Created,
+        };
+        self.insert(op, task_id, task.version, before, Some(&task))
+            .await?;
+        Ok(task)
+    }
+
+    /// Records that `before` was deleted (moved to the trash).
+    pub async fn deleted(&mut self, before: &Task) -> Result<(), tokio_postgres::Error> {
+        self.insert(
+            ChangeOp::Deleted,
+            before.id,
+            before.version,
+            Some(before),
+            None,
         )
-        .await?;
-    tx.execute(
-        &statement,
-        &[
-            &CHANGE_LOCKS,
-            &user_id,
-            &task_id,
-            &op.as_str(),
-            &version,
-            &task,
-            &CHANNEL,
-            &Wake::Tasks(user_id).encode(),
-        ],
-    )
-    .await?;
-    Ok(())
+        .await
+    }
+
+    async fn insert(
+        &mut self,
+        op: ChangeOp,
+        task_id: i64,
+        version: i64,
+        before: Option<&Task>,
+        after: Option<&Task>,
+    ) -> Result<(), tokio_postgres::Error> {
+        let set = self.set_id().await?;
+        // One round trip: the lock is taken before the row (and its number)
+        // exists, and the notification goes out with the commit.
+        let statement = self
+            .tx
+            .prepare_cached(
+                "WITH recorded AS ( \
+                     INSERT INTO task_changes \
+                         (user_id, task_id, op, version, at, task, change_set, before) \
+                     SELECT $2::bigint, $3::bigint, $4::text, $5::bigint, now(), $6::text, \
+                         $9::bigint, $10::text \
+                     FROM (SELECT pg_advisory_xact_lock($1, hashtext($2::bigint::text))) AS locked \
+                     RETURNING seq) \
+                 SELECT pg_notify($7, $8) FROM recorded",
+            )
+            .await?;
+        self.tx
+            .execute(
+                &statement,
+                &[
+                    &CHANGE_LOCKS,
+                    &self.user_id,
+                    &task_id,
+                    &op.as_str(),
+                    &version,
+                    &after.map(task_json),
+                    &CHANNEL,
+                    &Wake::Tasks(self.user_id).encode(),
+                    &set,
+                    &before.map(task_json),
+                ],
+            )
+            .await?;
+        Ok(())
+    }
 }
 
 impl PostgresStore {

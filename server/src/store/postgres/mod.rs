@@ -5,7 +5,9 @@
 
 mod accounts;
 mod changes;
+mod journal;
 mod tasks;
+mod trash;
 
 use std::{future::Future, str::FromStr, time::Duration};
 
@@ -33,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0006_numbered_count.sql"),
     include_str!("../../../migrations/postgres/0007_legacy_accounts.sql"),
     include_str!("../../../migrations/postgres/0008_change_feed.sql"),
+    include_str!("../../../migrations/postgres/0009_change_sets_and_trash.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once

@@ -5,13 +5,10 @@ use chrono::{DateTime, Utc};
 use common::api::{Annotation, Status, Task};
 use tokio_postgres::{error::SqlState, types::ToSql, Row};
 
-use super::{
-    changes::{record_deleted, record_written},
-    PostgresStore,
-};
+use super::{changes::Recorder, trash, PostgresStore};
 use crate::{
     store::{
-        changes::{ChangeOp, Wake},
+        changes::Wake,
         sql::{
             flag_conditions, priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER,
             TASK_COLUMNS,
@@ -32,7 +29,7 @@ const COLUMNS: &str = "ARRAY(SELECT d.depends_on FROM task_depends d WHERE d.tas
 /// Stores `task`'s dependencies and annotations where they differ from
 /// `previous`'s (`None` for a new task): new annotations (id 0) get their
 /// ids, removed ones go, and unchanged links are not touched.
-async fn write_links(
+pub(super) async fn write_links(
     tx: &deadpool_postgres::Transaction<'_>,
     task: &mut Task,
     previous: Option<&Task>,
@@ -65,11 +62,20 @@ async fn write_links(
         )
         .await?;
     }
-    for annotation in task.annotations.iter_mut().filter(|a| a.id == 0) {
+    let old_notes = previous.map_or(&[][..], |p| &p.annotations);
+    for annotation in task
+        .annotations
+        .iter_mut()
+        .filter(|a| a.id == 0 || !old_notes.iter().any(|old| old.id == a.id))
+    {
+        // Null: the next id; a note brought back keeps its own.
+        let id = (annotation.id != 0).then_some(annotation.id);
         annotation.id = tx
             .query_one(
-                "INSERT INTO annotations (task_id, entry, text) VALUES ($1, $2, $3) RETURNING id",
-                &[&task.id, &annotation.entry, &annotation.text],
+                "INSERT INTO annotations (id, task_id, entry, text) \
+                 VALUES (coalesce($1, nextval(pg_get_serial_sequence('annotations', 'id'))), $2, $3, $4) \
+                 RETURNING id",
+                &[&id, &task.id, &annotation.entry, &annotation.text],
             )
             .await?
             .get(0);
@@ -104,7 +110,7 @@ const IMPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Inserts `task`'s row, giving it its id (and a number if it is pending
 /// without one); its links are [`write_links`]'s.
-async fn insert_row(
+pub(super) async fn insert_row(
     tx: &deadpool_postgres::Transaction<'_>,
     user_id: i64,
     task: &mut Task,
@@ -115,10 +121,11 @@ async fn insert_row(
     let statement = tx
         .prepare_cached(
             "INSERT INTO tasks (user_id, title, description, status, priority, due, \
-                 project, tags, created_at, updated_at, completed_at, version, uuid, \
-                 number, start, wait, scheduled, until, udas) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-                 $15, $16, $17, $18, $19) RETURNING id",
+     project, tags, created_at, updated_at, completed_at, version, uuid, \
+     number, start, wait, scheduled, until, udas, id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+     $15, $16, $17, $18, $19, \
+     coalesce($20, nextval(pg_get_serial_sequence('tasks', 'id')))) RETURNING id",
         )
         .await?;
     let row = tx
@@ -144,6 +151,7 @@ async fn insert_row(
                 &task.scheduled,
                 &task.until,
                 &udas,
+                &(task.id != 0).then_some(task.id),
             ],
         )
         .await?;
@@ -154,7 +162,7 @@ async fn insert_row(
 
 /// Writes `task`'s row in place of `current`'s, only if the stored version
 /// is still `current.version`.
-async fn update_row(
+pub(super) async fn update_row(
     tx: &deadpool_postgres::Transaction<'_>,
     user_id: i64,
     task: &mut Task,
@@ -465,7 +473,7 @@ impl TaskStore for PostgresStore {
                 let tx = client.transaction().await?;
                 insert_row(&tx, user_id, &mut task).await?;
                 write_links(&tx, &mut task, None).await?;
-                let task = record_written(&tx, user_id, ChangeOp::Created, task.id).await?;
+                let task = Recorder::new(&tx, user_id).written(task.id, None).await?;
                 tx.commit().await?;
                 Ok(task)
             })
@@ -505,7 +513,9 @@ impl TaskStore for PostgresStore {
                     return Ok(None);
                 }
                 write_links(&tx, &mut task, Some(&current)).await?;
-                let task = record_written(&tx, user_id, ChangeOp::Updated, task.id).await?;
+                let task = Recorder::new(&tx, user_id)
+                    .written(task.id, Some(&current))
+                    .await?;
                 tx.commit().await?;
                 Ok(Some(task))
             })
@@ -591,15 +601,12 @@ impl TaskStore for PostgresStore {
                     .collect();
                 task.depends.sort_unstable();
                 write_links(&tx, &mut task, current.as_ref()).await?;
-                let op = match current {
-                    Some(_) => ChangeOp::Updated,
-                    None => ChangeOp::Created,
-                };
-                recorded.push((op, task.id));
+                recorded.push((task.id, current));
             }
             // Last, under the change lock (see `changes`).
-            for (op, task_id) in recorded {
-                record_written(&tx, user_id, op, task_id).await?;
+            let mut recorder = Recorder::new(&tx, user_id);
+            for (task_id, current) in recorded {
+                recorder.written(task_id, current.as_ref()).await?;
             }
             tx.commit().await?;
             Ok::<bool, tokio_postgres::Error>(true)
@@ -632,17 +639,23 @@ impl TaskStore for PostgresStore {
         let deleted = self
             .timed(async {
                 let tx = client.transaction().await?;
-                let deleted = tx
-                    .execute(
-                        "DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND version = $3",
-                        &[&task_id, &user_id, &expected_version],
-                    )
-                    .await?;
-                if deleted > 0 {
-                    record_deleted(&tx, user_id, task_id, expected_version).await?;
-                }
+                let locked = tx
+    .query_opt(
+        "SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2 AND version = $3 FOR UPDATE",
+        &[&task_id, &user_id, &expected_version],
+    )
+    .await?;
+                let current = match locked {
+                    Some(_) => select_task(&tx, user_id, task_id).await?,
+                    None => None,
+                };
+                let Some(current) = current else {
+                    return Ok(false);
+                };
+                trash::put(&tx, user_id, &current).await?;
+                Recorder::new(&tx, user_id).deleted(&current).await?;
                 tx.commit().await?;
-                Ok(deleted > 0)
+                Ok(true)
             })
             .await?;
         if deleted {
@@ -698,28 +711,40 @@ impl TaskStore for PostgresStore {
         let deleted = self
             .timed(async {
                 let tx = client.transaction().await?;
-                let mut deleted: Vec<(i64, i64, i64)> = tx
+                // Users' change locks taken in one order: no two sweeps wait on
+                // each other.
+                let expired: Vec<(i64, i64)> = tx
                     .query(
-                        "DELETE FROM tasks WHERE until IS NOT NULL AND until < $1 \
-                         AND status = 'pending' RETURNING user_id, id, version",
+                        "SELECT user_id, id FROM tasks WHERE until IS NOT NULL AND until < $1 \
+         AND status = 'pending' ORDER BY user_id, id FOR UPDATE",
                         &[&now],
                     )
                     .await?
                     .iter()
-                    .map(|row| (row.get(0), row.get(1), row.get(2)))
+                    .map(|row| (row.get(0), row.get(1)))
                     .collect();
-                // Users' change locks taken in one order: no two sweeps
-                // wait on each other.
-                deleted.sort_unstable();
-                for &(user_id, task_id, version) in &deleted {
-                    record_deleted(&tx, user_id, task_id, version).await?;
+                // One change set per user: each can undo their own.
+                let mut recorder: Option<Recorder<'_, '_>> = None;
+                let mut deleted = Vec::with_capacity(expired.len());
+                for (user_id, task_id) in expired {
+                    let Some(current) = select_task(&tx, user_id, task_id).await? else {
+                        continue;
+                    };
+                    trash::put(&tx, user_id, &current).await?;
+                    if recorder.as_ref().is_none_or(|r| r.user_id() != user_id) {
+                        recorder = Some(Recorder::new(&tx, user_id));
+                    }
+                    if let Some(recorder) = &mut recorder {
+                        recorder.deleted(&current).await?;
+                    }
+                    deleted.push((user_id, task_id));
                 }
                 tx.commit().await?;
                 Ok(deleted)
             })
             .await?;
         let users: std::collections::BTreeSet<i64> =
-            deleted.iter().map(|&(user, _, _)| user).collect();
+            deleted.iter().map(|&(user, _)| user).collect();
         for user in users {
             self.wakeups.send(Wake::Tasks(user));
         }

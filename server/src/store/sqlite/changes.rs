@@ -9,62 +9,106 @@ use tokio::sync::broadcast;
 
 use super::{micros, tasks::select_task, SqliteStore};
 use crate::store::{
-    changes::{task_from_json, task_json, Change, ChangeFeed, ChangeOp, FeedBounds, Wake},
+    changes::{task_from_json, task_json, Change, ChangeFeed, ChangeOp, FeedBounds, SetKind, Wake},
     StoreResult,
 };
 
-/// Records that the user's task `task_id` was created or updated, with the
-/// task as it reads back now, in the write's own transaction; answers that
-/// task (its computed fields, such as `blocked`, included).
-pub(super) fn record_written(
-    conn: &Connection,
+/// Records one write's changes in the feed, in the write's own transaction,
+/// as one change set (begun with its first change, so that a write that
+/// changes nothing leaves no set).
+pub(super) struct Recorder<'c> {
+    conn: &'c Connection,
     user_id: i64,
-    op: ChangeOp,
-    task_id: i64,
-) -> rusqlite::Result<Task> {
-    let task = select_task(conn, user_id, task_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-    insert(
-        conn,
-        user_id,
-        op,
-        task_id,
-        task.version,
-        Some(&task_json(&task)),
-    )?;
-    Ok(task)
+    kind: SetKind,
+    set: Option<i64>,
 }
 
-/// Records that the user's task `task_id`, at `version`, was deleted.
-pub(super) fn record_deleted(
-    conn: &Connection,
-    user_id: i64,
-    task_id: i64,
-    version: i64,
-) -> rusqlite::Result<()> {
-    insert(conn, user_id, ChangeOp::Deleted, task_id, version, None)
-}
+impl<'c> Recorder<'c> {
+    /// For a change a request makes.
+    pub fn new(conn: &'c Connection, user_id: i64) -> Recorder<'c> {
+        Recorder::of_kind(conn, user_id, SetKind::Change)
+    }
 
-fn insert(
-    conn: &Connection,
-    user_id: i64,
-    op: ChangeOp,
-    task_id: i64,
-    version: i64,
-    task: Option<&str>,
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO task_changes (user_id, task_id, op, version, at, task) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        user_id,
-        task_id,
-        op.as_str(),
-        version,
-        micros(Utc::now()),
-        task
-    ])?;
-    Ok(())
+    pub fn of_kind(conn: &'c Connection, user_id: i64, kind: SetKind) -> Recorder<'c> {
+        Recorder {
+            conn,
+            user_id,
+            kind,
+            set: None,
+        }
+    }
+
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
+
+    /// The set's id, begun if need be.
+    pub fn set_id(&mut self) -> rusqlite::Result<i64> {
+        if let Some(id) = self.set {
+            return Ok(id);
+        }
+        let (kind, reverts) = self.kind.parts();
+        self.conn
+            .prepare_cached(
+                "INSERT INTO change_sets (user_id, at, kind, reverts) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![self.user_id, micros(Utc::now()), kind, reverts])?;
+        let id = self.conn.last_insert_rowid();
+        self.set = Some(id);
+        Ok(id)
+    }
+
+    /// Records that task `task_id` was created (`before` is `None`) or
+    /// changed from `before`; answers the task as it reads back now (its
+    /// computed fields, such as `blocked`, included).
+    pub fn written(&mut self, task_id: i64, before: Option<&Task>) -> rusqlite::Result<Task> {
+        let task = select_task(self.conn, self.user_id, task_id)?
+            .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let op = match before {
+            Some(_) => ChangeOp::Updated,
+            None => ChangeOp::Created,
+        };
+        self.insert(op, task_id, task.version, before, Some(&task))?;
+        Ok(task)
+    }
+
+    /// Records that `before` was deleted (moved to the trash).
+    pub fn deleted(&mut self, before: &Task) -> rusqlite::Result<()> {
+        self.insert(
+            ChangeOp::Deleted,
+            before.id,
+            before.version,
+            Some(before),
+            None,
+        )
+    }
+
+    fn insert(
+        &mut self,
+        op: ChangeOp,
+        task_id: i64,
+        version: i64,
+        before: Option<&Task>,
+        after: Option<&Task>,
+    ) -> rusqlite::Result<()> {
+        let set = self.set_id()?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO task_changes (user_id, task_id, op, version, at, task, change_set, before) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                self.user_id,
+                task_id,
+                op.as_str(),
+                version,
+                micros(Utc::now()),
+                after.map(task_json),
+                set,
+                before.map(task_json),
+            ])?;
+        Ok(())
+    }
 }
 
 #[async_trait]

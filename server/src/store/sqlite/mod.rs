@@ -4,7 +4,9 @@
 
 mod accounts;
 mod changes;
+mod journal;
 mod tasks;
+mod trash;
 
 use std::{
     collections::HashMap,
@@ -33,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0006_numbered_count.sql"),
     include_str!("../../../migrations/sqlite/0007_legacy_accounts.sql"),
     include_str!("../../../migrations/sqlite/0008_change_feed.sql"),
+    include_str!("../../../migrations/sqlite/0009_change_sets_and_trash.sql"),
 ];
 
 /// Reader connections: enough to keep both cores busy while some wait on

@@ -5,13 +5,10 @@ use chrono::{DateTime, Utc};
 use common::api::{Annotation, Status, Task};
 use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row};
 
-use super::{
-    changes::{record_deleted, record_written},
-    conversion_error, instant, micros, SqliteStore,
-};
+use super::{changes::Recorder, conversion_error, instant, micros, trash, SqliteStore};
 use crate::{
     store::{
-        changes::{ChangeOp, Wake},
+        changes::Wake,
         sql::{
             flag_conditions, priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER,
             TASK_COLUMNS,
@@ -23,7 +20,11 @@ use crate::{
 
 /// The number `task` is stored with: a pending task without one gets the
 /// lowest free. Run on the writer, so no other write comes between.
-fn number_for(conn: &Connection, user_id: i64, task: &Task) -> rusqlite::Result<Option<i64>> {
+pub(super) fn number_for(
+    conn: &Connection,
+    user_id: i64,
+    task: &Task,
+) -> rusqlite::Result<Option<i64>> {
     if task.status != Status::Pending || task.number.is_some() {
         return Ok(task.number);
     }
@@ -99,8 +100,9 @@ fn attach(conn: &Connection, tasks: &mut [Task]) -> rusqlite::Result<()> {
 
 /// Stores `task`'s dependencies and annotations where they differ from
 /// `previous`'s (`None` for a new task): new annotations (id 0) get their
-/// ids, removed ones go, and unchanged links are not touched.
-fn write_links(
+/// ids, ones brought back (an id `previous` lacks) keep theirs, removed ones
+/// go, and unchanged links are not touched.
+pub(super) fn write_links(
     conn: &Connection,
     task: &mut Task,
     previous: Option<&Task>,
@@ -126,26 +128,39 @@ fn write_links(
         conn.prepare_cached("DELETE FROM annotations WHERE id = ?1 AND task_id = ?2")?
             .execute([gone.id, task.id])?;
     }
-    let mut insert =
-        conn.prepare_cached("INSERT INTO annotations (task_id, entry, text) VALUES (?1, ?2, ?3)")?;
-    for annotation in task.annotations.iter_mut().filter(|a| a.id == 0) {
-        insert.execute(params![task.id, micros(annotation.entry), annotation.text])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO annotations (id, task_id, entry, text) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for annotation in task
+        .annotations
+        .iter_mut()
+        .filter(|a| a.id == 0 || !old_notes.iter().any(|old| old.id == a.id))
+    {
+        // NULL: the next id.
+        let id = (annotation.id != 0).then_some(annotation.id);
+        insert.execute(params![
+            id,
+            task.id,
+            micros(annotation.entry),
+            annotation.text
+        ])?;
         annotation.id = conn.last_insert_rowid();
     }
     Ok(())
 }
 
-/// Inserts `task`'s row and its tags, giving it its id (and a number if it
-/// is pending without one); its links are [`write_links`]'s.
-fn insert_row(conn: &Connection, user_id: i64, task: &mut Task) -> rusqlite::Result<()> {
+/// Inserts `task`'s row and its tags, giving it its id unless it has one
+/// (a task brought back from the trash), and a number if it is pending
+/// without one; its links are [`write_links`]'s.
+pub(super) fn insert_row(conn: &Connection, user_id: i64, task: &mut Task) -> rusqlite::Result<()> {
     task.number = number_for(conn, user_id, task)?;
     let tags = serde_json::to_string(&task.tags).map_err(conversion_error)?;
     let udas = serde_json::to_string(&task.udas).map_err(conversion_error)?;
     conn.prepare_cached(
-        "INSERT INTO tasks (user_id, title, description, status, priority, due, project, \
+"INSERT INTO tasks (user_id, title, description, status, priority, due, project, \
          tags, created_at, updated_at, completed_at, version, uuid, number, start, wait, \
-         scheduled, until, udas) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+         scheduled, until, udas, id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
     )?
     .execute(params![
         user_id,
@@ -167,6 +182,7 @@ fn insert_row(conn: &Connection, user_id: i64, task: &mut Task) -> rusqlite::Res
         task.scheduled.map(micros),
         task.until.map(micros),
         udas,
+        (task.id != 0).then_some(task.id),
     ])?;
     task.id = conn.last_insert_rowid();
     replace_tags(conn, user_id, task.id, &task.tags)
@@ -174,7 +190,7 @@ fn insert_row(conn: &Connection, user_id: i64, task: &mut Task) -> rusqlite::Res
 
 /// Writes `task`'s row (and its tags, if they changed) in place of
 /// `current`'s, only if the stored version is still `current.version`.
-fn update_row(
+pub(super) fn update_row(
     conn: &Connection,
     user_id: i64,
     task: &mut Task,
@@ -427,7 +443,7 @@ impl TaskStore for SqliteStore {
             .write_keeping_auth(move |conn| {
                 insert_row(conn, user_id, &mut task)?;
                 write_links(conn, &mut task, None)?;
-                record_written(conn, user_id, ChangeOp::Created, task.id)
+                Recorder::new(conn, user_id).written(task.id, None)
             })
             .await?;
         self.wakeups.send(Wake::Tasks(user_id));
@@ -451,7 +467,9 @@ impl TaskStore for SqliteStore {
                     return Ok(None);
                 }
                 write_links(conn, &mut task, Some(&current))?;
-                record_written(conn, user_id, ChangeOp::Updated, task.id).map(Some)
+                Recorder::new(conn, user_id)
+                    .written(task.id, Some(&current))
+                    .map(Some)
             })
             .await?;
         if written.is_some() {
@@ -516,6 +534,7 @@ impl TaskStore for SqliteStore {
                 }
                 let mut ids =
                     conn.prepare_cached("SELECT id FROM tasks WHERE user_id = ?1 AND uuid = ?2")?;
+                let mut recorder = Recorder::new(conn, user_id);
                 for (mut task, current, depends) in written {
                     task.depends = Vec::with_capacity(depends.len());
                     for uuid in &depends {
@@ -528,11 +547,7 @@ impl TaskStore for SqliteStore {
                     }
                     task.depends.sort_unstable();
                     write_links(conn, &mut task, current.as_ref())?;
-                    let op = match current {
-                        Some(_) => ChangeOp::Updated,
-                        None => ChangeOp::Created,
-                    };
-                    record_written(conn, user_id, op, task.id)?;
+                    recorder.written(task.id, current.as_ref())?;
                 }
                 Ok(true)
             })
@@ -551,15 +566,14 @@ impl TaskStore for SqliteStore {
     ) -> StoreResult<bool> {
         let deleted = self
             .write_keeping_auth(move |conn| {
-                let deleted = conn
-                    .prepare_cached(
-                        "DELETE FROM tasks WHERE id = ?1 AND user_id = ?2 AND version = ?3",
-                    )?
-                    .execute(params![task_id, user_id, expected_version])?;
-                if deleted > 0 {
-                    record_deleted(conn, user_id, task_id, expected_version)?;
-                }
-                Ok(deleted > 0)
+                let Some(current) = select_task(conn, user_id, task_id)?
+                    .filter(|current| current.version == expected_version)
+                else {
+                    return Ok(false);
+                };
+                trash::put(conn, user_id, &current)?;
+                Recorder::new(conn, user_id).deleted(&current)?;
+                Ok(true)
             })
             .await?;
         if deleted {
@@ -615,23 +629,36 @@ impl TaskStore for SqliteStore {
     async fn delete_expired_tasks(&self, now: DateTime<Utc>) -> StoreResult<u64> {
         let deleted = self
             .write_keeping_auth(move |conn| {
-                let deleted = conn
+                let expired = conn
                     .prepare_cached(
-                        "DELETE FROM tasks WHERE until IS NOT NULL AND until < ?1 \
-                         AND status = 'pending' RETURNING id, user_id, version",
+                        "SELECT user_id, id FROM tasks WHERE until IS NOT NULL AND until < ?1 \
+         AND status = 'pending' ORDER BY user_id, id",
                     )?
                     .query_map([micros(now)], |row| {
-                        Ok((row.get::<_, i64>(0)?, row.get(1)?, row.get(2)?))
+                        Ok((row.get::<_, i64>(0)?, row.get(1)?))
                     })?
-                    .collect::<rusqlite::Result<Vec<(i64, i64, i64)>>>()?;
-                for &(task_id, user_id, version) in &deleted {
-                    record_deleted(conn, user_id, task_id, version)?;
+                    .collect::<rusqlite::Result<Vec<(i64, i64)>>>()?;
+                // One change set per user: each can undo their own.
+                let mut recorder: Option<Recorder<'_>> = None;
+                let mut deleted = Vec::with_capacity(expired.len());
+                for (user_id, task_id) in expired {
+                    let Some(current) = select_task(conn, user_id, task_id)? else {
+                        continue;
+                    };
+                    trash::put(conn, user_id, &current)?;
+                    if recorder.as_ref().is_none_or(|r| r.user_id() != user_id) {
+                        recorder = Some(Recorder::new(conn, user_id));
+                    }
+                    if let Some(recorder) = &mut recorder {
+                        recorder.deleted(&current)?;
+                    }
+                    deleted.push((task_id, user_id));
                 }
                 Ok(deleted)
             })
             .await?;
         let users: std::collections::BTreeSet<i64> =
-            deleted.iter().map(|&(_, user, _)| user).collect();
+            deleted.iter().map(|&(_, user)| user).collect();
         for user in users {
             self.wakeups.send(Wake::Tasks(user));
         }

@@ -1,0 +1,143 @@
+//! One command on several tasks as one change set, and so one undo step:
+//! every task that can take the change gets it in one write, all or none.
+
+use chrono::Utc;
+use common::api::{Status, Task};
+
+use super::{
+    task_ops::{activated, check_depends, contended, finished, TaskError, TaskResult},
+    tasks::{changed, TaskChange, TaskFieldsPatch},
+    MAX_WRITE_ATTEMPTS,
+};
+use crate::store::{
+    changes::SetKind,
+    journal::{Applied, SetWrite},
+    Store,
+};
+
+/// Tasks one bulk request may name at most.
+pub const MAX_BULK: usize = 1000;
+
+/// What a bulk request does to each task.
+#[derive(Debug, Clone)]
+pub enum BulkAction {
+    Done,
+    Reopen,
+    Delete,
+    Start,
+    Stop,
+    Modify(Box<TaskFieldsPatch>),
+}
+
+/// What a bulk request did.
+#[derive(Debug, Clone, Default)]
+pub struct BulkOutcome {
+    /// The tasks as they are now (or were, when deleted), in the order
+    /// asked; a task already so is among them, unwritten.
+    pub changed: Vec<Task>,
+    /// The tasks that could not take the change, and why.
+    pub failed: Vec<(i64, String)>,
+}
+
+/// Makes `action` to each of `ids` (the user's own tasks only).
+pub async fn bulk(
+    store: &dyn Store,
+    user_id: i64,
+    ids: Vec<i64>,
+    action: BulkAction,
+) -> TaskResult<BulkOutcome> {
+    let mut unique = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !unique.contains(&id) {
+            unique.push(id);
+        }
+    }
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let now = Utc::now();
+        let mut outcome = BulkOutcome::default();
+        let mut writes = Vec::new();
+        // Where each task's answer goes: written, or already so.
+        let mut order: Vec<(i64, Option<Task>)> = Vec::new();
+        for &id in &unique {
+            let Some(current) = store.get_task(user_id, id).await? else {
+                outcome.failed.push((id, "No such task.".into()));
+                continue;
+            };
+            let next = match &action {
+                BulkAction::Delete => {
+                    order.push((id, Some(current.clone())));
+                    writes.push(SetWrite::Trash { current });
+                    continue;
+                }
+                BulkAction::Done | BulkAction::Reopen => {
+                    let status = match action {
+                        BulkAction::Done => Status::Done,
+                        _ => Status::Pending,
+                    };
+                    let patch = TaskFieldsPatch {
+                        status: Some(status),
+                        ..TaskFieldsPatch::default()
+                    };
+                    Ok(changed(&current, TaskChange::Patch(patch), now))
+                }
+                BulkAction::Start => activated(&current, true, now),
+                BulkAction::Stop => activated(&current, false, now),
+                BulkAction::Modify(patch) => {
+                    Ok(changed(&current, TaskChange::Patch((**patch).clone()), now))
+                }
+            };
+            match next {
+                Ok(None) => order.push((id, Some(finished(current, now)))),
+                Ok(Some(mut next)) => {
+                    if next.depends != current.depends {
+                        match check_depends(store, user_id, Some(id), &next.depends).await {
+                            Ok(blocked) => next.blocked = blocked,
+                            Err(TaskError::Invalid(errors)) => {
+                                outcome.failed.push((id, first_message(&errors)));
+                                continue;
+                            }
+                            Err(other) => return Err(other),
+                        }
+                    }
+                    order.push((id, None));
+                    writes.push(SetWrite::Update {
+                        task: Box::new(next),
+                        current: Box::new(current),
+                    });
+                }
+                Err(TaskError::Invalid(errors)) => {
+                    outcome.failed.push((id, first_message(&errors)))
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        let applied = match writes.is_empty() {
+            true => Vec::new(),
+            false => match store.apply_set(user_id, SetKind::Change, writes).await? {
+                Some(applied) => applied,
+                // A task changed between the read and the write: again.
+                None => continue,
+            },
+        };
+        let mut written = applied.into_iter().filter_map(|applied| match applied {
+            Applied::Written(task) => Some(finished(*task, now)),
+            Applied::Trashed(_) => None,
+        });
+        for (_, known) in order {
+            match known {
+                Some(task) => outcome.changed.push(task),
+                None => outcome.changed.extend(written.next()),
+            }
+        }
+        return Ok(outcome);
+    }
+    Err(contended())
+}
+
+fn first_message(errors: &super::FieldErrors) -> String {
+    errors
+        .iter()
+        .next()
+        .map(|(field, messages)| format!("{field}: {}", messages.join(" ")))
+        .unwrap_or_else(|| "invalid".into())
+}

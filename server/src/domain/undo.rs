@@ -1,0 +1,401 @@
+//! Undo, redo, the trash and each task's history, over the change sets the
+//! store keeps: undo writes back what a set found, redo reverts that undo,
+//! and each is a change set of its own (versions go up, events go out).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use common::api::{ChangeOp, Task};
+use serde_json::Value;
+
+use super::{
+    task_ops::{check_depends, contended, finished, TaskError, TaskResult},
+    tasks::stored,
+    FieldErrors, MAX_WRITE_ATTEMPTS,
+};
+use crate::store::{
+    changes::SetKind,
+    journal::{Applied, Direction, JournalEntry, SetWrite},
+    Store,
+};
+
+/// Why an undo or a redo did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum RevertError {
+    #[error(transparent)]
+    Task(#[from] TaskError),
+    /// There is nothing to undo (or redo).
+    #[error("nothing to revert")]
+    Nothing,
+    /// Tasks of the set changed since: what changed, per task.
+    #[error("changed since")]
+    Conflicts(FieldErrors),
+}
+
+impl From<crate::store::StoreError> for RevertError {
+    fn from(err: crate::store::StoreError) -> RevertError {
+        RevertError::Task(err.into())
+    }
+}
+
+/// A set undo or redo would revert, or did.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// The set reverted.
+    pub change_set: i64,
+    pub at: DateTime<Utc>,
+    /// What the set did, in words: `deleted "Pay rent"`, `changed 6 tasks`.
+    pub summary: String,
+    /// The tasks it touched.
+    pub task_ids: Vec<i64>,
+}
+
+/// What an undo or a redo did.
+#[derive(Debug, Clone)]
+pub struct Reverted {
+    pub step: Step,
+    /// The tasks as they are now.
+    pub tasks: Vec<Task>,
+    /// The tasks it moved to the trash.
+    pub trashed: Vec<i64>,
+}
+
+fn title_of(entry: &JournalEntry) -> String {
+    let task = entry.after.as_ref().or(entry.before.as_ref());
+    task.map(|task| task.title.clone()).unwrap_or_default()
+}
+
+/// The set's changes in words.
+fn summary(entries: &[JournalEntry]) -> String {
+    let mut tasks: Vec<i64> = entries.iter().map(|e| e.task_id).collect();
+    tasks.dedup();
+    match (entries.first(), tasks.len()) {
+        (Some(first), 1) => {
+            let verb = match (first.op, entries.last().map(|e| e.op)) {
+                (ChangeOp::Created, _) => "created",
+                (_, Some(ChangeOp::Deleted)) => "deleted",
+                _ => "changed",
+            };
+            format!("{verb} task {} \"{}\"", first.task_id, title_of(first))
+        }
+        (_, count) => {
+            let ops: Vec<ChangeOp> = entries.iter().map(|e| e.op).collect();
+            let verb = if ops.iter().all(|op| *op == ChangeOp::Created) {
+                "created"
+            } else if ops.iter().all(|op| *op == ChangeOp::Deleted) {
+                "deleted"
+            } else {
+                "changed"
+            };
+            format!("{verb} {count} tasks")
+        }
+    }
+}
+
+/// The set `direction` would revert now, if any.
+pub async fn next_step(
+    store: &dyn Store,
+    user_id: i64,
+    direction: Direction,
+) -> Result<Step, RevertError> {
+    let set = store
+        .revertible_set(user_id, direction)
+        .await?
+        .ok_or(RevertError::Nothing)?;
+    let entries = store.set_changes(user_id, set).await?;
+    Ok(step_of(set, &entries))
+}
+
+fn step_of(set: i64, entries: &[JournalEntry]) -> Step {
+    let mut task_ids: Vec<i64> = Vec::new();
+    for entry in entries {
+        if !task_ids.contains(&entry.task_id) {
+            task_ids.push(entry.task_id);
+        }
+    }
+    Step {
+        change_set: set,
+        at: entries.first().map_or_else(Utc::now, |e| e.at),
+        summary: summary(entries),
+        task_ids,
+    }
+}
+
+/// Undoes the latest change set not undone yet, or redoes the latest undo.
+/// A task of the set that changed since is a conflict, and nothing is
+/// written, unless `force`: then each task is put back as the set found it
+/// whatever happened since.
+pub async fn revert(
+    store: &dyn Store,
+    user_id: i64,
+    direction: Direction,
+    force: bool,
+) -> Result<Reverted, RevertError> {
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let set = store
+            .revertible_set(user_id, direction)
+            .await?
+            .ok_or(RevertError::Nothing)?;
+        let entries = store.set_changes(user_id, set).await?;
+        let now = Utc::now();
+        let (writes, conflicts) = plan(store, user_id, &entries, force, now).await?;
+        if !conflicts.is_empty() {
+            return Err(RevertError::Conflicts(conflicts));
+        }
+        let kind = match direction {
+            Direction::Undo => SetKind::Undo(set),
+            Direction::Redo => SetKind::Redo(set),
+        };
+        let Some(applied) = store.apply_set(user_id, kind, writes).await? else {
+            continue;
+        };
+        let mut tasks = Vec::new();
+        let mut trashed = Vec::new();
+        for applied in applied {
+            match applied {
+                Applied::Written(task) => tasks.push(finished(*task, now)),
+                Applied::Trashed(id) => trashed.push(id),
+            }
+        }
+        return Ok(Reverted {
+            step: step_of(set, &entries),
+            tasks,
+            trashed,
+        });
+    }
+    Err(contended().into())
+}
+
+/// The writes that put each task of `entries` back as the set found it,
+/// and the conflicts that stand in the way.
+async fn plan(
+    store: &dyn Store,
+    user_id: i64,
+    entries: &[JournalEntry],
+    force: bool,
+    now: DateTime<Utc>,
+) -> TaskResult<(Vec<SetWrite>, FieldErrors)> {
+    // Per task: as the set found it (its first change's `before`), and as
+    // the set left it (its last change).
+    let mut tasks: Vec<(i64, Option<Task>, &JournalEntry)> = Vec::new();
+    for entry in entries {
+        match tasks.iter_mut().find(|(id, _, _)| *id == entry.task_id) {
+            Some((_, _, last)) => *last = entry,
+            None => tasks.push((entry.task_id, entry.before.clone(), entry)),
+        }
+    }
+    let mut writes = Vec::new();
+    let mut conflicts = FieldErrors::new();
+    let mut conflict = |id: i64, message: String| {
+        conflicts
+            .entry(format!("task {id}"))
+            .or_default()
+            .push(message);
+    };
+    for (id, found, last) in tasks {
+        let left_version = last
+            .after
+            .as_ref()
+            .map_or(last.before.as_ref().map(|t| t.version), |t| Some(t.version));
+        let current = store.get_task(user_id, id).await?;
+        let trashed = match current {
+            Some(_) => None,
+            None => store.trashed(user_id, id).await?,
+        };
+        let left_deleted = last.op == ChangeOp::Deleted;
+        match (found, current, trashed) {
+            // Made by the set: it goes to the trash.
+            (None, Some(current), _) => {
+                if !force && (left_deleted || Some(current.version) != left_version) {
+                    conflict(
+                        id,
+                        format!("changed since (now version {})", current.version),
+                    );
+                    continue;
+                }
+                writes.push(SetWrite::Trash { current });
+            }
+            (None, None, _) => {}
+            (Some(found), Some(current), _) => {
+                if !force && (left_deleted || Some(current.version) != left_version) {
+                    let why = if left_deleted {
+                        "restored since"
+                    } else {
+                        "changed since"
+                    };
+                    conflict(id, format!("{why} (now version {})", current.version));
+                    continue;
+                }
+                let mut task = back(found, current.version, now);
+                task.id = id;
+                if task.depends != current.depends {
+                    if let Err(TaskError::Invalid(errors)) =
+                        check_depends(store, user_id, Some(id), &task.depends).await
+                    {
+                        for (_, messages) in errors {
+                            for message in messages {
+                                conflict(id, message);
+                            }
+                        }
+                        continue;
+                    }
+                }
+                writes.push(SetWrite::Update {
+                    task: Box::new(task),
+                    current: Box::new(current),
+                });
+            }
+            (Some(found), None, Some(trashed)) => {
+                let deleted_by_set = left_deleted && Some(trashed.task.version) == left_version;
+                if !force && !deleted_by_set {
+                    conflict(id, "deleted since".to_string());
+                    continue;
+                }
+                let version = trashed.task.version;
+                writes.push(SetWrite::Restore {
+                    task: back(found, version, now),
+                    version,
+                });
+            }
+            (Some(found), None, None) => {
+                if !force {
+                    conflict(id, "purged from the trash since".to_string());
+                    continue;
+                }
+                writes.push(SetWrite::Recreate {
+                    task: back(found, 0, now),
+                });
+            }
+        }
+    }
+    Ok((writes, conflicts))
+}
+
+/// `found` as it is written back over a task now at `version`.
+fn back(found: Task, version: i64, now: DateTime<Utc>) -> Task {
+    Task {
+        version: version + 1,
+        updated_at: stored(now),
+        ..found
+    }
+}
+
+/// Brings a task back from the trash: its notes, its dependencies and the
+/// tasks that depended on it too. A change set like any other.
+pub async fn restore(store: &dyn Store, user_id: i64, task_id: i64) -> TaskResult<Task> {
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let trashed = store
+            .trashed(user_id, task_id)
+            .await?
+            .ok_or(TaskError::NotFound)?;
+        let now = Utc::now();
+        let version = trashed.task.version;
+        let write = SetWrite::Restore {
+            task: back(trashed.task, version, now),
+            version,
+        };
+        if let Some(applied) = store
+            .apply_set(user_id, SetKind::Change, vec![write])
+            .await?
+        {
+            if let Some(Applied::Written(task)) = applied.into_iter().next() {
+                return Ok(finished(*task, now));
+            }
+        }
+    }
+    Err(contended())
+}
+
+/// One field's change, as the history shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldChange {
+    pub at: DateTime<Utc>,
+    pub change_set: i64,
+    pub op: ChangeOp,
+    /// `None` for a deletion, which changes the task as a whole.
+    pub field: Option<String>,
+    pub old: Value,
+    pub new: Value,
+}
+
+/// Fields that follow from others or from the clock, left out of history.
+const DERIVED: &[&str] = &[
+    "version",
+    "updated_at",
+    "urgency",
+    "blocked",
+    "blocking",
+    "id",
+];
+
+fn fields(task: Option<&Task>) -> BTreeMap<String, Value> {
+    match task.map(serde_json::to_value) {
+        Some(Ok(Value::Object(map))) => map
+            .into_iter()
+            .filter(|(name, _)| !DERIVED.contains(&name.as_str()))
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// Whether a value says nothing: how a new task's unset fields look.
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        Value::Object(map) => map.is_empty(),
+        _ => false,
+    }
+}
+
+/// The task's history, oldest first: each field each change changed, with
+/// its old and new value. Known also for a task in the trash.
+pub async fn history(
+    store: &dyn Store,
+    user_id: i64,
+    task_id: i64,
+) -> TaskResult<Vec<FieldChange>> {
+    let entries = store.task_history(user_id, task_id).await?;
+    if entries.is_empty() {
+        let known = store.get_task(user_id, task_id).await?.is_some()
+            || store.trashed(user_id, task_id).await?.is_some();
+        if !known {
+            return Err(TaskError::NotFound);
+        }
+    }
+    let mut rows = Vec::new();
+    for entry in entries {
+        if entry.op == ChangeOp::Deleted {
+            rows.push(FieldChange {
+                at: entry.at,
+                change_set: entry.change_set,
+                op: entry.op,
+                field: None,
+                old: Value::Null,
+                new: Value::Null,
+            });
+            continue;
+        }
+        let old = fields(entry.before.as_ref());
+        let new = fields(entry.after.as_ref());
+        for (name, value) in &new {
+            let previous = old.get(name).cloned().unwrap_or(Value::Null);
+            let shown = match entry.op {
+                ChangeOp::Created => !is_empty(value),
+                _ => previous != *value,
+            };
+            if shown {
+                rows.push(FieldChange {
+                    at: entry.at,
+                    change_set: entry.change_set,
+                    op: entry.op,
+                    field: Some(name.clone()),
+                    old: previous,
+                    new: value.clone(),
+                });
+            }
+        }
+    }
+    Ok(rows)
+}

@@ -1,0 +1,99 @@
+//! Change sets, the trash, and what undo needs of a backend: each request's
+//! changes as one set, each set's changes with the task before and after,
+//! and one write of many tasks that is all or nothing.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use common::api::Task;
+
+use super::{
+    changes::{ChangeOp, SetKind},
+    StoreResult,
+};
+
+/// How long deleted tasks stay in the trash, and change sets stay undoable.
+pub const KEPT_FOR_UNDO: chrono::Duration = chrono::Duration::days(30);
+
+/// One change as the journal keeps it.
+#[derive(Debug, Clone)]
+pub struct JournalEntry {
+    pub seq: i64,
+    pub change_set: i64,
+    pub at: DateTime<Utc>,
+    pub op: ChangeOp,
+    pub task_id: i64,
+    /// The task before the change; `None` when it was created.
+    pub before: Option<Task>,
+    /// The task after it; `None` when it was deleted.
+    pub after: Option<Task>,
+}
+
+/// A task in the trash.
+#[derive(Debug, Clone)]
+pub struct Trashed {
+    pub task: Task,
+    pub deleted_at: DateTime<Utc>,
+    /// The tasks that depended on it when it was deleted.
+    pub dependents: Vec<i64>,
+}
+
+/// Which set undo or redo would revert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// The latest set not yet undone (an undo itself is never undone: redo
+    /// reverts it).
+    Undo,
+    /// The latest undo not yet redone, if no change was made since.
+    Redo,
+}
+
+/// One task's part in [`JournalStore::apply_set`].
+#[derive(Debug, Clone)]
+pub enum SetWrite {
+    /// `task` in place of `current`, if it is still that version.
+    Update { task: Box<Task>, current: Box<Task> },
+    /// `current` to the trash, if it is still that version.
+    Trash { current: Task },
+    /// The trashed task brought back as `task` (its id and notes' ids
+    /// kept), with the tasks that depended on it; if it is still in the
+    /// trash at `version`.
+    Restore { task: Task, version: i64 },
+    /// `task` made again with its own id: it is neither a task nor in the
+    /// trash any more (purged, or emptied), and the user forced the undo.
+    Recreate { task: Task },
+}
+
+/// What [`JournalStore::apply_set`] did to one task.
+#[derive(Debug, Clone)]
+pub enum Applied {
+    Written(Box<Task>),
+    Trashed(i64),
+}
+
+#[async_trait]
+pub trait JournalStore: Send + Sync + 'static {
+    /// The set undo or redo would revert, if any.
+    async fn revertible_set(&self, user_id: i64, direction: Direction) -> StoreResult<Option<i64>>;
+    /// The changes of one of the user's sets, in order.
+    async fn set_changes(&self, user_id: i64, set_id: i64) -> StoreResult<Vec<JournalEntry>>;
+    /// Every change of one task, oldest first.
+    async fn task_history(&self, user_id: i64, task_id: i64) -> StoreResult<Vec<JournalEntry>>;
+    /// Writes every one of `writes`, as one change set of `kind`, or
+    /// nothing (`None`) if a task is no longer as `writes` expect. An undo
+    /// or redo marks the set it reverts undone.
+    async fn apply_set(
+        &self,
+        user_id: i64,
+        kind: SetKind,
+        writes: Vec<SetWrite>,
+    ) -> StoreResult<Option<Vec<Applied>>>;
+    /// The user's trash, most recently deleted first.
+    async fn trash(&self, user_id: i64) -> StoreResult<Vec<Trashed>>;
+    /// One task of the user's trash.
+    async fn trashed(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Trashed>>;
+    /// Deletes a task of the user's trash for good.
+    async fn purge(&self, user_id: i64, task_id: i64) -> StoreResult<bool>;
+    /// Deletes for good what was trashed before `before`, and forgets the
+    /// change sets made before it; how many tasks went.
+    async fn empty_trash(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+}

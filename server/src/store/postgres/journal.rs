@@ -1,0 +1,261 @@
+//! Change sets, undo's writes and the trash in PostgreSQL.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tokio_postgres::Row;
+
+use super::{
+    changes::Recorder,
+    tasks::{select_task, update_row, write_links},
+    trash, PostgresStore,
+};
+use crate::store::{
+    changes::{task_from_json, ChangeOp, SetKind, Wake},
+    journal::{Applied, Direction, JournalEntry, JournalStore, SetWrite, Trashed},
+    StoreResult,
+};
+
+const ENTRY_COLUMNS: &str = "seq, change_set, at, op, task_id, before, task";
+
+fn entry_from_row(row: &Row) -> JournalEntry {
+    JournalEntry {
+        seq: row.get(0),
+        change_set: row.get(1),
+        at: row.get(2),
+        op: ChangeOp::parse(row.get(3)).unwrap_or(ChangeOp::Updated),
+        task_id: row.get(4),
+        before: row.get::<_, Option<&str>>(5).and_then(task_from_json),
+        after: row.get::<_, Option<&str>>(6).and_then(task_from_json),
+    }
+}
+
+type Tx<'a> = deadpool_postgres::Transaction<'a>;
+
+/// Carries out `writes` as one set in `tx`; `None` when a task is not as
+/// expected (the caller then rolls back).
+async fn apply(
+    tx: &Tx<'_>,
+    user_id: i64,
+    kind: SetKind,
+    writes: Vec<SetWrite>,
+) -> Result<Option<Vec<Applied>>, tokio_postgres::Error> {
+    // Rows read for update stay as read until the transaction ends.
+    let ids: Vec<i64> = writes
+        .iter()
+        .map(|write| match write {
+            SetWrite::Update { current, .. } => current.id,
+            SetWrite::Trash { current } => current.id,
+            SetWrite::Restore { task, .. } | SetWrite::Recreate { task } => task.id,
+        })
+        .collect();
+    tx.execute(
+        "SELECT 1 FROM tasks WHERE user_id = $1 AND id = ANY($2) ORDER BY id FOR UPDATE",
+        &[&user_id, &ids],
+    )
+    .await?;
+    // Written first, recorded last, under the change lock (see `changes`).
+    let mut done = Vec::with_capacity(writes.len());
+    for write in writes {
+        match write {
+            SetWrite::Update { mut task, current } => {
+                // A number given back that another task took meanwhile: the
+                // lowest free one instead.
+                if let Some(number) = task.number.filter(|n| Some(*n) != current.number) {
+                    let taken = tx
+                        .query_opt(
+                            "SELECT 1 FROM tasks WHERE user_id = $1 AND number = $2",
+                            &[&user_id, &number],
+                        )
+                        .await?
+                        .is_some();
+                    if taken {
+                        task.number = None;
+                    }
+                }
+                if !update_row(tx, user_id, &mut task, &current).await? {
+                    return Ok(None);
+                }
+                write_links(tx, &mut task, Some(&current)).await?;
+                done.push((task.id, Some(*current), false));
+            }
+            SetWrite::Trash { current } => {
+                let Some(now) = select_task(tx, user_id, current.id).await? else {
+                    return Ok(None);
+                };
+                if now.version != current.version {
+                    return Ok(None);
+                }
+                trash::put(tx, user_id, &now).await?;
+                done.push((now.id, Some(now), true));
+            }
+            SetWrite::Restore { task, version } => {
+                let Some(trashed) = trash::get(tx, user_id, task.id).await? else {
+                    return Ok(None);
+                };
+                if trashed.task.version != version {
+                    return Ok(None);
+                }
+                let back = trash::bring_back(tx, user_id, task, &trashed.dependents).await?;
+                done.push((back.id, None, false));
+            }
+            SetWrite::Recreate { task } => {
+                let taken = tx
+                    .query_opt("SELECT 1 FROM tasks WHERE id = $1", &[&task.id])
+                    .await?
+                    .is_some();
+                if taken || trash::get(tx, user_id, task.id).await?.is_some() {
+                    return Ok(None);
+                }
+                let back = trash::bring_back(tx, user_id, task, &[]).await?;
+                done.push((back.id, None, false));
+            }
+        }
+    }
+    let mut recorder = Recorder::of_kind(tx, user_id, kind);
+    let mut applied = Vec::with_capacity(done.len());
+    for (task_id, before, trashed) in done {
+        match (trashed, before) {
+            (true, Some(before)) => {
+                recorder.deleted(&before).await?;
+                applied.push(Applied::Trashed(task_id));
+            }
+            (_, before) => {
+                let task = recorder.written(task_id, before.as_ref()).await?;
+                applied.push(Applied::Written(Box::new(task)));
+            }
+        }
+    }
+    if let SetKind::Undo(reverted) | SetKind::Redo(reverted) = kind {
+        tx.execute(
+            "UPDATE change_sets SET undone = TRUE WHERE id = $1 AND user_id = $2",
+            &[&reverted, &user_id],
+        )
+        .await?;
+    }
+    Ok(Some(applied))
+}
+
+#[async_trait]
+impl JournalStore for PostgresStore {
+    async fn revertible_set(&self, user_id: i64, direction: Direction) -> StoreResult<Option<i64>> {
+        let sql = match direction {
+            Direction::Undo => {
+                "SELECT id FROM change_sets WHERE user_id = $1 AND kind != 'undo' \
+                 AND NOT undone ORDER BY id DESC LIMIT 1"
+            }
+            Direction::Redo => {
+                "SELECT id FROM change_sets WHERE user_id = $1 AND kind = 'undo' \
+                 AND NOT undone AND id > coalesce((SELECT max(id) FROM change_sets \
+                 WHERE user_id = $1 AND kind = 'change'), 0) ORDER BY id DESC LIMIT 1"
+            }
+        };
+        let client = self.client().await?;
+        let row = self.timed(client.query_opt(sql, &[&user_id])).await?;
+        Ok(row.map(|row| row.get(0)))
+    }
+
+    async fn set_changes(&self, user_id: i64, set_id: i64) -> StoreResult<Vec<JournalEntry>> {
+        let client = self.client().await?;
+        let rows = self
+            .timed(client.query(
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM task_changes \
+                     WHERE user_id = $1 AND change_set = $2 ORDER BY seq"
+                ),
+                &[&user_id, &set_id],
+            ))
+            .await?;
+        Ok(rows.iter().map(entry_from_row).collect())
+    }
+
+    async fn task_history(&self, user_id: i64, task_id: i64) -> StoreResult<Vec<JournalEntry>> {
+        let client = self.client().await?;
+        let rows = self
+            .timed(client.query(
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM task_changes WHERE user_id = $1 \
+                     AND task_id = $2 AND change_set IS NOT NULL ORDER BY seq"
+                ),
+                &[&user_id, &task_id],
+            ))
+            .await?;
+        Ok(rows.iter().map(entry_from_row).collect())
+    }
+
+    async fn apply_set(
+        &self,
+        user_id: i64,
+        kind: SetKind,
+        writes: Vec<SetWrite>,
+    ) -> StoreResult<Option<Vec<Applied>>> {
+        let mut client = self.client().await?;
+        let applied = self
+            .timed(async {
+                let tx = client.transaction().await?;
+                let applied = apply(&tx, user_id, kind, writes).await?;
+                if applied.is_some() {
+                    tx.commit().await?;
+                }
+                Ok(applied)
+            })
+            .await?;
+        if applied.is_some() {
+            self.wakeups.send(Wake::Tasks(user_id));
+        }
+        Ok(applied)
+    }
+
+    async fn trash(&self, user_id: i64) -> StoreResult<Vec<Trashed>> {
+        let client = self.client().await?;
+        let rows = self
+            .timed(client.query(
+                &format!(
+                    "SELECT {} FROM trash WHERE user_id = $1 ORDER BY deleted_at DESC, task_id DESC",
+                    trash::TRASHED_COLUMNS
+                ),
+                &[&user_id],
+            ))
+            .await?;
+        Ok(rows.iter().filter_map(trash::trashed_from_row).collect())
+    }
+
+    async fn trashed(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Trashed>> {
+        let client = self.client().await?;
+        let row = self
+            .timed(client.query_opt(
+                &format!(
+                    "SELECT {} FROM trash WHERE user_id = $1 AND task_id = $2",
+                    trash::TRASHED_COLUMNS
+                ),
+                &[&user_id, &task_id],
+            ))
+            .await?;
+        Ok(row.as_ref().and_then(trash::trashed_from_row))
+    }
+
+    async fn purge(&self, user_id: i64, task_id: i64) -> StoreResult<bool> {
+        let client = self.client().await?;
+        let purged = self
+            .timed(client.execute(
+                "DELETE FROM trash WHERE task_id = $1 AND user_id = $2",
+                &[&task_id, &user_id],
+            ))
+            .await?;
+        Ok(purged > 0)
+    }
+
+    async fn empty_trash(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let mut client = self.client().await?;
+        self.timed(async {
+            let tx = client.transaction().await?;
+            let emptied = tx
+                .execute("DELETE FROM trash WHERE deleted_at < $1", &[&before])
+                .await?;
+            tx.execute("DELETE FROM change_sets WHERE at < $1", &[&before])
+                .await?;
+            tx.commit().await?;
+            Ok(emptied)
+        })
+        .await
+    }
+}

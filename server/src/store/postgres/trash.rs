@@ -1,0 +1,107 @@
+//! Deleted tasks in PostgreSQL: moved whole to the trash, brought back whole.
+
+use common::api::{Status, Task};
+use tokio_postgres::Row;
+
+use super::tasks::{insert_row, write_links};
+use crate::store::{changes::task_json, journal::Trashed};
+
+type Tx<'a> = deadpool_postgres::Transaction<'a>;
+
+/// Moves `task` (as just read, its row locked) to the trash, with the tasks
+/// that depend on it; its row, notes and links go.
+pub(super) async fn put(
+    tx: &Tx<'_>,
+    user_id: i64,
+    task: &Task,
+) -> Result<(), tokio_postgres::Error> {
+    tx.execute(
+        "INSERT INTO trash (task_id, user_id, deleted_at, task, dependents) \
+         VALUES ($1, $2, now(), $3, ARRAY(SELECT task_id FROM task_depends \
+             WHERE depends_on = $1 ORDER BY task_id)) \
+         ON CONFLICT (task_id) DO UPDATE SET deleted_at = EXCLUDED.deleted_at, \
+             task = EXCLUDED.task, dependents = EXCLUDED.dependents",
+        &[&task.id, &user_id, &task_json(task)],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM tasks WHERE id = $1 AND user_id = $2",
+        &[&task.id, &user_id],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) const TRASHED_COLUMNS: &str = "task, deleted_at, dependents";
+
+pub(super) fn trashed_from_row(row: &Row) -> Option<Trashed> {
+    Some(Trashed {
+        task: serde_json::from_str(row.get(0)).ok()?,
+        deleted_at: row.get(1),
+        dependents: row.get(2),
+    })
+}
+
+/// The user's trashed task `task_id`, locked until the transaction ends.
+pub(super) async fn get(
+    tx: &Tx<'_>,
+    user_id: i64,
+    task_id: i64,
+) -> Result<Option<Trashed>, tokio_postgres::Error> {
+    Ok(tx
+        .query_opt(
+            &format!(
+                "SELECT {TRASHED_COLUMNS} FROM trash WHERE task_id = $1 AND user_id = $2 FOR UPDATE"
+            ),
+            &[&task_id, &user_id],
+        )
+        .await?
+        .as_ref()
+        .and_then(trashed_from_row))
+}
+
+/// Makes `task` a task again with its own id: its notes keep their ids,
+/// its number comes back if no pending task took it meanwhile, and it
+/// depends on (and `dependents` depend on it) those that are still tasks.
+pub(super) async fn bring_back(
+    tx: &Tx<'_>,
+    user_id: i64,
+    mut task: Task,
+    dependents: &[i64],
+) -> Result<Task, tokio_postgres::Error> {
+    tx.execute(
+        "DELETE FROM trash WHERE task_id = $1 AND user_id = $2",
+        &[&task.id, &user_id],
+    )
+    .await?;
+    if let Some(number) = task.number {
+        let taken = tx
+            .query_opt(
+                "SELECT 1 FROM tasks WHERE user_id = $1 AND number = $2",
+                &[&user_id, &number],
+            )
+            .await?
+            .is_some();
+        if taken || task.status != Status::Pending {
+            task.number = None;
+        }
+    }
+    task.depends = tx
+        .query(
+            "SELECT id FROM tasks WHERE user_id = $1 AND id = ANY($2) ORDER BY id",
+            &[&user_id, &task.depends],
+        )
+        .await?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    insert_row(tx, user_id, &mut task).await?;
+    write_links(tx, &mut task, None).await?;
+    tx.execute(
+        "INSERT INTO task_depends (task_id, depends_on) \
+         SELECT id, $3 FROM tasks WHERE user_id = $1 AND id = ANY($2) ON CONFLICT DO NOTHING",
+        &[&user_id, &dependents, &task.id],
+    )
+    .await?;
+    Ok(task)
+}

@@ -1,0 +1,602 @@
+//! Undo, redo, the trash and each task's history.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{body, problem, TestApp, TestUser};
+
+/// Every task of the user (pending and done), by id, without what moves
+/// on its own (version, updated_at, urgency): two snapshots are equal when
+/// the tasks are as they were.
+async fn snapshot(app: &TestApp, user: &TestUser) -> Value {
+    let response = app
+        .get(
+            "/api/tasks/?status=all&ordering=id&limit=1000",
+            &user.access,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut tasks = body(response).await["results"].clone();
+    for task in tasks.as_array_mut().unwrap() {
+        let task = task.as_object_mut().unwrap();
+        for moving in ["version", "updated_at", "urgency"] {
+            task.remove(moving);
+        }
+    }
+    tasks
+}
+
+async fn post(app: &TestApp, user: &TestUser, path: &str, body: Value) -> reqwest::Response {
+    app.post(path, &user.access, &body).send().await.unwrap()
+}
+
+async fn undo(app: &TestApp, user: &TestUser) -> Value {
+    let response = post(app, user, "/api/undo/", json!({})).await;
+    assert_eq!(response.status(), StatusCode::OK, "undo");
+    body(response).await
+}
+
+async fn redo(app: &TestApp, user: &TestUser) -> Value {
+    let response = post(app, user, "/api/redo/", json!({})).await;
+    assert_eq!(response.status(), StatusCode::OK, "redo");
+    body(response).await
+}
+
+async fn id_of(app: &TestApp, user: &TestUser, title: &str) -> i64 {
+    let tasks = snapshot(app, user).await;
+    tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"] == title)
+        .unwrap_or_else(|| panic!("no task {title:?} in {tasks}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// A request to make, again each time it is called.
+type Step<'a> = Box<dyn Fn() -> reqwest::RequestBuilder + 'a>;
+
+#[tokio::test]
+async fn every_kind_of_change_is_undone_exactly_and_redone_exactly() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let rent = app
+        .task(
+            &alice,
+            json!({"title": "Pay rent", "project": "home", "tags": ["money"],
+                "priority": "high", "due": "2027-01-01T09:00:00Z", "udas": {"estimate": 2}}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let bank = app.task(&alice, json!({"title": "Call the bank"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let rent_path = format!("/api/tasks/{rent}/");
+    let bank_path = format!("/api/tasks/{bank}/");
+
+    // Each step: a request that changes tasks. Undo must give back the
+    // snapshot before it, redo the snapshot after it.
+    let steps: Vec<(&str, Step<'_>)> = vec![
+        (
+            "create",
+            Box::new(|| app.post("/api/tasks/", &alice.access, &json!({"title": "New"}))),
+        ),
+        (
+            "put",
+            Box::new(|| {
+                app.put(
+                    &rent_path,
+                    &alice.access,
+                    &json!({"title": "Rent, all of it", "depends": [bank]}),
+                )
+            }),
+        ),
+        (
+            "patch",
+            Box::new(|| {
+                app.patch(
+                    &bank_path,
+                    &alice.access,
+                    &json!({"priority": "low", "tags": ["call"], "wait": null}),
+                )
+            }),
+        ),
+        (
+            "annotate",
+            Box::new(|| {
+                app.post(
+                    &format!("{bank_path}annotations/"),
+                    &alice.access,
+                    &json!({"text": "ask for Sam"}),
+                )
+            }),
+        ),
+        (
+            "start",
+            Box::new(|| app.post(&format!("{bank_path}start/"), &alice.access, &json!({}))),
+        ),
+        (
+            "stop",
+            Box::new(|| app.post(&format!("{bank_path}stop/"), &alice.access, &json!({}))),
+        ),
+        (
+            "done",
+            Box::new(|| app.patch(&rent_path, &alice.access, &json!({"status": "done"}))),
+        ),
+        ("delete", Box::new(|| app.delete(&bank_path, &alice.access))),
+        (
+            "import",
+            Box::new(|| {
+                app.post("/api/import/", &alice.access, &json!([
+            {"uuid": "0b3c7a52-2f0e-4d8e-9a4b-6e1d2c3b4a51", "description": "From a file", "status": "pending", "entry": "20260101T090000Z"}
+        ]))
+            }),
+        ),
+        (
+            "bulk",
+            Box::new(|| {
+                app.post("/api/tasks/bulk/", &alice.access, &json!({"ids": [rent, bank], "action": "modify", "patch": {"project": "errands"}}))
+            }),
+        ),
+    ];
+    for (name, request) in &steps {
+        let before = snapshot(&app, &alice).await;
+        let response = request().send().await.unwrap();
+        assert!(
+            response.status().is_success(),
+            "{name}: {}",
+            response.status()
+        );
+        let after = snapshot(&app, &alice).await;
+        assert_ne!(before, after, "{name} changed nothing");
+
+        let undone = undo(&app, &alice).await;
+        assert!(undone["summary"].is_string(), "{undone}");
+        assert_eq!(snapshot(&app, &alice).await, before, "undo of {name}");
+        redo(&app, &alice).await;
+        assert_eq!(snapshot(&app, &alice).await, after, "redo of {name}");
+        // Undo of what redo did, then redo again: the same states.
+        undo(&app, &alice).await;
+        assert_eq!(
+            snapshot(&app, &alice).await,
+            before,
+            "undo of the redo of {name}"
+        );
+        redo(&app, &alice).await;
+        assert_eq!(snapshot(&app, &alice).await, after, "second redo of {name}");
+    }
+}
+
+#[tokio::test]
+async fn a_hundred_steps_go_back_in_order() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    for n in 0..100 {
+        app.task(&alice, json!({"title": format!("step {n}")}))
+            .await;
+    }
+    for n in (0..100).rev() {
+        let preview = body(app.get("/api/undo/", &alice.access).send().await.unwrap()).await;
+        let undone = undo(&app, &alice).await;
+        assert_eq!(preview["change_set"], undone["change_set"]);
+        let summary = undone["summary"].as_str().unwrap();
+        assert!(summary.ends_with(&format!("\"step {n}\"")), "{summary}");
+    }
+    assert_eq!(snapshot(&app, &alice).await, json!([]));
+    problem(
+        post(&app, &alice, "/api/undo/", json!({})).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // And forward again, in order.
+    for n in 0..3 {
+        redo(&app, &alice).await;
+        let titles: Vec<Value> = snapshot(&app, &alice)
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["title"].clone())
+            .collect();
+        assert_eq!(titles.last().unwrap(), &json!(format!("step {n}")));
+    }
+    // A new change ends what can be redone.
+    app.task(&alice, json!({"title": "something new"})).await;
+    problem(
+        post(&app, &alice, "/api/redo/", json!({})).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_task_purged_since_is_a_conflict_that_force_overrides() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let kept = app.task(&alice, json!({"title": "kept"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let purged = app.task(&alice, json!({"title": "purged"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let deleted = post(
+        &app,
+        &alice,
+        "/api/tasks/bulk/",
+        json!({"ids": [kept, purged], "action": "delete"}),
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    let gone = app
+        .delete(&format!("/api/trash/{purged}/"), &alice.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+
+    let refused = problem(
+        post(&app, &alice, "/api/undo/", json!({})).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let conflicts = refused["errors"].as_object().unwrap();
+    assert_eq!(conflicts.len(), 1, "{refused}");
+    assert!(
+        conflicts.contains_key(&format!("task {purged}")),
+        "{refused}"
+    );
+    // Nothing changed: the other task is still in the trash.
+    assert_eq!(snapshot(&app, &alice).await, json!([]));
+    let trash = body(app.get("/api/trash/", &alice.access).send().await.unwrap()).await;
+    assert_eq!(trash.as_array().unwrap().len(), 1);
+
+    let forced = app
+        .post("/api/undo/?force=true", &alice.access, &json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forced.status(), StatusCode::OK);
+    let titles: Vec<Value> = snapshot(&app, &alice)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].clone())
+        .collect();
+    assert_eq!(titles, [json!("kept"), json!("purged")]);
+    assert_eq!(id_of(&app, &alice, "purged").await, purged, "the same id");
+}
+
+#[tokio::test]
+async fn another_users_change_sets_trash_and_history_are_out_of_reach() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let task = app.task(&alice, json!({"title": "Alice's"})).await["id"]
+        .as_i64()
+        .unwrap();
+    app.delete(&format!("/api/tasks/{task}/"), &alice.access)
+        .send()
+        .await
+        .unwrap();
+    for (method, path) in [
+        (reqwest::Method::GET, "/api/undo/".to_string()),
+        (reqwest::Method::POST, "/api/undo/".to_string()),
+        (reqwest::Method::GET, "/api/redo/".to_string()),
+        (reqwest::Method::GET, format!("/api/tasks/{task}/history/")),
+        (reqwest::Method::POST, format!("/api/trash/{task}/restore/")),
+        (reqwest::Method::DELETE, format!("/api/trash/{task}/")),
+    ] {
+        let response = app
+            .request(method.clone(), &path)
+            .bearer_auth(&bob.access)
+            .send()
+            .await
+            .unwrap();
+        problem(response, StatusCode::NOT_FOUND).await;
+    }
+    let trash = body(app.get("/api/trash/", &bob.access).send().await.unwrap()).await;
+    assert_eq!(trash, json!([]));
+    // Alice's own undo still works.
+    undo(&app, &alice).await;
+    assert_eq!(id_of(&app, &alice, "Alice's").await, task);
+}
+
+#[tokio::test]
+async fn the_trash_lists_restores_with_dependencies_purges_and_empties_after_30_days() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let first = app.task(&alice, json!({"title": "first"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let second = app
+        .task(&alice, json!({"title": "second", "depends": [first]}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let third = app
+        .task(&alice, json!({"title": "third", "depends": [second]}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let noted = app
+        .post(
+            &format!("/api/tasks/{second}/annotations/"),
+            &alice.access,
+            &json!({"text": "a note"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(noted.status(), StatusCode::CREATED);
+    let before = snapshot(&app, &alice).await;
+
+    let deleted = app
+        .delete(&format!("/api/tasks/{second}/"), &alice.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    problem(
+        app.get(&format!("/api/tasks/{second}/"), &alice.access)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let third_now = body(
+        app.get(&format!("/api/tasks/{third}/"), &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(third_now["depends"], json!([]), "it left the dependencies");
+    let trash = body(app.get("/api/trash/", &alice.access).send().await.unwrap()).await;
+    assert_eq!(trash[0]["task"]["id"], second);
+    assert!(trash[0]["deleted_at"].is_string());
+
+    let restored = app
+        .post(
+            &format!("/api/trash/{second}/restore/"),
+            &alice.access,
+            &json!({}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(restored.status(), StatusCode::OK);
+    assert_eq!(
+        snapshot(&app, &alice).await,
+        before,
+        "back with notes and links"
+    );
+    assert_eq!(
+        body(app.get("/api/trash/", &alice.access).send().await.unwrap()).await,
+        json!([])
+    );
+
+    // Purged: gone for good.
+    app.delete(&format!("/api/tasks/{third}/"), &alice.access)
+        .send()
+        .await
+        .unwrap();
+    let purged = app
+        .delete(&format!("/api/trash/{third}/"), &alice.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(purged.status(), StatusCode::NO_CONTENT);
+    problem(
+        app.post(
+            &format!("/api/trash/{third}/restore/"),
+            &alice.access,
+            &json!({}),
+        )
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+
+    // Emptied after 30 days, the clock pushed forward rather than waited for.
+    app.delete(&format!("/api/tasks/{first}/"), &alice.access)
+        .send()
+        .await
+        .unwrap();
+    let store = app.server.state.store.as_ref();
+    taskd::jobs::empty_trash_once(store, chrono::Utc::now() + chrono::Duration::days(29)).await;
+    assert_eq!(
+        body(app.get("/api/trash/", &alice.access).send().await.unwrap())
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "kept for 29 days"
+    );
+    taskd::jobs::empty_trash_once(store, chrono::Utc::now() + chrono::Duration::days(31)).await;
+    assert_eq!(
+        body(app.get("/api/trash/", &alice.access).send().await.unwrap()).await,
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_pending_task_comes_back_with_its_number() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let first = app.task(&alice, json!({"title": "first"})).await;
+    app.task(&alice, json!({"title": "second"})).await;
+    assert_eq!(first["number"], 1);
+    app.delete(&format!("/api/tasks/{}/", first["id"]), &alice.access)
+        .send()
+        .await
+        .unwrap();
+    undo(&app, &alice).await;
+    let back = body(
+        app.get(&format!("/api/tasks/{}/", first["id"]), &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(back["number"], 1);
+    assert!(back["version"].as_i64().unwrap() > first["version"].as_i64().unwrap());
+}
+
+#[tokio::test]
+async fn the_history_shows_each_fields_old_and_new_value() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let id = app.task(&alice, json!({"title": "Pay rent"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/tasks/{id}/");
+    app.patch(
+        &path,
+        &alice.access,
+        &json!({"title": "Pay the rent", "priority": "high"}),
+    )
+    .send()
+    .await
+    .unwrap();
+    app.patch(&path, &alice.access, &json!({"status": "done"}))
+        .send()
+        .await
+        .unwrap();
+    let history = body(
+        app.get(&format!("{path}history/"), &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let rows = history.as_array().unwrap();
+    let row = |field: &str, new: Value| {
+        rows.iter()
+            .find(|r| r["field"] == field && r["new"] == new)
+            .unwrap_or_else(|| panic!("no {field} → {new} in {history}"))
+            .clone()
+    };
+    assert_eq!(row("title", json!("Pay rent"))["op"], "created");
+    let renamed = row("title", json!("Pay the rent"));
+    assert_eq!(renamed["old"], "Pay rent");
+    assert_eq!(renamed["op"], "updated");
+    assert_eq!(row("priority", json!("high"))["old"], Value::Null);
+    assert_eq!(row("status", json!("done"))["old"], "pending");
+    assert!(rows
+        .iter()
+        .all(|r| r["at"].is_string() && r["change_set"].is_i64()));
+    // Oldest first.
+    assert_eq!(rows[0]["op"], "created");
+}
+
+#[tokio::test]
+async fn a_bulk_request_is_one_step_and_says_what_it_could_not_change() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let mut ids = Vec::new();
+    for n in 0..6 {
+        ids.push(
+            app.task(&alice, json!({"title": format!("t{n}")})).await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let bobs = app.task(&bob, json!({"title": "Bob's"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let before = snapshot(&app, &alice).await;
+    let mut asked = ids.clone();
+    asked.push(bobs);
+    asked.push(999_999);
+    let response = post(
+        &app,
+        &alice,
+        "/api/tasks/bulk/",
+        json!({"ids": asked, "action": "done"}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let result = body(response).await;
+    assert_eq!(result["changed"].as_array().unwrap().len(), 6);
+    assert!(result["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["status"] == "done"));
+    let failed: Vec<i64> = result["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        failed,
+        [bobs, 999_999],
+        "another user's task is as unknown as none"
+    );
+    // One undo step for all six.
+    let undone = undo(&app, &alice).await;
+    assert_eq!(undone["summary"], "changed 6 tasks");
+    assert_eq!(snapshot(&app, &alice).await, before);
+
+    for (request, field) in [
+        (json!({"ids": [], "action": "done"}), "ids"),
+        (json!({"ids": ["x"], "action": "done"}), "ids"),
+        (json!({"ids": [1], "action": "explode"}), "action"),
+        (json!({"ids": [1], "action": "modify"}), "patch"),
+        (
+            json!({"ids": [1], "action": "modify", "patch": {"priority": "urgent"}}),
+            "patch.priority",
+        ),
+        (json!({"ids": [1], "action": "done", "extra": 1}), "extra"),
+    ] {
+        let refused = problem(
+            post(&app, &alice, "/api/tasks/bulk/", request.clone()).await,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        assert!(refused["errors"][field].is_array(), "{request}: {refused}");
+    }
+}
+
+#[tokio::test]
+async fn undo_and_restore_are_announced_on_the_event_stream() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let id = app.task(&alice, json!({"title": "watched"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let mut events =
+        crate::sse::Sse::open(&app.client, &app.url("/api/events/"), &alice.access, None).await;
+    events.opening().await;
+    app.delete(&format!("/api/tasks/{id}/"), &alice.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.expect("task").await.json()["op"], "deleted");
+    undo(&app, &alice).await;
+    let back = events.expect("task").await.json();
+    assert_eq!(back["op"], "created");
+    assert_eq!(back["task"]["title"], "watched");
+    redo(&app, &alice).await;
+    assert_eq!(events.expect("task").await.json()["op"], "deleted");
+    app.post(
+        &format!("/api/trash/{id}/restore/"),
+        &alice.access,
+        &json!({}),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(events.expect("task").await.json()["op"], "created");
+}
