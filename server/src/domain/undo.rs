@@ -193,20 +193,20 @@ async fn plan(
             .push(message);
     };
     for (id, found, last) in tasks {
-        let left_version = last
-            .after
-            .as_ref()
-            .map_or(last.before.as_ref().map(|t| t.version), |t| Some(t.version));
         let current = store.get_task(user_id, id).await?;
         let trashed = match current {
             Some(_) => None,
             None => store.trashed(user_id, id).await?,
         };
         let left_deleted = last.op == ChangeOp::Deleted;
+        // As the set left it: a task still so is not "changed since", even
+        // if later sets changed it and were undone (its version moved on).
+        let as_left =
+            |task: &Task| !left_deleted && last.after.as_ref().is_some_and(|left| same(left, task));
         match (found, current, trashed) {
             // Made by the set: it goes to the trash.
             (None, Some(current), _) => {
-                if !force && (left_deleted || Some(current.version) != left_version) {
+                if !force && !as_left(&current) {
                     conflict(
                         id,
                         format!("changed since (now version {})", current.version),
@@ -217,7 +217,7 @@ async fn plan(
             }
             (None, None, _) => {}
             (Some(found), Some(current), _) => {
-                if !force && (left_deleted || Some(current.version) != left_version) {
+                if !force && !as_left(&current) {
                     let why = if left_deleted {
                         "restored since"
                     } else {
@@ -246,7 +246,11 @@ async fn plan(
                 });
             }
             (Some(found), None, Some(trashed)) => {
-                let deleted_by_set = left_deleted && Some(trashed.task.version) == left_version;
+                let deleted_by_set = left_deleted
+                    && last
+                        .before
+                        .as_ref()
+                        .is_some_and(|left| same(left, &trashed.task));
                 if !force && !deleted_by_set {
                     conflict(id, "deleted since".to_string());
                     continue;
@@ -269,6 +273,11 @@ async fn plan(
         }
     }
     Ok((writes, conflicts))
+}
+
+/// Whether two states of a task say the same, what moves on its own aside.
+fn same(a: &Task, b: &Task) -> bool {
+    fields(Some(a)) == fields(Some(b))
 }
 
 /// `found` as it is written back over a task now at `version`.

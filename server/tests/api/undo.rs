@@ -600,3 +600,33 @@ async fn undo_and_restore_are_announced_on_the_event_stream() {
     .unwrap();
     assert_eq!(events.expect("task").await.json()["op"], "created");
 }
+
+#[tokio::test]
+async fn several_changes_to_one_task_are_undone_one_by_one_and_redone() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let id = app.task(&alice, json!({"title": "a"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/tasks/{id}/");
+    let mut states = vec![snapshot(&app, &alice).await];
+    for title in ["b", "c", "d"] {
+        app.patch(&path, &alice.access, &json!({"title": title}))
+            .send()
+            .await
+            .unwrap();
+        states.push(snapshot(&app, &alice).await);
+    }
+    for back in (0..3).rev() {
+        undo(&app, &alice).await;
+        assert_eq!(snapshot(&app, &alice).await, states[back]);
+    }
+    for forward in 1..=3 {
+        redo(&app, &alice).await;
+        assert_eq!(snapshot(&app, &alice).await, states[forward]);
+    }
+    for back in (0..3).rev() {
+        undo(&app, &alice).await;
+        assert_eq!(snapshot(&app, &alice).await, states[back]);
+    }
+}
