@@ -94,6 +94,11 @@ pub const COMMANDS: &[&str] = &[
     "tags",
     "export",
     "import",
+    "undo",
+    "redo",
+    "trash",
+    "restore",
+    "purge",
     "completions",
     "help",
 ];

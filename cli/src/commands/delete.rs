@@ -1,14 +1,15 @@
-//! `task delete ID…`: delete tasks; on a terminal it asks first, unless `--yes`.
+//! `task delete ID…`: move tasks to the trash; on a terminal it asks first,
+//! unless `--yes`. Several tasks go in one request, so that one `task undo`
+//! brings them all back.
 
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use common::api::StatusFilter;
+use common::api::{BulkAction, BulkRequest, StatusFilter, Task};
 use common::display;
-use common::ops::{self, Outcome};
 use common::task_ref::TaskRef;
 
-use crate::commands::{change_each, is_fatal, quoted, Failures};
+use crate::commands::{is_fatal, quoted, Failures};
 use crate::context::Ctx;
 use crate::prompt;
 use crate::select;
@@ -24,18 +25,8 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
         StatusFilter::All,
     )
     .await?;
-    if !prompt::interactive() || ctx.global.yes {
-        return change_each(ctx, chosen, "Deleted", async |task| {
-            ops::delete(&client, &task).await?;
-            Ok(Outcome::Changed(task))
-        })
-        .await;
-    }
-
-    // On a terminal: show what would go, ask once, then delete exactly
-    // those versions (a task changed meanwhile is not deleted unseen).
     let mut failures = Failures::default();
-    let mut targets = Vec::new();
+    let mut targets: Vec<(String, Task)> = Vec::new();
     for target in chosen {
         match target.read(&client).await {
             Ok(task) => targets.push((target.name(), task)),
@@ -51,36 +42,60 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
     }
     // Said before the question, which may end the command.
     failures.say_missing(ctx);
-    for (_, task) in &targets {
-        eprintln!("  {} {}", display::name(task), quoted(&task.title));
-    }
-    let question = match targets.len() {
-        1 => "Delete this task?".to_string(),
-        n => format!("Delete these {n} tasks?"),
-    };
-    if !prompt::confirm(&question)? {
-        bail!("nothing deleted");
+    if prompt::interactive() && !ctx.global.yes {
+        for (_, task) in &targets {
+            eprintln!("  {} {}", display::name(task), quoted(&task.title));
+        }
+        let question = match targets.len() {
+            1 => "Delete this task?".to_string(),
+            n => format!("Delete these {n} tasks?"),
+        };
+        if !prompt::confirm(&question)? {
+            bail!("nothing deleted");
+        }
     }
 
     let mut deleted = Vec::new();
-    for (name, task) in targets {
-        match ops::delete(&client, &task).await {
+    if let [(name, task)] = targets.as_slice() {
+        // One task: only if it is still the version shown.
+        match client.delete_task(task.id, Some(task.version)).await {
             Ok(()) => {
                 ctx.say(&format!("Deleted task {name} {}.", quoted(&task.title)))?;
-                deleted.push(task);
+                deleted.push(task.clone());
             }
-            Err(err) if is_fatal(&err) => {
-                failures.say_missing(ctx);
-                return Err(err.into());
-            }
+            Err(err) if is_fatal(&err) => return Err(err.into()),
             Err(err) if err.status() == Some(412) => {
                 ctx.warn(&format!(
-                    "task {name}: changed since it was shown; not deleted"
+                    "task {name}: changed since it was read; not deleted"
                 ));
                 failures.said();
             }
             Err(err) => failures.add(ctx, &TaskRef::Uuid(task.uuid.clone()), &err),
         }
+    } else {
+        let request = BulkRequest {
+            ids: targets.iter().map(|(_, task)| task.id).collect(),
+            action: BulkAction::Delete,
+            patch: None,
+        };
+        let result = client.bulk(&request).await?;
+        for (name, task) in &targets {
+            match result.failed.iter().find(|f| f.id == task.id) {
+                Some(failure) => {
+                    ctx.warn(&format!("task {name}: {}", failure.reason));
+                    failures.said();
+                }
+                None => {
+                    ctx.say(&format!("Deleted task {name} {}.", quoted(&task.title)))?;
+                    deleted.push(task.clone());
+                }
+            }
+        }
+    }
+    // A hint for people, not for scripts reading stdout.
+    if !deleted.is_empty() && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let which = if deleted.len() == 1 { "it" } else { "them" };
+        eprintln!("`task undo` brings {which} back (so does `task restore UUID`, for 30 days).");
     }
     if ctx.json() {
         ctx.print_json(&deleted)?;

@@ -35,6 +35,8 @@ mod register;
 mod reopen;
 mod show;
 mod summary;
+mod trash;
+mod undo;
 mod whoami;
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +102,16 @@ pub enum Command {
     Annotate(annotate::Args),
     /// Take a note away: task ID… denotate TEXT… (the exact text, else the first note holding it)
     Denotate(annotate::Args),
+    /// Revert the latest change: a whole command, however many tasks it changed (asks first on a terminal)
+    Undo(undo::Args),
+    /// Make again what the latest undo reverted
+    Redo(undo::Args),
+    /// Deleted tasks, kept 30 days
+    Trash(trash::ListArgs),
+    /// Bring deleted tasks back from the trash: task restore UUID…
+    Restore(trash::Names),
+    /// Delete tasks of the trash for good: task purge UUID…
+    Purge(trash::Names),
     /// Print a shell completion script: task completions bash|zsh|fish|elvish|powershell
     Completions(completions::Args),
     /// The candidates for the word being completed (used by the completion scripts)
@@ -147,6 +159,11 @@ impl Command {
             Command::Stop(args) => active::run(&ctx, args, false).await,
             Command::Annotate(args) => annotate::annotate(&ctx, args).await,
             Command::Denotate(args) => annotate::denotate(&ctx, args).await,
+            Command::Undo(args) => undo::run(&ctx, args, common::client::Direction::Undo).await,
+            Command::Redo(args) => undo::run(&ctx, args, common::client::Direction::Redo).await,
+            Command::Trash(args) => trash::list(&ctx, args).await,
+            Command::Restore(args) => trash::restore(&ctx, args).await,
+            Command::Purge(args) => trash::purge(&ctx, args).await,
             Command::Completions(args) => completions::run(&ctx, args),
             Command::Complete(args) => complete::run(&ctx, args).await,
         }

@@ -17,3 +17,4 @@ mod richer;
 mod session;
 mod shell;
 mod taskwarrior;
+mod undo;

@@ -103,10 +103,32 @@ pub async fn next_step(
         .await?
         .ok_or(RevertError::Nothing)?;
     let entries = store.set_changes(user_id, set).await?;
-    Ok(step_of(set, &entries))
+    Ok(step_of(set, &entries, direction))
 }
 
-fn step_of(set: i64, entries: &[JournalEntry]) -> Step {
+/// What redo makes again, said as what the undo it reverts had undone: an
+/// undo that brought tasks back is redone by deleting them.
+fn as_redone(entries: &[JournalEntry]) -> Vec<JournalEntry> {
+    entries
+        .iter()
+        .map(|entry| JournalEntry {
+            op: match entry.op {
+                ChangeOp::Created => ChangeOp::Deleted,
+                ChangeOp::Deleted => ChangeOp::Created,
+                ChangeOp::Updated => ChangeOp::Updated,
+            },
+            before: entry.after.clone(),
+            after: entry.before.clone(),
+            ..entry.clone()
+        })
+        .collect()
+}
+
+fn step_of(set: i64, entries: &[JournalEntry], direction: Direction) -> Step {
+    let summary = match direction {
+        Direction::Undo => summary(entries),
+        Direction::Redo => summary(&as_redone(entries)),
+    };
     let mut task_ids: Vec<i64> = Vec::new();
     for entry in entries {
         if !task_ids.contains(&entry.task_id) {
@@ -116,7 +138,7 @@ fn step_of(set: i64, entries: &[JournalEntry]) -> Step {
     Step {
         change_set: set,
         at: entries.first().map_or_else(Utc::now, |e| e.at),
-        summary: summary(entries),
+        summary,
         task_ids,
     }
 }
@@ -158,7 +180,7 @@ pub async fn revert(
             }
         }
         return Ok(Reverted {
-            step: step_of(set, &entries),
+            step: step_of(set, &entries, direction),
             tasks,
             trashed,
         });

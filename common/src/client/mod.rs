@@ -36,6 +36,10 @@ use crate::api::{
 use crate::config::{resolve_server, ConfigDir, ConfigError, Credentials, StoredTokens};
 use crate::task_ref::TaskRef;
 
+mod journal;
+
+pub use journal::Direction;
+
 /// The largest page the API serves; `list_all_tasks` asks for pages this big.
 pub const MAX_PAGE: u32 = 1000;
 

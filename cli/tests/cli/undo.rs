@@ -1,0 +1,136 @@
+//! `task undo`, `task redo`, the trash and the history in `task info`.
+
+use serde_json::Value;
+
+use crate::helpers::{Cli, CountingRelay, TestServer};
+
+fn titles(cli: &Cli) -> Vec<String> {
+    cli.run(&["--json", "list"])
+        .success()
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_range_delete_is_one_request_and_one_undo_step() {
+    let server = TestServer::start();
+    let relay = CountingRelay::start(&server.url, "POST /api/tasks/bulk/");
+    let cli = Cli::at(&relay.url);
+    cli.register("undoer");
+    cli.login("undoer");
+    for n in 1..=9 {
+        cli.ok(&["add", &format!("Task {n}")]);
+    }
+    let before = cli.run(&["--json", "list"]).success().json();
+
+    let deleted = cli.ok(&["4-9", "delete"]);
+    assert_eq!(deleted.lines().count(), 6, "{deleted}");
+    assert_eq!(relay.count(), 1, "one bulk request");
+    assert_eq!(titles(&cli), ["Task 1", "Task 2", "Task 3"]);
+
+    let trash = cli.ok(&["trash"]);
+    assert!(
+        trash.contains("Task 9") && trash.contains("6 tasks in the trash"),
+        "{trash}"
+    );
+
+    let undone = cli.ok(&["undo"]);
+    assert_eq!(undone, "Undone: deleted 6 tasks.\n");
+    let after: Vec<Value> = cli
+        .run(&["--json", "list"])
+        .success()
+        .json()
+        .as_array()
+        .unwrap()
+        .clone();
+    let numbers = |tasks: &[Value]| -> Vec<(Value, Value)> {
+        tasks
+            .iter()
+            .map(|t| (t["title"].clone(), t["number"].clone()))
+            .collect()
+    };
+    assert_eq!(
+        numbers(&after),
+        numbers(before.as_array().unwrap()),
+        "numbers and all back"
+    );
+    assert_eq!(cli.ok(&["trash"]), "The trash is empty.\n");
+
+    let redone = cli.ok(&["redo"]);
+    assert_eq!(redone, "Redone: deleted 6 tasks.\n");
+    assert_eq!(titles(&cli), ["Task 1", "Task 2", "Task 3"]);
+}
+
+#[test]
+fn undo_says_what_it_will_revert_and_asks_on_a_terminal() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "asker");
+    cli.ok(&["add", "Pay rent"]);
+    cli.ok(&["1", "done"]);
+
+    let mut tty = cli.on_tty(&["undo"]);
+    tty.expect("Undo: changed task");
+    tty.expect("Undo this? [y/N]");
+    tty.send_line("n");
+    let (code, screen) = tty.finish();
+    assert_eq!(code, 1, "{screen}");
+    assert!(screen.contains("\"Pay rent\""), "{screen}");
+    assert!(screen.contains("nothing undone"), "{screen}");
+    assert!(titles(&cli).is_empty(), "still done");
+
+    let mut tty = cli.on_tty(&["undo"]);
+    tty.expect("[y/N]");
+    tty.send_line("y");
+    let (code, screen) = tty.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(titles(&cli), ["Pay rent"]);
+
+    // --yes on a terminal: no question.
+    let tty = cli.on_tty(&["undo", "--yes"]);
+    let (code, screen) = tty.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("[y/N]"), "{screen}");
+    assert!(titles(&cli).is_empty(), "the add undone too");
+
+    let nothing = cli.run(&["undo"]).failure(1);
+    assert!(nothing.stderr.contains("nothing to undo"), "{nothing:?}");
+}
+
+#[test]
+fn restore_and_purge_name_tasks_by_uuid_and_info_shows_the_history() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "keeper");
+    let kept = cli.add(&["Keep me"]);
+    let gone = cli.add(&["Let me go"]);
+    cli.ok(&["1", "modify", "pri:H", "Keep me please"]);
+    cli.ok(&["1,2", "delete"]);
+
+    let uuid = |task: &Value| task["uuid"].as_str().unwrap()[..8].to_string();
+    let restored = cli.ok(&["restore", &uuid(&kept)]);
+    assert!(
+        restored.starts_with("Restored \"Keep me please\""),
+        "{restored}"
+    );
+    cli.ok(&["purge", &uuid(&gone)]);
+    assert_eq!(cli.ok(&["trash"]), "The trash is empty.\n");
+    let unknown = cli.run(&["restore", &uuid(&gone)]).failure(1);
+    assert!(
+        unknown.stderr.contains("no such task in the trash"),
+        "{unknown:?}"
+    );
+    let short = cli.run(&["restore", "abc"]).failure(2);
+    assert!(short.stderr.contains("first 8 characters"), "{short:?}");
+
+    let info = cli.ok(&["1", "info"]);
+    assert!(info.contains("History"), "{info}");
+    assert!(
+        info.contains("title: \"Keep me\" → \"Keep me please\""),
+        "{info}"
+    );
+    assert!(info.contains("priority: (none) → \"high\""), "{info}");
+    assert!(info.contains("deleted"), "{info}");
+}
