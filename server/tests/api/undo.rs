@@ -621,9 +621,9 @@ async fn several_changes_to_one_task_are_undone_one_by_one_and_redone() {
         undo(&app, &alice).await;
         assert_eq!(snapshot(&app, &alice).await, states[back]);
     }
-    for forward in 1..=3 {
+    for state in &states[1..] {
         redo(&app, &alice).await;
-        assert_eq!(snapshot(&app, &alice).await, states[forward]);
+        assert_eq!(&snapshot(&app, &alice).await, state);
     }
     for back in (0..3).rev() {
         undo(&app, &alice).await;
