@@ -2,7 +2,8 @@
 //! and any I/O it needs is returned as [`Command`]s for the runtime to run.
 
 use chrono::{DateTime, FixedOffset, Utc};
-use common::api::{ChangeOp, Task, TaskQuery};
+use common::api::{ChangeOp, Task, TaskQuery, UndoStep};
+use common::client::Direction;
 use common::display;
 use common::filter::TaskFilter;
 use common::live::LiveEvent;
@@ -446,6 +447,45 @@ impl App {
         }
     }
 
+    fn on_reverted(
+        &mut self,
+        direction: Direction,
+        result: Result<UndoStep, Failure>,
+    ) -> Vec<Command> {
+        let (done, verb) = match direction {
+            Direction::Undo => ("Undone", "undo"),
+            Direction::Redo => ("Redone", "redo"),
+        };
+        match result {
+            Ok(step) => {
+                self.info(format!("{done}: {}.", step.summary));
+                vec![self.reload()]
+            }
+            Err(Failure::Problem(p)) if p.status == 404 => {
+                self.info(format!("Nothing to {verb}."));
+                Vec::new()
+            }
+            Err(Failure::Problem(p)) if p.status == 409 => {
+                let conflicts: Vec<String> = p
+                    .errors
+                    .iter()
+                    .flatten()
+                    .map(|(task, reasons)| format!("{task} {}", reasons.join(", ")))
+                    .collect();
+                self.error(format!(
+                    "Not {}: {}; `task {verb} --force` reverts anyway.",
+                    done.to_lowercase(),
+                    conflicts.join("; ")
+                ));
+                Vec::new()
+            }
+            Err(failure) => {
+                self.change_failed(&failure);
+                Vec::new()
+            }
+        }
+    }
+
     fn on_live(&mut self, event: LiveEvent) -> Vec<Command> {
         match event {
             LiveEvent::Ready { cursor } => {
@@ -594,6 +634,7 @@ impl App {
                 }
                 Vec::new()
             }
+            ApiEvent::Reverted { direction, result } => self.on_reverted(direction, result),
             ApiEvent::Live(event) => self.on_live(event),
             ApiEvent::LiveEnded(failure) => self.on_live_ended(failure),
             ApiEvent::LoggedIn { username, result } => match result {

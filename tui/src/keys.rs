@@ -2,6 +2,7 @@
 //! Keys are matched on `(modifiers, code)`; releases are ignored.
 
 use common::api::Status;
+use common::client::Direction;
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -191,6 +192,16 @@ impl App {
                 self.scroll_into_view();
             }
             (NONE, KeyCode::Char('r')) | (CTRL, KeyCode::Char('r')) => return vec![self.reload()],
+            (NONE, KeyCode::Char('u')) => {
+                return vec![Command::Revert {
+                    direction: Direction::Undo,
+                }]
+            }
+            (SHIFT, KeyCode::Char('U')) | (NONE, KeyCode::Char('U')) => {
+                return vec![Command::Revert {
+                    direction: Direction::Redo,
+                }]
+            }
             (NONE, KeyCode::Char('?')) | (NONE, KeyCode::F(1)) => {
                 self.overlay = Overlay::Help { scroll: 0 }
             }

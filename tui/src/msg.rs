@@ -1,7 +1,9 @@
 //! What flows into `update` (messages) and out of it (commands).
 
 use chrono::{DateTime, Utc};
+use common::api::UndoStep;
 use common::api::{NewTask, Problem, Status, Task, TaskPatch, TaskQuery};
+use common::client::Direction;
 use common::filter::Modifications;
 use common::live::LiveEvent;
 use common::task_ref::TaskRef;
@@ -52,6 +54,11 @@ pub enum ApiEvent {
         id: i64,
         result: Result<Task, Failure>,
     },
+    /// What an undo or redo reverted.
+    Reverted {
+        direction: Direction,
+        result: Result<UndoStep, Failure>,
+    },
     /// What the event stream said.
     Live(LiveEvent),
     /// The event stream ended: the server closed it (`None`) or it failed.
@@ -92,6 +99,11 @@ pub enum Command {
     /// Reads one task as the server has it now.
     FetchTask {
         id: i64,
+    },
+    /// Undoes the user's latest change set (whichever client made it), or
+    /// redoes the latest undo.
+    Revert {
+        direction: Direction,
     },
     /// Follows the server's change feed, after `cursor` when given; a newer
     /// `Follow` replaces the stream.

@@ -141,6 +141,12 @@ impl Runtime {
                     send(ApiEvent::TaskDeleted { task, result });
                 });
             }
+            Command::Revert { direction } => {
+                tokio::spawn(async move {
+                    let result = client.revert(direction, false).await.map_err(Failure::from);
+                    send(ApiEvent::Reverted { direction, result });
+                });
+            }
             Command::Follow { cursor } => {
                 if let Some(previous) = self.follow.take() {
                     previous.abort();

@@ -308,3 +308,61 @@ async fn server_down_at_start_and_mid_session() {
     assert_restored(&tmux).await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn u_undoes_a_completion_and_a_delete_and_shift_u_redoes() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let server = start_taskd(dir.path()).await;
+    let url = server.url();
+    let api = account(&url, "undo-user", "correct-horse-4").await;
+    for title in ["Water the plants", "Renew passport"] {
+        api.create_task(&NewTask {
+            title: title.into(),
+            ..NewTask::default()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("create: {e}"));
+    }
+    let config = dir.path().join("config");
+    ApiClient::with_config(Some(&url), ConfigDir::at(&config))
+        .unwrap_or_else(|e| panic!("client: {e}"))
+        .login("undo-user", "correct-horse-4")
+        .await
+        .unwrap_or_else(|e| panic!("login: {e}"));
+    let tmux = Tmux::start(dir.path(), &tui_command(&config, &url), 100, 30);
+    tmux.wait_for("Renew passport").await;
+
+    // Sorted by id, the first row is "Water the plants".
+    tmux.type_text("s");
+    tmux.wait_for("sort: id").await;
+    tmux.type_text(" ");
+    tmux.wait_for("Completed task 1").await;
+    tmux.wait_gone("Water the plants").await;
+    tmux.type_text("u");
+    tmux.wait_for("Undone: changed task 1 \"Water the plants\".")
+        .await;
+    tmux.wait_for("Water the plants").await;
+    let pending = all_tasks(&api).await;
+    assert!(pending.iter().all(|t| t.status == Status::Pending));
+
+    // A delete comes back too, and redo deletes it again.
+    tmux.keys(&["End"]);
+    tmux.type_text("x");
+    tmux.wait_for("Delete task 2?").await;
+    tmux.type_text("y");
+    tmux.wait_for("Deleted task").await;
+    tmux.wait_gone("Renew passport").await;
+    tmux.type_text("u");
+    tmux.wait_for("Undone: deleted task 2 \"Renew passport\".")
+        .await;
+    tmux.wait_for("Renew passport").await;
+    tmux.type_text("U");
+    tmux.wait_for("Redone: deleted task 2 \"Renew passport\".")
+        .await;
+    tmux.wait_gone("Renew passport").await;
+    assert_eq!(all_tasks(&api).await.len(), 1);
+
+    tmux.type_text("q");
+    assert_restored(&tmux).await;
+    server.stop().await;
+}

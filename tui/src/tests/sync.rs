@@ -4,8 +4,10 @@
 use ratatui::crossterm::event::KeyCode;
 
 use super::*;
-use common::api::{ChangeOp, StreamEnd, TaskEvent};
+use common::api::{ChangeOp, StreamEnd, TaskEvent, UndoStep};
+use common::client::Direction;
 use common::live::LiveEvent;
+use ratatui::crossterm::event::KeyModifiers;
 
 use crate::app::{Live, Overlay, REFRESH_TICKS};
 use crate::msg::Failure;
@@ -321,4 +323,80 @@ fn a_change_that_cannot_be_sent_says_it_was_not_saved() {
     }
     let (_, text) = app.notice().unwrap();
     assert!(text.ends_with("(retrying)"), "{text}");
+}
+
+fn reverted(
+    app: &mut App,
+    direction: Direction,
+    result: Result<UndoStep, Failure>,
+) -> Vec<Command> {
+    app.update(Msg::Api(Box::new(ApiEvent::Reverted { direction, result })))
+}
+
+#[test]
+fn u_undoes_and_shift_u_redoes_with_a_one_line_summary() {
+    let mut app = app_with(fixtures::sample());
+    assert_eq!(
+        press(&mut app, KeyCode::Char('u')),
+        vec![Command::Revert {
+            direction: Direction::Undo
+        }]
+    );
+    let step = UndoStep {
+        change_set: 7,
+        at: fixtures::now(),
+        summary: "deleted task 4 \"Pay rent\"".into(),
+        task_ids: vec![4],
+        tasks: Vec::new(),
+        trashed: Vec::new(),
+    };
+    let commands = reverted(&mut app, Direction::Undo, Ok(step.clone()));
+    assert!(matches!(commands.as_slice(), [Command::LoadTasks { .. }]));
+    assert_eq!(
+        app.notice().map(|(_, text)| text),
+        Some("Undone: deleted task 4 \"Pay rent\".".into())
+    );
+    assert_eq!(
+        app.update(key_with(KeyModifiers::SHIFT, KeyCode::Char('U'))),
+        vec![Command::Revert {
+            direction: Direction::Redo
+        }]
+    );
+    reverted(&mut app, Direction::Redo, Ok(step));
+    assert!(app
+        .notice()
+        .is_some_and(|(_, text)| text.starts_with("Redone: ")));
+
+    let problem = |status: u16, errors| common::api::Problem {
+        kind: "about:blank".into(),
+        title: "t".into(),
+        status,
+        detail: "d".into(),
+        errors,
+    };
+    reverted(
+        &mut app,
+        Direction::Undo,
+        Err(Failure::Problem(problem(404, None))),
+    );
+    assert_eq!(
+        app.notice().map(|(_, t)| t),
+        Some("Nothing to undo.".into())
+    );
+    let conflicts = std::collections::BTreeMap::from([(
+        "task 4".to_string(),
+        vec!["purged from the trash since".to_string()],
+    )]);
+    let commands = reverted(
+        &mut app,
+        Direction::Undo,
+        Err(Failure::Problem(problem(409, Some(conflicts)))),
+    );
+    assert!(commands.is_empty());
+    let (level, text) = app.notice().unwrap();
+    assert_eq!(level, crate::app::Level::Error);
+    assert!(
+        text.contains("task 4 purged from the trash since") && text.contains("--force"),
+        "{text}"
+    );
 }
