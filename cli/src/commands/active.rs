@@ -6,10 +6,11 @@ use anyhow::Result;
 use common::api::StatusFilter;
 use common::ops;
 
-use crate::commands::change_each;
+use crate::commands::{change_each, change_together};
 use crate::context::Ctx;
 use crate::select;
 use crate::select::Names;
+use common::api::BulkAction;
 
 /// Starts (`active`) or stops each task; one already so is said to be.
 pub async fn run(ctx: &Ctx, args: Names, active: bool) -> Result<ExitCode> {
@@ -24,6 +25,21 @@ pub async fn run(ctx: &Ctx, args: Names, active: bool) -> Result<ExitCode> {
     )
     .await?;
     select::confirm(ctx, &targets, if active { "Start" } else { "Stop" })?;
+    if targets.len() > 1 {
+        let action = if active {
+            BulkAction::Start
+        } else {
+            BulkAction::Stop
+        };
+        return change_together(ctx, targets, verb, action, |task| {
+            match (task.start.is_some(), active) {
+                (true, true) => Some("active"),
+                (false, false) => Some("not active"),
+                _ => None,
+            }
+        })
+        .await;
+    }
     change_each(ctx, targets, verb, async |task| {
         ops::set_active(&client, &task, active).await
     })

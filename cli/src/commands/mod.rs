@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Subcommand;
 
-use common::api::{StatusFilter, Summary, Task};
+use common::api::{BulkAction, BulkRequest, StatusFilter, Summary, Task};
 use common::client::ClientError;
 use common::ops::{self, Outcome};
 use common::task_ref::{describe, TaskRef};
@@ -260,10 +260,98 @@ pub async fn set_status(
         common::api::Status::Pending => "Reopen",
     };
     select::confirm(ctx, &targets, ask)?;
+    if targets.len() > 1 {
+        let action = match new_status {
+            common::api::Status::Done => BulkAction::Done,
+            common::api::Status::Pending => BulkAction::Reopen,
+        };
+        return change_together(ctx, targets, verb, action, |task| {
+            (task.status == new_status).then_some(new_status.as_str())
+        })
+        .await;
+    }
     change_each(ctx, targets, verb, async |task| {
         ops::set_status(&client, &task, new_status).await
     })
     .await
+}
+
+/// Reopened, a task has a number to be named by from now on: said when it
+/// was named otherwise.
+fn now_named(target: &Target, name: &str, number: Option<i64>) -> String {
+    match (target, number) {
+        (Target::Named(TaskRef::Number(_)), _) | (_, None) => String::new(),
+        (_, Some(number)) if name == number.to_string() => String::new(),
+        (_, Some(number)) => format!(", now task {number}"),
+    }
+}
+
+/// [`change_each`] for several tasks in one request (`POST /api/tasks/bulk/`),
+/// so that one command is one `task undo` step. A task already as asked
+/// (`already` names its state) is said to be and not sent.
+pub async fn change_together(
+    ctx: &Ctx,
+    targets: Vec<Target>,
+    verb: &str,
+    action: BulkAction,
+    already: impl Fn(&Task) -> Option<&'static str>,
+) -> Result<ExitCode> {
+    let client = ctx.client()?;
+    let mut failures = Failures::default();
+    let mut sent: Vec<(Target, Task)> = Vec::new();
+    let mut changed = Vec::new();
+    for target in targets {
+        match target.read(&client).await {
+            Ok(task) => match already(&task) {
+                Some(state) => {
+                    ctx.say(&format!(
+                        "Task {} {} is already {state}.",
+                        target.name(),
+                        quoted(&task.title)
+                    ))?;
+                    changed.push(task);
+                }
+                None => sent.push((target, task)),
+            },
+            Err(err) if is_fatal(&err) => {
+                failures.say_missing(ctx);
+                return Err(err.into());
+            }
+            Err(err) => failures.add(ctx, &target.again(), &err),
+        }
+    }
+    if !sent.is_empty() {
+        let request = BulkRequest {
+            ids: sent.iter().map(|(_, task)| task.id).collect(),
+            action,
+            patch: None,
+        };
+        let result = client.bulk(&request).await?;
+        for (target, task) in sent {
+            let name = target.name();
+            if let Some(failure) = result.failed.iter().find(|f| f.id == task.id) {
+                ctx.warn(&format!("task {name}: {}", failure.reason));
+                failures.said();
+                continue;
+            }
+            let now = result
+                .changed
+                .iter()
+                .find(|t| t.id == task.id)
+                .cloned()
+                .unwrap_or(task);
+            let now_named = now_named(&target, &name, now.number);
+            ctx.say(&format!(
+                "{verb} task {name} {}{now_named}.",
+                quoted(&now.title)
+            ))?;
+            changed.push(now);
+        }
+    }
+    if ctx.json() {
+        ctx.print_json(&changed)?;
+    }
+    Ok(failures.finish(ctx))
 }
 
 /// Applies `change` to each target as read (a named one is looked up
@@ -301,12 +389,7 @@ pub async fn change_each(
         };
         match result {
             Ok(Outcome::Changed(task)) => {
-                // Reopened, a task has a number to be named by from now on.
-                let now_named = match (&target, task.number) {
-                    (Target::Named(TaskRef::Number(_)), _) | (_, None) => String::new(),
-                    (_, Some(number)) if name == number.to_string() => String::new(),
-                    (_, Some(number)) => format!(", now task {number}"),
-                };
+                let now_named = now_named(&target, &name, task.number);
                 ctx.say(&format!(
                     "{verb} task {name} {}{now_named}.",
                     quoted(&task.title)

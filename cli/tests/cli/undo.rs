@@ -134,3 +134,26 @@ fn restore_and_purge_name_tasks_by_uuid_and_info_shows_the_history() {
     assert!(info.contains("priority: (none) → \"high\""), "{info}");
     assert!(info.contains("deleted"), "{info}");
 }
+
+#[test]
+fn done_and_start_on_several_tasks_are_one_step_each() {
+    let server = TestServer::start();
+    let relay = CountingRelay::start(&server.url, "POST /api/tasks/bulk/");
+    let cli = Cli::at(&relay.url);
+    cli.register("stepper");
+    cli.login("stepper");
+    for n in 1..=4 {
+        cli.ok(&["add", &format!("Task {n}")]);
+    }
+    let started = cli.ok(&["1,2", "start"]);
+    assert_eq!(started.lines().count(), 2, "{started}");
+    let done = cli.ok(&["1-3", "done"]);
+    assert!(done.contains("Completed task 3 \"Task 3\"."), "{done}");
+    assert_eq!(relay.count(), 2, "one bulk request per command");
+    assert_eq!(titles(&cli), ["Task 4"]);
+    assert_eq!(cli.ok(&["undo"]), "Undone: changed 3 tasks.\n");
+    assert_eq!(titles(&cli), ["Task 1", "Task 2", "Task 3", "Task 4"]);
+    assert_eq!(cli.ok(&["undo"]), "Undone: changed 2 tasks.\n");
+    let active = cli.run(&["--json", "active"]).success().json();
+    assert_eq!(active, Value::Array(Vec::new()));
+}
