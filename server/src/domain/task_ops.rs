@@ -196,7 +196,7 @@ pub(super) async fn check_depends(
 
 /// Whether `target` can be reached from any of `from` along `edges`
 /// (task → what it depends on).
-fn reaches(edges: &[(i64, i64)], from: &[i64], target: i64) -> bool {
+pub(super) fn reaches(edges: &[(i64, i64)], from: &[i64], target: i64) -> bool {
     let mut seen = BTreeSet::new();
     let mut stack: Vec<i64> = from.to_vec();
     while let Some(id) = stack.pop() {

@@ -9,7 +9,7 @@ use common::api::{ChangeOp, Task};
 use serde_json::Value;
 
 use super::{
-    task_ops::{check_depends, contended, finished, TaskError, TaskResult},
+    task_ops::{check_depends, contended, finished, invalid, reaches, TaskError, TaskResult},
     tasks::stored,
     FieldErrors, MAX_WRITE_ATTEMPTS,
 };
@@ -277,6 +277,10 @@ async fn plan(
                     conflict(id, "deleted since".to_string());
                     continue;
                 }
+                if closes_a_cycle(store, user_id, &found.depends, &trashed.dependents).await? {
+                    conflict(id, CYCLE.to_string());
+                    continue;
+                }
                 let version = trashed.task.version;
                 writes.push(SetWrite::Restore {
                     task: back(found, version, now),
@@ -311,6 +315,26 @@ fn back(found: Task, version: i64, now: DateTime<Utc>) -> Task {
     }
 }
 
+const CYCLE: &str = "bringing it back would make a dependency cycle";
+
+/// Whether a task brought back depending on `depends`, with `dependents`
+/// depending on it, would wait for itself: whether one of what it waits for
+/// already waits, through others, for one of those that wait for it.
+async fn closes_a_cycle(
+    store: &dyn Store,
+    user_id: i64,
+    depends: &[i64],
+    dependents: &[i64],
+) -> TaskResult<bool> {
+    if depends.is_empty() || dependents.is_empty() {
+        return Ok(false);
+    }
+    let edges = store.dependency_edges(user_id).await?;
+    Ok(dependents
+        .iter()
+        .any(|dependent| reaches(&edges, depends, *dependent)))
+}
+
 /// Brings a task back from the trash: its notes, its dependencies and the
 /// tasks that depended on it too. A change set like any other.
 pub async fn restore(store: &dyn Store, user_id: i64, task_id: i64) -> TaskResult<Task> {
@@ -319,6 +343,9 @@ pub async fn restore(store: &dyn Store, user_id: i64, task_id: i64) -> TaskResul
             .trashed(user_id, task_id)
             .await?
             .ok_or(TaskError::NotFound)?;
+        if closes_a_cycle(store, user_id, &trashed.task.depends, &trashed.dependents).await? {
+            return Err(invalid("depends", CYCLE));
+        }
         let now = Utc::now();
         let version = trashed.task.version;
         let write = SetWrite::Restore {

@@ -423,22 +423,33 @@ async fn a_daemon_killed_mid_burst_loses_nothing_it_acknowledged() {
                 .send()
         })
     };
+    // Killed once the first write is acknowledged (however loaded the
+    // machine), while the rest are in flight.
     let pid = all[0].pid();
-    let killer = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        std::process::Command::new("kill")
-            .args(["-KILL", &pid])
-            .status()
-            .unwrap();
-    });
+    let first_ack = std::sync::Arc::new(tokio::sync::Notify::new());
+    let killer = {
+        let first_ack = std::sync::Arc::clone(&first_ack);
+        tokio::spawn(async move {
+            first_ack.notified().await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            std::process::Command::new("kill")
+                .args(["-KILL", &pid])
+                .status()
+                .unwrap();
+        })
+    };
     let mut acknowledged = std::collections::BTreeSet::new();
-    for response in join_all(burst).await.into_iter().flatten() {
+    let mut responses: futures::stream::FuturesUnordered<_> = burst.collect();
+    while let Some(response) = futures::StreamExt::next(&mut responses).await {
+        let Ok(response) = response else { continue };
         if response.status() == StatusCode::CREATED {
             if let Ok(task) = response.json::<Value>().await {
                 acknowledged.insert(task["id"].as_i64().unwrap());
+                first_ack.notify_one();
             }
         }
     }
+    first_ack.notify_one();
     killer.await.unwrap();
     let _ = all[0].child.wait();
     let stored = all[1].task_ids(&access).await;

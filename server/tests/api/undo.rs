@@ -630,3 +630,60 @@ async fn several_changes_to_one_task_are_undone_one_by_one_and_redone() {
         assert_eq!(snapshot(&app, &alice).await, states[back]);
     }
 }
+
+#[tokio::test]
+async fn a_restore_that_would_close_a_dependency_cycle_is_refused() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let x = app.task(&alice, json!({"title": "x"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let t = app
+        .task(&alice, json!({"title": "t", "depends": [x]}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let d = app
+        .task(&alice, json!({"title": "d", "depends": [t]}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    app.delete(&format!("/api/tasks/{t}/"), &alice.access)
+        .send()
+        .await
+        .unwrap();
+    // With t gone, x may wait for d: no cycle without t.
+    let linked = app
+        .patch(
+            &format!("/api/tasks/{x}/"),
+            &alice.access,
+            &json!({"depends": [d]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(linked.status(), StatusCode::OK);
+    let refused = problem(
+        app.post(
+            &format!("/api/trash/{t}/restore/"),
+            &alice.access,
+            &json!({}),
+        )
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(
+        refused["errors"]["depends"][0]
+            .as_str()
+            .unwrap()
+            .contains("cycle"),
+        "{refused}"
+    );
+    // Undo goes back in order: first x's new link, then the delete.
+    undo(&app, &alice).await;
+    undo(&app, &alice).await;
+    assert_eq!(id_of(&app, &alice, "t").await, t);
+}
