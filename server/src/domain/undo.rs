@@ -396,6 +396,9 @@ fn fields(task: Option<&Task>) -> BTreeMap<String, Value> {
     }
 }
 
+/// Fields every new task is given, left out of its first history entry.
+const CREATED_ANYWAY: &[&str] = &["created_at", "uuid", "status", "number"];
+
 /// Whether a value says nothing: how a new task's unset fields look.
 fn is_empty(value: &Value) -> bool {
     match value {
@@ -437,10 +440,15 @@ pub async fn history(
         }
         let old = fields(entry.before.as_ref());
         let new = fields(entry.after.as_ref());
-        for (name, value) in &new {
+        // The title first, then the other fields by name.
+        let mut names: Vec<&String> = new.keys().collect();
+        names.sort_by_key(|name| (name.as_str() != "title", name.as_str()));
+        for name in names {
+            let value = &new[name];
             let previous = old.get(name).cloned().unwrap_or(Value::Null);
             let shown = match entry.op {
-                ChangeOp::Created => !is_empty(value),
+                // What every task has from the start says nothing new.
+                ChangeOp::Created => !is_empty(value) && !CREATED_ANYWAY.contains(&name.as_str()),
                 _ => previous != *value,
             };
             if shown {
