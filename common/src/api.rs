@@ -566,6 +566,10 @@ pub struct BulkRequest {
     /// For `modify`: the fields to change, as in a PATCH.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patch: Option<TaskPatch>,
+    /// For `modify`: a task's own patch, by its id, in place of `patch`
+    /// (for changes that depend on the task, as adding a tag to its own).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub patches: BTreeMap<String, TaskPatch>,
 }
 
 /// What a bulk request did.

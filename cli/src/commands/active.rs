@@ -31,13 +31,18 @@ pub async fn run(ctx: &Ctx, args: Names, active: bool) -> Result<ExitCode> {
         } else {
             BulkAction::Stop
         };
-        return change_together(ctx, targets, verb, action, |task| {
-            match (task.start.is_some(), active) {
+        return change_together(
+            ctx,
+            targets,
+            verb,
+            action,
+            |task| match (task.start.is_some(), active) {
                 (true, true) => Some("active"),
                 (false, false) => Some("not active"),
                 _ => None,
-            }
-        })
+            },
+            |_| None,
+        )
         .await;
     }
     change_each(ctx, targets, verb, async |task| {

@@ -77,6 +77,7 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
             ids: targets.iter().map(|(_, task)| task.id).collect(),
             action: BulkAction::Delete,
             patch: None,
+            patches: Default::default(),
         };
         let result = client.bulk(&request).await?;
         for (name, task) in &targets {

@@ -265,9 +265,14 @@ pub async fn set_status(
             common::api::Status::Done => BulkAction::Done,
             common::api::Status::Pending => BulkAction::Reopen,
         };
-        return change_together(ctx, targets, verb, action, |task| {
-            (task.status == new_status).then_some(new_status.as_str())
-        })
+        return change_together(
+            ctx,
+            targets,
+            verb,
+            action,
+            |task| (task.status == new_status).then_some(new_status.as_str()),
+            |_| None,
+        )
         .await;
     }
     change_each(ctx, targets, verb, async |task| {
@@ -288,13 +293,15 @@ fn now_named(target: &Target, name: &str, number: Option<i64>) -> String {
 
 /// [`change_each`] for several tasks in one request (`POST /api/tasks/bulk/`),
 /// so that one command is one `task undo` step. A task already as asked
-/// (`already` names its state) is said to be and not sent.
+/// (`already` names its state) is said to be and not sent; `patch` gives a
+/// task's own patch, for `modify`.
 pub async fn change_together(
     ctx: &Ctx,
     targets: Vec<Target>,
     verb: &str,
     action: BulkAction,
     already: impl Fn(&Task) -> Option<&'static str>,
+    patch: impl Fn(&Task) -> Option<common::api::TaskPatch>,
 ) -> Result<ExitCode> {
     let client = ctx.client()?;
     let mut failures = Failures::default();
@@ -325,6 +332,10 @@ pub async fn change_together(
             ids: sent.iter().map(|(_, task)| task.id).collect(),
             action,
             patch: None,
+            patches: sent
+                .iter()
+                .filter_map(|(_, task)| Some((task.id.to_string(), patch(task)?)))
+                .collect(),
         };
         let result = client.bulk(&request).await?;
         for (target, task) in sent {

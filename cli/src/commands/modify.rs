@@ -9,10 +9,11 @@ use common::filter::{Modifications, ModifyMode};
 use common::ops::{self, Outcome};
 
 use crate::commands::add::flag_words;
-use crate::commands::change_each;
+use crate::commands::{change_each, change_together};
 use crate::context::{Ctx, UsageError};
 use crate::refs::split_leading_refs;
 use crate::select;
+use common::api::BulkAction;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -73,6 +74,17 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     .await?;
     let resolved = ops::resolve(&client, &mods).await?;
     select::confirm(ctx, &targets, "Modify")?;
+    if targets.len() > 1 {
+        return change_together(
+            ctx,
+            targets,
+            "Modified",
+            BulkAction::Modify,
+            |_| None,
+            |task| Some(mods.to_patch(task, &resolved)),
+        )
+        .await;
+    }
     change_each(ctx, targets, "Modified", async |task| {
         ops::modify(&client, &task, &mods, &resolved)
             .await

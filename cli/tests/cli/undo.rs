@@ -156,4 +156,15 @@ fn done_and_start_on_several_tasks_are_one_step_each() {
     assert_eq!(cli.ok(&["undo"]), "Undone: changed 2 tasks.\n");
     let active = cli.run(&["--json", "active"]).success().json();
     assert_eq!(active, Value::Array(Vec::new()));
+
+    // modify: each task's own tags, in one request all the same.
+    cli.ok(&["2", "modify", "+old"]);
+    let modified = cli.ok(&["1,2", "modify", "+new", "pri:L"]);
+    assert_eq!(modified.lines().count(), 2, "{modified}");
+    assert_eq!(relay.count(), 3);
+    let tags = |n: &str| cli.run(&["--json", "show", n]).success().json()[0]["tags"].clone();
+    assert_eq!(tags("1"), serde_json::json!(["new"]));
+    assert_eq!(tags("2"), serde_json::json!(["old", "new"]));
+    assert_eq!(cli.ok(&["undo"]), "Undone: changed 2 tasks.\n");
+    assert_eq!(tags("2"), serde_json::json!(["old"]));
 }

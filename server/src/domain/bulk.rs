@@ -1,6 +1,8 @@
 //! One command on several tasks as one change set, and so one undo step:
 //! every task that can take the change gets it in one write, all or none.
 
+use std::collections::BTreeMap;
+
 use chrono::Utc;
 use common::api::{Status, Task};
 
@@ -26,7 +28,11 @@ pub enum BulkAction {
     Delete,
     Start,
     Stop,
-    Modify(Box<TaskFieldsPatch>),
+    /// The same patch for all (if any), or a task's own.
+    Modify {
+        all: Option<Box<TaskFieldsPatch>>,
+        each: BTreeMap<i64, TaskFieldsPatch>,
+    },
 }
 
 /// What a bulk request did.
@@ -82,9 +88,10 @@ pub async fn bulk(
                 }
                 BulkAction::Start => activated(&current, true, now),
                 BulkAction::Stop => activated(&current, false, now),
-                BulkAction::Modify(patch) => {
-                    Ok(changed(&current, TaskChange::Patch((**patch).clone()), now))
-                }
+                BulkAction::Modify { all, each } => match each.get(&id).or(all.as_deref()) {
+                    Some(patch) => Ok(changed(&current, TaskChange::Patch(patch.clone()), now)),
+                    None => Ok(None),
+                },
             };
             match next {
                 Ok(None) => order.push((id, Some(finished(current, now)))),

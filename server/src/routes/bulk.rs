@@ -1,5 +1,7 @@
 //! `POST /api/tasks/bulk/`: one action on several tasks, one change set.
 
+use std::collections::BTreeMap;
+
 use axum::{extract::State, Json};
 use common::api::{BulkFailure, BulkRequest, BulkResult, Problem};
 use serde_json::{Map, Value};
@@ -9,6 +11,7 @@ use crate::{
     auth::AuthUser,
     domain::{
         bulk::{self, BulkAction, MAX_BULK},
+        tasks::TaskFieldsPatch,
         FieldErrors,
     },
     error::{ApiError, ApiResult},
@@ -23,16 +26,17 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Reads the request, naming each field that does not fit.
 fn parse(mut body: Map<String, Value>) -> ApiResult<(Vec<i64>, BulkAction)> {
     let mut errors = FieldErrors::new();
-    let mut error = |field: &str, message: String| {
-        errors.entry(field.to_string()).or_default().push(message);
-    };
     let ids = match body.remove("ids") {
         Some(Value::Array(items)) if items.is_empty() => {
-            error("ids", "Give at least one task id.".into());
+            add(&mut errors, "ids", "Give at least one task id.");
             Vec::new()
         }
         Some(Value::Array(items)) if items.len() > MAX_BULK => {
-            error("ids", format!("At most {MAX_BULK} tasks at once."));
+            add(
+                &mut errors,
+                "ids",
+                &format!("At most {MAX_BULK} tasks at once."),
+            );
             Vec::new()
         }
         Some(Value::Array(items)) => {
@@ -42,68 +46,127 @@ fn parse(mut body: Map<String, Value>) -> ApiResult<(Vec<i64>, BulkAction)> {
                 .filter(|id| *id > 0)
                 .collect();
             if ids.len() != items.len() {
-                error("ids", "Each id must be a positive integer.".into());
+                add(&mut errors, "ids", "Each id must be a positive integer.");
             }
             ids
         }
         Some(_) => {
-            error("ids", "Must be a list of task ids.".into());
+            add(&mut errors, "ids", "Must be a list of task ids.");
             Vec::new()
         }
         None => {
-            error("ids", "This field is required.".into());
+            add(&mut errors, "ids", "This field is required.");
             Vec::new()
         }
     };
     let patch = body.remove("patch");
+    let patches = body.remove("patches");
     let action = match body.remove("action").as_ref().and_then(Value::as_str) {
         Some("done") => Some(BulkAction::Done),
         Some("reopen") => Some(BulkAction::Reopen),
         Some("delete") => Some(BulkAction::Delete),
         Some("start") => Some(BulkAction::Start),
         Some("stop") => Some(BulkAction::Stop),
-        Some("modify") => match patch.clone() {
-            Some(Value::Object(fields)) => match task_input::partial(fields) {
-                Ok(patch) => Some(BulkAction::Modify(Box::new(patch))),
-                Err(ApiError::BadRequest {
-                    errors: Some(field_errors),
-                    ..
-                }) => {
-                    for (field, messages) in field_errors {
-                        for message in messages {
-                            error(&format!("patch.{field}"), message);
-                        }
-                    }
-                    None
-                }
-                Err(other) => return Err(other),
-            },
-            _ => {
-                error(
-                    "patch",
-                    "modify needs the fields to change, as an object.".into(),
-                );
-                None
-            }
-        },
+        Some("modify") => modify(patch.clone(), patches.clone(), &ids, &mut errors)?,
         _ => {
-            error(
+            add(
+                &mut errors,
                 "action",
-                "Must be one of done, reopen, delete, start, stop, modify.".into(),
+                "Must be one of done, reopen, delete, start, stop, modify.",
             );
             None
         }
     };
-    if patch.is_some() && !matches!(action, Some(BulkAction::Modify(_)) | None) {
-        error("patch", "Only modify takes a patch.".into());
+    let modifies = matches!(action, Some(BulkAction::Modify { .. }) | None);
+    if (patch.is_some() || patches.is_some()) && !modifies {
+        add(&mut errors, "patch", "Only modify takes a patch.");
     }
     for field in body.keys() {
-        error(field, "Unknown field.".into());
+        add(&mut errors, field, "Unknown field.");
     }
     match action {
         Some(action) if errors.is_empty() => Ok((ids, action)),
         _ => Err(ApiError::validation(errors)),
     }
+}
+
+fn add(errors: &mut FieldErrors, field: &str, message: &str) {
+    errors
+        .entry(field.to_string())
+        .or_default()
+        .push(message.to_string());
+}
+
+/// A patch read as PATCH reads one; its errors named under `name`.
+fn patch_at(
+    name: &str,
+    value: Value,
+    errors: &mut FieldErrors,
+) -> ApiResult<Option<TaskFieldsPatch>> {
+    let Value::Object(fields) = value else {
+        add(errors, name, "Must be an object of the fields to change.");
+        return Ok(None);
+    };
+    match task_input::partial(fields) {
+        Ok(patch) => Ok(Some(patch)),
+        Err(ApiError::BadRequest {
+            errors: Some(found),
+            ..
+        }) => {
+            for (field, messages) in found {
+                for message in messages {
+                    add(errors, &format!("{name}.{field}"), &message);
+                }
+            }
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `modify`'s patches: one for all (`patch`), or each task's own
+/// (`patches`, by id), or both.
+fn modify(
+    patch: Option<Value>,
+    patches: Option<Value>,
+    ids: &[i64],
+    errors: &mut FieldErrors,
+) -> ApiResult<Option<BulkAction>> {
+    let all = match patch {
+        Some(value) => patch_at("patch", value, errors)?.map(Box::new),
+        None => None,
+    };
+    let mut each = BTreeMap::new();
+    match patches {
+        Some(Value::Object(by_id)) => {
+            for (key, value) in by_id {
+                let name = format!("patches.{key}");
+                match key.parse::<i64>().ok().filter(|id| ids.contains(id)) {
+                    Some(id) => {
+                        if let Some(patch) = patch_at(&name, value, errors)? {
+                            each.insert(id, patch);
+                        }
+                    }
+                    None => add(errors, &name, "Not one of the ids asked for."),
+                }
+            }
+        }
+        Some(_) => add(
+            errors,
+            "patches",
+            "Must be an object of patches by task id.",
+        ),
+        None => {}
+    }
+    if all.is_none() && each.is_empty() {
+        add(
+            errors,
+            "patch",
+            "modify needs the fields to change: `patch`, or `patches` by task id.",
+        );
+        return Ok(None);
+    }
+    Ok(Some(BulkAction::Modify { all, each }))
 }
 
 /// Makes one action on several tasks, as one change set (one undo step):

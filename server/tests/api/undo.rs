@@ -549,7 +549,30 @@ async fn a_bulk_request_is_one_step_and_says_what_it_could_not_change() {
     assert_eq!(undone["summary"], "changed 6 tasks");
     assert_eq!(snapshot(&app, &alice).await, before);
 
+    // Each task's own patch: the tags it has, plus one.
+    let own = post(
+        &app,
+        &alice,
+        "/api/tasks/bulk/",
+        json!({"ids": [ids[0], ids[1]], "action": "modify", "patch": {"priority": "low"},
+            "patches": {ids[1].to_string(): {"tags": ["mine"]}}}),
+    )
+    .await;
+    assert_eq!(own.status(), StatusCode::OK);
+    let own = body(own).await;
+    assert_eq!(own["changed"][0]["priority"], "low");
+    assert_eq!(own["changed"][1]["tags"], json!(["mine"]));
+    assert_eq!(
+        own["changed"][1]["priority"],
+        Value::Null,
+        "its own patch only"
+    );
+
     for (request, field) in [
+        (
+            json!({"ids": [1], "action": "modify", "patches": {"77": {"title": "x"}}}),
+            "patches.77",
+        ),
         (json!({"ids": [], "action": "done"}), "ids"),
         (json!({"ids": ["x"], "action": "done"}), "ids"),
         (json!({"ids": [1], "action": "explode"}), "action"),
