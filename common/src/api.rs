@@ -431,6 +431,10 @@ pub struct Problem {
     /// Per-field messages, for validation failures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<BTreeMap<String, Vec<String>>>,
+    /// A machine-readable reason where frontends of the Django backend look
+    /// for one: `token_not_valid` for an access or refresh token refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 impl Problem {

@@ -33,6 +33,20 @@ pub struct Config {
     pub sweep_every: std::time::Duration,
     /// How often an idle event stream gets a keep-alive comment.
     pub event_keepalive: std::time::Duration,
+    /// How error bodies are written.
+    pub error_format: ErrorFormat,
+}
+
+/// How error bodies are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ErrorFormat {
+    /// RFC 9457 `application/problem+json`, with `errors` per field.
+    #[default]
+    Problem,
+    /// As Django REST Framework writes them, for a frontend written for the
+    /// Django backend: `{"field": ["message"]}` for a validation failure,
+    /// else `{"detail": …}` (and simplejwt's `code`).
+    Drf,
 }
 
 impl Config {
@@ -47,6 +61,7 @@ impl Config {
             cors_any: false,
             sweep_every: crate::jobs::SWEEP_EVERY,
             event_keepalive: crate::events::KEEPALIVE,
+            error_format: ErrorFormat::Problem,
         }
     }
 

@@ -25,6 +25,10 @@ pub enum ApiError {
     },
     #[error("{0}")]
     Unauthorized(String),
+    /// An access or refresh token refused: what simplejwt calls
+    /// `token_not_valid`.
+    #[error("{0}")]
+    TokenNotValid(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("not found")]
@@ -85,7 +89,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized(_) | ApiError::TokenNotValid(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::NothingToRevert => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -129,6 +133,7 @@ pub fn problem(status: StatusCode, detail: String, errors: Option<FieldErrors>) 
         status: status.as_u16(),
         detail,
         errors,
+        code: None,
     }
 }
 
@@ -150,6 +155,7 @@ impl IntoResponse for ApiError {
             tracing::error!(error = format!("{err:#}"), "request failed");
         }
         let detail = self.detail();
+        let token_refused = matches!(self, ApiError::TokenNotValid(_));
         let (errors, retry_after) = match self {
             ApiError::BadRequest { errors, .. } => (errors, None),
             ApiError::Conflict { errors, .. } => (Some(errors), None),
@@ -158,7 +164,11 @@ impl IntoResponse for ApiError {
             } => (None, Some(retry_after_secs)),
             _ => (None, None),
         };
-        let mut response = problem_response(&problem(status, detail, errors));
+        let mut problem = problem(status, detail, errors);
+        if token_refused {
+            problem.code = Some("token_not_valid".into());
+        }
+        let mut response = problem_response(&problem);
         let headers = response.headers_mut();
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -91,6 +91,16 @@ struct Global {
         value_parser = config::parse_seconds
     )]
     event_keepalive: std::time::Duration,
+    /// How error bodies are written: problem (RFC 9457 problem+json) or drf, as Django REST
+    /// Framework writes them, for a frontend written for the Django backend.
+    #[arg(
+        long,
+        global = true,
+        env = "TASKD_ERROR_FORMAT",
+        value_enum,
+        default_value = "problem"
+    )]
+    error_format: config::ErrorFormat,
 }
 
 #[derive(Subcommand)]
@@ -186,6 +196,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         cors_any: cli.global.cors_any,
         sweep_every: taskd::jobs::SWEEP_EVERY,
         event_keepalive: cli.global.event_keepalive,
+        error_format: cli.global.error_format,
     };
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,

@@ -21,7 +21,7 @@ impl From<ClientError> for Failure {
             ClientError::NotLoggedIn { .. } | ClientError::DamagedCredentials { .. } => {
                 Failure::NotLoggedIn
             }
-            ClientError::Api(problem) => Failure::Problem(problem),
+            ClientError::Api(problem) => Failure::Problem(*problem),
             // A name in `depends:` that matches no task, or several.
             ClientError::NoSuchTask(_) | ClientError::AmbiguousTask { .. } => {
                 Failure::Other(error.to_string())

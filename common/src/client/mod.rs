@@ -71,7 +71,7 @@ pub enum ClientError {
     DamagedCredentials { path: std::path::PathBuf },
     /// The server answered with an RFC 9457 problem.
     #[error("{}", .0.summary())]
-    Api(Problem),
+    Api(Box<Problem>),
     /// The server's answer was not what the API promises.
     #[error("unexpected answer from {url}: {detail}")]
     Protocol { url: String, detail: String },
@@ -695,7 +695,7 @@ impl ApiClient {
             return Ok(body.to_vec());
         }
         match serde_json::from_slice::<Problem>(&body) {
-            Ok(problem) => Err(ClientError::Api(problem)),
+            Ok(problem) => Err(ClientError::Api(Box::new(problem))),
             Err(_) => Err(ClientError::Protocol {
                 url: self.url(path),
                 detail: format!("HTTP {status} without a problem body"),

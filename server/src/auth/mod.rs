@@ -256,6 +256,13 @@ pub async fn warm_up() -> Result<(), ApiError> {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct AccessClaims {
     pub sub: String,
+    /// The user's id again, where simplejwt puts it, for frontends written
+    /// for the Django backend.
+    #[serde(default)]
+    pub user_id: Option<i64>,
+    /// Always `access`; a token of another type is refused.
+    #[serde(default = "access_type")]
+    pub token_type: String,
     pub exp: i64,
     pub iat: i64,
     pub jti: String,
@@ -263,6 +270,10 @@ pub struct AccessClaims {
     pub sid: i64,
     /// The user's token version when issued: a password change bumps it.
     pub ver: i64,
+}
+
+fn access_type() -> String {
+    "access".to_string()
 }
 
 pub struct Tokens {
@@ -290,6 +301,8 @@ impl Tokens {
         let now = Utc::now().timestamp();
         let claims = AccessClaims {
             sub: user.id.to_string(),
+            user_id: Some(user.id),
+            token_type: access_type(),
             exp: now + ACCESS_TTL.as_secs() as i64,
             iat: now,
             jti: random_token(16),
@@ -304,6 +317,7 @@ impl Tokens {
         jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
             .ok()
             .map(|data| data.claims)
+            .filter(|claims| claims.token_type == "access")
     }
 }
 
@@ -342,7 +356,7 @@ impl FromRequestParts<AppState> for AuthUser {
             .ok_or_else(|| {
                 ApiError::Unauthorized("Authentication credentials were not provided.".into())
             })?;
-        let invalid = || ApiError::Unauthorized("Token is invalid or expired.".into());
+        let invalid = || ApiError::TokenNotValid("Token is invalid or expired.".into());
         let value = header.to_str().map_err(|_| invalid())?;
         let (scheme, token) = value.split_once(' ').ok_or_else(invalid)?;
         if !scheme.eq_ignore_ascii_case("bearer") {

@@ -303,11 +303,11 @@ async fn refresh(
         }
         Refreshed::Reused => {
             tracing::warn!("a spent refresh token was presented; its login is revoked");
-            Err(ApiError::Unauthorized(
+            Err(ApiError::TokenNotValid(
                 "This refresh token was already used; the login has been revoked.".into(),
             ))
         }
-        Refreshed::Invalid => Err(ApiError::Unauthorized(
+        Refreshed::Invalid => Err(ApiError::TokenNotValid(
             "Token is invalid or expired.".into(),
         )),
     }
@@ -336,7 +336,7 @@ async fn logout(
     {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::Unauthorized(
+        Err(ApiError::TokenNotValid(
             "Token is invalid or expired.".into(),
         ))
     }

@@ -65,6 +65,9 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         .layer(Extension(ops::OpenApiJson(Arc::new(doc))))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(problem_for_every_error));
+    if config.error_format == crate::config::ErrorFormat::Drf {
+        router = router.layer(axum::middleware::map_response(as_drf_error));
+    }
     if config.cors_any || !config.cors_origins.is_empty() {
         router = router.layer(cors(&config.cors_origins, config.cors_any)?);
     }
@@ -137,6 +140,50 @@ fn cors(origins: &[String], any: bool) -> anyhow::Result<CorsLayer> {
             HeaderName::from_static("retry-after"),
         ])
         .max_age(Duration::from_secs(3600)))
+}
+
+/// Problems the daemon writes are small; anything larger is left as it is.
+const LARGEST_PROBLEM: usize = 64 * 1024;
+
+/// A problem body rewritten as Django REST Framework writes errors: the
+/// field messages alone for a validation failure, else `{"detail"}` (with
+/// simplejwt's `code` where there is one). Headers (`WWW-Authenticate`,
+/// `Retry-After`) stay.
+async fn as_drf_error(response: Response) -> Response {
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes() == PROBLEM_JSON.as_bytes());
+    if !is_problem {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, LARGEST_PROBLEM).await else {
+        return problem_response(&problem(
+            parts.status,
+            parts.status.canonical_reason().unwrap_or("Error").into(),
+            None,
+        ));
+    };
+    let Ok(problem) = serde_json::from_slice::<common::api::Problem>(&bytes) else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    let body = match problem.errors {
+        Some(errors) if parts.status == StatusCode::BAD_REQUEST => serde_json::json!(errors),
+        _ => {
+            let mut body = serde_json::json!({ "detail": problem.detail });
+            if let Some(code) = problem.code {
+                body["code"] = serde_json::Value::String(code);
+            }
+            body
+        }
+    };
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(body.to_string()))
 }
 
 /// A last guard: whatever produced an error response without a problem body

@@ -328,3 +328,104 @@ async fn a_django_database_on_postgresql_comes_over_too() {
     .await;
     assert_eq!(listed["results"][0]["title"], "Water plants");
 }
+
+/// The keys of a JSON object body.
+fn keys(value: &Value) -> Vec<String> {
+    value
+        .as_object()
+        .map(|object| object.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// A request sent to both backends: its name, method, path, token and body.
+type Case = (
+    &'static str,
+    reqwest::Method,
+    &'static str,
+    Option<&'static str>,
+    Option<Value>,
+);
+
+#[tokio::test]
+async fn with_error_format_drf_errors_read_as_the_django_backends_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let django = DjangoBackend::start(&dir.path().join("django.sqlite3"));
+    let app = TestApp::spawn_with(|config| {
+        config.error_format = taskd::config::ErrorFormat::Drf;
+    })
+    .await;
+    let http = reqwest::Client::new();
+    django_user(&http, &django, "alice", &[]).await;
+    let ours = app.user("alice").await;
+    let theirs = body(
+        http.post(format!("{}/api/login/", django.url))
+            .json(&json!({"username": "alice", "password": "alice django pass"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    // The claims a frontend reads from the access token.
+    let their_claims = crate::tokens::claims_of(theirs["access"].as_str().unwrap());
+    let our_claims = crate::tokens::claims_of(&ours.access);
+    for claim in ["user_id", "token_type", "exp", "iat", "jti"] {
+        assert!(their_claims.get(claim).is_some(), "Django has no {claim}");
+        assert!(our_claims.get(claim).is_some(), "taskd has no {claim}");
+    }
+    assert_eq!(our_claims["token_type"], their_claims["token_type"]);
+
+    // Side by side: the same requests to both.
+    let cases: [Case; 3] = [
+        (
+            "bad token",
+            reqwest::Method::GET,
+            "/api/tasks/",
+            Some("not.a.token"),
+            None,
+        ),
+        (
+            "bad refresh",
+            reqwest::Method::POST,
+            "/api/token/refresh/",
+            None,
+            Some(json!({"refresh": "nope"})),
+        ),
+        (
+            "no username",
+            reqwest::Method::POST,
+            "/api/register/",
+            None,
+            Some(json!({"password": "long enough pass 1"})),
+        ),
+    ];
+    for (case, method, path, token, payload) in cases {
+        let send = |base: &str| {
+            let mut request = http.request(method.clone(), format!("{base}{path}"));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            if let Some(payload) = &payload {
+                request = request.json(payload);
+            }
+            request.send()
+        };
+        let (theirs, ours) = (
+            send(&django.url).await.unwrap(),
+            send(&app.server.url()).await.unwrap(),
+        );
+        assert_eq!(ours.status(), theirs.status(), "{case}");
+        let (theirs, ours) = (body(theirs).await, body(ours).await);
+        assert_eq!(
+            ours.get("code"),
+            theirs.get("code"),
+            "{case}: {ours} vs {theirs}"
+        );
+        for key in keys(&ours) {
+            assert!(
+                theirs.get(&key).is_some(),
+                "{case}: {key} is not in Django's {theirs}"
+            );
+        }
+        assert!(!keys(&ours).is_empty(), "{case}");
+    }
+}

@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod daemon;
 mod django;
+mod drf;
 mod errors;
 mod events;
 mod export;

@@ -161,6 +161,7 @@ fn the_server_s_field_errors_show_beside_the_fields() {
         status: 400,
         detail: "validation failed".into(),
         errors: Some([("tags".to_string(), vec!["too many".to_string()])].into()),
+        code: None,
     };
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
         created: true,
@@ -265,6 +266,7 @@ fn a_stale_toggle_reloads_and_says_so() {
         status: 412,
         detail: "the task has changed".into(),
         errors: None,
+        code: None,
     };
     let commands = app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
         created: false,
@@ -905,6 +907,7 @@ fn an_edit_conflict_shows_both_and_lets_the_user_choose() {
             status: 412,
             detail: "the task has changed".into(),
             errors: None,
+            code: None,
         })
     };
     let mut app = app_with(fixtures::sample());

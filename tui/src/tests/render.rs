@@ -291,6 +291,7 @@ fn server_problem_beside_its_field() {
             status: 400,
             detail: "validation failed".into(),
             errors: Some([("tags".to_string(), vec!["at most 32 tags".to_string()])].into()),
+            code: None,
         })),
     })));
     let text = screen(&app, 80, 24);

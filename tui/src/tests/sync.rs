@@ -289,6 +289,7 @@ fn a_failed_login_says_why_and_lets_the_user_retry() {
         status: 401,
         detail: "invalid username or password".into(),
         errors: None,
+        code: None,
     };
     app.update(Msg::Api(Box::new(ApiEvent::LoggedIn {
         username: "alice".into(),
@@ -373,6 +374,7 @@ fn u_undoes_and_shift_u_redoes_with_a_one_line_summary() {
         status,
         detail: "d".into(),
         errors,
+        code: None,
     };
     reverted(
         &mut app,
