@@ -191,6 +191,35 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     }
 }
 
+/// What `If-None-Match` names: the tags the client holds (weak or strong
+/// alike, as a GET compares them), or `*`.
+#[derive(Debug, Default)]
+pub struct IfNoneMatch(Vec<String>);
+
+impl IfNoneMatch {
+    /// Whether the client holds the representation tagged `tag` (its value,
+    /// without quotes).
+    pub fn holds(&self, tag: &str) -> bool {
+        self.0.iter().any(|held| held == "*" || held == tag)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let mut tags = Vec::new();
+        for value in parts.headers.get_all(header::IF_NONE_MATCH) {
+            let Ok(text) = value.to_str() else { continue };
+            for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                let tag = tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"');
+                tags.push(tag.to_string());
+            }
+        }
+        Ok(IfNoneMatch(tags))
+    }
+}
+
 /// The client's address, when the server was started with connect info.
 pub struct ClientAddr(pub Option<std::net::IpAddr>);
 

@@ -129,6 +129,7 @@ fn cors(origins: &[String], any: bool) -> anyhow::Result<CorsLayer> {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::IF_MATCH,
+            header::IF_NONE_MATCH,
             header::USER_AGENT,
             HeaderName::from_static("last-event-id"),
             HeaderName::from_static("x-csrftoken"),

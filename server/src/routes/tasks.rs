@@ -8,6 +8,7 @@ use axum::{
 };
 use common::api::{Annotation, NewAnnotation, NewTask, Page, Problem, Task, TaskPatch};
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -15,7 +16,7 @@ use crate::{
     auth::AuthUser,
     domain::{task_ops as ops, tasks::TaskChange},
     error::{ApiError, ApiResult},
-    extract::{IdPath, IdsPath, IfMatch, JsonBody, QueryPairs},
+    extract::{IdPath, IdsPath, IfMatch, IfNoneMatch, JsonBody, QueryPairs},
     routes::pagination,
     task_input,
     task_query::TaskFilter,
@@ -120,7 +121,9 @@ fn with_etag(status: StatusCode, task: Task) -> Response {
     params(pagination::PageParams, ListParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "One page, in DRF's envelope", body = Page<Task>),
+        (status = 200, description = "One page, in DRF's envelope; its `ETag` tags this exact page", body = Page<Task>,
+            headers(("ETag" = String))),
+        (status = 304, description = "The page is as the client holds it (If-None-Match)", headers(("ETag" = String))),
         (status = 400, description = "A bad query value; `errors` names the parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ),
@@ -130,17 +133,39 @@ async fn list_tasks(
     user: AuthUser,
     headers: HeaderMap,
     QueryPairs(pairs): QueryPairs,
-) -> ApiResult<Json<Page<Task>>> {
+    if_none_match: IfNoneMatch,
+) -> ApiResult<Response> {
     let filter = TaskFilter::from_pairs(&pairs)?;
     let window = filter.page;
     let page = ops::list(state.store.as_ref(), user.user.id, filter).await?;
     let (next, previous) = pagination::links(&headers, "/api/tasks/", &pairs, window, page.count);
-    Ok(Json(Page {
+    let body = serde_json::to_vec(&Page {
         count: page.count,
         next,
         previous,
         results: page.tasks,
-    }))
+    })
+    .map_err(|err| ApiError::Internal(err.into()))?;
+    // The page's own tag: what the client holds is this exact page.
+    let digest = Sha256::digest(&body);
+    let tag: String = digest.iter().take(10).map(|b| format!("{b:02x}")).collect();
+    let etag = HeaderValue::from_str(&format!("\"{tag}\""))
+        .map_err(|err| ApiError::Internal(err.into()))?;
+    if if_none_match.holds(&tag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    Ok((
+        StatusCode::OK,
+        [
+            (header::ETAG, etag),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// Creates a task.
@@ -171,10 +196,12 @@ async fn create_task(
 
 /// One task; its `ETag` is its version.
 #[utoipa::path(get, path = "/api/tasks/{id}", tag = "tasks",
-    params(("id" = i64, Path, description = "Task id")),
+    params(("id" = i64, Path, description = "Task id"),
+        ("If-None-Match" = Option<String>, Header, description = "304 if the task is still this version (ETag)")),
     security(("bearer" = [])),
     responses(
         (status = 200, body = Task, headers(("ETag" = String))),
+        (status = 304, description = "Still the version named by If-None-Match", headers(("ETag" = String))),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such task, or not yours", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -182,8 +209,16 @@ async fn get_task(
     State(state): State<AppState>,
     user: AuthUser,
     IdPath(id): IdPath,
+    if_none_match: IfNoneMatch,
 ) -> ApiResult<Response> {
     let task = ops::get(state.store.as_ref(), user.user.id, id).await?;
+    if if_none_match.holds(&task.version.to_string()) {
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, etag(task.version))],
+        )
+            .into_response());
+    }
     Ok(with_etag(StatusCode::OK, task))
 }
 

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod conditional;
 mod daemon;
 mod django;
 mod drf;
