@@ -44,6 +44,10 @@ pub enum ApiError {
     Conflict { detail: String, errors: FieldErrors },
     #[error("precondition failed")]
     PreconditionFailed,
+    /// Well-formed, but not something the server can do (an idempotency
+    /// key reused for another request).
+    #[error("{0}")]
+    Unprocessable(String),
     /// The body is larger than the limit, in bytes.
     #[error("payload too large")]
     PayloadTooLarge(usize),
@@ -96,6 +100,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

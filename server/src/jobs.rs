@@ -7,7 +7,7 @@ use chrono::Utc;
 
 use crate::{
     auth::limiter::FAILURE_WINDOW,
-    store::{changes::CHANGES_KEPT, journal::KEPT_FOR_UNDO, Store},
+    store::{changes::CHANGES_KEPT, idempotency::KEYS_KEPT, journal::KEPT_FOR_UNDO, Store},
 };
 
 /// How often expired logins and login attempts past every limit's window
@@ -57,6 +57,9 @@ pub async fn purge_expired_logins(store: Weak<dyn Store>) {
                 .await
             {
                 tracing::warn!(error = %err, "could not delete old login attempts");
+            }
+            if let Err(err) = store.forget_keys_before(now - KEYS_KEPT).await {
+                tracing::warn!(error = %err, "could not delete old idempotency keys");
             }
         },
     )

@@ -247,3 +247,17 @@ fn bad_modifiers_are_usage_errors() {
         serde_json::json!([])
     );
 }
+
+#[test]
+fn an_add_whose_answer_was_lost_is_sent_again_and_creates_one_task() {
+    let server = crate::helpers::TestServer::start();
+    let relay = crate::helpers::LosingRelay::start(&server.url, "POST /api/tasks/");
+    let cli = crate::helpers::Cli::at(&relay.url);
+    cli.register("retrier");
+    cli.login("retrier");
+    let out = cli.ok(&["add", "Pay rent"]);
+    assert_eq!(out, "Created task 1.\n");
+    assert_eq!(relay.count(), 2, "sent again once, with the same key");
+    let all = cli.run(&["--json", "list", "status:all"]).success().json();
+    assert_eq!(all.as_array().map(Vec::len), Some(1), "{all}");
+}

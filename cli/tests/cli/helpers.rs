@@ -393,3 +393,88 @@ impl CountingRelay {
         self.count.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
+
+/// A TCP relay in front of a server that loses the answer to the first
+/// request whose request line starts with `needle`: the server has it and
+/// answers, the client sees its connection drop. Counts such requests.
+pub struct LosingRelay {
+    pub url: String,
+    count: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl LosingRelay {
+    pub fn start(server_url: &str, needle: &'static str) -> LosingRelay {
+        use std::net::{TcpListener, TcpStream};
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+        let target = server_url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("relay binds");
+        let url = format!("http://{}", listener.local_addr().expect("relay address"));
+        let count = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&count);
+        let lost_one = Arc::new(AtomicBool::new(false));
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(mut client) = client else { return };
+                let Ok(mut server) = TcpStream::connect(&target) else {
+                    return;
+                };
+                let (Ok(mut client_back), Ok(mut server_back)) =
+                    (client.try_clone(), server.try_clone())
+                else {
+                    return;
+                };
+                // Set before the request reaches the server, so before its
+                // answer comes back.
+                let lose = Arc::new(AtomicBool::new(false));
+                let losing = Arc::clone(&lose);
+                std::thread::spawn(move || {
+                    let mut buffer = [0u8; 16 * 1024];
+                    loop {
+                        let n = match server_back.read(&mut buffer) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        if losing.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        if client_back.write_all(&buffer[..n]).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = client_back.shutdown(std::net::Shutdown::Both);
+                });
+                let counter = Arc::clone(&counter);
+                let lost_one = Arc::clone(&lost_one);
+                std::thread::spawn(move || {
+                    let needle = needle.as_bytes();
+                    let mut buffer = [0u8; 16 * 1024];
+                    loop {
+                        let n = match client.read(&mut buffer) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        if buffer[..n].windows(needle.len()).any(|w| w == needle) {
+                            counter.fetch_add(1, Ordering::SeqCst);
+                            if !lost_one.swap(true, Ordering::SeqCst) {
+                                lose.store(true, Ordering::SeqCst);
+                            }
+                        }
+                        if server.write_all(&buffer[..n]).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = server.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        });
+        LosingRelay { url, count }
+    }
+
+    pub fn count(&self) -> usize {
+        self.count.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}

@@ -40,6 +40,9 @@ mod journal;
 
 pub use journal::Direction;
 
+/// How many times a create is sent when its answer is lost on the way.
+const CREATE_TRIES: u64 = 3;
+
 /// The largest page the API serves; `list_all_tasks` asks for pages this big.
 pub const MAX_PAGE: u32 = 1000;
 
@@ -143,6 +146,7 @@ impl std::fmt::Debug for ApiClient {
 }
 
 /// One request, kept so that it can be sent again after a token refresh.
+#[derive(Clone)]
 struct Call<'a> {
     method: Method,
     path: &'a str,
@@ -156,6 +160,8 @@ struct Call<'a> {
     timeout: Option<Duration>,
     /// `Last-Event-ID`, for an event stream resumed.
     last_event_id: Option<&'a str>,
+    /// `Idempotency-Key`: the same for each try of one request.
+    idempotency_key: Option<String>,
 }
 
 type Progress = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
@@ -172,6 +178,7 @@ impl<'a> Call<'a> {
             progress: None,
             timeout: None,
             last_event_id: None,
+            idempotency_key: None,
         }
     }
 
@@ -459,8 +466,21 @@ impl ApiClient {
 
     /// `POST /api/tasks/`.
     pub async fn create_task(&self, task: &NewTask) -> Result<Task, ClientError> {
-        self.call(Call::new(Method::POST, "/api/tasks/").json(task))
-            .await
+        // One key for every try: a try whose answer was lost (the
+        // connection dropped after the server had it) is answered again
+        // rather than made twice.
+        let mut call = Call::new(Method::POST, "/api/tasks/").json(task);
+        call.idempotency_key = Some(uuid::Uuid::new_v4().to_string());
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.call(call.clone()).await {
+                Err(ClientError::Transport { .. }) if tries < CREATE_TRIES => {
+                    tokio::time::sleep(Duration::from_millis(200 * tries)).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// `PATCH /api/tasks/{id}/`; with `if_match`, only if the task is still at
@@ -678,6 +698,9 @@ impl ApiClient {
         }
         if let Some(cursor) = call.last_event_id {
             request = request.header("last-event-id", cursor);
+        }
+        if let Some(key) = &call.idempotency_key {
+            request = request.header("idempotency-key", key.as_str());
         }
         if let Some(version) = call.if_match {
             request = request.header(IF_MATCH, format!("\"{version}\""));

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod bulk;
 pub mod events;
+pub mod idempotent;
 pub mod ops;
 pub mod pagination;
 pub mod summaries;
@@ -132,6 +133,7 @@ fn cors(origins: &[String], any: bool) -> anyhow::Result<CorsLayer> {
             header::IF_NONE_MATCH,
             header::USER_AGENT,
             HeaderName::from_static("last-event-id"),
+            HeaderName::from_static("idempotency-key"),
             HeaderName::from_static("x-csrftoken"),
             HeaderName::from_static("x-requested-with"),
         ])

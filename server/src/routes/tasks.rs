@@ -17,7 +17,10 @@ use crate::{
     domain::{task_ops as ops, tasks::TaskChange},
     error::{ApiError, ApiResult},
     extract::{IdPath, IdsPath, IfMatch, IfNoneMatch, JsonBody, QueryPairs},
-    routes::pagination,
+    routes::{
+        idempotent::{self, IdempotencyKey},
+        pagination,
+    },
     task_input,
     task_query::TaskFilter,
     AppState,
@@ -171,8 +174,11 @@ async fn list_tasks(
 /// Creates a task.
 #[utoipa::path(post, path = "/api/tasks", tag = "tasks",
     request_body = NewTask,
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key (within 24 h) gets the first answer and creates nothing")),
     security(("bearer" = [])),
     responses(
+        (status = 409, description = "A request with this Idempotency-Key is still being handled", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "This Idempotency-Key was used with another request", body = Problem, content_type = "application/problem+json"),
         (status = 201, description = "The task; `Location` names it", body = Task,
             headers(("Location" = String), ("ETag" = String))),
         (status = 400, description = "Malformed JSON, invalid or unknown fields", body = Problem, content_type = "application/problem+json"),
@@ -183,15 +189,22 @@ async fn list_tasks(
 async fn create_task(
     State(state): State<AppState>,
     user: AuthUser,
+    key: IdempotencyKey,
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> ApiResult<Response> {
-    let fields = task_input::full(body)?;
-    let task = ops::create(state.store.as_ref(), user.user.id, fields).await?;
-    let location = HeaderValue::from_str(&format!("/api/tasks/{}/", task.id))
-        .map_err(|err| ApiError::Internal(err.into()))?;
-    let mut response = with_etag(StatusCode::CREATED, task);
-    response.headers_mut().insert(header::LOCATION, location);
-    Ok(response)
+    // The body as parsed: the same fields in another layout are the same request.
+    let asked = serde_json::to_vec(&body).map_err(|err| ApiError::Internal(err.into()))?;
+    let hash = idempotent::request_hash("/api/tasks/", &asked);
+    idempotent::once(&state, user.user.id, key, hash, async {
+        let fields = task_input::full(body)?;
+        let task = ops::create(state.store.as_ref(), user.user.id, fields).await?;
+        let location = HeaderValue::from_str(&format!("/api/tasks/{}/", task.id))
+            .map_err(|err| ApiError::Internal(err.into()))?;
+        let mut response = with_etag(StatusCode::CREATED, task);
+        response.headers_mut().insert(header::LOCATION, location);
+        Ok(response)
+    })
+    .await
 }
 
 /// One task; its `ETag` is its version.

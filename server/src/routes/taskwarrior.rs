@@ -3,6 +3,7 @@
 
 use axum::{
     extract::{DefaultBodyLimit, Request, State},
+    response::{IntoResponse, Response},
     Json,
 };
 use common::api::{ImportSummary, Problem};
@@ -14,7 +15,10 @@ use crate::{
     domain::{importing, task_ops as ops, taskwarrior::import},
     error::{ApiError, ApiResult, FieldErrors},
     extract::{self, content_type, QueryPairs},
-    routes::tasks::ListParams,
+    routes::{
+        idempotent::{self, IdempotencyKey},
+        tasks::ListParams,
+    },
     task_query::TaskFilter,
     AppState,
 };
@@ -61,9 +65,12 @@ async fn export(
 #[utoipa::path(post, path = "/api/import", tag = "tasks",
     request_body(content = Vec<Object>, content_type = "application/json",
         description = "Taskwarrior's export format; `application/x-ndjson` too"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key (within 24 h) gets the first answer and imports nothing again")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "What was added, updated, left alone and skipped", body = ImportSummary),
+        (status = 409, description = "A request with this Idempotency-Key is still being handled", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "This Idempotency-Key was used with another request", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "A malformed file; `errors` names the task (or line) and what is wrong", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
@@ -72,22 +79,27 @@ async fn export(
 async fn import(
     State(state): State<AppState>,
     user: AuthUser,
+    key: IdempotencyKey,
     request: Request,
-) -> ApiResult<Json<ImportSummary>> {
+) -> ApiResult<Response> {
     if !is_import_type(&request) {
         return Err(ApiError::UnsupportedMediaType);
     }
     let body = extract::body(request, &state, MAX_IMPORT_BYTES).await?;
-    // Reading up to 64 MiB of JSON is work for a thread of its own.
-    let file = tokio::task::spawn_blocking(move || import::read(&body))
-        .await
-        .map_err(|err| ApiError::Internal(err.into()))?
-        .map_err(|err| ApiError::BadRequest {
-            detail: format!("{}: {}", err.at, err.messages.join(" ")),
-            errors: Some(FieldErrors::from([(err.at, err.messages)])),
-        })?;
-    let summary = importing::import(state.store.as_ref(), user.user.id, file).await?;
-    Ok(Json(summary))
+    let hash = idempotent::request_hash("/api/import/", &body);
+    idempotent::once(&state, user.user.id, key, hash, async {
+        // Reading up to 64 MiB of JSON is work for a thread of its own.
+        let file = tokio::task::spawn_blocking(move || import::read(&body))
+            .await
+            .map_err(|err| ApiError::Internal(err.into()))?
+            .map_err(|err| ApiError::BadRequest {
+                detail: format!("{}: {}", err.at, err.messages.join(" ")),
+                errors: Some(FieldErrors::from([(err.at, err.messages)])),
+            })?;
+        let summary = importing::import(state.store.as_ref(), user.user.id, file).await?;
+        Ok(Json(summary).into_response())
+    })
+    .await
 }
 
 /// JSON, or JSON lines.

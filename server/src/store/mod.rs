@@ -5,6 +5,7 @@
 //! chosen once, at start-up, from the database URL ([`open`]).
 
 pub mod changes;
+pub mod idempotency;
 pub mod journal;
 pub mod postgres;
 mod sql;
@@ -19,6 +20,7 @@ use common::api::{AdminUser, Status, Task, User};
 
 use crate::task_query::{PageWindow, TaskFilter};
 use changes::ChangeFeed;
+use idempotency::IdempotencyStore;
 use journal::JournalStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -205,7 +207,7 @@ pub struct TaskPage {
 
 /// Everything a backend is: accounts, tasks and the daemon's own state.
 #[async_trait]
-pub trait Store: AccountStore + TaskStore + ChangeFeed + JournalStore {
+pub trait Store: AccountStore + TaskStore + ChangeFeed + JournalStore + IdempotencyStore {
     /// Answers when the database does.
     async fn health(&self) -> StoreResult<()>;
 

@@ -11,6 +11,7 @@ mod errors;
 mod events;
 mod export;
 mod helpers;
+mod idempotency;
 mod import;
 mod isolation;
 mod openapi;

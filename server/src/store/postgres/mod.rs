@@ -5,6 +5,7 @@
 
 mod accounts;
 mod changes;
+mod idempotency;
 mod journal;
 mod tasks;
 mod trash;
@@ -36,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0007_legacy_accounts.sql"),
     include_str!("../../../migrations/postgres/0008_change_feed.sql"),
     include_str!("../../../migrations/postgres/0009_change_sets_and_trash.sql"),
+    include_str!("../../../migrations/postgres/0010_idempotency_keys.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once

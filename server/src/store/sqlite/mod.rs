@@ -4,6 +4,7 @@
 
 mod accounts;
 mod changes;
+mod idempotency;
 mod journal;
 mod tasks;
 mod trash;
@@ -36,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0007_legacy_accounts.sql"),
     include_str!("../../../migrations/sqlite/0008_change_feed.sql"),
     include_str!("../../../migrations/sqlite/0009_change_sets_and_trash.sql"),
+    include_str!("../../../migrations/sqlite/0010_idempotency_keys.sql"),
 ];
 
 /// Reader connections: enough to keep both cores busy while some wait on
