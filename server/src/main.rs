@@ -101,6 +101,21 @@ struct Global {
         default_value = "problem"
     )]
     error_format: config::ErrorFormat,
+    /// How log lines are written on standard error: text, or json (one object per line).
+    #[arg(
+        long,
+        global = true,
+        env = "TASKD_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -151,13 +166,15 @@ struct ChangePassword {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    match cli.global.log_format {
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => logs.json().with_current_span(true).init(),
+    }
     // Blocking work is already bounded (reader pool, writer thread, hashing
     // threads); a small cap keeps idle threads from piling up memory.
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -378,6 +378,7 @@ impl FromRequestParts<AppState> for AuthUser {
         {
             return Err(invalid());
         }
+        tracing::Span::current().record("user", context.user.id);
         Ok(AuthUser {
             user: context.user,
             session_id: claims.sid,

@@ -235,12 +235,22 @@ async fn login(
     check(blank)?;
     let keys = limiter_keys(&body.username, addr);
     let user_key = keys[0].clone();
-    let attempt = state.login_limiter.begin(keys).await?;
+    let attempt = match state.login_limiter.begin(keys).await {
+        Ok(attempt) => attempt,
+        Err(err) => {
+            if matches!(err, ApiError::TooManyRequests { .. }) {
+                tracing::warn!(username = %common::text::escape_control(&body.username), "login refused: too many failures");
+            }
+            return Err(err);
+        }
+    };
     let user = state.store.user_by_username(body.username.trim()).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let valid = auth::verify_password(body.password.clone(), hash).await?;
     let Some(user) = user.filter(|_| valid) else {
         attempt.failed();
+        // The address is the request's, on its span; never the password.
+        tracing::warn!(username = %common::text::escape_control(&body.username), "failed login");
         return Err(bad_credentials());
     };
     attempt.succeeded().await?;

@@ -84,8 +84,20 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &axum::extract::Request| {
-                    // The path only: never headers (tokens) or bodies (passwords).
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                    // The path only: never headers (tokens) or bodies
+                    // (passwords). The user is recorded once authenticated.
+                    let client = req
+                        .extensions()
+                        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                        .map(|info| info.0.ip().to_string())
+                        .unwrap_or_default();
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                        client = %client,
+                        user = tracing::field::Empty,
+                    )
                 })
                 .on_request(())
                 .on_response(

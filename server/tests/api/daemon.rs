@@ -21,6 +21,8 @@ pub(crate) struct Daemon {
     pub child: Child,
     pub url: String,
     pub client: reqwest::Client,
+    /// Every line it has written on standard error so far.
+    pub logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Daemon {
@@ -43,16 +45,19 @@ impl Daemon {
         let mut child = command.spawn().unwrap();
         let stderr = child.stderr.take().unwrap();
         let (tx, rx) = mpsc::channel();
+        let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = std::sync::Arc::clone(&logs);
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(at) = line.find("listening on http://") {
-                    let url = line[at + "listening on ".len()..]
-                        .split_whitespace()
-                        .next()
-                        .unwrap()
-                        .to_string();
+                    // Up to a space, or the quote that ends a JSON string.
+                    let url: String = line[at + "listening on ".len()..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace() && *c != '"')
+                        .collect();
                     let _ = tx.send(url);
                 }
+                kept.lock().unwrap().push(line);
             }
         });
         let url = rx
@@ -62,6 +67,7 @@ impl Daemon {
             child,
             url,
             client: reqwest::Client::new(),
+            logs,
         }
     }
 
@@ -489,6 +495,64 @@ async fn sigterm_with_event_streams_open_still_stops_within_seconds() {
             crate::sse::Next::Ended
         ));
     }
+}
+
+#[tokio::test]
+async fn json_logs_name_the_client_and_the_user_and_failed_logins_the_username() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("db.sqlite3");
+    let daemon = Daemon::start(
+        &[
+            "--database",
+            database.to_str().unwrap(),
+            "--log-format",
+            "json",
+        ],
+        &[],
+    );
+    let token = daemon.signup("alice").await;
+    let me = daemon
+        .client
+        .get(format!("{}/api/me/", daemon.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let wrong = daemon
+        .post(
+            "/api/login/",
+            None,
+            json!({"username": "alice", "password": "not her password"}),
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    // Lines are read as they come: give the last ones a moment.
+    std::thread::sleep(Duration::from_millis(200));
+    let lines = daemon.logs.lock().unwrap().clone();
+    let records: Vec<Value> = lines
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    let spans = |record: &Value| record["span"].clone();
+    let me_logged = records
+        .iter()
+        .find(|r| {
+            spans(r)["path"] == "/api/me" && r["fields"]["message"] == "finished processing request"
+        })
+        .unwrap_or_else(|| panic!("no line for /api/me in {lines:?}"));
+    assert_eq!(spans(me_logged)["client"], "127.0.0.1");
+    assert!(spans(me_logged)["user"].is_number(), "{me_logged}");
+    let failed = records
+        .iter()
+        .find(|r| r["fields"]["message"] == "failed login")
+        .unwrap_or_else(|| panic!("no failed login in {lines:?}"));
+    assert_eq!(failed["fields"]["username"], "alice");
+    assert_eq!(spans(failed)["client"], "127.0.0.1");
+    // No secret ever reaches the log.
+    let all = lines.join("\n");
+    assert!(!all.contains(&token) && !all.contains("not her password"));
+    daemon.terminate(Duration::from_secs(5));
 }
 
 #[tokio::test]
