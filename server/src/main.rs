@@ -153,6 +153,9 @@ struct CreateSuperuser {
     /// Read the password from the first line of standard input.
     #[arg(long)]
     password_stdin: bool,
+    /// If the user exists, make them an admin without asking.
+    #[arg(long, short = 'y')]
+    yes: bool,
 }
 
 #[derive(Args)]
@@ -315,8 +318,12 @@ async fn create_superuser(config: Config, args: CreateSuperuser) -> anyhow::Resu
         None if interactive => prompt("Username: ")?,
         None => bail!("--username is required when standard input is not a terminal"),
     };
-    let password = new_password(args.password_stdin, interactive)?;
     let username = username.trim().to_string();
+    let store = store::open(&config.database, Purpose::Command).await?;
+    if let Some(existing) = store.user_by_username(&username).await? {
+        return promote(store.as_ref(), existing, args.yes, interactive).await;
+    }
+    let password = new_password(args.password_stdin, interactive)?;
     let problems: Vec<String> = accounts::username_errors(&username)
         .into_iter()
         .map(|m| format!("username: {m}"))
@@ -329,7 +336,6 @@ async fn create_superuser(config: Config, args: CreateSuperuser) -> anyhow::Resu
     if !problems.is_empty() {
         bail!("{}", problems.join("; "));
     }
-    let store = store::open(&config.database, Purpose::Command).await?;
     let password_hash = auth::hash_password(password)
         .await
         .map_err(|err| anyhow::anyhow!("{err}"))?;
@@ -348,6 +354,42 @@ async fn create_superuser(config: Config, args: CreateSuperuser) -> anyhow::Resu
         }
         None => bail!("a user named {username} already exists"),
     }
+}
+
+/// Makes an existing account an admin: asked first on a terminal, or with
+/// `--yes`; its password stays.
+async fn promote(
+    store: &dyn store::Store,
+    user: store::UserRecord,
+    yes: bool,
+    interactive: bool,
+) -> anyhow::Result<()> {
+    if user.is_admin {
+        bail!(
+            "a user named {} already exists and is an admin",
+            user.username
+        );
+    }
+    let agreed = match (yes, interactive) {
+        (true, _) => true,
+        (false, true) => prompt(&format!(
+            "A user named {} already exists. Make them an admin? [y/N] ",
+            user.username
+        ))?
+        .eq_ignore_ascii_case("y"),
+        (false, false) => bail!(
+            "a user named {} already exists: pass --yes to make them an admin",
+            user.username
+        ),
+    };
+    if !agreed {
+        bail!("{} was left as they are", user.username);
+    }
+    store
+        .update_user_flags(user.id, None, Some(true), false)
+        .await?;
+    println!("{} (id {}) is now an admin.", user.username, user.id);
+    Ok(())
 }
 
 /// A new password: the first line of standard input, or typed twice on a

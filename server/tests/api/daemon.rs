@@ -334,10 +334,39 @@ async fn createsuperuser_takes_options_anywhere_and_the_env() {
     assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
 
     let daemon = Daemon::start(&["--database", db], &[]);
+    // An account that exists is made an admin, beside the serving daemon,
+    // only when asked to (--yes, or "y" on a terminal); its password stays.
+    daemon.signup("plain").await;
+    let unasked = taskd(
+        &["createsuperuser", "--database", db, "--username", "plain"],
+        "",
+        &[],
+    );
+    assert_eq!(unasked.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unasked.stderr).contains("pass --yes"));
+    let promoted = taskd(
+        &[
+            "createsuperuser",
+            "--database",
+            db,
+            "--username",
+            "plain",
+            "--yes",
+        ],
+        "",
+        &[],
+    );
+    assert!(
+        promoted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&promoted.stderr)
+    );
+    assert!(String::from_utf8_lossy(&promoted.stdout).contains("plain (id"));
     for (username, password) in [
         ("root", "root password 1"),
         ("admin2", "admin password 2"),
         ("admin3", "admin password 3"),
+        ("plain", PASSWORD),
     ] {
         let token = daemon.login(username, password).await;
         let users = daemon
@@ -347,8 +376,8 @@ async fn createsuperuser_takes_options_anywhere_and_the_env() {
             .send()
             .await
             .unwrap();
-        assert_eq!(users.status(), StatusCode::OK);
-        assert_eq!(users.json::<Value>().await.unwrap()["count"], 3);
+        assert_eq!(users.status(), StatusCode::OK, "{username}");
+        assert_eq!(users.json::<Value>().await.unwrap()["count"], 4);
     }
 }
 

@@ -76,7 +76,9 @@ pub struct SqliteStore {
 ///
 /// A serving daemon holds its database's serving lock (see
 /// [`SqliteStore::open_to_serve`]), so it is the only writer of accounts and
-/// logins (`taskd createsuperuser` in another process only adds users) and
+/// logins (`taskd createsuperuser` in another process only adds users, or
+/// makes one an admin: a grant that the daemon's logins of that user pick
+/// up when remembered answers are next forgotten, or at the next login) and
 /// sees every change that could make an answer stale: every such write
 /// forgets them all, after its commit and before its caller hears of it. A
 /// revoked token is therefore refused by the first request that starts after
