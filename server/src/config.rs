@@ -35,7 +35,13 @@ pub struct Config {
     pub event_keepalive: std::time::Duration,
     /// How error bodies are written.
     pub error_format: ErrorFormat,
+    /// How long a spent refresh token presented again (two tabs refreshing
+    /// at once) gets the same successor instead of ending the login.
+    pub refresh_grace: std::time::Duration,
 }
+
+/// The default [`Config::refresh_grace`].
+pub const REFRESH_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// How error bodies are written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -62,6 +68,7 @@ impl Config {
             sweep_every: crate::jobs::SWEEP_EVERY,
             event_keepalive: crate::events::KEEPALIVE,
             error_format: ErrorFormat::Problem,
+            refresh_grace: REFRESH_GRACE,
         }
     }
 

@@ -40,6 +40,8 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// The open event streams.
     pub streams: Arc<events::Streams>,
+    /// How long a spent refresh token still gets its successor again.
+    pub refresh_grace: chrono::Duration,
 }
 
 impl AppState {
@@ -58,6 +60,8 @@ impl AppState {
         tokio::spawn(jobs::empty_trash(Arc::downgrade(&store)));
         Ok(AppState {
             streams: Arc::new(events::Streams::new(config.event_keepalive)),
+            refresh_grace: chrono::Duration::from_std(config.refresh_grace)
+                .unwrap_or(chrono::Duration::zero()),
             login_limiter: Arc::new(LoginLimiter::new(Arc::clone(&store))),
             store,
             tokens: Arc::new(Tokens::new(&secret)),

@@ -217,6 +217,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         sweep_every: taskd::jobs::SWEEP_EVERY,
         event_keepalive: cli.global.event_keepalive,
         error_format: cli.global.error_format,
+        refresh_grace: config::REFRESH_GRACE,
     };
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,

@@ -17,6 +17,7 @@ use argon2::{
 use axum::{extract::FromRequestParts, http::request::Parts};
 use base64::Engine as _;
 use chrono::Utc;
+use hmac::Hmac;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -280,6 +281,8 @@ pub struct Tokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// For deriving a spent refresh token's successor.
+    secret: Vec<u8>,
 }
 
 impl Tokens {
@@ -294,18 +297,59 @@ impl Tokens {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            secret: secret.to_vec(),
         }
     }
 
     pub fn issue_access(&self, user: &UserRecord, session_id: i64) -> Result<String, ApiError> {
-        let now = Utc::now().timestamp();
+        self.sign_access(user, session_id, Utc::now().timestamp(), random_token(16))
+    }
+
+    /// The access token that goes with the successor of `refresh`, spent at
+    /// `rotated_at`: the same token each time it is asked for.
+    pub fn successor_access(
+        &self,
+        user: &UserRecord,
+        session_id: i64,
+        refresh: &str,
+        rotated_at: chrono::DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        let jti = self.derived("access", refresh)[..22].to_string();
+        self.sign_access(user, session_id, rotated_at.timestamp(), jti)
+    }
+
+    /// The refresh token that takes the place of `refresh` when it is spent:
+    /// derived from it with the signing secret, so that each spend of one
+    /// token names the same successor, and nobody without the secret can
+    /// tell it.
+    pub fn successor_refresh(&self, refresh: &str) -> String {
+        self.derived("refresh", refresh)
+    }
+
+    fn derived(&self, purpose: &str, refresh: &str) -> String {
+        let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.secret)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        hmac::Mac::update(&mut mac, purpose.as_bytes());
+        hmac::Mac::update(&mut mac, &[0]);
+        hmac::Mac::update(&mut mac, refresh.as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(hmac::Mac::finalize(mac).into_bytes())
+    }
+
+    fn sign_access(
+        &self,
+        user: &UserRecord,
+        session_id: i64,
+        issued_at: i64,
+        jti: String,
+    ) -> Result<String, ApiError> {
         let claims = AccessClaims {
             sub: user.id.to_string(),
             user_id: Some(user.id),
             token_type: access_type(),
-            exp: now + ACCESS_TTL.as_secs() as i64,
-            iat: now,
-            jti: random_token(16),
+            exp: issued_at + ACCESS_TTL.as_secs() as i64,
+            iat: issued_at,
+            jti,
             sid: session_id,
             ver: user.token_version,
         };

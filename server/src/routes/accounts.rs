@@ -299,18 +299,30 @@ async fn refresh(
     if body.refresh.trim().is_empty() {
         return Err(ApiError::field("refresh", "This field may not be blank."));
     }
-    let refresh = auth::random_token(32);
+    let successor = state.tokens.successor_refresh(&body.refresh);
+    let now = Utc::now();
     let outcome = rules::rotate_refresh_token(
         state.store.as_ref(),
         &auth::refresh_hash(&body.refresh),
-        &auth::refresh_hash(&refresh),
-        Utc::now() + REFRESH_TTL,
+        &auth::refresh_hash(&successor),
+        now + REFRESH_TTL,
+        now,
+        state.refresh_grace,
     )
     .await?;
     match outcome {
-        Refreshed::Rotated { user, session_id } => {
-            Ok(Json(token_pair(&state, &user, session_id, refresh)?))
-        }
+        Refreshed::Rotated {
+            user,
+            session_id,
+            rotated_at,
+        } => Ok(Json(TokenPair {
+            access: state
+                .tokens
+                .successor_access(&user, session_id, &body.refresh, rotated_at)?,
+            refresh: successor,
+            token_type: "Bearer".into(),
+            expires_in: ACCESS_TTL.as_secs(),
+        })),
         Refreshed::Reused => {
             tracing::warn!("a spent refresh token was presented; its login is revoked");
             Err(ApiError::TokenNotValid(

@@ -194,6 +194,8 @@ pub struct RefreshTokenRecord {
     pub expires_at: DateTime<Utc>,
     /// Spent: it was exchanged for a successor already.
     pub used: bool,
+    /// When it was spent.
+    pub used_at: Option<DateTime<Utc>>,
     pub session_revoked: bool,
     pub user: UserRecord,
 }
@@ -242,14 +244,16 @@ pub trait AccountStore: Send + Sync + 'static {
         expires_at: DateTime<Utc>,
     ) -> StoreResult<i64>;
     async fn refresh_token(&self, hash: &str) -> StoreResult<Option<RefreshTokenRecord>>;
-    /// Marks `old_hash` spent and stores `new_hash` for the same login, in
-    /// one transaction, only if `old_hash` was not spent yet: false if it was.
+    /// Marks `old_hash` spent at `now` and stores `new_hash` for the same
+    /// login, in one transaction, only if `old_hash` was not spent yet:
+    /// false if it was.
     async fn spend_refresh_token(
         &self,
         old_hash: &str,
         new_hash: &str,
         session_id: i64,
         expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> StoreResult<bool>;
     async fn revoke_session(&self, session_id: i64) -> StoreResult<()>;
     /// Revokes the login of `user_id` that `refresh_hash` belongs to; false if

@@ -185,13 +185,18 @@ async fn refresh_rotates_and_the_old_token_stops_working() {
 
 #[tokio::test]
 async fn reusing_a_rotated_refresh_token_revokes_the_whole_login() {
-    let app = TestApp::spawn().await;
+    // A short grace window, passed before the spent token comes back.
+    let app = TestApp::spawn_with(|config| {
+        config.refresh_grace = std::time::Duration::from_millis(300);
+    })
+    .await;
     let alice = app.user("alice").await;
     let pair = body(app.refresh(&alice.refresh).await).await;
     let new_refresh = pair["refresh"].as_str().unwrap().to_string();
     let new_access = pair["access"].as_str().unwrap().to_string();
     let before = app.get("/api/me/", &new_access).send().await.unwrap();
     assert_eq!(before.status(), StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
 
     // The stolen, spent token comes back...
     problem(app.refresh(&alice.refresh).await, StatusCode::UNAUTHORIZED).await;
@@ -212,6 +217,31 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_login() {
             .status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn two_refreshes_at_once_both_get_the_same_pair_and_the_login_goes_on() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    // Two tabs that both got a 401 refresh with the same token at once.
+    let (first, second) = tokio::join!(app.refresh(&alice.refresh), app.refresh(&alice.refresh));
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(second.status(), StatusCode::OK);
+    let (first, second) = (body(first).await, body(second).await);
+    assert_eq!(first["refresh"], second["refresh"]);
+    assert_eq!(first["access"], second["access"]);
+    // A third, a little later but within the window: the same pair again.
+    let third = body(app.refresh(&alice.refresh).await).await;
+    assert_eq!(third, first);
+    let access = first["access"].as_str().unwrap();
+    assert_eq!(
+        app.get("/api/me/", access).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    // And the successor rotates as any refresh token does.
+    let next = app.refresh(first["refresh"].as_str().unwrap()).await;
+    assert_eq!(next.status(), StatusCode::OK);
+    assert_ne!(body(next).await["refresh"], first["refresh"]);
 }
 
 #[tokio::test]

@@ -249,11 +249,11 @@ async fn a_refresh_token_is_spent_once() {
     );
     assert_eq!(token.user.id, alice);
     assert!(store
-        .spend_refresh_token("first", "second", session, expires)
+        .spend_refresh_token("first", "second", session, expires, Utc::now())
         .await
         .unwrap());
     assert!(!store
-        .spend_refresh_token("first", "third", session, expires)
+        .spend_refresh_token("first", "third", session, expires, Utc::now())
         .await
         .unwrap());
     assert!(store.refresh_token("first").await.unwrap().unwrap().used);

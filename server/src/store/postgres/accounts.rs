@@ -196,7 +196,7 @@ impl AccountStore for PostgresStore {
         let row = self
             .timed(client.query_opt(
                 &format!(
-                    "SELECT {USER_COLUMNS}, r.session_id, r.expires_at, r.used, s.revoked \
+"SELECT {USER_COLUMNS}, r.session_id, r.expires_at, r.used, s.revoked, r.used_at \
                      FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id \
                      JOIN users u ON u.id = s.user_id WHERE r.token_hash = $1"
                 ),
@@ -209,6 +209,7 @@ impl AccountStore for PostgresStore {
             expires_at: row.get(9),
             used: row.get(10),
             session_revoked: row.get(11),
+            used_at: row.get(12),
         }))
     }
 
@@ -218,17 +219,18 @@ impl AccountStore for PostgresStore {
         new_hash: &str,
         session_id: i64,
         expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let client = self.client().await?;
         // One statement: the successor exists only if this spent the token.
         let row = self
             .timed(client.query_opt(
-                "WITH spent AS (UPDATE refresh_tokens SET used = TRUE \
+                "WITH spent AS (UPDATE refresh_tokens SET used = TRUE, used_at = $5 \
                    WHERE token_hash = $1 AND NOT used RETURNING session_id), \
                  successor AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) \
                    SELECT $2, $3, $4 FROM spent) \
                  SELECT session_id FROM spent",
-                &[&old_hash, &new_hash, &session_id, &expires_at],
+                &[&old_hash, &new_hash, &session_id, &expires_at, &now],
             ))
             .await?;
         Ok(row.is_some())

@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0008_change_feed.sql"),
     include_str!("../../../migrations/postgres/0009_change_sets_and_trash.sql"),
     include_str!("../../../migrations/postgres/0010_idempotency_keys.sql"),
+    include_str!("../../../migrations/postgres/0011_refresh_rotation_time.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once

@@ -218,7 +218,7 @@ impl AccountStore for SqliteStore {
         let hash = hash.to_string();
         self.read(move |conn| {
             conn.prepare_cached(&format!(
-                "SELECT {USER_COLUMNS}, r.session_id, r.expires_at, r.used, s.revoked \
+                "SELECT {USER_COLUMNS}, r.session_id, r.expires_at, r.used, s.revoked, r.used_at \
                  FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id \
                  JOIN users u ON u.id = s.user_id WHERE r.token_hash = ?1"
             ))?
@@ -229,6 +229,7 @@ impl AccountStore for SqliteStore {
                     expires_at: instant(row.get(9)?),
                     used: row.get(10)?,
                     session_revoked: row.get(11)?,
+                    used_at: row.get::<_, Option<i64>>(12)?.map(instant),
                 })
             })
             .optional()
@@ -242,15 +243,17 @@ impl AccountStore for SqliteStore {
         new_hash: &str,
         session_id: i64,
         expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let old_hash = old_hash.to_string();
         let new_hash = new_hash.to_string();
         self.write_keeping_auth(move |conn| {
             let spent = conn
                 .prepare_cached(
-                    "UPDATE refresh_tokens SET used = 1 WHERE token_hash = ?1 AND used = 0",
+                    "UPDATE refresh_tokens SET used = 1, used_at = ?2 \
+                     WHERE token_hash = ?1 AND used = 0",
                 )?
-                .execute([&old_hash])?;
+                .execute(params![&old_hash, micros(now)])?;
             if spent == 0 {
                 return Ok(false);
             }

@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0008_change_feed.sql"),
     include_str!("../../../migrations/sqlite/0009_change_sets_and_trash.sql"),
     include_str!("../../../migrations/sqlite/0010_idempotency_keys.sql"),
+    include_str!("../../../migrations/sqlite/0011_refresh_rotation_time.sql"),
 ];
 
 /// Reader connections: enough to keep both cores busy while some wait on
