@@ -38,6 +38,9 @@ pub struct Config {
     /// How long a spent refresh token presented again (two tabs refreshing
     /// at once) gets the same successor instead of ending the login.
     pub refresh_grace: std::time::Duration,
+    /// The reverse proxies whose `X-Forwarded-*` headers count, and the
+    /// public origin of links.
+    pub forwarding: crate::forwarded::Forwarding,
 }
 
 /// The default [`Config::refresh_grace`].
@@ -69,6 +72,7 @@ impl Config {
             event_keepalive: crate::events::KEEPALIVE,
             error_format: ErrorFormat::Problem,
             refresh_grace: REFRESH_GRACE,
+            forwarding: Default::default(),
         }
     }
 

@@ -220,18 +220,15 @@ impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
     }
 }
 
-/// The client's address, when the server was started with connect info.
+/// The client's address: the peer's, or the one a trusted proxy names
+/// (see [`crate::forwarded`]).
 pub struct ClientAddr(pub Option<std::net::IpAddr>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip()),
-        ))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Ok(origin) = crate::forwarded::RequestOrigin::from_request_parts(parts, state).await;
+        Ok(ClientAddr(origin.client))
     }
 }

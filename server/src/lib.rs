@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod forwarded;
 pub mod jobs;
 pub mod listen;
 pub mod openapi;

@@ -110,6 +110,27 @@ struct Global {
         default_value = "text"
     )]
     log_format: LogFormat,
+    /// A reverse proxy (an address or a network: 127.0.0.1, 10.0.0.0/8) whose X-Forwarded-For,
+    /// -Proto and -Host are believed (repeatable); from anyone else they are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        global = true,
+        env = "TASKD_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "CIDR",
+        value_parser = taskd::forwarded::parse_trusted
+    )]
+    trusted_proxies: Vec<ipnet::IpNet>,
+    /// The origin clients reach this daemon at (https://tasks.example.com): every link the API
+    /// writes starts with it, whatever Host a request names.
+    #[arg(
+        long,
+        global = true,
+        env = "TASKD_PUBLIC_URL",
+        value_name = "URL",
+        value_parser = taskd::listen::parse_origin
+    )]
+    public_url: Option<String>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -218,6 +239,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         event_keepalive: cli.global.event_keepalive,
         error_format: cli.global.error_format,
         refresh_grace: config::REFRESH_GRACE,
+        forwarding: taskd::forwarded::Forwarding {
+            trusted: cli.global.trusted_proxies,
+            public_url: cli.global.public_url,
+        },
     };
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,

@@ -1,10 +1,6 @@
 //! The seed's admin panel as an API: admins only, everyone else gets 403.
 
-use axum::{
-    extract::State,
-    http::{HeaderMap, StatusCode},
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use common::api::{AdminUser as AdminUserView, AdminUserPatch, Page, Problem};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -12,6 +8,7 @@ use crate::{
     auth::AdminUser,
     error::{ApiError, ApiResult},
     extract::{IdPath, JsonBody, QueryPairs},
+    forwarded::RequestOrigin,
     routes::pagination,
     task_query::PageWindow,
     AppState,
@@ -48,12 +45,12 @@ fn not_self(admin: &AdminUser, id: i64) -> ApiResult<()> {
 async fn list_users(
     State(state): State<AppState>,
     _admin: AdminUser,
-    headers: HeaderMap,
+    origin: RequestOrigin,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<Page<AdminUserView>>> {
     let window = PageWindow::from_pairs(&pairs)?;
     let (count, results) = state.store.list_users(window).await?;
-    let (next, previous) = pagination::links(&headers, "/api/admin/users/", &pairs, window, count);
+    let (next, previous) = pagination::links(&origin, "/api/admin/users/", &pairs, window, count);
     Ok(Json(Page {
         count,
         next,

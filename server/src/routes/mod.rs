@@ -66,6 +66,10 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         .layer(Extension(ops::OpenApiJson(Arc::new(doc))))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(problem_for_every_error));
+    let forwarding = Arc::new(config.forwarding.clone());
+    router = router.layer(axum::middleware::from_fn(move |request, next| {
+        crate::forwarded::resolve(Arc::clone(&forwarding), request, next)
+    }));
     if config.error_format == crate::config::ErrorFormat::Drf {
         router = router.layer(axum::middleware::map_response(as_drf_error));
     }
@@ -86,16 +90,13 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
                 .make_span_with(|req: &axum::extract::Request| {
                     // The path only: never headers (tokens) or bodies
                     // (passwords). The user is recorded once authenticated.
-                    let client = req
-                        .extensions()
-                        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                        .map(|info| info.0.ip().to_string())
-                        .unwrap_or_default();
+                    // The client (behind a trusted proxy, the one it names)
+                    // and the user are recorded once known.
                     tracing::info_span!(
                         "request",
                         method = %req.method(),
                         path = %req.uri().path(),
-                        client = %client,
+                        client = tracing::field::Empty,
                         user = tracing::field::Empty,
                     )
                 })

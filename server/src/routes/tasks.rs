@@ -2,7 +2,7 @@
 
 use axum::{
     extract::State,
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -17,6 +17,7 @@ use crate::{
     domain::{task_ops as ops, tasks::TaskChange},
     error::{ApiError, ApiResult},
     extract::{IdPath, IdsPath, IfMatch, IfNoneMatch, JsonBody, QueryPairs},
+    forwarded::RequestOrigin,
     routes::{
         idempotent::{self, IdempotencyKey},
         pagination,
@@ -134,14 +135,14 @@ fn with_etag(status: StatusCode, task: Task) -> Response {
 async fn list_tasks(
     State(state): State<AppState>,
     user: AuthUser,
-    headers: HeaderMap,
+    origin: RequestOrigin,
     QueryPairs(pairs): QueryPairs,
     if_none_match: IfNoneMatch,
 ) -> ApiResult<Response> {
     let filter = TaskFilter::from_pairs(&pairs)?;
     let window = filter.page;
     let page = ops::list(state.store.as_ref(), user.user.id, filter).await?;
-    let (next, previous) = pagination::links(&headers, "/api/tasks/", &pairs, window, page.count);
+    let (next, previous) = pagination::links(&origin, "/api/tasks/", &pairs, window, page.count);
     let body = serde_json::to_vec(&Page {
         count: page.count,
         next,

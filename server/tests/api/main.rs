@@ -16,6 +16,7 @@ mod import;
 mod isolation;
 mod openapi;
 mod postgres_faults;
+mod proxies;
 mod richer_task;
 mod several_daemons;
 mod shared_feed;
