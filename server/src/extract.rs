@@ -171,24 +171,35 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        if !parts.headers.contains_key(header::IF_MATCH) {
+            return Ok(IfMatch(None));
+        }
         let mut versions = Vec::new();
-        let mut present = false;
-        for value in parts.headers.get_all(header::IF_MATCH) {
-            present = true;
-            // Not text: names no version of ours.
-            let Ok(text) = value.to_str() else { continue };
-            for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-                if tag == "*" {
-                    return Ok(IfMatch(None));
-                }
-                let tag = tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"');
-                if let Ok(version) = tag.parse::<i64>() {
-                    versions.push(version);
-                }
+        for tag in entity_tags(&parts.headers, header::IF_MATCH) {
+            if tag == "*" {
+                return Ok(IfMatch(None));
+            }
+            // A tag that is not a number names no version of ours.
+            if let Ok(version) = tag.parse::<i64>() {
+                versions.push(version);
             }
         }
-        Ok(IfMatch(present.then_some(versions)))
+        Ok(IfMatch(Some(versions)))
     }
+}
+
+/// The entity tags every `name` header lists, unquoted, weak or strong
+/// alike (`"3"`, `W/"3"` and `3` are all `3`); `*` as itself. A header that
+/// is not text lists none.
+fn entity_tags(headers: &HeaderMap, name: header::HeaderName) -> impl Iterator<Item = &str> {
+    headers
+        .get_all(name)
+        .into_iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|text| text.split(','))
+        .map(str::trim)
+        .filter(|tag| !tag.is_empty())
+        .map(|tag| tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"'))
 }
 
 /// What `If-None-Match` names: the tags the client holds (weak or strong
@@ -208,15 +219,8 @@ impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        let mut tags = Vec::new();
-        for value in parts.headers.get_all(header::IF_NONE_MATCH) {
-            let Ok(text) = value.to_str() else { continue };
-            for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-                let tag = tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"');
-                tags.push(tag.to_string());
-            }
-        }
-        Ok(IfNoneMatch(tags))
+        let tags = entity_tags(&parts.headers, header::IF_NONE_MATCH);
+        Ok(IfNoneMatch(tags.map(str::to_owned).collect()))
     }
 }
 

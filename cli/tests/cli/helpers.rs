@@ -335,57 +335,7 @@ pub struct CountingRelay {
 
 impl CountingRelay {
     pub fn start(server_url: &str, needle: &'static str) -> CountingRelay {
-        use std::net::{TcpListener, TcpStream};
-        use std::sync::atomic::{AtomicUsize, Ordering};
-
-        let target = server_url
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .to_string();
-        let listener = TcpListener::bind("127.0.0.1:0").expect("relay binds");
-        let url = format!("http://{}", listener.local_addr().expect("relay address"));
-        let count = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&count);
-        std::thread::spawn(move || {
-            for client in listener.incoming() {
-                let Ok(mut client) = client else { return };
-                let Ok(mut server) = TcpStream::connect(&target) else {
-                    return;
-                };
-                let (Ok(mut client_back), Ok(mut server_back)) =
-                    (client.try_clone(), server.try_clone())
-                else {
-                    return;
-                };
-                std::thread::spawn(move || {
-                    let _ = std::io::copy(&mut server_back, &mut client_back);
-                    let _ = client_back.shutdown(std::net::Shutdown::Both);
-                });
-                let counter = Arc::clone(&counter);
-                std::thread::spawn(move || {
-                    // Request lines are counted across read boundaries: the
-                    // tail of one read is searched again with the next.
-                    let needle = needle.as_bytes();
-                    let mut carry: Vec<u8> = Vec::new();
-                    let mut buffer = [0u8; 16 * 1024];
-                    loop {
-                        let n = match client.read(&mut buffer) {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => n,
-                        };
-                        if server.write_all(&buffer[..n]).is_err() {
-                            break;
-                        }
-                        carry.extend_from_slice(&buffer[..n]);
-                        let found = carry.windows(needle.len()).filter(|w| *w == needle).count();
-                        counter.fetch_add(found, Ordering::SeqCst);
-                        let keep = carry.len().min(needle.len() - 1);
-                        carry.drain(..carry.len() - keep);
-                    }
-                    let _ = server.shutdown(std::net::Shutdown::Both);
-                });
-            }
-        });
+        let (url, count) = relay(server_url, needle, false);
         CountingRelay { url, count }
     }
 
@@ -394,9 +344,9 @@ impl CountingRelay {
     }
 }
 
-/// A TCP relay in front of a server that loses the answer to the first
-/// request whose request line starts with `needle`: the server has it and
-/// answers, the client sees its connection drop. Counts such requests.
+/// A [`CountingRelay`] that also loses the answer to the first such
+/// request: the server has it and answers, the client sees its connection
+/// drop.
 pub struct LosingRelay {
     pub url: String,
     count: Arc<std::sync::atomic::AtomicUsize>,
@@ -404,77 +354,93 @@ pub struct LosingRelay {
 
 impl LosingRelay {
     pub fn start(server_url: &str, needle: &'static str) -> LosingRelay {
-        use std::net::{TcpListener, TcpStream};
-        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-        let target = server_url
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .to_string();
-        let listener = TcpListener::bind("127.0.0.1:0").expect("relay binds");
-        let url = format!("http://{}", listener.local_addr().expect("relay address"));
-        let count = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&count);
-        let lost_one = Arc::new(AtomicBool::new(false));
-        std::thread::spawn(move || {
-            for client in listener.incoming() {
-                let Ok(mut client) = client else { return };
-                let Ok(mut server) = TcpStream::connect(&target) else {
-                    return;
-                };
-                let (Ok(mut client_back), Ok(mut server_back)) =
-                    (client.try_clone(), server.try_clone())
-                else {
-                    return;
-                };
-                // Set before the request reaches the server, so before its
-                // answer comes back.
-                let lose = Arc::new(AtomicBool::new(false));
-                let losing = Arc::clone(&lose);
-                std::thread::spawn(move || {
-                    let mut buffer = [0u8; 16 * 1024];
-                    loop {
-                        let n = match server_back.read(&mut buffer) {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => n,
-                        };
-                        if losing.load(Ordering::SeqCst) {
-                            break;
-                        }
-                        if client_back.write_all(&buffer[..n]).is_err() {
-                            break;
-                        }
-                    }
-                    let _ = client_back.shutdown(std::net::Shutdown::Both);
-                });
-                let counter = Arc::clone(&counter);
-                let lost_one = Arc::clone(&lost_one);
-                std::thread::spawn(move || {
-                    let needle = needle.as_bytes();
-                    let mut buffer = [0u8; 16 * 1024];
-                    loop {
-                        let n = match client.read(&mut buffer) {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => n,
-                        };
-                        if buffer[..n].windows(needle.len()).any(|w| w == needle) {
-                            counter.fetch_add(1, Ordering::SeqCst);
-                            if !lost_one.swap(true, Ordering::SeqCst) {
-                                lose.store(true, Ordering::SeqCst);
-                            }
-                        }
-                        if server.write_all(&buffer[..n]).is_err() {
-                            break;
-                        }
-                    }
-                    let _ = server.shutdown(std::net::Shutdown::Both);
-                });
-            }
-        });
+        let (url, count) = relay(server_url, needle, true);
         LosingRelay { url, count }
     }
 
     pub fn count(&self) -> usize {
         self.count.load(std::sync::atomic::Ordering::SeqCst)
     }
+}
+
+/// Relays each connection to the server, counting the requests that start
+/// with `needle`; with `lose_first`, the answer to the first is dropped.
+fn relay(
+    server_url: &str,
+    needle: &'static str,
+    lose_first: bool,
+) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    let target = server_url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("relay binds");
+    let url = format!("http://{}", listener.local_addr().expect("relay address"));
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&count);
+    let lost_one = Arc::new(AtomicBool::new(!lose_first));
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { return };
+            let Ok(mut server) = TcpStream::connect(&target) else {
+                return;
+            };
+            let (Ok(mut client_back), Ok(mut server_back)) =
+                (client.try_clone(), server.try_clone())
+            else {
+                return;
+            };
+            // Set before the request reaches the server, so before its
+            // answer comes back.
+            let lose = Arc::new(AtomicBool::new(false));
+            let losing = Arc::clone(&lose);
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 16 * 1024];
+                loop {
+                    let n = match server_back.read(&mut buffer) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    if losing.load(Ordering::SeqCst) || client_back.write_all(&buffer[..n]).is_err()
+                    {
+                        break;
+                    }
+                }
+                let _ = client_back.shutdown(std::net::Shutdown::Both);
+            });
+            let counter = Arc::clone(&counter);
+            let lost_one = Arc::clone(&lost_one);
+            std::thread::spawn(move || {
+                // Request lines are counted across read boundaries: the
+                // tail of one read is searched again with the next.
+                let needle = needle.as_bytes();
+                let mut carry: Vec<u8> = Vec::new();
+                let mut buffer = [0u8; 16 * 1024];
+                loop {
+                    let n = match client.read(&mut buffer) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    carry.extend_from_slice(&buffer[..n]);
+                    let found = carry.windows(needle.len()).filter(|w| *w == needle).count();
+                    if found > 0 {
+                        counter.fetch_add(found, Ordering::SeqCst);
+                        if !lost_one.swap(true, Ordering::SeqCst) {
+                            lose.store(true, Ordering::SeqCst);
+                        }
+                    }
+                    let keep = carry.len().min(needle.len() - 1);
+                    carry.drain(..carry.len() - keep);
+                    if server.write_all(&buffer[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = server.shutdown(std::net::Shutdown::Both);
+            });
+        }
+    });
+    (url, count)
 }

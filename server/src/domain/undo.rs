@@ -68,6 +68,7 @@ fn title_of(entry: &JournalEntry) -> String {
 /// The set's changes in words.
 fn summary(entries: &[JournalEntry]) -> String {
     let mut tasks: Vec<i64> = entries.iter().map(|e| e.task_id).collect();
+    tasks.sort_unstable();
     tasks.dedup();
     match (entries.first(), tasks.len()) {
         (Some(first), 1) => {

@@ -213,16 +213,17 @@ pub(super) async fn update_row(
 
 /// The user's task as it reads now, inside `tx`.
 pub(super) async fn select_task(
-    tx: &deadpool_postgres::Transaction<'_>,
+    client: &impl deadpool_postgres::GenericClient,
     user_id: i64,
     task_id: i64,
 ) -> Result<Option<Task>, tokio_postgres::Error> {
-    let statement = tx
+    let statement = client
         .prepare_cached(&format!(
             "SELECT {TASK_COLUMNS}, {COLUMNS} FROM tasks t WHERE t.id = $1 AND t.user_id = $2"
         ))
         .await?;
-    tx.query_opt(&statement, &[&task_id, &user_id])
+    client
+        .query_opt(&statement, &[&task_id, &user_id])
         .await?
         .as_ref()
         .map(task_from_row)
@@ -484,19 +485,7 @@ impl TaskStore for PostgresStore {
 
     async fn get_task(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Task>> {
         let client = self.client().await?;
-        let sql = format!(
-            "SELECT {TASK_COLUMNS}, {COLUMNS} FROM tasks t WHERE t.id = $1 AND t.user_id = $2"
-        );
-        self.timed(async {
-            let statement = client.prepare_cached(&sql).await?;
-            client
-                .query_opt(&statement, &[&task_id, &user_id])
-                .await?
-                .as_ref()
-                .map(task_from_row)
-                .transpose()
-        })
-        .await
+        self.timed(select_task(&client, user_id, task_id)).await
     }
 
     async fn replace_task(
