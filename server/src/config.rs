@@ -41,7 +41,24 @@ pub struct Config {
     /// The reverse proxies whose `X-Forwarded-*` headers count, and the
     /// public origin of links.
     pub forwarding: crate::forwarded::Forwarding,
+    /// Whether anyone may create an account through the API.
+    pub registration: Registration,
+    /// Accounts one client address may create per hour; 0: no cap.
+    pub registrations_per_hour: u32,
 }
+
+/// Whether `POST /api/register/` creates accounts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Registration {
+    /// Anyone may register, as with the Django backend.
+    #[default]
+    Open,
+    /// Only admins add users (`taskd createuser`, the admin API).
+    Closed,
+}
+
+/// The default [`Config::registrations_per_hour`].
+pub const REGISTRATIONS_PER_HOUR: u32 = 10;
 
 /// The default [`Config::refresh_grace`].
 pub const REFRESH_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
@@ -73,6 +90,9 @@ impl Config {
             error_format: ErrorFormat::Problem,
             refresh_grace: REFRESH_GRACE,
             forwarding: Default::default(),
+            registration: Registration::Open,
+            // Tests register many users from one address.
+            registrations_per_hour: 0,
         }
     }
 

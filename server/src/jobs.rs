@@ -6,7 +6,7 @@ use std::{sync::Weak, time::Duration};
 use chrono::Utc;
 
 use crate::{
-    auth::limiter::FAILURE_WINDOW,
+    auth::limiter::{ADDRESSES_KEPT, ATTEMPTS_KEPT},
     store::{changes::CHANGES_KEPT, idempotency::KEYS_KEPT, journal::KEPT_FOR_UNDO, Store},
 };
 
@@ -52,11 +52,12 @@ pub async fn purge_expired_logins(store: Weak<dyn Store>) {
                 Ok(logins) => tracing::info!(logins, "deleted expired logins"),
                 Err(err) => tracing::warn!(error = %err, "could not delete expired logins"),
             }
-            if let Err(err) = store
-                .forget_login_attempts_before(now - FAILURE_WINDOW)
-                .await
-            {
+            let attempts_kept = chrono::Duration::from_std(ATTEMPTS_KEPT).unwrap_or_default();
+            if let Err(err) = store.forget_attempts_before(now - attempts_kept).await {
                 tracing::warn!(error = %err, "could not delete old login attempts");
+            }
+            if let Err(err) = store.forget_addresses_before(now - ADDRESSES_KEPT).await {
+                tracing::warn!(error = %err, "could not delete old login addresses");
             }
             if let Err(err) = store.forget_keys_before(now - KEYS_KEPT).await {
                 tracing::warn!(error = %err, "could not delete old idempotency keys");

@@ -30,7 +30,7 @@ use tower_http::normalize_path::NormalizePathLayer;
 
 pub use config::Config;
 
-use auth::{LoginLimiter, Tokens};
+use auth::{Limiter, Tokens};
 use store::{Purpose, Store};
 
 /// What every handler can reach.
@@ -38,7 +38,10 @@ use store::{Purpose, Store};
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub tokens: Arc<Tokens>,
-    pub login_limiter: Arc<LoginLimiter>,
+    /// Limits on failed logins and on registrations.
+    pub limiter: Arc<Limiter>,
+    pub registration: config::Registration,
+    pub registrations_per_hour: u32,
     /// The open event streams.
     pub streams: Arc<events::Streams>,
     /// How long a spent refresh token still gets its successor again.
@@ -63,7 +66,9 @@ impl AppState {
             streams: Arc::new(events::Streams::new(config.event_keepalive)),
             refresh_grace: chrono::Duration::from_std(config.refresh_grace)
                 .unwrap_or(chrono::Duration::zero()),
-            login_limiter: Arc::new(LoginLimiter::new(Arc::clone(&store))),
+            limiter: Arc::new(Limiter::new(Arc::clone(&store))),
+            registration: config.registration,
+            registrations_per_hour: config.registrations_per_hour,
             store,
             tokens: Arc::new(Tokens::new(&secret)),
         })

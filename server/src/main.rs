@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use taskd::{
     auth,
     config::{self, Config},
-    routes::accounts,
+    domain::credentials as accounts,
     store::{self, sqlite::SqliteStore, Database, NewUser, Purpose},
 };
 use tracing_subscriber::EnvFilter;
@@ -131,6 +131,24 @@ struct Global {
         value_parser = taskd::listen::parse_origin
     )]
     public_url: Option<String>,
+    /// Whether anyone may create an account (open), or only admins add users (closed).
+    #[arg(
+        long,
+        global = true,
+        env = "TASKD_REGISTRATION",
+        value_enum,
+        default_value = "open"
+    )]
+    registration: config::Registration,
+    /// Accounts one client address may register per hour (0: no cap).
+    #[arg(
+        long,
+        global = true,
+        env = "TASKD_REGISTRATIONS_PER_HOUR",
+        value_name = "N",
+        default_value_t = config::REGISTRATIONS_PER_HOUR
+    )]
+    registrations_per_hour: u32,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -145,8 +163,10 @@ enum Command {
     Serve,
     /// Create or upgrade the database schema, then exit.
     Migrate,
-    /// Create an admin account.
+    /// Create an account, or make an existing one an admin.
     Createsuperuser(CreateSuperuser),
+    /// Create an account (the way to add users when registration is closed).
+    Createuser(NewAccount),
     /// Set a user's password (a forgotten one, say); their logins end.
     Changepassword(ChangePassword),
     /// Bring over the accounts and tasks of the Django backend this replaces,
@@ -164,16 +184,22 @@ enum Command {
 }
 
 #[derive(Args)]
-struct CreateSuperuser {
-    /// The admin's username [prompted if absent].
+struct NewAccount {
+    /// The username [prompted if absent].
     #[arg(long)]
     username: Option<String>,
-    /// The admin's email.
+    /// The email.
     #[arg(long)]
     email: Option<String>,
     /// Read the password from the first line of standard input.
     #[arg(long)]
     password_stdin: bool,
+}
+
+#[derive(Args)]
+struct CreateSuperuser {
+    #[command(flatten)]
+    account: NewAccount,
     /// If the user exists, make them an admin without asking.
     #[arg(long, short = 'y')]
     yes: bool,
@@ -243,6 +269,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             trusted: cli.global.trusted_proxies,
             public_url: cli.global.public_url,
         },
+        registration: cli.global.registration,
+        registrations_per_hour: cli.global.registrations_per_hour,
     };
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
@@ -251,7 +279,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Database {} is up to date.", config.database);
             Ok(())
         }
-        Command::Createsuperuser(args) => create_superuser(config, args).await,
+        Command::Createsuperuser(args) => {
+            create_account(config, args.account, Some(args.yes)).await
+        }
+        Command::Createuser(args) => create_account(config, args, None).await,
         Command::Changepassword(args) => change_password(config, args).await,
         Command::ImportDjango { source } => import_django(config, &source).await,
         Command::Backup { file } => backup(&config.database, &file).await,
@@ -337,7 +368,13 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing in-flight requests");
 }
 
-async fn create_superuser(config: Config, args: CreateSuperuser) -> anyhow::Result<()> {
+/// Creates an account: an admin when `promote_existing` is given, which
+/// also says whether an existing account may be made one without asking.
+async fn create_account(
+    config: Config,
+    args: NewAccount,
+    promote_existing: Option<bool>,
+) -> anyhow::Result<()> {
     let interactive = std::io::stdin().is_terminal() && !args.password_stdin;
     let username = match args.username {
         Some(username) => username,
@@ -347,7 +384,10 @@ async fn create_superuser(config: Config, args: CreateSuperuser) -> anyhow::Resu
     let username = username.trim().to_string();
     let store = store::open(&config.database, Purpose::Command).await?;
     if let Some(existing) = store.user_by_username(&username).await? {
-        return promote(store.as_ref(), existing, args.yes, interactive).await;
+        return match promote_existing {
+            Some(yes) => promote(store.as_ref(), existing, yes, interactive).await,
+            None => bail!("a user named {} already exists", existing.username),
+        };
     }
     let password = new_password(args.password_stdin, interactive)?;
     let problems: Vec<String> = accounts::username_errors(&username)
@@ -370,12 +410,13 @@ async fn create_superuser(config: Config, args: CreateSuperuser) -> anyhow::Resu
             username: username.clone(),
             email: args.email.unwrap_or_default(),
             password_hash,
-            is_admin: true,
+            is_admin: promote_existing.is_some(),
         })
         .await?;
     match user {
         Some(user) => {
-            println!("Superuser {} created (id {}).", user.username, user.id);
+            let what = if user.is_admin { "Superuser" } else { "User" };
+            println!("{what} {} created (id {}).", user.username, user.id);
             Ok(())
         }
         None => bail!("a user named {username} already exists"),

@@ -3,7 +3,7 @@
 
 pub mod limiter;
 
-pub use limiter::{Attempt, LoginLimiter};
+pub use limiter::{Attempt, Limiter};
 
 use std::{
     sync::{mpsc, Arc, LazyLock, Mutex, OnceLock},
@@ -221,6 +221,17 @@ async fn on_hasher<T: Send + 'static>(
         .map_err(|_| ApiError::Internal(anyhow::anyhow!("password hashing threads are gone")))?;
     rx.await
         .map_err(|_| ApiError::Internal(anyhow::anyhow!("password hashing failed")))
+}
+
+/// What is wrong with a new password for `username` (see
+/// [`password_errors`](crate::domain::credentials::password_errors)),
+/// judged on the hashing threads: the strength estimate takes milliseconds
+/// of CPU, too long for an async worker.
+pub async fn password_problems(
+    password: String,
+    username: String,
+) -> Result<Vec<String>, ApiError> {
+    on_hasher(move || crate::domain::credentials::password_errors(&password, &username)).await
 }
 
 /// Hashes off the async workers.

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod bulk;
+pub mod credentials;
 pub mod importing;
 pub mod task_ops;
 pub mod tasks;

@@ -13,8 +13,12 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    auth::{self, AuthUser, ACCESS_TTL, REFRESH_TTL},
-    domain::accounts::{self as rules, Refreshed},
+    auth::{self, limiter, AuthUser, ACCESS_TTL, REFRESH_TTL},
+    config::Registration,
+    domain::{
+        accounts::{self as rules, Refreshed},
+        credentials::{email_errors, username_errors, MAX_PASSWORD},
+    },
     error::{ApiError, ApiResult, FieldErrors},
     extract::{ClientAddr, JsonBody},
     store::{NewUser, UserRecord},
@@ -34,67 +38,6 @@ pub fn router() -> OpenApiRouter<AppState> {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
-}
-
-const MIN_PASSWORD: usize = 8;
-/// Longer passwords are refused before any hashing: a hash's cost grows with
-/// its input, and no one types more.
-pub const MAX_PASSWORD: usize = 1024;
-const MAX_USERNAME: usize = 150;
-
-pub fn username_errors(username: &str) -> Vec<String> {
-    let length = username.chars().count();
-    let mut messages = Vec::new();
-    if !(3..=MAX_USERNAME).contains(&length) {
-        messages.push(format!("Must be 3 to {MAX_USERNAME} characters."));
-    }
-    if !username
-        .chars()
-        .all(|c| c.is_alphanumeric() || "@.+-_".contains(c))
-    {
-        messages.push("May contain only letters, digits and @ . + - _".into());
-    }
-    messages
-}
-
-pub fn password_errors(password: &str, username: &str) -> Vec<String> {
-    let mut messages = Vec::new();
-    if !password.is_empty() && password.trim().is_empty() {
-        messages.push("This password is only spaces.".into());
-    }
-    if password.len() > MAX_PASSWORD {
-        messages.push(format!(
-            "This password is too long: at most {MAX_PASSWORD} bytes."
-        ));
-    }
-    if password.chars().count() < MIN_PASSWORD {
-        messages.push(format!(
-            "This password is too short: at least {MIN_PASSWORD} characters."
-        ));
-    }
-    if !password.is_empty() && password.chars().all(|c| c.is_ascii_digit()) {
-        messages.push("This password is entirely numeric.".into());
-    }
-    if !password.is_empty() && password.to_lowercase() == username.to_lowercase() {
-        messages.push("The password is the same as the username.".into());
-    }
-    messages
-}
-
-fn email_errors(email: &str) -> Vec<String> {
-    let valid = email.len() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if valid {
-        Vec::new()
-    } else {
-        vec!["Enter a valid email address.".into()]
-    }
 }
 
 fn check(errors: FieldErrors) -> ApiResult<()> {
@@ -123,20 +66,31 @@ fn username_taken() -> ApiError {
     responses(
         (status = 201, description = "The new account", body = User),
         (status = 400, description = "Malformed JSON or invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Registration is closed", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Username taken", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many registrations from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn register(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     JsonBody(body): JsonBody<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
+    if state.registration == Registration::Closed {
+        return Err(ApiError::Forbidden(
+            "Registration is closed: ask an administrator for an account.".into(),
+        ));
+    }
     let username = body.username.trim().to_string();
     let email = body.email.unwrap_or_default().trim().to_string();
     let mut errors = FieldErrors::new();
     for (field, messages) in [
         ("username", username_errors(&username)),
-        ("password", password_errors(&body.password, &username)),
+        (
+            "password",
+            auth::password_problems(body.password.clone(), username.clone()).await?,
+        ),
         (
             "email",
             if email.is_empty() {
@@ -155,6 +109,12 @@ async fn register(
     if state.store.user_by_username(&username).await?.is_some() {
         return Err(username_taken());
     }
+    let rules = limiter::registration_rules(addr, state.registrations_per_hour);
+    let attempt = state
+        .limiter
+        .begin(&rules, "registrations from this address")
+        .await
+        .inspect_err(|_| tracing::warn!("registration refused: too many from this address"))?;
     let password_hash = auth::hash_password(body.password).await?;
     let user = state
         .store
@@ -166,6 +126,7 @@ async fn register(
         })
         .await?
         .ok_or_else(username_taken)?;
+    attempt.counts().await?;
     tracing::info!(user_id = user.id, "account registered");
     Ok((StatusCode::CREATED, Json(user.to_api())))
 }
@@ -233,9 +194,9 @@ async fn login(
         );
     }
     check(blank)?;
-    let keys = limiter_keys(&body.username, addr);
-    let user_key = keys[0].clone();
-    let attempt = match state.login_limiter.begin(keys).await {
+    let user = state.store.user_by_username(body.username.trim()).await?;
+    let rules = rules_for(&state, &body.username, user.as_ref(), addr).await?;
+    let attempt = match state.limiter.begin(&rules, "failed logins").await {
         Ok(attempt) => attempt,
         Err(err) => {
             if matches!(err, ApiError::TooManyRequests { .. }) {
@@ -244,16 +205,15 @@ async fn login(
             return Err(err);
         }
     };
-    let user = state.store.user_by_username(body.username.trim()).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let valid = auth::verify_password(body.password.clone(), hash).await?;
     let Some(user) = user.filter(|_| valid) else {
-        attempt.failed();
+        attempt.counts().await?;
         // The address is the request's, on its span; never the password.
         tracing::warn!(username = %common::text::escape_control(&body.username), "failed login");
         return Err(bad_credentials());
     };
-    attempt.succeeded().await?;
+    attempt.taken_back().await?;
     if !user.is_active {
         return Err(ApiError::Forbidden("This account is inactive.".into()));
     }
@@ -265,20 +225,37 @@ async fn login(
             .upgrade_password_hash(user.id, &user.password_hash, &upgraded)
             .await?;
     }
-    state.login_limiter.clear(&user_key).await?;
+    // The pair's failures are forgiven; the address's and the username's
+    // are not, or one account of an attacker's own would reset them.
+    if let Some(pair) = rules.first() {
+        state.limiter.clear(&pair.key).await?;
+    }
+    if let Some(addr) = addr {
+        state
+            .store
+            .remember_address(user.id, &addr.to_string(), Utc::now())
+            .await?;
+    }
     Ok(Json(issue_tokens(&state, &user).await?))
 }
 
-/// The failure counters a password guess for `username` from `addr` adds to:
-/// the username's first.
-fn limiter_keys(username: &str, addr: Option<std::net::IpAddr>) -> Vec<String> {
-    // No username holds a NUL, and the database may not keep one.
-    let username = username.trim().to_lowercase().replace('\0', "\u{fffd}");
-    let mut keys = vec![format!("user:{username}")];
-    if let Some(addr) = addr {
-        keys.push(format!("addr:{addr}"));
-    }
-    keys
+/// The limits a password check for `username` from `addr` counts against.
+async fn rules_for(
+    state: &AppState,
+    username: &str,
+    user: Option<&UserRecord>,
+    addr: Option<std::net::IpAddr>,
+) -> ApiResult<Vec<limiter::Rule>> {
+    let known = match (user, addr) {
+        (Some(user), Some(addr)) => {
+            state
+                .store
+                .address_known(user.id, &addr.to_string())
+                .await?
+        }
+        _ => false,
+    };
+    Ok(limiter::login_rules(username, addr, known))
 }
 
 /// Trades a refresh token for a new pair; the old refresh token is spent.
@@ -394,7 +371,7 @@ async fn change_password(
 ) -> ApiResult<StatusCode> {
     let user = user.user;
     let mut errors = FieldErrors::new();
-    let weak = password_errors(&body.new_password, &user.username);
+    let weak = auth::password_problems(body.new_password.clone(), user.username.clone()).await?;
     if !weak.is_empty() {
         errors.insert("new_password".into(), weak);
     }
@@ -407,35 +384,14 @@ async fn change_password(
     check(errors)?;
     // Guessing the current password here counts as guessing it at login:
     // a stolen access token must not become a way around the limit.
-    let keys = limiter_keys(&user.username, addr);
-    let attempt = state.login_limiter.begin(keys).await?;
+    let rules = rules_for(&state, &user.username, Some(&user), addr).await?;
+    let attempt = state.limiter.begin(&rules, "failed logins").await?;
     if !auth::verify_password(body.current_password, Some(user.password_hash.clone())).await? {
-        attempt.failed();
+        attempt.counts().await?;
         return Err(ApiError::field("current_password", "Wrong password."));
     }
-    attempt.succeeded().await?;
+    attempt.taken_back().await?;
     let hash = auth::hash_password(body.new_password).await?;
     state.store.change_password(user.id, &hash).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn username_rules() {
-        assert!(username_errors("alice.b+c@d-e_f").is_empty());
-        assert!(!username_errors("al").is_empty());
-        assert!(!username_errors("al ice").is_empty());
-        assert!(!username_errors(&"a".repeat(151)).is_empty());
-    }
-
-    #[test]
-    fn password_rules() {
-        assert!(password_errors("correct horse", "alice").is_empty());
-        assert!(!password_errors("short", "alice").is_empty());
-        assert!(!password_errors("12345678901", "alice").is_empty());
-        assert!(!password_errors("AliceAlice", "alicealice").is_empty());
-    }
 }

@@ -4,6 +4,7 @@
 //! [`crate::domain`], so no backend can drift from another. The backend is
 //! chosen once, at start-up, from the database URL ([`open`]).
 
+pub mod attempts;
 pub mod changes;
 pub mod idempotency;
 pub mod journal;
@@ -19,6 +20,7 @@ use chrono::{DateTime, Utc};
 use common::api::{AdminUser, Status, Task, User};
 
 use crate::task_query::{PageWindow, TaskFilter};
+use attempts::AttemptStore;
 use changes::ChangeFeed;
 use idempotency::IdempotencyStore;
 use journal::JournalStore;
@@ -209,7 +211,9 @@ pub struct TaskPage {
 
 /// Everything a backend is: accounts, tasks and the daemon's own state.
 #[async_trait]
-pub trait Store: AccountStore + TaskStore + ChangeFeed + JournalStore + IdempotencyStore {
+pub trait Store:
+    AccountStore + AttemptStore + TaskStore + ChangeFeed + JournalStore + IdempotencyStore
+{
     /// Answers when the database does.
     async fn health(&self) -> StoreResult<()>;
 
@@ -224,7 +228,7 @@ pub trait Store: AccountStore + TaskStore + ChangeFeed + JournalStore + Idempote
     async fn shared_secret(&self, candidate: &str) -> StoreResult<Option<String>>;
 }
 
-/// Users, their logins and refresh tokens, and the login limits' counts.
+/// Users, their logins and refresh tokens.
 #[async_trait]
 pub trait AccountStore: Send + Sync + 'static {
     /// `Ok(None)` when the username is taken (case-insensitively).
@@ -293,26 +297,6 @@ pub trait AccountStore: Send + Sync + 'static {
     ) -> StoreResult<Option<AdminUser>>;
     /// Deletes the user, their tasks and their logins.
     async fn delete_user(&self, user_id: i64) -> StoreResult<bool>;
-
-    /// Counts an attempt `attempt` against every key, atomically with the
-    /// check (so that parallel attempts, on any daemon, cannot all pass):
-    /// when some key already has `max` attempts after `since`, nothing is
-    /// recorded and the answer is the latest of those keys' oldest attempts
-    /// (when the first place frees up); otherwise `None`.
-    async fn begin_login_attempt(
-        &self,
-        attempt: i64,
-        keys: Vec<String>,
-        now: DateTime<Utc>,
-        since: DateTime<Utc>,
-        max: u32,
-    ) -> StoreResult<Option<DateTime<Utc>>>;
-    /// Takes back an attempt that was not a failure.
-    async fn forget_login_attempt(&self, attempt: i64) -> StoreResult<()>;
-    /// Forgets every attempt counted against `key`.
-    async fn clear_login_attempts(&self, key: &str) -> StoreResult<()>;
-    /// Forgets every attempt made before `before`: they no longer count.
-    async fn forget_login_attempts_before(&self, before: DateTime<Utc>) -> StoreResult<()>;
 }
 
 /// A user's tasks.

@@ -32,6 +32,10 @@ impl Daemon {
         if !args.contains(&"--bind") {
             command.args(["--bind", "127.0.0.1:0"]);
         }
+        // Tests register many users from one address.
+        if !args.contains(&"--registrations-per-hour") {
+            command.args(["--registrations-per-hour", "0"]);
+        }
         command
             .args(args)
             .env_remove("TASKD_DATABASE")
@@ -866,4 +870,78 @@ async fn changepassword_sets_a_forgotten_password_and_ends_logins() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("password"));
     daemon.login("carol", "a brand new secret 7").await;
+}
+
+#[tokio::test]
+async fn closed_registration_leaves_adding_users_to_createuser() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite3").display().to_string();
+    let daemon = Daemon::start(&["--database", &db, "--registration", "closed"], &[]);
+    let refused = daemon
+        .post(
+            "/api/register/",
+            None,
+            json!({"username": "dave", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let made = taskd(
+        &[
+            "--database",
+            &db,
+            "createuser",
+            "--username",
+            "dave",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&made.stdout);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    assert!(stdout.contains("User dave created"), "{stdout}");
+    let token = daemon.login("dave", PASSWORD).await;
+    let me = daemon
+        .client
+        .get(format!("{}/api/me/", daemon.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.json::<Value>().await.unwrap()["is_admin"], false);
+
+    // A taken name, or a guessable password, makes no one.
+    let again = taskd(
+        &[
+            "--database",
+            &db,
+            "createuser",
+            "--username",
+            "Dave",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+        &[],
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let weak = taskd(
+        &[
+            "--database",
+            &db,
+            "createuser",
+            "--username",
+            "erin",
+            "--password-stdin",
+        ],
+        "password1\n",
+        &[],
+    );
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("too easy to guess"));
 }

@@ -14,6 +14,7 @@ mod helpers;
 mod idempotency;
 mod import;
 mod isolation;
+mod limits;
 mod openapi;
 mod postgres_faults;
 mod proxies;

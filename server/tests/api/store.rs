@@ -280,60 +280,100 @@ async fn a_refresh_token_is_spent_once() {
 }
 
 #[tokio::test]
-async fn login_attempts_count_until_the_limit_and_can_be_taken_back() {
+async fn attempts_count_until_the_limit_wait_while_unsettled_and_can_be_taken_back() {
+    use taskd::store::attempts::{Limit, Verdict};
     let fixture = fixture().await;
     let store = fixture.store.as_ref();
     let now = Utc::now();
     let since = now - chrono::Duration::minutes(1);
-    let keys = || vec!["user:alice".to_string(), "addr:127.0.0.1".to_string()];
+    let limits = |address: &str, max: u32| {
+        vec![
+            Limit {
+                key: "user:alice".into(),
+                max,
+                since,
+            },
+            Limit {
+                key: format!("addr:{address}"),
+                max: 10,
+                since,
+            },
+        ]
+    };
+    let begin = |attempt: i64, address: &'static str, max: u32| {
+        store.begin_attempt(attempt, limits(address, max), now)
+    };
+    assert_eq!(begin(1, "127.0.0.1", 2).await.unwrap(), Verdict::Admitted);
+    assert_eq!(begin(2, "127.0.0.1", 2).await.unwrap(), Verdict::Admitted);
+    // Both places are held by attempts not yet judged: wait.
+    assert_eq!(begin(3, "127.0.0.1", 2).await.unwrap(), Verdict::Busy);
+    store.settle_attempt(1, true).await.unwrap();
+    assert_eq!(begin(3, "127.0.0.1", 2).await.unwrap(), Verdict::Busy);
+    // A right password gives its place back.
+    store.settle_attempt(2, false).await.unwrap();
+    assert_eq!(begin(4, "127.0.0.1", 2).await.unwrap(), Verdict::Admitted);
+    store.settle_attempt(4, true).await.unwrap();
+    // Both places counted: refused until the oldest leaves the window.
+    let refused = begin(5, "10.0.0.1", 2).await.unwrap();
+    let Verdict::Refused { frees_at } = refused else {
+        panic!("{refused:?}");
+    };
     assert_eq!(
-        store
-            .begin_login_attempt(1, keys(), now, since, 2)
-            .await
-            .unwrap(),
-        None
+        frees_at.timestamp_micros(),
+        (now + chrono::Duration::minutes(1)).timestamp_micros()
     );
-    assert_eq!(
-        store
-            .begin_login_attempt(2, keys(), now, since, 2)
-            .await
-            .unwrap(),
-        None
-    );
-    let refused = store
-        .begin_login_attempt(3, keys(), now, since, 2)
+    // An attempt left unsettled (its daemon stopped) counts once it is old.
+    let long_ago = now - chrono::Duration::seconds(45);
+    let old = vec![Limit {
+        key: "user:bob".into(),
+        max: 1,
+        since,
+    }];
+    store.begin_attempt(6, old.clone(), long_ago).await.unwrap();
+    assert!(matches!(
+        store.begin_attempt(7, old, now).await.unwrap(),
+        Verdict::Refused { .. }
+    ));
+    store.clear_attempts("user:alice").await.unwrap();
+    assert_eq!(begin(8, "127.0.0.1", 2).await.unwrap(), Verdict::Admitted);
+    store
+        .forget_attempts_before(now + chrono::Duration::minutes(2))
         .await
         .unwrap();
-    assert_eq!(
-        refused.map(|t| t.timestamp_micros()),
-        Some(now.timestamp_micros())
-    );
-    store.forget_login_attempt(2).await.unwrap();
-    assert_eq!(
-        store
-            .begin_login_attempt(4, keys(), now, since, 2)
-            .await
-            .unwrap(),
-        None
-    );
-    // Another address is still refused for the username, and the address
-    // for another username is not.
-    let other = vec!["user:alice".to_string(), "addr:10.0.0.1".to_string()];
-    assert!(store
-        .begin_login_attempt(5, other, now, since, 2)
+    assert_eq!(begin(9, "127.0.0.1", 1).await.unwrap(), Verdict::Admitted);
+}
+
+#[tokio::test]
+async fn login_addresses_are_remembered_per_user() {
+    let fixture = fixture().await;
+    let store = fixture.store.as_ref();
+    let alice = store
+        .create_user(taskd::store::NewUser {
+            username: "alice".into(),
+            email: String::new(),
+            password_hash: "x".into(),
+            is_admin: false,
+        })
         .await
         .unwrap()
-        .is_some());
-    store.clear_login_attempts("user:alice").await.unwrap();
-    let later = now + chrono::Duration::minutes(2);
-    store.forget_login_attempts_before(later).await.unwrap();
-    assert_eq!(
-        store
-            .begin_login_attempt(6, keys(), now, since, 1)
-            .await
-            .unwrap(),
-        None
-    );
+        .unwrap();
+    let now = Utc::now();
+    assert!(!store.address_known(alice.id, "192.0.2.1").await.unwrap());
+    store
+        .remember_address(alice.id, "192.0.2.1", now)
+        .await
+        .unwrap();
+    store
+        .remember_address(alice.id, "192.0.2.1", now)
+        .await
+        .unwrap();
+    assert!(store.address_known(alice.id, "192.0.2.1").await.unwrap());
+    assert!(!store.address_known(alice.id, "192.0.2.2").await.unwrap());
+    store
+        .forget_addresses_before(now + chrono::Duration::seconds(1))
+        .await
+        .unwrap();
+    assert!(!store.address_known(alice.id, "192.0.2.1").await.unwrap());
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use common::api::AdminUser;
 use tokio_postgres::Row;
 
-use super::{PostgresStore, LOGIN_LOCKS};
+use super::PostgresStore;
 use crate::{
     store::{
         changes::Wake, AccountStore, Adoption, AuthContext, LegacyUser, NewUser,
@@ -383,75 +383,5 @@ impl AccountStore for PostgresStore {
             .await?;
         self.announce(Wake::Account(user_id)).await;
         Ok(deleted > 0)
-    }
-
-    async fn begin_login_attempt(
-        &self,
-        attempt: i64,
-        mut keys: Vec<String>,
-        now: DateTime<Utc>,
-        since: DateTime<Utc>,
-        max: u32,
-    ) -> StoreResult<Option<DateTime<Utc>>> {
-        let mut client = self.client().await?;
-        let max = i64::from(max);
-        // Locked in one order, so that two attempts never wait on each other.
-        keys.sort();
-        keys.dedup();
-        self.timed(async {
-            let tx = client.transaction().await?;
-            // Attempts on the same key, from any daemon, take turns here:
-            // the check and the count are one step.
-            for key in &keys {
-                tx.execute(
-                    "SELECT pg_advisory_xact_lock($1, hashtext($2))",
-                    &[&LOGIN_LOCKS, key],
-                )
-                .await?;
-            }
-            let rows = tx
-                .query(
-                    "SELECT key, COUNT(*), MIN(at) FROM login_attempts \
-                     WHERE key = ANY($1) AND at > $2 GROUP BY key",
-                    &[&keys, &since],
-                )
-                .await?;
-            let refused = rows
-                .iter()
-                .filter(|row| row.get::<_, i64>(1) >= max)
-                .map(|row| row.get::<_, DateTime<Utc>>(2))
-                .max();
-            if refused.is_none() {
-                tx.execute(
-                    "INSERT INTO login_attempts (attempt, key, at) SELECT $1, key, $3 FROM unnest($2::text[]) AS key",
-                    &[&attempt, &keys, &now],
-                )
-                .await?;
-            }
-            tx.commit().await?;
-            Ok(refused)
-        })
-        .await
-    }
-
-    async fn forget_login_attempt(&self, attempt: i64) -> StoreResult<()> {
-        let client = self.client().await?;
-        self.timed(client.execute("DELETE FROM login_attempts WHERE attempt = $1", &[&attempt]))
-            .await?;
-        Ok(())
-    }
-
-    async fn clear_login_attempts(&self, key: &str) -> StoreResult<()> {
-        let client = self.client().await?;
-        self.timed(client.execute("DELETE FROM login_attempts WHERE key = $1", &[&key]))
-            .await?;
-        Ok(())
-    }
-
-    async fn forget_login_attempts_before(&self, before: DateTime<Utc>) -> StoreResult<()> {
-        let client = self.client().await?;
-        self.timed(client.execute("DELETE FROM login_attempts WHERE at < $1", &[&before]))
-            .await?;
-        Ok(())
     }
 }

@@ -4,6 +4,7 @@
 //! cached that another daemon could change.
 
 mod accounts;
+mod attempts;
 mod changes;
 mod idempotency;
 mod journal;
@@ -39,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0009_change_sets_and_trash.sql"),
     include_str!("../../../migrations/postgres/0010_idempotency_keys.sql"),
     include_str!("../../../migrations/postgres/0011_refresh_rotation_time.sql"),
+    include_str!("../../../migrations/postgres/0012_attempts_and_addresses.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once

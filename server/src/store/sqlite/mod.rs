@@ -3,6 +3,7 @@
 //! all used from the blocking thread pool, never from async workers.
 
 mod accounts;
+mod attempts;
 mod changes;
 mod idempotency;
 mod journal;
@@ -39,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0009_change_sets_and_trash.sql"),
     include_str!("../../../migrations/sqlite/0010_idempotency_keys.sql"),
     include_str!("../../../migrations/sqlite/0011_refresh_rotation_time.sql"),
+    include_str!("../../../migrations/sqlite/0012_attempts_and_addresses.sql"),
 ];
 
 /// Reader connections: enough to keep both cores busy while some wait on
