@@ -42,6 +42,8 @@ pub struct AppState {
     pub limiter: Arc<Limiter>,
     pub registration: config::Registration,
     pub registrations_per_hour: u32,
+    /// What `/healthz` last learnt of writing to the database.
+    pub write_probe: Arc<routes::ops::WriteProbe>,
     /// The open event streams.
     pub streams: Arc<events::Streams>,
     /// How long a spent refresh token still gets its successor again.
@@ -69,6 +71,7 @@ impl AppState {
             limiter: Arc::new(Limiter::new(Arc::clone(&store))),
             registration: config.registration,
             registrations_per_hour: config.registrations_per_hour,
+            write_probe: Default::default(),
             store,
             tokens: Arc::new(Tokens::new(&secret)),
         })

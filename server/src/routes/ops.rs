@@ -1,6 +1,9 @@
 //! Health and the OpenAPI document.
 
-use std::sync::Arc;
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use axum::{
     extract::State,
@@ -8,10 +11,16 @@ use axum::{
     response::IntoResponse,
     Extension, Json,
 };
+use chrono::Utc;
 use common::api::{Health, Problem};
+use tokio::sync::Mutex;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{error::ApiResult, AppState};
+use crate::{
+    error::{ApiError, ApiResult},
+    store::Store,
+    AppState,
+};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -23,14 +32,52 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Clone)]
 pub struct OpenApiJson(pub Arc<String>);
 
-/// 200 when the database answers, else 503.
+/// How long a write probe's outcome stands for the health checks after it:
+/// a load balancer asking many times a second costs one write a second.
+const PROBE_STANDS: Duration = Duration::from_secs(1);
+
+/// The latest write probe: whether the database could be written, and when
+/// that was learnt.
+#[derive(Default)]
+pub struct WriteProbe {
+    last: Mutex<Option<(Instant, bool)>>,
+}
+
+impl WriteProbe {
+    /// Whether a write commits, probed at most once per [`PROBE_STANDS`];
+    /// health checks arriving during a probe wait for its outcome.
+    async fn writable(&self, store: &dyn Store) -> bool {
+        let mut last = self.last.lock().await;
+        if let Some((at, writable)) = *last {
+            if at.elapsed() < PROBE_STANDS {
+                return writable;
+            }
+        }
+        let writable = match store.probe_write(Utc::now()).await {
+            Ok(()) => true,
+            Err(err) => {
+                tracing::error!(error = %err, "the database cannot be written");
+                false
+            }
+        };
+        *last = Some((Instant::now(), writable));
+        writable
+    }
+}
+
+/// 200 when the database answers and takes writes, else 503.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
     responses(
         (status = 200, body = Health),
-        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database does not answer, or cannot be written (a full disk, a read-only file or server)", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     state.store.health().await?;
+    if !state.write_probe.writable(state.store.as_ref()).await {
+        return Err(ApiError::Unavailable(
+            "The database answers but cannot be written (a full disk, or read-only).".into(),
+        ));
+    }
     Ok(Json(Health {
         status: "ok".into(),
     }))

@@ -217,6 +217,10 @@ pub trait Store:
     /// Answers when the database does.
     async fn health(&self) -> StoreResult<()>;
 
+    /// Commits a one-row write, to learn whether the database can still be
+    /// written (a full disk, a read-only file or server fail it).
+    async fn probe_write(&self, now: DateTime<Utc>) -> StoreResult<()>;
+
     /// Claims the periodic job `name` for this run when it last ran `every`
     /// ago or longer (or never): of several daemons, one gets it.
     async fn claim_job(&self, name: &str, now: DateTime<Utc>, every: Duration)

@@ -10,6 +10,7 @@ mod drf;
 mod errors;
 mod events;
 mod export;
+mod health;
 mod helpers;
 mod idempotency;
 mod import;

@@ -260,6 +260,17 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn probe_write(&self, now: DateTime<Utc>) -> StoreResult<()> {
+        let client = self.client().await?;
+        self.timed(client.execute(
+            "INSERT INTO jobs (name, last_run, runs) VALUES ('write-probe', $1, 0) \
+             ON CONFLICT (name) DO UPDATE SET last_run = EXCLUDED.last_run",
+            &[&now],
+        ))
+        .await?;
+        Ok(())
+    }
+
     async fn claim_job(
         &self,
         name: &str,

@@ -251,6 +251,14 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn probe_write(&self, now: DateTime<Utc>) -> StoreResult<()> {
+        self.write_keeping_auth(move |conn| {
+            conn.prepare_cached(WRITE_PROBE)?.execute([micros(now)])?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn claim_job(
         &self,
         name: &str,
@@ -276,6 +284,10 @@ impl Store for SqliteStore {
         Ok(None)
     }
 }
+
+/// The write a health check commits: a row of its own in the jobs table.
+const WRITE_PROBE: &str = "INSERT INTO jobs (name, last_run, runs) VALUES ('write-probe', ?1, 0) \
+     ON CONFLICT (name) DO UPDATE SET last_run = excluded.last_run";
 
 /// The writer thread: takes every write waiting, runs each in a savepoint
 /// of one transaction (a failed write rolls back alone), commits once, then
