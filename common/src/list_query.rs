@@ -203,6 +203,18 @@ fn parse_instant(value: &str) -> Option<DateTime<Utc>> {
     if let Ok(instant) = DateTime::parse_from_rfc3339(value) {
         return Some(instant.with_timezone(&Utc));
     }
+    // Exactly YYYY-MM-DD: the parser alone would take `2026-1-5` or `+2026-01-05`.
+    let shaped = value.len() == 10
+        && value.bytes().enumerate().all(|(at, b)| {
+            if at == 4 || at == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !shaped {
+        return None;
+    }
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .ok()
         .and_then(|date| date.and_hms_opt(0, 0, 0))
@@ -354,6 +366,16 @@ impl TaskQuery {
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<TaskQuery, FieldErrors> {
         let mut query = TaskQuery::default();
         let mut errors = FieldErrors::new();
+        // Repeats are counted as given, empty and duplicate values too: the
+        // limit is on the request.
+        for name in ["tag", "exclude_tag"] {
+            if pairs.iter().filter(|(n, _)| n == name).count() > MAX_REPEATS {
+                errors
+                    .entry(name.to_string())
+                    .or_default()
+                    .push(format!("at most {MAX_REPEATS} values."));
+            }
+        }
         for (name, value) in pairs {
             if value.is_empty() {
                 continue;
@@ -367,11 +389,7 @@ impl TaskQuery {
                 }
             }
         }
-        for (name, count) in [
-            ("tag", query.tags.len()),
-            ("exclude_tag", query.exclude_tags.len()),
-            ("ordering", query.ordering.len()),
-        ] {
+        for (name, count) in [("ordering", query.ordering.len())] {
             if count > MAX_REPEATS {
                 errors
                     .entry(name.to_string())

@@ -23,7 +23,7 @@ pub const MAX_UDAS: usize = 64;
 pub const MAX_UDA_TEXT: usize = 1_000;
 
 /// Sent by clients, ignored by the server.
-const READ_ONLY: [&str; 11] = [
+pub const READ_ONLY: [&str; 11] = [
     "id",
     "created_at",
     "updated_at",
@@ -144,15 +144,18 @@ fn nullable<T>(value: Value, parse: fn(Value) -> FieldResult<T>) -> FieldResult<
     }
 }
 
+/// Lengths are counted as sent, before the trim: a limit on the request
+/// that the API document can state.
 fn title(value: Value) -> FieldResult<String> {
-    let title = string(value)?.trim().to_string();
-    if title.is_empty() {
-        return Err(one("This field may not be blank."));
-    }
-    if title.chars().count() > MAX_TITLE {
+    let sent = string(value)?;
+    if sent.chars().count() > MAX_TITLE {
         return Err(one(format!(
             "Ensure this field has no more than {MAX_TITLE} characters."
         )));
+    }
+    let title = sent.trim().to_string();
+    if title.is_empty() {
+        return Err(one("This field may not be blank."));
     }
     Ok(title)
 }
@@ -191,22 +194,23 @@ fn instant(value: Value) -> FieldResult<DateTime<Utc>> {
         .map_err(|_| one("Datetime has wrong format. Use RFC 3339, e.g. 2026-12-01T09:00:00Z."))?;
     // Every instant given back must be RFC 3339 again, which has four-digit
     // years: in UTC, years 1 to 9999.
-    if !(1..=9999).contains(&instant.year()) {
-        return Err(one("Datetime is out of range: years 0001 to 9999 (UTC)."));
+    if !(0..=9999).contains(&instant.year()) {
+        return Err(one("Datetime is out of range: years 0000 to 9999 (UTC)."));
     }
     Ok(instant)
 }
 
 /// `None` for a blank project: a blank name means no project.
 fn project(value: Value) -> FieldResult<Option<String>> {
-    let project = string(value)?.trim().to_string();
-    if project.is_empty() {
-        return Ok(None);
-    }
-    if project.chars().count() > MAX_PROJECT {
+    let sent = string(value)?;
+    if sent.chars().count() > MAX_PROJECT {
         return Err(one(format!(
             "Ensure this field has no more than {MAX_PROJECT} characters."
         )));
+    }
+    let project = sent.trim().to_string();
+    if project.is_empty() {
+        return Ok(None);
     }
     if project.split('.').any(|part| part.trim().is_empty()) {
         return Err(one(
@@ -222,6 +226,10 @@ fn tags(value: Value) -> FieldResult<Vec<String>> {
     };
     let mut tags: Vec<String> = Vec::new();
     let mut messages = Vec::new();
+    // Counted as given, repeats too: the limit is on the request.
+    if items.len() > MAX_TAGS {
+        messages.push(format!("A task has at most {MAX_TAGS} tags."));
+    }
     for item in items {
         let Value::String(tag) = item else {
             messages.push("Each tag must be a string.".to_string());
@@ -239,9 +247,6 @@ fn tags(value: Value) -> FieldResult<Vec<String>> {
         } else if !tags.contains(&tag) {
             tags.push(tag);
         }
-    }
-    if tags.len() > MAX_TAGS {
-        messages.push(format!("A task has at most {MAX_TAGS} tags."));
     }
     if messages.is_empty() {
         Ok(tags)

@@ -5,10 +5,12 @@
 use zxcvbn::Score;
 
 pub const MIN_PASSWORD: usize = 8;
-/// Longer passwords are refused before any hashing: a hash's cost grows with
-/// its input, and no one types more.
+/// Longer passwords (in characters) are refused before any hashing: a
+/// hash's cost grows with its input, and no one types more.
 pub const MAX_PASSWORD: usize = 1024;
-const MAX_USERNAME: usize = 150;
+pub const MAX_USERNAME: usize = 150;
+/// In characters, as the document's `maxLength` counts.
+pub const MAX_EMAIL: usize = 254;
 
 pub fn username_errors(username: &str) -> Vec<String> {
     let length = username.chars().count();
@@ -40,9 +42,9 @@ pub fn password_errors(password: &str, username: &str) -> Vec<String> {
     if !password.is_empty() && password.trim().is_empty() {
         messages.push("This password is only spaces.".into());
     }
-    if password.len() > MAX_PASSWORD {
+    if password.chars().count() > MAX_PASSWORD {
         messages.push(format!(
-            "This password is too long: at most {MAX_PASSWORD} bytes."
+            "This password is too long: at most {MAX_PASSWORD} characters."
         ));
     }
     if password.chars().count() < MIN_PASSWORD {
@@ -85,7 +87,7 @@ fn guessable(password: &str, username: &str) -> Option<String> {
 }
 
 pub fn email_errors(email: &str) -> Vec<String> {
-    let valid = email.len() <= 254
+    let valid = email.chars().count() <= MAX_EMAIL
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()

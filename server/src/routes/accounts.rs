@@ -17,7 +17,7 @@ use crate::{
     config::Registration,
     domain::{
         accounts::{self as rules, Refreshed},
-        credentials::{email_errors, username_errors, MAX_PASSWORD},
+        credentials::{email_errors, username_errors, MAX_EMAIL, MAX_PASSWORD},
     },
     error::{ApiError, ApiResult, FieldErrors},
     extract::{ClientAddr, JsonBody},
@@ -83,7 +83,13 @@ async fn register(
         ));
     }
     let username = body.username.trim().to_string();
-    let email = body.email.unwrap_or_default().trim().to_string();
+    let sent_email = body.email.unwrap_or_default();
+    // Its length as sent, as the API document states it.
+    let email = if sent_email.chars().count() > MAX_EMAIL {
+        sent_email
+    } else {
+        sent_email.trim().to_string()
+    };
     let mut errors = FieldErrors::new();
     for (field, messages) in [
         ("username", username_errors(&username)),
@@ -187,10 +193,10 @@ async fn login(
             blank.insert(field.into(), vec!["This field may not be blank.".into()]);
         }
     }
-    if body.password.len() > MAX_PASSWORD {
+    if body.password.chars().count() > MAX_PASSWORD {
         blank.insert(
             "password".into(),
-            vec![format!("At most {MAX_PASSWORD} bytes.")],
+            vec![format!("At most {MAX_PASSWORD} characters.")],
         );
     }
     check(blank)?;
@@ -360,6 +366,7 @@ async fn me(user: AuthUser) -> Json<User> {
         (status = 204, description = "Changed; log in again"),
         (status = 400, description = "Wrong current password or a weak new one", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords, counted as failed logins; see Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
     ))]
@@ -375,10 +382,10 @@ async fn change_password(
     if !weak.is_empty() {
         errors.insert("new_password".into(), weak);
     }
-    if body.current_password.len() > MAX_PASSWORD {
+    if body.current_password.chars().count() > MAX_PASSWORD {
         errors.insert(
             "current_password".into(),
-            vec![format!("At most {MAX_PASSWORD} bytes.")],
+            vec![format!("At most {MAX_PASSWORD} characters.")],
         );
     }
     check(errors)?;

@@ -56,9 +56,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 
 pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
     let (routes, doc) = api();
-    let doc = doc
-        .to_pretty_json()
-        .context("rendering the OpenAPI document")?;
+    let mut doc = serde_json::to_value(&doc).context("rendering the OpenAPI document")?;
+    openapi::constrain(&mut doc);
+    let doc = serde_json::to_string_pretty(&doc).context("rendering the OpenAPI document")?;
     let mut router = routes
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

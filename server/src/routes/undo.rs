@@ -89,6 +89,7 @@ async fn preview_undo(State(state): State<AppState>, user: AuthUser) -> ApiResul
     security(("bearer" = [])),
     responses(
         (status = 200, body = UndoStep),
+        (status = 400, description = "`force` is neither true nor false", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Nothing to undo", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Tasks changed since; `errors` says how, per task. Nothing was changed.", body = Problem, content_type = "application/problem+json"),
@@ -121,6 +122,7 @@ async fn preview_redo(State(state): State<AppState>, user: AuthUser) -> ApiResul
     security(("bearer" = [])),
     responses(
         (status = 200, body = UndoStep),
+        (status = 400, description = "`force` is neither true nor false", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Nothing to redo", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Tasks changed since, or a dependency cycle; nothing was changed", body = Problem, content_type = "application/problem+json"),

@@ -1,6 +1,10 @@
 //! The frame of the OpenAPI document; the paths come from the handlers'
 //! `#[utoipa::path]` attributes as the router is built (see `routes::api`).
 
+mod constraints;
+
+pub use constraints::apply as constrain;
+
 use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     Modify, OpenApi,
