@@ -108,7 +108,7 @@ impl ApiError {
         }
     }
 
-    fn detail(&self) -> String {
+    pub fn detail(&self) -> String {
         match self {
             ApiError::NotFound => "No such resource.".into(),
             ApiError::MethodNotAllowed => "This method is not allowed on this resource.".into(),

@@ -19,6 +19,7 @@ pub mod routes;
 pub mod store;
 pub mod task_input;
 pub mod task_query;
+pub mod web;
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 

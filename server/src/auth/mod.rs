@@ -337,6 +337,12 @@ impl Tokens {
         self.derived("refresh", refresh)
     }
 
+    /// The CSRF token of the browser whose cookie holds `cookie`: forms
+    /// carry it, and a page another site made cannot know it.
+    pub fn csrf_token(&self, cookie: &str) -> String {
+        self.derived("csrf", cookie)
+    }
+
     fn derived(&self, purpose: &str, refresh: &str) -> String {
         let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.secret)
             .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));

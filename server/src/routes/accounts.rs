@@ -77,6 +77,17 @@ async fn register(
     ClientAddr(addr): ClientAddr,
     JsonBody(body): JsonBody<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
+    let user = create_account(&state, addr, body).await?;
+    Ok((StatusCode::CREATED, Json(user.to_api())))
+}
+
+/// Registration, for the API and the web app alike: the policy, the
+/// fields' rules, the per-address cap.
+pub(crate) async fn create_account(
+    state: &AppState,
+    addr: Option<std::net::IpAddr>,
+    body: RegisterRequest,
+) -> ApiResult<UserRecord> {
     if state.registration == Registration::Closed {
         return Err(ApiError::Forbidden(
             "Registration is closed: ask an administrator for an account.".into(),
@@ -134,7 +145,7 @@ async fn register(
         .ok_or_else(username_taken)?;
     attempt.counts().await?;
     tracing::info!(user_id = user.id, "account registered");
-    Ok((StatusCode::CREATED, Json(user.to_api())))
+    Ok(user)
 }
 
 /// Opens a login for `user` and returns its first pair.
@@ -200,23 +211,35 @@ async fn login(
         );
     }
     check(blank)?;
-    let user = state.store.user_by_username(body.username.trim()).await?;
-    let rules = rules_for(&state, &body.username, user.as_ref(), addr).await?;
+    let user = authenticate(&state, &body.username, body.password, addr).await?;
+    Ok(Json(issue_tokens(&state, &user).await?))
+}
+
+/// Checks a username and password under the login limits, for the API and
+/// the web app alike; the active account they name.
+pub(crate) async fn authenticate(
+    state: &AppState,
+    username: &str,
+    password: String,
+    addr: Option<std::net::IpAddr>,
+) -> ApiResult<UserRecord> {
+    let user = state.store.user_by_username(username.trim()).await?;
+    let rules = rules_for(state, username, user.as_ref(), addr).await?;
     let attempt = match state.limiter.begin(&rules, "failed logins").await {
         Ok(attempt) => attempt,
         Err(err) => {
             if matches!(err, ApiError::TooManyRequests { .. }) {
-                tracing::warn!(username = %common::text::escape_control(&body.username), "login refused: too many failures");
+                tracing::warn!(username = %common::text::escape_control(username), "login refused: too many failures");
             }
             return Err(err);
         }
     };
     let hash = user.as_ref().map(|u| u.password_hash.clone());
-    let valid = auth::verify_password(body.password.clone(), hash).await?;
+    let valid = auth::verify_password(password.clone(), hash).await?;
     let Some(user) = user.filter(|_| valid) else {
         attempt.counts().await?;
         // The address is the request's, on its span; never the password.
-        tracing::warn!(username = %common::text::escape_control(&body.username), "failed login");
+        tracing::warn!(username = %common::text::escape_control(username), "failed login");
         return Err(bad_credentials());
     };
     attempt.taken_back().await?;
@@ -225,7 +248,7 @@ async fn login(
     }
     if !auth::is_current_hash(&user.password_hash) {
         // A hash brought from the Django backend: argon2id from now on.
-        let upgraded = auth::hash_password(body.password).await?;
+        let upgraded = auth::hash_password(password).await?;
         state
             .store
             .upgrade_password_hash(user.id, &user.password_hash, &upgraded)
@@ -242,7 +265,7 @@ async fn login(
             .remember_address(user.id, &addr.to_string(), Utc::now())
             .await?;
     }
-    Ok(Json(issue_tokens(&state, &user).await?))
+    Ok(user)
 }
 
 /// The limits a password check for `username` from `addr` counts against.

@@ -60,7 +60,8 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
     openapi::constrain(&mut doc);
     let doc = serde_json::to_string_pretty(&doc).context("rendering the OpenAPI document")?;
     let mut router = routes
-        .fallback(|| async { ApiError::NotFound })
+        .merge(crate::web::router())
+        .fallback(not_found)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
         .layer(Extension(ops::OpenApiJson(Arc::new(doc))))
@@ -204,9 +205,30 @@ async fn as_drf_error(response: Response) -> Response {
 
 /// A last guard: whatever produced an error response without a problem body
 /// (a layer, an extractor we did not wrap), the client still gets one.
+/// A 404: a page for a browser outside the API, else a problem.
+async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_html && !uri.path().starts_with("/api/") {
+        crate::web::not_found_page()
+    } else {
+        ApiError::NotFound.into_response()
+    }
+}
+
 async fn problem_for_every_error(response: Response) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    // The web app's error pages are pages.
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
+    if is_page {
         return response;
     }
     let is_problem = response

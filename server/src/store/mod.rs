@@ -5,6 +5,7 @@
 //! chosen once, at start-up, from the database URL ([`open`]).
 
 pub mod attempts;
+pub mod browser;
 pub mod changes;
 pub mod idempotency;
 pub mod journal;
@@ -21,6 +22,7 @@ use common::api::{AdminUser, Status, Task, User};
 
 use crate::task_query::{PageWindow, TaskFilter};
 use attempts::AttemptStore;
+use browser::BrowserSessionStore;
 use changes::ChangeFeed;
 use idempotency::IdempotencyStore;
 use journal::JournalStore;
@@ -212,7 +214,13 @@ pub struct TaskPage {
 /// Everything a backend is: accounts, tasks and the daemon's own state.
 #[async_trait]
 pub trait Store:
-    AccountStore + AttemptStore + TaskStore + ChangeFeed + JournalStore + IdempotencyStore
+    AccountStore
+    + AttemptStore
+    + BrowserSessionStore
+    + TaskStore
+    + ChangeFeed
+    + JournalStore
+    + IdempotencyStore
 {
     /// Answers when the database does.
     async fn health(&self) -> StoreResult<()>;

@@ -29,3 +29,4 @@ mod task_links;
 mod tasks;
 mod tokens;
 mod undo;
+mod web;

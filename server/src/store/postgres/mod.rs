@@ -5,6 +5,7 @@
 
 mod accounts;
 mod attempts;
+mod browser;
 mod changes;
 mod idempotency;
 mod journal;
@@ -41,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0010_idempotency_keys.sql"),
     include_str!("../../../migrations/postgres/0011_refresh_rotation_time.sql"),
     include_str!("../../../migrations/postgres/0012_attempts_and_addresses.sql"),
+    include_str!("../../../migrations/postgres/0013_browser_sessions.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once

@@ -14,10 +14,11 @@ use crate::{
     task_query::PageWindow,
 };
 
-const USER_COLUMNS: &str = "u.id, u.username, u.email, u.password_hash, u.is_active, u.is_admin, \
+pub(super) const USER_COLUMNS: &str =
+    "u.id, u.username, u.email, u.password_hash, u.is_active, u.is_admin, \
      u.date_joined, u.token_version";
 
-fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
+pub(super) fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
     Ok(UserRecord {
         id: row.get(0)?,
         username: row.get(1)?,
@@ -319,12 +320,16 @@ impl AccountStore for SqliteStore {
         self.write(move |conn| {
             conn.prepare_cached("DELETE FROM refresh_tokens WHERE expires_at < ?1")?
                 .execute([micros(now)])?;
+            conn.prepare_cached("DELETE FROM browser_sessions WHERE expires_at < ?1")?
+                .execute([micros(now)])?;
             // A login's access tokens expire long before its last refresh
-            // token, so a login with no refresh token left is over.
+            // token, so a login with no refresh token (or browser session)
+            // left is over.
             let logins = conn
                 .prepare_cached(
                     "DELETE FROM sessions WHERE NOT EXISTS \
-                     (SELECT 1 FROM refresh_tokens r WHERE r.session_id = sessions.id)",
+                     (SELECT 1 FROM refresh_tokens r WHERE r.session_id = sessions.id) \
+                     AND NOT EXISTS (SELECT 1 FROM browser_sessions b WHERE b.session_id = sessions.id)",
                 )?
                 .execute([])?;
             Ok(logins as u64)

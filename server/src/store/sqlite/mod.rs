@@ -4,6 +4,7 @@
 
 mod accounts;
 mod attempts;
+mod browser;
 mod changes;
 mod idempotency;
 mod journal;
@@ -41,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0010_idempotency_keys.sql"),
     include_str!("../../../migrations/sqlite/0011_refresh_rotation_time.sql"),
     include_str!("../../../migrations/sqlite/0012_attempts_and_addresses.sql"),
+    include_str!("../../../migrations/sqlite/0013_browser_sessions.sql"),
 ];
 
 /// Reader connections: enough to keep both cores busy while some wait on

@@ -1,0 +1,117 @@
+//! How the web app answers what goes wrong: an HTML page saying so, or, for
+//! a visitor who is not logged in, the login page.
+
+use askama::Template;
+use axum::{
+    http::{header, HeaderValue, StatusCode},
+    response::{Html, IntoResponse, Response},
+};
+
+use super::Chrome;
+use crate::error::ApiError;
+
+#[derive(Debug)]
+pub enum PageError {
+    /// Not logged in: to the login page, and back to `next` after.
+    LogIn { next: String },
+    /// A page saying `message`, with `status`.
+    Shown { status: StatusCode, message: String },
+}
+
+pub type PageResult<T> = Result<T, PageError>;
+
+impl PageError {
+    pub fn bad_request(message: impl Into<String>) -> PageError {
+        PageError::Shown {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> PageError {
+        PageError::Shown {
+            status: StatusCode::FORBIDDEN,
+            message: message.into(),
+        }
+    }
+}
+
+macro_rules! through_api_error {
+    ($($error:ty),*) => {$(
+        impl From<$error> for PageError {
+            fn from(err: $error) -> PageError {
+                PageError::from(ApiError::from(err))
+            }
+        }
+    )*};
+}
+
+through_api_error!(
+    crate::store::StoreError,
+    crate::domain::task_ops::TaskError,
+    crate::task_query::QueryError
+);
+
+impl From<ApiError> for PageError {
+    fn from(err: ApiError) -> PageError {
+        if let ApiError::Internal(cause) = &err {
+            tracing::error!(error = format!("{cause:#}"), "page failed");
+        }
+        let mut message = err.detail();
+        if let ApiError::BadRequest {
+            errors: Some(errors),
+            ..
+        } = &err
+        {
+            let fields: Vec<String> = errors
+                .iter()
+                .map(|(field, messages)| format!("{field}: {}", messages.join(" ")))
+                .collect();
+            message = fields.join(" ");
+        }
+        PageError::Shown {
+            status: err.status(),
+            message,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    chrome: Chrome,
+    heading: String,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::LogIn { next } => {
+                let query =
+                    serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
+                let location = HeaderValue::from_str(&format!("/login?{query}"))
+                    .unwrap_or(HeaderValue::from_static("/login"));
+                (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+            }
+            PageError::Shown { status, message } => {
+                let page = ErrorPage {
+                    chrome: Chrome::anonymous(),
+                    heading: status.canonical_reason().unwrap_or("Error").to_string(),
+                    message: common::text::escape_control(&message).into_owned(),
+                };
+                match page.render() {
+                    Ok(html) => (status, Html(html)).into_response(),
+                    Err(err) => {
+                        tracing::error!(error = %err, "cannot render the error page");
+                        (
+                            status,
+                            Html(String::from("<!doctype html><title>Error</title>")),
+                        )
+                            .into_response()
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! The web app: server-rendered pages over the same domain rules and store
+//! as the API, with browser sessions in a cookie and a CSRF token on every
+//! form. Every page works without script.
+
+mod assets;
+mod error;
+mod pages;
+mod session;
+
+use axum::{
+    http::{header, HeaderValue},
+    routing::{get, post},
+    Router,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::AppState;
+
+pub use session::{SESSION_COOKIE, VISITOR_COOKIE};
+
+/// The page for an address that names nothing.
+pub fn not_found_page() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    error::PageError::Shown {
+        status: axum::http::StatusCode::NOT_FOUND,
+        message: "There is no page at this address.".into(),
+    }
+    .into_response()
+}
+
+/// What every page's frame shows: the stylesheet, who is logged in, and
+/// the token the logout form carries.
+pub struct Chrome {
+    pub css: String,
+    pub user: Option<String>,
+    pub csrf: String,
+}
+
+impl Chrome {
+    pub fn anonymous() -> Chrome {
+        Chrome {
+            css: assets::url("app.css"),
+            user: None,
+            csrf: String::new(),
+        }
+    }
+
+    pub fn visitor(csrf: String) -> Chrome {
+        Chrome {
+            csrf,
+            ..Chrome::anonymous()
+        }
+    }
+
+    pub fn browser(browser: &session::Browser) -> Chrome {
+        Chrome {
+            css: assets::url("app.css"),
+            user: Some(common::text::escape_control(&browser.user.username).into_owned()),
+            csrf: browser.csrf.clone(),
+        }
+    }
+}
+
+/// No script but our own, no inline script or style, no framing, forms
+/// only to ourselves.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'none'";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::tasks))
+        .route("/login", get(pages::login_page).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/register", get(pages::register_page).post(pages::register))
+        .route("/tasks", post(pages::add))
+        .route("/tasks/{id}/{action}", post(pages::act))
+        .route("/static/{name}", get(assets::serve))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        // Pages hold a user's tasks and a form token: never cached. Assets
+        // say otherwise themselves.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+}

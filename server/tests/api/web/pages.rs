@@ -1,0 +1,305 @@
+//! The pages and their forms.
+
+use reqwest::{header, StatusCode};
+use serde_json::json;
+use taskd::config::Registration;
+
+use super::{csrf, titles, Browser};
+use crate::helpers::{body, TestApp};
+
+#[tokio::test]
+async fn pages_carry_the_security_headers_and_assets_are_hashed_and_immutable() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    // Not logged in: the login page, then back.
+    let list = browser.get("/?project=home").await;
+    assert_eq!(list.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        list.headers()[header::LOCATION],
+        "/login?next=%2F%3Fproject%3Dhome"
+    );
+    for path in ["/login", "/register"] {
+        let response = browser.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let headers = response.headers();
+        assert!(headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains("script-src 'self'"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(!csp.contains("unsafe"), "{csp}");
+        assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    }
+    let page = browser.page("/login").await;
+    let css = page
+        .split("href=\"")
+        .find_map(|rest| rest.split('"').next().filter(|href| href.ends_with(".css")))
+        .unwrap()
+        .to_string();
+    assert!(
+        css.starts_with("/static/app.") && css.len() > "/static/app..css".len() + 8,
+        "{css}"
+    );
+    let asset = browser.get(&css).await;
+    assert_eq!(asset.status(), StatusCode::OK);
+    assert_eq!(
+        asset.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(asset.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
+    assert!(asset
+        .text()
+        .await
+        .unwrap()
+        .contains("prefers-color-scheme: dark"));
+    // A name that is not a current asset's: nothing.
+    assert_eq!(
+        browser.get("/static/app.css").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // An unknown page is a page too.
+    let missing = browser.get("/no/such/page").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing
+        .text()
+        .await
+        .unwrap()
+        .contains("There is no page at this address."));
+}
+
+#[tokio::test]
+async fn register_add_complete_start_reopen_and_delete() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    let page = browser.page("/").await;
+    assert!(page.contains("alice"));
+    assert!(page.contains("0 tasks"));
+
+    let added = browser
+        .quick_add("Buy milk +errands due:tomorrow pri:H project:home")
+        .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    assert_eq!(added.headers()[header::LOCATION], "/");
+    // The task as the API gives it: the CLI's grammar, understood.
+    let api_user = app.logged_in(1, "alice").await;
+    let tasks = body(
+        app.get("/api/tasks/", &api_user.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let task = &tasks["results"][0];
+    assert_eq!(task["title"], "Buy milk");
+    assert_eq!(task["tags"], json!(["errands"]));
+    assert_eq!(task["priority"], "high");
+    assert_eq!(task["project"], "home");
+    assert!(task["due"].is_string());
+    let id = task["id"].as_i64().unwrap();
+
+    let page = browser.page("/").await;
+    assert_eq!(titles(&page), ["Buy milk"]);
+    let token = csrf(&page);
+    for (action, status) in [
+        ("start", None),
+        ("stop", None),
+        ("done", Some("done")),
+        ("reopen", Some("pending")),
+    ] {
+        let response = browser
+            .post(
+                &format!("/tasks/{id}/{action}"),
+                &[("csrf", &token), ("back", "/?status=all")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{action}");
+        assert_eq!(response.headers()[header::LOCATION], "/?status=all");
+        let task = body(
+            app.get(&format!("/api/tasks/{id}/"), &api_user.access)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        if let Some(status) = status {
+            assert_eq!(task["status"], status, "{action}");
+        }
+        assert_eq!(task["start"].is_string(), action == "start", "{action}");
+    }
+    let deleted = browser
+        .post(
+            &format!("/tasks/{id}/delete"),
+            &[("csrf", &token), ("back", "/")],
+        )
+        .await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    let gone = app
+        .get(&format!("/api/tasks/{id}/"), &api_user.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    // Another user's task, or none: a 404 page, nothing changed.
+    let missing = browser
+        .post("/tasks/999/done", &[("csrf", &token), ("back", "/")])
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    // A `back` to another site goes to the list instead.
+    browser.quick_add("Second").await;
+    let page = browser.page("/").await;
+    let second = page
+        .split("/tasks/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let away = browser
+        .post(
+            &format!("/tasks/{second}/done"),
+            &[("csrf", &csrf(&page)), ("back", "//evil.example/")],
+        )
+        .await;
+    assert_eq!(away.headers()[header::LOCATION], "/");
+}
+
+#[tokio::test]
+async fn the_list_is_filtered_sorted_and_searched_from_the_query_string() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    for line in [
+        "Water plants project:home +garden",
+        "Pay rent project:home pri:H",
+        "Write report project:work",
+        "Old thing",
+    ] {
+        assert_eq!(
+            browser.quick_add(line).await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    let page = browser.page("/?status=all&ordering=title").await;
+    assert_eq!(
+        titles(&page),
+        ["Old thing", "Pay rent", "Water plants", "Write report"]
+    );
+    let page = browser.page("/?project=home&ordering=title").await;
+    assert_eq!(titles(&page), ["Pay rent", "Water plants"]);
+    // The form shows the view it is.
+    assert!(page.contains("name=\"project\" value=\"home\""));
+    let page = browser.page("/?tag=garden").await;
+    assert_eq!(titles(&page), ["Water plants"]);
+    let page = browser.page("/?search=REPORT").await;
+    assert_eq!(titles(&page), ["Write report"]);
+    // The default view: pending tasks, most urgent first.
+    let page = browser.page("/").await;
+    assert_eq!(titles(&page)[0], "Pay rent");
+    // A bad filter value: a page saying which, nothing else.
+    let bad = browser.get("/?due_before=someday").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("due_before"));
+}
+
+#[tokio::test]
+async fn a_bad_quick_add_keeps_what_was_typed_and_says_why() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    let refused = browser.quick_add("Call mum due:someday-ish").await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let page = refused.text().await.unwrap();
+    assert!(
+        page.contains("value=\"Call mum due:someday-ish\""),
+        "{page}"
+    );
+    assert!(page.contains("invalid date"), "{page}");
+    assert!(page.contains("0 tasks"));
+}
+
+#[tokio::test]
+async fn user_text_is_escaped_everywhere() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    let alice = app.logged_in(1, "alice").await;
+    app.task(
+        &alice,
+        json!({"title": "<script>alert(1)</script> \u{7}bell", "project": "a\"b<i>", "tags": ["<b>"]}),
+    )
+    .await;
+    let page = browser.page("/").await;
+    assert!(!page.contains("<script>alert"), "{page}");
+    assert!(!page.contains("<i>") && !page.contains("<b>"));
+    assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+    // A control character is shown as an escape, not sent raw.
+    assert!(!page.contains('\u{7}'));
+    assert!(page.contains("\\x07bell"));
+}
+
+#[tokio::test]
+async fn closed_registration_has_no_register_page() {
+    let app = TestApp::spawn_with(|config| config.registration = Registration::Closed).await;
+    let mut browser = Browser::new(&app);
+    let login = browser.page("/login").await;
+    assert!(!login.contains("href=\"/register\""));
+    let register = browser.get("/register").await;
+    assert_eq!(register.status(), StatusCode::FORBIDDEN);
+    assert!(register
+        .text()
+        .await
+        .unwrap()
+        .contains("Registration is closed"));
+    // Nor does posting the form make anyone.
+    let page = browser.page("/login").await;
+    let posted = browser
+        .post(
+            "/register",
+            &[
+                ("csrf", &csrf(&page)),
+                ("username", "mallory"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.login("mallory", "correct horse battery").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn register_errors_are_shown_with_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    let page = browser.page("/register").await;
+    let refused = browser
+        .post(
+            "/register",
+            &[
+                ("csrf", &csrf(&page)),
+                ("username", "al"),
+                ("email", "al@example.com"),
+                ("password", "password"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let page = refused.text().await.unwrap();
+    assert!(
+        page.contains("Username: Must be 3 to 150 characters."),
+        "{page}"
+    );
+    assert!(page.contains("too easy to guess"), "{page}");
+    assert!(page.contains("value=\"al@example.com\""));
+}
