@@ -9,7 +9,8 @@ use crate::helpers::{body, problem, TestApp, PASSWORD};
 async fn unknown_routes_and_wrong_methods() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
-    for path in ["/", "/api", "/api/nope/", "/api/tasks/1/extra", "/admin/"] {
+    // `/` is the web app.
+    for path in ["/api", "/api/nope/", "/api/tasks/1/extra", "/admin/"] {
         problem(
             app.get(path, &alice.access).send().await.unwrap(),
             StatusCode::NOT_FOUND,
