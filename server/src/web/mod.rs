@@ -32,6 +32,7 @@ pub fn not_found_page() -> axum::response::Response {
 /// the token the logout form carries.
 pub struct Chrome {
     pub css: String,
+    pub icon: String,
     pub user: Option<String>,
     pub csrf: String,
 }
@@ -40,6 +41,7 @@ impl Chrome {
     pub fn anonymous() -> Chrome {
         Chrome {
             css: assets::url("app.css"),
+            icon: assets::url("icon.svg"),
             user: None,
             csrf: String::new(),
         }
@@ -55,6 +57,7 @@ impl Chrome {
     pub fn browser(browser: &session::Browser) -> Chrome {
         Chrome {
             css: assets::url("app.css"),
+            icon: assets::url("icon.svg"),
             user: Some(common::text::escape_control(&browser.user.username).into_owned()),
             csrf: browser.csrf.clone(),
         }

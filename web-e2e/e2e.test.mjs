@@ -1,0 +1,181 @@
+// The web app in headless Chromium (Debian's, or CHROMIUM), against a real
+// taskd (target/debug/taskd, or TASKD) on a fresh database.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createServer } from "node:net";
+import { chromium } from "playwright-core";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const taskdBin = process.env.TASKD ?? join(root, "target", "debug", "taskd");
+const chromiumBin = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const shots = process.env.SCREENSHOTS;
+const PASSWORD = "correct horse battery";
+
+let daemon, dir, base, browser;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+before(async () => {
+  assert.ok(existsSync(taskdBin), `no taskd at ${taskdBin}: cargo build -p taskd`);
+  assert.ok(existsSync(chromiumBin), `no Chromium at ${chromiumBin}: apt-get install chromium`);
+  dir = mkdtempSync(join(tmpdir(), "taskd-e2e-"));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  daemon = spawn(
+    taskdBin,
+    ["--database", join(dir, "taskd.sqlite3"), "--bind", `127.0.0.1:${port}`, "--registrations-per-hour", "0"],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  daemon.stderr.on("data", () => {});
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  browser = await chromium.launch({ executablePath: chromiumBin, args: ["--no-sandbox"] });
+});
+
+after(async () => {
+  await browser?.close();
+  daemon?.kill();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A page that fails the test on any console error or CSP violation. */
+async function watchedPage(context) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(message.text());
+  });
+  page.on("pageerror", (error) => problems.push(String(error)));
+  return { page, problems };
+}
+
+async function register(page, username) {
+  await page.goto(`${base}/register`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(`${base}/`);
+}
+
+/** Runs `action`, which submits a form, and waits for the page it leads to. */
+async function navigates(page, action) {
+  await Promise.all([page.waitForNavigation(), action()]);
+}
+
+async function titles(page) {
+  return page.locator("table.tasks .title").allTextContents();
+}
+
+async function screenshot(page, name) {
+  if (!shots) return;
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+test("log in, quick add, complete, filter then reload, delete", async () => {
+  const context = await browser.newContext({ colorScheme: "light", viewport: { width: 1100, height: 700 } });
+  const { page, problems } = await watchedPage(context);
+  await register(page, "alice");
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(/\/login$/);
+  await page.getByLabel("Username").fill("alice");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(`${base}/`);
+
+  for (const line of [
+    "Pay rent project:home pri:H due:tomorrow",
+    "Water the plants project:home +garden",
+    "Write the quarterly report project:work +writing due:friday",
+    "Call the plumber +phone pri:M",
+  ]) {
+    await page.getByLabel("New task").fill(line);
+    await navigates(page, () => page.getByRole("button", { name: "Add", exact: true }).click());
+  }
+  assert.deepEqual((await titles(page)).sort(), [
+    "Call the plumber",
+    "Pay rent",
+    "Water the plants",
+    "Write the quarterly report",
+  ]);
+  await screenshot(page, "web-light");
+
+  await navigates(page, () => page.getByRole("button", { name: "Done: Water the plants" }).click());
+  assert.ok(!(await titles(page)).includes("Water the plants"));
+
+  await page.getByLabel("Project").fill("home");
+  await page.getByLabel("Status").selectOption("all");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.waitForURL(/project=home/);
+  await page.reload();
+  assert.equal(await page.getByLabel("Project").inputValue(), "home");
+  assert.deepEqual((await titles(page)).sort(), ["Pay rent", "Water the plants"]);
+
+  await navigates(page, () => page.getByRole("button", { name: "Delete: Pay rent" }).click());
+  assert.deepEqual(await titles(page), ["Water the plants"]);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("dark mode and a phone-sized screen", async () => {
+  const context = await browser.newContext({ colorScheme: "dark", viewport: { width: 390, height: 844 }, isMobile: true });
+  const { page, problems } = await watchedPage(context);
+  await register(page, "bob");
+  for (const line of ["Buy milk +errands due:tomorrow", "Book the dentist pri:H", "Read a book project:leisure"]) {
+    await page.getByLabel("New task").fill(line);
+    await navigates(page, () => page.getByRole("button", { name: "Add", exact: true }).click());
+  }
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(background, "rgb(21, 21, 23)");
+  // Nothing wider than the screen.
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the page is ${width} px wide`);
+  await screenshot(page, "web-phone-dark");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the whole flow with the keyboard alone", async () => {
+  const context = await browser.newContext();
+  const { page, problems } = await watchedPage(context);
+  await page.goto(`${base}/register`);
+  // The username box has the focus; Tab moves on, Enter sends.
+  await page.keyboard.type("carol");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press("Enter");
+  await page.waitForURL(`${base}/`);
+  await page.getByLabel("New task").focus();
+  await page.keyboard.type("Keyboard only task");
+  await navigates(page, () => page.keyboard.press("Enter"));
+  assert.deepEqual(await titles(page), ["Keyboard only task"]);
+  // Tab to its Done button and press it.
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
+    if (focused === "Done: Keyboard only task") break;
+  }
+  await navigates(page, () => page.keyboard.press("Enter"));
+  assert.deepEqual(await titles(page), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
