@@ -118,6 +118,22 @@ test("log in, quick add, complete, filter then reload, delete", async () => {
   ]);
   await screenshot(page, "web-light");
 
+  // Edit on the task's own page, add a note, then back to the same view.
+  await navigates(page, () => page.getByRole("link", { name: "Call the plumber" }).click());
+  await page.getByLabel("Title").fill("Call the plumber about the sink");
+  await page.getByLabel("Priority").selectOption("high");
+  await page.getByLabel("Due").fill("tomorrow");
+  await navigates(page, () => page.getByRole("button", { name: "Save" }).click());
+  assert.equal(new URL(page.url()).pathname, "/");
+  assert.ok((await titles(page)).includes("Call the plumber about the sink"));
+  await navigates(page, () => page.getByRole("link", { name: "Call the plumber about the sink" }).click());
+  assert.equal(await page.getByLabel("Priority").inputValue(), "high");
+  await page.getByLabel("New note").fill("Number is on the fridge");
+  await navigates(page, () => page.getByRole("button", { name: "Add note" }).click());
+  assert.ok(await page.getByText("Number is on the fridge").isVisible());
+  await screenshot(page, "web-task");
+  await navigates(page, () => page.getByRole("link", { name: "All tasks" }).click());
+
   await navigates(page, () => page.getByRole("button", { name: "Done: Water the plants" }).click());
   assert.ok(!(await titles(page)).includes("Water the plants"));
 

@@ -6,6 +6,7 @@ mod assets;
 mod error;
 mod pages;
 mod session;
+mod task_page;
 
 use axum::{
     http::{header, HeaderValue},
@@ -77,6 +78,12 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(pages::logout))
         .route("/register", get(pages::register_page).post(pages::register))
         .route("/tasks", post(pages::add))
+        .route("/tasks/{id}", get(task_page::show).post(task_page::save))
+        .route("/tasks/{id}/notes", post(task_page::add_note))
+        .route(
+            "/tasks/{id}/notes/{note}/delete",
+            post(task_page::remove_note),
+        )
         .route("/tasks/{id}/{action}", post(pages::act))
         .route("/static/{name}", get(assets::serve))
         .layer(SetResponseHeaderLayer::overriding(

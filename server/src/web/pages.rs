@@ -11,7 +11,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar};
 use chrono::{Local, Utc};
 use common::{
     api::{RegisterRequest, Status, Task},
-    filter::{split_words, Modifications, ModifyMode, Resolved},
+    filter::{split_words, Modifications, ModifyMode},
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -34,7 +34,7 @@ use crate::{
     AppState,
 };
 
-fn render(template: impl Template) -> PageResult<Html<String>> {
+pub(super) fn render(template: impl Template) -> PageResult<Html<String>> {
     template
         .render()
         .map(Html)
@@ -43,7 +43,7 @@ fn render(template: impl Template) -> PageResult<Html<String>> {
 
 /// A path of this site to go back to after a form: anything else (another
 /// site, a scheme) becomes the task list.
-fn local_path(path: &str) -> String {
+pub(super) fn local_path(path: &str) -> String {
     let safe = path.starts_with('/')
         && !path.starts_with("//")
         && !path.contains('\\')
@@ -293,6 +293,8 @@ struct TasksPage {
     chrome: Chrome,
     /// This view's path and query, for forms to come back to.
     back: String,
+    /// The same, as a query value (for links to a task's page).
+    back_encoded: String,
     filters: Filters,
     statuses: Vec<(&'static str, &'static str)>,
     orderings: Vec<(&'static str, &'static str)>,
@@ -304,7 +306,7 @@ struct TasksPage {
     error: Option<String>,
 }
 
-fn shown(text: &str) -> String {
+pub(super) fn shown(text: &str) -> String {
     common::text::escape_control(text).into_owned()
 }
 
@@ -437,13 +439,17 @@ async fn list_page(
     let limit = u64::from(window.limit);
     let next = (window.offset + limit < page.count).then(|| link(window.offset + limit));
     let previous = (window.offset > 0).then(|| link(window.offset.saturating_sub(limit)));
+    let back = if query.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/?{query}")
+    };
     Ok(TasksPage {
         chrome: Chrome::browser(browser),
-        back: if query.is_empty() {
-            "/".into()
-        } else {
-            format!("/?{query}")
-        },
+        back_encoded: serde_urlencoded::to_string([("", back.as_str())])
+            .map(|pair| pair.trim_start_matches('=').to_string())
+            .unwrap_or_default(),
+        back,
         filters,
         statuses: vec![("", "Pending"), ("done", "Done"), ("all", "All")],
         orderings: vec![
@@ -509,12 +515,10 @@ async fn create_from_line(state: &AppState, browser: &Browser, line: &str) -> Re
     let words = split_words(line);
     let clock = common::dates::Clock::at(Local::now());
     let mods = Modifications::parse(&words, &clock, ModifyMode::Add).map_err(|e| e.to_string())?;
-    if !mods.add_depends.is_empty() {
-        return Err("Dependencies are set on a task's own page, not in quick add.".into());
-    }
-    let task = mods
-        .to_new_task(&Resolved::new())
-        .map_err(|e| e.to_string())?;
+    let resolved = super::task_page::resolve(state, browser.user.id, mods.add_depends.clone())
+        .await
+        .map_err(|message| format!("depends: {message}"))?;
+    let task = mods.to_new_task(&resolved).map_err(|e| e.to_string())?;
     let body = match serde_json::to_value(&task) {
         Ok(Value::Object(body)) => body,
         _ => Map::new(),

@@ -3,6 +3,7 @@
 
 mod pages;
 mod sessions;
+mod task_page;
 
 use std::collections::BTreeMap;
 
@@ -152,8 +153,11 @@ pub fn csrf(page: &str) -> String {
 
 /// The titles in a list page, as shown.
 pub fn titles(page: &str) -> Vec<String> {
-    page.split("<span class=\"title\">")
+    page.split("class=\"title\"")
         .skip(1)
-        .map(|rest| rest.split("</span>").next().unwrap().to_string())
+        .map(|rest| {
+            let text = rest.split_once('>').unwrap().1;
+            text.split("</a>").next().unwrap().to_string()
+        })
         .collect()
 }

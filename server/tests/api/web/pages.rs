@@ -159,10 +159,9 @@ async fn register_add_complete_start_reopen_and_delete() {
         .split("/tasks/")
         .nth(1)
         .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>();
     let away = browser
         .post(
             &format!("/tasks/{second}/done"),

@@ -1,0 +1,328 @@
+//! A task's own page: every field, notes, dependencies.
+
+use reqwest::{header, StatusCode};
+use serde_json::json;
+
+use super::{csrf, Browser};
+use crate::helpers::{body, TestApp};
+
+/// The form of a task page, as a browser would send it back unchanged.
+fn fields(page: &str) -> Vec<(String, String)> {
+    let form = page
+        .split("class=\"task-form\"")
+        .nth(1)
+        .unwrap()
+        .split("</form>")
+        .next()
+        .unwrap();
+    let mut fields = Vec::new();
+    for input in form.split("<input").skip(1) {
+        let attr = |name: &str| {
+            input
+                .split(&format!("{name}=\""))
+                .nth(1)
+                .map(|rest| rest.split('"').next().unwrap().to_string())
+        };
+        if let Some(name) = attr("name") {
+            fields.push((name, html_decode(&attr("value").unwrap_or_default())));
+        }
+    }
+    for area in form.split("<textarea").skip(1) {
+        let name = area
+            .split("name=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let text = area
+            .split_once('>')
+            .unwrap()
+            .1
+            .split("</textarea>")
+            .next()
+            .unwrap();
+        fields.push((name.to_string(), html_decode(text)));
+    }
+    for select in form.split("<select").skip(1) {
+        let name = select
+            .split("name=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let chosen = select
+            .split("<option")
+            .find(|option| option.contains(" selected"))
+            .and_then(|option| option.split("value=\"").nth(1))
+            .map(|rest| rest.split('"').next().unwrap().to_string())
+            .unwrap_or_default();
+        fields.push((name.to_string(), chosen));
+    }
+    fields
+}
+
+fn html_decode(text: &str) -> String {
+    text.replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#38;", "&")
+}
+
+fn with(mut fields: Vec<(String, String)>, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    for (name, value) in changes {
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(field) => field.1 = value.to_string(),
+            None => fields.push((name.to_string(), value.to_string())),
+        }
+    }
+    fields
+}
+
+async fn post_fields(
+    browser: &mut Browser<'_>,
+    path: &str,
+    fields: &[(String, String)],
+) -> reqwest::Response {
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    browser.post(path, &pairs).await
+}
+
+#[tokio::test]
+async fn every_field_is_edited_on_the_tasks_page() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    browser.quick_add("Blocker").await;
+    browser.quick_add("Pay rent project:home").await;
+    let alice = app.logged_in(1, "alice").await;
+    let list = body(
+        app.get("/api/tasks/?ordering=id", &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let (blocker, rent) = (
+        list["results"][0]["id"].as_i64().unwrap(),
+        list["results"][1]["id"].as_i64().unwrap(),
+    );
+
+    let page = browser
+        .page(&format!("/tasks/{rent}?back=%2F%3Fproject%3Dhome"))
+        .await;
+    assert!(page.contains("value=\"Pay rent\""));
+    let sent = with(
+        fields(&page),
+        &[
+            ("title", "Pay the rent <now>"),
+            ("description", "Line one\r\nLine two"),
+            ("priority", "high"),
+            ("project", "home.bills"),
+            ("tags", "+money monthly"),
+            ("due", "2026-12-24 17:00"),
+            ("scheduled", "2026-12-20"),
+            ("depends", "1"),
+            ("udas", "estimate: 3\nowner: me"),
+        ],
+    );
+    let saved = post_fields(&mut browser, &format!("/tasks/{rent}"), &sent).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(saved.headers()[header::LOCATION], "/?project=home");
+    let task = body(
+        app.get(&format!("/api/tasks/{rent}/"), &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(task["title"], "Pay the rent <now>");
+    assert_eq!(task["description"], "Line one\nLine two");
+    assert_eq!(task["priority"], "high");
+    assert_eq!(task["project"], "home.bills");
+    assert_eq!(task["tags"], json!(["money", "monthly"]));
+    assert!(task["due"].as_str().unwrap().starts_with("2026-12-2"));
+    assert!(task["scheduled"].is_string());
+    assert_eq!(task["depends"], json!([blocker]));
+    assert_eq!(task["udas"], json!({"estimate": 3, "owner": "me"}));
+    assert_eq!(task["blocked"], true);
+
+    // The page shows it all back, and saving it unchanged changes nothing.
+    let page = browser.page(&format!("/tasks/{rent}")).await;
+    assert!(page.contains("&#60;now&#62;"));
+    let again = post_fields(&mut browser, &format!("/tasks/{rent}"), &fields(&page)).await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    let same = body(
+        app.get(&format!("/api/tasks/{rent}/"), &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(same["version"], task["version"], "{same}");
+
+    // Empty boxes clear their fields.
+    let page = browser.page(&format!("/tasks/{rent}")).await;
+    let cleared = with(
+        fields(&page),
+        &[("due", ""), ("depends", ""), ("udas", ""), ("priority", "")],
+    );
+    assert_eq!(
+        post_fields(&mut browser, &format!("/tasks/{rent}"), &cleared)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let task = body(
+        app.get(&format!("/api/tasks/{rent}/"), &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(task["due"].is_null() && task["priority"].is_null());
+    assert_eq!(task["depends"], json!([]));
+    assert_eq!(task["udas"], json!({}));
+}
+
+#[tokio::test]
+async fn bad_values_are_named_and_what_was_typed_stays() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    browser.quick_add("Pay rent").await;
+    let page = browser.page("/tasks/1").await;
+    let sent = with(
+        fields(&page),
+        &[
+            ("title", "Renamed"),
+            ("due", "the day after never"),
+            ("depends", "99"),
+            ("udas", "no colon here"),
+        ],
+    );
+    let refused = post_fields(&mut browser, "/tasks/1", &sent).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("Due: invalid date"), "{page}");
+    assert!(page.contains("No task 99"), "{page}");
+    assert!(page.contains("is not `name: value`"), "{page}");
+    assert!(page.contains("value=\"Renamed\""));
+    assert!(page.contains("value=\"the day after never\""));
+    // Nothing changed.
+    let alice = app.logged_in(1, "alice").await;
+    let task = body(
+        app.get("/api/tasks/1/", &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(task["title"], "Pay rent");
+    assert_eq!(task["version"], 1);
+
+    // Changed elsewhere meanwhile: said so, the values kept, and a second
+    // save keeps them.
+    let page = browser.page("/tasks/1").await;
+    app.patch(
+        "/api/tasks/1/",
+        &alice.access,
+        &json!({"title": "Elsewhere"}),
+    )
+    .send()
+    .await
+    .unwrap();
+    let mine = with(fields(&page), &[("title", "Mine")]);
+    let conflict = post_fields(&mut browser, "/tasks/1", &mine).await;
+    assert_eq!(conflict.status(), StatusCode::BAD_REQUEST);
+    let page = conflict.text().await.unwrap();
+    assert!(page.contains("changed elsewhere"), "{page}");
+    assert!(page.contains("value=\"Mine\""));
+    let again = post_fields(&mut browser, "/tasks/1", &fields(&page)).await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    let task = body(
+        app.get("/api/tasks/1/", &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(task["title"], "Mine");
+}
+
+#[tokio::test]
+async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    browser.quick_add("Buy paint").await;
+    assert_eq!(
+        browser
+            .quick_add("Paint the fence depends:1")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let refused = browser.quick_add("Dry depends:42").await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(refused.text().await.unwrap().contains("No task 42"));
+    let alice = app.logged_in(1, "alice").await;
+    let fence = body(
+        app.get("/api/tasks/2/", &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(fence["depends"], json!([1]));
+
+    let page = browser.page("/tasks/2").await;
+    let token = csrf(&page);
+    let added = browser
+        .post(
+            "/tasks/2/notes",
+            &[("csrf", &token), ("text", "white, <two> coats")],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let page = browser.page("/tasks/2").await;
+    assert!(page.contains("white, &#60;two&#62; coats"));
+    let note = body(
+        app.get("/api/tasks/2/", &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await["annotations"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let blank = browser
+        .post("/tasks/2/notes", &[("csrf", &token), ("text", "   ")])
+        .await;
+    assert_eq!(blank.status(), StatusCode::BAD_REQUEST);
+    let removed = browser
+        .post(
+            &format!("/tasks/2/notes/{note}/delete"),
+            &[("csrf", &token)],
+        )
+        .await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    let task = body(
+        app.get("/api/tasks/2/", &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(task["annotations"], json!([]));
+    // Another user's task: no page.
+    let mut bob = Browser::new(&app);
+    bob.register("bob").await;
+    assert_eq!(bob.get("/tasks/2").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(bob.get("/tasks/abc").await.status(), StatusCode::NOT_FOUND);
+}
