@@ -7,6 +7,7 @@ mod error;
 mod pages;
 mod session;
 mod task_page;
+mod transfer;
 
 use axum::{
     http::{header, HeaderValue},
@@ -85,6 +86,13 @@ pub fn router() -> Router<AppState> {
             post(task_page::remove_note),
         )
         .route("/tasks/{id}/{action}", post(pages::act))
+        .route("/export", get(transfer::export))
+        .route(
+            "/import",
+            get(transfer::import_page).post(transfer::import).layer(
+                axum::extract::DefaultBodyLimit::max(crate::routes::taskwarrior::MAX_IMPORT_BYTES),
+            ),
+        )
         .route("/static/{name}", get(assets::serve))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

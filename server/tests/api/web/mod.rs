@@ -4,6 +4,7 @@
 mod pages;
 mod sessions;
 mod task_page;
+mod transfer;
 
 use std::collections::BTreeMap;
 

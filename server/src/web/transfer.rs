@@ -1,0 +1,143 @@
+//! Taskwarrior's format in the browser: export as a download, import as an
+//! upload, through the same domain rules as `/api/export/` and
+//! `/api/import/`.
+
+use askama::Template;
+use axum::{
+    extract::{Multipart, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use chrono::Utc;
+use common::api::{ImportSkip, ImportSummary};
+
+use super::{
+    error::{PageError, PageResult},
+    pages::{render, shown},
+    session::{self, Browser, SESSION_COOKIE},
+    Chrome,
+};
+use crate::{
+    domain::{importing, task_ops as ops, taskwarrior::import},
+    error::ApiError,
+    forwarded::RequestOrigin,
+    task_query::TaskFilter,
+    AppState,
+};
+
+pub async fn export(State(state): State<AppState>, browser: Browser) -> PageResult<Response> {
+    let every = [("status".to_string(), "all".to_string())];
+    let filter = TaskFilter::from_pairs(&every)?;
+    let tasks = ops::export(state.store.as_ref(), browser.user.id, filter).await?;
+    let body = serde_json::to_vec_pretty(&tasks).map_err(|err| ApiError::Internal(err.into()))?;
+    let name = format!(
+        "attachment; filename=\"taskd-{}.json\"",
+        Utc::now().format("%Y-%m-%d")
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    error: Option<String>,
+    summary: Option<Summary>,
+}
+
+struct Summary {
+    added: u64,
+    updated: u64,
+    unchanged: u64,
+    skipped: Vec<ImportSkip>,
+}
+
+impl From<ImportSummary> for Summary {
+    fn from(summary: ImportSummary) -> Summary {
+        Summary {
+            added: summary.added,
+            updated: summary.updated,
+            unchanged: summary.unchanged,
+            skipped: summary
+                .skipped
+                .into_iter()
+                .map(|skip| ImportSkip {
+                    uuid: shown(&skip.uuid),
+                    reason: shown(&skip.reason),
+                })
+                .collect(),
+        }
+    }
+}
+
+pub async fn import_page(browser: Browser) -> PageResult<Response> {
+    let page = ImportPage {
+        chrome: Chrome::browser(&browser),
+        error: None,
+        summary: None,
+    };
+    Ok(render(page)?.into_response())
+}
+
+fn unreadable(err: impl std::fmt::Display) -> PageError {
+    PageError::bad_request(format!("The upload could not be read: {err}."))
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    browser: Browser,
+    origin: RequestOrigin,
+    headers: HeaderMap,
+    mut upload: Multipart,
+) -> PageResult<Response> {
+    let mut csrf = String::new();
+    let mut file = None;
+    while let Some(field) = upload.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(unreadable)?,
+            Some("file") => file = Some(field.bytes().await.map_err(unreadable)?),
+            _ => {}
+        }
+    }
+    session::check_form(&state, &headers, &origin, SESSION_COOKIE, &csrf)?;
+    let shown_page = |error: Option<String>, summary: Option<Summary>| ImportPage {
+        chrome: Chrome::browser(&browser),
+        error: error.map(|e| shown(&e)),
+        summary,
+    };
+    let Some(file) = file.filter(|bytes| !bytes.is_empty()) else {
+        let page = shown_page(Some("Choose a file to import.".into()), None);
+        return Ok((StatusCode::BAD_REQUEST, render(page)?).into_response());
+    };
+    // Reading up to 64 MiB of JSON is work for a thread of its own.
+    let read = tokio::task::spawn_blocking(move || import::read(&file))
+        .await
+        .map_err(|err| ApiError::Internal(err.into()))?;
+    let parsed = match read {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            let message = format!(
+                "Nothing was imported. {}: {}",
+                err.at,
+                err.messages.join(" ")
+            );
+            let page = shown_page(Some(message), None);
+            return Ok((StatusCode::BAD_REQUEST, render(page)?).into_response());
+        }
+    };
+    let summary = importing::import(state.store.as_ref(), browser.user.id, parsed).await?;
+    Ok(render(shown_page(None, Some(summary.into())))?.into_response())
+}
