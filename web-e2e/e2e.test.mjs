@@ -195,3 +195,36 @@ test("the whole flow with the keyboard alone", async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+async function logIn(page, username) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await navigates(page, () => page.getByRole("button", { name: "Log in" }).click());
+}
+
+test("two browsers of one user see each other's changes live", async () => {
+  const first = await browser.newContext();
+  const second = await browser.newContext();
+  const { page: one, problems: oneProblems } = await watchedPage(first);
+  const { page: two, problems: twoProblems } = await watchedPage(second);
+  await register(one, "dave");
+  await logIn(two, "dave");
+  // The second page is open and idle when the first adds a task.
+  await two.waitForFunction(() => document.getElementById("task-list") !== null);
+  await new Promise((r) => setTimeout(r, 300));
+  await one.getByLabel("New task").fill("Seen from the other browser");
+  await navigates(one, () => one.getByRole("button", { name: "Add", exact: true }).click());
+  const started = Date.now();
+  await two.getByText("Seen from the other browser").waitFor({ timeout: 2000 });
+  const took = Date.now() - started;
+  assert.ok(took < 2000, `took ${took} ms`);
+  assert.match(await two.locator("#live-status").textContent(), /Tasks updated/);
+  // And back: done in the second disappears from the first, no reload.
+  await navigates(two, () => two.getByRole("button", { name: "Done: Seen from the other browser" }).click());
+  await one.getByText("Seen from the other browser").waitFor({ state: "detached", timeout: 2000 });
+  assert.deepEqual(oneProblems, []);
+  assert.deepEqual(twoProblems, []);
+  await first.close();
+  await second.close();
+});

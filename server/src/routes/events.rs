@@ -2,7 +2,7 @@
 
 use axum::{
     extract::State,
-    http::{HeaderMap, HeaderName, HeaderValue},
+    http::{header, HeaderMap, HeaderName, HeaderValue},
     response::{
         sse::{KeepAlive, Sse},
         IntoResponse, Response,
@@ -23,7 +23,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(events))
 }
 
-/// Follows the user's task changes, each sent once it is committed.
+/// Follows the user's task changes, each sent once it is committed. Takes a
+/// Bearer token, or, without one, the web app's session cookie.
 #[utoipa::path(get, path = "/api/events", tag = "tasks",
     params(
         ("Last-Event-ID" = Option<String>, Header, description = "Resume after this cursor (the `id:` of the last event received)"),
@@ -45,10 +46,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 async fn events(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Result<AuthUser, ApiError>,
     headers: HeaderMap,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Response> {
+    let viewer = viewer(&state, user, &headers).await?;
     let asked = headers
         .get("last-event-id")
         .and_then(|value| value.to_str().ok())
@@ -62,7 +64,7 @@ async fn events(
         });
     let slot = state
         .streams
-        .admit(user.user.id)
+        .admit(viewer.user_id)
         .ok_or_else(|| ApiError::TooManyRequests {
             detail: format!(
                 "At most {MAX_STREAMS_PER_USER} event streams may be open at once; close one first."
@@ -72,14 +74,8 @@ async fn events(
     // Subscribed before the bounds are read: a change committed after that
     // read wakes the stream.
     let wakeups = state.store.wakeups();
-    let bounds = state.store.feed_bounds(user.user.id).await?;
+    let bounds = state.store.feed_bounds(viewer.user_id).await?;
     let (first, cursor) = opening(bounds, asked.as_deref());
-    let viewer = Viewer {
-        user_id: user.user.id,
-        session_id: user.session_id,
-        token_version: user.user.token_version,
-        expires_at: user.expires_at,
-    };
     let follower = Follower::new(
         state.store.clone(),
         &state.streams,
@@ -103,4 +99,39 @@ async fn events(
         HeaderValue::from_static("no"),
     );
     Ok(response)
+}
+
+/// How long a browser's stream runs before it says `expired` and its
+/// `EventSource` opens a new one (with the same cookie, if still logged in).
+const BROWSER_STREAM: chrono::Duration = chrono::Duration::hours(1);
+
+/// Who follows the stream: the Bearer token's user, or, without an
+/// `Authorization` header, the web app's session cookie's. The stream ends
+/// when that login does, either way.
+async fn viewer(
+    state: &AppState,
+    user: Result<AuthUser, ApiError>,
+    headers: &HeaderMap,
+) -> ApiResult<Viewer> {
+    match user {
+        Ok(user) => Ok(Viewer {
+            user_id: user.user.id,
+            session_id: user.session_id,
+            token_version: user.user.token_version,
+            expires_at: user.expires_at,
+        }),
+        Err(err) if headers.contains_key(header::AUTHORIZATION) => Err(err),
+        Err(err) => match crate::web::cookie_user(headers, state).await? {
+            Some(session) => {
+                tracing::Span::current().record("user", session.user.id);
+                Ok(Viewer {
+                    user_id: session.user.id,
+                    session_id: session.session_id,
+                    token_version: session.user.token_version,
+                    expires_at: chrono::Utc::now() + BROWSER_STREAM,
+                })
+            }
+            None => Err(err),
+        },
+    }
 }

@@ -2,7 +2,7 @@
 //! as the API, with browser sessions in a cookie and a CSRF token on every
 //! form. Every page works without script.
 
-mod assets;
+pub(crate) mod assets;
 mod error;
 mod pages;
 mod session;
@@ -18,7 +18,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
 
-pub use session::{SESSION_COOKIE, VISITOR_COOKIE};
+pub use session::{cookie_user, SESSION_COOKIE, VISITOR_COOKIE};
 
 /// The page for an address that names nothing.
 pub fn not_found_page() -> axum::response::Response {

@@ -295,6 +295,8 @@ struct TasksPage {
     back: String,
     /// The same, as a query value (for links to a task's page).
     back_encoded: String,
+    /// The list's script (live updates).
+    script: String,
     filters: Filters,
     statuses: Vec<(&'static str, &'static str)>,
     orderings: Vec<(&'static str, &'static str)>,
@@ -446,6 +448,7 @@ async fn list_page(
     };
     Ok(TasksPage {
         chrome: Chrome::browser(browser),
+        script: super::assets::url("app.js"),
         back_encoded: serde_urlencoded::to_string([("", back.as_str())])
             .map(|pair| pair.trim_start_matches('=').to_string())
             .unwrap_or_default(),

@@ -68,6 +68,23 @@ impl FromRequestParts<AppState> for Browser {
     }
 }
 
+/// The user a browser's session cookie names, for the one API route that
+/// takes it (the event stream, which a browser's `EventSource` cannot send
+/// a header to): `None` without a live session.
+pub async fn cookie_user(
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<Option<crate::store::browser::BrowserSession>, crate::store::StoreError> {
+    let jar = CookieJar::from_headers(headers);
+    let Some(token) = jar.get(SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    state
+        .store
+        .browser_session(&auth::refresh_hash(token.value()), Utc::now())
+        .await
+}
+
 /// A visitor not logged in (or not yet known to be): the cookie their
 /// forms' CSRF token comes from, made on their first visit.
 pub struct Visitor {

@@ -225,3 +225,53 @@ async fn the_api_refuses_the_cookie_and_a_wrong_password_is_a_page() {
     assert!(page.contains("value=\"alice\""));
     assert!(!stranger.cookies.contains_key("taskd_session"));
 }
+
+#[tokio::test]
+async fn the_event_stream_takes_the_session_cookie_and_ends_with_its_login() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    let session = format!("taskd_session={}", browser.cookies["taskd_session"]);
+    let mut stream = app
+        .request(Method::GET, "/api/events/")
+        .header(header::COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let mut seen = String::new();
+    while !seen.contains("event: ready") {
+        seen.push_str(&String::from_utf8_lossy(
+            &stream.chunk().await.unwrap().unwrap(),
+        ));
+    }
+    // A bad token is not made good by a cookie; no cookie, no stream.
+    let bad = app
+        .request(Method::GET, "/api/events/")
+        .header(header::COOKIE, &session)
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .unwrap();
+    problem(bad, StatusCode::UNAUTHORIZED).await;
+    let none = app
+        .request(Method::GET, "/api/events/")
+        .send()
+        .await
+        .unwrap();
+    problem(none, StatusCode::UNAUTHORIZED).await;
+    // Logging out ends the stream.
+    let token = csrf(&browser.page("/").await);
+    browser.post("/logout", &[("csrf", &token)]).await;
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        loop {
+            match stream.chunk().await {
+                Ok(Some(chunk)) => seen.push_str(&String::from_utf8_lossy(&chunk)),
+                _ => break,
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream went on: {seen}");
+    assert!(seen.contains("event: logout"), "{seen}");
+}
