@@ -264,11 +264,8 @@ async fn the_event_stream_takes_the_session_cookie_and_ends_with_its_login() {
     let token = csrf(&browser.page("/").await);
     browser.post("/logout", &[("csrf", &token)]).await;
     let ended = tokio::time::timeout(std::time::Duration::from_secs(2), async {
-        loop {
-            match stream.chunk().await {
-                Ok(Some(chunk)) => seen.push_str(&String::from_utf8_lossy(&chunk)),
-                _ => break,
-            }
+        while let Ok(Some(chunk)) = stream.chunk().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
         }
     })
     .await;
