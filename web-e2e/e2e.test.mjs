@@ -136,6 +136,12 @@ test("log in, quick add, complete, filter then reload, delete", async () => {
 
   await navigates(page, () => page.getByRole("button", { name: "Done: Water the plants" }).click());
   assert.ok(!(await titles(page)).includes("Water the plants"));
+  // The notice offers the undo; it brings the task back, and redo again.
+  assert.match(await page.locator(".notice").textContent(), /Water the plants/);
+  await navigates(page, () => page.getByRole("button", { name: "Undo" }).click());
+  assert.ok((await titles(page)).includes("Water the plants"));
+  await navigates(page, () => page.getByRole("button", { name: "Redo" }).click());
+  assert.ok(!(await titles(page)).includes("Water the plants"));
 
   await page.getByLabel("Project").fill("home");
   await page.getByLabel("Status").selectOption("all");
@@ -216,13 +222,13 @@ test("two browsers of one user see each other's changes live", async () => {
   await one.getByLabel("New task").fill("Seen from the other browser");
   await navigates(one, () => one.getByRole("button", { name: "Add", exact: true }).click());
   const started = Date.now();
-  await two.getByText("Seen from the other browser").waitFor({ timeout: 2000 });
+  await two.getByRole("link", { name: "Seen from the other browser" }).waitFor({ timeout: 2000 });
   const took = Date.now() - started;
   assert.ok(took < 2000, `took ${took} ms`);
   assert.match(await two.locator("#live-status").textContent(), /Tasks updated/);
   // And back: done in the second disappears from the first, no reload.
   await navigates(two, () => two.getByRole("button", { name: "Done: Seen from the other browser" }).click());
-  await one.getByText("Seen from the other browser").waitFor({ state: "detached", timeout: 2000 });
+  await one.getByRole("link", { name: "Seen from the other browser" }).waitFor({ state: "detached", timeout: 2000 });
   assert.deepEqual(oneProblems, []);
   assert.deepEqual(twoProblems, []);
   await first.close();

@@ -115,3 +115,11 @@ impl IntoResponse for PageError {
         }
     }
 }
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PageError::LogIn { .. } => f.write_str("Log in first."),
+            PageError::Shown { message, .. } => f.write_str(message),
+        }
+    }
+}

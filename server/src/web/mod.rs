@@ -2,21 +2,26 @@
 //! as the API, with browser sessions in a cookie and a CSRF token on every
 //! form. Every page works without script.
 
-pub(crate) mod assets;
+mod accounts;
+mod assets;
 mod error;
-mod pages;
+mod list;
 mod session;
 mod task_page;
 mod transfer;
+mod undo;
 
+use askama::Template;
 use axum::{
     http::{header, HeaderValue},
+    response::Html,
     routing::{get, post},
     Router,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::AppState;
+use crate::{error::ApiError, AppState};
+use error::{PageError, PageResult};
 
 pub use session::{cookie_user, SESSION_COOKIE, VISITOR_COOKIE};
 
@@ -66,6 +71,34 @@ impl Chrome {
     }
 }
 
+/// A page, rendered.
+fn render(template: impl Template) -> PageResult<Html<String>> {
+    template
+        .render()
+        .map(Html)
+        .map_err(|err| PageError::from(ApiError::Internal(err.into())))
+}
+
+/// A path of this site to go back to after a form: anything else (another
+/// site, a scheme) becomes the task list.
+fn local_path(path: &str) -> String {
+    let safe = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control);
+    if safe {
+        path.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+/// User text as shown: control characters escaped (HTML escaping is the
+/// templates').
+fn shown(text: &str) -> String {
+    common::text::escape_control(text).into_owned()
+}
+
 /// No script but our own, no inline script or style, no framing, forms
 /// only to ourselves.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -74,18 +107,23 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; st
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(pages::tasks))
-        .route("/login", get(pages::login_page).post(pages::login))
-        .route("/logout", post(pages::logout))
-        .route("/register", get(pages::register_page).post(pages::register))
-        .route("/tasks", post(pages::add))
+        .route("/", get(list::tasks))
+        .route("/login", get(accounts::login_page).post(accounts::login))
+        .route("/logout", post(accounts::logout))
+        .route(
+            "/register",
+            get(accounts::register_page).post(accounts::register),
+        )
+        .route("/tasks", post(list::add))
+        .route("/undo", post(undo::undo))
+        .route("/redo", post(undo::redo))
         .route("/tasks/{id}", get(task_page::show).post(task_page::save))
         .route("/tasks/{id}/notes", post(task_page::add_note))
         .route(
             "/tasks/{id}/notes/{note}/delete",
             post(task_page::remove_note),
         )
-        .route("/tasks/{id}/{action}", post(pages::act))
+        .route("/tasks/{id}/{action}", post(list::act))
         .route("/export", get(transfer::export))
         .route(
             "/import",

@@ -19,9 +19,9 @@ use serde_json::{json, Map, Value};
 
 use super::{
     error::{PageError, PageResult},
-    pages::{local_path, render, shown},
+    local_path, render,
     session::{self, Browser, FormBody, SESSION_COOKIE},
-    Chrome,
+    shown, Chrome,
 };
 use crate::{
     domain::{task_ops as ops, tasks::TaskChange},

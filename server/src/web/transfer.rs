@@ -13,9 +13,9 @@ use common::api::{ImportSkip, ImportSummary};
 
 use super::{
     error::{PageError, PageResult},
-    pages::{render, shown},
+    render,
     session::{self, Browser, SESSION_COOKIE},
-    Chrome,
+    shown, Chrome,
 };
 use crate::{
     domain::{importing, task_ops as ops, taskwarrior::import},

@@ -302,3 +302,60 @@ async fn register_errors_are_shown_with_what_was_typed() {
     assert!(page.contains("too easy to guess"), "{page}");
     assert!(page.contains("value=\"al@example.com\""));
 }
+
+#[tokio::test]
+async fn a_change_offers_its_undo_once_and_the_undo_its_redo() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    browser.quick_add("Pay rent").await;
+    let page = browser.page("/").await;
+    assert!(page.contains("class=\"notice\""), "after quick add");
+    let token = csrf(&page);
+    let done = browser
+        .post("/tasks/1/done", &[("csrf", &token), ("back", "/")])
+        .await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let page = browser.page("/").await;
+    let notice = page
+        .split("class=\"notice\"")
+        .nth(1)
+        .expect("a notice")
+        .split("</div>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(notice.contains("Changed task 1"), "{notice}");
+    assert!(notice.contains("Pay rent"), "{notice}");
+    assert!(notice.contains("action=\"/undo\""), "{notice}");
+    // Once: the next page has none.
+    assert!(!browser.page("/").await.contains("class=\"notice\""));
+
+    let undone = browser
+        .post("/undo", &[("csrf", &token), ("back", "/")])
+        .await;
+    assert_eq!(undone.status(), StatusCode::SEE_OTHER);
+    let page = browser.page("/").await;
+    assert_eq!(titles(&page), ["Pay rent"], "pending again");
+    let notice = page
+        .split("class=\"notice\"")
+        .nth(1)
+        .expect("a notice")
+        .split("</div>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(notice.contains("Undone: "), "{notice}");
+    assert!(notice.contains("action=\"/redo\""), "{notice}");
+    let redone = browser
+        .post("/redo", &[("csrf", &token), ("back", "/")])
+        .await;
+    assert_eq!(redone.status(), StatusCode::SEE_OTHER);
+    assert!(titles(&browser.page("/").await).is_empty(), "done again");
+    // Without the token, nothing is undone.
+    let refused = browser
+        .post("/undo", &[("csrf", "nope"), ("back", "/")])
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(titles(&browser.page("/").await).is_empty());
+}

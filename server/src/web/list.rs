@@ -1,16 +1,16 @@
-//! The pages: log in, register, log out, the task list with its filters,
-//! quick add, and the one-click actions on a task.
+//! The task list: its filters from the query string, quick add in the
+//! CLI's words, and the one-click actions on a task.
 
 use askama::Template;
 use axum::{
-    extract::{Path, Query, RawQuery, State},
+    extract::{Path, RawQuery, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
-    response::{Html, IntoResponse, Redirect, Response},
+    response::{IntoResponse, Redirect, Response},
 };
-use axum_extra::extract::cookie::{Cookie, CookieJar};
+use axum_extra::extract::cookie::CookieJar;
 use chrono::{Local, Utc};
 use common::{
-    api::{RegisterRequest, Status, Task},
+    api::{Status, Task},
     filter::{split_words, Modifications, ModifyMode},
 };
 use serde::Deserialize;
@@ -18,246 +18,21 @@ use serde_json::{Map, Value};
 
 use super::{
     error::{PageError, PageResult},
-    session::{self, Browser, FormBody, Visitor, SESSION_COOKIE, SESSION_DAYS, VISITOR_COOKIE},
+    local_path, render,
+    session::{self, Browser, FormBody, SESSION_COOKIE},
+    shown,
+    undo::{self, Notice},
     Chrome,
 };
 use crate::{
-    auth,
-    config::Registration,
     domain::{task_ops as ops, tasks::TaskChange},
     error::ApiError,
-    extract::ClientAddr,
     forwarded::RequestOrigin,
-    routes::accounts,
+    store::journal::Direction,
     task_input,
     task_query::TaskFilter,
     AppState,
 };
-
-pub(super) fn render(template: impl Template) -> PageResult<Html<String>> {
-    template
-        .render()
-        .map(Html)
-        .map_err(|err| PageError::from(ApiError::Internal(err.into())))
-}
-
-/// A path of this site to go back to after a form: anything else (another
-/// site, a scheme) becomes the task list.
-pub(super) fn local_path(path: &str) -> String {
-    let safe = path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.contains('\\')
-        && !path.chars().any(char::is_control);
-    if safe {
-        path.to_string()
-    } else {
-        "/".to_string()
-    }
-}
-
-#[derive(Template)]
-#[template(path = "login.html")]
-struct LoginPage {
-    chrome: Chrome,
-    next: String,
-    username: String,
-    error: Option<String>,
-    registration_open: bool,
-}
-
-#[derive(Deserialize)]
-pub struct Next {
-    next: Option<String>,
-}
-
-pub async fn login_page(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Query(next): Query<Next>,
-) -> PageResult<Response> {
-    let page = LoginPage {
-        chrome: Chrome::visitor(visitor.csrf),
-        next: local_path(next.next.as_deref().unwrap_or("/")),
-        username: String::new(),
-        error: None,
-        registration_open: state.registration == Registration::Open,
-    };
-    Ok((visitor.jar, render(page)?).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct LoginForm {
-    csrf: String,
-    #[serde(default)]
-    next: String,
-    username: String,
-    password: String,
-}
-
-pub async fn login(
-    State(state): State<AppState>,
-    origin: RequestOrigin,
-    ClientAddr(addr): ClientAddr,
-    headers: HeaderMap,
-    FormBody(form): FormBody<LoginForm>,
-) -> PageResult<Response> {
-    session::check_form(&state, &headers, &origin, VISITOR_COOKIE, &form.csrf)?;
-    let refused = |err: ApiError| -> PageResult<Response> {
-        let status = err.status();
-        let page = LoginPage {
-            chrome: Chrome::visitor(form.csrf.clone()),
-            next: local_path(&form.next),
-            username: form.username.clone(),
-            error: Some(match &err {
-                ApiError::BadRequest { .. } => "Give a username and a password.".into(),
-                other => other.detail(),
-            }),
-            registration_open: state.registration == Registration::Open,
-        };
-        Ok((status, render(page)?).into_response())
-    };
-    if form.username.trim().is_empty() || form.password.is_empty() {
-        return refused(ApiError::bad_request("blank"));
-    }
-    let user =
-        match accounts::authenticate(&state, &form.username, form.password.clone(), addr).await {
-            Ok(user) => user,
-            Err(err @ (ApiError::Internal(_) | ApiError::Unavailable(_))) => return Err(err.into()),
-            Err(err) => return refused(err),
-        };
-    let jar = open_session(&state, &origin, user.id).await?;
-    Ok((jar, Redirect::to(&local_path(&form.next))).into_response())
-}
-
-/// Logs the browser in as `user_id`: a new login, named by a new cookie.
-async fn open_session(
-    state: &AppState,
-    origin: &RequestOrigin,
-    user_id: i64,
-) -> PageResult<CookieJar> {
-    let token = auth::random_token(32);
-    let expires = Utc::now() + chrono::Duration::days(SESSION_DAYS);
-    state
-        .store
-        .open_browser_session(user_id, &auth::refresh_hash(&token), expires)
-        .await?;
-    let cookie = session::cookie(SESSION_COOKIE, token, origin, Some(SESSION_DAYS));
-    Ok(CookieJar::new().add(cookie))
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
-pub async fn logout(
-    State(state): State<AppState>,
-    browser: Browser,
-    origin: RequestOrigin,
-    headers: HeaderMap,
-    FormBody(form): FormBody<CsrfForm>,
-) -> PageResult<Response> {
-    session::check_form(&state, &headers, &origin, SESSION_COOKIE, &form.csrf)?;
-    state.store.revoke_session(browser.session_id).await?;
-    let jar = CookieJar::new().remove(Cookie::build(SESSION_COOKIE).path("/"));
-    Ok((jar, Redirect::to("/login")).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "register.html")]
-struct RegisterPage {
-    chrome: Chrome,
-    username: String,
-    email: String,
-    errors: Vec<String>,
-}
-
-fn registration_closed() -> PageError {
-    PageError::forbidden("Registration is closed: ask an administrator for an account.")
-}
-
-pub async fn register_page(
-    State(state): State<AppState>,
-    visitor: Visitor,
-) -> PageResult<Response> {
-    if state.registration == Registration::Closed {
-        return Err(registration_closed());
-    }
-    let page = RegisterPage {
-        chrome: Chrome::visitor(visitor.csrf),
-        username: String::new(),
-        email: String::new(),
-        errors: Vec::new(),
-    };
-    Ok((visitor.jar, render(page)?).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct RegisterForm {
-    csrf: String,
-    username: String,
-    #[serde(default)]
-    email: String,
-    password: String,
-}
-
-pub async fn register(
-    State(state): State<AppState>,
-    origin: RequestOrigin,
-    ClientAddr(addr): ClientAddr,
-    headers: HeaderMap,
-    FormBody(form): FormBody<RegisterForm>,
-) -> PageResult<Response> {
-    session::check_form(&state, &headers, &origin, VISITOR_COOKIE, &form.csrf)?;
-    if state.registration == Registration::Closed {
-        return Err(registration_closed());
-    }
-    let request = RegisterRequest {
-        username: form.username.clone(),
-        password: form.password.clone(),
-        email: Some(form.email.clone()),
-    };
-    match accounts::create_account(&state, addr, request).await {
-        Ok(user) => {
-            let jar = open_session(&state, &origin, user.id).await?;
-            Ok((jar, Redirect::to("/")).into_response())
-        }
-        Err(err @ (ApiError::Internal(_) | ApiError::Unavailable(_))) => Err(err.into()),
-        Err(err) => {
-            let status = err.status();
-            let errors = match &err {
-                ApiError::BadRequest {
-                    errors: Some(errors),
-                    ..
-                }
-                | ApiError::Conflict { errors, .. } => errors
-                    .iter()
-                    .flat_map(|(field, messages)| {
-                        messages
-                            .iter()
-                            .map(move |m| format!("{}: {m}", capitalized(field)))
-                    })
-                    .collect(),
-                other => vec![other.detail()],
-            };
-            let page = RegisterPage {
-                chrome: Chrome::visitor(form.csrf),
-                username: form.username,
-                email: form.email,
-                errors,
-            };
-            Ok((status, render(page)?).into_response())
-        }
-    }
-}
-
-fn capitalized(field: &str) -> String {
-    let mut chars = field.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
 
 /// The list's filter form, as the query string gives it.
 #[derive(Default)]
@@ -306,10 +81,8 @@ struct TasksPage {
     next: Option<String>,
     quick_add: String,
     error: Option<String>,
-}
-
-pub(super) fn shown(text: &str) -> String {
-    common::text::escape_control(text).into_owned()
+    /// What was just done, and its undo (or redo).
+    notice: Option<Notice>,
 }
 
 fn row(task: &Task, now: chrono::DateTime<Utc>) -> Row {
@@ -468,16 +241,20 @@ async fn list_page(
         next,
         quick_add,
         error,
+        notice: None,
     })
 }
 
 pub async fn tasks(
     State(state): State<AppState>,
     browser: Browser,
+    jar: CookieJar,
     RawQuery(query): RawQuery,
-) -> PageResult<Html<String>> {
-    let page = list_page(&state, &browser, query, String::new(), None).await?;
-    render(page)
+) -> PageResult<Response> {
+    let (notice, jar) = undo::take_notice(&state, browser.user.id, jar).await;
+    let mut page = list_page(&state, &browser, query, String::new(), None).await?;
+    page.notice = notice;
+    Ok((jar, render(page)?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -503,7 +280,7 @@ pub async fn add(
     session::check_form(&state, &headers, &origin, SESSION_COOKIE, &form.csrf)?;
     let back = local_path(&form.back);
     match create_from_line(&state, &browser, &form.q).await {
-        Ok(()) => Ok(Redirect::to(&back).into_response()),
+        Ok(()) => Ok((undo::offer(&origin, Direction::Undo), Redirect::to(&back)).into_response()),
         Err(message) => {
             // What was typed stays in the box, with what is wrong with it.
             let page = list_page(&state, &browser, query_of(&back), form.q, Some(message)).await?;
@@ -569,18 +346,13 @@ pub async fn act(
         "delete" => ops::delete(store, user, id, None).await?,
         _ => return Err(ApiError::NotFound.into()),
     }
-    let mut response = Redirect::to(&local_path(&form.back)).into_response();
+    let mut response = (
+        undo::offer(&origin, Direction::Undo),
+        Redirect::to(&local_path(&form.back)),
+    )
+        .into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
-}
-
-impl std::fmt::Display for PageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PageError::LogIn { .. } => f.write_str("Log in first."),
-            PageError::Shown { message, .. } => f.write_str(message),
-        }
-    }
 }

@@ -1,0 +1,228 @@
+//! Logging in and out, and registering, in the browser: the same rules as
+//! the API's, answered with pages.
+
+use askama::Template;
+use axum::{
+    extract::{Query, State},
+    http::HeaderMap,
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use chrono::Utc;
+use common::api::RegisterRequest;
+use serde::Deserialize;
+
+use super::{
+    error::{PageError, PageResult},
+    local_path, render,
+    session::{self, Browser, FormBody, Visitor, SESSION_COOKIE, SESSION_DAYS, VISITOR_COOKIE},
+    Chrome,
+};
+use crate::{
+    auth, config::Registration, error::ApiError, extract::ClientAddr, forwarded::RequestOrigin,
+    routes::accounts, AppState,
+};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    next: String,
+    username: String,
+    error: Option<String>,
+    registration_open: bool,
+}
+
+#[derive(Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(next): Query<Next>,
+) -> PageResult<Response> {
+    let page = LoginPage {
+        chrome: Chrome::visitor(visitor.csrf),
+        next: local_path(next.next.as_deref().unwrap_or("/")),
+        username: String::new(),
+        error: None,
+        registration_open: state.registration == Registration::Open,
+    };
+    Ok((visitor.jar, render(page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    csrf: String,
+    #[serde(default)]
+    next: String,
+    username: String,
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    origin: RequestOrigin,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    FormBody(form): FormBody<LoginForm>,
+) -> PageResult<Response> {
+    session::check_form(&state, &headers, &origin, VISITOR_COOKIE, &form.csrf)?;
+    let refused = |err: ApiError| -> PageResult<Response> {
+        let status = err.status();
+        let page = LoginPage {
+            chrome: Chrome::visitor(form.csrf.clone()),
+            next: local_path(&form.next),
+            username: form.username.clone(),
+            error: Some(match &err {
+                ApiError::BadRequest { .. } => "Give a username and a password.".into(),
+                other => other.detail(),
+            }),
+            registration_open: state.registration == Registration::Open,
+        };
+        Ok((status, render(page)?).into_response())
+    };
+    if form.username.trim().is_empty() || form.password.is_empty() {
+        return refused(ApiError::bad_request("blank"));
+    }
+    let user =
+        match accounts::authenticate(&state, &form.username, form.password.clone(), addr).await {
+            Ok(user) => user,
+            Err(err @ (ApiError::Internal(_) | ApiError::Unavailable(_))) => return Err(err.into()),
+            Err(err) => return refused(err),
+        };
+    let jar = open_session(&state, &origin, user.id).await?;
+    Ok((jar, Redirect::to(&local_path(&form.next))).into_response())
+}
+
+/// Logs the browser in as `user_id`: a new login, named by a new cookie.
+async fn open_session(
+    state: &AppState,
+    origin: &RequestOrigin,
+    user_id: i64,
+) -> PageResult<CookieJar> {
+    let token = auth::random_token(32);
+    let expires = Utc::now() + chrono::Duration::days(SESSION_DAYS);
+    state
+        .store
+        .open_browser_session(user_id, &auth::refresh_hash(&token), expires)
+        .await?;
+    let cookie = session::cookie(SESSION_COOKIE, token, origin, Some(SESSION_DAYS));
+    Ok(CookieJar::new().add(cookie))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    browser: Browser,
+    origin: RequestOrigin,
+    headers: HeaderMap,
+    FormBody(form): FormBody<CsrfForm>,
+) -> PageResult<Response> {
+    session::check_form(&state, &headers, &origin, SESSION_COOKIE, &form.csrf)?;
+    state.store.revoke_session(browser.session_id).await?;
+    let jar = CookieJar::new().remove(Cookie::build(SESSION_COOKIE).path("/"));
+    Ok((jar, Redirect::to("/login")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    chrome: Chrome,
+    username: String,
+    email: String,
+    errors: Vec<String>,
+}
+
+fn registration_closed() -> PageError {
+    PageError::forbidden("Registration is closed: ask an administrator for an account.")
+}
+
+pub async fn register_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> PageResult<Response> {
+    if state.registration == Registration::Closed {
+        return Err(registration_closed());
+    }
+    let page = RegisterPage {
+        chrome: Chrome::visitor(visitor.csrf),
+        username: String::new(),
+        email: String::new(),
+        errors: Vec::new(),
+    };
+    Ok((visitor.jar, render(page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    csrf: String,
+    username: String,
+    #[serde(default)]
+    email: String,
+    password: String,
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    origin: RequestOrigin,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    FormBody(form): FormBody<RegisterForm>,
+) -> PageResult<Response> {
+    session::check_form(&state, &headers, &origin, VISITOR_COOKIE, &form.csrf)?;
+    if state.registration == Registration::Closed {
+        return Err(registration_closed());
+    }
+    let request = RegisterRequest {
+        username: form.username.clone(),
+        password: form.password.clone(),
+        email: Some(form.email.clone()),
+    };
+    match accounts::create_account(&state, addr, request).await {
+        Ok(user) => {
+            let jar = open_session(&state, &origin, user.id).await?;
+            Ok((jar, Redirect::to("/")).into_response())
+        }
+        Err(err @ (ApiError::Internal(_) | ApiError::Unavailable(_))) => Err(err.into()),
+        Err(err) => {
+            let status = err.status();
+            let errors = match &err {
+                ApiError::BadRequest {
+                    errors: Some(errors),
+                    ..
+                }
+                | ApiError::Conflict { errors, .. } => errors
+                    .iter()
+                    .flat_map(|(field, messages)| {
+                        messages
+                            .iter()
+                            .map(move |m| format!("{}: {m}", capitalized(field)))
+                    })
+                    .collect(),
+                other => vec![other.detail()],
+            };
+            let page = RegisterPage {
+                chrome: Chrome::visitor(form.csrf),
+                username: form.username,
+                email: form.email,
+                errors,
+            };
+            Ok((status, render(page)?).into_response())
+        }
+    }
+}
+
+fn capitalized(field: &str) -> String {
+    let mut chars = field.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

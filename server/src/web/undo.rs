@@ -1,0 +1,128 @@
+//! The notice after a change made on the list ("Completed … · Undo") and
+//! the undo and redo it offers, the same steps as `task undo` and `u` in
+//! the TUI.
+
+use axum::{
+    extract::State,
+    http::HeaderMap,
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use serde::Deserialize;
+
+use super::{
+    error::PageResult,
+    local_path,
+    session::{self, Browser, FormBody, SESSION_COOKIE},
+    shown,
+};
+use crate::{domain::undo, forwarded::RequestOrigin, store::journal::Direction, AppState};
+
+/// Set for the next page after a change (`undo`) or an undo (`redo`): it
+/// offers that step.
+pub const NOTICE_COOKIE: &str = "taskd_notice";
+
+/// What the notice says, and the step its button takes.
+pub struct Notice {
+    pub text: String,
+    /// `undo` or `redo`: the form's path.
+    pub action: &'static str,
+    pub label: &'static str,
+}
+
+/// The cookie that asks the next page for the notice offering `direction`.
+pub fn offer(origin: &RequestOrigin, direction: Direction) -> CookieJar {
+    let value = match direction {
+        Direction::Undo => "undo",
+        Direction::Redo => "redo",
+    };
+    let mut cookie = session::cookie(NOTICE_COOKIE, value.into(), origin, None);
+    cookie.set_max_age(time::Duration::minutes(1));
+    CookieJar::new().add(cookie)
+}
+
+/// The notice this page shows, once: the cookie is cleared as it is read.
+pub async fn take_notice(
+    state: &AppState,
+    user_id: i64,
+    jar: CookieJar,
+) -> (Option<Notice>, CookieJar) {
+    let Some(asked) = jar.get(NOTICE_COOKIE).map(|c| c.value().to_string()) else {
+        return (None, jar);
+    };
+    let jar = jar.remove(Cookie::build(NOTICE_COOKIE).path("/"));
+    let (direction, action, label) = match asked.as_str() {
+        "undo" => (Direction::Undo, "undo", "Undo"),
+        "redo" => (Direction::Redo, "redo", "Redo"),
+        _ => return (None, jar),
+    };
+    let Ok(step) = undo::next_step(state.store.as_ref(), user_id, direction).await else {
+        return (None, jar);
+    };
+    let text = match direction {
+        Direction::Undo => format!("{}.", capitalized(&step.summary)),
+        Direction::Redo => format!("Undone: {}.", step.summary),
+    };
+    (
+        Some(Notice {
+            text: shown(&text),
+            action,
+            label,
+        }),
+        jar,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    csrf: String,
+    #[serde(default)]
+    back: String,
+}
+
+async fn step(
+    state: &AppState,
+    browser: &Browser,
+    origin: &RequestOrigin,
+    headers: &HeaderMap,
+    form: &StepForm,
+    direction: Direction,
+) -> PageResult<Response> {
+    session::check_form(state, headers, origin, SESSION_COOKIE, &form.csrf)?;
+    undo::revert(state.store.as_ref(), browser.user.id, direction, false)
+        .await
+        .map_err(crate::error::ApiError::from)?;
+    let next = match direction {
+        Direction::Undo => Direction::Redo,
+        Direction::Redo => Direction::Undo,
+    };
+    Ok((offer(origin, next), Redirect::to(&local_path(&form.back))).into_response())
+}
+
+pub async fn undo(
+    State(state): State<AppState>,
+    browser: Browser,
+    origin: RequestOrigin,
+    headers: HeaderMap,
+    FormBody(form): FormBody<StepForm>,
+) -> PageResult<Response> {
+    step(&state, &browser, &origin, &headers, &form, Direction::Undo).await
+}
+
+pub async fn redo(
+    State(state): State<AppState>,
+    browser: Browser,
+    origin: RequestOrigin,
+    headers: HeaderMap,
+    FormBody(form): FormBody<StepForm>,
+) -> PageResult<Response> {
+    step(&state, &browser, &origin, &headers, &form, Direction::Redo).await
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
