@@ -234,3 +234,44 @@ test("two browsers of one user see each other's changes live", async () => {
   await first.close();
   await second.close();
 });
+
+test("keyboard shortcuts, and turned off", async () => {
+  const context = await browser.newContext();
+  const { page, problems } = await watchedPage(context);
+  await register(page, "erin");
+  // n: to quick add; typing there fires nothing.
+  await page.keyboard.press("n");
+  await page.keyboard.type("Press x to finish me");
+  await navigates(page, () => page.keyboard.press("Enter"));
+  await page.getByLabel("New task").fill("Second");
+  await navigates(page, () => page.keyboard.press("Enter"));
+  assert.deepEqual((await titles(page)).sort(), ["Press x to finish me", "Second"]);
+  await page.locator("body").click({ position: { x: 5, y: 300 } });
+  // j selects the first row, j the next, k back; x marks it done.
+  await page.keyboard.press("j");
+  await page.keyboard.press("j");
+  await page.keyboard.press("k");
+  const first = (await titles(page))[0];
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), first);
+  await navigates(page, () => page.keyboard.press("x"));
+  assert.ok(!(await titles(page)).includes(first));
+  // u undoes it.
+  await navigates(page, () => page.keyboard.press("u"));
+  assert.ok((await titles(page)).includes(first));
+  // ? lists them; the list turns them off, for good in this browser.
+  await page.keyboard.press("?");
+  assert.ok(await page.locator("#shortcuts").isVisible());
+  await page.getByLabel("Keyboard shortcuts on").uncheck();
+  await page.getByRole("button", { name: "Close" }).click();
+  await page.reload();
+  await page.locator("body").click({ position: { x: 5, y: 300 } });
+  await page.keyboard.press("n");
+  assert.notEqual(await page.evaluate(() => document.activeElement?.id), "q");
+  await page.keyboard.press("?");
+  assert.ok(!(await page.locator("#shortcuts").isVisible()));
+  // The button still opens the list, to turn them on again.
+  await page.getByRole("button", { name: "Keyboard shortcuts (?)" }).click();
+  assert.ok(await page.locator("#shortcuts").isVisible());
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -70,3 +70,90 @@
     if (reason === "revoked") stream.close();
   });
 })();
+
+// Keyboard shortcuts: `?` lists them; they can be turned off (remembered in
+// this browser), and never fire while typing in a box.
+(() => {
+  const dialog = document.getElementById("shortcuts");
+  const button = document.getElementById("shortcuts-button");
+  const toggle = document.getElementById("shortcuts-on");
+  if (!dialog || !button || !toggle) return;
+  const KEY = "taskd.shortcuts";
+  const enabled = () => window.localStorage.getItem(KEY) !== "off";
+  toggle.checked = enabled();
+  toggle.addEventListener("change", () => {
+    window.localStorage.setItem(KEY, toggle.checked ? "on" : "off");
+  });
+  button.hidden = false;
+  button.addEventListener("click", () => dialog.showModal());
+
+  const rows = () => [...document.querySelectorAll("#task-list tr[data-task]")];
+  let selected = null;
+  function select(row) {
+    rows().forEach((r) => r.classList.remove("selected"));
+    selected = row?.dataset.task ?? null;
+    if (!row) return;
+    row.classList.add("selected");
+    row.querySelector("a.title")?.focus();
+  }
+  // The row picked with j/k, or the one holding the focus.
+  function current() {
+    const focused = document.activeElement?.closest?.("tr[data-task]");
+    if (focused) return focused;
+    return rows().find((row) => row.dataset.task === selected) ?? null;
+  }
+  function press(row, path) {
+    row?.querySelector(`form[action$="/${path}"] button`)?.click();
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    const target = event.target;
+    const typing =
+      target instanceof HTMLInputElement ||
+      target instanceof HTMLTextAreaElement ||
+      target instanceof HTMLSelectElement ||
+      target?.isContentEditable;
+    if (typing || dialog.open || !enabled()) return;
+    const all = rows();
+    const row = current();
+    const at = row ? all.indexOf(row) : -1;
+    switch (event.key) {
+      case "?":
+        dialog.showModal();
+        break;
+      case "n":
+        document.getElementById("q")?.focus();
+        break;
+      case "/":
+        document.querySelector('input[name="search"]')?.focus();
+        break;
+      case "j":
+        select(all[Math.min(at + 1, all.length - 1)] ?? null);
+        break;
+      case "k":
+        select(all[Math.max(at - 1, 0)] ?? null);
+        break;
+      case "x":
+        if (row?.querySelector('form[action$="/done"]')) press(row, "done");
+        else press(row, "reopen");
+        break;
+      case "s":
+        if (row?.querySelector('form[action$="/start"]')) press(row, "start");
+        else press(row, "stop");
+        break;
+      case "e":
+        row?.querySelector("a.title")?.click();
+        break;
+      case "#":
+        press(row, "delete");
+        break;
+      case "u":
+        document.querySelector(".notice form button")?.click();
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
+})();
