@@ -13,6 +13,7 @@ use common::api::RegisterRequest;
 use serde::Deserialize;
 
 use super::{
+    capitalized,
     error::{PageError, PageResult},
     local_path, render,
     session::{self, Browser, FormBody, Visitor, SESSION_COOKIE, SESSION_DAYS, VISITOR_COOKIE},
@@ -216,13 +217,5 @@ pub async fn register(
             };
             Ok((status, render(page)?).into_response())
         }
-    }
-}
-
-fn capitalized(field: &str) -> String {
-    let mut chars = field.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

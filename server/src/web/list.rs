@@ -20,7 +20,7 @@ use super::{
     error::{PageError, PageResult},
     local_path, render,
     session::{self, Browser, FormBody, SESSION_COOKIE},
-    shown,
+    shown, task_id,
     undo::{self, Notice},
     Chrome,
 };
@@ -326,11 +326,7 @@ pub async fn act(
     FormBody(form): FormBody<ActionForm>,
 ) -> PageResult<Response> {
     session::check_form(&state, &headers, &origin, SESSION_COOKIE, &form.csrf)?;
-    let id: i64 = id
-        .parse()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| PageError::from(ApiError::NotFound))?;
+    let id = task_id(&id)?;
     let store = state.store.as_ref();
     let user = browser.user.id;
     let status = |status: &str| -> PageResult<TaskChange> {

@@ -99,6 +99,24 @@ fn shown(text: &str) -> String {
     common::text::escape_control(text).into_owned()
 }
 
+/// `word` with its first letter upper-case: a field's name, a summary, as a
+/// sentence starts.
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A task id from a path: no such task unless a positive number.
+fn task_id(id: &str) -> PageResult<i64> {
+    id.parse()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| PageError::from(ApiError::NotFound))
+}
+
 /// No script but our own, no inline script or style, no framing, forms
 /// only to ourselves.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \

@@ -18,14 +18,14 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::{
+    capitalized,
     error::{PageError, PageResult},
     local_path, render,
     session::{self, Browser, FormBody, SESSION_COOKIE},
-    shown, Chrome,
+    shown, task_id, Chrome,
 };
 use crate::{
     domain::{task_ops as ops, tasks::TaskChange},
-    error::ApiError,
     forwarded::RequestOrigin,
     task_input,
     task_query::{PageWindow, TaskFilter},
@@ -192,13 +192,6 @@ pub struct Back {
     back: Option<String>,
 }
 
-fn task_id(id: &str) -> PageResult<i64> {
-    id.parse()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| PageError::from(ApiError::NotFound))
-}
-
 pub async fn show(
     State(state): State<AppState>,
     browser: Browser,
@@ -291,7 +284,7 @@ async fn body_of(
             words => match clock.parse(words) {
                 Ok(spec) => json!(spec.due()),
                 Err(err) => {
-                    errors.push(format!("{}: {err}", capital(name)));
+                    errors.push(format!("{}: {err}", capitalized(name)));
                     continue;
                 }
             },
@@ -340,14 +333,6 @@ async fn body_of(
     } else {
         Err(errors)
     }
-}
-
-fn capital(field: &str) -> String {
-    let mut chars = field.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 pub async fn save(

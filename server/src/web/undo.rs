@@ -11,6 +11,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar};
 use serde::Deserialize;
 
 use super::{
+    capitalized,
     error::PageResult,
     local_path,
     session::{self, Browser, FormBody, SESSION_COOKIE},
@@ -117,12 +118,4 @@ pub async fn redo(
     FormBody(form): FormBody<StepForm>,
 ) -> PageResult<Response> {
     step(&state, &browser, &origin, &headers, &form, Direction::Redo).await
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
