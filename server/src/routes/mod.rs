@@ -62,7 +62,7 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
     let mut router = routes
         .merge(crate::web::router())
         .fallback(not_found)
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(Extension(ops::OpenApiJson(Arc::new(doc))))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -205,14 +205,28 @@ async fn as_drf_error(response: Response) -> Response {
 
 /// A last guard: whatever produced an error response without a problem body
 /// (a layer, an extractor we did not wrap), the client still gets one.
-/// A 404: a page for a browser outside the API, else a problem.
-async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+/// A 405: a page for a browser outside the API (a form's address typed in
+/// the address bar), else a problem.
+async fn method_not_allowed(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    if wants_page(&uri, &headers) {
+        crate::web::method_not_allowed_page().await
+    } else {
+        ApiError::MethodNotAllowed.into_response()
+    }
+}
+
+fn wants_page(uri: &axum::http::Uri, headers: &axum::http::HeaderMap) -> bool {
     let wants_html = headers
         .get(header::ACCEPT)
         .and_then(|accept| accept.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
-    if wants_html && !uri.path().starts_with("/api/") {
-        crate::web::not_found_page()
+    wants_html && !uri.path().starts_with("/api/")
+}
+
+/// A 404: a page for a browser outside the API, else a problem.
+async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    if wants_page(&uri, &headers) {
+        crate::web::not_found_page().await
     } else {
         ApiError::NotFound.into_response()
     }

@@ -56,6 +56,7 @@ pub async fn login_page(
 
 #[derive(Deserialize)]
 pub struct LoginForm {
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     next: String,
@@ -116,6 +117,7 @@ async fn open_session(
 
 #[derive(Deserialize)]
 pub struct CsrfForm {
+    #[serde(default)]
     csrf: String,
 }
 
@@ -163,6 +165,7 @@ pub async fn register_page(
 
 #[derive(Deserialize)]
 pub struct RegisterForm {
+    #[serde(default)]
     csrf: String,
     username: String,
     #[serde(default)]

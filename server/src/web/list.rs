@@ -259,6 +259,7 @@ pub async fn tasks(
 
 #[derive(Deserialize)]
 pub struct AddForm {
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     back: String,
@@ -312,6 +313,7 @@ async fn create_from_line(state: &AppState, browser: &Browser, line: &str) -> Re
 
 #[derive(Deserialize)]
 pub struct ActionForm {
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     back: String,
@@ -334,19 +336,35 @@ pub async fn act(
         body.insert("status".into(), Value::String(status.into()));
         Ok(TaskChange::Patch(task_input::partial(body)?))
     };
-    match action.as_str() {
-        "done" => drop(ops::update(store, user, id, None, status("done")?).await?),
-        "reopen" => drop(ops::update(store, user, id, None, status("pending")?).await?),
-        "start" => drop(ops::set_active(store, user, id, None, true).await?),
-        "stop" => drop(ops::set_active(store, user, id, None, false).await?),
-        "delete" => ops::delete(store, user, id, None).await?,
+    let before = ops::get(store, user, id).await?.version;
+    // The version after, or none for a deletion.
+    let after = match action.as_str() {
+        "done" => Some(
+            ops::update(store, user, id, None, status("done")?)
+                .await?
+                .version,
+        ),
+        "reopen" => Some(
+            ops::update(store, user, id, None, status("pending")?)
+                .await?
+                .version,
+        ),
+        "start" => Some(ops::set_active(store, user, id, None, true).await?.version),
+        "stop" => Some(ops::set_active(store, user, id, None, false).await?.version),
+        "delete" => {
+            ops::delete(store, user, id, None).await?;
+            None
+        }
         _ => return Err(ApiError::NotFound.into()),
-    }
-    let mut response = (
-        undo::offer(&origin, Direction::Undo),
-        Redirect::to(&local_path(&form.back)),
-    )
-        .into_response();
+    };
+    let back = Redirect::to(&local_path(&form.back));
+    // Offered only when something changed: a task already done (a second
+    // click, another tab) has no undo of its own to offer.
+    let mut response = if after == Some(before) {
+        back.into_response()
+    } else {
+        (undo::offer(&origin, Direction::Undo), back).into_response()
+    };
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -13,26 +13,33 @@ mod undo;
 
 use askama::Template;
 use axum::{
-    http::{header, HeaderValue},
-    response::Html,
+    http::{header, HeaderValue, StatusCode},
+    response::{Html, IntoResponse, Response},
     routing::{get, post},
     Router,
 };
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::{error::ApiError, AppState};
 use error::{PageError, PageResult};
 
 pub use session::{cookie_user, SESSION_COOKIE, VISITOR_COOKIE};
 
+/// The page for a form's address opened as a page.
+pub async fn method_not_allowed_page() -> Response {
+    let page = PageError::Shown {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        message: "This address takes a form, not a visit.".into(),
+    };
+    secured(page.into_response()).await
+}
+
 /// The page for an address that names nothing.
-pub fn not_found_page() -> axum::response::Response {
-    use axum::response::IntoResponse;
-    error::PageError::Shown {
-        status: axum::http::StatusCode::NOT_FOUND,
+pub async fn not_found_page() -> Response {
+    let page = PageError::Shown {
+        status: StatusCode::NOT_FOUND,
         message: "There is no page at this address.".into(),
-    }
-    .into_response()
+    };
+    secured(page.into_response()).await
 }
 
 /// What every page's frame shows: the stylesheet, who is logged in, and
@@ -123,6 +130,25 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; st
      img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
      base-uri 'none'";
 
+/// The headers every page and asset carries: the CSP, no referrer to other
+/// sites, no sniffing, no framing; pages are never cached (assets say
+/// otherwise themselves).
+async fn secured(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(list::tasks))
@@ -150,26 +176,5 @@ pub fn router() -> Router<AppState> {
             ),
         )
         .route("/static/{name}", get(assets::serve))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        // Pages hold a user's tasks and a form token: never cached. Assets
-        // say otherwise themselves.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
+        .layer(axum::middleware::map_response(secured))
 }

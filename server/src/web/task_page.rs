@@ -383,6 +383,7 @@ pub async fn save(
 
 #[derive(Deserialize)]
 pub struct NoteForm {
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     text: String,
@@ -404,6 +405,7 @@ pub async fn add_note(
 
 #[derive(Deserialize)]
 pub struct CsrfOnly {
+    #[serde(default)]
     csrf: String,
 }
 

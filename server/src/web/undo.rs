@@ -76,6 +76,7 @@ pub async fn take_notice(
 
 #[derive(Deserialize)]
 pub struct StepForm {
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     back: String,

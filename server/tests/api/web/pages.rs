@@ -64,14 +64,26 @@ async fn pages_carry_the_security_headers_and_assets_are_hashed_and_immutable() 
         browser.get("/static/app.css").await.status(),
         StatusCode::NOT_FOUND
     );
-    // An unknown page is a page too.
+    // An unknown page is a page too, and so is a form's address visited.
     let missing = browser.get("/no/such/page").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .is_ok());
     assert!(missing
         .text()
         .await
         .unwrap()
         .contains("There is no page at this address."));
+    let visited = browser.get("/undo").await;
+    assert_eq!(visited.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(visited.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(visited.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .is_ok());
 }
 
 #[tokio::test]
@@ -329,6 +341,11 @@ async fn a_change_offers_its_undo_once_and_the_undo_its_redo() {
     assert!(notice.contains("Pay rent"), "{notice}");
     assert!(notice.contains("action=\"/undo\""), "{notice}");
     // Once: the next page has none.
+    assert!(!browser.page("/").await.contains("class=\"notice\""));
+    // Done again (a second click): nothing changed, nothing to undo offered.
+    browser
+        .post("/tasks/1/done", &[("csrf", &token), ("back", "/")])
+        .await;
     assert!(!browser.page("/").await.contains("class=\"notice\""));
 
     let undone = browser

@@ -102,6 +102,10 @@ async fn forms_without_the_token_or_from_another_site_change_nothing() {
         let refused = browser.post_raw("/tasks", add(sent), Some(&origin)).await;
         assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{sent:?}");
     }
+    // A form without the field at all: the same answer.
+    let bare = serde_urlencoded::to_string([("back", "/"), ("q", "Sneaky")]).unwrap();
+    let refused = browser.post_raw("/tasks", bare, Some(&origin)).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     // The right token from another site's page: refused.
     let refused = browser
         .post_raw("/tasks", add(&token), Some("https://evil.example"))
