@@ -90,6 +90,8 @@ struct TaskPage {
     priorities: Vec<(&'static str, &'static str)>,
     notes: Vec<Note>,
     errors: Vec<String>,
+    /// A note refused, as it was typed.
+    note: String,
 }
 
 fn local(at: Option<DateTime<Utc>>) -> String {
@@ -184,6 +186,7 @@ fn page(
             })
             .collect(),
         errors: errors.iter().map(|message| shown(message)).collect(),
+        note: String::new(),
     }
 }
 
@@ -399,8 +402,23 @@ pub async fn add_note(
 ) -> PageResult<Response> {
     session::check_form(&state, &headers, &origin, SESSION_COOKIE, &form.csrf)?;
     let id = task_id(&id)?;
-    ops::annotate(state.store.as_ref(), browser.user.id, id, None, form.text).await?;
-    Ok(Redirect::to(&format!("/tasks/{id}")).into_response())
+    let store = state.store.as_ref();
+    match ops::annotate(store, browser.user.id, id, None, form.text.clone()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(err) => {
+            let err = PageError::from(err);
+            if matches!(&err, PageError::Shown { status, .. } if *status != StatusCode::BAD_REQUEST)
+            {
+                return Err(err);
+            }
+            // The note stays in its box, with what is wrong with it.
+            let task = ops::get(store, browser.user.id, id).await?;
+            let fields = form_of(&state, browser.user.id, &task).await;
+            let mut shown = page(&browser, &task, "/".into(), fields, vec![err.to_string()]);
+            shown.note = form.text;
+            Ok((StatusCode::BAD_REQUEST, render(shown)?).into_response())
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -305,6 +305,14 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
         .post("/tasks/2/notes", &[("csrf", &token), ("text", "   ")])
         .await;
     assert_eq!(blank.status(), StatusCode::BAD_REQUEST);
+    let long = "n".repeat(10_001);
+    let refused = browser
+        .post("/tasks/2/notes", &[("csrf", &token), ("text", &long)])
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("no more than 10000 characters"), "the reason");
+    assert!(page.contains(&format!("value=\"{long}\"")), "the note kept");
     let removed = browser
         .post(
             &format!("/tasks/2/notes/{note}/delete"),
