@@ -196,14 +196,24 @@ async fn our_own_export_comes_back_unchanged() {
         .await;
     app.task(
         &alice,
-        json!({"title": "Rest", "depends": [first["id"]], "udas": {"points": 2.5}}),
+        json!({"title": "Rest", "depends": [first["id"]], "udas": {"points": 2.5},
+            "description": "Feet up.\nTea, <no> sugar."}),
     )
     .await;
     let export: Value = body(app.get("/api/export/", &alice.access).send().await.unwrap()).await;
+    // The longer text goes where Taskwarrior keeps what it does not know.
+    assert_eq!(export[1]["taskd_description"], "Feet up.\nTea, <no> sugar.");
     let before = all_tasks(&app, &alice).await;
     let summary = imported(&app, &alice, &export).await;
     assert_eq!(summary["unchanged"], 2, "{summary}");
     assert_eq!(all_tasks(&app, &alice).await, before);
+    // Into another account: every task as it was, the description too.
+    let bob = app.user("bob").await;
+    let summary = imported(&app, &bob, &export).await;
+    assert_eq!(summary["added"], 2, "{summary}");
+    let theirs = all_tasks(&app, &bob).await;
+    let rest = theirs.iter().find(|t| t["title"] == "Rest").unwrap();
+    assert_eq!(rest["description"], "Feet up.\nTea, <no> sugar.");
 }
 
 #[tokio::test]

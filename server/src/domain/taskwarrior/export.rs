@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use common::api::{Status, Task};
 use serde_json::{json, Map, Value};
 
-use super::{date, CORE};
+use super::{date, CORE, DESCRIPTION};
 
 /// `task` in Taskwarrior's export format; `uuids` names the tasks it
 /// depends on (those not found are left out).
@@ -16,6 +16,9 @@ pub fn export(task: &Task, uuids: &HashMap<i64, String>) -> Value {
     };
     put("uuid", json!(task.uuid));
     put("description", json!(task.title));
+    if !task.description.is_empty() {
+        put(DESCRIPTION, json!(task.description));
+    }
     put(
         "status",
         json!(match task.status {

@@ -266,6 +266,16 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
     if let Some(description) = object.remove("description") {
         body.insert("title".into(), description);
     }
+    match object.remove(super::DESCRIPTION) {
+        None | Some(Value::Null) => {}
+        Some(text @ Value::String(_)) => {
+            body.insert("description".into(), text);
+        }
+        Some(_) => errors.push(format!(
+            "{}: a description is a string.",
+            super::DESCRIPTION
+        )),
+    }
     body.insert("status".into(), Value::String(status.as_str().into()));
     match object.remove("priority") {
         None | Some(Value::Null) => {}

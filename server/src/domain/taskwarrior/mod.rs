@@ -8,6 +8,11 @@ pub use export::export;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+/// Where a task's description (its longer text) goes: Taskwarrior's own
+/// `description` is the title, and it keeps an attribute it does not know
+/// and exports it again, so the text makes the round trip.
+pub const DESCRIPTION: &str = "taskd_description";
+
 /// Taskwarrior's own attribute names: a UDA of the same name is left out of
 /// an export rather than overwrite one of them.
 const CORE: &[&str] = &[
@@ -28,6 +33,7 @@ const CORE: &[&str] = &[
     "tags",
     "depends",
     "annotations",
+    DESCRIPTION,
     "urgency",
     "recur",
     "mask",
