@@ -81,6 +81,10 @@ async fn register(
     Ok((StatusCode::CREATED, Json(user.to_api())))
 }
 
+/// Why a registration is refused while registration is closed.
+pub(crate) const REGISTRATION_CLOSED: &str =
+    "Registration is closed: ask an administrator for an account.";
+
 /// Registration, for the API and the web app alike: the policy, the
 /// fields' rules, the per-address cap.
 pub(crate) async fn create_account(
@@ -89,9 +93,7 @@ pub(crate) async fn create_account(
     body: RegisterRequest,
 ) -> ApiResult<UserRecord> {
     if state.registration == Registration::Closed {
-        return Err(ApiError::Forbidden(
-            "Registration is closed: ask an administrator for an account.".into(),
-        ));
+        return Err(ApiError::Forbidden(REGISTRATION_CLOSED.into()));
     }
     let username = body.username.trim().to_string();
     let sent_email = body.email.unwrap_or_default();

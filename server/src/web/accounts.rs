@@ -144,7 +144,7 @@ struct RegisterPage {
 }
 
 fn registration_closed() -> PageError {
-    PageError::forbidden("Registration is closed: ask an administrator for an account.")
+    PageError::forbidden(accounts::REGISTRATION_CLOSED)
 }
 
 pub async fn register_page(

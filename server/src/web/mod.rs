@@ -131,14 +131,13 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; st
      base-uri 'none'";
 
 /// The headers every page and asset carries: the CSP, no referrer to other
-/// sites, no sniffing, no framing; pages are never cached (assets say
-/// otherwise themselves).
+/// sites, no framing (`nosniff` is set on every response of the daemon);
+/// pages are never cached (assets say otherwise themselves).
 async fn secured(mut response: Response) -> Response {
     let headers = response.headers_mut();
     for (name, value) in [
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (header::REFERRER_POLICY, "same-origin"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
     ] {
         headers.insert(name, HeaderValue::from_static(value));

@@ -12,7 +12,12 @@ use chrono::Utc;
 use serde::de::DeserializeOwned;
 
 use super::error::{PageError, PageResult};
-use crate::{auth, forwarded::RequestOrigin, store::UserRecord, AppState};
+use crate::{
+    auth,
+    forwarded::RequestOrigin,
+    store::{browser::BrowserSession, StoreError, UserRecord},
+    AppState,
+};
 
 /// The login's cookie.
 pub const SESSION_COOKIE: &str = "taskd_session";
@@ -34,7 +39,6 @@ impl FromRequestParts<AppState> for Browser {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> PageResult<Browser> {
-        let jar = CookieJar::from_headers(&parts.headers);
         let next = parts
             .uri
             .path_and_query()
@@ -47,15 +51,8 @@ impl FromRequestParts<AppState> for Browser {
                 "/".into()
             },
         };
-        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
-            return Err(log_in());
-        };
-        match state
-            .store
-            .browser_session(&auth::refresh_hash(&token), Utc::now())
-            .await?
-        {
-            Some(session) => {
+        match live_session(&parts.headers, state).await? {
+            Some((token, session)) => {
                 tracing::Span::current().record("user", session.user.id);
                 Ok(Browser {
                     csrf: state.tokens.csrf_token(&token),
@@ -68,21 +65,32 @@ impl FromRequestParts<AppState> for Browser {
     }
 }
 
+/// The session cookie's token and the live session it names, if any.
+async fn live_session(
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<Option<(String, BrowserSession)>, StoreError> {
+    let jar = CookieJar::from_headers(headers);
+    let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
+        return Ok(None);
+    };
+    let session = state
+        .store
+        .browser_session(&auth::refresh_hash(&token), Utc::now())
+        .await?;
+    Ok(session.map(|session| (token, session)))
+}
+
 /// The user a browser's session cookie names, for the one API route that
 /// takes it (the event stream, which a browser's `EventSource` cannot send
 /// a header to): `None` without a live session.
 pub async fn cookie_user(
     headers: &HeaderMap,
     state: &AppState,
-) -> Result<Option<crate::store::browser::BrowserSession>, crate::store::StoreError> {
-    let jar = CookieJar::from_headers(headers);
-    let Some(token) = jar.get(SESSION_COOKIE) else {
-        return Ok(None);
-    };
-    state
-        .store
-        .browser_session(&auth::refresh_hash(token.value()), Utc::now())
-        .await
+) -> Result<Option<BrowserSession>, StoreError> {
+    Ok(live_session(headers, state)
+        .await?
+        .map(|(_, session)| session))
 }
 
 /// A visitor not logged in (or not yet known to be): the cookie their
