@@ -453,7 +453,14 @@ async fn promote(
         bail!("{} was left as they are", user.username);
     }
     store
-        .update_user_flags(user.id, None, Some(true), false)
+        .update_user(
+            user.id,
+            taskd::store::admin::UserChange {
+                is_admin: Some(true),
+                ..Default::default()
+            },
+            false,
+        )
         .await?;
     println!("{} (id {}) is now an admin.", user.username, user.id);
     Ok(())

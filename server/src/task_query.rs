@@ -77,3 +77,172 @@ impl TaskFilter {
         })
     }
 }
+
+/// Which accounts a users list shows, in what order, and which page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserQuery {
+    /// A case-insensitive substring of the username or the email.
+    pub search: Option<String>,
+    pub is_active: Option<bool>,
+    pub is_admin: Option<bool>,
+    pub sort: UserSort,
+    pub descending: bool,
+    pub window: PageWindow,
+}
+
+/// What a users list can be sorted by; ties go by id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UserSort {
+    #[default]
+    Id,
+    Username,
+    Email,
+    DateJoined,
+    TaskCount,
+}
+
+impl UserSort {
+    pub const ALL: [UserSort; 5] = [
+        UserSort::Id,
+        UserSort::Username,
+        UserSort::Email,
+        UserSort::DateJoined,
+        UserSort::TaskCount,
+    ];
+
+    /// Its name in `ordering`: the account's field it sorts by.
+    pub fn name(self) -> &'static str {
+        match self {
+            UserSort::Id => "id",
+            UserSort::Username => "username",
+            UserSort::Email => "email",
+            UserSort::DateJoined => "date_joined",
+            UserSort::TaskCount => "task_count",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<UserSort> {
+        UserSort::ALL.into_iter().find(|sort| sort.name() == name)
+    }
+
+    /// The column it sorts by in the stores' users queries: a fixed
+    /// string, never user text.
+    pub fn column(self) -> &'static str {
+        match self {
+            UserSort::Id => "u.id",
+            UserSort::Username => "u.username_key",
+            UserSort::Email => "lower(u.email)",
+            UserSort::DateJoined => "u.date_joined",
+            UserSort::TaskCount => "task_count",
+        }
+    }
+}
+
+/// The longest search a list of accounts or of everyone's tasks takes.
+pub const MAX_SEARCH: usize = 200;
+
+impl UserQuery {
+    /// Parses `search`, `is_active`, `is_admin`, `ordering` (one field of
+    /// [`UserSort`], `-` first for descending), `limit` and `offset`.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<UserQuery, QueryError> {
+        let mut query = UserQuery {
+            window: PageWindow::from_pairs(pairs)?,
+            ..UserQuery::default()
+        };
+        let mut errors = BTreeMap::<String, Vec<String>>::new();
+        for (name, value) in pairs.iter().filter(|(_, value)| !value.is_empty()) {
+            let taken = match name.as_str() {
+                "search" => search(value).map(|s| query.search = s),
+                "is_active" => flag(value).map(|f| query.is_active = Some(f)),
+                "is_admin" => flag(value).map(|f| query.is_admin = Some(f)),
+                "ordering" => {
+                    let (descending, field) = match value.strip_prefix('-') {
+                        Some(field) => (true, field),
+                        None => (false, value.as_str()),
+                    };
+                    UserSort::parse(field)
+                        .map(|sort| {
+                            query.sort = sort;
+                            query.descending = descending;
+                        })
+                        .ok_or_else(|| {
+                            let names: Vec<&str> = UserSort::ALL.iter().map(|s| s.name()).collect();
+                            format!(
+                                "must be one of {}, with - first to reverse.",
+                                names.join(", ")
+                            )
+                        })
+                }
+                _ => Ok(()),
+            };
+            if let Err(message) = taken {
+                errors.entry(name.clone()).or_default().push(message);
+            }
+        }
+        if errors.is_empty() {
+            Ok(query)
+        } else {
+            Err(QueryError(errors))
+        }
+    }
+}
+
+/// Which tasks, of every user, an admin's tasks list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdminTaskQuery {
+    /// A case-insensitive substring of the title or description.
+    pub search: Option<String>,
+    /// The owner's username, exactly (case-insensitively).
+    pub username: Option<String>,
+    pub status: Option<common::api::Status>,
+    pub window: PageWindow,
+}
+
+impl AdminTaskQuery {
+    /// Parses `search`, `user` (a username), `status`, `limit` and `offset`.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<AdminTaskQuery, QueryError> {
+        let mut query = AdminTaskQuery {
+            window: PageWindow::from_pairs(pairs)?,
+            ..AdminTaskQuery::default()
+        };
+        let mut errors = BTreeMap::<String, Vec<String>>::new();
+        for (name, value) in pairs.iter().filter(|(_, value)| !value.is_empty()) {
+            let taken = match name.as_str() {
+                "search" => search(value).map(|s| query.search = s),
+                "user" => search(value).map(|s| query.username = s),
+                "status" => common::api::Status::parse(value)
+                    .map(|status| query.status = Some(status))
+                    .ok_or_else(|| "must be pending or done.".to_string()),
+                _ => Ok(()),
+            };
+            if let Err(message) = taken {
+                errors.entry(name.clone()).or_default().push(message);
+            }
+        }
+        if errors.is_empty() {
+            Ok(query)
+        } else {
+            Err(QueryError(errors))
+        }
+    }
+}
+
+/// A search's text, trimmed; `None` when blank.
+fn search(value: &str) -> Result<Option<String>, String> {
+    if value.contains('\0') {
+        return Err("Null characters are not allowed.".into());
+    }
+    if value.chars().count() > MAX_SEARCH {
+        return Err(format!("At most {MAX_SEARCH} characters."));
+    }
+    let value = value.trim();
+    Ok((!value.is_empty()).then(|| value.to_string()))
+}
+
+fn flag(value: &str) -> Result<bool, String> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err("must be true or false.".into()),
+    }
+}

@@ -1,7 +1,6 @@
 //! Account rules: what a refresh token may still do, and what ends a login.
 
 use chrono::{DateTime, Utc};
-use common::api::AdminUser;
 
 use crate::store::{Store, StoreResult, UserRecord};
 
@@ -83,19 +82,4 @@ async fn again_or_reused(
             Ok(Refreshed::Reused)
         }
     }
-}
-
-/// Activates, deactivates, promotes or demotes. Deactivation ends every
-/// login for good: reactivating the account later must not bring old
-/// tokens back to life.
-pub async fn update_user_flags(
-    store: &dyn Store,
-    user_id: i64,
-    is_active: Option<bool>,
-    is_admin: Option<bool>,
-) -> StoreResult<Option<AdminUser>> {
-    let end_logins = is_active == Some(false);
-    store
-        .update_user_flags(user_id, is_active, is_admin, end_logins)
-        .await
 }

@@ -4,6 +4,7 @@
 //! the same rules.
 
 pub mod accounts;
+pub mod admin;
 pub mod bulk;
 pub mod credentials;
 pub mod importing;

@@ -12,6 +12,7 @@ use crate::{
         MAX_DEPENDS, MAX_DESCRIPTION, MAX_PROJECT, MAX_TAG, MAX_TAGS, MAX_TITLE, MAX_UDAS,
         MAX_UDA_TEXT, READ_ONLY,
     },
+    task_query::{UserSort, MAX_SEARCH},
 };
 use common::list_query::{OrderField, DEFAULT_LIMIT, MAX_LIMIT, MAX_REPEATS, MIN_UUID_PREFIX};
 
@@ -84,8 +85,24 @@ fn empty() -> Value {
 
 /// A query parameter's schema by its name: every parser here skips an
 /// empty value, so each allows one.
-fn query_schema(name: &str) -> Option<Value> {
+fn query_schema(path: &str, name: &str) -> Option<Value> {
     let flag = json!({"type": "string", "enum": ["true", "false", ""]});
+    if path.starts_with("/api/admin/users") {
+        match name {
+            "is_active" | "is_admin" => return Some(flag),
+            "search" => {
+                return Some(json!({"type": "string", "pattern": NO_NUL, "maxLength": MAX_SEARCH}))
+            }
+            "ordering" => {
+                let names: Vec<&str> = UserSort::ALL.iter().map(|sort| sort.name()).collect();
+                return Some(json!({
+                    "type": "string",
+                    "pattern": format!("^(-?({}))?$", names.join("|")),
+                }));
+            }
+            _ => {}
+        }
+    }
     let integer = |minimum: i64, maximum: i64| {
         json!({"anyOf": [
             {"type": "integer", "format": "int64", "minimum": minimum, "maximum": maximum},
@@ -136,7 +153,10 @@ fn query_parameters(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
-    for operation in paths.values_mut().filter_map(Value::as_object_mut) {
+    for (path, operation) in paths.iter_mut() {
+        let Some(operation) = operation.as_object_mut() else {
+            continue;
+        };
         for operation in operation.values_mut() {
             let Some(parameters) = operation
                 .get_mut("parameters")
@@ -149,7 +169,7 @@ fn query_parameters(doc: &mut Value) {
                     continue;
                 }
                 let name = parameter["name"].as_str().unwrap_or_default().to_string();
-                if let Some(schema) = query_schema(&name) {
+                if let Some(schema) = query_schema(path, &name) {
                     parameter["schema"] = schema;
                 }
             }

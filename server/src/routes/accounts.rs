@@ -95,6 +95,41 @@ pub(crate) async fn create_account(
     if state.registration == Registration::Closed {
         return Err(ApiError::Forbidden(REGISTRATION_CLOSED.into()));
     }
+    let account = check_new_account(state, body).await?;
+    let rules = limiter::registration_rules(addr, state.registrations_per_hour);
+    let attempt = state
+        .limiter
+        .begin(&rules, "registrations from this address")
+        .await
+        .inspect_err(|_| tracing::warn!("registration refused: too many from this address"))?;
+    let user = insert_account(state, account, false).await?;
+    attempt.counts().await?;
+    tracing::info!(user_id = user.id, "account registered");
+    Ok(user)
+}
+
+/// An account an admin adds: the fields' rules of a registration, whatever
+/// the registration policy.
+pub(crate) async fn add_account(
+    state: &AppState,
+    body: RegisterRequest,
+    is_admin: bool,
+) -> ApiResult<UserRecord> {
+    let account = check_new_account(state, body).await?;
+    let user = insert_account(state, account, is_admin).await?;
+    tracing::info!(user_id = user.id, "account added by an admin");
+    Ok(user)
+}
+
+/// A new account's fields, checked.
+struct NewAccount {
+    username: String,
+    email: String,
+    password: String,
+}
+
+/// The rules of a new account's fields, and whether its username is free.
+async fn check_new_account(state: &AppState, body: RegisterRequest) -> ApiResult<NewAccount> {
     let username = body.username.trim().to_string();
     let sent_email = body.email.unwrap_or_default();
     // Its length as sent, as the API document states it.
@@ -124,30 +159,33 @@ pub(crate) async fn create_account(
         }
     }
     check(errors)?;
-    // Fail fast before paying for a hash; the insert below still settles races.
+    // Fail fast before paying for a hash; the insert still settles races.
     if state.store.user_by_username(&username).await?.is_some() {
         return Err(username_taken());
     }
-    let rules = limiter::registration_rules(addr, state.registrations_per_hour);
-    let attempt = state
-        .limiter
-        .begin(&rules, "registrations from this address")
-        .await
-        .inspect_err(|_| tracing::warn!("registration refused: too many from this address"))?;
-    let password_hash = auth::hash_password(body.password).await?;
-    let user = state
+    Ok(NewAccount {
+        username,
+        email,
+        password: body.password,
+    })
+}
+
+async fn insert_account(
+    state: &AppState,
+    account: NewAccount,
+    is_admin: bool,
+) -> ApiResult<UserRecord> {
+    let password_hash = auth::hash_password(account.password).await?;
+    state
         .store
         .create_user(NewUser {
-            username,
-            email,
+            username: account.username,
+            email: account.email,
             password_hash,
-            is_admin: false,
+            is_admin,
         })
         .await?
-        .ok_or_else(username_taken)?;
-    attempt.counts().await?;
-    tracing::info!(user_id = user.id, "account registered");
-    Ok(user)
+        .ok_or_else(username_taken)
 }
 
 /// Opens a login for `user` and returns its first pair.

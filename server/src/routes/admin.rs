@@ -6,11 +6,13 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     auth::AdminUser,
+    domain::admin::{self, Actor},
     error::{ApiError, ApiResult},
     extract::{IdPath, JsonBody, QueryPairs},
     forwarded::RequestOrigin,
     routes::pagination,
-    task_query::PageWindow,
+    store::admin::{UserChange, Via},
+    task_query::UserQuery,
     AppState,
 };
 
@@ -20,21 +22,32 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(update_user, delete_user))
 }
 
-/// An admin cannot lock themselves out: the last way back in would be the
-/// command line on the server.
-fn not_self(admin: &AdminUser, id: i64) -> ApiResult<()> {
-    if admin.0.user.id == id {
-        return Err(ApiError::bad_request(
-            "You cannot deactivate, demote or delete your own account.",
-        ));
-    }
-    Ok(())
+/// The users list's filters and order in the document (parsing is
+/// [`UserQuery::from_pairs`]).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct UserParams {
+    /// A case-insensitive substring of the username or the email.
+    #[param(max_length = 200)]
+    search: Option<String>,
+    is_active: Option<bool>,
+    is_admin: Option<bool>,
+    /// `id`, `username`, `email`, `date_joined` or `task_count`; `-` first
+    /// to reverse. Ties go by id.
+    #[param(pattern = "^-?(id|username|email|date_joined|task_count)$")]
+    ordering: Option<String>,
 }
 
-/// Every account, oldest first, with its number of tasks, a page at a time
-/// in DRF's envelope (as the task list).
+fn actor(admin: &AdminUser) -> Actor {
+    Actor::new(&admin.0.user, Via::Api)
+}
+
+/// Every account (or those the filters select), oldest first unless
+/// `ordering` says otherwise, with its number of tasks, a page at a time in
+/// DRF's envelope (as the task list).
 #[utoipa::path(get, path = "/api/admin/users", tag = "admin",
-    params(pagination::PageParams),
+    params(UserParams, pagination::PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page, in DRF's envelope", body = Page<AdminUserView>),
@@ -48,8 +61,9 @@ async fn list_users(
     origin: RequestOrigin,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<Page<AdminUserView>>> {
-    let window = PageWindow::from_pairs(&pairs)?;
-    let (count, results) = state.store.list_users(window).await?;
+    let query = UserQuery::from_pairs(&pairs)?;
+    let window = query.window;
+    let (count, results) = state.store.list_users(query).await?;
     let (next, previous) = pagination::links(&origin, "/api/admin/users/", &pairs, window, count);
     Ok(Json(Page {
         count,
@@ -60,7 +74,7 @@ async fn list_users(
 }
 
 /// Activates, deactivates, promotes or demotes an account. A deactivated
-/// user's tokens stop working at once.
+/// user's tokens stop working at once. Written to the admin log.
 #[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin",
     params(("id" = i64, Path, description = "User id")),
     request_body = AdminUserPatch,
@@ -80,21 +94,17 @@ async fn update_user(
     IdPath(id): IdPath,
     JsonBody(body): JsonBody<AdminUserPatch>,
 ) -> ApiResult<Json<AdminUserView>> {
-    if body.is_active == Some(false) || body.is_admin == Some(false) {
-        not_self(&admin, id)?;
-    }
-    crate::domain::accounts::update_user_flags(
-        state.store.as_ref(),
-        id,
-        body.is_active,
-        body.is_admin,
-    )
-    .await?
-    .map(Json)
-    .ok_or(ApiError::NotFound)
+    let change = UserChange {
+        email: None,
+        is_active: body.is_active,
+        is_admin: body.is_admin,
+    };
+    Ok(Json(
+        admin::update_user(state.store.as_ref(), &actor(&admin), id, change).await?,
+    ))
 }
 
-/// Deletes an account and all its tasks.
+/// Deletes an account and all its tasks. Written to the admin log.
 #[utoipa::path(delete, path = "/api/admin/users/{id}", tag = "admin",
     params(("id" = i64, Path, description = "User id")),
     security(("bearer" = [])),
@@ -110,10 +120,10 @@ async fn delete_user(
     admin: AdminUser,
     IdPath(id): IdPath,
 ) -> ApiResult<StatusCode> {
-    not_self(&admin, id)?;
-    if state.store.delete_user(id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
+    let deleted = admin::delete_users(state.store.as_ref(), &actor(&admin), &[id]).await?;
+    if deleted.is_empty() {
         Err(ApiError::NotFound)
+    } else {
+        Ok(StatusCode::NO_CONTENT)
     }
 }

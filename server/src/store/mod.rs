@@ -4,6 +4,7 @@
 //! [`crate::domain`], so no backend can drift from another. The backend is
 //! chosen once, at start-up, from the database URL ([`open`]).
 
+pub mod admin;
 pub mod attempts;
 pub mod browser;
 pub mod changes;
@@ -18,9 +19,10 @@ use std::{fmt, path::PathBuf, sync::Arc, time::Duration};
 use anyhow::bail;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use common::api::{AdminUser, Status, Task, User};
+use common::api::{Status, Task, User};
 
-use crate::task_query::{PageWindow, TaskFilter};
+use crate::task_query::TaskFilter;
+use admin::AdminStore;
 use attempts::AttemptStore;
 use browser::BrowserSessionStore;
 use changes::ChangeFeed;
@@ -215,6 +217,7 @@ pub struct TaskPage {
 #[async_trait]
 pub trait Store:
     AccountStore
+    + AdminStore
     + AttemptStore
     + BrowserSessionStore
     + TaskStore
@@ -295,20 +298,6 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Deletes the refresh tokens that expired before `now`, then the logins
     /// left with none; returns how many logins went.
     async fn purge_expired_logins(&self, now: DateTime<Utc>) -> StoreResult<u64>;
-
-    /// One page of every account, oldest first, and how many there are.
-    async fn list_users(&self, window: PageWindow) -> StoreResult<(u64, Vec<AdminUser>)>;
-    /// Sets the flags given; with `end_logins`, also ends every login and
-    /// access token of the user, in the same transaction.
-    async fn update_user_flags(
-        &self,
-        user_id: i64,
-        is_active: Option<bool>,
-        is_admin: Option<bool>,
-        end_logins: bool,
-    ) -> StoreResult<Option<AdminUser>>;
-    /// Deletes the user, their tasks and their logins.
-    async fn delete_user(&self, user_id: i64) -> StoreResult<bool>;
 }
 
 /// A user's tasks.

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use super::{
     error::{PageError, PageResult},
-    local_path, render,
+    local_path, page_links, pair_value, query_pairs, render,
     session::{self, Browser, FormBody, SESSION_COOKIE},
     shown, task_id,
     undo::{self, Notice},
@@ -175,17 +175,9 @@ async fn list_page(
     quick_add: String,
     error: Option<String>,
 ) -> PageResult<TasksPage> {
+    let pairs = query_pairs(query.as_deref())?;
     let query = query.unwrap_or_default();
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&query)
-        .map_err(|_| PageError::bad_request("This address's query could not be read."))?;
-    let value = |name: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let value = |name: &str| pair_value(&pairs, name);
     let filters = Filters {
         search: value("search"),
         status: value("status"),
@@ -197,23 +189,7 @@ async fn list_page(
     let window = filter.page;
     let page = ops::list(state.store.as_ref(), browser.user.id, filter).await?;
     let now = Utc::now();
-    let link = |offset: u64| {
-        let mut kept: Vec<(String, String)> = pairs
-            .iter()
-            .filter(|(n, _)| n != "offset")
-            .cloned()
-            .collect();
-        if offset > 0 {
-            kept.push(("offset".into(), offset.to_string()));
-        }
-        match serde_urlencoded::to_string(&kept) {
-            Ok(query) if !query.is_empty() => format!("/?{query}"),
-            _ => "/".to_string(),
-        }
-    };
-    let limit = u64::from(window.limit);
-    let next = (window.offset + limit < page.count).then(|| link(window.offset + limit));
-    let previous = (window.offset > 0).then(|| link(window.offset.saturating_sub(limit)));
+    let (previous, next) = page_links("/", &pairs, window, page.count);
     let back = if query.is_empty() {
         "/".to_string()
     } else {

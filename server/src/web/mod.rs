@@ -3,6 +3,7 @@
 //! form. Every page works without script.
 
 mod accounts;
+mod admin;
 mod assets;
 mod error;
 mod list;
@@ -48,6 +49,8 @@ pub struct Chrome {
     pub css: String,
     pub icon: String,
     pub user: Option<String>,
+    /// Whether the bar links to the admin panel.
+    pub is_admin: bool,
     pub csrf: String,
 }
 
@@ -57,6 +60,7 @@ impl Chrome {
             css: assets::url("app.css"),
             icon: assets::url("icon.svg"),
             user: None,
+            is_admin: false,
             csrf: String::new(),
         }
     }
@@ -73,6 +77,7 @@ impl Chrome {
             css: assets::url("app.css"),
             icon: assets::url("icon.svg"),
             user: Some(common::text::escape_control(&browser.user.username).into_owned()),
+            is_admin: browser.user.is_admin,
             csrf: browser.csrf.clone(),
         }
     }
@@ -113,6 +118,50 @@ fn capitalized(word: &str) -> String {
     chars
         .next()
         .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The links to the pages before and after `window` of a list of `count` at
+/// `path`, keeping the query's other parameters.
+fn page_links(
+    path: &str,
+    pairs: &[(String, String)],
+    window: crate::task_query::PageWindow,
+    count: u64,
+) -> (Option<String>, Option<String>) {
+    let link = |offset: u64| {
+        let mut kept: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(n, _)| n != "offset")
+            .cloned()
+            .collect();
+        if offset > 0 {
+            kept.push(("offset".into(), offset.to_string()));
+        }
+        match serde_urlencoded::to_string(&kept) {
+            Ok(query) if !query.is_empty() => format!("{path}?{query}"),
+            _ => path.to_string(),
+        }
+    };
+    let limit = u64::from(window.limit);
+    let previous = (window.offset > 0).then(|| link(window.offset.saturating_sub(limit)));
+    let next = (window.offset + limit < count).then(|| link(window.offset + limit));
+    (previous, next)
+}
+
+/// A query string's pairs: a 400 page when it cannot be read.
+fn query_pairs(query: Option<&str>) -> PageResult<Vec<(String, String)>> {
+    serde_urlencoded::from_str(query.unwrap_or_default())
+        .map_err(|_| PageError::bad_request("This address's query could not be read."))
+}
+
+/// The last value of `name` among `pairs`, or empty.
+fn pair_value(pairs: &[(String, String)], name: &str) -> String {
+    pairs
+        .iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
         .unwrap_or_default()
 }
 
@@ -174,6 +223,23 @@ pub fn router() -> Router<AppState> {
                 axum::extract::DefaultBodyLimit::max(crate::routes::taskwarrior::MAX_IMPORT_BYTES),
             ),
         )
+        .route("/admin", get(admin::index))
+        .route("/admin/users", get(admin::users::list))
+        .route("/admin/users/bulk", post(admin::users::bulk))
+        .route(
+            "/admin/users/add",
+            get(admin::users::add_page).post(admin::users::add),
+        )
+        .route(
+            "/admin/users/{id}",
+            get(admin::users::show).post(admin::users::save),
+        )
+        .route(
+            "/admin/users/{id}/password",
+            post(admin::users::set_password),
+        )
+        .route("/admin/tasks", get(admin::tasks::list))
+        .route("/admin/tasks/delete", post(admin::tasks::delete))
         .route("/static/{name}", get(assets::serve))
         .layer(axum::middleware::map_response(secured))
 }

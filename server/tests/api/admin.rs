@@ -199,3 +199,84 @@ async fn everyone_else_gets_403_or_401() {
     let me = body(app.get("/api/me/", &bob.access).send().await.unwrap()).await;
     assert_eq!(me["is_admin"], false);
 }
+
+#[tokio::test]
+async fn the_api_user_list_takes_the_panels_filters_and_refuses_self_lockout() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("root").await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    app.task(&bob, json!({"title": "one"})).await;
+    let names = |page: &serde_json::Value| -> Vec<String> {
+        page["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let get = |query: &str| {
+        app.get(&format!("/api/admin/users/{query}"), &admin.access)
+            .send()
+    };
+    assert_eq!(
+        names(&body(get("?ordering=-task_count").await.unwrap()).await)[0],
+        "bob"
+    );
+    assert_eq!(
+        names(&body(get("?search=ALI").await.unwrap()).await),
+        ["alice"]
+    );
+    assert_eq!(
+        names(&body(get("?is_admin=true").await.unwrap()).await),
+        ["root"]
+    );
+    let bad = problem(
+        get("?ordering=password&is_active=yes").await.unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(
+        bad["errors"]["ordering"].is_array() && bad["errors"]["is_active"].is_array(),
+        "{bad}"
+    );
+
+    for patch in [json!({"is_active": false}), json!({"is_admin": false})] {
+        let response = app
+            .patch(
+                &format!("/api/admin/users/{}/", admin.id),
+                &admin.access,
+                &patch,
+            )
+            .send()
+            .await
+            .unwrap();
+        let refused = problem(response, StatusCode::BAD_REQUEST).await;
+        assert!(
+            refused.to_string().contains("your own account"),
+            "{refused}"
+        );
+    }
+    let response = app
+        .delete(&format!("/api/admin/users/{}/", admin.id), &admin.access)
+        .send()
+        .await
+        .unwrap();
+    problem(response, StatusCode::BAD_REQUEST).await;
+    let inactive = body(get("?is_active=false").await.unwrap()).await;
+    assert_eq!(inactive["count"], 0);
+    let deactivated = app
+        .patch(
+            &format!("/api/admin/users/{}/", alice.id),
+            &admin.access,
+            &json!({"is_active": false}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deactivated.status(), StatusCode::OK);
+    assert_eq!(
+        names(&body(get("?is_active=false").await.unwrap()).await),
+        ["alice"]
+    );
+}

@@ -10,7 +10,7 @@ async fn unknown_routes_and_wrong_methods() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
     // `/` is the web app.
-    for path in ["/api", "/api/nope/", "/api/tasks/1/extra", "/admin/"] {
+    for path in ["/api", "/api/nope/", "/api/tasks/1/extra", "/nope/"] {
         problem(
             app.get(path, &alice.access).send().await.unwrap(),
             StatusCode::NOT_FOUND,

@@ -271,7 +271,14 @@ impl TestApp {
         self.server
             .state
             .store
-            .update_user_flags(user.id, None, Some(true), false)
+            .update_user(
+                user.id,
+                taskd::store::admin::UserChange {
+                    is_admin: Some(true),
+                    ..Default::default()
+                },
+                false,
+            )
             .await
             .unwrap();
         user

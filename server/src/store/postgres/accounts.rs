@@ -2,16 +2,12 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use common::api::AdminUser;
 use tokio_postgres::Row;
 
 use super::PostgresStore;
-use crate::{
-    store::{
-        changes::Wake, AccountStore, Adoption, AuthContext, LegacyUser, NewUser,
-        RefreshTokenRecord, StoreResult, UserRecord,
-    },
-    task_query::PageWindow,
+use crate::store::{
+    changes::Wake, AccountStore, Adoption, AuthContext, LegacyUser, NewUser, RefreshTokenRecord,
+    StoreResult, UserRecord,
 };
 
 pub(super) const USER_COLUMNS: &str =
@@ -28,22 +24,6 @@ pub(super) fn user_from_row(row: &Row) -> UserRecord {
         is_admin: row.get(5),
         date_joined: row.get(6),
         token_version: row.get(7),
-    }
-}
-
-const ADMIN_USER_SELECT: &str =
-    "SELECT u.id, u.username, u.email, u.is_active, u.is_admin, u.date_joined, \
-     (SELECT COUNT(*) FROM tasks t WHERE t.user_id = u.id) FROM users u";
-
-fn admin_user_from_row(row: &Row) -> AdminUser {
-    AdminUser {
-        id: row.get(0),
-        username: row.get(1),
-        email: row.get(2),
-        is_active: row.get(3),
-        is_admin: row.get(4),
-        date_joined: row.get(5),
-        task_count: row.get::<_, i64>(6).max(0) as u64,
     }
 }
 
@@ -310,83 +290,5 @@ impl AccountStore for PostgresStore {
             Ok(logins)
         })
         .await
-    }
-
-    async fn list_users(&self, window: PageWindow) -> StoreResult<(u64, Vec<AdminUser>)> {
-        let mut client = self.client().await?;
-        let limit = i64::from(window.limit);
-        let offset = window.offset.min(i64::MAX as u64) as i64;
-        self.timed(async {
-            // One snapshot for the count and the page, so they agree.
-            let tx = client
-                .build_transaction()
-                .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()
-                .await?;
-            let count: i64 = tx
-                .query_one("SELECT COUNT(*) FROM users", &[])
-                .await?
-                .get(0);
-            let rows = tx
-                .query(
-                    &format!("{ADMIN_USER_SELECT} ORDER BY u.id LIMIT $1 OFFSET $2"),
-                    &[&limit, &offset],
-                )
-                .await?;
-            tx.commit().await?;
-            Ok((
-                count.max(0) as u64,
-                rows.iter().map(admin_user_from_row).collect(),
-            ))
-        })
-        .await
-    }
-
-    async fn update_user_flags(
-        &self,
-        user_id: i64,
-        is_active: Option<bool>,
-        is_admin: Option<bool>,
-        end_logins: bool,
-    ) -> StoreResult<Option<AdminUser>> {
-        let mut client = self.client().await?;
-        let user = self
-            .timed(async {
-                let tx = client.transaction().await?;
-                tx.execute(
-                    "UPDATE users SET is_active = coalesce($1, is_active), \
-                 is_admin = coalesce($2, is_admin), \
-                 token_version = token_version + CASE WHEN $3 THEN 1 ELSE 0 END \
-                 WHERE id = $4",
-                    &[&is_active, &is_admin, &end_logins, &user_id],
-                )
-                .await?;
-                if end_logins {
-                    tx.execute(
-                        "UPDATE sessions SET revoked = TRUE WHERE user_id = $1",
-                        &[&user_id],
-                    )
-                    .await?;
-                }
-                let row = tx
-                    .query_opt(&format!("{ADMIN_USER_SELECT} WHERE u.id = $1"), &[&user_id])
-                    .await?;
-                tx.commit().await?;
-                Ok(row.as_ref().map(admin_user_from_row))
-            })
-            .await;
-        self.announce(Wake::Account(user_id)).await;
-        user
-    }
-
-    async fn delete_user(&self, user_id: i64) -> StoreResult<bool> {
-        let client = self.client().await?;
-        // Foreign keys cascade to tasks, sessions and refresh tokens.
-        let deleted = self
-            .timed(client.execute("DELETE FROM users WHERE id = $1", &[&user_id]))
-            .await?;
-        self.announce(Wake::Account(user_id)).await;
-        Ok(deleted > 0)
     }
 }

@@ -4,6 +4,7 @@
 //! cached that another daemon could change.
 
 mod accounts;
+mod admin;
 mod attempts;
 mod browser;
 mod changes;
@@ -43,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0011_refresh_rotation_time.sql"),
     include_str!("../../../migrations/postgres/0012_attempts_and_addresses.sql"),
     include_str!("../../../migrations/postgres/0013_browser_sessions.sql"),
+    include_str!("../../../migrations/postgres/0014_admin_log.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once

@@ -2,16 +2,12 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use common::api::AdminUser;
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{instant, micros, SqliteStore, AUTH_CACHE_ENTRIES};
-use crate::{
-    store::{
-        changes::Wake, AccountStore, Adoption, AuthContext, LegacyUser, NewUser,
-        RefreshTokenRecord, StoreResult, UserRecord,
-    },
-    task_query::PageWindow,
+use crate::store::{
+    changes::Wake, AccountStore, Adoption, AuthContext, LegacyUser, NewUser, RefreshTokenRecord,
+    StoreResult, UserRecord,
 };
 
 pub(super) const USER_COLUMNS: &str =
@@ -28,22 +24,6 @@ pub(super) fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
         is_admin: row.get(5)?,
         date_joined: instant(row.get(6)?),
         token_version: row.get(7)?,
-    })
-}
-
-const ADMIN_USER_SELECT: &str =
-    "SELECT u.id, u.username, u.email, u.is_active, u.is_admin, u.date_joined, \
-     (SELECT COUNT(*) FROM tasks t WHERE t.user_id = u.id) FROM users u";
-
-fn admin_user_from_row(row: &Row<'_>) -> rusqlite::Result<AdminUser> {
-    Ok(AdminUser {
-        id: row.get(0)?,
-        username: row.get(1)?,
-        email: row.get(2)?,
-        is_active: row.get(3)?,
-        is_admin: row.get(4)?,
-        date_joined: instant(row.get(5)?),
-        task_count: row.get(6)?,
     })
 }
 
@@ -335,70 +315,5 @@ impl AccountStore for SqliteStore {
             Ok(logins as u64)
         })
         .await
-    }
-
-    async fn list_users(&self, window: PageWindow) -> StoreResult<(u64, Vec<AdminUser>)> {
-        self.read(move |conn| {
-            // One snapshot for the count and the page, so they agree.
-            let tx = conn.transaction()?;
-            let count: u64 = tx
-                .prepare_cached("SELECT COUNT(*) FROM users")?
-                .query_row([], |row| row.get(0))?;
-            let offset = window.offset.min(i64::MAX as u64) as i64;
-            let users = tx
-                .prepare_cached(&format!(
-                    "{ADMIN_USER_SELECT} ORDER BY u.id LIMIT ?1 OFFSET ?2"
-                ))?
-                .query_map(params![window.limit, offset], admin_user_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            tx.finish()?;
-            Ok((count, users))
-        })
-        .await
-    }
-
-    async fn update_user_flags(
-        &self,
-        user_id: i64,
-        is_active: Option<bool>,
-        is_admin: Option<bool>,
-        end_logins: bool,
-    ) -> StoreResult<Option<AdminUser>> {
-        let user = self
-            .write(move |conn| {
-                conn.prepare_cached(
-                    "UPDATE users SET is_active = coalesce(?1, is_active), \
-                 is_admin = coalesce(?2, is_admin) WHERE id = ?3",
-                )?
-                .execute(params![is_active, is_admin, user_id])?;
-                if end_logins {
-                    conn.prepare_cached(
-                        "UPDATE users SET token_version = token_version + 1 WHERE id = ?1",
-                    )?
-                    .execute([user_id])?;
-                    conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE user_id = ?1")?
-                        .execute([user_id])?;
-                }
-                conn.prepare_cached(&format!("{ADMIN_USER_SELECT} WHERE u.id = ?1"))?
-                    .query_row([user_id], admin_user_from_row)
-                    .optional()
-            })
-            .await?;
-        self.wakeups.send(Wake::Account(user_id));
-        Ok(user)
-    }
-
-    async fn delete_user(&self, user_id: i64) -> StoreResult<bool> {
-        let deleted = self
-            .write(move |conn| {
-                // Foreign keys cascade to tasks, tags, sessions and refresh tokens.
-                let deleted = conn
-                    .prepare_cached("DELETE FROM users WHERE id = ?1")?
-                    .execute([user_id])?;
-                Ok(deleted > 0)
-            })
-            .await?;
-        self.wakeups.send(Wake::Account(user_id));
-        Ok(deleted)
     }
 }

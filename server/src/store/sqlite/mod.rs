@@ -3,6 +3,7 @@
 //! all used from the blocking thread pool, never from async workers.
 
 mod accounts;
+mod admin;
 mod attempts;
 mod browser;
 mod changes;
@@ -43,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0011_refresh_rotation_time.sql"),
     include_str!("../../../migrations/sqlite/0012_attempts_and_addresses.sql"),
     include_str!("../../../migrations/sqlite/0013_browser_sessions.sql"),
+    include_str!("../../../migrations/sqlite/0014_admin_log.sql"),
 ];
 
 /// Reader connections: enough to keep both cores busy while some wait on

@@ -1,6 +1,7 @@
 //! The web app over HTTP, without a browser: its pages, forms, session
 //! cookie, CSRF checks and headers.
 
+mod admin;
 mod pages;
 mod sessions;
 mod task_page;

@@ -1,0 +1,265 @@
+//! What admins may do to accounts and to everyone's tasks, for the API and
+//! the web admin alike: each action checked (an admin cannot lock
+//! themselves out), done, and written to the admin log with who made it,
+//! where and what changed.
+
+use chrono::Utc;
+use common::api::AdminUser;
+
+use super::{
+    credentials::email_errors,
+    task_ops::{self, invalid, TaskError, TaskResult},
+};
+use crate::store::{
+    admin::{AdminAction, AdminTask, ObjectKind, UserChange, Verb, Via},
+    Store, UserRecord,
+};
+
+/// The admin making an action, and where.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: i64,
+    pub username: String,
+    pub via: Via,
+}
+
+impl Actor {
+    pub fn new(user: &UserRecord, via: Via) -> Actor {
+        Actor {
+            id: user.id,
+            username: user.username.clone(),
+            via,
+        }
+    }
+
+    fn action(&self, verb: Verb, user: &AdminUser, detail: String) -> AdminAction {
+        AdminAction {
+            at: Utc::now(),
+            admin_id: self.id,
+            admin_username: self.username.clone(),
+            via: self.via,
+            verb,
+            kind: ObjectKind::User,
+            object_id: user.id,
+            object_name: user.username.clone(),
+            user_id: user.id,
+            detail,
+        }
+    }
+}
+
+/// Why an admin's own account is refused a change: the last way back in
+/// would be the command line on the server.
+pub const SELF_LOCKOUT: &str = "You cannot deactivate, demote or delete your own account.";
+
+/// Whether `change` would lock `actor` out, were it made to `user_id`.
+pub fn locks_out(actor: &Actor, user_id: i64, change: &UserChange) -> bool {
+    actor.id == user_id && (change.is_active == Some(false) || change.is_admin == Some(false))
+}
+
+/// What `change` does to `before`, in words for the log; `None` when it
+/// changes nothing.
+pub fn describe(before: &AdminUser, change: &UserChange) -> Option<String> {
+    let mut parts = Vec::new();
+    if change
+        .email
+        .as_ref()
+        .is_some_and(|email| *email != before.email)
+    {
+        parts.push("changed the email".to_string());
+    }
+    match change.is_active {
+        Some(true) if !before.is_active => parts.push("activated".into()),
+        Some(false) if before.is_active => parts.push("deactivated".into()),
+        _ => {}
+    }
+    match change.is_admin {
+        Some(true) if !before.is_admin => parts.push("made an admin".into()),
+        Some(false) if before.is_admin => parts.push("no longer an admin".into()),
+        _ => {}
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let text = parts.join(", ");
+    let mut chars = text.chars();
+    let first = chars.next().map(|c| c.to_uppercase().to_string());
+    Some(format!("{}{}.", first.unwrap_or_default(), chars.as_str()))
+}
+
+/// Changes one account's email, active and admin flags. Deactivation ends
+/// every login for good: reactivating the account later must not bring old
+/// tokens back to life. Logged when it changed anything.
+pub async fn update_user(
+    store: &dyn Store,
+    actor: &Actor,
+    user_id: i64,
+    mut change: UserChange,
+) -> TaskResult<AdminUser> {
+    if locks_out(actor, user_id, &change) {
+        return Err(invalid("is_active", SELF_LOCKOUT));
+    }
+    if let Some(email) = &change.email {
+        let email = email.trim().to_string();
+        if let Some(message) = (!email.is_empty())
+            .then(|| email_errors(&email).into_iter().next())
+            .flatten()
+        {
+            return Err(invalid("email", message));
+        }
+        change.email = Some(email);
+    }
+    let before = store
+        .admin_users(vec![user_id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(TaskError::NotFound)?;
+    let Some(detail) = describe(&before, &change) else {
+        return Ok(before);
+    };
+    let end_logins = change.is_active == Some(false);
+    let after = store
+        .update_user(user_id, change, end_logins)
+        .await?
+        .ok_or(TaskError::NotFound)?;
+    store
+        .log_admin_actions(vec![actor.action(Verb::Changed, &after, detail)])
+        .await?;
+    Ok(after)
+}
+
+/// Activates or deactivates each of `ids` (those there are), refusing the
+/// whole lot when it includes the actor's own account in a deactivation.
+/// The accounts changed, as they are now.
+pub async fn set_active(
+    store: &dyn Store,
+    actor: &Actor,
+    ids: &[i64],
+    active: bool,
+) -> TaskResult<Vec<AdminUser>> {
+    let change = UserChange {
+        is_active: Some(active),
+        ..UserChange::default()
+    };
+    if ids.iter().any(|id| locks_out(actor, *id, &change)) {
+        return Err(invalid("ids", SELF_LOCKOUT));
+    }
+    let mut changed = Vec::new();
+    for user in store.admin_users(ids.to_vec()).await? {
+        if user.is_active != active {
+            changed.push(update_user(store, actor, user.id, change.clone()).await?);
+        }
+    }
+    Ok(changed)
+}
+
+/// Deletes each of `ids` (those there are) with their tasks, refusing the
+/// whole lot when it includes the actor's own account. The accounts
+/// deleted, as they were.
+pub async fn delete_users(
+    store: &dyn Store,
+    actor: &Actor,
+    ids: &[i64],
+) -> TaskResult<Vec<AdminUser>> {
+    if ids.contains(&actor.id) {
+        return Err(invalid("ids", SELF_LOCKOUT));
+    }
+    let mut deleted = Vec::new();
+    for user in store.admin_users(ids.to_vec()).await? {
+        if store.delete_user(user.id).await? {
+            let detail = match user.task_count {
+                1 => "Deleted, with 1 task.".to_string(),
+                n => format!("Deleted, with {n} tasks."),
+            };
+            store
+                .log_admin_actions(vec![actor.action(Verb::Deleted, &user, detail)])
+                .await?;
+            deleted.push(user);
+        }
+    }
+    Ok(deleted)
+}
+
+/// Logs an account the actor added (made through the registration's rules
+/// by the caller, which hashes the password).
+pub async fn user_added(store: &dyn Store, actor: &Actor, user: &UserRecord) -> TaskResult<()> {
+    let added = AdminUser {
+        id: user.id,
+        username: user.username.clone(),
+        email: user.email.clone(),
+        date_joined: user.date_joined,
+        is_admin: user.is_admin,
+        is_active: user.is_active,
+        task_count: 0,
+    };
+    let detail = if user.is_admin {
+        "Added, as an admin."
+    } else {
+        "Added."
+    };
+    store
+        .log_admin_actions(vec![actor.action(Verb::Added, &added, detail.into())])
+        .await?;
+    Ok(())
+}
+
+/// Sets the account's password to the one `password_hash` is of (checked
+/// and hashed by the caller), ending every login of the account.
+pub async fn set_password(
+    store: &dyn Store,
+    actor: &Actor,
+    user_id: i64,
+    password_hash: &str,
+) -> TaskResult<()> {
+    let user = store
+        .admin_users(vec![user_id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(TaskError::NotFound)?;
+    store.change_password(user_id, password_hash).await?;
+    store
+        .log_admin_actions(vec![actor.action(
+            Verb::Changed,
+            &user,
+            "Set a new password.".into(),
+        )])
+        .await?;
+    Ok(())
+}
+
+/// Deletes each of `ids` (those there are), whoever owns them, as their
+/// owners' own deletes do (to the trash, announced to their clients). The
+/// tasks deleted.
+pub async fn delete_tasks(
+    store: &dyn Store,
+    actor: &Actor,
+    ids: &[i64],
+) -> TaskResult<Vec<AdminTask>> {
+    let mut deleted = Vec::new();
+    for task in store.admin_tasks_by_id(ids.to_vec()).await? {
+        match task_ops::delete(store, task.user_id, task.id, None).await {
+            Ok(()) => {}
+            // Deleted meanwhile, by its owner or another admin.
+            Err(TaskError::NotFound) => continue,
+            Err(err) => return Err(err),
+        }
+        store
+            .log_admin_actions(vec![AdminAction {
+                at: Utc::now(),
+                admin_id: actor.id,
+                admin_username: actor.username.clone(),
+                via: actor.via,
+                verb: Verb::Deleted,
+                kind: ObjectKind::Task,
+                object_id: task.id,
+                object_name: task.title.clone(),
+                user_id: task.user_id,
+                detail: format!("Deleted a task of {}.", task.username),
+            }])
+            .await?;
+        deleted.push(task);
+    }
+    Ok(deleted)
+}
