@@ -2,7 +2,7 @@
 // taskd (target/debug/taskd, or TASKD) on a fresh database.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -272,6 +272,73 @@ test("keyboard shortcuts, and turned off", async () => {
   // The button still opens the list, to turn them on again.
   await page.getByRole("button", { name: "Keyboard shortcuts (?)" }).click();
   assert.ok(await page.locator("#shortcuts").isVisible());
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** An account with `titles` as its tasks, made through the API. */
+async function apiUserWithTasks(username, email, titles) {
+  const json = { "content-type": "application/json" };
+  const registered = await fetch(`${base}/api/register/`, {
+    method: "POST", headers: json, body: JSON.stringify({ username, email, password: PASSWORD }),
+  });
+  assert.equal(registered.status, 201);
+  const login = await fetch(`${base}/api/login/`, {
+    method: "POST", headers: json, body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  const { access } = await login.json();
+  for (const title of titles) {
+    const made = await fetch(`${base}/api/tasks/`, {
+      method: "POST", headers: { ...json, authorization: `Bearer ${access}` }, body: JSON.stringify({ title }),
+    });
+    assert.equal(made.status, 201);
+  }
+}
+
+test("the admin panel: a bulk delete, confirmed", async () => {
+  const context = await browser.newContext({ colorScheme: "light", viewport: { width: 1100, height: 760 } });
+  const { page, problems } = await watchedPage(context);
+  await register(page, "root");
+  const promoted = spawnSync(
+    taskdBin,
+    ["createsuperuser", "--database", join(dir, "taskd.sqlite3"), "--username", "root", "--yes"],
+    { encoding: "utf8" },
+  );
+  assert.equal(promoted.status, 0, promoted.stderr);
+  await apiUserWithTasks("frank", "frank@example.com", ["Plan the offsite", "Book the venue", "Order catering"]);
+  await apiUserWithTasks("grace", "grace@example.com", ["Review the budget"]);
+  await apiUserWithTasks("heidi", "heidi@example.com", []);
+
+  await page.reload();
+  await navigates(page, () => page.getByRole("link", { name: "Admin", exact: true }).first().click());
+  await navigates(page, () => page.getByRole("link", { name: "Users", exact: true }).click());
+  assert.match(await page.locator(".count").textContent(), /users/);
+  await page.getByLabel("Select frank").check();
+  await page.getByLabel("Select grace").check();
+  await page.getByLabel("With the selected users").selectOption("delete");
+  await screenshot(page, "admin-users");
+  await navigates(page, () => page.getByRole("button", { name: "Go" }).click());
+  // The confirmation names each user and what goes with them.
+  const question = await page.locator("main").textContent();
+  assert.match(question, /Delete 2 users and their 4 tasks\? This cannot be undone\./);
+  assert.match(question, /frank \(frank@example\.com\), 3 tasks/);
+  assert.match(question, /grace \(grace@example\.com\), 1 task/);
+  await screenshot(page, "admin-confirm");
+  await navigates(page, () => page.getByRole("button", { name: "Yes, delete them" }).click());
+  assert.match(await page.locator("h1").textContent(), /Deleted 2 users\./);
+  await navigates(page, () => page.getByRole("link", { name: "Back to the users" }).click());
+  const left = await page.locator("table.users tbody td:nth-child(2)").allTextContents();
+  assert.ok(left.includes("heidi") && !left.includes("frank") && !left.includes("grace"), left.join());
+  await navigates(page, () => page.locator(".admin-nav").getByRole("link", { name: "Admin" }).click());
+  const recent = await page.locator("table.log").textContent();
+  assert.match(recent, /Deleted user frank/);
+  assert.match(recent, /Deleted, with 3 tasks\./);
+  await screenshot(page, "admin-index");
+  // On a phone, the page fits the screen; a wide table scrolls in its box.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await navigates(page, () => page.locator(".admin-nav").getByRole("link", { name: "Users" }).click());
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the page is ${width} px wide`);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -53,7 +53,7 @@ pub enum Registration {
     /// Anyone may register, as with the Django backend.
     #[default]
     Open,
-    /// Only admins add users (`taskd createuser`, the admin API).
+    /// Only admins add users (the admin panel, `taskd createuser`).
     Closed,
 }
 
