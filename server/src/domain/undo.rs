@@ -77,7 +77,17 @@ fn summary(entries: &[JournalEntry]) -> String {
                 (_, Some(ChangeOp::Deleted)) => "deleted",
                 _ => "changed",
             };
-            format!("{verb} task {} \"{}\"", first.task_id, title_of(first))
+            // Named as lists showed it: by its number while it had one.
+            let numbered = [&first.after, &first.before]
+                .into_iter()
+                .flatten()
+                .find(|task| task.number.is_some());
+            let name = numbered
+                .or(first.after.as_ref())
+                .or(first.before.as_ref())
+                .map(common::display::name)
+                .unwrap_or_else(|| first.task_id.to_string());
+            format!("{verb} task {name} \"{}\"", title_of(first))
         }
         (_, count) => {
             let ops: Vec<ChangeOp> = entries.iter().map(|e| e.op).collect();

@@ -22,11 +22,15 @@ use super::{
     error::{PageError, PageResult},
     local_path, render,
     session::{self, Browser, FormBody, SESSION_COOKIE},
-    shown, task_id, Chrome,
+    shown, task_id, undo, Chrome,
 };
 use crate::{
-    domain::{task_ops as ops, tasks::TaskChange},
+    domain::{
+        task_ops::{self as ops, TaskError},
+        tasks::TaskChange,
+    },
     forwarded::RequestOrigin,
+    store::journal::Direction,
     task_input,
     task_query::{PageWindow, TaskFilter},
     AppState,
@@ -353,35 +357,46 @@ pub async fn save(
     let back = local_path(&form.back);
     let version: Option<Vec<i64>> = form.version.parse().ok().map(|v| vec![v]);
     let current = ops::get(store, user, id).await?;
-    let outcome = match body_of(&state, user, &current, &form).await {
+    let refused = match body_of(&state, user, &current, &form).await {
         Ok(body) => match task_input::full(body) {
-            Ok(fields) => ops::update(store, user, id, version, TaskChange::Replace(fields))
-                .await
-                .map_err(|err| vec![PageError::from(err).to_string()]),
-            Err(err) => Err(vec![PageError::from(err).to_string()]),
-        },
-        Err(errors) => Err(errors),
-    };
-    match outcome {
-        Ok(_) => Ok(Redirect::to(&back).into_response()),
-        Err(errors) => {
-            // What was typed stays; the task as it is now gives the rest.
-            let task = ops::get(store, user, id).await?;
-            let mut errors = errors;
-            if errors
-                .iter()
-                .any(|e| e.contains("has changed since you read it"))
-            {
-                errors = vec![
-                    "This task was changed elsewhere since you opened it. Your values are below; \
-                     save again to keep them."
-                        .into(),
-                ];
+            Ok(fields) => {
+                match ops::update(store, user, id, version, TaskChange::Replace(fields)).await {
+                    Ok(saved) => {
+                        // Saving an untouched form changes nothing: no undo to offer.
+                        if saved.version == current.version {
+                            return Ok(Redirect::to(&back).into_response());
+                        }
+                        let offer = undo::offer(&origin, Direction::Undo);
+                        return Ok((offer, Redirect::to(&back)).into_response());
+                    }
+                    Err(TaskError::VersionMismatch) => (
+                        StatusCode::CONFLICT,
+                        vec![
+                            "This task was changed elsewhere since you opened it. Your values \
+                              are below; save again to keep them."
+                                .to_string(),
+                        ],
+                    ),
+                    Err(err @ (TaskError::Store(_) | TaskError::NotFound)) => {
+                        return Err(err.into())
+                    }
+                    Err(err) => (
+                        StatusCode::BAD_REQUEST,
+                        vec![PageError::from(err).to_string()],
+                    ),
+                }
             }
-            let status = StatusCode::BAD_REQUEST;
-            Ok((status, render(page(&browser, &task, back, form, errors))?).into_response())
-        }
-    }
+            Err(err) => (
+                StatusCode::BAD_REQUEST,
+                vec![PageError::from(err).to_string()],
+            ),
+        },
+        Err(errors) => (StatusCode::BAD_REQUEST, errors),
+    };
+    // What was typed stays; the task as it is now gives the rest.
+    let (status, errors) = refused;
+    let task = ops::get(store, user, id).await?;
+    Ok((status, render(page(&browser, &task, back, form, errors))?).into_response())
 }
 
 #[derive(Deserialize)]

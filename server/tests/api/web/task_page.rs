@@ -157,6 +157,10 @@ async fn every_field_is_edited_on_the_tasks_page() {
     assert!(page.contains("&#60;now&#62;"));
     let again = post_fields(&mut browser, &format!("/tasks/{rent}"), &fields(&page)).await;
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert!(
+        !browser.set_cookies.iter().any(|c| c.starts_with("taskd_notice=")),
+        "no undo offered for a save that changed nothing"
+    );
     let same = body(
         app.get(&format!("/api/tasks/{rent}/"), &alice.access)
             .send()
@@ -188,6 +192,15 @@ async fn every_field_is_edited_on_the_tasks_page() {
     assert!(task["due"].is_null() && task["priority"].is_null());
     assert_eq!(task["depends"], json!([]));
     assert_eq!(task["udas"], json!({}));
+    // The list it goes back to offers to undo the save.
+    let list = browser.page("/").await;
+    let notice = list.split("class=\"notice\"").nth(1).expect("a notice");
+    let number = task["number"].as_i64().unwrap();
+    assert!(
+        notice.contains(&format!("Changed task {number} &#34;Pay the rent")),
+        "{notice}"
+    );
+    assert!(notice.contains(">Undo</button>"), "{notice}");
 }
 
 #[tokio::test]
@@ -239,7 +252,7 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
     .unwrap();
     let mine = with(fields(&page), &[("title", "Mine")]);
     let conflict = post_fields(&mut browser, "/tasks/1", &mine).await;
-    assert_eq!(conflict.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(conflict.status(), StatusCode::CONFLICT);
     let page = conflict.text().await.unwrap();
     assert!(page.contains("changed elsewhere"), "{page}");
     assert!(page.contains("value=\"Mine\""));
