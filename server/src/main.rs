@@ -13,7 +13,7 @@ use taskd::{
     auth,
     config::{self, Config},
     domain::credentials as accounts,
-    store::{self, sqlite::SqliteStore, Database, NewUser, Purpose},
+    store::{self, Database, NewUser, Purpose},
 };
 use tracing_subscriber::EnvFilter;
 
@@ -275,7 +275,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            store::open(&config.database, Purpose::Command).await?;
+            store::open(&config.database, Purpose::Migrate).await?;
             println!("Database {} is up to date.", config.database);
             Ok(())
         }
@@ -306,19 +306,8 @@ async fn backup(database: &Database, file: &Path) -> anyhow::Result<()> {
              (e.g. pg_dump --format=custom --file=taskd.dump DBNAME)"
         ),
     };
-    if file.exists() {
-        bail!("{} already exists; choose a new file", file.display());
-    }
-    // A mistyped --database must not yield a "backup" of a new, empty
-    // database.
-    if !path.is_file() {
-        bail!(
-            "there is no database at {}: give the one taskd serves with --database",
-            path.display()
-        );
-    }
-    let store = SqliteStore::open(path).await?;
-    store.backup(file).await?;
+    let (source, dest) = (path.clone(), file.to_path_buf());
+    tokio::task::spawn_blocking(move || taskd::store::sqlite::backup(&source, &dest)).await??;
     println!("Backed up {} to {}.", path.display(), file.display());
     Ok(())
 }

@@ -75,7 +75,9 @@ async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     state.store.health().await?;
     if !state.write_probe.writable(state.store.as_ref()).await {
         return Err(ApiError::Unavailable(
-            "The database answers but cannot be written (a full disk, or read-only).".into(),
+            "The database answers but cannot be written: a full disk, a read-only file, or a \
+             database file deleted or replaced while taskd served it."
+                .into(),
         ));
     }
     Ok(Json(Health {

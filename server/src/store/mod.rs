@@ -95,18 +95,26 @@ impl fmt::Debug for Database {
 pub enum Purpose {
     /// `taskd serve`: migrates, and on SQLite takes the one-daemon lock.
     Serve,
-    /// Commands beside a serving daemon (`migrate`, `createsuperuser`).
+    /// `taskd migrate`.
+    Migrate,
+    /// Commands beside a serving daemon (`createsuperuser`, `import-django`):
+    /// they make a new database, but leave migrating an existing one to
+    /// `taskd migrate`.
     Command,
 }
 
-/// Opens (creating and migrating) the database `database` names.
+/// Opens (creating if need be) the database `database` names, migrating it
+/// unless `purpose` is a command's.
 pub async fn open(database: &Database, purpose: Purpose) -> anyhow::Result<Arc<dyn Store>> {
     Ok(match database {
         Database::Sqlite(path) => Arc::new(match purpose {
             Purpose::Serve => sqlite::SqliteStore::open_to_serve(path).await?,
-            Purpose::Command => sqlite::SqliteStore::open(path).await?,
+            Purpose::Migrate => sqlite::SqliteStore::open(path).await?,
+            Purpose::Command => sqlite::SqliteStore::open_current(path).await?,
         }),
-        Database::Postgres(url) => Arc::new(postgres::PostgresStore::open(url).await?),
+        Database::Postgres(url) => {
+            Arc::new(postgres::PostgresStore::open_for(url, purpose != Purpose::Command).await?)
+        }
     })
 }
 

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::PASSWORD;
 
-const TASKD: &str = env!("CARGO_BIN_EXE_taskd");
+pub(crate) const TASKD: &str = env!("CARGO_BIN_EXE_taskd");
 
 pub(crate) struct Daemon {
     pub child: Child,
@@ -729,7 +729,7 @@ async fn backup_of_a_database_that_does_not_exist_fails() {
     );
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        String::from_utf8_lossy(&output.stderr).contains("there is no database at"),
+        String::from_utf8_lossy(&output.stderr).contains("there is no taskd database at"),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );

@@ -10,12 +10,12 @@ use crate::helpers::{body, problem, TestApp};
 
 /// A small tmpfs, unmounted when dropped. Mounting needs root, as `.ci/run`
 /// has; a test that cannot mount fails rather than passing unseen.
-struct SmallDisk {
+pub(crate) struct SmallDisk {
     dir: tempfile::TempDir,
 }
 
 impl SmallDisk {
-    fn mount(size: &str) -> SmallDisk {
+    pub(crate) fn mount(size: &str) -> SmallDisk {
         let dir = tempfile::tempdir().unwrap();
         let mounted = Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
@@ -29,7 +29,7 @@ impl SmallDisk {
         SmallDisk { dir }
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 

@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod conditional;
 mod daemon;
+mod database_file;
 mod django;
 mod drf;
 mod errors;

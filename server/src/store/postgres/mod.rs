@@ -76,6 +76,12 @@ pub struct PostgresStore {
 impl PostgresStore {
     /// Connects to the database `url` names and brings its schema up to date.
     pub async fn open(url: &str) -> anyhow::Result<PostgresStore> {
+        PostgresStore::open_for(url, true).await
+    }
+
+    /// Connects; migrates the schema when `migrating`, else refuses an
+    /// older one (a new database is made either way).
+    pub async fn open_for(url: &str, migrating: bool) -> anyhow::Result<PostgresStore> {
         let mut config = tokio_postgres::Config::from_str(url)
             .with_context(|| format!("invalid PostgreSQL URL {}", redacted(url)))?;
         config
@@ -110,7 +116,7 @@ impl PostgresStore {
             .await
             .map_err(|err| anyhow::anyhow!("cannot connect to {}: {err}", redacted(url)))?;
         check_server(&client).await?;
-        migrate(&mut client).await?;
+        migrate(&mut client, migrating).await?;
         Ok(store)
     }
 
@@ -154,7 +160,7 @@ async fn check_server(client: &Object) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn migrate(client: &mut Object) -> anyhow::Result<()> {
+async fn migrate(client: &mut Object, migrating: bool) -> anyhow::Result<()> {
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .await?;
@@ -174,6 +180,13 @@ async fn migrate(client: &mut Object) -> anyhow::Result<()> {
         .map_or(0, |row| row.get::<_, i32>(0)) as usize;
     if applied > MIGRATIONS.len() {
         return Err(super::newer_schema(applied, MIGRATIONS.len()));
+    }
+    if !migrating && applied > 0 && applied < MIGRATIONS.len() {
+        anyhow::bail!(
+            "the database's schema is version {applied}, older than this taskd's ({}): \
+             run `taskd migrate` first",
+            MIGRATIONS.len()
+        );
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
         tx.batch_execute(sql)

@@ -5,8 +5,12 @@
 mod accounts;
 mod admin;
 mod attempts;
+mod backup;
 mod browser;
 mod changes;
+mod file;
+
+pub use backup::backup;
 mod idempotency;
 mod journal;
 mod tasks;
@@ -21,6 +25,7 @@ use std::{
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use file::Found;
 use rusqlite::{functions::FunctionFlags, Connection, ErrorCode, TransactionBehavior};
 use tokio::sync::Semaphore;
 
@@ -46,6 +51,35 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0013_browser_sessions.sql"),
     include_str!("../../../migrations/sqlite/0014_admin_log.sql"),
 ];
+
+/// What a process opens the database for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opening {
+    /// The daemon: migrates, and takes the serving lock.
+    Serve,
+    /// `taskd migrate`, and tests.
+    Migrate,
+    /// A command beside the daemon: a database of an older schema is left
+    /// to `taskd migrate`.
+    Current,
+}
+
+/// Refuses a schema this binary must not touch: a newer one always, an
+/// older one unless migrating.
+fn check_version(path: &Path, version: usize, opening: Opening) -> anyhow::Result<()> {
+    if version > MIGRATIONS.len() {
+        return Err(super::newer_schema(version, MIGRATIONS.len()));
+    }
+    if version < MIGRATIONS.len() && opening == Opening::Current {
+        anyhow::bail!(
+            "{}'s schema is version {version}, older than this taskd's ({}): run `taskd migrate` \
+             first",
+            path.display(),
+            MIGRATIONS.len()
+        );
+    }
+    Ok(())
+}
 
 /// Reader connections: enough to keep both cores busy while some wait on
 /// the disk, few enough that memory stays small.
@@ -110,34 +144,53 @@ impl SqliteStore {
     /// be, and brings its schema up to date.
     pub async fn open(path: &Path) -> anyhow::Result<SqliteStore> {
         let path = path.to_path_buf();
-        tokio::task::spawn_blocking(move || SqliteStore::open_blocking(path, false)).await?
+        tokio::task::spawn_blocking(move || SqliteStore::open_blocking(path, Opening::Migrate))
+            .await?
+    }
+
+    /// [`Self::open`] for a command beside the daemon (`createsuperuser`,
+    /// `import-django`): it creates a new database, but refuses to migrate
+    /// an existing one, which is `taskd migrate`'s to do.
+    pub async fn open_current(path: &Path) -> anyhow::Result<SqliteStore> {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || SqliteStore::open_blocking(path, Opening::Current))
+            .await?
     }
 
     /// [`Self::open`] for the daemon that serves the database: it also takes
-    /// the serving lock (the file `<database>.lock`) for as long as the store
-    /// lives, so a second daemon on the same database refuses to start. One
+    /// the serving lock (on the database file itself) for as long as the
+    /// store lives, so a second daemon on the same database refuses to start,
+    /// whatever path it names the file by. One
     /// writer is what keeps writes free of SQLITE_BUSY and what lets
     /// authentications be remembered.
     pub async fn open_to_serve(path: &Path) -> anyhow::Result<SqliteStore> {
         let path = path.to_path_buf();
-        tokio::task::spawn_blocking(move || SqliteStore::open_blocking(path, true)).await?
+        tokio::task::spawn_blocking(move || SqliteStore::open_blocking(path, Opening::Serve))
+            .await?
     }
 
-    fn open_blocking(path: PathBuf, serve: bool) -> anyhow::Result<SqliteStore> {
+    fn open_blocking(path: PathBuf, opening: Opening) -> anyhow::Result<SqliteStore> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        let serving = match serve {
-            true => Some(take_serving_lock(&path)?),
-            false => None,
-        };
+        // Whatever is there is looked at before a byte of it is written.
+        if let Found::Taskd(version) = file::inspect(&path)? {
+            check_version(&path, version, opening)?;
+        }
         create_private(&path)?;
+        let serving = match opening {
+            Opening::Serve => Some(file::take_serving_lock(&path)?),
+            Opening::Migrate | Opening::Current => None,
+        };
+        file::make_private(&path)?;
+        let identity = file::Identity::of(&path);
         let mut writer = open_connection(&path)?;
         migrate(&mut writer)?;
         let (tx, rx) = mpsc::channel::<WriteJob>();
+        let watched = path.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run_writer(writer, rx))
+            .spawn(move || run_writer(writer, rx, watched, identity))
             .context("starting the database writer thread")?;
         Ok(SqliteStore {
             path,
@@ -232,20 +285,6 @@ impl SqliteStore {
         .await
         .map_err(|err| StoreError::Internal(err.into()))?
     }
-
-    /// Copies the live database to `dest`, created with mode 0600.
-    pub async fn backup(&self, dest: &Path) -> StoreResult<()> {
-        let dest = dest.to_path_buf();
-        self.read(move |conn| {
-            // The copy holds what the database does: the owner's alone.
-            create_private(&dest)
-                .map_err(|err| conversion_error(std::io::Error::other(format!("{err:#}"))))?;
-            let mut target = Connection::open(&dest)?;
-            let backup = rusqlite::backup::Backup::new(conn, &mut target)?;
-            backup.run_to_completion(256, Duration::from_millis(5), None)
-        })
-        .await
-    }
 }
 
 #[async_trait]
@@ -296,7 +335,12 @@ const WRITE_PROBE: &str = "INSERT INTO jobs (name, last_run, runs) VALUES ('writ
 /// The writer thread: takes every write waiting, runs each in a savepoint
 /// of one transaction (a failed write rolls back alone), commits once, then
 /// answers them all. Under load this turns many commits into one.
-fn run_writer(conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
+fn run_writer(
+    conn: Connection,
+    jobs: mpsc::Receiver<WriteJob>,
+    path: PathBuf,
+    identity: Option<file::Identity>,
+) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -317,11 +361,21 @@ fn run_writer(conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
                 delivers.push(deliver);
             }
         }
-        let committed = conn.execute_batch("COMMIT");
+        // Writes to a file deleted (or replaced) under the daemon would be
+        // acknowledged and then lost: they are refused instead.
+        let committed = if identity.is_some() && file::Identity::of(&path) != identity {
+            Err(format!(
+                "the database file {} was deleted or replaced while taskd served it; \
+                 restore it, then restart taskd",
+                path.display()
+            ))
+        } else {
+            conn.execute_batch("COMMIT").map_err(|err| err.to_string())
+        };
         let failure = committed.err().map(|err| {
             let _ = conn.execute_batch("ROLLBACK");
             tracing::error!(error = %err, "a write transaction failed to commit");
-            err.to_string()
+            err
         });
         for deliver in delivers {
             deliver(failure.as_ref().map(|message| {
@@ -364,30 +418,6 @@ fn create_private(database: &Path) -> anyhow::Result<()> {
     }
 }
 
-fn take_serving_lock(database: &Path) -> anyhow::Result<std::fs::File> {
-    let mut name = database.as_os_str().to_owned();
-    name.push(".lock");
-    let path = PathBuf::from(name);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options
-        .open(&path)
-        .with_context(|| format!("opening {}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
-            "another taskd is already serving {} (it holds {})",
-            database.display(),
-            path.display()
-        ),
-        Err(std::fs::TryLockError::Error(err)) => {
-            Err(err).with_context(|| format!("locking {}", path.display()))
-        }
-    }
-}
-
 fn open_connection(path: &Path) -> anyhow::Result<Connection> {
     let conn =
         Connection::open(path).with_context(|| format!("opening database {}", path.display()))?;
@@ -427,6 +457,7 @@ fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
             .with_context(|| format!("applying migration {}", index + 1))?;
     }
     tx.pragma_update(None, "user_version", MIGRATIONS.len())?;
+    tx.pragma_update(None, "application_id", file::APPLICATION_ID)?;
     tx.commit()?;
     Ok(())
 }

@@ -158,7 +158,10 @@ async fn every_field_is_edited_on_the_tasks_page() {
     let again = post_fields(&mut browser, &format!("/tasks/{rent}"), &fields(&page)).await;
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
     assert!(
-        !browser.set_cookies.iter().any(|c| c.starts_with("taskd_notice=")),
+        !browser
+            .set_cookies
+            .iter()
+            .any(|c| c.starts_with("taskd_notice=")),
         "no undo offered for a save that changed nothing"
     );
     let same = body(
