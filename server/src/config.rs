@@ -45,6 +45,8 @@ pub struct Config {
     pub registration: Registration,
     /// Accounts one client address may create per hour; 0: no cap.
     pub registrations_per_hour: u32,
+    /// How many connections, and how long a client may take.
+    pub connections: crate::connections::ConnectionLimits,
 }
 
 /// Whether `POST /api/register/` creates accounts.
@@ -93,6 +95,7 @@ impl Config {
             registration: Registration::Open,
             // Tests register many users from one address.
             registrations_per_hour: 0,
+            connections: Default::default(),
         }
     }
 

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod connections;
 pub mod django;
 pub mod domain;
 pub mod error;
@@ -24,10 +25,8 @@ pub mod web;
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use axum::{extract::Request, Router};
+use axum::Router;
 use tokio::net::TcpListener;
-use tower::Layer;
-use tower_http::normalize_path::NormalizePathLayer;
 
 pub use config::Config;
 
@@ -84,22 +83,15 @@ pub fn app(state: AppState, config: &Config) -> anyhow::Result<Router> {
     routes::router(state, config)
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then lets in-flight
-/// requests finish.
+/// Serves `app` on `listener` within `limits` until `shutdown` resolves,
+/// then lets in-flight requests finish.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
+    limits: connections::ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // Routing ignores a trailing slash: `/api/tasks/` and `/api/tasks` are one
-    // route. The layer must wrap the router, not sit inside it, to run before
-    // routing.
-    let app = NormalizePathLayer::trim_trailing_slash().layer(app);
-    let service =
-        axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app);
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
+    connections::serve(listener, app, limits, shutdown).await
 }
 
 /// A daemon running inside this process, for tests of the daemon and of its
@@ -146,7 +138,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<Spawned> {
     let router = app(state.clone(), &config)?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let streams = Arc::clone(&state.streams);
-    let task = tokio::spawn(serve(listener, router, async move {
+    let task = tokio::spawn(serve(listener, router, config.connections, async move {
         let _ = rx.await;
         streams.close_all();
     }));

@@ -149,6 +149,47 @@ struct Global {
         default_value_t = config::REGISTRATIONS_PER_HOUR
     )]
     registrations_per_hour: u32,
+    /// Connections served at once; more wait in the listen queue. Lowered to what the open-file
+    /// limit allows (raised as far as the system lets).
+    #[arg(
+        long,
+        global = true,
+        env = "TASKD_MAX_CONNECTIONS",
+        value_name = "N",
+        default_value = "10000",
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    max_connections: u32,
+    /// Seconds a client has to send a request's headers, and that an idle connection is kept.
+    #[arg(
+        long,
+        global = true,
+        env = "TASKD_HEADER_TIMEOUT",
+        value_name = "SECONDS",
+        default_value = "10",
+        value_parser = config::parse_seconds
+    )]
+    header_timeout: std::time::Duration,
+    /// Seconds a client has to send a request's body.
+    #[arg(
+        long,
+        global = true,
+        env = "TASKD_BODY_TIMEOUT",
+        value_name = "SECONDS",
+        default_value = "30",
+        value_parser = config::parse_seconds
+    )]
+    body_timeout: std::time::Duration,
+    /// Seconds a response may wait on a client that does not read it before the connection ends.
+    #[arg(
+        long,
+        global = true,
+        env = "TASKD_WRITE_TIMEOUT",
+        value_name = "SECONDS",
+        default_value = "30",
+        value_parser = config::parse_seconds
+    )]
+    write_timeout: std::time::Duration,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -271,6 +312,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         registration: cli.global.registration,
         registrations_per_hour: cli.global.registrations_per_hour,
+        connections: taskd::connections::ConnectionLimits {
+            max_connections: cli.global.max_connections as usize,
+            header_timeout: cli.global.header_timeout,
+            body_timeout: cli.global.body_timeout,
+            write_timeout: cli.global.write_timeout,
+        },
     };
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
@@ -325,7 +372,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|err| anyhow::anyhow!("{err}"))?;
     let addr = listener.local_addr()?;
     tracing::info!(database = %config.database, "taskd listening on http://{addr}");
-    taskd::serve(listener, app, async move {
+    let mut limits = config.connections;
+    limits.max_connections = taskd::connections::fit_connections(limits.max_connections);
+    taskd::serve(listener, app, limits, async move {
         shutdown_signal().await;
         // Open streams would hold the shutdown up until their clients left.
         streams.close_all();

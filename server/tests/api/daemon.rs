@@ -28,7 +28,12 @@ pub(crate) struct Daemon {
 impl Daemon {
     /// Starts `taskd` on a random port and waits until it listens.
     pub fn start(args: &[&str], env: &[(&str, &Path)]) -> Daemon {
-        let mut command = Command::new(TASKD);
+        Daemon::start_as(Command::new(TASKD), args, env)
+    }
+
+    /// [`Daemon::start`] through `command`, which runs `taskd` with the
+    /// arguments added to it (a shell that sets limits first, say).
+    pub fn start_as(mut command: Command, args: &[&str], env: &[(&str, &Path)]) -> Daemon {
         if !args.contains(&"--bind") {
             command.args(["--bind", "127.0.0.1:0"]);
         }

@@ -20,6 +20,7 @@ mod limits;
 mod openapi;
 mod postgres_faults;
 mod proxies;
+mod resources;
 mod richer_task;
 mod several_daemons;
 mod shared_feed;
