@@ -1,14 +1,15 @@
 //! Passwords (argon2id), access tokens (HS256 JWT), refresh tokens (random,
 //! stored hashed), the [`AuthUser`] extractor and the login rate limit.
 
+mod hashers;
 pub mod limiter;
 
+pub use hashers::set_hashing_threads;
 pub use limiter::{Attempt, Limiter};
 
-use std::{
-    sync::{mpsc, Arc, LazyLock, Mutex, OnceLock},
-    time::Duration,
-};
+use hashers::Lane;
+
+use std::{sync::LazyLock, time::Duration};
 
 use argon2::{
     password_hash::{self, rand_core::OsRng, PasswordHash, SaltString},
@@ -166,63 +167,6 @@ fn verify_password_blocking(password: &str, hash: &str) -> bool {
     password_hash::Output::new(&out).is_ok_and(|computed| computed == expected)
 }
 
-type HashJob = Box<dyn FnOnce() + Send>;
-
-static HASHING_THREADS: OnceLock<usize> = OnceLock::new();
-const MAX_DEFAULT_HASHING_THREADS: usize = 8;
-
-/// Sets how many threads hash passwords (`--hash-threads`). Only the first
-/// call before the first hash counts: the threads live as long as the process.
-pub fn set_hashing_threads(threads: usize) {
-    let _ = HASHING_THREADS.set(threads.max(1));
-}
-
-/// Password hashing runs on its own threads, one job at a time each: a burst
-/// of logins queues here instead of filling the blocking pool (which the
-/// database's readers need), and each hash's 19 MiB goes back to the system
-/// rather than staying in an allocator arena of some blocking thread.
-static HASHERS: LazyLock<mpsc::Sender<HashJob>> = LazyLock::new(|| {
-    let (tx, rx) = mpsc::channel::<HashJob>();
-    let rx = Arc::new(Mutex::new(rx));
-    // One per core: logins alone then reach cores / hash time, and under a
-    // flood of logins the scheduler still shares every core with the
-    // requests that only read (bench/run measures both). At most 8, since
-    // each hash in flight holds 19 MiB.
-    let threads = *HASHING_THREADS.get_or_init(|| {
-        std::thread::available_parallelism()
-            .map_or(1, |cores| cores.get().min(MAX_DEFAULT_HASHING_THREADS))
-    });
-    for n in 0..threads {
-        let rx = Arc::clone(&rx);
-        let spawned = std::thread::Builder::new()
-            .name(format!("argon2-{n}"))
-            .spawn(move || loop {
-                let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                match job {
-                    Ok(job) => job(),
-                    Err(_) => break,
-                }
-            });
-        if let Err(err) = spawned {
-            tracing::error!(error = %err, "cannot start a password hashing thread");
-        }
-    }
-    tx
-});
-
-async fn on_hasher<T: Send + 'static>(
-    job: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    HASHERS
-        .send(Box::new(move || {
-            let _ = tx.send(job());
-        }))
-        .map_err(|_| ApiError::Internal(anyhow::anyhow!("password hashing threads are gone")))?;
-    rx.await
-        .map_err(|_| ApiError::Internal(anyhow::anyhow!("password hashing failed")))
-}
-
 /// What is wrong with a new password for `username` (see
 /// [`password_errors`](crate::domain::credentials::password_errors)),
 /// judged on the hashing threads: the strength estimate takes milliseconds
@@ -231,12 +175,19 @@ pub async fn password_problems(
     password: String,
     username: String,
 ) -> Result<Vec<String>, ApiError> {
-    on_hasher(move || crate::domain::credentials::password_errors(&password, &username)).await
+    // Refused before queueing: a megabyte of password costs nobody a hash.
+    if let Some(message) = crate::domain::credentials::too_long(&password) {
+        return Ok(vec![message]);
+    }
+    hashers::run(Lane::NewPassword, move || {
+        crate::domain::credentials::password_errors(&password, &username)
+    })
+    .await
 }
 
 /// Hashes off the async workers.
 pub async fn hash_password(password: String) -> Result<String, ApiError> {
-    on_hasher(move || hash_password_blocking(&password))
+    hashers::run(Lane::NewPassword, move || hash_password_blocking(&password))
         .await?
         .map_err(ApiError::Internal)
 }
@@ -244,7 +195,11 @@ pub async fn hash_password(password: String) -> Result<String, ApiError> {
 /// Checks `password` against `hash`, or against a dummy hash when there is
 /// no user, so both cases take the same time.
 pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, ApiError> {
-    on_hasher(move || match hash {
+    // No password that long was ever accepted: wrong, without a hash.
+    if crate::domain::credentials::too_long(&password).is_some() {
+        return Ok(false);
+    }
+    hashers::run(Lane::Login, move || match hash {
         Some(hash) => verify_password_blocking(&password, &hash),
         None => {
             verify_password_blocking(&password, &DUMMY_HASH);
@@ -257,7 +212,7 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Result<b
 /// Makes the dummy hash now, on the hashing threads, so the first
 /// unknown-user login is not cheaper than the others.
 pub async fn warm_up() -> Result<(), ApiError> {
-    on_hasher(|| {
+    hashers::run(Lane::Login, || {
         LazyLock::force(&DUMMY_HASH);
     })
     .await

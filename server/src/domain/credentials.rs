@@ -35,6 +35,14 @@ const WEAKEST_ALLOWED: Score = Score::Two;
 /// only the start is judged.
 const JUDGED_CHARS: usize = 100;
 
+/// Why `password` is refused for its length alone, if it is: cheap enough
+/// to ask before queueing for the hashing threads.
+pub fn too_long(password: &str) -> Option<String> {
+    // More than four bytes a character cannot be within the limit.
+    let long = password.len() > MAX_PASSWORD * 4 || password.chars().count() > MAX_PASSWORD;
+    long.then(|| format!("This password is too long: at most {MAX_PASSWORD} characters."))
+}
+
 /// Everything wrong with `password` for the account `username` (whose
 /// `email` counts as a guess too); empty when it will do.
 pub fn password_errors(password: &str, username: &str) -> Vec<String> {
@@ -42,11 +50,7 @@ pub fn password_errors(password: &str, username: &str) -> Vec<String> {
     if !password.is_empty() && password.trim().is_empty() {
         messages.push("This password is only spaces.".into());
     }
-    if password.chars().count() > MAX_PASSWORD {
-        messages.push(format!(
-            "This password is too long: at most {MAX_PASSWORD} characters."
-        ));
-    }
+    messages.extend(too_long(password));
     if password.chars().count() < MIN_PASSWORD {
         messages.push(format!(
             "This password is too short: at least {MIN_PASSWORD} characters."

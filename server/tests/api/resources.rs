@@ -99,3 +99,72 @@ async fn half_sent_requests_and_idle_connections_do_not_starve_a_normal_client()
         "connections left open past the header deadline"
     );
 }
+
+#[tokio::test]
+async fn a_registration_flood_does_not_delay_a_login_and_a_huge_password_is_never_hashed() {
+    raise_own_file_limit();
+    let app = crate::helpers::TestApp::spawn().await;
+    app.register("alice", crate::helpers::PASSWORD).await;
+    let url = app.url("/api/register/");
+    let flood: Vec<_> = (0..800)
+        .map(|n| {
+            let (client, url) = (app.client.clone(), url.clone());
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .json(&serde_json::json!({
+                        "username": format!("flood{n}"),
+                        "password": format!("a long enough passphrase {n}"),
+                    }))
+                    .send()
+                    .await
+                    .map(|response| response.status())
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut slowest = Duration::ZERO;
+    for _ in 0..5 {
+        let started = Instant::now();
+        let login = app.login("alice", crate::helpers::PASSWORD).await;
+        slowest = slowest.max(started.elapsed());
+        assert_eq!(login.status(), StatusCode::OK);
+    }
+    assert!(
+        slowest < Duration::from_secs(1),
+        "a login took {slowest:?} during the flood"
+    );
+    let mut created = 0;
+    let mut busy = 0;
+    for registration in flood {
+        match registration.await.unwrap().unwrap() {
+            StatusCode::CREATED => created += 1,
+            StatusCode::TOO_MANY_REQUESTS => busy += 1,
+            other => panic!("a registration got {other}"),
+        }
+    }
+    assert_eq!(created + busy, 800);
+    assert!(busy > 0, "the queue of new passwords is bounded");
+
+    // A megabyte of password is refused for its length, never hashed.
+    let huge = "x".repeat(1_000_000);
+    let started = Instant::now();
+    let refused = app
+        .client
+        .post(app.url("/api/register/"))
+        .json(&serde_json::json!({"username": "bob", "password": huge}))
+        .send()
+        .await
+        .unwrap();
+    let problem = crate::helpers::problem(refused, StatusCode::BAD_REQUEST).await;
+    assert!(
+        problem["errors"]["password"][0]
+            .as_str()
+            .unwrap()
+            .contains("too long"),
+        "{problem}"
+    );
+    let login = app.login("alice", &huge).await;
+    assert_eq!(login.status(), StatusCode::BAD_REQUEST);
+    assert!(started.elapsed() < Duration::from_secs(1));
+}

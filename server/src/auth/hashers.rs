@@ -1,0 +1,120 @@
+//! The password hashing threads and their queue, in two lanes: logins go
+//! first, so that a flood of registrations (or password changes) cannot
+//! make a person logging in wait; and each lane holds a bounded number of
+//! jobs, past which a request is told at once that the server is busy,
+//! instead of waiting behind a queue that only grows.
+
+use std::{
+    collections::VecDeque,
+    sync::{Condvar, LazyLock, Mutex, OnceLock},
+};
+
+use crate::error::ApiError;
+
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// Which queue a job waits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Checking a password at login: served first.
+    Login,
+    /// Judging and hashing a new password.
+    NewPassword,
+}
+
+/// Jobs that may wait in each lane. Logins are cheap to let wait (one
+/// hash each, served first); new passwords cost two jobs each.
+const MAX_WAITING_LOGINS: usize = 512;
+const MAX_WAITING_NEW_PASSWORDS: usize = 64;
+
+static HASHING_THREADS: OnceLock<usize> = OnceLock::new();
+const MAX_DEFAULT_HASHING_THREADS: usize = 8;
+
+/// Sets how many threads hash passwords (`--hash-threads`). Only the first
+/// call before the first hash counts: the threads live as long as the process.
+pub fn set_hashing_threads(threads: usize) {
+    let _ = HASHING_THREADS.set(threads.max(1));
+}
+
+#[derive(Default)]
+struct Lanes {
+    logins: VecDeque<HashJob>,
+    new_passwords: VecDeque<HashJob>,
+}
+
+struct Queue {
+    lanes: Mutex<Lanes>,
+    ready: Condvar,
+}
+
+/// Password hashing runs on its own threads, one job at a time each: a burst
+/// of logins queues here instead of filling the blocking pool (which the
+/// database's readers need), and each hash's 19 MiB goes back to the system
+/// rather than staying in an allocator arena of some blocking thread.
+static QUEUE: LazyLock<&'static Queue> = LazyLock::new(|| {
+    let queue: &'static Queue = Box::leak(Box::new(Queue {
+        lanes: Mutex::default(),
+        ready: Condvar::new(),
+    }));
+    // One per core: logins alone then reach cores / hash time, and under a
+    // flood of logins the scheduler still shares every core with the
+    // requests that only read (bench/run measures both). At most 8, since
+    // each hash in flight holds 19 MiB.
+    let threads = *HASHING_THREADS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, |cores| cores.get().min(MAX_DEFAULT_HASHING_THREADS))
+    });
+    for n in 0..threads {
+        let spawned = std::thread::Builder::new()
+            .name(format!("argon2-{n}"))
+            .spawn(move || loop {
+                let job = {
+                    let mut lanes = queue.lanes.lock().unwrap_or_else(|e| e.into_inner());
+                    loop {
+                        if let Some(job) = lanes.logins.pop_front() {
+                            break job;
+                        }
+                        if let Some(job) = lanes.new_passwords.pop_front() {
+                            break job;
+                        }
+                        lanes = queue.ready.wait(lanes).unwrap_or_else(|e| e.into_inner());
+                    }
+                };
+                job();
+            });
+        if let Err(err) = spawned {
+            tracing::error!(error = %err, "cannot start a password hashing thread");
+        }
+    }
+    queue
+});
+
+/// Runs `job` on a hashing thread, in `lane`; a 503 at once when the lane
+/// is full.
+pub async fn run<T: Send + 'static>(
+    lane: Lane,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: HashJob = Box::new(move || {
+        let _ = tx.send(job());
+    });
+    {
+        let mut lanes = QUEUE.lanes.lock().unwrap_or_else(|e| e.into_inner());
+        let (queue, limit) = match lane {
+            Lane::Login => (&mut lanes.logins, MAX_WAITING_LOGINS),
+            Lane::NewPassword => (&mut lanes.new_passwords, MAX_WAITING_NEW_PASSWORDS),
+        };
+        if queue.len() >= limit {
+            tracing::warn!(?lane, "password hashing queue full");
+            return Err(ApiError::TooManyRequests {
+                detail: "The server is busy checking passwords: try again in a moment.".into(),
+                retry_after_secs: 1,
+            });
+        }
+        queue.push_back(job);
+    }
+    QUEUE.ready.notify_one();
+    rx.await
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("password hashing failed")))
+}
