@@ -211,6 +211,7 @@ impl From<crate::domain::task_ops::TaskError> for ApiError {
             TaskError::Invalid(errors) => ApiError::validation(errors),
             TaskError::NotFound => ApiError::NotFound,
             TaskError::VersionMismatch => ApiError::PreconditionFailed,
+            TaskError::Refused(detail) => ApiError::bad_request(detail),
         }
     }
 }

@@ -126,15 +126,22 @@ impl UserSort {
     }
 
     /// The column it sorts by in the stores' users queries: a fixed
-    /// string, never user text.
+    /// string, never user text. Text sorts by code point on both backends
+    /// (the username's key is lower-cased by taskd, alike for both).
     pub fn column(self) -> &'static str {
         match self {
             UserSort::Id => "u.id",
             UserSort::Username => "u.username_key",
-            UserSort::Email => "lower(u.email)",
+            UserSort::Email => "u.email",
             UserSort::DateJoined => "u.date_joined",
             UserSort::TaskCount => "task_count",
         }
+    }
+
+    /// Whether it sorts text, which PostgreSQL must be told to compare by
+    /// code point (SQLite always does).
+    pub fn is_text(self) -> bool {
+        matches!(self, UserSort::Username | UserSort::Email)
     }
 }
 

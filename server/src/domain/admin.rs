@@ -97,7 +97,7 @@ pub async fn update_user(
     mut change: UserChange,
 ) -> TaskResult<AdminUser> {
     if locks_out(actor, user_id, &change) {
-        return Err(invalid("is_active", SELF_LOCKOUT));
+        return Err(TaskError::Refused(SELF_LOCKOUT.into()));
     }
     if let Some(email) = &change.email {
         let email = email.trim().to_string();
@@ -143,7 +143,7 @@ pub async fn set_active(
         ..UserChange::default()
     };
     if ids.iter().any(|id| locks_out(actor, *id, &change)) {
-        return Err(invalid("ids", SELF_LOCKOUT));
+        return Err(TaskError::Refused(SELF_LOCKOUT.into()));
     }
     let mut changed = Vec::new();
     for user in store.admin_users(ids.to_vec()).await? {
@@ -163,7 +163,7 @@ pub async fn delete_users(
     ids: &[i64],
 ) -> TaskResult<Vec<AdminUser>> {
     if ids.contains(&actor.id) {
-        return Err(invalid("ids", SELF_LOCKOUT));
+        return Err(TaskError::Refused(SELF_LOCKOUT.into()));
     }
     let mut deleted = Vec::new();
     for user in store.admin_users(ids.to_vec()).await? {

@@ -35,6 +35,9 @@ pub enum TaskError {
     /// `If-Match` named another version.
     #[error("the version does not match")]
     VersionMismatch,
+    /// Not allowed, for the reason given (no one field is at fault).
+    #[error("{0}")]
+    Refused(String),
 }
 
 pub type TaskResult<T> = Result<T, TaskError>;

@@ -56,9 +56,14 @@ impl AdminStore for PostgresStore {
              AND ($2::boolean IS NULL OR u.is_active = $2) \
              AND ($3::boolean IS NULL OR u.is_admin = $3)";
         // Only the sort's fixed column and direction are formatted in.
+        let collation = if query.sort.is_text() {
+            " COLLATE \"C\""
+        } else {
+            ""
+        };
         let page_sql = format!(
-            "{ADMIN_USER_SELECT} WHERE {condition} ORDER BY {} {direction}, u.id {direction} \
-             LIMIT $4 OFFSET $5",
+            "{ADMIN_USER_SELECT} WHERE {condition} ORDER BY {}{collation} {direction}, \
+             u.id {direction} LIMIT $4 OFFSET $5",
             query.sort.column()
         );
         let count_sql = format!("SELECT COUNT(*) FROM users u WHERE {condition}");

@@ -22,7 +22,7 @@ use super::{
 use crate::{
     domain::admin::Actor,
     forwarded::RequestOrigin,
-    store::admin::{AdminAction, ObjectKind, Verb, Via},
+    store::admin::{AdminAction, Verb, Via},
     task_query::{AdminTaskQuery, PageWindow, UserQuery},
     AppState,
 };
@@ -78,9 +78,14 @@ impl Posted {
         super::pair_value(&self.0, name)
     }
 
-    /// Whether the checkbox `name` was ticked.
+    /// Whether the checkbox `name` was ticked (or the field sent at all).
     fn ticked(&self, name: &str) -> bool {
         self.0.iter().any(|(n, _)| n == name)
+    }
+
+    /// Whether the field `name` was sent.
+    fn has(&self, name: &str) -> bool {
+        self.ticked(name)
     }
 
     /// The ids ticked: at least one, each a positive number.
@@ -122,8 +127,20 @@ pub struct LogLine {
     detail: String,
 }
 
-fn log_lines(actions: Vec<AdminAction>) -> Vec<LogLine> {
-    actions
+/// The log's entries as shown, linked to the users they concern while
+/// those users are there.
+async fn log_lines(state: &AppState, actions: Vec<AdminAction>) -> PageResult<Vec<LogLine>> {
+    let mut concerned: Vec<i64> = actions.iter().map(|action| action.user_id).collect();
+    concerned.sort_unstable();
+    concerned.dedup();
+    let present: std::collections::HashSet<i64> = state
+        .store
+        .admin_users(concerned)
+        .await?
+        .into_iter()
+        .map(|user| user.id)
+        .collect();
+    Ok(actions
         .into_iter()
         .map(|action| {
             let verb = match action.verb {
@@ -131,7 +148,6 @@ fn log_lines(actions: Vec<AdminAction>) -> Vec<LogLine> {
                 Verb::Changed => "Changed",
                 Verb::Deleted => "Deleted",
             };
-            let gone = action.kind == ObjectKind::User && action.verb == Verb::Deleted;
             LogLine {
                 when: when(action.at),
                 admin: shown(&action.admin_username),
@@ -144,11 +160,13 @@ fn log_lines(actions: Vec<AdminAction>) -> Vec<LogLine> {
                     action.kind.as_str(),
                     shown(&action.object_name)
                 ),
-                link: (!gone).then(|| format!("/admin/users/{}", action.user_id)),
+                link: present
+                    .contains(&action.user_id)
+                    .then(|| format!("/admin/users/{}", action.user_id)),
                 detail: shown(&action.detail),
             }
         })
-        .collect()
+        .collect())
 }
 
 #[derive(Template)]
@@ -196,7 +214,7 @@ pub async fn index(State(state): State<AppState>, admin: AdminBrowser) -> PageRe
             ..AdminTaskQuery::default()
         })
         .await?;
-    let log = log_lines(state.store.admin_actions(None, LOG_LINES).await?);
+    let log = log_lines(&state, state.store.admin_actions(None, LOG_LINES).await?).await?;
     render(IndexPage {
         chrome: admin.chrome(),
         users,

@@ -192,10 +192,6 @@ pub async fn bulk(
         }
     };
     let ids = posted.ids("users")?;
-    let users = state.store.admin_users(ids.clone()).await?;
-    if users.is_empty() {
-        return Err(PageError::from(ApiError::NotFound));
-    }
     let actor = admin.actor();
     if posted.get("confirm") == "yes" {
         let store = state.store.as_ref();
@@ -221,10 +217,10 @@ pub async fn bulk(
                 _ => shown(&user.username),
             })
             .collect();
-        let heading = if done.is_empty() {
-            "Nothing needed doing: every user selected was already so.".to_string()
-        } else {
-            format!("{verb} {}.", users_phrase(done.len()))
+        let heading = match (done.is_empty(), action) {
+            (true, Bulk::Delete) => "Nothing was deleted: those users are gone already.".into(),
+            (true, _) => "Nothing needed doing: every user selected was already so.".into(),
+            (false, _) => format!("{verb} {}.", users_phrase(done.len())),
         };
         return Ok(render(DonePage {
             chrome: admin.chrome(),
@@ -235,6 +231,34 @@ pub async fn bulk(
         })?
         .into_response());
     }
+    // Only the users the action would change are named and asked about.
+    let users: Vec<AdminUser> = state
+        .store
+        .admin_users(ids.clone())
+        .await?
+        .into_iter()
+        .filter(|user| match action {
+            Bulk::Activate => !user.is_active,
+            Bulk::Deactivate => user.is_active,
+            Bulk::Delete => true,
+        })
+        .collect();
+    if users.is_empty() {
+        let heading = match action {
+            Bulk::Activate => "Nothing to do: every user selected is active already.",
+            Bulk::Deactivate => "Nothing to do: every user selected is inactive already.",
+            Bulk::Delete => "Nothing to do: those users are gone already.",
+        };
+        return Ok(render(DonePage {
+            chrome: admin.chrome(),
+            heading: heading.into(),
+            items: Vec::new(),
+            back: "/admin/users".into(),
+            back_label: "Back to the users",
+        })?
+        .into_response());
+    }
+    let ids: Vec<i64> = users.iter().map(|user| user.id).collect();
     let total_tasks: u64 = users.iter().map(|user| user.task_count).sum();
     let (heading, question, button) = match action {
         Bulk::Activate => (
@@ -432,7 +456,7 @@ async fn user_page(
         is_self: id == admin.0.user.id,
         notice,
         error,
-        history: log_lines(state.store.admin_actions(Some(id), LOG_LINES).await?),
+        history: log_lines(state, state.store.admin_actions(Some(id), LOG_LINES).await?).await?,
     })
 }
 
@@ -464,10 +488,13 @@ pub async fn save(
 ) -> PageResult<Response> {
     let id = task_id(&id)?;
     let posted = Posted::check(pairs, &state, &headers, &origin)?;
+    // A field the form did not send is left as it is: an unticked box
+    // counts only beside the marker that says the boxes were shown.
+    let flags = posted.ticked("flags");
     let change = UserChange {
-        email: Some(posted.get("email")),
-        is_active: Some(posted.ticked("is_active")),
-        is_admin: Some(posted.ticked("is_admin")),
+        email: posted.has("email").then(|| posted.get("email")),
+        is_active: flags.then(|| posted.ticked("is_active")),
+        is_admin: flags.then(|| posted.ticked("is_admin")),
     };
     match admin::update_user(state.store.as_ref(), &admin.actor(), id, change).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?saved=changed")).into_response()),
@@ -505,7 +532,7 @@ pub async fn set_password(
     };
     let problems = auth::password_problems(password.clone(), user.username.clone()).await?;
     if !problems.is_empty() {
-        return refuse(format!("Password: {}", problems.join(" "))).await;
+        return refuse(format!("password: {}", problems.join(" "))).await;
     }
     let hash = auth::hash_password(password).await?;
     admin::set_password(state.store.as_ref(), &admin.actor(), id, &hash).await?;

@@ -254,6 +254,10 @@ async fn bulk_actions_say_what_will_go_before_doing_it() {
         .unwrap();
     assert!(done.contains("Deleted 1 user."), "{done}");
     assert!(done.contains("carol, with 3 tasks"), "{done}");
+    // Sent again (a reload), it does nothing and says so.
+    let again = admin.post("/admin/users/bulk", &confirmed).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert!(again.text().await.unwrap().contains("gone already"));
     assert_eq!(
         usernames(&admin.page("/admin/users").await),
         ["root", "bob"]
@@ -360,12 +364,20 @@ async fn admins_add_and_change_users_and_each_change_is_in_their_history() {
             &[
                 ("csrf", &token),
                 ("email", "dave@work.example"),
+                ("flags", "shown"),
                 ("is_active", "on"),
                 ("is_admin", "on"),
             ],
         )
         .await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let me = body(app.get("/api/me/", &dave_token).send().await.unwrap()).await;
+    assert_eq!(me["email"], "dave@work.example");
+    assert_eq!(me["is_admin"], true);
+    // A form missing its fields changes nothing (an unticked box counts
+    // only beside the form's marker).
+    let bare = admin.post(&path, &[("csrf", &token)]).await;
+    assert_eq!(bare.status(), StatusCode::SEE_OTHER);
     let me = body(app.get("/api/me/", &dave_token).send().await.unwrap()).await;
     assert_eq!(me["email"], "dave@work.example");
     assert_eq!(me["is_admin"], true);
@@ -417,7 +429,12 @@ async fn admins_add_and_change_users_and_each_change_is_in_their_history() {
     let demoted = admin
         .post(
             &format!("/admin/users/{root}"),
-            &[("csrf", &token), ("email", ""), ("is_active", "on")],
+            &[
+                ("csrf", &token),
+                ("email", ""),
+                ("flags", "shown"),
+                ("is_active", "on"),
+            ],
         )
         .await;
     assert_eq!(demoted.status(), StatusCode::BAD_REQUEST);
