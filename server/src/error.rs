@@ -136,10 +136,57 @@ pub fn problem(status: StatusCode, detail: String, errors: Option<FieldErrors>) 
         kind: "about:blank".into(),
         title: status.canonical_reason().unwrap_or("Error").into(),
         status: status.as_u16(),
-        detail,
-        errors,
+        detail: bounded(detail),
+        errors: errors.map(bounded_errors),
         code: None,
     }
+}
+
+/// Fields a problem names at most, messages per field, and characters per
+/// message: an error about a large request stays small, whatever it quotes.
+const MAX_ERROR_FIELDS: usize = 20;
+const MAX_FIELD_MESSAGES: usize = 5;
+const MAX_MESSAGE_CHARS: usize = 300;
+
+fn bounded(message: String) -> String {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((at, _)) => format!("{}…", &message[..at]),
+        None => message,
+    }
+}
+
+fn bounded_errors(errors: FieldErrors) -> FieldErrors {
+    let fields = errors.len();
+    let mut kept: FieldErrors = errors
+        .into_iter()
+        .take(MAX_ERROR_FIELDS)
+        .map(|(field, messages)| {
+            let total = messages.len();
+            let mut messages: Vec<String> = messages
+                .into_iter()
+                .take(if total > MAX_FIELD_MESSAGES {
+                    MAX_FIELD_MESSAGES - 1
+                } else {
+                    total
+                })
+                .map(bounded)
+                .collect();
+            if total > MAX_FIELD_MESSAGES {
+                messages.push(format!("…and {} more.", total - messages.len()));
+            }
+            (bounded(field), messages)
+        })
+        .collect();
+    if fields > MAX_ERROR_FIELDS {
+        kept.insert(
+            "…".into(),
+            vec![format!(
+                "{} more fields have errors.",
+                fields - MAX_ERROR_FIELDS
+            )],
+        );
+    }
+    kept
 }
 
 pub fn problem_response(problem: &Problem) -> Response {

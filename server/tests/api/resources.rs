@@ -168,3 +168,113 @@ async fn a_registration_flood_does_not_delay_a_login_and_a_huge_password_is_neve
     assert_eq!(login.status(), StatusCode::BAD_REQUEST);
     assert!(started.elapsed() < Duration::from_secs(1));
 }
+
+/// Sends `request` as it is and reads the answer until the daemon closes.
+async fn raw(addr: std::net::SocketAddr, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut answer);
+    tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .expect("the daemon did not close the connection")
+        .unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn errors_hyper_answers_itself_are_problems_too() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let addr = app.server.addr;
+    let long_uri = format!(
+        "GET /{} HTTP/1.1\r\nHost: taskd\r\n\r\n",
+        "a".repeat(70_000)
+    );
+    let big_header = format!(
+        "GET / HTTP/1.1\r\nHost: taskd\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(500_000)
+    );
+    let many_headers = format!(
+        "GET / HTTP/1.1\r\nHost: taskd\r\n{}\r\n",
+        (0..200)
+            .map(|n| format!("X-H{n}: v\r\n"))
+            .collect::<String>()
+    );
+    for (request, status) in [
+        (long_uri.as_str(), 414),
+        (big_header.as_str(), 431),
+        (many_headers.as_str(), 431),
+        ("GARBAGE\r\n\r\n", 400),
+    ] {
+        let answer = raw(addr, request.as_bytes()).await;
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with(&format!("HTTP/1.1 {status} ")), "{head}");
+        assert!(
+            head.contains("content-type: application/problem+json"),
+            "{head}"
+        );
+        let problem: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(problem["status"], status, "{body}");
+        assert!(problem["detail"].is_string());
+    }
+
+    // A thousand of a repeated parameter: a 400 naming it.
+    let alice = app.user("alice").await;
+    for name in ["tag", "exclude_tag"] {
+        let query: Vec<String> = (0..1000).map(|n| format!("{name}=t{n}")).collect();
+        let response = app
+            .get(&format!("/api/tasks/?{}", query.join("&")), &alice.access)
+            .send()
+            .await
+            .unwrap();
+        let problem = crate::helpers::problem(response, StatusCode::BAD_REQUEST).await;
+        assert!(problem["errors"][name].is_array(), "{problem}");
+    }
+    let ordering = vec!["due"; 1000].join(",");
+    let response = app
+        .get(&format!("/api/tasks/?ordering={ordering}"), &alice.access)
+        .send()
+        .await
+        .unwrap();
+    let problem = crate::helpers::problem(response, StatusCode::BAD_REQUEST).await;
+    assert!(problem["errors"]["ordering"].is_array(), "{problem}");
+}
+
+#[tokio::test]
+async fn an_error_about_a_large_request_stays_small() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let bad_tag = "a bad tag with spaces ".repeat(3);
+    let requests = [
+        (
+            "/api/tasks/",
+            serde_json::json!({"title": "t", "tags": vec![bad_tag.as_str(); 3000]}),
+        ),
+        (
+            "/api/tasks/",
+            serde_json::json!({"title": "t", "depends": (0..3000).map(|n| -n).collect::<Vec<i64>>()}),
+        ),
+        (
+            "/api/import/",
+            serde_json::json!((0..3000)
+                .map(|n| serde_json::json!({"status": n}))
+                .collect::<Vec<_>>()),
+        ),
+        (
+            "/api/tasks/bulk/",
+            serde_json::json!({"action": "done", "ids": (0..3000).map(|n| -n).collect::<Vec<i64>>()}),
+        ),
+    ];
+    for (path, body) in requests {
+        let sent = body.to_string().len();
+        let response = app.post(path, &alice.access, &body).send().await.unwrap();
+        let status = response.status();
+        let answer = response.text().await.unwrap();
+        assert!(status.is_client_error(), "{path}: {status}");
+        assert!(
+            answer.len() < 8 * 1024,
+            "{path}: a {}-byte error for a {sent}-byte request",
+            answer.len()
+        );
+    }
+}

@@ -5,6 +5,8 @@
 //! keep-alive connections), request bodies within another, and writes that
 //! must make progress.
 
+mod problems;
+
 use std::{convert::Infallible, future::Future, sync::Arc, time::Duration};
 
 use axum::{extract::ConnectInfo, Router};
@@ -114,7 +116,7 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let mut stream = TimeoutStream::new(stream);
         stream.set_write_timeout(Some(limits.write_timeout));
-        let io = TokioIo::new(Box::pin(stream));
+        let io = TokioIo::new(problems::ProblemWriter::new(Box::pin(stream)));
         let app = app.clone();
         let service = service_fn(move |mut request: Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(addr));
