@@ -60,7 +60,21 @@ pub struct TaskFilter {
     pub page: PageWindow,
     /// The instant `waiting`, `ready` and `until` are judged at.
     pub now: DateTime<Utc>,
+    /// How much text a page may hold at most (see [`PAGE_BYTES`]): the
+    /// page ends early, after the task that reaches it, and says so by
+    /// holding fewer tasks than asked. `None`: no bound.
+    pub budget: Option<usize>,
+    /// Read without descriptions and notes' texts: enough to order by
+    /// urgency, a fraction of the memory.
+    pub light: bool,
 }
+
+/// What a page of the API or the web app weighs at most, in bytes of JSON
+/// (see [`crate::store::weight`]), so that a response stays about a
+/// megabyte however long the tasks, and clients asking for the largest
+/// page and never reading it cannot make the daemon hold hundreds. A
+/// thousand ordinary tasks fit in one page.
+pub const PAGE_BYTES: usize = 1024 * 1024;
 
 impl TaskFilter {
     /// Parses the query pairs (see [`TaskQuery::from_pairs`]).
@@ -74,6 +88,8 @@ impl TaskFilter {
             query,
             page,
             now: Utc::now(),
+            budget: Some(PAGE_BYTES),
+            light: false,
         })
     }
 }

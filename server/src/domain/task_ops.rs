@@ -62,6 +62,10 @@ pub async fn get(store: &dyn Store, user_id: i64, task_id: i64) -> TaskResult<Ta
 /// once each task is read.
 const MAX_URGENCY_SORT: u32 = 100_000;
 
+/// Tasks of an urgency-ordered page read whole at a time, so that a page
+/// that reaches its budget early reads little more than it shows.
+const URGENCY_PAGE_CHUNK: usize = 50;
+
 /// Every task `filter` selects (its page window aside), in Taskwarrior's
 /// export format, in `filter`'s order.
 pub async fn export(
@@ -80,7 +84,8 @@ pub async fn export(
         let page = list(store, user_id, window.clone()).await?;
         let got = page.tasks.len();
         tasks.extend(page.tasks);
-        if got < PAGE as usize || tasks.len() as u64 >= page.count {
+        // A page may end early at its budget: the count says when all are in.
+        if got == 0 || tasks.len() as u64 >= page.count {
             break;
         }
         window.page.offset += got as u64;
@@ -134,6 +139,8 @@ pub async fn list(store: &dyn Store, user_id: i64, filter: TaskFilter) -> TaskRe
         page.tasks = page.tasks.into_iter().map(|t| finished(t, now)).collect();
         return Ok(page);
     }
+    // Every matching task is read light (no descriptions, no notes' texts)
+    // to be ordered; then the page's tasks are read whole, up to the budget.
     let window = filter.page;
     let mut everything = filter.clone();
     everything.page = crate::task_query::PageWindow {
@@ -141,14 +148,38 @@ pub async fn list(store: &dyn Store, user_id: i64, filter: TaskFilter) -> TaskRe
         offset: 0,
     };
     everything.query.ordering = Vec::new();
+    everything.budget = None;
+    everything.light = true;
     let all = store.list_tasks(user_id, everything).await?;
-    let mut tasks: Vec<Task> = all.tasks.into_iter().map(|t| finished(t, now)).collect();
-    tasks.sort_by(|a, b| crate::task_query::compare(a, b, &filter.query.ordering));
-    let tasks = tasks
+    let mut light: Vec<Task> = all.tasks.into_iter().map(|t| finished(t, now)).collect();
+    light.sort_by(|a, b| crate::task_query::compare(a, b, &filter.query.ordering));
+    let wanted: Vec<String> = light
         .into_iter()
         .skip(usize::try_from(window.offset).unwrap_or(usize::MAX))
         .take(window.limit as usize)
+        .map(|task| task.uuid)
         .collect();
+    let mut tasks = Vec::with_capacity(wanted.len());
+    let mut weight = 0;
+    'chunks: for chunk in wanted.chunks(URGENCY_PAGE_CHUNK) {
+        let mut whole: std::collections::HashMap<String, Task> = store
+            .tasks_by_uuid(user_id, chunk.to_vec())
+            .await?
+            .into_iter()
+            .map(|task| (task.uuid.clone(), task))
+            .collect();
+        for uuid in chunk {
+            // Gone since the light read: the page is one shorter.
+            let Some(task) = whole.remove(uuid) else {
+                continue;
+            };
+            weight += crate::store::weight(&task);
+            tasks.push(finished(task, now));
+            if filter.budget.is_some_and(|budget| weight >= budget) {
+                break 'chunks;
+            }
+        }
+    }
     Ok(TaskPage {
         count: all.count,
         tasks,

@@ -64,7 +64,14 @@ async fn list_users(
     let query = UserQuery::from_pairs(&pairs)?;
     let window = query.window;
     let (count, results) = state.store.list_users(query).await?;
-    let (next, previous) = pagination::links(&origin, "/api/admin/users/", &pairs, window, count);
+    let (next, previous) = pagination::links(
+        &origin,
+        "/api/admin/users/",
+        &pairs,
+        window,
+        results.len(),
+        count,
+    );
     Ok(Json(Page {
         count,
         next,

@@ -21,17 +21,20 @@ pub struct PageParams {
 
 /// The `next` and `previous` links of the page `window` of a list of `count`
 /// items at `path` (`/api/tasks/`), keeping every other query parameter.
+/// A page may hold fewer than `limit` items (`returned`) when it reached
+/// its size budget: the next page starts after the last one it holds.
 pub fn links(
     origin: &RequestOrigin,
     path: &str,
     pairs: &[(String, String)],
     window: PageWindow,
+    returned: usize,
     count: u64,
 ) -> (Option<String>, Option<String>) {
     let PageWindow { limit, offset } = window;
     let step = u64::from(limit);
-    let next = (offset.saturating_add(step) < count)
-        .then(|| page_url(origin, path, pairs, limit, offset + step));
+    let after = offset.saturating_add(returned as u64);
+    let next = (returned > 0 && after < count).then(|| page_url(origin, path, pairs, limit, after));
     let previous =
         (offset > 0).then(|| page_url(origin, path, pairs, limit, offset.saturating_sub(step)));
     (next, previous)

@@ -142,7 +142,14 @@ async fn list_tasks(
     let filter = TaskFilter::from_pairs(&pairs)?;
     let window = filter.page;
     let page = ops::list(state.store.as_ref(), user.user.id, filter).await?;
-    let (next, previous) = pagination::links(&origin, "/api/tasks/", &pairs, window, page.count);
+    let (next, previous) = pagination::links(
+        &origin,
+        "/api/tasks/",
+        &pairs,
+        window,
+        page.tasks.len(),
+        page.count,
+    );
     let body = serde_json::to_vec(&Page {
         count: page.count,
         next,

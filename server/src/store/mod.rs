@@ -12,6 +12,8 @@ pub mod idempotency;
 pub mod journal;
 pub mod postgres;
 mod sql;
+
+pub use sql::weight;
 pub mod sqlite;
 
 use std::{fmt, path::PathBuf, sync::Arc, time::Duration};

@@ -75,3 +75,50 @@ pub fn priority_from_number(n: Option<i64>) -> Option<Priority> {
         _ => None,
     }
 }
+
+/// The columns of [`TASK_COLUMNS`] for a light read: the description left
+/// out.
+pub fn task_columns(light: bool) -> std::borrow::Cow<'static, str> {
+    if light {
+        TASK_COLUMNS.replacen("t.description", "''", 1).into()
+    } else {
+        TASK_COLUMNS.into()
+    }
+}
+
+/// Roughly what a task weighs in a JSON response: its texts as JSON
+/// escapes them (a control character takes six bytes, a quote two), and
+/// the rest of its fields.
+pub fn weight(task: &common::api::Task) -> usize {
+    fn escaped(text: &str) -> usize {
+        text.len()
+            + text
+                .bytes()
+                .map(|b| match b {
+                    0..=0x1f => 5,
+                    b'"' | b'\\' => 1,
+                    _ => 0,
+                })
+                .sum::<usize>()
+    }
+    escaped(&task.title)
+        + escaped(&task.description)
+        + task.project.as_deref().map_or(0, escaped)
+        + task.tags.iter().map(|tag| escaped(tag) + 3).sum::<usize>()
+        + task
+            .annotations
+            .iter()
+            .map(|a| escaped(&a.text) + 64)
+            .sum::<usize>()
+        + task
+            .udas
+            .iter()
+            .map(|(name, value)| escaped(name) + escaped(&value.to_string()) + 6)
+            .sum::<usize>()
+        + 400
+}
+
+/// Whether a page holding `weight` has reached `budget`.
+pub fn full(weight: usize, budget: Option<usize>) -> bool {
+    budget.is_some_and(|budget| weight >= budget)
+}

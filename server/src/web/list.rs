@@ -189,7 +189,7 @@ async fn list_page(
     let window = filter.page;
     let page = ops::list(state.store.as_ref(), browser.user.id, filter).await?;
     let now = Utc::now();
-    let (previous, next) = page_links("/", &pairs, window, page.count);
+    let (previous, next) = page_links("/", &pairs, window, page.tasks.len(), page.count);
     let back = if query.is_empty() {
         "/".to_string()
     } else {

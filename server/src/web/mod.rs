@@ -122,11 +122,14 @@ fn capitalized(word: &str) -> String {
 }
 
 /// The links to the pages before and after `window` of a list of `count` at
-/// `path`, keeping the query's other parameters.
+/// `path`, keeping the query's other parameters; the next page starts after
+/// the `returned` items this one shows (fewer than asked when the page
+/// reached its size budget).
 fn page_links(
     path: &str,
     pairs: &[(String, String)],
     window: crate::task_query::PageWindow,
+    returned: usize,
     count: u64,
 ) -> (Option<String>, Option<String>) {
     let link = |offset: u64| {
@@ -145,7 +148,8 @@ fn page_links(
     };
     let limit = u64::from(window.limit);
     let previous = (window.offset > 0).then(|| link(window.offset.saturating_sub(limit)));
-    let next = (window.offset + limit < count).then(|| link(window.offset + limit));
+    let after = window.offset.saturating_add(returned as u64);
+    let next = (returned > 0 && after < count).then(|| link(after));
     (previous, next)
 }
 

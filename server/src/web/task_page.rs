@@ -227,6 +227,8 @@ pub async fn resolve(
                 offset: 0,
             },
             now: Utc::now(),
+            budget: None,
+            light: false,
         };
         let found = ops::list(state.store.as_ref(), user_id, filter)
             .await

@@ -278,3 +278,86 @@ async fn an_error_about_a_large_request_stays_small() {
         );
     }
 }
+
+/// The daemon's resident memory at its peak so far, in bytes.
+fn peak_memory(pid: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status
+        .lines()
+        .find(|line| line.starts_with("VmHWM:"))
+        .unwrap();
+    let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib * 1024
+}
+
+#[tokio::test]
+async fn clients_that_never_read_the_largest_page_cannot_make_the_daemon_hold_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("db.sqlite3");
+    let daemon = Daemon::start(&["--database", database.to_str().unwrap()], &[]);
+    let token = daemon.signup("alice").await;
+    // A thousand tasks of long texts that JSON escapes six times longer.
+    let long = "\u{1}".repeat(10_000);
+    for batch in 0..4 {
+        let tasks: Vec<serde_json::Value> = (0..250)
+            .map(|n| {
+                serde_json::json!({
+                    "description": format!("task {batch}-{n} {}", "\u{2}".repeat(400)),
+                    "taskd_description": long,
+                    "status": "pending",
+                    "entry": "20261201T000000Z",
+                })
+            })
+            .collect();
+        let response = daemon
+            .post("/api/import/", Some(&token), serde_json::json!(tasks))
+            .await;
+        assert!(
+            response.status().is_success(),
+            "{}",
+            response.text().await.unwrap()
+        );
+    }
+    // A fresh daemon on that database: its memory is the pages' alone.
+    drop(daemon);
+    let daemon = Daemon::start(&["--database", database.to_str().unwrap()], &[]);
+    let token = daemon.login("alice", crate::helpers::PASSWORD).await;
+    let before = peak_memory(&daemon.pid());
+    let addr = daemon.url.trim_start_matches("http://").to_string();
+    let mut stuck = Vec::new();
+    for n in 0..12 {
+        let mut stream = TcpStream::connect(&addr).await.unwrap();
+        let ordering = if n % 2 == 0 { "-urgency" } else { "id" };
+        let request = format!(
+            "GET /api/tasks/?limit=1000&ordering={ordering} HTTP/1.1\r\nHost: taskd\r\n\
+             Authorization: Bearer {token}\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        stuck.push(stream);
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Others are served meanwhile, and a page goes on where the last ended.
+    let page: serde_json::Value = daemon
+        .client
+        .get(format!("{}/api/tasks/?limit=1000", daemon.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let shown = page["results"].as_array().unwrap().len();
+    assert!(shown > 0 && shown < 1000, "a page of {shown} tasks");
+    assert_eq!(page["count"], 1000);
+    let next = page["next"].as_str().unwrap();
+    assert!(next.contains(&format!("offset={shown}")), "{next}");
+    let peak = peak_memory(&daemon.pid());
+    assert!(
+        peak < 100 * 1024 * 1024,
+        "the daemon reached {} MB (from {} MB)",
+        peak / (1024 * 1024),
+        before / (1024 * 1024)
+    );
+    drop(stuck);
+}

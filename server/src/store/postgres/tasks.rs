@@ -10,8 +10,8 @@ use crate::{
     store::{
         changes::Wake,
         sql::{
-            flag_conditions, priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER,
-            TASK_COLUMNS,
+            self, flag_conditions, priority_from_number, priority_number, BLOCKED,
+            LOWEST_FREE_NUMBER, TASK_COLUMNS,
         },
         Facet, ImportWrite, StoreError, StoreResult, TaskPage, TaskStore,
     },
@@ -431,8 +431,15 @@ impl TaskStore for PostgresStore {
         let filters = values.len();
         values.push(Box::new(i64::from(filter.page.limit)));
         values.push(Box::new(filter.page.offset.min(i64::MAX as u64) as i64));
+        let columns = if filter.light {
+            // The notes' texts left out, as the description is.
+            COLUMNS.replace("ARRAY(SELECT a.text ", "ARRAY(SELECT ''::text ")
+        } else {
+            COLUMNS.to_string()
+        };
         let page_sql = format!(
-            "SELECT {TASK_COLUMNS}, {COLUMNS} FROM tasks t WHERE {condition} ORDER BY {} LIMIT ${} OFFSET ${}",
+            "SELECT {}, {columns} FROM tasks t WHERE {condition} ORDER BY {} LIMIT ${} OFFSET ${}",
+            sql::task_columns(filter.light),
             order_clause(&filter),
             filters + 1,
             filters + 2
@@ -453,11 +460,22 @@ impl TaskStore for PostgresStore {
                 .await?
                 .get(0);
             let page_statement = tx.prepare_cached(&page_sql).await?;
-            let rows = tx.query(&page_statement, &params).await?;
-            let tasks = rows
-                .iter()
-                .map(task_from_row)
-                .collect::<Result<Vec<_>, _>>()?;
+            // Row by row, so that a page ends at its budget without the
+            // rest of it ever being held.
+            let rows = tx
+                .query_raw(&page_statement, params.iter().copied())
+                .await?;
+            futures_util::pin_mut!(rows);
+            let mut tasks = Vec::new();
+            let mut weight = 0;
+            while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+                let task = task_from_row(&row)?;
+                weight += sql::weight(&task);
+                tasks.push(task);
+                if sql::full(weight, filter.budget) {
+                    break;
+                }
+            }
             tx.commit().await?;
             Ok(TaskPage {
                 count: count.max(0) as u64,

@@ -10,8 +10,8 @@ use crate::{
     store::{
         changes::Wake,
         sql::{
-            flag_conditions, priority_from_number, priority_number, BLOCKED, LOWEST_FREE_NUMBER,
-            TASK_COLUMNS,
+            self, flag_conditions, priority_from_number, priority_number, BLOCKED,
+            LOWEST_FREE_NUMBER, TASK_COLUMNS,
         },
         Facet, ImportWrite, StoreError, StoreResult, TaskPage, TaskStore,
     },
@@ -64,6 +64,11 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
 /// Fills in the annotations and dependencies of `tasks`, kept in tables of
 /// their own, with one query each for the lot.
 fn attach(conn: &Connection, tasks: &mut [Task]) -> rusqlite::Result<()> {
+    attach_texts(conn, tasks, true)
+}
+
+/// [`attach`], with the notes' texts left empty unless `texts`.
+fn attach_texts(conn: &Connection, tasks: &mut [Task], texts: bool) -> rusqlite::Result<()> {
     if tasks.is_empty() {
         return Ok(());
     }
@@ -71,10 +76,13 @@ fn attach(conn: &Connection, tasks: &mut [Task]) -> rusqlite::Result<()> {
         .map_err(conversion_error)?;
     let position: std::collections::HashMap<i64, usize> =
         tasks.iter().enumerate().map(|(n, t)| (t.id, n)).collect();
-    let mut annotations = conn.prepare_cached(
+    let mut annotations = conn.prepare_cached(if texts {
         "SELECT task_id, id, entry, text FROM annotations \
-         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
-    )?;
+         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY id"
+    } else {
+        "SELECT task_id, id, entry, '' FROM annotations \
+         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY id"
+    })?;
     let mut rows = annotations.query([&ids])?;
     while let Some(row) = rows.next()? {
         if let Some(&n) = position.get(&row.get::<_, i64>(0)?) {
@@ -423,15 +431,28 @@ impl TaskStore for SqliteStore {
                 .query_row(params_from_iter(values.iter()), |row| row.get(0))?;
             let mut page_values = values;
             page_values.push(Value::Integer(i64::from(filter.page.limit)));
-            page_values.push(Value::Integer(filter.page.offset.min(i64::MAX as u64) as i64));
-            let mut tasks = tx
-                .prepare_cached(&format!(
-                    "SELECT {TASK_COLUMNS} FROM tasks t WHERE {condition} ORDER BY {} LIMIT ? OFFSET ?",
-                    order_clause(&filter)
-                ))?
-                .query_map(params_from_iter(page_values.iter()), task_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            attach(&tx, &mut tasks)?;
+            page_values.push(Value::Integer(
+                filter.page.offset.min(i64::MAX as u64) as i64
+            ));
+            let mut statement = tx.prepare_cached(&format!(
+                "SELECT {} FROM tasks t WHERE {condition} ORDER BY {} LIMIT ? OFFSET ?",
+                sql::task_columns(filter.light),
+                order_clause(&filter)
+            ))?;
+            let mut rows = statement.query(params_from_iter(page_values.iter()))?;
+            let mut tasks = Vec::new();
+            let mut weight = 0;
+            while let Some(row) = rows.next()? {
+                let task = task_from_row(row)?;
+                weight += sql::weight(&task);
+                tasks.push(task);
+                if sql::full(weight, filter.budget) {
+                    break;
+                }
+            }
+            drop(rows);
+            drop(statement);
+            attach_texts(&tx, &mut tasks, !filter.light)?;
             tx.finish()?;
             Ok(TaskPage { count, tasks })
         })

@@ -88,7 +88,7 @@ pub async fn list(
     let task_query = AdminTaskQuery::from_pairs(&asked)?;
     let window = task_query.window;
     let (count, tasks) = state.store.admin_tasks(task_query).await?;
-    let (previous, next) = page_links("/admin/tasks", &pairs, window, count);
+    let (previous, next) = page_links("/admin/tasks", &pairs, window, tasks.len(), count);
     render(TasksPage {
         chrome: admin.chrome(),
         filters: Filters {

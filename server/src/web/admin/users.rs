@@ -133,7 +133,7 @@ pub async fn list(
         }
     })
     .collect();
-    let (previous, next) = page_links("/admin/users", &pairs, window, count);
+    let (previous, next) = page_links("/admin/users", &pairs, window, users.len(), count);
     render(UsersPage {
         chrome: admin.chrome(),
         filters: Filters {
