@@ -47,6 +47,22 @@ pub struct Config {
     pub registrations_per_hour: u32,
     /// How many connections, and how long a client may take.
     pub connections: crate::connections::ConnectionLimits,
+    /// What one account may hold at most.
+    pub quotas: crate::store::Quotas,
+}
+
+/// The default quotas: far beyond a person's tasks (a heavy Taskwarrior user
+/// has some thousands), well short of what would slow everyone else.
+pub const MAX_TASKS_PER_USER: u64 = 100_000;
+/// Megabytes (millions of characters) of text per account.
+pub const MAX_TEXT_PER_USER_MB: u64 = 200;
+
+/// The quotas of `max_tasks` tasks and `max_text_mb` million characters.
+pub fn quotas(max_tasks: u64, max_text_mb: u64) -> crate::store::Quotas {
+    crate::store::Quotas {
+        max_tasks,
+        max_chars: max_text_mb.saturating_mul(1_000_000),
+    }
 }
 
 /// Whether `POST /api/register/` creates accounts.
@@ -96,6 +112,7 @@ impl Config {
             // Tests register many users from one address.
             registrations_per_hour: 0,
             connections: Default::default(),
+            quotas: quotas(MAX_TASKS_PER_USER, MAX_TEXT_PER_USER_MB),
         }
     }
 

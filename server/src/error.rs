@@ -240,6 +240,20 @@ impl From<StoreError> for ApiError {
                 ApiError::Unavailable("The database is not answering.".into())
             }
             StoreError::Internal(err) => ApiError::Internal(err),
+            StoreError::Quota(quota) => ApiError::Forbidden(
+                match quota {
+                    crate::store::Quota::Tasks => {
+                        "This account holds as many tasks as it may: nothing was written. Delete \
+                     some to add more, or ask an administrator to raise --max-tasks-per-user."
+                    }
+                    crate::store::Quota::Text => {
+                        "This account holds as much text as it may: nothing was written. Shorten \
+                     or delete some tasks, or ask an administrator to raise \
+                     --max-text-per-user."
+                    }
+                }
+                .into(),
+            ),
         }
     }
 }

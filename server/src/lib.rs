@@ -57,6 +57,10 @@ impl AppState {
             .await
             .with_context(|| format!("opening database {}", config.database))?;
         let secret = config.jwt_secret(store.as_ref()).await?;
+        store
+            .set_quotas(config.quotas)
+            .await
+            .context("setting the quotas")?;
         tokio::spawn(jobs::purge_expired_logins(Arc::downgrade(&store)));
         tokio::spawn(jobs::delete_expired_tasks(
             Arc::downgrade(&store),

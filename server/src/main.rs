@@ -190,6 +190,25 @@ struct Global {
         value_parser = config::parse_seconds
     )]
     write_timeout: std::time::Duration,
+    /// Tasks one account may hold (0: no quota); past it, adding one is a 403 and nothing is written.
+    #[arg(
+        long,
+        global = true,
+        env = "TASKD_MAX_TASKS_PER_USER",
+        value_name = "N",
+        default_value_t = config::MAX_TASKS_PER_USER
+    )]
+    max_tasks_per_user: u64,
+    /// Text one account may hold in its tasks and notes, in megabytes (millions of characters;
+    /// 0: no quota); past it, a write that adds text is a 403 and nothing is written.
+    #[arg(
+        long,
+        global = true,
+        env = "TASKD_MAX_TEXT_PER_USER",
+        value_name = "MB",
+        default_value_t = config::MAX_TEXT_PER_USER_MB
+    )]
+    max_text_per_user: u64,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -318,6 +337,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             body_timeout: cli.global.body_timeout,
             write_timeout: cli.global.write_timeout,
         },
+        quotas: config::quotas(cli.global.max_tasks_per_user, cli.global.max_text_per_user),
     };
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,

@@ -36,11 +36,51 @@ pub enum StoreError {
     /// The database cannot be reached, or is locked beyond patience.
     #[error("database unavailable: {0:#}")]
     Unavailable(anyhow::Error),
+    /// The write would take the account past a quota; nothing was written.
+    #[error("over the {0} quota")]
+    Quota(Quota),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What an account may hold at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quota {
+    /// Tasks (the trash aside).
+    Tasks,
+    /// Characters of text in its tasks and their notes.
+    Text,
+}
+
+impl std::fmt::Display for Quota {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Quota::Tasks => "tasks",
+            Quota::Text => "text",
+        })
+    }
+}
+
+impl Quota {
+    /// The quota a database error raised by the quota triggers names.
+    fn raised(message: &str) -> Option<Quota> {
+        match message.split("taskd quota: ").nth(1)?.trim() {
+            text if text.starts_with("tasks") => Some(Quota::Tasks),
+            text if text.starts_with("text") => Some(Quota::Text),
+            _ => None,
+        }
+    }
+}
+
+/// The quotas every account is held to; 0 is none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Quotas {
+    pub max_tasks: u64,
+    /// Characters of text in an account's tasks and notes.
+    pub max_chars: u64,
+}
 
 /// Which database `--database` names.
 #[derive(Clone, PartialEq, Eq)]
@@ -246,6 +286,9 @@ pub trait Store:
     /// ago or longer (or never): of several daemons, one gets it.
     async fn claim_job(&self, name: &str, now: DateTime<Utc>, every: Duration)
         -> StoreResult<bool>;
+
+    /// Sets the quotas the database's triggers hold every account to.
+    async fn set_quotas(&self, quotas: Quotas) -> StoreResult<()>;
 
     /// The JWT signing secret kept in the database, made from `candidate`
     /// if there is none yet; `None` where the backend keeps no secret (SQLite,

@@ -20,6 +20,7 @@ mod limits;
 mod openapi;
 mod postgres_faults;
 mod proxies;
+mod quotas;
 mod resources;
 mod richer_task;
 mod several_daemons;

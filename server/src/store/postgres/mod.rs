@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0012_attempts_and_addresses.sql"),
     include_str!("../../../migrations/postgres/0013_browser_sessions.sql"),
     include_str!("../../../migrations/postgres/0014_admin_log.sql"),
+    include_str!("../../../migrations/postgres/0015_quotas.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once
@@ -219,6 +220,12 @@ fn pool_error(err: PoolError) -> StoreError {
 /// resources, is the database being unavailable (503); anything else is a
 /// fault of ours.
 fn db_error(err: tokio_postgres::Error) -> StoreError {
+    if let Some(quota) = err
+        .as_db_error()
+        .and_then(|db| super::Quota::raised(db.message()))
+    {
+        return StoreError::Quota(quota);
+    }
     let unavailable = match err.code() {
         Some(code) => {
             let class = &code.code()[..2];
@@ -274,6 +281,17 @@ impl Store for PostgresStore {
     async fn health(&self) -> StoreResult<()> {
         let client = self.client().await?;
         self.timed(client.simple_query("SELECT 1")).await?;
+        Ok(())
+    }
+
+    async fn set_quotas(&self, quotas: super::Quotas) -> StoreResult<()> {
+        let limit = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        let client = self.client().await?;
+        self.timed(client.execute(
+            "UPDATE quotas SET max_tasks = $1, max_chars = $2 WHERE id = 1",
+            &[&limit(quotas.max_tasks), &limit(quotas.max_chars)],
+        ))
+        .await?;
         Ok(())
     }
 

@@ -50,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0012_attempts_and_addresses.sql"),
     include_str!("../../../migrations/sqlite/0013_browser_sessions.sql"),
     include_str!("../../../migrations/sqlite/0014_admin_log.sql"),
+    include_str!("../../../migrations/sqlite/0015_quotas.sql"),
 ];
 
 /// What a process opens the database for.
@@ -294,6 +295,18 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn set_quotas(&self, quotas: super::Quotas) -> StoreResult<()> {
+        let limit = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        self.write_keeping_auth(move |conn| {
+            conn.execute(
+                "UPDATE quotas SET max_tasks = ?1, max_chars = ?2 WHERE id = 1",
+                [limit(quotas.max_tasks), limit(quotas.max_chars)],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn probe_write(&self, now: DateTime<Utc>) -> StoreResult<()> {
         self.write_keeping_auth(move |conn| {
             conn.prepare_cached(WRITE_PROBE)?.execute([micros(now)])?;
@@ -463,6 +476,11 @@ fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
 }
 
 fn store_error(err: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(_, Some(message)) = &err {
+        if let Some(quota) = super::Quota::raised(message) {
+            return StoreError::Quota(quota);
+        }
+    }
     match err.sqlite_error_code() {
         Some(
             ErrorCode::DatabaseBusy
