@@ -176,6 +176,7 @@ fn modify(
     request_body = BulkRequest,
     security(("bearer" = [])),
     responses(
+        (status = 403, description = "The account would pass its quota of tasks or text; nothing was written", body = Problem, content_type = "application/problem+json"),
         (status = 200, body = BulkResult),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),

@@ -131,7 +131,7 @@ fn with_etag(status: StatusCode, task: Task) -> Response {
         (status = 400, description = "A bad query value; `errors` names the parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ),
-    description = "Besides the parameters listed, `uda.NAME=VALUE` keeps the tasks whose user-defined attribute NAME, as text, is exactly VALUE.")]
+    description = "Besides the parameters listed, `uda.NAME=VALUE` keeps the tasks whose user-defined attribute NAME, as text, is exactly VALUE. A page ends early, holding fewer than `limit` tasks, once it weighs about a megabyte of JSON; `next` then starts after its last task.")]
 async fn list_tasks(
     State(state): State<AppState>,
     user: AuthUser,
@@ -185,6 +185,7 @@ async fn list_tasks(
     params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key (within 24 h) gets the first answer and creates nothing")),
     security(("bearer" = [])),
     responses(
+        (status = 403, description = "The account would pass its quota of tasks or text; nothing was written", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A request with this Idempotency-Key is still being handled", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "This Idempotency-Key was used with another request", body = Problem, content_type = "application/problem+json"),
         (status = 201, description = "The task; `Location` names it", body = Task,
@@ -261,6 +262,7 @@ async fn update(
     request_body = NewTask,
     security(("bearer" = [])),
     responses(
+        (status = 403, description = "The account would pass its quota of tasks or text; nothing was written", body = Problem, content_type = "application/problem+json"),
         (status = 200, body = Task, headers(("ETag" = String))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -287,6 +289,7 @@ async fn replace_task(
     request_body = TaskPatch,
     security(("bearer" = [])),
     responses(
+        (status = 403, description = "The account would pass its quota of tasks or text; nothing was written", body = Problem, content_type = "application/problem+json"),
         (status = 200, body = Task, headers(("ETag" = String))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -334,6 +337,7 @@ async fn delete_task(
     request_body = NewAnnotation,
     security(("bearer" = [])),
     responses(
+        (status = 403, description = "The account would pass its quota of tasks or text; nothing was written", body = Problem, content_type = "application/problem+json"),
         (status = 201, description = "The note; the task's new version is its `ETag`", body = Annotation,
             headers(("ETag" = String))),
         (status = 400, body = Problem, content_type = "application/problem+json"),

@@ -68,6 +68,7 @@ async fn export(
     params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key (within 24 h) gets the first answer and imports nothing again")),
     security(("bearer" = [])),
     responses(
+        (status = 403, description = "The account would pass its quota of tasks or text; nothing was written", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "What was added, updated, left alone and skipped", body = ImportSummary),
         (status = 409, description = "A request with this Idempotency-Key is still being handled", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "This Idempotency-Key was used with another request", body = Problem, content_type = "application/problem+json"),

@@ -88,6 +88,7 @@ async fn preview_undo(State(state): State<AppState>, user: AuthUser) -> ApiResul
     params(ForceParam),
     security(("bearer" = [])),
     responses(
+        (status = 403, description = "The account would pass its quota of tasks or text; nothing was written", body = Problem, content_type = "application/problem+json"),
         (status = 200, body = UndoStep),
         (status = 400, description = "`force` is neither true nor false", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -121,6 +122,7 @@ async fn preview_redo(State(state): State<AppState>, user: AuthUser) -> ApiResul
     params(ForceParam),
     security(("bearer" = [])),
     responses(
+        (status = 403, description = "The account would pass its quota of tasks or text; nothing was written", body = Problem, content_type = "application/problem+json"),
         (status = 200, body = UndoStep),
         (status = 400, description = "`force` is neither true nor false", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -190,6 +192,7 @@ async fn trash(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<
     params(("id" = i64, Path, description = "Task id")),
     security(("bearer" = [])),
     responses(
+        (status = 403, description = "The account would pass its quota of tasks or text; nothing was written", body = Problem, content_type = "application/problem+json"),
         (status = 200, body = Task),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not in your trash", body = Problem, content_type = "application/problem+json"),
