@@ -86,19 +86,10 @@ impl<S: AsyncRead + Unpin> AsyncRead for ProblemWriter<S> {
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for ProblemWriter<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        if self.replacing.is_none() {
-            match hypers_own_error(buf) {
-                Some(status) => self.replacing = Some((problem_response(status), 0, buf.len())),
-                None => return Pin::new(&mut self.inner).poll_write(cx, buf),
-            }
-        }
-        let this = &mut *self;
+impl<S: AsyncWrite + Unpin> ProblemWriter<S> {
+    /// Writes the problem under way; then reports hyper's bytes as written.
+    fn poll_replacing(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        let this = self;
         while let Some((bytes, written, claimed)) = this.replacing.as_mut() {
             if *written == bytes.len() {
                 let claimed = *claimed;
@@ -113,6 +104,42 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ProblemWriter<S> {
         }
         Poll::Ready(Ok(0))
     }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for ProblemWriter<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if self.replacing.is_none() {
+            match hypers_own_error(buf) {
+                Some(status) => self.replacing = Some((problem_response(status), 0, buf.len())),
+                None => return Pin::new(&mut self.inner).poll_write(cx, buf),
+            }
+        }
+        self.poll_replacing(cx)
+    }
+
+    // hyper writes a head in one buffer, the body in others: an error of
+    // its own, bodiless, is the first buffer alone.
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        if self.replacing.is_none() {
+            let head = bufs.iter().find(|buf| !buf.is_empty());
+            match head.and_then(|head| hypers_own_error(head)) {
+                Some(status) => {
+                    let claimed = bufs.iter().map(|buf| buf.len()).sum();
+                    self.replacing = Some((problem_response(status), 0, claimed));
+                }
+                None => return Pin::new(&mut self.inner).poll_write_vectored(cx, bufs),
+            }
+        }
+        self.poll_replacing(cx)
+    }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_flush(cx)
@@ -122,10 +149,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ProblemWriter<S> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 
-    // Not vectored: hyper then writes a response's head in one buffer,
-    // which is what is looked at.
     fn is_write_vectored(&self) -> bool {
-        false
+        self.inner.is_write_vectored()
     }
 }
 
