@@ -34,21 +34,16 @@ impl PageWindow {
     /// The window of a list that takes no other parameters.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<PageWindow, QueryError> {
         let mut window = PageWindow::default();
-        let mut errors = BTreeMap::<String, Vec<String>>::new();
-        for (name, value) in pairs.iter().filter(|(_, value)| !value.is_empty()) {
-            let taken = match name.as_str() {
-                "limit" => parse_limit(value).map(|n| window.limit = n),
-                "offset" => parse_offset(value).map(|n| window.offset = n),
-                _ => Ok(()),
-            };
-            if let Err(message) = taken {
-                errors.entry(name.clone()).or_default().push(message);
-            }
-        }
-        if errors.is_empty() {
-            Ok(window)
-        } else {
-            Err(QueryError(errors))
+        take_each(pairs, |name, value| window.take(name, value))?;
+        Ok(window)
+    }
+
+    /// Takes `limit` or `offset`; anything else is left to the caller.
+    fn take(&mut self, name: &str, value: &str) -> Result<(), String> {
+        match name {
+            "limit" => parse_limit(value).map(|n| self.limit = n),
+            "offset" => parse_offset(value).map(|n| self.offset = n),
+            _ => Ok(()),
         }
     }
 }
@@ -168,45 +163,30 @@ impl UserQuery {
     /// Parses `search`, `is_active`, `is_admin`, `ordering` (one field of
     /// [`UserSort`], `-` first for descending), `limit` and `offset`.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<UserQuery, QueryError> {
-        let mut query = UserQuery {
-            window: PageWindow::from_pairs(pairs)?,
-            ..UserQuery::default()
-        };
-        let mut errors = BTreeMap::<String, Vec<String>>::new();
-        for (name, value) in pairs.iter().filter(|(_, value)| !value.is_empty()) {
-            let taken = match name.as_str() {
-                "search" => search(value).map(|s| query.search = s),
-                "is_active" => flag(value).map(|f| query.is_active = Some(f)),
-                "is_admin" => flag(value).map(|f| query.is_admin = Some(f)),
-                "ordering" => {
-                    let (descending, field) = match value.strip_prefix('-') {
-                        Some(field) => (true, field),
-                        None => (false, value.as_str()),
-                    };
-                    UserSort::parse(field)
-                        .map(|sort| {
-                            query.sort = sort;
-                            query.descending = descending;
-                        })
-                        .ok_or_else(|| {
-                            let names: Vec<&str> = UserSort::ALL.iter().map(|s| s.name()).collect();
-                            format!(
-                                "must be one of {}, with - first to reverse.",
-                                names.join(", ")
-                            )
-                        })
-                }
-                _ => Ok(()),
-            };
-            if let Err(message) = taken {
-                errors.entry(name.clone()).or_default().push(message);
+        let mut query = UserQuery::default();
+        take_each(pairs, |name, value| match name {
+            "search" => search(value).map(|s| query.search = s),
+            "is_active" => flag(value).map(|f| query.is_active = Some(f)),
+            "is_admin" => flag(value).map(|f| query.is_admin = Some(f)),
+            "ordering" => {
+                let (descending, field) = match value.strip_prefix('-') {
+                    Some(field) => (true, field),
+                    None => (false, value),
+                };
+                let sort = UserSort::parse(field).ok_or_else(|| {
+                    let names: Vec<&str> = UserSort::ALL.iter().map(|s| s.name()).collect();
+                    format!(
+                        "must be one of {}, with - first to reverse.",
+                        names.join(", ")
+                    )
+                })?;
+                query.sort = sort;
+                query.descending = descending;
+                Ok(())
             }
-        }
-        if errors.is_empty() {
-            Ok(query)
-        } else {
-            Err(QueryError(errors))
-        }
+            _ => query.window.take(name, value),
+        })?;
+        Ok(query)
     }
 }
 
@@ -224,29 +204,35 @@ pub struct AdminTaskQuery {
 impl AdminTaskQuery {
     /// Parses `search`, `user` (a username), `status`, `limit` and `offset`.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<AdminTaskQuery, QueryError> {
-        let mut query = AdminTaskQuery {
-            window: PageWindow::from_pairs(pairs)?,
-            ..AdminTaskQuery::default()
-        };
-        let mut errors = BTreeMap::<String, Vec<String>>::new();
-        for (name, value) in pairs.iter().filter(|(_, value)| !value.is_empty()) {
-            let taken = match name.as_str() {
-                "search" => search(value).map(|s| query.search = s),
-                "user" => search(value).map(|s| query.username = s),
-                "status" => common::api::Status::parse(value)
-                    .map(|status| query.status = Some(status))
-                    .ok_or_else(|| "must be pending or done.".to_string()),
-                _ => Ok(()),
-            };
-            if let Err(message) = taken {
-                errors.entry(name.clone()).or_default().push(message);
-            }
+        let mut query = AdminTaskQuery::default();
+        take_each(pairs, |name, value| match name {
+            "search" => search(value).map(|s| query.search = s),
+            "user" => search(value).map(|s| query.username = s),
+            "status" => common::api::Status::parse(value)
+                .map(|status| query.status = Some(status))
+                .ok_or_else(|| "must be pending or done.".to_string()),
+            _ => query.window.take(name, value),
+        })?;
+        Ok(query)
+    }
+}
+
+/// Runs `take` on each pair with a value (an empty one means "not given"),
+/// gathering every refusal under its parameter's name.
+fn take_each(
+    pairs: &[(String, String)],
+    mut take: impl FnMut(&str, &str) -> Result<(), String>,
+) -> Result<(), QueryError> {
+    let mut errors = BTreeMap::<String, Vec<String>>::new();
+    for (name, value) in pairs.iter().filter(|(_, value)| !value.is_empty()) {
+        if let Err(message) = take(name, value) {
+            errors.entry(name.clone()).or_default().push(message);
         }
-        if errors.is_empty() {
-            Ok(query)
-        } else {
-            Err(QueryError(errors))
-        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(QueryError(errors))
     }
 }
 
