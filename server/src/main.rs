@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use taskd::{
     auth,
     config::{self, Config},
+    domain::admin::Actor,
     domain::credentials as accounts,
     store::{self, Database, NewUser, Purpose},
 };
@@ -473,6 +474,12 @@ async fn create_account(
         .await?;
     match user {
         Some(user) => {
+            let command = match promote_existing {
+                Some(_) => "taskd createsuperuser",
+                None => "taskd createuser",
+            };
+            taskd::domain::admin::user_added(store.as_ref(), &Actor::command(command), &user)
+                .await?;
             let what = if user.is_admin { "Superuser" } else { "User" };
             println!("{what} {} created (id {}).", user.username, user.id);
             Ok(())
@@ -510,16 +517,12 @@ async fn promote(
     if !agreed {
         bail!("{} was left as they are", user.username);
     }
-    store
-        .update_user(
-            user.id,
-            taskd::store::admin::UserChange {
-                is_admin: Some(true),
-                ..Default::default()
-            },
-            false,
-        )
-        .await?;
+    let change = taskd::store::admin::UserChange {
+        is_admin: Some(true),
+        ..Default::default()
+    };
+    let actor = Actor::command("taskd createsuperuser");
+    taskd::domain::admin::update_user(store, &actor, user.id, change).await?;
     println!("{} (id {}) is now an admin.", user.username, user.id);
     Ok(())
 }

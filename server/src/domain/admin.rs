@@ -32,6 +32,16 @@ impl Actor {
         }
     }
 
+    /// A command run on the server, `command` naming it: no account of
+    /// its own (so none it could lock out).
+    pub fn command(command: &str) -> Actor {
+        Actor {
+            id: 0,
+            username: command.to_string(),
+            via: Via::Command,
+        }
+    }
+
     fn action(&self, verb: Verb, user: &AdminUser, detail: String) -> AdminAction {
         AdminAction {
             at: Utc::now(),

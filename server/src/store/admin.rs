@@ -25,6 +25,8 @@ pub struct AdminTask {
 pub enum Via {
     Web,
     Api,
+    /// A command on the server (`taskd createsuperuser`, `taskd createuser`).
+    Command,
 }
 
 impl Via {
@@ -32,14 +34,15 @@ impl Via {
         match self {
             Via::Web => "web",
             Via::Api => "api",
+            Via::Command => "command",
         }
     }
 
     pub fn parse(text: &str) -> Via {
-        if text == "api" {
-            Via::Api
-        } else {
-            Via::Web
+        match text {
+            "api" => Via::Api,
+            "command" => Via::Command,
+            _ => Via::Web,
         }
     }
 }

@@ -388,6 +388,33 @@ async fn createsuperuser_takes_options_anywhere_and_the_env() {
         assert_eq!(users.status(), StatusCode::OK, "{username}");
         assert_eq!(users.json::<Value>().await.unwrap()["count"], 4);
     }
+    // The admin log says who the commands added and promoted.
+    let log: Vec<(String, String, String, String)> = rusqlite::Connection::open(db)
+        .unwrap()
+        .prepare("SELECT admin_username, via, object_name, detail FROM admin_log ORDER BY id")
+        .unwrap()
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        log.contains(&(
+            "taskd createsuperuser".into(),
+            "command".into(),
+            "plain".into(),
+            "Made an admin.".into()
+        )),
+        "{log:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|(by, _, who, what)| by == "taskd createsuperuser"
+                && who == "root"
+                && what == "Added, as an admin."),
+        "{log:?}"
+    );
 }
 
 #[tokio::test]

@@ -154,6 +154,7 @@ async fn log_lines(state: &AppState, actions: Vec<AdminAction>) -> PageResult<Ve
                 via: match action.via {
                     Via::Web => "web",
                     Via::Api => "API",
+                    Via::Command => "command line",
                 },
                 what: format!(
                     "{verb} {} {}",
