@@ -67,30 +67,67 @@ const MAX_URGENCY_SORT: u32 = 100_000;
 const URGENCY_PAGE_CHUNK: usize = 50;
 
 /// Every task `filter` selects (its page window aside), in Taskwarrior's
-/// export format, in `filter`'s order.
-pub async fn export(
+/// export format and `filter`'s order, as JSON text a page at a time: `[`,
+/// then one task a line, then `]`, as `task export` writes it. Each page
+/// is within the page budget, so exporting a large account holds one page
+/// at a time, never the whole export.
+pub fn export_json(
+    store: std::sync::Arc<dyn Store>,
+    user_id: i64,
+    filter: TaskFilter,
+) -> impl futures_util::Stream<Item = TaskResult<Vec<u8>>> + Send {
+    const PAGE: u32 = 1000;
+    // (the next offset, whether a task was written yet); `None`: finished.
+    futures_util::stream::unfold(Some((0u64, false)), move |state| {
+        let store = std::sync::Arc::clone(&store);
+        let mut filter = filter.clone();
+        async move {
+            let (offset, wrote_any) = state?;
+            filter.page = crate::task_query::PageWindow {
+                limit: PAGE,
+                offset,
+            };
+            filter.budget = Some(crate::task_query::PAGE_BYTES);
+            let (tasks, count) = match export_page(store.as_ref(), user_id, filter).await {
+                Ok(page) => page,
+                Err(err) => return Some((Err(err), None)),
+            };
+            let mut out = Vec::new();
+            if offset == 0 {
+                out.extend_from_slice(b"[\n");
+            }
+            let mut wrote = wrote_any;
+            for task in &tasks {
+                if wrote {
+                    out.extend_from_slice(b",\n");
+                }
+                if let Err(err) = serde_json::to_writer(&mut out, task) {
+                    return Some((
+                        Err(TaskError::Store(StoreError::Internal(err.into()))),
+                        None,
+                    ));
+                }
+                wrote = true;
+            }
+            let next = offset + tasks.len() as u64;
+            let done = tasks.is_empty() || next >= count;
+            if done {
+                out.extend_from_slice(if wrote { b"\n]\n" } else { b"]\n" });
+            }
+            Some((Ok(out), (!done).then_some((next, wrote))))
+        }
+    })
+}
+
+/// One page of an export, and how many tasks the filter selects in all.
+async fn export_page(
     store: &dyn Store,
     user_id: i64,
     filter: TaskFilter,
-) -> TaskResult<Vec<serde_json::Value>> {
-    const PAGE: u32 = 1000;
-    let mut tasks: Vec<Task> = Vec::new();
-    let mut window = filter.clone();
-    window.page = crate::task_query::PageWindow {
-        limit: PAGE,
-        offset: 0,
-    };
-    loop {
-        let page = list(store, user_id, window.clone()).await?;
-        let got = page.tasks.len();
-        tasks.extend(page.tasks);
-        // A page may end early at its budget: the count says when all are in.
-        if got == 0 || tasks.len() as u64 >= page.count {
-            break;
-        }
-        window.page.offset += got as u64;
-    }
-    let wanted: Vec<i64> = tasks
+) -> TaskResult<(Vec<serde_json::Value>, u64)> {
+    let page = list(store, user_id, filter).await?;
+    let wanted: Vec<i64> = page
+        .tasks
         .iter()
         .flat_map(|t| t.depends.iter().copied())
         .collect::<BTreeSet<i64>>()
@@ -105,10 +142,12 @@ pub async fn export(
             .into_iter()
             .collect()
     };
-    Ok(tasks
+    let tasks = page
+        .tasks
         .iter()
         .map(|task| super::taskwarrior::export(task, &uuids))
-        .collect())
+        .collect();
+    Ok((tasks, page.count))
 }
 
 /// How many of the tasks `filter` selects have each project (or tag).

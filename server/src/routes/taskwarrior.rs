@@ -1,13 +1,16 @@
 //! `/api/export` and `/api/import`: a user's tasks in Taskwarrior's export
 //! format, which Taskwarrior's own `task import` reads, and back.
 
+use std::sync::Arc;
+
 use axum::{
     extract::{DefaultBodyLimit, Request, State},
+    http::{header, HeaderValue},
     response::{IntoResponse, Response},
     Json,
 };
 use common::api::{ImportSummary, Problem};
-use serde_json::Value;
+use futures_util::StreamExt;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
@@ -50,10 +53,36 @@ async fn export(
     State(state): State<AppState>,
     user: AuthUser,
     QueryPairs(pairs): QueryPairs,
-) -> ApiResult<Json<Vec<Value>>> {
+) -> ApiResult<Response> {
     let filter = TaskFilter::from_pairs(&pairs)?;
-    let tasks = ops::export(state.store.as_ref(), user.user.id, filter).await?;
-    Ok(Json(tasks))
+    Ok(export_response(&state, user.user.id, filter, None))
+}
+
+/// The export of `filter`'s tasks as a streamed JSON body, downloaded as
+/// `attachment` when named. A failure half-way ends the stream: the array
+/// is then unfinished, never a valid export missing tasks.
+pub(crate) fn export_response(
+    state: &AppState,
+    user_id: i64,
+    filter: TaskFilter,
+    attachment: Option<&str>,
+) -> Response {
+    let stream = ops::export_json(Arc::clone(&state.store), user_id, filter).map(|page| {
+        page.map(axum::body::Bytes::from).map_err(|err| {
+            tracing::error!(error = %err, "export failed half-way");
+            std::io::Error::other(err.to_string())
+        })
+    });
+    let mut response = axum::body::Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Some(disposition) = attachment.and_then(|a| HeaderValue::from_str(a).ok()) {
+        headers.insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    response
 }
 
 /// Takes what Taskwarrior's `task export` writes (a JSON array, one object,

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::{
     extract::{Multipart, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
 use chrono::Utc;
@@ -18,7 +18,7 @@ use super::{
     shown, Chrome,
 };
 use crate::{
-    domain::{importing, task_ops as ops, taskwarrior::import},
+    domain::{importing, taskwarrior::import},
     error::ApiError,
     forwarded::RequestOrigin,
     task_query::TaskFilter,
@@ -28,26 +28,16 @@ use crate::{
 pub async fn export(State(state): State<AppState>, browser: Browser) -> PageResult<Response> {
     let every = [("status".to_string(), "all".to_string())];
     let filter = TaskFilter::from_pairs(&every)?;
-    let tasks = ops::export(state.store.as_ref(), browser.user.id, filter).await?;
-    let body = serde_json::to_vec_pretty(&tasks).map_err(|err| ApiError::Internal(err.into()))?;
     let name = format!(
         "attachment; filename=\"taskd-{}.json\"",
         Utc::now().format("%Y-%m-%d")
     );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment")),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::routes::taskwarrior::export_response(
+        &state,
+        browser.user.id,
+        filter,
+        Some(&name),
+    ))
 }
 
 #[derive(Template)]

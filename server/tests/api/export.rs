@@ -111,3 +111,47 @@ async fn tasks_come_out_as_taskwarrior_writes_them() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_large_export_comes_whole_a_page_at_a_time() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    // 1,200 tasks, 300 of them long: several pages of the export, some
+    // cut short by the page budget.
+    for batch in 0..3 {
+        let tasks: Vec<serde_json::Value> = (0..400)
+            .map(|n| {
+                serde_json::json!({
+                    "description": format!("task {batch}-{n}"),
+                    "taskd_description": if n % 4 == 0 { "x".repeat(10_000) } else { String::new() },
+                    "status": "pending",
+                    "entry": "20261201T000000Z",
+                })
+            })
+            .collect();
+        let imported = app
+            .post("/api/import/", &alice.access, &serde_json::json!(tasks))
+            .send()
+            .await
+            .unwrap();
+        assert!(imported.status().is_success());
+    }
+    let response = app.get("/api/export/", &alice.access).send().await.unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let text = response.text().await.unwrap();
+    assert!(
+        text.starts_with("[\n{") && text.ends_with("}\n]\n"),
+        "one task a line"
+    );
+    let tasks: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    assert_eq!(tasks.len(), 1200);
+    let uuids: std::collections::BTreeSet<&str> =
+        tasks.iter().map(|t| t["uuid"].as_str().unwrap()).collect();
+    assert_eq!(uuids.len(), 1200, "no task twice");
+
+    let bob = app.user("bob").await;
+    let empty = app.get("/api/export/", &bob.access).send().await.unwrap();
+    let empty: Vec<serde_json::Value> = serde_json::from_str(&empty.text().await.unwrap()).unwrap();
+    assert!(empty.is_empty());
+}
