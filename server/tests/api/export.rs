@@ -150,6 +150,33 @@ async fn a_large_export_comes_whole_a_page_at_a_time() {
         tasks.iter().map(|t| t["uuid"].as_str().unwrap()).collect();
     assert_eq!(uuids.len(), 1200, "no task twice");
 
+    // The list's pages, cut by the same budget, follow one another through
+    // `next` and hold every task once.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut url = app.url("/api/tasks/?limit=1000&ordering=id");
+    let mut pages = 0;
+    loop {
+        let page = body(
+            app.client
+                .get(&url)
+                .bearer_auth(&alice.access)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        pages += 1;
+        for task in page["results"].as_array().unwrap() {
+            assert!(seen.insert(task["id"].as_i64().unwrap()), "a task twice");
+        }
+        match page["next"].as_str() {
+            Some(next) => url = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 1200);
+    assert!(pages > 2, "{pages} pages of at most 1,000");
+
     let bob = app.user("bob").await;
     let empty = app.get("/api/export/", &bob.access).send().await.unwrap();
     let empty: Vec<serde_json::Value> = serde_json::from_str(&empty.text().await.unwrap()).unwrap();

@@ -462,19 +462,24 @@ impl TaskStore for PostgresStore {
             let page_statement = tx.prepare_cached(&page_sql).await?;
             // Row by row, so that a page ends at its budget without the
             // rest of it ever being held.
-            let rows = tx
-                .query_raw(&page_statement, params.iter().copied())
-                .await?;
-            futures_util::pin_mut!(rows);
             let mut tasks = Vec::new();
-            let mut weight = 0;
-            while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
-                let task = task_from_row(&row)?;
-                weight += sql::weight(&task);
-                tasks.push(task);
-                if sql::full(weight, filter.budget) {
-                    break;
+            {
+                let rows = tx
+                    .query_raw(&page_statement, params.iter().copied())
+                    .await?;
+                futures_util::pin_mut!(rows);
+                let mut weight = 0;
+                while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+                    let task = task_from_row(&row)?;
+                    weight += sql::weight(&task);
+                    tasks.push(task);
+                    if sql::full(weight, filter.budget) {
+                        break;
+                    }
                 }
+                // The stream goes before the commit: the rows it was not
+                // asked for are discarded as they arrive only once it is
+                // dropped, and the commit's answer comes after them.
             }
             tx.commit().await?;
             Ok(TaskPage {
