@@ -131,8 +131,11 @@ pub trait AdminStore: Send + Sync + 'static {
         change: UserChange,
         end_logins: bool,
     ) -> StoreResult<Option<AdminUser>>;
-    /// Deletes the user, their tasks and their logins.
+    /// Deletes the user, their tasks (the trash too) and their logins.
     async fn delete_user(&self, user_id: i64) -> StoreResult<bool>;
+    /// How many tasks each of these accounts has in the trash (those with
+    /// none are left out).
+    async fn trash_counts(&self, user_ids: Vec<i64>) -> StoreResult<Vec<(i64, u64)>>;
     /// The page of tasks across users `query` selects, newest change first,
     /// and how many it selects in all.
     async fn admin_tasks(&self, query: AdminTaskQuery) -> StoreResult<(u64, Vec<AdminTask>)>;

@@ -161,6 +161,20 @@ impl AdminStore for PostgresStore {
         Ok(deleted > 0)
     }
 
+    async fn trash_counts(&self, user_ids: Vec<i64>) -> StoreResult<Vec<(i64, u64)>> {
+        let client = self.client().await?;
+        let rows = self
+            .timed(client.query(
+                "SELECT user_id, COUNT(*) FROM trash WHERE user_id = ANY($1) GROUP BY user_id",
+                &[&user_ids],
+            ))
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| (row.get(0), row.get::<_, i64>(1).max(0) as u64))
+            .collect())
+    }
+
     async fn admin_tasks(&self, query: AdminTaskQuery) -> StoreResult<(u64, Vec<AdminTask>)> {
         let condition = "($1::text IS NULL OR strpos(lower(t.title), $1) > 0 \
              OR strpos(lower(t.description), $1) > 0) \

@@ -154,6 +154,19 @@ impl AdminStore for SqliteStore {
         Ok(deleted)
     }
 
+    async fn trash_counts(&self, user_ids: Vec<i64>) -> StoreResult<Vec<(i64, u64)>> {
+        let ids = ids_json(&user_ids)?;
+        self.read(move |conn| {
+            conn.prepare_cached(
+                "SELECT user_id, COUNT(*) FROM trash \
+                 WHERE user_id IN (SELECT value FROM json_each(?1)) GROUP BY user_id",
+            )?
+            .query_map([ids], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect()
+        })
+        .await
+    }
+
     async fn admin_tasks(&self, query: AdminTaskQuery) -> StoreResult<(u64, Vec<AdminTask>)> {
         let condition =
             "(?1 IS NULL OR contains_ci(t.title, ?1) OR contains_ci(t.description, ?1)) \

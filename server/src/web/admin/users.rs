@@ -260,6 +260,17 @@ pub async fn bulk(
     }
     let ids: Vec<i64> = users.iter().map(|user| user.id).collect();
     let total_tasks: u64 = users.iter().map(|user| user.task_count).sum();
+    // A deletion takes the trash with it: said too.
+    let trashed: std::collections::HashMap<i64, u64> = match action {
+        Bulk::Delete => state
+            .store
+            .trash_counts(ids.clone())
+            .await?
+            .into_iter()
+            .collect(),
+        _ => Default::default(),
+    };
+    let total_trashed: u64 = trashed.values().sum();
     let (heading, question, button) = match action {
         Bulk::Activate => (
             "Activate users",
@@ -281,9 +292,13 @@ pub async fn bulk(
         Bulk::Delete => (
             "Delete users",
             format!(
-                "Delete {} and their {}? This cannot be undone.",
+                "Delete {} and their {}{}? This cannot be undone.",
                 users_phrase(users.len()),
-                tasks_phrase(total_tasks)
+                tasks_phrase(total_tasks),
+                match total_trashed {
+                    0 => String::new(),
+                    n => format!(", and {n} in their trash"),
+                }
             ),
             "Yes, delete them",
         ),
@@ -303,14 +318,18 @@ pub async fn bulk(
             .iter()
             .map(|user| {
                 format!(
-                    "{} ({}), {}",
+                    "{} ({}), {}{}",
                     shown(&user.username),
                     if user.email.is_empty() {
                         "no email".to_string()
                     } else {
                         shown(&user.email)
                     },
-                    tasks_phrase(user.task_count)
+                    tasks_phrase(user.task_count),
+                    match trashed.get(&user.id) {
+                        Some(n) => format!(" and {n} in the trash"),
+                        None => String::new(),
+                    }
                 )
             })
             .collect(),

@@ -182,6 +182,14 @@ async fn bulk_actions_say_what_will_go_before_doing_it() {
     for title in ["a", "b", "c"] {
         app.task(&carol, json!({"title": title})).await;
     }
+    // One more, deleted: it waits in her trash.
+    let binned = app.task(&carol, json!({"title": "binned"})).await;
+    let deleted = app
+        .delete(&format!("/api/tasks/{}/", binned["id"]), &carol.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     let page = admin.page("/admin/users").await;
     let token = csrf(&page);
     let (bob_id, carol_id) = (bob.id.to_string(), carol.id.to_string());
@@ -241,7 +249,13 @@ async fn bulk_actions_say_what_will_go_before_doing_it() {
         .await
         .unwrap();
     assert!(
-        confirm.contains("Delete 1 user and their 3 tasks? This cannot be undone."),
+        confirm.contains(
+            "Delete 1 user and their 3 tasks, and 1 in their trash? This cannot be undone."
+        ),
+        "{confirm}"
+    );
+    assert!(
+        confirm.contains("carol (no email), 3 tasks and 1 in the trash"),
         "{confirm}"
     );
     let mut confirmed = fields.to_vec();
