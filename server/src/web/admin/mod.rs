@@ -78,14 +78,9 @@ impl Posted {
         super::pair_value(&self.0, name)
     }
 
-    /// Whether the checkbox `name` was ticked (or the field sent at all).
-    fn ticked(&self, name: &str) -> bool {
+    /// Whether the field `name` was sent: for a checkbox, ticked.
+    fn sent(&self, name: &str) -> bool {
         self.0.iter().any(|(n, _)| n == name)
-    }
-
-    /// Whether the field `name` was sent.
-    fn has(&self, name: &str) -> bool {
-        self.ticked(name)
     }
 
     /// The ids ticked: at least one, each a positive number.
@@ -106,6 +101,20 @@ impl Posted {
         ids.dedup();
         Ok(ids)
     }
+}
+
+/// A list page's query string: its pairs as given (for the links that keep
+/// them) and as asked of the store, at `per_page` whatever it says.
+fn list_query(query: Option<&str>, per_page: u32) -> PageResult<ListQuery> {
+    let given = super::query_pairs(query)?;
+    let mut asked = given.clone();
+    asked.push(("limit".into(), per_page.to_string()));
+    Ok(ListQuery { given, asked })
+}
+
+struct ListQuery {
+    given: Vec<(String, String)>,
+    asked: Vec<(String, String)>,
 }
 
 /// An instant as the admin panel shows it: the server's local time.

@@ -18,7 +18,7 @@ use crate::{
     task_query::AdminTaskQuery,
     web::{
         error::{PageError, PageResult},
-        page_links, pair_value, query_pairs, render,
+        page_links, pair_value, render,
         session::FormBody,
         shown, Chrome,
     },
@@ -82,9 +82,10 @@ pub async fn list(
     admin: AdminBrowser,
     RawQuery(query): RawQuery,
 ) -> PageResult<Html<String>> {
-    let pairs = query_pairs(query.as_deref())?;
-    let mut asked = pairs.clone();
-    asked.push(("limit".into(), PER_PAGE.to_string()));
+    let super::ListQuery {
+        given: pairs,
+        asked,
+    } = super::list_query(query.as_deref(), PER_PAGE)?;
     let task_query = AdminTaskQuery::from_pairs(&asked)?;
     let window = task_query.window;
     let (count, tasks) = state.store.admin_tasks(task_query).await?;

@@ -96,9 +96,10 @@ pub async fn list(
     admin: AdminBrowser,
     RawQuery(query): RawQuery,
 ) -> PageResult<Html<String>> {
-    let pairs = query_pairs(query.as_deref())?;
-    let mut asked = pairs.clone();
-    asked.push(("limit".into(), PER_PAGE.to_string()));
+    let super::ListQuery {
+        given: pairs,
+        asked,
+    } = super::list_query(query.as_deref(), PER_PAGE)?;
     let user_query = UserQuery::from_pairs(&asked)?;
     let (sort, descending, window) = (user_query.sort, user_query.descending, user_query.window);
     let (count, users) = state.store.list_users(user_query).await?;
@@ -392,7 +393,7 @@ pub async fn add(
                 chrome: admin.chrome(),
                 username: shown(&posted.get("username")),
                 email: shown(&posted.get("email")),
-                is_admin: posted.ticked("is_admin"),
+                is_admin: posted.sent("is_admin"),
                 error: Some(error),
             })?,
         )
@@ -410,12 +411,8 @@ pub async fn add(
         password,
         email: Some(posted.get("email")),
     };
-    let user = match crate::routes::accounts::add_account(
-        &state,
-        request,
-        posted.ticked("is_admin"),
-    )
-    .await
+    let user = match crate::routes::accounts::add_account(&state, request, posted.sent("is_admin"))
+        .await
     {
         Ok(user) => user,
         Err(err) => {
@@ -509,11 +506,11 @@ pub async fn save(
     let posted = Posted::check(pairs, &state, &headers, &origin)?;
     // A field the form did not send is left as it is: an unticked box
     // counts only beside the marker that says the boxes were shown.
-    let flags = posted.ticked("flags");
+    let flags = posted.sent("flags");
     let change = UserChange {
-        email: posted.has("email").then(|| posted.get("email")),
-        is_active: flags.then(|| posted.ticked("is_active")),
-        is_admin: flags.then(|| posted.ticked("is_admin")),
+        email: posted.sent("email").then(|| posted.get("email")),
+        is_active: flags.then(|| posted.sent("is_active")),
+        is_admin: flags.then(|| posted.sent("is_admin")),
     };
     match admin::update_user(state.store.as_ref(), &admin.actor(), id, change).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?saved=changed")).into_response()),
