@@ -123,16 +123,24 @@ async fn a_registration_flood_does_not_delay_a_login_and_a_huge_password_is_neve
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut slowest = Duration::ZERO;
+    let mut took = Vec::new();
     for _ in 0..5 {
         let started = Instant::now();
         let login = app.login("alice", crate::helpers::PASSWORD).await;
-        slowest = slowest.max(started.elapsed());
+        took.push(started.elapsed());
         assert_eq!(login.status(), StatusCode::OK);
     }
+    took.sort();
+    // The typical login stays under a second; the slowest is allowed more,
+    // since the rest of the suite shares the same two cores meanwhile (a
+    // login behind a queue of 800 registrations would take tens of seconds).
     assert!(
-        slowest < Duration::from_secs(1),
-        "a login took {slowest:?} during the flood"
+        took[2] < Duration::from_secs(1),
+        "logins took {took:?} during the flood"
+    );
+    assert!(
+        took[4] < Duration::from_secs(3),
+        "logins took {took:?} during the flood"
     );
     let mut created = 0;
     let mut busy = 0;
