@@ -40,6 +40,8 @@ pub fn set_hashing_threads(threads: usize) {
 struct Lanes {
     logins: VecDeque<HashJob>,
     new_passwords: VecDeque<HashJob>,
+    /// New passwords being judged or hashed right now.
+    running_new_passwords: usize,
 }
 
 struct Queue {
@@ -64,23 +66,38 @@ static QUEUE: LazyLock<&'static Queue> = LazyLock::new(|| {
         std::thread::available_parallelism()
             .map_or(1, |cores| cores.get().min(MAX_DEFAULT_HASHING_THREADS))
     });
+    // New passwords never take the last thread: a login then never waits
+    // for a registration's hash to finish, only for other logins.
+    let max_new_passwords = threads.saturating_sub(1).max(1);
     for n in 0..threads {
         let spawned = std::thread::Builder::new()
             .name(format!("argon2-{n}"))
             .spawn(move || loop {
-                let job = {
+                let (job, lane) = {
                     let mut lanes = queue.lanes.lock().unwrap_or_else(|e| e.into_inner());
                     loop {
                         if let Some(job) = lanes.logins.pop_front() {
-                            break job;
+                            break (job, Lane::Login);
                         }
-                        if let Some(job) = lanes.new_passwords.pop_front() {
-                            break job;
+                        if lanes.running_new_passwords < max_new_passwords {
+                            if let Some(job) = lanes.new_passwords.pop_front() {
+                                lanes.running_new_passwords += 1;
+                                break (job, Lane::NewPassword);
+                            }
                         }
                         lanes = queue.ready.wait(lanes).unwrap_or_else(|e| e.into_inner());
                     }
                 };
-                job();
+                // A job that panics is answered as failed (its sender is
+                // dropped); the thread and the count of running jobs live on.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                if lane == Lane::NewPassword {
+                    let mut lanes = queue.lanes.lock().unwrap_or_else(|e| e.into_inner());
+                    lanes.running_new_passwords -= 1;
+                    // A thread may be waiting only because the new passwords
+                    // had their share.
+                    queue.ready.notify_one();
+                }
             });
         if let Err(err) = spawned {
             tracing::error!(error = %err, "cannot start a password hashing thread");

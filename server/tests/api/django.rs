@@ -35,6 +35,13 @@ struct DjangoBackend {
 
 impl DjangoBackend {
     fn start(db: &Path) -> DjangoBackend {
+        // The first start creates the virtualenv; two at once would both
+        // create it and one would fail, so starts take turns until the
+        // backend answers.
+        static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _turn = STARTING
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
