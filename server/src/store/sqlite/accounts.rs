@@ -147,7 +147,7 @@ impl AccountStore for SqliteStore {
             cache.generation
         };
         let found = self
-            .read(move |conn| {
+            .read_key(move |conn| {
                 // The user and the login in one query.
                 conn.prepare_cached(&format!(
                     "SELECT {USER_COLUMNS}, s.revoked \

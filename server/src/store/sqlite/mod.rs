@@ -86,6 +86,10 @@ fn check_version(path: &Path, version: usize, opening: Opening) -> anyhow::Resul
 /// the disk, few enough that memory stays small.
 const READERS: usize = 4;
 
+/// How long a connection waits for a lock another process holds for a
+/// moment (`taskd backup`, `taskd createsuperuser`).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Writes committed together at most.
 const MAX_BATCH: usize = 128;
 
@@ -288,10 +292,58 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Runs `f`, a read of a few rows by their key, right here on the
+    /// calling async worker when a reader connection is free, else as
+    /// [`Self::read`] does. A read that short costs less than the two thread
+    /// switches of a hop to the blocking pool (`bench/run`'s get_task and
+    /// healthz measure both ways), and it cannot wait on anything but the
+    /// pages it reads: in WAL mode a reader never waits for the writer, and
+    /// the connection's busy timeout is off meanwhile, so the rare moment a
+    /// reader would have to wait (the WAL being reset) sends the read to the
+    /// blocking pool instead.
+    async fn read_key<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Clone + Send + 'static,
+    {
+        let Ok(permit) = Arc::clone(&self.reader_permits).try_acquire_owned() else {
+            return self.read(f).await;
+        };
+        let idle = self.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let Some(mut conn) = idle else {
+            drop(permit);
+            return self.read(f).await;
+        };
+        let inline = conn
+            .busy_timeout(Duration::ZERO)
+            .and_then(|()| f.clone()(&mut conn));
+        let restored = conn.busy_timeout(BUSY_TIMEOUT);
+        if restored.is_ok() {
+            self.readers
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(conn);
+        }
+        drop(permit);
+        match inline {
+            Err(err)
+                if matches!(
+                    err.sqlite_error_code(),
+                    Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                ) =>
+            {
+                self.read(f).await
+            }
+            other => other.map_err(store_error),
+        }
+    }
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn health(&self) -> StoreResult<()> {
-        self.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())))
+        self.read_key(|conn| conn.query_row("SELECT 1", [], |_| Ok(())))
             .await
     }
 
@@ -440,9 +492,7 @@ fn open_connection(path: &Path) -> anyhow::Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Other processes (`taskd backup`, `taskd createsuperuser`) may hold a
-    // lock for a moment.
-    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.set_prepared_statement_cache_capacity(64);
     // A literal, Unicode-aware, case-insensitive substring test: LIKE would
     // treat % and _ as wildcards and fold only ASCII.

@@ -472,8 +472,17 @@ impl TaskStore for SqliteStore {
     }
 
     async fn get_task(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Task>> {
-        self.read(move |conn| select_task(conn, user_id, task_id))
-            .await
+        // Not `read_key`: measured there, on the async worker, it served
+        // fewer reads with a longer tail (bench/README.md).
+        self.read(move |conn| {
+            // One snapshot for the row, its notes and its dependencies; it
+            // also takes the WAL's read lock once rather than per statement.
+            let tx = conn.transaction()?;
+            let task = select_task(&tx, user_id, task_id)?;
+            tx.finish()?;
+            Ok(task)
+        })
+        .await
     }
 
     async fn replace_task(
