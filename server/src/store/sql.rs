@@ -3,6 +3,8 @@
 
 use common::api::Priority;
 
+use crate::task_query::PageWindow;
+
 /// A task row, then whether it is blocked and whether it is blocking (the
 /// same conditions as [`BLOCKED`] and [`BLOCKING`]).
 pub const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.status, t.priority, t.due, \
@@ -121,4 +123,12 @@ pub fn weight(task: &common::api::Task) -> usize {
 /// Whether a page holding `weight` has reached `budget`.
 pub fn full(weight: usize, budget: Option<usize>) -> bool {
     budget.is_some_and(|budget| weight >= budget)
+}
+
+/// How many tasks match, when the page itself says so: one that holds
+/// fewer tasks than its limit, without being cut by its budget, holds the
+/// last of them. Counting them again would read every match once more.
+pub fn count_from_page(window: PageWindow, held: usize, cut: bool) -> Option<u64> {
+    let short = held < window.limit as usize && !cut;
+    (short && (held > 0 || window.offset == 0)).then(|| window.offset.saturating_add(held as u64))
 }

@@ -17,6 +17,7 @@ mod idempotency;
 mod import;
 mod isolation;
 mod limits;
+mod list_counts;
 mod openapi;
 mod postgres_faults;
 mod proxies;

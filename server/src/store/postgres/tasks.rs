@@ -270,11 +270,14 @@ fn task_from_row(row: &Row) -> Result<Task, tokio_postgres::Error> {
 
 type Param = Box<dyn ToSql + Sync + Send>;
 
+/// The WHERE clause of a filter that keeps every task of the account.
+const OWN_TASKS: &str = "t.user_id = $1";
+
 /// The WHERE clause and its bound values for `filter`; user input is only
 /// ever bound, never formatted into the SQL.
 fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Param>) {
     let mut values: Vec<Param> = vec![Box::new(user_id)];
-    let mut sql = String::from("t.user_id = $1");
+    let mut sql = String::from(OWN_TASKS);
     let mut bind = |sql: &mut String, fragment: &str, value: Param| {
         values.push(value);
         sql.push_str(&fragment.replace('?', &format!("${}", values.len())));
@@ -447,22 +450,18 @@ impl TaskStore for PostgresStore {
         let mut client = self.client().await?;
         self.timed(async {
             let params = refs(&values);
-            // One snapshot for the count and the page, so they agree.
+            // One snapshot for the page and the count, so they agree.
             let tx = client
                 .build_transaction()
                 .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
                 .read_only(true)
                 .start()
                 .await?;
-            let count_statement = tx.prepare_cached(&count_sql).await?;
-            let count: i64 = tx
-                .query_one(&count_statement, &params[..filters])
-                .await?
-                .get(0);
             let page_statement = tx.prepare_cached(&page_sql).await?;
             // Row by row, so that a page ends at its budget without the
             // rest of it ever being held.
             let mut tasks = Vec::new();
+            let mut cut = false;
             {
                 let rows = tx
                     .query_raw(&page_statement, params.iter().copied())
@@ -474,6 +473,7 @@ impl TaskStore for PostgresStore {
                     weight += sql::weight(&task);
                     tasks.push(task);
                     if sql::full(weight, filter.budget) {
+                        cut = true;
                         break;
                     }
                 }
@@ -481,11 +481,22 @@ impl TaskStore for PostgresStore {
                 // asked for are discarded as they arrive only once it is
                 // dropped, and the commit's answer comes after them.
             }
+            let count = match sql::count_from_page(filter.page, tasks.len(), cut) {
+                Some(count) => count,
+                None => {
+                    // Every task of the account: the tally its writes keep.
+                    let (sql, params) = if condition == OWN_TASKS {
+                        ("SELECT task_count FROM users WHERE id = $1", &params[..1])
+                    } else {
+                        (count_sql.as_str(), &params[..filters])
+                    };
+                    let statement = tx.prepare_cached(sql).await?;
+                    let count: i64 = tx.query_one(&statement, params).await?.get(0);
+                    count.max(0) as u64
+                }
+            };
             tx.commit().await?;
-            Ok(TaskPage {
-                count: count.max(0) as u64,
-                tasks,
-            })
+            Ok(TaskPage { count, tasks })
         })
         .await
     }

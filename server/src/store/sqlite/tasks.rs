@@ -279,10 +279,13 @@ fn replace_tags(
     Ok(())
 }
 
+/// The WHERE clause of a filter that keeps every task of the account.
+const OWN_TASKS: &str = "t.user_id = ?";
+
 /// The WHERE clause and its bound values for `filter`; user input is only
 /// ever bound, never formatted into the SQL.
 fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
-    let mut sql = String::from("t.user_id = ?");
+    let mut sql = String::from(OWN_TASKS);
     let mut values = vec![Value::Integer(user_id)];
     if let Some(status) = filter.query.only_status() {
         sql.push_str(" AND t.status = ?");
@@ -424,12 +427,9 @@ impl TaskStore for SqliteStore {
     async fn list_tasks(&self, user_id: i64, filter: TaskFilter) -> StoreResult<TaskPage> {
         self.read(move |conn| {
             let (condition, values) = where_clause(user_id, &filter);
-            // One snapshot for the count and the page, so they agree.
+            // One snapshot for the page and the count, so they agree.
             let tx = conn.transaction()?;
-            let count: u64 = tx
-                .prepare_cached(&format!("SELECT COUNT(*) FROM tasks t WHERE {condition}"))?
-                .query_row(params_from_iter(values.iter()), |row| row.get(0))?;
-            let mut page_values = values;
+            let mut page_values = values.clone();
             page_values.push(Value::Integer(i64::from(filter.page.limit)));
             page_values.push(Value::Integer(
                 filter.page.offset.min(i64::MAX as u64) as i64
@@ -442,16 +442,28 @@ impl TaskStore for SqliteStore {
             let mut rows = statement.query(params_from_iter(page_values.iter()))?;
             let mut tasks = Vec::new();
             let mut weight = 0;
+            let mut cut = false;
             while let Some(row) = rows.next()? {
                 let task = task_from_row(row)?;
                 weight += sql::weight(&task);
                 tasks.push(task);
                 if sql::full(weight, filter.budget) {
+                    cut = true;
                     break;
                 }
             }
             drop(rows);
             drop(statement);
+            let count = match sql::count_from_page(filter.page, tasks.len(), cut) {
+                Some(count) => count,
+                // Every task of the account: the tally its writes keep.
+                None if condition == OWN_TASKS => tx
+                    .prepare_cached("SELECT task_count FROM users WHERE id = ?1")?
+                    .query_row([user_id], |row| row.get(0))?,
+                None => tx
+                    .prepare_cached(&format!("SELECT COUNT(*) FROM tasks t WHERE {condition}"))?
+                    .query_row(params_from_iter(values.iter()), |row| row.get(0))?,
+            };
             attach_texts(&tx, &mut tasks, !filter.light)?;
             tx.finish()?;
             Ok(TaskPage { count, tasks })
