@@ -32,18 +32,29 @@ pub(super) fn number_for(
         .query_row([user_id], |row| row.get(0))
 }
 
+/// A column of JSON text: most tasks' tags and attributes are `empty`,
+/// told apart without a parse.
+fn json_column<T>(row: &Row<'_>, index: usize, empty: &str) -> rusqlite::Result<T>
+where
+    T: Default + serde::de::DeserializeOwned,
+{
+    match row.get_ref(index)?.as_str()? {
+        text if text == empty => Ok(T::default()),
+        text => serde_json::from_str(text).map_err(conversion_error),
+    }
+}
+
 fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
-    let status: String = row.get(3)?;
-    let tags: String = row.get(7)?;
+    let status = Status::parse(row.get_ref(3)?.as_str()?).unwrap_or(Status::Pending);
     Ok(Task {
         id: row.get(0)?,
         title: row.get(1)?,
         description: row.get(2)?,
-        status: Status::parse(&status).unwrap_or(Status::Pending),
+        status,
         priority: priority_from_number(row.get(4)?),
         due: row.get::<_, Option<i64>>(5)?.map(instant),
         project: row.get(6)?,
-        tags: serde_json::from_str(&tags).map_err(conversion_error)?,
+        tags: json_column(row, 7, "[]")?,
         created_at: instant(row.get(8)?),
         updated_at: instant(row.get(9)?),
         completed_at: row.get::<_, Option<i64>>(10)?.map(instant),
@@ -54,7 +65,7 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
         wait: row.get::<_, Option<i64>>(15)?.map(instant),
         scheduled: row.get::<_, Option<i64>>(16)?.map(instant),
         until: row.get::<_, Option<i64>>(17)?.map(instant),
-        udas: serde_json::from_str(&row.get::<_, String>(18)?).map_err(conversion_error)?,
+        udas: json_column(row, 18, "{}")?,
         blocked: row.get(19)?,
         blocking: row.get(20)?,
         ..Task::default()
@@ -78,10 +89,10 @@ fn attach_texts(conn: &Connection, tasks: &mut [Task], texts: bool) -> rusqlite:
         tasks.iter().enumerate().map(|(n, t)| (t.id, n)).collect();
     let mut annotations = conn.prepare_cached(if texts {
         "SELECT task_id, id, entry, text FROM annotations \
-         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY id"
+         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY task_id, id"
     } else {
         "SELECT task_id, id, entry, '' FROM annotations \
-         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY id"
+         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY task_id, id"
     })?;
     let mut rows = annotations.query([&ids])?;
     while let Some(row) = rows.next()? {
@@ -95,7 +106,7 @@ fn attach_texts(conn: &Connection, tasks: &mut [Task], texts: bool) -> rusqlite:
     }
     let mut depends = conn.prepare_cached(
         "SELECT task_id, depends_on FROM task_depends \
-         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY depends_on",
+         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY task_id, depends_on",
     )?;
     let mut rows = depends.query([&ids])?;
     while let Some(row) = rows.next()? {
