@@ -277,11 +277,18 @@ struct ChangePassword {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Lines are written by a thread of their own: a write to stderr on an
+    // async worker held up every request behind it. Never lossy: when the
+    // queue is full, the request that logs waits, as it did before.
+    let (log_writer, log_guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("taskd-log")
+        .finish(std::io::stderr());
     let logs = tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr);
+        .with_writer(log_writer);
     match cli.global.log_format {
         LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
         LogFormat::Json => logs.json().with_current_span(true).init(),
@@ -299,7 +306,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    // Every line logged goes out before the last words below.
+    drop(log_guard);
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("taskd: {err:#}");
