@@ -80,21 +80,30 @@ fn attach(conn: &Connection, tasks: &mut [Task]) -> rusqlite::Result<()> {
 
 /// [`attach`], with the notes' texts left empty unless `texts`.
 fn attach_texts(conn: &Connection, tasks: &mut [Task], texts: bool) -> rusqlite::Result<()> {
-    if tasks.is_empty() {
-        return Ok(());
-    }
-    let ids = serde_json::to_string(&tasks.iter().map(|t| t.id).collect::<Vec<_>>())
-        .map_err(conversion_error)?;
-    let position: std::collections::HashMap<i64, usize> =
-        tasks.iter().enumerate().map(|(n, t)| (t.id, n)).collect();
-    let mut annotations = conn.prepare_cached(if texts {
-        "SELECT task_id, id, entry, text FROM annotations \
-         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY task_id, id"
-    } else {
-        "SELECT task_id, id, entry, '' FROM annotations \
-         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY task_id, id"
-    })?;
-    let mut rows = annotations.query([&ids])?;
+    // One task's links are found by its key; more tasks', by a JSON list of
+    // their ids, one statement for the lot.
+    let (key, which, position) = match &*tasks {
+        [] => return Ok(()),
+        [one] => (
+            Value::Integer(one.id),
+            "= ?1",
+            std::collections::HashMap::from([(one.id, 0)]),
+        ),
+        many => (
+            Value::Text(
+                serde_json::to_string(&many.iter().map(|t| t.id).collect::<Vec<_>>())
+                    .map_err(conversion_error)?,
+            ),
+            "IN (SELECT value FROM json_each(?1))",
+            many.iter().enumerate().map(|(n, t)| (t.id, n)).collect(),
+        ),
+    };
+    let text = if texts { "text" } else { "''" };
+    let mut annotations = conn.prepare_cached(&format!(
+        "SELECT task_id, id, entry, {text} FROM annotations \
+         WHERE task_id {which} ORDER BY task_id, id"
+    ))?;
+    let mut rows = annotations.query([&key])?;
     while let Some(row) = rows.next()? {
         if let Some(&n) = position.get(&row.get::<_, i64>(0)?) {
             tasks[n].annotations.push(Annotation {
@@ -104,11 +113,11 @@ fn attach_texts(conn: &Connection, tasks: &mut [Task], texts: bool) -> rusqlite:
             });
         }
     }
-    let mut depends = conn.prepare_cached(
+    let mut depends = conn.prepare_cached(&format!(
         "SELECT task_id, depends_on FROM task_depends \
-         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY task_id, depends_on",
-    )?;
-    let mut rows = depends.query([&ids])?;
+         WHERE task_id {which} ORDER BY task_id, depends_on"
+    ))?;
+    let mut rows = depends.query([&key])?;
     while let Some(row) = rows.next()? {
         if let Some(&n) = position.get(&row.get::<_, i64>(0)?) {
             tasks[n].depends.push(row.get(1)?);
