@@ -213,7 +213,8 @@ pub(super) fn insert_row(conn: &Connection, user_id: i64, task: &mut Task) -> ru
         (task.id != 0).then_some(task.id),
     ])?;
     task.id = conn.last_insert_rowid();
-    replace_tags(conn, user_id, task.id, &task.tags)
+    // A new row has no tags to remove.
+    insert_tags(conn, user_id, task.id, &task.tags)
 }
 
 /// Writes `task`'s row (and its tags, if they changed) in place of
@@ -290,6 +291,15 @@ fn replace_tags(
 ) -> rusqlite::Result<()> {
     conn.prepare_cached("DELETE FROM task_tags WHERE task_id = ?1")?
         .execute([task_id])?;
+    insert_tags(conn, user_id, task_id, tags)
+}
+
+fn insert_tags(
+    conn: &Connection,
+    user_id: i64,
+    task_id: i64,
+    tags: &[String],
+) -> rusqlite::Result<()> {
     let mut insert = conn.prepare_cached(
         "INSERT OR IGNORE INTO task_tags (user_id, tag, task_id) VALUES (?1, ?2, ?3)",
     )?;
