@@ -9,7 +9,7 @@ pub use limiter::{Attempt, Limiter};
 
 use hashers::Lane;
 
-use std::{sync::LazyLock, time::Duration};
+use std::{collections::HashMap, sync::LazyLock, time::Duration};
 
 use argon2::{
     password_hash::{self, rand_core::OsRng, PasswordHash, SaltString},
@@ -220,7 +220,7 @@ pub async fn warm_up() -> Result<(), ApiError> {
 
 // ---- tokens ----
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccessClaims {
     pub sub: String,
     /// The user's id again, where simplejwt puts it, for frontends written
@@ -249,7 +249,14 @@ pub struct Tokens {
     validation: Validation,
     /// For deriving a spent refresh token's successor.
     secret: Vec<u8>,
+    /// Access tokens whose signature and claims were checked: a client's
+    /// next request with the same token skips the signature and the parse,
+    /// never the expiry (nor, in the extractor, the login's revocation).
+    verified: std::sync::Mutex<HashMap<String, AccessClaims>>,
 }
+
+/// Verified access tokens remembered at most; past it the memory starts over.
+const VERIFIED_TOKENS: usize = 4096;
 
 impl Tokens {
     pub fn new(secret: &[u8]) -> Tokens {
@@ -264,6 +271,7 @@ impl Tokens {
             decoding: DecodingKey::from_secret(secret),
             validation,
             secret: secret.to_vec(),
+            verified: std::sync::Mutex::default(),
         }
     }
 
@@ -330,10 +338,28 @@ impl Tokens {
     }
 
     pub fn decode_access(&self, token: &str) -> Option<AccessClaims> {
-        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
+        // Expired as the validation has it: past `exp` by more than the leeway.
+        let live =
+            |claims: &AccessClaims| claims.exp >= Utc::now().timestamp() - LEEWAY_SECS as i64;
+        let remembered = self
+            .verified
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(token)
+            .cloned();
+        if let Some(claims) = remembered {
+            return live(&claims).then_some(claims);
+        }
+        let claims = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
             .ok()
             .map(|data| data.claims)
-            .filter(|claims| claims.token_type == "access")
+            .filter(|claims| claims.token_type == "access")?;
+        let mut verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        if verified.len() >= VERIFIED_TOKENS {
+            verified.clear();
+        }
+        verified.insert(token.to_owned(), claims.clone());
+        Some(claims)
     }
 }
 

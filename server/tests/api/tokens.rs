@@ -120,6 +120,22 @@ async fn an_expired_token_is_rejected() {
 }
 
 #[tokio::test]
+async fn a_token_already_accepted_is_rejected_once_it_expires() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let mut claims = claims_of(&alice.access);
+    // Past its expiry, but within the 10 s of leeway for another 2 s.
+    let now = chrono::Utc::now().timestamp();
+    claims["exp"] = json!(now - 8);
+    let token = sign(&claims, Algorithm::HS256, &secret(&app).await);
+    let response = app.get("/api/me/", &token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    // The daemon remembers the token it checked; not past its expiry.
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    assert_rejected(&app, &token).await;
+}
+
+#[tokio::test]
 async fn claims_of_the_wrong_type_are_rejected() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
