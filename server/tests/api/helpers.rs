@@ -297,14 +297,19 @@ impl TestApp {
 }
 
 /// The ids of the first page `GET /api/tasks/?{query}` lists for `user`.
-pub async fn ids(app: &TestApp, user: &TestUser, query: &str) -> Vec<i64> {
+/// The page of `user`'s tasks that `query` asks for, which must be a 200.
+pub async fn list_page(app: &TestApp, user: &TestUser, query: &str) -> Value {
     let response = app
         .get(&format!("/api/tasks/?{query}"), &user.access)
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK, "{query}");
-    body(response).await["results"]
+    body(response).await
+}
+
+pub async fn ids(app: &TestApp, user: &TestUser, query: &str) -> Vec<i64> {
+    list_page(app, user, query).await["results"]
         .as_array()
         .unwrap()
         .iter()

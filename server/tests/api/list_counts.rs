@@ -3,24 +3,14 @@
 //! that holds the last of them.
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::helpers::{body, TestApp, TestUser};
-
-async fn page(app: &TestApp, user: &TestUser, query: &str) -> Value {
-    let response = app
-        .get(&format!("/api/tasks/?{query}"), &user.access)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{query}");
-    body(response).await
-}
+use crate::helpers::{list_page, TestApp, TestUser};
 
 /// Checks `count` against the tasks themselves, for pages of every shape:
 /// full, short, empty, and past the end.
 async fn counts_agree(app: &TestApp, user: &TestUser, filter: &str, expected: u64) {
-    let all = page(app, user, &format!("{filter}&limit=1000")).await;
+    let all = list_page(app, user, &format!("{filter}&limit=1000")).await;
     assert_eq!(
         all["results"].as_array().unwrap().len() as u64,
         expected,
@@ -28,7 +18,7 @@ async fn counts_agree(app: &TestApp, user: &TestUser, filter: &str, expected: u6
     );
     for (limit, offset) in [(1, 0), (2, 1), (3, 3), (50, 0), (1, 4), (2, 6), (5, 100)] {
         let query = format!("{filter}&limit={limit}&offset={offset}");
-        let got = page(app, user, &query).await;
+        let got = list_page(app, user, &query).await;
         assert_eq!(got["count"], json!(expected), "{query}");
         let held = got["results"].as_array().unwrap().len() as u64;
         assert_eq!(held, expected.saturating_sub(offset).min(limit), "{query}");

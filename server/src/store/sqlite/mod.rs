@@ -283,27 +283,24 @@ impl SqliteStore {
         let readers = Arc::clone(&self.readers);
         let path = self.path.clone();
         tokio::task::spawn_blocking(move || {
-            let idle = readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
-            let mut conn = match idle {
+            let mut conn = match take_idle(&readers) {
                 Some(conn) => conn,
                 None => open_connection(&path).map_err(StoreError::Unavailable)?,
             };
             let result = f(&mut conn).map_err(store_error);
-            readers.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
+            give_back(&readers, conn);
             drop(permit);
             result
         })
         .await
         .map_err(|err| StoreError::Internal(err.into()))?
     }
-}
 
-impl SqliteStore {
     /// Runs `f`, a read of a few rows by their key, right here on the
     /// calling async worker when a reader connection is free, else as
     /// [`Self::read`] does. A read that short costs less than the two thread
-    /// switches of a hop to the blocking pool (`bench/run`'s get_task and
-    /// healthz measure both ways), and it cannot wait on anything but the
+    /// switches of a hop to the blocking pool (measured both ways in
+    /// bench/README.md), and it cannot wait on anything but the
     /// pages it reads: in WAL mode a reader never waits for the writer, and
     /// the connection's busy timeout is off meanwhile, so the rare moment a
     /// reader would have to wait (the WAL being reset) sends the read to the
@@ -316,20 +313,16 @@ impl SqliteStore {
         let Ok(permit) = Arc::clone(&self.reader_permits).try_acquire_owned() else {
             return self.read(f).await;
         };
-        let idle = self.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let Some(mut conn) = idle else {
+        let Some(mut conn) = take_idle(&self.readers) else {
             drop(permit);
             return self.read(f).await;
         };
         let inline = conn
             .busy_timeout(Duration::ZERO)
             .and_then(|()| f.clone()(&mut conn));
-        let restored = conn.busy_timeout(BUSY_TIMEOUT);
-        if restored.is_ok() {
-            self.readers
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(conn);
+        // A connection whose timeout could not be restored is let go.
+        if conn.busy_timeout(BUSY_TIMEOUT).is_ok() {
+            give_back(&self.readers, conn);
         }
         drop(permit);
         match inline {
@@ -473,6 +466,16 @@ fn run_in_savepoint(conn: &Connection, job: WriteJob) -> Option<Deliver> {
         tracing::error!(error = %err, "cannot close a write's savepoint");
     }
     outcome.ok().map(|(_, deliver)| deliver)
+}
+
+/// An idle reader connection, if there is one.
+fn take_idle(readers: &Mutex<Vec<Connection>>) -> Option<Connection> {
+    readers.lock().unwrap_or_else(|e| e.into_inner()).pop()
+}
+
+/// Returns a reader connection to the idle ones.
+fn give_back(readers: &Mutex<Vec<Connection>>, conn: Connection) {
+    readers.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
 }
 
 /// Creates the database file, if there is none, readable by its owner only:

@@ -459,17 +459,16 @@ impl TaskStore for SqliteStore {
             let (condition, values) = where_clause(user_id, &filter);
             // One snapshot for the page and the count, so they agree.
             let tx = conn.transaction()?;
-            let mut page_values = values.clone();
-            page_values.push(Value::Integer(i64::from(filter.page.limit)));
-            page_values.push(Value::Integer(
-                filter.page.offset.min(i64::MAX as u64) as i64
-            ));
+            let window = [
+                Value::Integer(i64::from(filter.page.limit)),
+                Value::Integer(filter.page.offset.min(i64::MAX as u64) as i64),
+            ];
             let mut statement = tx.prepare_cached(&format!(
                 "SELECT {} FROM tasks t WHERE {condition} ORDER BY {} LIMIT ? OFFSET ?",
                 sql::task_columns(filter.light),
                 order_clause(&filter)
             ))?;
-            let mut rows = statement.query(params_from_iter(page_values.iter()))?;
+            let mut rows = statement.query(params_from_iter(values.iter().chain(&window)))?;
             let mut tasks = Vec::new();
             let mut weight = 0;
             let mut cut = false;
