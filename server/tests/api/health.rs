@@ -106,3 +106,33 @@ async fn healthz_is_503_while_the_disk_is_full_and_200_once_space_returns() {
     assert_eq!(healthz(&app).await.status(), StatusCode::OK);
     app.task(&alice, json!({"title": "after"})).await;
 }
+
+#[tokio::test]
+async fn commits_reach_the_database_file_itself_soon_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("taskd.sqlite3");
+    let app =
+        TestApp::spawn_with(|config| config.database = Database::Sqlite(database.clone())).await;
+    let alice = app.user("alice").await;
+    // Far fewer pages than the writer's own checkpoint threshold: only
+    // checkpoints beside the writer copy them out of the WAL.
+    for n in 0..30 {
+        app.task(&alice, json!({"title": format!("task {n}")}))
+            .await;
+    }
+    let copy = dir.path().join("without-wal.sqlite3");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let tasks = loop {
+        // The file alone, as a copy of it without its WAL would read.
+        std::fs::copy(&database, &copy).unwrap();
+        let tasks: i64 = rusqlite::Connection::open(&copy)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM tasks", [], |row| row.get(0))
+            .unwrap();
+        if tasks == 30 || std::time::Instant::now() > deadline {
+            break tasks;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(tasks, 30, "the database file holds {tasks} of 30 tasks");
+}

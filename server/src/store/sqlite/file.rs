@@ -1,7 +1,7 @@
 //! The database file itself: whether it is taskd's (and of which schema)
 //! before anything writes to it, that only its owner may read it, the lock
-//! that keeps a second daemon off it, and whether it is still the file the
-//! daemon opened.
+//! that keeps a second daemon off it, whether it is still the file the
+//! daemon opened, and whether its disk has room left.
 
 use std::{
     fs::File,
@@ -214,4 +214,24 @@ impl Identity {
     pub fn of(_path: &Path) -> Option<Identity> {
         None
     }
+}
+
+/// Free space under which the disk holding the database counts as full and
+/// writes are refused. A write itself may fit where the WAL already has
+/// room, but a checkpoint that grows the database file would fail: writes
+/// stop here rather than part-way, and the health check says why.
+pub const MIN_FREE_BYTES: u64 = 256 * 1024;
+
+/// The bytes an unprivileged process may still write on the disk holding
+/// `path`, or `None` when that cannot be learnt (the write then goes ahead
+/// and SQLite reports a full disk itself).
+#[cfg(unix)]
+pub fn space_left(path: &Path) -> Option<u64> {
+    let stats = rustix::fs::statvfs(path).ok()?;
+    Some(stats.f_bavail.saturating_mul(stats.f_frsize))
+}
+
+#[cfg(not(unix))]
+pub fn space_left(_path: &Path) -> Option<u64> {
+    None
 }

@@ -8,6 +8,7 @@ mod attempts;
 mod backup;
 mod browser;
 mod changes;
+mod checkpoint;
 mod file;
 
 pub use backup::backup;
@@ -197,11 +198,13 @@ impl SqliteStore {
         // memory it holds one write's pages at most: it is emptied as each
         // savepoint is released.
         writer.pragma_update(None, "temp_store", "MEMORY")?;
+        writer.pragma_update(None, "wal_autocheckpoint", checkpoint::WRITER_THRESHOLD)?;
+        let commits = checkpoint::start(&path)?;
         let (tx, rx) = mpsc::channel::<WriteJob>();
         let watched = path.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run_writer(writer, rx, watched, identity))
+            .spawn(move || run_writer(writer, rx, watched, identity, commits))
             .context("starting the database writer thread")?;
         Ok(SqliteStore {
             path,
@@ -404,6 +407,7 @@ fn run_writer(
     jobs: mpsc::Receiver<WriteJob>,
     path: PathBuf,
     identity: Option<file::Identity>,
+    commits: checkpoint::Commits,
 ) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
@@ -433,9 +437,19 @@ fn run_writer(
                  restore it, then restart taskd",
                 path.display()
             ))
+        } else if let Some(left) =
+            file::space_left(&path).filter(|left| *left < file::MIN_FREE_BYTES)
+        {
+            Err(format!(
+                "the disk holding {} is full ({left} bytes left); free some space",
+                path.display()
+            ))
         } else {
             conn.execute_batch("COMMIT").map_err(|err| err.to_string())
         };
+        if committed.is_ok() {
+            commits.committed();
+        }
         let failure = committed.err().map(|err| {
             let _ = conn.execute_batch("ROLLBACK");
             tracing::error!(error = %err, "a write transaction failed to commit");
