@@ -45,13 +45,7 @@ fn argon2() -> Argon2<'static> {
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password_blocking("not a real password").unwrap_or_default());
 
-/// glibc serves an allocation this large straight from the system and hands
-/// it back on free. argon2's 19 MiB alone would be kept in an arena after the
-/// first free (glibc's dynamic mmap threshold rises to it), leaving tens of
-/// MiB resident for good after a few logins. Only the 19 MiB used is touched.
-const HASH_MEMORY_CAPACITY: usize = 33 * 1024 * 1024 / argon2::Block::SIZE;
-
-/// Runs argon2 for `argon2`'s parameters into `out`, in a fresh allocation.
+/// Runs argon2 for `argon2`'s parameters into `out`.
 fn argon2_into(
     argon2: &Argon2<'_>,
     params: &Params,
@@ -59,10 +53,9 @@ fn argon2_into(
     salt: &[u8],
     out: &mut [u8],
 ) -> argon2::Result<()> {
-    let blocks = params.block_count();
-    let mut memory = Vec::with_capacity(HASH_MEMORY_CAPACITY.max(blocks));
-    memory.resize(blocks, argon2::Block::default());
-    argon2.hash_password_into_with_memory(password, salt, out, &mut memory)
+    hashers::with_memory(params.block_count(), |memory| {
+        argon2.hash_password_into_with_memory(password, salt, out, memory)
+    })
 }
 
 fn hash_password_blocking(password: &str) -> anyhow::Result<String> {
