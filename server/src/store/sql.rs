@@ -5,15 +5,30 @@ use common::api::Priority;
 
 use crate::task_query::PageWindow;
 
+/// The columns of a task's own row, as a literal for [`concat!`].
+macro_rules! task_row {
+    () => {
+        "t.id, t.title, t.description, t.status, t.priority, t.due, t.project, t.tags, \
+         t.created_at, t.updated_at, t.completed_at, t.version, t.uuid, t.number, t.start, \
+         t.wait, t.scheduled, t.until, t.udas"
+    };
+}
+
+/// A task's own row, without `blocked` and `blocking`: SQLite finds those
+/// for a whole page in two queries, where two subqueries per row cost a
+/// list of 50 about a tenth of its rate (bench/README.md).
+pub const TASK_ROW: &str = task_row!();
+
 /// A task row, then whether it is blocked and whether it is blocking (the
-/// same conditions as [`BLOCKED`] and [`BLOCKING`]).
-pub const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.status, t.priority, t.due, \
-     t.project, t.tags, t.created_at, t.updated_at, t.completed_at, t.version, t.uuid, t.number, \
-     t.start, t.wait, t.scheduled, t.until, t.udas, \
-     EXISTS (SELECT 1 FROM task_depends d JOIN tasks p ON p.id = d.depends_on \
+/// same conditions as [`BLOCKED`] and [`BLOCKING`]): PostgreSQL reads a task
+/// in one round trip.
+pub const TASK_COLUMNS: &str = concat!(
+    task_row!(),
+    ", EXISTS (SELECT 1 FROM task_depends d JOIN tasks p ON p.id = d.depends_on \
        WHERE d.task_id = t.id AND p.status = 'pending'), \
      (t.status = 'pending' AND EXISTS (SELECT 1 FROM task_depends d \
-       JOIN tasks c ON c.id = d.task_id WHERE d.depends_on = t.id AND c.status = 'pending'))";
+       JOIN tasks c ON c.id = d.task_id WHERE d.depends_on = t.id AND c.status = 'pending'))"
+);
 
 /// Some task this one depends on is pending.
 pub const BLOCKED: &str =
@@ -78,13 +93,13 @@ pub fn priority_from_number(n: Option<i64>) -> Option<Priority> {
     }
 }
 
-/// The columns of [`TASK_COLUMNS`] for a light read: the description left
-/// out.
-pub fn task_columns(light: bool) -> std::borrow::Cow<'static, str> {
+/// `columns` ([`TASK_ROW`] or [`TASK_COLUMNS`]) for a light read: the
+/// description left out.
+pub fn light_columns(columns: &'static str, light: bool) -> std::borrow::Cow<'static, str> {
     if light {
-        TASK_COLUMNS.replacen("t.description", "''", 1).into()
+        columns.replacen("t.description", "''", 1).into()
     } else {
-        TASK_COLUMNS.into()
+        columns.into()
     }
 }
 

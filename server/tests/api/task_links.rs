@@ -199,6 +199,23 @@ async fn dependencies_block_until_done_and_refuse_cycles_and_foreign_ids() {
         (a_task["blocking"].clone(), a_task["blocked"].clone()),
         (json!(true), json!(false))
     );
+    // A list says the same of each task on its page: a blocks b, b waits
+    // for a and blocks c, c waits for b.
+    let page = crate::helpers::list_page(&app, &alice, "ordering=id").await;
+    let flags: Vec<_> = page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["id"].clone(), t["blocked"].clone(), t["blocking"].clone()))
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            (a.clone(), json!(false), json!(true)),
+            (b.clone(), json!(true), json!(true)),
+            (c.clone(), json!(true), json!(false)),
+        ]
+    );
     // What waits for a task, both ways: `depends_on` lists it, for its owner only.
     assert_eq!(
         crate::helpers::ids(&app, &alice, &format!("depends_on={a}")).await,

@@ -442,7 +442,7 @@ impl TaskStore for PostgresStore {
         };
         let page_sql = format!(
             "SELECT {}, {columns} FROM tasks t WHERE {condition} ORDER BY {} LIMIT ${} OFFSET ${}",
-            sql::task_columns(filter.light),
+            sql::light_columns(TASK_COLUMNS, filter.light),
             order_clause(&filter),
             filters + 1,
             filters + 2

@@ -11,7 +11,7 @@ use crate::{
         changes::Wake,
         sql::{
             self, flag_conditions, priority_from_number, priority_number, BLOCKED,
-            LOWEST_FREE_NUMBER, TASK_COLUMNS,
+            LOWEST_FREE_NUMBER, TASK_ROW,
         },
         Facet, ImportWrite, StoreError, StoreResult, TaskPage, TaskStore,
     },
@@ -66,14 +66,14 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
         scheduled: row.get::<_, Option<i64>>(16)?.map(instant),
         until: row.get::<_, Option<i64>>(17)?.map(instant),
         udas: json_column(row, 18, "{}")?,
-        blocked: row.get(19)?,
-        blocking: row.get(20)?,
+        // Found for the lot by `attach`.
         ..Task::default()
     })
 }
 
 /// Fills in the annotations and dependencies of `tasks`, kept in tables of
-/// their own, with one query each for the lot.
+/// their own, and whether each is blocked or blocking, with one query each
+/// for the lot.
 fn attach(conn: &Connection, tasks: &mut [Task]) -> rusqlite::Result<()> {
     attach_texts(conn, tasks, true)
 }
@@ -113,14 +113,28 @@ fn attach_texts(conn: &Connection, tasks: &mut [Task], texts: bool) -> rusqlite:
             });
         }
     }
+    // Blocked: some task it depends on is pending.
     let mut depends = conn.prepare_cached(&format!(
-        "SELECT task_id, depends_on FROM task_depends \
-         WHERE task_id {which} ORDER BY task_id, depends_on"
+        "SELECT d.task_id, d.depends_on, p.status = 'pending' FROM task_depends d \
+         JOIN tasks p ON p.id = d.depends_on \
+         WHERE d.task_id {which} ORDER BY d.task_id, d.depends_on"
     ))?;
     let mut rows = depends.query([&key])?;
     while let Some(row) = rows.next()? {
         if let Some(&n) = position.get(&row.get::<_, i64>(0)?) {
             tasks[n].depends.push(row.get(1)?);
+            tasks[n].blocked |= row.get::<_, bool>(2)?;
+        }
+    }
+    // Blocking: pending, and some pending task depends on it.
+    let mut blocking = conn.prepare_cached(&format!(
+        "SELECT DISTINCT d.depends_on FROM task_depends d JOIN tasks c ON c.id = d.task_id \
+         WHERE d.depends_on {which} AND c.status = 'pending'"
+    ))?;
+    let mut rows = blocking.query([&key])?;
+    while let Some(row) = rows.next()? {
+        if let Some(&n) = position.get(&row.get::<_, i64>(0)?) {
+            tasks[n].blocking = tasks[n].status == Status::Pending;
         }
     }
     Ok(())
@@ -274,7 +288,7 @@ pub(super) fn select_task(
 ) -> rusqlite::Result<Option<Task>> {
     let task = conn
         .prepare_cached(&format!(
-            "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = ?1 AND t.user_id = ?2"
+            "SELECT {TASK_ROW} FROM tasks t WHERE t.id = ?1 AND t.user_id = ?2"
         ))?
         .query_row(params![task_id, user_id], task_from_row)
         .optional()?;
@@ -465,7 +479,7 @@ impl TaskStore for SqliteStore {
             ];
             let mut statement = tx.prepare_cached(&format!(
                 "SELECT {} FROM tasks t WHERE {condition} ORDER BY {} LIMIT ? OFFSET ?",
-                sql::task_columns(filter.light),
+                sql::light_columns(TASK_ROW, filter.light),
                 order_clause(&filter)
             ))?;
             let mut rows = statement.query(params_from_iter(values.iter().chain(&window)))?;
@@ -555,7 +569,7 @@ impl TaskStore for SqliteStore {
         self.read(move |conn| {
             let mut tasks = conn
                 .prepare_cached(&format!(
-                    "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.user_id = ?1 \
+                    "SELECT {TASK_ROW} FROM tasks t WHERE t.user_id = ?1 \
                      AND t.uuid IN (SELECT value FROM json_each(?2))"
                 ))?
                 .query_map(params![user_id, uuids], task_from_row)?
