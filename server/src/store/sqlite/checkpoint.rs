@@ -4,9 +4,10 @@
 //! copies and syncs the database file inside the commit that crossed the
 //! threshold, and every write queued behind it waits. Here a passive
 //! checkpoint follows commits on another connection, never waiting for the
-//! writer or for readers: once it has copied the whole WAL, the writer's
-//! next transaction starts the WAL over from its beginning, so it stays
-//! small and warm in the page cache.
+//! writer or for readers, so the database file holds each commit within
+//! milliseconds and the writer no longer pays for the copy and its sync.
+//! Under steady writes a passive checkpoint rarely finds the WAL free to
+//! restart, so the WAL itself grows until the writer's own threshold.
 
 use std::{
     path::Path,
@@ -21,8 +22,9 @@ use rusqlite::Connection;
 /// (and its sync of the database file) serves every commit of that time.
 const GATHER: Duration = Duration::from_millis(20);
 
-/// Pages in the WAL past which the writer checkpoints itself anyway: only
-/// reached when the thread cannot keep up, or readers hold old snapshots.
+/// Pages in the WAL past which the writer checkpoints itself, which starts
+/// the WAL over: this bounds its size, while the thread keeps the database
+/// file current in between.
 pub const WRITER_THRESHOLD: u32 = 2000;
 
 /// Tells the checkpoint thread that a transaction committed.

@@ -228,6 +228,10 @@ pub const MIN_FREE_BYTES: u64 = 256 * 1024;
 #[cfg(unix)]
 pub fn space_left(path: &Path) -> Option<u64> {
     let stats = rustix::fs::statvfs(path).ok()?;
+    // Some filesystems report no figures at all; that is not a full disk.
+    if stats.f_blocks == 0 || stats.f_frsize == 0 {
+        return None;
+    }
     Some(stats.f_bavail.saturating_mul(stats.f_frsize))
 }
 

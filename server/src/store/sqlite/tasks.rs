@@ -567,14 +567,17 @@ impl TaskStore for SqliteStore {
         let uuids =
             serde_json::to_string(&uuids).map_err(|err| StoreError::Internal(err.into()))?;
         self.read(move |conn| {
-            let mut tasks = conn
+            // The rows and what is attached to them from one snapshot.
+            let tx = conn.transaction()?;
+            let mut tasks = tx
                 .prepare_cached(&format!(
                     "SELECT {TASK_ROW} FROM tasks t WHERE t.user_id = ?1 \
                      AND t.uuid IN (SELECT value FROM json_each(?2))"
                 ))?
                 .query_map(params![user_id, uuids], task_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            attach(conn, &mut tasks)?;
+            attach(&tx, &mut tasks)?;
+            tx.finish()?;
             Ok(tasks)
         })
         .await
