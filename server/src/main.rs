@@ -293,8 +293,9 @@ fn main() -> ExitCode {
         LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
         LogFormat::Json => logs.json().with_current_span(true).init(),
     }
-    // Blocking work is already bounded (reader pool, writer thread, hashing
-    // threads); a small cap keeps idle threads from piling up memory.
+    // The database and password hashing have threads of their own; what is
+    // left for the blocking pool is file work, and a small cap keeps idle
+    // threads from piling up memory.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(16)

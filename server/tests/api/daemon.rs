@@ -690,6 +690,53 @@ async fn hash_threads_sets_how_many_threads_hash_passwords() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("--hash-threads"));
 }
 
+/// Reads run on a few threads of their own, however many arrive at once:
+/// the runtime's blocking pool, where they once ran, grew a thread (and
+/// the allocator an arena) whenever a read started as another ended.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn concurrent_reads_start_no_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("db.sqlite3");
+    let daemon = Daemon::start(&["--database", database.to_str().unwrap()], &[]);
+    let token = daemon.signup("alice").await;
+    for n in 0..20 {
+        let created = daemon
+            .post(
+                "/api/tasks/",
+                Some(&token),
+                json!({"title": format!("task {n}")}),
+            )
+            .await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    let threads = |prefix: &str| {
+        std::fs::read_dir(format!("/proc/{}/task", daemon.pid()))
+            .unwrap()
+            .filter_map(|thread| std::fs::read_to_string(thread.ok()?.path().join("comm")).ok())
+            .filter(|name| name.starts_with(prefix))
+            .count()
+    };
+    let runtime_threads = threads("tokio-");
+
+    for _ in 0..5 {
+        let reads = (0..64).map(|n| {
+            let url = if n % 2 == 0 {
+                format!("{}/api/tasks/?limit=1000", daemon.url)
+            } else {
+                format!("{}/api/tasks/{}/", daemon.url, 1 + n % 20)
+            };
+            let request = daemon.client.get(url).bearer_auth(&token);
+            async move { request.send().await.unwrap().status() }
+        });
+        for status in futures_util::future::join_all(reads).await {
+            assert_eq!(status, StatusCode::OK);
+        }
+    }
+    assert_eq!(threads("sqlite-reader-"), 4);
+    assert!(threads("tokio-") <= runtime_threads);
+}
+
 #[tokio::test]
 async fn a_second_daemon_on_the_same_database_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,6 +1,6 @@
 //! The SQLite backend: one writer connection (writes are serialised here, so
-//! clients never see SQLITE_BUSY) and a pool of readers, all in WAL mode and
-//! all used from the blocking thread pool, never from async workers.
+//! clients never see SQLITE_BUSY) and a few readers, all in WAL mode, each
+//! kind on threads of its own; only short reads by key run on async workers.
 
 mod accounts;
 mod admin;
@@ -14,6 +14,7 @@ mod file;
 pub use backup::backup;
 mod idempotency;
 mod journal;
+mod readers;
 mod tasks;
 mod trash;
 
@@ -27,8 +28,8 @@ use std::{
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use file::Found;
+use readers::Readers;
 use rusqlite::{functions::FunctionFlags, Connection, ErrorCode, TransactionBehavior};
-use tokio::sync::Semaphore;
 
 use async_trait::async_trait;
 
@@ -83,10 +84,6 @@ fn check_version(path: &Path, version: usize, opening: Opening) -> anyhow::Resul
     Ok(())
 }
 
-/// Reader connections: enough to keep both cores busy while some wait on
-/// the disk, few enough that memory stays small.
-const READERS: usize = 4;
-
 /// How long a connection waits for a lock another process holds for a
 /// moment (`taskd backup`, `taskd createsuperuser`).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -105,12 +102,9 @@ type Deliver = Box<dyn FnOnce(Option<StoreError>) + Send>;
 type WriteJob = Box<dyn FnOnce(&Connection) -> (bool, Deliver) + Send>;
 
 pub struct SqliteStore {
-    path: PathBuf,
     /// The one writer connection lives on its own thread; writes queue here.
     writer: mpsc::Sender<WriteJob>,
-    readers: Arc<Mutex<Vec<Connection>>>,
-    /// One permit per reader connection: holding one guarantees a connection.
-    reader_permits: Arc<Semaphore>,
+    readers: Readers,
     auth_cache: Arc<Mutex<AuthCache>>,
     /// Told of every committed change to tasks or accounts.
     wakeups: Wakeups,
@@ -206,11 +200,10 @@ impl SqliteStore {
             .name("sqlite-writer".into())
             .spawn(move || run_writer(writer, rx, watched, identity, commits))
             .context("starting the database writer thread")?;
+        let readers = Readers::start(&path)?;
         Ok(SqliteStore {
-            path,
             writer: tx,
-            readers: Arc::new(Mutex::new(Vec::with_capacity(READERS))),
-            reader_permits: Arc::new(Semaphore::new(READERS)),
+            readers,
             auth_cache: Arc::default(),
             wakeups: Wakeups::default(),
             _serving: serving,
@@ -273,72 +266,23 @@ impl SqliteStore {
         })?
     }
 
-    /// Runs `f` on a reader connection, on the blocking pool.
+    /// Runs `f` on a reader connection, on a reader thread.
     async fn read<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        let permit = Arc::clone(&self.reader_permits)
-            .acquire_owned()
-            .await
-            .map_err(|err| StoreError::Internal(err.into()))?;
-        let readers = Arc::clone(&self.readers);
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = match take_idle(&readers) {
-                Some(conn) => conn,
-                None => open_connection(&path).map_err(StoreError::Unavailable)?,
-            };
-            let result = f(&mut conn).map_err(store_error);
-            give_back(&readers, conn);
-            drop(permit);
-            result
-        })
-        .await
-        .map_err(|err| StoreError::Internal(err.into()))?
+        self.readers.read(f).await
     }
 
-    /// Runs `f`, a read of a few rows by their key, right here on the
-    /// calling async worker when a reader connection is free, else as
-    /// [`Self::read`] does. A read that short costs less than the two thread
-    /// switches of a hop to the blocking pool (measured both ways in
-    /// bench/README.md), and it cannot wait on anything but the
-    /// pages it reads: in WAL mode a reader never waits for the writer, and
-    /// the connection's busy timeout is off meanwhile, so the rare moment a
-    /// reader would have to wait (the WAL being reset) sends the read to the
-    /// blocking pool instead.
+    /// Runs `f`, a read of a few rows by their key, on the calling async
+    /// worker when a reader connection is free (see [`Readers::read_key`]).
     async fn read_key<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Clone + Send + 'static,
     {
-        let Ok(permit) = Arc::clone(&self.reader_permits).try_acquire_owned() else {
-            return self.read(f).await;
-        };
-        let Some(mut conn) = take_idle(&self.readers) else {
-            drop(permit);
-            return self.read(f).await;
-        };
-        let inline = conn
-            .busy_timeout(Duration::ZERO)
-            .and_then(|()| f.clone()(&mut conn));
-        // A connection whose timeout could not be restored is let go.
-        if conn.busy_timeout(BUSY_TIMEOUT).is_ok() {
-            give_back(&self.readers, conn);
-        }
-        drop(permit);
-        match inline {
-            Err(err)
-                if matches!(
-                    err.sqlite_error_code(),
-                    Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
-                ) =>
-            {
-                self.read(f).await
-            }
-            other => other.map_err(store_error),
-        }
+        self.readers.read_key(f).await
     }
 }
 
@@ -480,16 +424,6 @@ fn run_in_savepoint(conn: &Connection, job: WriteJob) -> Option<Deliver> {
         tracing::error!(error = %err, "cannot close a write's savepoint");
     }
     outcome.ok().map(|(_, deliver)| deliver)
-}
-
-/// An idle reader connection, if there is one.
-fn take_idle(readers: &Mutex<Vec<Connection>>) -> Option<Connection> {
-    readers.lock().unwrap_or_else(|e| e.into_inner()).pop()
-}
-
-/// Returns a reader connection to the idle ones.
-fn give_back(readers: &Mutex<Vec<Connection>>, conn: Connection) {
-    readers.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
 }
 
 /// Creates the database file, if there is none, readable by its owner only:
