@@ -115,9 +115,8 @@ fn wait_for_work<'a>(queue: &'a Queue, lanes: MutexGuard<'a, Lanes>) -> MutexGua
 }
 
 /// Password hashing runs on its own threads, one job at a time each: a burst
-/// of logins queues here instead of filling the blocking pool (which the
-/// database's readers need), and argon2's 19 MiB stays with the few threads
-/// that hash, and only while they do.
+/// of logins queues here instead of filling the blocking pool, and argon2's
+/// 19 MiB stays with the few threads that hash, and only while they do.
 static QUEUE: LazyLock<&'static Queue> = LazyLock::new(|| {
     let queue: &'static Queue = Box::leak(Box::new(Queue {
         lanes: Mutex::default(),

@@ -113,7 +113,7 @@ pub struct SqliteStore {
 }
 
 /// What `auth_context` last answered for each login, so that most
-/// authenticated requests cost no trip to the blocking pool.
+/// authenticated requests cost no trip to a reader thread.
 ///
 /// A serving daemon holds its database's serving lock (see
 /// [`SqliteStore::open_to_serve`]), so it is the only writer of accounts and
