@@ -656,29 +656,32 @@ async fn kill_9_after_a_burst_loses_no_acknowledged_write() {
     );
 }
 
+/// How many of the daemon's threads have a name starting with `prefix`.
+#[cfg(target_os = "linux")]
+fn threads_named(daemon: &Daemon, prefix: &str) -> usize {
+    std::fs::read_dir(format!("/proc/{}/task", daemon.pid()))
+        .unwrap()
+        .filter_map(|thread| std::fs::read_to_string(thread.ok()?.path().join("comm")).ok())
+        .filter(|name| name.starts_with(prefix))
+        .count()
+}
+
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn hash_threads_sets_how_many_threads_hash_passwords() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("db.sqlite3");
     let db = database.to_str().unwrap();
-    let hashing_threads = |daemon: &Daemon| {
-        std::fs::read_dir(format!("/proc/{}/task", daemon.pid()))
-            .unwrap()
-            .filter_map(|thread| std::fs::read_to_string(thread.ok()?.path().join("comm")).ok())
-            .filter(|name| name.starts_with("argon2-"))
-            .count()
-    };
 
     let daemon = Daemon::start(&["--database", db, "--hash-threads", "3"], &[]);
     daemon.signup("alice").await;
-    assert_eq!(hashing_threads(&daemon), 3);
+    assert_eq!(threads_named(&daemon, "argon2-"), 3);
     assert!(daemon.terminate(Duration::from_secs(10)).success());
 
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let daemon = Daemon::start(&["--database", db], &[]);
     daemon.login("alice", PASSWORD).await;
-    assert_eq!(hashing_threads(&daemon), cores.min(8));
+    assert_eq!(threads_named(&daemon, "argon2-"), cores.min(8));
     assert!(daemon.terminate(Duration::from_secs(10)).success());
 
     let output = taskd(
@@ -710,14 +713,7 @@ async fn concurrent_reads_start_no_threads() {
             .await;
         assert_eq!(created.status(), StatusCode::CREATED);
     }
-    let threads = |prefix: &str| {
-        std::fs::read_dir(format!("/proc/{}/task", daemon.pid()))
-            .unwrap()
-            .filter_map(|thread| std::fs::read_to_string(thread.ok()?.path().join("comm")).ok())
-            .filter(|name| name.starts_with(prefix))
-            .count()
-    };
-    let runtime_threads = threads("tokio-");
+    let runtime_threads = threads_named(&daemon, "tokio-");
 
     for _ in 0..5 {
         let reads = (0..64).map(|n| {
@@ -733,8 +729,8 @@ async fn concurrent_reads_start_no_threads() {
             assert_eq!(status, StatusCode::OK);
         }
     }
-    assert_eq!(threads("sqlite-reader-"), 4);
-    assert!(threads("tokio-") <= runtime_threads);
+    assert_eq!(threads_named(&daemon, "sqlite-reader-"), 4);
+    assert!(threads_named(&daemon, "tokio-") <= runtime_threads);
 }
 
 #[tokio::test]
