@@ -224,6 +224,30 @@ impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
     }
 }
 
+/// Whether the client asked for an answer read afresh rather than one the
+/// daemon kept: `Cache-Control: no-cache` (or `no-store`, `max-age=0`).
+pub struct NoCache(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for NoCache {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let fresh = parts
+            .headers
+            .get_all(header::CACHE_CONTROL)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .any(|directive| {
+                let directive = directive.trim();
+                ["no-cache", "no-store", "max-age=0"]
+                    .iter()
+                    .any(|asked| directive.eq_ignore_ascii_case(asked))
+            });
+        Ok(NoCache(fresh))
+    }
+}
+
 /// The client's address: the peer's, or the one a trusted proxy names
 /// (see [`crate::forwarded`]).
 pub struct ClientAddr(pub Option<std::net::IpAddr>);

@@ -16,6 +16,7 @@ pub mod forwarded;
 pub mod jobs;
 pub mod listen;
 pub mod openapi;
+pub mod read_cache;
 pub mod routes;
 pub mod store;
 pub mod task_input;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub streams: Arc<events::Streams>,
     /// How long a spent refresh token still gets its successor again.
     pub refresh_grace: chrono::Duration,
+    /// Answers to reads of tasks, given again while no task has changed.
+    pub reads: Arc<read_cache::ReadCache>,
 }
 
 impl AppState {
@@ -76,6 +79,7 @@ impl AppState {
             registration: config.registration,
             registrations_per_hour: config.registrations_per_hour,
             write_probe: Default::default(),
+            reads: Arc::new(read_cache::ReadCache::new(store.task_epoch())),
             store,
             tokens: Arc::new(Tokens::new(&secret)),
         })

@@ -1,7 +1,7 @@
 //! `/api/tasks`: a user's own tasks, and nobody else's.
 
 use axum::{
-    extract::State,
+    extract::{RawQuery, State},
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
@@ -15,8 +15,9 @@ use crate::{
     auth::AuthUser,
     domain::{task_ops as ops, tasks::TaskChange},
     error::{ApiError, ApiResult},
-    extract::{IdPath, IdsPath, IfMatch, IfNoneMatch, JsonBody, QueryPairs},
+    extract::{IdPath, IdsPath, IfMatch, IfNoneMatch, JsonBody, NoCache, QueryPairs},
     forwarded::RequestOrigin,
+    read_cache::{Answer, Key},
     routes::{
         idempotent::{self, IdempotencyKey},
         pagination,
@@ -121,7 +122,8 @@ fn with_etag(status: StatusCode, task: Task) -> Response {
 
 /// Lists the user's tasks, filtered, ordered and paginated.
 #[utoipa::path(get, path = "/api/tasks", tag = "tasks",
-    params(pagination::PageParams, ListParams),
+    params(pagination::PageParams, ListParams,
+        ("Cache-Control" = Option<String>, Header, description = "`no-cache`: read afresh, not an answer kept from the last second")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page, in DRF's envelope; its `ETag` tags this exact page", body = Page<Task>,
@@ -135,48 +137,44 @@ async fn list_tasks(
     State(state): State<AppState>,
     user: AuthUser,
     origin: RequestOrigin,
+    RawQuery(query): RawQuery,
     QueryPairs(pairs): QueryPairs,
     if_none_match: IfNoneMatch,
+    NoCache(fresh): NoCache,
 ) -> ApiResult<Response> {
     let filter = TaskFilter::from_pairs(&pairs)?;
-    let window = filter.page;
-    let page = ops::list(state.store.as_ref(), user.user.id, filter).await?;
-    let (next, previous) = pagination::links(
-        &origin,
-        "/api/tasks/",
-        &pairs,
-        window,
-        page.tasks.len(),
-        page.count,
+    let user_id = user.user.id;
+    // The page's links start with the origin the client reached.
+    let key = Key::new(
+        user_id,
+        format!("{}?{}", origin.origin, query.unwrap_or_default()),
     );
-    let body = serde_json::to_vec(&Page {
-        count: page.count,
-        next,
-        previous,
-        results: page.tasks,
-    })
-    .map_err(|err| ApiError::Internal(err.into()))?;
-    // The page's own tag: what the client holds is this exact page. A tag
-    // needs no defence against forgery, only against chance: a 128-bit
-    // XXH3 rather than SHA-256, whose cost showed in the list's profile.
-    let tag = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&body));
-    let etag = HeaderValue::from_str(&format!("\"{tag}\""))
+    let answer = state.reads.answer(key, fresh, || async {
+        let window = filter.page;
+        let page = ops::list(state.store.as_ref(), user_id, filter).await?;
+        let (next, previous) = pagination::links(
+            &origin,
+            "/api/tasks/",
+            &pairs,
+            window,
+            page.tasks.len(),
+            page.count,
+        );
+        let body = serde_json::to_vec(&Page {
+            count: page.count,
+            next,
+            previous,
+            results: page.tasks,
+        })
         .map_err(|err| ApiError::Internal(err.into()))?;
-    if if_none_match.holds(&tag) {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
-    }
-    Ok((
-        StatusCode::OK,
-        [
-            (header::ETAG, etag),
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+        // The page's own tag: what the client holds is this exact page. A
+        // tag needs no defence against forgery, only against chance: a
+        // 128-bit XXH3 rather than SHA-256, whose cost showed in the
+        // list's profile.
+        let tag = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&body));
+        Answer::json(tag, body)
+    });
+    Ok(answer.await?.respond(&if_none_match))
 }
 
 /// Creates a task.
@@ -219,7 +217,8 @@ async fn create_task(
 /// One task; its `ETag` is its version.
 #[utoipa::path(get, path = "/api/tasks/{id}", tag = "tasks",
     params(("id" = i64, Path, description = "Task id"),
-        ("If-None-Match" = Option<String>, Header, description = "304 if the task is still this version (ETag)")),
+        ("If-None-Match" = Option<String>, Header, description = "304 if the task is still this version (ETag)"),
+        ("Cache-Control" = Option<String>, Header, description = "`no-cache`: read afresh, not an answer kept from the last second")),
     security(("bearer" = [])),
     responses(
         (status = 200, body = Task, headers(("ETag" = String))),
@@ -232,16 +231,16 @@ async fn get_task(
     user: AuthUser,
     IdPath(id): IdPath,
     if_none_match: IfNoneMatch,
+    NoCache(fresh): NoCache,
 ) -> ApiResult<Response> {
-    let task = ops::get(state.store.as_ref(), user.user.id, id).await?;
-    if if_none_match.holds(&task.version.to_string()) {
-        return Ok((
-            StatusCode::NOT_MODIFIED,
-            [(header::ETAG, etag(task.version))],
-        )
-            .into_response());
-    }
-    Ok(with_etag(StatusCode::OK, task))
+    let user_id = user.user.id;
+    let key = Key::new(user_id, format!("/api/tasks/{id}/"));
+    let answer = state.reads.answer(key, fresh, || async {
+        let task = ops::get(state.store.as_ref(), user_id, id).await?;
+        let body = serde_json::to_vec(&task).map_err(|err| ApiError::Internal(err.into()))?;
+        Answer::json(task.version.to_string(), body)
+    });
+    Ok(answer.await?.respond(&if_none_match))
 }
 
 async fn update(

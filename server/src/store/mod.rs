@@ -16,7 +16,12 @@ mod sql;
 pub use sql::weight;
 pub mod sqlite;
 
-use std::{fmt, path::PathBuf, sync::Arc, time::Duration};
+use std::{
+    fmt,
+    path::PathBuf,
+    sync::{atomic::AtomicU64, Arc},
+    time::Duration,
+};
 
 use anyhow::bail;
 use async_trait::async_trait;
@@ -294,6 +299,14 @@ pub trait Store:
     /// if there is none yet; `None` where the backend keeps no secret (SQLite,
     /// whose secret lives in a file beside the database).
     async fn shared_secret(&self, candidate: &str) -> StoreResult<Option<String>>;
+
+    /// A counter moved on by every committed change to what reads of tasks
+    /// answer, before that change's writer hears of it; `None` where writes
+    /// this process does not see are possible (another daemon on the same
+    /// database), so that no answer of a read may be kept.
+    fn task_epoch(&self) -> Option<Arc<AtomicU64>> {
+        None
+    }
 }
 
 /// Users, their logins and refresh tokens.

@@ -22,6 +22,7 @@ mod openapi;
 mod postgres_faults;
 mod proxies;
 mod quotas;
+mod read_cache;
 mod resources;
 mod richer_task;
 mod several_daemons;

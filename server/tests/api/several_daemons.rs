@@ -80,6 +80,12 @@ async fn login(daemon: &Daemon, username: &str, password: &str) -> (String, Stri
     )
 }
 
+async fn get(daemon: &Daemon, access: &str, path: &str) -> Value {
+    let response = send(daemon, Method::GET, path, Some(access), None).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.json().await.unwrap()
+}
+
 async fn me(daemon: &Daemon, access: &str) -> StatusCode {
     send(daemon, Method::GET, "/api/me/", Some(access), None)
         .await
@@ -196,6 +202,51 @@ async fn a_login_on_one_daemon_works_on_all_and_its_end_reaches_all_at_once() {
         .unwrap()
         .get(0);
     assert_eq!(secrets, 1);
+}
+
+/// No daemon gives again an answer it read before another daemon's write:
+/// on PostgreSQL none is kept.
+#[tokio::test]
+async fn a_read_through_one_daemon_shows_a_write_through_another_at_once() {
+    let Some(database) = database().await else {
+        return;
+    };
+    let all = daemons(&database, 2);
+    let (access, _) = account(&all[0], "alice").await;
+    let created = send(
+        &all[0],
+        Method::POST,
+        "/api/tasks/",
+        Some(&access),
+        Some(json!({"title": "0"})),
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let path = format!(
+        "/api/tasks/{}/",
+        created.json::<Value>().await.unwrap()["id"]
+    );
+    for n in 1..=5 {
+        // Read twice through the second daemon, write through the first.
+        for _ in 0..2 {
+            get(&all[1], &access, &path).await;
+            get(&all[1], &access, "/api/tasks/").await;
+        }
+        let patched = send(
+            &all[0],
+            Method::PATCH,
+            &path,
+            Some(&access),
+            Some(json!({"title": n.to_string()})),
+        )
+        .await;
+        assert_eq!(patched.status(), StatusCode::OK);
+        assert_eq!(get(&all[1], &access, &path).await["title"], n.to_string());
+        assert_eq!(
+            get(&all[1], &access, "/api/tasks/").await["results"][0]["title"],
+            n.to_string()
+        );
+    }
 }
 
 #[tokio::test]

@@ -15,13 +15,14 @@ pub use backup::backup;
 mod idempotency;
 mod journal;
 mod readers;
+mod task_writes;
 mod tasks;
 mod trash;
 
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
-    sync::{mpsc, Arc, Mutex},
+    sync::{atomic::AtomicU64, mpsc, Arc, Mutex},
     time::Duration,
 };
 
@@ -30,6 +31,7 @@ use chrono::{DateTime, Utc};
 use file::Found;
 use readers::Readers;
 use rusqlite::{functions::FunctionFlags, Connection, ErrorCode, TransactionBehavior};
+use task_writes::TaskWrites;
 
 use async_trait::async_trait;
 
@@ -108,6 +110,9 @@ pub struct SqliteStore {
     auth_cache: Arc<Mutex<AuthCache>>,
     /// Told of every committed change to tasks or accounts.
     wakeups: Wakeups,
+    /// Moved on by every commit that changes tasks; `None` unless this
+    /// store serves the database (and so makes every write to tasks).
+    task_epoch: Option<Arc<AtomicU64>>,
     /// Held while this store serves the database; released when dropped.
     _serving: Option<std::fs::File>,
 }
@@ -194,11 +199,13 @@ impl SqliteStore {
         writer.pragma_update(None, "temp_store", "MEMORY")?;
         writer.pragma_update(None, "wal_autocheckpoint", checkpoint::WRITER_THRESHOLD)?;
         let commits = checkpoint::start(&path)?;
+        let task_writes = TaskWrites::watch(&writer);
+        let task_epoch = serving.is_some().then(|| task_writes.epoch());
         let (tx, rx) = mpsc::channel::<WriteJob>();
         let watched = path.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run_writer(writer, rx, watched, identity, commits))
+            .spawn(move || run_writer(writer, rx, watched, identity, commits, task_writes))
             .context("starting the database writer thread")?;
         let readers = Readers::start(&path)?;
         Ok(SqliteStore {
@@ -206,6 +213,7 @@ impl SqliteStore {
             readers,
             auth_cache: Arc::default(),
             wakeups: Wakeups::default(),
+            task_epoch,
             _serving: serving,
         })
     }
@@ -337,6 +345,10 @@ impl Store for SqliteStore {
     async fn shared_secret(&self, _candidate: &str) -> StoreResult<Option<String>> {
         Ok(None)
     }
+
+    fn task_epoch(&self) -> Option<Arc<AtomicU64>> {
+        self.task_epoch.clone()
+    }
 }
 
 /// The write a health check commits: a row of its own in the jobs table.
@@ -352,6 +364,7 @@ fn run_writer(
     path: PathBuf,
     identity: Option<file::Identity>,
     commits: checkpoint::Commits,
+    task_writes: TaskWrites,
 ) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
@@ -367,6 +380,7 @@ fn run_writer(
             drop(batch);
             continue;
         }
+        task_writes.begin();
         let mut delivers = Vec::with_capacity(batch.len());
         for job in batch {
             if let Some(deliver) = run_in_savepoint(&conn, job) {
@@ -393,6 +407,7 @@ fn run_writer(
         };
         if committed.is_ok() {
             commits.committed();
+            task_writes.committed();
         }
         let failure = committed.err().map(|err| {
             let _ = conn.execute_batch("ROLLBACK");

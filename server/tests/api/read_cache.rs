@@ -1,0 +1,217 @@
+//! Answers to reads the daemon keeps and gives again: never after a write
+//! its client has heard of, never to another user or to a login revoked.
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use taskd::store::Database;
+
+use crate::helpers::{body, problem, TestApp, TestUser};
+
+const LIST: &str = "/api/tasks/?status=all&ordering=id";
+
+async fn read(app: &TestApp, user: &TestUser, path: &str) -> Value {
+    let response = app.get(path, &user.access).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    body(response).await
+}
+
+/// The list's titles and the task's JSON, each read twice so that an
+/// answer is kept to be (wrongly) given after the next write.
+async fn reads(app: &TestApp, user: &TestUser, task: &str) -> (Vec<String>, Value) {
+    read(app, user, LIST).await;
+    read(app, user, task).await;
+    let list = read(app, user, LIST).await["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|task| task["title"].as_str().unwrap().to_string())
+        .collect();
+    (list, read(app, user, task).await)
+}
+
+async fn ok(response: reqwest::RequestBuilder) -> Value {
+    let response = response.send().await.unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    if response.status() == StatusCode::NO_CONTENT {
+        return Value::Null;
+    }
+    body(response).await
+}
+
+#[tokio::test]
+async fn every_kind_of_write_shows_in_the_next_read() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let a = app.task(&alice, json!({"title": "a"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let b = app
+        .task(&alice, json!({"title": "b", "depends": [a]}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let task_b = format!("/api/tasks/{b}/");
+    let (list, task) = reads(&app, &alice, &task_b).await;
+    assert_eq!(
+        (list, &task["blocked"]),
+        (vec!["a".into(), "b".into()], &json!(true))
+    );
+
+    ok(app.patch(
+        &format!("/api/tasks/{a}/"),
+        &alice.access,
+        &json!({"title": "a2"}),
+    ))
+    .await;
+    let (list, _) = reads(&app, &alice, &task_b).await;
+    assert_eq!(list, ["a2", "b"]);
+
+    let note = json!({"text": "a note"});
+    ok(app.post(&format!("{task_b}annotations/"), &alice.access, &note)).await;
+    let (_, task) = reads(&app, &alice, &task_b).await;
+    assert_eq!(task["annotations"][0]["text"], "a note");
+
+    // What another task's change does to this one: b waits for a no more.
+    let done = json!({"status": "done"});
+    ok(app.patch(&format!("/api/tasks/{a}/"), &alice.access, &done)).await;
+    let (_, task) = reads(&app, &alice, &task_b).await;
+    assert_eq!(task["blocked"], false);
+
+    let reopen = json!({"ids": [a], "action": "reopen"});
+    ok(app.post("/api/tasks/bulk/", &alice.access, &reopen)).await;
+    let (_, task) = reads(&app, &alice, &task_b).await;
+    assert_eq!(task["blocked"], true);
+
+    ok(app.post(&format!("{task_b}start/"), &alice.access, &json!({}))).await;
+    let (_, task) = reads(&app, &alice, &task_b).await;
+    assert!(task["start"].is_string(), "{task}");
+
+    ok(app.delete(&format!("/api/tasks/{a}/"), &alice.access)).await;
+    let (list, task) = reads(&app, &alice, &task_b).await;
+    assert_eq!((list, &task["depends"]), (vec!["b".into()], &json!([])));
+
+    ok(app.post("/api/undo/", &alice.access, &json!({}))).await;
+    let (list, task) = reads(&app, &alice, &task_b).await;
+    assert_eq!(
+        (list, &task["depends"]),
+        (vec!["a2".into(), "b".into()], &json!([a]))
+    );
+
+    let imported = json!([{"uuid": "0d9e8a3c-5f4b-4c1e-9a2b-0000000000c1",
+        "description": "imported", "status": "pending", "entry": "20261101T090000Z"}]);
+    ok(app.post("/api/import/", &alice.access, &imported)).await;
+    let (list, _) = reads(&app, &alice, &task_b).await;
+    assert_eq!(list, ["a2", "b", "imported"]);
+}
+
+/// Readers keep the answers warm while a writer changes the task: once a
+/// write is acknowledged, no read shows what it replaced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_read_after_an_acknowledged_write_sees_what_it_replaced() {
+    let app = Arc::new(TestApp::spawn().await);
+    let alice = Arc::new(app.user("alice").await);
+    let id = app.task(&alice, json!({"title": "0"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/tasks/{id}/");
+    let stop = Arc::new(AtomicBool::new(false));
+    let readers: Vec<_> = (0..6)
+        .map(|n| {
+            let (app, alice, stop) = (Arc::clone(&app), Arc::clone(&alice), Arc::clone(&stop));
+            let path = if n % 2 == 0 {
+                path.clone()
+            } else {
+                LIST.to_string()
+            };
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    read(&app, &alice, &path).await;
+                }
+            })
+        })
+        .collect();
+    for n in 1..=40 {
+        let title = n.to_string();
+        ok(app.patch(&path, &alice.access, &json!({"title": title}))).await;
+        assert_eq!(read(&app, &alice, &path).await["title"], title);
+        assert_eq!(read(&app, &alice, LIST).await["results"][0]["title"], title);
+    }
+    stop.store(true, Ordering::Relaxed);
+    for reader in readers {
+        reader.await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn kept_answers_are_each_users_own_and_need_a_live_login() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let id = app.task(&alice, json!({"title": "alice's"})).await["id"]
+        .as_i64()
+        .unwrap();
+    app.task(&bob, json!({"title": "bob's"})).await;
+    let path = format!("/api/tasks/{id}/");
+    read(&app, &alice, &path).await;
+    assert_eq!(
+        read(&app, &alice, LIST).await["results"][0]["title"],
+        "alice's"
+    );
+    assert_eq!(read(&app, &bob, LIST).await["results"][0]["title"], "bob's");
+    let response = app.get(&path, &bob.access).send().await.unwrap();
+    problem(response, StatusCode::NOT_FOUND).await;
+
+    let logout = json!({"refresh": alice.refresh});
+    ok(app.post("/api/logout/", &alice.access, &logout)).await;
+    for path in [path.as_str(), LIST] {
+        let response = app.get(path, &alice.access).send().await.unwrap();
+        problem(response, StatusCode::UNAUTHORIZED).await;
+    }
+}
+
+/// A command beside the daemon (`taskd import-django`) writes without the
+/// daemon's knowing: its change shows within a second, and at once to a
+/// client asking for a fresh answer. The SQLite backend only: on
+/// PostgreSQL nothing is kept, since other daemons write too.
+#[tokio::test]
+async fn a_write_beside_the_daemon_shows_within_a_second_or_at_once_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("taskd.sqlite3");
+    let sqlite = database.clone();
+    let app = TestApp::spawn_with(|config| config.database = Database::Sqlite(sqlite)).await;
+    let alice = app.user("alice").await;
+    let id = app.task(&alice, json!({"title": "before"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/tasks/{id}/");
+    let kept_at = Instant::now();
+    read(&app, &alice, &path).await;
+
+    let beside = rusqlite::Connection::open(&database).unwrap();
+    beside
+        .execute("UPDATE tasks SET title = 'beside' WHERE id = ?1", [id])
+        .unwrap();
+    let title = read(&app, &alice, &path).await["title"].clone();
+    // Within the second an answer is kept, the one kept is given.
+    if kept_at.elapsed() < Duration::from_millis(900) {
+        assert_eq!(title, "before");
+    }
+    let fresh = app
+        .get(&path, &alice.access)
+        .header("cache-control", "no-cache")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body(fresh).await["title"], "beside");
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(read(&app, &alice, &path).await["title"], "beside");
+}
