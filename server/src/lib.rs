@@ -15,6 +15,7 @@ pub mod extract;
 pub mod forwarded;
 pub mod jobs;
 pub mod listen;
+pub mod log_lines;
 pub mod openapi;
 pub mod read_cache;
 pub mod routes;

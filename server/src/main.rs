@@ -283,7 +283,7 @@ fn main() -> ExitCode {
     let (log_writer, log_guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .thread_name("taskd-log")
-        .finish(std::io::stderr());
+        .finish(taskd::log_lines::Batches::new(std::io::stderr()));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
