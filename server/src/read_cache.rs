@@ -2,14 +2,19 @@
 //! changed: a page of tasks costs queries, the conversion of every row and
 //! the JSON; a kept answer costs a lookup.
 //!
-//! Kept only where the store sees every write to tasks before it is
-//! acknowledged (SQLite, whose serving lock makes this daemon its one
-//! writer): its epoch moves on after each commit that changed tasks and
-//! before the commit's writers hear of it, and an answer is kept under the
-//! epoch current when it began to be read. So once a client has heard of
-//! its write, no answer read before it is given again, to it or anyone.
+//! An answer is kept under the epoch its read began in, and given again
+//! only while that epoch is current, so once a client has heard of its
+//! write, no answer read before it is given again, to it or anyone:
+//! - On SQLite the daemon, the database's one writer, moves its epoch on
+//!   after each commit that changed tasks, before the commit's writers hear
+//!   of it.
+//! - On PostgreSQL, which other daemons write too, the epoch is the
+//!   account's count of task changes, moved on by triggers in the same
+//!   transaction as each write and read with the login check every request
+//!   makes anyway. A kept answer saves the task query, not that check.
+//!
 //! Answers also age out after [`MAX_AGE`]: urgency and whether a task still
-//! waits move with the clock, and a command beside the daemon
+//! waits move with the clock, and on SQLite a command beside the daemon
 //! (`taskd import-django`) adds tasks the daemon does not see written.
 //!
 //! Reads of one key wait for the one being read rather than each reading
@@ -33,6 +38,7 @@ use axum::{
 use tokio::sync::OnceCell;
 
 use crate::{
+    auth::AuthUser,
     error::{ApiError, ApiResult},
     extract::IfNoneMatch,
 };
@@ -85,18 +91,11 @@ impl Answer {
     }
 }
 
-/// Which read: whose, and what it asked (the path and query, and where an
-/// answer holds links, the origin they start with).
+/// Which read: whose, and what it asked.
 #[derive(Clone, Hash, PartialEq, Eq)]
-pub struct Key {
+struct Key {
     user_id: i64,
     what: String,
-}
-
-impl Key {
-    pub fn new(user_id: i64, what: String) -> Key {
-        Key { user_id, what }
-    }
 }
 
 struct Slot {
@@ -135,33 +134,55 @@ impl Slots {
 }
 
 pub struct ReadCache {
-    /// `None`: nothing is kept.
-    epoch: Option<Arc<AtomicU64>>,
+    /// The daemon's own epoch, where it makes every write (SQLite).
+    daemon_epoch: Option<Arc<AtomicU64>>,
     slots: Mutex<Slots>,
 }
 
 impl ReadCache {
-    /// Keeps answers under the store's task epoch, if it has one.
-    pub fn new(epoch: Option<Arc<AtomicU64>>) -> ReadCache {
+    /// `daemon_epoch`: the store's, if it has one.
+    pub fn new(daemon_epoch: Option<Arc<AtomicU64>>) -> ReadCache {
         ReadCache {
-            epoch,
+            daemon_epoch,
             slots: Mutex::default(),
         }
     }
 
-    /// The answer to `key`: a kept one still current, or the one `read`
-    /// gives, then kept. A read that fails is not kept; the next waiting
-    /// for the same key reads in its turn. `fresh` (the client sent
-    /// `Cache-Control: no-cache`) reads whatever is kept.
-    pub async fn answer<F, Fut>(&self, key: Key, fresh: bool, read: F) -> ApiResult<Answer>
+    /// The epoch a read of `user`'s tasks begins in; `None`: nothing is
+    /// kept.
+    fn epoch(&self, user: &AuthUser) -> Option<u64> {
+        match (user.tasks_changed, &self.daemon_epoch) {
+            (Some(count), _) => u64::try_from(count).ok(),
+            (None, Some(epoch)) => Some(epoch.load(Ordering::Acquire)),
+            (None, None) => None,
+        }
+    }
+
+    /// The answer to `user`'s read `what` (the path and query, and where an
+    /// answer holds links, the origin they start with): a kept one still
+    /// current, or the one `read` gives, then kept. A read that fails is
+    /// not kept; the next waiting for the same answer reads in its turn.
+    /// `fresh` (the client sent `Cache-Control: no-cache`) reads whatever
+    /// is kept.
+    pub async fn answer<F, Fut>(
+        &self,
+        user: &AuthUser,
+        what: String,
+        fresh: bool,
+        read: F,
+    ) -> ApiResult<Answer>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = ApiResult<Answer>>,
     {
-        let Some(epoch) = self.epoch.as_ref().filter(|_| !fresh) else {
+        let Some(epoch) = self.epoch(user).filter(|_| !fresh) else {
             return read().await;
         };
-        let slot = self.slot(&key, epoch.load(Ordering::Acquire));
+        let key = Key {
+            user_id: user.user.id,
+            what,
+        };
+        let slot = self.slot(&key, epoch);
         let mut filled = false;
         let answer = slot
             .answer

@@ -379,6 +379,9 @@ pub struct AuthUser {
     pub session_id: i64,
     /// When the access token expires.
     pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// How many times the account's tasks had changed at the login check,
+    /// where the store counts them (see [`crate::read_cache`]).
+    pub tasks_changed: Option<i64>,
 }
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -418,6 +421,7 @@ impl FromRequestParts<AppState> for AuthUser {
             user: context.user,
             session_id: claims.sid,
             expires_at: chrono::DateTime::from_timestamp(claims.exp, 0).unwrap_or_default(),
+            tasks_changed: context.tasks_changed,
         })
     }
 }

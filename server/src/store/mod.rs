@@ -246,6 +246,10 @@ pub enum Adoption {
 pub struct AuthContext {
     pub user: UserRecord,
     pub session_live: bool,
+    /// How many times the account's tasks have changed, where the store
+    /// counts them (PostgreSQL): answers read under another count are not
+    /// given again.
+    pub tasks_changed: Option<i64>,
 }
 
 /// A refresh token as stored, with its login and its user.
@@ -303,7 +307,8 @@ pub trait Store:
     /// A counter moved on by every committed change to what reads of tasks
     /// answer, before that change's writer hears of it; `None` where writes
     /// this process does not see are possible (another daemon on the same
-    /// database), so that no answer of a read may be kept.
+    /// database), whose login check reads the account's count of changes
+    /// instead ([`AuthContext::tasks_changed`]).
     fn task_epoch(&self) -> Option<Arc<AtomicU64>> {
         None
     }

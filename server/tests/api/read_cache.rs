@@ -180,7 +180,8 @@ async fn kept_answers_are_each_users_own_and_need_a_live_login() {
 /// A command beside the daemon (`taskd import-django`) writes without the
 /// daemon's knowing: its change shows within a second, and at once to a
 /// client asking for a fresh answer. The SQLite backend only: on
-/// PostgreSQL nothing is kept, since other daemons write too.
+/// PostgreSQL every write moves the account's count, which each request
+/// reads.
 #[tokio::test]
 async fn a_write_beside_the_daemon_shows_within_a_second_or_at_once_when_asked() {
     let dir = tempfile::tempdir().unwrap();

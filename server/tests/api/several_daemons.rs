@@ -204,8 +204,7 @@ async fn a_login_on_one_daemon_works_on_all_and_its_end_reaches_all_at_once() {
     assert_eq!(secrets, 1);
 }
 
-/// No daemon gives again an answer it read before another daemon's write:
-/// on PostgreSQL none is kept.
+/// No daemon gives again an answer it read before another daemon's write.
 #[tokio::test]
 async fn a_read_through_one_daemon_shows_a_write_through_another_at_once() {
     let Some(database) = database().await else {

@@ -137,7 +137,7 @@ impl AccountStore for PostgresStore {
     ) -> StoreResult<Option<AuthContext>> {
         let client = self.client().await?;
         let sql = format!(
-            "SELECT {USER_COLUMNS}, s.revoked \
+            "SELECT {USER_COLUMNS}, s.revoked, u.tasks_changed \
              FROM users u LEFT JOIN sessions s ON s.id = $2 AND s.user_id = u.id \
              WHERE u.id = $1"
         );
@@ -150,6 +150,7 @@ impl AccountStore for PostgresStore {
         Ok(row.map(|row| AuthContext {
             user: user_from_row(&row),
             session_live: row.get::<_, Option<bool>>(8) == Some(false),
+            tasks_changed: Some(row.get(9)),
         }))
     }
 

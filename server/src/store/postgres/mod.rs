@@ -46,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0013_browser_sessions.sql"),
     include_str!("../../../migrations/postgres/0014_admin_log.sql"),
     include_str!("../../../migrations/postgres/0015_quotas.sql"),
+    include_str!("../../../migrations/postgres/0016_tasks_changed.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once

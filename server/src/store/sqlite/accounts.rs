@@ -158,6 +158,7 @@ impl AccountStore for SqliteStore {
                     Ok(AuthContext {
                         user: user_from_row(row)?,
                         session_live: row.get::<_, Option<bool>>(8)? == Some(false),
+                        tasks_changed: None,
                     })
                 })
                 .optional()

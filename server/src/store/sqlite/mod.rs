@@ -55,6 +55,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0013_browser_sessions.sql"),
     include_str!("../../../migrations/sqlite/0014_admin_log.sql"),
     include_str!("../../../migrations/sqlite/0015_quotas.sql"),
+    include_str!("../../../migrations/sqlite/0016_tasks_changed.sql"),
 ];
 
 /// What a process opens the database for.

@@ -1,0 +1,4 @@
+-- Nothing to change: PostgreSQL counts each account's task changes for the
+-- answers its daemons keep; a daemon serving SQLite makes every write
+-- itself and knows of each as it commits. The number stays in step with
+-- PostgreSQL's migrations.
