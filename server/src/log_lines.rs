@@ -13,8 +13,9 @@ use std::{
 /// a line comes.
 const REST: Duration = Duration::from_millis(2);
 
-/// Buffers lines and writes them to `W` on `flush`, which the log thread
-/// calls once it has taken every line queued.
+/// Buffers lines and writes them to `W` on `flush`, which tracing-appender's
+/// worker calls each time it has taken every line queued (its loop in
+/// 0.2.5: block for one line, take the rest, flush).
 pub struct Batches<W: Write> {
     out: BufWriter<W>,
 }

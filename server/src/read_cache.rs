@@ -24,7 +24,7 @@ use std::{
     collections::HashMap,
     future::Future,
     sync::{
-        atomic::{AtomicU64, AtomicUsize, Ordering},
+        atomic::{AtomicU64, Ordering},
         Arc, Mutex,
     },
     time::{Duration, Instant},
@@ -50,6 +50,10 @@ const MAX_AGE: Duration = Duration::from_secs(1);
 /// either, the stale ones go, then all of them.
 const MAX_BYTES: usize = 4 << 20;
 const MAX_SLOTS: usize = 4096;
+
+/// The largest answer kept: a page near the page budget (about a megabyte)
+/// is read again rather than holding a quarter of the room.
+const MAX_ANSWER_BYTES: usize = MAX_BYTES / 8;
 
 /// A JSON answer and its tag.
 #[derive(Clone)]
@@ -101,35 +105,68 @@ struct Key {
 struct Slot {
     epoch: u64,
     born: Instant,
-    answer: OnceCell<Answer>,
-    /// The answer's bytes once counted in [`Slots::bytes`]; changed only
-    /// under the slots' lock.
-    counted: AtomicUsize,
+    /// `None` once its read failed: whoever waited for it reads for itself.
+    answer: OnceCell<Option<Answer>>,
 }
 
 impl Slot {
-    fn current(&self, epoch: u64) -> bool {
-        self.epoch == epoch && self.born.elapsed() < MAX_AGE
+    fn young(&self) -> bool {
+        self.born.elapsed() < MAX_AGE
     }
+
+    fn failed(&self) -> bool {
+        matches!(self.answer.get(), Some(None))
+    }
+}
+
+struct Kept {
+    slot: Arc<Slot>,
+    /// The answer's bytes and its key's, once it is read.
+    bytes: usize,
 }
 
 #[derive(Default)]
 struct Slots {
-    by_key: HashMap<Key, Arc<Slot>>,
+    by_key: HashMap<Key, Kept>,
     bytes: usize,
 }
 
 impl Slots {
     fn remove_unless(&mut self, keep: impl Fn(&Slot) -> bool) {
         let mut freed = 0;
-        self.by_key.retain(|_, slot| {
-            let kept = keep(slot);
-            if !kept {
-                freed += slot.counted.load(Ordering::Relaxed);
+        self.by_key.retain(|_, kept| {
+            let keeps = keep(&kept.slot);
+            if !keeps {
+                freed += kept.bytes;
             }
-            kept
+            keeps
         });
         self.bytes -= freed;
+    }
+
+    /// Within the bounds again: the answers past their age go, then, if
+    /// that is not enough, all of them.
+    fn make_room(&mut self) {
+        let full = |slots: &Slots| slots.bytes > MAX_BYTES || slots.by_key.len() >= MAX_SLOTS;
+        if full(self) {
+            self.remove_unless(Slot::young);
+            if full(self) {
+                self.remove_unless(|_| false);
+            }
+        }
+    }
+
+    /// Removes `slot` if it is still the one kept for `key`.
+    fn forget(&mut self, key: &Key, slot: &Arc<Slot>) {
+        if self
+            .by_key
+            .get(key)
+            .is_some_and(|kept| Arc::ptr_eq(&kept.slot, slot))
+        {
+            if let Some(kept) = self.by_key.remove(key) {
+                self.bytes -= kept.bytes;
+            }
+        }
     }
 }
 
@@ -160,10 +197,10 @@ impl ReadCache {
 
     /// The answer to `user`'s read `what` (the path and query, and where an
     /// answer holds links, the origin they start with): a kept one still
-    /// current, or the one `read` gives, then kept. A read that fails is
-    /// not kept; the next waiting for the same answer reads in its turn.
-    /// `fresh` (the client sent `Cache-Control: no-cache`) reads whatever
-    /// is kept.
+    /// current, or the one `read` gives, then kept. Reads of the same
+    /// answer wait for the one under way; if it fails, each reads for
+    /// itself, and nothing is kept. `fresh` (the client sent
+    /// `Cache-Control: no-cache`) reads whatever is kept.
     pub async fn answer<F, Fut>(
         &self,
         user: &AuthUser,
@@ -182,57 +219,96 @@ impl ReadCache {
             user_id: user.user.id,
             what,
         };
-        let slot = self.slot(&key, epoch);
+        let Some(slot) = self.slot(&key, epoch) else {
+            return read().await;
+        };
+        let mut read = Some(read);
+        let mut failure = None;
         let mut filled = false;
-        let answer = slot
+        let (reading, failing, filling) = (&mut read, &mut failure, &mut filled);
+        let kept = slot
             .answer
-            .get_or_try_init(|| {
-                filled = true;
-                read()
+            .get_or_init(move || async move {
+                *filling = true;
+                let read = reading.take()?;
+                read().await.map_err(|err| *failing = Some(err)).ok()
             })
-            .await?
+            .await
             .clone();
-        if filled {
-            self.count(&key, &slot, answer.body.len() + key.what.len());
+        match (kept, failure) {
+            (Some(answer), _) => {
+                if filled {
+                    self.count(&key, &slot, answer.body.len());
+                }
+                Ok(answer)
+            }
+            (None, Some(err)) => {
+                self.lock().forget(&key, &slot);
+                Err(err)
+            }
+            (None, None) => match read.take() {
+                Some(read) => read().await,
+                None => Err(ApiError::Internal(anyhow::anyhow!(
+                    "a kept read was neither read nor failed"
+                ))),
+            },
         }
-        Ok(answer)
     }
 
-    /// The slot of `key` for reads beginning in `epoch`: the one there if
-    /// it is current, else a new one in its place.
-    fn slot(&self, key: &Key, epoch: u64) -> Arc<Slot> {
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(slot) = slots.by_key.get(key).filter(|slot| slot.current(epoch)) {
-            return Arc::clone(slot);
-        }
-        if slots.bytes > MAX_BYTES || slots.by_key.len() >= MAX_SLOTS {
-            slots.remove_unless(|slot| slot.current(epoch));
-            if slots.bytes > MAX_BYTES || slots.by_key.len() >= MAX_SLOTS {
-                slots.remove_unless(|_| false);
+    fn lock(&self) -> std::sync::MutexGuard<'_, Slots> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The slot of `key` for a read beginning in `epoch`: the one kept if
+    /// it is current, else a new one in its place; `None` when the one kept
+    /// was read in a later epoch (epochs only grow), so this read, begun
+    /// before it, is not kept.
+    fn slot(&self, key: &Key, epoch: u64) -> Option<Arc<Slot>> {
+        let mut slots = self.lock();
+        if let Some(kept) = slots
+            .by_key
+            .get(key)
+            .filter(|kept| kept.slot.young() && !kept.slot.failed())
+        {
+            match kept.slot.epoch.cmp(&epoch) {
+                std::cmp::Ordering::Equal => return Some(Arc::clone(&kept.slot)),
+                std::cmp::Ordering::Greater => return None,
+                std::cmp::Ordering::Less => {}
             }
         }
+        slots.make_room();
         let slot = Arc::new(Slot {
             epoch,
             born: Instant::now(),
             answer: OnceCell::new(),
-            counted: AtomicUsize::new(0),
         });
-        if let Some(old) = slots.by_key.insert(key.clone(), Arc::clone(&slot)) {
-            slots.bytes -= old.counted.load(Ordering::Relaxed);
+        let kept = Kept {
+            slot: Arc::clone(&slot),
+            bytes: 0,
+        };
+        if let Some(old) = slots.by_key.insert(key.clone(), kept) {
+            slots.bytes -= old.bytes;
         }
-        slot
+        Some(slot)
     }
 
-    /// Counts a filled slot's bytes, if it is still the one kept.
-    fn count(&self, key: &Key, slot: &Arc<Slot>, bytes: usize) {
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        if slots
+    /// Counts a slot just read, if it is still the one kept; an answer too
+    /// large to keep goes.
+    fn count(&self, key: &Key, slot: &Arc<Slot>, body: usize) {
+        let bytes = body + key.what.len();
+        let mut slots = self.lock();
+        if bytes > MAX_ANSWER_BYTES {
+            slots.forget(key, slot);
+            return;
+        }
+        if let Some(kept) = slots
             .by_key
-            .get(key)
-            .is_some_and(|kept| Arc::ptr_eq(kept, slot))
+            .get_mut(key)
+            .filter(|kept| Arc::ptr_eq(&kept.slot, slot))
         {
-            slot.counted.store(bytes, Ordering::Relaxed);
+            kept.bytes = bytes;
             slots.bytes += bytes;
+            slots.make_room();
         }
     }
 }

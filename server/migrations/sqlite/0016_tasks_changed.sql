@@ -1,4 +1,5 @@
 -- Nothing to change: PostgreSQL counts each account's task changes for the
--- answers its daemons keep; a daemon serving SQLite makes every write
--- itself and knows of each as it commits. The number stays in step with
--- PostgreSQL's migrations.
+-- answers its daemons keep; a daemon serving SQLite makes the writes of
+-- every request itself and knows of each as it commits (what a command
+-- beside it writes shows once kept answers age out, within a second). The
+-- number stays in step with PostgreSQL's migrations.

@@ -304,11 +304,12 @@ pub trait Store:
     /// whose secret lives in a file beside the database).
     async fn shared_secret(&self, candidate: &str) -> StoreResult<Option<String>>;
 
-    /// A counter moved on by every committed change to what reads of tasks
-    /// answer, before that change's writer hears of it; `None` where writes
-    /// this process does not see are possible (another daemon on the same
-    /// database), whose login check reads the account's count of changes
-    /// instead ([`AuthContext::tasks_changed`]).
+    /// A counter moved on by every change this process commits to what
+    /// reads of tasks answer, before that change's writer hears of it (a
+    /// command beside the daemon, such as `taskd import-django`, writes
+    /// unseen: kept answers age out within a second); `None` where other
+    /// daemons write too, whose login check reads the account's count of
+    /// changes instead ([`AuthContext::tasks_changed`]).
     fn task_epoch(&self) -> Option<Arc<AtomicU64>> {
         None
     }

@@ -105,6 +105,20 @@ async fn every_kind_of_write_shows_in_the_next_read() {
         (vec!["a2".into(), "b".into()], &json!([a]))
     );
 
+    ok(app.post("/api/redo/", &alice.access, &json!({}))).await;
+    let (list, _) = reads(&app, &alice, &task_b).await;
+    assert_eq!(list, ["b"]);
+
+    let restore = format!("/api/trash/{a}/restore/");
+    ok(app.post(&restore, &alice.access, &json!({}))).await;
+    let (list, _) = reads(&app, &alice, &task_b).await;
+    assert_eq!(list, ["a2", "b"]);
+
+    let note = task["annotations"][0]["id"].as_i64().unwrap();
+    ok(app.delete(&format!("{task_b}annotations/{note}/"), &alice.access)).await;
+    let (_, task) = reads(&app, &alice, &task_b).await;
+    assert_eq!(task["annotations"], json!([]));
+
     let imported = json!([{"uuid": "0d9e8a3c-5f4b-4c1e-9a2b-0000000000c1",
         "description": "imported", "status": "pending", "entry": "20261101T090000Z"}]);
     ok(app.post("/api/import/", &alice.access, &imported)).await;
@@ -215,4 +229,28 @@ async fn a_write_beside_the_daemon_shows_within_a_second_or_at_once_when_asked()
 
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(read(&app, &alice, &path).await["title"], "beside");
+}
+
+/// The SQLite writer learns which commits change tasks from SQLite's update
+/// hook, which never fires for tables without rowid: each of those must be
+/// one reviewed as changing only beside a table the hook sees.
+#[tokio::test]
+async fn every_sqlite_table_without_rowid_is_one_reviewed() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("taskd.sqlite3");
+    let sqlite = database.clone();
+    let app = TestApp::spawn_with(|config| config.database = Database::Sqlite(sqlite)).await;
+    app.user("alice").await;
+    let schema = rusqlite::Connection::open(&database).unwrap();
+    let unseen: Vec<String> = schema
+        .prepare(
+            "SELECT name FROM sqlite_schema \
+             WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID%' ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(unseen, taskd::store::sqlite::task_writes::UNSEEN);
 }

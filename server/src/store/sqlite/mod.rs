@@ -15,7 +15,7 @@ pub use backup::backup;
 mod idempotency;
 mod journal;
 mod readers;
-mod task_writes;
+pub mod task_writes;
 mod tasks;
 mod trash;
 
@@ -381,7 +381,6 @@ fn run_writer(
             drop(batch);
             continue;
         }
-        task_writes.begin();
         let mut delivers = Vec::with_capacity(batch.len());
         for job in batch {
             if let Some(deliver) = run_in_savepoint(&conn, job) {
@@ -408,13 +407,13 @@ fn run_writer(
         };
         if committed.is_ok() {
             commits.committed();
-            task_writes.committed();
         }
         let failure = committed.err().map(|err| {
             let _ = conn.execute_batch("ROLLBACK");
             tracing::error!(error = %err, "a write transaction failed to commit");
             err
         });
+        task_writes.ended();
         for deliver in delivers {
             deliver(failure.as_ref().map(|message| {
                 StoreError::Unavailable(anyhow::anyhow!("commit failed: {message}"))
