@@ -1,10 +1,12 @@
 //! Accounts, logins and login attempts in SQLite.
 
+use std::time::Instant;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{instant, micros, SqliteStore, AUTH_CACHE_ENTRIES};
+use super::{instant, micros, SqliteStore, AUTH_CACHE_AGE, AUTH_CACHE_ENTRIES};
 use crate::store::{
     changes::Wake, AccountStore, Adoption, AuthContext, LegacyUser, NewUser, RefreshTokenRecord,
     StoreResult, UserRecord,
@@ -141,7 +143,11 @@ impl AccountStore for SqliteStore {
         let key = (user_id, session_id);
         let generation = {
             let cache = self.auth_cache.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(known) = cache.entries.get(&key) {
+            if let Some((known, _)) = cache
+                .entries
+                .get(&key)
+                .filter(|(_, at)| at.elapsed() < AUTH_CACHE_AGE)
+            {
                 return Ok(Some(known.clone()));
             }
             cache.generation
@@ -170,7 +176,7 @@ impl AccountStore for SqliteStore {
                 if cache.entries.len() >= AUTH_CACHE_ENTRIES {
                     cache.entries.clear();
                 }
-                cache.entries.insert(key, context.clone());
+                cache.entries.insert(key, (context.clone(), Instant::now()));
             }
         }
         Ok(found)

@@ -23,7 +23,7 @@ use std::{
     collections::HashMap,
     path::{Path, PathBuf},
     sync::{atomic::AtomicU64, mpsc, Arc, Mutex},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use anyhow::Context;
@@ -98,6 +98,9 @@ const MAX_BATCH: usize = 128;
 /// starts over rather than growing.
 const AUTH_CACHE_ENTRIES: usize = 4096;
 
+/// How long an answer of `auth_context` is remembered at most.
+const AUTH_CACHE_AGE: Duration = Duration::from_secs(1);
+
 /// Hands a write's outcome to its caller once the batch it ran in has
 /// committed (or failed to).
 type Deliver = Box<dyn FnOnce(Option<StoreError>) + Send>;
@@ -122,20 +125,20 @@ pub struct SqliteStore {
 /// authenticated requests cost no trip to a reader thread.
 ///
 /// A serving daemon holds its database's serving lock (see
-/// [`SqliteStore::open_to_serve`]), so it is the only writer of accounts and
-/// logins (`taskd createsuperuser` in another process only adds users, or
-/// makes one an admin: a grant that the daemon's logins of that user pick
-/// up when remembered answers are next forgotten, or at the next login) and
-/// sees every change that could make an answer stale: every such write
+/// [`SqliteStore::open_to_serve`]), so it makes every write of its requests
+/// and sees every change that could make an answer stale: every such write
 /// forgets them all, after its commit and before its caller hears of it. A
-/// revoked token is therefore refused by the first request that starts after
-/// the revocation is acknowledged.
+/// token revoked through the daemon is therefore refused by the first
+/// request that starts after the revocation is acknowledged. Commands
+/// beside the daemon (`taskd changepassword`, `createsuperuser`) write
+/// unseen: an answer is remembered for [`AUTH_CACHE_AGE`] at most, so what
+/// they revoke is refused within that.
 #[derive(Default)]
 struct AuthCache {
     /// Bumped whenever the cache is emptied: an answer read from the
     /// database is kept only if no write ended while it was being read.
     generation: u64,
-    entries: HashMap<(i64, i64), AuthContext>,
+    entries: HashMap<(i64, i64), (AuthContext, Instant)>,
 }
 
 impl AuthCache {
