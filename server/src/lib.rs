@@ -80,7 +80,7 @@ impl AppState {
             registration: config.registration,
             registrations_per_hour: config.registrations_per_hour,
             write_probe: Default::default(),
-            reads: Arc::new(read_cache::ReadCache::new(store.task_epoch())),
+            reads: Arc::default(),
             store,
             tokens: Arc::new(Tokens::new(&secret)),
         })

@@ -2,9 +2,10 @@
 //! changed: a page of tasks costs queries, the conversion of every row and
 //! the JSON; a kept answer costs a lookup.
 //!
-//! An answer is kept under the epoch its read began in, and given again
-//! only while that epoch is current, so once a client has heard of its
-//! write, no answer read before it is given again, to it or anyone:
+//! An answer is kept under the epoch its read began in, which the login
+//! check gives (`AuthContext::tasks_changed`), and given again only while
+//! that epoch is current, so once a client has heard of its write, no
+//! answer read before it is given again, to it or anyone:
 //! - On SQLite the daemon, the database's one writer, moves its epoch on
 //!   after each commit that changed tasks, before the commit's writers hear
 //!   of it.
@@ -23,10 +24,7 @@
 use std::{
     collections::HashMap,
     future::Future,
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc, Mutex,
-    },
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -103,7 +101,7 @@ struct Key {
 }
 
 struct Slot {
-    epoch: u64,
+    epoch: i64,
     born: Instant,
     /// `None` once its read failed: whoever waited for it reads for itself.
     answer: OnceCell<Option<Answer>>,
@@ -170,31 +168,12 @@ impl Slots {
     }
 }
 
+#[derive(Default)]
 pub struct ReadCache {
-    /// The daemon's own epoch, where it makes every write (SQLite).
-    daemon_epoch: Option<Arc<AtomicU64>>,
     slots: Mutex<Slots>,
 }
 
 impl ReadCache {
-    /// `daemon_epoch`: the store's, if it has one.
-    pub fn new(daemon_epoch: Option<Arc<AtomicU64>>) -> ReadCache {
-        ReadCache {
-            daemon_epoch,
-            slots: Mutex::default(),
-        }
-    }
-
-    /// The epoch a read of `user`'s tasks begins in; `None`: nothing is
-    /// kept.
-    fn epoch(&self, user: &AuthUser) -> Option<u64> {
-        match (user.tasks_changed, &self.daemon_epoch) {
-            (Some(count), _) => u64::try_from(count).ok(),
-            (None, Some(epoch)) => Some(epoch.load(Ordering::Acquire)),
-            (None, None) => None,
-        }
-    }
-
     /// The answer to `user`'s read `what` (the path and query, and where an
     /// answer holds links, the origin they start with): a kept one still
     /// current, or the one `read` gives, then kept. Reads of the same
@@ -212,7 +191,7 @@ impl ReadCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = ApiResult<Answer>>,
     {
-        let Some(epoch) = self.epoch(user).filter(|_| !fresh) else {
+        let Some(epoch) = user.tasks_changed.filter(|_| !fresh) else {
             return read().await;
         };
         let key = Key {
@@ -263,7 +242,7 @@ impl ReadCache {
     /// it is current, else a new one in its place; `None` when the one kept
     /// was read in a later epoch (epochs only grow), so this read, begun
     /// before it, is not kept.
-    fn slot(&self, key: &Key, epoch: u64) -> Option<Arc<Slot>> {
+    fn slot(&self, key: &Key, epoch: i64) -> Option<Arc<Slot>> {
         let mut slots = self.lock();
         if let Some(kept) = slots
             .by_key

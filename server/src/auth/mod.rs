@@ -379,8 +379,8 @@ pub struct AuthUser {
     pub session_id: i64,
     /// When the access token expires.
     pub expires_at: chrono::DateTime<chrono::Utc>,
-    /// How many times the account's tasks had changed at the login check,
-    /// where the store counts them (see [`crate::read_cache`]).
+    /// The epoch reads of the account's tasks begin in, from the login
+    /// check (see [`crate::store::AuthContext::tasks_changed`]).
     pub tasks_changed: Option<i64>,
 }
 

@@ -16,12 +16,7 @@ mod sql;
 pub use sql::weight;
 pub mod sqlite;
 
-use std::{
-    fmt,
-    path::PathBuf,
-    sync::{atomic::AtomicU64, Arc},
-    time::Duration,
-};
+use std::{fmt, path::PathBuf, sync::Arc, time::Duration};
 
 use anyhow::bail;
 use async_trait::async_trait;
@@ -246,9 +241,11 @@ pub enum Adoption {
 pub struct AuthContext {
     pub user: UserRecord,
     pub session_live: bool,
-    /// How many times the account's tasks have changed, where the store
-    /// counts them (PostgreSQL): answers read under another count are not
-    /// given again.
+    /// The epoch a read of the account's tasks begins in: a count moved on
+    /// by every change to them, before the change's writer hears of it
+    /// (PostgreSQL counts per account, in the same transaction as each
+    /// write; a daemon serving SQLite counts the commits it makes). Answers
+    /// read under another epoch are not given again; `None`: none is kept.
     pub tasks_changed: Option<i64>,
 }
 
@@ -303,16 +300,6 @@ pub trait Store:
     /// if there is none yet; `None` where the backend keeps no secret (SQLite,
     /// whose secret lives in a file beside the database).
     async fn shared_secret(&self, candidate: &str) -> StoreResult<Option<String>>;
-
-    /// A counter moved on by every change this process commits to what
-    /// reads of tasks answer, before that change's writer hears of it (a
-    /// command beside the daemon, such as `taskd import-django`, writes
-    /// unseen: kept answers age out within a second); `None` where other
-    /// daemons write too, whose login check reads the account's count of
-    /// changes instead ([`AuthContext::tasks_changed`]).
-    fn task_epoch(&self) -> Option<Arc<AtomicU64>> {
-        None
-    }
 }
 
 /// Users, their logins and refresh tokens.

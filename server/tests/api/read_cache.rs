@@ -37,6 +37,15 @@ async fn reads(app: &TestApp, user: &TestUser, task: &str) -> (Vec<String>, Valu
     (list, read(app, user, task).await)
 }
 
+/// A daemon on SQLite whatever backend the run tests, with its database file.
+async fn sqlite_app() -> (tempfile::TempDir, std::path::PathBuf, TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("taskd.sqlite3");
+    let sqlite = database.clone();
+    let app = TestApp::spawn_with(|config| config.database = Database::Sqlite(sqlite)).await;
+    (dir, database, app)
+}
+
 async fn ok(response: reqwest::RequestBuilder) -> Value {
     let response = response.send().await.unwrap();
     assert!(response.status().is_success(), "{}", response.status());
@@ -198,10 +207,7 @@ async fn kept_answers_are_each_users_own_and_need_a_live_login() {
 /// reads.
 #[tokio::test]
 async fn a_write_beside_the_daemon_shows_within_a_second_or_at_once_when_asked() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("taskd.sqlite3");
-    let sqlite = database.clone();
-    let app = TestApp::spawn_with(|config| config.database = Database::Sqlite(sqlite)).await;
+    let (_dir, database, app) = sqlite_app().await;
     let alice = app.user("alice").await;
     let id = app.task(&alice, json!({"title": "before"})).await["id"]
         .as_i64()
@@ -236,10 +242,7 @@ async fn a_write_beside_the_daemon_shows_within_a_second_or_at_once_when_asked()
 /// one reviewed as changing only beside a table the hook sees.
 #[tokio::test]
 async fn every_sqlite_table_without_rowid_is_one_reviewed() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("taskd.sqlite3");
-    let sqlite = database.clone();
-    let app = TestApp::spawn_with(|config| config.database = Database::Sqlite(sqlite)).await;
+    let (_dir, database, app) = sqlite_app().await;
     app.user("alice").await;
     let schema = rusqlite::Connection::open(&database).unwrap();
     let unseen: Vec<String> = schema

@@ -141,6 +141,8 @@ impl AccountStore for SqliteStore {
         session_id: i64,
     ) -> StoreResult<Option<AuthContext>> {
         let key = (user_id, session_id);
+        // Read before the tasks are, so it is never newer than they are.
+        let tasks_changed = self.tasks_changed();
         let generation = {
             let cache = self.auth_cache.lock().unwrap_or_else(|e| e.into_inner());
             if let Some((known, _)) = cache
@@ -148,7 +150,10 @@ impl AccountStore for SqliteStore {
                 .get(&key)
                 .filter(|(_, at)| at.elapsed() < AUTH_CACHE_AGE)
             {
-                return Ok(Some(known.clone()));
+                return Ok(Some(AuthContext {
+                    tasks_changed,
+                    ..known.clone()
+                }));
             }
             cache.generation
         };
@@ -179,7 +184,10 @@ impl AccountStore for SqliteStore {
                 cache.entries.insert(key, (context.clone(), Instant::now()));
             }
         }
-        Ok(found)
+        Ok(found.map(|context| AuthContext {
+            tasks_changed,
+            ..context
+        }))
     }
 
     async fn create_session(

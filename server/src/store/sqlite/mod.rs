@@ -22,7 +22,10 @@ mod trash;
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
-    sync::{atomic::AtomicU64, mpsc, Arc, Mutex},
+    sync::{
+        atomic::{AtomicI64, Ordering},
+        mpsc, Arc, Mutex,
+    },
     time::{Duration, Instant},
 };
 
@@ -116,7 +119,7 @@ pub struct SqliteStore {
     wakeups: Wakeups,
     /// Moved on by every commit that changes tasks; `None` unless this
     /// store serves the database (and so makes every write to tasks).
-    task_epoch: Option<Arc<AtomicU64>>,
+    task_epoch: Option<Arc<AtomicI64>>,
     /// Held while this store serves the database; released when dropped.
     _serving: Option<std::fs::File>,
 }
@@ -296,6 +299,14 @@ impl SqliteStore {
     {
         self.readers.read_key(f).await
     }
+
+    /// The epoch reads of tasks begin in now (see
+    /// [`AuthContext::tasks_changed`](crate::store::AuthContext)).
+    fn tasks_changed(&self) -> Option<i64> {
+        self.task_epoch
+            .as_ref()
+            .map(|epoch| epoch.load(Ordering::Acquire))
+    }
 }
 
 #[async_trait]
@@ -348,10 +359,6 @@ impl Store for SqliteStore {
 
     async fn shared_secret(&self, _candidate: &str) -> StoreResult<Option<String>> {
         Ok(None)
-    }
-
-    fn task_epoch(&self) -> Option<Arc<AtomicU64>> {
-        self.task_epoch.clone()
     }
 }
 

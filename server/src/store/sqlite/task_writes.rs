@@ -2,7 +2,7 @@
 //! daemon's kept answers are checked against (see `crate::read_cache`).
 
 use std::sync::{
-    atomic::{AtomicBool, AtomicU64, Ordering},
+    atomic::{AtomicBool, AtomicI64, Ordering},
     Arc,
 };
 
@@ -29,7 +29,7 @@ pub const UNSEEN: &[&str] = &[
 /// Watches the writer's connection for changes to what tasks read.
 pub(super) struct TaskWrites {
     touched: Arc<AtomicBool>,
-    epoch: Arc<AtomicU64>,
+    epoch: Arc<AtomicI64>,
 }
 
 impl TaskWrites {
@@ -50,7 +50,7 @@ impl TaskWrites {
     }
 
     /// The epoch, moved on by every commit that changed tasks.
-    pub(super) fn epoch(&self) -> Arc<AtomicU64> {
+    pub(super) fn epoch(&self) -> Arc<AtomicI64> {
         Arc::clone(&self.epoch)
     }
 
