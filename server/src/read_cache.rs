@@ -179,7 +179,8 @@ impl ReadCache {
     /// current, or the one `read` gives, then kept. Reads of the same
     /// answer wait for the one under way; if it fails, each reads for
     /// itself, and nothing is kept. `fresh` (the client sent
-    /// `Cache-Control: no-cache`) reads whatever is kept.
+    /// `Cache-Control: no-cache`) reads whatever is kept, and what it reads
+    /// is kept in its place.
     pub async fn answer<F, Fut>(
         &self,
         user: &AuthUser,
@@ -191,14 +192,14 @@ impl ReadCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = ApiResult<Answer>>,
     {
-        let Some(epoch) = user.tasks_changed.filter(|_| !fresh) else {
+        let Some(epoch) = user.tasks_changed else {
             return read().await;
         };
         let key = Key {
             user_id: user.user.id,
             what,
         };
-        let Some(slot) = self.slot(&key, epoch) else {
+        let Some(slot) = self.slot(&key, epoch, fresh) else {
             return read().await;
         };
         let mut read = Some(read);
@@ -239,10 +240,10 @@ impl ReadCache {
     }
 
     /// The slot of `key` for a read beginning in `epoch`: the one kept if
-    /// it is current, else a new one in its place; `None` when the one kept
-    /// was read in a later epoch (epochs only grow), so this read, begun
-    /// before it, is not kept.
-    fn slot(&self, key: &Key, epoch: i64) -> Option<Arc<Slot>> {
+    /// it is current (and the read not `fresh`), else a new one in its
+    /// place; `None` when the one kept was read in a later epoch (epochs
+    /// only grow), so this read, begun before it, is not kept.
+    fn slot(&self, key: &Key, epoch: i64, fresh: bool) -> Option<Arc<Slot>> {
         let mut slots = self.lock();
         if let Some(kept) = slots
             .by_key
@@ -250,7 +251,8 @@ impl ReadCache {
             .filter(|kept| kept.slot.young() && !kept.slot.failed())
         {
             match kept.slot.epoch.cmp(&epoch) {
-                std::cmp::Ordering::Equal => return Some(Arc::clone(&kept.slot)),
+                std::cmp::Ordering::Equal if !fresh => return Some(Arc::clone(&kept.slot)),
+                std::cmp::Ordering::Equal => {}
                 std::cmp::Ordering::Greater => return None,
                 std::cmp::Ordering::Less => {}
             }

@@ -200,6 +200,52 @@ async fn kept_answers_are_each_users_own_and_need_a_live_login() {
     }
 }
 
+/// The daemon's own sweep deletes a task past its `until` with no client
+/// writing: the next read after it must not list the task. Each round reads
+/// the task afresh, then the list (whose answer each round keeps young);
+/// once the task is gone, the list read after must not show it.
+#[tokio::test]
+async fn a_task_the_sweep_deletes_leaves_the_next_read() {
+    let app = TestApp::spawn_with(|config| config.sweep_every = Duration::from_millis(50)).await;
+    let alice = app.user("alice").await;
+    let until = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
+    let id = app
+        .task(&alice, json!({"title": "expiring", "until": until}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/tasks/{id}/");
+    let listed = |list: &Value| {
+        list["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|task| task["id"] == id)
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let fresh = app
+            .get(&path, &alice.access)
+            .header("cache-control", "no-cache")
+            .send()
+            .await
+            .unwrap()
+            .status();
+        let list = read(&app, &alice, LIST).await;
+        if fresh == StatusCode::NOT_FOUND {
+            assert!(!listed(&list), "the sweep's delete was not seen: {list}");
+            break;
+        }
+        assert_eq!(fresh, StatusCode::OK);
+        // Gone between the two reads: nothing kept was tested this time.
+        if !listed(&list) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the sweep never deleted it");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// A command beside the daemon (`taskd import-django`) writes without the
 /// daemon's knowing: its change shows within a second, and at once to a
 /// client asking for a fresh answer. The SQLite backend only: on
@@ -232,6 +278,8 @@ async fn a_write_beside_the_daemon_shows_within_a_second_or_at_once_when_asked()
         .await
         .unwrap();
     assert_eq!(body(fresh).await["title"], "beside");
+    // What the fresh read found is kept in place of the older answer.
+    assert_eq!(read(&app, &alice, &path).await["title"], "beside");
 
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(read(&app, &alice, &path).await["title"], "beside");
