@@ -13,6 +13,10 @@ use std::{
 /// a line comes.
 const REST: Duration = Duration::from_millis(2);
 
+/// How many lines may wait for the log thread before a thread that logs
+/// waits too: some 80 ms of lines at 50,000 requests a second.
+pub const QUEUED_LINES: usize = 4096;
+
 /// Buffers lines and writes them to `W` on `flush`, which tracing-appender's
 /// worker calls each time it has taken every line queued (its loop in
 /// 0.2.5: block for one line, take the rest, flush).
