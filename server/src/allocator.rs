@@ -6,7 +6,7 @@
 //! runtime's workers, the database's readers and writer, hashing, logs),
 //! so a dozen arenas each kept their share: measured with `bench/run`,
 //! one arena per core held the peak through the read and write scenarios
-//! 5.5 MiB lower (34.2 → 28.7 MiB on two cores) at no cost to throughput
+//! 6 MiB lower (34.2 → 28.2 MiB on two cores) at no cost to throughput
 //! side by side (`bench/compare`). More threads than cores cannot all
 //! allocate at once anyway.
 
