@@ -6,9 +6,11 @@
 //! check gives (`AuthContext::tasks_changed`), and given again only while
 //! that epoch is current, so once a client has heard of its write, no
 //! answer read before it is given again, to it or anyone:
-//! - On SQLite the daemon, the database's one writer, moves its epoch on
+//! - On SQLite the daemon, the database's one writer, moves epochs on
 //!   after each commit that changed tasks, before the commit's writers hear
-//!   of it.
+//!   of it: the epoch of the account whose tasks a write changed (accounts
+//!   share one by stripes of 256), or everyone's for a write no one account
+//!   owns (`store::sqlite::task_writes`).
 //! - On PostgreSQL, which other daemons write too, the epoch is the
 //!   account's count of task changes, moved on by triggers in the same
 //!   transaction as each write and read with the login check every request

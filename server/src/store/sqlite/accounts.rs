@@ -142,7 +142,7 @@ impl AccountStore for SqliteStore {
     ) -> StoreResult<Option<AuthContext>> {
         let key = (user_id, session_id);
         // Read before the tasks are, so it is never newer than they are.
-        let tasks_changed = self.tasks_changed();
+        let tasks_changed = self.tasks_changed(user_id);
         let generation = {
             let cache = self.auth_cache.lock().unwrap_or_else(|e| e.into_inner());
             if let Some((known, _)) = cache

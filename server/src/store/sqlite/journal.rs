@@ -162,7 +162,7 @@ impl JournalStore for SqliteStore {
         writes: Vec<SetWrite>,
     ) -> StoreResult<Option<Vec<Applied>>> {
         let applied = self
-            .write_keeping_auth(move |conn| {
+            .write_tasks_of(user_id, move |conn| {
                 // Checked and written in one savepoint: a task found changed
                 // half-way undoes the writes before it.
                 conn.execute_batch("SAVEPOINT apply_set")?;
@@ -199,7 +199,7 @@ impl JournalStore for SqliteStore {
     }
 
     async fn purge(&self, user_id: i64, task_id: i64) -> StoreResult<bool> {
-        self.write_keeping_auth(move |conn| {
+        self.write_tasks_of(user_id, move |conn| {
             let purged = conn
                 .prepare_cached("DELETE FROM trash WHERE task_id = ?1 AND user_id = ?2")?
                 .execute(params![task_id, user_id])?;

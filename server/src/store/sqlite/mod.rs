@@ -22,10 +22,7 @@ mod trash;
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
-    sync::{
-        atomic::{AtomicI64, Ordering},
-        mpsc, Arc, Mutex,
-    },
+    sync::{mpsc, Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -107,8 +104,14 @@ const AUTH_CACHE_AGE: Duration = Duration::from_secs(1);
 /// Hands a write's outcome to its caller once the batch it ran in has
 /// committed (or failed to).
 type Deliver = Box<dyn FnOnce(Option<StoreError>) + Send>;
-/// A write: runs, says whether it succeeded, and how to answer its caller.
-type WriteJob = Box<dyn FnOnce(&Connection) -> (bool, Deliver) + Send>;
+/// Runs a write, says whether it succeeded, and how to answer its caller.
+type RunWrite = Box<dyn FnOnce(&Connection) -> (bool, Deliver) + Send>;
+/// A write, and the account whose tasks alone it writes, if its caller
+/// says so.
+struct WriteJob {
+    account: Option<i64>,
+    run: RunWrite,
+}
 
 pub struct SqliteStore {
     /// The one writer connection lives on its own thread; writes queue here.
@@ -119,7 +122,7 @@ pub struct SqliteStore {
     wakeups: Wakeups,
     /// Moved on by every commit that changes tasks; `None` unless this
     /// store serves the database (and so makes every write to tasks).
-    task_epoch: Option<Arc<AtomicI64>>,
+    task_epochs: Option<Arc<task_writes::Epochs>>,
     /// Held while this store serves the database; released when dropped.
     _serving: Option<std::fs::File>,
 }
@@ -207,7 +210,7 @@ impl SqliteStore {
         writer.pragma_update(None, "wal_autocheckpoint", checkpoint::WRITER_THRESHOLD)?;
         let commits = checkpoint::start(&path)?;
         let task_writes = TaskWrites::watch(&writer);
-        let task_epoch = serving.is_some().then(|| task_writes.epoch());
+        let task_epochs = serving.is_some().then(|| task_writes.epochs());
         let (tx, rx) = mpsc::channel::<WriteJob>();
         let watched = path.clone();
         std::thread::Builder::new()
@@ -220,7 +223,7 @@ impl SqliteStore {
             readers,
             auth_cache: Arc::default(),
             wakeups: Wakeups::default(),
-            task_epoch,
+            task_epochs,
             _serving: serving,
         })
     }
@@ -235,7 +238,8 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        self.write_with(f, Some(Arc::clone(&self.auth_cache))).await
+        self.write_with(f, Some(Arc::clone(&self.auth_cache)), None)
+            .await
     }
 
     /// [`Self::write`] for a write that cannot make a remembered
@@ -245,20 +249,31 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        self.write_with(f, None).await
+        self.write_with(f, None, None).await
+    }
+
+    /// [`Self::write_keeping_auth`] for a write to the tasks of `user_id`
+    /// and no one else's: it moves that account's epoch on, not everyone's.
+    async fn write_tasks_of<T, F>(&self, user_id: i64, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.write_with(f, None, Some(user_id)).await
     }
 
     async fn write_with<T, F>(
         &self,
         f: F,
         invalidates: Option<Arc<Mutex<AuthCache>>>,
+        account: Option<i64>,
     ) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let job: WriteJob = Box::new(move |conn| {
+        let run: RunWrite = Box::new(move |conn| {
             let result = f(conn).map_err(store_error);
             let succeeded = result.is_ok();
             let deliver: Deliver = Box::new(move |commit_error| {
@@ -273,7 +288,7 @@ impl SqliteStore {
             (succeeded, deliver)
         });
         self.writer
-            .send(job)
+            .send(WriteJob { account, run })
             .map_err(|_| StoreError::Unavailable(anyhow::anyhow!("the writer thread stopped")))?;
         // Dropped unanswered: the batch could not begin, or the write panicked.
         rx.await.map_err(|_| {
@@ -300,12 +315,10 @@ impl SqliteStore {
         self.readers.read_key(f).await
     }
 
-    /// The epoch reads of tasks begin in now (see
+    /// The epoch `user_id`'s reads of tasks begin in now (see
     /// [`AuthContext::tasks_changed`](crate::store::AuthContext)).
-    fn tasks_changed(&self) -> Option<i64> {
-        self.task_epoch
-            .as_ref()
-            .map(|epoch| epoch.load(Ordering::Acquire))
+    fn tasks_changed(&self, user_id: i64) -> Option<i64> {
+        self.task_epochs.as_ref().map(|epochs| epochs.of(user_id))
     }
 }
 
@@ -393,10 +406,12 @@ fn run_writer(
         }
         let mut delivers = Vec::with_capacity(batch.len());
         for job in batch {
-            if let Some(deliver) = run_in_savepoint(&conn, job) {
+            task_writes.running(job.account);
+            if let Some(deliver) = run_in_savepoint(&conn, job.run) {
                 delivers.push(deliver);
             }
         }
+        task_writes.running(None);
         // Writes to a file deleted (or replaced) under the daemon would be
         // acknowledged and then lost: they are refused instead.
         let committed = if identity.is_some() && file::Identity::of(&path) != identity {
@@ -432,7 +447,7 @@ fn run_writer(
     }
 }
 
-fn run_in_savepoint(conn: &Connection, job: WriteJob) -> Option<Deliver> {
+fn run_in_savepoint(conn: &Connection, job: RunWrite) -> Option<Deliver> {
     if conn.execute_batch("SAVEPOINT job").is_err() {
         return None;
     }

@@ -516,7 +516,7 @@ impl TaskStore for SqliteStore {
 
     async fn insert_task(&self, user_id: i64, mut task: Task) -> StoreResult<Task> {
         let task = self
-            .write_keeping_auth(move |conn| {
+            .write_tasks_of(user_id, move |conn| {
                 insert_row(conn, user_id, &mut task)?;
                 write_links(conn, &mut task, None)?;
                 Recorder::new(conn, user_id).written(task.id, None)
@@ -547,7 +547,7 @@ impl TaskStore for SqliteStore {
         current: Task,
     ) -> StoreResult<Option<Task>> {
         let written = self
-            .write_keeping_auth(move |conn| {
+            .write_tasks_of(user_id, move |conn| {
                 if !update_row(conn, user_id, &mut task, &current)? {
                     return Ok(None);
                 }
@@ -585,7 +585,7 @@ impl TaskStore for SqliteStore {
 
     async fn import_tasks(&self, user_id: i64, writes: Vec<ImportWrite>) -> StoreResult<bool> {
         let written = self
-            .write_keeping_auth(move |conn| {
+            .write_tasks_of(user_id, move |conn| {
                 // The writer runs one write at a time: what is checked here still
                 // holds when the rows are written below.
                 for write in &writes {
@@ -653,7 +653,7 @@ impl TaskStore for SqliteStore {
         expected_version: i64,
     ) -> StoreResult<bool> {
         let deleted = self
-            .write_keeping_auth(move |conn| {
+            .write_tasks_of(user_id, move |conn| {
                 let Some(current) = select_task(conn, user_id, task_id)?
                     .filter(|current| current.version == expected_version)
                 else {
