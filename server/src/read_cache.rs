@@ -260,6 +260,9 @@ impl ReadCache {
             }
         }
         slots.make_room();
+        // Born before its read begins: an answer replaced by a fresh read
+        // that finished first is still gone within a second of any write
+        // made beside the daemon.
         let slot = Arc::new(Slot {
             epoch,
             born: Instant::now(),
