@@ -71,3 +71,44 @@ async fn another_users_tasks_are_invisible_and_untouchable() {
         assert!(page["count"].as_u64().unwrap() <= 1);
     }
 }
+
+/// Requests at once from several accounts, one of whose logins has ended:
+/// each hears of its own account and login only (on PostgreSQL the login
+/// checks of requests in flight together are answered by one query).
+#[tokio::test]
+async fn requests_at_once_each_have_their_own_login_checked() {
+    let app = TestApp::spawn().await;
+    let mut users = Vec::new();
+    for name in ["alice", "bob", "carol", "dave"] {
+        let user = app.user(name).await;
+        app.task(&user, json!({"title": format!("{name}'s")})).await;
+        users.push((name, user));
+    }
+    let carol = &users[2].1;
+    let logout = app
+        .post(
+            "/api/logout/",
+            &carol.access,
+            &json!({"refresh": carol.refresh}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(logout.status().is_success(), "{}", logout.status());
+
+    let requests = (0..120).map(|n| {
+        let (name, user) = &users[n % users.len()];
+        let request = app.get("/api/tasks/", &user.access);
+        async move { (*name, request.send().await.unwrap()) }
+    });
+    for (name, response) in futures::future::join_all(requests).await {
+        if name == "carol" {
+            problem(response, StatusCode::UNAUTHORIZED).await;
+        } else {
+            assert_eq!(response.status(), StatusCode::OK, "{name}");
+            let titles = body(response).await["results"].clone();
+            assert_eq!(titles.as_array().map(Vec::len), Some(1), "{name}: {titles}");
+            assert_eq!(titles[0]["title"], format!("{name}'s"));
+        }
+    }
+}

@@ -135,23 +135,7 @@ impl AccountStore for PostgresStore {
         user_id: i64,
         session_id: i64,
     ) -> StoreResult<Option<AuthContext>> {
-        let client = self.client().await?;
-        let sql = format!(
-            "SELECT {USER_COLUMNS}, s.revoked, u.tasks_changed \
-             FROM users u LEFT JOIN sessions s ON s.id = $2 AND s.user_id = u.id \
-             WHERE u.id = $1"
-        );
-        let row = self
-            .timed(async {
-                let statement = client.prepare_cached(&sql).await?;
-                client.query_opt(&statement, &[&user_id, &session_id]).await
-            })
-            .await?;
-        Ok(row.map(|row| AuthContext {
-            user: user_from_row(&row),
-            session_live: row.get::<_, Option<bool>>(8) == Some(false),
-            tasks_changed: Some(row.get(9)),
-        }))
+        self.login_checks.check(user_id, session_id).await
     }
 
     async fn create_session(

@@ -10,6 +10,7 @@ mod browser;
 mod changes;
 mod idempotency;
 mod journal;
+mod login_checks;
 mod tasks;
 mod trash;
 
@@ -73,6 +74,7 @@ pub struct PostgresStore {
     wakeups: std::sync::Arc<Wakeups>,
     /// Listening starts with the first stream, so that commands never do.
     listening: std::sync::Once,
+    login_checks: login_checks::LoginChecks,
 }
 
 impl PostgresStore {
@@ -107,6 +109,7 @@ impl PostgresStore {
             .build()
             .context("creating the PostgreSQL connection pool")?;
         let store = PostgresStore {
+            login_checks: login_checks::LoginChecks::start(pool.clone()),
             pool,
             config,
             wakeups: std::sync::Arc::default(),
