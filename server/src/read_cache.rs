@@ -95,11 +95,32 @@ impl Answer {
     }
 }
 
+/// A read whose answer is kept: the two never share a key.
+#[derive(Clone, Hash, PartialEq, Eq)]
+pub enum Read {
+    /// `GET /api/tasks/{id}/`.
+    Task(i64),
+    /// `GET /api/tasks/`: its query as sent, and the origin its page links
+    /// start with.
+    List { origin: String, query: String },
+}
+
+impl Read {
+    fn bytes(&self) -> usize {
+        match self {
+            Read::Task(_) => std::mem::size_of::<Read>(),
+            Read::List { origin, query } => {
+                std::mem::size_of::<Read>() + origin.len() + query.len()
+            }
+        }
+    }
+}
+
 /// Which read: whose, and what it asked.
 #[derive(Clone, Hash, PartialEq, Eq)]
 struct Key {
     user_id: i64,
-    what: String,
+    read: Read,
 }
 
 struct Slot {
@@ -176,9 +197,8 @@ pub struct ReadCache {
 }
 
 impl ReadCache {
-    /// The answer to `user`'s read `what` (the path and query, and where an
-    /// answer holds links, the origin they start with): a kept one still
-    /// current, or the one `read` gives, then kept. Reads of the same
+    /// The answer to `user`'s read `asked`: a kept one still current, or
+    /// the one `read` gives, then kept. Reads of the same
     /// answer wait for the one under way; if it fails, each reads for
     /// itself, and nothing is kept. `fresh` (the client sent
     /// `Cache-Control: no-cache`) reads whatever is kept, and what it reads
@@ -186,7 +206,7 @@ impl ReadCache {
     pub async fn answer<F, Fut>(
         &self,
         user: &AuthUser,
-        what: String,
+        asked: Read,
         fresh: bool,
         read: F,
     ) -> ApiResult<Answer>
@@ -199,7 +219,7 @@ impl ReadCache {
         };
         let key = Key {
             user_id: user.user.id,
-            what,
+            read: asked,
         };
         let Some(slot) = self.slot(&key, epoch, fresh) else {
             return read().await;
@@ -281,7 +301,7 @@ impl ReadCache {
     /// Counts a slot just read, if it is still the one kept; an answer too
     /// large to keep goes.
     fn count(&self, key: &Key, slot: &Arc<Slot>, body: usize) {
-        let bytes = body + key.what.len();
+        let bytes = body + key.read.bytes();
         let mut slots = self.lock();
         if bytes > MAX_ANSWER_BYTES {
             slots.forget(key, slot);

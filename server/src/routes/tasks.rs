@@ -17,7 +17,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{IdPath, IdsPath, IfMatch, IfNoneMatch, JsonBody, NoCache, QueryPairs},
     forwarded::RequestOrigin,
-    read_cache::Answer,
+    read_cache::{Answer, Read},
     routes::{
         idempotent::{self, IdempotencyKey},
         pagination,
@@ -145,8 +145,11 @@ async fn list_tasks(
     let filter = TaskFilter::from_pairs(&pairs)?;
     let user_id = user.user.id;
     // The page's links start with the origin the client reached.
-    let what = format!("{}?{}", origin.origin, query.unwrap_or_default());
-    let answer = state.reads.answer(&user, what, fresh, || async {
+    let asked = Read::List {
+        origin: origin.origin.clone(),
+        query: query.unwrap_or_default(),
+    };
+    let answer = state.reads.answer(&user, asked, fresh, || async {
         let window = filter.page;
         let page = ops::list(state.store.as_ref(), user_id, filter).await?;
         let (next, previous) = pagination::links(
@@ -231,8 +234,7 @@ async fn get_task(
     NoCache(fresh): NoCache,
 ) -> ApiResult<Response> {
     let user_id = user.user.id;
-    let what = format!("/api/tasks/{id}/");
-    let answer = state.reads.answer(&user, what, fresh, || async {
+    let answer = state.reads.answer(&user, Read::Task(id), fresh, || async {
         let task = ops::get(state.store.as_ref(), user_id, id).await?;
         let body = serde_json::to_vec(&task).map_err(|err| ApiError::Internal(err.into()))?;
         Answer::json(task.version.to_string(), body)
