@@ -1,6 +1,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
+use taskd::store::Database;
+
 use crate::helpers::{body, problem, TestApp};
 
 #[tokio::test]
@@ -111,4 +113,54 @@ async fn requests_at_once_each_have_their_own_login_checked() {
             assert_eq!(titles[0]["title"], format!("{name}'s"));
         }
     }
+}
+
+/// The schema itself refuses a dependency between two accounts' tasks (the
+/// daemon refuses one before writing; this holds it for any writer), and
+/// takes one within an account.
+#[tokio::test]
+async fn the_database_refuses_a_dependency_between_accounts() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let id = |task: serde_json::Value| task["id"].as_i64().unwrap();
+    let alices = id(app.task(&alice, json!({"title": "alice's"})).await);
+    let alices_other = id(app.task(&alice, json!({"title": "alice's other"})).await);
+    let bobs = id(app.task(&bob, json!({"title": "bob's"})).await);
+    let insert = "INSERT INTO task_depends (task_id, depends_on) VALUES ($1, $2)";
+    let outcomes: Vec<Result<(), String>> = match &app.database.database {
+        Database::Sqlite(path) => {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            [(alices, bobs), (bobs, alices), (alices, alices_other)]
+                .iter()
+                .map(|(task, on)| {
+                    conn.execute(&insert.replace('$', "?"), [task, on])
+                        .map(drop)
+                        .map_err(|err| err.to_string())
+                })
+                .collect()
+        }
+        Database::Postgres(url) => {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            let mut outcomes = Vec::new();
+            for (task, on) in [(alices, bobs), (bobs, alices), (alices, alices_other)] {
+                outcomes.push(
+                    client
+                        .execute(insert, &[&task, &on])
+                        .await
+                        .map(drop)
+                        .map_err(|err| format!("{err:?}")),
+                );
+            }
+            outcomes
+        }
+    };
+    for refused in &outcomes[..2] {
+        let err = refused.as_ref().unwrap_err();
+        assert!(err.contains("its own account"), "{err}");
+    }
+    assert_eq!(outcomes[2], Ok(()));
 }

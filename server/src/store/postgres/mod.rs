@@ -48,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0014_admin_log.sql"),
     include_str!("../../../migrations/postgres/0015_quotas.sql"),
     include_str!("../../../migrations/postgres/0016_tasks_changed.sql"),
+    include_str!("../../../migrations/postgres/0017_dependencies_within_an_account.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once

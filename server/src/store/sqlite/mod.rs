@@ -56,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0014_admin_log.sql"),
     include_str!("../../../migrations/sqlite/0015_quotas.sql"),
     include_str!("../../../migrations/sqlite/0016_tasks_changed.sql"),
+    include_str!("../../../migrations/sqlite/0017_dependencies_within_an_account.sql"),
 ];
 
 /// What a process opens the database for.
