@@ -46,6 +46,26 @@ async fn sqlite_app() -> (tempfile::TempDir, std::path::PathBuf, TestApp) {
     (dir, database, app)
 }
 
+/// A task of `user`'s titled "before", read (so its answer is kept), then
+/// retitled "beside" through `beside`, a connection the daemon does not
+/// see writing: its path, and when its answer was kept.
+async fn kept_then_changed_beside(
+    app: &TestApp,
+    user: &TestUser,
+    beside: &rusqlite::Connection,
+) -> (String, Instant) {
+    let id = app.task(user, json!({"title": "before"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/tasks/{id}/");
+    let kept_at = Instant::now();
+    read(app, user, &path).await;
+    beside
+        .execute("UPDATE tasks SET title = 'beside' WHERE id = ?1", [id])
+        .unwrap();
+    (path, kept_at)
+}
+
 async fn ok(response: reqwest::RequestBuilder) -> Value {
     let response = response.send().await.unwrap();
     assert!(response.status().is_success(), "{}", response.status());
@@ -255,17 +275,8 @@ async fn a_task_the_sweep_deletes_leaves_the_next_read() {
 async fn a_write_beside_the_daemon_shows_within_a_second_or_at_once_when_asked() {
     let (_dir, database, app) = sqlite_app().await;
     let alice = app.user("alice").await;
-    let id = app.task(&alice, json!({"title": "before"})).await["id"]
-        .as_i64()
-        .unwrap();
-    let path = format!("/api/tasks/{id}/");
-    let kept_at = Instant::now();
-    read(&app, &alice, &path).await;
-
     let beside = rusqlite::Connection::open(&database).unwrap();
-    beside
-        .execute("UPDATE tasks SET title = 'beside' WHERE id = ?1", [id])
-        .unwrap();
+    let (path, kept_at) = kept_then_changed_beside(&app, &alice, &beside).await;
     let title = read(&app, &alice, &path).await["title"].clone();
     // Within the second an answer is kept, the one kept is given.
     if kept_at.elapsed() < Duration::from_millis(900) {
@@ -302,15 +313,7 @@ async fn a_write_to_one_account_keeps_the_others_answers() {
     // tried again on a machine too slow for that.
     let mut timely = false;
     for attempt in 0..5 {
-        let id = app.task(&alice, json!({"title": "before"})).await["id"]
-            .as_i64()
-            .unwrap();
-        let path = format!("/api/tasks/{id}/");
-        let kept_at = Instant::now();
-        read(&app, &alice, &path).await;
-        beside
-            .execute("UPDATE tasks SET title = 'beside' WHERE id = ?1", [id])
-            .unwrap();
+        let (path, kept_at) = kept_then_changed_beside(&app, &alice, &beside).await;
         let patch = json!({"title": format!("bob's {attempt}")});
         ok(app.patch(&format!("/api/tasks/{bobs}/"), &bob.access, &patch)).await;
         let title = read(&app, &alice, &path).await["title"].clone();
