@@ -215,15 +215,7 @@ async fn logout_revokes_that_login() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
     let other = app.logged_in(alice.id, "alice").await;
-    let response = app
-        .post(
-            "/api/logout/",
-            &alice.access,
-            &json!({"refresh": alice.refresh}),
-        )
-        .send()
-        .await
-        .unwrap();
+    let response = app.logout(&alice).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let refresh = app.refresh(&alice.refresh).await;
     problem(refresh, StatusCode::UNAUTHORIZED).await;

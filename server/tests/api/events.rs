@@ -251,15 +251,7 @@ async fn logout_password_change_and_deactivation_end_the_users_streams() {
     alices.opening().await;
     let mut bobs = stream(&app, &bob, None).await;
     bobs.opening().await;
-    let out = app
-        .post(
-            "/api/logout/",
-            &alice.access,
-            &json!({"refresh": alice.refresh}),
-        )
-        .send()
-        .await
-        .unwrap();
+    let out = app.logout(&alice).await;
     assert!(out.status().is_success());
     assert_eq!(logged_out(&mut alices).await, "revoked");
     // Another user's stream goes on.

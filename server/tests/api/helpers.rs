@@ -207,6 +207,18 @@ impl TestApp {
             .json(body)
     }
 
+    /// `POST /api/logout/` of `user`'s login, with its own refresh token.
+    pub async fn logout(&self, user: &TestUser) -> Response {
+        self.post(
+            "/api/logout/",
+            &user.access,
+            &json!({"refresh": user.refresh}),
+        )
+        .send()
+        .await
+        .unwrap()
+    }
+
     pub fn patch(&self, path: &str, token: &str, body: &Value) -> RequestBuilder {
         self.request(Method::PATCH, path)
             .bearer_auth(token)

@@ -87,15 +87,7 @@ async fn requests_at_once_each_have_their_own_login_checked() {
         users.push((name, user));
     }
     let carol = &users[2].1;
-    let logout = app
-        .post(
-            "/api/logout/",
-            &carol.access,
-            &json!({"refresh": carol.refresh}),
-        )
-        .send()
-        .await
-        .unwrap();
+    let logout = app.logout(carol).await;
     assert!(logout.status().is_success(), "{}", logout.status());
 
     let requests = (0..120).map(|n| {
