@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tokio_postgres::Row;
 
-use super::PostgresStore;
+use super::{cached::Cached, PostgresStore};
 use crate::store::{
     changes::Wake, AccountStore, Adoption, AuthContext, LegacyUser, NewUser, RefreshTokenRecord,
     StoreResult, UserRecord,
@@ -35,7 +35,7 @@ impl AccountStore for PostgresStore {
         let now = Utc::now();
         let now = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
         let row = self
-            .timed(client.query_opt(
+            .timed(client.query_opt_cached(
                 "INSERT INTO users (username, username_key, email, password_hash, is_admin, date_joined) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username_key) DO NOTHING RETURNING id",
                 &[
@@ -64,7 +64,7 @@ impl AccountStore for PostgresStore {
         let client = self.client().await?;
         self.timed(async {
             let created = client
-                .query_opt(
+                .query_opt_cached(
                     "INSERT INTO users (username, username_key, email, password_hash, is_active, \
                      is_admin, date_joined, legacy_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
                      ON CONFLICT DO NOTHING RETURNING id",
@@ -84,7 +84,7 @@ impl AccountStore for PostgresStore {
                 return Ok(Adoption::Created(row.get(0)));
             }
             let existing = client
-                .query_opt(
+                .query_opt_cached(
                     "SELECT id FROM users WHERE username_key = $1 AND legacy_id = $2",
                     &[&user.username.to_lowercase(), &user.legacy_id],
                 )
@@ -102,7 +102,7 @@ impl AccountStore for PostgresStore {
     ) -> StoreResult<bool> {
         let client = self.client().await?;
         let changed = self
-            .timed(client.execute(
+            .timed(client.execute_cached(
                 "UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3",
                 &[&new_hash, &user_id, &old_hash],
             ))
@@ -146,7 +146,7 @@ impl AccountStore for PostgresStore {
     ) -> StoreResult<i64> {
         let client = self.client().await?;
         let row = self
-            .timed(client.query_one(
+            .timed(client.query_one_cached(
                 "WITH login AS (INSERT INTO sessions (user_id, created_at) VALUES ($1, $2) RETURNING id), \
                  token AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) \
                    SELECT $3, id, $4 FROM login) \
@@ -160,7 +160,7 @@ impl AccountStore for PostgresStore {
     async fn refresh_token(&self, hash: &str) -> StoreResult<Option<RefreshTokenRecord>> {
         let client = self.client().await?;
         let row = self
-            .timed(client.query_opt(
+            .timed(client.query_opt_cached(
                 &format!(
 "SELECT {USER_COLUMNS}, r.session_id, r.expires_at, r.used, s.revoked, r.used_at \
                      FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id \
@@ -190,7 +190,7 @@ impl AccountStore for PostgresStore {
         let client = self.client().await?;
         // One statement: the successor exists only if this spent the token.
         let row = self
-            .timed(client.query_opt(
+            .timed(client.query_opt_cached(
                 "WITH spent AS (UPDATE refresh_tokens SET used = TRUE, used_at = $5 \
                    WHERE token_hash = $1 AND NOT used RETURNING session_id), \
                  successor AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) \
@@ -204,7 +204,7 @@ impl AccountStore for PostgresStore {
 
     async fn revoke_session(&self, session_id: i64) -> StoreResult<()> {
         let client = self.client().await?;
-        self.timed(client.execute(
+        self.timed(client.execute_cached(
             "UPDATE sessions SET revoked = TRUE WHERE id = $1",
             &[&session_id],
         ))
@@ -221,7 +221,7 @@ impl AccountStore for PostgresStore {
     ) -> StoreResult<bool> {
         let client = self.client().await?;
         let changed = self
-            .timed(client.execute(
+            .timed(client.execute_cached(
                 "UPDATE sessions SET revoked = TRUE WHERE user_id = $1 AND id = \
                  (SELECT session_id FROM refresh_tokens WHERE token_hash = $2)",
                 &[&user_id, &refresh_hash],
@@ -235,12 +235,12 @@ impl AccountStore for PostgresStore {
         let mut client = self.client().await?;
         self.timed(async {
             let tx = client.transaction().await?;
-            tx.execute(
+            tx.execute_cached(
                 "UPDATE users SET password_hash = $1, token_version = token_version + 1 WHERE id = $2",
                 &[&password_hash, &user_id],
             )
             .await?;
-            tx.execute(
+            tx.execute_cached(
                 "UPDATE sessions SET revoked = TRUE WHERE user_id = $1",
                 &[&user_id],
             )
@@ -256,15 +256,15 @@ impl AccountStore for PostgresStore {
         let mut client = self.client().await?;
         self.timed(async {
             let tx = client.transaction().await?;
-            tx.execute("DELETE FROM refresh_tokens WHERE expires_at < $1", &[&now])
+            tx.execute_cached("DELETE FROM refresh_tokens WHERE expires_at < $1", &[&now])
                 .await?;
-            tx.execute("DELETE FROM browser_sessions WHERE expires_at < $1", &[&now])
+            tx.execute_cached("DELETE FROM browser_sessions WHERE expires_at < $1", &[&now])
                 .await?;
             // A login's access tokens expire long before its last refresh
             // token, so a login with no refresh token (or browser session)
             // left is over.
             let logins = tx
-                .execute(
+                .execute_cached(
                     "DELETE FROM sessions WHERE NOT EXISTS \
                      (SELECT 1 FROM refresh_tokens r WHERE r.session_id = sessions.id) \
                      AND NOT EXISTS (SELECT 1 FROM browser_sessions b WHERE b.session_id = sessions.id)",

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use common::api::{AdminUser, Status};
 use tokio_postgres::Row;
 
-use super::PostgresStore;
+use super::{cached::Cached, PostgresStore};
 use crate::store::{
     admin::{
         AdminAction, AdminStore, AdminTask, AdminTaskQuery, ObjectKind, UserChange, UserQuery,
@@ -101,7 +101,7 @@ impl AdminStore for PostgresStore {
     async fn admin_users(&self, ids: Vec<i64>) -> StoreResult<Vec<AdminUser>> {
         let client = self.client().await?;
         let rows = self
-            .timed(client.query(
+            .timed(client.query_cached(
                 &format!("{ADMIN_USER_SELECT} WHERE u.id = ANY($1) ORDER BY u.id"),
                 &[&ids],
             ))
@@ -119,7 +119,7 @@ impl AdminStore for PostgresStore {
         let user = self
             .timed(async {
                 let tx = client.transaction().await?;
-                tx.execute(
+                tx.execute_cached(
                     "UPDATE users SET email = coalesce($1, email), \
                      is_active = coalesce($2, is_active), is_admin = coalesce($3, is_admin), \
                      token_version = token_version + CASE WHEN $4 THEN 1 ELSE 0 END \
@@ -134,14 +134,14 @@ impl AdminStore for PostgresStore {
                 )
                 .await?;
                 if end_logins {
-                    tx.execute(
+                    tx.execute_cached(
                         "UPDATE sessions SET revoked = TRUE WHERE user_id = $1",
                         &[&user_id],
                     )
                     .await?;
                 }
                 let row = tx
-                    .query_opt(&format!("{ADMIN_USER_SELECT} WHERE u.id = $1"), &[&user_id])
+                    .query_opt_cached(&format!("{ADMIN_USER_SELECT} WHERE u.id = $1"), &[&user_id])
                     .await?;
                 tx.commit().await?;
                 Ok(row.as_ref().map(admin_user_from_row))
@@ -155,7 +155,7 @@ impl AdminStore for PostgresStore {
         let client = self.client().await?;
         // Foreign keys cascade to tasks, sessions and refresh tokens.
         let deleted = self
-            .timed(client.execute("DELETE FROM users WHERE id = $1", &[&user_id]))
+            .timed(client.execute_cached("DELETE FROM users WHERE id = $1", &[&user_id]))
             .await?;
         self.announce(Wake::Account(user_id)).await;
         Ok(deleted > 0)
@@ -164,7 +164,7 @@ impl AdminStore for PostgresStore {
     async fn trash_counts(&self, user_ids: Vec<i64>) -> StoreResult<Vec<(i64, u64)>> {
         let client = self.client().await?;
         let rows = self
-            .timed(client.query(
+            .timed(client.query_cached(
                 "SELECT user_id, COUNT(*) FROM trash WHERE user_id = ANY($1) GROUP BY user_id",
                 &[&user_ids],
             ))
@@ -219,7 +219,7 @@ impl AdminStore for PostgresStore {
     async fn admin_tasks_by_id(&self, ids: Vec<i64>) -> StoreResult<Vec<AdminTask>> {
         let client = self.client().await?;
         let rows = self
-            .timed(client.query(
+            .timed(client.query_cached(
                 &format!("{ADMIN_TASK_SELECT} WHERE t.id = ANY($1) ORDER BY t.id"),
                 &[&ids],
             ))
@@ -268,7 +268,7 @@ impl AdminStore for PostgresStore {
     ) -> StoreResult<Vec<AdminAction>> {
         let client = self.client().await?;
         let rows = self
-            .timed(client.query(
+            .timed(client.query_cached(
                 "SELECT at, admin_id, admin_username, via, verb, object_kind, object_id, \
                  object_name, user_id, detail FROM admin_log \
                  WHERE $1::bigint IS NULL OR user_id = $1 ORDER BY id DESC LIMIT $2",

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{PostgresStore, LOGIN_LOCKS};
+use super::{cached::Cached, PostgresStore, LOGIN_LOCKS};
 use crate::store::{
     attempts::{judge, strictest, AttemptStore, Limit, Verdict, UNSETTLED_LASTS},
     StoreResult,
@@ -28,13 +28,13 @@ impl AttemptStore for PostgresStore {
             let tx = client.transaction().await?;
             let mut verdicts = Vec::with_capacity(limits.len());
             for limit in &limits {
-                tx.execute(
+                tx.execute_cached(
                     "SELECT pg_advisory_xact_lock($1, hashtext($2))",
                     &[&LOGIN_LOCKS, &limit.key],
                 )
                 .await?;
                 let row = tx
-                    .query_one(
+                    .query_one_cached(
                         "SELECT COUNT(*) FILTER (WHERE settled OR at <= $3), COUNT(*), MIN(at) \
                          FROM login_attempts WHERE key = $1 AND at > $2",
                         &[&limit.key, &limit.since, &abandoned_before],
@@ -47,7 +47,7 @@ impl AttemptStore for PostgresStore {
             let verdict = strictest(verdicts);
             if verdict == Verdict::Admitted {
                 let keys: Vec<&str> = limits.iter().map(|limit| limit.key.as_str()).collect();
-                tx.execute(
+                tx.execute_cached(
                     "INSERT INTO login_attempts (attempt, key, at, settled) \
                      SELECT $1, key, $3, false FROM unnest($2::text[]) AS key",
                     &[&attempt, &keys, &now],
@@ -67,20 +67,20 @@ impl AttemptStore for PostgresStore {
         } else {
             "DELETE FROM login_attempts WHERE attempt = $1"
         };
-        self.timed(client.execute(sql, &[&attempt])).await?;
+        self.timed(client.execute_cached(sql, &[&attempt])).await?;
         Ok(())
     }
 
     async fn clear_attempts(&self, key: &str) -> StoreResult<()> {
         let client = self.client().await?;
-        self.timed(client.execute("DELETE FROM login_attempts WHERE key = $1", &[&key]))
+        self.timed(client.execute_cached("DELETE FROM login_attempts WHERE key = $1", &[&key]))
             .await?;
         Ok(())
     }
 
     async fn forget_attempts_before(&self, before: DateTime<Utc>) -> StoreResult<()> {
         let client = self.client().await?;
-        self.timed(client.execute("DELETE FROM login_attempts WHERE at < $1", &[&before]))
+        self.timed(client.execute_cached("DELETE FROM login_attempts WHERE at < $1", &[&before]))
             .await?;
         Ok(())
     }
@@ -88,7 +88,7 @@ impl AttemptStore for PostgresStore {
     async fn address_known(&self, user_id: i64, address: &str) -> StoreResult<bool> {
         let client = self.client().await?;
         let row = self
-            .timed(client.query_one(
+            .timed(client.query_one_cached(
                 "SELECT EXISTS (SELECT 1 FROM login_addresses WHERE user_id = $1 AND address = $2)",
                 &[&user_id, &address],
             ))
@@ -103,7 +103,7 @@ impl AttemptStore for PostgresStore {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let client = self.client().await?;
-        self.timed(client.execute(
+        self.timed(client.execute_cached(
             "INSERT INTO login_addresses (user_id, address, last_at) VALUES ($1, $2, $3) \
              ON CONFLICT (user_id, address) DO UPDATE SET last_at = EXCLUDED.last_at",
             &[&user_id, &address, &now],
@@ -114,8 +114,10 @@ impl AttemptStore for PostgresStore {
 
     async fn forget_addresses_before(&self, before: DateTime<Utc>) -> StoreResult<()> {
         let client = self.client().await?;
-        self.timed(client.execute("DELETE FROM login_addresses WHERE last_at < $1", &[&before]))
-            .await?;
+        self.timed(
+            client.execute_cached("DELETE FROM login_addresses WHERE last_at < $1", &[&before]),
+        )
+        .await?;
         Ok(())
     }
 }

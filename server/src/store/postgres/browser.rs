@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{
     accounts::{user_from_row, USER_COLUMNS},
+    cached::Cached,
     PostgresStore,
 };
 use crate::store::{
@@ -22,7 +23,7 @@ impl BrowserSessionStore for PostgresStore {
     ) -> StoreResult<i64> {
         let client = self.client().await?;
         let row = self
-            .timed(client.query_one(
+            .timed(client.query_one_cached(
                 "WITH login AS (INSERT INTO sessions (user_id, created_at) VALUES ($1, now()) RETURNING id) \
                  INSERT INTO browser_sessions (token_hash, session_id, expires_at) \
                  SELECT $2, id, $3 FROM login RETURNING session_id",
@@ -39,7 +40,7 @@ impl BrowserSessionStore for PostgresStore {
     ) -> StoreResult<Option<BrowserSession>> {
         let client = self.client().await?;
         let row = self
-            .timed(client.query_opt(
+            .timed(client.query_opt_cached(
                 &format!(
                     "SELECT {USER_COLUMNS}, b.session_id FROM browser_sessions b \
                      JOIN sessions s ON s.id = b.session_id JOIN users u ON u.id = s.user_id \

@@ -22,7 +22,7 @@ use futures_util::StreamExt;
 use tokio::sync::broadcast;
 use tokio_postgres::{AsyncMessage, NoTls};
 
-use super::{tasks::select_task, PostgresStore};
+use super::{cached::Cached, tasks::select_task, PostgresStore};
 use crate::store::{
     changes::{
         task_from_json, task_json, Change, ChangeFeed, ChangeOp, FeedBounds, SetKind, Wake, Wakeups,
@@ -81,7 +81,7 @@ impl<'t, 'c> Recorder<'t, 'c> {
         let (kind, reverts) = self.kind.parts();
         let id = self
             .tx
-            .query_one(
+            .query_one_cached(
                 "INSERT INTO change_sets (user_id, at, kind, reverts) VALUES ($1, now(), $2, $3) \
                  RETURNING id",
                 &[&self.user_id, &kind, &reverts],
@@ -177,8 +177,10 @@ impl PostgresStore {
         self.wakeups.send(wake);
         let notified = async {
             let client = self.client().await?;
-            self.timed(client.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &wake.encode()]))
-                .await
+            self.timed(
+                client.execute_cached("SELECT pg_notify($1, $2)", &[&CHANNEL, &wake.encode()]),
+            )
+            .await
         };
         if let Err(err) = notified.await {
             // The change is committed; other daemons' streams see it when
@@ -224,7 +226,7 @@ impl ChangeFeed for PostgresStore {
     async fn feed_bounds(&self, user_id: i64) -> StoreResult<FeedBounds> {
         let client = self.client().await?;
         let row = self
-            .timed(client.query_one(
+            .timed(client.query_one_cached(
                 "SELECT purged_through, \
                  coalesce((SELECT max(seq) FROM task_changes), 0), \
                  coalesce((SELECT max(seq) FROM task_changes WHERE user_id = $1), 0) \
@@ -245,7 +247,7 @@ impl ChangeFeed for PostgresStore {
         self.timed(async {
             let tx = client.transaction().await?;
             let through: Option<i64> = tx
-                .query_one(
+                .query_one_cached(
                     "SELECT max(seq) FROM task_changes WHERE at < $1",
                     &[&before],
                 )
@@ -255,9 +257,9 @@ impl ChangeFeed for PostgresStore {
                 return Ok(0);
             };
             let purged = tx
-                .execute("DELETE FROM task_changes WHERE seq <= $1", &[&through])
+                .execute_cached("DELETE FROM task_changes WHERE seq <= $1", &[&through])
                 .await?;
-            tx.execute(
+            tx.execute_cached(
                 "UPDATE change_feed SET purged_through = greatest(purged_through, $1)",
                 &[&through],
             )

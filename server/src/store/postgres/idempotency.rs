@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::PostgresStore;
+use super::{cached::Cached, PostgresStore};
 use crate::store::{
     idempotency::{Claim, IdempotencyStore, SavedAnswer, CLAIM_LASTS},
     StoreResult,
@@ -23,7 +23,7 @@ impl IdempotencyStore for PostgresStore {
         self.timed(async {
             let tx = client.transaction().await?;
             let inserted = tx
-                .execute(
+                .execute_cached(
                     "INSERT INTO idempotency_keys (user_id, key, request_hash, claimed_at) \
                      VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
                     &[&user_id, &key, &request_hash, &now],
@@ -34,7 +34,7 @@ impl IdempotencyStore for PostgresStore {
                 return Ok(Claim::Fresh);
             }
             let row = tx
-                .query_one(
+                .query_one_cached(
                     "SELECT request_hash, claimed_at, status, body, location, etag \
                      FROM idempotency_keys WHERE user_id = $1 AND key = $2 FOR UPDATE",
                     &[&user_id, &key],
@@ -55,7 +55,7 @@ impl IdempotencyStore for PostgresStore {
             } else if claimed_at > now - CLAIM_LASTS {
                 Claim::InFlight
             } else {
-                tx.execute(
+                tx.execute_cached(
                     "UPDATE idempotency_keys SET claimed_at = $3 WHERE user_id = $1 AND key = $2",
                     &[&user_id, &key, &now],
                 )
@@ -70,7 +70,7 @@ impl IdempotencyStore for PostgresStore {
 
     async fn save_answer(&self, user_id: i64, key: &str, answer: SavedAnswer) -> StoreResult<()> {
         let client = self.client().await?;
-        self.timed(client.execute(
+        self.timed(client.execute_cached(
             "UPDATE idempotency_keys SET status = $3, body = $4, location = $5, etag = $6 \
              WHERE user_id = $1 AND key = $2",
             &[
@@ -88,7 +88,7 @@ impl IdempotencyStore for PostgresStore {
 
     async fn release_key(&self, user_id: i64, key: &str) -> StoreResult<()> {
         let client = self.client().await?;
-        self.timed(client.execute(
+        self.timed(client.execute_cached(
             "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status IS NULL",
             &[&user_id, &key],
         ))
@@ -98,7 +98,7 @@ impl IdempotencyStore for PostgresStore {
 
     async fn forget_keys_before(&self, before: DateTime<Utc>) -> StoreResult<u64> {
         let client = self.client().await?;
-        self.timed(client.execute(
+        self.timed(client.execute_cached(
             "DELETE FROM idempotency_keys WHERE claimed_at < $1",
             &[&before],
         ))

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use tokio_postgres::Row;
 
 use super::{
+    cached::Cached,
     changes::Recorder,
     tasks::{select_task, update_row, write_links},
     trash, PostgresStore,
@@ -48,7 +49,7 @@ async fn apply(
             SetWrite::Restore { task, .. } | SetWrite::Recreate { task } => task.id,
         })
         .collect();
-    tx.execute(
+    tx.execute_cached(
         "SELECT 1 FROM tasks WHERE user_id = $1 AND id = ANY($2) ORDER BY id FOR UPDATE",
         &[&user_id, &ids],
     )
@@ -62,7 +63,7 @@ async fn apply(
                 // lowest free one instead.
                 if let Some(number) = task.number.filter(|n| Some(*n) != current.number) {
                     let taken = tx
-                        .query_opt(
+                        .query_opt_cached(
                             "SELECT 1 FROM tasks WHERE user_id = $1 AND number = $2",
                             &[&user_id, &number],
                         )
@@ -100,7 +101,7 @@ async fn apply(
             }
             SetWrite::Recreate { task } => {
                 let taken = tx
-                    .query_opt("SELECT 1 FROM tasks WHERE id = $1", &[&task.id])
+                    .query_opt_cached("SELECT 1 FROM tasks WHERE id = $1", &[&task.id])
                     .await?
                     .is_some();
                 if taken || trash::get(tx, user_id, task.id).await?.is_some() {
@@ -126,7 +127,7 @@ async fn apply(
         }
     }
     if let SetKind::Undo(reverted) | SetKind::Redo(reverted) = kind {
-        tx.execute(
+        tx.execute_cached(
             "UPDATE change_sets SET undone = TRUE WHERE id = $1 AND user_id = $2",
             &[&reverted, &user_id],
         )
@@ -150,14 +151,16 @@ impl JournalStore for PostgresStore {
             }
         };
         let client = self.client().await?;
-        let row = self.timed(client.query_opt(sql, &[&user_id])).await?;
+        let row = self
+            .timed(client.query_opt_cached(sql, &[&user_id]))
+            .await?;
         Ok(row.map(|row| row.get(0)))
     }
 
     async fn set_changes(&self, user_id: i64, set_id: i64) -> StoreResult<Vec<JournalEntry>> {
         let client = self.client().await?;
         let rows = self
-            .timed(client.query(
+            .timed(client.query_cached(
                 &format!(
                     "SELECT {ENTRY_COLUMNS} FROM task_changes \
                      WHERE user_id = $1 AND change_set = $2 ORDER BY seq"
@@ -171,7 +174,7 @@ impl JournalStore for PostgresStore {
     async fn task_history(&self, user_id: i64, task_id: i64) -> StoreResult<Vec<JournalEntry>> {
         let client = self.client().await?;
         let rows = self
-            .timed(client.query(
+            .timed(client.query_cached(
                 &format!(
                     "SELECT {ENTRY_COLUMNS} FROM task_changes WHERE user_id = $1 \
                      AND task_id = $2 AND change_set IS NOT NULL ORDER BY seq"
@@ -208,7 +211,7 @@ impl JournalStore for PostgresStore {
     async fn trash(&self, user_id: i64) -> StoreResult<Vec<Trashed>> {
         let client = self.client().await?;
         let rows = self
-            .timed(client.query(
+            .timed(client.query_cached(
                 &format!(
                     "SELECT {} FROM trash WHERE user_id = $1 ORDER BY deleted_at DESC, task_id DESC",
                     trash::TRASHED_COLUMNS
@@ -222,7 +225,7 @@ impl JournalStore for PostgresStore {
     async fn trashed(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Trashed>> {
         let client = self.client().await?;
         let row = self
-            .timed(client.query_opt(
+            .timed(client.query_opt_cached(
                 &format!(
                     "SELECT {} FROM trash WHERE user_id = $1 AND task_id = $2",
                     trash::TRASHED_COLUMNS
@@ -236,7 +239,7 @@ impl JournalStore for PostgresStore {
     async fn purge(&self, user_id: i64, task_id: i64) -> StoreResult<bool> {
         let client = self.client().await?;
         let purged = self
-            .timed(client.execute(
+            .timed(client.execute_cached(
                 "DELETE FROM trash WHERE task_id = $1 AND user_id = $2",
                 &[&task_id, &user_id],
             ))
@@ -249,9 +252,9 @@ impl JournalStore for PostgresStore {
         self.timed(async {
             let tx = client.transaction().await?;
             let emptied = tx
-                .execute("DELETE FROM trash WHERE deleted_at < $1", &[&before])
+                .execute_cached("DELETE FROM trash WHERE deleted_at < $1", &[&before])
                 .await?;
-            tx.execute("DELETE FROM change_sets WHERE at < $1", &[&before])
+            tx.execute_cached("DELETE FROM change_sets WHERE at < $1", &[&before])
                 .await?;
             tx.commit().await?;
             Ok(emptied)

@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod attempts;
 mod browser;
+mod cached;
 mod changes;
 mod idempotency;
 mod journal;
@@ -24,6 +25,7 @@ use deadpool_postgres::{
 };
 use tokio_postgres::{error::SqlState, NoTls};
 
+use self::cached::Cached;
 use super::{changes::Wakeups, Store, StoreError, StoreResult};
 
 /// Versioned schema changes, applied in order; the table `taskd_schema`
@@ -292,7 +294,7 @@ impl Store for PostgresStore {
     async fn set_quotas(&self, quotas: super::Quotas) -> StoreResult<()> {
         let limit = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         let client = self.client().await?;
-        self.timed(client.execute(
+        self.timed(client.execute_cached(
             "UPDATE quotas SET max_tasks = $1, max_chars = $2 WHERE id = 1",
             &[&limit(quotas.max_tasks), &limit(quotas.max_chars)],
         ))
@@ -302,7 +304,7 @@ impl Store for PostgresStore {
 
     async fn probe_write(&self, now: DateTime<Utc>) -> StoreResult<()> {
         let client = self.client().await?;
-        self.timed(client.execute(
+        self.timed(client.execute_cached(
             "INSERT INTO jobs (name, last_run, runs) VALUES ('write-probe', $1, 0) \
              ON CONFLICT (name) DO UPDATE SET last_run = EXCLUDED.last_run",
             &[&now],
@@ -320,7 +322,7 @@ impl Store for PostgresStore {
         let due_before = super::job_due_before(now, every);
         let client = self.client().await?;
         let claimed = self
-            .timed(client.execute(
+            .timed(client.execute_cached(
                 "INSERT INTO jobs (name, last_run, runs) VALUES ($1, $2, 1) \
                  ON CONFLICT (name) DO UPDATE SET last_run = EXCLUDED.last_run, runs = jobs.runs + 1 \
                  WHERE jobs.last_run <= $3",
@@ -332,13 +334,16 @@ impl Store for PostgresStore {
 
     async fn shared_secret(&self, candidate: &str) -> StoreResult<Option<String>> {
         let client = self.client().await?;
-        self.timed(client.execute(
+        self.timed(client.execute_cached(
             "INSERT INTO settings (name, value) VALUES ('jwt_secret', $1) ON CONFLICT (name) DO NOTHING",
             &[&candidate],
         ))
         .await?;
         let row = self
-            .timed(client.query_one("SELECT value FROM settings WHERE name = 'jwt_secret'", &[]))
+            .timed(
+                client
+                    .query_one_cached("SELECT value FROM settings WHERE name = 'jwt_secret'", &[]),
+            )
             .await?;
         Ok(Some(row.get(0)))
     }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use common::api::{Annotation, Status, Task};
 use tokio_postgres::{error::SqlState, types::ToSql, Row};
 
-use super::{changes::Recorder, trash, PostgresStore};
+use super::{cached::Cached, changes::Recorder, trash, PostgresStore};
 use crate::{
     store::{
         changes::Wake,
@@ -37,11 +37,11 @@ pub(super) async fn write_links(
     let old_depends = previous.map_or(&[][..], |p| &p.depends);
     if task.depends != old_depends {
         if !old_depends.is_empty() {
-            tx.execute("DELETE FROM task_depends WHERE task_id = $1", &[&task.id])
+            tx.execute_cached("DELETE FROM task_depends WHERE task_id = $1", &[&task.id])
                 .await?;
         }
         if !task.depends.is_empty() {
-            tx.execute(
+            tx.execute_cached(
                 "INSERT INTO task_depends (task_id, depends_on) SELECT $1, unnest($2::bigint[]) \
                  ON CONFLICT DO NOTHING",
                 &[&task.id, &task.depends],
@@ -56,7 +56,7 @@ pub(super) async fn write_links(
         .map(|old| old.id)
         .collect();
     if !gone.is_empty() {
-        tx.execute(
+        tx.execute_cached(
             "DELETE FROM annotations WHERE task_id = $1 AND id = ANY($2)",
             &[&task.id, &gone],
         )
@@ -71,7 +71,7 @@ pub(super) async fn write_links(
         // Null: the next id; a note brought back keeps its own.
         let id = (annotation.id != 0).then_some(annotation.id);
         annotation.id = tx
-            .query_one(
+            .query_one_cached(
                 "INSERT INTO annotations (id, task_id, entry, text) \
                  VALUES (coalesce($1, nextval(pg_get_serial_sequence('annotations', 'id'))), $2, $3, $4) \
                  RETURNING id",
@@ -97,12 +97,15 @@ async fn number_for(
     if task.status != Status::Pending || task.number.is_some() {
         return Ok(task.number);
     }
-    tx.execute(
+    tx.execute_cached(
         "SELECT pg_advisory_xact_lock($1, hashtext($2::bigint::text))",
         &[&NUMBER_LOCKS, &user_id],
     )
     .await?;
-    Ok(tx.query_one(LOWEST_FREE_NUMBER, &[&user_id]).await?.get(0))
+    Ok(tx
+        .query_one_cached(LOWEST_FREE_NUMBER, &[&user_id])
+        .await?
+        .get(0))
 }
 
 /// An import is one transaction, which may be long.
@@ -576,7 +579,7 @@ impl TaskStore for PostgresStore {
                 .filter_map(|w| w.current.as_ref().map(|c| c.id))
                 .collect();
             let versions: std::collections::HashMap<i64, i64> = tx
-                .query(
+                .query_cached(
                     "SELECT id, version FROM tasks WHERE user_id = $1 AND id = ANY($2) FOR UPDATE",
                     &[&user_id, &ids],
                 )
@@ -608,7 +611,7 @@ impl TaskStore for PostgresStore {
             }
             let wanted: Vec<&String> = written.iter().flat_map(|(_, _, d)| d.iter()).collect();
             let ids: std::collections::HashMap<String, i64> = tx
-                .query(
+                .query_cached(
                     "SELECT uuid, id FROM tasks WHERE user_id = $1 AND uuid = ANY($2)",
                     &[&user_id, &wanted],
                 )
@@ -663,7 +666,7 @@ impl TaskStore for PostgresStore {
             .timed(async {
                 let tx = client.transaction().await?;
                 let locked = tx
-    .query_opt(
+    .query_opt_cached(
         "SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2 AND version = $3 FOR UPDATE",
         &[&task_id, &user_id, &expected_version],
     )
@@ -690,7 +693,7 @@ impl TaskStore for PostgresStore {
     async fn task_statuses(&self, user_id: i64, ids: Vec<i64>) -> StoreResult<Vec<(i64, Status)>> {
         let client = self.client().await?;
         let rows = self
-            .timed(client.query(
+            .timed(client.query_cached(
                 "SELECT id, status FROM tasks WHERE user_id = $1 AND id = ANY($2)",
                 &[&user_id, &ids],
             ))
@@ -709,7 +712,7 @@ impl TaskStore for PostgresStore {
     async fn task_uuids(&self, user_id: i64, ids: Vec<i64>) -> StoreResult<Vec<(i64, String)>> {
         let client = self.client().await?;
         let rows = self
-            .timed(client.query(
+            .timed(client.query_cached(
                 "SELECT id, uuid FROM tasks WHERE user_id = $1 AND id = ANY($2)",
                 &[&user_id, &ids],
             ))
@@ -720,7 +723,7 @@ impl TaskStore for PostgresStore {
     async fn dependency_edges(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>> {
         let client = self.client().await?;
         let rows = self
-            .timed(client.query(
+            .timed(client.query_cached(
                 "SELECT d.task_id, d.depends_on FROM task_depends d \
                  JOIN tasks t ON t.id = d.task_id WHERE t.user_id = $1",
                 &[&user_id],
@@ -737,7 +740,7 @@ impl TaskStore for PostgresStore {
                 // Users' change locks taken in one order: no two sweeps wait on
                 // each other.
                 let expired: Vec<(i64, i64)> = tx
-                    .query(
+                    .query_cached(
                         "SELECT user_id, id FROM tasks WHERE until IS NOT NULL AND until < $1 \
          AND status = 'pending' ORDER BY user_id, id FOR UPDATE",
                         &[&now],

@@ -3,7 +3,10 @@
 use common::api::{Status, Task};
 use tokio_postgres::Row;
 
-use super::tasks::{insert_row, write_links};
+use super::{
+    cached::Cached,
+    tasks::{insert_row, write_links},
+};
 use crate::store::{changes::task_json, journal::Trashed};
 
 type Tx<'a> = deadpool_postgres::Transaction<'a>;
@@ -15,7 +18,7 @@ pub(super) async fn put(
     user_id: i64,
     task: &Task,
 ) -> Result<(), tokio_postgres::Error> {
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO trash (task_id, user_id, deleted_at, task, dependents) \
          VALUES ($1, $2, now(), $3, ARRAY(SELECT task_id FROM task_depends \
              WHERE depends_on = $1 ORDER BY task_id)) \
@@ -24,7 +27,7 @@ pub(super) async fn put(
         &[&task.id, &user_id, &task_json(task)],
     )
     .await?;
-    tx.execute(
+    tx.execute_cached(
         "DELETE FROM tasks WHERE id = $1 AND user_id = $2",
         &[&task.id, &user_id],
     )
@@ -49,7 +52,7 @@ pub(super) async fn get(
     task_id: i64,
 ) -> Result<Option<Trashed>, tokio_postgres::Error> {
     Ok(tx
-        .query_opt(
+        .query_opt_cached(
             &format!(
                 "SELECT {TRASHED_COLUMNS} FROM trash WHERE task_id = $1 AND user_id = $2 FOR UPDATE"
             ),
@@ -69,14 +72,14 @@ pub(super) async fn bring_back(
     mut task: Task,
     dependents: &[i64],
 ) -> Result<Task, tokio_postgres::Error> {
-    tx.execute(
+    tx.execute_cached(
         "DELETE FROM trash WHERE task_id = $1 AND user_id = $2",
         &[&task.id, &user_id],
     )
     .await?;
     if let Some(number) = task.number {
         let taken = tx
-            .query_opt(
+            .query_opt_cached(
                 "SELECT 1 FROM tasks WHERE user_id = $1 AND number = $2",
                 &[&user_id, &number],
             )
@@ -87,7 +90,7 @@ pub(super) async fn bring_back(
         }
     }
     task.depends = tx
-        .query(
+        .query_cached(
             "SELECT id FROM tasks WHERE user_id = $1 AND id = ANY($2) ORDER BY id",
             &[&user_id, &task.depends],
         )
@@ -97,7 +100,7 @@ pub(super) async fn bring_back(
         .collect();
     insert_row(tx, user_id, &mut task).await?;
     write_links(tx, &mut task, None).await?;
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO task_depends (task_id, depends_on) \
          SELECT id, $3 FROM tasks WHERE user_id = $1 AND id = ANY($2) ON CONFLICT DO NOTHING",
         &[&user_id, &dependents, &task.id],
