@@ -92,6 +92,14 @@ fn check_version(path: &Path, version: usize, opening: Opening) -> anyhow::Resul
 /// moment (`taskd backup`, `taskd createsuperuser`).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The writer's page cache, in KiB (SQLite's default is 2 MiB). A batch of
+/// writes touches a few dozen pages, the ends of the tables and indexes
+/// that rows are added to and the pages of the tasks changed; the pages
+/// the writer drops are still in the operating system's cache, a read away.
+/// Measured side by side: writes as fast as with the default, and the
+/// daemon's peak memory 1.5 MiB lower.
+const WRITER_CACHE_KIB: i64 = 512;
+
 /// Writes committed together at most.
 const MAX_BATCH: usize = 128;
 
@@ -208,6 +216,7 @@ impl SqliteStore {
         // memory it holds one write's pages at most: it is emptied as each
         // savepoint is released.
         writer.pragma_update(None, "temp_store", "MEMORY")?;
+        writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
         writer.pragma_update(None, "wal_autocheckpoint", checkpoint::WRITER_THRESHOLD)?;
         let commits = checkpoint::start(&path)?;
         let task_writes = TaskWrites::watch(&writer);
