@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use super::{
     accounts::{user_from_row, USER_COLUMNS},
-    db_error, pool_error, OPERATION_TIMEOUT,
+    bounded, db_error, pool_error,
 };
 use crate::store::{AuthContext, StoreError, StoreResult};
 
@@ -118,16 +118,9 @@ async fn answer(pool: &Pool, batch: Vec<Check>) {
             .await
             .map_err(db_error)
     };
-    let rows = match tokio::time::timeout(OPERATION_TIMEOUT, asked).await {
-        Ok(Ok(rows)) => rows,
-        Ok(Err(err)) => return fail(batch, &err),
-        Err(_) => {
-            let err = StoreError::Unavailable(anyhow::anyhow!(
-                "PostgreSQL did not answer within {} s",
-                OPERATION_TIMEOUT.as_secs()
-            ));
-            return fail(batch, &err);
-        }
+    let rows = match bounded(asked).await {
+        Ok(rows) => rows,
+        Err(err) => return fail(batch, &err),
     };
     let mut found: Vec<Option<AuthContext>> = (0..batch.len()).map(|_| None).collect();
     for row in rows {

@@ -137,14 +137,20 @@ impl PostgresStore {
         &self,
         operation: impl Future<Output = Result<T, tokio_postgres::Error>>,
     ) -> StoreResult<T> {
-        match tokio::time::timeout(OPERATION_TIMEOUT, operation).await {
-            Ok(result) => result.map_err(db_error),
-            Err(_) => Err(StoreError::Unavailable(anyhow::anyhow!(
+        bounded(async { operation.await.map_err(db_error) }).await
+    }
+}
+
+/// `operation`, or an error once it has run for [`OPERATION_TIMEOUT`].
+async fn bounded<T>(operation: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+    tokio::time::timeout(OPERATION_TIMEOUT, operation)
+        .await
+        .unwrap_or_else(|_| {
+            Err(StoreError::Unavailable(anyhow::anyhow!(
                 "PostgreSQL did not answer within {} s",
                 OPERATION_TIMEOUT.as_secs()
-            ))),
-        }
-    }
+            )))
+        })
 }
 
 async fn check_server(client: &Object) -> anyhow::Result<()> {
