@@ -119,12 +119,7 @@ impl AccountStore for PostgresStore {
         let client = self.client().await?;
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username_key = $1");
         let row = self
-            .timed(async {
-                let statement = client.prepare_cached(&sql).await?;
-                client
-                    .query_opt(&statement, &[&username.to_lowercase()])
-                    .await
-            })
+            .timed(client.query_opt_cached(&sql, &[&username.to_lowercase()]))
             .await?;
         Ok(row.as_ref().map(user_from_row))
     }

@@ -2,11 +2,12 @@
 //!
 //! A statement sent as text is parsed and planned again every time, and
 //! costs a second round trip (tokio-postgres prepares it, then runs it).
-//! Prepared once per connection, it costs a bind. Statements of fixed text
-//! go through here, or through `prepare_cached` where the statement is
-//! kept for several runs. Some SQL whose text is built per request from a
-//! filter or a search (facet counts, the admin panel's searches) is sent
-//! as text, which keeps it out of each connection's cache.
+//! Prepared once per connection, it costs a bind. Statements go through
+//! here (or through `prepare_cached` itself where one statement runs many
+//! times: a page read row by row, a batch of inserts). Some SQL whose text
+//! is built per request from a filter or a search (facet counts, the admin
+//! panel's searches) is sent as text, which keeps it out of each
+//! connection's cache.
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;

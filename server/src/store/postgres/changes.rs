@@ -137,9 +137,8 @@ impl<'t, 'c> Recorder<'t, 'c> {
         let set = self.set_id().await?;
         // One round trip: the lock is taken before the row (and its number)
         // exists, and the notification goes out with the commit.
-        let statement = self
-            .tx
-            .prepare_cached(
+        self.tx
+            .execute_cached(
                 "WITH recorded AS ( \
                      INSERT INTO task_changes \
                          (user_id, task_id, op, version, at, task, change_set, before) \
@@ -148,11 +147,6 @@ impl<'t, 'c> Recorder<'t, 'c> {
                      FROM (SELECT pg_advisory_xact_lock($1, hashtext($2::bigint::text))) AS locked \
                      RETURNING seq) \
                  SELECT pg_notify($7, $8) FROM recorded",
-            )
-            .await?;
-        self.tx
-            .execute(
-                &statement,
                 &[
                     &CHANGE_LOCKS,
                     &self.user_id,
@@ -201,15 +195,11 @@ impl ChangeFeed for PostgresStore {
         let client = self.client().await?;
         let limit = i64::from(limit);
         let rows = self
-            .timed(async {
-                let statement = client
-                    .prepare_cached(
-                        "SELECT seq, task_id, op, version, task FROM task_changes \
-                         WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                    )
-                    .await?;
-                client.query(&statement, &[&user_id, &after, &limit]).await
-            })
+            .timed(client.query_cached(
+                "SELECT seq, task_id, op, version, task FROM task_changes \
+                 WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                &[&user_id, &after, &limit],
+            ))
             .await?;
         Ok(rows
             .iter()

@@ -15,7 +15,9 @@ use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use super::{
     accounts::{user_from_row, USER_COLUMNS},
-    bounded, db_error, pool_error,
+    bounded,
+    cached::Cached,
+    db_error, pool_error,
 };
 use crate::store::{AuthContext, StoreError, StoreResult};
 
@@ -112,9 +114,8 @@ async fn answer(pool: &Pool, batch: Vec<Check>) {
     let sessions: Vec<i64> = batch.iter().map(|check| check.session_id).collect();
     let asked = async {
         let client = pool.get().await.map_err(pool_error)?;
-        let statement = client.prepare_cached(&QUERY).await.map_err(db_error)?;
         client
-            .query(&statement, &[&users, &sessions])
+            .query_cached(&QUERY, &[&users, &sessions])
             .await
             .map_err(db_error)
     };

@@ -121,19 +121,14 @@ pub(super) async fn insert_row(
     let number = number_for(tx, user_id, task).await?;
     let priority = task.priority.map(priority_number);
     let udas = serde_json::to_string(&task.udas).unwrap_or_else(|_| "{}".into());
-    let statement = tx
-        .prepare_cached(
+    let row = tx
+        .query_one_cached(
             "INSERT INTO tasks (user_id, title, description, status, priority, due, \
      project, tags, created_at, updated_at, completed_at, version, uuid, \
      number, start, wait, scheduled, until, udas, id) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
      $15, $16, $17, $18, $19, \
      coalesce($20, nextval(pg_get_serial_sequence('tasks', 'id')))) RETURNING id",
-        )
-        .await?;
-    let row = tx
-        .query_one(
-            &statement,
             &[
                 &user_id,
                 &task.title,
@@ -174,18 +169,13 @@ pub(super) async fn update_row(
     let number = number_for(tx, user_id, task).await?;
     let priority = task.priority.map(priority_number);
     let udas = serde_json::to_string(&task.udas).unwrap_or_else(|_| "{}".into());
-    let statement = tx
-        .prepare_cached(
+    let changed = tx
+        .execute_cached(
             "UPDATE tasks SET title = $1, description = $2, status = $3, priority = $4, \
              due = $5, project = $6, tags = $7, updated_at = $8, completed_at = $9, \
              version = $10, number = $11, start = $12, wait = $13, scheduled = $14, \
              until = $15, udas = $16, created_at = $17 \
              WHERE id = $18 AND user_id = $19 AND version = $20",
-        )
-        .await?;
-    let changed = tx
-        .execute(
-            &statement,
             &[
                 &task.title,
                 &task.description,
@@ -220,13 +210,13 @@ pub(super) async fn select_task(
     user_id: i64,
     task_id: i64,
 ) -> Result<Option<Task>, tokio_postgres::Error> {
-    let statement = client
-        .prepare_cached(&format!(
-            "SELECT {TASK_COLUMNS}, {COLUMNS} FROM tasks t WHERE t.id = $1 AND t.user_id = $2"
-        ))
-        .await?;
     client
-        .query_opt(&statement, &[&task_id, &user_id])
+        .query_opt_cached(
+            &format!(
+                "SELECT {TASK_COLUMNS}, {COLUMNS} FROM tasks t WHERE t.id = $1 AND t.user_id = $2"
+            ),
+            &[&task_id, &user_id],
+        )
         .await?
         .as_ref()
         .map(task_from_row)
@@ -493,8 +483,7 @@ impl TaskStore for PostgresStore {
                     } else {
                         (count_sql.as_str(), &params[..filters])
                     };
-                    let statement = tx.prepare_cached(sql).await?;
-                    let count: i64 = tx.query_one(&statement, params).await?.get(0);
+                    let count: i64 = tx.query_one_cached(sql, params).await?.get(0);
                     count.max(0) as u64
                 }
             };
@@ -558,9 +547,8 @@ impl TaskStore for PostgresStore {
             "SELECT {TASK_COLUMNS}, {COLUMNS} FROM tasks t WHERE t.user_id = $1 AND t.uuid = ANY($2)"
         );
         self.timed(async {
-            let statement = client.prepare_cached(&sql).await?;
             client
-                .query(&statement, &[&user_id, &uuids])
+                .query_cached(&sql, &[&user_id, &uuids])
                 .await?
                 .iter()
                 .map(task_from_row)
