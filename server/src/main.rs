@@ -244,6 +244,10 @@ enum Command {
         /// Where to write the copy.
         file: PathBuf,
     },
+    /// Judge how guessable a new password is, for a daemon that asked
+    /// (a question in JSON on standard input, the answer on standard output).
+    #[command(name = "judge-password", hide = true)]
+    JudgePassword,
 }
 
 #[derive(Args)]
@@ -280,6 +284,16 @@ struct ChangePassword {
 fn main() -> ExitCode {
     allocator::tune();
     let cli = Cli::parse();
+    if let Some(Command::JudgePassword) = cli.command {
+        // No log, runtime or database: a judgement and out.
+        return match auth::judge::answer(std::io::stdin().lock(), std::io::stdout().lock()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("taskd: {err:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     // Lines are written by a thread of their own: a write to stderr on an
     // async worker held up every request behind it. Never lossy: when the
     // queue is full, the request that logs waits, as it did before. The
@@ -372,6 +386,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Changepassword(args) => change_password(config, args).await,
         Command::ImportDjango { source } => import_django(config, &source).await,
         Command::Backup { file } => backup(&config.database, &file).await,
+        Command::JudgePassword => bail!("judge-password is answered before anything starts"),
     }
 }
 
@@ -405,6 +420,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = taskd::AppState::open(&config).await?;
     let streams = std::sync::Arc::clone(&state.streams);
     let app = taskd::app(state, &config)?;
+    match auth::judge::own_binary() {
+        Ok(binary) => auth::judge::judge_in_child(binary),
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot name taskd's own binary to judge passwords")
+        }
+    }
     // The first unknown-user login must cost what the others do.
     auth::warm_up()
         .await

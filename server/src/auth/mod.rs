@@ -2,6 +2,7 @@
 //! stored hashed), the [`AuthUser`] extractor and the login rate limit.
 
 mod hashers;
+pub mod judge;
 pub mod limiter;
 
 pub use hashers::set_hashing_threads;
@@ -173,7 +174,7 @@ pub async fn password_problems(
         return Ok(vec![message]);
     }
     hashers::run(Lane::NewPassword, move || {
-        crate::domain::credentials::password_errors(&password, &username)
+        crate::domain::credentials::password_errors_judged(&password, &username, judge::guessable)
     })
     .await
 }

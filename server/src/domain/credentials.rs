@@ -44,8 +44,19 @@ pub fn too_long(password: &str) -> Option<String> {
 }
 
 /// Everything wrong with `password` for the account `username` (whose
-/// `email` counts as a guess too); empty when it will do.
+/// name counts as a guess too); empty when it will do.
 pub fn password_errors(password: &str, username: &str) -> Vec<String> {
+    password_errors_judged(password, username, guessable)
+}
+
+/// [`password_errors`], with how guessable the password is asked of
+/// `judge` (zxcvbn's judgement, as [`guessable`] gives it), which is asked
+/// only once every other rule holds.
+pub fn password_errors_judged(
+    password: &str,
+    username: &str,
+    judge: impl FnOnce(&str, &str) -> Option<String>,
+) -> Vec<String> {
     let mut messages = Vec::new();
     if !password.is_empty() && password.trim().is_empty() {
         messages.push("This password is only spaces.".into());
@@ -63,14 +74,14 @@ pub fn password_errors(password: &str, username: &str) -> Vec<String> {
         messages.push("The password is the same as the username.".into());
     }
     if messages.is_empty() {
-        messages.extend(guessable(password, username));
+        messages.extend(judge(password, username));
     }
     messages
 }
 
 /// zxcvbn's judgement, when it finds the password too easy to guess: what
 /// makes it so and how to do better.
-fn guessable(password: &str, username: &str) -> Option<String> {
+pub fn guessable(password: &str, username: &str) -> Option<String> {
     let judged: String = password.chars().take(JUDGED_CHARS).collect();
     let entropy = zxcvbn::zxcvbn(&judged, &[username, "taskd", "task"]);
     if entropy.score() >= WEAKEST_ALLOWED {

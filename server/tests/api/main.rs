@@ -19,6 +19,7 @@ mod isolation;
 mod limits;
 mod list_counts;
 mod openapi;
+mod password_judge;
 mod postgres_faults;
 mod proxies;
 mod quotas;
