@@ -2,7 +2,7 @@
 //!
 //! zxcvbn builds its dictionaries (some 95,000 words) into hash maps at its
 //! first judgement and keeps them for as long as the process lives: 4.8 MB
-//! of allocations, 6.5 MiB of a daemon's resident memory in all, a quarter
+//! of allocations, some 6 MiB of a daemon's resident memory in all, a fifth
 //! of what it holds serving reads and writes (bench/README.md). A daemon
 //! judges passwords only at registrations and password changes, so it asks
 //! a child, its own binary run as `taskd judge-password`, whose memory goes
