@@ -94,19 +94,45 @@ fn the_judge_answers_for_the_account() {
     );
 }
 
+/// A stand-in for the judge: a shell script that reads the question, then
+/// runs `then`.
+fn stand_in(dir: &Path, name: &str, then: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\ncat >/dev/null\n{then}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // A child another test forks while the script is being written holds
+    // it open until that child's exec, and running it meanwhile fails
+    // ("text file busy"). Once it has run, nothing holds it.
+    for _ in 0..100 {
+        match Command::new(&path).stdin(Stdio::null()).output() {
+            Err(err) if err.raw_os_error() == Some(26) => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            ran => {
+                ran.unwrap();
+                break;
+            }
+        }
+    }
+    path
+}
+
 #[test]
 fn a_judge_that_cannot_answer_is_an_error_not_a_verdict() {
     assert!(matches!(
         judge::ask(Path::new("/nonexistent/taskd"), "password1", "alice"),
         Err(JudgeError::Start(..))
     ));
+    let dir = tempfile::tempdir().unwrap();
+    let failing = stand_in(dir.path(), "failing", "exit 3");
     assert!(matches!(
-        judge::ask(Path::new("false"), "password1", "alice"),
+        judge::ask(&failing, "password1", "alice"),
         Err(JudgeError::Failed(_))
     ));
-    // `echo judge-password` answers, but not a judgement.
+    let talking = stand_in(dir.path(), "talking", "echo not a judgement");
     assert!(matches!(
-        judge::ask(Path::new("echo"), "password1", "alice"),
+        judge::ask(&talking, "password1", "alice"),
         Err(JudgeError::Json(_))
     ));
 }
