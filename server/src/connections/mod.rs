@@ -82,9 +82,8 @@ pub async fn serve(
     // Routing ignores a trailing slash: `/api/tasks/` and `/api/tasks` are one
     // route. The layer must wrap the router, not sit inside it, to run before
     // routing.
-    let app = NormalizePathLayer::trim_trailing_slash().layer(app.layer(
-        tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_timeout),
-    ));
+    let app = NormalizePathLayer::trim_trailing_slash()
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_timeout).layer(app));
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())

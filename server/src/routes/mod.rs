@@ -22,6 +22,7 @@ use axum::{
     response::{IntoResponse, Response},
     Extension, Router,
 };
+use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     cors::{AllowOrigin, CorsLayer},
@@ -59,40 +60,30 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
     let mut doc = serde_json::to_value(&doc).context("rendering the OpenAPI document")?;
     openapi::constrain(&mut doc);
     let doc = serde_json::to_string_pretty(&doc).context("rendering the OpenAPI document")?;
-    let mut router = routes
+    let router = routes
         .merge(crate::web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(state)
-        .layer(Extension(ops::OpenApiJson(Arc::new(doc))))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::map_response(problem_for_every_error));
+        .with_state(state);
     let forwarding = Arc::new(config.forwarding.clone());
-    router = router.layer(axum::middleware::from_fn(move |request, next| {
-        crate::forwarded::resolve(Arc::clone(&forwarding), request, next)
-    }));
-    if config.error_format == crate::config::ErrorFormat::Drf {
-        router = router.layer(axum::middleware::map_response(as_drf_error));
-    }
-    if config.cors_any || !config.cors_origins.is_empty() {
-        router = router.layer(cors(&config.cors_origins, config.cors_any)?);
-    }
-    Ok(router
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(CatchPanicLayer::custom(|_panic| {
-            tracing::error!("a request handler panicked");
-            ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
-        }))
+    let cors = if config.cors_any || !config.cors_origins.is_empty() {
+        Some(cors(&config.cors_origins, config.cors_any)?)
+    } else {
+        None
+    };
+    let drf_errors = (config.error_format == crate::config::ErrorFormat::Drf)
+        .then(|| axum::middleware::map_response(as_drf_error));
+    // The layers every request goes through wrap the router once, from the
+    // outside in. Added with `Router::layer`, they wrapped each route one by
+    // one, and every request cloned and boxed its route's whole stack of
+    // them, a layer at a time (bench/README.md).
+    let app = ServiceBuilder::new()
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &axum::extract::Request| {
                     // The path only: never headers (tokens) or bodies
-                    // (passwords). The user is recorded once authenticated.
-                    // The client (behind a trusted proxy, the one it names)
-                    // and the user are recorded once known.
+                    // (passwords). The client (behind a trusted proxy, the
+                    // one it names) and the user are recorded once known.
                     tracing::info_span!(
                         "request",
                         method = %req.method(),
@@ -108,7 +99,25 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
                         .latency_unit(LatencyUnit::Micros),
                 )
                 .on_failure(()),
+        )
+        .layer(CatchPanicLayer::custom(|_panic| {
+            tracing::error!("a request handler panicked");
+            ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+        }))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
         ))
+        .option_layer(cors)
+        .option_layer(drf_errors)
+        .layer(axum::middleware::from_fn(move |request, next| {
+            crate::forwarded::resolve(Arc::clone(&forwarding), request, next)
+        }))
+        .layer(axum::middleware::map_response(problem_for_every_error))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(Extension(ops::OpenApiJson(Arc::new(doc))))
+        .service(router);
+    Ok(Router::new().fallback_service(app))
 }
 
 fn cors(origins: &[String], any: bool) -> anyhow::Result<CorsLayer> {
