@@ -246,7 +246,7 @@ enum Command {
     },
     /// Judge how guessable a new password is, for a daemon that asked
     /// (a question in JSON on standard input, the answer on standard output).
-    #[command(name = "judge-password", hide = true)]
+    #[command(name = auth::judge::SUBCOMMAND, hide = true)]
     JudgePassword,
 }
 
@@ -420,11 +420,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = taskd::AppState::open(&config).await?;
     let streams = std::sync::Arc::clone(&state.streams);
     let app = taskd::app(state, &config)?;
-    match auth::judge::own_binary() {
-        Ok(binary) => auth::judge::judge_in_child(binary),
-        Err(err) => {
-            tracing::warn!(error = %err, "cannot name taskd's own binary to judge passwords")
-        }
+    if let Err(err) = auth::judge::judge_in_child() {
+        tracing::warn!(error = %err, "cannot name taskd's own binary to judge passwords");
     }
     // The first unknown-user login must cost what the others do.
     auth::warm_up()

@@ -36,7 +36,7 @@ pub const SUBCOMMAND: &str = "judge-password";
 /// password judged here instead: some hundred times what it takes.
 const PATIENCE: Duration = Duration::from_secs(5);
 
-/// The binary asked, once the daemon has said which (see [`judge_in_child`]).
+/// The binary asked, once the daemon has set it (see [`judge_in_child`]).
 static JUDGE: OnceLock<PathBuf> = OnceLock::new();
 
 /// Whether the log already says that judging fell back to this process.
@@ -68,20 +68,17 @@ pub enum JudgeError {
     Json(#[source] serde_json::Error),
 }
 
-/// From now on, passwords are judged by `binary judge-password`: the
-/// daemon's own binary, which on Linux `/proc/self/exe` names even after
-/// an upgrade has replaced the file. Only the first call counts.
-pub fn judge_in_child(binary: PathBuf) {
-    let _ = JUDGE.set(binary);
-}
-
-/// The binary a daemon asks: its own.
-pub fn own_binary() -> io::Result<PathBuf> {
-    if cfg!(target_os = "linux") {
-        Ok(PathBuf::from("/proc/self/exe"))
+/// From now on, passwords are judged by this process's own binary run as
+/// `taskd judge-password`: on Linux `/proc/self/exe`, which names it even
+/// after an upgrade has replaced the file. Only the first call counts.
+pub fn judge_in_child() -> io::Result<()> {
+    let binary = if cfg!(target_os = "linux") {
+        PathBuf::from("/proc/self/exe")
     } else {
-        std::env::current_exe()
-    }
+        std::env::current_exe()?
+    };
+    let _ = JUDGE.set(binary);
+    Ok(())
 }
 
 /// zxcvbn's judgement of `password` for `username`, as

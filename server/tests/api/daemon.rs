@@ -127,14 +127,17 @@ impl Daemon {
             .to_string()
     }
 
+    pub async fn register(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post(
+            "/api/register/",
+            None,
+            json!({"username": username, "password": password}),
+        )
+        .await
+    }
+
     pub async fn signup(&self, username: &str) -> String {
-        let response = self
-            .post(
-                "/api/register/",
-                None,
-                json!({"username": username, "password": PASSWORD}),
-            )
-            .await;
+        let response = self.register(username, PASSWORD).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         self.login(username, PASSWORD).await
     }
@@ -961,13 +964,7 @@ async fn closed_registration_leaves_adding_users_to_createuser() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db.sqlite3").display().to_string();
     let daemon = Daemon::start(&["--database", &db, "--registration", "closed"], &[]);
-    let refused = daemon
-        .post(
-            "/api/register/",
-            None,
-            json!({"username": "dave", "password": PASSWORD}),
-        )
-        .await;
+    let refused = daemon.register("dave", PASSWORD).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 
     let made = taskd(

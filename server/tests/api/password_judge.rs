@@ -24,13 +24,7 @@ async fn the_daemon_refuses_guessable_passwords_through_its_judge() {
     let database = dir.path().join("db.sqlite3");
     let daemon = Daemon::start(&["--database", database.to_str().unwrap()], &[]);
 
-    let refused = daemon
-        .post(
-            "/api/register/",
-            None,
-            json!({"username": "alice", "password": "letmein123"}),
-        )
-        .await;
+    let refused = daemon.register("alice", "letmein123").await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     let body: Value = refused.json().await.unwrap();
     let message = body["errors"]["password"][0].as_str().unwrap();
@@ -40,13 +34,7 @@ async fn the_daemon_refuses_guessable_passwords_through_its_judge() {
     );
 
     // The account's own name counts as a guess in the child too.
-    let own_name = daemon
-        .post(
-            "/api/register/",
-            None,
-            json!({"username": "zorblaxquintet", "password": "zorblaxquintet1"}),
-        )
-        .await;
+    let own_name = daemon.register("zorblaxquintet", "zorblaxquintet1").await;
     assert_eq!(own_name.status(), StatusCode::BAD_REQUEST);
 
     let token = daemon.signup("alice").await;
