@@ -18,6 +18,7 @@ mod readers;
 pub mod task_writes;
 mod tasks;
 mod trash;
+mod writer;
 
 use std::{
     collections::HashMap,
@@ -32,6 +33,7 @@ use file::Found;
 use readers::Readers;
 use rusqlite::{functions::FunctionFlags, Connection, ErrorCode, TransactionBehavior};
 use task_writes::TaskWrites;
+use writer::{WriteJob, Writer};
 
 use async_trait::async_trait;
 
@@ -100,27 +102,12 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// daemon's peak memory 1.5 MiB lower.
 const WRITER_CACHE_KIB: i64 = 512;
 
-/// Writes committed together at most.
-const MAX_BATCH: usize = 128;
-
 /// Logins whose authentication is remembered at most; past this the memory
 /// starts over rather than growing.
 const AUTH_CACHE_ENTRIES: usize = 4096;
 
 /// How long an answer of `auth_context` is remembered at most.
 const AUTH_CACHE_AGE: Duration = Duration::from_secs(1);
-
-/// Hands a write's outcome to its caller once the batch it ran in has
-/// committed (or failed to).
-type Deliver = Box<dyn FnOnce(Option<StoreError>) + Send>;
-/// Runs a write, says whether it succeeded, and how to answer its caller.
-type RunWrite = Box<dyn FnOnce(&Connection) -> (bool, Deliver) + Send>;
-/// A write, and the account whose tasks alone it writes, if its caller
-/// says so.
-struct WriteJob {
-    account: Option<i64>,
-    run: RunWrite,
-}
 
 pub struct SqliteStore {
     /// The one writer connection lives on its own thread; writes queue here.
@@ -225,7 +212,16 @@ impl SqliteStore {
         let watched = path.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run_writer(writer, rx, watched, identity, commits, task_writes))
+            .spawn(move || {
+                Writer {
+                    conn: writer,
+                    path: watched,
+                    identity,
+                    commits,
+                    task_writes,
+                }
+                .run(rx)
+            })
             .context("starting the database writer thread")?;
         let readers = Readers::start(&path)?;
         Ok(SqliteStore {
@@ -286,26 +282,32 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let run: RunWrite = Box::new(move |conn| {
-            let result = f(conn).map_err(store_error);
-            let succeeded = result.is_ok();
-            let deliver: Deliver = Box::new(move |commit_error| {
-                if let Some(cache) = invalidates {
-                    cache.lock().unwrap_or_else(|e| e.into_inner()).forget_all();
-                }
-                let _ = tx.send(match commit_error {
-                    Some(err) => Err(err),
-                    None => result,
-                });
-            });
-            (succeeded, deliver)
-        });
+        let (job, answered) = WriteJob::once(account, invalidates, f);
+        self.send(job, answered).await
+    }
+
+    /// [`Self::write_tasks_of`] for a write that can run again from its
+    /// start, which spares it a savepoint (see [`writer`]): `f` takes what
+    /// it writes by reference, cloning what it changes.
+    async fn write_tasks_of_repeatable<T, F>(&self, user_id: i64, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: Fn(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let (job, answered) = WriteJob::repeatable(Some(user_id), f);
+        self.send(job, answered).await
+    }
+
+    async fn send<T>(
+        &self,
+        job: WriteJob,
+        answered: tokio::sync::oneshot::Receiver<StoreResult<T>>,
+    ) -> StoreResult<T> {
         self.writer
-            .send(WriteJob { account, run })
+            .send(job)
             .map_err(|_| StoreError::Unavailable(anyhow::anyhow!("the writer thread stopped")))?;
         // Dropped unanswered: the batch could not begin, or the write panicked.
-        rx.await.map_err(|_| {
+        answered.await.map_err(|_| {
             StoreError::Unavailable(anyhow::anyhow!("the database did not carry out this write"))
         })?
     }
@@ -392,93 +394,6 @@ impl Store for SqliteStore {
 /// The write a health check commits: a row of its own in the jobs table.
 const WRITE_PROBE: &str = "INSERT INTO jobs (name, last_run, runs) VALUES ('write-probe', ?1, 0) \
      ON CONFLICT (name) DO UPDATE SET last_run = excluded.last_run";
-
-/// The writer thread: takes every write waiting, runs each in a savepoint
-/// of one transaction (a failed write rolls back alone), commits once, then
-/// answers them all. Under load this turns many commits into one.
-fn run_writer(
-    conn: Connection,
-    jobs: mpsc::Receiver<WriteJob>,
-    path: PathBuf,
-    identity: Option<file::Identity>,
-    commits: checkpoint::Commits,
-    task_writes: TaskWrites,
-) {
-    while let Ok(first) = jobs.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        if let Err(err) = conn.execute_batch("BEGIN IMMEDIATE") {
-            let err = store_error(err);
-            tracing::error!(error = %err, "cannot begin a write transaction");
-            drop(batch);
-            continue;
-        }
-        let mut delivers = Vec::with_capacity(batch.len());
-        for job in batch {
-            task_writes.running(job.account);
-            if let Some(deliver) = run_in_savepoint(&conn, job.run) {
-                delivers.push(deliver);
-            }
-        }
-        task_writes.running(None);
-        // Writes to a file deleted (or replaced) under the daemon would be
-        // acknowledged and then lost: they are refused instead.
-        let committed = if identity.is_some() && file::Identity::of(&path) != identity {
-            Err(format!(
-                "the database file {} was deleted or replaced while taskd served it; \
-                 restore it, then restart taskd",
-                path.display()
-            ))
-        } else if let Some(left) =
-            file::space_left(&path).filter(|left| *left < file::MIN_FREE_BYTES)
-        {
-            Err(format!(
-                "the disk holding {} is full ({left} bytes left); free some space",
-                path.display()
-            ))
-        } else {
-            conn.execute_batch("COMMIT").map_err(|err| err.to_string())
-        };
-        if committed.is_ok() {
-            commits.committed();
-        }
-        let failure = committed.err().map(|err| {
-            let _ = conn.execute_batch("ROLLBACK");
-            tracing::error!(error = %err, "a write transaction failed to commit");
-            err
-        });
-        task_writes.ended();
-        for deliver in delivers {
-            deliver(failure.as_ref().map(|message| {
-                StoreError::Unavailable(anyhow::anyhow!("commit failed: {message}"))
-            }));
-        }
-    }
-}
-
-fn run_in_savepoint(conn: &Connection, job: RunWrite) -> Option<Deliver> {
-    if conn.execute_batch("SAVEPOINT job").is_err() {
-        return None;
-    }
-    // A panicking write must not take the writer thread (and every later
-    // write) with it; its caller hears of it through the dropped channel.
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn)));
-    // A failed write leaves nothing behind, whatever it did before failing.
-    let end = if matches!(outcome, Ok((true, _))) {
-        "RELEASE job"
-    } else {
-        "ROLLBACK TO job; RELEASE job"
-    };
-    if let Err(err) = conn.execute_batch(end) {
-        tracing::error!(error = %err, "cannot close a write's savepoint");
-    }
-    outcome.ok().map(|(_, deliver)| deliver)
-}
 
 /// Creates the database file, if there is none, readable by its owner only:
 /// SQLite gives its WAL and shared-memory files the same mode.

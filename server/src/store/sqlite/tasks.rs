@@ -514,9 +514,10 @@ impl TaskStore for SqliteStore {
         .await
     }
 
-    async fn insert_task(&self, user_id: i64, mut task: Task) -> StoreResult<Task> {
+    async fn insert_task(&self, user_id: i64, task: Task) -> StoreResult<Task> {
         let task = self
-            .write_tasks_of(user_id, move |conn| {
+            .write_tasks_of_repeatable(user_id, move |conn| {
+                let mut task = task.clone();
                 insert_row(conn, user_id, &mut task)?;
                 write_links(conn, &mut task, None)?;
                 Recorder::new(conn, user_id).written(task.id, None)
@@ -543,11 +544,12 @@ impl TaskStore for SqliteStore {
     async fn replace_task(
         &self,
         user_id: i64,
-        mut task: Task,
+        task: Task,
         current: Task,
     ) -> StoreResult<Option<Task>> {
         let written = self
-            .write_tasks_of(user_id, move |conn| {
+            .write_tasks_of_repeatable(user_id, move |conn| {
+                let mut task = task.clone();
                 if !update_row(conn, user_id, &mut task, &current)? {
                     return Ok(None);
                 }
@@ -653,7 +655,7 @@ impl TaskStore for SqliteStore {
         expected_version: i64,
     ) -> StoreResult<bool> {
         let deleted = self
-            .write_tasks_of(user_id, move |conn| {
+            .write_tasks_of_repeatable(user_id, move |conn| {
                 let Some(current) = select_task(conn, user_id, task_id)?
                     .filter(|current| current.version == expected_version)
                 else {
