@@ -1,7 +1,10 @@
 //! What a create, a replace, a patch or a delete makes of a task: defaults,
 //! `completed_at`, the version, and a change that changes nothing.
 
-use std::collections::BTreeMap;
+use std::{
+    collections::BTreeMap,
+    sync::atomic::{AtomicU32, Ordering},
+};
 
 use chrono::{DateTime, Utc};
 use common::api::{Annotation, Priority, Status, Task, UdaValue};
@@ -158,16 +161,48 @@ pub fn stored(instant: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(instant.timestamp_micros()).unwrap_or(instant)
 }
 
+/// The uuid of a task new to taskd (RFC 9562's version 8, a layout of
+/// one's own): its first 32 bits are the microsecond it was made, modulo
+/// 2³² (some 72 minutes), the rest random.
+///
+/// A random uuid (version 4) lands at a random place in the stores' index
+/// of uuids: under steady creates, each new task read one page of that index
+/// from disk and wrote it back, and SQLite's creates ran 40 % slower. Here
+/// the uuids made one after another sort one after another, so they go to
+/// the same page. A time-ordered uuid of version 7 would do that too, but
+/// its first eight characters, the ones Taskwarrior's users type, change
+/// only once a minute; here they differ between any two tasks made by this
+/// process within 72 minutes, and between tasks made further apart as often
+/// as a random uuid's do.
+pub fn new_uuid() -> String {
+    static LAST: AtomicU32 = AtomicU32::new(0);
+    // Wraps by design: only its order from one task to the next matters.
+    let now = Utc::now().timestamp_micros() as u32;
+    let mut last = LAST.load(Ordering::Relaxed);
+    let stamp = loop {
+        // Strictly after the last one, even within one microsecond.
+        let next = if (now.wrapping_sub(last) as i32) > 0 {
+            now
+        } else {
+            last.wrapping_add(1)
+        };
+        match LAST.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => break next,
+            Err(seen) => last = seen,
+        }
+    };
+    let mut bytes = uuid::Uuid::new_v4().into_bytes();
+    bytes[..4].copy_from_slice(&stamp.to_be_bytes());
+    uuid::Builder::from_custom_bytes(bytes)
+        .into_uuid()
+        .hyphenated()
+        .to_string()
+}
+
 /// A new task as it is stored. Its `id`, and its `number` while pending,
 /// are the store's to assign.
 pub fn new_task(fields: TaskFields, now: DateTime<Utc>) -> Task {
-    arrived(
-        &uuid::Uuid::new_v4().to_string(),
-        fields,
-        ImportedDates::default(),
-        &[],
-        now,
-    )
+    arrived(&new_uuid(), fields, ImportedDates::default(), &[], now)
 }
 
 /// A task new to the store, known as `uuid` (an import keeps the file's),
@@ -362,6 +397,23 @@ mod tests {
 
     fn task() -> Task {
         new_task(TaskFields::titled("Buy milk"), Utc::now())
+    }
+
+    #[test]
+    fn new_uuids_sort_in_the_order_made_and_differ_in_their_first_eight_characters() {
+        let made: Vec<String> = (0..10_000).map(|_| new_uuid()).collect();
+        for uuid in &made {
+            let parsed = uuid::Uuid::parse_str(uuid).unwrap();
+            assert_eq!(parsed.get_version_num(), 8, "{uuid}");
+            assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122, "{uuid}");
+            assert_eq!(&parsed.hyphenated().to_string(), uuid);
+        }
+        let prefixes: std::collections::HashSet<&str> =
+            made.iter().map(|uuid| &uuid[..8]).collect();
+        assert_eq!(prefixes.len(), made.len());
+        // In order, unless the 72-minute stamp wrapped meanwhile.
+        let wraps = made.windows(2).filter(|pair| pair[0] > pair[1]).count();
+        assert!(wraps <= 1, "{wraps} steps back");
     }
 
     #[test]

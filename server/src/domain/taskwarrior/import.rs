@@ -205,7 +205,7 @@ enum Mapped {
 /// Taskwarrior's attributes.
 fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
     let uuid = match object.remove("uuid") {
-        None | Some(Value::Null) => uuid::Uuid::new_v4().to_string(),
+        None | Some(Value::Null) => crate::domain::tasks::new_uuid(),
         Some(Value::String(text)) => uuid::Uuid::parse_str(text.trim())
             .map(|u| u.hyphenated().to_string())
             .map_err(|_| vec![format!("uuid: \"{text}\" is not a uuid.")])?,
