@@ -240,45 +240,97 @@ pub(super) fn update_row(
     current: &Task,
 ) -> rusqlite::Result<bool> {
     task.number = number_for(conn, user_id, task)?;
-    let tags = serde_json::to_string(&task.tags).map_err(conversion_error)?;
-    let udas = serde_json::to_string(&task.udas).map_err(conversion_error)?;
-    let changed = conn
-        .prepare_cached(
-            "UPDATE tasks SET title = ?1, description = ?2, status = ?3, priority = ?4, \
-             due = ?5, project = ?6, tags = ?7, updated_at = ?8, completed_at = ?9, \
-             version = ?10, number = ?11, start = ?12, wait = ?13, scheduled = ?14, \
-             until = ?15, udas = ?16, created_at = ?17 \
-             WHERE id = ?18 AND user_id = ?19 AND version = ?20",
-        )?
-        .execute(params![
-            task.title,
-            task.description,
-            task.status.as_str(),
-            task.priority.map(priority_number),
-            task.due.map(micros),
-            task.project,
-            tags,
-            micros(task.updated_at),
-            task.completed_at.map(micros),
-            task.version,
-            task.number,
-            task.start.map(micros),
-            task.wait.map(micros),
-            task.scheduled.map(micros),
-            task.until.map(micros),
-            udas,
-            micros(task.created_at),
-            task.id,
-            user_id,
-            current.version,
-        ])?;
-    if changed == 0 {
+    // Only the columns that change are set: SQLite rewrites the entries of
+    // every index on a column that an UPDATE sets, changed or not, and a
+    // patch of a title would otherwise rewrite four index entries, each
+    // on a page of its own, with every page written to the WAL.
+    let mut update = ChangedColumns::new(task, user_id, current.version);
+    let micros_of = |instant: Option<DateTime<Utc>>| instant.map(micros);
+    if task.title != current.title {
+        update.set("title", task.title.clone());
+    }
+    if task.description != current.description {
+        update.set("description", task.description.clone());
+    }
+    if task.status != current.status {
+        update.set("status", task.status.as_str().to_string());
+    }
+    if task.priority != current.priority {
+        update.set("priority", task.priority.map(priority_number));
+    }
+    if task.project != current.project {
+        update.set("project", task.project.clone());
+    }
+    if task.tags != current.tags {
+        let tags = serde_json::to_string(&task.tags).map_err(conversion_error)?;
+        update.set("tags", tags);
+    }
+    if task.udas != current.udas {
+        let udas = serde_json::to_string(&task.udas).map_err(conversion_error)?;
+        update.set("udas", udas);
+    }
+    if task.number != current.number {
+        update.set("number", task.number);
+    }
+    for (column, new, old) in [
+        ("due", task.due, current.due),
+        ("completed_at", task.completed_at, current.completed_at),
+        ("start", task.start, current.start),
+        ("wait", task.wait, current.wait),
+        ("scheduled", task.scheduled, current.scheduled),
+        ("until", task.until, current.until),
+    ] {
+        if micros_of(new) != micros_of(old) {
+            update.set(column, micros_of(new));
+        }
+    }
+    if micros(task.created_at) != micros(current.created_at) {
+        update.set("created_at", micros(task.created_at));
+    }
+    if update.run(conn)? == 0 {
         return Ok(false);
     }
     if task.tags != current.tags {
         replace_tags(conn, user_id, task.id, &task.tags)?;
     }
     Ok(true)
+}
+
+/// An UPDATE of one task row that sets its new version and time and the
+/// columns named; the column names are ours, the values bound.
+struct ChangedColumns {
+    sql: String,
+    values: Vec<Value>,
+}
+
+impl ChangedColumns {
+    /// Updates `task`'s row if its stored version is still `version`.
+    fn new(task: &Task, user_id: i64, version: i64) -> ChangedColumns {
+        ChangedColumns {
+            sql: "UPDATE tasks SET updated_at = ?5, version = ?4".into(),
+            values: vec![
+                task.id.into(),
+                user_id.into(),
+                version.into(),
+                task.version.into(),
+                micros(task.updated_at).into(),
+            ],
+        }
+    }
+
+    fn set(&mut self, column: &'static str, value: impl Into<Value>) {
+        self.values.push(value.into());
+        self.sql
+            .push_str(&format!(", {column} = ?{}", self.values.len()));
+    }
+
+    /// The rows changed: 1, or 0 when the version moved on meanwhile.
+    fn run(mut self, conn: &Connection) -> rusqlite::Result<usize> {
+        self.sql
+            .push_str(" WHERE id = ?1 AND user_id = ?2 AND version = ?3");
+        conn.prepare_cached(&self.sql)?
+            .execute(params_from_iter(self.values))
+    }
 }
 
 pub(super) fn select_task(
