@@ -51,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0015_quotas.sql"),
     include_str!("../../../migrations/postgres/0016_tasks_changed.sql"),
     include_str!("../../../migrations/postgres/0017_dependencies_within_an_account.sql"),
+    include_str!("../../../migrations/postgres/0018_tallies_beside_task_writes.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once

@@ -15,6 +15,7 @@ pub use backup::backup;
 mod idempotency;
 mod journal;
 mod readers;
+mod tally;
 pub mod task_writes;
 mod tasks;
 mod trash;
@@ -59,6 +60,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0015_quotas.sql"),
     include_str!("../../../migrations/sqlite/0016_tasks_changed.sql"),
     include_str!("../../../migrations/sqlite/0017_dependencies_within_an_account.sql"),
+    include_str!("../../../migrations/sqlite/0018_tallies_beside_task_writes.sql"),
 ];
 
 /// What a process opens the database for.

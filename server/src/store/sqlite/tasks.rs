@@ -5,7 +5,12 @@ use chrono::{DateTime, Utc};
 use common::api::{Annotation, Status, Task};
 use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row};
 
-use super::{changes::Recorder, conversion_error, instant, micros, trash, SqliteStore};
+use super::{
+    changes::Recorder,
+    conversion_error, instant, micros,
+    tally::{self, Added},
+    trash, SqliteStore,
+};
 use crate::{
     store::{
         changes::Wake,
@@ -227,6 +232,15 @@ pub(super) fn insert_row(conn: &Connection, user_id: i64, task: &mut Task) -> ru
         (task.id != 0).then_some(task.id),
     ])?;
     task.id = conn.last_insert_rowid();
+    tally::add(
+        conn,
+        user_id,
+        Added {
+            tasks: 1,
+            numbered: i64::from(task.number.is_some()),
+            chars: tally::text_of(conn, task.id)?,
+        },
+    )?;
     // A new row has no tags to remove.
     insert_tags(conn, user_id, task.id, &task.tags)
 }
@@ -287,9 +301,31 @@ pub(super) fn update_row(
     if micros(task.created_at) != micros(current.created_at) {
         update.set("created_at", micros(task.created_at));
     }
+    let text_changed = task.title != current.title
+        || task.description != current.description
+        || task.project != current.project
+        || task.tags != current.tags
+        || task.udas != current.udas;
+    let text_before = match text_changed {
+        true => tally::text_of(conn, task.id)?,
+        false => 0,
+    };
     if update.run(conn)? == 0 {
         return Ok(false);
     }
+    let text_after = match text_changed {
+        true => tally::text_of(conn, task.id)?,
+        false => 0,
+    };
+    tally::add(
+        conn,
+        user_id,
+        Added {
+            tasks: 0,
+            numbered: i64::from(task.number.is_some()) - i64::from(current.number.is_some()),
+            chars: text_after - text_before,
+        },
+    )?;
     if task.tags != current.tags {
         replace_tags(conn, user_id, task.id, &task.tags)?;
     }
