@@ -3,7 +3,7 @@
 
 use std::{
     collections::BTreeMap,
-    sync::atomic::{AtomicU32, Ordering},
+    sync::atomic::{AtomicU64, Ordering},
 };
 
 use chrono::{DateTime, Utc};
@@ -175,18 +175,19 @@ pub fn stored(instant: DateTime<Utc>) -> DateTime<Utc> {
 /// process within 72 minutes, and between tasks made further apart as often
 /// as a random uuid's do.
 pub fn new_uuid() -> String {
-    static LAST: AtomicU32 = AtomicU32::new(0);
+    /// The last stamp given out, or `NONE` before the first.
+    static LAST: AtomicU64 = AtomicU64::new(NONE);
+    const NONE: u64 = u64::MAX;
     // Wraps by design: only its order from one task to the next matters.
     let now = Utc::now().timestamp_micros() as u32;
     let mut last = LAST.load(Ordering::Relaxed);
     let stamp = loop {
         // Strictly after the last one, even within one microsecond.
-        let next = if (now.wrapping_sub(last) as i32) > 0 {
-            now
-        } else {
-            last.wrapping_add(1)
+        let next = match u32::try_from(last) {
+            Ok(last) if now.wrapping_sub(last) as i32 <= 0 => last.wrapping_add(1),
+            _ => now,
         };
-        match LAST.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed) {
+        match LAST.compare_exchange_weak(last, next.into(), Ordering::Relaxed, Ordering::Relaxed) {
             Ok(_) => break next,
             Err(seen) => last = seen,
         }
@@ -402,6 +403,14 @@ mod tests {
     #[test]
     fn new_uuids_sort_in_the_order_made_and_differ_in_their_first_eight_characters() {
         let made: Vec<String> = (0..10_000).map(|_| new_uuid()).collect();
+        // The first is stamped with the microsecond it was made.
+        let stamp = u32::from_str_radix(&made[0][..8], 16).unwrap();
+        let now = Utc::now().timestamp_micros() as u32;
+        assert!(
+            now.wrapping_sub(stamp) < 10_000_000,
+            "{} at {now:08x}",
+            made[0]
+        );
         for uuid in &made {
             let parsed = uuid::Uuid::parse_str(uuid).unwrap();
             assert_eq!(parsed.get_version_num(), 8, "{uuid}");
