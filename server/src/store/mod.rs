@@ -64,7 +64,8 @@ impl std::fmt::Display for Quota {
 }
 
 impl Quota {
-    /// The quota a database error raised by the quota triggers names.
+    /// The quota a database error raised by a quota check names (a
+    /// trigger's, or the SQLite store's own: `sqlite::tally`).
     fn raised(message: &str) -> Option<Quota> {
         match message.split("taskd quota: ").nth(1)?.trim() {
             text if text.starts_with("tasks") => Some(Quota::Tasks),
@@ -293,7 +294,8 @@ pub trait Store:
     async fn claim_job(&self, name: &str, now: DateTime<Utc>, every: Duration)
         -> StoreResult<bool>;
 
-    /// Sets the quotas the database's triggers hold every account to.
+    /// Sets the quotas every account is held to, in every write's own
+    /// transaction.
     async fn set_quotas(&self, quotas: Quotas) -> StoreResult<()>;
 
     /// The JWT signing secret kept in the database, made from `candidate`
