@@ -5,7 +5,8 @@
 -- to more than one table, and SQLite then copies every page it touches
 -- into a statement journal so as to undo it alone; the daemon undoes a
 -- failed write whole anyway (its savepoint, or its batch's transaction).
--- Deletes, and notes, keep their triggers.
+-- Deletes, and notes, keep their triggers. A row inserted or updated by
+-- hand (the sqlite3 shell) is no longer counted.
 DROP TRIGGER tasks_numbered_insert;
 DROP TRIGGER tasks_numbered_update;
 DROP TRIGGER tasks_counted_insert;

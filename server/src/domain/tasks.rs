@@ -3,7 +3,7 @@
 
 use std::{
     collections::BTreeMap,
-    sync::atomic::{AtomicU64, Ordering},
+    sync::atomic::{AtomicI64, Ordering},
 };
 
 use chrono::{DateTime, Utc};
@@ -175,29 +175,28 @@ pub fn stored(instant: DateTime<Utc>) -> DateTime<Utc> {
 /// process within 72 minutes, and between tasks made further apart as often
 /// as a random uuid's do.
 pub fn new_uuid() -> String {
-    /// The last stamp given out, or `NONE` before the first.
-    static LAST: AtomicU64 = AtomicU64::new(NONE);
-    const NONE: u64 = u64::MAX;
+    /// The microsecond of the last uuid made: each is stamped with the
+    /// clock's, or one past the last one's when the clock has not moved
+    /// on (two made within a microsecond, or the clock set back).
+    static LAST: AtomicI64 = AtomicI64::new(i64::MIN);
+    let now = Utc::now().timestamp_micros();
+    let (Ok(last) | Err(last)) = LAST.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| {
+        Some(uuid_stamp(last, now))
+    });
     // Wraps by design: only its order from one task to the next matters.
-    let now = Utc::now().timestamp_micros() as u32;
-    let mut last = LAST.load(Ordering::Relaxed);
-    let stamp = loop {
-        // Strictly after the last one, even within one microsecond.
-        let next = match u32::try_from(last) {
-            Ok(last) if now.wrapping_sub(last) as i32 <= 0 => last.wrapping_add(1),
-            _ => now,
-        };
-        match LAST.compare_exchange_weak(last, next.into(), Ordering::Relaxed, Ordering::Relaxed) {
-            Ok(_) => break next,
-            Err(seen) => last = seen,
-        }
-    };
+    let stamp = uuid_stamp(last, now) as u32;
     let mut bytes = uuid::Uuid::new_v4().into_bytes();
     bytes[..4].copy_from_slice(&stamp.to_be_bytes());
     uuid::Builder::from_custom_bytes(bytes)
         .into_uuid()
         .hyphenated()
         .to_string()
+}
+
+/// The microsecond a uuid made at `now` is stamped with, after one stamped
+/// `last`.
+fn uuid_stamp(last: i64, now: i64) -> i64 {
+    now.max(last.saturating_add(1))
 }
 
 /// A new task as it is stored. Its `id`, and its `number` while pending,
@@ -420,6 +419,13 @@ mod tests {
         let prefixes: std::collections::HashSet<&str> =
             made.iter().map(|uuid| &uuid[..8]).collect();
         assert_eq!(prefixes.len(), made.len());
+        // After any gap the clock's microsecond again; within one, or with
+        // the clock set back, one past the last.
+        let minute = 60_000_000;
+        assert_eq!(uuid_stamp(0, 40 * minute), 40 * minute);
+        assert_eq!(uuid_stamp(40 * minute, 40 * minute), 40 * minute + 1);
+        assert_eq!(uuid_stamp(40 * minute, minute), 40 * minute + 1);
+        assert_eq!(uuid_stamp(i64::MIN, 7), 7);
         // In order, unless the 72-minute stamp wrapped meanwhile.
         let wraps = made.windows(2).filter(|pair| pair[0] > pair[1]).count();
         assert!(wraps <= 1, "{wraps} steps back");

@@ -263,9 +263,9 @@ impl SqliteStore {
     /// [`Self::write_keeping_auth`] for a write to the tasks of `user_id`
     /// and no one else's: it moves that account's epoch on, not everyone's.
     /// Nothing checks the claim: every statement `f` runs must be bounded
-    /// to `user_id`'s rows, and the rows its triggers change (the account's
-    /// tallies, its tasks' tags and dependencies, which link one account's
-    /// tasks only) must be that account's too.
+    /// to `user_id`'s rows, and the rows its triggers and tallies change
+    /// (the account's own row, its tasks' tags and dependencies, which link
+    /// one account's tasks only) must be that account's too.
     async fn write_tasks_of<T, F>(&self, user_id: i64, f: F) -> StoreResult<T>
     where
         T: Send + 'static,

@@ -1,8 +1,8 @@
 //! The writer thread: the one connection that writes, and the batches it
 //! commits.
 //!
-//! Every write waiting when a batch begins runs in the batch's one
-//! transaction, which commits once; then each write's caller hears of its
+//! The writes waiting when a batch begins (up to [`MAX_BATCH`]) run in the
+//! batch's one transaction, which commits once; then each write's caller hears of its
 //! outcome. Under load this turns many commits into one. A write that fails
 //! must leave nothing behind while the others of its batch still commit:
 //! - A write that can only run once runs in a savepoint of its own, rolled
@@ -50,7 +50,8 @@ trait Write: Send {
 
     /// Answers the caller once the transaction has committed (or failed to,
     /// with `commit_error`). A write that never reached an outcome (it
-    /// panicked) is dropped unanswered, which its caller hears of.
+    /// panicked, or its savepoint could not begin) is dropped unanswered,
+    /// which its caller hears of.
     fn deliver(self: Box<Self>, commit_error: Option<StoreError>);
 }
 
@@ -248,6 +249,11 @@ impl Writer {
     /// Begins the batch's transaction; a batch that cannot begin is dropped,
     /// which its writes' callers hear of.
     fn begin(&self) -> bool {
+        // A transaction left open (a ROLLBACK that failed) would make every
+        // later BEGIN fail: it is ended first.
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
         match self.conn.execute_batch("BEGIN IMMEDIATE") {
             Ok(()) => true,
             Err(err) => {
