@@ -487,7 +487,7 @@ fn instant(micros: i64) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{AccountStore, NewUser, TaskStore};
+    use crate::store::{AccountStore, NewUser, TaskStore, UserRecord};
 
     #[tokio::test]
     async fn a_database_of_an_older_schema_is_brought_up_to_date() {
@@ -540,8 +540,9 @@ mod tests {
         store.auth_cache.lock().unwrap().entries.len()
     }
 
-    #[tokio::test]
-    async fn task_writes_keep_remembered_logins_and_account_writes_forget_them() {
+    /// A new database in a temporary directory (kept while the directory
+    /// lives), with one account, alice's.
+    pub(super) async fn store_with_alice() -> (tempfile::TempDir, SqliteStore, UserRecord) {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("db.sqlite3"))
             .await
@@ -556,6 +557,12 @@ mod tests {
             .await
             .unwrap()
             .unwrap();
+        (dir, store, user)
+    }
+
+    #[tokio::test]
+    async fn task_writes_keep_remembered_logins_and_account_writes_forget_them() {
+        let (_dir, store, user) = store_with_alice().await;
         let session = store
             .create_session(user.id, "refresh", Utc::now())
             .await

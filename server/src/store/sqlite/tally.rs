@@ -81,7 +81,7 @@ mod tests {
     use super::super::SqliteStore;
     use crate::{
         domain::tasks::{new_task, TaskFields},
-        store::{AccountStore, NewUser, TaskStore},
+        store::TaskStore,
     };
 
     /// The tallies kept, and the same counted afresh from the rows.
@@ -114,20 +114,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_tallies_follow_every_insert_update_and_delete_of_a_task() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("db.sqlite3"))
-            .await
-            .unwrap();
-        let user = store
-            .create_user(NewUser {
-                username: "alice".into(),
-                email: String::new(),
-                password_hash: "not a real hash".into(),
-                is_admin: false,
-            })
-            .await
-            .unwrap()
-            .unwrap();
+        let (_dir, store, user) = super::super::tests::store_with_alice().await;
         let mut tasks = Vec::new();
         for n in 0..12 {
             let mut task = new_task(TaskFields::titled(format!("task ✓ {n}")), Utc::now());

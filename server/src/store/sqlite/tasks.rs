@@ -306,16 +306,18 @@ pub(super) fn update_row(
         || task.project != current.project
         || task.tags != current.tags
         || task.udas != current.udas;
-    let text_before = match text_changed {
-        true => tally::text_of(conn, task.id)?,
-        false => 0,
+    let text_before = if text_changed {
+        tally::text_of(conn, task.id)?
+    } else {
+        0
     };
     if update.run(conn)? == 0 {
         return Ok(false);
     }
-    let text_after = match text_changed {
-        true => tally::text_of(conn, task.id)?,
-        false => 0,
+    let text_after = if text_changed {
+        tally::text_of(conn, task.id)?
+    } else {
+        0
     };
     tally::add(
         conn,

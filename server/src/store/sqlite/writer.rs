@@ -55,22 +55,39 @@ trait Write: Send {
     fn deliver(self: Box<Self>, commit_error: Option<StoreError>);
 }
 
-/// What a write's caller waits for, and the remembered logins its commit
-/// makes stale.
-struct Caller<T> {
+/// Runs a write: `None` when it cannot run (again).
+type Run<T> = Box<dyn FnMut(&Connection) -> Option<rusqlite::Result<T>> + Send>;
+
+/// A write, its outcome once run, and what its caller waits for.
+struct Job<T> {
+    run: Run<T>,
+    repeatable: bool,
     outcome: Option<StoreResult<T>>,
     answer: oneshot::Sender<StoreResult<T>>,
+    /// The remembered logins its commit makes stale.
     invalidates: Option<Arc<Mutex<AuthCache>>>,
 }
 
-impl<T> Caller<T> {
-    fn keep(&mut self, outcome: rusqlite::Result<T>) -> bool {
+impl<T: Send> Write for Job<T> {
+    fn repeatable(&self) -> bool {
+        self.repeatable
+    }
+
+    fn run(&mut self, conn: &Connection) -> bool {
+        self.outcome = None;
+        let Some(outcome) = (self.run)(conn) else {
+            return false;
+        };
         let succeeded = outcome.is_ok();
         self.outcome = Some(outcome.map_err(store_error));
         succeeded
     }
 
-    fn deliver(self, commit_error: Option<StoreError>) {
+    fn forget(&mut self) {
+        self.outcome = None;
+    }
+
+    fn deliver(self: Box<Self>, commit_error: Option<StoreError>) {
         if let Some(cache) = self.invalidates {
             cache.lock().unwrap_or_else(|e| e.into_inner()).forget_all();
         }
@@ -81,65 +98,6 @@ impl<T> Caller<T> {
             Some(err) => Err(err),
             None => outcome,
         });
-    }
-}
-
-struct Once<F, T> {
-    f: Option<F>,
-    caller: Caller<T>,
-}
-
-impl<F, T> Write for Once<F, T>
-where
-    F: FnOnce(&Connection) -> rusqlite::Result<T> + Send,
-    T: Send,
-{
-    fn repeatable(&self) -> bool {
-        false
-    }
-
-    fn run(&mut self, conn: &Connection) -> bool {
-        match self.f.take() {
-            Some(f) => self.caller.keep(f(conn)),
-            None => false,
-        }
-    }
-
-    fn forget(&mut self) {
-        self.caller.outcome = None;
-    }
-
-    fn deliver(self: Box<Self>, commit_error: Option<StoreError>) {
-        self.caller.deliver(commit_error);
-    }
-}
-
-struct Repeatable<F, T> {
-    f: F,
-    caller: Caller<T>,
-}
-
-impl<F, T> Write for Repeatable<F, T>
-where
-    F: Fn(&Connection) -> rusqlite::Result<T> + Send,
-    T: Send,
-{
-    fn repeatable(&self) -> bool {
-        true
-    }
-
-    fn run(&mut self, conn: &Connection) -> bool {
-        self.caller.outcome = None;
-        let outcome = (self.f)(conn);
-        self.caller.keep(outcome)
-    }
-
-    fn forget(&mut self) {
-        self.caller.outcome = None;
-    }
-
-    fn deliver(self: Box<Self>, commit_error: Option<StoreError>) {
-        self.caller.deliver(commit_error);
     }
 }
 
@@ -154,14 +112,9 @@ impl WriteJob {
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        let (answer, answered) = oneshot::channel();
-        let caller = Caller {
-            outcome: None,
-            answer,
-            invalidates,
-        };
-        let write = Box::new(Once { f: Some(f), caller });
-        (WriteJob { account, write }, answered)
+        let mut f = Some(f);
+        let run: Run<T> = Box::new(move |conn| f.take().map(|f| f(conn)));
+        WriteJob::new(account, invalidates, run, false)
     }
 
     /// A write that can run again from its start: `f` takes its input by
@@ -174,13 +127,24 @@ impl WriteJob {
         F: Fn(&Connection) -> rusqlite::Result<T> + Send + 'static,
         T: Send + 'static,
     {
+        let run: Run<T> = Box::new(move |conn| Some(f(conn)));
+        WriteJob::new(account, None, run, true)
+    }
+
+    fn new<T: Send + 'static>(
+        account: Option<i64>,
+        invalidates: Option<Arc<Mutex<AuthCache>>>,
+        run: Run<T>,
+        repeatable: bool,
+    ) -> (WriteJob, oneshot::Receiver<StoreResult<T>>) {
         let (answer, answered) = oneshot::channel();
-        let caller = Caller {
+        let write = Box::new(Job {
+            run,
+            repeatable,
             outcome: None,
             answer,
-            invalidates: None,
-        };
-        let write = Box::new(Repeatable { f, caller });
+            invalidates,
+        });
         (WriteJob { account, write }, answered)
     }
 }
@@ -330,10 +294,9 @@ mod tests {
     use chrono::Utc;
     use common::api::{Annotation, Task};
 
-    use super::super::SqliteStore;
     use crate::{
         domain::tasks::{new_task, TaskFields},
-        store::{AccountStore, NewUser, Quota, Quotas, Store, StoreError, TaskStore},
+        store::{Quota, Quotas, Store, StoreError, TaskStore},
     };
 
     fn titled(title: &str) -> Task {
@@ -344,22 +307,8 @@ mod tests {
     /// batch; one of them fails after its task row is written.
     #[tokio::test]
     async fn a_repeatable_write_that_fails_in_a_batch_leaves_nothing_and_the_others_commit() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = std::sync::Arc::new(
-            SqliteStore::open(&dir.path().join("db.sqlite3"))
-                .await
-                .unwrap(),
-        );
-        let user = store
-            .create_user(NewUser {
-                username: "alice".into(),
-                email: String::new(),
-                password_hash: "not a real hash".into(),
-                is_admin: false,
-            })
-            .await
-            .unwrap()
-            .unwrap();
+        let (_dir, store, user) = super::super::tests::store_with_alice().await;
+        let store = std::sync::Arc::new(store);
         store
             .set_quotas(Quotas {
                 max_tasks: 0,
