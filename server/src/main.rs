@@ -395,8 +395,18 @@ async fn import_django(config: Config, source: &str) -> anyhow::Result<()> {
     let (users, tasks) = taskd::django::read(&source).await?;
     let store = store::open(&config.database, Purpose::Command).await?;
     let report = taskd::django::import(store.as_ref(), users, tasks).await?;
+    settled(store.as_ref()).await;
     print!("From {source} into {}:\n{report}", config.database);
     Ok(())
+}
+
+/// Returns once every daemon that answers login checks from memory has
+/// heard of what a command changed (`Store::write_settling`), so that the
+/// change holds everywhere by the time the command says it is done.
+async fn settled(store: &dyn store::Store) {
+    if let Some(wait) = store.write_settling() {
+        tokio::time::sleep(wait).await;
+    }
 }
 
 async fn backup(database: &Database, file: &Path) -> anyhow::Result<()> {
@@ -559,6 +569,7 @@ async fn promote(
     };
     let actor = Actor::command("taskd createsuperuser");
     taskd::domain::admin::update_user(store, &actor, user.id, change).await?;
+    settled(store).await;
     println!("{} (id {}) is now an admin.", user.username, user.id);
     Ok(())
 }
@@ -600,6 +611,7 @@ async fn change_password(config: Config, args: ChangePassword) -> anyhow::Result
         .await
         .map_err(|err| anyhow::anyhow!("{err}"))?;
     store.change_password(user.id, &password_hash).await?;
+    settled(store.as_ref()).await;
     println!(
         "Password of {} changed; their logins have ended.",
         user.username

@@ -19,6 +19,7 @@ use anyhow::Context;
 use axum::{
     extract::DefaultBodyLimit,
     http::{header, HeaderName, HeaderValue, Method, StatusCode},
+    middleware::Next,
     response::{IntoResponse, Response},
     Extension, Router,
 };
@@ -60,6 +61,11 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
     let mut doc = serde_json::to_value(&doc).context("rendering the OpenAPI document")?;
     openapi::constrain(&mut doc);
     let doc = serde_json::to_string_pretty(&doc).context("rendering the OpenAPI document")?;
+    let settling = state.store.write_settling().map(|wait| {
+        axum::middleware::from_fn(move |request: axum::extract::Request, next: Next| {
+            settle(wait, request, next)
+        })
+    });
     let router = routes
         .merge(crate::web::router())
         .fallback(not_found)
@@ -116,8 +122,23 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         .layer(axum::middleware::map_response(problem_for_every_error))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(Extension(ops::OpenApiJson(Arc::new(doc))))
+        .option_layer(settling)
         .service(router);
     Ok(Router::new().fallback_service(app))
+}
+
+/// Holds back the answer to a request that may have written by `wait`
+/// (`Store::write_settling`); reads answer at once.
+async fn settle(wait: Duration, request: axum::extract::Request, next: Next) -> Response {
+    let reads = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let response = next.run(request).await;
+    if !reads {
+        tokio::time::sleep(wait).await;
+    }
+    response
 }
 
 fn cors(origins: &[String], any: bool) -> anyhow::Result<CorsLayer> {

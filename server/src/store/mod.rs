@@ -298,6 +298,15 @@ pub trait Store:
     /// transaction.
     async fn set_quotas(&self, quotas: Quotas) -> StoreResult<()>;
 
+    /// How long the answer to a request that may have written waits after
+    /// the request is done, so that every daemon that answers login checks
+    /// from memory has heard of the change by the time the client can act on
+    /// the answer. `None`: no wait (no daemon answers from memory what
+    /// another could change).
+    fn write_settling(&self) -> Option<Duration> {
+        None
+    }
+
     /// The JWT signing secret kept in the database, made from `candidate`
     /// if there is none yet; `None` where the backend keeps no secret (SQLite,
     /// whose secret lives in a file beside the database).

@@ -248,6 +248,111 @@ async fn a_read_through_one_daemon_shows_a_write_through_another_at_once() {
     }
 }
 
+/// Polls `daemon` with `access` on `path` until the status is `wanted`,
+/// for at most two seconds: the status it last gave.
+async fn status_within_two_seconds(
+    daemon: &Daemon,
+    access: &str,
+    path: &str,
+    wanted: StatusCode,
+) -> StatusCode {
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    loop {
+        let status = send(daemon, Method::GET, path, Some(access), None)
+            .await
+            .status();
+        if status == wanted || std::time::Instant::now() > deadline {
+            return status;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The daemons answer login checks from memory between changes; a change
+/// made in the database by hand, past every daemon, still reaches them.
+#[tokio::test]
+async fn a_change_made_by_hand_in_the_database_reaches_every_daemon_within_a_moment() {
+    let Some(database) = database().await else {
+        return;
+    };
+    let all = daemons(&database, 2);
+    let (access, _) = account(&all[0], "alice").await;
+    let created = all[0]
+        .post("/api/tasks/", Some(&access), json!({"title": "as typed"}))
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let path = format!(
+        "/api/tasks/{}/",
+        created.json::<Value>().await.unwrap()["id"]
+    );
+    for daemon in &all {
+        for _ in 0..3 {
+            assert_eq!(get(daemon, &access, &path).await["title"], "as typed");
+        }
+    }
+    let hand = database.connect().await;
+
+    hand.execute("UPDATE tasks SET title = 'by hand'", &[])
+        .await
+        .unwrap();
+    for daemon in &all {
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while get(daemon, &access, &path).await["title"] != "by hand" {
+            assert!(std::time::Instant::now() < deadline, "{}", daemon.url);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    hand.execute(
+        "UPDATE sessions SET revoked = TRUE WHERE user_id = \
+         (SELECT id FROM users WHERE username = 'alice')",
+        &[],
+    )
+    .await
+    .unwrap();
+    for daemon in &all {
+        let status =
+            status_within_two_seconds(daemon, &access, "/api/me/", StatusCode::UNAUTHORIZED).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{}", daemon.url);
+    }
+
+    let (access, _) = login(&all[1], "alice", PASSWORD).await;
+    for daemon in &all {
+        assert_eq!(me(daemon, &access).await, StatusCode::OK);
+    }
+    hand.execute(
+        "UPDATE users SET is_active = FALSE WHERE username = 'alice'",
+        &[],
+    )
+    .await
+    .unwrap();
+    for daemon in &all {
+        let status =
+            status_within_two_seconds(daemon, &access, "/api/me/", StatusCode::UNAUTHORIZED).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{}", daemon.url);
+    }
+}
+
+/// What makes "at once" hold while daemons answer login checks from
+/// memory: a write's answer is held until every daemon can have heard of
+/// it (10 ms, the daemons' settling time).
+#[tokio::test]
+async fn a_writes_answer_waits_for_the_other_daemons_to_hear_of_it() {
+    let Some(database) = database().await else {
+        return;
+    };
+    let all = daemons(&database, 1);
+    let (access, _) = account(&all[0], "alice").await;
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        let created = all[0]
+            .post("/api/tasks/", Some(&access), json!({"title": "held"}))
+            .await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+        assert!(started.elapsed() >= Duration::from_millis(10));
+    }
+}
+
 #[tokio::test]
 async fn fifty_patches_with_one_if_match_over_three_daemons_give_one_success() {
     let Some(database) = database().await else {

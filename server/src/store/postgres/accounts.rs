@@ -124,13 +124,24 @@ impl AccountStore for PostgresStore {
         Ok(row.as_ref().map(user_from_row))
     }
 
-    /// Asked every time: another daemon may have revoked the login a moment ago.
+    /// From memory while no change to the account can have gone unheard
+    /// (`login_cache`); else asked of the database, with the other checks
+    /// under way.
     async fn auth_context(
         &self,
         user_id: i64,
         session_id: i64,
     ) -> StoreResult<Option<AuthContext>> {
-        self.login_checks.check(user_id, session_id).await
+        self.listen();
+        if let Some(context) = self.logins.lookup(user_id, session_id) {
+            return Ok(Some(context));
+        }
+        let generation = self.logins.generation();
+        let context = self.login_checks.check(user_id, session_id).await?;
+        if let Some(context) = &context {
+            self.logins.keep(generation, session_id, context);
+        }
+        Ok(context)
     }
 
     async fn create_session(

@@ -13,20 +13,14 @@
 //! notification only delays them, since the listener, once back, wakes them
 //! all to read the table again.
 
-use std::{sync::Weak, time::Duration};
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use common::api::Task;
-use futures_util::StreamExt;
 use tokio::sync::broadcast;
-use tokio_postgres::{AsyncMessage, NoTls};
 
 use super::{cached::Cached, tasks::select_task, PostgresStore};
 use crate::store::{
-    changes::{
-        task_from_json, task_json, Change, ChangeFeed, ChangeOp, FeedBounds, SetKind, Wake, Wakeups,
-    },
+    changes::{task_from_json, task_json, Change, ChangeFeed, ChangeOp, FeedBounds, SetKind, Wake},
     StoreResult,
 };
 
@@ -35,11 +29,6 @@ pub(super) const CHANNEL: &str = "taskd_changes";
 
 /// The advisory locks, one per user, under which changes are recorded.
 const CHANGE_LOCKS: i32 = 0x7461_736d;
-
-/// How long the listener waits before connecting again after losing its
-/// connection, and how often, while it has none, streams are told to read
-/// the table anyway.
-const RELISTEN_EVERY: Duration = Duration::from_millis(500);
 
 /// Records one write's changes in the feed, as the transaction's last steps,
 /// as one change set (begun with its first change, so that a write that
@@ -168,6 +157,9 @@ impl<'t, 'c> Recorder<'t, 'c> {
 impl PostgresStore {
     /// Tells every daemon's streams (this one's first) of a committed change.
     pub(super) async fn announce(&self, wake: Wake) {
+        // Forgotten before the streams hear of it: a stream woken by it
+        // checks its login again, which must not be answered from memory.
+        self.logins.heard(wake);
         self.wakeups.send(wake);
         let notified = async {
             let client = self.client().await?;
@@ -261,60 +253,7 @@ impl ChangeFeed for PostgresStore {
     }
 
     fn wakeups(&self) -> broadcast::Receiver<Wake> {
-        self.listening.call_once(|| {
-            tokio::spawn(listen(
-                self.config.clone(),
-                std::sync::Arc::downgrade(&self.wakeups),
-            ));
-        });
+        self.listen();
         self.wakeups.subscribe()
-    }
-}
-
-/// Forwards the database's notifications to `wakeups` for as long as the
-/// store lives, connecting again whenever the connection is lost.
-async fn listen(mut config: tokio_postgres::Config, wakeups: Weak<Wakeups>) {
-    config.application_name("taskd-listen");
-    loop {
-        let connected = config.connect(NoTls).await;
-        let Some(hub) = wakeups.upgrade() else { return };
-        match connected {
-            Ok((client, mut connection)) => {
-                let mut messages =
-                    futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
-                let relay = {
-                    let wakeups = wakeups.clone();
-                    async move {
-                        while let Some(Ok(message)) = messages.next().await {
-                            let Some(hub) = wakeups.upgrade() else { return };
-                            if let AsyncMessage::Notification(note) = message {
-                                hub.send(Wake::decode(note.payload()));
-                            }
-                        }
-                    }
-                };
-                let relay = tokio::spawn(relay);
-                match client.batch_execute(&format!("LISTEN {CHANNEL}")).await {
-                    Ok(()) => {
-                        // What was committed while nobody listened.
-                        hub.send(Wake::All);
-                        drop(hub);
-                        let _ = relay.await;
-                        tracing::warn!("lost the connection listening for other daemons' changes");
-                    }
-                    Err(err) => {
-                        relay.abort();
-                        tracing::warn!(error = %err, "cannot listen for other daemons' changes");
-                    }
-                }
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot connect to listen for other daemons' changes");
-            }
-        }
-        let Some(hub) = wakeups.upgrade() else { return };
-        hub.send(Wake::All);
-        drop(hub);
-        tokio::time::sleep(RELISTEN_EVERY).await;
     }
 }

@@ -1,7 +1,9 @@
 //! The PostgreSQL backend, for several daemons on one database: a pool of
 //! connections, every write a single statement or one short transaction
 //! whose outcome does not depend on what this daemon remembers, and nothing
-//! cached that another daemon could change.
+//! kept in memory that another daemon could change, save the login checks,
+//! kept only while every change to them is sure to have been heard
+//! (`login_cache`).
 
 mod accounts;
 mod admin;
@@ -11,6 +13,8 @@ mod cached;
 mod changes;
 mod idempotency;
 mod journal;
+mod listener;
+mod login_cache;
 mod login_checks;
 mod tasks;
 mod trash;
@@ -52,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0016_tasks_changed.sql"),
     include_str!("../../../migrations/postgres/0017_dependencies_within_an_account.sql"),
     include_str!("../../../migrations/postgres/0018_tallies_beside_task_writes.sql"),
+    include_str!("../../../migrations/postgres/0019_login_change_notices.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once
@@ -76,9 +81,13 @@ pub struct PostgresStore {
     config: tokio_postgres::Config,
     /// Told of every change committed through any daemon of the database.
     wakeups: std::sync::Arc<Wakeups>,
-    /// Listening starts with the first stream, so that commands never do.
+    /// Listening starts with the first stream or login check, so that
+    /// commands never do.
     listening: std::sync::Once,
     login_checks: login_checks::LoginChecks,
+    /// Login checks answered from memory while no change can have been
+    /// missed.
+    logins: std::sync::Arc<login_cache::LoginCache>,
 }
 
 impl PostgresStore {
@@ -118,6 +127,7 @@ impl PostgresStore {
             config,
             wakeups: std::sync::Arc::default(),
             listening: std::sync::Once::new(),
+            logins: std::sync::Arc::new(login_cache::LoginCache::new(login_cache::SETTLE)),
         };
         let mut client = store
             .pool
@@ -292,6 +302,10 @@ pub fn redacted(url: &str) -> String {
 
 #[async_trait]
 impl Store for PostgresStore {
+    fn write_settling(&self) -> Option<Duration> {
+        Some(login_cache::SETTLE)
+    }
+
     async fn health(&self) -> StoreResult<()> {
         let client = self.client().await?;
         self.timed(client.simple_query("SELECT 1")).await?;

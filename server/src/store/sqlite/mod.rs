@@ -61,6 +61,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0016_tasks_changed.sql"),
     include_str!("../../../migrations/sqlite/0017_dependencies_within_an_account.sql"),
     include_str!("../../../migrations/sqlite/0018_tallies_beside_task_writes.sql"),
+    include_str!("../../../migrations/sqlite/0019_login_change_notices.sql"),
 ];
 
 /// What a process opens the database for.
