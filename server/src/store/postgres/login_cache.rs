@@ -44,6 +44,9 @@ const BEAT_FOR: Duration = Duration::from_secs(1);
 /// Accounts kept at most; past it the memory starts over.
 const MAX_ACCOUNTS: usize = 4096;
 
+/// Logins kept per account at most; past it the oldest kept goes.
+const MAX_LOGINS: usize = 16;
+
 pub(super) struct LoginCache {
     /// How old the fence may be for a kept check to be given ([`SETTLE`]).
     settle: Duration,
@@ -128,6 +131,9 @@ impl LoginCache {
         }
         let logins = kept.accounts.entry(context.user.id).or_default();
         logins.retain(|(session, _)| *session != session_id);
+        if logins.len() >= MAX_LOGINS {
+            logins.remove(0);
+        }
         logins.push((session_id, context.clone()));
     }
 
@@ -265,6 +271,19 @@ mod tests {
         cache.forget_all();
         cache.keep(asked, 20, &context(2, 8));
         assert_eq!(kept(&cache, 2, 20), None);
+    }
+
+    #[test]
+    fn an_account_keeps_its_latest_logins_only() {
+        let cache = LoginCache::new(LONG);
+        cache.heard_beat(cache.stamp());
+        for session in 0..=MAX_LOGINS as i64 {
+            cache.keep(cache.generation(), session, &context(1, session));
+        }
+        assert_eq!(kept(&cache, 1, 0), None, "the oldest went");
+        for session in 1..=MAX_LOGINS as i64 {
+            assert_eq!(kept(&cache, 1, session), Some(session));
+        }
     }
 
     #[test]
