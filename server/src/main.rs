@@ -394,8 +394,10 @@ async fn import_django(config: Config, source: &str) -> anyhow::Result<()> {
     let source = Database::parse(source)?;
     let (users, tasks) = taskd::django::read(&source).await?;
     let store = store::open(&config.database, Purpose::Command).await?;
-    let report = taskd::django::import(store.as_ref(), users, tasks).await?;
+    // Settled even when it failed part way: what it committed stays.
+    let report = taskd::django::import(store.as_ref(), users, tasks).await;
     settled(store.as_ref()).await;
+    let report = report?;
     print!("From {source} into {}:\n{report}", config.database);
     Ok(())
 }

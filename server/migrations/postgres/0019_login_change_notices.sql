@@ -26,3 +26,17 @@ CREATE TRIGGER users_changed AFTER UPDATE OR DELETE ON users
 
 CREATE TRIGGER sessions_changed AFTER UPDATE OR DELETE ON sessions
     FOR EACH ROW EXECUTE FUNCTION taskd_login_changed();
+
+-- A TRUNCATE names no account: '*' makes every daemon forget them all.
+CREATE FUNCTION taskd_logins_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('taskd_logins', '*');
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER users_truncated AFTER TRUNCATE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION taskd_logins_truncated();
+
+CREATE TRIGGER sessions_truncated AFTER TRUNCATE ON sessions
+    FOR EACH STATEMENT EXECUTE FUNCTION taskd_logins_truncated();

@@ -106,6 +106,10 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
                 )
                 .on_failure(()),
         )
+        // Outside the panic catcher: a handler that committed and then
+        // panicked is held like any other.
+        .option_layer(settling)
+        .map_response(|response: Response<_>| response.map(axum::body::Body::new))
         .layer(CatchPanicLayer::custom(|_panic| {
             tracing::error!("a request handler panicked");
             ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
@@ -122,7 +126,6 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         .layer(axum::middleware::map_response(problem_for_every_error))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(Extension(ops::OpenApiJson(Arc::new(doc))))
-        .option_layer(settling)
         .service(router);
     Ok(Router::new().fallback_service(app))
 }

@@ -136,7 +136,7 @@ impl AccountStore for PostgresStore {
         if let Some(context) = self.logins.lookup(user_id, session_id) {
             return Ok(Some(context));
         }
-        let generation = self.logins.generation();
+        let generation = self.logins.generation(user_id);
         let context = self.login_checks.check(user_id, session_id).await?;
         if let Some(context) = &context {
             self.logins.keep(generation, session_id, context);
@@ -210,13 +210,15 @@ impl AccountStore for PostgresStore {
 
     async fn revoke_session(&self, session_id: i64) -> StoreResult<()> {
         let client = self.client().await?;
-        self.timed(client.execute_cached(
-            "UPDATE sessions SET revoked = TRUE WHERE id = $1",
-            &[&session_id],
-        ))
-        .await?;
-        // Whose login it was is not at hand: every stream checks its own.
-        self.announce(Wake::All).await;
+        let revoked = self
+            .timed(client.query_opt_cached(
+                "UPDATE sessions SET revoked = TRUE WHERE id = $1 RETURNING user_id",
+                &[&session_id],
+            ))
+            .await?;
+        if let Some(row) = revoked {
+            self.announce(Wake::Account(row.get(0))).await;
+        }
         Ok(())
     }
 

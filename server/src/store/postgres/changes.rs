@@ -160,7 +160,7 @@ impl PostgresStore {
         // Forgotten before the streams hear of it: a stream woken by it
         // checks its login again, which must not be answered from memory.
         self.logins.heard(wake);
-        self.wakeups.send(wake);
+        super::listener::wake_streams_settled(std::sync::Arc::clone(&self.wakeups), wake);
         let notified = async {
             let client = self.client().await?;
             self.timed(

@@ -12,7 +12,7 @@ use tokio_postgres::{AsyncMessage, Client, NoTls};
 
 use super::{
     changes::CHANNEL,
-    login_cache::{LoginCache, BEAT_EVERY},
+    login_cache::{LoginCache, BEAT_EVERY, SETTLE},
     PostgresStore, OPERATION_TIMEOUT,
 };
 use crate::store::changes::{Wake, Wakeups};
@@ -37,6 +37,17 @@ impl PostgresStore {
             ));
         });
     }
+}
+
+/// Wakes the event streams [`SETTLE`] after a change was heard. A stream
+/// tells its client of a change no sooner than the change's writer is
+/// answered: a client acting on an event then finds the change heard on
+/// every daemon, as one acting on a write's answer does.
+pub(super) fn wake_streams_settled(hub: Arc<Wakeups>, wake: Wake) {
+    tokio::spawn(async move {
+        tokio::time::sleep(SETTLE).await;
+        hub.send(wake);
+    });
 }
 
 /// Listens for as long as the store lives, connecting again whenever the
@@ -122,7 +133,7 @@ async fn relay(
         if channel == CHANNEL {
             let wake = Wake::decode(note.payload());
             cache.heard(wake);
-            hub.send(wake);
+            wake_streams_settled(hub, wake);
         } else if channel == LOGINS {
             match note.payload().parse() {
                 Ok(user_id) => cache.forget(user_id),

@@ -8,14 +8,24 @@
 //! every notice committed before `s` has been heard, and its account
 //! forgotten, before it: the fence stands at `s`.
 //!
-//! A write's answer is held back [`SETTLE`] after it commits (the daemon's
-//! router does it, see `Store::write_settling`). A request that arrives
-//! after that answer therefore arrives more than `SETTLE` after the commit;
-//! if the fence stands less than `SETTLE` before the request, it stands
-//! after the commit, and the kept check no longer holds anything the write
-//! changed. Otherwise (beats late, the listener gone, a cold start) the
-//! check goes to the database, as it always did. Nothing here needs the
-//! daemons' clocks to agree: each measures only spans on its own.
+//! The answer to a request that may write is held back [`SETTLE`] after
+//! its handler is done, which is after its commit (the daemon's router does
+//! it, see `Store::write_settling`); event streams hear of a change
+//! `SETTLE` after it is heard. A request that arrives after a write's
+//! answer, or after an event telling of it, therefore arrives more than
+//! `SETTLE` after the commit; if the fence stands less than `SETTLE` before
+//! the request, it stands after the commit, and the kept check no longer
+//! holds anything the write changed. Otherwise (beats late, the listener
+//! gone, a cold start) the check goes to the database, as it always did.
+//!
+//! Nothing here needs the daemons' clocks to agree: each measures only
+//! spans on its own, on the monotonic clock. That clock stops while the
+//! machine is suspended: in the first `SETTLE` after its machine wakes, a
+//! daemon could give a kept check from before it slept.
+//!
+//! What it does not promise: a read through one daemon within `SETTLE` of
+//! a commit, before the write is answered, may show the change while a
+//! read through another does not yet.
 
 use std::{
     collections::HashMap,
@@ -61,14 +71,27 @@ pub(super) struct LoginCache {
     kept: Mutex<Kept>,
 }
 
-#[derive(Default)]
+/// Stripes of accounts, each with its own generation.
+const STRIPES: usize = 64;
+
 struct Kept {
-    /// Moved on by every notice heard, and when the listener (re)connects:
-    /// a check read from the database is kept only if nothing was heard
-    /// while it was asked.
-    generation: u64,
+    /// Per stripe of accounts, moved on by every notice heard for one of
+    /// them, and all of them when the listener (re)connects: a check read
+    /// from the database is kept only if nothing was heard for its stripe
+    /// while it was asked. Stripes, so that other accounts' writes seldom
+    /// stop a check from being kept.
+    generations: [u64; STRIPES],
     /// Per account, its logins' checks.
     accounts: HashMap<i64, Vec<(i64, AuthContext)>>,
+}
+
+impl Default for Kept {
+    fn default() -> Kept {
+        Kept {
+            generations: [0; STRIPES],
+            accounts: HashMap::new(),
+        }
+    }
 }
 
 impl LoginCache {
@@ -97,33 +120,38 @@ impl LoginCache {
     /// within the settling time of now.
     pub(super) fn lookup(&self, user_id: i64, session_id: i64) -> Option<AuthContext> {
         let now = self.since_origin(Instant::now());
+        let fence = self.fence.load(Ordering::Acquire);
+        let kept = self.lock();
+        // Beats are wanted only while they can let kept checks be given:
+        // an account written to all the time keeps none.
+        let logins = kept.accounts.get(&user_id)?;
         let asked = self.asked.swap(now, Ordering::Relaxed);
-        if now.saturating_sub(asked) > duration_nanos(BEAT_FOR) / 2 {
+        if asked == 0 || now.saturating_sub(asked) > duration_nanos(BEAT_FOR) / 2 {
             self.wanted.notify_one();
         }
-        let fence = self.fence.load(Ordering::Acquire);
         if fence == 0 || now.saturating_sub(fence) > duration_nanos(self.settle) {
             return None;
         }
-        let kept = self.lock();
-        kept.accounts
-            .get(&user_id)?
+        logins
             .iter()
             .find(|(session, _)| *session == session_id)
             .map(|(_, context)| context.clone())
     }
 
-    /// To be read before a check is asked of the database, and given back
-    /// to [`LoginCache::keep`] with its answer.
-    pub(super) fn generation(&self) -> u64 {
-        self.lock().generation
+    /// To be read before a check of `user_id` is asked of the database, and
+    /// given back to [`LoginCache::keep`] with its answer.
+    pub(super) fn generation(&self, user_id: i64) -> u64 {
+        self.lock().generations[stripe(user_id)]
     }
 
-    /// Keeps a check read from the database, unless a notice was heard (or
-    /// the listener reconnected) since `generation` was read.
+    /// Keeps a check read from the database, unless a notice for its stripe
+    /// was heard (or the listener reconnected) since `generation` was read;
+    /// then what is kept of the account goes too, being older than what the
+    /// database just answered.
     pub(super) fn keep(&self, generation: u64, session_id: i64, context: &AuthContext) {
         let mut kept = self.lock();
-        if kept.generation != generation {
+        if kept.generations[stripe(context.user.id)] != generation {
+            kept.accounts.remove(&context.user.id);
             return;
         }
         if kept.accounts.len() >= MAX_ACCOUNTS && !kept.accounts.contains_key(&context.user.id) {
@@ -140,7 +168,7 @@ impl LoginCache {
     /// A notice: the account changed.
     pub(super) fn forget(&self, user_id: i64) {
         let mut kept = self.lock();
-        kept.generation += 1;
+        kept.generations[stripe(user_id)] += 1;
         kept.accounts.remove(&user_id);
     }
 
@@ -158,7 +186,9 @@ impl LoginCache {
     /// gone unheard.
     pub(super) fn forget_all(&self) {
         let mut kept = self.lock();
-        kept.generation += 1;
+        for generation in &mut kept.generations {
+            *generation += 1;
+        }
         kept.accounts.clear();
     }
 
@@ -174,7 +204,8 @@ impl LoginCache {
         self.fence.fetch_max(stamp, Ordering::AcqRel);
     }
 
-    /// Whether a login check asked within [`BEAT_FOR`].
+    /// Whether a login check of an account with kept checks asked within
+    /// [`BEAT_FOR`].
     pub(super) fn beats_wanted(&self) -> bool {
         let asked = self.asked.load(Ordering::Relaxed);
         asked != 0
@@ -185,6 +216,10 @@ impl LoginCache {
     pub(super) async fn wait_for_checks(&self, at_most: Duration) {
         let _ = tokio::time::timeout(at_most, self.wanted.notified()).await;
     }
+}
+
+fn stripe(user_id: i64) -> usize {
+    usize::try_from(user_id.rem_euclid(STRIPES as i64)).unwrap_or(0)
 }
 
 fn duration_nanos(duration: Duration) -> u64 {
@@ -227,7 +262,7 @@ mod tests {
     #[test]
     fn a_kept_check_is_given_only_behind_a_fresh_fence() {
         let cache = LoginCache::new(LONG);
-        cache.keep(cache.generation(), 10, &context(1, 5));
+        cache.keep(cache.generation(1), 10, &context(1, 5));
         assert_eq!(kept(&cache, 1, 10), None, "no beat heard yet");
 
         cache.heard_beat(cache.stamp());
@@ -236,7 +271,7 @@ mod tests {
         assert_eq!(kept(&cache, 2, 10), None, "another account");
 
         let cache = LoginCache::new(SHORT);
-        cache.keep(cache.generation(), 10, &context(1, 5));
+        cache.keep(cache.generation(1), 10, &context(1, 5));
         cache.heard_beat(cache.stamp());
         std::thread::sleep(SHORT * 5);
         assert_eq!(kept(&cache, 1, 10), None, "the last beat is too old");
@@ -246,18 +281,18 @@ mod tests {
     fn a_notice_forgets_the_account_and_refuses_checks_asked_before_it() {
         let cache = LoginCache::new(LONG);
         cache.heard_beat(cache.stamp());
-        cache.keep(cache.generation(), 10, &context(1, 5));
-        cache.keep(cache.generation(), 20, &context(2, 7));
+        cache.keep(cache.generation(1), 10, &context(1, 5));
+        cache.keep(cache.generation(2), 20, &context(2, 7));
 
         // A check asked of the database before a notice was heard may have
         // read the account as it was before the change: not kept.
-        let asked = cache.generation();
+        let asked = cache.generation(1);
         cache.forget(1);
         cache.keep(asked, 10, &context(1, 5));
         assert_eq!(kept(&cache, 1, 10), None);
         assert_eq!(kept(&cache, 2, 20), Some(7), "other accounts stay");
 
-        cache.keep(cache.generation(), 10, &context(1, 6));
+        cache.keep(cache.generation(1), 10, &context(1, 6));
         assert_eq!(kept(&cache, 1, 10), Some(6));
 
         cache.heard(Wake::Tasks(1));
@@ -267,10 +302,30 @@ mod tests {
         cache.heard(Wake::All);
         assert_eq!(kept(&cache, 2, 20), None);
 
-        let asked = cache.generation();
+        let asked = cache.generation(2);
         cache.forget_all();
         cache.keep(asked, 20, &context(2, 8));
         assert_eq!(kept(&cache, 2, 20), None);
+    }
+
+    #[test]
+    fn a_check_read_across_a_notice_drops_what_was_kept_of_the_account() {
+        let cache = LoginCache::new(LONG);
+        cache.heard_beat(cache.stamp());
+        cache.keep(cache.generation(1), 10, &context(1, 5));
+        cache.keep(cache.generation(2), 20, &context(2, 7));
+        // A notice for account 65 (account 1's stripe) while account 1's
+        // check was asked: the database answered newer than what is kept,
+        // which must not be given again.
+        let asked = cache.generation(1);
+        cache.forget(1 + STRIPES as i64);
+        cache.keep(asked, 10, &context(1, 6));
+        assert_eq!(kept(&cache, 1, 10), None);
+        // Another stripe's check is kept all the same.
+        let asked = cache.generation(2);
+        cache.forget(1);
+        cache.keep(asked, 20, &context(2, 8));
+        assert_eq!(kept(&cache, 2, 20), Some(8));
     }
 
     #[test]
@@ -278,7 +333,7 @@ mod tests {
         let cache = LoginCache::new(LONG);
         cache.heard_beat(cache.stamp());
         for session in 0..=MAX_LOGINS as i64 {
-            cache.keep(cache.generation(), session, &context(1, session));
+            cache.keep(cache.generation(1), session, &context(1, session));
         }
         assert_eq!(kept(&cache, 1, 0), None, "the oldest went");
         for session in 1..=MAX_LOGINS as i64 {
@@ -289,17 +344,32 @@ mod tests {
     #[test]
     fn a_beat_stamped_in_the_future_counts_as_now() {
         let cache = LoginCache::new(SHORT);
-        cache.keep(cache.generation(), 10, &context(1, 5));
+        cache.keep(cache.generation(1), 10, &context(1, 5));
         cache.heard_beat(u64::MAX);
         std::thread::sleep(SHORT * 5);
         assert_eq!(kept(&cache, 1, 10), None);
     }
 
     #[test]
-    fn beats_are_wanted_while_checks_are_asked() {
+    fn beats_are_wanted_while_kept_checks_are_asked_for() {
         let cache = LoginCache::new(LONG);
         assert!(!cache.beats_wanted());
         let _ = cache.lookup(1, 10);
+        assert!(!cache.beats_wanted(), "nothing kept of that account");
+        cache.keep(cache.generation(1), 10, &context(1, 5));
+        let _ = cache.lookup(1, 10);
         assert!(cache.beats_wanted());
+    }
+
+    #[tokio::test]
+    async fn the_first_kept_check_asked_for_wakes_the_beats_at_once() {
+        let cache = LoginCache::new(LONG);
+        cache.keep(cache.generation(1), 10, &context(1, 5));
+        let _ = cache.lookup(1, 10);
+        let woken = tokio::time::timeout(
+            Duration::from_secs(5),
+            cache.wait_for_checks(Duration::from_secs(600)),
+        );
+        assert!(woken.await.is_ok());
     }
 }
