@@ -80,12 +80,9 @@ async fn listen(
                 match client.batch_execute(&listening).await {
                     Ok(()) => {
                         // What was committed while nobody listened.
-                        let (Some(hub), Some(cache)) = (wakeups.upgrade(), logins.upgrade()) else {
+                        if !missed(&wakeups, &logins) {
                             return;
-                        };
-                        cache.forget_all();
-                        hub.send(Wake::All);
-                        drop((hub, cache));
+                        }
                         tokio::select! {
                             _ = &mut relay => {}
                             () = beat(&client, &beats, &logins) => {}
@@ -103,14 +100,22 @@ async fn listen(
                 tracing::warn!(error = %err, "cannot connect to listen for other daemons' changes");
             }
         }
-        let (Some(hub), Some(cache)) = (wakeups.upgrade(), logins.upgrade()) else {
+        if !missed(&wakeups, &logins) {
             return;
-        };
-        cache.forget_all();
-        hub.send(Wake::All);
-        drop((hub, cache));
+        }
         tokio::time::sleep(RELISTEN_EVERY).await;
     }
+}
+
+/// Notices may have gone unheard: every kept check is forgotten and every
+/// stream reads again. False once the store is gone.
+fn missed(wakeups: &Weak<Wakeups>, logins: &Weak<LoginCache>) -> bool {
+    let (Some(hub), Some(cache)) = (wakeups.upgrade(), logins.upgrade()) else {
+        return false;
+    };
+    cache.forget_all();
+    hub.send(Wake::All);
+    true
 }
 
 /// Hands each notification on, in the order they come, which is the order
