@@ -204,7 +204,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         if let ApiError::Internal(err) = &self {
-            tracing::error!(error = format!("{err:#}"), "request failed");
+            crate::request_event!(error, error = format!("{err:#}"), "request failed");
         }
         let detail = self.detail();
         let token_refused = matches!(self, ApiError::TokenNotValid(_));
@@ -236,7 +236,7 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> ApiError {
         match err {
             StoreError::Unavailable(err) => {
-                tracing::error!(error = format!("{err:#}"), "database unavailable");
+                crate::request_event!(error, error = format!("{err:#}"), "database unavailable");
                 ApiError::Unavailable("The database is not answering.".into())
             }
             StoreError::Internal(err) => ApiError::Internal(err),

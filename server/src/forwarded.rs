@@ -113,7 +113,7 @@ pub async fn resolve(forwarding: Arc<Forwarding>, mut request: Request, next: Ne
         .map(|info| info.0.ip());
     let origin = forwarding.resolve(peer, request.headers());
     if let Some(client) = origin.client {
-        tracing::Span::current().record("client", tracing::field::display(client));
+        crate::access_log::note_client(client);
     }
     request.extensions_mut().insert(origin);
     next.run(request).await

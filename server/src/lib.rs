@@ -4,6 +4,7 @@
 //! application with [`spawn`] on `127.0.0.1:0`.
 #![forbid(unsafe_code)]
 
+pub mod access_log;
 pub mod auth;
 pub mod config;
 pub mod connections;

@@ -417,7 +417,7 @@ impl FromRequestParts<AppState> for AuthUser {
         {
             return Err(invalid());
         }
-        tracing::Span::current().record("user", context.user.id);
+        crate::access_log::note_user(context.user.id);
         Ok(AuthUser {
             user: context.user,
             session_id: claims.sid,

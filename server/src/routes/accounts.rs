@@ -101,10 +101,12 @@ pub(crate) async fn create_account(
         .limiter
         .begin(&rules, "registrations from this address")
         .await
-        .inspect_err(|_| tracing::warn!("registration refused: too many from this address"))?;
+        .inspect_err(|_| {
+            crate::request_event!(warn, "registration refused: too many from this address")
+        })?;
     let user = insert_account(state, account, false).await?;
     attempt.counts().await?;
-    tracing::info!(user_id = user.id, "account registered");
+    crate::request_event!(info, user_id = user.id, "account registered");
     Ok(user)
 }
 
@@ -117,7 +119,7 @@ pub(crate) async fn add_account(
 ) -> ApiResult<UserRecord> {
     let account = check_new_account(state, body).await?;
     let user = insert_account(state, account, is_admin).await?;
-    tracing::info!(user_id = user.id, "account added by an admin");
+    crate::request_event!(info, user_id = user.id, "account added by an admin");
     Ok(user)
 }
 
@@ -269,7 +271,7 @@ pub(crate) async fn authenticate(
         Ok(attempt) => attempt,
         Err(err) => {
             if matches!(err, ApiError::TooManyRequests { .. }) {
-                tracing::warn!(username = %common::text::escape_control(username), "login refused: too many failures");
+                crate::request_event!(warn, username = %common::text::escape_control(username), "login refused: too many failures");
             }
             return Err(err);
         }
@@ -279,7 +281,7 @@ pub(crate) async fn authenticate(
     let Some(user) = user.filter(|_| valid) else {
         attempt.counts().await?;
         // The address is the request's, on its span; never the password.
-        tracing::warn!(username = %common::text::escape_control(username), "failed login");
+        crate::request_event!(warn, username = %common::text::escape_control(username), "failed login");
         return Err(bad_credentials());
     };
     attempt.taken_back().await?;
@@ -370,7 +372,10 @@ async fn refresh(
             expires_in: ACCESS_TTL.as_secs(),
         })),
         Refreshed::Reused => {
-            tracing::warn!("a spent refresh token was presented; its login is revoked");
+            crate::request_event!(
+                warn,
+                "a spent refresh token was presented; its login is revoked"
+            );
             Err(ApiError::TokenNotValid(
                 "This refresh token was already used; the login has been revoked.".into(),
             ))

@@ -123,7 +123,7 @@ async fn viewer(
         Err(err) if headers.contains_key(header::AUTHORIZATION) => Err(err),
         Err(err) => match crate::web::cookie_user(headers, state).await? {
             Some(session) => {
-                tracing::Span::current().record("user", session.user.id);
+                crate::access_log::note_user(session.user.id);
                 Ok(Viewer {
                     user_id: session.user.id,
                     session_id: session.session_id,

@@ -28,8 +28,6 @@ use tower_http::{
     catch_panic::CatchPanicLayer,
     cors::{AllowOrigin, CorsLayer},
     set_header::SetResponseHeaderLayer,
-    trace::{DefaultOnResponse, TraceLayer},
-    LatencyUnit,
 };
 use utoipa_axum::router::OpenApiRouter;
 
@@ -84,34 +82,13 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
     // one, and every request cloned and boxed its route's whole stack of
     // them, a layer at a time (bench/README.md).
     let app = ServiceBuilder::new()
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &axum::extract::Request| {
-                    // The path only: never headers (tokens) or bodies
-                    // (passwords). The client (behind a trusted proxy, the
-                    // one it names) and the user are recorded once known.
-                    tracing::info_span!(
-                        "request",
-                        method = %req.method(),
-                        path = %req.uri().path(),
-                        client = tracing::field::Empty,
-                        user = tracing::field::Empty,
-                    )
-                })
-                .on_request(())
-                .on_response(
-                    DefaultOnResponse::new()
-                        .level(tracing::Level::INFO)
-                        .latency_unit(LatencyUnit::Micros),
-                )
-                .on_failure(()),
-        )
+        .layer(crate::access_log::AccessLogLayer)
         // Outside the panic catcher: a handler that committed and then
         // panicked is held like any other.
         .option_layer(settling)
         .map_response(|response: Response<_>| response.map(axum::body::Body::new))
         .layer(CatchPanicLayer::custom(|_panic| {
-            tracing::error!("a request handler panicked");
+            crate::request_event!(error, "a request handler panicked");
             ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
         }))
         .layer(SetResponseHeaderLayer::overriding(

@@ -56,7 +56,7 @@ impl WriteProbe {
         let writable = match store.probe_write(Utc::now()).await {
             Ok(()) => true,
             Err(err) => {
-                tracing::error!(error = %err, "the database cannot be written");
+                crate::request_event!(error, error = %err, "the database cannot be written");
                 false
             }
         };

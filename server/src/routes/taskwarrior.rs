@@ -69,7 +69,7 @@ pub(crate) fn export_response(
 ) -> Response {
     let stream = ops::export_json(Arc::clone(&state.store), user_id, filter).map(|page| {
         page.map(axum::body::Bytes::from).map_err(|err| {
-            tracing::error!(error = %err, "export failed half-way");
+            crate::request_event!(error, error = %err, "export failed half-way");
             std::io::Error::other(err.to_string())
         })
     });

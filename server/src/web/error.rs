@@ -55,7 +55,7 @@ through_api_error!(
 impl From<ApiError> for PageError {
     fn from(err: ApiError) -> PageError {
         if let ApiError::Internal(cause) = &err {
-            tracing::error!(error = format!("{cause:#}"), "page failed");
+            crate::request_event!(error, error = format!("{cause:#}"), "page failed");
         }
         let mut message = err.detail();
         if let ApiError::BadRequest {
@@ -103,7 +103,7 @@ impl IntoResponse for PageError {
                 match page.render() {
                     Ok(html) => (status, Html(html)).into_response(),
                     Err(err) => {
-                        tracing::error!(error = %err, "cannot render the error page");
+                        crate::request_event!(error, error = %err, "cannot render the error page");
                         (
                             status,
                             Html(String::from("<!doctype html><title>Error</title>")),

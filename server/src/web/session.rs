@@ -53,7 +53,7 @@ impl FromRequestParts<AppState> for Browser {
         };
         match live_session(&parts.headers, state).await? {
             Some((token, session)) => {
-                tracing::Span::current().record("user", session.user.id);
+                crate::access_log::note_user(session.user.id);
                 Ok(Browser {
                     csrf: state.tokens.csrf_token(&token),
                     user: session.user,

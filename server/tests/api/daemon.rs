@@ -602,21 +602,26 @@ async fn json_logs_name_the_client_and_the_user_and_failed_logins_the_username()
         .iter()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
         .collect();
-    let spans = |record: &Value| record["span"].clone();
+    // One line per request, its fields the event's own.
+    let fields = |record: &Value| record["fields"].clone();
     let me_logged = records
         .iter()
         .find(|r| {
-            spans(r)["path"] == "/api/me" && r["fields"]["message"] == "finished processing request"
+            fields(r)["path"] == "/api/me" && fields(r)["message"] == "finished processing request"
         })
         .unwrap_or_else(|| panic!("no line for /api/me in {lines:?}"));
-    assert_eq!(spans(me_logged)["client"], "127.0.0.1");
-    assert!(spans(me_logged)["user"].is_number(), "{me_logged}");
+    assert_eq!(fields(me_logged)["client"], "127.0.0.1");
+    assert_eq!(fields(me_logged)["method"], "GET");
+    assert!(fields(me_logged)["user"].is_number(), "{me_logged}");
+    assert!(fields(me_logged)["latency_us"].is_number(), "{me_logged}");
+    assert_eq!(fields(me_logged)["status"], 200);
     let failed = records
         .iter()
-        .find(|r| r["fields"]["message"] == "failed login")
+        .find(|r| fields(r)["message"] == "failed login")
         .unwrap_or_else(|| panic!("no failed login in {lines:?}"));
-    assert_eq!(failed["fields"]["username"], "alice");
-    assert_eq!(spans(failed)["client"], "127.0.0.1");
+    assert_eq!(fields(failed)["username"], "alice");
+    assert_eq!(fields(failed)["client"], "127.0.0.1");
+    assert_eq!(fields(failed)["path"], "/api/login");
     // No secret ever reaches the log.
     let all = lines.join("\n");
     assert!(!all.contains(&token) && !all.contains("not her password"));
