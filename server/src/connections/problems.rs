@@ -35,19 +35,21 @@ impl<S> ProblemWriter<S> {
 /// `x-content-type-options` that every response of the service carries.
 fn hypers_own_error(head: &[u8]) -> Option<StatusCode> {
     let rest = head.strip_prefix(b"HTTP/1.1 ")?;
+    // The status first: every answer passes through here, and only an
+    // error needs its head read.
+    let status = std::str::from_utf8(rest.get(..3)?)
+        .ok()?
+        .parse::<u16>()
+        .ok()
+        .and_then(|code| StatusCode::from_u16(code).ok())
+        .filter(|status| status.is_client_error() || status.is_server_error())?;
     let end = head.windows(4).position(|w| w == b"\r\n\r\n")?;
     let lower = head[..end].to_ascii_lowercase();
     let has = |name: &[u8]| lower.windows(name.len()).any(|w| w == name);
     if has(b"x-content-type-options") || has(b"content-type") || !has(b"content-length: 0") {
         return None;
     }
-    let code = std::str::from_utf8(rest.get(..3)?)
-        .ok()?
-        .parse::<u16>()
-        .ok()?;
-    StatusCode::from_u16(code)
-        .ok()
-        .filter(|status| status.is_client_error() || status.is_server_error())
+    Some(status)
 }
 
 fn problem_response(status: StatusCode) -> Vec<u8> {
