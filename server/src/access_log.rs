@@ -1,7 +1,7 @@
 //! The access log: one line per request, with its method, path, status,
 //! how long it took, its client and (once authenticated) its user.
 //!
-//! The line is a single event, written when the answer is ready. A tracing
+//! The line is a single event, made when the answer is ready. A tracing
 //! span per request, with the client and user recorded into it as they
 //! became known, cost the daemon more than the rest of a kept read
 //! (bench/README.md): every span was formatted, stored, entered on every
@@ -9,14 +9,22 @@
 //! while it is served is noted in a task-local [`Note`] instead, which the
 //! line reads at the end, and so can events logged meanwhile, through
 //! [`request_event!`](crate::request_event).
+//!
+//! The daemon has the lines formatted by a thread of their own, in
+//! batches ([`write_on_a_thread_of_its_own`]); a worker only queues the
+//! request's few fields. A line's time is therefore when that thread wrote
+//! it, a few milliseconds after the answer at most; `latency_us` is
+//! measured on the worker. Without that thread (the library's tests),
+//! lines are written where the answer is made.
 
 use std::{
     cell::Cell,
     future::Future,
     net::IpAddr,
     pin::Pin,
+    sync::{mpsc, OnceLock},
     task::{Context, Poll},
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use axum::http::{Method, Request, Response, Uri};
@@ -154,22 +162,103 @@ where
         let outcome = std::task::ready!(this.inner.poll(cx));
         if let Ok(response) = &outcome {
             let micros = this.started.elapsed().as_micros();
-            let status = response.status().as_u16();
             // Polled inside the note's scope: `try_with` finds it.
             let _ = REQUEST.try_with(|note| {
-                tracing::info!(
-                    method = %note.method,
-                    // The path only: never headers (tokens), bodies
-                    // (passwords) or the query.
-                    path = %note.uri.path(),
-                    status,
-                    latency_us = u64::try_from(micros).unwrap_or(u64::MAX),
-                    client = note.client.get().map(tracing::field::display),
-                    user = note.user.get(),
-                    "finished processing request"
-                )
+                let line = Line {
+                    method: note.method.clone(),
+                    uri: note.uri.clone(),
+                    status: response.status().as_u16(),
+                    latency_us: u64::try_from(micros).unwrap_or(u64::MAX),
+                    client: note.client.get(),
+                    user: note.user.get(),
+                };
+                match LINES.get() {
+                    // Never lossy: when the queue is full, the worker waits.
+                    Some(lines) => {
+                        let _ = lines.send(Message::Line(line));
+                    }
+                    None => line.write(),
+                }
             });
         }
         Poll::Ready(outcome)
+    }
+}
+
+/// A request's line, written by the access log's thread when there is one.
+struct Line {
+    method: Method,
+    uri: Uri,
+    status: u16,
+    latency_us: u64,
+    client: Option<IpAddr>,
+    user: Option<i64>,
+}
+
+impl Line {
+    fn write(&self) {
+        tracing::info!(
+            method = %self.method,
+            // The path only: never headers (tokens), bodies (passwords)
+            // or the query.
+            path = %self.uri.path(),
+            status = self.status,
+            latency_us = self.latency_us,
+            client = self.client.map(tracing::field::display),
+            user = self.user,
+            "finished processing request"
+        )
+    }
+}
+
+enum Message {
+    Line(Line),
+    Flush(mpsc::SyncSender<()>),
+}
+
+static LINES: OnceLock<mpsc::SyncSender<Message>> = OnceLock::new();
+
+/// How long the access log's thread rests after a batch, so that lines
+/// queue meanwhile without waking it.
+const REST: Duration = Duration::from_millis(2);
+
+/// Lines that may wait for the thread before a worker that logs waits too.
+const QUEUED_LINES: usize = 4096;
+
+/// Has a thread of its own format the access lines, in batches, off the
+/// runtime's workers. Until the returned guard is dropped; dropping it
+/// writes what is queued.
+pub fn write_on_a_thread_of_its_own() -> std::io::Result<Flusher> {
+    let (lines, queue) = mpsc::sync_channel(QUEUED_LINES);
+    std::thread::Builder::new()
+        .name("taskd-access".into())
+        .spawn(move || {
+            while let Ok(first) = queue.recv() {
+                for message in std::iter::once(first).chain(queue.try_iter()) {
+                    match message {
+                        Message::Line(line) => line.write(),
+                        Message::Flush(done) => {
+                            let _ = done.send(());
+                        }
+                    }
+                }
+                std::thread::sleep(REST);
+            }
+        })?;
+    let _ = LINES.set(lines);
+    Ok(Flusher)
+}
+
+/// Writes the queued access lines when dropped.
+pub struct Flusher;
+
+impl Drop for Flusher {
+    fn drop(&mut self) {
+        if let Some(lines) = LINES.get() {
+            let (done, written) = mpsc::sync_channel(1);
+            if lines.send(Message::Flush(done)).is_ok() {
+                let _ = written.recv_timeout(Duration::from_secs(1));
+            }
+        }
     }
 }

@@ -328,8 +328,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let access_lines = match taskd::access_log::write_on_a_thread_of_its_own() {
+        Ok(flusher) => Some(flusher),
+        Err(err) => {
+            eprintln!("taskd: cannot start the access log's thread: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     let outcome = runtime.block_on(run(cli));
     // Every line logged goes out before the last words below.
+    drop(access_lines);
     drop(log_guard);
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -629,6 +629,35 @@ async fn json_logs_name_the_client_and_the_user_and_failed_logins_the_username()
 }
 
 #[tokio::test]
+async fn the_last_answers_line_is_written_before_the_daemon_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("db.sqlite3");
+    let daemon = Daemon::start(&["--database", database.to_str().unwrap()], &[]);
+    let logs = std::sync::Arc::clone(&daemon.logs);
+    let answer = daemon
+        .client
+        .get(format!("{}/api/tasks/424242/", daemon.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+    // At once: the line may still wait in the access log's queue.
+    assert!(daemon.terminate(Duration::from_secs(10)).success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    let written = || {
+        logs.lock().unwrap().iter().any(|line| {
+            line.contains("finished processing request")
+                && line.contains("path=/api/tasks/424242")
+                && line.contains("status=401")
+        })
+    };
+    while !written() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(written(), "{:?}", logs.lock().unwrap());
+}
+
+#[tokio::test]
 async fn kill_9_after_a_burst_loses_no_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("db.sqlite3");
