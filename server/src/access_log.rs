@@ -71,6 +71,7 @@ pub fn current() -> Current {
 }
 
 /// A copy of a [`Note`], to log fields from.
+#[derive(Clone, Debug)]
 pub struct Current {
     pub method: Option<Method>,
     pub path: Option<Uri>,
@@ -79,19 +80,25 @@ pub struct Current {
 }
 
 /// Logs an event at the given level with the request it happened in
-/// (method, path, client, user), the fields the access line names.
+/// (method, path, client, user), the fields the access line names. A
+/// response body is read outside the request's scope: what its stream logs
+/// names the request through a [`Current`] taken while the handler ran,
+/// `request_event!(in taken, warn, ...)`.
 #[macro_export]
 macro_rules! request_event {
-    ($level:ident, $($rest:tt)+) => {{
-        let request = $crate::access_log::current();
-        tracing::$level!(
-            method = request.method.as_ref().map(tracing::field::display),
-            path = request.path.as_ref().map(|uri| tracing::field::display(uri.path())),
-            client = request.client.map(tracing::field::display),
+    (in $request:expr, $level:ident, $($rest:tt)+) => {{
+        let request: &$crate::access_log::Current = &$request;
+        ::tracing::$level!(
+            method = request.method.as_ref().map(::tracing::field::display),
+            path = request.path.as_ref().map(|uri| ::tracing::field::display(uri.path())),
+            client = request.client.map(::tracing::field::display),
             user = request.user,
             $($rest)+
         )
     }};
+    ($level:ident, $($rest:tt)+) => {
+        $crate::request_event!(in $crate::access_log::current(), $level, $($rest)+)
+    };
 }
 
 /// The layer that writes the access log: outermost, so that its line
@@ -132,6 +139,8 @@ where
             user: Cell::new(None),
         };
         let started = Instant::now();
+        // `call` itself runs outside the scope: the services inside only
+        // build their futures there, and what they note happens when polled.
         REQUEST.scope(
             note,
             Logged {
@@ -160,6 +169,11 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         let outcome = std::task::ready!(this.inner.poll(cx));
+        // With the access line filtered out (`RUST_LOG=warn`), nothing is
+        // queued at all.
+        if !tracing::enabled!(tracing::Level::INFO) {
+            return Poll::Ready(outcome);
+        }
         if let Ok(response) = &outcome {
             let micros = this.started.elapsed().as_micros();
             // Polled inside the note's scope: `try_with` finds it.
@@ -176,9 +190,14 @@ where
                     user: note.user.get(),
                 };
                 match LINES.get() {
-                    // Never lossy: when the queue is full, the worker waits.
+                    // Never lossy: when the queue is full, the worker waits;
+                    // should the thread be gone, the line is written here.
                     Some(lines) => {
-                        let _ = lines.send(Message::Line(line));
+                        if let Err(mpsc::SendError(Message::Line(line))) =
+                            lines.send(Message::Line(line))
+                        {
+                            line.write();
+                        }
                     }
                     None => line.write(),
                 }
@@ -257,11 +276,59 @@ pub struct Flusher;
 
 impl Drop for Flusher {
     fn drop(&mut self) {
-        if let Some(lines) = LINES.get() {
-            let (done, written) = mpsc::sync_channel(1);
-            if lines.send(Message::Flush(done)).is_ok() {
-                let _ = written.recv_timeout(Duration::from_secs(1));
+        flush();
+    }
+}
+
+/// Waits, a second at most, until every access line queued so far is
+/// written: a stalled log must not keep the daemon from exiting.
+pub fn flush() {
+    let Some(lines) = LINES.get() else {
+        return;
+    };
+    let deadline = Instant::now() + Duration::from_secs(1);
+    let (done, written) = mpsc::sync_channel(1);
+    let mut flush = Message::Flush(done);
+    loop {
+        match lines.try_send(flush) {
+            Ok(()) => break,
+            Err(mpsc::TrySendError::Full(again)) if Instant::now() < deadline => {
+                flush = again;
+                std::thread::sleep(Duration::from_millis(1));
             }
+            Err(_) => return,
         }
+    }
+    let _ = written.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn what_is_noted_of_a_request_is_current_within_it_and_absent_outside() {
+        let note = Note {
+            method: Method::POST,
+            uri: Uri::from_static("/api/login/?next=x"),
+            client: Cell::new(None),
+            user: Cell::new(None),
+        };
+        let within = REQUEST
+            .scope(note, async {
+                note_client(IpAddr::from([192, 0, 2, 7]));
+                note_user(42);
+                current()
+            })
+            .await;
+        assert_eq!(within.method, Some(Method::POST));
+        assert_eq!(within.path.as_ref().map(Uri::path), Some("/api/login/"));
+        assert_eq!(within.client, Some(IpAddr::from([192, 0, 2, 7])));
+        assert_eq!(within.user, Some(42));
+        // Outside a request nothing is noted, and nothing panics.
+        note_user(7);
+        let outside = current();
+        assert!(outside.method.is_none() && outside.path.is_none());
+        assert_eq!((outside.client, outside.user), (None, None));
     }
 }

@@ -180,6 +180,8 @@ enum Woken {
 
 /// One stream's state between the events it sends.
 pub struct Follower {
+    /// The request that opened the stream, named in what the stream logs.
+    request: crate::access_log::Current,
     store: Arc<dyn Store>,
     viewer: Viewer,
     cursor: i64,
@@ -206,6 +208,8 @@ impl Follower {
         slot: Slot,
     ) -> Follower {
         Follower {
+            // Made by the stream's handler, inside the request's scope.
+            request: crate::access_log::current(),
             store,
             viewer,
             cursor,
@@ -233,7 +237,7 @@ impl Follower {
                     Ok(false) => self.due = false,
                     Err(err) => {
                         // The client reconnects from its cursor and loses nothing.
-                        tracing::warn!(error = %err, "an event stream could not read the change feed");
+                        crate::request_event!(in self.request, warn, error = %err, "an event stream could not read the change feed");
                         return None;
                     }
                 }
@@ -302,7 +306,7 @@ impl Follower {
                     && context.user.token_version == viewer.token_version => {}
             Ok(_) => self.end(StreamEnd::Revoked),
             Err(err) => {
-                tracing::warn!(error = %err, "an event stream could not check its login");
+                crate::request_event!(in self.request, warn, error = %err, "an event stream could not check its login");
                 self.ended = true;
             }
         }

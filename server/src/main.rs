@@ -328,16 +328,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let access_lines = match taskd::access_log::write_on_a_thread_of_its_own() {
-        Ok(flusher) => Some(flusher),
-        Err(err) => {
-            eprintln!("taskd: cannot start the access log's thread: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
     let outcome = runtime.block_on(run(cli));
     // Every line logged goes out before the last words below.
-    drop(access_lines);
     drop(log_guard);
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -448,6 +440,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .map_err(|err| anyhow::anyhow!("{err}"))?;
     let addr = listener.local_addr()?;
+    // Dropped on the way out, however serving ends: what is queued is
+    // written before the log's own last lines.
+    let _access_lines = taskd::access_log::write_on_a_thread_of_its_own()
+        .context("cannot start the access log's thread")?;
     tracing::info!(database = %config.database, "taskd listening on http://{addr}");
     let mut limits = config.connections;
     limits.max_connections = taskd::connections::fit_connections(limits.max_connections);
@@ -457,6 +453,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         streams.close_all();
     })
     .await?;
+    taskd::access_log::flush();
     tracing::info!("taskd stopped");
     Ok(())
 }

@@ -196,7 +196,7 @@ pub async fn run<T: Send + 'static>(
             Lane::NewPassword => (&mut lanes.new_passwords, MAX_WAITING_NEW_PASSWORDS),
         };
         if queue.len() >= limit {
-            tracing::warn!(?lane, "password hashing queue full");
+            crate::request_event!(warn, ?lane, "password hashing queue full");
             return Err(ApiError::TooManyRequests {
                 detail: "The server is busy checking passwords: try again in a moment.".into(),
                 retry_after_secs: 1,

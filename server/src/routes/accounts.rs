@@ -280,7 +280,7 @@ pub(crate) async fn authenticate(
     let valid = auth::verify_password(password.clone(), hash).await?;
     let Some(user) = user.filter(|_| valid) else {
         attempt.counts().await?;
-        // The address is the request's, on its span; never the password.
+        // The request's address among the event's fields; never the password.
         crate::request_event!(warn, username = %common::text::escape_control(username), "failed login");
         return Err(bad_credentials());
     };

@@ -67,9 +67,11 @@ pub(crate) fn export_response(
     filter: TaskFilter,
     attachment: Option<&str>,
 ) -> Response {
-    let stream = ops::export_json(Arc::clone(&state.store), user_id, filter).map(|page| {
+    // The body is read after the handler, outside the request's scope.
+    let request = crate::access_log::current();
+    let stream = ops::export_json(Arc::clone(&state.store), user_id, filter).map(move |page| {
         page.map(axum::body::Bytes::from).map_err(|err| {
-            crate::request_event!(error, error = %err, "export failed half-way");
+            crate::request_event!(in request, error, error = %err, "export failed half-way");
             std::io::Error::other(err.to_string())
         })
     });

@@ -171,7 +171,7 @@ impl PostgresStore {
         if let Err(err) = notified.await {
             // The change is committed; other daemons' streams see it when
             // they next read.
-            tracing::warn!(error = %err, "could not notify other daemons of a change");
+            crate::request_event!(warn, error = %err, "could not notify other daemons of a change");
         }
     }
 }
