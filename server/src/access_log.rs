@@ -58,23 +58,21 @@ pub fn current() -> Current {
     REQUEST
         .try_with(|note| Current {
             method: Some(note.method.clone()),
-            path: Some(note.uri.clone()),
+            // A copy: the request's URI shares the buffer hyper read it
+            // into, which a queued access line would keep alive (8 KiB a
+            // line). The path only: never the query.
+            path: Some(note.uri.path().into()),
             client: note.client.get(),
             user: note.user.get(),
         })
-        .unwrap_or(Current {
-            method: None,
-            path: None,
-            client: None,
-            user: None,
-        })
+        .unwrap_or_default()
 }
 
 /// A copy of a [`Note`], to log fields from.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Current {
     pub method: Option<Method>,
-    pub path: Option<Uri>,
+    pub path: Option<Box<str>>,
     pub client: Option<IpAddr>,
     pub user: Option<i64>,
 }
@@ -90,7 +88,7 @@ macro_rules! request_event {
         let request: &$crate::access_log::Current = &$request;
         ::tracing::$level!(
             method = request.method.as_ref().map(::tracing::field::display),
-            path = request.path.as_ref().map(|uri| ::tracing::field::display(uri.path())),
+            path = request.path.as_deref().map(::tracing::field::display),
             client = request.client.map(::tracing::field::display),
             user = request.user,
             $($rest)+
@@ -175,33 +173,24 @@ where
             return Poll::Ready(outcome);
         }
         if let Ok(response) = &outcome {
-            let micros = this.started.elapsed().as_micros();
-            // Polled inside the note's scope: `try_with` finds it.
-            let _ = REQUEST.try_with(|note| {
-                let line = Line {
-                    method: note.method.clone(),
-                    // A copy: the request's URI shares the buffer hyper
-                    // read it into, which a queued line would keep alive
-                    // (8 KiB a line).
-                    path: note.uri.path().into(),
-                    status: response.status().as_u16(),
-                    latency_us: u64::try_from(micros).unwrap_or(u64::MAX),
-                    client: note.client.get(),
-                    user: note.user.get(),
-                };
-                match LINES.get() {
-                    // Never lossy: when the queue is full, the worker waits;
-                    // should the thread be gone, the line is written here.
-                    Some(lines) => {
-                        if let Err(mpsc::SendError(Message::Line(line))) =
-                            lines.send(Message::Line(line))
-                        {
-                            line.write();
-                        }
+            // Polled inside the note's scope: `current` finds it.
+            let line = Line {
+                request: current(),
+                status: response.status().as_u16(),
+                latency_us: u64::try_from(this.started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            };
+            match LINES.get() {
+                // Never lossy: when the queue is full, the worker waits;
+                // should the thread be gone, the line is written here.
+                Some(lines) => {
+                    if let Err(mpsc::SendError(Message::Line(line))) =
+                        lines.send(Message::Line(line))
+                    {
+                        line.write();
                     }
-                    None => line.write(),
                 }
-            });
+                None => line.write(),
+            }
         }
         Poll::Ready(outcome)
     }
@@ -209,25 +198,18 @@ where
 
 /// A request's line, written by the access log's thread when there is one.
 struct Line {
-    method: Method,
-    path: Box<str>,
+    request: Current,
     status: u16,
     latency_us: u64,
-    client: Option<IpAddr>,
-    user: Option<i64>,
 }
 
 impl Line {
     fn write(&self) {
-        tracing::info!(
-            method = %self.method,
-            // The path only: never headers (tokens), bodies (passwords)
-            // or the query.
-            path = %self.path,
+        crate::request_event!(
+            in self.request,
+            info,
             status = self.status,
             latency_us = self.latency_us,
-            client = self.client.map(tracing::field::display),
-            user = self.user,
             "finished processing request"
         )
     }
@@ -282,7 +264,7 @@ impl Drop for Flusher {
 
 /// Waits, a second at most, until every access line queued so far is
 /// written: a stalled log must not keep the daemon from exiting.
-pub fn flush() {
+fn flush() {
     let Some(lines) = LINES.get() else {
         return;
     };
@@ -322,7 +304,7 @@ mod tests {
             })
             .await;
         assert_eq!(within.method, Some(Method::POST));
-        assert_eq!(within.path.as_ref().map(Uri::path), Some("/api/login/"));
+        assert_eq!(within.path.as_deref(), Some("/api/login/"));
         assert_eq!(within.client, Some(IpAddr::from([192, 0, 2, 7])));
         assert_eq!(within.user, Some(42));
         // Outside a request nothing is noted, and nothing panics.

@@ -442,7 +442,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     // Dropped on the way out, however serving ends: what is queued is
     // written before the log's own last lines.
-    let _access_lines = taskd::access_log::write_on_a_thread_of_its_own()
+    let access_lines = taskd::access_log::write_on_a_thread_of_its_own()
         .context("cannot start the access log's thread")?;
     tracing::info!(database = %config.database, "taskd listening on http://{addr}");
     let mut limits = config.connections;
@@ -453,7 +453,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         streams.close_all();
     })
     .await?;
-    taskd::access_log::flush();
+    drop(access_lines);
     tracing::info!("taskd stopped");
     Ok(())
 }
