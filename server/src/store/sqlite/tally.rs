@@ -23,6 +23,16 @@ pub(super) fn text_of(conn: &Connection, task_id: i64) -> rusqlite::Result<i64> 
         .query_row([task_id], |row| row.get(0))
 }
 
+/// A text's characters as SQLite's `length()` counts them: those before
+/// its first NUL.
+pub(super) fn length(text: &str) -> i64 {
+    let counted = text
+        .split('\0')
+        .next()
+        .map_or(0, |text| text.chars().count());
+    i64::try_from(counted).unwrap_or(i64::MAX)
+}
+
 /// What a write adds to an account's tallies.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Added {
@@ -112,6 +122,25 @@ mod tests {
             .unwrap()
     }
 
+    #[test]
+    fn a_length_counts_as_sqlite_does() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for text in [
+            "",
+            "plain",
+            "ünïcödé ✓",
+            "emoji 🦀🦀",
+            "before\0after",
+            "\0",
+            "[\"x\"]",
+        ] {
+            let counted: i64 = conn
+                .query_row("SELECT length(?1)", [text], |row| row.get(0))
+                .unwrap();
+            assert_eq!(super::length(text), counted, "{text:?}");
+        }
+    }
+
     #[tokio::test]
     async fn the_tallies_follow_every_insert_update_and_delete_of_a_task() {
         let (_dir, store, user) = super::super::tests::store_with_alice().await;
@@ -119,6 +148,10 @@ mod tests {
         for n in 0..12 {
             let mut task = new_task(TaskFields::titled(format!("task ✓ {n}")), Utc::now());
             task.description = "d".repeat(n);
+            if n == 1 {
+                // SQLite counts a text's characters up to a NUL.
+                task.description = "cut\0here".into();
+            }
             if n % 3 == 0 {
                 task.project = Some("home".into());
                 task.tags = vec!["x".into(), "ünï".into()];

@@ -232,13 +232,19 @@ pub(super) fn insert_row(conn: &Connection, user_id: i64, task: &mut Task) -> ru
         (task.id != 0).then_some(task.id),
     ])?;
     task.id = conn.last_insert_rowid();
+    // Counted from the values just bound, not read back from the row.
+    let chars = tally::length(&task.title)
+        + tally::length(&task.description)
+        + task.project.as_deref().map_or(0, tally::length)
+        + tally::length(&tags)
+        + tally::length(&udas);
     tally::add(
         conn,
         user_id,
         Added {
             tasks: 1,
             numbered: i64::from(task.number.is_some()),
-            chars: tally::text_of(conn, task.id)?,
+            chars,
         },
     )?;
     // A new row has no tags to remove.
@@ -608,9 +614,10 @@ impl TaskStore for SqliteStore {
         let task = self
             .write_tasks_of_repeatable(user_id, move |conn| {
                 let mut task = task.clone();
+                let id_picked = task.id == 0;
                 insert_row(conn, user_id, &mut task)?;
                 write_links(conn, &mut task, None)?;
-                Recorder::new(conn, user_id).written(task.id, None)
+                Recorder::new(conn, user_id).inserted(task, id_picked)
             })
             .await?;
         self.wakeups.send(Wake::Tasks(user_id));
