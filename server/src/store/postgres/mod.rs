@@ -57,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0017_dependencies_within_an_account.sql"),
     include_str!("../../../migrations/postgres/0018_tallies_beside_task_writes.sql"),
     include_str!("../../../migrations/postgres/0019_login_change_notices.sql"),
+    include_str!("../../../migrations/postgres/0020_priority_check_without_a_list.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once

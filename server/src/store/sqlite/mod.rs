@@ -62,6 +62,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0017_dependencies_within_an_account.sql"),
     include_str!("../../../migrations/sqlite/0018_tallies_beside_task_writes.sql"),
     include_str!("../../../migrations/sqlite/0019_login_change_notices.sql"),
+    include_str!("../../../migrations/sqlite/0020_priority_check_without_a_list.sql"),
 ];
 
 /// What a process opens the database for.
@@ -448,6 +449,13 @@ fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
         tx.execute_batch(sql)
             .with_context(|| format!("applying migration {}", index + 1))?;
     }
+    if applied < MIGRATIONS.len() {
+        // A migration may change the schema's text in place (with
+        // `writable_schema`), which SQLite does not count as a change of
+        // the schema: the count moved on has every connection read it again.
+        let schema: i64 = tx.query_row("PRAGMA schema_version", [], |row| row.get(0))?;
+        tx.pragma_update(None, "schema_version", schema + 1)?;
+    }
     tx.pragma_update(None, "user_version", MIGRATIONS.len())?;
     tx.pragma_update(None, "application_id", file::APPLICATION_ID)?;
     tx.commit()?;
@@ -513,6 +521,57 @@ mod tests {
             )
             .unwrap();
         assert!(plan.contains("refresh_tokens_expiry"), "{plan}");
+
+        // The priority is checked as before, without a temporary table.
+        let check: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'tasks'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert!(
+            check.contains("CHECK (priority = 1 OR priority = 2 OR priority = 3)"),
+            "{check}"
+        );
+        let integrity: String = conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok");
+        let insert =
+            "INSERT INTO tasks (user_id, title, status, priority, created_at, updated_at, uuid) \
+                      VALUES (?1, 't', 'pending', ?2, 0, 0, ?3)";
+        let opcodes: Vec<String> = conn
+            .prepare(&format!("EXPLAIN {insert}"))
+            .unwrap()
+            .query_map(rusqlite::params![0, 0, ""], |row| row.get(1))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            !opcodes.iter().any(|op| op == "OpenEphemeral"),
+            "{opcodes:?}"
+        );
+        conn.execute(
+            "INSERT INTO users (username, username_key, password_hash, date_joined) \
+             VALUES ('alice', 'alice', 'x', 0)",
+            [],
+        )
+        .unwrap();
+        let user = conn.last_insert_rowid();
+        for (priority, accepted) in [
+            (Some(1), true),
+            (Some(3), true),
+            (None, true),
+            (Some(0), false),
+            (Some(4), false),
+        ] {
+            let inserted = conn.execute(
+                insert,
+                rusqlite::params![user, priority, format!("uuid-{priority:?}")],
+            );
+            assert_eq!(inserted.is_ok(), accepted, "{priority:?}: {inserted:?}");
+        }
     }
 
     #[tokio::test]
