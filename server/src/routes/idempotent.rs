@@ -43,14 +43,37 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     }
 }
 
+impl IdempotencyKey {
+    /// The key, and what the request asks as `hash` tells it, if the request
+    /// sent a key: a request without one is never compared with another, so
+    /// what it asks is not worked out.
+    pub fn keyed(self, hash: impl FnOnce() -> ApiResult<String>) -> ApiResult<Option<Keyed>> {
+        self.0
+            .map(|key| Ok(Keyed { key, hash: hash()? }))
+            .transpose()
+    }
+}
+
+/// A request's `Idempotency-Key`, and what the request asks.
+pub struct Keyed {
+    key: String,
+    hash: String,
+}
+
 /// What a request asks, for telling a retry from another request: its
 /// path and its body.
 pub fn request_hash(path: &str, body: &[u8]) -> String {
+    use std::fmt::Write;
     let mut hash = Sha256::new();
     hash.update(path.as_bytes());
     hash.update([0]);
     hash.update(body);
-    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hash.finalize()
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
 }
 
 /// Carries out `work` once per key: a retry with the same key gets the
@@ -60,14 +83,17 @@ pub fn request_hash(path: &str, body: &[u8]) -> String {
 pub async fn once<F>(
     state: &AppState,
     user_id: i64,
-    key: IdempotencyKey,
-    request_hash: String,
+    keyed: Option<Keyed>,
     work: F,
 ) -> ApiResult<Response>
 where
     F: std::future::Future<Output = ApiResult<Response>>,
 {
-    let Some(key) = key.0 else {
+    let Some(Keyed {
+        key,
+        hash: request_hash,
+    }) = keyed
+    else {
         return work.await;
     };
     let store = state.store.as_ref();

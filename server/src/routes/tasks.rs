@@ -199,10 +199,12 @@ async fn create_task(
     key: IdempotencyKey,
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> ApiResult<Response> {
-    // The body as parsed: the same fields in another layout are the same request.
-    let asked = serde_json::to_vec(&body).map_err(|err| ApiError::Internal(err.into()))?;
-    let hash = idempotent::request_hash("/api/tasks/", &asked);
-    idempotent::once(&state, user.user.id, key, hash, async {
+    let keyed = key.keyed(|| {
+        // The body as parsed: the same fields in another layout are the same request.
+        let asked = serde_json::to_vec(&body).map_err(|err| ApiError::Internal(err.into()))?;
+        Ok(idempotent::request_hash("/api/tasks/", &asked))
+    })?;
+    idempotent::once(&state, user.user.id, keyed, async {
         let fields = task_input::full(body)?;
         let task = ops::create(state.store.as_ref(), user.user.id, fields).await?;
         let location = HeaderValue::from_str(&format!("/api/tasks/{}/", task.id))

@@ -118,8 +118,8 @@ async fn import(
         return Err(ApiError::UnsupportedMediaType);
     }
     let body = extract::body(request, &state, MAX_IMPORT_BYTES).await?;
-    let hash = idempotent::request_hash("/api/import/", &body);
-    idempotent::once(&state, user.user.id, key, hash, async {
+    let keyed = key.keyed(|| Ok(idempotent::request_hash("/api/import/", &body)))?;
+    idempotent::once(&state, user.user.id, keyed, async {
         // Reading up to 64 MiB of JSON is work for a thread of its own.
         let file = tokio::task::spawn_blocking(move || import::read(&body))
             .await
