@@ -1,11 +1,14 @@
 //! The task operations the handlers call. Each reads what it needs, applies
-//! the rules of [`super::tasks`], and writes with a compare-and-set on the
-//! version it read: when another writer (another request, another daemon)
+//! the rules of [`super::tasks`], and writes only over the version it read
+//! (a store may read and write in one step): when another writer (another request, another daemon)
 //! got in between, the operation is made again on what that writer left,
 //! or, under `If-Match`, refused, since the version named is no longer
 //! current.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::Arc,
+};
 
 use chrono::{DateTime, Utc};
 use common::{
@@ -18,7 +21,7 @@ use super::{
     FieldErrors, MAX_WRITE_ATTEMPTS,
 };
 use crate::{
-    store::{Facet, Store, StoreError, TaskPage},
+    store::{Edited, Facet, Store, StoreError, TaskEdit, TaskPage},
     task_query::{OrderField, TaskFilter},
 };
 
@@ -316,22 +319,48 @@ async fn current(
 
 /// Writes what `make` makes of the current task, under `if_version`.
 /// `make` answering `Ok(None)` means nothing changes.
+///
+/// The store runs `make` on the task as it stands when the write runs
+/// ([`edit_task`](crate::store::TaskStore::edit_task)). What it cannot finish there is handed back
+/// and finished here: a refusal, which is told, and a change of
+/// dependencies, which is checked against the user's other tasks first and
+/// then written under a compare-and-set.
 async fn write(
     store: &dyn Store,
     user_id: i64,
     task_id: i64,
-    if_version: Option<&[i64]>,
-    make: impl Fn(&Task, DateTime<Utc>) -> TaskResult<Option<Task>>,
+    if_version: Option<Vec<i64>>,
+    make: impl Fn(&Task, DateTime<Utc>) -> TaskResult<Option<Task>> + Send + Sync + 'static,
 ) -> TaskResult<Task> {
+    let make = Arc::new(make);
+    let if_version: Option<Arc<[i64]>> = if_version.map(Arc::from);
     for _ in 0..MAX_WRITE_ATTEMPTS {
-        let current = current(store, user_id, task_id, if_version).await?;
         let now = Utc::now();
+        let edit: TaskEdit = {
+            let (make, if_version) = (make.clone(), if_version.clone());
+            Arc::new(move |current: &Task| {
+                if !precondition_holds(if_version.as_deref(), current.version) {
+                    return None;
+                }
+                match make(current, now) {
+                    Ok(Some(next)) if next.depends == current.depends => Some(next),
+                    _ => None,
+                }
+            })
+        };
+        let current = match store.edit_task(user_id, task_id, edit).await? {
+            Edited::Written(written) => return Ok(finished(written, now)),
+            Edited::Missing => return Err(TaskError::NotFound),
+            Edited::Raced => continue,
+            Edited::Declined(current) => current,
+        };
+        if !precondition_holds(if_version.as_deref(), current.version) {
+            return Err(TaskError::VersionMismatch);
+        }
         let Some(mut next) = make(&current, now)? else {
             return Ok(finished(current, now));
         };
-        if next.depends != current.depends {
-            next.blocked = check_depends(store, user_id, Some(task_id), &next.depends).await?;
-        }
+        next.blocked = check_depends(store, user_id, Some(task_id), &next.depends).await?;
         // The store answers the task as it reads back, `blocking` included.
         if let Some(written) = store.replace_task(user_id, next, current).await? {
             return Ok(finished(written, now));
@@ -347,13 +376,9 @@ pub async fn update(
     if_version: Option<Vec<i64>>,
     change: TaskChange,
 ) -> TaskResult<Task> {
-    write(
-        store,
-        user_id,
-        task_id,
-        if_version.as_deref(),
-        |current, now| Ok(changed(current, change.clone(), now)),
-    )
+    write(store, user_id, task_id, if_version, move |current, now| {
+        Ok(changed(current, change.clone(), now))
+    })
     .await
 }
 
@@ -388,21 +413,15 @@ pub async fn annotate(
     if text.contains('\0') {
         return Err(invalid("text", crate::task_input::NUL_MESSAGE));
     }
-    let task = write(
-        store,
-        user_id,
-        task_id,
-        if_version.as_deref(),
-        |current, now| {
-            let mut next = bumped(current, now);
-            next.annotations.push(Annotation {
-                id: 0,
-                entry: stored(now),
-                text: text.clone(),
-            });
-            Ok(Some(next))
-        },
-    )
+    let task = write(store, user_id, task_id, if_version, move |current, now| {
+        let mut next = bumped(current, now);
+        next.annotations.push(Annotation {
+            id: 0,
+            entry: stored(now),
+            text: text.clone(),
+        });
+        Ok(Some(next))
+    })
     .await?;
     let annotation = task.annotations.last().cloned().unwrap_or_default();
     Ok((annotation, task))
@@ -416,20 +435,14 @@ pub async fn denotate(
     annotation_id: i64,
     if_version: Option<Vec<i64>>,
 ) -> TaskResult<Task> {
-    write(
-        store,
-        user_id,
-        task_id,
-        if_version.as_deref(),
-        |current, now| {
-            if !current.annotations.iter().any(|a| a.id == annotation_id) {
-                return Err(TaskError::NotFound);
-            }
-            let mut next = bumped(current, now);
-            next.annotations.retain(|a| a.id != annotation_id);
-            Ok(Some(next))
-        },
-    )
+    write(store, user_id, task_id, if_version, move |current, now| {
+        if !current.annotations.iter().any(|a| a.id == annotation_id) {
+            return Err(TaskError::NotFound);
+        }
+        let mut next = bumped(current, now);
+        next.annotations.retain(|a| a.id != annotation_id);
+        Ok(Some(next))
+    })
     .await
 }
 
@@ -441,13 +454,9 @@ pub async fn set_active(
     if_version: Option<Vec<i64>>,
     active: bool,
 ) -> TaskResult<Task> {
-    write(
-        store,
-        user_id,
-        task_id,
-        if_version.as_deref(),
-        |current, now| activated(current, active, now),
-    )
+    write(store, user_id, task_id, if_version, move |current, now| {
+        activated(current, active, now)
+    })
     .await
 }
 

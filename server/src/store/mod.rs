@@ -263,6 +263,26 @@ pub struct RefreshTokenRecord {
     pub user: UserRecord,
 }
 
+/// What a write makes of a task as it stands when the write runs: the task
+/// to store in its place, or `None` to write nothing and hand it back
+/// ([`TaskStore::edit_task`]). It may run on the store's own thread, and run
+/// again if the write has to be made again.
+pub type TaskEdit = Arc<dyn Fn(&Task) -> Option<Task> + Send + Sync>;
+
+/// What became of a [`TaskStore::edit_task`].
+#[derive(Debug)]
+pub enum Edited {
+    /// Written; the task as it reads back.
+    Written(Task),
+    /// The edit wrote nothing; the task as it stood.
+    Declined(Task),
+    /// No such task of the user's.
+    Missing,
+    /// Another write changed the task between its read and this write;
+    /// nothing was written.
+    Raced,
+}
+
 /// A page of tasks and the count of all that match the filter.
 #[derive(Debug, Clone)]
 pub struct TaskPage {
@@ -396,6 +416,26 @@ pub trait TaskStore: Send + Sync + 'static {
         task: Task,
         current: Task,
     ) -> StoreResult<Option<Task>>;
+    /// Reads the task and writes in its place what `edit` makes of it, with
+    /// no other write of it coming between.
+    ///
+    /// A backend whose writes run on one thread reads the task there, in the
+    /// write's own transaction, which spares a request the hand-off to a
+    /// reader and back. The default reads first and writes under
+    /// [`TaskStore::replace_task`]'s compare-and-set, answering
+    /// [`Edited::Raced`] when another write came between.
+    async fn edit_task(&self, user_id: i64, task_id: i64, edit: TaskEdit) -> StoreResult<Edited> {
+        let Some(current) = self.get_task(user_id, task_id).await? else {
+            return Ok(Edited::Missing);
+        };
+        let Some(task) = edit(&current) else {
+            return Ok(Edited::Declined(current));
+        };
+        Ok(match self.replace_task(user_id, task, current).await? {
+            Some(written) => Edited::Written(written),
+            None => Edited::Raced,
+        })
+    }
     /// The user's tasks with these uuids (those there are).
     async fn tasks_by_uuid(&self, user_id: i64, uuids: Vec<String>) -> StoreResult<Vec<Task>>;
     /// Writes an import, all of it or nothing: each task inserted, or

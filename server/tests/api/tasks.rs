@@ -286,6 +286,76 @@ async fn a_change_that_changes_nothing_keeps_the_version() {
     assert_eq!(changed.headers()[header::ETAG], "\"2\"");
 }
 
+/// Writes to one task at once are made one after another on what the last
+/// left: none is lost, and of those under the same `If-Match` one wins.
+#[tokio::test]
+async fn writes_to_one_task_at_once_all_land_in_turn() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let task = app.task(&alice, json!({"title": "Busy"})).await;
+    let path = format!("/api/tasks/{}/", id(&task));
+
+    let notes = (0..30).map(|n| {
+        app.post(
+            &format!("{path}annotations"),
+            &alice.access,
+            &json!({ "text": format!("note {n}") }),
+        )
+        .send()
+    });
+    for response in futures::future::join_all(notes).await {
+        assert_eq!(response.unwrap().status(), StatusCode::CREATED);
+    }
+    let noted = body(app.get(&path, &alice.access).send().await.unwrap()).await;
+    assert_eq!(noted["version"], 31);
+    let texts: BTreeSet<String> = noted["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|note| note["text"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(texts.len(), 30, "{noted}");
+
+    let patches = (0..20).map(|n| {
+        app.patch(
+            &path,
+            &alice.access,
+            &json!({ "title": format!("Writer {n}") }),
+        )
+        .header(header::IF_MATCH, "\"31\"")
+        .send()
+    });
+    let statuses: Vec<StatusCode> = futures::future::join_all(patches)
+        .await
+        .into_iter()
+        .map(|response| response.unwrap().status())
+        .collect();
+    let won = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let lost = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::PRECONDITION_FAILED)
+        .count();
+    assert_eq!((won, lost), (1, 19), "{statuses:?}");
+
+    // Without If-Match, patches of different fields all land.
+    let fields = ["description", "project", "priority"];
+    let values = ["set", "home", "high"];
+    let patches = fields.iter().zip(values).map(|(field, value)| {
+        app.patch(&path, &alice.access, &json!({ *field: value }))
+            .send()
+    });
+    for response in futures::future::join_all(patches).await {
+        assert_eq!(response.unwrap().status(), StatusCode::OK);
+    }
+    let last = body(app.get(&path, &alice.access).send().await.unwrap()).await;
+    assert_eq!(last["version"], 35, "{last}");
+    assert_eq!(
+        (&last["description"], &last["project"], &last["priority"]),
+        (&json!("set"), &json!("home"), &json!("high"))
+    );
+    assert_eq!(last["annotations"].as_array().unwrap().len(), 30);
+}
+
 #[tokio::test]
 async fn done_sets_completed_at_and_pending_clears_it() {
     let app = TestApp::spawn().await;

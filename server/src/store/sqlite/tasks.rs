@@ -18,7 +18,7 @@ use crate::{
             self, flag_conditions, priority_from_number, priority_number, BLOCKED,
             LOWEST_FREE_NUMBER, TASK_ROW,
         },
-        Facet, ImportWrite, StoreError, StoreResult, TaskPage, TaskStore,
+        Edited, Facet, ImportWrite, StoreError, StoreResult, TaskEdit, TaskPage, TaskStore,
     },
     task_query::{OrderField, TaskFilter},
 };
@@ -660,6 +660,32 @@ impl TaskStore for SqliteStore {
             self.wakeups.send(Wake::Tasks(user_id));
         }
         Ok(written)
+    }
+
+    async fn edit_task(&self, user_id: i64, task_id: i64, edit: TaskEdit) -> StoreResult<Edited> {
+        // Read on the writer, in the write's transaction: no other write
+        // can come between, and the request waits on one thread, not two.
+        let edited = self
+            .write_tasks_of_repeatable(user_id, move |conn| {
+                let Some(current) = select_task(conn, user_id, task_id)? else {
+                    return Ok(Edited::Missing);
+                };
+                let Some(mut task) = edit(&current) else {
+                    return Ok(Edited::Declined(current));
+                };
+                if !update_row(conn, user_id, &mut task, &current)? {
+                    return Ok(Edited::Raced);
+                }
+                write_links(conn, &mut task, Some(&current))?;
+                Recorder::new(conn, user_id)
+                    .written(task.id, Some(&current))
+                    .map(Edited::Written)
+            })
+            .await?;
+        if matches!(edited, Edited::Written(_)) {
+            self.wakeups.send(Wake::Tasks(user_id));
+        }
+        Ok(edited)
     }
 
     async fn tasks_by_uuid(&self, user_id: i64, uuids: Vec<String>) -> StoreResult<Vec<Task>> {
