@@ -19,7 +19,7 @@
 //! Modifiers ([`Modifications`]), for `task add` and `task modify`:
 //! `project:P`, `priority:H`, `due:DATE` (`due:in 3 days` may be three words),
 //! `wait:DATE`, `scheduled:DATE` (`sched:`), `until:DATE`, `depends:1,2`
-//! (`dep:`; `depends:-2` removes 2), `uda.NAME:VALUE` (a number-looking value
+//! (`dep:`; `depends:-2` removes 2, `depends:` removes all), `uda.NAME:VALUE` (a number-looking value
 //! is kept as a number; `uda.NAME:` removes it), `+tag`, and for `modify`
 //! `-tag` (remove) and empty values (`due:`) that clear the field. Other
 //! words make the title.
@@ -457,6 +457,9 @@ pub struct Modifications {
     /// `depends:1,2` adds; `depends:-2` removes. Tasks as named (numbers,
     /// uuid prefixes): the caller looks up their ids ([`Resolved`]).
     pub add_depends: Vec<TaskRef>,
+    /// `depends:` (no value) removes every dependency the task has; a
+    /// `depends:3` after it in the same command adds 3 again.
+    pub clear_depends: bool,
     pub remove_depends: Vec<TaskRef>,
     /// `uda.NAME:VALUE` sets (a number-looking value as a number);
     /// `uda.NAME:` removes (`None`).
@@ -573,6 +576,11 @@ impl Modifications {
                         *field = Some(Some(parse_date(clock, key, &value)?.due()));
                     }
                 }
+                Attribute::Depends if value.trim().is_empty() => {
+                    mods.clear_depends = true;
+                    mods.add_depends.clear();
+                    mods.remove_depends.clear();
+                }
                 Attribute::Depends => {
                     let (add, remove) = parse_depends(value)?;
                     mods.add_depends.retain(|id| !remove.contains(id));
@@ -623,10 +631,12 @@ impl Modifications {
     /// Whether a list or map changes (tags, dependencies, attributes): then
     /// the task as it is now is needed for a patch.
     pub fn needs_current(&self) -> bool {
-        self.touches_tags()
-            || !self.add_depends.is_empty()
-            || !self.remove_depends.is_empty()
-            || !self.udas.is_empty()
+        self.touches_tags() || self.touches_depends() || !self.udas.is_empty()
+    }
+
+    /// Whether the dependencies change.
+    fn touches_depends(&self) -> bool {
+        self.clear_depends || !self.add_depends.is_empty() || !self.remove_depends.is_empty()
     }
 
     /// Whether nothing would change.
@@ -682,22 +692,25 @@ impl Modifications {
     /// now; it matters only when [`Modifications::needs_current`].
     /// `resolved` holds the ids of [`Modifications::named_tasks`].
     pub fn to_patch(&self, current: &Task, resolved: &Resolved) -> TaskPatch {
-        let depends =
-            (!self.add_depends.is_empty() || !self.remove_depends.is_empty()).then(|| {
-                let removed: Vec<i64> = ids(&self.remove_depends, resolved).collect();
-                let mut depends: Vec<i64> = current
-                    .depends
-                    .iter()
-                    .copied()
-                    .filter(|id| !removed.contains(id))
-                    .collect();
-                for id in ids(&self.add_depends, resolved) {
-                    if !depends.contains(&id) {
-                        depends.push(id);
-                    }
+        let depends = self.touches_depends().then(|| {
+            let removed: Vec<i64> = ids(&self.remove_depends, resolved).collect();
+            let kept: &[i64] = if self.clear_depends {
+                &[]
+            } else {
+                &current.depends
+            };
+            let mut depends: Vec<i64> = kept
+                .iter()
+                .copied()
+                .filter(|id| !removed.contains(id))
+                .collect();
+            for id in ids(&self.add_depends, resolved) {
+                if !depends.contains(&id) {
+                    depends.push(id);
                 }
-                depends
-            });
+            }
+            depends
+        });
         let tags = self.touches_tags().then(|| {
             let mut tags: Vec<String> = current
                 .tags
@@ -837,6 +850,16 @@ mod tests {
         ]);
         let patch = mods.to_patch(&current, &resolved);
         assert_eq!(patch.depends, Some(vec![6, 13, 14]));
+        // `depends:` alone removes them all; a value after it adds again.
+        for (words, depends) in [
+            (&["depends:"][..], vec![]),
+            (&["dep:", "dep:4"][..], vec![14]),
+            (&["dep:3", "depends:"][..], vec![]),
+        ] {
+            let mods = Modifications::parse(words, &clock(), ModifyMode::Modify).unwrap();
+            assert!(!mods.is_empty(), "{words:?}");
+            assert_eq!(mods.to_patch(&current, &resolved).depends, Some(depends));
+        }
         assert_eq!(
             patch.udas,
             Some(BTreeMap::from([

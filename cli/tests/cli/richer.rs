@@ -106,6 +106,18 @@ fn wait_scheduled_until_depends_and_udas() {
     );
     let bad = cli.run(&["2", "modify", "uda.Size:L"]).failure(2);
     assert!(bad.stderr.contains("Size"), "{bad:?}");
+
+    // `depends:` with no value removes them all, as in Taskwarrior.
+    cli.add(&["Third"]);
+    cli.ok(&["1", "modify", "dep:3"]);
+    assert_eq!(
+        cli.run(&["--json", "show", "1"]).success().json()[0]["depends"],
+        json!([2, 3])
+    );
+    cli.ok(&["1", "modify", "depends:"]);
+    let first = &cli.run(&["--json", "show", "1"]).success().json()[0];
+    assert_eq!(first["depends"], json!([]));
+    assert_eq!(first["blocked"], false);
 }
 
 #[test]
