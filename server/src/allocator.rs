@@ -21,6 +21,8 @@
 //! with it the free space an arena keeps before giving memory back: after
 //! the first password hash (19 MiB) both were some 19 and 38 MiB, and the
 //! arenas kept what reads and writes had freed.
+//!
+//! An operator who sets either in glibc's own variables keeps their value.
 
 /// Arenas per core.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -38,14 +40,25 @@ pub fn tune() {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let arenas =
         libc::c_int::try_from(cores.saturating_mul(ARENAS_PER_CORE)).unwrap_or(libc::c_int::MAX);
-    for (setting, value, name) in [
-        (libc::M_ARENA_MAX, arenas, "an arena limit"),
+    for (setting, value, name, variable, tunable) in [
+        (
+            libc::M_ARENA_MAX,
+            arenas,
+            "an arena limit",
+            "MALLOC_ARENA_MAX",
+            "glibc.malloc.arena_max",
+        ),
         (
             libc::M_MMAP_THRESHOLD,
             MMAP_FROM_BYTES,
             "a mapping threshold",
+            "MALLOC_MMAP_THRESHOLD_",
+            "glibc.malloc.mmap_threshold",
         ),
     ] {
+        if set_by_operator(variable, tunable) {
+            continue;
+        }
         // SAFETY: mallopt takes two integers and changes a setting under
         // the allocator's own lock; it touches no memory of the caller's.
         #[allow(unsafe_code)]
@@ -58,5 +71,36 @@ pub fn tune() {
     }
 }
 
+/// Whether whoever started the daemon chose this setting themselves, in
+/// glibc's environment variable or in `GLIBC_TUNABLES`: theirs stands.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn set_by_operator(variable: &str, tunable: &str) -> bool {
+    std::env::var_os(variable).is_some()
+        || std::env::var("GLIBC_TUNABLES").is_ok_and(|tunables| names(&tunables, tunable))
+}
+
+/// Whether a `GLIBC_TUNABLES` value (`name=value:name=value`) sets `tunable`.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn names(tunables: &str, tunable: &str) -> bool {
+    tunables.split(':').any(|pair| {
+        pair.split_once('=')
+            .is_some_and(|(name, _)| name == tunable)
+    })
+}
+
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 pub fn tune() {}
+
+#[cfg(all(test, target_os = "linux", target_env = "gnu"))]
+mod tests {
+    use super::names;
+
+    #[test]
+    fn an_operators_tunable_is_found_among_others() {
+        let tunables = "glibc.malloc.tcache_count=0:glibc.malloc.arena_max=1";
+        assert!(names(tunables, "glibc.malloc.arena_max"));
+        assert!(!names(tunables, "glibc.malloc.mmap_threshold"));
+        assert!(!names("glibc.malloc.arena_max", "glibc.malloc.arena_max"));
+        assert!(!names("", "glibc.malloc.arena_max"));
+    }
+}

@@ -151,6 +151,8 @@ async fn user_defined_attributes_are_kept_verbatim_and_checked() {
         "ratio": 1.5,
         "whole": 2.0,
         "negative": -7,
+        "tiny": 1e-30,
+        "odd": 7.943794815224912e-10,
         "note": "ünï \"quoted\" \\ 🦀",
         "empty": "",
         "a_1": "x",
@@ -166,7 +168,10 @@ async fn user_defined_attributes_are_kept_verbatim_and_checked() {
         .await
         .unwrap();
     assert!(
-        text.contains("\"whole\":2.0") && text.contains("\"estimate\":3"),
+        text.contains("\"whole\":2.0")
+            && text.contains("\"estimate\":3")
+            && text.contains("\"tiny\":1e-30")
+            && text.contains("\"odd\":7.943794815224912e-10"),
         "{text}"
     );
 

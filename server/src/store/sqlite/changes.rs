@@ -258,6 +258,10 @@ mod tests {
             ("estimate".to_string(), UdaValue::Number(2.5)),
             ("size".to_string(), UdaValue::Integer(-3)),
             ("big".to_string(), UdaValue::Number(1e20)),
+            // Floats whose shortest text parses back to a neighbour
+            // unless parsing is exact.
+            ("tiny".to_string(), UdaValue::Number(1e-30)),
+            ("odd".to_string(), UdaValue::Number(7.943794815224912e-10)),
             ("note".to_string(), UdaValue::Text("\"quoted\"".into())),
         ]
         .into();
