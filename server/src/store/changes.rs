@@ -164,6 +164,39 @@ pub fn task_from_json(text: &str) -> Option<Task> {
     serde_json::from_str(text).ok()
 }
 
+/// A task just written, as a read of it gives it back, where that is known
+/// without the read: instants are stored to the microsecond and notes read
+/// in the order of their ids, and what is computed on read (`urgency`) is
+/// left at zero. Whether it is `blocked` and `blocking` is the caller's to
+/// know (a new task with no dependencies, whose id the store picked, is
+/// neither: that id was never any task's, so no task depends on it).
+pub fn as_read_back(mut task: Task, blocked: bool, blocking: bool) -> Task {
+    let stored = |at: DateTime<Utc>| {
+        DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or_default()
+    };
+    for at in [
+        &mut task.due,
+        &mut task.completed_at,
+        &mut task.start,
+        &mut task.wait,
+        &mut task.scheduled,
+        &mut task.until,
+    ] {
+        *at = at.map(stored);
+    }
+    task.created_at = stored(task.created_at);
+    task.updated_at = stored(task.updated_at);
+    for annotation in &mut task.annotations {
+        annotation.entry = stored(annotation.entry);
+    }
+    task.annotations
+        .sort_unstable_by_key(|annotation| annotation.id);
+    task.blocked = blocked;
+    task.blocking = blocking;
+    task.urgency = 0.0;
+    task
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

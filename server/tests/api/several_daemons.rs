@@ -264,6 +264,23 @@ async fn a_read_through_one_daemon_shows_a_write_through_another_at_once() {
             n.to_string()
         );
     }
+    // A delete, and its undo, are heard as at once.
+    let deleted = send(&all[0], Method::DELETE, &path, Some(&access), None).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(get(&all[1], &access, "/api/tasks/").await["count"], 0);
+    warm(&all[1], &access).await;
+    get(&all[1], &access, "/api/tasks/").await;
+    let undone = send(
+        &all[0],
+        Method::POST,
+        "/api/undo/",
+        Some(&access),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(undone.status(), StatusCode::OK);
+    assert_eq!(get(&all[1], &access, "/api/tasks/").await["count"], 1);
+    assert_eq!(get(&all[1], &access, &path).await["title"], "5");
 }
 
 /// Polls each daemon with `access` until it refuses it, for at most two

@@ -5,7 +5,7 @@
 use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, TimeZone, Utc};
-use common::api::{Priority, Status, Task};
+use common::api::{Annotation, Priority, Status, Task, UdaValue};
 use taskd::{
     domain::tasks::{new_task, TaskFields},
     store::{self, Database, NewUser, Purpose, Store},
@@ -146,6 +146,155 @@ fn filter(pairs: &[(&str, &str)]) -> TaskFilter {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     TaskFilter::from_pairs(&pairs).unwrap()
+}
+
+/// A create answers its task without reading it back where it can: the
+/// answer must be what a read gives, field for field.
+#[tokio::test]
+async fn a_created_task_is_answered_as_it_reads_back() {
+    let fixture = fixture().await;
+    let store = fixture.store.as_ref();
+    let alice = user(store, "alice").await;
+    // Nanoseconds, which the stores keep to the microsecond.
+    let at = Utc.timestamp_opt(1_790_000_000, 123_456_789).unwrap();
+    let mut fields = TaskFields::titled("Plan the move ✓");
+    fields.description = "with\ttabs and \"quotes\"".into();
+    fields.priority = Some(Priority::High);
+    fields.due = Some(at);
+    fields.project = Some("home.move".into());
+    fields.tags = vec!["zeta".into(), "ünï".into(), "alpha".into()];
+    fields.start = Some(at);
+    fields.wait = Some(at);
+    fields.scheduled = Some(at);
+    fields.until = Some(at);
+    fields.udas = [
+        ("estimate".to_string(), UdaValue::Number(2.5)),
+        ("size".to_string(), UdaValue::Integer(-3)),
+        ("big".to_string(), UdaValue::Number(1e20)),
+        // Floats whose shortest text parses back to a neighbour unless
+        // parsing is exact.
+        ("tiny".to_string(), UdaValue::Number(1e-30)),
+        ("odd".to_string(), UdaValue::Number(7.943794815224912e-10)),
+        ("note".to_string(), UdaValue::Text("\"quoted\"".into())),
+    ]
+    .into();
+    let mut full = new_task(fields, Utc::now());
+    full.annotations = ["first", "second"]
+        .into_iter()
+        .map(|text| Annotation {
+            id: 0,
+            entry: at,
+            text: text.into(),
+        })
+        .collect();
+    let mut done = new_task(TaskFields::titled("Done at once"), Utc::now());
+    done.status = Status::Done;
+    done.completed_at = Some(at);
+    // Fractions of a microsecond before 2000 and before 1970, which
+    // PostgreSQL's driver and SQLite's store cut in different directions.
+    let mut old = new_task(TaskFields::titled("Long overdue"), Utc::now());
+    old.due = Some(Utc.timestamp_opt(946_684_799, 999_999_999).unwrap());
+    old.wait = Some(Utc.timestamp_opt(-1, 500).unwrap());
+
+    let mut answered = Vec::new();
+    for task in [full, done, old] {
+        let task = store.insert_task(alice, task).await.unwrap();
+        let read = store.get_task(alice, task.id).await.unwrap().unwrap();
+        assert_eq!(read, task);
+        answered.push(task);
+    }
+    let [full, done, _] = <[_; 3]>::try_from(answered).unwrap();
+    // One that depends on others is read back.
+    let mut blocked = new_task(TaskFields::titled("After the plan"), Utc::now());
+    blocked.depends = vec![done.id, full.id];
+    let blocked = store.insert_task(alice, blocked).await.unwrap();
+    assert!(blocked.blocked);
+    assert_eq!(blocked.depends, [full.id, done.id]);
+    let read = store.get_task(alice, blocked.id).await.unwrap().unwrap();
+    assert_eq!(read, blocked);
+    assert_eq!(full.annotations.len(), 2);
+    assert!(full.annotations[0].id < full.annotations[1].id);
+    assert_eq!(full.due.unwrap().timestamp_subsec_nanos(), 123_456_000);
+    // The change feed holds the same.
+    let changes = store.changes_after(alice, 0, 10).await.unwrap();
+    assert_eq!(changes[0].task.as_ref(), Some(&full));
+}
+
+/// A replace answers its task without reading it back where it can: the
+/// answer must be what a read gives, field for field, its flags too.
+#[tokio::test]
+async fn a_replaced_task_is_answered_as_it_reads_back() {
+    let fixture = fixture().await;
+    let store = fixture.store.as_ref();
+    let alice = user(store, "alice").await;
+    let first = add(store, alice, |f| f.title = "first".into()).await;
+    let second = add(store, alice, |f| f.title = "second".into()).await;
+    let mut waiting = new_task(TaskFields::titled("waits"), Utc::now());
+    waiting.depends = vec![first.id];
+    let waiting = store.insert_task(alice, waiting).await.unwrap();
+    // `second` blocks a task that waits on it.
+    let mut after = new_task(TaskFields::titled("after second"), Utc::now());
+    after.depends = vec![second.id];
+    store.insert_task(alice, after).await.unwrap();
+    let second = store.get_task(alice, second.id).await.unwrap().unwrap();
+    assert!(second.blocking);
+
+    let at = Utc.timestamp_opt(1_790_000_000, 987_654_321).unwrap();
+    let replace = |current: Task, edit: &dyn Fn(&mut Task)| {
+        let mut next = current.clone();
+        next.version += 1;
+        next.updated_at = Utc::now();
+        edit(&mut next);
+        async move {
+            let answered = store
+                .replace_task(alice, next, current)
+                .await
+                .unwrap()
+                .unwrap();
+            let read = store.get_task(alice, answered.id).await.unwrap().unwrap();
+            assert_eq!(answered, read);
+            answered
+        }
+    };
+    // Blocked, and stays so through an edit of its own fields.
+    let waiting = replace(waiting, &|task| {
+        task.title = "still waits".into();
+        task.due = Some(at);
+        task.udas = [("tiny".to_string(), UdaValue::Number(1e-30))].into();
+        task.annotations.push(Annotation {
+            id: 0,
+            entry: at,
+            text: "a note".into(),
+        });
+    })
+    .await;
+    assert!(waiting.blocked && !waiting.blocking);
+    assert_eq!(waiting.annotations.len(), 1);
+    // Blocking while pending, and not once done.
+    let second = replace(second, &|task| task.priority = Some(Priority::Low)).await;
+    assert!(second.blocking);
+    let second = replace(second, &|task| {
+        task.status = Status::Done;
+        task.completed_at = Some(at);
+        task.number = None;
+    })
+    .await;
+    assert!(!second.blocking);
+    // Its dependencies changed: read back.
+    let waiting = replace(waiting, &|task| task.depends = vec![]).await;
+    assert!(!waiting.blocked);
+    let waiting = replace(waiting, &|task| task.depends = vec![first.id]).await;
+    assert!(waiting.blocked);
+    // A note removed, another added.
+    let waiting = replace(waiting, &|task| {
+        task.annotations = vec![Annotation {
+            id: 0,
+            entry: Utc.timestamp_opt(946_684_799, 999_999_999).unwrap(),
+            text: "before 2000".into(),
+        }];
+    })
+    .await;
+    assert_eq!(waiting.annotations.len(), 1);
 }
 
 #[tokio::test]

@@ -20,7 +20,10 @@ use tokio::sync::broadcast;
 
 use super::{cached::Cached, tasks::select_task, PostgresStore};
 use crate::store::{
-    changes::{task_from_json, task_json, Change, ChangeFeed, ChangeOp, FeedBounds, SetKind, Wake},
+    changes::{
+        as_read_back, task_from_json, task_json, Change, ChangeFeed, ChangeOp, FeedBounds, SetKind,
+        Wake,
+    },
     StoreResult,
 };
 
@@ -103,6 +106,50 @@ impl<'t, 'c> Recorder<'t, 'c> {
         Ok(task)
     }
 
+    /// Records that `task` was created, just now written by `insert_row`
+    /// and `write_links` (`id_picked`: its id was the store's to pick, from
+    /// the table's sequence); answers it as it reads back, without a read
+    /// where [`as_read_back`] knows it.
+    pub async fn inserted(
+        &mut self,
+        task: Task,
+        id_picked: bool,
+    ) -> Result<Task, tokio_postgres::Error> {
+        if !id_picked || !task.depends.is_empty() || cut_toward_2000(&task) {
+            return self.written(task.id, None).await;
+        }
+        let task = as_read_back(task, false, false);
+        self.insert(ChangeOp::Created, task.id, task.version, None, Some(&task))
+            .await?;
+        Ok(task)
+    }
+
+    /// Records that `current` was replaced by `task`, just now written by
+    /// `update_row` (which found it `flags`: blocked, blocking) and
+    /// `write_links`; answers it as it reads back, without a read where
+    /// [`as_read_back`] knows it: the flags stand unless its dependencies
+    /// changed, which `update_row` read before they were written.
+    pub async fn replaced(
+        &mut self,
+        task: Task,
+        current: &Task,
+        (blocked, blocking): (bool, bool),
+    ) -> Result<Task, tokio_postgres::Error> {
+        if task.depends != current.depends || cut_toward_2000(&task) {
+            return self.written(task.id, Some(current)).await;
+        }
+        let task = as_read_back(task, blocked, blocking);
+        self.insert(
+            ChangeOp::Updated,
+            task.id,
+            task.version,
+            Some(current),
+            Some(&task),
+        )
+        .await?;
+        Ok(task)
+    }
+
     /// Records that `before` was deleted (moved to the trash).
     pub async fn deleted(&mut self, before: &Task) -> Result<(), tokio_postgres::Error> {
         self.insert(
@@ -152,6 +199,29 @@ impl<'t, 'c> Recorder<'t, 'c> {
             .await?;
         Ok(())
     }
+}
+
+/// Whether one of `task`'s instants is stored other than as
+/// [`as_read_back`] has it: the driver cuts an instant to the microsecond
+/// toward PostgreSQL's epoch (2000-01-01), so one before it with a
+/// fraction of a microsecond is stored a microsecond later than the floor.
+fn cut_toward_2000(task: &Task) -> bool {
+    let epoch = DateTime::from_timestamp(946_684_800, 0).unwrap_or_default();
+    let notes = task.annotations.iter().map(|annotation| annotation.entry);
+    [
+        task.due,
+        task.completed_at,
+        task.start,
+        task.wait,
+        task.scheduled,
+        task.until,
+        Some(task.created_at),
+        Some(task.updated_at),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(notes)
+    .any(|at| at < epoch && at.timestamp_subsec_nanos() % 1000 != 0)
 }
 
 impl PostgresStore {

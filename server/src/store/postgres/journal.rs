@@ -73,7 +73,10 @@ async fn apply(
                         task.number = None;
                     }
                 }
-                if !update_row(tx, user_id, &mut task, &current).await? {
+                if update_row(tx, user_id, &mut task, &current)
+                    .await?
+                    .is_none()
+                {
                     return Ok(None);
                 }
                 write_links(tx, &mut task, Some(&current)).await?;

@@ -1,5 +1,7 @@
 //! Tasks in PostgreSQL.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use common::api::{Annotation, Status, Task};
@@ -10,7 +12,7 @@ use crate::{
     store::{
         changes::Wake,
         sql::{
-            self, flag_conditions, priority_from_number, priority_number, BLOCKED,
+            self, flag_conditions, priority_from_number, priority_number, BLOCKED, BLOCKING,
             LOWEST_FREE_NUMBER, TASK_COLUMNS,
         },
         Facet, ImportWrite, StoreError, StoreResult, TaskPage, TaskStore,
@@ -158,24 +160,33 @@ pub(super) async fn insert_row(
     Ok(())
 }
 
+static UPDATE_ROW: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "UPDATE tasks t SET title = $1, description = $2, status = $3, priority = $4, \
+         due = $5, project = $6, tags = $7, updated_at = $8, completed_at = $9, \
+         version = $10, number = $11, start = $12, wait = $13, scheduled = $14, \
+         until = $15, udas = $16, created_at = $17 \
+         WHERE id = $18 AND user_id = $19 AND version = $20 \
+         RETURNING {BLOCKED}, {BLOCKING}"
+    )
+});
+
 /// Writes `task`'s row in place of `current`'s, only if the stored version
-/// is still `current.version`.
+/// is still `current.version`; if it did, whether the task is blocked and
+/// whether it blocks others, with the dependencies it had before this
+/// write.
 pub(super) async fn update_row(
     tx: &deadpool_postgres::Transaction<'_>,
     user_id: i64,
     task: &mut Task,
     current: &Task,
-) -> Result<bool, tokio_postgres::Error> {
+) -> Result<Option<(bool, bool)>, tokio_postgres::Error> {
     let number = number_for(tx, user_id, task).await?;
     let priority = task.priority.map(priority_number);
     let udas = serde_json::to_string(&task.udas).unwrap_or_else(|_| "{}".into());
     let changed = tx
-        .execute_cached(
-            "UPDATE tasks SET title = $1, description = $2, status = $3, priority = $4, \
-             due = $5, project = $6, tags = $7, updated_at = $8, completed_at = $9, \
-             version = $10, number = $11, start = $12, wait = $13, scheduled = $14, \
-             until = $15, udas = $16, created_at = $17 \
-             WHERE id = $18 AND user_id = $19 AND version = $20",
+        .query_opt_cached(
+            &UPDATE_ROW,
             &[
                 &task.title,
                 &task.description,
@@ -201,7 +212,7 @@ pub(super) async fn update_row(
         )
         .await?;
     task.number = number;
-    Ok(changed > 0)
+    Ok(changed.map(|row| (row.get(0), row.get(1))))
 }
 
 /// The user's task as it reads now, inside `tx`.
@@ -498,9 +509,12 @@ impl TaskStore for PostgresStore {
         let task = self
             .timed(async {
                 let tx = client.transaction().await?;
+                let id_picked = task.id == 0;
                 insert_row(&tx, user_id, &mut task).await?;
                 write_links(&tx, &mut task, None).await?;
-                let task = Recorder::new(&tx, user_id).written(task.id, None).await?;
+                let task = Recorder::new(&tx, user_id)
+                    .inserted(task, id_picked)
+                    .await?;
                 tx.commit().await?;
                 Ok(task)
             })
@@ -524,12 +538,12 @@ impl TaskStore for PostgresStore {
         let written = self
             .timed(async {
                 let tx = client.transaction().await?;
-                if !update_row(&tx, user_id, &mut task, &current).await? {
+                let Some(flags) = update_row(&tx, user_id, &mut task, &current).await? else {
                     return Ok(None);
-                }
+                };
                 write_links(&tx, &mut task, Some(&current)).await?;
                 let task = Recorder::new(&tx, user_id)
-                    .written(task.id, Some(&current))
+                    .replaced(task, &current, flags)
                     .await?;
                 tx.commit().await?;
                 Ok(Some(task))

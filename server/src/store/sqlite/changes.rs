@@ -7,9 +7,12 @@ use common::api::Task;
 use rusqlite::{params, Connection};
 use tokio::sync::broadcast;
 
-use super::{instant, micros, tasks::select_task, SqliteStore};
+use super::{micros, tasks::select_task, SqliteStore};
 use crate::store::{
-    changes::{task_from_json, task_json, Change, ChangeFeed, ChangeOp, FeedBounds, SetKind, Wake},
+    changes::{
+        as_read_back, task_from_json, task_json, Change, ChangeFeed, ChangeOp, FeedBounds, SetKind,
+        Wake,
+    },
     StoreResult,
 };
 
@@ -73,40 +76,14 @@ impl<'c> Recorder<'c> {
     }
 
     /// Records that `task` was created, just now written by `insert_row`
-    /// and `write_links` (`id_picked`: its id was the store's to pick);
-    /// answers it as it reads back.
-    ///
-    /// What a read would answer is mostly known without one: instants are
-    /// stored to the microsecond, notes read in the order of their ids,
-    /// and what is computed on read (`urgency`) is left at zero. A task
-    /// with no dependencies is not blocked, and an id the store picked was
-    /// never any task's before (`AUTOINCREMENT`), so no task depends on it:
-    /// it blocks none. Otherwise it is read back.
-    pub fn inserted(&mut self, mut task: Task, id_picked: bool) -> rusqlite::Result<Task> {
+    /// and `write_links` (`id_picked`: its id was the store's to pick, by
+    /// `AUTOINCREMENT`); answers it as it reads back, without a read where
+    /// [`as_read_back`] knows it.
+    pub fn inserted(&mut self, task: Task, id_picked: bool) -> rusqlite::Result<Task> {
         if !id_picked || !task.depends.is_empty() {
             return self.written(task.id, None);
         }
-        let stored = |at: DateTime<Utc>| instant(micros(at));
-        for at in [
-            &mut task.due,
-            &mut task.completed_at,
-            &mut task.start,
-            &mut task.wait,
-            &mut task.scheduled,
-            &mut task.until,
-        ] {
-            *at = at.map(stored);
-        }
-        task.created_at = stored(task.created_at);
-        task.updated_at = stored(task.updated_at);
-        for annotation in &mut task.annotations {
-            annotation.entry = stored(annotation.entry);
-        }
-        task.annotations
-            .sort_unstable_by_key(|annotation| annotation.id);
-        task.blocked = false;
-        task.blocking = false;
-        task.urgency = 0.0;
+        let task = as_read_back(task, false, false);
         self.insert(ChangeOp::Created, task.id, task.version, None, Some(&task))?;
         Ok(task)
     }
@@ -224,87 +201,5 @@ impl ChangeFeed for SqliteStore {
 
     fn wakeups(&self) -> broadcast::Receiver<Wake> {
         self.wakeups.subscribe()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::{TimeZone, Utc};
-    use common::api::{Annotation, Priority, Status, UdaValue};
-
-    use crate::{
-        domain::tasks::{new_task, TaskFields},
-        store::TaskStore,
-    };
-
-    /// A create answers its task without reading it back: the answer must
-    /// be what a read gives, field for field.
-    #[tokio::test]
-    async fn a_created_task_is_answered_as_it_reads_back() {
-        let (_dir, store, user) = super::super::tests::store_with_alice().await;
-        // Nanoseconds, which the store keeps to the microsecond.
-        let at = Utc.timestamp_opt(1_790_000_000, 123_456_789).unwrap();
-        let mut fields = TaskFields::titled("Plan the move ✓");
-        fields.description = "with\0a NUL".into();
-        fields.priority = Some(Priority::High);
-        fields.due = Some(at);
-        fields.project = Some("home.move".into());
-        fields.tags = vec!["zeta".into(), "ünï".into(), "alpha".into()];
-        fields.start = Some(at);
-        fields.wait = Some(at);
-        fields.scheduled = Some(at);
-        fields.until = Some(at);
-        fields.udas = [
-            ("estimate".to_string(), UdaValue::Number(2.5)),
-            ("size".to_string(), UdaValue::Integer(-3)),
-            ("big".to_string(), UdaValue::Number(1e20)),
-            // Floats whose shortest text parses back to a neighbour
-            // unless parsing is exact.
-            ("tiny".to_string(), UdaValue::Number(1e-30)),
-            ("odd".to_string(), UdaValue::Number(7.943794815224912e-10)),
-            ("note".to_string(), UdaValue::Text("\"quoted\"".into())),
-        ]
-        .into();
-        let mut full = new_task(fields, Utc::now());
-        full.annotations = vec![
-            Annotation {
-                id: 0,
-                entry: at,
-                text: "first".into(),
-            },
-            Annotation {
-                id: 0,
-                entry: at,
-                text: "second".into(),
-            },
-        ];
-        let mut done = new_task(TaskFields::titled("Done at once"), Utc::now());
-        done.status = Status::Done;
-        done.completed_at = Some(at);
-
-        let mut answered = Vec::new();
-        for task in [full, done] {
-            let task = store.insert_task(user.id, task).await.unwrap();
-            let read = store.get_task(user.id, task.id).await.unwrap().unwrap();
-            assert_eq!(read, task);
-            answered.push(task);
-        }
-        let [full, done] = <[_; 2]>::try_from(answered).unwrap();
-        // One that depends on others is read back.
-        let mut blocked = new_task(TaskFields::titled("After the plan"), Utc::now());
-        blocked.depends = vec![done.id, full.id];
-        let blocked = store.insert_task(user.id, blocked).await.unwrap();
-        assert!(blocked.blocked);
-        assert_eq!(blocked.depends, [full.id, done.id]);
-        let read = store.get_task(user.id, blocked.id).await.unwrap().unwrap();
-        assert_eq!(read, blocked);
-        assert_eq!(full.annotations.len(), 2);
-        assert!(full.annotations[0].id < full.annotations[1].id);
-        assert_eq!(full.due.unwrap().timestamp_subsec_nanos(), 123_456_000);
-        // The change feed holds the same.
-        let changes = crate::store::ChangeFeed::changes_after(&store, user.id, 0, 10)
-            .await
-            .unwrap();
-        assert_eq!(changes[0].task.as_ref(), Some(&full));
     }
 }
