@@ -66,24 +66,6 @@ impl<'t, 'c> Recorder<'t, 'c> {
         self.user_id
     }
 
-    async fn set_id(&mut self) -> Result<i64, tokio_postgres::Error> {
-        if let Some(id) = self.set {
-            return Ok(id);
-        }
-        let (kind, reverts) = self.kind.parts();
-        let id = self
-            .tx
-            .query_one_cached(
-                "INSERT INTO change_sets (user_id, at, kind, reverts) VALUES ($1, now(), $2, $3) \
-                 RETURNING id",
-                &[&self.user_id, &kind, &reverts],
-            )
-            .await?
-            .get(0);
-        self.set = Some(id);
-        Ok(id)
-    }
-
     /// Records that task `task_id` was created (`before` is `None`) or
     /// changed from `before`; answers the task as it reads back now (its
     /// computed fields, such as `blocked`, included).
@@ -170,19 +152,25 @@ impl<'t, 'c> Recorder<'t, 'c> {
         before: Option<&Task>,
         after: Option<&Task>,
     ) -> Result<(), tokio_postgres::Error> {
-        let set = self.set_id().await?;
-        // One round trip: the lock is taken before the row (and its number)
-        // exists, and the notification goes out with the commit.
-        self.tx
-            .execute_cached(
-                "WITH recorded AS ( \
+        let (kind, reverts) = self.kind.parts();
+        // One round trip: the write's change set, made with its first
+        // change, then the change under the lock, taken before the row (and
+        // its number) exists; the notification goes out with the commit.
+        let set: i64 = self
+            .tx
+            .query_one_cached(
+                "WITH new_set AS ( \
+                     INSERT INTO change_sets (user_id, at, kind, reverts) \
+                     SELECT $2::bigint, now(), $11::text, $12::bigint WHERE $9::bigint IS NULL \
+                     RETURNING id), \
+                 recorded AS ( \
                      INSERT INTO task_changes \
                          (user_id, task_id, op, version, at, task, change_set, before) \
                      SELECT $2::bigint, $3::bigint, $4::text, $5::bigint, now(), $6::text, \
-                         $9::bigint, $10::text \
+                         coalesce($9::bigint, (SELECT id FROM new_set)), $10::text \
                      FROM (SELECT pg_advisory_xact_lock($1, hashtext($2::bigint::text))) AS locked \
-                     RETURNING seq) \
-                 SELECT pg_notify($7, $8) FROM recorded",
+                     RETURNING change_set) \
+                 SELECT change_set, pg_notify($7, $8) FROM recorded",
                 &[
                     &CHANGE_LOCKS,
                     &self.user_id,
@@ -192,11 +180,15 @@ impl<'t, 'c> Recorder<'t, 'c> {
                     &after.map(task_json),
                     &CHANNEL,
                     &Wake::Tasks(self.user_id).encode(),
-                    &set,
+                    &self.set,
                     &before.map(task_json),
+                    &kind,
+                    &reverts,
                 ],
             )
-            .await?;
+            .await?
+            .get(0);
+        self.set = Some(set);
         Ok(())
     }
 }
