@@ -615,4 +615,26 @@ async fn the_lowest_free_number_survives_every_way_a_number_goes() {
         .await
         .unwrap();
     assert_eq!(reopened.number, Some(8));
+    // The count the next number is found by agrees with the tasks.
+    let counted = "SELECT numbered, (SELECT COUNT(*) FROM tasks t \
+                   WHERE t.user_id = u.id AND t.number IS NOT NULL) FROM users u WHERE id = ";
+    let (kept, numbered): (i64, i64) = match &fixture.database.database {
+        Database::Postgres(_) => {
+            let row = fixture
+                .database
+                .connect()
+                .await
+                .query_one(&format!("{counted}$1"), &[&alice])
+                .await
+                .unwrap();
+            (row.get(0), row.get(1))
+        }
+        Database::Sqlite(path) => rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row(&format!("{counted}?1"), [alice], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .unwrap(),
+    };
+    assert_eq!((kept, numbered), (8, 8));
 }

@@ -63,6 +63,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0018_tallies_beside_task_writes.sql"),
     include_str!("../../../migrations/sqlite/0019_login_change_notices.sql"),
     include_str!("../../../migrations/sqlite/0020_priority_check_without_a_list.sql"),
+    include_str!("../../../migrations/sqlite/0021_numbered_with_the_other_tallies.sql"),
 ];
 
 /// What a process opens the database for.
