@@ -75,7 +75,8 @@ pub fn tune() {
 /// glibc's environment variable or in `GLIBC_TUNABLES`: theirs stands.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn set_by_operator(variable: &str, tunable: &str) -> bool {
-    std::env::var_os(variable).is_some()
+    // Empty, glibc ignores it.
+    std::env::var_os(variable).is_some_and(|value| !value.is_empty())
         || std::env::var("GLIBC_TUNABLES").is_ok_and(|tunables| names(&tunables, tunable))
 }
 

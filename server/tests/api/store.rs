@@ -289,12 +289,30 @@ async fn a_replaced_task_is_answered_as_it_reads_back() {
     let waiting = replace(waiting, &|task| {
         task.annotations = vec![Annotation {
             id: 0,
-            entry: Utc.timestamp_opt(946_684_799, 999_999_999).unwrap(),
-            text: "before 2000".into(),
+            entry: at,
+            text: "another".into(),
         }];
     })
     .await;
     assert_eq!(waiting.annotations.len(), 1);
+    let waiting = replace(waiting, &|task| {
+        task.annotations.push(Annotation {
+            id: 0,
+            entry: Utc.timestamp_opt(946_684_799, 999_999_999).unwrap(),
+            text: "before 2000".into(),
+        });
+    })
+    .await;
+    assert_eq!(waiting.annotations.len(), 2);
+    // Its dependency deleted by another write after it was read: the link
+    // goes without its version moving.
+    let first = store.get_task(alice, first.id).await.unwrap().unwrap();
+    assert!(store
+        .delete_task(alice, first.id, first.version)
+        .await
+        .unwrap());
+    let waiting = replace(waiting, &|task| task.title = "its dependency gone".into()).await;
+    assert!(waiting.depends.is_empty() && !waiting.blocked);
 }
 
 #[tokio::test]

@@ -18,7 +18,11 @@ use chrono::{DateTime, Utc};
 use common::api::Task;
 use tokio::sync::broadcast;
 
-use super::{cached::Cached, tasks::select_task, PostgresStore};
+use super::{
+    cached::Cached,
+    tasks::{select_task, Found},
+    PostgresStore,
+};
 use crate::store::{
     changes::{
         as_read_back, task_from_json, task_json, Change, ChangeFeed, ChangeOp, FeedBounds, SetKind,
@@ -107,20 +111,23 @@ impl<'t, 'c> Recorder<'t, 'c> {
     }
 
     /// Records that `current` was replaced by `task`, just now written by
-    /// `update_row` (which found it `flags`: blocked, blocking) and
-    /// `write_links`; answers it as it reads back, without a read where
-    /// [`as_read_back`] knows it: the flags stand unless its dependencies
-    /// changed, which `update_row` read before they were written.
+    /// `update_row` (which `found` it so, before its links were written)
+    /// and `write_links`; answers it as it reads back, without a read where
+    /// [`as_read_back`] knows it: the flags stand while its dependencies
+    /// are the ones stored before and after this write.
     pub async fn replaced(
         &mut self,
         task: Task,
         current: &Task,
-        (blocked, blocking): (bool, bool),
+        found: Found,
     ) -> Result<Task, tokio_postgres::Error> {
-        if task.depends != current.depends || cut_toward_2000(&task) {
+        if task.depends != current.depends
+            || found.depends != current.depends
+            || cut_toward_2000(&task)
+        {
             return self.written(task.id, Some(current)).await;
         }
-        let task = as_read_back(task, blocked, blocking);
+        let task = as_read_back(task, found.blocked, found.blocking);
         self.insert(
             ChangeOp::Updated,
             task.id,

@@ -167,20 +167,30 @@ static UPDATE_ROW: LazyLock<String> = LazyLock::new(|| {
          version = $10, number = $11, start = $12, wait = $13, scheduled = $14, \
          until = $15, udas = $16, created_at = $17 \
          WHERE id = $18 AND user_id = $19 AND version = $20 \
-         RETURNING {BLOCKED}, {BLOCKING}"
+         RETURNING {BLOCKED}, {BLOCKING}, \
+             ARRAY(SELECT d.depends_on FROM task_depends d WHERE d.task_id = t.id \
+                   ORDER BY d.depends_on)"
     )
 });
 
+/// What `update_row` found of a task it wrote, before its links were
+/// written: whether it is blocked and whether it blocks others, and the
+/// dependencies stored for it (which a task deleted, or brought back, by
+/// another write changes without moving this task's version).
+pub(super) struct Found {
+    pub blocked: bool,
+    pub blocking: bool,
+    pub depends: Vec<i64>,
+}
+
 /// Writes `task`'s row in place of `current`'s, only if the stored version
-/// is still `current.version`; if it did, whether the task is blocked and
-/// whether it blocks others, with the dependencies it had before this
-/// write.
+/// is still `current.version`; if it did, what it [`Found`].
 pub(super) async fn update_row(
     tx: &deadpool_postgres::Transaction<'_>,
     user_id: i64,
     task: &mut Task,
     current: &Task,
-) -> Result<Option<(bool, bool)>, tokio_postgres::Error> {
+) -> Result<Option<Found>, tokio_postgres::Error> {
     let number = number_for(tx, user_id, task).await?;
     let priority = task.priority.map(priority_number);
     let udas = serde_json::to_string(&task.udas).unwrap_or_else(|_| "{}".into());
@@ -212,7 +222,11 @@ pub(super) async fn update_row(
         )
         .await?;
     task.number = number;
-    Ok(changed.map(|row| (row.get(0), row.get(1))))
+    Ok(changed.map(|row| Found {
+        blocked: row.get(0),
+        blocking: row.get(1),
+        depends: row.get(2),
+    }))
 }
 
 /// The user's task as it reads now, inside `tx`.
@@ -538,12 +552,12 @@ impl TaskStore for PostgresStore {
         let written = self
             .timed(async {
                 let tx = client.transaction().await?;
-                let Some(flags) = update_row(&tx, user_id, &mut task, &current).await? else {
+                let Some(found) = update_row(&tx, user_id, &mut task, &current).await? else {
                     return Ok(None);
                 };
                 write_links(&tx, &mut task, Some(&current)).await?;
                 let task = Recorder::new(&tx, user_id)
-                    .replaced(task, &current, flags)
+                    .replaced(task, &current, found)
                     .await?;
                 tx.commit().await?;
                 Ok(Some(task))
