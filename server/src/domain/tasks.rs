@@ -155,11 +155,7 @@ pub enum TaskChange {
     Patch(TaskFieldsPatch),
 }
 
-/// Instants are kept to the microsecond on every backend: a value is
-/// compared and returned as it will be read back.
-pub fn stored(instant: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp_micros(instant.timestamp_micros()).unwrap_or(instant)
-}
+pub use crate::store::stored;
 
 /// The uuid of a task new to taskd (RFC 9562's version 8, a layout of
 /// one's own): its first 32 bits are the microsecond it was made, modulo

@@ -12,7 +12,7 @@ pub use common::api::ChangeOp;
 use common::api::Task;
 use tokio::sync::broadcast;
 
-use super::StoreResult;
+use super::{stored, StoreResult};
 
 /// How long changes are kept: for clients to resume from (a week at
 /// least), and for undo and the tasks' history.
@@ -171,9 +171,6 @@ pub fn task_from_json(text: &str) -> Option<Task> {
 /// know (a new task with no dependencies, whose id the store picked, is
 /// neither: that id was never any task's, so no task depends on it).
 pub fn as_read_back(mut task: Task, blocked: bool, blocking: bool) -> Task {
-    let stored = |at: DateTime<Utc>| {
-        DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or_default()
-    };
     for at in [
         &mut task.due,
         &mut task.completed_at,

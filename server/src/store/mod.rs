@@ -92,6 +92,12 @@ pub enum Database {
     Postgres(String),
 }
 
+/// Instants are kept to the microsecond on every backend: a value is
+/// compared and returned as it will be read back.
+pub fn stored(instant: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(instant.timestamp_micros()).unwrap_or(instant)
+}
+
 impl Database {
     pub fn parse(text: &str) -> anyhow::Result<Database> {
         let text = text.trim();
