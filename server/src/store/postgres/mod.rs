@@ -59,6 +59,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0019_login_change_notices.sql"),
     include_str!("../../../migrations/postgres/0020_priority_check_without_a_list.sql"),
     include_str!("../../../migrations/postgres/0021_numbered_with_the_other_tallies.sql"),
+    include_str!("../../../migrations/postgres/0022_task_chars_inlined.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once
