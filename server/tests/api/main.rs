@@ -21,7 +21,7 @@ mod list_counts;
 mod openapi;
 mod password_judge;
 mod postgres_faults;
-mod postgres_plans;
+mod postgres_writes;
 mod proxies;
 mod quotas;
 mod read_cache;

@@ -52,7 +52,7 @@ async fn send(
 }
 
 /// Registers `username` through `daemon` and logs in: (access, refresh).
-async fn account(daemon: &Daemon, username: &str) -> (String, String) {
+pub(crate) async fn account(daemon: &Daemon, username: &str) -> (String, String) {
     let registered = daemon
         .post(
             "/api/register/",

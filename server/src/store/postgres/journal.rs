@@ -194,7 +194,7 @@ impl JournalStore for PostgresStore {
         kind: SetKind,
         writes: Vec<SetWrite>,
     ) -> StoreResult<Option<Vec<Applied>>> {
-        let mut client = self.client().await?;
+        let (_turn, mut client) = self.writing(user_id).await?;
         let applied = self
             .timed(async {
                 let tx = client.transaction().await?;

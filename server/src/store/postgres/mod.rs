@@ -5,6 +5,7 @@
 //! kept only while every change to them is sure to have been heard
 //! (`login_cache`).
 
+mod account_gates;
 mod accounts;
 mod admin;
 mod attempts;
@@ -27,6 +28,7 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::{
     Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime,
 };
+use tokio::sync::SemaphorePermit;
 use tokio_postgres::{error::SqlState, NoTls};
 
 use self::cached::Cached;
@@ -88,6 +90,8 @@ pub struct PostgresStore {
     /// commands never do.
     listening: std::sync::Once,
     login_checks: login_checks::LoginChecks,
+    /// Turns of each account's writes.
+    gates: account_gates::AccountGates,
     /// Login checks answered from memory while no change can have been
     /// missed.
     logins: std::sync::Arc<login_cache::LoginCache>,
@@ -130,6 +134,7 @@ impl PostgresStore {
             config,
             wakeups: std::sync::Arc::default(),
             listening: std::sync::Once::new(),
+            gates: account_gates::AccountGates::new(),
             logins: std::sync::Arc::new(login_cache::LoginCache::new(login_cache::SETTLE)),
         };
         let mut client = store
@@ -144,6 +149,13 @@ impl PostgresStore {
 
     async fn client(&self) -> StoreResult<Object> {
         self.pool.get().await.map_err(pool_error)
+    }
+
+    /// A connection to write `user_id`'s data on, once the account's turn
+    /// comes; the turn lasts as long as the permit.
+    async fn writing(&self, user_id: i64) -> StoreResult<(SemaphorePermit<'_>, Object)> {
+        let turn = self.gates.enter(user_id).await?;
+        Ok((turn, self.client().await?))
     }
 
     /// Runs one database operation, bounded in time.

@@ -519,7 +519,7 @@ impl TaskStore for PostgresStore {
     }
 
     async fn insert_task(&self, user_id: i64, mut task: Task) -> StoreResult<Task> {
-        let mut client = self.client().await?;
+        let (_turn, mut client) = self.writing(user_id).await?;
         let task = self
             .timed(async {
                 let tx = client.transaction().await?;
@@ -548,7 +548,7 @@ impl TaskStore for PostgresStore {
         mut task: Task,
         current: Task,
     ) -> StoreResult<Option<Task>> {
-        let mut client = self.client().await?;
+        let (_turn, mut client) = self.writing(user_id).await?;
         let written = self
             .timed(async {
                 let tx = client.transaction().await?;
@@ -586,7 +586,7 @@ impl TaskStore for PostgresStore {
     }
 
     async fn import_tasks(&self, user_id: i64, writes: Vec<ImportWrite>) -> StoreResult<bool> {
-        let mut client = self.client().await?;
+        let (_turn, mut client) = self.writing(user_id).await?;
         let outcome = tokio::time::timeout(IMPORT_TIMEOUT, async {
             let tx = client.transaction().await?;
             // Rows read for update stay as read until this transaction ends.
@@ -677,7 +677,7 @@ impl TaskStore for PostgresStore {
         task_id: i64,
         expected_version: i64,
     ) -> StoreResult<bool> {
-        let mut client = self.client().await?;
+        let (_turn, mut client) = self.writing(user_id).await?;
         let deleted = self
             .timed(async {
                 let tx = client.transaction().await?;
