@@ -1,8 +1,9 @@
 //! What each write costs PostgreSQL. The measure of a task's text, which
 //! the tallies' trigger takes of each row written, is part of the trigger's
-//! own plan rather than a function run (and parsed) per row; and one
-//! account's writes wait for their turn in the daemon, not on the
-//! account's locks inside PostgreSQL.
+//! own plan rather than a function run (and parsed) per row; one account's
+//! writes wait for their turn in the daemon, not on the account's locks
+//! inside PostgreSQL, while the lock on its numbers still keeps two
+//! daemons from giving out the same one.
 
 use std::{
     sync::{
@@ -58,23 +59,30 @@ async fn an_accounts_writes_wait_their_turn_in_the_daemon_not_on_its_locks() {
     let (access, _) = account(&daemon, "alice").await;
     let watcher = database.connect().await;
     let writing = Arc::new(AtomicBool::new(true));
-    // How many of the database's sessions wait on a lock, at its most,
-    // while the writes go on.
+    // How many of the database's sessions wait on the account's locks (its
+    // numbers' lock, its row) at once, at the most, while the writes go on.
+    // Commits that notify also take turns, on a lock of the whole cluster,
+    // which other tests' databases share: not counted.
     let watch = {
         let writing = Arc::clone(&writing);
         tokio::spawn(async move {
-            let mut most = 0;
+            let mut most = (0, String::new());
             while writing.load(Ordering::Relaxed) {
-                let waiting: i64 = watcher
-                    .query_one(
-                        "SELECT count(*) FROM pg_stat_activity \
-                         WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                let waits: Vec<String> = watcher
+                    .query(
+                        "SELECT wait_event || ': ' || left(query, 60) FROM pg_stat_activity \
+                         WHERE datname = current_database() AND wait_event_type = 'Lock' \
+                         AND wait_event IN ('advisory', 'transactionid', 'tuple')",
                         &[],
                     )
                     .await
                     .unwrap()
-                    .get(0);
-                most = most.max(waiting);
+                    .iter()
+                    .map(|row| row.get(0))
+                    .collect();
+                if waits.len() > most.0 {
+                    most = (waits.len(), waits.join("\n"));
+                }
                 tokio::time::sleep(Duration::from_millis(1)).await;
             }
             most
@@ -93,10 +101,13 @@ async fn an_accounts_writes_wait_their_turn_in_the_daemon_not_on_its_locks() {
         }
     }
     writing.store(false, Ordering::Relaxed);
-    let most = watch.await.unwrap();
+    let (most, waits) = watch.await.unwrap();
     // One write holds the account's locks and the next waits on them; the
     // other 38 wait in the daemon.
-    assert!(most <= 1, "{most} sessions waited on a lock at once");
+    assert!(
+        most <= 1,
+        "{most} sessions waited on a lock at once:\n{waits}"
+    );
     let listed = daemon
         .client
         .get(format!("{}/api/tasks/?limit=1", daemon.url))
@@ -106,4 +117,28 @@ async fn an_accounts_writes_wait_their_turn_in_the_daemon_not_on_its_locks() {
         .unwrap();
     let count = listed.json::<serde_json::Value>().await.unwrap()["count"].clone();
     assert_eq!(count, 200);
+}
+
+#[tokio::test]
+async fn two_daemons_creating_at_once_never_give_out_the_same_number() {
+    let Some(database) = database().await else {
+        return;
+    };
+    let both = daemons(&database, 2);
+    let (access, _) = account(&both[0], "alice").await;
+    let creates = (0..60).map(|n| {
+        both[n % 2].post(
+            "/api/tasks/",
+            Some(&access),
+            json!({"title": format!("task {n}")}),
+        )
+    });
+    let mut numbers = Vec::new();
+    for created in futures::future::join_all(creates).await {
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let task = created.json::<serde_json::Value>().await.unwrap();
+        numbers.push(task["number"].as_i64().unwrap());
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=60).collect::<Vec<i64>>());
 }
