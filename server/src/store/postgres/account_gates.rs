@@ -10,41 +10,140 @@
 //! the daemon: one write holds the locks while the next waits on them,
 //! ready to go the moment they are released, and the rest wait for a turn
 //! without a connection, which other accounts' requests can then use.
+//!
+//! Each account has a gate of its own, made when a write of it arrives and
+//! dropped once none is waiting or writing: accounts never wait on each
+//! other's turns (an import may hold one for minutes). A write that gives
+//! up while PostgreSQL still runs its statement releases its turn early, as
+//! it releases its connection; the bound is then passed for a moment.
 
-use tokio::sync::{Semaphore, SemaphorePermit};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, PoisonError},
+};
 
-use super::OPERATION_TIMEOUT;
+use tokio::{
+    sync::{OwnedSemaphorePermit, Semaphore},
+    time::Instant,
+};
+
 use crate::store::{StoreError, StoreResult};
 
 /// Writes of one account let into PostgreSQL at once: the one holding its
 /// locks and the one next in turn.
 const PER_ACCOUNT: usize = 2;
 
-/// Accounts are spread over this many gates; two accounts sharing one only
-/// share its turns, which is rare with many gates and costs one turn then.
-const GATES: usize = 256;
-
+/// Each account with a write under way or waiting: its gate, and how many
+/// writes hold or wait for one of its turns.
+#[derive(Default)]
 pub(super) struct AccountGates {
-    gates: Box<[Semaphore]>,
+    gates: Mutex<HashMap<i64, (Arc<Semaphore>, usize)>>,
+}
+
+/// One of an account's turns to write, held until dropped.
+pub(super) struct Turn<'a> {
+    // Declared first, so dropped first: the turn is handed on before the
+    // gate may be forgotten, and a write arriving then finds the same gate.
+    _permit: OwnedSemaphorePermit,
+    _entry: Entry<'a>,
+}
+
+/// A write's claim on its account's gate, which keeps the gate while any
+/// write holds or waits for a turn.
+struct Entry<'a> {
+    gates: &'a AccountGates,
+    user_id: i64,
+}
+
+impl Drop for Entry<'_> {
+    fn drop(&mut self) {
+        let mut gates = self.gates.lock();
+        if let Some((_, writes)) = gates.get_mut(&self.user_id) {
+            *writes -= 1;
+            if *writes == 0 {
+                gates.remove(&self.user_id);
+            }
+        }
+    }
 }
 
 impl AccountGates {
-    pub(super) fn new() -> AccountGates {
-        AccountGates {
-            gates: (0..GATES).map(|_| Semaphore::new(PER_ACCOUNT)).collect(),
-        }
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, (Arc<Semaphore>, usize)>> {
+        // Nothing panics while it is held; a poisoned map is still whole.
+        self.gates.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A turn to write `user_id`'s data, held until dropped; unavailable
-    /// (503) after as long as a connection may be waited for.
-    pub(super) async fn enter(&self, user_id: i64) -> StoreResult<SemaphorePermit<'_>> {
-        let gate = &self.gates[user_id.rem_euclid(GATES as i64) as usize];
-        match tokio::time::timeout(OPERATION_TIMEOUT, gate.acquire()).await {
-            Ok(Ok(permit)) => Ok(permit),
+    /// (503) if it has not come by `deadline`.
+    pub(super) async fn enter(&self, user_id: i64, deadline: Instant) -> StoreResult<Turn<'_>> {
+        let gate = {
+            let mut gates = self.lock();
+            let (gate, writes) = gates
+                .entry(user_id)
+                .or_insert_with(|| (Arc::new(Semaphore::new(PER_ACCOUNT)), 0));
+            *writes += 1;
+            Arc::clone(gate)
+        };
+        // From here on, giving up (a timeout, or the request dropped) lets
+        // the entry go.
+        let entry = Entry {
+            gates: self,
+            user_id,
+        };
+        match tokio::time::timeout_at(deadline, gate.acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(Turn {
+                _permit: permit,
+                _entry: entry,
+            }),
             Ok(Err(_)) | Err(_) => Err(StoreError::Unavailable(anyhow::anyhow!(
-                "the account's earlier writes did not finish within {} s",
-                OPERATION_TIMEOUT.as_secs()
+                "the account's earlier writes did not finish in time"
             ))),
         }
+    }
+
+    /// Accounts with a gate now, for the tests.
+    #[cfg(test)]
+    fn held(&self) -> usize {
+        self.lock().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn soon() -> Instant {
+        Instant::now() + Duration::from_millis(50)
+    }
+
+    #[tokio::test]
+    async fn an_account_has_two_turns_and_others_are_not_kept_waiting() {
+        let gates = AccountGates::default();
+        let first = gates.enter(1, soon()).await.unwrap();
+        let _second = gates.enter(1, soon()).await.unwrap();
+        assert!(
+            gates.enter(1, soon()).await.is_err(),
+            "a third write of the account waits for a turn"
+        );
+        // Another account is let in at once, whatever the first holds.
+        let other = gates.enter(257, soon()).await.unwrap();
+        drop(first);
+        let _third = gates.enter(1, soon()).await.unwrap();
+        drop(other);
+        assert_eq!(gates.held(), 1, "an account with no write has no gate");
+    }
+
+    #[tokio::test]
+    async fn a_gate_goes_once_no_write_holds_or_waits_for_it() {
+        let gates = AccountGates::default();
+        let one = gates.enter(7, soon()).await.unwrap();
+        let two = gates.enter(7, soon()).await.unwrap();
+        // A waiter that gives up lets its claim go too.
+        assert!(gates.enter(7, soon()).await.is_err());
+        drop(one);
+        drop(two);
+        assert_eq!(gates.held(), 0);
     }
 }

@@ -28,7 +28,6 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::{
     Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime,
 };
-use tokio::sync::SemaphorePermit;
 use tokio_postgres::{error::SqlState, NoTls};
 
 use self::cached::Cached;
@@ -134,7 +133,7 @@ impl PostgresStore {
             config,
             wakeups: std::sync::Arc::default(),
             listening: std::sync::Once::new(),
-            gates: account_gates::AccountGates::new(),
+            gates: account_gates::AccountGates::default(),
             logins: std::sync::Arc::new(login_cache::LoginCache::new(login_cache::SETTLE)),
         };
         let mut client = store
@@ -152,10 +151,21 @@ impl PostgresStore {
     }
 
     /// A connection to write `user_id`'s data on, once the account's turn
-    /// comes; the turn lasts as long as the permit.
-    async fn writing(&self, user_id: i64) -> StoreResult<(SemaphorePermit<'_>, Object)> {
-        let turn = self.gates.enter(user_id).await?;
-        Ok((turn, self.client().await?))
+    /// comes; the turn lasts as long as it is held. Waiting for the turn and
+    /// then for the connection share one limit, as long as waiting for a
+    /// connection alone may take.
+    async fn writing(&self, user_id: i64) -> StoreResult<(account_gates::Turn<'_>, Object)> {
+        let deadline = tokio::time::Instant::now() + OPERATION_TIMEOUT;
+        let turn = self.gates.enter(user_id, deadline).await?;
+        let client = tokio::time::timeout_at(deadline, self.client())
+            .await
+            .unwrap_or_else(|_| {
+                Err(StoreError::Unavailable(anyhow::anyhow!(
+                    "no connection to PostgreSQL within {} s",
+                    OPERATION_TIMEOUT.as_secs()
+                )))
+            })?;
+        Ok((turn, client))
     }
 
     /// Runs one database operation, bounded in time.
