@@ -22,10 +22,7 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
 };
 
-use tokio::{
-    sync::{OwnedSemaphorePermit, Semaphore},
-    time::Instant,
-};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::store::{StoreError, StoreResult};
 
@@ -73,9 +70,10 @@ impl AccountGates {
         self.gates.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A turn to write `user_id`'s data, held until dropped; unavailable
-    /// (503) if it has not come by `deadline`.
-    pub(super) async fn enter(&self, user_id: i64, deadline: Instant) -> StoreResult<Turn<'_>> {
+    /// A turn to write `user_id`'s data, held until dropped. The caller
+    /// bounds the wait; giving up (a timeout, or the request dropped) lets
+    /// the write's claim on the gate go.
+    pub(super) async fn enter(&self, user_id: i64) -> StoreResult<Turn<'_>> {
         let gate = {
             let mut gates = self.lock();
             let (gate, writes) = gates
@@ -84,21 +82,18 @@ impl AccountGates {
             *writes += 1;
             Arc::clone(gate)
         };
-        // From here on, giving up (a timeout, or the request dropped) lets
-        // the entry go.
         let entry = Entry {
             gates: self,
             user_id,
         };
-        match tokio::time::timeout_at(deadline, gate.acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(Turn {
-                _permit: permit,
-                _entry: entry,
-            }),
-            Ok(Err(_)) | Err(_) => Err(StoreError::Unavailable(anyhow::anyhow!(
-                "the account's earlier writes did not finish in time"
-            ))),
-        }
+        let permit = gate
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Internal(anyhow::anyhow!("an account's gate was closed")))?;
+        Ok(Turn {
+            _permit: permit,
+            _entry: entry,
+        })
     }
 
     /// Accounts with a gate now, for the tests.
@@ -112,25 +107,30 @@ impl AccountGates {
 mod tests {
     use std::time::Duration;
 
+    use tokio::time::{error::Elapsed, timeout};
+
     use super::*;
 
-    fn soon() -> Instant {
-        Instant::now() + Duration::from_millis(50)
+    /// A turn, or `Err` if it has not come within 50 ms.
+    async fn enter(gates: &AccountGates, user_id: i64) -> Result<Turn<'_>, Elapsed> {
+        timeout(Duration::from_millis(50), gates.enter(user_id))
+            .await
+            .map(|entered| entered.unwrap())
     }
 
     #[tokio::test]
     async fn an_account_has_two_turns_and_others_are_not_kept_waiting() {
         let gates = AccountGates::default();
-        let first = gates.enter(1, soon()).await.unwrap();
-        let _second = gates.enter(1, soon()).await.unwrap();
+        let first = enter(&gates, 1).await.unwrap();
+        let _second = enter(&gates, 1).await.unwrap();
         assert!(
-            gates.enter(1, soon()).await.is_err(),
+            enter(&gates, 1).await.is_err(),
             "a third write of the account waits for a turn"
         );
         // Another account is let in at once, whatever the first holds.
-        let other = gates.enter(257, soon()).await.unwrap();
+        let other = enter(&gates, 257).await.unwrap();
         drop(first);
-        let _third = gates.enter(1, soon()).await.unwrap();
+        let _third = enter(&gates, 1).await.unwrap();
         drop(other);
         assert_eq!(gates.held(), 1, "an account with no write has no gate");
     }
@@ -138,10 +138,10 @@ mod tests {
     #[tokio::test]
     async fn a_gate_goes_once_no_write_holds_or_waits_for_it() {
         let gates = AccountGates::default();
-        let one = gates.enter(7, soon()).await.unwrap();
-        let two = gates.enter(7, soon()).await.unwrap();
+        let one = enter(&gates, 7).await.unwrap();
+        let two = enter(&gates, 7).await.unwrap();
         // A waiter that gives up lets its claim go too.
-        assert!(gates.enter(7, soon()).await.is_err());
+        assert!(enter(&gates, 7).await.is_err());
         drop(one);
         drop(two);
         assert_eq!(gates.held(), 0);

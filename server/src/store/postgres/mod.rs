@@ -155,17 +155,11 @@ impl PostgresStore {
     /// then for the connection share one limit, as long as waiting for a
     /// connection alone may take.
     async fn writing(&self, user_id: i64) -> StoreResult<(account_gates::Turn<'_>, Object)> {
-        let deadline = tokio::time::Instant::now() + OPERATION_TIMEOUT;
-        let turn = self.gates.enter(user_id, deadline).await?;
-        let client = tokio::time::timeout_at(deadline, self.client())
-            .await
-            .unwrap_or_else(|_| {
-                Err(StoreError::Unavailable(anyhow::anyhow!(
-                    "no connection to PostgreSQL within {} s",
-                    OPERATION_TIMEOUT.as_secs()
-                )))
-            })?;
-        Ok((turn, client))
+        bounded(async {
+            let turn = self.gates.enter(user_id).await?;
+            Ok((turn, self.client().await?))
+        })
+        .await
     }
 
     /// Runs one database operation, bounded in time.
