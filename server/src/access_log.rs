@@ -16,10 +16,17 @@
 //! it, a few milliseconds after the answer at most; `latency_us` is
 //! measured on the worker. Without that thread (the library's tests),
 //! lines are written where the answer is made.
+//!
+//! That thread formats its lines into a buffer of its own and hands the
+//! log's writer a whole batch at once. Handed over a line at a time, each
+//! line was copied into an allocation of its own, queued, written and
+//! freed by the log's thread: at one line a request, that and the
+//! allocator's locks it contended for cost more than formatting the line.
 
 use std::{
-    cell::Cell,
+    cell::{Cell, RefCell},
     future::Future,
+    io::{self, Write},
     net::IpAddr,
     pin::Pin,
     sync::{mpsc, OnceLock},
@@ -229,28 +236,93 @@ const REST: Duration = Duration::from_millis(2);
 /// Lines that may wait for the thread before a worker that logs waits too.
 const QUEUED_LINES: usize = 4096;
 
+/// Formatted lines the thread holds before handing them over, even within
+/// a batch.
+const HANDED_OVER_FROM: usize = 64 * 1024;
+
+/// Where the access log's thread sends its lines.
+pub struct Output {
+    /// Formats the lines as the daemon's log does, writing them to
+    /// [`Batched`].
+    pub dispatch: tracing::Dispatch,
+    /// Takes each batch of formatted lines: the log's own writer.
+    pub out: Box<dyn Write + Send>,
+}
+
 /// Has a thread of its own format the access lines, in batches, off the
-/// runtime's workers. Until the returned guard is dropped; dropping it
-/// writes what is queued.
-pub fn write_on_a_thread_of_its_own() -> std::io::Result<Flusher> {
+/// runtime's workers, and hand them to `output`. Until the returned guard
+/// is dropped; dropping it writes what is queued.
+pub fn write_on_a_thread_of_its_own(output: Output) -> io::Result<Flusher> {
     let (lines, queue) = mpsc::sync_channel(QUEUED_LINES);
     std::thread::Builder::new()
         .name("taskd-access".into())
         .spawn(move || {
-            while let Ok(first) = queue.recv() {
-                for message in std::iter::once(first).chain(queue.try_iter()) {
-                    match message {
-                        Message::Line(line) => line.write(),
-                        Message::Flush(done) => {
-                            let _ = done.send(());
+            let Output { dispatch, mut out } = output;
+            tracing::dispatcher::with_default(&dispatch, || {
+                while let Ok(first) = queue.recv() {
+                    for message in std::iter::once(first).chain(queue.try_iter()) {
+                        match message {
+                            Message::Line(line) => {
+                                line.write();
+                                if BATCH.with_borrow(Vec::len) >= HANDED_OVER_FROM {
+                                    hand_over(&mut out);
+                                }
+                            }
+                            Message::Flush(done) => {
+                                hand_over(&mut out);
+                                let _ = done.send(());
+                            }
                         }
                     }
+                    hand_over(&mut out);
+                    std::thread::sleep(REST);
                 }
-                std::thread::sleep(REST);
-            }
+            });
         })?;
     let _ = LINES.set(lines);
     Ok(Flusher)
+}
+
+thread_local! {
+    /// The lines the access log's thread has formatted and not yet handed
+    /// over.
+    static BATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Hands what the thread has formatted to `out` in one write. A log that
+/// cannot take it has nowhere to say so; the line is dropped, as tracing
+/// drops a line its writer refuses.
+fn hand_over(out: &mut Box<dyn Write + Send>) {
+    BATCH.with_borrow_mut(|batch| {
+        if !batch.is_empty() {
+            let _ = out.write_all(batch);
+            batch.clear();
+        }
+    });
+}
+
+/// The writer the access log's thread formats its lines with: it keeps
+/// them for that thread to hand over in batches.
+#[derive(Clone, Copy, Default)]
+pub struct Batched;
+
+impl Write for Batched {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        BATCH.with_borrow_mut(|batch| batch.extend_from_slice(buf));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Batched {
+    type Writer = Batched;
+
+    fn make_writer(&'a self) -> Batched {
+        Batched
+    }
 }
 
 /// Writes the queued access lines when dropped.

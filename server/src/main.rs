@@ -16,7 +16,7 @@ use taskd::{
     domain::credentials as accounts,
     store::{self, Database, NewUser, Purpose},
 };
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::{util::SubscriberInitExt, EnvFilter};
 
 mod allocator;
 
@@ -281,6 +281,26 @@ struct ChangePassword {
     password_stdin: bool,
 }
 
+/// The daemon's log: `format`, filtered by `RUST_LOG` (`info` by default),
+/// written to `writer`.
+fn log_dispatch<W>(format: LogFormat, writer: W) -> tracing::Dispatch
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(writer);
+    match format {
+        LogFormat::Text => logs
+            .with_ansi(std::io::stderr().is_terminal())
+            .finish()
+            .into(),
+        LogFormat::Json => logs.json().with_current_span(true).finish().into(),
+    }
+}
+
 fn main() -> ExitCode {
     allocator::tune();
     let cli = Cli::parse();
@@ -305,15 +325,14 @@ fn main() -> ExitCode {
         .buffered_lines_limit(taskd::log_lines::QUEUED_LINES)
         .thread_name("taskd-log")
         .finish(taskd::log_lines::Batches::new(std::io::stderr()));
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(log_writer);
-    match cli.global.log_format {
-        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
-        LogFormat::Json => logs.json().with_current_span(true).init(),
-    }
+    let log_format = cli.global.log_format;
+    log_dispatch(log_format, log_writer.clone()).init();
+    // The access lines are formatted alike and go to the same writer, a
+    // batch at a time (`access_log`).
+    let access = taskd::access_log::Output {
+        dispatch: log_dispatch(log_format, taskd::access_log::Batched),
+        out: Box::new(log_writer),
+    };
     // The database and password hashing have threads of their own; what is
     // left for the blocking pool is file work, and a small cap keeps idle
     // threads from piling up memory.
@@ -328,7 +347,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outcome = runtime.block_on(run(cli));
+    let outcome = runtime.block_on(run(cli, access));
     // Every line logged goes out before the last words below.
     drop(log_guard);
     match outcome {
@@ -340,7 +359,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(cli: Cli, access: taskd::access_log::Output) -> anyhow::Result<()> {
     if let Some(threads) = cli.global.hash_threads {
         auth::set_hashing_threads(threads.into());
     }
@@ -373,7 +392,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         quotas: config::quotas(cli.global.max_tasks_per_user, cli.global.max_text_per_user),
     };
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config).await,
+        Command::Serve => serve(config, access).await,
         Command::Migrate => {
             store::open(&config.database, Purpose::Migrate).await?;
             println!("Database {} is up to date.", config.database);
@@ -425,7 +444,7 @@ async fn backup(database: &Database, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+async fn serve(config: Config, access: taskd::access_log::Output) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
@@ -442,7 +461,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     // Dropped on the way out, however serving ends: what is queued is
     // written before the log's own last lines.
-    let access_lines = taskd::access_log::write_on_a_thread_of_its_own()
+    let access_lines = taskd::access_log::write_on_a_thread_of_its_own(access)
         .context("cannot start the access log's thread")?;
     tracing::info!(database = %config.database, "taskd listening on http://{addr}");
     let mut limits = config.connections;

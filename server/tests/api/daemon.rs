@@ -629,6 +629,54 @@ async fn json_logs_name_the_client_and_the_user_and_failed_logins_the_username()
 }
 
 #[tokio::test]
+async fn a_burst_of_requests_logs_one_whole_line_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("db.sqlite3");
+    let daemon = Daemon::start(
+        &[
+            "--database",
+            database.to_str().unwrap(),
+            "--log-format",
+            "json",
+        ],
+        &[],
+    );
+    // More lines than the access log's thread holds before handing them
+    // over (64 KiB), so that batches are cut within a burst.
+    const REQUESTS: usize = 600;
+    let requests = (0..REQUESTS).map(|n| {
+        daemon
+            .client
+            .get(format!("{}/api/tasks/{n}/", daemon.url))
+            .send()
+    });
+    for answer in futures::future::join_all(requests).await {
+        assert_eq!(answer.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let logged = || {
+        let lines = daemon.logs.lock().unwrap().clone();
+        let mut paths = BTreeSet::new();
+        for line in &lines {
+            let record: Value =
+                serde_json::from_str(line).unwrap_or_else(|_| panic!("not a whole line: {line}"));
+            if record["fields"]["message"] == "finished processing request" {
+                assert_eq!(record["fields"]["status"], 401, "{line}");
+                paths.insert(record["fields"]["path"].as_str().unwrap().to_string());
+            }
+        }
+        paths
+    };
+    while logged().len() < REQUESTS && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let paths = logged();
+    assert_eq!(paths.len(), REQUESTS);
+    assert!((0..REQUESTS).all(|n| paths.contains(&format!("/api/tasks/{n}"))));
+    daemon.terminate(Duration::from_secs(5));
+}
+
+#[tokio::test]
 async fn the_last_answers_line_is_written_before_the_daemon_exits() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("db.sqlite3");
