@@ -11,6 +11,8 @@
 //! | `status:pending\|done\|all` | |
 //! | `due:DATE` | due within that day (or at that instant); `due:` = no due date |
 //! | `due.before:DATE`, `due.after:DATE` | due before the day starts / after it ends |
+//! | `uda.NAME:VALUE` | the user-defined attribute is exactly the value |
+//! | `3`, `3,5`, `4-6`, a uuid prefix | those tasks ([`TaskFilter::queries`]) |
 //! | anything else | words searched for in title and description |
 //! | `--` | every word after it is a search word |
 //!
@@ -34,7 +36,7 @@ use std::collections::BTreeMap;
 use crate::api::{NewTask, Priority, StatusFilter, Task, TaskPatch, TaskQuery, UdaValue};
 use crate::dates::Clock;
 use crate::list_query::{OrderField, OrderKey};
-use crate::task_ref::TaskRef;
+use crate::task_ref::{is_ref_list, parse_refs, TaskRef};
 
 /// A filter or modifier word that cannot be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -317,6 +319,9 @@ pub fn parse_sort(spec: &str) -> Result<Vec<OrderKey>, FilterError> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskFilter {
     pub query: TaskQuery,
+    /// The tasks the filter names (`task 3,5 list`), each once, in order;
+    /// empty when it names none.
+    pub names: Vec<TaskRef>,
 }
 
 impl TaskFilter {
@@ -340,6 +345,26 @@ impl TaskFilter {
             }
             if word == "--" {
                 literal = true;
+                continue;
+            }
+            if is_ref_list(word) {
+                for name in parse_refs(&[word]).map_err(FilterError)? {
+                    if !filter.names.contains(&name) {
+                        filter.names.push(name);
+                    }
+                }
+                continue;
+            }
+            if let Some(uda) = split_uda(word) {
+                let (name, _) = uda?;
+                // As typed: the server compares the attribute's text.
+                let value = word.split_once(':').map_or("", |(_, value)| value);
+                if value.is_empty() {
+                    return Err(error(format!(
+                        "{word:?}: name the value to look for (uda.{name}:VALUE)"
+                    )));
+                }
+                filter.query.udas.push((name, value.to_string()));
                 continue;
             }
             if let Some((sign, name)) = split_tag(word) {
@@ -413,6 +438,37 @@ impl TaskFilter {
             filter.query.search = Some(search.join(" "));
         }
         Ok(filter)
+    }
+
+    /// The list queries that together find the filter's tasks: its query,
+    /// or, when it names tasks, its query once for each of them (a number
+    /// among the tasks it looks at, a uuid prefix among them too).
+    pub fn queries(&self) -> Vec<TaskQuery> {
+        if self.names.is_empty() {
+            return vec![self.query.clone()];
+        }
+        self.names
+            .iter()
+            .map(|name| {
+                let mut query = self.query.clone();
+                match name {
+                    TaskRef::Number(n) => query.number = Some(*n),
+                    TaskRef::Uuid(prefix) => query.uuid = Some(prefix.clone()),
+                }
+                query
+            })
+            .collect()
+    }
+
+    /// The filter as one list query, for a view that shows one list (the
+    /// TUI's): it may name one task at most.
+    pub fn into_query(self) -> Result<TaskQuery, FilterError> {
+        match self.queries().as_slice() {
+            [query] => Ok(query.clone()),
+            _ => Err(error(
+                "this filter names one task at most: name several with task 3,5 list",
+            )),
+        }
     }
 
     /// [`TaskFilter::parse`] of a typed line (the TUI's `/`).
@@ -760,6 +816,45 @@ mod tests {
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn names_in_a_filter_are_tasks_and_udas_their_values() {
+        let f = TaskFilter::parse(
+            &["3,1", "4-5", "a1b2c3d4", "3", "uda.size:L", "+x"],
+            &clock(),
+        )
+        .unwrap();
+        assert_eq!(
+            f.names,
+            [
+                TaskRef::Number(3),
+                TaskRef::Number(1),
+                TaskRef::Number(4),
+                TaskRef::Number(5),
+                TaskRef::Uuid("a1b2c3d4".into())
+            ]
+        );
+        assert_eq!(f.query.udas, [("size".to_string(), "L".to_string())]);
+        assert_eq!(f.query.search, None);
+        let queries = f.queries();
+        assert_eq!(queries.len(), 5);
+        assert_eq!(queries[0].number, Some(3));
+        assert_eq!(queries[4].uuid.as_deref(), Some("a1b2c3d4"));
+        assert!(queries.iter().all(|q| q.tags == ["x"]));
+        // One view, one query: one name folds into it, two are refused.
+        let one = TaskFilter::parse(&["7"], &clock()).unwrap().into_query();
+        assert_eq!(one.unwrap().number, Some(7));
+        assert!(TaskFilter::parse(&["7,8"], &clock())
+            .unwrap()
+            .into_query()
+            .is_err());
+        // After `--`, digits are searched for.
+        let searched = TaskFilter::parse(&["--", "2027"], &clock()).unwrap();
+        assert!(searched.names.is_empty());
+        assert_eq!(searched.query.search.as_deref(), Some("2027"));
+        assert!(TaskFilter::parse(&["uda.size:"], &clock()).is_err());
+        assert!(TaskFilter::parse(&["uda.Size:L"], &clock()).is_err());
     }
 
     #[test]

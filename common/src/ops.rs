@@ -3,9 +3,11 @@
 //! sent with `If-Match` of that version, so a change made elsewhere in
 //! between is never overwritten (the server answers 412 instead).
 
-use crate::api::{Annotation, Status, Task, TaskPatch, TaskQuery};
+use std::collections::{BTreeMap, HashSet};
+
+use crate::api::{Annotation, NameCount, Status, Summary, Task, TaskPatch, TaskQuery};
 use crate::client::{ApiClient, ClientError};
-use crate::filter::{Modifications, Resolved};
+use crate::filter::{Modifications, Resolved, TaskFilter};
 use crate::task_ref::TaskRef;
 
 /// What a change of one task came to.
@@ -52,6 +54,61 @@ pub async fn find_in(
             count: page.count,
         }),
     }
+}
+
+/// Every task `filter` finds: in the server's order, or, when it names
+/// tasks (`task 3,5 list`), the named ones in the order named, each once.
+pub async fn list_all(client: &ApiClient, filter: &TaskFilter) -> Result<Vec<Task>, ClientError> {
+    let mut seen = HashSet::new();
+    let mut tasks = Vec::new();
+    for query in filter.queries() {
+        for task in client.list_all_tasks(&query).await? {
+            if seen.insert(task.id) {
+                tasks.push(task);
+            }
+        }
+    }
+    Ok(tasks)
+}
+
+/// [`list_all`] in Taskwarrior's export format.
+pub async fn export(
+    client: &ApiClient,
+    filter: &TaskFilter,
+) -> Result<Vec<serde_json::Value>, ClientError> {
+    let mut seen = HashSet::new();
+    let mut tasks = Vec::new();
+    for query in filter.queries() {
+        for task in client.export(&query).await? {
+            if seen.insert(task.get("uuid").and_then(|u| u.as_str()).map(str::to_owned)) {
+                tasks.push(task);
+            }
+        }
+    }
+    Ok(tasks)
+}
+
+/// How many of the tasks `filter` finds have each project or tag: the
+/// server's count, summed over the tasks named, if any, by name.
+pub async fn count_by(
+    client: &ApiClient,
+    summary: Summary,
+    filter: &TaskFilter,
+) -> Result<Vec<NameCount>, ClientError> {
+    let queries = filter.queries();
+    if let [query] = queries.as_slice() {
+        return client.count_by(summary, query).await;
+    }
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    for query in &queries {
+        for count in client.count_by(summary, query).await? {
+            *counts.entry(count.name).or_default() += count.count;
+        }
+    }
+    Ok(counts
+        .into_iter()
+        .map(|(name, count)| NameCount { name, count })
+        .collect())
 }
 
 /// Looks up the ids of the tasks `mods` names (`depends:3,a1b2c3d4`).

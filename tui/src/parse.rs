@@ -18,8 +18,16 @@ pub fn due(text: &str, now: DateTime<Utc>, tz: FixedOffset) -> Result<DateTime<U
 }
 
 /// A filter line as `task list FILTER…` reads its words.
+/// The one list the TUI shows takes one query: a task named in the filter
+/// is folded into it.
 pub fn filter(text: &str, now: DateTime<Utc>, tz: FixedOffset) -> Result<TaskFilter, String> {
-    TaskFilter::parse_line(text, &clock(now, tz)).map_err(|e| e.to_string())
+    let query = TaskFilter::parse_line(text, &clock(now, tz))
+        .and_then(TaskFilter::into_query)
+        .map_err(|e| e.to_string())?;
+    Ok(TaskFilter {
+        query,
+        names: Vec::new(),
+    })
 }
 
 /// Modifier words as `task modify ID WORDS…` reads them.

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use common::api::StatusFilter;
 use common::filter::TaskFilter;
+use common::ops;
 
 use crate::context::Ctx;
 
@@ -21,7 +22,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let mut filter = TaskFilter::parse(&args.filter, &ctx.clock)?;
     filter.query.status.get_or_insert(StatusFilter::All);
     let client = ctx.client()?;
-    let tasks = client.export(&filter.query).await?;
+    let tasks = ops::export(&client, &filter).await?;
     // Always JSON: this is the format, not a rendering of it.
     ctx.print_json(&tasks)?;
     Ok(ExitCode::SUCCESS)

@@ -9,6 +9,7 @@ use anyhow::Result;
 use common::api::{StatusFilter, TaskQuery};
 use common::filter::TaskFilter;
 use common::list_query::{OrderField, OrderKey};
+use common::ops;
 
 use crate::context::Ctx;
 use crate::render;
@@ -106,7 +107,8 @@ pub struct Args {
     /// +tag, -tag, project:P, priority:H, status:done|pending|all, due:DATE,
     /// due.before:DATE, due.after:DATE, scheduled.before:DATE, scheduled.after:DATE,
     /// +ACTIVE +BLOCKED +UNBLOCKED +BLOCKING +WAITING +READY +SCHEDULED +OVERDUE +TODAY
-    /// (and - forms); other words are searched for
+    /// (and - forms), uda.NAME:VALUE, task names (3,5 4-6 or a uuid prefix); other words
+    /// are searched for
     #[arg(value_name = "FILTER")]
     filter: Vec<String>,
     /// Comma list of id, title, status, priority, due, created_at, updated_at; `-` reverses
@@ -124,7 +126,7 @@ pub async fn run(ctx: &Ctx, args: Args, report: Report) -> Result<ExitCode> {
     // The server applies the whole filter and order: only matching tasks
     // come back. `next` asks for one page as long as the terminal.
     let (tasks, total) = match (report, ctx.height()) {
-        (Report::Next, Some(height)) => {
+        (Report::Next, Some(height)) if filter.names.is_empty() => {
             let mut query = filter.query.clone();
             let rows = height.saturating_sub(REPORT_CHROME).max(1);
             query.limit = Some(u32::try_from(rows).unwrap_or(u32::MAX).min(1000));
@@ -132,7 +134,7 @@ pub async fn run(ctx: &Ctx, args: Args, report: Report) -> Result<ExitCode> {
             (page.results, page.count)
         }
         _ => {
-            let tasks = client.list_all_tasks(&filter.query).await?;
+            let tasks = ops::list_all(&client, &filter).await?;
             let count = tasks.len() as u64;
             (tasks, count)
         }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use common::api::Summary;
 use common::filter::TaskFilter;
+use common::ops;
 use common::text::escape_control;
 use unicode_width::UnicodeWidthStr;
 
@@ -23,7 +24,7 @@ pub async fn run(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
     let mut filter = TaskFilter::parse(&args.filter, &ctx.clock)?;
     super::list::default_view(&mut filter.query);
     let client = ctx.client()?;
-    let counts = client.count_by(summary, &filter.query).await?;
+    let counts = ops::count_by(&client, summary, &filter).await?;
     if ctx.json() {
         ctx.print_json(&counts)?;
         return Ok(ExitCode::SUCCESS);

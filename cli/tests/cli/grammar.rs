@@ -226,3 +226,76 @@ fn words_after_a_filtered_command_are_its_own() {
     let run = cli.run(&["3", "--json", "info"]).success();
     assert_eq!(run.json()[0]["title"], "2 eggs");
 }
+
+#[test]
+fn task_names_before_a_report_are_those_tasks() {
+    let (_server, cli) = seeded();
+    assert_eq!(
+        titles(&cli.run(&["--json", "1", "list"]).success()),
+        ["Long walk"]
+    );
+    // Lists and ranges, in the order named, each once; a filter beside
+    // them narrows them.
+    assert_eq!(
+        titles(&cli.run(&["--json", "3,1", "list"]).success()),
+        ["Pay rent", "Long walk"]
+    );
+    assert_eq!(
+        titles(&cli.run(&["--json", "2-4", "2", "next"]).success()),
+        ["Long read", "Pay rent", "Short call"]
+    );
+    assert_eq!(
+        titles(&cli.run(&["--json", "1-4", "+long", "list"]).success()),
+        ["Long walk", "Long read"]
+    );
+    let uuid = field(&cli, "Short call", "uuid");
+    let prefix = &uuid.as_str().unwrap()[..8];
+    assert_eq!(
+        titles(&cli.run(&["--json", prefix, "all"]).success()),
+        ["Short call"]
+    );
+    // Export: those tasks only, in Taskwarrior's format.
+    let exported = cli.run(&["2,4", "export"]).success().json();
+    let descriptions: Vec<&str> = exported
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(descriptions, ["Long read", "Short call"]);
+    // Counted by project: the named tasks'.
+    let projects = cli.run(&["--json", "1,2,3", "projects"]).success().json();
+    assert_eq!(
+        projects,
+        serde_json::json!([{"name": "home", "count": 2}, {"name": "work", "count": 1}])
+    );
+    // After `--` a number is a search word again.
+    assert!(cli.run(&["--json", "list", "--", "4"]).success().json() == serde_json::json!([]));
+}
+
+#[test]
+fn a_user_defined_attribute_filters_by_its_value() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Plan", "trip", "uda.where:paris", "uda.estimate:3"]);
+    cli.add(&["Plan", "move", "uda.where:lyon"]);
+    assert_eq!(
+        titles(&cli.run(&["--json", "list", "uda.where:paris"]).success()),
+        ["Plan trip"]
+    );
+    assert_eq!(
+        titles(&cli.run(&["--json", "uda.estimate:3", "list"]).success()),
+        ["Plan trip"]
+    );
+    cli.ok(&["uda.where:lyon", "modify", "+packing"]);
+    assert_eq!(
+        titles(&cli.run(&["--json", "+packing", "list"]).success()),
+        ["Plan move"]
+    );
+    let refused = cli.run(&["list", "uda.where:"]).failure(2);
+    assert!(
+        refused.stderr.contains("uda.where:VALUE"),
+        "{}",
+        refused.stderr
+    );
+}
