@@ -71,6 +71,30 @@ fn detail_pane_of_a_taskwarrior_task() {
 }
 
 #[test]
+fn the_detail_pane_and_the_edit_form_name_a_task_as_the_table_does() {
+    // The API's id is never shown: a pending task by its number, a done
+    // one by the start of its uuid.
+    let mut tasks = fixtures::sample();
+    for task in &mut tasks {
+        task.id += 7000;
+    }
+    let mut app = app_with(tasks);
+    let number = app.selected_task().and_then(|t| t.number).unwrap();
+    press(&mut app, KeyCode::Enter);
+    let screen = format!("{:?}", draw(&app, 160, 48).backend());
+    assert!(screen.contains(&format!(" Task {number} ")), "{screen}");
+    assert!(!screen.contains("700"), "{screen}");
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('e'));
+    let screen = format!("{:?}", draw(&app, 160, 48).backend());
+    assert!(
+        screen.contains(&format!(" Edit task {number} ")),
+        "{screen}"
+    );
+    assert!(!screen.contains("700"), "{screen}");
+}
+
+#[test]
 fn form_with_a_multi_line_description() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('a'));

@@ -158,7 +158,7 @@ pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm, tz:
         .saturating_add(2);
     let rect = layout::centered(area, width, height);
     let title = match &form.original {
-        Some(task) => format!(" Edit task {} ", task.id),
+        Some(task) => format!(" Edit task {} ", common::display::name(task)),
         None => " Add task ".to_string(),
     };
     frame.render_widget(Clear, rect);

@@ -362,7 +362,7 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(block.title(format!(" Task {} ", task.id))),
+            .block(block.title(format!(" Task {} ", display::name(task)))),
         area,
     );
 }
