@@ -129,7 +129,9 @@ fn flag(on: bool) -> f64 {
 /// shows it.
 pub fn urgency(task: &Task, now: DateTime<Utc>) -> f64 {
     let total: f64 = terms(task, now).iter().map(Term::value).sum();
-    (total * 10_000.0).round() / 10_000.0
+    // Adding zero turns -0.0 (the sum of no terms, or a tiny negative one
+    // rounded) into 0.0, which is what JSON should say.
+    (total * 10_000.0).round() / 10_000.0 + 0.0
 }
 
 #[cfg(test)]
@@ -147,6 +149,13 @@ mod tests {
             created_at: now(),
             ..Task::default()
         }
+    }
+
+    #[test]
+    fn nothing_to_weigh_is_zero_not_minus_zero() {
+        let fresh = urgency(&task(), now());
+        assert!(fresh == 0.0 && fresh.is_sign_positive(), "{fresh:?}");
+        assert_eq!(serde_json::to_string(&fresh).unwrap(), "0.0");
     }
 
     /// Each expected value worked out by hand from Taskwarrior's formula
