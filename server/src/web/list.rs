@@ -52,6 +52,8 @@ struct Row {
     project: String,
     tags: Vec<String>,
     due: String,
+    /// When a task hidden until later shows again; empty for the others.
+    waits: String,
     priority: String,
     class: String,
     actions: Vec<Action>,
@@ -97,6 +99,16 @@ fn row(task: &Task, now: chrono::DateTime<Utc>) -> Row {
     if !done && task.due.is_some_and(|due| due < now) {
         class.push("overdue");
     }
+    let waits = task.wait.filter(|wait| !done && *wait > now);
+    if waits.is_some() {
+        class.push("waiting");
+    }
+    let local = |instant: chrono::DateTime<Utc>| {
+        instant
+            .with_timezone(&Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
     let mut actions = Vec::new();
     if done {
         actions.push(Action {
@@ -129,14 +141,8 @@ fn row(task: &Task, now: chrono::DateTime<Utc>) -> Row {
         title: shown(&task.title),
         project: task.project.as_deref().map(shown).unwrap_or_default(),
         tags: task.tags.iter().map(|tag| shown(tag)).collect(),
-        due: task
-            .due
-            .map(|due| {
-                due.with_timezone(&Local)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_default(),
+        due: task.due.map(local).unwrap_or_default(),
+        waits: waits.map(local).unwrap_or_default(),
         priority: task
             .priority
             .map(|p| {
@@ -153,14 +159,24 @@ fn row(task: &Task, now: chrono::DateTime<Utc>) -> Row {
     }
 }
 
-/// The web app's view when the query says nothing: pending tasks, most
-/// urgent first.
+/// The web app's view when the query says nothing: pending tasks, less
+/// those waiting until later (as the CLI's and the TUI's lists), most urgent
+/// first. `status=waiting` is the form's name for those waiting.
 fn with_defaults(mut pairs: Vec<(String, String)>) -> Vec<(String, String)> {
     let has = |name: &str, pairs: &[(String, String)]| {
         pairs.iter().any(|(n, v)| n == name && !v.is_empty())
     };
+    let waiting = pairs.iter().any(|(n, v)| n == "status" && v == "waiting");
+    if waiting {
+        pairs.retain(|(n, _)| n != "status" && n != "waiting");
+        pairs.push(("waiting".into(), "true".into()));
+    }
     if !has("status", &pairs) {
         pairs.push(("status".into(), "pending".into()));
+    }
+    let pending = pairs.iter().any(|(n, v)| n == "status" && v == "pending");
+    if pending && !has("waiting", &pairs) {
+        pairs.push(("waiting".into(), "false".into()));
     }
     if !has("ordering", &pairs) {
         pairs.push(("ordering".into(), "-urgency".into()));
@@ -203,7 +219,12 @@ async fn list_page(
             .unwrap_or_default(),
         back,
         filters,
-        statuses: vec![("", "Pending"), ("done", "Done"), ("all", "All")],
+        statuses: vec![
+            ("", "Pending"),
+            ("waiting", "Waiting"),
+            ("done", "Done"),
+            ("all", "All"),
+        ],
         orderings: vec![
             ("", "Urgency"),
             ("due", "Due date"),

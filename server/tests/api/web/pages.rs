@@ -222,6 +222,37 @@ async fn the_list_is_filtered_sorted_and_searched_from_the_query_string() {
 }
 
 #[tokio::test]
+async fn tasks_waiting_until_later_are_left_out_of_the_default_view_and_marked() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    for line in ["Read book wait:3d", "Pay rent", "Past wait wait:2020-01-01"] {
+        assert_eq!(
+            browser.quick_add(line).await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    // As the CLI's and the TUI's lists: a wait still to come hides it.
+    let page = browser.page("/?ordering=title").await;
+    assert_eq!(titles(&page), ["Past wait", "Pay rent"]);
+    assert!(!page.contains("waits until"), "{page}");
+    let page = browser.page("/?status=pending&ordering=title").await;
+    assert_eq!(titles(&page), ["Past wait", "Pay rent"]);
+    // Their own view, and every task's, show them marked.
+    let page = browser.page("/?status=waiting").await;
+    assert_eq!(titles(&page), ["Read book"]);
+    assert!(page.contains("class=\"waiting\""), "{page}");
+    assert!(page.contains("waits until"), "{page}");
+    assert!(
+        page.contains("<option value=\"waiting\" selected"),
+        "{page}"
+    );
+    let page = browser.page("/?status=all&ordering=title").await;
+    assert_eq!(titles(&page), ["Past wait", "Pay rent", "Read book"]);
+    assert_eq!(page.matches("waits until").count(), 1, "{page}");
+}
+
+#[tokio::test]
 async fn a_bad_quick_add_keeps_what_was_typed_and_says_why() {
     let app = TestApp::spawn().await;
     let mut browser = Browser::new(&app);
