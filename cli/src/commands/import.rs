@@ -78,7 +78,8 @@ fn waiting_style() -> ProgressStyle {
         .unwrap_or_else(|_| ProgressStyle::default_spinner())
 }
 
-/// One line of counts, then a line for each task (or part of one) left out.
+/// One line of counts, then a line for each task left out and for each
+/// part of an imported task left out.
 fn report(summary: &ImportSummary) -> String {
     let mut text = format!(
         "Imported: {} added, {} updated, {} unchanged, {} skipped.\n",
@@ -87,11 +88,16 @@ fn report(summary: &ImportSummary) -> String {
         summary.unchanged,
         summary.skipped.len()
     );
-    for skip in &summary.skipped {
+    let lines = summary
+        .skipped
+        .iter()
+        .map(|skip| ("skipped", skip))
+        .chain(summary.notes.iter().map(|note| ("imported", note)));
+    for (what, line) in lines {
         text.push_str(&format!(
-            "  {}: {}\n",
-            escape_control(&skip.uuid),
-            escape_control(&skip.reason)
+            "  {what} {}: {}\n",
+            escape_control(&line.uuid),
+            escape_control(&line.reason)
         ));
     }
     text

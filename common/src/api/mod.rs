@@ -477,9 +477,12 @@ pub struct ImportSummary {
     pub added: u64,
     pub updated: u64,
     pub unchanged: u64,
-    /// Tasks left out (deleted ones, recurring templates), and what was left
-    /// out of tasks that were kept (an unknown dependency).
+    /// Tasks left out: deleted ones, recurring templates.
     pub skipped: Vec<ImportSkip>,
+    /// What was left out of tasks that were imported (their recurrence, a
+    /// dependency on an unknown task), one line each.
+    #[serde(default)]
+    pub notes: Vec<ImportSkip>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -77,7 +77,7 @@ async fn plan(
         ..ImportSummary::default()
     };
     let mut note = |uuid: &str, reason: String| {
-        summary.skipped.push(ImportSkip {
+        summary.notes.push(ImportSkip {
             uuid: uuid.to_string(),
             reason,
         })

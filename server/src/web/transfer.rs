@@ -53,22 +53,26 @@ struct Summary {
     updated: u64,
     unchanged: u64,
     skipped: Vec<ImportSkip>,
+    notes: Vec<ImportSkip>,
 }
 
 impl From<ImportSummary> for Summary {
     fn from(summary: ImportSummary) -> Summary {
+        let shown_all = |lines: Vec<ImportSkip>| {
+            lines
+                .into_iter()
+                .map(|line| ImportSkip {
+                    uuid: shown(&line.uuid),
+                    reason: shown(&line.reason),
+                })
+                .collect()
+        };
         Summary {
             added: summary.added,
             updated: summary.updated,
             unchanged: summary.unchanged,
-            skipped: summary
-                .skipped
-                .into_iter()
-                .map(|skip| ImportSkip {
-                    uuid: shown(&skip.uuid),
-                    reason: shown(&skip.reason),
-                })
-                .collect(),
+            skipped: shown_all(summary.skipped),
+            notes: shown_all(summary.notes),
         }
     }
 }

@@ -106,6 +106,37 @@ async fn an_export_downloads_and_imports_back_elsewhere() {
 }
 
 #[tokio::test]
+async fn the_import_page_tells_tasks_left_out_from_parts_left_out() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    let page = browser.page("/import").await;
+    let origin = browser.origin.clone();
+    let file = r#"[
+        {"uuid": "0d9e8a3c-5f4b-4c1e-9a2b-0000000000d1", "description": "Gone", "status": "deleted"},
+        {"uuid": "0d9e8a3c-5f4b-4c1e-9a2b-0000000000d2", "description": "Weekly", "status": "pending",
+         "parent": "0d9e8a3c-5f4b-4c1e-9a2b-0000000000d3", "recur": "weekly"}
+    ]"#;
+    let imported = post_upload(&mut browser, &csrf(&page), file, &origin).await;
+    assert_eq!(imported.status(), StatusCode::OK);
+    let page = imported.text().await.unwrap();
+    assert!(page.contains("1 added"), "{page}");
+    let (left_out, parts) = page
+        .split_once("Imported, with a part left out:")
+        .unwrap_or_else(|| panic!("{page}"));
+    assert!(
+        left_out.contains("Left out:") && left_out.contains("0000000000d1"),
+        "{page}"
+    );
+    assert!(!left_out.contains("0000000000d2"), "{page}");
+    assert!(
+        parts.contains("0000000000d2") && parts.contains("plain task"),
+        "{page}"
+    );
+    assert_eq!(titles(&browser.page("/").await), ["Weekly"]);
+}
+
+#[tokio::test]
 async fn a_bad_file_or_a_foreign_form_imports_nothing() {
     let app = TestApp::spawn().await;
     let mut browser = Browser::new(&app);
