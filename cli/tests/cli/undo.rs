@@ -73,7 +73,7 @@ fn undo_says_what_it_will_revert_and_asks_on_a_terminal() {
     cli.ok(&["1", "done"]);
 
     let mut tty = cli.on_tty(&["undo"]);
-    tty.expect("Undo: changed task");
+    tty.expect("Undo: completed task 1");
     tty.expect("Undo this? [y/N]");
     tty.send_line("n");
     let (code, screen) = tty.finish();
@@ -151,9 +151,9 @@ fn done_and_start_on_several_tasks_are_one_step_each() {
     assert!(done.contains("Completed task 3 \"Task 3\"."), "{done}");
     assert_eq!(relay.count(), 2, "one bulk request per command");
     assert_eq!(titles(&cli), ["Task 4"]);
-    assert_eq!(cli.ok(&["undo"]), "Undone: changed 3 tasks.\n");
+    assert_eq!(cli.ok(&["undo"]), "Undone: completed 3 tasks.\n");
     assert_eq!(titles(&cli), ["Task 1", "Task 2", "Task 3", "Task 4"]);
-    assert_eq!(cli.ok(&["undo"]), "Undone: changed 2 tasks.\n");
+    assert_eq!(cli.ok(&["undo"]), "Undone: started 2 tasks.\n");
     let active = cli.run(&["--json", "active"]).success().json();
     assert_eq!(active, Value::Array(Vec::new()));
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use common::api::{ChangeOp, Task};
+use common::api::{ChangeOp, Status, Task};
 use serde_json::Value;
 
 use super::{
@@ -65,6 +65,38 @@ fn title_of(entry: &JournalEntry) -> String {
     task.map(|task| task.title.clone()).unwrap_or_default()
 }
 
+/// What a change of a task from `before` to `after` did, in a word: its
+/// completion, reopening, start or stop when that is all it did.
+fn change_verb(before: Option<&Task>, after: Option<&Task>) -> &'static str {
+    let (Some(before), Some(after)) = (before, after) else {
+        return "changed";
+    };
+    let verb = match (before.status, after.status, before.start, after.start) {
+        (Status::Pending, Status::Done, ..) => "completed",
+        (Status::Done, Status::Pending, ..) => "reopened",
+        (_, _, None, Some(_)) => "started",
+        (_, _, Some(_), None) => "stopped",
+        _ => return "changed",
+    };
+    // Nothing the user wrote changed beside it; what follows from it
+    // (its number, version, times and standing) may have.
+    let mut rest = after.clone();
+    rest.status = before.status;
+    rest.completed_at = before.completed_at;
+    rest.start = before.start;
+    rest.number = before.number;
+    rest.version = before.version;
+    rest.updated_at = before.updated_at;
+    rest.urgency = before.urgency;
+    rest.blocked = before.blocked;
+    rest.blocking = before.blocking;
+    if rest == *before {
+        verb
+    } else {
+        "changed"
+    }
+}
+
 /// The set's changes in words.
 fn summary(entries: &[JournalEntry]) -> String {
     let mut tasks: Vec<i64> = entries.iter().map(|e| e.task_id).collect();
@@ -72,10 +104,11 @@ fn summary(entries: &[JournalEntry]) -> String {
     tasks.dedup();
     match (entries.first(), tasks.len()) {
         (Some(first), 1) => {
-            let verb = match (first.op, entries.last().map(|e| e.op)) {
+            let last = entries.last().unwrap_or(first);
+            let verb = match (first.op, last.op) {
                 (ChangeOp::Created, _) => "created",
-                (_, Some(ChangeOp::Deleted)) => "deleted",
-                _ => "changed",
+                (_, ChangeOp::Deleted) => "deleted",
+                _ => change_verb(first.before.as_ref(), last.after.as_ref()),
             };
             // Named as lists showed it: by its number while it had one.
             let numbered = [&first.after, &first.before]
@@ -91,10 +124,18 @@ fn summary(entries: &[JournalEntry]) -> String {
         }
         (_, count) => {
             let ops: Vec<ChangeOp> = entries.iter().map(|e| e.op).collect();
+            let changes: Vec<&str> = entries
+                .iter()
+                .map(|e| change_verb(e.before.as_ref(), e.after.as_ref()))
+                .collect();
             let verb = if ops.iter().all(|op| *op == ChangeOp::Created) {
                 "created"
             } else if ops.iter().all(|op| *op == ChangeOp::Deleted) {
                 "deleted"
+            } else if ops.iter().all(|op| *op == ChangeOp::Updated)
+                && changes.iter().all(|verb| *verb == changes[0])
+            {
+                changes[0]
             } else {
                 "changed"
             };

@@ -546,7 +546,7 @@ async fn a_bulk_request_is_one_step_and_says_what_it_could_not_change() {
     );
     // One undo step for all six.
     let undone = undo(&app, &alice).await;
-    assert_eq!(undone["summary"], "changed 6 tasks");
+    assert_eq!(undone["summary"], "completed 6 tasks");
     assert_eq!(snapshot(&app, &alice).await, before);
 
     // Each task's own patch: the tags it has, plus one.
@@ -709,4 +709,59 @@ async fn a_restore_that_would_close_a_dependency_cycle_is_refused() {
     undo(&app, &alice).await;
     undo(&app, &alice).await;
     assert_eq!(id_of(&app, &alice, "t").await, t);
+}
+
+#[tokio::test]
+async fn an_undo_step_names_what_the_change_did() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let task = app.task(&alice, json!({"title": "Pay rent"})).await;
+    let path = format!("/api/tasks/{}/", task["id"]);
+    let steps: [(&str, reqwest::RequestBuilder); 5] = [
+        (
+            "started",
+            app.post(&format!("{path}start/"), &alice.access, &json!({})),
+        ),
+        (
+            "stopped",
+            app.post(&format!("{path}stop/"), &alice.access, &json!({})),
+        ),
+        (
+            "completed",
+            app.patch(&path, &alice.access, &json!({"status": "done"})),
+        ),
+        (
+            "reopened",
+            app.patch(&path, &alice.access, &json!({"status": "pending"})),
+        ),
+        // Done and retitled at once: more than a completion.
+        (
+            "changed",
+            app.patch(
+                &path,
+                &alice.access,
+                &json!({"status": "done", "title": "Paid rent"}),
+            ),
+        ),
+    ];
+    for (verb, request) in steps {
+        assert_eq!(request.send().await.unwrap().status(), StatusCode::OK);
+        let step = app.get("/api/undo/", &alice.access).send().await.unwrap();
+        let step = body(step).await;
+        assert!(
+            step["summary"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{verb} task ")),
+            "{verb}: {step}"
+        );
+    }
+    assert!(undo(&app, &alice).await["summary"]
+        .as_str()
+        .unwrap()
+        .starts_with("changed task"));
+    assert!(undo(&app, &alice).await["summary"]
+        .as_str()
+        .unwrap()
+        .starts_with("reopened task 1 \"Pay rent\""));
 }

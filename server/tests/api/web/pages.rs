@@ -368,7 +368,7 @@ async fn a_change_offers_its_undo_once_and_the_undo_its_redo() {
         .next()
         .unwrap()
         .to_string();
-    assert!(notice.contains("Changed task 1"), "{notice}");
+    assert!(notice.contains("Completed task 1"), "{notice}");
     assert!(notice.contains("Pay rent"), "{notice}");
     assert!(notice.contains("action=\"/undo\""), "{notice}");
     // Once: the next page has none.
