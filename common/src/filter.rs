@@ -711,9 +711,11 @@ impl Modifications {
     /// The body of `POST /api/tasks/`; fails without title words.
     /// `resolved` holds the ids of [`Modifications::named_tasks`].
     pub fn to_new_task(&self, resolved: &Resolved) -> Result<NewTask, FilterError> {
-        let title = self
-            .title()
-            .ok_or_else(|| error("a task needs a title: task add WORDS… [MODS]"))?;
+        let title = self.title().ok_or_else(|| {
+            error(
+                "a task needs a title: words besides its +tags and attributes (Buy milk +errands)",
+            )
+        })?;
         Ok(NewTask {
             title,
             description: self.description.clone(),
