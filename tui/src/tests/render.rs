@@ -148,6 +148,12 @@ fn help() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('?'));
     snapshot_both("help", &mut app);
+    // Every line whole where the screen has room for it.
+    app.update(Msg::Resize(120, 35));
+    let screen = format!("{:?}", draw(&app, 120, 35).backend());
+    for (_, what) in crate::ui::KEYS {
+        assert!(screen.contains(what.trim()), "{what:?} cut in {screen}");
+    }
 }
 
 #[test]

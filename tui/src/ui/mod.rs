@@ -8,6 +8,7 @@ use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 use common::display;
 
@@ -273,9 +274,24 @@ pub const KEYS: &[(&str, &str)] = &[
 /// The help's box in `area`, and how many keys it shows: the box less its
 /// border and the two closing lines.
 fn help_box(area: Rect) -> (Rect, usize) {
-    let rect = layout::centered(area, 64, u16::try_from(KEYS.len()).unwrap_or(20) + 4);
+    // As wide as its longest line (the key's column, the text, the border),
+    // so that no line is cut where the screen has room for it.
+    let widest = KEYS
+        .iter()
+        .map(|(_, what)| KEY_COLUMN + what.width())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let rect = layout::centered(
+        area,
+        u16::try_from(widest).unwrap_or(u16::MAX),
+        u16::try_from(KEYS.len()).unwrap_or(20) + 4,
+    );
     (rect, usize::from(rect.height.saturating_sub(4)).max(1))
 }
+
+/// The key's column in the help: a space, then the key padded to 19.
+const KEY_COLUMN: usize = 20;
 
 /// How far the help scrolls on a screen of `size`: to its last key.
 pub fn help_scroll_max(size: Rect) -> usize {
