@@ -59,9 +59,9 @@ const REFRESH_LOCK_PATIENCE: Duration = Duration::from_secs(70);
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// Nothing answered at the server URL (refused, unresolvable, timed out
-    /// connecting).
-    #[error("cannot reach taskd at {url}: is it running? (start it with taskd)")]
-    Unreachable { url: String },
+    /// connecting), or not in the protocol the URL names.
+    #[error("cannot reach taskd at {url}: {why}")]
+    Unreachable { url: String, why: Unreached },
     /// The refresh token was rejected: the user has to log in again.
     #[error("session expired: run `task login`")]
     SessionExpired,
@@ -91,6 +91,64 @@ pub enum ClientError {
     /// A uuid prefix shared by several tasks.
     #[error("task {name}: {count} tasks start so: give more of the uuid")]
     AmbiguousTask { name: TaskRef, count: u64 },
+}
+
+/// Why nothing answered at the server URL, as far as the connection tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreached {
+    /// Refused, or no answer to the connection.
+    Down,
+    /// The URL's host name is unknown.
+    NoSuchHost,
+    /// A connection was made, but no TLS handshake: most often an
+    /// `https://` URL for a daemon that serves plain HTTP.
+    Tls(String),
+}
+
+impl std::fmt::Display for Unreached {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreached::Down => f.write_str("is it running? (start it with taskd)"),
+            Unreached::NoSuchHost => f.write_str("no such host: check the server URL"),
+            Unreached::Tls(detail) => write!(
+                f,
+                "no TLS handshake ({detail}): does it serve https? (taskd itself serves \
+                 http://, https:// is a proxy's)"
+            ),
+        }
+    }
+}
+
+impl Unreached {
+    /// What the chain of a failed connection's errors says.
+    fn of(error: &(dyn std::error::Error + 'static)) -> Unreached {
+        let mut source = Some(error);
+        while let Some(inner) = source {
+            // hyper-util's name for a failed lookup; the resolver's own
+            // error beneath it varies with the system.
+            if inner.to_string().starts_with("dns error") {
+                return Unreached::NoSuchHost;
+            }
+            if let Some(tls) = tls_error(inner) {
+                return Unreached::Tls(tls.to_string());
+            }
+            source = inner.source();
+        }
+        Unreached::Down
+    }
+}
+
+/// The TLS library's error within `error`, through the I/O errors that
+/// carry it (the connectors wrap it in one or two).
+fn tls_error<'e>(error: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+    let mut inner: &(dyn std::error::Error + 'static) = error;
+    loop {
+        if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        let io = inner.downcast_ref::<std::io::Error>()?;
+        inner = io.get_ref()?;
+    }
 }
 
 impl ClientError {
@@ -729,7 +787,10 @@ impl ApiClient {
     fn transport_error(&self, error: reqwest::Error) -> ClientError {
         let url = self.base.clone();
         if error.is_connect() {
-            ClientError::Unreachable { url }
+            ClientError::Unreachable {
+                url,
+                why: Unreached::of(&error),
+            }
         } else if error.is_timeout() {
             ClientError::Transport {
                 url,
@@ -932,6 +993,7 @@ mod tests {
     fn messages_are_the_documented_ones() {
         let down = ClientError::Unreachable {
             url: "http://127.0.0.1:9".into(),
+            why: Unreached::Down,
         };
         assert_eq!(
             down.to_string(),
@@ -953,6 +1015,30 @@ mod tests {
         let client = ApiClient::new(&format!("http://127.0.0.1:{port}")).unwrap();
         let err = client.health().await.unwrap_err();
         assert!(err.is_unreachable(), "{err}");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn an_unknown_host_and_https_to_plain_http_say_so() {
+        let unknown = ApiClient::new("http://nosuchhost.invalid").unwrap();
+        let err = unknown.health().await.unwrap_err();
+        assert!(err.is_unreachable(), "{err}");
+        assert!(err.to_string().contains("no such host"), "{err}");
+        // A plain HTTP server asked over https.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            for stream in listener.incoming().take(4) {
+                let Ok(mut stream) = stream else { continue };
+                let mut request = [0u8; 1024];
+                let _ = stream.read(&mut request);
+                let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+            }
+        });
+        let tls = ApiClient::new(&format!("https://127.0.0.1:{port}")).unwrap();
+        let err = tls.health().await.unwrap_err();
+        assert!(err.is_unreachable(), "{err}");
+        assert!(err.to_string().contains("does it serve https?"), "{err}");
     }
 
     #[tokio::test(flavor = "current_thread")]
