@@ -531,7 +531,8 @@ async fn create_account(
         )
         .collect();
     if !problems.is_empty() {
-        bail!("{}", problems.join("; "));
+        // Each message is a sentence of its own.
+        bail!("{}", problems.join(" "));
     }
     let password_hash = auth::hash_password(password)
         .await

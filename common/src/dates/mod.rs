@@ -6,6 +6,7 @@
 //! | `2026-12-01` | that day |
 //! | `2026-12-01T15:00:00Z`, `2026-12-01T15:00:00+02:00` | that instant (RFC 3339) |
 //! | `2026-12-01T15:00`, `2026-12-01 15:00` | that local time |
+//! | `20261201T150000Z`, `20261201T150000` | Taskwarrior's export format: that instant in UTC, that local time |
 //! | `now` | this instant |
 //! | `today` (`eod`), `tomorrow`, `yesterday` | that day |
 //! | `monday` … `sunday`, `mon` … `sun`, `next friday` | the next such day, never today |
@@ -170,7 +171,12 @@ impl<Tz: TimeZone> Clock<Tz> {
         if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
             return Ok(DateSpec::instant(at.with_timezone(&Utc)));
         }
+        // Taskwarrior's own export format, in UTC.
+        if let Ok(naive) = NaiveDateTime::parse_from_str(&text, "%Y%m%dt%H%M%Sz") {
+            return Ok(DateSpec::instant(naive.and_utc()));
+        }
         for format in [
+            "%Y%m%dt%H%M%S",
             "%Y-%m-%dt%H:%M:%S",
             "%Y-%m-%dt%H:%M",
             "%Y-%m-%d %H:%M:%S",

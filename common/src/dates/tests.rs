@@ -56,6 +56,10 @@ fn instants() {
     assert_eq!(c.parse("2026-12-01T17:00:00+02:00").unwrap().due(), at);
     assert_eq!(c.parse("2026-12-01T17:00").unwrap().due(), at);
     assert_eq!(c.parse("2026-12-01 17:00:00").unwrap().due(), at);
+    // Taskwarrior's export format: UTC with a Z, local time without.
+    assert_eq!(c.parse("20261201T150000Z").unwrap().due(), at);
+    assert_eq!(c.parse("20261201T170000").unwrap().due(), at);
+    assert!(c.parse("20261301T150000Z").is_err());
     let now = c.parse("now").unwrap();
     assert!(!now.is_day());
     assert_eq!(now.due(), utc("2026-03-04T08:30:00Z"));
