@@ -40,6 +40,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// A body sent in a content coding (gzip, …), which is not decoded.
+    #[error("The request body's Content-Encoding ({0}) is not accepted: send the body as it is.")]
+    UnsupportedEncoding(String),
     #[error("{detail}")]
     Conflict { detail: String, errors: FieldErrors },
     #[error("precondition failed")]
@@ -97,7 +100,9 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::NothingToRevert => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType | ApiError::UnsupportedEncoding(_) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,

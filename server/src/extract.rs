@@ -37,6 +37,16 @@ pub async fn body<S: Send + Sync>(
     state: &S,
     limit: usize,
 ) -> Result<Bytes, ApiError> {
+    // Read as it came, a compressed body would be taken for malformed JSON,
+    // or worse, for JSON.
+    if let Some(coding) = req.headers().get(header::CONTENT_ENCODING) {
+        let coding = coding.to_str().unwrap_or("?").trim();
+        if !coding.eq_ignore_ascii_case("identity") {
+            return Err(ApiError::UnsupportedEncoding(
+                common::text::escape_control(coding).into_owned(),
+            ));
+        }
+    }
     Bytes::from_request(req, state)
         .await
         .map_err(|rejection| match rejection.status() {

@@ -80,6 +80,27 @@ async fn bodies_that_are_not_json_or_not_valid_json() {
     .await
     .unwrap();
     assert_eq!(charset.status(), StatusCode::CREATED);
+    // A body in a content coding is not decoded: refused, not misread.
+    for (coding, accepted) in [("gzip", false), ("br", false), ("identity", true)] {
+        let response = app
+            .request(Method::POST, "/api/tasks/")
+            .bearer_auth(&alice.access)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_ENCODING, coding)
+            .body(br#"{"title":"t"}"#.to_vec())
+            .send()
+            .await
+            .unwrap();
+        if accepted {
+            assert_eq!(response.status(), StatusCode::CREATED);
+        } else {
+            let refused = problem(response, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+            assert!(
+                refused["detail"].as_str().unwrap().contains(coding),
+                "{refused}"
+            );
+        }
+    }
 
     let nested = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
     for bad in [
