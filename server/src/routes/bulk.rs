@@ -132,6 +132,8 @@ fn modify(
     ids: &[i64],
     errors: &mut FieldErrors,
 ) -> ApiResult<Option<BulkAction>> {
+    let count = |errors: &FieldErrors| errors.values().map(Vec::len).sum::<usize>();
+    let errors_before = count(errors);
     let all = match patch {
         Some(value) => patch_at("patch", value, errors)?.map(Box::new),
         None => None,
@@ -157,6 +159,10 @@ fn modify(
             "Must be an object of patches by task id.",
         ),
         None => {}
+    }
+    if count(errors) > errors_before {
+        // What was given is wrong, and said so: not missing too.
+        return Ok(None);
     }
     if all.is_none() && each.is_empty() {
         add(

@@ -589,6 +589,10 @@ async fn a_bulk_request_is_one_step_and_says_what_it_could_not_change() {
         )
         .await;
         assert!(refused["errors"][field].is_array(), "{request}: {refused}");
+        if field != "patch" {
+            // What was given is wrong: it is not also said to be missing.
+            assert!(refused["errors"]["patch"].is_null(), "{request}: {refused}");
+        }
     }
 }
 
