@@ -18,7 +18,6 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::{
-    capitalized,
     error::{PageError, PageResult},
     local_path, render,
     session::{self, Browser, FormBody, SESSION_COOKIE},
@@ -255,7 +254,7 @@ async fn body_of(
     user_id: i64,
     current: &Task,
     form: &TaskForm,
-) -> Result<Map<String, Value>, Vec<String>> {
+) -> (Map<String, Value>, Vec<String>) {
     let clock = Clock::at(Local::now());
     let mut errors = Vec::new();
     let mut body = Map::new();
@@ -293,7 +292,7 @@ async fn body_of(
             words => match clock.parse(words) {
                 Ok(spec) => json!(spec.due()),
                 Err(err) => {
-                    errors.push(format!("{}: {err}", capitalized(name)));
+                    errors.push(format!("{}: {err}", label(name)));
                     continue;
                 }
             },
@@ -337,10 +336,25 @@ async fn body_of(
         }
     }
     body.insert("udas".into(), Value::Object(udas));
-    if errors.is_empty() {
-        Ok(body)
-    } else {
-        Err(errors)
+    (body, errors)
+}
+
+/// What the form calls the field the API names `field` (`udas.size`, say).
+fn label(field: &str) -> &str {
+    match field.split('.').next().unwrap_or(field) {
+        "title" => "Title",
+        "description" => "Description",
+        "status" => "Status",
+        "priority" => "Priority",
+        "project" => "Project",
+        "tags" => "Tags",
+        "due" => "Due",
+        "wait" => "Wait until",
+        "scheduled" => "Scheduled",
+        "until" => "Until",
+        "depends" => "Waits for",
+        "udas" => "Other attributes",
+        _ => field,
     }
 }
 
@@ -359,41 +373,41 @@ pub async fn save(
     let back = local_path(&form.back);
     let version: Option<Vec<i64>> = form.version.parse().ok().map(|v| vec![v]);
     let current = ops::get(store, user, id).await?;
-    let refused = match body_of(&state, user, &current, &form).await {
-        Ok(body) => match task_input::full(body) {
-            Ok(fields) => {
-                match ops::update(store, user, id, version, TaskChange::Replace(fields)).await {
-                    Ok(saved) => {
-                        // Saving an untouched form changes nothing: no undo to offer.
-                        if saved.version == current.version {
-                            return Ok(Redirect::to(&back).into_response());
-                        }
-                        let offer = undo::offer(&origin, Direction::Undo);
-                        return Ok((offer, Redirect::to(&back)).into_response());
+    // Every mistake at once: what the form could not read, then what the
+    // rest does not pass.
+    let (body, mut errors) = body_of(&state, user, &current, &form).await;
+    let checked = task_input::checked_full(body).map_err(|field_errors| {
+        for (field, messages) in field_errors {
+            errors.push(format!("{}: {}", label(&field), messages.join(" ")));
+        }
+    });
+    let refused = match checked {
+        Ok(fields) if errors.is_empty() => {
+            match ops::update(store, user, id, version, TaskChange::Replace(fields)).await {
+                Ok(saved) => {
+                    // Saving an untouched form changes nothing: no undo to offer.
+                    if saved.version == current.version {
+                        return Ok(Redirect::to(&back).into_response());
                     }
-                    Err(TaskError::VersionMismatch) => (
-                        StatusCode::CONFLICT,
-                        vec![
-                            "This task was changed elsewhere since you opened it. Your values \
-                              are below; save again to keep them."
-                                .to_string(),
-                        ],
-                    ),
-                    Err(err @ (TaskError::Store(_) | TaskError::NotFound)) => {
-                        return Err(err.into())
-                    }
-                    Err(err) => (
-                        StatusCode::BAD_REQUEST,
-                        vec![PageError::from(err).to_string()],
-                    ),
+                    let offer = undo::offer(&origin, Direction::Undo);
+                    return Ok((offer, Redirect::to(&back)).into_response());
                 }
+                Err(TaskError::VersionMismatch) => (
+                    StatusCode::CONFLICT,
+                    vec![
+                        "This task was changed elsewhere since you opened it. Your values \
+                          are below; save again to keep them."
+                            .to_string(),
+                    ],
+                ),
+                Err(err @ (TaskError::Store(_) | TaskError::NotFound)) => return Err(err.into()),
+                Err(err) => (
+                    StatusCode::BAD_REQUEST,
+                    vec![PageError::from(err).to_string()],
+                ),
             }
-            Err(err) => (
-                StatusCode::BAD_REQUEST,
-                vec![PageError::from(err).to_string()],
-            ),
-        },
-        Err(errors) => (StatusCode::BAD_REQUEST, errors),
+        }
+        _ => (StatusCode::BAD_REQUEST, errors),
     };
     // What was typed stays; the task as it is now gives the rest.
     let (status, errors) = refused;

@@ -230,6 +230,23 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
     assert!(page.contains("is not `name: value`"), "{page}");
     assert!(page.contains("value=\"Renamed\""));
     assert!(page.contains("value=\"the day after never\""));
+    // The form's mistakes and the fields' together, each named as the form
+    // names it.
+    let sent = with(
+        fields(&page),
+        &[
+            ("due", "blah"),
+            ("wait", "blah"),
+            ("depends", "1, 99"),
+            ("udas", "Bad Name: x"),
+        ],
+    );
+    let refused = post_fields(&mut browser, "/tasks/1", &sent).await;
+    let page = refused.text().await.unwrap();
+    for named in ["Due: ", "Wait until: ", "Waits for: ", "Other attributes: "] {
+        assert!(page.contains(named), "no {named:?} in {page}");
+    }
+    assert!(!page.contains("udas:"), "{page}");
     // Nothing changed.
     let alice = app.logged_in(1, "alice").await;
     let task = body(
