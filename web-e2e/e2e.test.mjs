@@ -324,7 +324,7 @@ test("the admin panel: a bulk delete, confirmed", async () => {
   assert.match(question, /frank \(frank@example\.com\), 3 tasks/);
   assert.match(question, /grace \(grace@example\.com\), 1 task/);
   await screenshot(page, "admin-confirm");
-  await navigates(page, () => page.getByRole("button", { name: "Yes, delete them" }).click());
+  await navigates(page, () => page.getByRole("button", { name: "Yes, delete" }).click());
   assert.match(await page.locator("h1").textContent(), /Deleted 2 users\./);
   await navigates(page, () => page.getByRole("link", { name: "Back to the users" }).click());
   const left = await page.locator("table.users tbody td:nth-child(2)").allTextContents();

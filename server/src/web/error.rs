@@ -16,6 +16,11 @@ pub enum PageError {
     LogIn { next: String },
     /// A page saying `message`, with `status`.
     Shown { status: StatusCode, message: String },
+    /// A 403 page for a logged-in visitor, with their links and log out.
+    Refused {
+        chrome: Box<Chrome>,
+        message: String,
+    },
 }
 
 pub type PageResult<T> = Result<T, PageError>;
@@ -95,23 +100,30 @@ impl IntoResponse for PageError {
                 (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
             }
             PageError::Shown { status, message } => {
-                let page = ErrorPage {
-                    chrome: Chrome::anonymous(),
-                    heading: status.canonical_reason().unwrap_or("Error").to_string(),
-                    message: common::text::escape_control(&message).into_owned(),
-                };
-                match page.render() {
-                    Ok(html) => (status, Html(html)).into_response(),
-                    Err(err) => {
-                        crate::request_event!(error, error = %err, "cannot render the error page");
-                        (
-                            status,
-                            Html(String::from("<!doctype html><title>Error</title>")),
-                        )
-                            .into_response()
-                    }
-                }
+                error_page(status, Chrome::anonymous(), &message)
             }
+            PageError::Refused { chrome, message } => {
+                error_page(StatusCode::FORBIDDEN, *chrome, &message)
+            }
+        }
+    }
+}
+
+fn error_page(status: StatusCode, chrome: Chrome, message: &str) -> Response {
+    let page = ErrorPage {
+        chrome,
+        heading: status.canonical_reason().unwrap_or("Error").to_string(),
+        message: common::text::escape_control(message).into_owned(),
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(err) => {
+            crate::request_event!(error, error = %err, "cannot render the error page");
+            (
+                status,
+                Html(String::from("<!doctype html><title>Error</title>")),
+            )
+                .into_response()
         }
     }
 }
@@ -119,7 +131,9 @@ impl std::fmt::Display for PageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PageError::LogIn { .. } => f.write_str("Log in first."),
-            PageError::Shown { message, .. } => f.write_str(message),
+            PageError::Shown { message, .. } | PageError::Refused { message, .. } => {
+                f.write_str(message)
+            }
         }
     }
 }

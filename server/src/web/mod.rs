@@ -54,6 +54,16 @@ pub struct Chrome {
     pub csrf: String,
 }
 
+/// Without the CSRF token: a page error may be logged.
+impl std::fmt::Debug for Chrome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chrome")
+            .field("user", &self.user)
+            .field("is_admin", &self.is_admin)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Chrome {
     pub fn anonymous() -> Chrome {
         Chrome {

@@ -39,9 +39,10 @@ impl FromRequestParts<AppState> for AdminBrowser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> PageResult<AdminBrowser> {
         let browser = Browser::from_request_parts(parts, state).await?;
         if !browser.user.is_admin {
-            return Err(PageError::forbidden(
-                "The admin panel is for admins only. An admin can make you one.",
-            ));
+            return Err(PageError::Refused {
+                chrome: Box::new(Chrome::browser(&browser)),
+                message: "The admin panel is for admins only. An admin can make you one.".into(),
+            });
         }
         Ok(AdminBrowser(browser))
     }

@@ -154,7 +154,7 @@ pub async fn delete(
         items: tasks.iter().map(describe).collect(),
         action: "/admin/tasks/delete",
         fields,
-        button: "Yes, delete them".into(),
+        button: "Yes, delete".into(),
         refused: None,
         back: "/admin/tasks".into(),
     })?

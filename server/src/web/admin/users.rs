@@ -279,7 +279,7 @@ pub async fn bulk(
                 "Activate {}? They can log in again.",
                 users_phrase(users.len())
             ),
-            "Yes, activate them",
+            "Yes, activate",
         ),
         Bulk::Deactivate => (
             "Deactivate users",
@@ -288,7 +288,7 @@ pub async fn bulk(
                  until activated again. Their tasks stay.",
                 users_phrase(users.len())
             ),
-            "Yes, deactivate them",
+            "Yes, deactivate",
         ),
         Bulk::Delete => (
             "Delete users",
@@ -301,7 +301,7 @@ pub async fn bulk(
                     n => format!(", and {n} in their trash"),
                 }
             ),
-            "Yes, delete them",
+            "Yes, delete",
         ),
     };
     let refused = (action != Bulk::Activate && ids.contains(&actor.id))
@@ -372,6 +372,7 @@ pub async fn add_page(admin: AdminBrowser) -> PageResult<Html<String>> {
 fn refusal(err: impl Into<PageError>) -> (StatusCode, String) {
     match err.into() {
         PageError::Shown { status, message } => (status, message),
+        PageError::Refused { message, .. } => (StatusCode::FORBIDDEN, message),
         PageError::LogIn { .. } => (StatusCode::UNAUTHORIZED, "Log in again.".into()),
     }
 }

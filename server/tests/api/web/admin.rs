@@ -79,6 +79,10 @@ async fn the_panel_is_for_admins_only() {
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
         let page = response.text().await.unwrap();
         assert!(page.contains("for admins only"), "{path}: {page}");
+        // Still logged in, and shown so: their links and the log out.
+        assert!(page.contains("mallory"), "{path}: {page}");
+        assert!(page.contains("href=\"/import\""), "{path}: {page}");
+        assert!(!page.contains("href=\"/admin/\""), "{path}: {page}");
     }
     // A form posted by a non-admin changes nothing.
     let token = csrf(&list);
@@ -229,7 +233,7 @@ async fn bulk_actions_say_what_will_go_before_doing_it() {
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     let refused = refused.text().await.unwrap();
     assert!(refused.contains("your own account"), "{refused}");
-    assert!(!refused.contains("Yes, delete them"));
+    assert!(!refused.contains("Yes, delete"));
     let mut forced = with_self.to_vec();
     forced.push(("confirm", "yes"));
     let forced = admin.post("/admin/users/bulk", &forced).await;
