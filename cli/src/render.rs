@@ -134,6 +134,28 @@ pub fn task_table(
                 .collect(),
         ),
     ];
+    // As in Taskwarrior's reports, a column only when some task has a value
+    // for it: how long ago the active tasks were started, and when the
+    // waiting ones show again.
+    let started: Vec<String> = tasks
+        .iter()
+        .map(|t| t.start.map(|at| relative(at, now)).unwrap_or_default())
+        .collect();
+    if started.iter().any(|cell| !cell.is_empty()) {
+        columns.push(Column::new("Active", Align::Left, 3, started));
+    }
+    let waits: Vec<String> = tasks
+        .iter()
+        .map(|t| {
+            t.wait
+                .filter(|wait| *wait > now)
+                .map(|wait| relative(wait, now))
+                .unwrap_or_default()
+        })
+        .collect();
+    if waits.iter().any(|cell| !cell.is_empty()) {
+        columns.push(Column::new("Wait", Align::Left, 3, waits));
+    }
     if show_status {
         columns.push(Column::new(
             "Status",

@@ -69,6 +69,23 @@ fn every_report_selects_and_orders_its_tasks() {
 }
 
 #[test]
+fn a_report_shows_when_tasks_were_started_and_until_when_they_wait() {
+    let (_server, cli) = seeded();
+    let header = |args: &[&str]| cli.ok(args).lines().next().unwrap_or_default().to_string();
+    let active = header(&["active"]);
+    assert!(active.contains("Active"), "{active}");
+    let waiting = header(&["waiting"]);
+    assert!(waiting.contains("Wait"), "{waiting}");
+    assert!(!waiting.contains("Active"), "{waiting}");
+    // A column only when some task has a value for it.
+    let overdue = header(&["overdue"]);
+    assert!(
+        !overdue.contains("Active") && !overdue.contains("Wait"),
+        "{overdue}"
+    );
+}
+
+#[test]
 fn next_fits_the_terminal() {
     let (_server, mut cli) = seeded();
     // Six lines: the header, two tasks, the blank line, the count, the prompt.
