@@ -36,9 +36,22 @@ pub use config::Config;
 use auth::{Limiter, Tokens};
 use store::{Purpose, Store};
 
-/// What every handler can reach.
+/// What every handler can reach. One shared allocation: axum clones the
+/// state for each request, and a clone of a handful of `Arc`s was as many
+/// atomic counts moved, and moved back, on lines the workers share.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The daemon's state, behind [`AppState`].
+pub struct Shared {
     pub store: Arc<dyn Store>,
     pub tokens: Arc<Tokens>,
     /// Limits on failed logins and on registrations.
@@ -73,7 +86,7 @@ impl AppState {
         ));
         tokio::spawn(jobs::purge_old_changes(Arc::downgrade(&store)));
         tokio::spawn(jobs::empty_trash(Arc::downgrade(&store)));
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             streams: Arc::new(events::Streams::new(config.event_keepalive)),
             refresh_grace: chrono::Duration::from_std(config.refresh_grace)
                 .unwrap_or(chrono::Duration::zero()),
@@ -84,7 +97,7 @@ impl AppState {
             reads: Arc::default(),
             store,
             tokens: Arc::new(Tokens::new(&secret)),
-        })
+        })))
     }
 }
 
