@@ -339,7 +339,7 @@ async fn u_undoes_a_completion_and_a_delete_and_shift_u_redoes() {
     tmux.wait_for("Completed task 1").await;
     tmux.wait_gone("Water the plants").await;
     tmux.type_text("u");
-    tmux.wait_for("Undone: changed task 1 \"Water the plants\".")
+    tmux.wait_for("Undone: completed task 1 \"Water the plants\".")
         .await;
     tmux.wait_for("Water the plants").await;
     let pending = all_tasks(&api).await;
