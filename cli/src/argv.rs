@@ -41,6 +41,7 @@ pub const REPORTS: &[&str] = &[
 /// The commands whose positional words are filters or modifiers.
 const WORD_COMMANDS: &[&str] = &[
     "add",
+    "log",
     "list",
     "ls",
     "modify",
@@ -68,6 +69,7 @@ pub const COMMANDS: &[&str] = &[
     "whoami",
     "passwd",
     "add",
+    "log",
     "next",
     "list",
     "ls",
@@ -101,6 +103,37 @@ pub const COMMANDS: &[&str] = &[
     "purge",
     "completions",
     "help",
+];
+
+/// Taskwarrior's commands this tool does not have, each with what to use
+/// instead: refused, never taken as a search word (`task count` is not a
+/// list of the tasks that mention "count").
+const NOT_YET: &[(&str, &str)] = &[
+    (
+        "count",
+        "task list (its last line counts them), or task list --json",
+    ),
+    ("ids", "task list --json"),
+    ("_ids", "task list --json"),
+    ("uuids", "task export"),
+    ("_uuids", "task export"),
+    ("summary", "task projects"),
+    ("stats", "task projects and task tags"),
+    ("calendar", "task list --sort due"),
+    ("version", "task --version"),
+    ("context", "a filter before the report: task +work next"),
+    ("burndown", "task completed"),
+    ("history", "task completed"),
+    ("ghistory", "task completed"),
+    ("timesheet", "task completed"),
+    ("duplicate", "task ID info, then task add"),
+    ("append", "task ID modify"),
+    ("prepend", "task ID modify"),
+    (
+        "synchronize",
+        "nothing: every client talks to taskd directly",
+    ),
+    ("sync", "nothing: every client talks to taskd directly"),
 ];
 
 /// Short global flags.
@@ -219,6 +252,16 @@ fn filter_then_command(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError>
         .take_while(|w| *w != "--")
         .collect();
     let position = words.iter().position(|w| COMMANDS.contains(w));
+    let before = &words[..position.unwrap_or(words.len())];
+    if let Some((word, instead)) = before
+        .iter()
+        .find_map(|w| NOT_YET.iter().find(|(name, _)| name == w))
+    {
+        return Err(UsageError(format!(
+            "task {word}: Taskwarrior's {word} is not supported yet; use {instead} \
+             (task list -- {word} searches for the word)"
+        )));
+    }
     let mut out: Vec<OsString> = args[..first].to_vec();
     match position {
         Some(0) => return Ok(args),

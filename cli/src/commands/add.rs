@@ -1,8 +1,9 @@
-//! `task add WORDS… [MODS]`: create a task.
+//! `task add WORDS… [MODS]`: create a task; `task log`, one already done.
 
 use std::process::ExitCode;
 
 use anyhow::Result;
+use common::api::Status;
 use common::display;
 use common::filter::{Modifications, ModifyMode, Resolved};
 use common::ops;
@@ -46,7 +47,14 @@ pub fn flag_words(
     words
 }
 
-pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+/// Whether the task is made to be done (`add`) or as done already (`log`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Made {
+    Pending,
+    Done,
+}
+
+pub async fn run(ctx: &Ctx, args: Args, made: Made) -> Result<ExitCode> {
     for tag in &args.tags {
         if tag.is_empty() || tag.starts_with(['+', '-']) {
             return Err(UsageError(format!("--tag {tag:?}: give the tag's name")).into());
@@ -63,9 +71,15 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 
     let client = ctx.client()?;
     let resolved = ops::resolve(&client, &mods).await?;
-    let task = client.create_task(&mods.to_new_task(&resolved)?).await?;
+    let mut new = mods.to_new_task(&resolved)?;
+    if made == Made::Done {
+        new.status = Some(Status::Done);
+    }
+    let task = client.create_task(&new).await?;
     if ctx.json() {
         ctx.print_json(&task)?;
+    } else if made == Made::Done {
+        ctx.say(&format!("Logged task {}.", display::name(&task)))?;
     } else {
         ctx.say(&format!("Created task {}.", display::name(&task)))?;
     }

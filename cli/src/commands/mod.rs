@@ -53,6 +53,8 @@ pub enum Command {
     Passwd(passwd::Args),
     /// Add a task: task add WORDS… [project:P] [pri:H] [due:DATE] [+tag]
     Add(add::Args),
+    /// Record a task already done, as task add takes it: task log WORDS… [MODS]
+    Log(add::Args),
     /// The most urgent pending tasks, as many as fit the terminal (what `task` alone runs)
     Next(list::Args),
     /// List tasks (pending, not waiting, by default): task list [FILTER…] [--sort due,-priority]
@@ -135,7 +137,8 @@ impl Command {
             Command::Logout(args) => logout::run(&ctx, args).await,
             Command::Whoami(args) => whoami::run(&ctx, args).await,
             Command::Passwd(args) => passwd::run(&ctx, args).await,
-            Command::Add(args) => add::run(&ctx, args).await,
+            Command::Add(args) => add::run(&ctx, args, add::Made::Pending).await,
+            Command::Log(args) => add::run(&ctx, args, add::Made::Done).await,
             Command::Next(args) => list::run(&ctx, args, Report::Next).await,
             Command::List(args) => list::run(&ctx, args, Report::List).await,
             Command::All(args) => list::run(&ctx, args, Report::All).await,

@@ -299,3 +299,36 @@ fn a_user_defined_attribute_filters_by_its_value() {
         refused.stderr
     );
 }
+
+#[test]
+fn log_records_a_task_already_done_and_other_taskwarrior_commands_are_refused() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    let logged = cli.ok(&["log", "Called", "the", "bank", "+phone"]);
+    assert!(logged.starts_with("Logged task "), "{logged}");
+    let done = cli.run(&["--json", "completed"]).success().json();
+    assert_eq!(done[0]["title"], "Called the bank");
+    assert_eq!(done[0]["status"], "done");
+    assert_eq!(done[0]["tags"], serde_json::json!(["phone"]));
+    assert!(done[0]["completed_at"].is_string(), "{done}");
+    assert_eq!(
+        cli.run(&["--json", "list"]).success().json(),
+        serde_json::json!([])
+    );
+    // Never a search that finds nothing and succeeds.
+    for command in ["count", "ids", "uuids", "summary", "calendar", "context"] {
+        let refused = cli.run(&[command]).failure(2);
+        assert!(
+            refused.stderr.contains("not supported yet"),
+            "{command}: {refused:?}"
+        );
+        let refused = cli.run(&["+phone", command]).failure(2);
+        assert!(refused.stderr.contains(command), "{command}: {refused:?}");
+    }
+    // The word itself can still be searched for.
+    cli.ok(&["add", "Count the chairs"]);
+    assert_eq!(
+        titles(&cli.run(&["--json", "list", "--", "count"]).success()),
+        ["Count the chairs"]
+    );
+}
