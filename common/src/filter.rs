@@ -132,6 +132,26 @@ fn refuse_unsupported(word: &str) -> Result<(), FilterError> {
     }
 }
 
+/// `project.not:home`, `priority.above:L`: a modifier of Taskwarrior's on
+/// a known attribute that this filter does not have is an error, never a
+/// search for the word.
+fn refuse_unknown_modifier(word: &str) -> Result<(), FilterError> {
+    let Some((key, _)) = word.split_once(':') else {
+        return Ok(());
+    };
+    let Some((name, modifier)) = key.split_once('.') else {
+        return Ok(());
+    };
+    if attribute(name).is_none() {
+        return Ok(());
+    }
+    Err(error(format!(
+        "{word:?}: the .{modifier} modifier is not supported; a filter has due.before, \
+         due.after, scheduled.before and scheduled.after (write `--` before words that \
+         should stay as they are)"
+    )))
+}
+
 /// Whether `word` is a filter word, not a free one: `+tag`, `-tag` or a
 /// known `key:value` (`project:home`, `due.before:fri`). A command line that
 /// starts with one lists with it, as Taskwarrior's does.
@@ -380,6 +400,7 @@ impl TaskFilter {
             }
             let Some((attribute, value)) = split_attribute(word) else {
                 refuse_unsupported(word)?;
+                refuse_unknown_modifier(word)?;
                 search.push(word.clone());
                 continue;
             };
@@ -393,12 +414,25 @@ impl TaskFilter {
                 }
                 Attribute::Priority => filter.query.priority = Some(parse_priority(value)?),
                 Attribute::Status => {
-                    let status =
-                        StatusFilter::parse(&value.to_ascii_lowercase()).ok_or_else(|| {
-                            error(format!(
-                                "invalid status {value:?}: use pending, done or all"
+                    // Taskwarrior's words for the same, too.
+                    let status = match value.to_ascii_lowercase().as_str() {
+                        "completed" => Some(StatusFilter::Done),
+                        "waiting" => {
+                            filter.query.waiting = Some(true);
+                            Some(StatusFilter::Pending)
+                        }
+                        "deleted" => {
+                            return Err(error(
+                                "deleted tasks are in the trash for 30 days: task trash",
                             ))
-                        })?;
+                        }
+                        other => StatusFilter::parse(other),
+                    }
+                    .ok_or_else(|| {
+                        error(format!(
+                            "invalid status {value:?}: use pending, done (completed), waiting or all"
+                        ))
+                    })?;
                     filter.query.status = Some(status);
                 }
                 Attribute::Wait | Attribute::Scheduled | Attribute::Until | Attribute::Depends => {
@@ -818,6 +852,40 @@ mod tests {
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn taskwarriors_status_words_and_unknown_modifiers() {
+        let status = |word: &str| TaskFilter::parse(&[word], &clock()).map(|f| f.query);
+        assert_eq!(
+            status("status:completed").unwrap().status,
+            Some(StatusFilter::Done)
+        );
+        let waiting = status("status:waiting").unwrap();
+        assert_eq!(waiting.status, Some(StatusFilter::Pending));
+        assert_eq!(waiting.waiting, Some(true));
+        assert!(status("status:deleted")
+            .unwrap_err()
+            .0
+            .contains("task trash"));
+        for word in [
+            "project.not:home",
+            "priority.above:L",
+            "pro.is:x",
+            "due.on:today",
+        ] {
+            let refused = status(word).unwrap_err();
+            assert!(
+                refused.0.contains("modifier is not supported"),
+                "{word}: {refused}"
+            );
+        }
+        // A word that only looks like one is still searched for.
+        assert_eq!(
+            status("foo.bar:baz").unwrap().search.as_deref(),
+            Some("foo.bar:baz")
+        );
+        assert!(status("due.before:tomorrow").unwrap().due_before.is_some());
     }
 
     #[test]
