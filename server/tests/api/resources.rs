@@ -231,7 +231,10 @@ async fn raw(addr: std::net::SocketAddr, request: &[u8]) -> String {
     stream.write_all(request).await.unwrap();
     let mut answer = Vec::new();
     let read = tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut answer);
-    tokio::time::timeout(Duration::from_secs(10), read)
+    // A bound so that a connection left open fails rather than hangs; under
+    // the whole suite on two cores (a registration flood hashing beside it)
+    // the close once took longer than 10 s.
+    tokio::time::timeout(Duration::from_secs(30), read)
         .await
         .expect("the daemon did not close the connection")
         .unwrap();
