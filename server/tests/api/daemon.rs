@@ -565,11 +565,10 @@ async fn sigterm_with_event_streams_open_still_stops_within_seconds() {
     }
 }
 
-#[tokio::test]
-async fn json_logs_name_the_client_and_the_user_and_failed_logins_the_username() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("db.sqlite3");
-    let daemon = Daemon::start(
+/// A daemon on a fresh database in `dir` that logs JSON lines.
+fn logging_json(dir: &std::path::Path) -> Daemon {
+    let database = dir.join("db.sqlite3");
+    Daemon::start(
         &[
             "--database",
             database.to_str().unwrap(),
@@ -577,7 +576,13 @@ async fn json_logs_name_the_client_and_the_user_and_failed_logins_the_username()
             "json",
         ],
         &[],
-    );
+    )
+}
+
+#[tokio::test]
+async fn json_logs_name_the_client_and_the_user_and_failed_logins_the_username() {
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = logging_json(dir.path());
     let token = daemon.signup("alice").await;
     let me = daemon
         .client
@@ -631,16 +636,7 @@ async fn json_logs_name_the_client_and_the_user_and_failed_logins_the_username()
 #[tokio::test]
 async fn a_burst_of_requests_logs_one_whole_line_each() {
     let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("db.sqlite3");
-    let daemon = Daemon::start(
-        &[
-            "--database",
-            database.to_str().unwrap(),
-            "--log-format",
-            "json",
-        ],
-        &[],
-    );
+    let daemon = logging_json(dir.path());
     // More lines than the access log's thread holds before handing them
     // over (64 KiB), so that batches are cut within a burst.
     const REQUESTS: usize = 600;
