@@ -239,3 +239,13 @@ fn numbers_name_pending_tasks_and_uuids_name_the_rest() {
     let run = cli.run(&["3", "modify", "depends:9"]).failure(1);
     assert!(run.stderr.contains("task 9: no such task"), "{run:?}");
 }
+
+#[test]
+fn a_task_added_past_its_until_date_says_it_will_expire() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    let past = cli.ok(&["add", "Old", "offer", "until:yesterday"]);
+    assert!(past.contains("until date has passed"), "{past}");
+    let later = cli.ok(&["add", "New", "offer", "until:2099-01-01"]);
+    assert_eq!(later, "Created task 2.\n");
+}
