@@ -91,13 +91,15 @@ impl Column {
     }
 }
 
-/// The `task list` table: ID, project, priority, due (relative), tags,
-/// title; with `show_status`, a status column too. Fitted to `width` by
-/// narrowing the title first, then tags and project.
+/// The `task list` table: ID, project, priority, due (relative), when
+/// started, until when waiting, tags, title; with `show_status`, a status
+/// column too, and with `urgency` the urgency (the reports ordered by it).
+/// Fitted to `width` by narrowing the title first, then tags and project.
 pub fn task_table(
     tasks: &[Task],
     width: Option<usize>,
     show_status: bool,
+    urgency: bool,
     style: Style,
     now: DateTime<Utc>,
 ) -> String {
@@ -134,28 +136,31 @@ pub fn task_table(
                 .collect(),
         ),
     ];
-    // As in Taskwarrior's reports, a column only when some task has a value
-    // for it: how long ago the active tasks were started, and when the
-    // waiting ones show again.
-    let started: Vec<String> = tasks
-        .iter()
-        .map(|t| t.start.map(|at| relative(at, now)).unwrap_or_default())
-        .collect();
-    if started.iter().any(|cell| !cell.is_empty()) {
-        columns.push(Column::new("Active", Align::Left, 3, started));
-    }
-    let waits: Vec<String> = tasks
-        .iter()
-        .map(|t| {
-            t.wait
-                .filter(|wait| *wait > now)
-                .map(|wait| relative(wait, now))
-                .unwrap_or_default()
-        })
-        .collect();
-    if waits.iter().any(|cell| !cell.is_empty()) {
-        columns.push(Column::new("Wait", Align::Left, 3, waits));
-    }
+    // How long ago the active tasks were started, and when the waiting ones
+    // show again; like every column, left out when no task has a value.
+    columns.push(Column::new(
+        "Active",
+        Align::Left,
+        3,
+        tasks
+            .iter()
+            .map(|t| t.start.map(|at| relative(at, now)).unwrap_or_default())
+            .collect(),
+    ));
+    columns.push(Column::new(
+        "Wait",
+        Align::Left,
+        3,
+        tasks
+            .iter()
+            .map(|t| {
+                t.wait
+                    .filter(|wait| *wait > now)
+                    .map(|wait| relative(wait, now))
+                    .unwrap_or_default()
+            })
+            .collect(),
+    ));
     if show_status {
         columns.push(Column::new(
             "Status",
@@ -173,6 +178,14 @@ pub fn task_table(
         4,
         tasks.iter().map(|t| text(&display::tags(t))).collect(),
     ));
+    if urgency {
+        columns.push(Column::new(
+            "Urg",
+            Align::Right,
+            3,
+            tasks.iter().map(|t| format!("{:.1}", t.urgency)).collect(),
+        ));
+    }
     columns.push(Column::new(
         "Title",
         Align::Left,

@@ -153,6 +153,7 @@ pub async fn run(ctx: &Ctx, args: Args, report: Report) -> Result<ExitCode> {
         &tasks,
         ctx.width(),
         show_status,
+        matches!(report, Report::Next | Report::Ready),
         ctx.style,
         ctx.clock.now_utc(),
     );

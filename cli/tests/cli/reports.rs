@@ -69,7 +69,7 @@ fn every_report_selects_and_orders_its_tasks() {
 }
 
 #[test]
-fn a_report_shows_when_tasks_were_started_and_until_when_they_wait() {
+fn a_report_shows_when_tasks_were_started_until_when_they_wait_and_their_urgency() {
     let (_server, cli) = seeded();
     let header = |args: &[&str]| cli.ok(args).lines().next().unwrap_or_default().to_string();
     let active = header(&["active"]);
@@ -83,6 +83,14 @@ fn a_report_shows_when_tasks_were_started_and_until_when_they_wait() {
         !overdue.contains("Active") && !overdue.contains("Wait"),
         "{overdue}"
     );
+    // The reports ordered by urgency show it, as Taskwarrior's next does.
+    for report in ["next", "ready"] {
+        assert!(header(&[report]).contains("Urg"), "{report}");
+    }
+    assert!(!header(&["list"]).contains("Urg"));
+    let next = cli.ok(&["next"]);
+    let first = next.lines().nth(1).unwrap_or_default();
+    assert!(first.contains("Urgent") && first.contains('.'), "{next}");
 }
 
 #[test]
