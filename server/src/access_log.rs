@@ -17,8 +17,8 @@
 //! measured on the worker. Without that thread (the library's tests),
 //! lines are written where the answer is made.
 //!
-//! That thread formats its lines into a buffer of its own and hands the
-//! log's writer a whole batch at once. Handed over a line at a time, each
+//! That thread formats its lines into a buffer of its own ([`Lines`]) and
+//! hands the log's writer a whole batch at once. Handed over a line at a time, each
 //! line was copied into an allocation of its own, queued, written and
 //! freed by the log's thread: at one line a request, that and the
 //! allocator's locks it contended for cost more than formatting the line.
@@ -36,6 +36,7 @@ use std::{
 
 use axum::http::{Method, Request, Response, Uri};
 use tokio::task::futures::TaskLocalFuture;
+use tracing_subscriber::fmt::{writer::EitherWriter, MakeWriter};
 
 tokio::task_local! {
     static REQUEST: Note;
@@ -240,50 +241,43 @@ const QUEUED_LINES: usize = 4096;
 /// a batch.
 const HANDED_OVER_FROM: usize = 64 * 1024;
 
-/// Where the access log's thread sends its lines.
-pub struct Output {
-    /// Formats the lines as the daemon's log does, writing them to
-    /// [`Batched`].
-    pub dispatch: tracing::Dispatch,
-    /// Takes each batch of formatted lines: the log's own writer.
-    pub out: Box<dyn Write + Send>,
-}
-
 /// Has a thread of its own format the access lines, in batches, off the
-/// runtime's workers, and hand them to `output`. Until the returned guard
-/// is dropped; dropping it writes what is queued.
-pub fn write_on_a_thread_of_its_own(output: Output) -> io::Result<Flusher> {
+/// runtime's workers, and hand each batch to `out`, the log's own writer.
+/// The daemon's log must write through [`Lines`], which keeps what is
+/// formatted on that thread for it. Until the returned guard is dropped;
+/// dropping it writes what is queued.
+pub fn write_on_a_thread_of_its_own(mut out: Box<dyn Write + Send>) -> io::Result<Flusher> {
     let (lines, queue) = mpsc::sync_channel(QUEUED_LINES);
     std::thread::Builder::new()
         .name("taskd-access".into())
         .spawn(move || {
-            let Output { dispatch, mut out } = output;
-            tracing::dispatcher::with_default(&dispatch, || {
-                while let Ok(first) = queue.recv() {
-                    for message in std::iter::once(first).chain(queue.try_iter()) {
-                        match message {
-                            Message::Line(line) => {
-                                line.write();
-                                if BATCH.with_borrow(Vec::len) >= HANDED_OVER_FROM {
-                                    hand_over(&mut out);
-                                }
-                            }
-                            Message::Flush(done) => {
+            ON_ACCESS_THREAD.set(true);
+            while let Ok(first) = queue.recv() {
+                for message in std::iter::once(first).chain(queue.try_iter()) {
+                    match message {
+                        Message::Line(line) => {
+                            line.write();
+                            if BATCH.with_borrow(Vec::len) >= HANDED_OVER_FROM {
                                 hand_over(&mut out);
-                                let _ = done.send(());
                             }
                         }
+                        Message::Flush(done) => {
+                            hand_over(&mut out);
+                            let _ = done.send(());
+                        }
                     }
-                    hand_over(&mut out);
-                    std::thread::sleep(REST);
                 }
-            });
+                hand_over(&mut out);
+                std::thread::sleep(REST);
+            }
         })?;
     let _ = LINES.set(lines);
     Ok(Flusher)
 }
 
 thread_local! {
+    /// Whether this is the access log's thread.
+    static ON_ACCESS_THREAD: Cell<bool> = const { Cell::new(false) };
     /// The lines the access log's thread has formatted and not yet handed
     /// over.
     static BATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
@@ -301,9 +295,33 @@ fn hand_over(out: &mut Box<dyn Write + Send>) {
     });
 }
 
-/// The writer the access log's thread formats its lines with: it keeps
-/// them for that thread to hand over in batches.
-#[derive(Clone, Copy, Default)]
+/// The daemon's log writer: a line formatted on the access log's thread is
+/// kept for that thread to hand over with its batch; any other goes to
+/// `W`. One subscriber for every line: a second one, scoped to the access
+/// thread, would put every thread's events on tracing's slower path.
+pub struct Lines<W> {
+    others: W,
+}
+
+impl<W> Lines<W> {
+    pub fn new(others: W) -> Lines<W> {
+        Lines { others }
+    }
+}
+
+impl<'a, W: MakeWriter<'a>> MakeWriter<'a> for Lines<W> {
+    type Writer = EitherWriter<Batched, W::Writer>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        if ON_ACCESS_THREAD.get() {
+            EitherWriter::A(Batched)
+        } else {
+            EitherWriter::B(self.others.make_writer())
+        }
+    }
+}
+
+/// Keeps what it is given for the access log's thread's next batch.
 pub struct Batched;
 
 impl Write for Batched {
@@ -314,14 +332,6 @@ impl Write for Batched {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Batched {
-    type Writer = Batched;
-
-    fn make_writer(&'a self) -> Batched {
-        Batched
     }
 }
 
@@ -359,6 +369,55 @@ fn flush() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A writer whose bytes the test reads back.
+    #[derive(Clone, Default)]
+    struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn lines_of_the_access_thread_wait_for_its_batch_and_others_go_at_once() {
+        let others = Shared::default();
+        let handed = Shared::default();
+        let lines = std::sync::Arc::new(Lines::new({
+            let others = others.clone();
+            move || others.clone()
+        }));
+        let access = {
+            let (lines, handed) = (lines.clone(), handed.clone());
+            std::thread::spawn(move || {
+                ON_ACCESS_THREAD.set(true);
+                for n in 0..3 {
+                    let line = format!("access {n}\n");
+                    lines.make_writer().write_all(line.as_bytes()).unwrap();
+                }
+                let kept = handed.0.lock().unwrap().len();
+                let mut out: Box<dyn Write + Send> = Box::new(handed);
+                hand_over(&mut out);
+                kept
+            })
+        };
+        lines.make_writer().write_all(b"other\n").unwrap();
+        assert_eq!(access.join().unwrap(), 0, "kept until handed over");
+        assert_eq!(
+            String::from_utf8(handed.0.lock().unwrap().clone()).unwrap(),
+            "access 0\naccess 1\naccess 2\n"
+        );
+        assert_eq!(
+            String::from_utf8(others.0.lock().unwrap().clone()).unwrap(),
+            "other\n"
+        );
+    }
 
     #[tokio::test]
     async fn what_is_noted_of_a_request_is_current_within_it_and_absent_outside() {

@@ -325,14 +325,14 @@ fn main() -> ExitCode {
         .buffered_lines_limit(taskd::log_lines::QUEUED_LINES)
         .thread_name("taskd-log")
         .finish(taskd::log_lines::Batches::new(std::io::stderr()));
-    let log_format = cli.global.log_format;
-    log_dispatch(log_format, log_writer.clone()).init();
-    // The access lines are formatted alike and go to the same writer, a
-    // batch at a time (`access_log`).
-    let access = taskd::access_log::Output {
-        dispatch: log_dispatch(log_format, taskd::access_log::Batched),
-        out: Box::new(log_writer),
-    };
+    // The access log's thread keeps its lines and hands them to the same
+    // writer a batch at a time (`access_log`).
+    log_dispatch(
+        cli.global.log_format,
+        taskd::access_log::Lines::new(log_writer.clone()),
+    )
+    .init();
+    let access: Box<dyn std::io::Write + Send> = Box::new(log_writer);
     // The database and password hashing have threads of their own; what is
     // left for the blocking pool is file work, and a small cap keeps idle
     // threads from piling up memory.
@@ -359,7 +359,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli, access: taskd::access_log::Output) -> anyhow::Result<()> {
+async fn run(cli: Cli, access: Box<dyn std::io::Write + Send>) -> anyhow::Result<()> {
     if let Some(threads) = cli.global.hash_threads {
         auth::set_hashing_threads(threads.into());
     }
@@ -444,7 +444,7 @@ async fn backup(database: &Database, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(config: Config, access: taskd::access_log::Output) -> anyhow::Result<()> {
+async fn serve(config: Config, access: Box<dyn std::io::Write + Send>) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
