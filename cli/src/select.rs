@@ -101,7 +101,7 @@ pub async fn targets(
     let mut tasks = client.list_all_tasks(&filter.query).await?;
     if !named.is_empty() {
         // Names and a filter: the named tasks the filter also matches.
-        tasks.retain(|task| named.iter().any(|name| names_task(name, task)));
+        tasks.retain(|task| named.iter().any(|name| name.names(task.number, &task.uuid)));
     }
     if tasks.is_empty() {
         bail!("no task matches the filter");
@@ -121,13 +121,6 @@ fn parse_names<S: AsRef<str>>(words: &[S]) -> Result<Vec<TaskRef>, UsageError> {
         return Ok(Vec::new());
     }
     parse_refs(words).map_err(UsageError)
-}
-
-fn names_task(name: &TaskRef, task: &Task) -> bool {
-    match name {
-        TaskRef::Number(n) => task.number == Some(*n),
-        TaskRef::Uuid(prefix) => task.uuid.starts_with(prefix.as_str()),
-    }
 }
 
 /// Asks before a write on several tasks a filter chose, on a terminal,

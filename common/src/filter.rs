@@ -12,7 +12,7 @@
 //! | `due:DATE` | due within that day (or at that instant); `due:` = no due date |
 //! | `due.before:DATE`, `due.after:DATE` | due before the day starts / after it ends |
 //! | `uda.NAME:VALUE` | the user-defined attribute is exactly the value |
-//! | `3`, `3,5`, `4-6`, a uuid prefix | those tasks ([`TaskFilter::queries`]) |
+//! | `3`, `3,5`, `4-6`, a uuid prefix | those tasks ([`TaskFilter::names`]) |
 //! | anything else | words searched for in title and description |
 //! | `--` | every word after it is a search word |
 //!
@@ -354,6 +354,7 @@ impl TaskFilter {
         let words: Vec<String> = words.iter().map(|w| w.as_ref().to_string()).collect();
         let mut filter = TaskFilter::default();
         let mut search: Vec<String> = Vec::new();
+        let mut name_words: Vec<&str> = Vec::new();
         let mut literal = false;
         let mut i = 0;
         while i < words.len() {
@@ -368,11 +369,7 @@ impl TaskFilter {
                 continue;
             }
             if is_ref_list(word) {
-                for name in parse_refs(&[word]).map_err(FilterError)? {
-                    if !filter.names.contains(&name) {
-                        filter.names.push(name);
-                    }
-                }
+                name_words.push(word.as_str());
                 continue;
             }
             if let Some(uda) = split_uda(word) {
@@ -471,38 +468,36 @@ impl TaskFilter {
         if !search.is_empty() {
             filter.query.search = Some(search.join(" "));
         }
+        // Parsed together, so that their number is capped as a whole.
+        if !name_words.is_empty() {
+            filter.names = parse_refs(&name_words).map_err(FilterError)?;
+        }
         Ok(filter)
     }
 
     /// The list queries that together find the filter's tasks: its query,
     /// or, when it names tasks, its query once for each of them (a number
     /// among the tasks it looks at, a uuid prefix among them too).
-    pub fn queries(&self) -> Vec<TaskQuery> {
-        if self.names.is_empty() {
-            return vec![self.query.clone()];
+    /// The filter's query with its one named task asked of the server too;
+    /// `None` when it names several, which the caller picks out of the
+    /// query's answer ([`TaskRef::names`]).
+    pub fn single_query(&self) -> Option<TaskQuery> {
+        let mut query = self.query.clone();
+        match self.names.as_slice() {
+            [] => {}
+            [TaskRef::Number(n)] => query.number = Some(*n),
+            [TaskRef::Uuid(prefix)] => query.uuid = Some(prefix.clone()),
+            _ => return None,
         }
-        self.names
-            .iter()
-            .map(|name| {
-                let mut query = self.query.clone();
-                match name {
-                    TaskRef::Number(n) => query.number = Some(*n),
-                    TaskRef::Uuid(prefix) => query.uuid = Some(prefix.clone()),
-                }
-                query
-            })
-            .collect()
+        Some(query)
     }
 
     /// The filter as one list query, for a view that shows one list (the
     /// TUI's): it may name one task at most.
     pub fn into_query(self) -> Result<TaskQuery, FilterError> {
-        match self.queries().as_slice() {
-            [query] => Ok(query.clone()),
-            _ => Err(error(
-                "this filter names one task at most: name several with task 3,5 list",
-            )),
-        }
+        self.single_query().ok_or_else(|| {
+            error("this filter names one task at most: name several with task 3,5 list")
+        })
     }
 
     /// [`TaskFilter::parse`] of a typed line (the TUI's `/`).
@@ -907,11 +902,13 @@ mod tests {
         );
         assert_eq!(f.query.udas, [("size".to_string(), "L".to_string())]);
         assert_eq!(f.query.search, None);
-        let queries = f.queries();
-        assert_eq!(queries.len(), 5);
-        assert_eq!(queries[0].number, Some(3));
-        assert_eq!(queries[4].uuid.as_deref(), Some("a1b2c3d4"));
-        assert!(queries.iter().all(|q| q.tags == ["x"]));
+        assert_eq!(f.single_query(), None);
+        let one = TaskFilter::parse(&["a1b2c3d4", "+x"], &clock()).unwrap();
+        let query = one.single_query().unwrap();
+        assert_eq!(query.uuid.as_deref(), Some("a1b2c3d4"));
+        assert_eq!(query.tags, ["x"]);
+        // Capped as a whole, however many words name them.
+        assert!(TaskFilter::parse(&["1-6000", "6001-12000"], &clock()).is_err());
         // One view, one query: one name folds into it, two are refused.
         let one = TaskFilter::parse(&["7"], &clock()).unwrap().into_query();
         assert_eq!(one.unwrap().number, Some(7));

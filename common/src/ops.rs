@@ -3,7 +3,7 @@
 //! sent with `If-Match` of that version, so a change made elsewhere in
 //! between is never overwritten (the server answers 412 instead).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::api::{Annotation, NameCount, Status, Summary, Task, TaskPatch, TaskQuery};
 use crate::client::{ApiClient, ClientError};
@@ -58,57 +58,92 @@ pub async fn find_in(
 
 /// Every task `filter` finds: in the server's order, or, when it names
 /// tasks (`task 3,5 list`), the named ones in the order named, each once.
+/// One name is asked of the server; several are picked out of one answer
+/// to the rest of the filter, however many they are (`task 1-5000 list`).
 pub async fn list_all(client: &ApiClient, filter: &TaskFilter) -> Result<Vec<Task>, ClientError> {
-    let mut seen = HashSet::new();
-    let mut tasks = Vec::new();
-    for query in filter.queries() {
-        for task in client.list_all_tasks(&query).await? {
-            if seen.insert(task.id) {
-                tasks.push(task);
-            }
-        }
+    if let Some(query) = filter.single_query() {
+        return client.list_all_tasks(&query).await;
     }
-    Ok(tasks)
+    let tasks = client.list_all_tasks(&filter.query).await?;
+    Ok(in_named_order(&filter.names, tasks))
 }
 
-/// [`list_all`] in Taskwarrior's export format.
+/// [`list_all`] in Taskwarrior's export format. That format has no
+/// number, so several names are looked up in the list first, and the
+/// export's tasks taken by uuid in that order.
 pub async fn export(
     client: &ApiClient,
     filter: &TaskFilter,
 ) -> Result<Vec<serde_json::Value>, ClientError> {
-    let mut seen = HashSet::new();
-    let mut tasks = Vec::new();
-    for query in filter.queries() {
-        for task in client.export(&query).await? {
-            if seen.insert(task.get("uuid").and_then(|u| u.as_str()).map(str::to_owned)) {
-                tasks.push(task);
-            }
-        }
+    if let Some(query) = filter.single_query() {
+        return client.export(&query).await;
     }
-    Ok(tasks)
+    let named = list_all(client, filter).await?;
+    let mut by_uuid: HashMap<String, serde_json::Value> = client
+        .export(&filter.query)
+        .await?
+        .into_iter()
+        .filter_map(|task| {
+            let uuid = task.get("uuid")?.as_str()?.to_string();
+            Some((uuid, task))
+        })
+        .collect();
+    Ok(named
+        .iter()
+        .filter_map(|task| by_uuid.remove(&task.uuid))
+        .collect())
 }
 
 /// How many of the tasks `filter` finds have each project or tag: the
-/// server's count, summed over the tasks named, if any, by name.
+/// server's count, or, when it names several tasks, counted here among
+/// those, each task once.
 pub async fn count_by(
     client: &ApiClient,
     summary: Summary,
     filter: &TaskFilter,
 ) -> Result<Vec<NameCount>, ClientError> {
-    let queries = filter.queries();
-    if let [query] = queries.as_slice() {
-        return client.count_by(summary, query).await;
+    if let Some(query) = filter.single_query() {
+        return client.count_by(summary, &query).await;
     }
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    for query in &queries {
-        for count in client.count_by(summary, query).await? {
-            *counts.entry(count.name).or_default() += count.count;
+    for task in list_all(client, filter).await? {
+        let names = match summary {
+            Summary::Projects => task.project.into_iter().collect(),
+            Summary::Tags => task.tags,
+        };
+        for name in names {
+            *counts.entry(name).or_default() += 1;
         }
     }
     Ok(counts
         .into_iter()
         .map(|(name, count)| NameCount { name, count })
         .collect())
+}
+
+/// The tasks `names` names, in the order named, each once.
+fn in_named_order(names: &[TaskRef], tasks: Vec<Task>) -> Vec<Task> {
+    let by_number: HashMap<i64, usize> = tasks
+        .iter()
+        .enumerate()
+        .filter_map(|(at, task)| task.number.map(|number| (number, at)))
+        .collect();
+    let mut picked: Vec<usize> = Vec::new();
+    let mut seen = HashSet::new();
+    for name in names {
+        let found: Vec<usize> = match name {
+            TaskRef::Number(n) => by_number.get(n).copied().into_iter().collect(),
+            TaskRef::Uuid(_) => (0..tasks.len())
+                .filter(|at| name.names(tasks[*at].number, &tasks[*at].uuid))
+                .collect(),
+        };
+        picked.extend(found.into_iter().filter(|at| seen.insert(*at)));
+    }
+    let mut tasks: Vec<Option<Task>> = tasks.into_iter().map(Some).collect();
+    picked
+        .into_iter()
+        .filter_map(|at| tasks.get_mut(at).and_then(Option::take))
+        .collect()
 }
 
 /// Looks up the ids of the tasks `mods` names (`depends:3,a1b2c3d4`).

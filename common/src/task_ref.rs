@@ -42,6 +42,14 @@ impl TaskRef {
         uuid_prefix(word).map(TaskRef::Uuid)
     }
 
+    /// Whether this names the task whose number and uuid are these.
+    pub fn names(&self, number: Option<i64>, uuid: &str) -> bool {
+        match self {
+            TaskRef::Number(n) => number == Some(*n),
+            TaskRef::Uuid(prefix) => uuid.starts_with(prefix.as_str()),
+        }
+    }
+
     /// The list query that finds this task: a number among the pending
     /// tasks, a uuid among all of them. Two rows are asked for, so that a
     /// prefix naming several tasks is told apart from one naming one.
@@ -95,8 +103,9 @@ pub fn is_ref_list(word: &str) -> bool {
 /// The tasks named by `words`, in order, each once.
 pub fn parse_refs<S: AsRef<str>>(words: &[S]) -> Result<Vec<TaskRef>, String> {
     let mut refs: Vec<TaskRef> = Vec::new();
-    let push = |r: TaskRef, refs: &mut Vec<TaskRef>| {
-        if !refs.contains(&r) {
+    let mut seen = std::collections::HashSet::new();
+    let mut push = |r: TaskRef, refs: &mut Vec<TaskRef>| {
+        if seen.insert(r.clone()) {
             refs.push(r);
         }
     };

@@ -332,3 +332,32 @@ fn log_records_a_task_already_done_and_other_taskwarrior_commands_are_refused() 
         ["Count the chairs"]
     );
 }
+
+#[test]
+fn many_names_before_a_report_take_one_request_and_count_each_task_once() {
+    let server = TestServer::start();
+    let relay = crate::helpers::CountingRelay::start(&server.url, "GET /api/tasks/?");
+    let cli = Cli::at(&relay.url);
+    cli.register("many");
+    cli.login("many");
+    cli.ok(&["add", "First", "project:home"]);
+    cli.ok(&["add", "Second", "project:home"]);
+    cli.ok(&["add", "Third", "project:work"]);
+    let before = relay.count();
+    assert_eq!(
+        titles(&cli.run(&["--json", "1-5000", "list"]).success()),
+        ["First", "Second", "Third"]
+    );
+    assert_eq!(relay.count() - before, 1, "one request, not one a name");
+    // A task named twice (by number and by uuid) is counted once.
+    let listed = cli.run(&["--json", "list"]).success().json();
+    let uuid = listed[0]["uuid"].as_str().unwrap()[..8].to_string();
+    let projects = cli
+        .run(&["--json", "1", &uuid, "3", "projects"])
+        .success()
+        .json();
+    assert_eq!(
+        projects,
+        serde_json::json!([{"name": "home", "count": 1}, {"name": "work", "count": 1}])
+    );
+}
