@@ -98,23 +98,31 @@ pub enum ClientError {
 pub enum Unreached {
     /// Refused, or no answer to the connection.
     Down,
-    /// The URL's host name is unknown.
+    /// The URL's host name could not be resolved.
     NoSuchHost,
     /// A connection was made, but no TLS handshake: most often an
     /// `https://` URL for a daemon that serves plain HTTP.
-    Tls(String),
+    NotTls(String),
+    /// The server's certificate is not one to trust (expired, for another
+    /// name, or of an unknown issuer).
+    Certificate(String),
 }
 
 impl std::fmt::Display for Unreached {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Unreached::Down => f.write_str("is it running? (start it with taskd)"),
-            Unreached::NoSuchHost => f.write_str("no such host: check the server URL"),
-            Unreached::Tls(detail) => write!(
+            Unreached::NoSuchHost => f.write_str(
+                "cannot resolve its host (an unknown name, or no network): check the server URL",
+            ),
+            Unreached::NotTls(detail) => write!(
                 f,
                 "no TLS handshake ({detail}): does it serve https? (taskd itself serves \
                  http://, https:// is a proxy's)"
             ),
+            Unreached::Certificate(detail) => {
+                write!(f, "its TLS certificate is not trusted ({detail})")
+            }
         }
     }
 }
@@ -130,7 +138,10 @@ impl Unreached {
                 return Unreached::NoSuchHost;
             }
             if let Some(tls) = tls_error(inner) {
-                return Unreached::Tls(tls.to_string());
+                return match tls {
+                    rustls::Error::InvalidCertificate(_) => Unreached::Certificate(tls.to_string()),
+                    _ => Unreached::NotTls(tls.to_string()),
+                };
             }
             source = inner.source();
         }
@@ -1022,7 +1033,7 @@ mod tests {
         let unknown = ApiClient::new("http://nosuchhost.invalid").unwrap();
         let err = unknown.health().await.unwrap_err();
         assert!(err.is_unreachable(), "{err}");
-        assert!(err.to_string().contains("no such host"), "{err}");
+        assert!(err.to_string().contains("cannot resolve its host"), "{err}");
         // A plain HTTP server asked over https.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
