@@ -39,12 +39,14 @@ pub async fn body<S: Send + Sync>(
 ) -> Result<Bytes, ApiError> {
     // Read as it came, a compressed body would be taken for malformed JSON,
     // or worse, for JSON.
-    if let Some(coding) = req.headers().get(header::CONTENT_ENCODING) {
-        let coding = coding.to_str().unwrap_or("?").trim();
-        if !coding.eq_ignore_ascii_case("identity") {
-            return Err(ApiError::UnsupportedEncoding(
-                common::text::escape_control(coding).into_owned(),
-            ));
+    for value in req.headers().get_all(header::CONTENT_ENCODING) {
+        let listed = value.to_str().unwrap_or("?");
+        for coding in listed.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+            if !coding.eq_ignore_ascii_case("identity") {
+                return Err(ApiError::UnsupportedEncoding(
+                    common::text::escape_control(coding).into_owned(),
+                ));
+            }
         }
     }
     Bytes::from_request(req, state)

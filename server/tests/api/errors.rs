@@ -101,6 +101,18 @@ async fn bodies_that_are_not_json_or_not_valid_json() {
             );
         }
     }
+    // Every value counts, not the first alone.
+    let layered = app
+        .request(Method::POST, "/api/tasks/")
+        .bearer_auth(&alice.access)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_ENCODING, "identity")
+        .header(header::CONTENT_ENCODING, "identity, gzip")
+        .body(br#"{"title":"t"}"#.to_vec())
+        .send()
+        .await
+        .unwrap();
+    problem(layered, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
 
     let nested = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
     for bad in [
