@@ -183,7 +183,11 @@ pub fn task_table(
             "Urg",
             Align::Right,
             3,
-            tasks.iter().map(|t| format!("{:.1}", t.urgency)).collect(),
+            // Rounded first and zero added, so that a tiny negative is 0.0.
+            tasks
+                .iter()
+                .map(|t| format!("{:.1}", (t.urgency * 10.0).round() / 10.0 + 0.0))
+                .collect(),
         ));
     }
     columns.push(Column::new(
