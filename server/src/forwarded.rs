@@ -3,15 +3,20 @@
 //! proxy the operator trusts (`--trusted-proxy`), so nobody else can spoof
 //! them; `--public-url` fixes the origin of the links the API writes.
 
-use std::{net::IpAddr, sync::Arc};
+use std::{
+    future::Future,
+    net::IpAddr,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+};
 
 use axum::{
-    extract::{ConnectInfo, FromRequestParts, Request},
-    http::{header, request::Parts, HeaderMap},
-    middleware::Next,
-    response::Response,
+    extract::{ConnectInfo, FromRequestParts},
+    http::{header, request::Parts, HeaderMap, Request},
 };
 use ipnet::IpNet;
+use tower::{Layer, Service};
 
 /// What the operator said about proxies and the public address.
 #[derive(Debug, Clone, Default)]
@@ -106,17 +111,84 @@ fn is_authority(host: &str) -> bool {
 
 /// Works out each request's [`RequestOrigin`], keeps it for the handlers
 /// and names the client in the request's log line.
-pub async fn resolve(forwarding: Arc<Forwarding>, mut request: Request, next: Next) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip());
-    let origin = forwarding.resolve(peer, request.headers());
-    if let Some(client) = origin.client {
-        crate::access_log::note_client(client);
+///
+/// A service of its own rather than `axum::middleware::from_fn`, which
+/// boxed a copy of every layer inside it and the request's whole future,
+/// for each request.
+#[derive(Clone)]
+pub struct ResolveLayer(Arc<Forwarding>);
+
+impl ResolveLayer {
+    pub fn new(forwarding: Forwarding) -> ResolveLayer {
+        ResolveLayer(Arc::new(forwarding))
     }
-    request.extensions_mut().insert(origin);
-    next.run(request).await
+}
+
+impl<S> Layer<S> for ResolveLayer {
+    type Service = Resolve<S>;
+
+    fn layer(&self, inner: S) -> Resolve<S> {
+        Resolve {
+            inner,
+            forwarding: Arc::clone(&self.0),
+        }
+    }
+}
+
+/// The service of [`ResolveLayer`].
+#[derive(Clone)]
+pub struct Resolve<S> {
+    inner: S,
+    forwarding: Arc<Forwarding>,
+}
+
+impl<S, B> Service<Request<B>> for Resolve<S>
+where
+    S: Service<Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Resolved<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
+        let origin = self.forwarding.resolve(peer, request.headers());
+        let client = origin.client;
+        request.extensions_mut().insert(origin);
+        Resolved {
+            inner: self.inner.call(request),
+            client,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The request's future, which notes the client when first polled: the
+    /// access log's note of the request is in scope then, not in `call`.
+    pub struct Resolved<F> {
+        #[pin]
+        inner: F,
+        client: Option<IpAddr>,
+    }
+}
+
+impl<F: Future> Future for Resolved<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        if let Some(client) = this.client.take() {
+            crate::access_log::note_client(client);
+        }
+        this.inner.poll(cx)
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestOrigin {

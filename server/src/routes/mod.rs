@@ -69,7 +69,6 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
-    let forwarding = Arc::new(config.forwarding.clone());
     let cors = if config.cors_any || !config.cors_origins.is_empty() {
         Some(cors(&config.cors_origins, config.cors_any)?)
     } else {
@@ -97,10 +96,10 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         ))
         .option_layer(cors)
         .option_layer(drf_errors)
-        .layer(axum::middleware::from_fn(move |request, next| {
-            crate::forwarded::resolve(Arc::clone(&forwarding), request, next)
-        }))
-        .layer(axum::middleware::map_response(problem_for_every_error))
+        .layer(crate::forwarded::ResolveLayer::new(
+            config.forwarding.clone(),
+        ))
+        .map_response(problem_for_every_error)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(Extension(ops::OpenApiJson(Arc::new(doc))))
         .service(router);
@@ -242,7 +241,7 @@ async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Resp
     }
 }
 
-async fn problem_for_every_error(response: Response) -> Response {
+fn problem_for_every_error(response: Response) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
