@@ -28,7 +28,6 @@ pub mod web;
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use axum::Router;
 use tokio::net::TcpListener;
 
 pub use config::Config;
@@ -102,7 +101,7 @@ impl AppState {
 }
 
 /// The whole HTTP application: every route and every layer.
-pub fn app(state: AppState, config: &Config) -> anyhow::Result<Router> {
+pub fn app(state: AppState, config: &Config) -> anyhow::Result<impl routes::App> {
     routes::router(state, config)
 }
 
@@ -110,7 +109,7 @@ pub fn app(state: AppState, config: &Config) -> anyhow::Result<Router> {
 /// then lets in-flight requests finish.
 pub async fn serve(
     listener: TcpListener,
-    app: Router,
+    app: impl routes::App,
     limits: connections::ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {

@@ -9,12 +9,14 @@ mod problems;
 
 use std::{convert::Infallible, future::Future, sync::Arc, time::Duration};
 
-use axum::{extract::ConnectInfo, Router};
+use axum::extract::ConnectInfo;
 use hyper::{body::Incoming, server::conn::http1, service::service_fn, Request};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::{net::TcpListener, sync::Semaphore};
 use tokio_io_timeout::TimeoutStream;
-use tower::{Layer, ServiceExt};
+
+use crate::routes::App;
+use tower::{ServiceBuilder, ServiceExt};
 use tower_http::normalize_path::NormalizePathLayer;
 
 /// The bounds on connections.
@@ -75,15 +77,20 @@ pub fn fit_connections(wanted: usize) -> usize {
 /// then lets in-flight requests finish.
 pub async fn serve(
     listener: TcpListener,
-    app: Router,
+    app: impl App,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // Routing ignores a trailing slash: `/api/tasks/` and `/api/tasks` are one
     // route. The layer must wrap the router, not sit inside it, to run before
     // routing.
-    let app = NormalizePathLayer::trim_trailing_slash()
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_timeout).layer(app));
+    let app = ServiceBuilder::new()
+        .layer(NormalizePathLayer::trim_trailing_slash())
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            limits.body_timeout,
+        ))
+        .map_request(|request: Request<_>| request.map(axum::body::Body::new))
+        .service(app);
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())

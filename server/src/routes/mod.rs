@@ -13,17 +13,17 @@ pub mod tasks;
 pub mod taskwarrior;
 pub mod undo;
 
-use std::{sync::Arc, time::Duration};
+use std::{convert::Infallible, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use axum::{
-    extract::DefaultBodyLimit,
+    extract::{DefaultBodyLimit, Request},
     http::{header, HeaderName, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
     Extension, Router,
 };
-use tower::ServiceBuilder;
+use tower::{Service, ServiceBuilder};
 use tower_http::{
     catch_panic::CatchPanicLayer,
     cors::{AllowOrigin, CorsLayer},
@@ -54,7 +54,28 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
+/// The whole application as one service: every layer and the router, in
+/// a type of its own rather than boxed into an outer `Router`, which cloned
+/// the whole stack into a box and boxed its future, for each request.
+pub trait App:
+    Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<S> App for S where
+    S: Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
+        + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+pub fn router(state: AppState, config: &Config) -> anyhow::Result<impl App> {
     let (routes, doc) = api();
     let mut doc = serde_json::to_value(&doc).context("rendering the OpenAPI document")?;
     openapi::constrain(&mut doc);
@@ -103,7 +124,7 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(Extension(ops::OpenApiJson(Arc::new(doc))))
         .service(router);
-    Ok(Router::new().fallback_service(app))
+    Ok(app)
 }
 
 /// Holds back the answer to a request that may have written by `wait`
