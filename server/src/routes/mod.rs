@@ -8,6 +8,7 @@ pub mod events;
 pub mod idempotent;
 pub mod ops;
 pub mod pagination;
+mod settle;
 pub mod summaries;
 pub mod tasks;
 pub mod taskwarrior;
@@ -19,7 +20,6 @@ use anyhow::Context;
 use axum::{
     extract::{DefaultBodyLimit, Request},
     http::{header, HeaderName, HeaderValue, Method, StatusCode},
-    middleware::Next,
     response::{IntoResponse, Response},
     Extension, Router,
 };
@@ -80,11 +80,7 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<impl App> {
     let mut doc = serde_json::to_value(&doc).context("rendering the OpenAPI document")?;
     openapi::constrain(&mut doc);
     let doc = serde_json::to_string_pretty(&doc).context("rendering the OpenAPI document")?;
-    let settling = state.store.write_settling().map(|wait| {
-        axum::middleware::from_fn(move |request: axum::extract::Request, next: Next| {
-            settle(wait, request, next)
-        })
-    });
+    let settling = state.store.write_settling().map(settle::SettleLayer);
     let router = routes
         .merge(crate::web::router())
         .fallback(not_found)
@@ -125,20 +121,6 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<impl App> {
         .layer(Extension(ops::OpenApiJson(Arc::new(doc))))
         .service(router);
     Ok(app)
-}
-
-/// Holds back the answer to a request that may have written by `wait`
-/// (`Store::write_settling`); reads answer at once.
-async fn settle(wait: Duration, request: axum::extract::Request, next: Next) -> Response {
-    let reads = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    let response = next.run(request).await;
-    if !reads {
-        tokio::time::sleep(wait).await;
-    }
-    response
 }
 
 fn cors(origins: &[String], any: bool) -> anyhow::Result<CorsLayer> {
