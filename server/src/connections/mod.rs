@@ -94,14 +94,11 @@ pub async fn serve(
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout)
-        // Without it, hyper reads from the socket while each request is in
-        // flight, to notice a client gone; the request's head still holds
-        // the read buffer then, so every request cost a fresh 8 KiB buffer.
-        // A client gone is noticed at the answer's write instead, as event
-        // streams already were, and a client that shuts its side after
-        // sending still gets its answer.
-        .half_close(true);
+        .header_read_timeout(limits.header_timeout);
+    // Not `half_close(true)`: it would spare each request a fresh read
+    // buffer (hyper reads while a request is in flight, to notice a client
+    // gone), but a closed event stream would then keep its place until its
+    // next keep-alive write.
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     tokio::pin!(shutdown);

@@ -346,6 +346,35 @@ async fn the_seventeenth_stream_of_a_user_is_refused_until_one_closes() {
     }
 }
 
+/// A browser opens a stream on every page of the list: one closed as the
+/// page is left must give its place back when the client goes, not at the
+/// next keep-alive 15 s later, or quick clicks would use up the sixteen.
+#[tokio::test]
+async fn a_closed_streams_place_is_given_back_without_waiting_for_a_write() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let mut open = Vec::new();
+    for _ in 0..16 {
+        let mut events = stream(&app, &alice, None).await;
+        events.opening().await;
+        open.push(events);
+    }
+    drop(open.pop());
+    let url = app.url("/api/events/");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let response = Sse::request(&app.client, &url, &alice.access, None).await;
+        if response.status() == StatusCode::OK {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the closed stream's place was not given back within 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test]
 async fn shutdown_ends_open_streams_at_once() {
     let app = TestApp::spawn().await;
