@@ -179,7 +179,10 @@ test("the whole flow with the keyboard alone", async () => {
   const context = await browser.newContext();
   const { page, problems } = await watchedPage(context);
   await page.goto(`${base}/register`);
-  // The username box has the focus; Tab moves on, Enter sends.
+  // The username box has the focus; Tab moves on, Enter sends. Chromium
+  // may give an autofocus its focus only after the load event, and keys
+  // typed before it would go nowhere: wait for it.
+  await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "username");
   await page.keyboard.type("carol");
   await page.keyboard.press("Tab");
   await page.keyboard.press("Tab");

@@ -14,10 +14,10 @@ use hyper::{body::Incoming, server::conn::http1, service::service_fn, Request};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::{net::TcpListener, sync::Semaphore};
 use tokio_io_timeout::TimeoutStream;
-
-use crate::routes::App;
 use tower::{ServiceBuilder, ServiceExt};
 use tower_http::normalize_path::NormalizePathLayer;
+
+use crate::routes::App;
 
 /// The bounds on connections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
