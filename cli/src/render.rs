@@ -126,41 +126,14 @@ pub fn task_table(
             3,
             tasks.iter().map(|t| priority_letter(t.priority)).collect(),
         ),
-        Column::new(
-            "Due",
-            Align::Left,
-            3,
-            tasks
-                .iter()
-                .map(|t| t.due.map(|d| relative(d, now)).unwrap_or_default())
-                .collect(),
-        ),
+        date_column("Due", tasks, now, |t| t.due),
     ];
     // How long ago the active tasks were started, and when the waiting ones
     // show again; like every column, left out when no task has a value.
-    columns.push(Column::new(
-        "Active",
-        Align::Left,
-        3,
-        tasks
-            .iter()
-            .map(|t| t.start.map(|at| relative(at, now)).unwrap_or_default())
-            .collect(),
-    ));
-    columns.push(Column::new(
-        "Wait",
-        Align::Left,
-        3,
-        tasks
-            .iter()
-            .map(|t| {
-                t.wait
-                    .filter(|wait| *wait > now)
-                    .map(|wait| relative(wait, now))
-                    .unwrap_or_default()
-            })
-            .collect(),
-    ));
+    columns.push(date_column("Active", tasks, now, |t| t.start));
+    columns.push(date_column("Wait", tasks, now, |t| {
+        t.wait.filter(|wait| *wait > now)
+    }));
     if show_status {
         columns.push(Column::new(
             "Status",
@@ -299,6 +272,24 @@ pub struct Links {
     pub depends: Vec<Task>,
     /// The pending tasks that wait for it.
     pub blocking: Vec<Task>,
+}
+
+/// A column of instants shown relative to `now` ("2d", "-3h").
+fn date_column(
+    name: &'static str,
+    tasks: &[Task],
+    now: DateTime<Utc>,
+    at: impl Fn(&Task) -> Option<DateTime<Utc>>,
+) -> Column {
+    Column::new(
+        name,
+        Align::Left,
+        3,
+        tasks
+            .iter()
+            .map(|t| at(t).map(|d| relative(d, now)).unwrap_or_default())
+            .collect(),
+    )
 }
 
 /// `task show`: one field a line. `links` are the tasks this one waits for

@@ -16,6 +16,38 @@ async fn stream(app: &TestApp, user: &TestUser, last: Option<&str>) -> Sse {
     Sse::open(&app.client, &app.url("/api/events/"), &user.access, last).await
 }
 
+/// `count` streams of `user`, each past its opening event.
+async fn open_streams(app: &TestApp, user: &TestUser, count: usize) -> Vec<Sse> {
+    let mut open = Vec::new();
+    for _ in 0..count {
+        let mut events = stream(app, user, None).await;
+        events.opening().await;
+        open.push(events);
+    }
+    open
+}
+
+/// Asks for a stream of `user` until one is given, within 5 s; `nudge`
+/// writes a task before each ask, so that the daemon writes to its streams.
+async fn a_place_comes_free(app: &TestApp, user: &TestUser, nudge: bool) {
+    let url = app.url("/api/events/");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if nudge {
+            app.task(user, json!({"title": "nudge"})).await;
+        }
+        let response = Sse::request(&app.client, &url, &user.access, None).await;
+        if response.status() == StatusCode::OK {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the closed stream's place was not given back within 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// A task as GET returns it now, without its urgency (computed when read,
 /// so it moves with the clock).
 async fn read_back(app: &TestApp, user: &TestUser, id: i64) -> Value {
@@ -330,20 +362,7 @@ async fn the_seventeenth_stream_of_a_user_is_refused_until_one_closes() {
     // Others are not counted against her.
     stream(&app, &bob, None).await.opening().await;
     drop(open.pop());
-    // The server notices the closed stream when it next writes to it.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        app.task(&alice, json!({"title": "nudge"})).await;
-        let response = Sse::request(&app.client, &url, &alice.access, None).await;
-        if response.status() == StatusCode::OK {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the closed stream's place was not given back"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    a_place_comes_free(&app, &alice, true).await;
 }
 
 /// A browser opens a stream on every page of the list: one closed as the
@@ -353,38 +372,16 @@ async fn the_seventeenth_stream_of_a_user_is_refused_until_one_closes() {
 async fn a_closed_streams_place_is_given_back_without_waiting_for_a_write() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
-    let mut open = Vec::new();
-    for _ in 0..16 {
-        let mut events = stream(&app, &alice, None).await;
-        events.opening().await;
-        open.push(events);
-    }
+    let mut open = open_streams(&app, &alice, 16).await;
     drop(open.pop());
-    let url = app.url("/api/events/");
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let response = Sse::request(&app.client, &url, &alice.access, None).await;
-        if response.status() == StatusCode::OK {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the closed stream's place was not given back within 5 s"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    a_place_comes_free(&app, &alice, false).await;
 }
 
 #[tokio::test]
 async fn shutdown_ends_open_streams_at_once() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
-    let mut streams = Vec::new();
-    for _ in 0..3 {
-        let mut events = stream(&app, &alice, None).await;
-        events.opening().await;
-        streams.push(events);
-    }
+    let mut streams = open_streams(&app, &alice, 3).await;
     let TestApp { server, .. } = app;
     let started = Instant::now();
     server.stop().await;
