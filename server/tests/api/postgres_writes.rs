@@ -61,8 +61,12 @@ async fn an_accounts_writes_wait_their_turn_in_the_daemon_not_on_its_locks() {
     let writing = Arc::new(AtomicBool::new(true));
     // How many of the database's sessions wait on the account's locks (its
     // numbers' lock, its row) at once, at the most, while the writes go on.
-    // Commits that notify also take turns, on a lock of the whole cluster,
-    // which other tests' databases share: not counted.
+    // Read from the lock table, which the releasing session updates as it
+    // hands a lock on, and which one query sees whole: a woken session's
+    // `wait_event` still says it waits until it gets a CPU again, so on a
+    // busy machine it could show a lock already handed on. Commits that
+    // notify also take turns, on a lock of the whole cluster, which other
+    // tests' databases share: not counted.
     let watch = {
         let writing = Arc::clone(&writing);
         tokio::spawn(async move {
@@ -70,9 +74,10 @@ async fn an_accounts_writes_wait_their_turn_in_the_daemon_not_on_its_locks() {
             while writing.load(Ordering::Relaxed) {
                 let waits: Vec<String> = watcher
                     .query(
-                        "SELECT wait_event || ': ' || left(query, 60) FROM pg_stat_activity \
-                         WHERE datname = current_database() AND wait_event_type = 'Lock' \
-                         AND wait_event IN ('advisory', 'transactionid', 'tuple')",
+                        "SELECT l.locktype || ': ' || left(a.query, 60) \
+                         FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
+                         WHERE NOT l.granted AND a.datname = current_database() \
+                         AND l.locktype IN ('advisory', 'transactionid', 'tuple')",
                         &[],
                     )
                     .await
