@@ -11,7 +11,7 @@
 //! | `status:pending\|done\|all` | |
 //! | `due:DATE` | due within that day (or at that instant); `due:` = no due date |
 //! | `due.before:DATE`, `due.after:DATE` | due before the day starts / after it ends |
-//! | `uda.NAME:VALUE` | the user-defined attribute is exactly the value |
+//! | `uda.NAME:VALUE` | the user-defined attribute is exactly the value (a number, any number equal to it) |
 //! | `3`, `3,5`, `4-6`, a uuid prefix | those tasks ([`TaskFilter::names`]) |
 //! | anything else | words searched for in title and description |
 //! | `--` | every word after it is a search word |
@@ -374,7 +374,8 @@ impl TaskFilter {
             }
             if let Some(uda) = split_uda(word) {
                 let (name, _) = uda?;
-                // As typed: the server compares the attribute's text.
+                // As typed: the server matches the same text, or for a
+                // number the numbers equal to it.
                 let value = word.split_once(':').map_or("", |(_, value)| value);
                 if value.is_empty() {
                     return Err(error(format!(

@@ -263,7 +263,8 @@ pub struct TaskQuery {
     pub number: Option<i64>,
     /// Only the tasks that wait for the task with this id.
     pub depends_on: Option<i64>,
-    /// `uda.NAME=VALUE`: the attribute, as text, is exactly the value.
+    /// `uda.NAME=VALUE`: the attribute is exactly the value: the same text,
+    /// or, for a number, a number equal to it (`3.0` finds 3).
     pub udas: Vec<(String, String)>,
     pub ordering: Vec<OrderKey>,
 }

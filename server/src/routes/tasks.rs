@@ -132,7 +132,7 @@ fn with_etag(status: StatusCode, task: Task) -> Response {
         (status = 400, description = "A bad query value; `errors` names the parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ),
-    description = "Besides the parameters listed, `uda.NAME=VALUE` keeps the tasks whose user-defined attribute NAME, as text, is exactly VALUE. A page ends early, holding fewer than `limit` tasks, once it weighs about a megabyte of JSON; `next` then starts after its last task.")]
+    description = "Besides the parameters listed, `uda.NAME=VALUE` keeps the tasks whose user-defined attribute NAME is exactly VALUE: the same text, or, when VALUE is a number, a number equal to it (`3.0` finds 3). A page ends early, holding fewer than `limit` tasks, once it weighs about a megabyte of JSON; `next` then starts after its last task.")]
 async fn list_tasks(
     State(state): State<AppState>,
     user: AuthUser,

@@ -331,6 +331,40 @@ async fn the_list_filters_and_orders_by_the_new_fields() {
 }
 
 #[tokio::test]
+async fn a_number_in_a_uda_filter_matches_the_numbers_equal_to_it() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let mut made = Vec::new();
+    for points in [
+        json!(3),
+        json!(3.0),
+        json!("3"),
+        json!("3.0"),
+        json!(30),
+        json!("three"),
+        json!(9_007_199_254_740_993_i64),
+        json!(9_007_199_254_740_992_i64),
+    ] {
+        let task = app
+            .task(&alice, json!({"title": "t", "udas": {"points": points}}))
+            .await;
+        made.push(task["id"].as_i64().unwrap());
+    }
+    let with = |points: &'static str| {
+        let (app, alice) = (&app, &alice);
+        async move { ids(app, alice, &format!("uda.points={points}&ordering=id")).await }
+    };
+    // A number matches stored numbers equal to it, and text written
+    // exactly as typed; text matches text only.
+    assert_eq!(with("3").await, [made[0], made[1], made[2]]);
+    assert_eq!(with("3.0").await, [made[0], made[1], made[3]]);
+    assert_eq!(with("03").await, [made[0], made[1]]);
+    assert_eq!(with("three").await, [made[5]]);
+    assert_eq!(with("9007199254740993").await, [made[6]]);
+    assert!(with("4").await.is_empty());
+}
+
+#[tokio::test]
 async fn a_pending_task_past_its_until_is_deleted_by_the_server() {
     let app = TestApp::spawn_with(|config| config.sweep_every = Duration::from_millis(100)).await;
     let alice = app.user("alice").await;

@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use common::api::{Annotation, Status, Task};
+use common::api::{Annotation, Status, Task, UdaValue};
 use tokio_postgres::{error::SqlState, types::ToSql, Row};
 
 use super::{cached::Cached, changes::Recorder, trash, PostgresStore};
@@ -395,8 +395,37 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Param>) {
         );
     }
     for (name, value) in &filter.query.udas {
-        bind(&mut sql, " AND (t.udas::json ->> ?", Box::new(name.clone()));
+        bind(
+            &mut sql,
+            " AND ((t.udas::json ->> ?",
+            Box::new(name.clone()),
+        );
         bind(&mut sql, ") = ?", Box::new(value.clone()));
+        // A number matches the numbers equal to it, however written; the
+        // CASE keeps a text value from ever being cast.
+        let number = match UdaValue::from_typed(value) {
+            UdaValue::Integer(n) => Some(n.to_string()),
+            UdaValue::Number(n) => Some(n.to_string()),
+            UdaValue::Text(_) => None,
+        };
+        if let Some(number) = number {
+            bind(
+                &mut sql,
+                " OR CASE WHEN json_typeof(t.udas::json -> ?) = 'number'",
+                Box::new(name.clone()),
+            );
+            bind(
+                &mut sql,
+                " THEN (t.udas::json ->> ?)::numeric",
+                Box::new(name.clone()),
+            );
+            bind(
+                &mut sql,
+                " = ?::text::numeric ELSE false END",
+                Box::new(number),
+            );
+        }
+        sql.push(')');
     }
     (sql, values)
 }

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use common::api::{Annotation, Status, Task};
+use common::api::{Annotation, Status, Task, UdaValue};
 use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row};
 
 use super::{
@@ -516,9 +516,23 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
         values.push(Value::Integer(id));
     }
     for (name, value) in &filter.query.udas {
-        sql.push_str(" AND CAST(json_extract(t.udas, ?) AS TEXT) = ?");
-        values.push(Value::Text(format!("$.\"{name}\"")));
+        let path = Value::Text(format!("$.\"{name}\""));
+        sql.push_str(" AND (CAST(json_extract(t.udas, ?) AS TEXT) = ?");
+        values.push(path.clone());
         values.push(Value::Text(value.clone()));
+        // A number matches the numbers equal to it, however written.
+        let number = match UdaValue::from_typed(value) {
+            UdaValue::Integer(n) => Some(Value::Integer(n)),
+            UdaValue::Number(n) => Some(Value::Real(n)),
+            UdaValue::Text(_) => None,
+        };
+        if let Some(number) = number {
+            sql.push_str(
+                " OR (json_type(t.udas, ?) IN ('integer', 'real') AND json_extract(t.udas, ?) = ?)",
+            );
+            values.extend([path.clone(), path, number]);
+        }
+        sql.push(')');
     }
     (sql, values)
 }
