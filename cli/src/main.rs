@@ -10,6 +10,7 @@ mod argv;
 mod commands;
 mod context;
 mod edit_form;
+mod history;
 mod prompt;
 mod refs;
 mod render;

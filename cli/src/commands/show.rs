@@ -6,11 +6,13 @@ use anyhow::Result;
 
 use crate::commands::{is_fatal, Failures};
 use crate::context::Ctx;
+use crate::history;
 use crate::render;
 use crate::select;
 use crate::select::Names;
-use common::api::{ChangeOp, HistoryEntry, StatusFilter, Task, TaskQuery};
+use common::api::{StatusFilter, Task, TaskQuery};
 use common::client::ApiClient;
+use common::display;
 
 pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
     let client = ctx.client()?;
@@ -45,7 +47,13 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
                         // A server without history: the rest still shows.
                         Err(_) => Vec::new(),
                     };
-                    text.push_str(&journal(&history, ctx.clock.now().offset()));
+                    let names = links
+                        .depends
+                        .iter()
+                        .chain(&links.blocking)
+                        .map(|other| (other.id, display::name(other)))
+                        .collect();
+                    text.push_str(&history::render(&history, ctx.clock.now().offset(), &names));
                 }
                 shown.push(task);
             }
@@ -62,28 +70,6 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
         ctx.print(&text)?;
     }
     Ok(failures.finish(ctx))
-}
-
-/// The task's history, one line per field changed, oldest first.
-fn journal(history: &[HistoryEntry], tz: &chrono::FixedOffset) -> String {
-    if history.is_empty() {
-        return String::new();
-    }
-    let value = |value: &serde_json::Value| match value {
-        serde_json::Value::Null => "(none)".to_string(),
-        other => common::text::escape_control(&other.to_string()).into_owned(),
-    };
-    let mut text = String::from("History\n");
-    for entry in history {
-        let when = common::display::date(entry.at, tz);
-        let line = match (&entry.field, entry.op) {
-            (None, _) => "deleted".to_string(),
-            (Some(field), ChangeOp::Created) => format!("{field}: {}", value(&entry.new)),
-            (Some(field), _) => format!("{field}: {} → {}", value(&entry.old), value(&entry.new)),
-        };
-        text.push_str(&format!("  {when:<16}  {line}\n"));
-    }
-    text
 }
 
 /// The tasks `task` waits for, and the pending ones waiting for it.

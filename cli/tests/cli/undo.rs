@@ -107,6 +107,8 @@ fn restore_and_purge_name_tasks_by_uuid_and_info_shows_the_history() {
     let kept = cli.add(&["Keep me"]);
     let gone = cli.add(&["Let me go"]);
     cli.ok(&["1", "modify", "pri:H", "Keep me please"]);
+    cli.ok(&["1", "modify", "+home", "due:2026-12-24", "uda.size:L"]);
+    cli.ok(&["1", "annotate", "ask Sam"]);
     cli.ok(&["1,2", "delete"]);
 
     let uuid = |task: &Value| task["uuid"].as_str().unwrap()[..8].to_string();
@@ -132,6 +134,15 @@ fn restore_and_purge_name_tasks_by_uuid_and_info_shows_the_history() {
         "{info}"
     );
     assert!(info.contains("priority: (none) → \"high\""), "{info}");
+    // Dates, tags, notes and UDAs as they are typed, not as stored JSON.
+    for change in [
+        "tags: (none) → +home",
+        "due: (none) → 2026-12-24",
+        "uda.size: (none) → \"L\"",
+        "note added: \"ask Sam\"",
+    ] {
+        assert!(info.contains(change), "{change} in {info}");
+    }
     assert!(info.contains("deleted"), "{info}");
 }
 
