@@ -29,6 +29,11 @@ pub enum ApiError {
     /// `token_not_valid`.
     #[error("{0}")]
     TokenNotValid(String),
+    /// A token whose account an admin has deactivated: simplejwt's
+    /// `user_inactive`, so that a client can say so rather than ask for a
+    /// login that would be refused.
+    #[error("This account is inactive.")]
+    AccountInactive,
     #[error("{0}")]
     Forbidden(String),
     #[error("not found")]
@@ -96,7 +101,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) | ApiError::TokenNotValid(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized(_) | ApiError::TokenNotValid(_) | ApiError::AccountInactive => {
+                StatusCode::UNAUTHORIZED
+            }
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::NothingToRevert => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -212,7 +219,11 @@ impl IntoResponse for ApiError {
             crate::request_event!(error, error = format!("{err:#}"), "request failed");
         }
         let detail = self.detail();
-        let token_refused = matches!(self, ApiError::TokenNotValid(_));
+        let code = match self {
+            ApiError::TokenNotValid(_) => Some("token_not_valid"),
+            ApiError::AccountInactive => Some("user_inactive"),
+            _ => None,
+        };
         let (errors, retry_after) = match self {
             ApiError::BadRequest { errors, .. } => (errors, None),
             ApiError::Conflict { errors, .. } => (Some(errors), None),
@@ -222,9 +233,7 @@ impl IntoResponse for ApiError {
             _ => (None, None),
         };
         let mut problem = problem(status, detail, errors);
-        if token_refused {
-            problem.code = Some("token_not_valid".into());
-        }
+        problem.code = code.map(str::to_string);
         let mut response = problem_response(&problem);
         let headers = response.headers_mut();
         if status == StatusCode::UNAUTHORIZED {

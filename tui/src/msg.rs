@@ -151,6 +151,8 @@ pub enum Failure {
     Unreachable(String),
     /// The refresh token no longer works.
     SessionExpired,
+    /// An admin has deactivated the account.
+    AccountInactive,
     NotLoggedIn,
     /// The server's problem body.
     Problem(Problem),
@@ -163,6 +165,9 @@ impl Failure {
         match self {
             Failure::Unreachable(message) | Failure::Other(message) => message.clone(),
             Failure::SessionExpired => "session expired: log in again".to_string(),
+            Failure::AccountInactive => {
+                "this account has been deactivated: an admin can reactivate it".to_string()
+            }
             Failure::NotLoggedIn => "not logged in".to_string(),
             Failure::Problem(problem) => problem.summary(),
         }
@@ -170,6 +175,9 @@ impl Failure {
 
     /// Whether the user has to log in before anything else works.
     pub fn needs_login(&self) -> bool {
-        matches!(self, Failure::SessionExpired | Failure::NotLoggedIn)
+        matches!(
+            self,
+            Failure::SessionExpired | Failure::AccountInactive | Failure::NotLoggedIn
+        )
     }
 }

@@ -18,6 +18,7 @@ impl From<ClientError> for Failure {
         match error {
             ClientError::Unreachable { .. } => Failure::Unreachable(error.to_string()),
             ClientError::SessionExpired => Failure::SessionExpired,
+            ClientError::AccountInactive { .. } => Failure::AccountInactive,
             ClientError::NotLoggedIn { .. } | ClientError::DamagedCredentials { .. } => {
                 Failure::NotLoggedIn
             }

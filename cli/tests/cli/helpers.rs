@@ -59,6 +59,30 @@ impl TestServer {
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
     }
+
+    /// Deactivates `username`'s account as an admin's change does, ending
+    /// its logins.
+    pub fn deactivate(&self, username: &str) {
+        use taskd::store::admin::UserChange;
+        let spawned = self.spawned.as_ref().expect("the server runs");
+        let store = &spawned.state.store;
+        self.block_on(async {
+            let user = store
+                .user_by_username(username)
+                .await
+                .expect("the store answers")
+                .expect("the user exists");
+            let change = UserChange {
+                is_active: Some(false),
+                ..UserChange::default()
+            };
+            store
+                .update_user(user.id, change, true)
+                .await
+                .expect("the store answers")
+                .expect("the user exists");
+        });
+    }
 }
 
 /// One user's `task`: its own config dir.

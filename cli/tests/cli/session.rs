@@ -1,7 +1,8 @@
 //! Expired access tokens are refreshed silently and the new pair saved; a
-//! failed refresh says `session expired: run `task login``.
+//! failed refresh says `session expired: run `task login``, or that the
+//! account has been deactivated when it has.
 
-use crate::helpers::{Cli, Run, TestServer};
+use crate::helpers::{Cli, Run, TestServer, PASSWORD};
 
 fn tokens(cli: &Cli) -> (String, String) {
     let creds = cli.credentials();
@@ -80,6 +81,30 @@ fn a_failed_refresh_means_log_in_again() {
     assert!(cli.credentials()["tokens"].is_null());
     cli.login("alice");
     cli.ok(&["list"]);
+}
+
+#[test]
+fn a_deactivated_account_is_told_so_not_sent_to_log_in() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Before"]);
+    server.deactivate("alice");
+
+    let run = cli.run(&["list"]).failure(1);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "task: the account logged in to {} has been deactivated: \
+             an admin of the server can reactivate it\n",
+            server.url
+        )
+    );
+    assert!(cli.credentials()["tokens"].is_null());
+    // Logging in again is refused, saying why.
+    let login = cli
+        .run_with_stdin(&["login", "alice", "--password-stdin"], PASSWORD)
+        .failure(1);
+    assert!(login.stderr.contains("inactive"), "{login:?}");
 }
 
 #[test]

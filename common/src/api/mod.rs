@@ -435,7 +435,8 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<BTreeMap<String, Vec<String>>>,
     /// A machine-readable reason where frontends of the Django backend look
-    /// for one: `token_not_valid` for an access or refresh token refused.
+    /// for one: `token_not_valid` for an access or refresh token refused,
+    /// `user_inactive` for one whose account an admin has deactivated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }

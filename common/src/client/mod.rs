@@ -65,6 +65,10 @@ pub enum ClientError {
     /// The refresh token was rejected: the user has to log in again.
     #[error("session expired: run `task login`")]
     SessionExpired,
+    /// An admin has deactivated the account logged in: its tokens are
+    /// forgotten, and logging in again is refused until it is reactivated.
+    #[error("the account logged in to {url} has been deactivated: an admin of the server can reactivate it")]
+    AccountInactive { url: String },
     /// No tokens for this server.
     #[error("not logged in to {url}: run `task login`")]
     NotLoggedIn { url: String },
@@ -185,6 +189,7 @@ impl ClientError {
         matches!(
             self,
             ClientError::SessionExpired
+                | ClientError::AccountInactive { .. }
                 | ClientError::NotLoggedIn { .. }
                 | ClientError::DamagedCredentials { .. }
         )
@@ -431,7 +436,11 @@ impl ApiClient {
             .await;
         self.clear_tokens()?;
         match result {
-            Err(ClientError::SessionExpired | ClientError::NotLoggedIn { .. }) => Ok(()),
+            Err(
+                ClientError::SessionExpired
+                | ClientError::AccountInactive { .. }
+                | ClientError::NotLoggedIn { .. },
+            ) => Ok(()),
             other => other,
         }
     }
@@ -893,9 +902,14 @@ impl ApiClient {
                 self.store_tokens(&pair, None)?;
                 self.current_tokens().ok_or(ClientError::SessionExpired)
             }
-            Err(ClientError::Api(_)) if status.is_client_error() => {
+            Err(ClientError::Api(problem)) if status.is_client_error() => {
                 self.clear_tokens()?;
-                Err(ClientError::SessionExpired)
+                Err(match problem.code.as_deref() {
+                    Some("user_inactive") => ClientError::AccountInactive {
+                        url: self.base.clone(),
+                    },
+                    _ => ClientError::SessionExpired,
+                })
             }
             Err(other) => Err(other),
         }

@@ -411,10 +411,10 @@ impl FromRequestParts<AppState> for AuthUser {
             .auth_context(user_id, claims.sid)
             .await?
             .ok_or_else(invalid)?;
-        if !context.user.is_active
-            || !context.session_live
-            || context.user.token_version != claims.ver
-        {
+        if !context.user.is_active {
+            return Err(ApiError::AccountInactive);
+        }
+        if !context.session_live || context.user.token_version != claims.ver {
             return Err(invalid());
         }
         crate::access_log::note_user(context.user.id);

@@ -18,7 +18,9 @@ pub enum Refreshed {
     /// The token had been spent before the grace window: the whole login is
     /// now revoked.
     Reused,
-    /// Unknown, expired, revoked, or its user is inactive.
+    /// The token is one of ours, but an admin has deactivated its user.
+    Inactive,
+    /// Unknown, expired or revoked.
     Invalid,
 }
 
@@ -39,7 +41,10 @@ pub async fn rotate_refresh_token(
     let Some(token) = store.refresh_token(old_hash).await? else {
         return Ok(Refreshed::Invalid);
     };
-    if token.session_revoked || !token.user.is_active {
+    if !token.user.is_active {
+        return Ok(Refreshed::Inactive);
+    }
+    if token.session_revoked {
         return Ok(Refreshed::Invalid);
     }
     if token.used {

@@ -336,7 +336,7 @@ async fn rules_for(
     responses(
         (status = 200, description = "A new access and refresh token", body = TokenPair),
         (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Unknown, expired, revoked or reused refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, expired, revoked or reused refresh token (`token_not_valid`), or its account deactivated (`user_inactive`)", body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
     ))]
@@ -380,6 +380,7 @@ async fn refresh(
                 "This refresh token was already used; the login has been revoked.".into(),
             ))
         }
+        Refreshed::Inactive => Err(ApiError::AccountInactive),
         Refreshed::Invalid => Err(ApiError::TokenNotValid(
             "Token is invalid or expired.".into(),
         )),

@@ -347,13 +347,18 @@ async fn a_deactivated_users_live_token_stops_at_once_and_login_is_403() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    problem(
+    // Told apart from a token refused, so that a client says so rather
+    // than ask for a login that would be refused.
+    let refused = problem(
         app.get("/api/tasks/", &alice.access).send().await.unwrap(),
         StatusCode::UNAUTHORIZED,
     )
     .await;
+    assert_eq!(refused["code"], "user_inactive");
+    assert_eq!(refused["detail"], "This account is inactive.");
     let refresh = app.refresh(&alice.refresh).await;
-    problem(refresh, StatusCode::UNAUTHORIZED).await;
+    let refused = problem(refresh, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(refused["code"], "user_inactive");
     problem(app.login("alice", PASSWORD).await, StatusCode::FORBIDDEN).await;
 
     // Active again: the old tokens stay dead; a new login works.
@@ -367,13 +372,15 @@ async fn a_deactivated_users_live_token_stops_at_once_and_login_is_403() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    problem(
+    let refused = problem(
         app.get("/api/tasks/", &alice.access).send().await.unwrap(),
         StatusCode::UNAUTHORIZED,
     )
     .await;
+    assert_eq!(refused["code"], "token_not_valid");
     let refresh = app.refresh(&alice.refresh).await;
-    problem(refresh, StatusCode::UNAUTHORIZED).await;
+    let refused = problem(refresh, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(refused["code"], "token_not_valid");
     assert_eq!(app.login("alice", PASSWORD).await.status(), StatusCode::OK);
 }
 

@@ -245,6 +245,21 @@ fn a_stalled_load_is_started_again() {
 }
 
 #[test]
+fn a_deactivated_account_brings_up_the_login_form_saying_so() {
+    let mut app = app_with(fixtures::sample());
+    let commands = press(&mut app, KeyCode::Char('r'));
+    fail_load(&mut app, &commands, Failure::AccountInactive);
+    let Some(login) = &app.login else {
+        panic!("no login form");
+    };
+    assert_eq!(
+        login.error.as_deref(),
+        Some("this account has been deactivated: an admin can reactivate it")
+    );
+    assert!(tick(&mut app).is_empty(), "no refresh while logged out");
+}
+
+#[test]
 fn an_expired_session_brings_up_the_login_form_and_keeps_the_rest() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('/'));
