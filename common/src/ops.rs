@@ -68,6 +68,17 @@ pub async fn list_all(client: &ApiClient, filter: &TaskFilter) -> Result<Vec<Tas
     Ok(in_named_order(&filter.names, tasks))
 }
 
+/// How many tasks `filter` selects: counted by the server, unless it names
+/// several tasks.
+pub async fn count(client: &ApiClient, filter: &TaskFilter) -> Result<u64, ClientError> {
+    if let Some(mut query) = filter.single_query() {
+        query.limit = Some(1);
+        query.offset = None;
+        return Ok(client.list_tasks(&query).await?.count);
+    }
+    Ok(list_all(client, filter).await?.len() as u64)
+}
+
 /// [`list_all`] in Taskwarrior's export format. That format has no
 /// number, so several names are looked up in the list first, and the
 /// export's tasks taken by uuid in that order.

@@ -1,11 +1,13 @@
 //! `task projects [FILTER…]` and `task tags [FILTER…]`: how many pending
 //! tasks (not waiting, unless the filter says otherwise) have each project
-//! and each tag, counted by the server.
+//! and each tag, counted by the server; projects rolled up into their
+//! parents, as Taskwarrior shows them.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use common::api::Summary;
+use common::api::{NameCount, Summary};
 use common::filter::TaskFilter;
 use common::ops;
 use common::text::escape_control;
@@ -24,29 +26,43 @@ pub async fn run(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
     let mut filter = TaskFilter::parse(&args.filter, &ctx.clock)?;
     super::list::default_view(&mut filter.query);
     let client = ctx.client()?;
-    let counts = ops::count_by(&client, summary, &filter).await?;
-    if ctx.json() {
-        ctx.print_json(&counts)?;
-        return Ok(ExitCode::SUCCESS);
-    }
     let (header, noun) = match summary {
         Summary::Projects => ("Project", "project"),
         Summary::Tags => ("Tag", "tag"),
     };
+    let (counts, rows, footer) = match summary {
+        Summary::Projects => {
+            let (counts, total) = tokio::try_join!(
+                ops::count_by(&client, summary, &filter),
+                ops::count(&client, &filter)
+            )?;
+            let (rows, footer) = project_rows(&counts, total);
+            (counts, rows, footer)
+        }
+        Summary::Tags => {
+            let counts = ops::count_by(&client, summary, &filter).await?;
+            let rows: Vec<Row> = counts
+                .iter()
+                .map(|c| Row {
+                    name: format!("+{}", escape_control(&c.name)),
+                    count: c.count,
+                })
+                .collect();
+            let footer = format!("{} {}", rows.len(), plural(rows.len() as u64, noun));
+            (counts, rows, footer)
+        }
+    };
+    if ctx.json() {
+        ctx.print_json(&counts)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if counts.is_empty() {
         ctx.say(&format!("No {noun}s."))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let names: Vec<String> = counts
+    let width = rows
         .iter()
-        .map(|c| match summary {
-            Summary::Projects => escape_control(&c.name).into_owned(),
-            Summary::Tags => format!("+{}", escape_control(&c.name)),
-        })
-        .collect();
-    let width = names
-        .iter()
-        .map(|n| n.width())
+        .map(|row| row.name.width())
         .chain([header.width()])
         .max()
         .unwrap_or(0);
@@ -54,12 +70,130 @@ pub async fn run(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
         "{}\n",
         ctx.style.underline(&format!("{header:<width$} Tasks"))
     );
-    for (name, count) in names.iter().zip(&counts) {
-        let fill = width.saturating_sub(name.width());
-        text.push_str(&format!("{name}{} {:>5}\n", " ".repeat(fill), count.count));
+    for row in &rows {
+        let fill = width.saturating_sub(row.name.width());
+        text.push_str(&format!(
+            "{}{} {:>5}\n",
+            row.name,
+            " ".repeat(fill),
+            row.count
+        ));
     }
-    let plural = if counts.len() == 1 { "" } else { "s" };
-    text.push_str(&format!("\n{} {noun}{plural}\n", counts.len()));
+    text.push_str(&format!("\n{footer}\n"));
     ctx.print(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line of the table: a name as shown, and its count.
+#[derive(Debug, PartialEq)]
+struct Row {
+    name: String,
+    count: u64,
+}
+
+fn plural(count: u64, noun: &str) -> String {
+    if count == 1 {
+        noun.to_string()
+    } else {
+        format!("{noun}s")
+    }
+}
+
+/// The projects as Taskwarrior shows them: each sub-project indented under
+/// its parent, a parent counting its sub-projects' tasks with its own (and
+/// shown even with none of its own), and the `total` tasks' without a
+/// project first, as `(none)`. With the footer line.
+fn project_rows(counts: &[NameCount], total: u64) -> (Vec<Row>, String) {
+    // Compared part by part, so that a parent's sub-projects follow it
+    // (`home`, `home.garden`, then `home-office`).
+    let mut totals: BTreeMap<Vec<&str>, u64> = BTreeMap::new();
+    for project in counts {
+        let path: Vec<&str> = project.name.split('.').collect();
+        for depth in 1..=path.len() {
+            *totals.entry(path[..depth].to_vec()).or_default() += project.count;
+        }
+    }
+    let with_project: u64 = counts.iter().map(|project| project.count).sum();
+    let without = total.saturating_sub(with_project);
+    let mut rows = Vec::new();
+    if without > 0 {
+        rows.push(Row {
+            name: "(none)".to_string(),
+            count: without,
+        });
+    }
+    for (path, count) in &totals {
+        let indent = "  ".repeat(path.len() - 1);
+        let last = path.last().copied().unwrap_or_default();
+        rows.push(Row {
+            name: format!("{indent}{}", escape_control(last)),
+            count: *count,
+        });
+    }
+    let footer = format!(
+        "{} {} ({} {})",
+        totals.len(),
+        plural(totals.len() as u64, "project"),
+        total,
+        plural(total, "task")
+    );
+    (rows, footer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(pairs: &[(&str, u64)]) -> Vec<NameCount> {
+        pairs
+            .iter()
+            .map(|(name, count)| NameCount {
+                name: name.to_string(),
+                count: *count,
+            })
+            .collect()
+    }
+
+    fn shown(rows: &[Row]) -> Vec<(&str, u64)> {
+        rows.iter()
+            .map(|row| (row.name.as_str(), row.count))
+            .collect()
+    }
+
+    #[test]
+    fn sub_projects_are_indented_and_counted_into_their_parents() {
+        let (rows, footer) = project_rows(
+            &counts(&[
+                ("errands", 1),
+                ("home", 1),
+                ("home-office", 2),
+                ("home.garden", 2),
+                ("home.kitchen", 1),
+                ("work.reports.weekly", 3),
+            ]),
+            12,
+        );
+        assert_eq!(
+            shown(&rows),
+            [
+                ("(none)", 2),
+                ("errands", 1),
+                ("home", 4),
+                ("  garden", 2),
+                ("  kitchen", 1),
+                ("home-office", 2),
+                ("work", 3),
+                ("  reports", 3),
+                ("    weekly", 3),
+            ]
+        );
+        assert_eq!(footer, "8 projects (12 tasks)");
+    }
+
+    #[test]
+    fn every_task_with_a_project_leaves_no_none_row() {
+        let (rows, footer) = project_rows(&counts(&[("home", 1)]), 1);
+        assert_eq!(shown(&rows), [("home", 1)]);
+        assert_eq!(footer, "1 project (1 task)");
+    }
 }

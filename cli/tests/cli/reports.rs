@@ -121,11 +121,13 @@ fn projects_and_tags_are_summed_up_with_counts() {
     cli.ok(&["4", "done"]);
     cli.add(&["Later", "project:home", "wait:2099-01-01"]);
 
+    cli.add(&["Sweep"]);
     // Pending, not waiting, by default: the done and the waiting task are
-    // not counted.
+    // not counted. A sub-project's tasks count in its parent too, as in
+    // Taskwarrior, and tasks without a project are `(none)`.
     assert_eq!(
         cli.ok(&["projects"]),
-        "Project     Tasks\nhome            1\nhome.garden     1\nwork            1\n\n3 projects\n"
+        "Project  Tasks\n(none)       1\nhome         2\n  garden     1\nwork         1\n\n3 projects (4 tasks)\n"
     );
     assert_eq!(
         cli.ok(&["tags"]),
