@@ -37,9 +37,20 @@ pub async fn body<S: Send + Sync>(
     state: &S,
     limit: usize,
 ) -> Result<Bytes, ApiError> {
-    // Read as it came, a compressed body would be taken for malformed JSON,
-    // or worse, for JSON.
-    for value in req.headers().get_all(header::CONTENT_ENCODING) {
+    refuse_encoded(req.headers())?;
+    Bytes::from_request(req, state)
+        .await
+        .map_err(|rejection| match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(limit),
+            _ => ApiError::bad_request(rejection.body_text()),
+        })
+}
+
+/// Refuses a body sent in a content coding other than `identity`: read as
+/// it came, a compressed body would be taken for malformed input, or worse,
+/// for input.
+pub fn refuse_encoded(headers: &HeaderMap) -> Result<(), ApiError> {
+    for value in headers.get_all(header::CONTENT_ENCODING) {
         let listed = value.to_str().unwrap_or("?");
         for coding in listed.split(',').map(str::trim).filter(|c| !c.is_empty()) {
             if !coding.eq_ignore_ascii_case("identity") {
@@ -49,12 +60,7 @@ pub async fn body<S: Send + Sync>(
             }
         }
     }
-    Bytes::from_request(req, state)
-        .await
-        .map_err(|rejection| match rejection.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(limit),
-            _ => ApiError::bad_request(rejection.body_text()),
-        })
+    Ok(())
 }
 
 /// `application/json`, or any `application/…+json`, with any parameters.

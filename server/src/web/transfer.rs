@@ -97,6 +97,7 @@ pub async fn import(
     headers: HeaderMap,
     mut upload: Multipart,
 ) -> PageResult<Response> {
+    crate::extract::refuse_encoded(&headers)?;
     let mut csrf = String::new();
     let mut file = None;
     while let Some(field) = upload.next_field().await.map_err(unreadable)? {

@@ -23,6 +23,18 @@ async fn post_upload(
     file: &str,
     origin: &str,
 ) -> reqwest::Response {
+    upload_request(browser, token, file, origin)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn upload_request(
+    browser: &Browser<'_>,
+    token: &str,
+    file: &str,
+    origin: &str,
+) -> reqwest::RequestBuilder {
     let (content_type, body) = upload(token, file);
     browser
         .app
@@ -39,9 +51,6 @@ async fn post_upload(
                 .join("; "),
         )
         .body(body)
-        .send()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -162,6 +171,18 @@ async fn a_bad_file_or_a_foreign_form_imports_nothing() {
     assert_eq!(tokenless.status(), StatusCode::FORBIDDEN);
     let empty = post_upload(&mut browser, &token, "", &origin).await;
     assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+    // A compressed upload is refused as such, not read as it came.
+    let encoded = upload_request(&browser, &token, "[{\"description\":\"Fine\"}]", &origin)
+        .header(header::CONTENT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(encoded.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(encoded
+        .text()
+        .await
+        .unwrap()
+        .contains("Content-Encoding (gzip)"));
     assert!(titles(&browser.page("/?status=all").await).is_empty());
     // Not logged in: no export.
     let mut stranger = Browser::new(&app);
