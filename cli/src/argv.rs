@@ -4,6 +4,9 @@
 //!   `task +home modify pri:L`, `task project:work next`), becomes the
 //!   subcommand order clap parses; `task 3` alone shows task 3, and a line
 //!   with no command lists with its words (`task rent`).
+//! - A command may be abbreviated, as in Taskwarrior, to any start of two
+//!   letters or more that no other command shares (`task li`, `task 3
+//!   mod pri:L`); a shared start (`task re`) stays a search word.
 //! - `rc.confirmation=off` is `--yes`.
 //! - For the commands that take free words (`add`, `list`, `modify`), the
 //!   words go after a `--`, so that `-tag` and `-5` are words while flags
@@ -105,6 +108,37 @@ pub const COMMANDS: &[&str] = &[
     "help",
 ];
 
+/// Commands too far from Taskwarrior's for a start of their name to stand
+/// for them: a search for `who` or `pass` must not run an account command.
+const WHOLE_NAME_ONLY: &[&str] = &[
+    "_complete",
+    "register",
+    "login",
+    "logout",
+    "whoami",
+    "passwd",
+    "ls",
+    "rm",
+];
+
+/// The command `word` names: a command's name, or a start of two letters
+/// or more of the name of one command alone.
+fn command_named(word: &str) -> Option<&'static str> {
+    if let Some(command) = COMMANDS.iter().find(|c| **c == word) {
+        return Some(command);
+    }
+    if word.chars().count() < 2 {
+        return None;
+    }
+    let mut starting = COMMANDS
+        .iter()
+        .filter(|c| !WHOLE_NAME_ONLY.contains(c) && c.starts_with(word));
+    match (starting.next(), starting.next()) {
+        (Some(command), None) => Some(command),
+        _ => None,
+    }
+}
+
 /// Taskwarrior's commands this tool does not have, each with what to use
 /// instead: refused, never taken as a search word (`task count` is not a
 /// list of the tasks that mention "count").
@@ -134,6 +168,17 @@ const NOT_YET: &[(&str, &str)] = &[
         "nothing: every client talks to taskd directly",
     ),
     ("sync", "nothing: every client talks to taskd directly"),
+    (
+        "config",
+        "task --help, which names each setting's flag and variable",
+    ),
+    (
+        "udas",
+        "uda.NAME:VALUE on add and modify, which needs no set-up",
+    ),
+    ("columns", "task list --json for every field"),
+    ("commands", "task --help"),
+    ("diagnostics", "task --version, and taskd's log"),
 ];
 
 /// Short global flags.
@@ -251,7 +296,7 @@ fn filter_then_command(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError>
         .map(|a| a.to_str().unwrap_or(""))
         .take_while(|w| *w != "--")
         .collect();
-    let position = words.iter().position(|w| COMMANDS.contains(w));
+    let position = words.iter().position(|w| command_named(w).is_some());
     let before = &words[..position.unwrap_or(words.len())];
     if let Some((word, instead)) = before
         .iter()
@@ -264,9 +309,15 @@ fn filter_then_command(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError>
     }
     let mut out: Vec<OsString> = args[..first].to_vec();
     match position {
-        Some(0) => return Ok(args),
+        Some(0) => {
+            let command = command_named(words[0]).unwrap_or(words[0]);
+            let mut whole = args[..first].to_vec();
+            whole.push(OsString::from(command));
+            whole.extend_from_slice(&args[first + 1..]);
+            return Ok(whole);
+        }
         Some(k) => {
-            let command = words[k];
+            let command = command_named(words[k]).unwrap_or(words[k]);
             // Global flags among the filter words stay flags (`task 3 --json
             // done`); `-y` there is a tag left out, as Taskwarrior reads it.
             let mut filter: Vec<OsString> = Vec::new();
@@ -293,7 +344,7 @@ fn filter_then_command(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError>
                 }
             } else {
                 return Err(UsageError(format!(
-                    "{command} takes no filter: give it first (task {command} …)"
+                    "{command} takes no filter or task names before it (task {command} --help says what it takes)"
                 )));
             }
             out.extend_from_slice(&args[first + k + 1..]);
@@ -306,7 +357,8 @@ fn filter_then_command(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError>
             } else if names > 0 {
                 let word = words.iter().find(|w| !is_ref_list(w)).unwrap_or(&"");
                 return Err(UsageError(format!(
-                    "{word:?} after task names is not a command: use one of show, done, reopen, modify, delete, start, stop, annotate"
+                    "{word:?} after task names is not a command: use one of {}, or export",
+                    ID_COMMANDS.join(", ")
                 )));
             } else {
                 "list"
@@ -357,6 +409,26 @@ mod tests {
             "task completed --json -- project:work"
         );
         assert_eq!(order("task note:x").unwrap(), "task list -- note:x");
+    }
+
+    #[test]
+    fn a_command_may_be_shortened_to_a_start_no_other_shares() {
+        assert_eq!(order("task li").unwrap(), "task list");
+        assert_eq!(order("task +home li").unwrap(), "task list -- +home");
+        assert_eq!(
+            order("task 3 mod pri:L").unwrap(),
+            "task modify --filter-word=3 -- pri:L"
+        );
+        assert_eq!(order("task 3 inf").unwrap(), "task info --filter-word=3");
+        // Shared by several commands, or one letter: a search word.
+        assert_eq!(order("task re").unwrap(), "task list -- re");
+        assert_eq!(order("task comp").unwrap(), "task list -- comp");
+        assert_eq!(order("task l").unwrap(), "task list -- l");
+        // Account commands only by their whole name.
+        assert_eq!(order("task who").unwrap(), "task list -- who");
+        assert_eq!(order("task pass").unwrap(), "task list -- pass");
+        // Words after the command are its own.
+        assert_eq!(order("task add li").unwrap(), "task add -- li");
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! | `due.before:DATE`, `due.after:DATE` | due before the day starts / after it ends |
 //! | `uda.NAME:VALUE` | the user-defined attribute is exactly the value (a number, any number equal to it) |
 //! | `3`, `3,5`, `4-6`, a uuid prefix | those tasks ([`TaskFilter::names`]) |
+//! | `/word/` | the same search as `word` |
+//! | `or`, `and`, `xor`, `(…)`, a regular expression, `1-` | refused: the words all apply together |
 //! | anything else | words searched for in title and description |
 //! | `--` | every word after it is a search word |
 //!
@@ -130,6 +132,60 @@ fn refuse_unsupported(word: &str) -> Result<(), FilterError> {
         ))),
         None => Ok(()),
     }
+}
+
+/// Taskwarrior's `or`, `and`, `xor` and parentheses: an error, never a
+/// search for the word, which would find nothing and seem to say that
+/// nothing matched the filter.
+fn refuse_operator(word: &str) -> Result<(), FilterError> {
+    if matches!(word, "or" | "and" | "xor") || word.starts_with('(') || word.ends_with(')') {
+        return Err(error(format!(
+            "{word:?}: Taskwarrior's or, and, xor and parentheses are not supported: the \
+             filter's words all apply together, so for either of two run the report once \
+             for each (write `--` before words that should stay as they are)"
+        )));
+    }
+    Ok(())
+}
+
+/// A word made only of digits, commas and dashes that names no task
+/// (`1-`, `1,,2`, `5-3-1`): a mistyped list of task names, not a search.
+/// A negative number (`-5`) stays a word.
+fn refuse_broken_names(word: &str) -> Result<(), FilterError> {
+    let like_names = !word.starts_with('-')
+        && word.bytes().any(|b| b.is_ascii_digit())
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'-');
+    if like_names && !is_ref_list(word) {
+        return Err(error(format!(
+            "{word:?} does not name a task: use numbers, lists and ranges such as 3, 3,5 or \
+             4-6 (write `--` before words that should stay as they are)"
+        )));
+    }
+    Ok(())
+}
+
+/// Taskwarrior's `/text/`: a search for the text, when it is plain text;
+/// `None` for any other word. A regular expression is refused: the search
+/// would take it letter for letter.
+fn pattern_text(word: &str) -> Result<Option<&str>, FilterError> {
+    let Some(inner) = word
+        .strip_prefix('/')
+        .and_then(|w| w.strip_suffix('/'))
+        .filter(|inner| !inner.is_empty())
+    else {
+        return Ok(None);
+    };
+    if inner.contains([
+        '\\', '^', '$', '.', '|', '?', '*', '+', '(', ')', '[', ']', '{', '}',
+    ]) {
+        return Err(error(format!(
+            "{word:?}: regular expressions are not supported: a word searches titles and \
+             descriptions for itself, as /word/ does"
+        )));
+    }
+    Ok(Some(inner))
 }
 
 /// `project.not:home`, `priority.above:L`: a modifier of Taskwarrior's on
@@ -399,7 +455,9 @@ impl TaskFilter {
             let Some((attribute, value)) = split_attribute(word) else {
                 refuse_unsupported(word)?;
                 refuse_unknown_modifier(word)?;
-                search.push(word.clone());
+                refuse_operator(word)?;
+                refuse_broken_names(word)?;
+                search.push(pattern_text(word)?.unwrap_or(word).to_string());
                 continue;
             };
             match attribute {
@@ -882,6 +940,40 @@ mod tests {
             Some("foo.bar:baz")
         );
         assert!(status("due.before:tomorrow").unwrap().due_before.is_some());
+    }
+
+    #[test]
+    fn taskwarriors_operators_patterns_and_broken_names_are_refused_not_searched() {
+        let parse = |words: &[&str]| TaskFilter::parse(words, &clock());
+        for words in [
+            &["+errands", "or", "+outdoor"][..],
+            &["+errands", "and", "pri:H"],
+            &["(", "+errands", ")"],
+            &["(+errands"],
+            &["/^fix/"],
+            &["/a.b/"],
+            &["1-"],
+            &["1,,2"],
+            &[",1"],
+            &["5-3-1"],
+            &["0-0"],
+        ] {
+            let err = parse(words).unwrap_err().to_string();
+            assert!(!err.is_empty(), "{words:?}");
+        }
+        assert!(parse(&["x", "or"])
+            .unwrap_err()
+            .to_string()
+            .contains("all apply together"));
+        // `/word/` is the search for the word; after `--` any word is one.
+        assert_eq!(
+            parse(&["/fence/"]).unwrap().query.search.as_deref(),
+            Some("fence")
+        );
+        assert_eq!(
+            parse(&["--", "or", "1-"]).unwrap().query.search.as_deref(),
+            Some("or 1-")
+        );
     }
 
     #[test]

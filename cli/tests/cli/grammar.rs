@@ -316,7 +316,18 @@ fn log_records_a_task_already_done_and_other_taskwarrior_commands_are_refused() 
         serde_json::json!([])
     );
     // Never a search that finds nothing and succeeds.
-    for command in ["count", "ids", "uuids", "summary", "calendar", "context"] {
+    for command in [
+        "count",
+        "ids",
+        "uuids",
+        "summary",
+        "calendar",
+        "context",
+        "config",
+        "udas",
+        "columns",
+        "diagnostics",
+    ] {
         let refused = cli.run(&[command]).failure(2);
         assert!(
             refused.stderr.contains("not supported yet"),
@@ -330,6 +341,44 @@ fn log_records_a_task_already_done_and_other_taskwarrior_commands_are_refused() 
     assert_eq!(
         titles(&cli.run(&["--json", "list", "--", "count"]).success()),
         ["Count the chairs"]
+    );
+}
+
+#[test]
+fn shortened_commands_run_and_taskwarriors_operators_are_refused() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Buy milk", "+errands"]);
+    cli.add(&["Fix fence", "+outdoor"]);
+    // As in Taskwarrior: a start no other command shares is the command.
+    assert_eq!(
+        titles(&cli.run(&["--json", "li"]).success()),
+        ["Buy milk", "Fix fence"]
+    );
+    cli.ok(&["1", "mod", "pri:H"]);
+    assert!(cli.ok(&["1", "inf"]).contains("Priority    high"));
+    // A start several share is a search word, as there.
+    assert_eq!(cli.ok(&["re"]), "No matching tasks.\n");
+    // Operators would be searched for and find nothing: refused instead.
+    for words in [
+        &["+errands", "or", "+outdoor", "list"][..],
+        &["+errands", "and", "pri:H", "list"],
+        &["(", "+errands", ")", "list"],
+        &["1-", "list"],
+        &["/^Fix/", "list"],
+    ] {
+        let refused = cli.run(words).failure(2);
+        assert!(refused.stdout.is_empty(), "{words:?}: {refused:?}");
+        assert!(!refused.stderr.is_empty(), "{words:?}: {refused:?}");
+    }
+    assert_eq!(
+        titles(&cli.run(&["--json", "/fence/", "list"]).success()),
+        ["Fix fence"]
+    );
+    let after_names = cli.run(&["1", "frobnicate"]).failure(2);
+    assert!(
+        after_names.stderr.contains("edit") && after_names.stderr.contains("export"),
+        "{after_names:?}"
     );
 }
 
