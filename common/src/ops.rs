@@ -16,6 +16,9 @@ pub enum Outcome {
     Changed(Task),
     /// The task already was as asked (the state named): nothing was sent.
     AlreadySo(Task, &'static str),
+    /// The modification was sent and left the task as it was (it asked
+    /// for what the task already had): no step to undo was made.
+    Unchanged(Task),
     /// Nothing could be done, for the reason given: a failure.
     Refused(String),
 }
@@ -222,11 +225,17 @@ pub async fn modify(
     seen: &Task,
     mods: &Modifications,
     resolved: &Resolved,
-) -> Result<Task, ClientError> {
+) -> Result<Outcome, ClientError> {
     let patch = mods.to_patch(seen, resolved);
-    client
+    let task = client
         .update_task(seen.id, &patch, Some(seen.version))
-        .await
+        .await?;
+    // The server moves the version on with every change it makes.
+    Ok(if task.version == seen.version {
+        Outcome::Unchanged(task)
+    } else {
+        Outcome::Changed(task)
+    })
 }
 
 /// A note added to the task seen; the task as it now is.

@@ -41,14 +41,12 @@ async fn apply(client: &ApiClient, task: &Task, change: &Change) -> Result<Task,
             .await
             .map(Outcome::Changed),
         Change::Modify(mods) => match ops::resolve(client, mods).await {
-            Ok(resolved) => ops::modify(client, task, mods, &resolved)
-                .await
-                .map(Outcome::Changed),
+            Ok(resolved) => ops::modify(client, task, mods, &resolved).await,
             Err(err) => Err(err),
         },
     };
     match outcome.map_err(Failure::from)? {
-        Outcome::Changed(task) | Outcome::AlreadySo(task, _) => Ok(task),
+        Outcome::Changed(task) | Outcome::AlreadySo(task, _) | Outcome::Unchanged(task) => Ok(task),
         Outcome::Refused(reason) => Err(Failure::Other(reason)),
     }
 }

@@ -348,17 +348,26 @@ pub async fn change_together(
                 failures.said();
                 continue;
             }
+            let seen_version = task.version;
             let now = result
                 .changed
                 .iter()
                 .find(|t| t.id == task.id)
                 .cloned()
                 .unwrap_or(task);
-            let now_named = now_named(&target, &name, now.number);
-            ctx.say(&format!(
-                "{verb} task {name} {}{now_named}.",
-                quoted(&now.title)
-            ))?;
+            // The server moves the version on with every change it makes.
+            if now.version == seen_version {
+                ctx.say(&format!(
+                    "Task {name} {}: nothing changed.",
+                    quoted(&now.title)
+                ))?;
+            } else {
+                let now_named = now_named(&target, &name, now.number);
+                ctx.say(&format!(
+                    "{verb} task {name} {}{now_named}.",
+                    quoted(&now.title)
+                ))?;
+            }
             changed.push(now);
         }
     }
@@ -413,6 +422,13 @@ pub async fn change_each(
             Ok(Outcome::AlreadySo(task, state)) => {
                 ctx.say(&format!(
                     "Task {name} {} is already {state}.",
+                    quoted(&task.title)
+                ))?;
+                changed.push(task);
+            }
+            Ok(Outcome::Unchanged(task)) => {
+                ctx.say(&format!(
+                    "Task {name} {}: nothing changed.",
                     quoted(&task.title)
                 ))?;
                 changed.push(task);

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use common::api::StatusFilter;
 use common::filter::{Modifications, ModifyMode};
-use common::ops::{self, Outcome};
+use common::ops;
 
 use crate::commands::add::flag_words;
 use crate::commands::{change_each, change_together};
@@ -86,9 +86,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         .await;
     }
     change_each(ctx, targets, "Modified", async |task| {
-        ops::modify(&client, &task, &mods, &resolved)
-            .await
-            .map(Outcome::Changed)
+        ops::modify(&client, &task, &mods, &resolved).await
     })
     .await
 }

@@ -179,3 +179,27 @@ fn done_and_start_on_several_tasks_are_one_step_each() {
     assert_eq!(cli.ok(&["undo"]), "Undone: changed 2 tasks.\n");
     assert_eq!(tags("2"), serde_json::json!(["old"]));
 }
+
+#[test]
+fn a_modification_that_changes_nothing_says_so_and_leaves_no_step() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Buy milk"]);
+    cli.add(&["Fix fence", "pri:H"]);
+    cli.ok(&["1", "modify", "pri:H"]);
+    assert_eq!(
+        cli.ok(&["1", "modify", "pri:H"]),
+        "Task 1 \"Buy milk\": nothing changed.\n"
+    );
+    assert_eq!(
+        cli.ok(&["1,2", "modify", "pri:H", "--yes"]),
+        "Task 1 \"Buy milk\": nothing changed.\nTask 2 \"Fix fence\": nothing changed.\n"
+    );
+    // The last step is still the one that set the priority.
+    let undone = cli.ok(&["undo"]);
+    assert!(undone.contains("\"Buy milk\""), "{undone}");
+    assert_eq!(
+        cli.run(&["--json", "1", "info"]).success().json()[0]["priority"],
+        Value::Null
+    );
+}
