@@ -3,7 +3,7 @@
 //! time zone, tags as `+tag`, notes by their text) rather than as the JSON
 //! the server keeps.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::Value;
@@ -29,6 +29,18 @@ pub fn render(history: &[HistoryEntry], tz: &FixedOffset, names: &HashMap<i64, S
         }
     }
     text
+}
+
+/// The tasks the history's dependencies name, by id, so that the caller
+/// can look up the names of those not on screen.
+pub fn dependencies(history: &[HistoryEntry]) -> BTreeSet<i64> {
+    history
+        .iter()
+        .filter(|entry| entry.field.as_deref() == Some("depends"))
+        .flat_map(|entry| [&entry.old, &entry.new])
+        .filter_map(|value| serde_json::from_value::<Vec<i64>>(value.clone()).ok())
+        .flatten()
+        .collect()
 }
 
 /// What one entry changed, in a line or (for notes and UDAs, which change

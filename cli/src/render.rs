@@ -350,8 +350,21 @@ pub fn task_detail(task: &Task, links: &Links, style: Style, now: DateTime<Utc>)
                 format!("{} {}{state}", display::name(t), escape_control(&t.title))
             })
             .collect();
-        let blocked = if task.blocked { " — blocked" } else { "" };
-        row("Depends", format!("{}{blocked}", lines.join(&indent)));
+        row("Depends", lines.join(&indent));
+    }
+    if task.blocked {
+        // A row of its own: beside the last dependency it read as that
+        // task's state.
+        let pending = depends
+            .iter()
+            .filter(|t| t.status == Status::Pending)
+            .count();
+        let blocked = match pending {
+            0 => "yes".to_string(),
+            1 => "yes, until the task it waits for is done".to_string(),
+            n => format!("yes, until the {n} tasks it waits for are done"),
+        };
+        row("Blocked", blocked);
     }
     if !links.blocking.is_empty() {
         let lines: Vec<String> = links

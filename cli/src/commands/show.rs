@@ -1,5 +1,6 @@
 //! `task show ID…`: every field of tasks.
 
+use std::collections::HashMap;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -47,12 +48,7 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
                         // A server without history: the rest still shows.
                         Err(_) => Vec::new(),
                     };
-                    let names = links
-                        .depends
-                        .iter()
-                        .chain(&links.blocking)
-                        .map(|other| (other.id, display::name(other)))
-                        .collect();
+                    let names = dependency_names(&client, &links, &history).await?;
                     text.push_str(&history::render(&history, ctx.clock.now().offset(), &names));
                 }
                 shown.push(task);
@@ -71,6 +67,40 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
     }
     Ok(failures.finish(ctx))
 }
+
+/// How the user names each task the history's dependencies name: those
+/// linked now as they are shown above, the others (done or no longer
+/// linked) looked up, at most a page of them.
+async fn dependency_names(
+    client: &ApiClient,
+    links: &render::Links,
+    history: &[common::api::HistoryEntry],
+) -> Result<HashMap<i64, String>> {
+    let mut names: HashMap<i64, String> = links
+        .depends
+        .iter()
+        .chain(&links.blocking)
+        .map(|other| (other.id, display::name(other)))
+        .collect();
+    let unknown: Vec<i64> = history::dependencies(history)
+        .into_iter()
+        .filter(|id| !names.contains_key(id))
+        .take(LOOKED_UP)
+        .collect();
+    for id in unknown {
+        let name = match client.get_task(id).await {
+            Ok(other) => display::name(&other),
+            Err(err) if is_fatal(&err) => return Err(err.into()),
+            Err(err) if err.is_not_found() => "(a deleted task)".to_string(),
+            Err(_) => continue,
+        };
+        names.insert(id, name);
+    }
+    Ok(names)
+}
+
+/// The most dependencies of a history looked up by name, one request each.
+const LOOKED_UP: usize = 50;
 
 /// The tasks `task` waits for, and the pending ones waiting for it.
 async fn links(client: &ApiClient, task: &Task) -> Result<render::Links> {

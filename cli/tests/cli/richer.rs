@@ -204,7 +204,11 @@ fn numbers_name_pending_tasks_and_uuids_name_the_rest() {
     assert_eq!(third["depends"], serde_json::json!([4]));
     assert_eq!(third["blocked"], true);
     let info = cli.ok(&["3", "info"]);
-    assert!(info.contains("Depends     1 Fourth"), "{info}");
+    assert!(info.contains("Depends     1 Fourth\n"), "{info}");
+    assert!(
+        info.contains("Blocked     yes, until the task it waits for is done\n"),
+        "{info}"
+    );
     // And the other way: what waits for task 1.
     let info = cli.ok(&["1", "info"]);
     assert!(info.contains("Blocking    3 Third"), "{info}");

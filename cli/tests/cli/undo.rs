@@ -203,3 +203,24 @@ fn a_modification_that_changes_nothing_says_so_and_leaves_no_step() {
         Value::Null
     );
 }
+
+#[test]
+fn the_history_names_dependencies_no_longer_linked_as_they_are_typed() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Pour the base"]);
+    cli.add(&["Build the wall", "dep:1"]);
+    cli.ok(&["2", "modify", "depends:-1"]);
+    let info = cli.ok(&["2", "info"]);
+    assert!(info.contains("depends: 1\n"), "{info}");
+    assert!(info.contains("depends: 1 → (none)\n"), "{info}");
+    // Done, it is named by its uuid, as everywhere else.
+    let base = cli.run(&["--json", "1", "info"]).success().json()[0].clone();
+    cli.ok(&["1", "done"]);
+    let uuid = &base["uuid"].as_str().unwrap()[..8];
+    let info = cli.ok(&["2", "info"]);
+    assert!(
+        info.contains(&format!("depends: {uuid} → (none)")),
+        "{info}"
+    );
+}
