@@ -161,16 +161,21 @@ test("dark mode and a phone-sized screen", async () => {
   const context = await browser.newContext({ colorScheme: "dark", viewport: { width: 390, height: 844 }, isMobile: true });
   const { page, problems } = await watchedPage(context);
   await register(page, "bob");
-  for (const line of ["Buy milk +errands due:tomorrow", "Book the dentist pri:H", "Read a book project:leisure"]) {
+  const long = "y".repeat(150);
+  for (const line of ["Buy milk +errands due:tomorrow", "Book the dentist pri:H", "Read a book project:leisure", `${long} project:home`]) {
     await page.getByLabel("New task").fill(line);
     await navigates(page, () => page.getByRole("button", { name: "Add", exact: true }).click());
   }
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(background, "rgb(21, 21, 23)");
-  // Nothing wider than the screen.
+  // Nothing wider than the screen, even a title of one long word, here
+  // and on its own page.
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `the page is ${width} px wide`);
   await screenshot(page, "web-phone-dark");
+  await navigates(page, () => page.locator("table.tasks a.title", { hasText: long }).click());
+  const taskWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(taskWidth <= 390, `the task's page is ${taskWidth} px wide`);
   assert.deepEqual(problems, []);
   await context.close();
 });
