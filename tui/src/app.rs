@@ -251,13 +251,24 @@ impl App {
     }
 
     /// What the status bar's second line says, if anything, escaped for the
-    /// terminal: an error message first (while it lasts), then the server
-    /// being unreachable, then other messages.
+    /// terminal: an error message first (while it lasts), then why the
+    /// filter being typed does not parse, then the server being
+    /// unreachable, then other messages.
     pub fn notice(&self) -> Option<(Level, String)> {
         let message = self
             .message
             .as_ref()
             .map(|m| (m.level, escape(&m.text).into_owned()));
+        // A filter being typed that does not parse: told in full, under it.
+        let filter_error = self
+            .filter
+            .error
+            .as_deref()
+            .filter(|_| self.filter.editing && !matches!(message, Some((Level::Error, _))))
+            .map(|error| (Level::Error, format!("✗ {}", escape(error))));
+        if filter_error.is_some() {
+            return filter_error;
+        }
         match (&self.offline, message) {
             (_, Some(error @ (Level::Error, _))) => Some(error),
             (Some(reason), _) => Some((Level::Error, format!("{} (retrying)", escape(reason)))),

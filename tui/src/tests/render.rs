@@ -344,3 +344,26 @@ fn wide_characters_are_measured_in_columns() {
     let screen = format!("{:?}", terminal.backend());
     assert!(screen.contains("買い物リスト"), "{screen}");
 }
+
+/// A filter being typed that does not parse says why in full, wrapped
+/// under it, rather than in what the filter line leaves.
+#[test]
+fn a_filter_error_is_told_in_full_under_the_filter() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "due.before:notadate");
+    let text = screen(&app, 80, 24);
+    let error = app.filter.error.clone().unwrap_or_default();
+    assert!(error.ends_with("P1DT2H"), "{error}");
+    let filter_row = text
+        .lines()
+        .position(|l| l.starts_with("/ due.before:notadate"))
+        .unwrap_or_else(|| panic!("no filter line:\n{text}"));
+    let below: String = text
+        .lines()
+        .skip(filter_row + 1)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(below.contains("✗ due.before: invalid date"), "{text}");
+    assert!(below.contains("P1DT2H"), "{text}");
+}

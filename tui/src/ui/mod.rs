@@ -123,25 +123,18 @@ pub(crate) fn visible_lines(input: &Input, width: u16, rows: usize) -> (Vec<Stri
     (shown, column, row)
 }
 
+/// The filter as typed, marked when it does not parse; the error itself is
+/// the status bar's notice, wrapped to the whole width of the screen.
 fn draw_filter(frame: &mut Frame, area: Rect, app: &App) {
-    let error = app.filter.error.as_deref().map(escape);
-    let error_width = error.as_ref().map_or(0, |e| {
-        (e.chars().count() + 3).min(usize::from(area.width / 2))
-    });
-    let input_width = area
-        .width
-        .saturating_sub(2)
-        .saturating_sub(u16::try_from(error_width).unwrap_or(0));
+    let marked = app.filter.error.is_some();
+    let input_width = area.width.saturating_sub(if marked { 4 } else { 2 });
     let (shown, cursor) = visible_input(&app.filter.input, input_width, false);
     let mut spans = vec![Span::styled("/ ", Style::new().fg(Color::Cyan).bold())];
     let pad = usize::from(input_width).saturating_sub(shown.chars().count());
     spans.push(Span::raw(shown));
-    if let Some(error) = error {
+    if marked {
         spans.push(Span::raw(" ".repeat(pad)));
-        spans.push(Span::styled(
-            format!(" ✗ {error}"),
-            Style::new().fg(Color::Red),
-        ));
+        spans.push(Span::styled(" ✗", Style::new().fg(Color::Red)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
     frame.set_cursor_position((area.x + 2 + cursor, area.y));
