@@ -49,13 +49,14 @@ impl App {
             Overlay::None => {}
             Overlay::Help { scroll } => {
                 // Arrows and j/k scroll a help longer than the screen; any
-                // other key closes it.
+                // other key closes it, and any key at all one that fits, as
+                // its last line says.
                 let scroll = *scroll;
+                let most = crate::ui::help_scroll_max(self.size);
                 self.overlay = match code {
+                    _ if most == 0 => Overlay::None,
                     KeyCode::Char('j') | KeyCode::Down | KeyCode::PageDown => Overlay::Help {
-                        scroll: scroll
-                            .saturating_add(1)
-                            .min(crate::ui::help_scroll_max(self.size)),
+                        scroll: scroll.saturating_add(1).min(most),
                     },
                     KeyCode::Char('k') | KeyCode::Up | KeyCode::PageUp => Overlay::Help {
                         scroll: scroll.saturating_sub(1),

@@ -504,6 +504,16 @@ fn question_mark_shows_help_and_any_key_closes_it() {
     // `x` closes the help; it does not start a delete.
     assert!(press(&mut app, KeyCode::Char('x')).is_empty());
     assert_eq!(app.overlay, Overlay::None);
+    // When it all fits, `j` closes it too, as its last line says; on a
+    // small screen it scrolls.
+    app.update(Msg::Resize(160, 48));
+    press(&mut app, KeyCode::Char('?'));
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.overlay, Overlay::None);
+    app.update(Msg::Resize(80, 20));
+    press(&mut app, KeyCode::Char('?'));
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.overlay, Overlay::Help { scroll: 1 });
 }
 
 #[test]
