@@ -48,14 +48,13 @@ fn check(errors: FieldErrors) -> ApiResult<()> {
     }
 }
 
+const USERNAME_TAKEN: &str = "A user with that username already exists.";
+
 fn username_taken() -> ApiError {
     let mut errors = FieldErrors::new();
-    errors.insert(
-        "username".into(),
-        vec!["A user with that username already exists.".into()],
-    );
+    errors.insert("username".into(), vec![USERNAME_TAKEN.into()]);
     ApiError::Conflict {
-        detail: "A user with that username already exists.".into(),
+        detail: USERNAME_TAKEN.into(),
         errors,
     }
 }
@@ -160,9 +159,16 @@ async fn check_new_account(state: &AppState, body: RegisterRequest) -> ApiResult
             errors.insert(field.into(), messages);
         }
     }
-    check(errors)?;
     // Fail fast before paying for a hash; the insert still settles races.
-    if state.store.user_by_username(&username).await?.is_some() {
+    // Taken alone is a conflict; beside other fields' errors it is one more
+    // of them, so that the form tells everything to change at once.
+    let taken = !errors.contains_key("username")
+        && state.store.user_by_username(&username).await?.is_some();
+    if taken && !errors.is_empty() {
+        errors.insert("username".into(), vec![USERNAME_TAKEN.into()]);
+    }
+    check(errors)?;
+    if taken {
         return Err(username_taken());
     }
     Ok(NewAccount {
