@@ -199,7 +199,7 @@ pub async fn set_active(
     active: bool,
 ) -> Result<Outcome, ClientError> {
     if seen.start.is_some() == active {
-        let state = if active { "active" } else { "not active" };
+        let state = if active { "active" } else { "stopped" };
         return Ok(Outcome::AlreadySo(seen.clone(), state));
     }
     if active && seen.status == Status::Done {

@@ -21,6 +21,10 @@ fn start_and_stop_in_either_order() {
     let task = &cli.run(&["--json", "show", "1"]).success().json()[0];
     assert!(task["start"].is_string(), "{task}");
     assert_eq!(cli.ok(&["1", "stop"]), "Stopped task 1 \"Write report\".\n");
+    assert_eq!(
+        cli.ok(&["1", "stop"]),
+        "Task 1 \"Write report\" is already stopped.\n"
+    );
     let task = &cli.run(&["--json", "show", "1"]).success().json()[0];
     assert!(task["start"].is_null());
     let missing = cli.run(&["9", "start"]).failure(1);
