@@ -123,6 +123,20 @@ fn parse_names<S: AsRef<str>>(words: &[S]) -> Result<Vec<TaskRef>, UsageError> {
     parse_refs(words).map_err(UsageError)
 }
 
+/// The tasks a question is about, one per line on stderr, their names
+/// right-aligned as the reports show numbers.
+pub fn list_for_question<'a>(tasks: impl IntoIterator<Item = &'a Task>) {
+    let tasks: Vec<&Task> = tasks.into_iter().collect();
+    let width = tasks
+        .iter()
+        .map(|task| display::name(task).len())
+        .max()
+        .unwrap_or(0);
+    for task in tasks {
+        eprintln!("  {:>width$} {}", display::name(task), quoted(&task.title));
+    }
+}
+
 /// Asks before a write on several tasks a filter chose, on a terminal,
 /// unless `--yes` (or `rc.confirmation=off`): the tasks, then one question.
 pub fn confirm(ctx: &Ctx, targets: &[Target], verb: &str) -> Result<()> {
@@ -133,11 +147,10 @@ pub fn confirm(ctx: &Ctx, targets: &[Target], verb: &str) -> Result<()> {
     if chosen < 2 || ctx.global.yes || !prompt::interactive() {
         return Ok(());
     }
-    for target in targets {
-        if let Target::Read { task, .. } = target {
-            eprintln!("  {} {}", display::name(task), quoted(&task.title));
-        }
-    }
+    list_for_question(targets.iter().filter_map(|target| match target {
+        Target::Read { task, .. } => Some(task.as_ref()),
+        _ => None,
+    }));
     let question = format!("{verb} these {} tasks?", targets.len());
     if !prompt::confirm(&question)? {
         bail!("nothing changed");

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use common::api::{BulkAction, BulkRequest, StatusFilter, Task};
-use common::display;
 use common::task_ref::TaskRef;
 
 use crate::commands::{is_fatal, quoted, Failures};
@@ -43,9 +42,7 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
     // Said before the question, which may end the command.
     failures.say_missing(ctx);
     if prompt::interactive() && !ctx.global.yes {
-        for (_, task) in &targets {
-            eprintln!("  {} {}", display::name(task), quoted(&task.title));
-        }
+        select::list_for_question(targets.iter().map(|(_, task)| task));
         let question = match targets.len() {
             1 => "Delete this task?".to_string(),
             n => format!("Delete these {n} tasks?"),

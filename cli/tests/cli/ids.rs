@@ -227,7 +227,7 @@ fn modify_changes_clears_and_removes() {
 
 #[test]
 fn delete_asks_on_a_terminal_unless_yes() {
-    let (_server, cli) = with_tasks(6);
+    let (_server, cli) = with_tasks(10);
 
     // Not a terminal: no question.
     let run = cli.run(&["delete", "1"]).success();
@@ -247,6 +247,16 @@ fn delete_asks_on_a_terminal_unless_yes() {
     assert!(screen.contains("nothing deleted"), "{screen}");
     assert_eq!(status(&cli, 2), "pending");
 
+    // The names line up, as the reports' numbers do.
+    let mut tty = cli.on_tty(&["2,10", "delete"]);
+    tty.expect("[y/N]");
+    tty.send_line("n");
+    let (_, screen) = tty.finish();
+    assert!(
+        screen.contains("   2 \"Task 2\"") && screen.contains("  10 \"Task 10\""),
+        "{screen}"
+    );
+
     // "y" deletes them.
     let mut tty = cli.on_tty(&["delete", "2,3"]);
     tty.expect("[y/N]");
@@ -264,6 +274,7 @@ fn delete_asks_on_a_terminal_unless_yes() {
     cli.run(&["show", "4"]).failure(1);
 
     let run = cli.run(&["--json", "delete", "5-6", "-y"]).success();
+    cli.run(&["delete", "7-10", "-y"]).success();
     let titles: Vec<Value> = run
         .json()
         .as_array()

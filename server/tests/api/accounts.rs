@@ -49,7 +49,11 @@ async fn usernames_are_unique_case_insensitively() {
     assert_eq!(error_fields(&taken), ["username"]);
     // Beside another field's error it is told too, so that one answer
     // says everything to change.
-    let both = problem(app.register("alice", "short").await, StatusCode::BAD_REQUEST).await;
+    let both = problem(
+        app.register("alice", "short").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
     assert_eq!(error_fields(&both), ["password", "username"]);
     assert_eq!(
         both["errors"]["username"][0],
