@@ -172,6 +172,13 @@ impl App {
             }
             (NONE, KeyCode::Char('w')) => {
                 self.show_waiting = !self.show_waiting;
+                // Said, as `s` says its sort: a message left from before
+                // would otherwise read as about this.
+                self.info(if self.show_waiting {
+                    "Showing waiting tasks too."
+                } else {
+                    "Waiting tasks hidden."
+                });
                 return vec![self.reload()];
             }
             (SHIFT, KeyCode::Char('S')) | (NONE, KeyCode::Char('S')) => {

@@ -461,11 +461,21 @@ fn shift_s_starts_and_stops_and_w_shows_waiting_tasks() {
         Some(false),
         "waiting tasks hidden by default"
     );
+    press(&mut app, KeyCode::Char('s'));
     let commands = press(&mut app, KeyCode::Char('w'));
     assert!(app.show_waiting);
     assert_eq!(only_load(&commands).waiting, None);
+    // Said, so that the sort's message does not seem to answer `w`.
+    assert_eq!(
+        app.notice().map(|(_, text)| text),
+        Some("Showing waiting tasks too.".to_string())
+    );
     press(&mut app, KeyCode::Char('w'));
     assert_eq!(app.query().waiting, Some(false));
+    assert_eq!(
+        app.notice().map(|(_, text)| text),
+        Some("Waiting tasks hidden.".to_string())
+    );
 }
 
 #[test]
