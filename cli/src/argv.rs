@@ -349,6 +349,11 @@ fn filter_then_command(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError>
             }
             out.extend_from_slice(&args[first + k + 1..]);
         }
+        // Only words after `--` (`task -- list`): a search for them.
+        None if words.is_empty() && args.get(first).is_some_and(|a| a == "--") => {
+            out.push(OsString::from("list"));
+            out.extend_from_slice(&args[first..]);
+        }
         None if words.is_empty() => return Ok(args),
         None => {
             let names = words.iter().filter(|w| is_ref_list(w)).count();
@@ -429,6 +434,8 @@ mod tests {
         assert_eq!(order("task pass").unwrap(), "task list -- pass");
         // Words after the command are its own.
         assert_eq!(order("task add li").unwrap(), "task add -- li");
+        // After `--` nothing is a command: the words are searched for.
+        assert_eq!(order("task -- list").unwrap(), "task list -- -- list");
     }
 
     #[test]
