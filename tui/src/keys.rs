@@ -383,6 +383,7 @@ impl App {
                 let username = form.username.value().trim().to_string();
                 let password = form.password.value().to_string();
                 form.password.set("");
+                form.again.set("");
                 if form.register {
                     vec![Command::Register { username, password }]
                 } else {

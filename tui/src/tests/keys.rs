@@ -635,6 +635,19 @@ fn ctrl_r_on_the_login_form_registers_instead() {
     type_text(&mut app, "bob");
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "another-pass");
+    // The password twice, as the CLI asks it: Enter moves on to the second.
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    type_text(&mut app, "another-pasz");
+    assert!(press(&mut app, KeyCode::Enter).is_empty(), "a typo");
+    let form = app.login.as_ref().expect("still the form");
+    assert!(form
+        .error
+        .as_deref()
+        .is_some_and(|e| e.contains("do not match")));
+    assert_eq!(form.password.value(), "", "both typed again");
+    type_text(&mut app, "another-pass");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "another-pass");
     assert_eq!(
         press(&mut app, KeyCode::Enter),
         vec![Command::Register {

@@ -12,7 +12,7 @@ use crate::app::App;
 use crate::form::{Field, TaskForm};
 use crate::input::Input;
 use crate::layout;
-use crate::login::LoginForm;
+use crate::login::{LoginField, LoginForm};
 use crate::text::{escape, truncate, wrap};
 
 const LABEL_WIDTH: u16 = 13;
@@ -205,18 +205,27 @@ pub(super) fn draw_login(frame: &mut Frame, area: Rect, app: &App, form: &LoginF
         ]);
         (line, column)
     };
-    let (user_line, user_col) = field("Username", &form.username, !form.on_password, false);
-    let (pass_line, pass_col) = field("Password", &form.password, form.on_password, true);
+    let mut fields = vec![(LoginField::Username, "Username", &form.username, false)];
+    fields.push((LoginField::Password, "Password", &form.password, true));
+    if form.register {
+        fields.push((LoginField::Again, "Again", &form.again, true));
+    }
     let mut lines = vec![
         Line::from(vec![
             Span::raw(format!("{action} to taskd at ")),
             Span::styled(escape(&app.server).into_owned(), Style::new().bold()),
         ]),
         Line::from(""),
-        user_line,
-        pass_line,
-        Line::from(""),
     ];
+    let mut cursor = (0, 2);
+    for (row, (name, label, input, masked)) in fields.into_iter().enumerate() {
+        let (line, column) = field(label, input, form.focus == name, masked);
+        if form.focus == name {
+            cursor = (column, u16::try_from(row).unwrap_or(0) + 2);
+        }
+        lines.push(line);
+    }
+    lines.push(Line::from(""));
     if let Some(error) = &form.error {
         let room = usize::from(width.saturating_sub(4));
         for line in wrap(&format!("✗ {}", escape(error)), room) {
@@ -252,10 +261,6 @@ pub(super) fn draw_login(frame: &mut Frame, area: Rect, app: &App, form: &LoginF
         ),
         rect,
     );
-    let (column, row) = if form.on_password {
-        (pass_col, 3)
-    } else {
-        (user_col, 2)
-    };
+    let (column, row) = cursor;
     frame.set_cursor_position((rect.x + 2 + LABEL_WIDTH + column, rect.y + 1 + row));
 }
