@@ -6,7 +6,8 @@
 //!   with no command lists with its words (`task rent`).
 //! - A command may be abbreviated, as in Taskwarrior, to any start of two
 //!   letters or more that no other command shares (`task li`, `task 3
-//!   mod pri:L`); a shared start (`task re`) stays a search word.
+//!   mod pri:L`), first on the line or after filter words; a shared start
+//!   (`task re`), or one after a search word, stays a search word.
 //! - `rc.confirmation=off` is `--yes`.
 //! - For the commands that take free words (`add`, `list`, `modify`), the
 //!   words go after a `--`, so that `-tag` and `-5` are words while flags
@@ -17,6 +18,7 @@ use std::ffi::OsString;
 
 use crate::context::UsageError;
 use crate::refs::is_ref_list;
+use common::filter::is_filter_word;
 
 /// The commands that take IDs, with their aliases.
 const ID_COMMANDS: &[&str] = &[
@@ -108,8 +110,10 @@ pub const COMMANDS: &[&str] = &[
     "help",
 ];
 
-/// Commands too far from Taskwarrior's for a start of their name to stand
-/// for them: a search for `who` or `pass` must not run an account command.
+/// Commands a start of whose name never stands for them: the account
+/// commands (a search for `who` or `pass` must not run one), and those
+/// that write with no task named (`task un`, `task red` must not undo or
+/// redo the last change).
 const WHOLE_NAME_ONLY: &[&str] = &[
     "_complete",
     "register",
@@ -117,26 +121,47 @@ const WHOLE_NAME_ONLY: &[&str] = &[
     "logout",
     "whoami",
     "passwd",
-    "ls",
-    "rm",
+    "undo",
+    "redo",
+    "import",
+    "restore",
+    "purge",
+    "completions",
 ];
 
 /// The command `word` names: a command's name, or a start of two letters
-/// or more of the name of one command alone.
-fn command_named(word: &str) -> Option<&'static str> {
+/// or more that no other command's name shares (`li` for list, but `lo` is
+/// log's, login's and logout's, so none).
+pub(crate) fn command_named(word: &str) -> Option<&'static str> {
     if let Some(command) = COMMANDS.iter().find(|c| **c == word) {
         return Some(command);
     }
     if word.chars().count() < 2 {
         return None;
     }
-    let mut starting = COMMANDS
-        .iter()
-        .filter(|c| !WHOLE_NAME_ONLY.contains(c) && c.starts_with(word));
+    let mut starting = COMMANDS.iter().filter(|c| c.starts_with(word));
     match (starting.next(), starting.next()) {
-        (Some(command), None) => Some(command),
+        (Some(command), None) if !WHOLE_NAME_ONLY.contains(command) => Some(command),
         _ => None,
     }
+}
+
+/// The first word naming a command: a whole name anywhere, a shortened
+/// one only first or after filter words and task names (`task +home li`,
+/// `task 3 mod pri:L`). After a search word a short word is searched for
+/// too: `task call an electrician` must not annotate.
+fn command_position(words: &[&str]) -> Option<usize> {
+    let mut searched = false;
+    for (at, word) in words.iter().enumerate() {
+        if COMMANDS.contains(word) {
+            return Some(at);
+        }
+        if !searched && command_named(word).is_some() {
+            return Some(at);
+        }
+        searched |= !is_filter_word(word) && !is_ref_list(word);
+    }
+    None
 }
 
 /// Taskwarrior's commands this tool does not have, each with what to use
@@ -296,7 +321,7 @@ fn filter_then_command(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError>
         .map(|a| a.to_str().unwrap_or(""))
         .take_while(|w| *w != "--")
         .collect();
-    let position = words.iter().position(|w| command_named(w).is_some());
+    let position = command_position(&words);
     let before = &words[..position.unwrap_or(words.len())];
     if let Some((word, instead)) = before
         .iter()
@@ -429,9 +454,27 @@ mod tests {
         assert_eq!(order("task re").unwrap(), "task list -- re");
         assert_eq!(order("task comp").unwrap(), "task list -- comp");
         assert_eq!(order("task l").unwrap(), "task list -- l");
-        // Account commands only by their whole name.
+        // Account commands, and those that write with no task named, only
+        // by their whole name.
         assert_eq!(order("task who").unwrap(), "task list -- who");
         assert_eq!(order("task pass").unwrap(), "task list -- pass");
+        assert_eq!(order("task un").unwrap(), "task list -- un");
+        assert_eq!(order("task red").unwrap(), "task list -- red");
+        // Shared with commands that are never shortened: still shared.
+        assert_eq!(order("task lo").unwrap(), "task list -- lo");
+        // After a search word, a short word is a search word too.
+        assert_eq!(
+            order("task call an electrician").unwrap(),
+            "task list -- call an electrician"
+        );
+        assert_eq!(
+            order("task things to do").unwrap(),
+            "task list -- things to do"
+        );
+        assert_eq!(
+            order("task +home 3 mod pri:L").unwrap(),
+            "task modify --filter-word=+home --filter-word=3 -- pri:L"
+        );
         // Words after the command are its own.
         assert_eq!(order("task add li").unwrap(), "task add -- li");
         // After `--` nothing is a command: the words are searched for.

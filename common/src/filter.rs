@@ -14,7 +14,7 @@
 //! | `uda.NAME:VALUE` | the user-defined attribute is exactly the value (a number, any number equal to it) |
 //! | `3`, `3,5`, `4-6`, a uuid prefix | those tasks ([`TaskFilter::names`]) |
 //! | `/word/` | the same search as `word` |
-//! | `or`, `and`, `xor`, `(…)`, a regular expression, `1-` | refused: the words all apply together |
+//! | `or`, `and`, `xor` between filter words, `(…)` around them, a regular expression, `1-` | refused: the words all apply together |
 //! | anything else | words searched for in title and description |
 //! | `--` | every word after it is a search word |
 //!
@@ -134,15 +134,29 @@ fn refuse_unsupported(word: &str) -> Result<(), FilterError> {
     }
 }
 
-/// Taskwarrior's `or`, `and`, `xor` and parentheses: an error, never a
-/// search for the word, which would find nothing and seem to say that
-/// nothing matched the filter.
-fn refuse_operator(word: &str) -> Result<(), FilterError> {
-    if matches!(word, "or" | "and" | "xor") || word.starts_with('(') || word.ends_with(')') {
+/// Taskwarrior's `or`, `and`, `xor` and parentheses used as operators
+/// (`+home or +work`, `( +home )`, `(+home`): an error, never a search for
+/// the word, which would find nothing and seem to say that nothing matched
+/// the filter. As words of a phrase (`rock and roll`, `(draft)`, `f(x)`)
+/// they are searched for.
+fn refuse_operator(words: &[String], at: usize) -> Result<(), FilterError> {
+    let word = words[at].as_str();
+    // A filter word, or task names, inside any parentheses.
+    let operand = |word: &str| {
+        let bare = word.trim_start_matches('(').trim_end_matches(')');
+        is_filter_word(bare) || is_ref_list(bare)
+    };
+    let joins = matches!(word, "or" | "and" | "xor")
+        && at > 0
+        && words.get(at + 1).is_some_and(|next| operand(next))
+        && operand(&words[at - 1]);
+    let groups = matches!(word, "(" | ")")
+        || (word.starts_with('(') || word.ends_with(')')) && operand(word);
+    if joins || groups {
         return Err(error(format!(
-            "{word:?}: Taskwarrior's or, and, xor and parentheses are not supported: the \
-             filter's words all apply together, so for either of two run the report once \
-             for each (write `--` before words that should stay as they are)"
+            "{word:?}: Taskwarrior's or, and, xor and parentheses are not supported: a \
+             filter's words all apply together; for tasks matching either of two, list \
+             each (write `--` before words that should stay as they are)"
         )));
     }
     Ok(())
@@ -455,7 +469,7 @@ impl TaskFilter {
             let Some((attribute, value)) = split_attribute(word) else {
                 refuse_unsupported(word)?;
                 refuse_unknown_modifier(word)?;
-                refuse_operator(word)?;
+                refuse_operator(&words, i - 1)?;
                 refuse_broken_names(word)?;
                 search.push(pattern_text(word)?.unwrap_or(word).to_string());
                 continue;
@@ -945,26 +959,33 @@ mod tests {
     #[test]
     fn taskwarriors_operators_patterns_and_broken_names_are_refused_not_searched() {
         let parse = |words: &[&str]| TaskFilter::parse(words, &clock());
-        for words in [
-            &["+errands", "or", "+outdoor"][..],
-            &["+errands", "and", "pri:H"],
-            &["(", "+errands", ")"],
-            &["(+errands"],
-            &["/^fix/"],
-            &["/a.b/"],
-            &["1-"],
-            &["1,,2"],
-            &[",1"],
-            &["5-3-1"],
-            &["0-0"],
+        for (words, said) in [
+            (&["+errands", "or", "+outdoor"][..], "all apply together"),
+            (&["+errands", "and", "pri:H"], "all apply together"),
+            (&["(", "+errands", ")"], "all apply together"),
+            (&["(+errands", "or", "3)"], "all apply together"),
+            (&["/^fix/"], "regular expressions"),
+            (&["/a.b/"], "regular expressions"),
+            (&["1-"], "does not name a task"),
+            (&["1,,2"], "does not name a task"),
+            (&[",1"], "does not name a task"),
+            (&["5-3-1"], "does not name a task"),
+            (&["0-0"], "does not name a task"),
         ] {
             let err = parse(words).unwrap_err().to_string();
-            assert!(!err.is_empty(), "{words:?}");
+            assert!(err.contains(said), "{words:?}: {err}");
         }
-        assert!(parse(&["x", "or"])
-            .unwrap_err()
-            .to_string()
-            .contains("all apply together"));
+        // Words of a phrase are searched for, as before.
+        for words in [
+            &["rock", "and", "roll"][..],
+            &["salt", "or", "pepper"],
+            &["(draft)"],
+            &["f(x)"],
+            &["+home", "or"],
+        ] {
+            let search = parse(words).unwrap().query.search;
+            assert!(search.is_some(), "{words:?}");
+        }
         // `/word/` is the search for the word; after `--` any word is one.
         assert_eq!(
             parse(&["/fence/"]).unwrap().query.search.as_deref(),

@@ -212,7 +212,11 @@ fn candidates(current: &str, before: &[String], facts: &Cache) -> Vec<String> {
         tags.extend(VIRTUAL_TAGS.iter().map(|t| format!("{sign}{t}")));
         return tags;
     }
-    let command = before.iter().find(|w| COMMANDS.contains(&w.as_str()));
+    let command = before
+        .iter()
+        .find_map(|w| crate::argv::command_named(w))
+        .map(str::to_string);
+    let command = command.as_ref();
     let mut out: Vec<String> = Vec::new();
     if command.is_none() {
         out.extend(
