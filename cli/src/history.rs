@@ -12,6 +12,8 @@ use common::api::{Annotation, ChangeOp, HistoryEntry};
 use common::display;
 use common::text::escape_control;
 
+use crate::commands::quoted;
+
 const NONE: &str = "(none)";
 
 /// The history, oldest first, under a `History` heading; nothing if it is
@@ -122,7 +124,7 @@ fn notes(old: &Value, new: &Value) -> Option<Vec<String>> {
         other => serde_json::from_value::<Vec<Annotation>>(other.clone()).ok(),
     };
     let (old, new) = (list(old)?, list(new)?);
-    let text = |note: &Annotation| escape_control(&format!("{:?}", note.text)).into_owned();
+    let text = |note: &Annotation| quoted(&note.text);
     let mut lines: Vec<String> = old
         .iter()
         .filter(|note| !new.contains(note))
@@ -148,7 +150,7 @@ fn udas(old: &Value, new: &Value, created: bool) -> Option<Vec<String>> {
         None | Some(Value::Null) => NONE.to_string(),
         Some(value) => escape_control(&value.to_string()).into_owned(),
     };
-    let names: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     Some(
         names
             .into_iter()
@@ -261,7 +263,7 @@ mod tests {
         let shown = lines(&entries, &HashMap::new());
         assert_eq!(
             shown[0],
-            "2026-12-05 10:30  note added: \"then \\u{1b}[31mAnn\""
+            "2026-12-05 10:30  note added: \"then \\x1b[31mAnn\""
         );
         assert_eq!(shown[1], "2026-12-05 10:30  note removed: \"call Bob\"");
         assert_eq!(

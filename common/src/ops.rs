@@ -191,6 +191,24 @@ pub async fn set_status(
         .map(Outcome::Changed)
 }
 
+/// The state `task` is already in, if starting (`active`) or stopping it
+/// would change nothing.
+pub fn already_active(task: &Task, active: bool) -> Option<&'static str> {
+    match (task.start.is_some(), active) {
+        (true, true) => Some("active"),
+        (false, false) => Some("stopped"),
+        _ => None,
+    }
+}
+
+/// Whether a write that answered `now` left the task seen at
+/// `seen_version` as it was: the server moves the version on with every
+/// change it makes, and keeps it when the change asked for what the task
+/// already had.
+pub fn left_as_it_was(seen_version: i64, now: &Task) -> bool {
+    now.version == seen_version
+}
+
 /// Started (`active`) or stopped, by the server's clock; a done task is not
 /// started.
 pub async fn set_active(
@@ -198,8 +216,7 @@ pub async fn set_active(
     seen: &Task,
     active: bool,
 ) -> Result<Outcome, ClientError> {
-    if seen.start.is_some() == active {
-        let state = if active { "active" } else { "stopped" };
+    if let Some(state) = already_active(seen, active) {
         return Ok(Outcome::AlreadySo(seen.clone(), state));
     }
     if active && seen.status == Status::Done {
@@ -230,8 +247,7 @@ pub async fn modify(
     let task = client
         .update_task(seen.id, &patch, Some(seen.version))
         .await?;
-    // The server moves the version on with every change it makes.
-    Ok(if task.version == seen.version {
+    Ok(if left_as_it_was(seen.version, &task) {
         Outcome::Unchanged(task)
     } else {
         Outcome::Changed(task)

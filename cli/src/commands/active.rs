@@ -36,11 +36,7 @@ pub async fn run(ctx: &Ctx, args: Names, active: bool) -> Result<ExitCode> {
             targets,
             verb,
             action,
-            |task| match (task.start.is_some(), active) {
-                (true, true) => Some("active"),
-                (false, false) => Some("not active"),
-                _ => None,
-            },
+            |task| ops::already_active(task, active),
             |_| None,
         )
         .await;

@@ -235,6 +235,11 @@ pub fn is_fatal(err: &ClientError) -> bool {
     err.is_unreachable() || err.needs_login()
 }
 
+/// What is said of a task a write left as it was.
+fn unchanged(name: &str, task: &Task) -> String {
+    format!("Task {name} {}: nothing changed.", quoted(&task.title))
+}
+
 /// `"title"`, escaped, for messages.
 pub fn quoted(title: &str) -> String {
     format!("\"{}\"", common::text::escape_control(title))
@@ -355,12 +360,8 @@ pub async fn change_together(
                 .find(|t| t.id == task.id)
                 .cloned()
                 .unwrap_or(task);
-            // The server moves the version on with every change it makes.
-            if now.version == seen_version {
-                ctx.say(&format!(
-                    "Task {name} {}: nothing changed.",
-                    quoted(&now.title)
-                ))?;
+            if ops::left_as_it_was(seen_version, &now) {
+                ctx.say(&unchanged(&name, &now))?;
             } else {
                 let now_named = now_named(&target, &name, now.number);
                 ctx.say(&format!(
@@ -427,10 +428,7 @@ pub async fn change_each(
                 changed.push(task);
             }
             Ok(Outcome::Unchanged(task)) => {
-                ctx.say(&format!(
-                    "Task {name} {}: nothing changed.",
-                    quoted(&task.title)
-                ))?;
+                ctx.say(&unchanged(&name, &task))?;
                 changed.push(task);
             }
             Ok(Outcome::Refused(reason)) => {

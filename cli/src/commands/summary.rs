@@ -30,14 +30,17 @@ pub async fn run(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
         Summary::Projects => ("Project", "project"),
         Summary::Tags => ("Tag", "tag"),
     };
-    let (counts, rows, footer) = match summary {
+    if ctx.json() {
+        ctx.print_json(&ops::count_by(&client, summary, &filter).await?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (rows, footer) = match summary {
         Summary::Projects => {
             let (counts, total) = tokio::try_join!(
                 ops::count_by(&client, summary, &filter),
                 ops::count(&client, &filter)
             )?;
-            let (rows, footer) = project_rows(&counts, total);
-            (counts, rows, footer)
+            project_rows(&counts, total)
         }
         Summary::Tags => {
             let counts = ops::count_by(&client, summary, &filter).await?;
@@ -49,14 +52,10 @@ pub async fn run(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
                 })
                 .collect();
             let footer = format!("{} {}", rows.len(), plural(rows.len() as u64, noun));
-            (counts, rows, footer)
+            (rows, footer)
         }
     };
-    if ctx.json() {
-        ctx.print_json(&counts)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    if counts.is_empty() {
+    if rows.is_empty() {
         ctx.say(&format!("No {noun}s."))?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -188,6 +187,13 @@ mod tests {
             ]
         );
         assert_eq!(footer, "8 projects (12 tasks)");
+    }
+
+    #[test]
+    fn tasks_without_a_project_alone_are_a_none_row() {
+        let (rows, footer) = project_rows(&[], 3);
+        assert_eq!(shown(&rows), [("(none)", 3)]);
+        assert_eq!(footer, "0 projects (3 tasks)");
     }
 
     #[test]

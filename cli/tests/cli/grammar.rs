@@ -249,7 +249,8 @@ fn task_names_before_a_report_are_those_tasks() {
         ["Long walk", "Long read"]
     );
     let uuid = field(&cli, "Short call", "uuid");
-    let prefix = &uuid.as_str().unwrap()[..8];
+    // Nine characters when the first eight are digits, which read as a number.
+    let prefix = &common::display::uuid_name(uuid.as_str().unwrap());
     assert_eq!(
         titles(&cli.run(&["--json", prefix, "all"]).success()),
         ["Short call"]
@@ -400,7 +401,7 @@ fn many_names_before_a_report_take_one_request_and_count_each_task_once() {
     assert_eq!(relay.count() - before, 1, "one request, not one a name");
     // A task named twice (by number and by uuid) is counted once.
     let listed = cli.run(&["--json", "list"]).success().json();
-    let uuid = listed[0]["uuid"].as_str().unwrap()[..8].to_string();
+    let uuid = common::display::uuid_name(listed[0]["uuid"].as_str().unwrap());
     let projects = cli
         .run(&["--json", "1", &uuid, "3", "projects"])
         .success()

@@ -111,7 +111,7 @@ fn restore_and_purge_name_tasks_by_uuid_and_info_shows_the_history() {
     cli.ok(&["1", "annotate", "ask Sam"]);
     cli.ok(&["1,2", "delete"]);
 
-    let uuid = |task: &Value| task["uuid"].as_str().unwrap()[..8].to_string();
+    let uuid = |task: &Value| common::display::uuid_name(task["uuid"].as_str().unwrap());
     let restored = cli.ok(&["restore", &uuid(&kept)]);
     assert!(
         restored.starts_with("Restored \"Keep me please\""),
@@ -217,7 +217,8 @@ fn the_history_names_dependencies_no_longer_linked_as_they_are_typed() {
     // Done, it is named by its uuid, as everywhere else.
     let base = cli.run(&["--json", "1", "info"]).success().json()[0].clone();
     cli.ok(&["1", "done"]);
-    let uuid = &base["uuid"].as_str().unwrap()[..8];
+    // Nine characters when the first eight are digits, which read as a number.
+    let uuid = common::display::uuid_name(base["uuid"].as_str().unwrap());
     let info = cli.ok(&["2", "info"]);
     assert!(
         info.contains(&format!("depends: {uuid} → (none)")),

@@ -729,17 +729,24 @@ impl ApiClient {
             let response = self
                 .send(call, token.as_ref().map(|t| t.access.as_str()))
                 .await?;
-            if response.status() == StatusCode::UNAUTHORIZED && !retried {
-                if let Some(used) = &token {
-                    retried = true;
-                    token = Some(self.refresh_from(&used.refresh).await?);
-                    continue;
+            let Some(used) = token
+                .as_ref()
+                .filter(|_| response.status() == StatusCode::UNAUTHORIZED)
+            else {
+                return Ok(response);
+            };
+            // Refused: the body says whether a refresh could help.
+            if let Err(refused) = self.read(call.path, response).await {
+                if let Some(inactive) = self.account_inactive(&refused) {
+                    self.clear_tokens()?;
+                    return Err(inactive);
                 }
             }
-            if response.status() == StatusCode::UNAUTHORIZED && token.is_some() {
+            if retried {
                 return Err(ClientError::SessionExpired);
             }
-            return Ok(response);
+            retried = true;
+            token = Some(self.refresh_from(&used.refresh).await?);
         }
     }
 
@@ -902,16 +909,27 @@ impl ApiClient {
                 self.store_tokens(&pair, None)?;
                 self.current_tokens().ok_or(ClientError::SessionExpired)
             }
-            Err(ClientError::Api(problem)) if status.is_client_error() => {
+            Err(refused @ ClientError::Api(_)) if status.is_client_error() => {
                 self.clear_tokens()?;
-                Err(match problem.code.as_deref() {
-                    Some("user_inactive") => ClientError::AccountInactive {
-                        url: self.base.clone(),
-                    },
-                    _ => ClientError::SessionExpired,
-                })
+                Err(self
+                    .account_inactive(&refused)
+                    .unwrap_or(ClientError::SessionExpired))
             }
             Err(other) => Err(other),
+        }
+    }
+
+    /// [`ClientError::AccountInactive`] when `refused` is the server saying
+    /// the account has been deactivated (`user_inactive`), which no refresh
+    /// or login can get past.
+    fn account_inactive(&self, refused: &ClientError) -> Option<ClientError> {
+        match refused {
+            ClientError::Api(problem) if problem.code.as_deref() == Some("user_inactive") => {
+                Some(ClientError::AccountInactive {
+                    url: self.base.clone(),
+                })
+            }
+            _ => None,
         }
     }
 

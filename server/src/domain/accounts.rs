@@ -42,7 +42,14 @@ pub async fn rotate_refresh_token(
         return Ok(Refreshed::Invalid);
     };
     if !token.user.is_active {
-        return Ok(Refreshed::Inactive);
+        // Told only to a token that would otherwise still be good: deactivation
+        // revokes the sessions, so their revocation is not asked here.
+        let live = !token.used && token.expires_at > now;
+        return Ok(if live {
+            Refreshed::Inactive
+        } else {
+            Refreshed::Invalid
+        });
     }
     if token.session_revoked {
         return Ok(Refreshed::Invalid);

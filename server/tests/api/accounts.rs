@@ -349,6 +349,9 @@ async fn a_deactivated_users_live_token_stops_at_once_and_login_is_403() {
     // Used once before, so that an answer remembered from then must not count.
     let before = app.get("/api/tasks/", &alice.access).send().await.unwrap();
     assert_eq!(before.status(), StatusCode::OK);
+    // A login refreshed once: its first refresh token is spent.
+    let rotated = body(app.refresh(&alice.refresh).await).await;
+    let live_refresh = rotated["refresh"].as_str().unwrap().to_string();
     let response = app
         .patch(
             &format!("/api/admin/users/{}/", alice.id),
@@ -368,9 +371,12 @@ async fn a_deactivated_users_live_token_stops_at_once_and_login_is_403() {
     .await;
     assert_eq!(refused["code"], "user_inactive");
     assert_eq!(refused["detail"], "This account is inactive.");
-    let refresh = app.refresh(&alice.refresh).await;
+    let refresh = app.refresh(&live_refresh).await;
     let refused = problem(refresh, StatusCode::UNAUTHORIZED).await;
     assert_eq!(refused["code"], "user_inactive");
+    // A token spent before says nothing of the account.
+    let spent = problem(app.refresh(&alice.refresh).await, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(spent["code"], "token_not_valid");
     problem(app.login("alice", PASSWORD).await, StatusCode::FORBIDDEN).await;
 
     // Active again: the old tokens stay dead; a new login works.

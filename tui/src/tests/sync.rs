@@ -248,7 +248,11 @@ fn a_stalled_load_is_started_again() {
 fn a_deactivated_account_brings_up_the_login_form_saying_so() {
     let mut app = app_with(fixtures::sample());
     let commands = press(&mut app, KeyCode::Char('r'));
-    fail_load(&mut app, &commands, Failure::AccountInactive);
+    let failure = Failure::from(common::client::ClientError::AccountInactive {
+        url: "http://127.0.0.1:8000".into(),
+    });
+    assert_eq!(failure, Failure::AccountInactive);
+    fail_load(&mut app, &commands, failure);
     let Some(login) = &app.login else {
         panic!("no login form");
     };
