@@ -70,7 +70,8 @@ async function watchedPage(context) {
 async function register(page, username) {
   await page.goto(`${base}/register`);
   await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("Password again").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
   await page.waitForURL(`${base}/`);
 }
@@ -190,6 +191,8 @@ test("the whole flow with the keyboard alone", async () => {
   await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "username");
   await page.keyboard.type("carol");
   await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(PASSWORD);
   await page.keyboard.press("Tab");
   await page.keyboard.type(PASSWORD);
   await page.keyboard.press("Enter");

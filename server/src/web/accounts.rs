@@ -163,6 +163,9 @@ pub async fn register_page(
     Ok((visitor.jar, render(page)?).into_response())
 }
 
+/// What a form that asks for a new password twice says when they differ.
+pub(crate) const PASSWORDS_DIFFER: &str = "The two passwords differ: type the same one twice.";
+
 #[derive(Deserialize)]
 pub struct RegisterForm {
     #[serde(default)]
@@ -171,6 +174,9 @@ pub struct RegisterForm {
     #[serde(default)]
     email: String,
     password: String,
+    /// The password typed again.
+    #[serde(default)]
+    password2: String,
 }
 
 pub async fn register(
@@ -189,7 +195,12 @@ pub async fn register(
         password: form.password.clone(),
         email: Some(form.email.clone()),
     };
-    match accounts::create_account(&state, addr, request).await {
+    let created = if form.password == form.password2 {
+        accounts::create_account(&state, addr, request).await
+    } else {
+        Err(ApiError::field("password", PASSWORDS_DIFFER))
+    };
+    match created {
         Ok(user) => {
             let jar = open_session(&state, &origin, user.id).await?;
             Ok((jar, Redirect::to("/")).into_response())

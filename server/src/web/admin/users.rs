@@ -18,6 +18,7 @@ use crate::{
     store::admin::UserChange,
     task_query::{UserQuery, UserSort},
     web::{
+        accounts::PASSWORDS_DIFFER,
         error::{PageError, PageResult},
         page_links, pair_value, query_pairs, render,
         session::FormBody,
@@ -402,10 +403,7 @@ pub async fn add(
     };
     let password = posted.get("password");
     if password != posted.get("password2") {
-        return again(
-            StatusCode::BAD_REQUEST,
-            "The two passwords differ: type the same one twice.".into(),
-        );
+        return again(StatusCode::BAD_REQUEST, PASSWORDS_DIFFER.into());
     }
     let request = RegisterRequest {
         username: posted.get("username"),
@@ -542,7 +540,7 @@ pub async fn set_password(
     };
     let password = posted.get("password");
     if password != posted.get("password2") {
-        return refuse("The two passwords differ: type the same one twice.".into()).await;
+        return refuse(PASSWORDS_DIFFER.into()).await;
     }
     let Some(user) = state.store.admin_users(vec![id]).await?.into_iter().next() else {
         return Err(PageError::from(ApiError::NotFound));

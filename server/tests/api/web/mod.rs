@@ -114,6 +114,7 @@ impl<'a> Browser<'a> {
                     ("csrf", &csrf),
                     ("username", username),
                     ("password", crate::helpers::PASSWORD),
+                    ("password2", crate::helpers::PASSWORD),
                 ],
             )
             .await;

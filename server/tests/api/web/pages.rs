@@ -333,6 +333,7 @@ async fn register_errors_are_shown_with_what_was_typed() {
                 ("username", "al"),
                 ("email", "al@example.com"),
                 ("password", "password"),
+                ("password2", "password"),
             ],
         )
         .await;
@@ -344,6 +345,27 @@ async fn register_errors_are_shown_with_what_was_typed() {
     );
     assert!(page.contains("too easy to guess"), "{page}");
     assert!(page.contains("value=\"al@example.com\""));
+    // Typed twice: two that differ make no account, and say so.
+    let page = browser.page("/register").await;
+    let differ = browser
+        .post(
+            "/register",
+            &[
+                ("csrf", &csrf(&page)),
+                ("username", "alice"),
+                ("password", "correct horse battery"),
+                ("password2", "correct horse batery"),
+            ],
+        )
+        .await;
+    assert_eq!(differ.status(), StatusCode::BAD_REQUEST);
+    let page = differ.text().await.unwrap();
+    assert!(page.contains("The two passwords differ"), "{page}");
+    assert!(page.contains("value=\"alice\""), "{page}");
+    assert_eq!(
+        app.login("alice", "correct horse battery").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
