@@ -443,42 +443,40 @@ mod tests {
 
     #[test]
     fn a_command_may_be_shortened_to_a_start_no_other_shares() {
-        assert_eq!(order("task li").unwrap(), "task list");
-        assert_eq!(order("task +home li").unwrap(), "task list -- +home");
-        assert_eq!(
-            order("task 3 mod pri:L").unwrap(),
-            "task modify --filter-word=3 -- pri:L"
-        );
-        assert_eq!(order("task 3 inf").unwrap(), "task info --filter-word=3");
-        // Shared by several commands, or one letter: a search word.
-        assert_eq!(order("task re").unwrap(), "task list -- re");
-        assert_eq!(order("task comp").unwrap(), "task list -- comp");
-        assert_eq!(order("task l").unwrap(), "task list -- l");
-        // Account commands, and those that write with no task named, only
-        // by their whole name.
-        assert_eq!(order("task who").unwrap(), "task list -- who");
-        assert_eq!(order("task pass").unwrap(), "task list -- pass");
-        assert_eq!(order("task un").unwrap(), "task list -- un");
-        assert_eq!(order("task red").unwrap(), "task list -- red");
-        // Shared with commands that are never shortened: still shared.
-        assert_eq!(order("task lo").unwrap(), "task list -- lo");
-        // After a search word, a short word is a search word too.
-        assert_eq!(
-            order("task call an electrician").unwrap(),
-            "task list -- call an electrician"
-        );
-        assert_eq!(
-            order("task things to do").unwrap(),
-            "task list -- things to do"
-        );
-        assert_eq!(
-            order("task +home 3 mod pri:L").unwrap(),
-            "task modify --filter-word=+home --filter-word=3 -- pri:L"
-        );
-        // Words after the command are its own.
-        assert_eq!(order("task add li").unwrap(), "task add -- li");
-        // After `--` nothing is a command: the words are searched for.
-        assert_eq!(order("task -- list").unwrap(), "task list -- -- list");
+        for (line, read_as) in [
+            ("task li", "task list"),
+            ("task +home li", "task list -- +home"),
+            ("task 3 mod pri:L", "task modify --filter-word=3 -- pri:L"),
+            ("task 3 inf", "task info --filter-word=3"),
+            // Shared by several commands, or one letter: a search word.
+            ("task re", "task list -- re"),
+            ("task comp", "task list -- comp"),
+            ("task l", "task list -- l"),
+            // Account commands, and those that write with no task named,
+            // only by their whole name.
+            ("task who", "task list -- who"),
+            ("task pass", "task list -- pass"),
+            ("task un", "task list -- un"),
+            ("task red", "task list -- red"),
+            // Shared with commands that are never shortened: still shared.
+            ("task lo", "task list -- lo"),
+            // After a search word, a short word is a search word too.
+            (
+                "task call an electrician",
+                "task list -- call an electrician",
+            ),
+            ("task things to do", "task list -- things to do"),
+            (
+                "task +home 3 mod pri:L",
+                "task modify --filter-word=+home --filter-word=3 -- pri:L",
+            ),
+            // Words after the command are its own.
+            ("task add li", "task add -- li"),
+            // After `--` nothing is a command: the words are searched for.
+            ("task -- list", "task list -- -- list"),
+        ] {
+            assert_eq!(order(line).unwrap(), read_as, "{line}");
+        }
     }
 
     #[test]

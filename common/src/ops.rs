@@ -71,17 +71,6 @@ pub async fn list_all(client: &ApiClient, filter: &TaskFilter) -> Result<Vec<Tas
     Ok(in_named_order(&filter.names, tasks))
 }
 
-/// How many tasks `filter` selects: counted by the server, unless it names
-/// several tasks.
-pub async fn count(client: &ApiClient, filter: &TaskFilter) -> Result<u64, ClientError> {
-    if let Some(mut query) = filter.single_query() {
-        query.limit = Some(1);
-        query.offset = None;
-        return Ok(client.list_tasks(&query).await?.count);
-    }
-    Ok(list_all(client, filter).await?.len() as u64)
-}
-
 /// [`list_all`] in Taskwarrior's export format. That format has no
 /// number, so several names are looked up in the list first, and the
 /// export's tasks taken by uuid in that order.
@@ -119,8 +108,33 @@ pub async fn count_by(
     if let Some(query) = filter.single_query() {
         return client.count_by(summary, &query).await;
     }
+    Ok(counted(summary, list_all(client, filter).await?))
+}
+
+/// [`count_by`] with how many tasks the filter finds in all: two requests
+/// at once to the server, or the one list of the tasks a filter names.
+pub async fn count_by_with_total(
+    client: &ApiClient,
+    summary: Summary,
+    filter: &TaskFilter,
+) -> Result<(Vec<NameCount>, u64), ClientError> {
+    let Some(query) = filter.single_query() else {
+        let tasks = list_all(client, filter).await?;
+        let total = tasks.len() as u64;
+        return Ok((counted(summary, tasks), total));
+    };
+    let mut first = query.clone();
+    first.limit = Some(1);
+    first.offset = None;
+    let (counts, page) =
+        tokio::try_join!(client.count_by(summary, &query), client.list_tasks(&first))?;
+    Ok((counts, page.count))
+}
+
+/// How many of `tasks` have each project or tag, by name.
+fn counted(summary: Summary, tasks: Vec<Task>) -> Vec<NameCount> {
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    for task in list_all(client, filter).await? {
+    for task in tasks {
         let names = match summary {
             Summary::Projects => task.project.into_iter().collect(),
             Summary::Tags => task.tags,
@@ -129,10 +143,10 @@ pub async fn count_by(
             *counts.entry(name).or_default() += 1;
         }
     }
-    Ok(counts
+    counts
         .into_iter()
         .map(|(name, count)| NameCount { name, count })
-        .collect())
+        .collect()
 }
 
 /// The tasks `names` names, in the order named, each once.

@@ -36,10 +36,7 @@ pub async fn run(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
     }
     let (rows, footer) = match summary {
         Summary::Projects => {
-            let (counts, total) = tokio::try_join!(
-                ops::count_by(&client, summary, &filter),
-                ops::count(&client, &filter)
-            )?;
+            let (counts, total) = ops::count_by_with_total(&client, summary, &filter).await?;
             project_rows(&counts, total)
         }
         Summary::Tags => {
