@@ -39,6 +39,7 @@ use crate::api::{NewTask, Priority, StatusFilter, Task, TaskPatch, TaskQuery, Ud
 use crate::dates::Clock;
 use crate::list_query::{OrderField, OrderKey};
 use crate::task_ref::{is_ref_list, parse_refs, TaskRef};
+use crate::typed_line::{self, Word};
 
 /// A filter or modifier word that cannot be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -338,39 +339,6 @@ fn take_date_value<'a, Tz: TimeZone>(
     (value.into(), 0)
 }
 
-/// Splits a line into words the way a shell would for simple input: on
-/// whitespace, with `"…"` and `'…'` grouping. For the TUI's filter line.
-pub fn split_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut in_word = false;
-    let mut quote: Option<char> = None;
-    for c in line.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => current.push(c),
-            None if c == '"' || c == '\'' => {
-                quote = Some(c);
-                in_word = true;
-            }
-            None if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut current));
-                    in_word = false;
-                }
-            }
-            None => {
-                current.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(current);
-    }
-    words
-}
-
 /// Parses `--sort due,-priority` into the API's `ordering` list; Taskwarrior's
 /// names (`entry`, `modified`, `description`) and `+field` are accepted too.
 pub fn parse_sort(spec: &str) -> Result<Vec<OrderKey>, FilterError> {
@@ -421,7 +389,26 @@ impl TaskFilter {
         words: &[S],
         clock: &Clock<Tz>,
     ) -> Result<TaskFilter, FilterError> {
-        let words: Vec<String> = words.iter().map(|w| w.as_ref().to_string()).collect();
+        TaskFilter::parse_words(words.iter().map(|w| Word::plain(w.as_ref())), clock)
+    }
+
+    /// [`TaskFilter::parse`] of a typed line (the TUI's `/`): a word
+    /// quoted whole is searched for.
+    pub fn parse_line<Tz: TimeZone>(
+        line: &str,
+        clock: &Clock<Tz>,
+    ) -> Result<TaskFilter, FilterError> {
+        TaskFilter::parse_words(typed_line::split(line), clock)
+    }
+
+    fn parse_words<Tz: TimeZone>(
+        words: impl IntoIterator<Item = Word>,
+        clock: &Clock<Tz>,
+    ) -> Result<TaskFilter, FilterError> {
+        let (words, quoted): (Vec<String>, Vec<bool>) = words
+            .into_iter()
+            .map(|w| (w.text, w.quote.is_some()))
+            .unzip();
         let mut filter = TaskFilter::default();
         let mut search: Vec<String> = Vec::new();
         let mut name_words: Vec<&str> = Vec::new();
@@ -430,7 +417,7 @@ impl TaskFilter {
         while i < words.len() {
             let word = &words[i];
             i += 1;
-            if literal {
+            if literal || quoted[i - 1] {
                 search.push(word.clone());
                 continue;
             }
@@ -573,14 +560,6 @@ impl TaskFilter {
         })
     }
 
-    /// [`TaskFilter::parse`] of a typed line (the TUI's `/`).
-    pub fn parse_line<Tz: TimeZone>(
-        line: &str,
-        clock: &Clock<Tz>,
-    ) -> Result<TaskFilter, FilterError> {
-        TaskFilter::parse(&split_words(line), clock)
-    }
-
     /// Sets the ordering from a `--sort` spec.
     pub fn sort_by(&mut self, spec: &str) -> Result<(), FilterError> {
         self.query.ordering = parse_sort(spec)?;
@@ -673,7 +652,29 @@ impl Modifications {
         clock: &Clock<Tz>,
         mode: ModifyMode,
     ) -> Result<Modifications, FilterError> {
-        let words: Vec<String> = words.iter().map(|w| w.as_ref().to_string()).collect();
+        Modifications::parse_words(words.iter().map(|w| Word::plain(w.as_ref())), clock, mode)
+    }
+
+    /// [`Modifications::parse`] of a typed line (the web app's quick add,
+    /// the TUI's title line): a word quoted whole is title text.
+    pub fn parse_line<Tz: TimeZone>(
+        line: &str,
+        clock: &Clock<Tz>,
+        mode: ModifyMode,
+    ) -> Result<Modifications, FilterError> {
+        Modifications::parse_words(typed_line::split(line), clock, mode)
+    }
+
+    fn parse_words<Tz: TimeZone>(
+        words: impl IntoIterator<Item = Word>,
+        clock: &Clock<Tz>,
+        mode: ModifyMode,
+    ) -> Result<Modifications, FilterError> {
+        let words: Vec<Word> = words.into_iter().collect();
+        let (words, typed): (Vec<String>, Vec<Option<String>>) = words
+            .iter()
+            .map(|w| (w.text.clone(), w.quote.map(|_| w.as_typed())))
+            .unzip();
         let mut mods = Modifications::default();
         let mut literal = false;
         let mut i = 0;
@@ -682,6 +683,17 @@ impl Modifications {
             i += 1;
             if literal {
                 mods.words.push(word.clone());
+                continue;
+            }
+            if let Some(typed) = &typed[i - 1] {
+                // Quotes that protect nothing are the title's (`about
+                // "Dune"`); around words the grammar would read they only
+                // protect them (`"project:x"`).
+                let inner: Vec<&str> = word.split_whitespace().collect();
+                let title = Modifications::parse(&inner, clock, mode)
+                    .is_ok_and(|alone| alone.words == inner);
+                mods.words
+                    .push(if title { typed.clone() } else { word.clone() });
                 continue;
             }
             if word == "--" {
@@ -1244,10 +1256,25 @@ mod tests {
     }
 
     #[test]
-    fn split_words_honours_quotes() {
-        assert_eq!(
-            split_words(r#"+a due:"in 3 days"  'two words' x"#),
-            ["+a", "due:in 3 days", "two words", "x"]
-        );
+    fn a_word_quoted_whole_is_text() {
+        let c = clock();
+        let mods = Modifications::parse_line(
+            r#"Don't forget "project:x" project:home "+y" +z due:"in 3 days""#,
+            &c,
+            ModifyMode::Add,
+        )
+        .unwrap();
+        assert_eq!(mods.title().as_deref(), Some("Don't forget project:x +y"));
+        assert_eq!(mods.project, Some(Some("home".into())));
+        assert_eq!(mods.add_tags, ["z"]);
+        assert!(matches!(mods.due, Some(Some(_))));
+        let filter = TaskFilter::parse_line(r#""pro:x" +a"#, &c).unwrap();
+        assert_eq!(filter.query.search.as_deref(), Some("pro:x"));
+        assert_eq!(filter.query.tags, ["a"]);
+        assert_eq!(filter.query.project, None);
+        // Quotes around words the grammar leaves alone are the title's.
+        let mods =
+            Modifications::parse_line(r#"Read "Dune" 'a b' "c +d""#, &c, ModifyMode::Add).unwrap();
+        assert_eq!(mods.title().as_deref(), Some(r#"Read "Dune" 'a b' c +d"#));
     }
 }

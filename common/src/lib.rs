@@ -8,6 +8,7 @@
 //! - [`list_query`]: the task list's query, as clients build it and the server reads it.
 //! - [`task_ref`]: how people name tasks (`3`, `4-6`, a uuid prefix).
 //! - [`text`]: escaping server text for a terminal.
+//! - [`typed_line`]: the words of a line typed into a box, quotes and all.
 //! - `client` (feature `client`): the async HTTP client.
 //! - `config` (feature `client`): the credentials file shared by the clients.
 //! - `live` (feature `client`): following the server's change feed.
@@ -22,6 +23,7 @@ pub mod list_query;
 pub mod rfc3339;
 pub mod task_ref;
 pub mod text;
+pub mod typed_line;
 pub mod urgency;
 
 #[cfg(feature = "client")]

@@ -42,8 +42,5 @@ pub fn modifications(
 /// A new task's title line as `task add WORDS…` reads it: title words and
 /// modifiers.
 pub fn add_words(line: &str, now: DateTime<Utc>, tz: FixedOffset) -> Result<Modifications, String> {
-    // Split on white space only: quotes in a title are the title's
-    // ("Call Bob's dentist"), not a shell's.
-    let words: Vec<&str> = line.split_whitespace().collect();
-    Modifications::parse(&words, &clock(now, tz), ModifyMode::Add).map_err(|e| e.to_string())
+    Modifications::parse_line(line, &clock(now, tz), ModifyMode::Add).map_err(|e| e.to_string())
 }

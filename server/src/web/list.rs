@@ -11,7 +11,7 @@ use axum_extra::extract::cookie::CookieJar;
 use chrono::{Local, Utc};
 use common::{
     api::{Status, Task},
-    filter::{split_words, Modifications, ModifyMode},
+    filter::{Modifications, ModifyMode},
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -290,9 +290,9 @@ pub async fn add(
 /// Creates the task a quick-add line describes, in the CLI's words:
 /// `Buy milk +errands due:tomorrow pri:H`. The message says what is wrong.
 async fn create_from_line(state: &AppState, browser: &Browser, line: &str) -> Result<(), String> {
-    let words = split_words(line);
     let clock = common::dates::Clock::at(Local::now());
-    let mods = Modifications::parse(&words, &clock, ModifyMode::Add).map_err(|e| e.to_string())?;
+    let mods =
+        Modifications::parse_line(line, &clock, ModifyMode::Add).map_err(|e| e.to_string())?;
     let resolved = super::task_page::resolve(state, browser.user.id, mods.add_depends.clone())
         .await
         .map_err(|message| format!("depends: {message}"))?;

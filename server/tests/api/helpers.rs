@@ -308,7 +308,6 @@ impl TestApp {
     }
 }
 
-/// The ids of the first page `GET /api/tasks/?{query}` lists for `user`.
 /// The page of `user`'s tasks that `query` asks for, which must be a 200.
 pub async fn list_page(app: &TestApp, user: &TestUser, query: &str) -> Value {
     let response = app
@@ -320,6 +319,7 @@ pub async fn list_page(app: &TestApp, user: &TestUser, query: &str) -> Value {
     body(response).await
 }
 
+/// The ids of the first page `GET /api/tasks/?{query}` lists for `user`.
 pub async fn ids(app: &TestApp, user: &TestUser, query: &str) -> Vec<i64> {
     list_page(app, user, query).await["results"]
         .as_array()

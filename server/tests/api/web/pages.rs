@@ -1,11 +1,11 @@
 //! The pages and their forms.
 
 use reqwest::{header, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 use taskd::config::Registration;
 
 use super::{csrf, titles, Browser};
-use crate::helpers::{body, TestApp};
+use crate::helpers::{body, list_page, TestApp};
 
 #[tokio::test]
 async fn pages_carry_the_security_headers_and_assets_are_hashed_and_immutable() {
@@ -266,6 +266,27 @@ async fn a_bad_quick_add_keeps_what_was_typed_and_says_why() {
     );
     assert!(page.contains("invalid date"), "{page}");
     assert!(page.contains("0 tasks"));
+}
+
+#[tokio::test]
+async fn quick_add_keeps_apostrophes_and_takes_quoted_words_as_title() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    let added = browser
+        .quick_add(r#"Don't forget Bob's "project:x" +home 'due:someday' pri:H"#)
+        .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let alice = app.logged_in(1, "alice").await;
+    let page = list_page(&app, &alice, "").await;
+    let task = &page["results"][0];
+    assert_eq!(
+        task["title"], "Don't forget Bob's project:x due:someday",
+        "{page}"
+    );
+    assert_eq!(task["project"], Value::Null);
+    assert_eq!(task["tags"], json!(["home"]));
+    assert_eq!(task["priority"], "high");
 }
 
 #[tokio::test]

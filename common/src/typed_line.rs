@@ -1,0 +1,142 @@
+//! Words of a line typed into a box (the web app's quick add, the TUI's
+//! title and filter lines), where no shell has split them first.
+//!
+//! Quotes group and protect, as a shell's do: `"buy milk" due:"in 3 days"`
+//! is two words, and a word quoted whole (`"project:x"`) is plain text, not
+//! a modifier. Unlike a shell's, a quote opens only at the start of a word
+//! or after its `:`, and closes only before white space or the end, so that
+//! apostrophes are letters (`Don't`, `Bob's`, `'tis`); a quote that never
+//! closes is kept as typed. What the quotes around a word mean to the line
+//! (protection, or part of a title) is the parser's to say.
+
+/// One word of a typed line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The word without the quotes that grouped it.
+    pub text: String,
+    /// The quote the whole word was in, if it was: it means its text and
+    /// nothing more.
+    pub quote: Option<char>,
+}
+
+impl Word {
+    /// A word as a shell handed it over: its quotes, if any, already gone.
+    pub fn plain(text: impl Into<String>) -> Word {
+        Word {
+            text: text.into(),
+            quote: None,
+        }
+    }
+
+    /// The word as it was typed, quotes and all.
+    pub fn as_typed(&self) -> String {
+        match self.quote {
+            Some(quote) => format!("{quote}{}{quote}", self.text),
+            None => self.text.clone(),
+        }
+    }
+}
+
+/// Splits a typed line into its words (see the module docs).
+pub fn split(line: &str) -> Vec<Word> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let quote = closing_quote(&chars, i).map(|_| chars[i]);
+        let mut text = String::new();
+        while i < chars.len() && !chars[i].is_whitespace() {
+            let opens = text.is_empty() || text.ends_with(':');
+            if let Some(end) = closing_quote(&chars, i).filter(|_| opens) {
+                text.extend(&chars[i + 1..end]);
+                i = end + 1;
+            } else {
+                text.push(chars[i]);
+                i += 1;
+            }
+        }
+        // `""` stands for nothing; `due:""` is still `due:`.
+        if !text.is_empty() {
+            words.push(Word { text, quote });
+        }
+    }
+    words
+}
+
+/// Where the quote at `open` closes, if it is a quote that does.
+fn closing_quote(chars: &[char], open: usize) -> Option<usize> {
+    let quote = chars[open];
+    if quote != '"' && quote != '\'' {
+        return None;
+    }
+    (open + 1..chars.len())
+        .find(|&at| chars[at] == quote && chars.get(at + 1).is_none_or(|next| next.is_whitespace()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(line: &str) -> Vec<(String, bool)> {
+        split(line)
+            .into_iter()
+            .map(|w| (w.text, w.quote.is_some()))
+            .collect()
+    }
+
+    #[test]
+    fn quotes_group_words_and_mark_them_plain() {
+        assert_eq!(
+            texts(r#"+a due:"in 3 days"  'two words' x "project:x""#),
+            [
+                ("+a".into(), false),
+                ("due:in 3 days".into(), false),
+                ("two words".into(), true),
+                ("x".into(), false),
+                ("project:x".into(), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn apostrophes_and_lone_quotes_are_letters() {
+        let words: Vec<String> = split(r#"Don't 'tis Bob's "odd 5" x"#)
+            .into_iter()
+            .map(|w| w.text)
+            .collect();
+        assert_eq!(words, ["Don't", "'tis", "Bob's", "odd 5", "x"]);
+        let words: Vec<String> = split(r#"say "hi there"#)
+            .into_iter()
+            .map(|w| w.text)
+            .collect();
+        assert_eq!(words, ["say", "\"hi", "there"]);
+        // A quote closes only before white space: the inner one is a letter.
+        let words: Vec<String> = split("'Don't stop' now")
+            .into_iter()
+            .map(|w| w.text)
+            .collect();
+        assert_eq!(words, ["Don't stop", "now"]);
+    }
+
+    #[test]
+    fn a_quoted_word_can_be_given_back_as_typed() {
+        let typed: Vec<String> = split(r#"a 'b c' "d" due:"e""#)
+            .iter()
+            .map(Word::as_typed)
+            .collect();
+        assert_eq!(typed, ["a", "'b c'", "\"d\"", "due:e"]);
+    }
+
+    #[test]
+    fn empty_quotes_are_nothing_but_an_empty_value_stays() {
+        let words: Vec<String> = split(r#"a "" due:"" b"#)
+            .into_iter()
+            .map(|w| w.text)
+            .collect();
+        assert_eq!(words, ["a", "due:", "b"]);
+    }
+}
