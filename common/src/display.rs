@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, TimeZone, Timelike, Utc};
 
-use crate::api::Task;
+use crate::api::{Status, Task};
 use crate::dates::relative;
 
 /// How many characters of a uuid name a task that has no number.
@@ -18,6 +18,17 @@ pub fn name(task: &Task) -> String {
         None => uuid_name(&task.uuid),
     }
 }
+
+/// Said after `task` is saved past its until date, which the server's
+/// sweep acts on within a minute: else it would vanish unexplained.
+pub fn expiry_warning(task: &Task, now: DateTime<Utc>) -> Option<&'static str> {
+    let expired = task.status == Status::Pending && task.until.is_some_and(|until| until <= now);
+    expired.then_some(EXPIRING)
+}
+
+/// What [`expiry_warning`] says.
+pub const EXPIRING: &str =
+    "Its until date has passed: the server deletes it within a minute (the trash keeps it).";
 
 /// The start of `uuid` that names its task: 8 characters, one more when
 /// those are all digits (which would read as a number), so that what is

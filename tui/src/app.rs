@@ -552,7 +552,10 @@ impl App {
                     self.overlay = Overlay::None;
                 }
                 let name = shown_as.unwrap_or_else(|| display::name(&task));
-                self.info(format!("{verb} task {name}."));
+                match display::expiry_warning(&task, self.now) {
+                    Some(warning) => self.info(format!("{verb} task {name}. {warning}")),
+                    None => self.info(format!("{verb} task {name}.")),
+                }
                 self.upsert(task);
                 if created {
                     self.select_id = Some(id);

@@ -80,13 +80,8 @@ pub async fn run(ctx: &Ctx, args: Args, made: Made) -> Result<ExitCode> {
         ctx.print_json(&task)?;
     } else if made == Made::Done {
         ctx.say(&format!("Logged task {}.", display::name(&task)))?;
-    } else if task.until.is_some_and(|until| until <= ctx.clock.now_utc()) {
-        // Said, or it would vanish unexplained at the server's next sweep.
-        ctx.say(&format!(
-            "Created task {}. Its until date has passed: the server deletes it within a \
-             minute (task trash keeps it).",
-            display::name(&task)
-        ))?;
+    } else if let Some(warning) = display::expiry_warning(&task, ctx.clock.now_utc()) {
+        ctx.say(&format!("Created task {}. {warning}", display::name(&task)))?;
     } else {
         ctx.say(&format!("Created task {}.", display::name(&task)))?;
     }

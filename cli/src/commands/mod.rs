@@ -8,6 +8,7 @@ use clap::Subcommand;
 
 use common::api::{BulkAction, BulkRequest, StatusFilter, Summary, Task};
 use common::client::ClientError;
+use common::display;
 use common::ops::{self, Outcome};
 use common::task_ref::{describe, TaskRef};
 
@@ -291,6 +292,17 @@ pub async fn set_status(
 
 /// Reopened, a task has a number to be named by from now on: said when it
 /// was named otherwise.
+/// "Modified task 3 'Title'.", warned when the change leaves the task past
+/// its until date.
+fn say_changed(ctx: &Ctx, verb: &str, target: &Target, name: &str, task: &Task) -> Result<()> {
+    let now_named = now_named(target, name, task.number);
+    let line = format!("{verb} task {name} {}{now_named}.", quoted(&task.title));
+    match display::expiry_warning(task, ctx.clock.now_utc()) {
+        Some(warning) => ctx.say(&format!("{line} {warning}")),
+        None => ctx.say(&line),
+    }
+}
+
 fn now_named(target: &Target, name: &str, number: Option<i64>) -> String {
     match (target, number) {
         (Target::Named(TaskRef::Number(_)), _) | (_, None) => String::new(),
@@ -363,11 +375,7 @@ pub async fn change_together(
             if ops::left_as_it_was(seen_version, &now) {
                 ctx.say(&unchanged(&name, &now))?;
             } else {
-                let now_named = now_named(&target, &name, now.number);
-                ctx.say(&format!(
-                    "{verb} task {name} {}{now_named}.",
-                    quoted(&now.title)
-                ))?;
+                say_changed(ctx, verb, &target, &name, &now)?;
             }
             changed.push(now);
         }
@@ -413,11 +421,7 @@ pub async fn change_each(
         };
         match result {
             Ok(Outcome::Changed(task)) => {
-                let now_named = now_named(&target, &name, task.number);
-                ctx.say(&format!(
-                    "{verb} task {name} {}{now_named}.",
-                    quoted(&task.title)
-                ))?;
+                say_changed(ctx, verb, &target, &name, &task)?;
                 changed.push(task);
             }
             Ok(Outcome::AlreadySo(task, state)) => {

@@ -256,4 +256,9 @@ fn a_task_added_past_its_until_date_says_it_will_expire() {
     assert!(past.contains("until date has passed"), "{past}");
     let later = cli.ok(&["add", "New", "offer", "until:2099-01-01"]);
     assert_eq!(later, "Created task 2.\n");
+    // A change that leaves it past its until date says so too.
+    let moved = cli.ok(&["2", "modify", "until:yesterday"]);
+    assert!(moved.contains("until date has passed"), "{moved}");
+    let kept = cli.ok(&["2", "modify", "until:2099-02-01"]);
+    assert!(!kept.contains("until date"), "{kept}");
 }

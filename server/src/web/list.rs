@@ -278,7 +278,7 @@ pub async fn add(
     session::check_form(&state, &headers, &origin, SESSION_COOKIE, &form.csrf)?;
     let back = local_path(&form.back);
     match create_from_line(&state, &browser, &form.q).await {
-        Ok(()) => Ok((undo::offer(&origin, Direction::Undo), Redirect::to(&back)).into_response()),
+        Ok(task) => Ok((undo::offer_after(&origin, &task), Redirect::to(&back)).into_response()),
         Err(message) => {
             // What was typed stays in the box, with what is wrong with it.
             let page = list_page(&state, &browser, query_of(&back), form.q, Some(message)).await?;
@@ -289,7 +289,7 @@ pub async fn add(
 
 /// Creates the task a quick-add line describes, in the CLI's words:
 /// `Buy milk +errands due:tomorrow pri:H`. The message says what is wrong.
-async fn create_from_line(state: &AppState, browser: &Browser, line: &str) -> Result<(), String> {
+async fn create_from_line(state: &AppState, browser: &Browser, line: &str) -> Result<Task, String> {
     let clock = common::dates::Clock::at(Local::now());
     let mods =
         Modifications::parse_line(line, &clock, ModifyMode::Add).map_err(|e| e.to_string())?;
@@ -304,7 +304,6 @@ async fn create_from_line(state: &AppState, browser: &Browser, line: &str) -> Re
     let fields = task_input::full(body).map_err(|err| PageError::from(err).to_string())?;
     ops::create(state.store.as_ref(), browser.user.id, fields)
         .await
-        .map(|_| ())
         .map_err(|err| PageError::from(err).to_string())
 }
 
@@ -334,20 +333,12 @@ pub async fn act(
         Ok(TaskChange::Patch(task_input::partial(body)?))
     };
     let before = ops::get(store, user, id).await?.version;
-    // The version after, or none for a deletion.
+    // The task after, or none for a deletion.
     let after = match action.as_str() {
-        "done" => Some(
-            ops::update(store, user, id, None, status("done")?)
-                .await?
-                .version,
-        ),
-        "reopen" => Some(
-            ops::update(store, user, id, None, status("pending")?)
-                .await?
-                .version,
-        ),
-        "start" => Some(ops::set_active(store, user, id, None, true).await?.version),
-        "stop" => Some(ops::set_active(store, user, id, None, false).await?.version),
+        "done" => Some(ops::update(store, user, id, None, status("done")?).await?),
+        "reopen" => Some(ops::update(store, user, id, None, status("pending")?).await?),
+        "start" => Some(ops::set_active(store, user, id, None, true).await?),
+        "stop" => Some(ops::set_active(store, user, id, None, false).await?),
         "delete" => {
             ops::delete(store, user, id, None).await?;
             None
@@ -357,10 +348,10 @@ pub async fn act(
     let back = Redirect::to(&local_path(&form.back));
     // Offered only when something changed: a task already done (a second
     // click, another tab) has no undo of its own to offer.
-    let mut response = if after == Some(before) {
-        back.into_response()
-    } else {
-        (undo::offer(&origin, Direction::Undo), back).into_response()
+    let mut response = match &after {
+        Some(task) if task.version == before => back.into_response(),
+        Some(task) => (undo::offer_after(&origin, task), back).into_response(),
+        None => (undo::offer(&origin, Direction::Undo), back).into_response(),
     };
     response
         .headers_mut()

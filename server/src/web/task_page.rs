@@ -29,7 +29,6 @@ use crate::{
         tasks::TaskChange,
     },
     forwarded::RequestOrigin,
-    store::journal::Direction,
     task_input,
     task_query::{PageWindow, TaskFilter},
     AppState,
@@ -389,7 +388,7 @@ pub async fn save(
                     if saved.version == current.version {
                         return Ok(Redirect::to(&back).into_response());
                     }
-                    let offer = undo::offer(&origin, Direction::Undo);
+                    let offer = undo::offer_after(&origin, &saved);
                     return Ok((offer, Redirect::to(&back)).into_response());
                 }
                 Err(TaskError::VersionMismatch) => (

@@ -8,6 +8,8 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::{Cookie, CookieJar};
+use chrono::Utc;
+use common::{api::Task, display};
 use serde::Deserialize;
 
 use super::{
@@ -33,14 +35,32 @@ pub struct Notice {
 
 /// The cookie that asks the next page for the notice offering `direction`.
 pub fn offer(origin: &RequestOrigin, direction: Direction) -> CookieJar {
-    let value = match direction {
-        Direction::Undo => "undo",
-        Direction::Redo => "redo",
-    };
+    notice(
+        origin,
+        match direction {
+            Direction::Undo => "undo",
+            Direction::Redo => "redo",
+        },
+    )
+}
+
+/// The cookie after a change that left `task` as it is: it offers the
+/// change's undo, and warns when the task is past its until date.
+pub fn offer_after(origin: &RequestOrigin, task: &Task) -> CookieJar {
+    match display::expiry_warning(task, Utc::now()) {
+        Some(_) => notice(origin, EXPIRING),
+        None => offer(origin, Direction::Undo),
+    }
+}
+
+fn notice(origin: &RequestOrigin, value: &str) -> CookieJar {
     let mut cookie = session::cookie(NOTICE_COOKIE, value.into(), origin, None);
     cookie.set_max_age(time::Duration::minutes(1));
     CookieJar::new().add(cookie)
 }
+
+/// The notice cookie's value after a change that left its task expiring.
+const EXPIRING: &str = "undo-expiring";
 
 /// The notice this page shows, once: the cookie is cleared as it is read.
 pub async fn take_notice(
@@ -53,7 +73,7 @@ pub async fn take_notice(
     };
     let jar = jar.remove(Cookie::build(NOTICE_COOKIE).path("/"));
     let (direction, action, label) = match asked.as_str() {
-        "undo" => (Direction::Undo, "undo", "Undo"),
+        "undo" | EXPIRING => (Direction::Undo, "undo", "Undo"),
         "redo" => (Direction::Redo, "redo", "Redo"),
         _ => return (None, jar),
     };
@@ -61,6 +81,9 @@ pub async fn take_notice(
         return (None, jar);
     };
     let text = match direction {
+        Direction::Undo if asked == EXPIRING => {
+            format!("{}. {}", capitalized(&step.summary), display::EXPIRING)
+        }
         Direction::Undo => format!("{}.", capitalized(&step.summary)),
         Direction::Redo => format!("Undone: {}.", step.summary),
     };

@@ -124,6 +124,20 @@ fn a_opens_the_form_and_enter_creates_the_task() {
         app.message.as_ref().map(|m| m.text.as_str()),
         Some("Created task 6.")
     );
+
+    // Saved past its until date: said, or it would vanish at the next sweep.
+    let mut expiring = fixtures::task(7, "Old offer");
+    expiring.until = Some(app.now - chrono::Duration::hours(1));
+    app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        created: false,
+        verb: "Modified",
+        shown_as: None,
+        result: Ok(expiring),
+    })));
+    assert_eq!(
+        app.message.as_ref().map(|m| m.text.as_str()),
+        Some(format!("Modified task 7. {}", common::display::EXPIRING).as_str())
+    );
 }
 
 #[test]

@@ -290,6 +290,23 @@ async fn quick_add_keeps_apostrophes_and_takes_quoted_words_as_title() {
 }
 
 #[tokio::test]
+async fn a_task_saved_past_its_until_date_is_said_to_expire() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    let added = browser.quick_add("Old offer until:yesterday").await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let page = browser.page("/").await;
+    assert!(page.contains("until date has passed"), "{page}");
+    assert!(page.contains(">Undo<"), "{page}");
+    // Only that once; a task with a later until is just created.
+    browser.quick_add("New offer until:2099-01-01").await;
+    let page = browser.page("/").await;
+    assert!(page.contains("Created"), "{page}");
+    assert!(!page.contains("until date has passed"), "{page}");
+}
+
+#[tokio::test]
 async fn user_text_is_escaped_everywhere() {
     let app = TestApp::spawn().await;
     let mut browser = Browser::new(&app);
