@@ -211,8 +211,8 @@ pub fn read<Tz: TimeZone>(
     if udas(&before.fields) != udas(&after.fields) {
         let mut kept = BTreeMap::new();
         for (name, text) in udas(&after.fields) {
-            if !common::list_query::is_uda_name(&name) {
-                return Err(format!("uda.{name}: {}", common::list_query::UDA_NAME_RULE));
+            if let Some(problem) = common::list_query::uda_name_problem(&name) {
+                return Err(format!("uda.{name}: {problem}"));
             }
             if text.is_empty() {
                 continue;

@@ -37,7 +37,7 @@ use std::collections::BTreeMap;
 
 use crate::api::{NewTask, Priority, StatusFilter, Task, TaskPatch, TaskQuery, UdaValue};
 use crate::dates::Clock;
-use crate::list_query::{OrderField, OrderKey};
+use crate::list_query::{uda_name_problem, OrderField, OrderKey};
 use crate::task_ref::{is_ref_list, parse_refs, TaskRef};
 use crate::typed_line::{self, Word};
 
@@ -608,14 +608,8 @@ pub struct Modifications {
 fn split_uda(word: &str) -> Option<Result<(String, Option<UdaValue>), FilterError>> {
     let (key, value) = word.split_once(':')?;
     let name = key.strip_prefix("uda.")?;
-    let mut chars = name.chars();
-    let valid = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && name.len() <= 64
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !valid {
-        return Some(Err(error(format!(
-            "{key:?}: a user-defined attribute's name is a lower-case letter, then up to 63 lower-case letters, digits or _"
-        ))));
+    if let Some(problem) = uda_name_problem(name) {
+        return Some(Err(error(format!("{key:?}: {problem}"))));
     }
     let value = (!value.is_empty()).then(|| UdaValue::from_typed(value));
     Some(Ok((name.to_string(), value)))

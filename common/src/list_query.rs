@@ -34,11 +34,54 @@ pub const MIN_UUID_PREFIX: usize = 8;
 pub const UDA_NAME_RULE: &str =
     "a user-defined attribute's name is a lower-case letter, then up to 63 lower-case letters, digits or _.";
 
+/// Whether `name` has the shape of a user-defined attribute's name.
 pub fn is_uda_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && name.len() <= 64
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Taskwarrior's own attribute names, and the one an export keeps a
+/// task's longer text in: a user-defined attribute may not take one, as an
+/// export could not carry both.
+pub const RESERVED_UDA_NAMES: &[&str] = &[
+    "annotations",
+    "depends",
+    "description",
+    "due",
+    "end",
+    "entry",
+    "id",
+    "imask",
+    "last",
+    "mask",
+    "modified",
+    "parent",
+    "priority",
+    "project",
+    "recur",
+    "rtype",
+    "scheduled",
+    "start",
+    "status",
+    "tags",
+    "taskd_description",
+    "template",
+    "until",
+    "urgency",
+    "uuid",
+    "wait",
+];
+
+/// Why `name` cannot be given to a user-defined attribute, if it cannot.
+pub fn uda_name_problem(name: &str) -> Option<String> {
+    if !is_uda_name(name) {
+        return Some(UDA_NAME_RULE.into());
+    }
+    RESERVED_UDA_NAMES.contains(&name).then(|| {
+        format!("{name} is one of Taskwarrior's own attributes, not a user-defined one: choose another name.")
+    })
 }
 
 /// `text` lower-cased when it is a uuid or a prefix of one of at least

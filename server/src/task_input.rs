@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::{
     domain::tasks::{TaskFields, TaskFieldsPatch},
     error::{ApiError, FieldErrors},
-    task_query::{is_uda_name, UDA_NAME_RULE},
+    task_query::uda_name_problem,
 };
 
 pub const MAX_TITLE: usize = 500;
@@ -286,8 +286,8 @@ fn udas(value: Value) -> FieldResult<BTreeMap<String, UdaValue>> {
     let mut udas = BTreeMap::new();
     let mut messages = Vec::new();
     for (name, value) in items {
-        if !is_uda_name(&name) {
-            messages.push(format!("\"{name}\": {UDA_NAME_RULE}"));
+        if let Some(problem) = uda_name_problem(&name) {
+            messages.push(format!("\"{name}\": {problem}"));
             continue;
         }
         let value = match value {

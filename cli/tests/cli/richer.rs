@@ -110,6 +110,11 @@ fn wait_scheduled_until_depends_and_udas() {
     );
     let bad = cli.run(&["2", "modify", "uda.Size:L"]).failure(2);
     assert!(bad.stderr.contains("Size"), "{bad:?}");
+    let reserved = cli.run(&["2", "modify", "uda.due:soon"]).failure(2);
+    assert!(
+        reserved.stderr.contains("Taskwarrior's own"),
+        "{reserved:?}"
+    );
 
     // `depends:` with no value removes them all, as in Taskwarrior.
     cli.add(&["Third"]);

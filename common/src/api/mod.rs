@@ -237,7 +237,8 @@ pub struct NewTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<DateTime<Utc>>,
     /// User-defined attributes: names of a lower-case letter then up to 63
-    /// lower-case letters, digits or `_`; text of up to 1,000 characters or
+    /// lower-case letters, digits or `_`, none of Taskwarrior's own
+    /// (`due`, `priority`, `entry`, …); text of up to 1,000 characters or
     /// numbers; at most 64.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(nullable = false))]

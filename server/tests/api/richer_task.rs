@@ -186,6 +186,11 @@ async fn user_defined_attributes_are_kept_verbatim_and_checked() {
         json!({"list": [1]}),
         json!({"flag": true}),
         json!({"long": "x".repeat(1001)}),
+        // Taskwarrior's own names: an export could not carry both.
+        json!({"priority": "H"}),
+        json!({"due": "tomorrow"}),
+        json!({"entry": 1}),
+        json!({"taskd_description": "x"}),
         Value::Object(too_many),
         json!(["not", "an", "object"]),
     ] {

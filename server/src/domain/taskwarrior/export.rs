@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use common::api::{Status, Task};
 use serde_json::{json, Map, Value};
 
-use super::{date, CORE, DESCRIPTION};
+use common::list_query::RESERVED_UDA_NAMES;
+
+use super::{date, DESCRIPTION};
 
 /// `task` in Taskwarrior's export format; `uuids` names the tasks it
 /// depends on (those not found are left out).
@@ -62,7 +64,9 @@ pub fn export(task: &Task, uuids: &HashMap<i64, String>) -> Value {
         put("annotations", Value::Array(notes));
     }
     for (name, value) in &task.udas {
-        if CORE.contains(&name.as_str()) {
+        // One kept from before those names were refused cannot overwrite
+        // the attribute itself.
+        if RESERVED_UDA_NAMES.contains(&name.as_str()) {
             continue;
         }
         // Untagged: a number stays a number, text a string.
@@ -70,4 +74,25 @@ pub fn export(task: &Task, uuids: &HashMap<i64, String>) -> Value {
     }
     put("urgency", json!(task.urgency));
     Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use common::api::UdaValue;
+
+    use super::*;
+
+    #[test]
+    fn a_uda_under_a_reserved_name_never_overwrites_the_attribute() {
+        let mut task = Task {
+            title: "Walk".into(),
+            ..Task::default()
+        };
+        task.udas
+            .insert("description".into(), UdaValue::Text("clash".into()));
+        task.udas.insert("size".into(), UdaValue::Integer(3));
+        let out = export(&task, &HashMap::new());
+        assert_eq!(out["description"], "Walk");
+        assert_eq!(out["size"], 3);
+    }
 }

@@ -13,35 +13,6 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 /// and exports it again, so the text makes the round trip.
 pub const DESCRIPTION: &str = "taskd_description";
 
-/// Taskwarrior's own attribute names: a UDA of the same name is left out of
-/// an export rather than overwrite one of them.
-const CORE: &[&str] = &[
-    "id",
-    "uuid",
-    "description",
-    "status",
-    "entry",
-    "modified",
-    "end",
-    "due",
-    "wait",
-    "scheduled",
-    "until",
-    "start",
-    "priority",
-    "project",
-    "tags",
-    "depends",
-    "annotations",
-    DESCRIPTION,
-    "urgency",
-    "recur",
-    "mask",
-    "imask",
-    "parent",
-    "rtype",
-];
-
 /// `20261201T153000Z`.
 pub fn date(at: DateTime<Utc>) -> String {
     at.format("%Y%m%dT%H%M%SZ").to_string()
@@ -60,6 +31,11 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_description_attribute_is_no_uda_s_name() {
+        assert!(common::list_query::uda_name_problem(DESCRIPTION).is_some());
+    }
 
     #[test]
     fn dates_are_read_in_both_forms() {

@@ -247,6 +247,12 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
         assert!(page.contains(named), "no {named:?} in {page}");
     }
     assert!(!page.contains("udas:"), "{page}");
+    // A name Taskwarrior uses for its own attribute is refused, said why.
+    let sent = with(fields(&page), &[("udas", "priority: H")]);
+    let refused = post_fields(&mut browser, "/tasks/1", &sent).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("Taskwarrior&#39;s own"), "{page}");
     // Nothing changed.
     let alice = app.logged_in(1, "alice").await;
     let task = body(
