@@ -37,7 +37,7 @@ use std::collections::BTreeMap;
 
 use crate::api::{NewTask, Priority, StatusFilter, Task, TaskPatch, TaskQuery, UdaValue};
 use crate::dates::Clock;
-use crate::list_query::{uda_name_problem, OrderField, OrderKey};
+use crate::list_query::{tag_problem, uda_name_problem, OrderField, OrderKey};
 use crate::task_ref::{is_ref_list, parse_refs, TaskRef};
 use crate::typed_line::{self, Word};
 
@@ -285,6 +285,14 @@ fn split_tag(word: &str) -> Option<(char, &str)> {
         return None;
     }
     Some((sign, name))
+}
+
+/// A tag to add: also refused when it is one of Taskwarrior's virtual tags.
+fn tag_to_add(name: &str) -> Result<String, FilterError> {
+    if let Some(problem) = tag_problem(name) {
+        return Err(error(format!("+{name}: {problem}")));
+    }
+    check_tag(name)
 }
 
 fn check_tag(name: &str) -> Result<String, FilterError> {
@@ -697,7 +705,7 @@ impl Modifications {
             if let Some((sign, name)) = split_tag(word) {
                 match (sign, mode) {
                     ('+', _) => {
-                        let tag = check_tag(name)?;
+                        let tag = tag_to_add(name)?;
                         mods.remove_tags.retain(|t| *t != tag);
                         if !mods.add_tags.contains(&tag) {
                             mods.add_tags.push(tag);
@@ -1242,6 +1250,16 @@ mod tests {
             patch.tags,
             Some(vec!["keep".to_string(), "new".to_string()])
         );
+    }
+
+    #[test]
+    fn a_virtual_tag_is_not_added_but_may_be_removed_from_old_data() {
+        for mode in [ModifyMode::Add, ModifyMode::Modify] {
+            let refused = Modifications::parse(&["x", "+ACTIVE"], &clock(), mode).unwrap_err();
+            assert!(refused.0.contains("virtual tags"), "{refused}");
+        }
+        let mods = Modifications::parse(&["-TODAY"], &clock(), ModifyMode::Modify).unwrap();
+        assert_eq!(mods.remove_tags, ["TODAY"]);
     }
 
     #[test]

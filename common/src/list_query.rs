@@ -74,6 +74,51 @@ pub const RESERVED_UDA_NAMES: &[&str] = &[
     "wait",
 ];
 
+/// Taskwarrior's virtual tags (`+ACTIVE`, `+OVERDUE`, …): what a filter
+/// asks with them is worked out from the task, so none is a tag of its own.
+pub const VIRTUAL_TAGS: &[&str] = &[
+    "ACTIVE",
+    "ANNOTATED",
+    "BLOCKED",
+    "BLOCKING",
+    "CHILD",
+    "COMPLETED",
+    "DELETED",
+    "DUE",
+    "DUETODAY",
+    "INSTANCE",
+    "LATEST",
+    "MONTH",
+    "ORPHAN",
+    "OVERDUE",
+    "PARENT",
+    "PENDING",
+    "PRIORITY",
+    "PROJECT",
+    "QUARTER",
+    "READY",
+    "SCHEDULED",
+    "TAGGED",
+    "TEMPLATE",
+    "TODAY",
+    "TOMORROW",
+    "UDA",
+    "UNBLOCKED",
+    "UNTIL",
+    "WAITING",
+    "WEEK",
+    "YEAR",
+    "YESTERDAY",
+];
+
+/// Why `tag` cannot be added to a task as its own, if it cannot (its
+/// length and spaces are the API's to check).
+pub fn tag_problem(tag: &str) -> Option<String> {
+    VIRTUAL_TAGS.contains(&tag).then(|| {
+        format!("{tag} is one of Taskwarrior's virtual tags, which a task has or not by its other fields: choose another name.")
+    })
+}
+
 /// Why `name` cannot be given to a user-defined attribute, if it cannot.
 pub fn uda_name_problem(name: &str) -> Option<String> {
     if !is_uda_name(name) {

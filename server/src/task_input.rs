@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::{
     domain::tasks::{TaskFields, TaskFieldsPatch},
     error::{ApiError, FieldErrors},
-    task_query::uda_name_problem,
+    task_query::{tag_problem, uda_name_problem},
 };
 
 pub const MAX_TITLE: usize = 500;
@@ -244,6 +244,8 @@ fn tags(value: Value) -> FieldResult<Vec<String>> {
             messages.push(format!("Tag \"{tag}\" must be 1 to {MAX_TAG} characters."));
         } else if tag.chars().any(char::is_whitespace) {
             messages.push(format!("Tag \"{tag}\" may not contain whitespace."));
+        } else if let Some(problem) = tag_problem(&tag) {
+            messages.push(problem);
         } else if !tags.contains(&tag) {
             tags.push(tag);
         }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 pub use common::list_query::{
-    compare, is_uda_name, uda_name_problem, OrderField, OrderKey, UDA_NAME_RULE,
+    compare, is_uda_name, tag_problem, uda_name_problem, OrderField, OrderKey, UDA_NAME_RULE,
 };
 use common::list_query::{parse_limit, parse_offset, TaskQuery, DEFAULT_LIMIT};
 

@@ -272,11 +272,17 @@ async fn body_of(
         },
     );
     body.insert("project".into(), json!(form.project));
-    let tags: Vec<&str> = form
-        .tags
-        .split_whitespace()
-        .map(|t| t.trim_start_matches('+'))
-        .collect();
+    // `+home` as the CLI writes it is the tag; `-home` is the CLI's way to
+    // remove one, which here is leaving it out.
+    let mut tags: Vec<&str> = Vec::new();
+    for word in form.tags.split_whitespace() {
+        match word.strip_prefix('-') {
+            Some(name) => errors.push(format!(
+                "Tags: {word:?}: to remove the tag {name:?}, leave it out of the list."
+            )),
+            None => tags.push(word.trim_start_matches('+')),
+        }
+    }
     body.insert("tags".into(), json!(tags));
     for (name, text, now) in [
         ("due", &form.due, current.due),
@@ -325,6 +331,8 @@ async fn body_of(
     let mut udas = Map::new();
     for line in form.udas.lines().map(str::trim).filter(|l| !l.is_empty()) {
         match line.split_once([':', '=']) {
+            // `size:` with no value removes it, as `uda.size:` does.
+            Some((_, value)) if value.trim().is_empty() => {}
             Some((name, value)) => {
                 udas.insert(
                     name.trim().to_string(),

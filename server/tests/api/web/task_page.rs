@@ -177,7 +177,12 @@ async fn every_field_is_edited_on_the_tasks_page() {
     let page = browser.page(&format!("/tasks/{rent}")).await;
     let cleared = with(
         fields(&page),
-        &[("due", ""), ("depends", ""), ("udas", ""), ("priority", "")],
+        &[
+            ("due", ""),
+            ("depends", ""),
+            ("udas", "estimate:\nowner: "),
+            ("priority", ""),
+        ],
     );
     assert_eq!(
         post_fields(&mut browser, &format!("/tasks/{rent}"), &cleared)
@@ -247,6 +252,14 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
         assert!(page.contains(named), "no {named:?} in {page}");
     }
     assert!(!page.contains("udas:"), "{page}");
+    // `-tag` is the CLI's removal, here a mistake said as such; a virtual
+    // tag's name is no tag.
+    let sent = with(fields(&page), &[("tags", "+ok -home ACTIVE")]);
+    let refused = post_fields(&mut browser, "/tasks/1", &sent).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("leave it out of the list"), "{page}");
+    assert!(page.contains("virtual tags"), "{page}");
     // A name Taskwarrior uses for its own attribute is refused, said why.
     let sent = with(fields(&page), &[("udas", "priority: H")]);
     let refused = post_fields(&mut browser, "/tasks/1", &sent).await;
