@@ -116,9 +116,35 @@ const UNSUPPORTED: &[&str] = &[
     "uuid",
 ];
 
+/// Where words come from: a shell's arguments or a line typed into a box.
+/// Error messages tell each how to say what it meant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Arguments,
+    TypedLine,
+}
+
+impl Source {
+    /// How words are kept from being read as anything but text.
+    fn keep_hint(self) -> &'static str {
+        match self {
+            Source::Arguments => "write `--` before words that should stay as they are",
+            Source::TypedLine => "put quotes around words that should stay as they are",
+        }
+    }
+
+    /// How a task's status is changed instead.
+    fn status_hint(self) -> &'static str {
+        match self {
+            Source::Arguments => "use `task done` / `task reopen` for the status",
+            Source::TypedLine => "mark the task done, or reopen it, for the status",
+        }
+    }
+}
+
 /// `recur:weekly` (and `recur.any:`, `rec:`): an error naming the
 /// attribute, for any word whose key is one of [`UNSUPPORTED`].
-fn refuse_unsupported(word: &str) -> Result<(), FilterError> {
+fn refuse_unsupported(word: &str, source: Source) -> Result<(), FilterError> {
     let Some((key, _)) = word.split_once(':') else {
         return Ok(());
     };
@@ -128,8 +154,8 @@ fn refuse_unsupported(word: &str) -> Result<(), FilterError> {
     });
     match known {
         Some(full) => Err(error(format!(
-            "{word:?}: Taskwarrior's {full} attribute is not supported yet (write `--` before \
-             words that should stay as they are)"
+            "{word:?}: Taskwarrior's {full} attribute is not supported yet ({})",
+            source.keep_hint()
         ))),
         None => Ok(()),
     }
@@ -140,7 +166,7 @@ fn refuse_unsupported(word: &str) -> Result<(), FilterError> {
 /// the word, which would find nothing and seem to say that nothing matched
 /// the filter. As words of a phrase (`rock and roll`, `(draft)`, `f(x)`)
 /// they are searched for.
-fn refuse_operator(words: &[String], at: usize) -> Result<(), FilterError> {
+fn refuse_operator(words: &[String], at: usize, source: Source) -> Result<(), FilterError> {
     let word = words[at].as_str();
     // A filter word, or task names, inside any parentheses.
     let operand = |word: &str| {
@@ -157,7 +183,8 @@ fn refuse_operator(words: &[String], at: usize) -> Result<(), FilterError> {
         return Err(error(format!(
             "{word:?}: Taskwarrior's or, and, xor and parentheses are not supported: a \
              filter's words all apply together; for tasks matching either of two, list \
-             each (write `--` before words that should stay as they are)"
+             each ({})",
+            source.keep_hint()
         )));
     }
     Ok(())
@@ -166,7 +193,7 @@ fn refuse_operator(words: &[String], at: usize) -> Result<(), FilterError> {
 /// A word made only of digits, commas and dashes that names no task
 /// (`1-`, `1,,2`, `5-3-1`): a mistyped list of task names, not a search.
 /// A negative number (`-5`) stays a word.
-fn refuse_broken_names(word: &str) -> Result<(), FilterError> {
+fn refuse_broken_names(word: &str, source: Source) -> Result<(), FilterError> {
     let like_names = !word.starts_with('-')
         && word.bytes().any(|b| b.is_ascii_digit())
         && word
@@ -175,7 +202,8 @@ fn refuse_broken_names(word: &str) -> Result<(), FilterError> {
     if like_names && !is_ref_list(word) {
         return Err(error(format!(
             "{word:?} does not name a task: use numbers, lists and ranges such as 3, 3,5 or \
-             4-6 (write `--` before words that should stay as they are)"
+             4-6 ({})",
+            source.keep_hint()
         )));
     }
     Ok(())
@@ -397,7 +425,8 @@ impl TaskFilter {
         words: &[S],
         clock: &Clock<Tz>,
     ) -> Result<TaskFilter, FilterError> {
-        TaskFilter::parse_words(words.iter().map(|w| Word::plain(w.as_ref())), clock)
+        let words = words.iter().map(|w| Word::plain(w.as_ref()));
+        TaskFilter::parse_words(words, clock, Source::Arguments)
     }
 
     /// [`TaskFilter::parse`] of a typed line (the TUI's `/`): a word
@@ -406,12 +435,13 @@ impl TaskFilter {
         line: &str,
         clock: &Clock<Tz>,
     ) -> Result<TaskFilter, FilterError> {
-        TaskFilter::parse_words(typed_line::split(line), clock)
+        TaskFilter::parse_words(typed_line::split(line), clock, Source::TypedLine)
     }
 
     fn parse_words<Tz: TimeZone>(
         words: impl IntoIterator<Item = Word>,
         clock: &Clock<Tz>,
+        source: Source,
     ) -> Result<TaskFilter, FilterError> {
         let (words, quoted): (Vec<String>, Vec<bool>) = words
             .into_iter()
@@ -462,10 +492,10 @@ impl TaskFilter {
                 continue;
             }
             let Some((attribute, value)) = split_attribute(word) else {
-                refuse_unsupported(word)?;
+                refuse_unsupported(word, source)?;
                 refuse_unknown_modifier(word)?;
-                refuse_operator(&words, i - 1)?;
-                refuse_broken_names(word)?;
+                refuse_operator(&words, i - 1, source)?;
+                refuse_broken_names(word, source)?;
                 search.push(pattern_text(word)?.unwrap_or(word).to_string());
                 continue;
             };
@@ -654,7 +684,8 @@ impl Modifications {
         clock: &Clock<Tz>,
         mode: ModifyMode,
     ) -> Result<Modifications, FilterError> {
-        Modifications::parse_words(words.iter().map(|w| Word::plain(w.as_ref())), clock, mode)
+        let words = words.iter().map(|w| Word::plain(w.as_ref()));
+        Modifications::parse_words(words, clock, mode, Source::Arguments)
     }
 
     /// [`Modifications::parse`] of a typed line (the web app's quick add,
@@ -664,13 +695,14 @@ impl Modifications {
         clock: &Clock<Tz>,
         mode: ModifyMode,
     ) -> Result<Modifications, FilterError> {
-        Modifications::parse_words(typed_line::split(line), clock, mode)
+        Modifications::parse_words(typed_line::split(line), clock, mode, Source::TypedLine)
     }
 
     fn parse_words<Tz: TimeZone>(
         words: impl IntoIterator<Item = Word>,
         clock: &Clock<Tz>,
         mode: ModifyMode,
+        source: Source,
     ) -> Result<Modifications, FilterError> {
         let words: Vec<Word> = words.into_iter().collect();
         let (words, typed): (Vec<String>, Vec<Option<String>>) = words
@@ -728,7 +760,7 @@ impl Modifications {
                 continue;
             }
             let Some((attribute, value)) = split_attribute(word) else {
-                refuse_unsupported(word)?;
+                refuse_unsupported(word, source)?;
                 mods.words.push(word.clone());
                 continue;
             };
@@ -776,7 +808,8 @@ impl Modifications {
                 | Attribute::ScheduledBefore
                 | Attribute::ScheduledAfter => {
                     return Err(error(format!(
-                        "{word:?} is a filter, not a modification (use `task done` / `task reopen` for the status)"
+                        "{word:?} is a filter, not a modification ({})",
+                        source.status_hint()
                     )))
                 }
             }
@@ -1260,6 +1293,25 @@ mod tests {
         }
         let mods = Modifications::parse(&["-TODAY"], &clock(), ModifyMode::Modify).unwrap();
         assert_eq!(mods.remove_tags, ["TODAY"]);
+    }
+
+    #[test]
+    fn a_typed_line_is_told_its_own_way_out() {
+        let c = clock();
+        let typed = Modifications::parse_line("x recur:weekly", &c, ModifyMode::Add).unwrap_err();
+        assert!(typed.0.contains("put quotes around"), "{typed}");
+        let argv = Modifications::parse(&["x", "recur:weekly"], &c, ModifyMode::Add).unwrap_err();
+        assert!(argv.0.contains("write `--`"), "{argv}");
+        let typed = Modifications::parse_line("status:done", &c, ModifyMode::Add).unwrap_err();
+        assert!(typed.0.contains("mark the task done"), "{typed}");
+        assert!(!typed.0.contains("task done`"), "{typed}");
+        let typed = TaskFilter::parse_line("+a or +b", &c).unwrap_err();
+        assert!(typed.0.contains("put quotes around"), "{typed}");
+        // And quotes do keep them: searched for, taken as title words.
+        let kept = TaskFilter::parse_line(r#"+a "or" +b"#, &c).unwrap();
+        assert_eq!(kept.query.search.as_deref(), Some("or"));
+        let kept = Modifications::parse_line(r#"x "recur:weekly""#, &c, ModifyMode::Add).unwrap();
+        assert_eq!(kept.title().as_deref(), Some("x recur:weekly"));
     }
 
     #[test]

@@ -13,10 +13,8 @@ pub mod tasks;
 pub mod taskwarrior;
 pub mod undo;
 
-use std::collections::BTreeMap;
-
 /// Messages per field, as DRF reports validation errors.
-pub type FieldErrors = BTreeMap<String, Vec<String>>;
+pub use common::list_query::FieldErrors;
 
 /// How many times a write is tried again when another writer changed the
 /// row between its read and its compare-and-set. Each retry means another

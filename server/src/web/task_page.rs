@@ -27,7 +27,9 @@ use crate::{
     domain::{
         task_ops::{self as ops, TaskError},
         tasks::TaskChange,
+        FieldErrors,
     },
+    error::ApiError,
     forwarded::RequestOrigin,
     task_input,
     task_query::{PageWindow, TaskFilter},
@@ -346,6 +348,25 @@ async fn body_of(
     (body, errors)
 }
 
+/// Field errors, each under the name the form gives its field.
+fn labelled(errors: &FieldErrors) -> Vec<String> {
+    errors
+        .iter()
+        .map(|(field, messages)| format!("{}: {}", label(field), messages.join(" ")))
+        .collect()
+}
+
+/// Why the task's rules refused the form, in the form's words.
+fn refusal(err: ApiError) -> Vec<String> {
+    match &err {
+        ApiError::BadRequest {
+            errors: Some(errors),
+            ..
+        } => labelled(errors),
+        _ => vec![err.detail()],
+    }
+}
+
 /// What the form calls the field the API names `field` (`udas.size`, say).
 fn label(field: &str) -> &str {
     match field.split('.').next().unwrap_or(field) {
@@ -383,11 +404,8 @@ pub async fn save(
     // Every mistake at once: what the form could not read, then what the
     // rest does not pass.
     let (body, mut errors) = body_of(&state, user, &current, &form).await;
-    let checked = task_input::checked_full(body).map_err(|field_errors| {
-        for (field, messages) in field_errors {
-            errors.push(format!("{}: {}", label(&field), messages.join(" ")));
-        }
-    });
+    let checked = task_input::checked_full(body)
+        .map_err(|field_errors| errors.extend(labelled(&field_errors)));
     let refused = match checked {
         Ok(fields) if errors.is_empty() => {
             match ops::update(store, user, id, version, TaskChange::Replace(fields)).await {
@@ -408,10 +426,7 @@ pub async fn save(
                     ],
                 ),
                 Err(err @ (TaskError::Store(_) | TaskError::NotFound)) => return Err(err.into()),
-                Err(err) => (
-                    StatusCode::BAD_REQUEST,
-                    vec![PageError::from(err).to_string()],
-                ),
+                Err(err) => (StatusCode::BAD_REQUEST, refusal(err.into())),
             }
         }
         _ => (StatusCode::BAD_REQUEST, errors),

@@ -266,6 +266,20 @@ async fn a_bad_quick_add_keeps_what_was_typed_and_says_why() {
     );
     assert!(page.contains("invalid date"), "{page}");
     assert!(page.contains("0 tasks"));
+    // Told in the box's own terms, not the CLI's.
+    for (line, told) in [
+        ("Water plants recur:weekly", "put quotes around"),
+        ("Tidy status:done", "mark the task done"),
+    ] {
+        let refused = browser.quick_add(line).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        let page = refused.text().await.unwrap();
+        assert!(page.contains(told), "{line}: {page}");
+        assert!(
+            !page.contains("`--`") && !page.contains("task done`"),
+            "{page}"
+        );
+    }
 }
 
 #[tokio::test]
