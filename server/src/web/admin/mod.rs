@@ -8,8 +8,8 @@ pub mod users;
 use askama::Template;
 use axum::{
     extract::{FromRequestParts, State},
-    http::{request::Parts, HeaderMap},
-    response::Html,
+    http::{request::Parts, HeaderMap, StatusCode},
+    response::{Html, IntoResponse, Response},
 };
 use chrono::{DateTime, Local, Utc};
 
@@ -84,19 +84,20 @@ impl Posted {
         self.0.iter().any(|(n, _)| n == name)
     }
 
-    /// The ids ticked: at least one, each a positive number.
-    fn ids(&self, what: &str) -> PageResult<Vec<i64>> {
+    /// The ids ticked: at least one, each a positive number; else what is
+    /// wrong with them.
+    fn ids(&self, what: &str) -> Result<Vec<i64>, String> {
         let mut ids = Vec::new();
         for (_, value) in self.0.iter().filter(|(name, _)| name == "ids") {
             match value.parse::<i64>() {
                 Ok(id) if id > 0 => ids.push(id),
-                _ => return Err(PageError::bad_request(format!("“{value}” is not an id."))),
+                _ => return Err(format!("“{value}” is not an id.")),
             }
         }
         if ids.is_empty() {
-            return Err(PageError::bad_request(format!(
-                "No {what} were selected: go back, tick some, then choose the action again."
-            )));
+            return Err(format!(
+                "No {what} were selected: tick some, then choose the action again."
+            ));
         }
         ids.sort_unstable();
         ids.dedup();
@@ -250,6 +251,29 @@ struct ConfirmPage {
     /// Why it cannot be done as asked, instead of the button.
     refused: Option<String>,
     back: String,
+}
+
+/// The answer to a bulk form that cannot be done as sent (400): what is
+/// wrong, the items it named, and the way back to the list.
+fn cannot_do(
+    admin: &AdminBrowser,
+    heading: &str,
+    reason: String,
+    items: Vec<String>,
+    back: &str,
+) -> PageResult<Response> {
+    let page = render(ConfirmPage {
+        chrome: admin.chrome(),
+        heading: heading.into(),
+        question: String::new(),
+        items,
+        action: "",
+        fields: Vec::new(),
+        button: String::new(),
+        refused: Some(reason),
+        back: back.into(),
+    })?;
+    Ok((StatusCode::BAD_REQUEST, page).into_response())
 }
 
 #[derive(Template)]

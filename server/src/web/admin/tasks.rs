@@ -9,7 +9,7 @@ use axum::{
 };
 use common::api::Status;
 
-use super::{when, AdminBrowser, ConfirmPage, DonePage, Posted};
+use super::{cannot_do, when, AdminBrowser, ConfirmPage, DonePage, Posted};
 use crate::{
     domain::admin,
     error::ApiError,
@@ -120,7 +120,12 @@ pub async fn delete(
     FormBody(pairs): FormBody<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     let posted = Posted::check(pairs, &state, &headers, &origin)?;
-    let ids = posted.ids("tasks")?;
+    let ids = match posted.ids("tasks") {
+        Ok(ids) => ids,
+        Err(reason) => {
+            return cannot_do(&admin, "Delete tasks", reason, Vec::new(), "/admin/tasks")
+        }
+    };
     if posted.get("confirm") == "yes" {
         let deleted = admin::delete_tasks(state.store.as_ref(), &admin.actor(), &ids).await?;
         let heading = match deleted.len() {

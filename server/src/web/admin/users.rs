@@ -9,7 +9,9 @@ use axum::{
 };
 use common::api::{AdminUser, RegisterRequest};
 
-use super::{log_lines, when, AdminBrowser, ConfirmPage, DonePage, LogLine, Posted, LOG_LINES};
+use super::{
+    cannot_do, log_lines, when, AdminBrowser, ConfirmPage, DonePage, LogLine, Posted, LOG_LINES,
+};
 use crate::{
     auth,
     domain::admin::{self, SELF_LOCKOUT},
@@ -159,6 +161,16 @@ enum Bulk {
     Delete,
 }
 
+impl Bulk {
+    fn heading(self) -> &'static str {
+        match self {
+            Bulk::Activate => "Activate users",
+            Bulk::Deactivate => "Deactivate users",
+            Bulk::Delete => "Delete users",
+        }
+    }
+}
+
 fn tasks_phrase(count: u64) -> String {
     match count {
         1 => "1 task".into(),
@@ -188,12 +200,21 @@ pub async fn bulk(
         "deactivate" => Bulk::Deactivate,
         "delete" => Bulk::Delete,
         _ => {
-            return Err(PageError::bad_request(
-                "Choose an action: activate, deactivate or delete.",
-            ))
+            return cannot_do(
+                &admin,
+                "Users",
+                "Choose an action: activate, deactivate or delete.".into(),
+                Vec::new(),
+                "/admin/users",
+            )
         }
     };
-    let ids = posted.ids("users")?;
+    let ids = match posted.ids("users") {
+        Ok(ids) => ids,
+        Err(reason) => {
+            return cannot_do(&admin, action.heading(), reason, Vec::new(), "/admin/users")
+        }
+    };
     let actor = admin.actor();
     if posted.get("confirm") == "yes" {
         let store = state.store.as_ref();
@@ -275,7 +296,7 @@ pub async fn bulk(
     let total_trashed: u64 = trashed.values().sum();
     let (heading, question, button) = match action {
         Bulk::Activate => (
-            "Activate users",
+            Bulk::Activate.heading(),
             format!(
                 "Activate {}? They can log in again.",
                 users_phrase(users.len())
@@ -283,7 +304,7 @@ pub async fn bulk(
             "Yes, activate",
         ),
         Bulk::Deactivate => (
-            "Deactivate users",
+            Bulk::Deactivate.heading(),
             format!(
                 "Deactivate {}? They are logged out everywhere at once and cannot log in \
                  until activated again. Their tasks stay.",
@@ -292,7 +313,7 @@ pub async fn bulk(
             "Yes, deactivate",
         ),
         Bulk::Delete => (
-            "Delete users",
+            Bulk::Delete.heading(),
             format!(
                 "Delete {} and their {}{}? This cannot be undone.",
                 users_phrase(users.len()),

@@ -234,6 +234,21 @@ async fn bulk_actions_say_what_will_go_before_doing_it() {
     let refused = refused.text().await.unwrap();
     assert!(refused.contains("your own account"), "{refused}");
     assert!(!refused.contains("Yes, delete"));
+    assert!(
+        !refused.contains("This cannot be undone"),
+        "refused, not asked: {refused}"
+    );
+    // Nothing ticked: said, with the way back to the list.
+    let none = admin
+        .post(
+            "/admin/users/bulk",
+            &[("csrf", token.as_str()), ("action", "delete")],
+        )
+        .await;
+    assert_eq!(none.status(), StatusCode::BAD_REQUEST);
+    let none = none.text().await.unwrap();
+    assert!(none.contains("No users were selected"), "{none}");
+    assert!(none.contains("href=\"/admin/users\""), "{none}");
     let mut forced = with_self.to_vec();
     forced.push(("confirm", "yes"));
     let forced = admin.post("/admin/users/bulk", &forced).await;
@@ -457,6 +472,22 @@ async fn admins_add_and_change_users_and_each_change_is_in_their_history() {
         .await;
     assert_eq!(demoted.status(), StatusCode::BAD_REQUEST);
     assert!(demoted.text().await.unwrap().contains("your own account"));
+    // So one's own page shows the boxes that cannot change as such, and its
+    // form saves the rest.
+    let own = admin.page(&format!("/admin/users/{root}")).await;
+    assert_eq!(own.matches(" disabled>").count(), 2, "{own}");
+    assert!(!own.contains("name=\"flags\""), "{own}");
+    let saved = admin
+        .post(
+            &format!("/admin/users/{root}"),
+            &[("csrf", &token), ("email", "root@example.org")],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert!(admin
+        .page(&format!("/admin/users/{root}"))
+        .await
+        .contains("value=\"root@example.org\""));
     assert!(admin.page("/admin/").await.contains("Recent actions"));
 
     // The API's admin actions are in the same log, said to be the API's.
