@@ -103,7 +103,11 @@ pub async fn import(
     while let Some(field) = upload.next_field().await.map_err(unreadable)? {
         match field.name() {
             Some("csrf") => csrf = field.text().await.map_err(unreadable)?,
-            Some("file") => file = Some(field.bytes().await.map_err(unreadable)?),
+            Some("file") => {
+                // A browser sends the part with no name when no file was chosen.
+                let name = field.file_name().unwrap_or_default().to_string();
+                file = Some((name, field.bytes().await.map_err(unreadable)?));
+            }
             _ => {}
         }
     }
@@ -113,9 +117,19 @@ pub async fn import(
         error: error.map(|e| shown(&e)),
         summary,
     };
-    let Some(file) = file.filter(|bytes| !bytes.is_empty()) else {
-        let page = shown_page(Some("Choose a file to import.".into()), None);
-        return Ok((StatusCode::BAD_REQUEST, render(page)?).into_response());
+    let file = match file {
+        Some((_, bytes)) if !bytes.is_empty() => bytes,
+        Some((name, _)) if !name.is_empty() => {
+            let message = format!(
+                "{name} is empty: nothing to import. Taskwarrior writes its tasks with task export > tasks.json."
+            );
+            let page = shown_page(Some(message), None);
+            return Ok((StatusCode::BAD_REQUEST, render(page)?).into_response());
+        }
+        _ => {
+            let page = shown_page(Some("Choose a file to import.".into()), None);
+            return Ok((StatusCode::BAD_REQUEST, render(page)?).into_response());
+        }
     };
     // Reading up to 64 MiB of JSON is work for a thread of its own.
     let read = tokio::task::spawn_blocking(move || import::read(&file))

@@ -6,12 +6,13 @@ use serde_json::Value;
 use super::{csrf, titles, Browser};
 use crate::helpers::TestApp;
 
-/// A multipart form with `csrf` and a `file`.
-fn upload(token: &str, file: &str) -> (String, String) {
+/// A multipart form with `csrf` and a `file` called `name` (none chosen
+/// when empty, as a browser sends it).
+fn upload(token: &str, name: &str, file: &str) -> (String, String) {
     let boundary = "----taskdtestboundary7MA4YWxk";
     let body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"tasks.json\"\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
          Content-Type: application/json\r\n\r\n{file}\r\n--{boundary}--\r\n"
     );
     (format!("multipart/form-data; boundary={boundary}"), body)
@@ -23,7 +24,7 @@ async fn post_upload(
     file: &str,
     origin: &str,
 ) -> reqwest::Response {
-    upload_request(browser, token, file, origin)
+    upload_request(browser, token, "tasks.json", file, origin)
         .send()
         .await
         .unwrap()
@@ -32,10 +33,11 @@ async fn post_upload(
 fn upload_request(
     browser: &Browser<'_>,
     token: &str,
+    name: &str,
     file: &str,
     origin: &str,
 ) -> reqwest::RequestBuilder {
-    let (content_type, body) = upload(token, file);
+    let (content_type, body) = upload(token, name, file);
     browser
         .app
         .request(Method::POST, "/import")
@@ -171,12 +173,26 @@ async fn a_bad_file_or_a_foreign_form_imports_nothing() {
     assert_eq!(tokenless.status(), StatusCode::FORBIDDEN);
     let empty = post_upload(&mut browser, &token, "", &origin).await;
     assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
-    // A compressed upload is refused as such, not read as it came.
-    let encoded = upload_request(&browser, &token, "[{\"description\":\"Fine\"}]", &origin)
-        .header(header::CONTENT_ENCODING, "gzip")
+    let empty = empty.text().await.unwrap();
+    assert!(empty.contains("tasks.json is empty"), "{empty}");
+    let none = upload_request(&browser, &token, "", "", &origin)
         .send()
         .await
         .unwrap();
+    assert_eq!(none.status(), StatusCode::BAD_REQUEST);
+    assert!(none.text().await.unwrap().contains("Choose a file"));
+    // A compressed upload is refused as such, not read as it came.
+    let encoded = upload_request(
+        &browser,
+        &token,
+        "tasks.json",
+        "[{\"description\":\"Fine\"}]",
+        &origin,
+    )
+    .header(header::CONTENT_ENCODING, "gzip")
+    .send()
+    .await
+    .unwrap();
     assert_eq!(encoded.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(encoded
         .text()
