@@ -156,8 +156,11 @@ fn page_links(
             _ => path.to_string(),
         }
     };
-    let limit = u64::from(window.limit);
-    let previous = (window.offset > 0).then(|| link(window.offset.saturating_sub(limit)));
+    let limit = u64::from(window.limit).max(1);
+    // Past the end (an old bookmark, a hand-made address), the way back is
+    // to the last page that has tasks, not to the empty one before.
+    let last = count.saturating_sub(1) / limit * limit;
+    let previous = (window.offset > 0).then(|| link(window.offset.saturating_sub(limit).min(last)));
     let after = window.offset.saturating_add(returned as u64);
     let next = (returned > 0 && after < count).then(|| link(after));
     (previous, next)

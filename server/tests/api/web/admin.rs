@@ -144,6 +144,12 @@ async fn the_users_list_searches_filters_sorts_and_pages_with_a_total() {
         .unwrap()
         .replace("&amp;", "&");
     assert_eq!(next, "/admin/users?offset=100");
+    // Past the end, the way back is to the last page with users on it.
+    let beyond = admin.page("/admin/users?offset=500").await;
+    assert!(
+        beyond.contains("href=\"/admin/users?offset=100\" rel=\"prev\""),
+        "{beyond}"
+    );
     let second = admin.page(&next).await;
     assert_eq!(
         usernames(&second),

@@ -321,6 +321,25 @@ async fn a_task_saved_past_its_until_date_is_said_to_expire() {
 }
 
 #[tokio::test]
+async fn a_page_past_the_end_says_so_and_leads_back_to_the_last() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    for title in ["One", "Two", "Three"] {
+        browser.quick_add(title).await;
+    }
+    let beyond = browser.page("/?limit=2&offset=10").await;
+    assert!(titles(&beyond).is_empty());
+    assert!(beyond.contains("3 tasks"), "{beyond}");
+    assert!(beyond.contains("No tasks this far down"), "{beyond}");
+    assert!(
+        beyond.contains("href=\"/?limit=2&#38;offset=2\" rel=\"prev\""),
+        "{beyond}"
+    );
+    assert!(!beyond.contains("rel=\"next\""), "{beyond}");
+}
+
+#[tokio::test]
 async fn user_text_is_escaped_everywhere() {
     let app = TestApp::spawn().await;
     let mut browser = Browser::new(&app);
