@@ -13,7 +13,8 @@ use crate::context::{Ctx, UsageError};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Title words and modifiers: project:P, priority:H|M|L, due:DATE, +tag
-    #[arg(required = true, value_name = "WORDS")]
+    // Not `required`: with none, the grammar's message says what a title is.
+    #[arg(value_name = "WORDS")]
     words: Vec<String>,
     /// The project (dotted for sub-projects: home.garden)
     #[arg(long, value_name = "P")]

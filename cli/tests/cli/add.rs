@@ -234,6 +234,8 @@ fn bad_modifiers_are_usage_errors() {
         (&["add", "x", "due:whenever"][..], "invalid date"),
         (&["add", "x", "pri:urgent"], "invalid priority"),
         (&["add", "+only-a-tag"], "needs a title"),
+        (&["add"], "needs a title"),
+        (&["log", "--project", "home"], "needs a title"),
         (&["add", "x", "--due", "2026-02-30"], "invalid date"),
         (&["add", "x", "status:done"], "filter"),
         (&["add", "x", "--bogus"], "--bogus"),
