@@ -124,8 +124,10 @@ pub fn uda_name_problem(name: &str) -> Option<String> {
     if !is_uda_name(name) {
         return Some(UDA_NAME_RULE.into());
     }
+    // Said after the name by every caller.
     RESERVED_UDA_NAMES.contains(&name).then(|| {
-        format!("{name} is one of Taskwarrior's own attributes, not a user-defined one: choose another name.")
+        "the name of one of Taskwarrior's own attributes, not free for one of yours: choose another."
+            .into()
     })
 }
 
