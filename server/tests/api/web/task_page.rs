@@ -252,30 +252,23 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
         assert!(page.contains(named), "no {named:?} in {page}");
     }
     assert!(!page.contains("udas:"), "{page}");
-    // `-tag` is the CLI's removal, here a mistake said as such; a virtual
-    // tag's name is no tag.
-    let page = browser.page("/tasks/1").await;
-    let sent = with(fields(&page), &[("tags", "+ok -home ACTIVE")]);
-    let refused = post_fields(&mut browser, "/tasks/1", &sent).await;
-    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
-    let page = refused.text().await.unwrap();
-    assert!(page.contains("leave it out of the list"), "{page}");
-    assert!(page.contains("virtual tags"), "{page}");
-    // The task's own rules are said under the form's names too.
-    let page = browser.page("/tasks/1").await;
-    let sent = with(fields(&page), &[("depends", "1")]);
-    let refused = post_fields(&mut browser, "/tasks/1", &sent).await;
-    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
-    let page = refused.text().await.unwrap();
-    assert!(page.contains("Waits for: "), "{page}");
-    assert!(!page.contains("depends:"), "{page}");
-    // A name Taskwarrior uses for its own attribute is refused, said why.
-    let page = browser.page("/tasks/1").await;
-    let sent = with(fields(&page), &[("udas", "priority: H")]);
-    let refused = post_fields(&mut browser, "/tasks/1", &sent).await;
-    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
-    let page = refused.text().await.unwrap();
-    assert!(page.contains("Taskwarrior&#39;s own"), "{page}");
+    // Each refused with its reason under the form's own names: `-tag`, the
+    // CLI's removal; a virtual tag's name; the task's own rules; a name
+    // Taskwarrior keeps for its own attribute.
+    for (field, value, said) in [
+        ("tags", "+ok -home", "leave it out of the list"),
+        ("tags", "ACTIVE", "virtual tags"),
+        ("depends", "1", "Waits for: "),
+        ("udas", "priority: H", "Taskwarrior&#39;s own"),
+    ] {
+        let page = browser.page("/tasks/1").await;
+        let sent = with(fields(&page), &[(field, value)]);
+        let refused = post_fields(&mut browser, "/tasks/1", &sent).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{field}");
+        let page = refused.text().await.unwrap();
+        assert!(page.contains(said), "{field}: {page}");
+        assert!(!page.contains("depends:"), "{page}");
+    }
     // Nothing changed.
     let alice = app.logged_in(1, "alice").await;
     let task = body(
