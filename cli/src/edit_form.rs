@@ -169,12 +169,8 @@ pub fn read<Tz: TimeZone>(
             });
     }
     if changed("Tags") {
-        let tags: Vec<String> = value(&after.fields, "Tags")
-            .split([' ', ','])
-            .map(|t| t.trim_start_matches('+'))
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect();
+        let tags = common::filter::tag_list(&value(&after.fields, "Tags"))
+            .map_err(|err| format!("Tags: {err}"))?;
         patch.tags = Some(tags);
     }
     for key in DATES {

@@ -315,6 +315,30 @@ fn split_tag(word: &str) -> Option<(char, &str)> {
     Some((sign, name))
 }
 
+/// The tags a form's Tags box lists (`home errands`, `+home, errands`),
+/// each once. A `+` before a name is the CLI's habit and dropped; a `-`
+/// before one is the CLI's way to remove it, which a list says by leaving
+/// the tag out.
+pub fn tag_list(text: &str) -> Result<Vec<String>, FilterError> {
+    let mut tags = Vec::new();
+    for word in text.split(|c: char| c.is_whitespace() || c == ',') {
+        if let Some(name) = word.strip_prefix('-').filter(|name| !name.is_empty()) {
+            return Err(error(format!(
+                "{word}: to remove the tag {name}, leave it out of the list"
+            )));
+        }
+        let name = word.trim_start_matches(['+', '-']);
+        if name.is_empty() {
+            continue;
+        }
+        let tag = tag_to_add(name)?;
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    Ok(tags)
+}
+
 /// A tag to add: also refused when it is one of Taskwarrior's virtual tags.
 fn tag_to_add(name: &str) -> Result<String, FilterError> {
     if let Some(problem) = tag_problem(name) {
@@ -1312,6 +1336,20 @@ mod tests {
         assert_eq!(kept.query.search.as_deref(), Some("or"));
         let kept = Modifications::parse_line(r#"x "recur:weekly""#, &c, ModifyMode::Add).unwrap();
         assert_eq!(kept.title().as_deref(), Some("x recur:weekly"));
+    }
+
+    #[test]
+    fn a_tags_box_lists_tags() {
+        assert_eq!(
+            tag_list("+home, errands  home,+x ,").unwrap(),
+            ["home", "errands", "x"]
+        );
+        assert!(tag_list("").unwrap().is_empty());
+        assert!(tag_list("+ -").unwrap().is_empty());
+        let refused = tag_list("a -home").unwrap_err();
+        assert!(refused.0.contains("leave it out"), "{refused}");
+        assert!(tag_list("TODAY").unwrap_err().0.contains("virtual"));
+        assert!(tag_list(&"x".repeat(65)).is_err());
     }
 
     #[test]

@@ -3,11 +3,12 @@
 //!
 //! Quotes group and protect, as a shell's do: `"buy milk" due:"in 3 days"`
 //! is two words, and a word quoted whole (`"project:x"`) is plain text, not
-//! a modifier. Unlike a shell's, a quote opens only at the start of a word
-//! or after its `:`, and closes only before white space or the end, so that
-//! apostrophes are letters (`Don't`, `Bob's`, `'tis`); a quote that never
-//! closes is kept as typed. What the quotes around a word mean to the line
-//! (protection, or part of a title) is the parser's to say.
+//! a modifier. Unlike a shell's, a quote opens only at the start of a word,
+//! after its `:` or after a tag's `+`/`-`, and closes only before white
+//! space or the end, so that apostrophes are letters (`Don't`, `Bob's`,
+//! `'tis`); a quote that never closes is kept as typed. What the quotes
+//! around a word mean to the line (protection, or part of a title) is the
+//! parser's to say.
 
 /// One word of a typed line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +52,7 @@ pub fn split(line: &str) -> Vec<Word> {
         let quote = closers.closing(&chars, i).map(|_| chars[i]);
         let mut text = String::new();
         while i < chars.len() && !chars[i].is_whitespace() {
-            let opens = text.is_empty() || text.ends_with(':');
+            let opens = text.is_empty() || text.ends_with(':') || text == "+" || text == "-";
             match closers.closing(&chars, i).filter(|_| opens) {
                 Some(end) => {
                     text.extend(&chars[i + 1..end]);
@@ -169,5 +170,11 @@ mod tests {
             .map(|w| w.text)
             .collect();
         assert_eq!(words, ["a", "due:", "b"]);
+        // After a tag's sign too.
+        let words: Vec<String> = split(r#"+"c d" -'e'"#)
+            .into_iter()
+            .map(|w| w.text)
+            .collect();
+        assert_eq!(words, ["+c d", "-e"]);
     }
 }

@@ -382,21 +382,11 @@ impl TaskForm {
                 }
             }
         };
-        let mut tags: Vec<String> = Vec::new();
-        for tag in self
-            .tags
-            .value()
-            .split(|c: char| c.is_whitespace() || c == ',')
-            .map(|t| t.trim_start_matches('+'))
-            .filter(|t| !t.is_empty())
-        {
-            if tag.chars().count() > 64 {
-                self.errors
-                    .insert(Field::Tags, format!("tag too long: {}", text::escape(tag)));
-            } else if !tags.iter().any(|t| t == tag) {
-                tags.push(tag.to_string());
-            }
-        }
+        let mut tags = common::filter::tag_list(self.tags.value()).unwrap_or_else(|err| {
+            self.errors
+                .insert(Field::Tags, text::escape(&err.to_string()).into_owned());
+            Vec::new()
+        });
         let mut priority = self.priority;
         let mut extra = Modifications::default();
         // A new task's title line takes the CLI's words (`Buy milk +errands

@@ -147,7 +147,8 @@ fn a_refused_value_reopens_the_form() {
     cli.add(&["Fix", "roof"]);
     let dir = tempfile::tempdir().expect("temp dir");
     let count = dir.path().join("count");
-    let long_tag = "t".repeat(80);
+    let many_tags: Vec<String> = (1..=33).map(|n| format!("t{n}")).collect();
+    let many_tags = many_tags.join(" ");
     let editor = script(
         dir.path(),
         "refused.sh",
@@ -156,7 +157,7 @@ fn a_refused_value_reopens_the_form() {
              case $n in\n\
              1) sed -i 's/^Depends:.*/Depends:   99/' \"$1\" ;;\n\
              2) grep -q '^# ERROR: Depends: task 99: no such task' \"$1\"\n\
-                sed -i -e 's/^Depends:.*/Depends:/' -e 's/^Tags:.*/Tags:      {long_tag}/' \"$1\" ;;\n\
+                sed -i -e 's/^Depends:.*/Depends:/' -e 's/^Tags:.*/Tags:      {many_tags}/' \"$1\" ;;\n\
              3) grep -q '^# ERROR: tags' \"$1\"\n\
                 sed -i -e 's/^Tags:.*/Tags:      short/' \"$1\" ;;\n\
              esac",

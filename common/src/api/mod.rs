@@ -182,15 +182,25 @@ pub enum UdaValue {
 }
 
 impl UdaValue {
-    /// A value as typed (`uda.size:3`, an edit form's line): a
-    /// number-looking text is kept as a number.
+    /// A value as typed (`uda.size:3`, an edit form's line): a number is
+    /// kept as a number when it reads back the same, so that text that only
+    /// looks like one (`007`, `02139`, `+44…`, `1.10`, twenty digits) keeps
+    /// every character.
     pub fn from_typed(text: &str) -> UdaValue {
+        match UdaValue::number_in(text) {
+            Some(number) if number.to_string() == text => number,
+            _ => UdaValue::Text(text.to_string()),
+        }
+    }
+
+    /// The number `text` reads as, however written (`3.0`, `03`): what a
+    /// filter's value matches among numbers.
+    pub fn number_in(text: &str) -> Option<UdaValue> {
         if let Ok(n) = text.parse::<i64>() {
-            UdaValue::Integer(n)
-        } else if let Some(n) = text.parse::<f64>().ok().filter(|n| n.is_finite()) {
-            UdaValue::Number(n)
+            Some(UdaValue::Integer(n))
         } else {
-            UdaValue::Text(text.to_string())
+            let n = text.parse::<f64>().ok().filter(|n| n.is_finite())?;
+            Some(UdaValue::Number(n))
         }
     }
 }
@@ -527,6 +537,30 @@ mod tests {
         assert_eq!(patch.priority, None);
         let back = serde_json::to_string(&patch).unwrap();
         assert_eq!(back, r#"{"due":null}"#);
+    }
+
+    #[test]
+    fn a_typed_value_is_a_number_only_when_it_reads_back_the_same() {
+        assert_eq!(UdaValue::from_typed("3"), UdaValue::Integer(3));
+        assert_eq!(UdaValue::from_typed("-2.5"), UdaValue::Number(-2.5));
+        for text in [
+            "007",
+            "02139",
+            "+441234",
+            "1.10",
+            "3.0",
+            "12345678901234567890",
+            "1e3",
+        ] {
+            assert_eq!(
+                UdaValue::from_typed(text),
+                UdaValue::Text(text.into()),
+                "{text}"
+            );
+        }
+        // A filter still finds the numbers equal to what it names.
+        assert_eq!(UdaValue::number_in("3.0"), Some(UdaValue::Number(3.0)));
+        assert_eq!(UdaValue::number_in("03"), Some(UdaValue::Integer(3)));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use chrono::{DateTime, Local, Utc};
 use common::{
     api::{Task, UdaValue},
     dates::Clock,
-    filter::Resolved,
+    filter::{tag_list, Resolved},
     task_ref::TaskRef,
 };
 use serde::Deserialize;
@@ -274,18 +274,12 @@ async fn body_of(
         },
     );
     body.insert("project".into(), json!(form.project));
-    // `+home` as the CLI writes it is the tag; `-home` is the CLI's way to
-    // remove one, which here is leaving it out.
-    let mut tags: Vec<&str> = Vec::new();
-    for word in form.tags.split_whitespace() {
-        match word.strip_prefix('-') {
-            Some(name) => errors.push(format!(
-                "Tags: {word:?}: to remove the tag {name:?}, leave it out of the list."
-            )),
-            None => tags.push(word.trim_start_matches('+')),
+    match tag_list(&form.tags) {
+        Ok(tags) => {
+            body.insert("tags".into(), json!(tags));
         }
+        Err(err) => errors.push(format!("Tags: {err}.")),
     }
-    body.insert("tags".into(), json!(tags));
     for (name, text, now) in [
         ("due", &form.due, current.due),
         ("wait", &form.wait, current.wait),

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use common::api::{ImportSkip, Priority, Status};
+use common::list_query::uda_name_problem;
 use serde_json::{value::RawValue, Map, Value};
 
 use super::parse_date;
@@ -201,6 +202,26 @@ enum Mapped {
     Skipped { uuid: String, reason: String },
 }
 
+/// Taskwarrior lets a user-defined attribute's name have capitals
+/// (`Estimate`), which ours may not: such a one is kept under its name in
+/// lower case, and said, unless that name is taken or still not one.
+fn lower_case_names(udas: &mut Map<String, Value>, notes: &mut Vec<String>) {
+    let renamed: Vec<(String, String)> = udas
+        .keys()
+        .filter(|name| uda_name_problem(name).is_some())
+        .map(|name| (name.clone(), name.to_lowercase()))
+        .filter(|(_, lower)| uda_name_problem(lower).is_none() && !udas.contains_key(lower))
+        .collect();
+    for (name, lower) in renamed {
+        if let Some(value) = udas.remove(&name) {
+            notes.push(format!(
+                "{name} kept as {lower}: attribute names here are lower-case"
+            ));
+            udas.insert(lower, value);
+        }
+    }
+}
+
 /// One of Taskwarrior's tasks as one of ours; the messages name
 /// Taskwarrior's attributes.
 fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
@@ -327,6 +348,7 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
         notes.push("start left out: a completed task is not active".into());
     }
     // Everything else is a user-defined attribute.
+    lower_case_names(&mut object, &mut notes);
     body.insert("udas".into(), Value::Object(object));
 
     let fields = match task_input::checked_full(body) {
@@ -493,6 +515,32 @@ mod tests {
         assert_eq!(err.messages, ["description: This field is required."]);
         let err = read_text("[1]").unwrap_err();
         assert_eq!(err.at, "task 1 (line 1)");
+    }
+
+    #[test]
+    fn an_attribute_named_with_capitals_is_kept_in_lower_case() {
+        let file = read_text(r#"{"description":"A","Estimate":"big","Size":1,"size":2,"Due":"x"}"#);
+        // `Size` clashes with `size` and `Due` with a core name: both said.
+        let err = file.unwrap_err();
+        assert!(
+            err.messages.iter().any(|m| m.contains("\"Size\"")),
+            "{err:?}"
+        );
+        assert!(
+            err.messages.iter().any(|m| m.contains("\"Due\"")),
+            "{err:?}"
+        );
+        let file = read_text(r#"{"description":"A","Estimate":"big","size":2}"#).unwrap();
+        let task = &file.tasks[0];
+        assert_eq!(
+            task.fields.udas.get("estimate"),
+            Some(&UdaValue::Text("big".into()))
+        );
+        assert_eq!(task.fields.udas.len(), 2);
+        assert_eq!(
+            task.notes,
+            ["Estimate kept as estimate: attribute names here are lower-case"]
+        );
     }
 
     #[test]

@@ -403,10 +403,10 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Param>) {
         bind(&mut sql, ") = ?", Box::new(value.clone()));
         // A number matches the numbers equal to it, however written; the
         // CASE keeps a text value from ever being cast.
-        let number = match UdaValue::from_typed(value) {
-            UdaValue::Integer(n) => Some(n.to_string()),
-            UdaValue::Number(n) => Some(n.to_string()),
-            UdaValue::Text(_) => None,
+        let number = match UdaValue::number_in(value) {
+            Some(UdaValue::Integer(n)) => Some(n.to_string()),
+            Some(UdaValue::Number(n)) => Some(n.to_string()),
+            _ => None,
         };
         if let Some(number) = number {
             bind(

@@ -521,10 +521,10 @@ fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Value>) {
         values.push(path.clone());
         values.push(Value::Text(value.clone()));
         // A number matches the numbers equal to it, however written.
-        let number = match UdaValue::from_typed(value) {
-            UdaValue::Integer(n) => Some(Value::Integer(n)),
-            UdaValue::Number(n) => Some(Value::Real(n)),
-            UdaValue::Text(_) => None,
+        let number = match UdaValue::number_in(value) {
+            Some(UdaValue::Integer(n)) => Some(Value::Integer(n)),
+            Some(UdaValue::Number(n)) => Some(Value::Real(n)),
+            _ => None,
         };
         if let Some(number) = number {
             sql.push_str(
