@@ -293,7 +293,7 @@ async fn create_from_line(state: &AppState, browser: &Browser, line: &str) -> Re
     let clock = common::dates::Clock::at(Local::now());
     let mods =
         Modifications::parse_line(line, &clock, ModifyMode::Add).map_err(|e| e.to_string())?;
-    let resolved = super::task_page::resolve(state, browser.user.id, mods.add_depends.clone())
+    let resolved = super::task_form::resolve(state, browser.user.id, mods.add_depends.clone())
         .await
         .map_err(|message| format!("depends: {message}"))?;
     let task = mods.to_new_task(&resolved).map_err(|e| e.to_string())?;

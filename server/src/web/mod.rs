@@ -8,6 +8,7 @@ mod assets;
 mod error;
 mod list;
 mod session;
+mod task_form;
 mod task_page;
 mod transfer;
 mod undo;

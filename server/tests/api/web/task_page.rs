@@ -308,6 +308,45 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
     )
     .await;
     assert_eq!(task["title"], "Mine");
+
+    // Changed elsewhere in a field left alone here: both changes kept, and
+    // nothing to ask.
+    let page = browser.page("/tasks/1").await;
+    app.patch(
+        "/api/tasks/1/",
+        &alice.access,
+        &json!({"priority": "high", "tags": ["cli"]}),
+    )
+    .send()
+    .await
+    .unwrap();
+    let mine = with(
+        fields(&page),
+        &[("title", "Mine again"), ("due", "2026-12-24")],
+    );
+    let saved = post_fields(&mut browser, "/tasks/1", &mine).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let task = body(
+        app.get("/api/tasks/1/", &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(task["title"], "Mine again");
+    assert!(task["due"].is_string(), "{task}");
+    assert_eq!(task["priority"], "high", "{task}");
+    assert_eq!(task["tags"], json!(["cli"]), "{task}");
+
+    // Deleted elsewhere: said so, and where it went.
+    let page = browser.page("/tasks/1").await;
+    app.delete("/api/tasks/1/", &alice.access)
+        .send()
+        .await
+        .unwrap();
+    let gone = post_fields(&mut browser, "/tasks/1", &fields(&page)).await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    assert!(gone.text().await.unwrap().contains("task restore"));
 }
 
 #[tokio::test]

@@ -1,0 +1,390 @@
+//! The task page's form: a task as the text its fields show, and that text
+//! read back into a task's fields, over the task as it is by then.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Local, Utc};
+use common::{
+    api::{Task, UdaValue},
+    dates::Clock,
+    filter::{tag_list, Resolved},
+    task_ref::TaskRef,
+};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::error::PageError;
+use crate::{
+    domain::{task_ops as ops, FieldErrors},
+    error::ApiError,
+    task_query::{PageWindow, TaskFilter},
+    AppState,
+};
+
+/// The form's fields as text, as shown and as sent back.
+#[derive(Debug, Default, Deserialize)]
+pub struct TaskForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+    #[serde(default)]
+    pub(super) version: String,
+    #[serde(default)]
+    pub(super) back: String,
+    #[serde(default)]
+    pub(super) title: String,
+    #[serde(default)]
+    pub(super) description: String,
+    #[serde(default)]
+    pub(super) status: String,
+    #[serde(default)]
+    pub(super) priority: String,
+    #[serde(default)]
+    pub(super) project: String,
+    #[serde(default)]
+    pub(super) tags: String,
+    #[serde(default)]
+    pub(super) due: String,
+    #[serde(default)]
+    pub(super) wait: String,
+    #[serde(default)]
+    pub(super) scheduled: String,
+    #[serde(default)]
+    pub(super) until: String,
+    #[serde(default)]
+    pub(super) depends: String,
+    #[serde(default)]
+    pub(super) udas: String,
+    /// The editable fields as the page showed them (JSON): what the user
+    /// changed is what differs from these, and only that is saved.
+    #[serde(default)]
+    pub(super) was: String,
+}
+
+/// The editable fields, in the form's order.
+const FIELDS: [&str; 12] = [
+    "title",
+    "description",
+    "status",
+    "priority",
+    "project",
+    "tags",
+    "due",
+    "wait",
+    "scheduled",
+    "until",
+    "depends",
+    "udas",
+];
+
+impl TaskForm {
+    fn field(&self, name: &str) -> &str {
+        match name {
+            "title" => &self.title,
+            "description" => &self.description,
+            "status" => &self.status,
+            "priority" => &self.priority,
+            "project" => &self.project,
+            "tags" => &self.tags,
+            "due" => &self.due,
+            "wait" => &self.wait,
+            "scheduled" => &self.scheduled,
+            "until" => &self.until,
+            "depends" => &self.depends,
+            _ => &self.udas,
+        }
+    }
+
+    fn field_mut(&mut self, name: &str) -> &mut String {
+        match name {
+            "title" => &mut self.title,
+            "description" => &mut self.description,
+            "status" => &mut self.status,
+            "priority" => &mut self.priority,
+            "project" => &mut self.project,
+            "tags" => &mut self.tags,
+            "due" => &mut self.due,
+            "wait" => &mut self.wait,
+            "scheduled" => &mut self.scheduled,
+            "until" => &mut self.until,
+            "depends" => &mut self.depends,
+            _ => &mut self.udas,
+        }
+    }
+
+    /// Sets `was` to the fields as they are now shown.
+    fn remembering_shown(mut self) -> TaskForm {
+        let shown: BTreeMap<&str, &str> = FIELDS.iter().map(|&f| (f, self.field(f))).collect();
+        self.was = serde_json::to_string(&shown).unwrap_or_default();
+        self
+    }
+}
+
+/// A field's text as a browser sends it back: a textarea's line breaks are
+/// `\r\n`.
+fn sent_as(text: &str) -> String {
+    text.replace("\r\n", "\n")
+}
+
+/// What the user typed, over the task as it is now: a field left as the
+/// page showed it takes the task's value now, so that a save never undoes
+/// what another client changed meanwhile. A field changed both here and
+/// there is a conflict, named with the value it has now.
+pub(super) fn merged(
+    typed: &TaskForm,
+    was: &BTreeMap<String, String>,
+    now: &TaskForm,
+) -> (TaskForm, Vec<String>) {
+    let mut merged = TaskForm {
+        csrf: typed.csrf.clone(),
+        back: typed.back.clone(),
+        ..TaskForm::default()
+    };
+    let mut conflicts = Vec::new();
+    for field in FIELDS {
+        let mine = sent_as(typed.field(field));
+        let theirs = now.field(field);
+        let value = match was.get(field).map(|w| sent_as(w)) {
+            Some(before) if before == mine => theirs.to_string(),
+            Some(before) => {
+                if theirs != before && theirs != mine {
+                    conflicts.push(format!(
+                        "{}: changed elsewhere to “{}” since you opened this page. Yours is below; save again to keep it.",
+                        label(field),
+                        theirs
+                    ));
+                }
+                mine
+            }
+            None => mine,
+        };
+        *merged.field_mut(field) = value;
+    }
+    (merged, conflicts)
+}
+
+pub(super) fn local(at: Option<DateTime<Utc>>) -> String {
+    at.map(|at| {
+        at.with_timezone(&Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    })
+    .unwrap_or_default()
+}
+
+/// How a dependency is named on the page: its number while pending, else
+/// the start of its uuid.
+async fn names_of(state: &AppState, user_id: i64, ids: &[i64]) -> Vec<String> {
+    let mut names = Vec::new();
+    for id in ids {
+        match ops::get(state.store.as_ref(), user_id, *id).await {
+            Ok(task) => names.push(match task.number {
+                Some(number) => number.to_string(),
+                None => task.uuid.chars().take(8).collect(),
+            }),
+            Err(_) => names.push(format!("#{id}")),
+        }
+    }
+    names
+}
+
+pub(super) async fn form_of(state: &AppState, user_id: i64, task: &Task) -> TaskForm {
+    let udas: Vec<String> = task
+        .udas
+        .iter()
+        .map(|(name, value)| match value {
+            UdaValue::Text(text) => format!("{name}: {text}"),
+            other => format!(
+                "{name}: {}",
+                serde_json::to_string(other).unwrap_or_default()
+            ),
+        })
+        .collect();
+    TaskForm {
+        title: task.title.clone(),
+        description: task.description.clone(),
+        status: task.status.as_str().to_string(),
+        priority: task
+            .priority
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default(),
+        project: task.project.clone().unwrap_or_default(),
+        tags: task.tags.join(" "),
+        due: local(task.due),
+        wait: local(task.wait),
+        scheduled: local(task.scheduled),
+        until: local(task.until),
+        depends: names_of(state, user_id, &task.depends).await.join(", "),
+        udas: udas.join("\n"),
+        ..TaskForm::default()
+    }
+    .remembering_shown()
+}
+
+/// The tasks `refs` name among the user's, by id; a message when one names
+/// none, or several.
+pub async fn resolve(
+    state: &AppState,
+    user_id: i64,
+    refs: impl IntoIterator<Item = TaskRef>,
+) -> Result<Resolved, String> {
+    let mut resolved = Resolved::new();
+    for task in refs {
+        let filter = TaskFilter {
+            query: task.query(),
+            page: PageWindow {
+                limit: 2,
+                offset: 0,
+            },
+            now: Utc::now(),
+            budget: None,
+            light: false,
+        };
+        let found = ops::list(state.store.as_ref(), user_id, filter)
+            .await
+            .map_err(|err| PageError::from(err).to_string())?;
+        match found.tasks.as_slice() {
+            [one] => {
+                resolved.insert(task, one.id);
+            }
+            [] => return Err(format!("No task {task}.")),
+            _ => {
+                return Err(format!(
+                    "{task} names several tasks: give more of its uuid."
+                ))
+            }
+        }
+    }
+    Ok(resolved)
+}
+
+/// The form as a task body, in the same fields the API takes; the messages
+/// say what could not be read.
+pub(super) async fn body_of(
+    state: &AppState,
+    user_id: i64,
+    current: &Task,
+    form: &TaskForm,
+) -> (Map<String, Value>, Vec<String>) {
+    let clock = Clock::at(Local::now());
+    let mut errors = Vec::new();
+    let mut body = Map::new();
+    body.insert("title".into(), json!(form.title));
+    body.insert(
+        "description".into(),
+        json!(form.description.replace("\r\n", "\n")),
+    );
+    body.insert("status".into(), json!(form.status));
+    body.insert(
+        "priority".into(),
+        if form.priority.is_empty() {
+            Value::Null
+        } else {
+            json!(form.priority)
+        },
+    );
+    body.insert("project".into(), json!(form.project));
+    match tag_list(&form.tags) {
+        Ok(tags) => {
+            body.insert("tags".into(), json!(tags));
+        }
+        Err(err) => errors.push(format!("Tags: {err}.")),
+    }
+    for (name, text, now) in [
+        ("due", &form.due, current.due),
+        ("wait", &form.wait, current.wait),
+        ("scheduled", &form.scheduled, current.scheduled),
+        ("until", &form.until, current.until),
+    ] {
+        let value = match text.trim() {
+            "" => Value::Null,
+            // Shown to the minute: as shown, it is the value it was.
+            shown if now.is_some() && shown == local(now) => json!(now),
+            words => match clock.parse(words) {
+                Ok(spec) => json!(spec.due()),
+                Err(err) => {
+                    errors.push(format!("{}: {err}", label(name)));
+                    continue;
+                }
+            },
+        };
+        body.insert(name.into(), value);
+    }
+    let mut refs = Vec::new();
+    for part in form
+        .depends
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        match TaskRef::parse(part.trim_start_matches('#')) {
+            Some(task) => refs.push(task),
+            None => errors.push(format!(
+                "Waits for: {part:?} is not a task number or the start of a uuid."
+            )),
+        }
+    }
+    match resolve(state, user_id, refs.clone()).await {
+        Ok(resolved) => {
+            let ids: Vec<i64> = refs
+                .iter()
+                .filter_map(|r| resolved.get(r).copied())
+                .collect();
+            body.insert("depends".into(), json!(ids));
+        }
+        Err(message) => errors.push(format!("Waits for: {message}")),
+    }
+    let mut udas = Map::new();
+    for line in form.udas.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        match line.split_once([':', '=']) {
+            // `size:` with no value removes it, as `uda.size:` does.
+            Some((_, value)) if value.trim().is_empty() => {}
+            Some((name, value)) => {
+                udas.insert(
+                    name.trim().to_string(),
+                    serde_json::to_value(UdaValue::from_typed(value.trim())).unwrap_or(Value::Null),
+                );
+            }
+            None => errors.push(format!("Other attributes: {line:?} is not `name: value`.")),
+        }
+    }
+    body.insert("udas".into(), Value::Object(udas));
+    (body, errors)
+}
+
+/// Field errors, each under the name the form gives its field.
+pub(super) fn labelled(errors: &FieldErrors) -> Vec<String> {
+    errors
+        .iter()
+        .map(|(field, messages)| format!("{}: {}", label(field), messages.join(" ")))
+        .collect()
+}
+
+/// Why the task's rules refused the form, in the form's words.
+pub(super) fn refusal(err: ApiError) -> Vec<String> {
+    match &err {
+        ApiError::BadRequest {
+            errors: Some(errors),
+            ..
+        } => labelled(errors),
+        _ => vec![err.detail()],
+    }
+}
+
+/// What the form calls the field the API names `field` (`udas.size`, say).
+fn label(field: &str) -> &str {
+    match field.split('.').next().unwrap_or(field) {
+        "title" => "Title",
+        "description" => "Description",
+        "status" => "Status",
+        "priority" => "Priority",
+        "project" => "Project",
+        "tags" => "Tags",
+        "due" => "Due",
+        "wait" => "Wait until",
+        "scheduled" => "Scheduled",
+        "until" => "Until",
+        "depends" => "Waits for",
+        "udas" => "Other attributes",
+        _ => field,
+    }
+}
