@@ -71,7 +71,11 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
         }
         match apply(&client, &task, edits).await {
             Ok(task) => {
-                ctx.say(&format!("Edited task {name} {}.", quoted(&task.title)))?;
+                let edited = format!("Edited task {name} {}.", quoted(&task.title));
+                match display::expiry_warning(&task, ctx.clock.now_utc()) {
+                    Some(warning) => ctx.say(&format!("{edited} {warning}"))?,
+                    None => ctx.say(&edited)?,
+                }
                 if ctx.json() {
                     ctx.print_json(&task)?;
                 }

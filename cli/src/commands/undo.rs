@@ -50,6 +50,14 @@ pub async fn run(ctx: &Ctx, args: Args, direction: Direction) -> Result<ExitCode
                     "{done}: {}.",
                     common::text::escape_control(&reverted.summary)
                 ))?;
+                // A task brought back past its until date goes again at the
+                // next sweep: said, with each one's name.
+                let now = ctx.clock.now_utc();
+                for task in &reverted.tasks {
+                    if let Some(warning) = display::expiry_warning(task, now) {
+                        ctx.say(&format!("Task {}: {warning}", display::name(task)))?;
+                    }
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -54,6 +54,28 @@ fn the_editor_changes_what_the_form_says() {
     cli.extra_env.push(("VISUAL".into(), visual));
     cli.ok(&["edit", "1"]);
     assert_eq!(task(&cli)["annotations"], serde_json::json!([]));
+
+    // An until date that has passed is said, as by add and modify; a `-tag`
+    // in the Tags line is refused, the form opened again to fix it.
+    let count = dir.path().join("count");
+    let expire = script(
+        dir.path(),
+        "expire.sh",
+        &format!(
+            "n=$(cat '{count}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{count}'\n\
+             case $n in\n\
+             1) sed -i -e 's/^Until:.*/Until:     yesterday/' -e 's/^Tags:.*/Tags:      -new/' \"$1\" ;;\n\
+             2) grep -q '^# ERROR: Tags: -new: to remove the tag new, leave it out' \"$1\"\n\
+                sed -i -e 's/^Tags:.*/Tags:      shiny/' \"$1\" ;;\n\
+             esac",
+            count = count.display()
+        ),
+    );
+    cli.extra_env.push(("VISUAL".into(), expire));
+    let out = cli.ok(&["edit", "1"]);
+    assert!(out.contains("Its until date has passed"), "{out}");
+    assert_eq!(std::fs::read_to_string(&count).unwrap().trim(), "2");
+    assert_eq!(task(&cli)["tags"], serde_json::json!(["shiny"]));
 }
 
 #[test]

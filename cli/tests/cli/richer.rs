@@ -266,4 +266,12 @@ fn a_task_added_past_its_until_date_says_it_will_expire() {
     assert!(moved.contains("until date has passed"), "{moved}");
     let kept = cli.ok(&["2", "modify", "until:2099-02-01"]);
     assert!(!kept.contains("until date"), "{kept}");
+    // Undone back to a date that has passed, and redone to one that has not.
+    let undone = cli.ok(&["undo"]);
+    assert!(
+        undone.contains("Task 2: Its until date has passed"),
+        "{undone}"
+    );
+    let redone = cli.ok(&["redo"]);
+    assert!(!redone.contains("until date"), "{redone}");
 }

@@ -347,6 +347,10 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
     if status == Status::Done && start.is_some() {
         notes.push("start left out: a completed task is not active".into());
     }
+    if status == Status::Pending && until.is_some_and(|until| until <= Utc::now()) {
+        notes
+            .push("its until date has passed: deleted within a minute (the trash keeps it)".into());
+    }
     // Everything else is a user-defined attribute.
     lower_case_names(&mut object, &mut notes);
     body.insert("udas".into(), Value::Object(object));
@@ -515,6 +519,19 @@ mod tests {
         assert_eq!(err.messages, ["description: This field is required."]);
         let err = read_text("[1]").unwrap_err();
         assert_eq!(err.at, "task 1 (line 1)");
+    }
+
+    #[test]
+    fn a_pending_task_past_its_until_is_said_to_expire() {
+        let file = read_text(
+            r#"[{"description":"Old","until":"20200101T000000Z"},
+                {"description":"Done","status":"completed","until":"20200101T000000Z"},
+                {"description":"Later","until":"20990101T000000Z"}]"#,
+        )
+        .unwrap();
+        let notes: Vec<usize> = file.tasks.iter().map(|t| t.notes.len()).collect();
+        assert_eq!(notes, [1, 0, 0]);
+        assert!(file.tasks[0].notes[0].contains("until date has passed"));
     }
 
     #[test]
