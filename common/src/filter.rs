@@ -161,6 +161,17 @@ fn refuse_unsupported(word: &str, source: Source) -> Result<(), FilterError> {
     }
 }
 
+/// `uda.size` with no colon: a user-defined attribute without its value,
+/// not a title or search word.
+fn refuse_bare_uda(word: &str) -> Result<(), FilterError> {
+    match word.strip_prefix("uda.") {
+        Some(name) if !name.is_empty() && !word.contains(':') => Err(error(format!(
+            "{word:?}: give the attribute's value, uda.{name}:VALUE (or uda.{name}: with none)"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Taskwarrior's `or`, `and`, `xor` and parentheses used as operators
 /// (`+home or +work`, `( +home )`, `(+home`): an error, never a search for
 /// the word, which would find nothing and seem to say that nothing matched
@@ -449,7 +460,7 @@ impl TaskFilter {
         words: &[S],
         clock: &Clock<Tz>,
     ) -> Result<TaskFilter, FilterError> {
-        let words = words.iter().map(|w| Word::plain(w.as_ref()));
+        let words = words.iter().map(|w| Word::argument(w.as_ref()));
         TaskFilter::parse_words(words, clock, Source::Arguments)
     }
 
@@ -517,6 +528,7 @@ impl TaskFilter {
             }
             let Some((attribute, value)) = split_attribute(word) else {
                 refuse_unsupported(word, source)?;
+                refuse_bare_uda(word)?;
                 refuse_unknown_modifier(word)?;
                 refuse_operator(&words, i - 1, source)?;
                 refuse_broken_names(word, source)?;
@@ -708,7 +720,7 @@ impl Modifications {
         clock: &Clock<Tz>,
         mode: ModifyMode,
     ) -> Result<Modifications, FilterError> {
-        let words = words.iter().map(|w| Word::plain(w.as_ref()));
+        let words = words.iter().map(|w| Word::argument(w.as_ref()));
         Modifications::parse_words(words, clock, mode, Source::Arguments)
     }
 
@@ -785,6 +797,7 @@ impl Modifications {
             }
             let Some((attribute, value)) = split_attribute(word) else {
                 refuse_unsupported(word, source)?;
+                refuse_bare_uda(word)?;
                 mods.words.push(word.clone());
                 continue;
             };
@@ -1350,6 +1363,17 @@ mod tests {
         assert!(refused.0.contains("leave it out"), "{refused}");
         assert!(tag_list("TODAY").unwrap_err().0.contains("virtual"));
         assert!(tag_list(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn a_uda_without_its_colon_is_refused_not_a_title() {
+        let refused =
+            Modifications::parse(&["uda.size"], &clock(), ModifyMode::Modify).unwrap_err();
+        assert!(refused.0.contains("uda.size:VALUE"), "{refused}");
+        assert!(TaskFilter::parse(&["uda.size"], &clock()).is_err());
+        // After `--`, or quoted in a typed line, it is a word like any other.
+        let mods = Modifications::parse(&["--", "uda.size"], &clock(), ModifyMode::Add).unwrap();
+        assert_eq!(mods.title().as_deref(), Some("uda.size"));
     }
 
     #[test]

@@ -411,3 +411,15 @@ fn many_names_before_a_report_take_one_request_and_count_each_task_once() {
         serde_json::json!([{"name": "home", "count": 1}, {"name": "work", "count": 1}])
     );
 }
+
+/// A value quoted inside the shell's quotes (`'pro:"my proj"'`) loses
+/// those quotes too, as in Taskwarrior; so does one in a filter.
+#[test]
+fn a_quoted_value_inside_the_shells_quotes_is_unquoted() {
+    let (_server, cli) = seeded();
+    cli.ok(&["add", "Plan", "trip", r#"pro:"my trip""#, "due:'tomorrow'"]);
+    assert_eq!(field(&cli, "Plan trip", "project"), "my trip");
+    assert!(field(&cli, "Plan trip", "due").is_string());
+    let run = cli.run(&["--json", "list", "pro:'my trip'"]).success();
+    assert_eq!(titles(&run), ["Plan trip"]);
+}
