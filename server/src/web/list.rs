@@ -44,6 +44,13 @@ struct Filters {
     ordering: String,
 }
 
+impl Filters {
+    /// Whether the view leaves tasks out by more than their status.
+    fn narrowed(&self) -> bool {
+        !(self.search.is_empty() && self.project.is_empty() && self.tag.is_empty())
+    }
+}
+
 /// One row of the list, its texts ready to show.
 struct Row {
     id: i64,
@@ -162,10 +169,23 @@ fn row(task: &Task, now: chrono::DateTime<Utc>) -> Row {
 /// The web app's view when the query says nothing: pending tasks, less
 /// those waiting until later (as the CLI's and the TUI's lists), most urgent
 /// first. `status=waiting` is the form's name for those waiting.
-fn with_defaults(mut pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+fn with_defaults(mut pairs: Vec<(String, String)>) -> PageResult<Vec<(String, String)>> {
     let has = |name: &str, pairs: &[(String, String)]| {
         pairs.iter().any(|(n, v)| n == name && !v.is_empty())
     };
+    // The view's own words: the status menu's four, and a tag as the list
+    // shows it (`+errands`).
+    for (name, value) in pairs.iter_mut() {
+        match name.as_str() {
+            "status" if !matches!(value.as_str(), "" | "pending" | "waiting" | "done" | "all") => {
+                return Err(PageError::bad_request(format!(
+                    "Status “{value}” is not one of this list's: pending, waiting, done or all."
+                )))
+            }
+            "tag" => *value = value.trim_start_matches('+').to_string(),
+            _ => {}
+        }
+    }
     let waiting = pairs.iter().any(|(n, v)| n == "status" && v == "waiting");
     if waiting {
         pairs.retain(|(n, _)| n != "status" && n != "waiting");
@@ -181,7 +201,7 @@ fn with_defaults(mut pairs: Vec<(String, String)>) -> Vec<(String, String)> {
     if !has("ordering", &pairs) {
         pairs.push(("ordering".into(), "-urgency".into()));
     }
-    pairs
+    Ok(pairs)
 }
 
 async fn list_page(
@@ -201,7 +221,7 @@ async fn list_page(
         tag: value("tag"),
         ordering: value("ordering"),
     };
-    let filter = TaskFilter::from_pairs(&with_defaults(pairs.clone()))?;
+    let filter = TaskFilter::from_pairs(&with_defaults(pairs.clone())?)?;
     let window = filter.page;
     let page = ops::list(state.store.as_ref(), browser.user.id, filter).await?;
     let now = Utc::now();

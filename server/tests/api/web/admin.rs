@@ -146,6 +146,7 @@ async fn the_users_list_searches_filters_sorts_and_pages_with_a_total() {
     assert_eq!(next, "/admin/users?offset=100");
     // Past the end, the way back is to the last page with users on it.
     let beyond = admin.page("/admin/users?offset=500").await;
+    assert!(beyond.contains("No users this far down"), "{beyond}");
     assert!(
         beyond.contains("href=\"/admin/users?offset=100\" rel=\"prev\""),
         "{beyond}"

@@ -210,6 +210,18 @@ async fn the_list_is_filtered_sorted_and_searched_from_the_query_string() {
     assert!(page.contains("name=\"project\" value=\"home\""));
     let page = browser.page("/?tag=garden").await;
     assert_eq!(titles(&page), ["Water plants"]);
+    // A tag as the list shows it, and a view that matches nothing, said so.
+    let page = browser.page("/?tag=%2Bgarden").await;
+    assert_eq!(titles(&page), ["Water plants"]);
+    let page = browser.page("/?tag=nowhere").await;
+    assert!(page.contains("No task matches this view."), "{page}");
+    let bad = browser.get("/?status=completed").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad
+        .text()
+        .await
+        .unwrap()
+        .contains("pending, waiting, done or all"));
     let page = browser.page("/?search=REPORT").await;
     assert_eq!(titles(&page), ["Write report"]);
     // The default view: pending tasks, most urgent first.
