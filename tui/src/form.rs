@@ -32,6 +32,9 @@ pub enum Field {
     Status,
 }
 
+/// A field given a value both in itself and in the title line.
+const TWICE: &str = "also given in the title line, differently: keep one";
+
 impl Field {
     pub const ALL: [Field; 7] = [
         Field::Title,
@@ -390,7 +393,7 @@ impl TaskForm {
         let mut priority = self.priority;
         let mut extra = Modifications::default();
         // A new task's title line takes the CLI's words (`Buy milk +errands
-        // due:tomorrow`); a modifier there wins over the field.
+        // due:tomorrow`); a modifier there fills its field.
         if self.original.is_none() && !title.is_empty() {
             match parse::add_words(&title, now, tz) {
                 Ok(mods) => {
@@ -401,13 +404,24 @@ impl TaskForm {
                                 .insert(Field::Title, "only modifiers: add a title".into());
                         }
                     }
+                    // Said twice, differently: which is meant is asked,
+                    // not guessed.
                     if let Some(Some(named)) = &mods.project {
+                        if project.as_ref().is_some_and(|p| p != named) {
+                            self.errors.insert(Field::Project, TWICE.into());
+                        }
                         project = Some(named.clone());
                     }
                     if let Some(Some(named)) = mods.priority {
+                        if priority.is_some_and(|p| p != named) {
+                            self.errors.insert(Field::Priority, TWICE.into());
+                        }
                         priority = Some(named);
                     }
                     if let Some(Some(named)) = mods.due {
+                        if due.is_some_and(|d| d != named) {
+                            self.errors.insert(Field::Due, TWICE.into());
+                        }
                         due = Some(named);
                     }
                     for tag in &mods.add_tags {

@@ -929,6 +929,28 @@ fn the_add_form_reads_the_title_line_as_the_cli_does() {
         "nothing typed is lost"
     );
 
+    // A project named in the title line and, differently, in its field:
+    // asked which, not one dropped unsaid. The same one twice is fine.
+    for (field, sent) in [("work", false), ("home", true)] {
+        let mut app = app_with(fixtures::sample());
+        press(&mut app, KeyCode::Char('a'));
+        type_text(&mut app, "Call mum pro:home");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, field);
+        let commands = press(&mut app, KeyCode::Enter);
+        assert_eq!(!commands.is_empty(), sent, "{field}");
+        if !sent {
+            let Overlay::Form(form) = &app.overlay else {
+                panic!("form closed");
+            };
+            assert!(form
+                .errors
+                .get(&Field::Project)
+                .is_some_and(|e| e.contains("title line")));
+        }
+    }
+
     // An edit keeps its title as typed: `+` there is text.
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('e'));

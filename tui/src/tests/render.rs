@@ -46,6 +46,14 @@ fn detail_pane_of_a_taskwarrior_task() {
     rich.depends = vec![3];
     rich.blocked = true;
     rich.blocking = true;
+    rich.udas = [
+        ("size".to_string(), common::api::UdaValue::Integer(3)),
+        (
+            "a_long_attribute_name".to_string(),
+            common::api::UdaValue::Text("wide".into()),
+        ),
+    ]
+    .into();
     rich.annotations = vec![common::api::Annotation {
         id: 1,
         entry: now - chrono::Duration::days(1),
@@ -58,7 +66,9 @@ fn detail_pane_of_a_taskwarrior_task() {
     let screen = format!("{:?}", terminal.backend());
     for expected in [
         "Active",
-        "Schedule",
+        "Scheduled",
+        "size      3",
+        "a_long_attribute_name wide",
         "Depends",
         "blocked",
         "blocking",

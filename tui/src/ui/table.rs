@@ -237,7 +237,9 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
         );
         return;
     };
-    let label = |name: &str| Span::styled(format!("{name:<9}"), Style::new().fg(Color::DarkGray));
+    // Wide enough for "Scheduled" and a space; a longer name (a UDA's)
+    // gets its space too.
+    let label = |name: &str| Span::styled(format!("{name:<9} "), Style::new().fg(Color::DarkGray));
     let dot = || Span::styled(" · ", Style::new().fg(Color::DarkGray));
     let mut lines = vec![Line::from(Span::styled(
         escape(&task.title).into_owned(),
@@ -286,7 +288,7 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
     for (name, at) in [
         ("Active", task.start),
         ("Wait", task.wait),
-        ("Schedule", task.scheduled),
+        ("Scheduled", task.scheduled),
         ("Until", task.until),
     ] {
         if let Some(at) = at {
@@ -321,6 +323,12 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
             spans.push(Span::styled("blocking", Style::new().fg(Color::Yellow)));
         }
         lines.push(Line::from(spans));
+    }
+    for (name, value) in &task.udas {
+        lines.push(Line::from(vec![
+            label(&escape(name)),
+            Span::raw(escape(&value.to_string()).into_owned()),
+        ]));
     }
     lines.push(Line::from(vec![
         label("Created"),
