@@ -413,11 +413,20 @@ pub fn task_detail(task: &Task, links: &Links, style: Style, now: DateTime<Utc>)
         ));
     }
     row("Urgency", urgency);
+    // As wide as the longest name (a UDA's may be longer than ours), the
+    // values' further lines moved over with them.
+    let width = rows
+        .iter()
+        .map(|(name, _)| name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(11);
+    let further = format!("\n{}", " ".repeat(width - 11));
     let mut out = String::new();
     for (name, value) in rows {
-        out.push_str(&style.bold(&format!("{name:<11}")));
+        out.push_str(&style.bold(&format!("{name:<width$}")));
         out.push(' ');
-        out.push_str(&value);
+        out.push_str(&value.replace('\n', &further));
         out.push('\n');
     }
     out

@@ -641,6 +641,10 @@ impl TaskFilter {
     }
 }
 
+/// Why words make no new task: they have no title.
+pub const NEEDS_TITLE: &str =
+    "a task needs a title: words besides its +tags and attributes (Buy milk +errands)";
+
 /// Whether [`Modifications::parse`] reads words for a new task or for a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModifyMode {
@@ -897,11 +901,7 @@ impl Modifications {
     /// The body of `POST /api/tasks/`; fails without title words.
     /// `resolved` holds the ids of [`Modifications::named_tasks`].
     pub fn to_new_task(&self, resolved: &Resolved) -> Result<NewTask, FilterError> {
-        let title = self.title().ok_or_else(|| {
-            error(
-                "a task needs a title: words besides its +tags and attributes (Buy milk +errands)",
-            )
-        })?;
+        let title = self.title().ok_or_else(|| error(NEEDS_TITLE))?;
         Ok(NewTask {
             title,
             description: self.description.clone(),

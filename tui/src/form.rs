@@ -401,7 +401,7 @@ impl TaskForm {
                         Some(words) => title = words,
                         None => {
                             self.errors
-                                .insert(Field::Title, "only modifiers: add a title".into());
+                                .insert(Field::Title, common::filter::NEEDS_TITLE.into());
                         }
                     }
                     // Said twice, differently: which is meant is asked,

@@ -12,7 +12,9 @@ use crate::context::{Ctx, UsageError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Title words and modifiers: project:P, priority:H|M|L, due:DATE, +tag
+    /// Title words and modifiers: project:P, priority:H|M|L, due:DATE,
+    /// wait:DATE, scheduled:DATE, until:DATE, depends:1,2, uda.NAME:VALUE,
+    /// +tag; every word after `--` is title
     // Not `required`: with none, the grammar's message says what a title is.
     #[arg(value_name = "WORDS")]
     words: Vec<String>,

@@ -130,6 +130,31 @@ fn wait_scheduled_until_depends_and_udas() {
 }
 
 #[test]
+fn info_lines_values_up_past_a_long_attribute_name() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Ship", "it", "uda.a_really_long_attribute_name:5", "+next"]);
+    let info = cli.ok(&["1", "info"]);
+    let column = |label: &str| {
+        let line = info
+            .lines()
+            .find(|line| line.starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} in:\n{info}"));
+        line.len() - line[label.len()..].trim_start().len()
+    };
+    let long = column("uda.a_really_long_attribute_name");
+    assert_eq!(column("Title"), long, "{info}");
+    assert_eq!(column("Tags"), long, "{info}");
+    // A further line of a value starts there too.
+    let urgency = info
+        .lines()
+        .skip_while(|l| !l.starts_with("Urgency"))
+        .nth(1);
+    let indent = urgency.map(|l| l.len() - l.trim_start().len());
+    assert_eq!(indent, Some(long), "{info}");
+}
+
+#[test]
 fn info_breaks_the_urgency_down() {
     let server = TestServer::start();
     let cli = Cli::logged_in(&server, "alice");

@@ -246,7 +246,7 @@ pub async fn resolve(
             [one] => {
                 resolved.insert(task, one.id);
             }
-            [] => return Err(format!("No task {task}.")),
+            [] => return Err(format!("task {task}: no such task.")),
             _ => {
                 return Err(format!(
                     "{task} names several tasks: give more of its uuid."
@@ -334,17 +334,27 @@ pub(super) async fn body_of(
         Err(message) => errors.push(format!("Waits for: {message}")),
     }
     let mut udas = Map::new();
+    let mut named = Vec::new();
     for line in form.udas.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        match line.split_once([':', '=']) {
-            // `size:` with no value removes it, as `uda.size:` does.
-            Some((_, value)) if value.trim().is_empty() => {}
-            Some((name, value)) => {
-                udas.insert(
-                    name.trim().to_string(),
-                    serde_json::to_value(UdaValue::from_typed(value.trim())).unwrap_or(Value::Null),
-                );
-            }
-            None => errors.push(format!("Other attributes: {line:?} is not `name: value`.")),
+        let Some((name, value)) = line.split_once([':', '=']) else {
+            errors.push(format!("Other attributes: {line:?} is not `name: value`."));
+            continue;
+        };
+        let name = name.trim();
+        if named.contains(&name) {
+            errors.push(format!(
+                "Other attributes: {name} is given twice: keep one line."
+            ));
+            continue;
+        }
+        named.push(name);
+        // `size:` with no value removes it, as `uda.size:` does.
+        if !value.trim().is_empty() {
+            let value = UdaValue::from_typed(value.trim());
+            udas.insert(
+                name.to_string(),
+                serde_json::to_value(value).unwrap_or(Value::Null),
+            );
         }
     }
     body.insert("udas".into(), Value::Object(udas));

@@ -231,7 +231,7 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     let page = refused.text().await.unwrap();
     assert!(page.contains("Due: invalid date"), "{page}");
-    assert!(page.contains("No task 99"), "{page}");
+    assert!(page.contains("task 99: no such task"), "{page}");
     assert!(page.contains("is not `name: value`"), "{page}");
     assert!(page.contains("value=\"Renamed\""));
     assert!(page.contains("value=\"the day after never\""));
@@ -260,6 +260,7 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
         ("tags", "ACTIVE", "virtual tags"),
         ("depends", "1", "Waits for: "),
         ("udas", "priority: H", "Taskwarrior&#39;s own"),
+        ("udas", "size: 3\nsize: 4", "size is given twice"),
     ] {
         let page = browser.page("/tasks/1").await;
         let sent = with(fields(&page), &[(field, value)]);
@@ -364,7 +365,11 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
     );
     let refused = browser.quick_add("Dry depends:42").await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
-    assert!(refused.text().await.unwrap().contains("No task 42"));
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("task 42: no such task"));
     let alice = app.logged_in(1, "alice").await;
     let fence = body(
         app.get("/api/tasks/2/", &alice.access)
