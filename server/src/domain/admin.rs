@@ -7,8 +7,9 @@ use chrono::Utc;
 use common::api::AdminUser;
 
 use super::{
+    bulk::{self, BulkAction},
     credentials::email_errors,
-    task_ops::{self, invalid, TaskError, TaskResult},
+    task_ops::{invalid, TaskError, TaskResult},
 };
 use crate::store::{
     admin::{AdminAction, AdminTask, ObjectKind, UserChange, Verb, Via},
@@ -247,14 +248,21 @@ pub async fn delete_tasks(
     actor: &Actor,
     ids: &[i64],
 ) -> TaskResult<Vec<AdminTask>> {
+    let tasks = store.admin_tasks_by_id(ids.to_vec()).await?;
+    // Each owner's tasks in one step of theirs, which one `task undo`
+    // brings back whole.
+    let mut owners: Vec<i64> = tasks.iter().map(|task| task.user_id).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let mut gone = Vec::new();
+    for owner in owners {
+        let theirs = tasks.iter().filter(|t| t.user_id == owner).map(|t| t.id);
+        let outcome = bulk::bulk(store, owner, theirs.collect(), BulkAction::Delete).await?;
+        gone.extend(outcome.changed.iter().map(|task| task.id));
+    }
     let mut deleted = Vec::new();
-    for task in store.admin_tasks_by_id(ids.to_vec()).await? {
-        match task_ops::delete(store, task.user_id, task.id, None).await {
-            Ok(()) => {}
-            // Deleted meanwhile, by its owner or another admin.
-            Err(TaskError::NotFound) => continue,
-            Err(err) => return Err(err),
-        }
+    // Deleted meanwhile, by its owner or another admin: not this action's.
+    for task in tasks.into_iter().filter(|task| gone.contains(&task.id)) {
         store
             .log_admin_actions(vec![AdminAction {
                 at: Utc::now(),

@@ -543,12 +543,14 @@ async fn admins_search_filter_and_delete_everyones_tasks() {
             json!({"title": "<script>alert(1)</script> cheap pills"}),
         )
         .await;
-    app.task(
-        &alice,
-        json!({"title": "Water the plants", "status": "done"}),
-    )
-    .await;
-    app.task(&bob, json!({"title": "Buy pills at the pharmacy"}))
+    let water = app
+        .task(
+            &alice,
+            json!({"title": "Water the plants", "status": "done"}),
+        )
+        .await;
+    let pharmacy = app
+        .task(&bob, json!({"title": "Buy pills at the pharmacy"}))
         .await;
 
     let all = admin.page("/admin/tasks").await;
@@ -613,4 +615,27 @@ async fn admins_search_filter_and_delete_everyones_tasks() {
         .await
         .unwrap();
     assert_eq!(back.status(), StatusCode::OK);
+
+    // Several owners' tasks at once: each owner's in one step of theirs.
+    let ids = [&spam, &water, &pharmacy].map(|task| task["id"].as_i64().unwrap().to_string());
+    let mut fields = vec![("csrf", token.as_str()), ("confirm", "yes")];
+    fields.extend(ids.iter().map(|id| ("ids", id.as_str())));
+    let done = admin.post("/admin/tasks/delete", &fields).await;
+    assert!(done.text().await.unwrap().contains("Deleted 3 tasks."));
+    for (owner, tasks) in [(&alice, vec![&spam, &water]), (&bob, vec![&pharmacy])] {
+        let undone = app
+            .post("/api/undo/", &owner.access, &json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(undone.status(), StatusCode::OK);
+        for task in tasks {
+            let back = app
+                .get(&format!("/api/tasks/{}/", task["id"]), &owner.access)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(back.status(), StatusCode::OK, "one undo brings {task} back");
+        }
+    }
 }
