@@ -13,6 +13,7 @@ use common::text::escape_control;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::io::AsyncReadExt;
 
+use crate::commands::quoted;
 use crate::context::Ctx;
 
 #[derive(Debug, clap::Args)]
@@ -94,8 +95,12 @@ fn report(summary: &ImportSummary) -> String {
         .map(|skip| ("skipped", skip))
         .chain(summary.notes.iter().map(|note| ("imported", note)));
     for (what, line) in lines {
+        let title = match line.title.as_str() {
+            "" => String::new(),
+            title => format!(" {}", quoted(title)),
+        };
         text.push_str(&format!(
-            "  {what} {}: {}\n",
+            "  {what} {}{title}: {}\n",
             escape_control(&line.uuid),
             escape_control(&line.reason)
         ));

@@ -330,3 +330,29 @@ fn a_terminal_shows_the_import_going_on() {
         "a bar or a spinner on the terminal: {screen:?}"
     );
 }
+
+/// What was left out is named by uuid and title, one line each.
+#[test]
+fn what_was_left_out_is_named_by_its_title_too() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("tasks.json");
+    std::fs::write(
+        &file,
+        r#"[{"uuid":"0d9e8a3c-5f4b-4c1e-9a2b-0000000000de","description":"Old \"one\"","status":"deleted"},
+            {"uuid":"0d9e8a3c-5f4b-4c1e-9a2b-0000000000df","description":"Kept","until":"20200101T000000Z"}]"#,
+    )
+    .expect("write file");
+    let out = cli.ok(&["import", &file.display().to_string()]);
+    assert!(
+        out.contains("  skipped 0d9e8a3c-5f4b-4c1e-9a2b-0000000000de \"Old \"one\"\": deleted\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "  imported 0d9e8a3c-5f4b-4c1e-9a2b-0000000000df \"Kept\": its until date has passed"
+        ),
+        "{out}"
+    );
+}

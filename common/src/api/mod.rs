@@ -501,6 +501,9 @@ pub struct ImportSummary {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ImportSkip {
     pub uuid: String,
+    /// The task's title (Taskwarrior's description), when the file gives one.
+    #[serde(default)]
+    pub title: String,
     pub reason: String,
 }
 

@@ -76,9 +76,10 @@ async fn plan(
         skipped: file.skipped.clone(),
         ..ImportSummary::default()
     };
-    let mut note = |uuid: &str, reason: String| {
+    let mut note = |task: &Incoming, reason: String| {
         summary.notes.push(ImportSkip {
-            uuid: uuid.to_string(),
+            uuid: task.uuid.clone(),
+            title: task.fields.title.clone(),
             reason,
         })
     };
@@ -88,17 +89,17 @@ async fn plan(
     let mut depends: Vec<Vec<&str>> = Vec::with_capacity(file.tasks.len());
     for task in &file.tasks {
         for text in &task.notes {
-            note(&task.uuid, text.clone());
+            note(task, text.clone());
         }
         let mut kept = Vec::with_capacity(task.depends.len());
         for on in &task.depends {
             if *on == task.uuid {
-                note(&task.uuid, "dependency on itself left out".to_string());
+                note(task, "dependency on itself left out".to_string());
             } else if in_file.contains(on.as_str()) || existing.contains_key(on) {
                 kept.push(on.as_str());
             } else {
                 note(
-                    &task.uuid,
+                    task,
                     format!("dependency on {on} left out: no such task in the file or among yours"),
                 );
             }
@@ -133,7 +134,7 @@ async fn plan(
             for on in kept.iter() {
                 if reaches(&graph, node(on), from) {
                     note(
-                        &task.uuid,
+                        task,
                         format!("dependency on {on} left out: it would make a cycle"),
                     );
                 } else {

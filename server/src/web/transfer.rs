@@ -63,6 +63,7 @@ impl From<ImportSummary> for Summary {
                 .into_iter()
                 .map(|line| ImportSkip {
                     uuid: shown(&line.uuid),
+                    title: shown(&line.title),
                     reason: shown(&line.reason),
                 })
                 .collect()

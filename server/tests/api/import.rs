@@ -103,6 +103,19 @@ async fn every_field_comes_in_and_what_is_left_out_is_reported() {
     );
     assert!(reasons("skipped", D).is_empty(), "{summary}");
     assert!(reasons("notes", D)[0].contains("plain task"), "{summary}");
+    // Each named by its title too, as the file gives it.
+    let titles: Vec<&str> = summary["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Template", "Deleted"], "{summary}");
+    assert!(summary["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|note| !note["title"].as_str().unwrap().is_empty()));
 
     let tasks = all_tasks(&app, &alice).await;
     assert_eq!(tasks.len(), 4);

@@ -90,7 +90,15 @@ pub fn read(body: &[u8]) -> Result<ImportFile, ImportError> {
             at: position.to_string(),
             messages,
         })? {
-            Mapped::Skipped { uuid, reason } => file.skipped.push(ImportSkip { uuid, reason }),
+            Mapped::Skipped {
+                uuid,
+                title,
+                reason,
+            } => file.skipped.push(ImportSkip {
+                uuid,
+                title,
+                reason,
+            }),
             Mapped::Task(mut incoming) => {
                 if let Some(first) = seen.insert(incoming.uuid.clone(), position) {
                     return Err(ImportError::at(
@@ -199,7 +207,11 @@ fn json_error(err: &serde_json::Error, first_line: usize, first_column: usize) -
 
 enum Mapped {
     Task(Box<Incoming>),
-    Skipped { uuid: String, reason: String },
+    Skipped {
+        uuid: String,
+        title: String,
+        reason: String,
+    },
 }
 
 /// Taskwarrior lets a user-defined attribute's name have capitals
@@ -225,6 +237,12 @@ fn lower_case_names(udas: &mut Map<String, Value>, notes: &mut Vec<String>) {
 /// One of Taskwarrior's tasks as one of ours; the messages name
 /// Taskwarrior's attributes.
 fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
+    // For the summary, should the task be left out.
+    let title = object
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let uuid = match object.remove("uuid") {
         None | Some(Value::Null) => crate::domain::tasks::new_uuid(),
         Some(Value::String(text)) => uuid::Uuid::parse_str(text.trim())
@@ -240,12 +258,14 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
             "deleted" => {
                 return Ok(Mapped::Skipped {
                     uuid,
+                    title,
                     reason: "deleted".into(),
                 })
             }
             "recurring" => {
                 return Ok(Mapped::Skipped {
                     uuid,
+                    title,
                     reason: "recurrence is not supported yet".into(),
                 })
             }
