@@ -207,17 +207,15 @@ pub fn read<Tz: TimeZone>(
     if udas(&before.fields) != udas(&after.fields) {
         let mut kept = BTreeMap::new();
         for (name, text) in udas(&after.fields) {
-            if let Some(problem) = common::list_query::uda_name_problem(&name) {
+            // A name the task has from before it was refused stays.
+            let new = !task.udas.contains_key(&name);
+            if let Some(problem) = common::list_query::uda_name_problem(&name).filter(|_| new) {
                 return Err(format!("uda.{name}: {problem}"));
             }
             if text.is_empty() {
                 continue;
             }
-            let value = match task.udas.get(&name) {
-                // Left as it was: kept exactly, whatever its kind.
-                Some(old) if old.to_string() == text => old.clone(),
-                _ => UdaValue::from_typed(&text),
-            };
+            let value = UdaValue::typed_over(task.udas.get(&name), &text);
             kept.insert(name, value);
         }
         patch.udas = Some(kept);

@@ -37,7 +37,9 @@ use std::collections::BTreeMap;
 
 use crate::api::{NewTask, Priority, StatusFilter, Task, TaskPatch, TaskQuery, UdaValue};
 use crate::dates::Clock;
-use crate::list_query::{tag_problem, uda_name_problem, OrderField, OrderKey};
+use crate::list_query::{
+    is_uda_name, tag_problem, uda_name_problem, OrderField, OrderKey, UDA_NAME_RULE,
+};
 use crate::task_ref::{is_ref_list, parse_refs, TaskRef};
 use crate::typed_line::{self, Word};
 
@@ -161,12 +163,26 @@ fn refuse_unsupported(word: &str, source: Source) -> Result<(), FilterError> {
     }
 }
 
+/// `pro:"my trip"` as a shell hands over `'pro:"my trip"'`: an attribute's
+/// value quoted whole loses its quotes, as in Taskwarrior. Other words keep
+/// theirs (`Re:"Budget"` is a title).
+fn unquoted_value(word: &str) -> Option<String> {
+    let (key, value) = word.split_once(':')?;
+    if attribute(key).is_none() && !key.starts_with("uda.") {
+        return None;
+    }
+    let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let inner = value.strip_prefix(quote)?.strip_suffix(quote)?;
+    Some(format!("{key}:{inner}"))
+}
+
 /// `uda.size` with no colon: a user-defined attribute without its value,
 /// not a title or search word.
-fn refuse_bare_uda(word: &str) -> Result<(), FilterError> {
+fn refuse_bare_uda(word: &str, source: Source) -> Result<(), FilterError> {
     match word.strip_prefix("uda.") {
         Some(name) if !name.is_empty() && !word.contains(':') => Err(error(format!(
-            "{word:?}: give the attribute's value, uda.{name}:VALUE (or uda.{name}: with none)"
+            "{word:?}: give the attribute's value, uda.{name}:VALUE, or uda.{name}: for none ({})",
+            source.keep_hint()
         ))),
         _ => Ok(()),
     }
@@ -342,7 +358,9 @@ pub fn tag_list(text: &str) -> Result<Vec<String>, FilterError> {
         if name.is_empty() {
             continue;
         }
-        let tag = tag_to_add(name)?;
+        // A virtual tag's name is the server's to judge: a task may have
+        // one from before it was refused.
+        let tag = check_tag(name)?;
         if !tags.contains(&tag) {
             tags.push(tag);
         }
@@ -460,7 +478,7 @@ impl TaskFilter {
         words: &[S],
         clock: &Clock<Tz>,
     ) -> Result<TaskFilter, FilterError> {
-        let words = words.iter().map(|w| Word::argument(w.as_ref()));
+        let words = words.iter().map(|w| Word::plain(w.as_ref()));
         TaskFilter::parse_words(words, clock, Source::Arguments)
     }
 
@@ -498,8 +516,12 @@ impl TaskFilter {
                 literal = true;
                 continue;
             }
+            let unquoted = (source == Source::Arguments).then(|| unquoted_value(word));
+            let word = unquoted.flatten();
+            let word = word.as_ref().unwrap_or(&words[i - 1]);
             if is_ref_list(word) {
-                name_words.push(word.as_str());
+                // Never unquoted: task names have no `:`.
+                name_words.push(words[i - 1].as_str());
                 continue;
             }
             if let Some(uda) = split_uda(word) {
@@ -528,7 +550,7 @@ impl TaskFilter {
             }
             let Some((attribute, value)) = split_attribute(word) else {
                 refuse_unsupported(word, source)?;
-                refuse_bare_uda(word)?;
+                refuse_bare_uda(word, source)?;
                 refuse_unknown_modifier(word)?;
                 refuse_operator(&words, i - 1, source)?;
                 refuse_broken_names(word, source)?;
@@ -686,8 +708,8 @@ pub struct Modifications {
 fn split_uda(word: &str) -> Option<Result<(String, Option<UdaValue>), FilterError>> {
     let (key, value) = word.split_once(':')?;
     let name = key.strip_prefix("uda.")?;
-    if let Some(problem) = uda_name_problem(name) {
-        return Some(Err(error(format!("{key:?}: {problem}"))));
+    if !is_uda_name(name) {
+        return Some(Err(error(format!("{key:?}: {UDA_NAME_RULE}"))));
     }
     let value = (!value.is_empty()).then(|| UdaValue::from_typed(value));
     Some(Ok((name.to_string(), value)))
@@ -724,7 +746,7 @@ impl Modifications {
         clock: &Clock<Tz>,
         mode: ModifyMode,
     ) -> Result<Modifications, FilterError> {
-        let words = words.iter().map(|w| Word::argument(w.as_ref()));
+        let words = words.iter().map(|w| Word::plain(w.as_ref()));
         Modifications::parse_words(words, clock, mode, Source::Arguments)
     }
 
@@ -774,6 +796,9 @@ impl Modifications {
                 literal = true;
                 continue;
             }
+            let unquoted = (source == Source::Arguments).then(|| unquoted_value(word));
+            let word = unquoted.flatten();
+            let word = word.as_ref().unwrap_or(&words[i - 1]);
             if let Some((sign, name)) = split_tag(word) {
                 match (sign, mode) {
                     ('+', _) => {
@@ -796,12 +821,17 @@ impl Modifications {
             }
             if let Some(uda) = split_uda(word) {
                 let (name, value) = uda?;
+                // A name not free for a new value may still be removed: a
+                // task may have it from before it was refused.
+                if let Some(problem) = uda_name_problem(&name).filter(|_| value.is_some()) {
+                    return Err(error(format!("\"uda.{name}\": {problem}")));
+                }
                 mods.udas.insert(name, value);
                 continue;
             }
             let Some((attribute, value)) = split_attribute(word) else {
                 refuse_unsupported(word, source)?;
-                refuse_bare_uda(word)?;
+                refuse_bare_uda(word, source)?;
                 mods.words.push(word.clone());
                 continue;
             };
@@ -1361,8 +1391,33 @@ mod tests {
         assert!(tag_list("+ -").unwrap().is_empty());
         let refused = tag_list("a -home").unwrap_err();
         assert!(refused.0.contains("leave it out"), "{refused}");
-        assert!(tag_list("TODAY").unwrap_err().0.contains("virtual"));
+        assert_eq!(tag_list("TODAY").unwrap(), ["TODAY"]);
         assert!(tag_list(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn an_attribute_s_value_quoted_inside_an_argument_loses_its_quotes() {
+        let c = clock();
+        let mods = Modifications::parse(
+            &[
+                r#"pro:"my trip""#,
+                "due:'tomorrow'",
+                r#"Re:"Budget""#,
+                r#"uda.x:"a b""#,
+            ],
+            &c,
+            ModifyMode::Add,
+        )
+        .unwrap();
+        assert_eq!(mods.project, Some(Some("my trip".into())));
+        assert!(matches!(mods.due, Some(Some(_))));
+        assert_eq!(mods.title().as_deref(), Some(r#"Re:"Budget""#));
+        assert_eq!(mods.udas["x"], Some(UdaValue::Text("a b".into())));
+        // After `--`, every word as it came.
+        let mods = Modifications::parse(&["--", r#"pro:"x""#], &c, ModifyMode::Add).unwrap();
+        assert_eq!(mods.title().as_deref(), Some(r#"pro:"x""#));
+        let filter = TaskFilter::parse(&["pro:'my trip'"], &c).unwrap();
+        assert_eq!(filter.query.project.as_deref(), Some("my trip"));
     }
 
     #[test]
@@ -1374,6 +1429,8 @@ mod tests {
         // After `--`, or quoted in a typed line, it is a word like any other.
         let mods = Modifications::parse(&["--", "uda.size"], &clock(), ModifyMode::Add).unwrap();
         assert_eq!(mods.title().as_deref(), Some("uda.size"));
+        let mods = Modifications::parse_line(r#"x "uda.size""#, &clock(), ModifyMode::Add).unwrap();
+        assert_eq!(mods.title().as_deref(), Some("x uda.size"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::{
     domain::tasks::{TaskFields, TaskFieldsPatch},
     error::{ApiError, FieldErrors},
-    task_query::{tag_problem, uda_name_problem},
+    task_query::{is_uda_name, UDA_NAME_RULE},
 };
 
 pub const MAX_TITLE: usize = 500;
@@ -78,12 +78,17 @@ pub fn checked_full(body: Map<String, Value>) -> Result<TaskFields, FieldErrors>
 
 /// The body of a PATCH: only the fields present.
 pub fn partial(body: Map<String, Value>) -> Result<TaskFieldsPatch, ApiError> {
+    checked_partial(body).map_err(ApiError::validation)
+}
+
+/// [`partial`], with the messages per field.
+pub fn checked_partial(body: Map<String, Value>) -> Result<TaskFieldsPatch, FieldErrors> {
     let mut errors = FieldErrors::new();
     let patch = parse(body, &mut errors);
     if errors.is_empty() {
         Ok(patch)
     } else {
-        Err(ApiError::validation(errors))
+        Err(errors)
     }
 }
 
@@ -244,8 +249,6 @@ fn tags(value: Value) -> FieldResult<Vec<String>> {
             messages.push(format!("Tag \"{tag}\" must be 1 to {MAX_TAG} characters."));
         } else if tag.chars().any(char::is_whitespace) {
             messages.push(format!("Tag \"{tag}\" may not contain whitespace."));
-        } else if let Some(problem) = tag_problem(&tag) {
-            messages.push(problem);
         } else if !tags.contains(&tag) {
             tags.push(tag);
         }
@@ -288,8 +291,8 @@ fn udas(value: Value) -> FieldResult<BTreeMap<String, UdaValue>> {
     let mut udas = BTreeMap::new();
     let mut messages = Vec::new();
     for (name, value) in items {
-        if let Some(problem) = uda_name_problem(&name) {
-            messages.push(format!("\"{name}\": {problem}"));
+        if !is_uda_name(&name) {
+            messages.push(format!("\"{name}\": {UDA_NAME_RULE}"));
             continue;
         }
         let value = match value {

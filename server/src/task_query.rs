@@ -5,9 +5,7 @@
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
-pub use common::list_query::{
-    compare, is_uda_name, tag_problem, uda_name_problem, OrderField, OrderKey, UDA_NAME_RULE,
-};
+pub use common::list_query::{compare, is_uda_name, OrderField, OrderKey, UDA_NAME_RULE};
 use common::list_query::{parse_limit, parse_offset, TaskQuery, DEFAULT_LIMIT};
 
 /// Bad query parameters, each named with its messages (the shape of

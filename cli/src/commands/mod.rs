@@ -290,8 +290,6 @@ pub async fn set_status(
     .await
 }
 
-/// Reopened, a task has a number to be named by from now on: said when it
-/// was named otherwise.
 /// "Modified task 3 'Title'.", warned when the change leaves the task past
 /// its until date.
 fn say_changed(ctx: &Ctx, verb: &str, target: &Target, name: &str, task: &Task) -> Result<()> {
@@ -303,6 +301,8 @@ fn say_changed(ctx: &Ctx, verb: &str, target: &Target, name: &str, task: &Task) 
     }
 }
 
+/// Reopened, a task has a number to be named by from now on: said when it
+/// was named otherwise.
 fn now_named(target: &Target, name: &str, number: Option<i64>) -> String {
     match (target, number) {
         (Target::Named(TaskRef::Number(_)), _) | (_, None) => String::new(),

@@ -193,6 +193,16 @@ impl UdaValue {
         }
     }
 
+    /// A value typed over `old`: `old` itself when `text` is how it reads
+    /// (an edit form's line left alone), so that no value changes kind or
+    /// digits by being shown and read back.
+    pub fn typed_over(old: Option<&UdaValue>, text: &str) -> UdaValue {
+        match old {
+            Some(old) if old.to_string() == text => old.clone(),
+            _ => UdaValue::from_typed(text),
+        }
+    }
+
     /// The number `text` reads as, however written (`3.0`, `03`): what a
     /// filter's value matches among numbers.
     pub fn number_in(text: &str) -> Option<UdaValue> {

@@ -254,17 +254,20 @@ pub async fn delete_tasks(
     let mut owners: Vec<i64> = tasks.iter().map(|task| task.user_id).collect();
     owners.sort_unstable();
     owners.dedup();
-    let mut gone = Vec::new();
+    let mut deleted = Vec::new();
     for owner in owners {
         let theirs = tasks.iter().filter(|t| t.user_id == owner).map(|t| t.id);
         let outcome = bulk::bulk(store, owner, theirs.collect(), BulkAction::Delete).await?;
-        gone.extend(outcome.changed.iter().map(|task| task.id));
-    }
-    let mut deleted = Vec::new();
-    // Deleted meanwhile, by its owner or another admin: not this action's.
-    for task in tasks.into_iter().filter(|task| gone.contains(&task.id)) {
-        store
-            .log_admin_actions(vec![AdminAction {
+        // Logged before the next owner's, so that no deletion goes unlogged
+        // should that one fail. A task deleted meanwhile, by its owner or
+        // another admin, is not this action's.
+        let gone: Vec<&AdminTask> = tasks
+            .iter()
+            .filter(|task| outcome.changed.iter().any(|t| t.id == task.id))
+            .collect();
+        let actions = gone
+            .iter()
+            .map(|task| AdminAction {
                 at: Utc::now(),
                 admin_id: actor.id,
                 admin_username: actor.username.clone(),
@@ -275,9 +278,10 @@ pub async fn delete_tasks(
                 object_name: task.title.clone(),
                 user_id: task.user_id,
                 detail: format!("Deleted a task of {}.", task.username),
-            }])
-            .await?;
-        deleted.push(task);
+            })
+            .collect();
+        store.log_admin_actions(actions).await?;
+        deleted.extend(gone.into_iter().cloned());
     }
     Ok(deleted)
 }

@@ -8,7 +8,7 @@ use common::api::{Status, Task};
 
 use super::{
     task_ops::{activated, check_depends, contended, finished, TaskError, TaskResult},
-    tasks::{changed, TaskChange, TaskFieldsPatch},
+    tasks::{changed, reserved_names, TaskChange, TaskFieldsPatch},
     MAX_WRITE_ATTEMPTS,
 };
 use crate::store::{
@@ -96,6 +96,11 @@ pub async fn bulk(
             match next {
                 Ok(None) => order.push((id, Some(finished(current, now)))),
                 Ok(Some(mut next)) => {
+                    let refused = reserved_names(&next.tags, &next.udas, Some(&current));
+                    if !refused.is_empty() {
+                        outcome.failed.push((id, first_message(&refused)));
+                        continue;
+                    }
                     if next.depends != current.depends {
                         match check_depends(store, user_id, Some(id), &next.depends).await {
                             Ok(blocked) => next.blocked = blocked,

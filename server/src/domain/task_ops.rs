@@ -17,7 +17,9 @@ use common::{
 };
 
 use super::{
-    tasks::{changed, new_task, precondition_holds, stored, TaskChange, TaskFields},
+    tasks::{
+        changed, new_task, precondition_holds, reserved_names, stored, TaskChange, TaskFields,
+    },
     FieldErrors, MAX_WRITE_ATTEMPTS,
 };
 use crate::{
@@ -293,6 +295,10 @@ pub(super) fn reaches(edges: &[(i64, i64)], from: &[i64], target: i64) -> bool {
 
 pub async fn create(store: &dyn Store, user_id: i64, fields: TaskFields) -> TaskResult<Task> {
     let now = Utc::now();
+    let refused = reserved_names(&fields.tags, &fields.udas, None);
+    if !refused.is_empty() {
+        return Err(TaskError::Invalid(refused));
+    }
     let mut task = new_task(fields, now);
     task.blocked = check_depends(store, user_id, None, &task.depends).await?;
     let task = store.insert_task(user_id, task).await?;
@@ -377,7 +383,14 @@ pub async fn update(
     change: TaskChange,
 ) -> TaskResult<Task> {
     write(store, user_id, task_id, if_version, move |current, now| {
-        Ok(changed(current, change.clone(), now))
+        let next = changed(current, change.clone(), now);
+        if let Some(next) = &next {
+            let refused = reserved_names(&next.tags, &next.udas, Some(current));
+            if !refused.is_empty() {
+                return Err(TaskError::Invalid(refused));
+            }
+        }
+        Ok(next)
     })
     .await
 }

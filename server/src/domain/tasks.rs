@@ -8,6 +8,9 @@ use std::{
 
 use chrono::{DateTime, Utc};
 use common::api::{Annotation, Priority, Status, Task, UdaValue};
+use common::list_query::{tag_problem, uda_name_problem};
+
+use super::FieldErrors;
 
 /// Every writable field of a task, validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -193,6 +196,38 @@ pub fn new_uuid() -> String {
 /// `last`.
 fn uuid_stamp(last: i64, now: i64) -> i64 {
     now.max(last.saturating_add(1))
+}
+
+/// Taskwarrior's own attribute names given to UDAs, and its virtual tags
+/// given as tags: refused when new, so that an export carries each and a
+/// filter's `+ACTIVE` means what it says. One a task had from before they
+/// were refused it keeps, so that it can still be saved and changed.
+pub fn reserved_names(
+    tags: &[String],
+    udas: &BTreeMap<String, UdaValue>,
+    had: Option<&Task>,
+) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    for tag in tags {
+        if had.is_some_and(|task| task.tags.contains(tag)) {
+            continue;
+        }
+        if let Some(problem) = tag_problem(tag) {
+            errors.entry("tags".into()).or_default().push(problem);
+        }
+    }
+    for name in udas.keys() {
+        if had.is_some_and(|task| task.udas.contains_key(name)) {
+            continue;
+        }
+        if let Some(problem) = uda_name_problem(name) {
+            errors
+                .entry("udas".into())
+                .or_default()
+                .push(format!("\"{name}\": {problem}"));
+        }
+    }
+    errors
 }
 
 /// A new task as it is stored. Its `id`, and its `number` while pending,
@@ -393,6 +428,20 @@ mod tests {
 
     fn task() -> Task {
         new_task(TaskFields::titled("Buy milk"), Utc::now())
+    }
+
+    #[test]
+    fn a_reserved_name_is_refused_when_new_and_kept_when_had() {
+        let tags = vec!["home".to_string(), "TODAY".to_string()];
+        let udas = BTreeMap::from([("due".to_string(), UdaValue::Integer(1))]);
+        let refused = reserved_names(&tags, &udas, None);
+        assert_eq!(refused.keys().collect::<Vec<_>>(), ["tags", "udas"]);
+        let mut had = task();
+        had.tags = vec!["TODAY".into()];
+        had.udas = udas.clone();
+        assert!(reserved_names(&tags, &udas, Some(&had)).is_empty());
+        let more = vec!["ACTIVE".to_string()];
+        assert_eq!(reserved_names(&more, &udas, Some(&had)).len(), 1);
     }
 
     #[test]

@@ -119,10 +119,26 @@ impl TaskForm {
     }
 }
 
-/// A field's text as a browser sends it back: a textarea's line breaks are
-/// `\r\n`.
+/// A field's text as a browser sends it back, line breaks made one: a
+/// textarea's come as `\r\n`, and a lone `\r` in the page comes back as one.
 fn sent_as(text: &str) -> String {
-    text.replace("\r\n", "\n")
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// The fields the user changed: those that differ from what the page
+/// showed, or, for a form that does not say (a script's), all of them.
+pub(super) fn touched(
+    typed: &TaskForm,
+    was: Option<&BTreeMap<String, String>>,
+) -> Vec<&'static str> {
+    FIELDS
+        .into_iter()
+        .filter(|field| {
+            was.is_none_or(|was| {
+                was.get(*field).map(|before| sent_as(before)) != Some(sent_as(typed.field(field)))
+            })
+        })
+        .collect()
 }
 
 /// What the user typed, over the task as it is now: a field left as the
@@ -142,9 +158,9 @@ pub(super) fn merged(
     let mut conflicts = Vec::new();
     for field in FIELDS {
         let mine = sent_as(typed.field(field));
-        let theirs = now.field(field);
+        let theirs = sent_as(now.field(field));
         let value = match was.get(field).map(|w| sent_as(w)) {
-            Some(before) if before == mine => theirs.to_string(),
+            Some(before) if before == mine => theirs,
             Some(before) => {
                 if theirs != before && theirs != mine {
                     conflicts.push(format!(
@@ -191,13 +207,7 @@ pub(super) async fn form_of(state: &AppState, user_id: i64, task: &Task) -> Task
     let udas: Vec<String> = task
         .udas
         .iter()
-        .map(|(name, value)| match value {
-            UdaValue::Text(text) => format!("{name}: {text}"),
-            other => format!(
-                "{name}: {}",
-                serde_json::to_string(other).unwrap_or_default()
-            ),
-        })
+        .map(|(name, value)| format!("{name}: {value}"))
         .collect();
     TaskForm {
         title: task.title.clone(),
@@ -257,37 +267,42 @@ pub async fn resolve(
     Ok(resolved)
 }
 
-/// The form as a task body, in the same fields the API takes; the messages
-/// say what could not be read.
+/// The form's `touched` fields as a task body, in the fields the API takes;
+/// the messages say what could not be read. A field left out is neither
+/// read nor sent, so that one left as shown is never rewritten.
 pub(super) async fn body_of(
     state: &AppState,
     user_id: i64,
     current: &Task,
     form: &TaskForm,
+    touched: impl Fn(&str) -> bool,
 ) -> (Map<String, Value>, Vec<String>) {
     let clock = Clock::at(Local::now());
     let mut errors = Vec::new();
     let mut body = Map::new();
-    body.insert("title".into(), json!(form.title));
-    body.insert(
-        "description".into(),
-        json!(form.description.replace("\r\n", "\n")),
-    );
-    body.insert("status".into(), json!(form.status));
-    body.insert(
-        "priority".into(),
-        if form.priority.is_empty() {
-            Value::Null
-        } else {
-            json!(form.priority)
-        },
-    );
-    body.insert("project".into(), json!(form.project));
-    match tag_list(&form.tags) {
-        Ok(tags) => {
-            body.insert("tags".into(), json!(tags));
+    if touched("title") {
+        body.insert("title".into(), json!(form.title));
+    }
+    if touched("description") {
+        body.insert("description".into(), json!(sent_as(&form.description)));
+    }
+    if touched("status") {
+        body.insert("status".into(), json!(form.status));
+    }
+    if touched("priority") {
+        let priority = Some(&form.priority).filter(|p| !p.is_empty());
+        body.insert("priority".into(), json!(priority));
+    }
+    if touched("project") {
+        body.insert("project".into(), json!(form.project));
+    }
+    if touched("tags") {
+        match tag_list(&form.tags) {
+            Ok(tags) => {
+                body.insert("tags".into(), json!(tags));
+            }
+            Err(err) => errors.push(format!("Tags: {err}.")),
         }
-        Err(err) => errors.push(format!("Tags: {err}.")),
     }
     for (name, text, now) in [
         ("due", &form.due, current.due),
@@ -295,6 +310,9 @@ pub(super) async fn body_of(
         ("scheduled", &form.scheduled, current.scheduled),
         ("until", &form.until, current.until),
     ] {
+        if !touched(name) {
+            continue;
+        }
         let value = match text.trim() {
             "" => Value::Null,
             // Shown to the minute: as shown, it is the value it was.
@@ -309,9 +327,30 @@ pub(super) async fn body_of(
         };
         body.insert(name.into(), value);
     }
+    if touched("depends") {
+        match depends_of(state, user_id, &form.depends).await {
+            Ok(ids) => {
+                body.insert("depends".into(), json!(ids));
+            }
+            Err(mut messages) => errors.append(&mut messages),
+        }
+    }
+    if touched("udas") {
+        match udas_of(&form.udas, current) {
+            Ok(udas) => {
+                body.insert("udas".into(), Value::Object(udas));
+            }
+            Err(mut messages) => errors.append(&mut messages),
+        }
+    }
+    (body, errors)
+}
+
+/// The "Waits for" box: task numbers or uuid prefixes, as ids.
+async fn depends_of(state: &AppState, user_id: i64, text: &str) -> Result<Vec<i64>, Vec<String>> {
+    let mut errors = Vec::new();
     let mut refs = Vec::new();
-    for part in form
-        .depends
+    for part in text
         .split([',', ' '])
         .map(str::trim)
         .filter(|p| !p.is_empty())
@@ -324,18 +363,25 @@ pub(super) async fn body_of(
         }
     }
     match resolve(state, user_id, refs.clone()).await {
-        Ok(resolved) => {
-            let ids: Vec<i64> = refs
-                .iter()
-                .filter_map(|r| resolved.get(r).copied())
-                .collect();
-            body.insert("depends".into(), json!(ids));
+        Ok(resolved) if errors.is_empty() => Ok(refs
+            .iter()
+            .filter_map(|r| resolved.get(r).copied())
+            .collect()),
+        Ok(_) => Err(errors),
+        Err(message) => {
+            errors.push(format!("Waits for: {message}"));
+            Err(errors)
         }
-        Err(message) => errors.push(format!("Waits for: {message}")),
     }
+}
+
+/// The "Other attributes" box, a `name: value` a line. A value that reads
+/// as the task's is the task's, whatever its kind.
+fn udas_of(text: &str, current: &Task) -> Result<Map<String, Value>, Vec<String>> {
+    let mut errors = Vec::new();
     let mut udas = Map::new();
     let mut named = Vec::new();
-    for line in form.udas.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let Some((name, value)) = line.split_once([':', '=']) else {
             errors.push(format!("Other attributes: {line:?} is not `name: value`."));
             continue;
@@ -350,15 +396,18 @@ pub(super) async fn body_of(
         named.push(name);
         // `size:` with no value removes it, as `uda.size:` does.
         if !value.trim().is_empty() {
-            let value = UdaValue::from_typed(value.trim());
+            let value = UdaValue::typed_over(current.udas.get(name), value.trim());
             udas.insert(
                 name.to_string(),
                 serde_json::to_value(value).unwrap_or(Value::Null),
             );
         }
     }
-    body.insert("udas".into(), Value::Object(udas));
-    (body, errors)
+    if errors.is_empty() {
+        Ok(udas)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Field errors, each under the name the form gives its field.

@@ -18,7 +18,7 @@ use super::{
     local_path, render,
     session::{self, Browser, FormBody, SESSION_COOKIE},
     shown,
-    task_form::{body_of, form_of, labelled, local, merged, refusal, TaskForm},
+    task_form::{body_of, form_of, labelled, local, merged, refusal, touched, TaskForm},
     task_id, undo, Chrome,
 };
 use crate::{
@@ -139,9 +139,11 @@ pub async fn save(
         found => found?,
     };
     let shown_now = form_of(&state, user, &current).await;
-    let (form, version) = match serde_json::from_str::<BTreeMap<String, String>>(&form.was) {
-        Ok(was) => {
-            let (mut merged, conflicts) = merged(&form, &was, &shown_now);
+    let was = serde_json::from_str::<BTreeMap<String, String>>(&form.was).ok();
+    let touched = touched(&form, was.as_ref());
+    let (form, version) = match &was {
+        Some(was) => {
+            let (mut merged, conflicts) = merged(&form, was, &shown_now);
             if !conflicts.is_empty() {
                 // Theirs named, mine kept: saved again, mine is meant.
                 merged.was = shown_now.was;
@@ -152,19 +154,26 @@ pub async fn save(
         }
         // A form without what it showed (a script's): all of it is meant,
         // and saved only over the version it was read at.
-        Err(_) => {
+        None => {
             let version = form.version.parse().ok().map(|v| vec![v]);
             (form, version)
         }
     };
     // Every mistake at once: what the form could not read, then what the
     // rest does not pass.
-    let (body, mut errors) = body_of(&state, user, &current, &form).await;
-    let checked = task_input::checked_full(body)
-        .map_err(|field_errors| errors.extend(labelled(&field_errors)));
+    let (body, mut errors) = body_of(&state, user, &current, &form, |field| {
+        touched.contains(&field)
+    })
+    .await;
+    let checked = match &was {
+        // Only what was changed: the rest stays as it is stored.
+        Some(_) => task_input::checked_partial(body).map(TaskChange::Patch),
+        None => task_input::checked_full(body).map(TaskChange::Replace),
+    }
+    .map_err(|field_errors| errors.extend(labelled(&field_errors)));
     let refused = match checked {
-        Ok(fields) if errors.is_empty() => {
-            match ops::update(store, user, id, version, TaskChange::Replace(fields)).await {
+        Ok(change) if errors.is_empty() => {
+            match ops::update(store, user, id, version, change).await {
                 Ok(saved) => {
                     // Saving an untouched form changes nothing: no undo to offer.
                     if saved.version == current.version {
@@ -187,12 +196,12 @@ pub async fn save(
         }
         _ => (StatusCode::BAD_REQUEST, errors),
     };
-    // What was typed stays; the task as it is now gives the rest, and what
-    // a save of this page would change.
+    // What was typed stays, over the task it was merged with: what a save
+    // of this page would change is told against that.
     let (status, errors) = refused;
     let task = ops::get(store, user, id).await?;
     let form = TaskForm {
-        was: form_of(&state, user, &task).await.was,
+        was: shown_now.was,
         ..form
     };
     Ok((status, render(page(&browser, &task, back, form, errors))?).into_response())

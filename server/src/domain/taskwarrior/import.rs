@@ -15,7 +15,7 @@ use super::parse_date;
 use crate::{
     domain::{
         task_ops::MAX_ANNOTATION,
-        tasks::{stored, TaskFields},
+        tasks::{reserved_names, stored, TaskFields},
     },
     task_input,
 };
@@ -225,6 +225,11 @@ fn lower_case_names(udas: &mut Map<String, Value>, notes: &mut Vec<String>) {
         .filter(|(_, lower)| uda_name_problem(lower).is_none() && !udas.contains_key(lower))
         .collect();
     for (name, lower) in renamed {
+        // `Size` and `SIZE` both: the first keeps the name, the second is
+        // refused by name, as before.
+        if udas.contains_key(&lower) {
+            continue;
+        }
         if let Some(value) = udas.remove(&name) {
             notes.push(format!(
                 "{name} kept as {lower}: attribute names here are lower-case"
@@ -375,7 +380,15 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
     lower_case_names(&mut object, &mut notes);
     body.insert("udas".into(), Value::Object(object));
 
-    let fields = match task_input::checked_full(body) {
+    let checked = task_input::checked_full(body).and_then(|fields| {
+        let refused = reserved_names(&fields.tags, &fields.udas, None);
+        if refused.is_empty() {
+            Ok(fields)
+        } else {
+            Err(refused)
+        }
+    });
+    let fields = match checked {
         Ok(fields) => Some(fields),
         Err(field_errors) => {
             for (field, messages) in field_errors {
@@ -559,6 +572,11 @@ mod tests {
         let file = read_text(r#"{"description":"A","Estimate":"big","Size":1,"size":2,"Due":"x"}"#);
         // `Size` clashes with `size` and `Due` with a core name: both said.
         let err = file.unwrap_err();
+        let both = read_text(r#"{"description":"A","Size":1,"SIZE":2}"#).unwrap_err();
+        assert!(
+            both.messages.iter().any(|m| m.contains("\"S")),
+            "one of the two is refused, not lost: {both:?}"
+        );
         assert!(
             err.messages.iter().any(|m| m.contains("\"Size\"")),
             "{err:?}"

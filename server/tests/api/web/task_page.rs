@@ -42,7 +42,11 @@ fn fields(page: &str) -> Vec<(String, String)> {
             .split("</textarea>")
             .next()
             .unwrap();
-        fields.push((name.to_string(), html_decode(text)));
+        // As a browser sends it: one newline after the tag dropped, and
+        // line breaks as CR LF.
+        let text = text.strip_prefix('\n').unwrap_or(text);
+        let text = html_decode(text).replace("\r\n", "\n").replace('\r', "\n");
+        fields.push((name.to_string(), text.replace('\n', "\r\n")));
     }
     for select in form.split("<select").skip(1) {
         let name = select
@@ -348,6 +352,61 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
     let gone = post_fields(&mut browser, "/tasks/1", &fields(&page)).await;
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
     assert!(gone.text().await.unwrap().contains("task restore"));
+}
+
+#[tokio::test]
+async fn a_save_rewrites_no_field_left_as_shown() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    let alice = app.logged_in(1, "alice").await;
+    // Values the page's text cannot carry exactly: a number written 2.0,
+    // text that looks like a number, a tag with a comma, a description
+    // that starts with a line break and has CR LF in it.
+    let task = app
+        .task(
+            &alice,
+            json!({"title": "Odd", "udas": {"n": 2.0, "t": "3"}, "tags": ["a,b"],
+                   "description": "\nfirst\r\nsecond"}),
+        )
+        .await;
+    let path = format!("/tasks/{}", task["id"]);
+    let page = browser.page(&path).await;
+    let saved = post_fields(
+        &mut browser,
+        &path,
+        &with(fields(&page), &[("title", "Even")]),
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let read = |app: &TestApp| {
+        let request = app.get(&format!("/api/tasks/{}/", task["id"]), &alice.access);
+        async move { body(request.send().await.unwrap()).await }
+    };
+    let now = read(&app).await;
+    assert_eq!(now["title"], "Even");
+    assert_eq!(now["udas"], task["udas"], "{now}");
+    assert!(
+        now["udas"]["n"].is_f64() && now["udas"]["t"].is_string(),
+        "{now}"
+    );
+    assert_eq!(now["tags"], json!(["a,b"]));
+    assert_eq!(now["description"], task["description"]);
+    // Its description edited here (the browser sends CR LF): saved as
+    // typed, no conflict with itself.
+    let page = browser.page(&path).await;
+    let edited = with(fields(&page), &[("description", "\r\nfirst\r\nthird")]);
+    let saved = post_fields(&mut browser, &path, &edited).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(read(&app).await["description"], "\nfirst\nthird");
+    // One attribute changed: the other keeps its kind and digits.
+    let page = browser.page(&path).await;
+    let edited = with(fields(&page), &[("udas", "n: 2\r\nt: 4")]);
+    let saved = post_fields(&mut browser, &path, &edited).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let now = read(&app).await;
+    assert_eq!(now["udas"], json!({"n": 2.0, "t": 4}), "{now}");
+    assert!(now["udas"]["n"].is_f64(), "{now}");
 }
 
 #[tokio::test]
