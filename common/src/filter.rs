@@ -176,6 +176,21 @@ fn unquoted_value(word: &str) -> Option<String> {
     Some(format!("{key}:{inner}"))
 }
 
+/// A quote that opened a value or a tag's name and never closed
+/// (`pro:"my trip`), before any `--`: named rather than kept as text.
+fn refuse_unclosed(words: &[Word]) -> Result<(), FilterError> {
+    let before_literal = words
+        .iter()
+        .take_while(|word| word.text != "--" || word.quote.is_some());
+    match before_literal.into_iter().find(|word| word.unclosed) {
+        Some(word) => Err(error(format!(
+            "{:?}: its quote is not closed (close it before a space, or leave the quotes out)",
+            word.text
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// `uda.size` with no colon: a user-defined attribute without its value,
 /// not a title or search word.
 fn refuse_bare_uda(word: &str, source: Source) -> Result<(), FilterError> {
@@ -496,6 +511,8 @@ impl TaskFilter {
         clock: &Clock<Tz>,
         source: Source,
     ) -> Result<TaskFilter, FilterError> {
+        let words: Vec<Word> = words.into_iter().collect();
+        refuse_unclosed(&words)?;
         let (words, quoted): (Vec<String>, Vec<bool>) = words
             .into_iter()
             .map(|w| (w.text, w.quote.is_some()))
@@ -767,6 +784,7 @@ impl Modifications {
         source: Source,
     ) -> Result<Modifications, FilterError> {
         let words: Vec<Word> = words.into_iter().collect();
+        refuse_unclosed(&words)?;
         let (words, typed): (Vec<String>, Vec<Option<String>>) = words
             .iter()
             .map(|w| (w.text.clone(), w.quote.map(|_| w.as_typed())))
@@ -1418,6 +1436,22 @@ mod tests {
         assert_eq!(mods.title().as_deref(), Some(r#"pro:"x""#));
         let filter = TaskFilter::parse(&["pro:'my trip'"], &c).unwrap();
         assert_eq!(filter.query.project.as_deref(), Some("my trip"));
+    }
+
+    #[test]
+    fn a_quote_left_open_in_a_typed_line_is_named() {
+        let c = clock();
+        let open =
+            Modifications::parse_line(r#"Trip pro:"my trip"#, &c, ModifyMode::Add).unwrap_err();
+        assert!(open.0.contains("quote is not closed"), "{open}");
+        assert!(TaskFilter::parse_line(r#"+"a"#, &c).is_err());
+        // An apostrophe is no quote, and after `--` all is text.
+        for line in ["'tis the season", r#"x -- pro:"open"#] {
+            assert!(
+                Modifications::parse_line(line, &c, ModifyMode::Add).is_ok(),
+                "{line}"
+            );
+        }
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub struct Word {
     /// The quote the whole word was in, if it was: it means its text and
     /// nothing more.
     pub quote: Option<char>,
+    /// A quote opened a value (`pro:"my trip`) or a tag's name and never
+    /// closed: most likely a slip, for the parser to name.
+    pub unclosed: bool,
 }
 
 impl Word {
@@ -26,6 +29,7 @@ impl Word {
         Word {
             text: text.into(),
             quote: None,
+            unclosed: false,
         }
     }
 
@@ -51,6 +55,7 @@ pub fn split(line: &str) -> Vec<Word> {
         }
         let quote = closers.closing(&chars, i).map(|_| chars[i]);
         let mut text = String::new();
+        let mut unclosed = false;
         while i < chars.len() && !chars[i].is_whitespace() {
             let opens = text.is_empty() || text.ends_with(':') || text == "+" || text == "-";
             match closers.closing(&chars, i).filter(|_| opens) {
@@ -59,6 +64,8 @@ pub fn split(line: &str) -> Vec<Word> {
                     i = end + 1;
                 }
                 None => {
+                    // At a word's start it may be an apostrophe (`'tis`).
+                    unclosed |= opens && !text.is_empty() && QUOTES.contains(&chars[i]);
                     text.push(chars[i]);
                     i += 1;
                 }
@@ -66,7 +73,11 @@ pub fn split(line: &str) -> Vec<Word> {
         }
         // `""` stands for nothing; `due:""` is still `due:`.
         if !text.is_empty() {
-            words.push(Word { text, quote });
+            words.push(Word {
+                text,
+                quote,
+                unclosed,
+            });
         }
     }
     words
@@ -161,6 +172,25 @@ mod tests {
         let words = split(&"'a ".repeat(100_000));
         assert_eq!(words.len(), 100_000);
         assert!(words.iter().all(|w| w.text == "'a" && w.quote.is_none()));
+    }
+
+    #[test]
+    fn a_value_s_quote_that_never_closes_is_marked() {
+        let marked: Vec<(String, bool)> = split(r#"'tis pro:"my trip +"x due:"a"b ok"#)
+            .into_iter()
+            .map(|w| (w.text, w.unclosed))
+            .collect();
+        assert_eq!(
+            marked,
+            [
+                ("'tis".into(), false),
+                (r#"pro:"my"#.into(), true),
+                ("trip".into(), false),
+                (r#"+"x"#.into(), true),
+                (r#"due:"a"b"#.into(), true),
+                ("ok".into(), false),
+            ]
+        );
     }
 
     #[test]

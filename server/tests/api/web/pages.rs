@@ -282,6 +282,7 @@ async fn a_bad_quick_add_keeps_what_was_typed_and_says_why() {
     for (line, told) in [
         ("Water plants recur:weekly", "put quotes around"),
         ("Tidy status:done", "mark the task done"),
+        (r#"Trip pro:"my trip"#, "quote is not closed"),
     ] {
         let refused = browser.quick_add(line).await;
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
