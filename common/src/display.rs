@@ -26,6 +26,15 @@ pub fn expiry_warning(task: &Task, now: DateTime<Utc>) -> Option<&'static str> {
     expired.then_some(EXPIRING)
 }
 
+/// `line` ("Created task 3."), followed by the [`expiry_warning`] when
+/// `task` has one.
+pub fn with_expiry_warning(line: String, task: &Task, now: DateTime<Utc>) -> String {
+    match expiry_warning(task, now) {
+        Some(warning) => format!("{line} {warning}"),
+        None => line,
+    }
+}
+
 /// What [`expiry_warning`] says.
 pub const EXPIRING: &str =
     "Its until date has passed: the server deletes it within a minute (the trash keeps it).";

@@ -165,8 +165,11 @@ fn refuse_unsupported(word: &str, source: Source) -> Result<(), FilterError> {
 
 /// `pro:"my trip"` as a shell hands over `'pro:"my trip"'`: an attribute's
 /// value quoted whole loses its quotes, as in Taskwarrior. Other words keep
-/// theirs (`Re:"Budget"` is a title).
-fn unquoted_value(word: &str) -> Option<String> {
+/// theirs (`Re:"Budget"` is a title); a typed line's quotes are gone already.
+fn unquoted_value(word: &str, source: Source) -> Option<String> {
+    if source != Source::Arguments {
+        return None;
+    }
     let (key, value) = word.split_once(':')?;
     if attribute(key).is_none() && !key.starts_with("uda.") {
         return None;
@@ -533,9 +536,8 @@ impl TaskFilter {
                 literal = true;
                 continue;
             }
-            let unquoted = (source == Source::Arguments).then(|| unquoted_value(word));
-            let word = unquoted.flatten();
-            let word = word.as_ref().unwrap_or(&words[i - 1]);
+            let unquoted = unquoted_value(word, source);
+            let word = unquoted.as_ref().unwrap_or(word);
             if is_ref_list(word) {
                 // Never unquoted: task names have no `:`.
                 name_words.push(words[i - 1].as_str());
@@ -814,9 +816,8 @@ impl Modifications {
                 literal = true;
                 continue;
             }
-            let unquoted = (source == Source::Arguments).then(|| unquoted_value(word));
-            let word = unquoted.flatten();
-            let word = word.as_ref().unwrap_or(&words[i - 1]);
+            let unquoted = unquoted_value(word, source);
+            let word = unquoted.as_ref().unwrap_or(word);
             if let Some((sign, name)) = split_tag(word) {
                 match (sign, mode) {
                     ('+', _) => {

@@ -552,10 +552,8 @@ impl App {
                     self.overlay = Overlay::None;
                 }
                 let name = shown_as.unwrap_or_else(|| display::name(&task));
-                match display::expiry_warning(&task, self.now) {
-                    Some(warning) => self.info(format!("{verb} task {name}. {warning}")),
-                    None => self.info(format!("{verb} task {name}.")),
-                }
+                let saved = format!("{verb} task {name}.");
+                self.info(display::with_expiry_warning(saved, &task, self.now));
                 self.upsert(task);
                 if created {
                     self.select_id = Some(id);

@@ -83,10 +83,13 @@ pub async fn run(ctx: &Ctx, args: Args, made: Made) -> Result<ExitCode> {
         ctx.print_json(&task)?;
     } else if made == Made::Done {
         ctx.say(&format!("Logged task {}.", display::name(&task)))?;
-    } else if let Some(warning) = display::expiry_warning(&task, ctx.clock.now_utc()) {
-        ctx.say(&format!("Created task {}. {warning}", display::name(&task)))?;
     } else {
-        ctx.say(&format!("Created task {}.", display::name(&task)))?;
+        let created = format!("Created task {}.", display::name(&task));
+        ctx.say(&display::with_expiry_warning(
+            created,
+            &task,
+            ctx.clock.now_utc(),
+        ))?;
     }
     Ok(ExitCode::SUCCESS)
 }

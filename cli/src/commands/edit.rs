@@ -72,10 +72,11 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
         match apply(&client, &task, edits).await {
             Ok(task) => {
                 let edited = format!("Edited task {name} {}.", quoted(&task.title));
-                match display::expiry_warning(&task, ctx.clock.now_utc()) {
-                    Some(warning) => ctx.say(&format!("{edited} {warning}"))?,
-                    None => ctx.say(&edited)?,
-                }
+                ctx.say(&display::with_expiry_warning(
+                    edited,
+                    &task,
+                    ctx.clock.now_utc(),
+                ))?;
                 if ctx.json() {
                     ctx.print_json(&task)?;
                 }

@@ -295,10 +295,11 @@ pub async fn set_status(
 fn say_changed(ctx: &Ctx, verb: &str, target: &Target, name: &str, task: &Task) -> Result<()> {
     let now_named = now_named(target, name, task.number);
     let line = format!("{verb} task {name} {}{now_named}.", quoted(&task.title));
-    match display::expiry_warning(task, ctx.clock.now_utc()) {
-        Some(warning) => ctx.say(&format!("{line} {warning}")),
-        None => ctx.say(&line),
-    }
+    ctx.say(&display::with_expiry_warning(
+        line,
+        task,
+        ctx.clock.now_utc(),
+    ))
 }
 
 /// Reopened, a task has a number to be named by from now on: said when it

@@ -141,12 +141,13 @@ pub(super) fn touched(
         .collect()
 }
 
-/// What the user typed, over the task as it is now: a field left as the
-/// page showed it takes the task's value now, so that a save never undoes
-/// what another client changed meanwhile. A field changed both here and
-/// there is a conflict, named with the value it has now.
+/// What the user typed (the `touched` fields), over the task as it is now:
+/// a field left as the page showed it takes the task's value now, so that a
+/// save never undoes what another client changed meanwhile. A field changed
+/// both here and there is a conflict, named with the value it has now.
 pub(super) fn merged(
     typed: &TaskForm,
+    touched: &[&str],
     was: &BTreeMap<String, String>,
     now: &TaskForm,
 ) -> (TaskForm, Vec<String>) {
@@ -157,21 +158,20 @@ pub(super) fn merged(
     };
     let mut conflicts = Vec::new();
     for field in FIELDS {
-        let mine = sent_as(typed.field(field));
         let theirs = sent_as(now.field(field));
-        let value = match was.get(field).map(|w| sent_as(w)) {
-            Some(before) if before == mine => theirs,
-            Some(before) => {
-                if theirs != before && theirs != mine {
-                    conflicts.push(format!(
-                        "{}: changed elsewhere to “{}” since you opened this page. Yours is below; save again to keep it.",
-                        label(field),
-                        theirs
-                    ));
-                }
-                mine
+        let value = if touched.contains(&field) {
+            let mine = sent_as(typed.field(field));
+            let before = was.get(field).map(|w| sent_as(w));
+            if before.is_some_and(|before| theirs != before) && theirs != mine {
+                conflicts.push(format!(
+                    "{}: changed elsewhere to “{}” since you opened this page. Yours is below; save again to keep it.",
+                    label(field),
+                    theirs
+                ));
             }
-            None => mine,
+            mine
+        } else {
+            theirs
         };
         *merged.field_mut(field) = value;
     }

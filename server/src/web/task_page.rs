@@ -143,7 +143,7 @@ pub async fn save(
     let touched = touched(&form, was.as_ref());
     let (form, version) = match &was {
         Some(was) => {
-            let (mut merged, conflicts) = merged(&form, was, &shown_now);
+            let (mut merged, conflicts) = merged(&form, &touched, was, &shown_now);
             if !conflicts.is_empty() {
                 // Theirs named, mine kept: saved again, mine is meant.
                 merged.was = shown_now.was;

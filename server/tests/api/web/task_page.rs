@@ -1,10 +1,10 @@
 //! A task's own page: every field, notes, dependencies.
 
 use reqwest::{header, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::{csrf, Browser};
-use crate::helpers::{body, TestApp};
+use crate::helpers::{body, TestApp, TestUser};
 
 /// The form of a task page, as a browser would send it back unchanged.
 fn fields(page: &str) -> Vec<(String, String)> {
@@ -65,6 +65,17 @@ fn fields(page: &str) -> Vec<(String, String)> {
         fields.push((name.to_string(), chosen));
     }
     fields
+}
+
+/// `GET /api/tasks/{id}/` as `user` sees it.
+async fn task_of(app: &TestApp, user: &TestUser, id: impl std::fmt::Display) -> Value {
+    body(
+        app.get(&format!("/api/tasks/{id}/"), &user.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
 }
 
 fn html_decode(text: &str) -> String {
@@ -138,13 +149,7 @@ async fn every_field_is_edited_on_the_tasks_page() {
     let saved = post_fields(&mut browser, &format!("/tasks/{rent}"), &sent).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     assert_eq!(saved.headers()[header::LOCATION], "/?project=home");
-    let task = body(
-        app.get(&format!("/api/tasks/{rent}/"), &alice.access)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let task = task_of(&app, &alice, rent).await;
     assert_eq!(task["title"], "Pay the rent <now>");
     assert_eq!(task["description"], "Line one\nLine two");
     assert_eq!(task["priority"], "high");
@@ -168,13 +173,7 @@ async fn every_field_is_edited_on_the_tasks_page() {
             .any(|c| c.starts_with("taskd_notice=")),
         "no undo offered for a save that changed nothing"
     );
-    let same = body(
-        app.get(&format!("/api/tasks/{rent}/"), &alice.access)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let same = task_of(&app, &alice, rent).await;
     assert_eq!(same["version"], task["version"], "{same}");
 
     // Empty boxes clear their fields.
@@ -194,13 +193,7 @@ async fn every_field_is_edited_on_the_tasks_page() {
             .status(),
         StatusCode::SEE_OTHER
     );
-    let task = body(
-        app.get(&format!("/api/tasks/{rent}/"), &alice.access)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let task = task_of(&app, &alice, rent).await;
     assert!(task["due"].is_null() && task["priority"].is_null());
     assert_eq!(task["depends"], json!([]));
     assert_eq!(task["udas"], json!({}));
@@ -276,13 +269,7 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
     }
     // Nothing changed.
     let alice = app.logged_in(1, "alice").await;
-    let task = body(
-        app.get("/api/tasks/1/", &alice.access)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let task = task_of(&app, &alice, 1).await;
     assert_eq!(task["title"], "Pay rent");
     assert_eq!(task["version"], 1);
 
@@ -305,13 +292,7 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
     assert!(page.contains("value=\"Mine\""));
     let again = post_fields(&mut browser, "/tasks/1", &fields(&page)).await;
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
-    let task = body(
-        app.get("/api/tasks/1/", &alice.access)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let task = task_of(&app, &alice, 1).await;
     assert_eq!(task["title"], "Mine");
 
     // Changed elsewhere in a field left alone here: both changes kept, and
@@ -331,13 +312,7 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
     );
     let saved = post_fields(&mut browser, "/tasks/1", &mine).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-    let task = body(
-        app.get("/api/tasks/1/", &alice.access)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let task = task_of(&app, &alice, 1).await;
     assert_eq!(task["title"], "Mine again");
     assert!(task["due"].is_string(), "{task}");
     assert_eq!(task["priority"], "high", "{task}");
@@ -379,11 +354,7 @@ async fn a_save_rewrites_no_field_left_as_shown() {
     )
     .await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-    let read = |app: &TestApp| {
-        let request = app.get(&format!("/api/tasks/{}/", task["id"]), &alice.access);
-        async move { body(request.send().await.unwrap()).await }
-    };
-    let now = read(&app).await;
+    let now = task_of(&app, &alice, &task["id"]).await;
     assert_eq!(now["title"], "Even");
     assert_eq!(now["udas"], task["udas"], "{now}");
     assert!(
@@ -398,13 +369,16 @@ async fn a_save_rewrites_no_field_left_as_shown() {
     let edited = with(fields(&page), &[("description", "\r\nfirst\r\nthird")]);
     let saved = post_fields(&mut browser, &path, &edited).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-    assert_eq!(read(&app).await["description"], "\nfirst\nthird");
+    assert_eq!(
+        task_of(&app, &alice, &task["id"]).await["description"],
+        "\nfirst\nthird"
+    );
     // One attribute changed: the other keeps its kind and digits.
     let page = browser.page(&path).await;
     let edited = with(fields(&page), &[("udas", "n: 2\r\nt: 4")]);
     let saved = post_fields(&mut browser, &path, &edited).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-    let now = read(&app).await;
+    let now = task_of(&app, &alice, &task["id"]).await;
     assert_eq!(now["udas"], json!({"n": 2.0, "t": 4}), "{now}");
     assert!(now["udas"]["n"].is_f64(), "{now}");
 }
@@ -430,13 +404,7 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
         .unwrap()
         .contains("task 42: no such task"));
     let alice = app.logged_in(1, "alice").await;
-    let fence = body(
-        app.get("/api/tasks/2/", &alice.access)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let fence = task_of(&app, &alice, 2).await;
     assert_eq!(fence["depends"], json!([1]));
 
     let page = browser.page("/tasks/2").await;
@@ -450,13 +418,7 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
     assert_eq!(added.status(), StatusCode::SEE_OTHER);
     let page = browser.page("/tasks/2").await;
     assert!(page.contains("white, &#60;two&#62; coats"));
-    let note = body(
-        app.get("/api/tasks/2/", &alice.access)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await["annotations"][0]["id"]
+    let note = task_of(&app, &alice, 2).await["annotations"][0]["id"]
         .as_i64()
         .unwrap();
     let blank = browser
@@ -478,13 +440,7 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
         )
         .await;
     assert_eq!(removed.status(), StatusCode::SEE_OTHER);
-    let task = body(
-        app.get("/api/tasks/2/", &alice.access)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let task = task_of(&app, &alice, 2).await;
     assert_eq!(task["annotations"], json!([]));
     // Another user's task: no page.
     let mut bob = Browser::new(&app);
