@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use common::api::{Annotation, Priority, Status, Task, UdaValue};
 use taskd::{
     domain::tasks::{new_task, TaskFields},
-    store::{self, Database, NewUser, Purpose, Store},
+    store::{self, Database, Edited, NewUser, Purpose, Store, TaskEdit},
     task_query::TaskFilter,
 };
 
@@ -318,6 +318,89 @@ async fn a_replaced_task_is_answered_as_it_reads_back() {
         .unwrap());
     let waiting = replace(waiting, &|task| task.title = "its dependency gone".into()).await;
     assert!(waiting.depends.is_empty() && !waiting.blocked);
+}
+
+/// An edit (what a PATCH makes) answers its task without reading it back
+/// where it can: the answer must be what a read gives, field for field,
+/// its flags too, through every change of status.
+#[tokio::test]
+async fn an_edited_task_is_answered_as_it_reads_back() {
+    let fixture = fixture().await;
+    let store = fixture.store.as_ref();
+    let alice = user(store, "alice").await;
+    let first = add(store, alice, |f| f.title = "first".into()).await;
+    let mut waiting = new_task(TaskFields::titled("waits"), Utc::now());
+    waiting.depends = vec![first.id];
+    let waiting = store.insert_task(alice, waiting).await.unwrap();
+    assert!(
+        store
+            .get_task(alice, first.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .blocking
+    );
+
+    let edit = |id: i64, change: fn(&mut Task)| async move {
+        let edit: TaskEdit = Arc::new(move |current: &Task| {
+            let mut next = current.clone();
+            next.version += 1;
+            next.updated_at = Utc::now();
+            change(&mut next);
+            Some(next)
+        });
+        let Edited::Written(answered) = store.edit_task(alice, id, edit).await.unwrap() else {
+            panic!("task {id} was not written");
+        };
+        let read = store.get_task(alice, id).await.unwrap().unwrap();
+        assert_eq!(answered, read);
+        answered
+    };
+    // Blocked, and stays so through an edit of its own fields and notes.
+    let waiting = edit(waiting.id, |task| {
+        task.title = "still waits ✓".into();
+        task.project = Some("home".into());
+        task.tags = vec!["b".into(), "a".into()];
+        task.due = Some(Utc.timestamp_opt(1_790_000_000, 987_654_321).unwrap());
+        task.udas = [
+            ("tiny".to_string(), UdaValue::Number(1e-30)),
+            ("size".to_string(), UdaValue::Integer(-3)),
+        ]
+        .into();
+        task.annotations.push(Annotation {
+            id: 0,
+            entry: Utc.timestamp_opt(946_684_799, 999_999_999).unwrap(),
+            text: "a note".into(),
+        });
+    })
+    .await;
+    assert!(waiting.blocked && !waiting.blocking);
+    assert_eq!(waiting.annotations.len(), 1);
+    assert_eq!(waiting.due.unwrap().timestamp_subsec_nanos(), 987_654_000);
+    let waiting = edit(waiting.id, |task| task.annotations.clear()).await;
+    assert!(waiting.annotations.is_empty());
+    // Blocking while pending, through an edit of its own.
+    let first = edit(first.id, |task| task.priority = Some(Priority::Low)).await;
+    assert!(first.blocking);
+    // Not once done, and the task waiting on it no longer blocked.
+    let first = edit(first.id, |task| {
+        task.status = Status::Done;
+        task.completed_at = Some(Utc::now());
+        task.number = None;
+    })
+    .await;
+    assert!(!first.blocking);
+    let waiting = edit(waiting.id, |task| task.title = "free".into()).await;
+    assert!(!waiting.blocked);
+    // Pending again: blocking again, which only a read can tell.
+    let first = edit(first.id, |task| {
+        task.status = Status::Pending;
+        task.completed_at = None;
+    })
+    .await;
+    assert!(first.blocking);
+    let waiting = edit(waiting.id, |task| task.title = "waits again".into()).await;
+    assert!(waiting.blocked);
 }
 
 #[tokio::test]

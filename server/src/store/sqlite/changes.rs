@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use common::api::Task;
+use common::api::{Status, Task};
 use rusqlite::{params, Connection};
 use tokio::sync::broadcast;
 
@@ -85,6 +85,34 @@ impl<'c> Recorder<'c> {
         }
         let task = as_read_back(task, false, false);
         self.insert(ChangeOp::Created, task.id, task.version, None, Some(&task))?;
+        Ok(task)
+    }
+
+    /// Records that `current`, read in this transaction, was replaced by
+    /// `task`, just now written by `update_row` and `write_links`; answers
+    /// it as it reads back, without a read where [`as_read_back`] knows it.
+    /// The flags `current` was read with stand while its dependencies are
+    /// the same (the writer runs one write at a time, so no other task
+    /// changed since), and `blocking` is known unless the task just became
+    /// pending.
+    pub fn replaced(&mut self, task: Task, current: &Task) -> rusqlite::Result<Task> {
+        let blocking = match (task.status, current.status) {
+            (Status::Pending, Status::Pending) => Some(current.blocking),
+            (Status::Pending, _) => None,
+            _ => Some(false),
+        }
+        .filter(|_| task.depends == current.depends);
+        let Some(blocking) = blocking else {
+            return self.written(task.id, Some(current));
+        };
+        let task = as_read_back(task, current.blocked, blocking);
+        self.insert(
+            ChangeOp::Updated,
+            task.id,
+            task.version,
+            Some(current),
+            Some(&task),
+        )?;
         Ok(task)
     }
 

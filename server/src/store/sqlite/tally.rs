@@ -14,7 +14,7 @@ use rusqlite::{ffi, params, Connection};
 use crate::store::Quota;
 
 /// A task row's characters of text, as the tallies count them.
-const TEXT: &str = "length(title) + length(description) + COALESCE(length(project), 0) \
+pub(super) const TEXT: &str = "length(title) + length(description) + COALESCE(length(project), 0) \
      + length(tags) + length(udas)";
 
 /// The characters of text in task `task_id`'s row.

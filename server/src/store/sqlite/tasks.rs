@@ -317,13 +317,8 @@ pub(super) fn update_row(
     } else {
         0
     };
-    if update.run(conn)? == 0 {
+    let Some(text_after) = update.run(conn, text_changed)? else {
         return Ok(false);
-    }
-    let text_after = if text_changed {
-        tally::text_of(conn, task.id)?
-    } else {
-        0
     };
     tally::add(
         conn,
@@ -368,12 +363,16 @@ impl ChangedColumns {
             .push_str(&format!(", {column} = ?{}", self.values.len()));
     }
 
-    /// The rows changed: 1, or 0 when the version moved on meanwhile.
-    fn run(mut self, conn: &Connection) -> rusqlite::Result<usize> {
+    /// `None` when the version moved on meanwhile; otherwise the row's
+    /// characters of text as the tallies count them if `text`, else 0
+    /// (from the statement itself, which spares reading the row again).
+    fn run(mut self, conn: &Connection, text: bool) -> rusqlite::Result<Option<i64>> {
         self.sql
-            .push_str(" WHERE id = ?1 AND user_id = ?2 AND version = ?3");
+            .push_str(" WHERE id = ?1 AND user_id = ?2 AND version = ?3 RETURNING ");
+        self.sql.push_str(if text { tally::TEXT } else { "0" });
         conn.prepare_cached(&self.sql)?
-            .execute(params_from_iter(self.values))
+            .query_row(params_from_iter(self.values), |row| row.get(0))
+            .optional()
     }
 }
 
@@ -692,7 +691,7 @@ impl TaskStore for SqliteStore {
                 }
                 write_links(conn, &mut task, Some(&current))?;
                 Recorder::new(conn, user_id)
-                    .written(task.id, Some(&current))
+                    .replaced(task, &current)
                     .map(Edited::Written)
             })
             .await?;
