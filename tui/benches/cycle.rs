@@ -35,7 +35,7 @@ fn loaded_app(width: u16, height: u16) -> App {
     app.update(Msg::Resize(width, height));
     app.start();
     let commands = app.update(key(KeyCode::Tab));
-    let Some(Command::LoadTasks { seq, query }) = commands.into_iter().next() else {
+    let Some(Command::LoadTasks { seq, query, .. }) = commands.into_iter().next() else {
         unreachable!("tab reloads")
     };
     app.update(Msg::Api(Box::new(ApiEvent::TasksLoaded {

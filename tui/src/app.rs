@@ -1,6 +1,8 @@
 //! The model and `update`: every change of state happens here, from a [`Msg`],
 //! and any I/O it needs is returned as [`Command`]s for the runtime to run.
 
+use std::time::Duration;
+
 use chrono::{DateTime, FixedOffset, Utc};
 use common::api::{Task, TaskQuery};
 use common::display;
@@ -29,6 +31,9 @@ const RECONNECT_TICKS: u32 = 2 * TICKS_PER_SECOND;
 const STALLED_TICKS: u32 = 15 * TICKS_PER_SECOND;
 /// Only loads slower than this show "loading…", so refreshes do not flicker.
 const SLOW_TICKS: u32 = 2;
+/// How long a filter being typed waits for the next key before it is asked
+/// of the server: a word typed is one query, not one a key.
+pub const FILTER_PAUSE: Duration = Duration::from_millis(200);
 /// How long a confirmation ("Created task 3.") stays in the status bar.
 const INFO_TICKS: u32 = 5 * TICKS_PER_SECOND;
 /// An error stays longer, and outranks the offline notice while it does.
@@ -307,12 +312,19 @@ impl App {
     // ----- state changes shared by the handlers ---------------------------
 
     pub(crate) fn reload(&mut self) -> Command {
+        self.reload_after(Duration::ZERO)
+    }
+
+    /// [`reload`](Self::reload), sent once `after` has passed unless a
+    /// newer load comes first.
+    pub(crate) fn reload_after(&mut self, after: Duration) -> Command {
         self.seq += 1;
         self.loading = Some((self.seq, 0));
         self.ticks_since_load = 0;
         Command::LoadTasks {
             seq: self.seq,
             query: self.query(),
+            after,
         }
     }
 

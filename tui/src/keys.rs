@@ -275,8 +275,9 @@ impl App {
         }
     }
 
-    /// Applies the filter as typed: a new query to the server, whose answer
-    /// replaces the rows (the last ones stay on screen until then).
+    /// Applies the filter as typed: a new query to the server once typing
+    /// pauses, whose answer replaces the rows (the last ones stay on screen
+    /// until then).
     fn filter_typed(&mut self, before: &str) -> Vec<Command> {
         let text = self.filter.input.value().to_string();
         if text == before {
@@ -290,7 +291,7 @@ impl App {
                     return Vec::new();
                 }
                 self.filter.parsed = parsed;
-                vec![self.reload()]
+                vec![self.reload_after(crate::app::FILTER_PAUSE)]
             }
             Err(reason) => {
                 self.filter.error = Some(reason);

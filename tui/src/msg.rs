@@ -1,5 +1,7 @@
 //! What flows into `update` (messages) and out of it (commands).
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use common::api::UndoStep;
 use common::api::{NewTask, Problem, Status, Task, TaskPatch, TaskQuery};
@@ -68,10 +70,12 @@ pub enum ApiEvent {
 /// Work for the runtime: each runs in its own task and answers with one [`ApiEvent`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    /// Fetch every page; a newer `LoadTasks` supersedes an unfinished one.
+    /// Fetch every page, once `after` has passed; a newer `LoadTasks`
+    /// supersedes an unfinished one, and one still waiting sends nothing.
     LoadTasks {
         seq: u64,
         query: TaskQuery,
+        after: Duration,
     },
     /// A new task; `depends` are the tasks its title line named, looked up
     /// before it is sent.

@@ -78,11 +78,14 @@ impl Runtime {
             let _ = tx.send(Msg::Api(Box::new(event)));
         };
         match command {
-            Command::LoadTasks { seq, query } => {
+            Command::LoadTasks { seq, query, after } => {
                 if let Some(previous) = self.load.take() {
                     previous.abort();
                 }
                 self.load = Some(tokio::spawn(async move {
+                    if !after.is_zero() {
+                        tokio::time::sleep(after).await;
+                    }
                     let result = client.list_all_tasks(&query).await.map_err(Failure::from);
                     send(ApiEvent::TasksLoaded { seq, query, result });
                 }));

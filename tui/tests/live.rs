@@ -123,6 +123,25 @@ async fn changes_made_elsewhere_appear_at_once_with_no_polling_and_an_outage_is_
         made.elapsed()
     );
 
+    // A filter typed at a brisk typist's pace is asked of the server once
+    // the typing pauses, not once a key (one more is allowed for a key
+    // held up on a busy machine).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before_typing = log.list_requests();
+    tmux.type_text("/");
+    for key in ["o", "u", "t", "a", "g", "e"] {
+        tmux.type_text(key);
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+    tmux.wait_gone("Made in another client").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let asked = log.list_requests() - before_typing;
+    assert!(
+        (1..=2).contains(&asked),
+        "{asked} list requests for one word"
+    );
+    tmux.keys(&["Enter"]);
+
     tmux.type_text("q");
     assert_restored(&tmux).await;
     server.stop().await;

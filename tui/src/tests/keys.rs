@@ -332,10 +332,15 @@ fn slash_filters_as_typed_in_the_cli_syntax() {
     assert!(app.filter.editing);
 
     let commands = type_text(&mut app, "+urgent");
-    // One load per keystroke that changed the filter; the last is what counts.
-    let Some(Command::LoadTasks { query, .. }) = commands.last() else {
+    // One load per keystroke that changed the filter, each waiting for a
+    // pause in the typing; the runtime sends only the last.
+    let Some(Command::LoadTasks { query, after, .. }) = commands.last() else {
         panic!("no load: {commands:?}");
     };
+    assert_eq!(*after, crate::app::FILTER_PAUSE);
+    assert!(commands.iter().all(
+        |c| matches!(c, Command::LoadTasks { after, .. } if *after == crate::app::FILTER_PAUSE)
+    ));
     assert_eq!(query.tags, ["urgent"]);
     assert_eq!(query.status, Some(StatusFilter::Pending));
     // The rows stay as they were until the server answers: no client filters.
@@ -376,6 +381,8 @@ fn slash_then_esc_restores_the_previous_filter() {
     );
     let commands = press(&mut app, KeyCode::Esc);
     assert_eq!(only_load(&commands).search, None);
+    // Going back is one key, not typing: asked at once.
+    assert!(matches!(commands.as_slice(), [Command::LoadTasks { after, .. }] if after.is_zero()));
     assert!(!app.quit, "Esc leaves the prompt, not the program");
     assert_eq!(app.filter.applied, "");
 }

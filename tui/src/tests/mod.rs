@@ -65,7 +65,7 @@ pub fn live(app: &mut App, commands: &[Command]) -> Vec<Command> {
 /// status it asks for, in its order (the server's comparator): a test that
 /// filters more passes the tasks the server would select.
 pub fn answer_load(app: &mut App, commands: &[Command], tasks: Vec<Task>) -> Vec<Command> {
-    let Some(Command::LoadTasks { seq, query }) = commands
+    let Some(Command::LoadTasks { seq, query, .. }) = commands
         .iter()
         .rfind(|c| matches!(c, Command::LoadTasks { .. }))
     else {

@@ -179,7 +179,7 @@ fn login_form() {
 fn server_down_status_bar() {
     let mut app = app_with(fixtures::sample());
     let commands = press(&mut app, KeyCode::Char('r'));
-    let Some(Command::LoadTasks { seq, query }) = commands.first() else {
+    let Some(Command::LoadTasks { seq, query, .. }) = commands.first() else {
         panic!("no load");
     };
     app.update(Msg::Api(Box::new(ApiEvent::TasksLoaded {

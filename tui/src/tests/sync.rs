@@ -23,7 +23,7 @@ fn down() -> Failure {
 }
 
 fn fail_load(app: &mut App, commands: &[Command], failure: Failure) {
-    let Some(Command::LoadTasks { seq, query }) = commands.first() else {
+    let Some(Command::LoadTasks { seq, query, .. }) = commands.first() else {
         panic!("no load: {commands:?}");
     };
     app.update(Msg::Api(Box::new(ApiEvent::TasksLoaded {
