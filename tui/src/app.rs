@@ -302,7 +302,8 @@ impl App {
             crate::text::wrap(&format!(" {text}"), width).len()
         });
         let status_lines = u16::try_from(notice_lines + 1).unwrap_or(u16::MAX);
-        layout::areas(area, self.show_detail, self.filter.editing, status_lines)
+        let detail = self.show_detail.then(|| crate::ui::detail_rows(self));
+        layout::areas(area, detail, self.filter.editing, status_lines)
     }
 
     pub fn page_rows(&self) -> usize {

@@ -23,25 +23,33 @@ pub fn too_small(area: Rect) -> bool {
     area.width < MIN_WIDTH || area.height < MIN_HEIGHT
 }
 
-/// `status_lines`: the status bar's height (a long message wraps).
-pub fn areas(area: Rect, show_detail: bool, filtering: bool, status_lines: u16) -> Areas {
+/// `detail`: the lines the detail pane has to show, `None` when it is
+/// hidden; `status_lines`: the status bar's height (a long message wraps).
+pub fn areas(area: Rect, detail: Option<u16>, filtering: bool, status_lines: u16) -> Areas {
     let [main, filter, status] = Layout::vertical([
         Constraint::Min(1),
         Constraint::Length(u16::from(filtering)),
         Constraint::Length(status_lines.clamp(2, 4)),
     ])
     .areas(area);
-    let (table, detail) = if !show_detail {
-        (main, None)
-    } else if main.width >= SIDE_BY_SIDE_WIDTH {
-        let [table, detail] =
-            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
-                .areas(main);
-        (table, Some(detail))
-    } else {
-        let [table, detail] =
-            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(main);
-        (table, Some(detail))
+    let (table, detail) = match detail {
+        None => (main, None),
+        Some(_) if main.width >= SIDE_BY_SIDE_WIDTH => {
+            let [table, detail] =
+                Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+                    .areas(main);
+            (table, Some(detail))
+        }
+        Some(lines) => {
+            // Below the table: half the height, more if the task has more
+            // to say (its notes come last), while the table keeps a third.
+            let half = main.height / 2;
+            let most = main.height - main.height / 3;
+            let height = lines.saturating_add(2).clamp(half, most.max(half));
+            let [table, detail] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(height)]).areas(main);
+            (table, Some(detail))
+        }
     };
     Areas {
         table,
@@ -65,5 +73,30 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         y: area.y + (area.height - height) / 2,
         width,
         height,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_detail_pane_grows_for_what_it_has_to_say_and_the_table_keeps_a_third() {
+        let screen = Rect::new(0, 0, 100, 32);
+        let height = |lines| {
+            areas(screen, Some(lines), false, 2)
+                .detail
+                .map_or(0, |d| d.height)
+        };
+        // 30 rows above the status bar: half of them at least.
+        assert_eq!(height(3), 15);
+        assert_eq!(height(16), 18);
+        assert_eq!(height(100), 20);
+        let both = areas(screen, Some(100), false, 2);
+        assert_eq!(both.table.height + both.detail.map_or(0, |d| d.height), 30);
+        // Beside the table, on a wide screen, it has the full height.
+        let wide = areas(Rect::new(0, 0, 160, 32), Some(3), false, 2);
+        assert_eq!(wide.detail.map(|d| d.height), Some(30));
+        assert_eq!(areas(screen, None, false, 2).detail, None);
     }
 }

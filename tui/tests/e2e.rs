@@ -9,7 +9,7 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::api::{NewTask, Status};
+use common::api::{NewTask, Status, UdaValue};
 use common::client::ApiClient;
 use common::config::ConfigDir;
 
@@ -65,7 +65,11 @@ async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
     tmux.keys(&["Tab", "Tab"]);
     tmux.type_text("tomorrow");
     tmux.keys(&["Tab"]);
+    tmux.type_text("today");
+    tmux.keys(&["Tab", "Tab", "Tab"]);
     tmux.type_text("cables +errand");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("shop:\"the corner\" metres:2");
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("Created task").await;
     assert!(
@@ -80,7 +84,15 @@ async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
     assert_eq!(task.project.as_deref(), Some("e2e.shop"));
     assert_eq!(task.tags, ["cables", "errand", "urgent"]);
     assert_eq!(task.priority, Some(common::api::Priority::High));
-    assert!(task.due.is_some());
+    assert!(task.due.is_some() && task.scheduled.is_some());
+    assert_eq!(
+        task.udas,
+        [
+            ("metres".to_string(), UdaValue::Integer(2)),
+            ("shop".to_string(), UdaValue::Text("the corner".into())),
+        ]
+        .into()
+    );
     let id = task.id;
 
     // A task added elsewhere appears within 5 s, with no key press.

@@ -1,7 +1,7 @@
 //! Every key of the TUI, fed through `App::update`: the state it leaves and
 //! the API call it asks for.
 
-use common::api::{Priority, Status, StatusFilter, TaskPatch};
+use common::api::{Priority, Status, StatusFilter, TaskPatch, UdaValue};
 use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use super::*;
@@ -88,8 +88,15 @@ fn a_opens_the_form_and_enter_creates_the_task() {
     type_text(&mut app, "h");
     press(&mut app, KeyCode::Tab); // due
     type_text(&mut app, "2026-03-12");
+    press(&mut app, KeyCode::Tab); // scheduled
+    type_text(&mut app, "2026-03-10");
+    press(&mut app, KeyCode::Tab); // wait
+    press(&mut app, KeyCode::Tab); // until
+    type_text(&mut app, "2026-03-20 18:00");
     press(&mut app, KeyCode::Tab); // tags
     type_text(&mut app, "+phone weekend");
+    press(&mut app, KeyCode::Tab); // attributes
+    type_text(&mut app, "minutes:20 zip:02139 topic:\"the garden\"");
     let commands = press(&mut app, KeyCode::Enter);
     let [Command::CreateTask { task: new, .. }] = commands.as_slice() else {
         panic!("expected a create, got {commands:?}");
@@ -106,6 +113,23 @@ fn a_opens_the_form_and_enter_creates_the_task() {
     assert_eq!(
         new.tags.as_deref(),
         Some(&["phone".to_string(), "weekend".to_string()][..])
+    );
+    assert_eq!(
+        new.scheduled.map(|d| d.to_rfc3339()),
+        Some("2026-03-10T23:59:59+00:00".to_string())
+    );
+    assert_eq!(new.wait, None);
+    assert_eq!(
+        new.until.map(|d| d.to_rfc3339()),
+        Some("2026-03-20T18:00:00+00:00".to_string())
+    );
+    let udas = new.udas.clone().unwrap_or_default();
+    assert_eq!(udas.get("minutes"), Some(&UdaValue::Integer(20)));
+    // Text that only looks like a number keeps every character.
+    assert_eq!(udas.get("zip"), Some(&UdaValue::Text("02139".into())));
+    assert_eq!(
+        udas.get("topic"),
+        Some(&UdaValue::Text("the garden".into()))
     );
 
     // The form waits for the server, then closes and the new task is selected.
@@ -223,6 +247,131 @@ fn e_edits_and_sends_only_what_changed() {
             },
         }]
     );
+}
+
+#[test]
+fn e_edits_the_dates_and_attributes_and_sends_only_what_changed() {
+    let mut task = fixtures::task(1, "Plan the trip");
+    task.wait = Some(at("2026-03-01T23:59:59Z"));
+    task.until = Some(at("2026-04-01T23:59:59Z"));
+    task.udas = [
+        ("cost".to_string(), UdaValue::Number(2.5)),
+        ("where".to_string(), UdaValue::Text("the coast".into())),
+        // Kept from before the name was reserved.
+        ("entry".to_string(), UdaValue::Text("old".into())),
+        ("zip".to_string(), UdaValue::Integer(2139)),
+    ]
+    .into();
+    let mut app = app_with(vec![task]);
+    press(&mut app, KeyCode::Char('e'));
+    let Overlay::Form(form) = &app.overlay else {
+        panic!("no form");
+    };
+    assert_eq!(form.wait.value(), "2026-03-01");
+    assert_eq!(form.scheduled.value(), "");
+    assert_eq!(form.until.value(), "2026-04-01");
+    assert_eq!(
+        form.attributes.value(),
+        "cost:2.5 entry:old where:\"the coast\" zip:2139"
+    );
+
+    // Saved as shown: nothing to send.
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+
+    press(&mut app, KeyCode::Char('e'));
+    focus(&mut app, Field::Until);
+    clear_field(&mut app);
+    type_text(&mut app, "2026-04-15");
+    focus(&mut app, Field::Attributes);
+    clear_field(&mut app);
+    // zip retyped as it reads stays a number; where: takes it away.
+    type_text(&mut app, "cost:2.5 entry:old where: zip:2139 uda.nights:3");
+    let commands = press(&mut app, KeyCode::Enter);
+    let [Command::UpdateTask { patch, .. }] = commands.as_slice() else {
+        panic!("expected an update, got {commands:?}");
+    };
+    assert_eq!(
+        patch,
+        &TaskPatch {
+            until: Some(Some(at("2026-04-15T23:59:59Z"))),
+            udas: Some(
+                [
+                    ("cost".to_string(), UdaValue::Number(2.5)),
+                    ("entry".to_string(), UdaValue::Text("old".into())),
+                    ("nights".to_string(), UdaValue::Integer(3)),
+                    ("zip".to_string(), UdaValue::Integer(2139)),
+                ]
+                .into()
+            ),
+            ..TaskPatch::default()
+        }
+    );
+}
+
+#[test]
+fn the_attributes_field_names_what_it_cannot_take() {
+    for (typed, expected) in [
+        ("size", "size is not name:value"),
+        ("size:3 size:4", "size is given twice"),
+        ("due:3", "Taskwarrior's own attributes"),
+        ("Size:3", "lower-case"),
+        ("note:\"never closed", "its quote is not closed"),
+    ] {
+        let mut app = app_with(fixtures::sample());
+        press(&mut app, KeyCode::Char('a'));
+        type_text(&mut app, "A task");
+        focus(&mut app, Field::Attributes);
+        type_text(&mut app, typed);
+        assert!(press(&mut app, KeyCode::Enter).is_empty(), "{typed}: sent");
+        let Overlay::Form(form) = &app.overlay else {
+            panic!("form closed");
+        };
+        let error = form
+            .errors
+            .get(&Field::Attributes)
+            .cloned()
+            .unwrap_or_default();
+        assert!(error.contains(expected), "{typed}: {error}");
+    }
+    // The title line's attribute and the field's, differently: asked.
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "A task uda.size:3 wait:2026-05-01");
+    focus(&mut app, Field::Wait);
+    type_text(&mut app, "2026-05-02");
+    focus(&mut app, Field::Attributes);
+    type_text(&mut app, "size:4");
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    let Overlay::Form(form) = &app.overlay else {
+        panic!("form closed");
+    };
+    assert!(form
+        .errors
+        .get(&Field::Attributes)
+        .is_some_and(|e| e.contains("title line")));
+    assert!(form
+        .errors
+        .get(&Field::Wait)
+        .is_some_and(|e| e.contains("title line")));
+}
+
+/// Moves the form's focus to `field`.
+fn focus(app: &mut App, field: Field) {
+    for _ in 0..Field::ALL.len() {
+        if matches!(&app.overlay, Overlay::Form(form) if form.focus == field) {
+            return;
+        }
+        press(app, KeyCode::Tab);
+    }
+    panic!("no field {field:?}");
+}
+
+/// Empties the focused field.
+fn clear_field(app: &mut App) {
+    press(app, KeyCode::End);
+    for _ in 0..200 {
+        press(app, KeyCode::Backspace);
+    }
 }
 
 #[test]
@@ -1064,4 +1213,10 @@ fn an_edit_conflict_shows_both_and_lets_the_user_choose() {
     let commands = press(&mut app, KeyCode::Esc);
     assert!(matches!(commands.as_slice(), [Command::LoadTasks { .. }]));
     assert_eq!(app.overlay, Overlay::None);
+}
+
+fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .with_timezone(&chrono::Utc)
 }

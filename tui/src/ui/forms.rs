@@ -23,7 +23,12 @@ const DESCRIPTION_ROWS: usize = 4;
 fn field_hint(field: Field) -> &'static str {
     match field {
         Field::Due => "2026-12-01, tomorrow, fri, 3d, eom…",
+        // What each means, Taskwarrior's way; their dates are read as Due's.
+        Field::Scheduled => "when you mean to start",
+        Field::Wait => "hidden from the list until then",
+        Field::Until => "deleted once past",
         Field::Tags => "space-separated",
+        Field::Attributes => "name:value, as size:3 note:\"two words\"",
         Field::Project => "dotted: home.garden",
         Field::Priority => "←/→ or h m l n",
         Field::Status => "←/→ or p d",

@@ -17,6 +17,15 @@ use crate::input::Input;
 use crate::layout;
 use crate::text::{escape, wrap};
 
+/// The lines the detail pane has to show for the selected task, before
+/// wrapping: what the layout gives it room for.
+pub fn detail_rows(app: &App) -> u16 {
+    let lines = app
+        .selected_task()
+        .map_or(1, |task| table::detail_lines(app, task).len());
+    u16::try_from(lines).unwrap_or(u16::MAX)
+}
+
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
     if layout::too_small(area) {

@@ -237,6 +237,16 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
         );
         return;
     };
+    frame.render_widget(
+        Paragraph::new(detail_lines(app, task))
+            .wrap(Wrap { trim: false })
+            .block(block.title(format!(" Task {} ", display::name(task)))),
+        area,
+    );
+}
+
+/// What the detail pane says of `task`, a line each before wrapping.
+pub(crate) fn detail_lines(app: &App, task: &Task) -> Vec<Line<'static>> {
     // Wide enough for "Scheduled" and a space; a longer name (a UDA's)
     // gets its space too.
     let label = |name: &str| Span::styled(format!("{name:<9} "), Style::new().fg(Color::DarkGray));
@@ -367,10 +377,5 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
             Span::styled(terms.join(", "), Style::new().fg(Color::DarkGray)),
         ]));
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block.title(format!(" Task {} ", display::name(task)))),
-        area,
-    );
+    lines
 }

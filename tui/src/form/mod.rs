@@ -1,16 +1,16 @@
-//! The add/edit form and the login form: their fields, keys and validation.
+//! The add/edit form: its fields and keys. What its fields say to the API
+//! is [`values`]'s.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use common::api::{NewTask, Priority, Status, Task, TaskPatch, UdaValue};
-use common::filter::Modifications;
-use common::task_ref::TaskRef;
+use common::api::{Priority, Status, Task};
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
 use crate::input::Input;
-use crate::parse;
 use crate::text;
+
+mod values;
 
 /// What a key did to a form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +28,11 @@ pub enum Field {
     Project,
     Priority,
     Due,
+    Scheduled,
+    Wait,
+    Until,
     Tags,
+    Attributes,
     Status,
 }
 
@@ -36,15 +40,22 @@ pub enum Field {
 const TWICE: &str = "also given in the title line, differently: keep one";
 
 impl Field {
-    pub const ALL: [Field; 7] = [
+    pub const ALL: [Field; 11] = [
         Field::Title,
         Field::Description,
         Field::Project,
         Field::Priority,
         Field::Due,
+        Field::Scheduled,
+        Field::Wait,
+        Field::Until,
         Field::Tags,
+        Field::Attributes,
         Field::Status,
     ];
+
+    /// The fields that hold a date, read as `task add due:DATE` reads one.
+    pub const DATES: [Field; 4] = [Field::Due, Field::Scheduled, Field::Wait, Field::Until];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -53,7 +64,11 @@ impl Field {
             Field::Project => "Project",
             Field::Priority => "Priority",
             Field::Due => "Due",
+            Field::Scheduled => "Scheduled",
+            Field::Wait => "Wait",
+            Field::Until => "Until",
             Field::Tags => "Tags",
+            Field::Attributes => "Attributes",
             Field::Status => "Status",
         }
     }
@@ -66,7 +81,11 @@ impl Field {
             "project" => Field::Project,
             "priority" => Field::Priority,
             "due" => Field::Due,
+            "scheduled" => Field::Scheduled,
+            "wait" => Field::Wait,
+            "until" => Field::Until,
             "tags" => Field::Tags,
+            "udas" => Field::Attributes,
             "status" => Field::Status,
             _ => return None,
         })
@@ -101,7 +120,12 @@ pub struct TaskForm {
     pub description: Input,
     pub project: Input,
     pub due: Input,
+    pub scheduled: Input,
+    pub wait: Input,
+    pub until: Input,
     pub tags: Input,
+    /// The task's own attributes (UDAs), `name:value` words.
+    pub attributes: Input,
     pub priority: Option<Priority>,
     pub status: Status,
     pub focus: Field,
@@ -125,7 +149,11 @@ impl TaskForm {
             description: Input::default(),
             project: Input::default(),
             due: Input::default(),
+            scheduled: Input::default(),
+            wait: Input::default(),
+            until: Input::default(),
             tags: Input::default(),
+            attributes: Input::default(),
             priority: None,
             status: Status::Pending,
             focus: Field::Title,
@@ -137,16 +165,17 @@ impl TaskForm {
     }
 
     pub fn edit(task: &Task, tz: FixedOffset) -> TaskForm {
+        let date = |field| Input::new(shown_date(task, field, tz));
         TaskForm {
             title: Input::new(task.title.clone()),
             description: Input::new(task.description.clone()),
             project: Input::new(task.project.clone().unwrap_or_default()),
-            due: Input::new(
-                task.due
-                    .map(|due| text::due_input(due, tz))
-                    .unwrap_or_default(),
-            ),
+            due: date(Field::Due),
+            scheduled: date(Field::Scheduled),
+            wait: date(Field::Wait),
+            until: date(Field::Until),
             tags: Input::new(task.tags.join(" ")),
+            attributes: Input::new(values::shown_attributes(task)),
             priority: task.priority,
             status: task.status,
             original: Some(task.clone()),
@@ -160,7 +189,6 @@ impl TaskForm {
         let (Some(original), Some(server)) = (&self.original, &self.conflict) else {
             return Vec::new();
         };
-        let due = |task: &Task| task.due.map(|d| text::due_input(d, tz)).unwrap_or_default();
         let priority = |p: Option<Priority>| p.map_or("none", |p| p.as_str()).to_string();
         let mut rows = Vec::new();
         let mut row = |label, mine: String, was: String, theirs: String| {
@@ -192,17 +220,28 @@ impl TaskForm {
             priority(original.priority),
             priority(server.priority),
         );
-        row(
-            "Due",
-            self.due.value().trim().to_string(),
-            due(original),
-            due(server),
-        );
+        for field in Field::DATES {
+            row(
+                field.label(),
+                self.input(field)
+                    .map_or("", Input::value)
+                    .trim()
+                    .to_string(),
+                shown_date(original, field, tz),
+                shown_date(server, field, tz),
+            );
+        }
         row(
             "Tags",
             self.tags.value().trim().to_string(),
             original.tags.join(" "),
             server.tags.join(" "),
+        );
+        row(
+            "Attributes",
+            self.attributes.value().trim().to_string(),
+            values::shown_attributes(original),
+            values::shown_attributes(server),
         );
         row(
             "Status",
@@ -223,7 +262,11 @@ impl TaskForm {
             Field::Description => Some(&self.description),
             Field::Project => Some(&self.project),
             Field::Due => Some(&self.due),
+            Field::Scheduled => Some(&self.scheduled),
+            Field::Wait => Some(&self.wait),
+            Field::Until => Some(&self.until),
             Field::Tags => Some(&self.tags),
+            Field::Attributes => Some(&self.attributes),
             Field::Priority | Field::Status => None,
         }
     }
@@ -234,7 +277,11 @@ impl TaskForm {
             Field::Description => Some(&mut self.description),
             Field::Project => Some(&mut self.project),
             Field::Due => Some(&mut self.due),
+            Field::Scheduled => Some(&mut self.scheduled),
+            Field::Wait => Some(&mut self.wait),
+            Field::Until => Some(&mut self.until),
             Field::Tags => Some(&mut self.tags),
+            Field::Attributes => Some(&mut self.attributes),
             Field::Priority | Field::Status => None,
         }
     }
@@ -352,175 +399,6 @@ impl TaskForm {
         }
     }
 
-    /// Checks the fields; on success the values ready for the API.
-    fn values(&mut self, now: DateTime<Utc>, tz: FixedOffset) -> Option<Values> {
-        self.errors.clear();
-        self.error = None;
-        let mut title = self.title.value().trim().to_string();
-        if title.is_empty() {
-            self.errors.insert(Field::Title, "required".into());
-        } else if title.chars().count() > 500 {
-            self.errors
-                .insert(Field::Title, "at most 500 characters".into());
-        }
-        let description = self.description.value().to_string();
-        if description.chars().count() > 10_000 {
-            self.errors
-                .insert(Field::Description, "at most 10000 characters".into());
-        }
-        let mut project = Some(self.project.value().trim().to_string()).filter(|p| !p.is_empty());
-        if project.as_ref().is_some_and(|p| p.chars().count() > 100) {
-            self.errors
-                .insert(Field::Project, "at most 100 characters".into());
-        }
-        let due_text = self.due.value().trim();
-        let mut due = if due_text.is_empty() {
-            None
-        } else {
-            match parse::due(due_text, now, tz) {
-                Ok(due) => Some(due),
-                Err(message) => {
-                    self.errors.insert(Field::Due, message);
-                    None
-                }
-            }
-        };
-        let mut tags = common::filter::tag_list(self.tags.value()).unwrap_or_else(|err| {
-            self.errors
-                .insert(Field::Tags, text::escape(&err.to_string()).into_owned());
-            Vec::new()
-        });
-        let mut priority = self.priority;
-        let mut extra = Modifications::default();
-        // A new task's title line takes the CLI's words (`Buy milk +errands
-        // due:tomorrow`); a modifier there fills its field.
-        if self.original.is_none() && !title.is_empty() {
-            match parse::add_words(&title, now, tz) {
-                Ok(mods) => {
-                    match mods.title() {
-                        Some(words) => title = words,
-                        None => {
-                            self.errors
-                                .insert(Field::Title, common::filter::NEEDS_TITLE.into());
-                        }
-                    }
-                    // Said twice, differently: which is meant is asked,
-                    // not guessed.
-                    if let Some(Some(named)) = &mods.project {
-                        if project.as_ref().is_some_and(|p| p != named) {
-                            self.errors.insert(Field::Project, TWICE.into());
-                        }
-                        project = Some(named.clone());
-                    }
-                    if let Some(Some(named)) = mods.priority {
-                        if priority.is_some_and(|p| p != named) {
-                            self.errors.insert(Field::Priority, TWICE.into());
-                        }
-                        priority = Some(named);
-                    }
-                    if let Some(Some(named)) = mods.due {
-                        if due.is_some_and(|d| d != named) {
-                            self.errors.insert(Field::Due, TWICE.into());
-                        }
-                        due = Some(named);
-                    }
-                    for tag in &mods.add_tags {
-                        if !tags.contains(tag) {
-                            tags.push(tag.clone());
-                        }
-                    }
-                    extra = mods;
-                }
-                Err(message) => {
-                    self.errors.insert(Field::Title, message);
-                }
-            }
-        }
-        if tags.len() > 32 {
-            self.errors.insert(Field::Tags, "at most 32 tags".into());
-        }
-        if !self.errors.is_empty() {
-            return None;
-        }
-        Some(Values {
-            title,
-            description,
-            project,
-            priority,
-            due,
-            tags,
-            status: self.status,
-            extra,
-        })
-    }
-
-    /// The body for `POST /api/tasks/` and the tasks its title line named
-    /// in `depends:` (looked up when it is sent), or `None` with the errors
-    /// set.
-    pub fn new_task(
-        &mut self,
-        now: DateTime<Utc>,
-        tz: FixedOffset,
-    ) -> Option<(NewTask, Vec<TaskRef>)> {
-        let v = self.values(now, tz)?;
-        let udas: BTreeMap<String, UdaValue> = v
-            .extra
-            .udas
-            .iter()
-            .filter_map(|(name, value)| Some((name.clone(), value.clone()?)))
-            .collect();
-        let task = NewTask {
-            title: v.title,
-            description: Some(v.description).filter(|d| !d.is_empty()),
-            status: Some(v.status).filter(|s| *s != Status::Pending),
-            priority: v.priority,
-            due: v.due,
-            project: v.project,
-            tags: Some(v.tags).filter(|t| !t.is_empty()),
-            wait: v.extra.wait.flatten(),
-            scheduled: v.extra.scheduled.flatten(),
-            until: v.extra.until.flatten(),
-            udas: (!udas.is_empty()).then_some(udas),
-            ..Default::default()
-        };
-        Some((task, v.extra.add_depends))
-    }
-
-    /// The fields that changed, for `PATCH`; `None` with the errors set.
-    /// A due date left as it was shown is not sent, so it is never rounded.
-    pub fn patch(&mut self, now: DateTime<Utc>, tz: FixedOffset) -> Option<TaskPatch> {
-        let original = self.original.clone()?;
-        let shown_due = original
-            .due
-            .map(|due| text::due_input(due, tz))
-            .unwrap_or_default();
-        let due_changed = self.due.value().trim() != shown_due;
-        let v = self.values(now, tz)?;
-        let mut patch = TaskPatch::default();
-        if v.title != original.title {
-            patch.title = Some(v.title);
-        }
-        if v.description != original.description {
-            patch.description = Some(v.description);
-        }
-        if v.status != original.status {
-            patch.status = Some(v.status);
-        }
-        if v.priority != original.priority {
-            patch.priority = Some(v.priority);
-        }
-        if due_changed && v.due != original.due {
-            patch.due = Some(v.due);
-        }
-        if v.project != original.project {
-            patch.project = Some(v.project);
-        }
-        if v.tags != original.tags {
-            patch.tags = Some(v.tags);
-        }
-        Some(patch)
-    }
-
     /// Shows a problem from the server beside the fields it names.
     pub fn show_problem(&mut self, problem: &common::api::Problem) {
         self.saving = false;
@@ -550,14 +428,20 @@ impl TaskForm {
     }
 }
 
-struct Values {
-    title: String,
-    description: String,
-    project: Option<String>,
-    priority: Option<Priority>,
-    due: Option<DateTime<Utc>>,
-    tags: Vec<String>,
-    status: Status,
-    /// What else the title line of a new task said (`wait:`, `depends:`, …).
-    extra: Modifications,
+/// The task's date in `field`, as the form shows it.
+fn shown_date(task: &Task, field: Field, tz: FixedOffset) -> String {
+    date_of(task, field)
+        .map(|at| text::due_input(at, tz))
+        .unwrap_or_default()
+}
+
+/// The task's date in `field` (`None` for a field that holds no date).
+fn date_of(task: &Task, field: Field) -> Option<DateTime<Utc>> {
+    match field {
+        Field::Due => task.due,
+        Field::Scheduled => task.scheduled,
+        Field::Wait => task.wait,
+        Field::Until => task.until,
+        _ => None,
+    }
 }
