@@ -80,6 +80,25 @@ fn bench(c: &mut Criterion) {
             })
         });
 
+        // Moving with the details pane open, which is sized to the
+        // selected task's lines as the selection moves.
+        let mut app = loaded_app(width, height);
+        let mut term = terminal(width, height);
+        app.update(key(KeyCode::Enter));
+        let mut step = 0usize;
+        group.bench_function(format!("move_with_details_{width}x{height}"), |b| {
+            b.iter(|| {
+                step += 1;
+                let code = if step >= 2000 {
+                    step = 0;
+                    KeyCode::Char('g')
+                } else {
+                    KeyCode::Char('j')
+                };
+                cycle(&mut app, &mut term, key(code));
+            })
+        });
+
         // Filtering: one keystroke of `/` (a character, then its backspace),
         // re-filtering all 10,000 loaded tasks locally each time.
         let mut app = loaded_app(width, height);
