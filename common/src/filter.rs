@@ -974,7 +974,10 @@ impl Modifications {
         let mut udas = current.clone();
         for (name, value) in &self.udas {
             match value {
-                Some(value) => udas.insert(name.clone(), value.clone()),
+                Some(value) => udas.insert(
+                    name.clone(),
+                    UdaValue::typed_over(current.get(name), &value.to_string()),
+                ),
                 None => udas.remove(name),
             };
         }

@@ -9,7 +9,7 @@ use common::display;
 use common::filter::TaskFilter;
 use ratatui::layout::Rect;
 
-use crate::form::TaskForm;
+use crate::form::{Save, TaskForm};
 use crate::input::Input;
 use crate::layout;
 use crate::login::LoginForm;
@@ -31,6 +31,10 @@ const RECONNECT_TICKS: u32 = 2 * TICKS_PER_SECOND;
 const STALLED_TICKS: u32 = 15 * TICKS_PER_SECOND;
 /// Only loads slower than this show "loading…", so refreshes do not flicker.
 const SLOW_TICKS: u32 = 2;
+/// An edit of a task deleted since the form opened.
+const DELETED_MEANWHILE: &str = "Deleted elsewhere since you opened it: nothing was saved. It \
+     stays in the trash for 30 days (task trash lists it, task restore brings it back); Esc \
+     closes the form.";
 /// How long a filter being typed waits for the next key before it is asked
 /// of the server: a word typed is one query, not one a key.
 pub const FILTER_PAUSE: Duration = Duration::from_millis(200);
@@ -513,14 +517,33 @@ impl App {
                 match result {
                     Ok(server) => {
                         form.conflict = Some(server);
+                        if form.conflict_rows(self.tz).is_empty() {
+                            // No field changed on both sides: what changed
+                            // here goes over the server's version, whose
+                            // own changes stay.
+                            form.error = None;
+                            return match form.save(self.now, self.tz) {
+                                Save::Send(command) => {
+                                    form.saving = true;
+                                    vec![*command]
+                                }
+                                Save::Unchanged => {
+                                    self.overlay = Overlay::None;
+                                    self.info("Nothing changed.");
+                                    vec![self.reload()]
+                                }
+                                Save::Invalid => Vec::new(),
+                            };
+                        }
                         form.error = Some(
-                            "Changed elsewhere since you opened it. Enter saves yours over it; \
-                             Esc takes the server's."
+                            "Changed elsewhere since you opened it, in the fields below. Enter \
+                             saves yours over them (its other changes stay); Esc takes the \
+                             server's."
                                 .into(),
                         );
                     }
                     Err(Failure::Problem(p)) if p.status == 404 => {
-                        form.error = Some("Deleted elsewhere: Esc closes the form.".into());
+                        form.error = Some(DELETED_MEANWHILE.into());
                     }
                     Err(failure) => form.error = Some(failure.message()),
                 }
@@ -587,6 +610,9 @@ impl App {
                             if let Some(original) = &form.original {
                                 return vec![Command::FetchTask { id: original.id }];
                             }
+                        }
+                        Failure::Problem(p) if p.status == 404 && form.is_edit() => {
+                            form.error = Some(DELETED_MEANWHILE.into());
                         }
                         Failure::Problem(problem) => form.show_problem(problem),
                         other => form.error = Some(other.message()),

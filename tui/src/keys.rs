@@ -8,7 +8,7 @@ use ratatui::crossterm::event::{
 };
 
 use crate::app::{App, Overlay};
-use crate::form::{FormAction, TaskForm};
+use crate::form::{FormAction, Save, TaskForm};
 use crate::layout;
 use crate::msg::{Change, Command};
 use crate::parse;
@@ -315,39 +315,18 @@ impl App {
                 }
                 Vec::new()
             }
-            FormAction::Submit => {
-                let command = match &form.original {
-                    None => form
-                        .new_task(self.now, self.tz)
-                        .map(|(task, depends)| Command::CreateTask { task, depends }),
-                    Some(original) => {
-                        // After a conflict, the user's changes go over the
-                        // server's version (its fields they did not touch stay).
-                        let version = form
-                            .conflict
-                            .as_ref()
-                            .map_or(original.version, |t| t.version);
-                        let id = original.id;
-                        match form.patch(self.now, self.tz) {
-                            Some(patch) if patch.is_empty() => {
-                                self.overlay = Overlay::None;
-                                self.info("Nothing changed.");
-                                return Vec::new();
-                            }
-                            Some(patch) => Some(Command::UpdateTask {
-                                id,
-                                version: Some(version),
-                                patch,
-                            }),
-                            None => None,
-                        }
-                    }
-                };
-                if command.is_some() {
+            FormAction::Submit => match form.save(self.now, self.tz) {
+                Save::Send(command) => {
                     form.saving = true;
+                    vec![*command]
                 }
-                command.into_iter().collect()
-            }
+                Save::Unchanged => {
+                    self.overlay = Overlay::None;
+                    self.info("Nothing changed.");
+                    Vec::new()
+                }
+                Save::Invalid => Vec::new(),
+            },
         }
     }
 

@@ -102,6 +102,18 @@ fn wait_scheduled_until_depends_and_udas() {
     assert!(task["wait"].is_null());
     assert!(task["scheduled"].is_string(), "the others stay");
 
+    // A number typed over a number stays one, however written, so a filter
+    // by number still finds it; new, `2.50` is text with every character.
+    cli.ok(&["2", "modify", "uda.ratio:0.50", "uda.price:2.50"]);
+    let task = &cli.run(&["--json", "show", "2"]).success().json()[0];
+    assert_eq!(task["udas"]["ratio"], json!(0.5));
+    assert_eq!(task["udas"]["price"], json!("2.50"));
+    let found = cli
+        .run(&["--json", "uda.ratio:0.5", "list"])
+        .success()
+        .json();
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{found}");
+
     cli.ok(&["1", "modify", "dep:2"]);
     let refused = cli.run(&["2", "modify", "dep:1"]).failure(1);
     assert!(

@@ -195,10 +195,15 @@ impl UdaValue {
 
     /// A value typed over `old`: `old` itself when `text` is how it reads
     /// (an edit form's line left alone), so that no value changes kind or
-    /// digits by being shown and read back.
+    /// digits by being shown and read back; over a number, any number
+    /// however written (`2.50` over 2.5), since the attribute holds numbers
+    /// and a filter by number must still find it.
     pub fn typed_over(old: Option<&UdaValue>, text: &str) -> UdaValue {
         match old {
             Some(old) if old.to_string() == text => old.clone(),
+            Some(UdaValue::Integer(_) | UdaValue::Number(_)) => {
+                UdaValue::number_in(text).unwrap_or_else(|| UdaValue::from_typed(text))
+            }
             _ => UdaValue::from_typed(text),
         }
     }
@@ -574,6 +579,34 @@ mod tests {
         // A filter still finds the numbers equal to what it names.
         assert_eq!(UdaValue::number_in("3.0"), Some(UdaValue::Number(3.0)));
         assert_eq!(UdaValue::number_in("03"), Some(UdaValue::Integer(3)));
+    }
+
+    #[test]
+    fn a_value_typed_over_another_keeps_its_kind_where_it_can() {
+        let number = UdaValue::Number(2.5);
+        // Left as it reads: the value itself.
+        assert_eq!(UdaValue::typed_over(Some(&number), "2.5"), number);
+        // A number over a number, however written.
+        assert_eq!(UdaValue::typed_over(Some(&number), "2.50"), number);
+        assert_eq!(
+            UdaValue::typed_over(Some(&UdaValue::Integer(3)), "007"),
+            UdaValue::Integer(7)
+        );
+        // Words over a number are words; text keeps every character.
+        assert_eq!(
+            UdaValue::typed_over(Some(&number), "about 3"),
+            UdaValue::Text("about 3".into())
+        );
+        let zip = UdaValue::Text("02139".into());
+        assert_eq!(UdaValue::typed_over(Some(&zip), "02139"), zip);
+        assert_eq!(
+            UdaValue::typed_over(Some(&zip), "2.50"),
+            UdaValue::Text("2.50".into())
+        );
+        assert_eq!(
+            UdaValue::typed_over(None, "2.50"),
+            UdaValue::Text("2.50".into())
+        );
     }
 
     #[test]

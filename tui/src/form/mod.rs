@@ -12,6 +12,8 @@ use crate::text;
 
 mod values;
 
+pub use values::Save;
+
 /// What a key did to a form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormAction {
@@ -183,8 +185,10 @@ impl TaskForm {
         }
     }
 
-    /// After a conflict: each field this form changes, with the value typed
-    /// here and the server's, for the user to choose between.
+    /// After a conflict: each field changed both here and on the server,
+    /// differently, with the value typed here and the server's, for the
+    /// user to choose between. A field changed on one side only needs no
+    /// choosing: the save sends only what changed here.
     pub fn conflict_rows(&self, tz: FixedOffset) -> Vec<(&'static str, String, String)> {
         let (Some(original), Some(server)) = (&self.original, &self.conflict) else {
             return Vec::new();
@@ -192,7 +196,7 @@ impl TaskForm {
         let priority = |p: Option<Priority>| p.map_or("none", |p| p.as_str()).to_string();
         let mut rows = Vec::new();
         let mut row = |label, mine: String, was: String, theirs: String| {
-            if mine != was {
+            if mine != was && theirs != was && theirs != mine {
                 rows.push((label, mine, theirs));
             }
         };

@@ -12,7 +12,18 @@ use common::typed_line;
 
 use super::{date_of, shown_date, Field, TaskForm, TWICE};
 use crate::input::Input;
+use crate::msg::Command;
 use crate::{parse, text};
+
+/// What Enter on the form comes to.
+#[derive(Debug)]
+pub enum Save {
+    Send(Box<Command>),
+    /// An edit that changes nothing.
+    Unchanged,
+    /// Errors are shown beside their fields.
+    Invalid,
+}
 
 /// The fields read, ready for the API.
 struct Values {
@@ -53,9 +64,21 @@ impl TaskForm {
         let mut dates = BTreeMap::new();
         for field in Field::DATES {
             let typed = self.input(field).map_or("", Input::value).trim();
+            // A date left as shown is the task's, read or not: it is never
+            // rounded, nor refused for a reason the user did not type.
+            if let Some(original) = &self.original {
+                if typed == shown_date(original, field, tz) {
+                    if let Some(at) = date_of(original, field) {
+                        dates.insert(field, at);
+                    }
+                    continue;
+                }
+            }
             if typed.is_empty() {
                 continue;
             }
+            // `"in 3 days"` as the title line would take it.
+            let typed = unquoted(typed);
             match parse::due(typed, now, tz) {
                 Ok(at) => {
                     dates.insert(field, at);
@@ -121,7 +144,8 @@ impl TaskForm {
                                 .insert(name.clone(), value.clone())
                                 .is_some_and(|v| v != *value)
                             {
-                                self.errors.insert(Field::Attributes, TWICE.into());
+                                self.errors
+                                    .insert(Field::Attributes, format!("{name}: {TWICE}"));
                             }
                         }
                     }
@@ -183,17 +207,36 @@ impl TaskForm {
         Some((task, v.extra.add_depends))
     }
 
+    /// What Enter asks for: the task created, or what changed sent over
+    /// the version last read (the server's, after a conflict).
+    pub fn save(&mut self, now: DateTime<Utc>, tz: FixedOffset) -> Save {
+        let Some(original) = &self.original else {
+            return match self.new_task(now, tz) {
+                Some((task, depends)) => {
+                    Save::Send(Box::new(Command::CreateTask { task, depends }))
+                }
+                None => Save::Invalid,
+            };
+        };
+        let id = original.id;
+        let version = self
+            .conflict
+            .as_ref()
+            .map_or(original.version, |server| server.version);
+        match self.patch(now, tz) {
+            None => Save::Invalid,
+            Some(patch) if patch.is_empty() => Save::Unchanged,
+            Some(patch) => Save::Send(Box::new(Command::UpdateTask {
+                id,
+                version: Some(version),
+                patch,
+            })),
+        }
+    }
+
     /// The fields that changed, for `PATCH`; `None` with the errors set.
-    /// A date left as it was shown is not sent, so it is never rounded.
     pub fn patch(&mut self, now: DateTime<Utc>, tz: FixedOffset) -> Option<TaskPatch> {
         let original = self.original.clone()?;
-        let retyped: Vec<Field> = Field::DATES
-            .into_iter()
-            .filter(|&field| {
-                self.input(field).map_or("", Input::value).trim()
-                    != shown_date(&original, field, tz)
-            })
-            .collect();
         let v = self.values(now, tz)?;
         let mut patch = TaskPatch::default();
         if v.title != original.title {
@@ -208,7 +251,7 @@ impl TaskForm {
         if v.priority != original.priority {
             patch.priority = Some(v.priority);
         }
-        for field in retyped {
+        for field in Field::DATES {
             let typed = v.dates.get(&field).copied();
             if typed == date_of(&original, field) {
                 continue;
@@ -235,34 +278,55 @@ impl TaskForm {
 }
 
 /// The task's attributes as the Attributes field shows them: `name:value`
-/// words, a value with spaces in quotes, as the title line takes them.
+/// words, a value with spaces or quotes in quotes of a kind that reads
+/// back, as the title line takes them.
 pub(super) fn shown_attributes(task: &Task) -> String {
     task.udas
         .iter()
-        .map(|(name, value)| {
-            let value = value.to_string();
-            let needs_quotes = value.is_empty()
-                || value.chars().any(char::is_whitespace)
-                || value.starts_with(['"', '\'']);
-            if needs_quotes {
-                let quote = if value.contains('"') { '\'' } else { '"' };
-                format!("{name}:{quote}{value}{quote}")
-            } else {
-                format!("{name}:{value}")
-            }
-        })
+        .map(|(name, value)| format!("{name}:{}", shown_value(&value.to_string())))
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-/// Reads the Attributes field: `name:value` words (`uda.name:value` too, as
-/// on the title line). A name left with no value is taken away; a value that
-/// reads as the task's is the task's, whatever its kind. A name new to the
-/// task must be one an attribute may have; one it had from before stays.
-fn attributes(text: &str, task: Option<&Task>) -> Result<BTreeMap<String, UdaValue>, String> {
-    let had = |name: &str| task.and_then(|task| task.udas.get(name));
-    let mut udas = BTreeMap::new();
-    let mut named: Vec<String> = Vec::new();
+fn shown_value(value: &str) -> String {
+    let plain = !value.is_empty()
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || QUOTES.contains(&c));
+    if plain {
+        return value.to_string();
+    }
+    // A quote closes before white space: one of the value's own quotes
+    // standing there would close it early.
+    let closes_early = |quote: char| {
+        let chars: Vec<char> = value.chars().collect();
+        chars
+            .windows(2)
+            .any(|pair| pair[0] == quote && pair[1].is_whitespace())
+    };
+    let quote = QUOTES
+        .into_iter()
+        .find(|&quote| !closes_early(quote))
+        .unwrap_or('"');
+    format!("{quote}{value}{quote}")
+}
+
+const QUOTES: [char; 2] = ['"', '\''];
+
+/// `text` without one pair of quotes around it.
+fn unquoted(text: &str) -> &str {
+    QUOTES
+        .into_iter()
+        .find_map(|quote| {
+            text.strip_prefix(quote)
+                .and_then(|inner| inner.strip_suffix(quote))
+        })
+        .unwrap_or(text)
+}
+
+/// The `name:value` words of an Attributes field, each value as read.
+fn words(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut words = Vec::new();
     for word in typed_line::split(text) {
         let Some((name, value)) = word.text.split_once(':') else {
             return Err(format!(
@@ -271,21 +335,100 @@ fn attributes(text: &str, task: Option<&Task>) -> Result<BTreeMap<String, UdaVal
             ));
         };
         let name = name.strip_prefix("uda.").unwrap_or(name);
+        if name.is_empty() {
+            return Err(format!("{} has no name before its colon", word.as_typed()));
+        }
         if word.unclosed {
             return Err(format!("{name}: its quote is not closed"));
         }
-        if had(name).is_none() {
-            if let Some(problem) = uda_name_problem(name) {
-                return Err(format!("{name}: {problem}"));
-            }
+        words.push((name.to_string(), value.to_string()));
+    }
+    Ok(words)
+}
+
+/// Reads the Attributes field: `name:value` words (`uda.name:value` too, as
+/// on the title line). A word that reads as the form showed it keeps the
+/// task's value exactly, whatever its kind; a name left with no value, or
+/// left out, is taken away; another value is typed over the task's. A name
+/// new to the task must be one an attribute may have.
+fn attributes(text: &str, task: Option<&Task>) -> Result<BTreeMap<String, UdaValue>, String> {
+    let shown = task.map(shown_attributes);
+    if let (Some(task), Some(shown)) = (task, &shown) {
+        // Left as shown: every value as the task holds it, even one the
+        // field cannot show so that it reads back.
+        if text.trim() == shown {
+            return Ok(task.udas.clone());
         }
-        if named.iter().any(|n| n == name) {
+    }
+    let shown: BTreeMap<String, String> = shown
+        .and_then(|shown| words(&shown).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let had = |name: &str| task.and_then(|task| task.udas.get(name));
+    let mut udas = BTreeMap::new();
+    let mut named: Vec<String> = Vec::new();
+    for (name, value) in words(text)? {
+        if named.contains(&name) {
             return Err(format!("{name} is given twice: keep one"));
         }
-        named.push(name.to_string());
-        if !value.is_empty() {
-            udas.insert(name.to_string(), UdaValue::typed_over(had(name), value));
+        named.push(name.clone());
+        match had(&name) {
+            Some(old) if shown.get(&name) == Some(&value) => {
+                udas.insert(name, old.clone());
+            }
+            Some(old) => {
+                if !value.is_empty() {
+                    udas.insert(name, UdaValue::typed_over(Some(old), &value));
+                }
+            }
+            None => {
+                if let Some(problem) = uda_name_problem(&name) {
+                    return Err(format!("{name}: {problem}"));
+                }
+                if !value.is_empty() {
+                    udas.insert(name, UdaValue::from_typed(&value));
+                }
+            }
         }
     }
     Ok(udas)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_is_shown_so_that_it_reads_back() {
+        for value in [
+            "plain",
+            "two words",
+            "",
+            "Re:\"Budget\"",
+            "5' 10\"",
+            "it's",
+            "'quoted'",
+            "a \"b\" c",
+            "tab\there",
+        ] {
+            let task = Task {
+                udas: [("n".to_string(), UdaValue::Text(value.into()))].into(),
+                ..Task::default()
+            };
+            let shown = shown_attributes(&task);
+            assert_eq!(
+                words(&shown),
+                Ok(vec![("n".to_string(), value.to_string())]),
+                "{value:?} shown as {shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_quoted_date_is_read_as_the_title_line_reads_it() {
+        assert_eq!(unquoted("\"in 3 days\""), "in 3 days");
+        assert_eq!(unquoted("'eom'"), "eom");
+        assert_eq!(unquoted("\"unbalanced"), "\"unbalanced");
+    }
 }
