@@ -135,6 +135,9 @@ pub struct App {
     /// Waiting tasks (a `wait` still to come) are shown too (`w`).
     pub show_waiting: bool,
     pub show_detail: bool,
+    /// The details pane scrolled by so many rows (`J`/`K`), for the task
+    /// with this id; another task's details start at the top.
+    pub detail_scroll: Option<(i64, u16)>,
     pub message: Option<Message>,
     /// Set while the server cannot be reached: the reason, kept until it answers.
     pub offline: Option<String>,
@@ -185,6 +188,7 @@ impl App {
             sort: SortKey::Urgency,
             show_waiting: false,
             show_detail: false,
+            detail_scroll: None,
             message: None,
             offline: None,
             size: Rect::new(0, 0, layout::MIN_WIDTH, layout::MIN_HEIGHT),
@@ -306,7 +310,9 @@ impl App {
             crate::text::wrap(&format!(" {text}"), width).len()
         });
         let status_lines = u16::try_from(notice_lines + 1).unwrap_or(u16::MAX);
-        let detail = self.show_detail.then(|| crate::ui::detail_rows(self));
+        let detail = self
+            .show_detail
+            .then(|| crate::ui::detail_rows(self, area.width));
         layout::areas(area, detail, self.filter.editing, status_lines)
     }
 
@@ -347,6 +353,27 @@ impl App {
             text: text.into(),
             age: 0,
         });
+    }
+
+    /// How far the details pane is scrolled for the selected task.
+    pub fn detail_offset(&self) -> u16 {
+        match (self.detail_scroll, self.selected_task()) {
+            (Some((id, rows)), Some(task)) if task.id == id => rows,
+            _ => 0,
+        }
+    }
+
+    /// Scrolls the details pane by `delta` rows, within what it has to show.
+    pub(crate) fn scroll_detail(&mut self, delta: i32) {
+        let (Some(task), Some(pane)) = (self.selected_task(), self.layout().detail) else {
+            return;
+        };
+        let id = task.id;
+        let rows = crate::ui::detail_rows(self, pane.width);
+        let most = rows.saturating_sub(pane.height.saturating_sub(2));
+        let now = i32::from(self.detail_offset());
+        let next = u16::try_from((now + delta).max(0)).unwrap_or(0).min(most);
+        self.detail_scroll = Some((id, next));
     }
 
     /// Moves the selection by `delta` rows, clamped to the list.

@@ -199,6 +199,13 @@ impl App {
                 self.show_detail = !self.show_detail;
                 self.scroll_into_view();
             }
+            (SHIFT | NONE, KeyCode::Char(c @ ('J' | 'K'))) => {
+                if self.show_detail {
+                    self.scroll_detail(if c == 'J' { 1 } else { -1 });
+                } else {
+                    self.info("J and K scroll the details pane: Enter opens it.");
+                }
+            }
             (NONE, KeyCode::Char('r')) | (CTRL, KeyCode::Char('r')) => return vec![self.reload()],
             (NONE, KeyCode::Char('u')) => {
                 return vec![Command::Revert {

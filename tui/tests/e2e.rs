@@ -169,8 +169,8 @@ async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
     assert_eq!(waiting.depends, [other.id]);
     assert!(waiting.blocked);
 
-    // An edit while the task changes elsewhere: both are shown, Enter keeps
-    // the user's title over the server's version, whose priority stays.
+    // An edit while another field changes elsewhere: sent again over the
+    // server's version without asking, the server's priority kept.
     tmux.type_text("e");
     tmux.wait_for("Edit task").await;
     tmux.keys(&["End"]);
@@ -186,24 +186,33 @@ async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
     .await
     .unwrap_or_else(|e| panic!("patch: {e}"));
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("Enter saves yours").await;
-    assert!(screen.contains("yours Buy tmux cables now"), "{screen}");
+    tmux.wait_gone("Edit task").await;
+    let merged = task_when(&api, id, |task| task.title == "Buy tmux cables now").await;
+    assert_eq!(merged.priority, Some(common::api::Priority::Low));
+
+    // The same field changed on both sides: both are shown, and Enter keeps
+    // the user's.
+    tmux.type_text("e");
+    tmux.wait_for("Edit task").await;
+    tmux.keys(&["End"]);
+    tmux.type_text("!");
+    api.update_task(
+        id,
+        &common::api::TaskPatch {
+            title: Some("Buy cables elsewhere".into()),
+            ..Default::default()
+        },
+        None,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("patch: {e}"));
     tmux.keys(&["Enter"]);
-    // "Modified task 1." may still be on screen from `D`: the form closing
-    // and the server's copy say the save is done.
-    tmux.wait_gone("Enter saves yours").await;
-    let started = Instant::now();
-    let merged = loop {
-        let task = api
-            .get_task(id)
-            .await
-            .unwrap_or_else(|e| panic!("get: {e}"));
-        if task.title == "Buy tmux cables now" || started.elapsed() > WAIT {
-            break task;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    assert_eq!(merged.title, "Buy tmux cables now");
+    let screen = tmux.wait_for("Esc takes the server's").await;
+    assert!(screen.contains("yours Buy tmux cables now!"), "{screen}");
+    assert!(screen.contains("server Buy cables elsewhere"), "{screen}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_gone("Edit task").await;
+    let merged = task_when(&api, id, |task| task.title == "Buy tmux cables now!").await;
     assert_eq!(merged.priority, Some(common::api::Priority::Low));
 
     // Toggle done: gone from the pending list, dimmed in the list of all.
@@ -377,4 +386,24 @@ async fn u_undoes_a_completion_and_a_delete_and_shift_u_redoes() {
     tmux.type_text("q");
     assert_restored(&tmux).await;
     server.stop().await;
+}
+
+/// The task once `done` holds of it (or as it is after the wait, for the
+/// assertion after to name).
+async fn task_when(
+    api: &ApiClient,
+    id: i64,
+    done: impl Fn(&common::api::Task) -> bool,
+) -> common::api::Task {
+    let started = Instant::now();
+    loop {
+        let task = api
+            .get_task(id)
+            .await
+            .unwrap_or_else(|e| panic!("get: {e}"));
+        if done(&task) || started.elapsed() > WAIT {
+            return task;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

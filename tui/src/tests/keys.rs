@@ -1318,3 +1318,43 @@ fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
         .unwrap_or_else(|e| panic!("{text}: {e}"))
         .with_timezone(&chrono::Utc)
 }
+
+#[test]
+fn shift_j_and_k_scroll_the_details_pane_of_the_selected_task() {
+    let mut long = fixtures::task(1, "Many notes");
+    long.annotations = (0..40)
+        .map(|n| common::api::Annotation {
+            id: n + 1,
+            entry: fixtures::now(),
+            text: format!("note {n}"),
+        })
+        .collect();
+    let mut app = app_with(vec![long, fixtures::task(2, "Short")]);
+    press(&mut app, KeyCode::Char('J'));
+    assert_eq!(app.detail_offset(), 0, "closed: nothing to scroll");
+    assert!(app
+        .message
+        .as_ref()
+        .is_some_and(|m| m.text.contains("Enter")));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('J'));
+    press(&mut app, KeyCode::Char('J'));
+    assert_eq!(app.detail_offset(), 2);
+    press(&mut app, KeyCode::Char('K'));
+    assert_eq!(app.detail_offset(), 1);
+    // No further than its last line, nor above its first.
+    for _ in 0..100 {
+        press(&mut app, KeyCode::Char('J'));
+    }
+    let pane = app.layout().detail.map_or(0, |d| d.height);
+    let rows = crate::ui::detail_rows(&app, 80);
+    assert_eq!(app.detail_offset(), rows - (pane - 2));
+    for _ in 0..100 {
+        press(&mut app, KeyCode::Char('K'));
+    }
+    assert_eq!(app.detail_offset(), 0);
+    // Another task's details start at the top.
+    press(&mut app, KeyCode::Char('J'));
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.detail_offset(), 0);
+}

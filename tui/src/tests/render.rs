@@ -7,6 +7,8 @@ use ratatui::crossterm::event::KeyCode;
 use ratatui::style::{Color, Modifier};
 
 use super::*;
+use crate::app::Overlay;
+use crate::form::Field;
 use crate::msg::Failure;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
@@ -143,6 +145,49 @@ fn form_with_a_validation_error() {
     type_text(&mut app, "next blursday");
     assert!(press(&mut app, KeyCode::Enter).is_empty());
     snapshot_both("form_error", &mut app);
+}
+
+/// A form taller than the screen (errors on several fields, a short
+/// terminal): the fields scroll to the focused one, and the error and the
+/// keys below them stay in view.
+#[test]
+fn a_form_taller_than_the_screen_scrolls_to_its_focused_field() {
+    let mut app = app_with(fixtures::sample());
+    app.update(Msg::Resize(60, 20));
+    press(&mut app, KeyCode::Char('e'));
+    for (field, text) in [
+        (Field::Due, "next blursday"),
+        (Field::Until, "xx"),
+        (Field::Attributes, "Due:1 a b"),
+    ] {
+        while !matches!(&app.overlay, Overlay::Form(form) if form.focus == field) {
+            press(&mut app, KeyCode::Tab);
+        }
+        type_text(&mut app, text);
+    }
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    // The first field in error has the focus; move to the last.
+    while !matches!(&app.overlay, Overlay::Form(form) if form.focus == Field::Attributes) {
+        press(&mut app, KeyCode::Tab);
+    }
+    let terminal = draw(&app, 60, 20);
+    let screen = format!("{:?}", terminal.backend());
+    assert!(screen.contains("›Attributes"), "{screen}");
+    assert!(screen.contains("enter save"), "{screen}");
+    insta::assert_snapshot!("form_scrolled_60x20", terminal.backend());
+}
+
+/// The details pane below the table is sized for its lines as they wrap,
+/// so that a long note is not what a narrow screen cuts.
+#[test]
+fn the_details_pane_counts_its_lines_as_they_wrap() {
+    let mut task = fixtures::task(1, "Long");
+    task.description = "word ".repeat(60);
+    let app = app_with(vec![task]);
+    let wide = crate::ui::detail_rows(&app, 400);
+    let narrow = crate::ui::detail_rows(&app, 64);
+    // 300 characters at 60 a row: 4 more rows than on one line.
+    assert_eq!(narrow, wide + 4);
 }
 
 #[test]

@@ -41,8 +41,11 @@ pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm, tz:
     let input_width = width.saturating_sub(2 + LABEL_WIDTH + 1);
     let mut lines: Vec<Line> = Vec::new();
     let mut cursor = None;
+    // The focused field's lines, its errors included.
+    let mut focused_lines = 0..0;
     for field in Field::ALL {
         let focused = form.focus == field;
+        let first_line = lines.len();
         let label_style = if focused {
             Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
         } else {
@@ -120,7 +123,11 @@ pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm, tz:
                 ]));
             }
         }
+        if focused {
+            focused_lines = first_line..lines.len();
+        }
     }
+    let fields_end = lines.len();
     lines.push(Line::from(""));
     if let Some(error) = &form.error {
         let room = usize::from(width.saturating_sub(2));
@@ -158,6 +165,25 @@ pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm, tz:
     }
     lines.push(hints(&keys));
 
+    // Taller than the screen: the fields scroll to keep the focused one in
+    // view, and what follows them (the error, the choice a conflict asks
+    // for, the keys) always shows.
+    let room = usize::from(area.height.saturating_sub(2));
+    let hidden = lines.len().saturating_sub(room).min(fields_end);
+    let shown_fields = fields_end - hidden;
+    let skip = focused_lines
+        .end
+        .saturating_sub(shown_fields)
+        .min(focused_lines.start)
+        .min(hidden);
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .enumerate()
+        .filter(|(n, _)| *n >= fields_end || (skip..skip + shown_fields).contains(n))
+        .map(|(_, line)| line)
+        .collect();
+    let skipped = u16::try_from(skip).unwrap_or(u16::MAX);
+    let cursor = cursor.and_then(|(column, row)| Some((column, row.checked_sub(skipped)?)));
     let height = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)
         .saturating_add(2);

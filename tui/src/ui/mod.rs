@@ -17,13 +17,18 @@ use crate::input::Input;
 use crate::layout;
 use crate::text::{escape, wrap};
 
-/// The lines the detail pane has to show for the selected task, before
-/// wrapping: what the layout gives it room for.
-pub fn detail_rows(app: &App) -> u16 {
-    let lines = app
-        .selected_task()
-        .map_or(1, |task| table::detail_lines(app, task).len());
-    u16::try_from(lines).unwrap_or(u16::MAX)
+/// The rows the detail pane needs for the selected task at `width` (its
+/// borders and padding included), its long lines wrapped: what the layout
+/// gives it room for when it sits below the table.
+pub fn detail_rows(app: &App, width: u16) -> u16 {
+    let inner = usize::from(width.saturating_sub(4)).max(1);
+    let rows: usize = app.selected_task().map_or(1, |task| {
+        table::detail_lines(app, task)
+            .iter()
+            .map(|line| line.width().div_ceil(inner).max(1))
+            .sum()
+    });
+    u16::try_from(rows).unwrap_or(u16::MAX)
 }
 
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -254,6 +259,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("g / Home, G / End", "first / last task"),
     ("PgDn / PgUp", "a page down / up"),
     ("enter", "show / hide the details pane"),
+    ("J / K", "scroll the details pane"),
     ("a, e", "add a task, edit the selected one"),
     ("space", "toggle done / pending"),
     ("S", "start / stop the selected task (active)"),

@@ -237,10 +237,25 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
         );
         return;
     };
+    // Said in the border when there is more above or below (`J`/`K`).
+    let offset = app.detail_offset();
+    let rows = crate::ui::detail_rows(app, area.width);
+    let more_below = rows > offset.saturating_add(area.height.saturating_sub(2));
+    let more = match (offset > 0, more_below) {
+        (false, false) => None,
+        (true, false) => Some(" ↑ K "),
+        (false, true) => Some(" J ↓ "),
+        (true, true) => Some(" ↑ K · J ↓ "),
+    };
+    let mut block = block.title(format!(" Task {} ", display::name(task)));
+    if let Some(more) = more {
+        block = block.title_bottom(Line::from(more).right_aligned());
+    }
     frame.render_widget(
         Paragraph::new(detail_lines(app, task))
             .wrap(Wrap { trim: false })
-            .block(block.title(format!(" Task {} ", display::name(task)))),
+            .scroll((offset, 0))
+            .block(block),
         area,
     );
 }
