@@ -493,6 +493,15 @@ impl App {
                 match result {
                     Ok(tasks) => {
                         self.offline = None;
+                        // A new view (filter, sort, scope) without the
+                        // selected task starts at its top; a reload of the
+                        // same view keeps the selection's place.
+                        let new_view = self.loaded_query.as_ref() != Some(&query);
+                        let kept = self.select_id.or(self.selected_id);
+                        if new_view && !kept.is_some_and(|id| tasks.iter().any(|t| t.id == id)) {
+                            self.selected = 0;
+                            self.offset = 0;
+                        }
                         self.tasks = tasks;
                         self.loaded_query = Some(query);
                         self.keep_selection();

@@ -1358,3 +1358,27 @@ fn shift_j_and_k_scroll_the_details_pane_of_the_selected_task() {
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(app.detail_offset(), 0);
 }
+
+#[test]
+fn a_new_filter_without_the_selected_task_starts_at_the_top() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('G'));
+    let last = selected_id(&app);
+    press(&mut app, KeyCode::Char('/'));
+    let commands = type_text(&mut app, "x");
+    let shown: Vec<_> = fixtures::sample()
+        .into_iter()
+        .filter(|t| Some(t.id) != last)
+        .collect();
+    answer_load(&mut app, &commands, shown.clone());
+    assert_eq!(selected_id(&app), Some(shown[0].id), "the first row");
+    // A reload of the same view keeps the selection where it was.
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Down);
+    let second = selected_id(&app);
+    let commands = press(&mut app, KeyCode::Char('r'));
+    let mut fewer = shown.clone();
+    fewer.retain(|t| Some(t.id) != second);
+    answer_load(&mut app, &commands, fewer.clone());
+    assert_eq!(selected_id(&app), Some(fewer[1].id), "the row after it");
+}
