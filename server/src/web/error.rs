@@ -87,6 +87,8 @@ struct ErrorPage {
     chrome: Chrome,
     heading: String,
     message: String,
+    /// Where the page leads back to, and its words.
+    back: (&'static str, &'static str),
 }
 
 impl IntoResponse for PageError {
@@ -110,10 +112,21 @@ impl IntoResponse for PageError {
 }
 
 fn error_page(status: StatusCode, chrome: Chrome, message: &str) -> Response {
+    // A page of the admin panel leads back to the panel, unless it is the
+    // refusal of one who is not an admin.
+    let in_panel = crate::access_log::current()
+        .path
+        .is_some_and(|path| path.starts_with("/admin"));
+    let back = if in_panel && status != StatusCode::FORBIDDEN {
+        ("/admin/", "Back to the admin panel")
+    } else {
+        ("/", "Back to your tasks")
+    };
     let page = ErrorPage {
         chrome,
         heading: status.canonical_reason().unwrap_or("Error").to_string(),
         message: common::text::escape_control(message).into_owned(),
+        back,
     };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),

@@ -105,6 +105,16 @@ async fn the_panel_is_for_admins_only() {
     let index = admin.page("/admin/").await;
     assert!(index.contains("Recent actions"), "{index}");
     assert!(admin.page("/").await.contains("href=\"/admin/\""));
+    // What the panel cannot find leads back to the panel.
+    for path in ["/admin/users/999999", "/admin/users/x"] {
+        let response = admin.get(path).await;
+        assert!(response.status().is_client_error(), "{path}");
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("<a href=\"/admin/\">Back to the admin panel</a>"),
+            "{path}: {page}"
+        );
+    }
 }
 
 #[tokio::test]
