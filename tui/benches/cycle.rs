@@ -58,46 +58,47 @@ fn cycle(app: &mut App, terminal: &mut Terminal<TestBackend>, msg: Msg) {
         .unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// One cycle a `j`, back to the top with `g` every 2,000 rows.
+fn moving(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    mut app: App,
+) {
+    let size = app.size;
+    let mut term = terminal(size.width, size.height);
+    let mut step = 0usize;
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            step += 1;
+            let code = if step >= 2000 {
+                step = 0;
+                KeyCode::Char('g')
+            } else {
+                KeyCode::Char('j')
+            };
+            cycle(&mut app, &mut term, key(code));
+        })
+    });
+}
+
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("cycle_10k_tasks");
     for (width, height) in [(80u16, 24u16), (160, 48)] {
         // Moving: `j` down through the middle of the list, `G`/`g` at the ends.
         let mut app = loaded_app(width, height);
-        let mut term = terminal(width, height);
         app.update(key(KeyCode::Char('G')));
         app.update(key(KeyCode::Char('g')));
-        let mut step = 0usize;
-        group.bench_function(format!("move_{width}x{height}"), |b| {
-            b.iter(|| {
-                step += 1;
-                let code = if step >= 2000 {
-                    step = 0;
-                    KeyCode::Char('g')
-                } else {
-                    KeyCode::Char('j')
-                };
-                cycle(&mut app, &mut term, key(code));
-            })
-        });
+        moving(&mut group, &format!("move_{width}x{height}"), app);
 
         // Moving with the details pane open, which is sized to the
         // selected task's lines as the selection moves.
         let mut app = loaded_app(width, height);
-        let mut term = terminal(width, height);
         app.update(key(KeyCode::Enter));
-        let mut step = 0usize;
-        group.bench_function(format!("move_with_details_{width}x{height}"), |b| {
-            b.iter(|| {
-                step += 1;
-                let code = if step >= 2000 {
-                    step = 0;
-                    KeyCode::Char('g')
-                } else {
-                    KeyCode::Char('j')
-                };
-                cycle(&mut app, &mut term, key(code));
-            })
-        });
+        moving(
+            &mut group,
+            &format!("move_with_details_{width}x{height}"),
+            app,
+        );
 
         // Filtering: one keystroke of `/` (a character, then its backspace),
         // re-filtering all 10,000 loaded tasks locally each time.

@@ -9,7 +9,7 @@ use common::display;
 use common::filter::TaskFilter;
 use ratatui::layout::Rect;
 
-use crate::form::{Save, TaskForm};
+use crate::form::TaskForm;
 use crate::input::Input;
 use crate::layout;
 use crate::login::LoginForm;
@@ -558,18 +558,7 @@ impl App {
                             // here goes over the server's version, whose
                             // own changes stay.
                             form.error = None;
-                            return match form.save(self.now, self.tz) {
-                                Save::Send(command) => {
-                                    form.saving = true;
-                                    vec![*command]
-                                }
-                                Save::Unchanged => {
-                                    self.overlay = Overlay::None;
-                                    self.info("Nothing changed.");
-                                    vec![self.reload()]
-                                }
-                                Save::Invalid => Vec::new(),
-                            };
+                            return self.submit_form();
                         }
                         form.error = Some(
                             "Changed elsewhere since you opened it, in the fields below. Enter \

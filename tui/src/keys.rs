@@ -322,18 +322,33 @@ impl App {
                 }
                 Vec::new()
             }
-            FormAction::Submit => match form.save(self.now, self.tz) {
-                Save::Send(command) => {
-                    form.saving = true;
-                    vec![*command]
-                }
-                Save::Unchanged => {
-                    self.overlay = Overlay::None;
-                    self.info("Nothing changed.");
+            FormAction::Submit => self.submit_form(),
+        }
+    }
+
+    /// Enter on the form (or its save again after a conflict that asks
+    /// nothing): what it asks of the server.
+    pub(crate) fn submit_form(&mut self) -> Vec<Command> {
+        let Overlay::Form(form) = &mut self.overlay else {
+            return Vec::new();
+        };
+        match form.save(self.now, self.tz) {
+            Save::Send(command) => {
+                form.saving = true;
+                vec![*command]
+            }
+            Save::Unchanged => {
+                // After a conflict the rows are older than the server's.
+                let stale = form.conflict.is_some();
+                self.overlay = Overlay::None;
+                self.info("Nothing changed.");
+                if stale {
+                    vec![self.reload()]
+                } else {
                     Vec::new()
                 }
-                Save::Invalid => Vec::new(),
-            },
+            }
+            Save::Invalid => Vec::new(),
         }
     }
 
