@@ -83,7 +83,7 @@ pub fn write(task: &Task, depends: &[Task], error: Option<&str>) -> String {
         out.push_str(&format!("{:<11}{value}\n", format!("{label}:")));
     }
     for (name, value) in &task.udas {
-        out.push_str(&format!("uda.{name}: {value}\n"));
+        out.push_str(&format!("uda.{name}: {}\n", value.one_line()));
     }
     out.push_str(ANNOTATIONS);
     out.push('\n');
@@ -218,7 +218,10 @@ pub fn read<Tz: TimeZone>(
             let value = UdaValue::typed_over(task.udas.get(&name), &text);
             kept.insert(name, value);
         }
-        patch.udas = Some(kept);
+        // Retyped as the same values (`0.50` over 0.5): no change.
+        if kept != task.udas {
+            patch.udas = Some(kept);
+        }
     }
     if before.description != after.description {
         patch.description = Some(after.description.clone());

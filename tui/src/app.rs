@@ -562,8 +562,8 @@ impl App {
                         }
                         form.error = Some(
                             "Changed elsewhere since you opened it, in the fields below. Enter \
-                             saves yours over them (its other changes stay); Esc takes the \
-                             server's."
+                             saves yours over them (its other changes stay); Esc drops all \
+                             your changes for the server's version."
                                 .into(),
                         );
                     }

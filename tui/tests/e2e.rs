@@ -207,7 +207,7 @@ async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
     .await
     .unwrap_or_else(|e| panic!("patch: {e}"));
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("Esc takes the server's").await;
+    let screen = tmux.wait_for("Esc drops all your").await;
     assert!(screen.contains("yours Buy tmux cables now!"), "{screen}");
     assert!(screen.contains("server Buy cables elsewhere"), "{screen}");
     tmux.keys(&["Enter"]);

@@ -51,6 +51,17 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
         std::fs::write(file.path(), &text).context("cannot write the file to edit")?;
         open_editor(file.path()).await?;
         let saved = std::fs::read_to_string(file.path()).context("cannot read the edited file")?;
+        // Saved as it was given back after an error: the editor is not
+        // one a person types in, or they gave up; asking again would
+        // never end.
+        if saved == text && text != shown {
+            let kept = keep(&name, &saved)?;
+            bail!(
+                "task {name}: the form came back unchanged after an error; nothing was saved. \
+                 Your text is in {}",
+                kept.display()
+            )
+        }
         if saved.trim().is_empty() {
             ctx.say("Empty file: nothing changed.")?;
             return Ok(ExitCode::SUCCESS);

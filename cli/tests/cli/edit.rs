@@ -191,3 +191,52 @@ fn a_refused_value_reopens_the_form() {
     assert_eq!(std::fs::read_to_string(&count).unwrap().trim(), "3");
     assert_eq!(task(&cli)["tags"], serde_json::json!(["short"]));
 }
+
+#[test]
+fn a_value_with_a_line_break_stays_on_its_line_and_is_kept() {
+    let server = TestServer::start();
+    let mut cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Write", "memo", "uda.ratio:0.5"]);
+    cli.ok(&["1", "modify", "uda.memo:first\nsecond"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    // The form shows the break as `\n`; the title changed, the rest kept.
+    let editor = script(
+        dir.path(),
+        "title.sh",
+        "grep -q '^uda.memo: first\\\\nsecond$' \"$1\"\n\
+         sed -i 's/^Title:.*/Title:     Write the memo/' \"$1\"",
+    );
+    cli.extra_env.push(("EDITOR".into(), editor));
+    cli.ok(&["1", "edit"]);
+    let edited = task(&cli);
+    assert_eq!(edited["title"], "Write the memo");
+    assert_eq!(edited["udas"]["memo"], "first\nsecond");
+
+    // The same number written another way is no change.
+    let version = edited["version"].clone();
+    let same = script(
+        dir.path(),
+        "same.sh",
+        "sed -i 's/^uda.ratio:.*/uda.ratio: 0.50/' \"$1\"",
+    );
+    cli.extra_env.push(("EDITOR".into(), same));
+    assert_eq!(
+        cli.ok(&["1", "edit"]),
+        "Task 1 \"Write the memo\": nothing changed.\n"
+    );
+    assert_eq!(task(&cli)["version"], version);
+
+    // An editor that gives back an erroneous form unchanged is not asked
+    // again for ever.
+    let bad = script(
+        dir.path(),
+        "bad.sh",
+        "sed -i 's/^Due:.*/Due:       whenever/' \"$1\"",
+    );
+    cli.extra_env.push(("EDITOR".into(), bad));
+    let out = cli.run(&["1", "edit"]).failure(1);
+    assert!(
+        out.stderr.contains("came back unchanged after an error"),
+        "{out:?}"
+    );
+}

@@ -199,12 +199,48 @@ impl UdaValue {
     /// however written (`2.50` over 2.5), since the attribute holds numbers
     /// and a filter by number must still find it.
     pub fn typed_over(old: Option<&UdaValue>, text: &str) -> UdaValue {
-        match old {
-            Some(old) if old.to_string() == text => old.clone(),
-            Some(UdaValue::Integer(_) | UdaValue::Number(_)) => {
-                UdaValue::number_in(text).unwrap_or_else(|| UdaValue::from_typed(text))
-            }
+        let Some(old) = old else {
+            return UdaValue::from_typed(text);
+        };
+        if old.one_line() == text {
+            return old.clone();
+        }
+        match UdaValue::number_in(text) {
+            // The same number written another way (`3.0` over 3) is no
+            // change.
+            Some(number) if old.is_same_number(&number) => old.clone(),
+            Some(number) if old.is_number() => number,
             _ => UdaValue::from_typed(text),
+        }
+    }
+
+    fn is_number(&self) -> bool {
+        !matches!(self, UdaValue::Text(_))
+    }
+
+    /// Whether both are numbers, and equal (integers compared exactly).
+    fn is_same_number(&self, other: &UdaValue) -> bool {
+        match (self, other) {
+            (UdaValue::Integer(a), UdaValue::Integer(b)) => a == b,
+            (UdaValue::Integer(a), UdaValue::Number(b))
+            | (UdaValue::Number(b), UdaValue::Integer(a)) => {
+                // Exact only while the integer is one f64 holds.
+                a.to_string().parse::<f64>().ok() == Some(*b)
+            }
+            (UdaValue::Number(a), UdaValue::Number(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// The value as an edit form's line shows it: a line break as `\n` and
+    /// a carriage return as `\r`, so that it stays on its line and, left
+    /// alone, reads back as itself ([`UdaValue::typed_over`]).
+    pub fn one_line(&self) -> String {
+        let text = self.to_string();
+        if text.contains(['\n', '\r']) {
+            text.replace('\r', "\\r").replace('\n', "\\n")
+        } else {
+            text
         }
     }
 
@@ -607,6 +643,14 @@ mod tests {
             UdaValue::typed_over(None, "2.50"),
             UdaValue::Text("2.50".into())
         );
+        // The same number written another way is no change of kind.
+        let three = UdaValue::Integer(3);
+        assert_eq!(UdaValue::typed_over(Some(&three), "3.0"), three);
+        // A line break is shown as `\n` on an edit form's line, and so read
+        // back as itself.
+        let memo = UdaValue::Text("a\nb".into());
+        assert_eq!(memo.one_line(), "a\\nb");
+        assert_eq!(UdaValue::typed_over(Some(&memo), "a\\nb"), memo);
     }
 
     #[test]

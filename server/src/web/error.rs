@@ -102,26 +102,39 @@ impl IntoResponse for PageError {
                 (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
             }
             PageError::Shown { status, message } => {
-                error_page(status, Chrome::anonymous(), &message)
+                error_page(status, Chrome::anonymous(), &message, back_from(status))
             }
             PageError::Refused { chrome, message } => {
-                error_page(StatusCode::FORBIDDEN, *chrome, &message)
+                error_page(StatusCode::FORBIDDEN, *chrome, &message, TO_TASKS)
             }
         }
     }
 }
 
-fn error_page(status: StatusCode, chrome: Chrome, message: &str) -> Response {
-    // A page of the admin panel leads back to the panel, unless it is the
-    // refusal of one who is not an admin.
+type Back = (&'static str, &'static str);
+
+pub(super) const TO_TASKS: Back = ("/", "Back to your tasks");
+
+/// Where an error of a page leads: a page of the admin panel, which only
+/// an admin reaches past its check, back to the panel; the refusal of one
+/// who is not an admin, and every other page, back to their tasks.
+fn back_from(status: StatusCode) -> Back {
     let in_panel = crate::access_log::current()
         .path
         .is_some_and(|path| path.starts_with("/admin"));
-    let back = if in_panel && status != StatusCode::FORBIDDEN {
+    if in_panel && status != StatusCode::FORBIDDEN {
         ("/admin/", "Back to the admin panel")
     } else {
-        ("/", "Back to your tasks")
-    };
+        TO_TASKS
+    }
+}
+
+pub(super) fn error_page(
+    status: StatusCode,
+    chrome: Chrome,
+    message: &str,
+    back: Back,
+) -> Response {
     let page = ErrorPage {
         chrome,
         heading: status.canonical_reason().unwrap_or("Error").to_string(),

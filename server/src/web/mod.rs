@@ -35,13 +35,16 @@ pub async fn method_not_allowed_page() -> Response {
     secured(page.into_response()).await
 }
 
-/// The page for an address that names nothing.
+/// The page for an address that names nothing: it leads to the visitor's
+/// tasks, even under `/admin`, where it may be no admin who asked.
 pub async fn not_found_page() -> Response {
-    let page = PageError::Shown {
-        status: StatusCode::NOT_FOUND,
-        message: "There is no page at this address.".into(),
-    };
-    secured(page.into_response()).await
+    let page = error::error_page(
+        StatusCode::NOT_FOUND,
+        Chrome::anonymous(),
+        "There is no page at this address.",
+        error::TO_TASKS,
+    );
+    secured(page).await
 }
 
 /// What every page's frame shows: the stylesheet, who is logged in, and

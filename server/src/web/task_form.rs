@@ -207,7 +207,7 @@ pub(super) async fn form_of(state: &AppState, user_id: i64, task: &Task) -> Task
     let udas: Vec<String> = task
         .udas
         .iter()
-        .map(|(name, value)| format!("{name}: {value}"))
+        .map(|(name, value)| format!("{name}: {}", value.one_line()))
         .collect();
     TaskForm {
         title: task.title.clone(),

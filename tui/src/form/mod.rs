@@ -241,12 +241,19 @@ impl TaskForm {
             original.tags.join(" "),
             server.tags.join(" "),
         );
-        row(
-            "Attributes",
-            self.attributes.value().trim().to_string(),
-            values::shown_attributes(original),
-            values::shown_attributes(server),
-        );
+        // Attribute by attribute: only those changed on both sides.
+        match values::attributes(self.attributes.value(), Some(original)) {
+            Ok(mine) => {
+                let (mine, theirs) = values::both_changed(&mine, &original.udas, &server.udas);
+                row("Attributes", mine, String::new(), theirs);
+            }
+            Err(_) => row(
+                "Attributes",
+                self.attributes.value().trim().to_string(),
+                values::shown_attributes(original),
+                values::shown_attributes(server),
+            ),
+        }
         row(
             "Status",
             self.status.as_str().to_string(),

@@ -270,8 +270,16 @@ impl TaskForm {
         if v.tags != original.tags {
             patch.tags = Some(v.tags);
         }
-        if v.udas != original.udas {
-            patch.udas = Some(v.udas);
+        // Over the server's version after a conflict: its attributes with
+        // the ones changed here set or taken away, so that one it changed
+        // and this form did not is kept.
+        let base = self
+            .conflict
+            .as_ref()
+            .map_or(&original.udas, |server| &server.udas);
+        let udas = merged(&v.udas, &original.udas, base);
+        if udas != *base {
+            patch.udas = Some(udas);
         }
         Some(patch)
     }
@@ -351,7 +359,10 @@ fn words(text: &str) -> Result<Vec<(String, String)>, String> {
 /// task's value exactly, whatever its kind; a name left with no value, or
 /// left out, is taken away; another value is typed over the task's. A name
 /// new to the task must be one an attribute may have.
-fn attributes(text: &str, task: Option<&Task>) -> Result<BTreeMap<String, UdaValue>, String> {
+pub(super) fn attributes(
+    text: &str,
+    task: Option<&Task>,
+) -> Result<BTreeMap<String, UdaValue>, String> {
     let shown = task.map(shown_attributes);
     if let (Some(task), Some(shown)) = (task, &shown) {
         // Left as shown: every value as the task holds it, even one the
@@ -393,6 +404,46 @@ fn attributes(text: &str, task: Option<&Task>) -> Result<BTreeMap<String, UdaVal
         }
     }
     Ok(udas)
+}
+
+type Udas = BTreeMap<String, UdaValue>;
+
+/// `base` with what changed from `was` to `mine` applied, name by name.
+fn merged(mine: &Udas, was: &Udas, base: &Udas) -> Udas {
+    let mut merged = base.clone();
+    for name in mine.keys().chain(was.keys()) {
+        match (was.get(name), mine.get(name)) {
+            (before, now) if before == now => {}
+            (_, Some(value)) => {
+                merged.insert(name.clone(), value.clone());
+            }
+            (_, None) => {
+                merged.remove(name);
+            }
+        }
+    }
+    merged
+}
+
+/// The attributes changed both here (`was` to `mine`) and on the server
+/// (`was` to `theirs`), differently, as each side's words; empty when none.
+pub(super) fn both_changed(mine: &Udas, was: &Udas, theirs: &Udas) -> (String, String) {
+    let word = |name: &str, value: Option<&UdaValue>| match value {
+        Some(value) => format!("{name}:{}", shown_value(&value.to_string())),
+        None => format!("{name}: (none)"),
+    };
+    let mut names: Vec<&String> = mine.keys().chain(was.keys()).chain(theirs.keys()).collect();
+    names.sort();
+    names.dedup();
+    let (mut ours, mut others) = (Vec::new(), Vec::new());
+    for name in names {
+        let (before, here, there) = (was.get(name), mine.get(name), theirs.get(name));
+        if here != before && there != before && here != there {
+            ours.push(word(name, here));
+            others.push(word(name, there));
+        }
+    }
+    (ours.join(" "), others.join(" "))
 }
 
 #[cfg(test)]

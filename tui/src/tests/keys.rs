@@ -1274,7 +1274,7 @@ fn an_edit_conflict_shows_both_and_lets_the_user_choose() {
         )]
     );
     let screen = screen(&app, 80, 24);
-    assert!(screen.contains("Esc takes the server's"), "{screen}");
+    assert!(screen.contains("Esc drops all your changes"), "{screen}");
     assert!(
         screen.contains("server Water the roses (front)"),
         "{screen}"
@@ -1381,4 +1381,81 @@ fn a_new_filter_without_the_selected_task_starts_at_the_top() {
     fewer.retain(|t| Some(t.id) != second);
     answer_load(&mut app, &commands, fewer.clone());
     assert_eq!(selected_id(&app), Some(fewer[1].id), "the row after it");
+}
+
+/// Attributes merge name by name after a conflict: one changed only on the
+/// server stays, one changed on both sides is asked about alone.
+#[test]
+fn attributes_changed_elsewhere_merge_name_by_name() {
+    let mut task = fixtures::task(1, "Measure");
+    task.udas = [
+        ("ratio".to_string(), UdaValue::Integer(4)),
+        ("size".to_string(), UdaValue::Text("L".into())),
+    ]
+    .into();
+    let refused = |app: &mut App| {
+        app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+            created: false,
+            verb: "Modified",
+            shown_as: None,
+            result: Err(problem(412)),
+        })))
+    };
+    let mut server = task.clone();
+    server.version = 2;
+    server.udas.insert("ratio".into(), UdaValue::Integer(5));
+
+    // Another attribute added here: sent over the server's, its ratio kept.
+    let mut app = app_with(vec![task.clone()]);
+    press(&mut app, KeyCode::Char('e'));
+    focus(&mut app, Field::Attributes);
+    press(&mut app, KeyCode::End);
+    type_text(&mut app, " color:red");
+    press(&mut app, KeyCode::Enter);
+    refused(&mut app);
+    let commands = app.update(Msg::Api(Box::new(ApiEvent::TaskFetched {
+        id: 1,
+        result: Ok(server.clone()),
+    })));
+    let [Command::UpdateTask { patch, version, .. }] = commands.as_slice() else {
+        panic!("expected an update, got {commands:?}");
+    };
+    assert_eq!(*version, Some(2));
+    let mut expected = server.udas.clone();
+    expected.insert("color".into(), UdaValue::Text("red".into()));
+    assert_eq!(patch.udas, Some(expected));
+
+    // The same attribute changed on both sides: asked about, alone.
+    let mut app = app_with(vec![task]);
+    press(&mut app, KeyCode::Char('e'));
+    focus(&mut app, Field::Attributes);
+    clear_field(&mut app);
+    type_text(&mut app, "ratio:6 size:XL");
+    press(&mut app, KeyCode::Enter);
+    refused(&mut app);
+    app.update(Msg::Api(Box::new(ApiEvent::TaskFetched {
+        id: 1,
+        result: Ok(server),
+    })));
+    let Overlay::Form(form) = &app.overlay else {
+        panic!("the form asks");
+    };
+    assert_eq!(
+        form.conflict_rows(app.tz),
+        [("Attributes", "ratio:6".to_string(), "ratio:5".to_string())]
+    );
+    let commands = press(&mut app, KeyCode::Enter);
+    let [Command::UpdateTask { patch, .. }] = commands.as_slice() else {
+        panic!("expected an update, got {commands:?}");
+    };
+    assert_eq!(
+        patch.udas,
+        Some(
+            [
+                ("ratio".to_string(), UdaValue::Integer(6)),
+                ("size".to_string(), UdaValue::Text("XL".into())),
+            ]
+            .into()
+        )
+    );
 }

@@ -115,6 +115,15 @@ async fn the_panel_is_for_admins_only() {
             "{path}: {page}"
         );
     }
+    // An address under the panel that names nothing is no sign of an
+    // admin: it leads to one's tasks.
+    let response = browser.get("/admin/nonexistent").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("<a href=\"/\">Back to your tasks</a>"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
