@@ -20,6 +20,7 @@ pub mod dates;
 pub mod display;
 pub mod filter;
 pub mod list_query;
+pub mod merge;
 pub mod rfc3339;
 pub mod task_ref;
 pub mod text;

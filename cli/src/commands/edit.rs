@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _, Result};
-use common::api::{StatusFilter, Task};
+use common::api::{StatusFilter, Task, TaskPatch};
 use common::client::{ApiClient, ClientError};
 use common::display;
 
@@ -201,7 +201,9 @@ async fn apply(client: &ApiClient, task: &Task, edits: edit_form::Edits) -> Resu
             .await
         {
             Ok(updated) => updated,
-            Err(err) if err.status() == Some(412) => return Err(Failure::Stale),
+            Err(err) if err.status() == Some(412) => {
+                over_changes_elsewhere(client, task, &patch).await?
+            }
             Err(ClientError::Api(problem)) if problem.status == 400 => {
                 return Err(Failure::Refused(problem.summary()))
             }
@@ -239,6 +241,35 @@ async fn apply(client: &ApiClient, task: &Task, edits: edit_form::Edits) -> Resu
         current = client.get_task(current.id).await.map_err(failed)?;
     }
     Ok(current)
+}
+
+/// The fields saved over the version another client's changes made since
+/// the form was read, when those changed other fields (the same field
+/// changed there too, and the save gives up, the text kept).
+async fn over_changes_elsewhere(
+    client: &ApiClient,
+    was: &Task,
+    patch: &TaskPatch,
+) -> Result<Task, Failure> {
+    let other = |error| Failure::Other {
+        error,
+        fields_saved: false,
+    };
+    let now = client.get_task(was.id).await.map_err(other)?;
+    let Some(rebased) = common::merge::rebased(patch, was, &now) else {
+        return Err(Failure::Stale);
+    };
+    match client
+        .update_task(was.id, &rebased, Some(now.version))
+        .await
+    {
+        Ok(updated) => Ok(updated),
+        Err(err) if err.status() == Some(412) => Err(Failure::Stale),
+        Err(ClientError::Api(problem)) if problem.status == 400 => {
+            Err(Failure::Refused(problem.summary()))
+        }
+        Err(error) => Err(other(error)),
+    }
 }
 
 /// The user's text, kept where they can find it again.

@@ -131,15 +131,35 @@ fn a_form_that_does_not_read_is_opened_again_with_the_error() {
 fn a_task_changed_meanwhile_is_not_overwritten_and_the_text_is_kept() {
     let server = TestServer::start();
     let mut cli = Cli::logged_in(&server, "alice");
-    cli.add(&["Pay", "rent"]);
+    cli.add(&["Pay", "rent", "uda.size:3"]);
     let dir = tempfile::tempdir().expect("temp dir");
-    // While the form is open, the task changes through another `task`.
+    // While the form is open, another field changes through another
+    // `task`: the edit is saved over it, and both changes stay.
+    let editor = script(
+        dir.path(),
+        "other.sh",
+        &format!(
+            "'{bin}' 1 modify +elsewhere uda.ratio:0.5 > /dev/null\n\
+             sed -i -e 's/^Priority:.*/Priority:  H/' -e 's/^uda.size:.*/uda.size: 4/' \"$1\"",
+            bin = task_bin()
+        ),
+    );
+    cli.extra_env.push(("EDITOR".into(), editor));
+    let out = cli.ok(&["1", "edit"]);
+    assert!(out.starts_with("Edited task 1"), "{out}");
+    let now = task(&cli);
+    assert_eq!(now["tags"], serde_json::json!(["elsewhere"]));
+    assert_eq!(now["priority"], "high");
+    assert_eq!(now["udas"], serde_json::json!({"size": 4, "ratio": 0.5}));
+
+    // The same field changed there too: nothing is overwritten, and the
+    // text is kept.
     let editor = script(
         dir.path(),
         "race.sh",
         &format!(
-            "'{bin}' 1 modify +elsewhere > /dev/null\n\
-             sed -i 's/^Priority:.*/Priority:  H/' \"$1\"",
+            "'{bin}' 1 modify pri:L > /dev/null\n\
+             sed -i 's/^Priority:.*/Priority:  M/' \"$1\"",
             bin = task_bin()
         ),
     );
@@ -147,8 +167,7 @@ fn a_task_changed_meanwhile_is_not_overwritten_and_the_text_is_kept() {
     let run = cli.run(&["1", "edit"]).failure(1);
     assert!(run.stderr.contains("changed on the server"), "{run:?}");
     let now = task(&cli);
-    assert_eq!(now["tags"], serde_json::json!(["elsewhere"]));
-    assert!(now["priority"].is_null(), "not overwritten");
+    assert_eq!(now["priority"], "low", "not overwritten");
     let kept = run
         .stderr
         .split("Your text is in ")
@@ -156,7 +175,7 @@ fn a_task_changed_meanwhile_is_not_overwritten_and_the_text_is_kept() {
         .and_then(|rest| rest.split(": run").next())
         .expect("the kept file is named");
     let text = std::fs::read_to_string(kept.trim()).expect("the text was kept");
-    assert!(text.contains("Priority:  H"), "{text}");
+    assert!(text.contains("Priority:  M"), "{text}");
     let _ = std::fs::remove_file(kept.trim());
 }
 

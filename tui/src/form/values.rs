@@ -7,6 +7,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use common::api::{NewTask, Priority, Status, Task, TaskPatch, UdaValue};
 use common::filter::Modifications;
 use common::list_query::uda_name_problem;
+use common::merge;
 use common::task_ref::TaskRef;
 use common::typed_line;
 
@@ -277,7 +278,7 @@ impl TaskForm {
             .conflict
             .as_ref()
             .map_or(&original.udas, |server| &server.udas);
-        let udas = merged(&v.udas, &original.udas, base);
+        let udas = merge::udas(&v.udas, &original.udas, base);
         if udas != *base {
             patch.udas = Some(udas);
         }
@@ -406,43 +407,26 @@ pub(super) fn attributes(
     Ok(udas)
 }
 
-type Udas = BTreeMap<String, UdaValue>;
-
-/// `base` with what changed from `was` to `mine` applied, name by name.
-fn merged(mine: &Udas, was: &Udas, base: &Udas) -> Udas {
-    let mut merged = base.clone();
-    for name in mine.keys().chain(was.keys()) {
-        match (was.get(name), mine.get(name)) {
-            (before, now) if before == now => {}
-            (_, Some(value)) => {
-                merged.insert(name.clone(), value.clone());
-            }
-            (_, None) => {
-                merged.remove(name);
-            }
-        }
-    }
-    merged
-}
-
 /// The attributes changed both here (`was` to `mine`) and on the server
 /// (`was` to `theirs`), differently, as each side's words; empty when none.
-pub(super) fn both_changed(mine: &Udas, was: &Udas, theirs: &Udas) -> (String, String) {
+pub(super) fn both_changed(
+    mine: &BTreeMap<String, UdaValue>,
+    was: &BTreeMap<String, UdaValue>,
+    theirs: &BTreeMap<String, UdaValue>,
+) -> (String, String) {
     let word = |name: &str, value: Option<&UdaValue>| match value {
         Some(value) => format!("{name}:{}", shown_value(&value.to_string())),
         None => format!("{name}: (none)"),
     };
-    let mut names: Vec<&String> = mine.keys().chain(was.keys()).chain(theirs.keys()).collect();
-    names.sort();
-    names.dedup();
-    let (mut ours, mut others) = (Vec::new(), Vec::new());
-    for name in names {
-        let (before, here, there) = (was.get(name), mine.get(name), theirs.get(name));
-        if here != before && there != before && here != there {
-            ours.push(word(name, here));
-            others.push(word(name, there));
-        }
-    }
+    let names = merge::udas_changed_both_ways(mine, was, theirs);
+    let ours: Vec<String> = names
+        .iter()
+        .map(|name| word(name, mine.get(*name)))
+        .collect();
+    let others: Vec<String> = names
+        .iter()
+        .map(|name| word(name, theirs.get(*name)))
+        .collect();
     (ours.join(" "), others.join(" "))
 }
 
