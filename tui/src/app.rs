@@ -91,24 +91,26 @@ pub struct Filter {
     pub parsed: TaskFilter,
     /// Why the text being typed does not parse (the last good filter stays applied).
     pub error: Option<String>,
-    /// What to go back to when the prompt is left with `Esc`.
-    before: (String, TaskFilter),
+    /// What to go back to when the prompt is left with `Esc`: the filter,
+    /// and the task that was selected under it.
+    before: (String, TaskFilter, Option<i64>),
 }
 
 impl Filter {
     /// Notes what `Esc` goes back to.
-    pub(crate) fn remember(&mut self) {
-        self.before = (self.applied.clone(), self.parsed.clone());
+    pub(crate) fn remember(&mut self, selected: Option<i64>) {
+        self.before = (self.applied.clone(), self.parsed.clone(), selected);
     }
 
-    /// Goes back to the filter from before `/`; whether that changed the query.
-    pub(crate) fn restore(&mut self) -> bool {
-        let (text, parsed) = self.before.clone();
+    /// Goes back to the filter from before `/`: whether that changed the
+    /// query, and the task that was selected then.
+    pub(crate) fn restore(&mut self) -> (bool, Option<i64>) {
+        let (text, parsed, selected) = self.before.clone();
         self.input.set(text.clone());
         self.applied = text;
         let changed = parsed != self.parsed;
         self.parsed = parsed;
-        changed
+        (changed, selected)
     }
 }
 
@@ -151,9 +153,9 @@ pub struct App {
     loading: Option<(u64, u32)>,
     ticks_since_load: u32,
     /// Select this task once it shows up (after adding it).
-    select_id: Option<i64>,
+    pub(crate) select_id: Option<i64>,
     /// The selected task's id, kept across reloads and re-sorts.
-    selected_id: Option<i64>,
+    pub(crate) selected_id: Option<i64>,
     pub live: Live,
     /// Why the event stream is not up, from when it failed until it is back.
     pub live_lost: Option<String>,

@@ -158,7 +158,7 @@ impl App {
                 self.filter.editing = true;
                 self.filter.error = None;
                 self.filter.input.set(self.filter.applied.clone());
-                self.filter.remember();
+                self.filter.remember(self.selected_id);
                 self.scroll_into_view();
             }
             (NONE, KeyCode::Char('s')) => {
@@ -266,11 +266,13 @@ impl App {
             KeyCode::Esc => {
                 self.filter.editing = false;
                 self.filter.error = None;
-                let changed = self.filter.restore();
-                self.scroll_into_view();
+                let (changed, selected) = self.filter.restore();
+                // The task selected before `/`, once its rows are back.
+                self.select_id = selected;
                 if changed {
                     vec![self.reload()]
                 } else {
+                    self.keep_selection();
                     Vec::new()
                 }
             }

@@ -1459,3 +1459,22 @@ fn attributes_changed_elsewhere_merge_name_by_name() {
         )
     );
 }
+
+#[test]
+fn esc_on_the_filter_line_brings_back_the_selection_too() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    let chosen = selected_id(&app);
+    press(&mut app, KeyCode::Char('/'));
+    let commands = type_text(&mut app, "x");
+    let without: Vec<_> = fixtures::sample()
+        .into_iter()
+        .filter(|t| Some(t.id) != chosen)
+        .collect();
+    answer_load(&mut app, &commands, without);
+    assert_ne!(selected_id(&app), chosen);
+    let commands = press(&mut app, KeyCode::Esc);
+    answer_load(&mut app, &commands, fixtures::sample());
+    assert_eq!(selected_id(&app), chosen);
+}

@@ -422,3 +422,34 @@ fn a_filter_error_is_told_in_full_under_the_filter() {
     assert!(below.contains("✗ due.before: invalid date"), "{text}");
     assert!(below.contains("P1DT2H"), "{text}");
 }
+
+/// A field away from the cursor reads from its start, its cut end marked.
+#[test]
+fn a_long_field_away_from_the_cursor_shows_its_start() {
+    let mut task = fixtures::task(1, "Long attributes");
+    task.udas = (0..12)
+        .map(|n| (format!("name{n:02}"), common::api::UdaValue::Integer(n)))
+        .collect();
+    let mut app = app_with(vec![task]);
+    app.update(Msg::Resize(60, 20));
+    press(&mut app, KeyCode::Char('e'));
+    let terminal = draw(&app, 60, 20);
+    let screen = format!("{:?}", terminal.backend());
+    assert!(screen.contains("Attributes  name00:0 name01:1"), "{screen}");
+    assert!(screen.contains('…'), "{screen}");
+}
+
+/// The details of a task that holds others up name them, as `task info`
+/// does.
+#[test]
+fn the_details_of_a_blocking_task_name_the_tasks_it_holds_up() {
+    let mut first = fixtures::task(1, "Buy paint");
+    first.blocking = true;
+    let mut second = fixtures::task(2, "Paint the fence");
+    second.depends = vec![1];
+    second.blocked = true;
+    let mut app = app_with(vec![first, second]);
+    press(&mut app, KeyCode::Enter);
+    let screen = format!("{:?}", draw(&app, 80, 24).backend());
+    assert!(screen.contains("Depends   none · blocking 2"), "{screen}");
+}

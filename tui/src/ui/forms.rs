@@ -36,6 +36,18 @@ fn field_hint(field: Field) -> &'static str {
     }
 }
 
+/// The start of `input` that fits `width` columns, `…` marking the rest.
+fn head(input: &Input, width: u16) -> String {
+    let text = escape(input.value());
+    let width = usize::from(width.max(1));
+    if text.chars().count() <= width {
+        return text.into_owned();
+    }
+    let mut shown: String = text.chars().take(width - 1).collect();
+    shown.push('…');
+    shown
+}
+
 pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm, tz: FixedOffset) {
     let width = area.width.saturating_sub(2).min(90);
     let input_width = width.saturating_sub(2 + LABEL_WIDTH + 1);
@@ -85,7 +97,12 @@ pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm, tz:
                 }
             }
             Some(input) => {
-                let (shown, column) = visible_input(input, input_width, false);
+                let (shown, column) = if focused {
+                    visible_input(input, input_width, false)
+                } else {
+                    // Away from the cursor a field reads from its start.
+                    (head(input, input_width), 0)
+                };
                 let hint = field_hint(field);
                 if input.value().is_empty() && !hint.is_empty() && !focused {
                     spans.push(Span::styled(hint, Style::new().fg(Color::DarkGray)));

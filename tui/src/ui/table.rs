@@ -344,8 +344,22 @@ pub(crate) fn detail_lines(app: &App, task: &Task) -> Vec<Line<'static>> {
             spans.push(Span::styled("blocked", Style::new().fg(Color::Yellow)));
         }
         if task.blocking {
+            // Those it holds up, among the rows loaded.
+            let waiting: Vec<String> = app
+                .tasks
+                .iter()
+                .filter(|other| other.status == Status::Pending && other.depends.contains(&task.id))
+                .map(display::name)
+                .collect();
             spans.push(dot());
-            spans.push(Span::styled("blocking", Style::new().fg(Color::Yellow)));
+            spans.push(Span::styled(
+                if waiting.is_empty() {
+                    "blocking".to_string()
+                } else {
+                    format!("blocking {}", waiting.join(" "))
+                },
+                Style::new().fg(Color::Yellow),
+            ));
         }
         lines.push(Line::from(spans));
     }
