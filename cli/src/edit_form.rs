@@ -206,7 +206,17 @@ pub fn read<Tz: TimeZone>(
     };
     if udas(&before.fields) != udas(&after.fields) {
         let mut kept = BTreeMap::new();
+        let shown = udas(&before.fields);
         for (name, text) in udas(&after.fields) {
+            // Its line as shown: the task's value exactly, trimmed or not.
+            if let Some(value) = task
+                .udas
+                .get(&name)
+                .filter(|_| shown.get(&name) == Some(&text))
+            {
+                kept.insert(name, value.clone());
+                continue;
+            }
             // A name the task has from before it was refused stays.
             let new = !task.udas.contains_key(&name);
             if let Some(problem) = common::list_query::uda_name_problem(&name).filter(|_| new) {

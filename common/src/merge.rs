@@ -152,5 +152,22 @@ mod tests {
             t.udas.insert("size".into(), UdaValue::Integer(5));
         });
         assert_eq!(rebased(&patch, &was, &resized), None);
+        // Taken away there while changed here: asked, not lost.
+        let size_gone = task(|t| {
+            t.udas.remove("size");
+        });
+        assert_eq!(rebased(&patch, &was, &size_gone), None);
+        // A priority cleared here, set there: a clash; a patch without
+        // attributes keeps the server's.
+        let cleared = TaskPatch {
+            priority: Some(None),
+            ..TaskPatch::default()
+        };
+        assert_eq!(rebased(&cleared, &was, &now), None);
+        let titled = TaskPatch {
+            title: Some("Oil the chain".into()),
+            ..TaskPatch::default()
+        };
+        assert_eq!(rebased(&titled, &was, &now).and_then(|p| p.udas), None);
     }
 }

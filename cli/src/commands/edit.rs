@@ -1,6 +1,7 @@
 //! `task ID edit`: the task as a labelled text form in `$VISUAL` or
-//! `$EDITOR`; what changed is sent with `If-Match`. A form that does not
-//! read is opened again with the error at its top; a task changed on the
+//! `$EDITOR`; what changed is sent with `If-Match`, and carried over
+//! another client's changes to other fields. A form that does not
+//! read is opened again with the error at its top; a field changed on the
 //! server meanwhile is not overwritten, and the text is kept in a file.
 
 use std::io::Write as _;
@@ -47,29 +48,25 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
         .tempfile()
         .context("cannot make a file to edit")?;
     let mut text = shown.clone();
+    let mut last_error: Option<String> = None;
     loop {
         std::fs::write(file.path(), &text).context("cannot write the file to edit")?;
         open_editor(file.path()).await?;
         let saved = std::fs::read_to_string(file.path()).context("cannot read the edited file")?;
-        // Saved as it was given back after an error: the editor is not
-        // one a person types in, or they gave up; asking again would
-        // never end.
-        if saved == text && text != shown {
-            let kept = keep(&name, &saved)?;
-            bail!(
-                "task {name}: the form came back unchanged after an error; nothing was saved. \
-                 Your text is in {}",
-                kept.display()
-            )
-        }
         if saved.trim().is_empty() {
             ctx.say("Empty file: nothing changed.")?;
             return Ok(ExitCode::SUCCESS);
         }
+        // Given back unchanged and refused again for the same reason: the
+        // editor is not one a person types in, or they gave up; asking
+        // again would never end.
+        let again = |error: &str| saved == text && last_error.as_deref() == Some(error);
         let edits = match edit_form::read(&task, &shown, &saved, &ctx.clock) {
             Ok(edits) => edits,
+            Err(error) if again(&error) => return gave_up(&name, &saved, &error),
             Err(error) => {
                 text = with_error(&saved, &error);
+                last_error = Some(error);
                 continue;
             }
         };
@@ -94,7 +91,11 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             // Nothing was written and the text can be fixed: opened again.
-            Err(Failure::Refused(error)) => text = with_error(&saved, &error),
+            Err(Failure::Refused(error)) if again(&error) => return gave_up(&name, &saved, &error),
+            Err(Failure::Refused(error)) => {
+                text = with_error(&saved, &error);
+                last_error = Some(error);
+            }
             Err(Failure::Stale) => {
                 let kept = keep(&name, &saved)?;
                 bail!(
@@ -120,6 +121,16 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
             }
         }
     }
+}
+
+/// The edit given up: the form came back unchanged with the same error.
+fn gave_up(name: &str, saved: &str, error: &str) -> Result<ExitCode> {
+    let kept = keep(name, saved)?;
+    bail!(
+        "task {name}: the form came back unchanged, still with the error \"{error}\"; nothing \
+         was saved. Your text is in {}",
+        kept.display()
+    )
 }
 
 /// `saved` to open again, with `error` at its top (an earlier error gone).
@@ -193,7 +204,18 @@ async fn apply(client: &ApiClient, task: &Task, edits: edit_form::Edits) -> Resu
         }
         patch.depends = Some(ids);
     }
-    let mut current = if patch.is_empty() {
+    let notes = !edits.denotate.is_empty() || !edits.annotate.is_empty();
+    let mut current = if patch.is_empty() && notes {
+        // Notes alone: taken away and added on the task as it is now,
+        // whatever else changed meanwhile.
+        client
+            .get_task(task.id)
+            .await
+            .map_err(|error| Failure::Other {
+                error,
+                fields_saved: false,
+            })?
+    } else if patch.is_empty() {
         task.clone()
     } else {
         match client
@@ -226,14 +248,27 @@ async fn apply(client: &ApiClient, task: &Task, edits: edit_form::Edits) -> Resu
             fields_saved,
         },
     };
-    for id in edits.denotate {
+    // Notes another client took away or added meanwhile are not taken
+    // away or added again.
+    let denotate: Vec<i64> = edits
+        .denotate
+        .into_iter()
+        .filter(|id| current.annotations.iter().any(|note| note.id == *id))
+        .collect();
+    let has = |task: &Task, text: &str| task.annotations.iter().any(|note| note.text == text);
+    let annotate: Vec<String> = edits
+        .annotate
+        .into_iter()
+        .filter(|text| has(task, text) || !has(&current, text))
+        .collect();
+    for id in denotate {
         client
             .denotate_task(current.id, id, Some(current.version))
             .await
             .map_err(failed)?;
         current = client.get_task(current.id).await.map_err(failed)?;
     }
-    for text in edits.annotate {
+    for text in annotate {
         client
             .annotate_task(current.id, &text, Some(current.version))
             .await

@@ -246,16 +246,64 @@ fn a_value_with_a_line_break_stays_on_its_line_and_is_kept() {
     assert_eq!(task(&cli)["version"], version);
 
     // An editor that gives back an erroneous form unchanged is not asked
-    // again for ever.
+    // again for ever (the script fails its fourth run, should it come).
+    let count = dir.path().join("count");
     let bad = script(
         dir.path(),
         "bad.sh",
-        "sed -i 's/^Due:.*/Due:       whenever/' \"$1\"",
+        &format!(
+            "n=$(cat '{count}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{count}'\n\
+             [ $n -lt 4 ]\n\
+             sed -i 's/^Due:.*/Due:       whenever/' \"$1\"",
+            count = count.display()
+        ),
     );
     cli.extra_env.push(("EDITOR".into(), bad));
     let out = cli.run(&["1", "edit"]).failure(1);
-    assert!(
-        out.stderr.contains("came back unchanged after an error"),
-        "{out:?}"
+    assert!(out.stderr.contains("came back unchanged"), "{out:?}");
+    assert_eq!(std::fs::read_to_string(&count).unwrap().trim(), "2");
+
+    // The value of several lines itself edited: its escapes read back.
+    let lines = script(
+        dir.path(),
+        "lines.sh",
+        "sed -i 's/^uda.memo:.*/uda.memo: first\\\\nsecond\\\\nthird/' \"$1\"",
     );
+    cli.extra_env.push(("EDITOR".into(), lines));
+    cli.ok(&["1", "edit"]);
+    assert_eq!(task(&cli)["udas"]["memo"], "first\nsecond\nthird");
+}
+
+#[test]
+fn notes_are_taken_away_and_added_over_changes_made_meanwhile() {
+    let server = TestServer::start();
+    let mut cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Pay", "rent"]);
+    cli.ok(&["1", "annotate", "ask the bank"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Meanwhile: the priority set, the same note added, the old one taken
+    // away; here: a note added and the old one taken away.
+    let editor = script(
+        dir.path(),
+        "notes.sh",
+        &format!(
+            "'{bin}' 1 modify pri:H > /dev/null\n\
+             '{bin}' 1 annotate 'call the landlord' > /dev/null\n\
+             '{bin}' 1 denotate 'ask the bank' > /dev/null\n\
+             sed -i -e '/ask the bank/d' -e '/^Annotations/a - call the landlord' \"$1\"",
+            bin = task_bin()
+        ),
+    );
+    cli.extra_env.push(("EDITOR".into(), editor));
+    let out = cli.ok(&["1", "edit"]);
+    assert!(out.starts_with("Edited task 1"), "{out}");
+    let now = task(&cli);
+    assert_eq!(now["priority"], "high");
+    let notes: Vec<&str> = now["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|note| note["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes, ["call the landlord"], "added once");
 }

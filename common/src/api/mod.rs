@@ -205,6 +205,12 @@ impl UdaValue {
         if old.one_line() == text {
             return old.clone();
         }
+        // A value of several lines is edited on one: its escapes read back.
+        if let UdaValue::Text(old_text) = old {
+            if old_text.contains(['\n', '\r']) {
+                return UdaValue::Text(unescape_line(text));
+            }
+        }
         match UdaValue::number_in(text) {
             // The same number written another way (`3.0` over 3) is no
             // change.
@@ -224,21 +230,24 @@ impl UdaValue {
             (UdaValue::Integer(a), UdaValue::Integer(b)) => a == b,
             (UdaValue::Integer(a), UdaValue::Number(b))
             | (UdaValue::Number(b), UdaValue::Integer(a)) => {
-                // Exact only while the integer is one f64 holds.
-                a.to_string().parse::<f64>().ok() == Some(*b)
+                // Exactly: a float equal to the integer, both ways.
+                b.fract() == 0.0 && *b as i64 == *a && *a as f64 == *b
             }
             (UdaValue::Number(a), UdaValue::Number(b)) => a == b,
             _ => false,
         }
     }
 
-    /// The value as an edit form's line shows it: a line break as `\n` and
-    /// a carriage return as `\r`, so that it stays on its line and, left
-    /// alone, reads back as itself ([`UdaValue::typed_over`]).
+    /// The value as an edit form's line shows it: for a value of several
+    /// lines, a line break as `\n`, a carriage return as `\r` and a
+    /// backslash as `\\`, so that it stays on its line and reads back as
+    /// itself, edited or not ([`UdaValue::typed_over`]).
     pub fn one_line(&self) -> String {
         let text = self.to_string();
         if text.contains(['\n', '\r']) {
-            text.replace('\r', "\\r").replace('\n', "\\n")
+            text.replace('\\', "\\\\")
+                .replace('\r', "\\r")
+                .replace('\n', "\\n")
         } else {
             text
         }
@@ -257,6 +266,30 @@ impl UdaValue {
 }
 
 /// The value as it is typed back (text unescaped: the caller escapes it).
+/// A line of [`UdaValue::one_line`] read back: `\n`, `\r` and `\\` as
+/// the characters they stand for; any other backslash as typed.
+fn unescape_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('\\') => out.push('\\'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
 impl std::fmt::Display for UdaValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -651,6 +684,20 @@ mod tests {
         let memo = UdaValue::Text("a\nb".into());
         assert_eq!(memo.one_line(), "a\\nb");
         assert_eq!(UdaValue::typed_over(Some(&memo), "a\\nb"), memo);
+        // Edited, its escapes read back; a backslash of its own is doubled.
+        assert_eq!(
+            UdaValue::typed_over(Some(&memo), "a\\nb\\nc"),
+            UdaValue::Text("a\nb\nc".into())
+        );
+        let path = UdaValue::Text("C:\\new\nline".into());
+        assert_eq!(path.one_line(), "C:\\\\new\\nline");
+        assert_eq!(UdaValue::typed_over(Some(&path), &path.one_line()), path);
+        // Integers past what a float holds are not taken for one.
+        let big = UdaValue::Integer(9_007_199_254_740_993);
+        assert_eq!(
+            UdaValue::typed_over(Some(&big), "9007199254740992.0"),
+            UdaValue::Number(9_007_199_254_740_992.0)
+        );
     }
 
     #[test]
