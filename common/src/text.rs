@@ -37,12 +37,20 @@ pub fn escape_control(text: &str) -> Cow<'_, str> {
 }
 
 /// Like [`escape_control`] but keeps line breaks: for multi-line text such as
-/// a description, printed line by line.
+/// a description, printed line by line. A line's closing carriage return
+/// goes, and a tab is spaces, as text laid out by its writer would show.
 pub fn escape_control_keep_newlines(text: &str) -> String {
+    escaped_lines(text).join("\n")
+}
+
+/// [`escape_control_keep_newlines`], a line each.
+pub fn escaped_lines(text: &str) -> Vec<String> {
     text.split('\n')
-        .map(|line| escape_control(line).into_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
+        .map(|line| {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            escape_control(&line.replace('\t', "    ")).into_owned()
+        })
+        .collect()
 }
 
 fn needs_escape(c: char) -> bool {
@@ -101,5 +109,6 @@ mod tests {
     #[test]
     fn keeps_newlines_when_asked() {
         assert_eq!(escape_control_keep_newlines("a\nb\x1b"), "a\nb\\x1b");
+        assert_eq!(escape_control_keep_newlines("a\tb\r\nc\r"), "a    b\nc");
     }
 }

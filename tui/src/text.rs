@@ -13,11 +13,7 @@ pub use common::text::escape_control as escape;
 pub use common::text::truncate;
 
 /// Like [`escape`] but split at line breaks, for multi-line text (descriptions).
-pub fn escape_lines(text: &str) -> Vec<String> {
-    text.split('\n')
-        .map(|line| escape(line.strip_suffix('\r').unwrap_or(line)).into_owned())
-        .collect()
-}
+pub use common::text::escaped_lines as escape_lines;
 
 /// `text` broken into lines of at most `width` characters, at spaces where it
 /// can (a word longer than a line is cut).
