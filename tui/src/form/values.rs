@@ -79,8 +79,7 @@ impl TaskForm {
                 continue;
             }
             // `"in 3 days"` as the title line would take it.
-            let typed = unquoted(typed);
-            match parse::due(typed, now, tz) {
+            match parse::due(&unquoted(typed), now, tz) {
                 Ok(at) => {
                     dates.insert(field, at);
                 }
@@ -322,15 +321,13 @@ fn shown_value(value: &str) -> String {
 
 const QUOTES: [char; 2] = ['"', '\''];
 
-/// `text` without one pair of quotes around it.
-fn unquoted(text: &str) -> &str {
-    QUOTES
-        .into_iter()
-        .find_map(|quote| {
-            text.strip_prefix(quote)
-                .and_then(|inner| inner.strip_suffix(quote))
-        })
-        .unwrap_or(text)
+/// `text` without the quotes around it, when it is one word quoted whole
+/// as the title line reads quotes.
+fn unquoted(text: &str) -> String {
+    match typed_line::split(text).as_slice() {
+        [word] if word.quote.is_some() => word.text.clone(),
+        _ => text.to_string(),
+    }
 }
 
 /// The `name:value` words of an Attributes field, each value as read.

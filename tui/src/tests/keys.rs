@@ -1223,16 +1223,6 @@ fn problem(status: u16) -> crate::msg::Failure {
 /// typed stays, the server's version is read, and the user chooses.
 #[test]
 fn an_edit_conflict_shows_both_and_lets_the_user_choose() {
-    let stale = || {
-        crate::msg::Failure::Problem(common::api::Problem {
-            kind: "about:blank".into(),
-            title: "Precondition Failed".into(),
-            status: 412,
-            detail: "the task has changed".into(),
-            errors: None,
-            code: None,
-        })
-    };
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('e'));
     press(&mut app, KeyCode::End);
@@ -1250,7 +1240,7 @@ fn an_edit_conflict_shows_both_and_lets_the_user_choose() {
         created: false,
         verb: "Modified",
         shown_as: None,
-        result: Err(stale()),
+        result: Err(problem(412)),
     })));
     assert_eq!(commands, vec![Command::FetchTask { id: 1 }]);
     let mut server = fixtures::sample()[0].clone();
@@ -1302,7 +1292,7 @@ fn an_edit_conflict_shows_both_and_lets_the_user_choose() {
         created: false,
         verb: "Modified",
         shown_as: None,
-        result: Err(stale()),
+        result: Err(problem(412)),
     })));
     app.update(Msg::Api(Box::new(ApiEvent::TaskFetched {
         id: 1,

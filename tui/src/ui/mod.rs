@@ -21,14 +21,9 @@ use crate::text::{escape, wrap};
 /// borders and padding included), its long lines wrapped: what the layout
 /// gives it room for when it sits below the table.
 pub fn detail_rows(app: &App, width: u16) -> u16 {
-    let inner = usize::from(width.saturating_sub(4)).max(1);
-    let rows: usize = app.selected_task().map_or(1, |task| {
-        table::detail_lines(app, task)
-            .iter()
-            .map(|line| line.width().div_ceil(inner).max(1))
-            .sum()
-    });
-    u16::try_from(rows).unwrap_or(u16::MAX)
+    app.selected_task().map_or(1, |task| {
+        table::rows_of(&table::detail_lines(app, task), width)
+    })
 }
 
 pub fn draw(frame: &mut Frame, app: &App) {

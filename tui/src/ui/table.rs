@@ -238,8 +238,9 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
         return;
     };
     // Said in the border when there is more above or below (`J`/`K`).
+    let lines = detail_lines(app, task);
     let offset = app.detail_offset();
-    let rows = crate::ui::detail_rows(app, area.width);
+    let rows = rows_of(&lines, area.width);
     let more_below = rows > offset.saturating_add(area.height.saturating_sub(2));
     let more = match (offset > 0, more_below) {
         (false, false) => None,
@@ -252,12 +253,23 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
         block = block.title_bottom(Line::from(more).right_aligned());
     }
     frame.render_widget(
-        Paragraph::new(detail_lines(app, task))
+        Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .scroll((offset, 0))
             .block(block),
         area,
     );
+}
+
+/// The rows `lines` take in a pane `width` wide (its borders and padding
+/// included), each long line wrapped.
+pub(super) fn rows_of(lines: &[Line], width: u16) -> u16 {
+    let inner = usize::from(width.saturating_sub(4)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|line| line.width().div_ceil(inner).max(1))
+        .sum();
+    u16::try_from(rows).unwrap_or(u16::MAX)
 }
 
 /// What the detail pane says of `task`, a line each before wrapping.
