@@ -18,11 +18,7 @@ use chrono::{DateTime, Utc};
 use common::api::Task;
 use tokio::sync::broadcast;
 
-use super::{
-    cached::Cached,
-    tasks::{select_task, Found},
-    PostgresStore,
-};
+use super::{cached::Cached, task_rows::Found, tasks::select_task, PostgresStore};
 use crate::store::{
     changes::{
         as_read_back, task_from_json, task_json, Change, ChangeFeed, ChangeOp, FeedBounds, SetKind,

@@ -7,7 +7,8 @@ use tokio_postgres::Row;
 use super::{
     cached::Cached,
     changes::Recorder,
-    tasks::{select_task, update_row, write_links},
+    task_rows::{update_row, write_links},
+    tasks::select_task,
     trash, PostgresStore,
 };
 use crate::store::{

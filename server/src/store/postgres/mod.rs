@@ -12,11 +12,13 @@ mod attempts;
 mod browser;
 mod cached;
 mod changes;
+mod filter_sql;
 mod idempotency;
 mod journal;
 mod listener;
 mod login_cache;
 mod login_checks;
+mod task_rows;
 mod tasks;
 mod trash;
 

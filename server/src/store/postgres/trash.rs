@@ -5,7 +5,7 @@ use tokio_postgres::Row;
 
 use super::{
     cached::Cached,
-    tasks::{insert_row, write_links},
+    task_rows::{insert_row, write_links},
 };
 use crate::store::{changes::task_json, journal::Trashed};
 

@@ -7,7 +7,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::{
     changes::Recorder,
     instant, micros,
-    tasks::{select_task, update_row, write_links},
+    task_rows::{update_row, write_links},
+    tasks::select_task,
     trash, SqliteStore,
 };
 use crate::store::{

@@ -10,12 +10,14 @@ mod browser;
 mod changes;
 mod checkpoint;
 mod file;
+mod filter_sql;
 
 pub use backup::backup;
 mod idempotency;
 mod journal;
 mod readers;
 mod tally;
+mod task_rows;
 pub mod task_writes;
 mod tasks;
 mod trash;

@@ -6,7 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{
     conversion_error, instant, micros,
-    tasks::{insert_row, write_links},
+    task_rows::{insert_row, write_links},
 };
 use crate::store::{changes::task_json, journal::Trashed};
 
