@@ -1,0 +1,454 @@
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use super::*;
+use crate::api::{Priority, Task, UdaValue};
+
+fn clock() -> Clock<FixedOffset> {
+    let tz = FixedOffset::east_opt(0).unwrap();
+    Clock::at(tz.with_ymd_and_hms(2026, 3, 4, 10, 30, 0).unwrap())
+}
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+#[test]
+fn taskwarriors_status_words_and_unknown_modifiers() {
+    let status = |word: &str| TaskFilter::parse(&[word], &clock()).map(|f| f.query);
+    assert_eq!(
+        status("status:completed").unwrap().status,
+        Some(StatusFilter::Done)
+    );
+    let waiting = status("status:waiting").unwrap();
+    assert_eq!(waiting.status, Some(StatusFilter::Pending));
+    assert_eq!(waiting.waiting, Some(true));
+    assert!(status("status:deleted")
+        .unwrap_err()
+        .0
+        .contains("task trash"));
+    for word in [
+        "project.not:home",
+        "priority.above:L",
+        "pro.is:x",
+        "due.on:today",
+    ] {
+        let refused = status(word).unwrap_err();
+        assert!(
+            refused.0.contains("modifier is not supported"),
+            "{word}: {refused}"
+        );
+    }
+    // A word that only looks like one is still searched for.
+    assert_eq!(
+        status("foo.bar:baz").unwrap().search.as_deref(),
+        Some("foo.bar:baz")
+    );
+    assert!(status("due.before:tomorrow").unwrap().due_before.is_some());
+}
+
+#[test]
+fn taskwarriors_operators_patterns_and_broken_names_are_refused_not_searched() {
+    let parse = |words: &[&str]| TaskFilter::parse(words, &clock());
+    for (words, said) in [
+        (&["+errands", "or", "+outdoor"][..], "all apply together"),
+        (&["+errands", "and", "pri:H"], "all apply together"),
+        (&["(", "+errands", ")"], "all apply together"),
+        (&["(+errands", "or", "3)"], "all apply together"),
+        (&["/^fix/"], "regular expressions"),
+        (&["/a.b/"], "regular expressions"),
+        (&["1-"], "does not name a task"),
+        (&["1,,2"], "does not name a task"),
+        (&[",1"], "does not name a task"),
+        (&["5-3-1"], "does not name a task"),
+        (&["0-0"], "does not name a task"),
+    ] {
+        let err = parse(words).unwrap_err().to_string();
+        assert!(err.contains(said), "{words:?}: {err}");
+    }
+    // Words of a phrase are searched for, as before.
+    for words in [
+        &["rock", "and", "roll"][..],
+        &["salt", "or", "pepper"],
+        &["(draft)"],
+        &["f(x)"],
+        &["+home", "or"],
+    ] {
+        let search = parse(words).unwrap().query.search;
+        assert!(search.is_some(), "{words:?}");
+    }
+    // `/word/` is the search for the word; after `--` any word is one.
+    assert_eq!(
+        parse(&["/fence/"]).unwrap().query.search.as_deref(),
+        Some("fence")
+    );
+    assert_eq!(
+        parse(&["--", "or", "1-"]).unwrap().query.search.as_deref(),
+        Some("or 1-")
+    );
+}
+
+#[test]
+fn names_in_a_filter_are_tasks_and_udas_their_values() {
+    let f = TaskFilter::parse(
+        &["3,1", "4-5", "a1b2c3d4", "3", "uda.size:L", "+x"],
+        &clock(),
+    )
+    .unwrap();
+    assert_eq!(
+        f.names,
+        [
+            TaskRef::Number(3),
+            TaskRef::Number(1),
+            TaskRef::Number(4),
+            TaskRef::Number(5),
+            TaskRef::Uuid("a1b2c3d4".into())
+        ]
+    );
+    assert_eq!(f.query.udas, [("size".to_string(), "L".to_string())]);
+    assert_eq!(f.query.search, None);
+    assert_eq!(f.single_query(), None);
+    let one = TaskFilter::parse(&["a1b2c3d4", "+x"], &clock()).unwrap();
+    let query = one.single_query().unwrap();
+    assert_eq!(query.uuid.as_deref(), Some("a1b2c3d4"));
+    assert_eq!(query.tags, ["x"]);
+    // Capped as a whole, however many words name them.
+    assert!(TaskFilter::parse(&["1-6000", "6001-12000"], &clock()).is_err());
+    // One view, one query: one name folds into it, two are refused.
+    let one = TaskFilter::parse(&["7"], &clock()).unwrap().into_query();
+    assert_eq!(one.unwrap().number, Some(7));
+    assert!(TaskFilter::parse(&["7,8"], &clock())
+        .unwrap()
+        .into_query()
+        .is_err());
+    // After `--`, digits are searched for.
+    let searched = TaskFilter::parse(&["--", "2027"], &clock()).unwrap();
+    assert!(searched.names.is_empty());
+    assert_eq!(searched.query.search.as_deref(), Some("2027"));
+    assert!(TaskFilter::parse(&["uda.size:"], &clock()).is_err());
+    assert!(TaskFilter::parse(&["uda.Size:L"], &clock()).is_err());
+}
+
+#[test]
+fn filter_words() {
+    let f = TaskFilter::parse(
+        &[
+            "+work",
+            "-later",
+            "pro:home",
+            "priority:H",
+            "status:all",
+            "buy",
+            "due.before:tomorrow",
+            "due.after:2026-03-01",
+            "milk",
+        ],
+        &clock(),
+    )
+    .unwrap();
+    assert_eq!(f.query.tags, ["work"]);
+    assert_eq!(f.query.exclude_tags, ["later"]);
+    assert_eq!(f.query.project.as_deref(), Some("home"));
+    assert_eq!(f.query.priority, Some(Priority::High));
+    assert_eq!(f.query.status, Some(StatusFilter::All));
+    assert_eq!(f.query.search.as_deref(), Some("buy milk"));
+    assert_eq!(f.query.due_before, Some(utc("2026-03-05T00:00:00Z")));
+    assert_eq!(f.query.due_after, Some(utc("2026-03-01T23:59:59Z")));
+}
+
+#[test]
+fn due_on_a_day_and_multi_word_dates() {
+    let f = TaskFilter::parse(&["due:in", "3", "days"], &clock()).unwrap();
+    assert_eq!(f.query.due_after, Some(utc("2026-03-06T23:59:59Z")));
+    assert_eq!(f.query.due_before, Some(utc("2026-03-08T00:00:00Z")));
+    assert_eq!(f.query.search, None);
+}
+
+#[test]
+fn bad_filter_values_are_errors() {
+    for bad in [
+        &["priority:X"][..],
+        &["status:open"],
+        &["due.before:whenever"],
+        &["+a b"],
+    ] {
+        assert!(TaskFilter::parse(bad, &clock()).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn unknown_keys_and_numbers_are_words() {
+    let f = TaskFilter::parse(&["http://x", "-5", "pr:x", "--", "+notatag"], &clock()).unwrap();
+    assert_eq!(f.query.search.as_deref(), Some("http://x -5 pr:x +notatag"));
+    assert!(f.query.tags.is_empty() && f.query.exclude_tags.is_empty());
+}
+
+#[test]
+fn taskwarriors_other_modifiers() {
+    let words = [
+        "x",
+        "wait:2026-03-10",
+        "sched:tomorrow",
+        "until:",
+        "dep:3,4",
+        "depends:-5",
+        "uda.estimate:3",
+        "uda.ratio:1.5",
+        "uda.size:L",
+        "uda.gone:",
+    ];
+    let mods = Modifications::parse(&words, &clock(), ModifyMode::Modify).unwrap();
+    assert_eq!(mods.wait, Some(Some(utc("2026-03-10T23:59:59Z"))));
+    assert_eq!(mods.scheduled, Some(Some(utc("2026-03-05T23:59:59Z"))));
+    assert_eq!(mods.until, Some(None));
+    let current = Task {
+        depends: vec![5, 6],
+        udas: BTreeMap::from([
+            ("gone".to_string(), UdaValue::Integer(1)),
+            ("kept".to_string(), UdaValue::Text("k".into())),
+        ]),
+        ..Task::default()
+    };
+    // Numbers 3, 4 and 5 are the tasks with ids 13, 14 and 5.
+    let resolved = Resolved::from([
+        (TaskRef::Number(3), 13),
+        (TaskRef::Number(4), 14),
+        (TaskRef::Number(5), 5),
+    ]);
+    let patch = mods.to_patch(&current, &resolved);
+    assert_eq!(patch.depends, Some(vec![6, 13, 14]));
+    // `depends:` alone removes them all; a value after it adds again.
+    for (words, depends) in [
+        (&["depends:"][..], vec![]),
+        (&["dep:", "dep:4"][..], vec![14]),
+        (&["dep:3", "depends:"][..], vec![]),
+    ] {
+        let mods = Modifications::parse(words, &clock(), ModifyMode::Modify).unwrap();
+        assert!(!mods.is_empty(), "{words:?}");
+        assert_eq!(mods.to_patch(&current, &resolved).depends, Some(depends));
+    }
+    assert_eq!(
+        patch.udas,
+        Some(BTreeMap::from([
+            ("estimate".to_string(), UdaValue::Integer(3)),
+            ("kept".to_string(), UdaValue::Text("k".into())),
+            ("ratio".to_string(), UdaValue::Number(1.5)),
+            ("size".to_string(), UdaValue::Text("L".into())),
+        ]))
+    );
+    for bad in ["uda.Size:L", "dep:x", "dep:0"] {
+        assert!(
+            Modifications::parse(&[bad], &clock(), ModifyMode::Modify).is_err(),
+            "{bad}"
+        );
+    }
+    assert!(TaskFilter::parse(&["wait:today"], &clock()).is_err());
+}
+
+#[test]
+fn exclusions_are_asked_of_the_server() {
+    let f = TaskFilter::parse(&["-later", "project:"], &clock()).unwrap();
+    assert_eq!(f.query.exclude_tags, ["later"]);
+    assert_eq!(f.query.has_project, Some(false));
+}
+
+#[test]
+fn sort_specs() {
+    let names = |spec: &str| -> Vec<String> {
+        parse_sort(spec)
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    };
+    assert_eq!(names("due,-priority"), ["due", "-priority"]);
+    assert_eq!(names("-created"), ["-created_at"]);
+    assert!(parse_sort("colour").is_err());
+    assert!(parse_sort(",").is_err());
+}
+
+#[test]
+fn add_words() {
+    let mods = Modifications::parse(
+        &[
+            "Buy",
+            "milk",
+            "+errands",
+            "due:tomorrow",
+            "pri:H",
+            "project:home.kitchen",
+            "-x",
+        ],
+        &clock(),
+        ModifyMode::Add,
+    )
+    .unwrap();
+    let new = mods.to_new_task(&Resolved::new()).unwrap();
+    assert_eq!(new.title, "Buy milk -x");
+    assert_eq!(new.tags, Some(vec!["errands".to_string()]));
+    assert_eq!(new.priority, Some(Priority::High));
+    assert_eq!(new.project.as_deref(), Some("home.kitchen"));
+    assert_eq!(new.due, Some(utc("2026-03-05T23:59:59Z")));
+}
+
+#[test]
+fn a_blank_title_is_no_title() {
+    let c = clock();
+    let mods = Modifications::parse(&["   "], &c, ModifyMode::Add).unwrap();
+    assert!(mods.to_new_task(&Resolved::new()).is_err());
+    let mods = Modifications::parse(&["   "], &c, ModifyMode::Modify).unwrap();
+    assert!(mods.is_empty(), "nothing to change");
+}
+
+#[test]
+fn add_needs_a_title() {
+    let mods = Modifications::parse(&["+x"], &clock(), ModifyMode::Add).unwrap();
+    assert!(mods.to_new_task(&Resolved::new()).is_err());
+}
+
+#[test]
+fn modify_words_clear_and_remove() {
+    let mods = Modifications::parse(
+        &["due:", "pri:", "project:", "-old", "+new", "New", "title"],
+        &clock(),
+        ModifyMode::Modify,
+    )
+    .unwrap();
+    let current = Task {
+        tags: vec!["old".to_string(), "keep".to_string()],
+        ..Task::default()
+    };
+    let patch = mods.to_patch(&current, &Resolved::new());
+    assert_eq!(patch.due, Some(None));
+    assert_eq!(patch.priority, Some(None));
+    assert_eq!(patch.project, Some(None));
+    assert_eq!(patch.title.as_deref(), Some("New title"));
+    assert_eq!(
+        patch.tags,
+        Some(vec!["keep".to_string(), "new".to_string()])
+    );
+}
+
+#[test]
+fn a_virtual_tag_is_not_added_but_may_be_removed_from_old_data() {
+    for mode in [ModifyMode::Add, ModifyMode::Modify] {
+        let refused = Modifications::parse(&["x", "+ACTIVE"], &clock(), mode).unwrap_err();
+        assert!(refused.0.contains("virtual tags"), "{refused}");
+    }
+    let mods = Modifications::parse(&["-TODAY"], &clock(), ModifyMode::Modify).unwrap();
+    assert_eq!(mods.remove_tags, ["TODAY"]);
+}
+
+#[test]
+fn a_typed_line_is_told_its_own_way_out() {
+    let c = clock();
+    let typed = Modifications::parse_line("x recur:weekly", &c, ModifyMode::Add).unwrap_err();
+    assert!(typed.0.contains("put quotes around"), "{typed}");
+    let argv = Modifications::parse(&["x", "recur:weekly"], &c, ModifyMode::Add).unwrap_err();
+    assert!(argv.0.contains("write `--`"), "{argv}");
+    let typed = Modifications::parse_line("status:done", &c, ModifyMode::Add).unwrap_err();
+    assert!(typed.0.contains("mark the task done"), "{typed}");
+    assert!(!typed.0.contains("task done`"), "{typed}");
+    let typed = TaskFilter::parse_line("+a or +b", &c).unwrap_err();
+    assert!(typed.0.contains("put quotes around"), "{typed}");
+    // And quotes do keep them: searched for, taken as title words.
+    let kept = TaskFilter::parse_line(r#"+a "or" +b"#, &c).unwrap();
+    assert_eq!(kept.query.search.as_deref(), Some("or"));
+    let kept = Modifications::parse_line(r#"x "recur:weekly""#, &c, ModifyMode::Add).unwrap();
+    assert_eq!(kept.title().as_deref(), Some("x recur:weekly"));
+}
+
+#[test]
+fn a_tags_box_lists_tags() {
+    assert_eq!(
+        tag_list("+home, errands  home,+x ,").unwrap(),
+        ["home", "errands", "x"]
+    );
+    assert!(tag_list("").unwrap().is_empty());
+    assert!(tag_list("+ -").unwrap().is_empty());
+    let refused = tag_list("a -home").unwrap_err();
+    assert!(refused.0.contains("leave it out"), "{refused}");
+    assert_eq!(tag_list("TODAY").unwrap(), ["TODAY"]);
+    assert!(tag_list(&"x".repeat(65)).is_err());
+}
+
+#[test]
+fn an_attribute_s_value_quoted_inside_an_argument_loses_its_quotes() {
+    let c = clock();
+    let mods = Modifications::parse(
+        &[
+            r#"pro:"my trip""#,
+            "due:'tomorrow'",
+            r#"Re:"Budget""#,
+            r#"uda.x:"a b""#,
+        ],
+        &c,
+        ModifyMode::Add,
+    )
+    .unwrap();
+    assert_eq!(mods.project, Some(Some("my trip".into())));
+    assert!(matches!(mods.due, Some(Some(_))));
+    assert_eq!(mods.title().as_deref(), Some(r#"Re:"Budget""#));
+    assert_eq!(mods.udas["x"], Some(UdaValue::Text("a b".into())));
+    // After `--`, every word as it came.
+    let mods = Modifications::parse(&["--", r#"pro:"x""#], &c, ModifyMode::Add).unwrap();
+    assert_eq!(mods.title().as_deref(), Some(r#"pro:"x""#));
+    let filter = TaskFilter::parse(&["pro:'my trip'"], &c).unwrap();
+    assert_eq!(filter.query.project.as_deref(), Some("my trip"));
+}
+
+#[test]
+fn a_quote_left_open_in_a_typed_line_is_named() {
+    let c = clock();
+    let open = Modifications::parse_line(r#"Trip pro:"my trip"#, &c, ModifyMode::Add).unwrap_err();
+    assert!(open.0.contains("quote is not closed"), "{open}");
+    assert!(TaskFilter::parse_line(r#"+"a"#, &c).is_err());
+    // An apostrophe is no quote, and after `--` all is text.
+    for line in ["'tis the season", r#"x -- pro:"open"#] {
+        assert!(
+            Modifications::parse_line(line, &c, ModifyMode::Add).is_ok(),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn a_uda_without_its_colon_is_refused_not_a_title() {
+    let refused = Modifications::parse(&["uda.size"], &clock(), ModifyMode::Modify).unwrap_err();
+    assert!(refused.0.contains("uda.size:VALUE"), "{refused}");
+    assert!(TaskFilter::parse(&["uda.size"], &clock()).is_err());
+    // After `--`, or quoted in a typed line, it is a word like any other.
+    let mods = Modifications::parse(&["--", "uda.size"], &clock(), ModifyMode::Add).unwrap();
+    assert_eq!(mods.title().as_deref(), Some("uda.size"));
+    let mods = Modifications::parse_line(r#"x "uda.size""#, &clock(), ModifyMode::Add).unwrap();
+    assert_eq!(mods.title().as_deref(), Some("x uda.size"));
+}
+
+#[test]
+fn status_is_not_a_modification() {
+    assert!(Modifications::parse(&["status:done"], &clock(), ModifyMode::Modify).is_err());
+}
+
+#[test]
+fn a_word_quoted_whole_is_text() {
+    let c = clock();
+    let mods = Modifications::parse_line(
+        r#"Don't forget "project:x" project:home "+y" +z due:"in 3 days""#,
+        &c,
+        ModifyMode::Add,
+    )
+    .unwrap();
+    assert_eq!(mods.title().as_deref(), Some("Don't forget project:x +y"));
+    assert_eq!(mods.project, Some(Some("home".into())));
+    assert_eq!(mods.add_tags, ["z"]);
+    assert!(matches!(mods.due, Some(Some(_))));
+    let filter = TaskFilter::parse_line(r#""pro:x" +a"#, &c).unwrap();
+    assert_eq!(filter.query.search.as_deref(), Some("pro:x"));
+    assert_eq!(filter.query.tags, ["a"]);
+    assert_eq!(filter.query.project, None);
+    // Quotes around words the grammar leaves alone are the title's.
+    let mods =
+        Modifications::parse_line(r#"Read "Dune" 'a b' "c +d""#, &c, ModifyMode::Add).unwrap();
+    assert_eq!(mods.title().as_deref(), Some(r#"Read "Dune" 'a b' c +d"#));
+}
