@@ -163,17 +163,23 @@ test("dark mode and a phone-sized screen", async () => {
   const { page, problems } = await watchedPage(context);
   await register(page, "bob");
   const long = "y".repeat(150);
-  for (const line of ["Buy milk +errands due:tomorrow", "Book the dentist pri:H", "Read a book project:leisure", `${long} project:home`]) {
+  const longTag = "t".repeat(60);
+  const longProject = "p".repeat(80);
+  for (const line of ["Buy milk +errands due:tomorrow", "Book the dentist pri:H", "Read a book project:leisure", `${long} +${longTag} project:${longProject}`]) {
     await page.getByLabel("New task").fill(line);
     await navigates(page, () => page.getByRole("button", { name: "Add", exact: true }).click());
   }
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(background, "rgb(21, 21, 23)");
-  // Nothing wider than the screen, even a title of one long word, here
-  // and on its own page.
+  // Nothing wider than the screen, even a title, a tag and a project of
+  // one long word each, here, on a wider screen, and on the task's page.
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `the page is ${width} px wide`);
   await screenshot(page, "web-phone-dark");
+  await page.setViewportSize({ width: 1100, height: 700 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 1100, `the page is ${wide} px wide on a 1100 px screen`);
+  await page.setViewportSize({ width: 390, height: 844 });
   await navigates(page, () => page.locator("table.tasks a.title", { hasText: long }).click());
   const taskWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(taskWidth <= 390, `the task's page is ${taskWidth} px wide`);
