@@ -46,7 +46,7 @@ mod words;
 pub use modify::{Modifications, ModifyMode, Resolved, NEEDS_TITLE};
 use words::{
     check_tag, error, parse_date, parse_priority, pattern_text, refuse_bare_uda,
-    refuse_broken_names, refuse_operator, refuse_unclosed, refuse_unknown_modifier,
+    refuse_broken_names, refuse_operator, refuse_setting, refuse_unclosed, refuse_unknown_modifier,
     refuse_unsupported, split_attribute, split_tag, split_uda, take_date_value, unquoted_value,
     virtual_tag, Attribute, Source,
 };
@@ -141,6 +141,7 @@ impl TaskFilter {
                 continue;
             }
             let Some((attribute, value)) = split_attribute(word) else {
+                refuse_setting(word, source)?;
                 refuse_unsupported(word, source)?;
                 refuse_bare_uda(word, source)?;
                 refuse_unknown_modifier(word)?;

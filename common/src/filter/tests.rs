@@ -360,6 +360,44 @@ fn a_typed_line_is_told_its_own_way_out() {
 }
 
 #[test]
+fn a_typed_line_refuses_taskwarriors_settings_unless_quoted() {
+    let c = clock();
+    for line in [
+        "rc.foo:bar hello",
+        "Setting rc.foo=bar",
+        "x RC.confirmation=off",
+    ] {
+        let refused = Modifications::parse_line(line, &c, ModifyMode::Add).unwrap_err();
+        assert!(refused.0.contains("rc. settings"), "{line}: {refused}");
+        assert!(refused.0.contains("put quotes around"), "{line}: {refused}");
+        let refused = TaskFilter::parse_line(line, &c).unwrap_err();
+        assert!(refused.0.contains("rc. settings"), "{line}: {refused}");
+    }
+    // Not a setting: no value, or a word that only starts alike. Quoted: text.
+    let kept = Modifications::parse_line("ab€:x rcx:y", &c, ModifyMode::Add).unwrap();
+    assert_eq!(kept.title().as_deref(), Some("ab€:x rcx:y"));
+    let kept = Modifications::parse_line("edit rc.local", &c, ModifyMode::Add).unwrap();
+    assert_eq!(kept.title().as_deref(), Some("edit rc.local"));
+    let kept = Modifications::parse_line(r#"Set "rc.foo=bar""#, &c, ModifyMode::Add).unwrap();
+    assert_eq!(kept.title().as_deref(), Some("Set rc.foo=bar"));
+    let kept = TaskFilter::parse_line(r#""rc.foo=bar""#, &c).unwrap();
+    assert_eq!(kept.query.search.as_deref(), Some("rc.foo=bar"));
+}
+
+#[test]
+fn a_start_among_modifiers_says_how_to_start() {
+    let c = clock();
+    let typed = Modifications::parse_line("x start:now", &c, ModifyMode::Add).unwrap_err();
+    assert!(typed.0.contains("started, not given a start"), "{typed}");
+    assert!(typed.0.contains("start it once it is added"), "{typed}");
+    let argv = Modifications::parse(&["x", "star:now"], &c, ModifyMode::Modify).unwrap_err();
+    assert!(argv.0.contains("`task start`"), "{argv}");
+    // A filter on it is still one Taskwarrior has and this tool has not.
+    let filter = TaskFilter::parse(&["start:today"], &c).unwrap_err();
+    assert!(filter.0.contains("not supported yet"), "{filter}");
+}
+
+#[test]
 fn a_tags_box_lists_tags() {
     assert_eq!(
         tag_list("+home, errands  home,+x ,").unwrap(),

@@ -102,6 +102,14 @@ impl Source {
         }
     }
 
+    /// How a task is started instead.
+    pub(super) fn start_hint(self) -> &'static str {
+        match self {
+            Source::Arguments => "use `task start` once it exists",
+            Source::TypedLine => "start it once it is added",
+        }
+    }
+
     /// How a task's status is changed instead.
     pub(super) fn status_hint(self) -> &'static str {
         match self {
@@ -128,6 +136,39 @@ pub(super) fn refuse_unsupported(word: &str, source: Source) -> Result<(), Filte
         ))),
         None => Ok(()),
     }
+}
+
+/// `rc.name=value` (or `rc.name:value`): Taskwarrior's setting, which only
+/// the CLI's arguments take, refused rather than kept as text. The CLI
+/// reads its own before any word gets here.
+pub(super) fn refuse_setting(word: &str, source: Source) -> Result<(), FilterError> {
+    let setting = word
+        .get(..3)
+        .is_some_and(|start| start.eq_ignore_ascii_case("rc."))
+        && word.contains(['=', ':']);
+    if !setting {
+        return Ok(());
+    }
+    Err(error(format!(
+        "{word:?}: Taskwarrior's rc. settings are not read here ({})",
+        source.keep_hint()
+    )))
+}
+
+/// `start:now` among a task's modifiers: a task is started by its own
+/// command, not given a start time.
+pub(super) fn refuse_start(word: &str, source: Source) -> Result<(), FilterError> {
+    let Some((key, _)) = word.split_once(':') else {
+        return Ok(());
+    };
+    let key = key.to_ascii_lowercase();
+    if key.len() >= 3 && "start".starts_with(key.as_str()) {
+        return Err(error(format!(
+            "{word:?}: a task is started, not given a start ({})",
+            source.start_hint()
+        )));
+    }
+    Ok(())
 }
 
 /// `pro:"my trip"` as a shell hands over `'pro:"my trip"'`: an attribute's

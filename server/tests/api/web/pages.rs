@@ -283,6 +283,8 @@ async fn a_bad_quick_add_keeps_what_was_typed_and_says_why() {
         ("Water plants recur:weekly", "put quotes around"),
         ("Tidy status:done", "mark the task done"),
         (r#"Trip pro:"my trip"#, "quote is not closed"),
+        ("rc.foo:bar hello", "rc. settings are not read here"),
+        ("Test start:now", "start it once it is added"),
     ] {
         let refused = browser.quick_add(line).await;
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
