@@ -42,6 +42,15 @@ impl Word {
     }
 }
 
+/// `text` without the quotes around it when it is one word quoted whole
+/// (`"in 3 days"`, `'eom'`), as a line reads quotes; otherwise as it is.
+pub fn unquoted(text: &str) -> String {
+    match split(text).as_slice() {
+        [word] if word.quote.is_some() => word.text.clone(),
+        _ => text.to_string(),
+    }
+}
+
 /// Splits a typed line into its words (see the module docs).
 pub fn split(line: &str) -> Vec<Word> {
     let chars: Vec<char> = line.chars().collect();
@@ -115,6 +124,15 @@ impl Closers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_quoted_whole_loses_its_quotes() {
+        assert_eq!(unquoted("\"in 3 days\""), "in 3 days");
+        assert_eq!(unquoted("'eom'"), "eom");
+        assert_eq!(unquoted("\"unbalanced"), "\"unbalanced");
+        assert_eq!(unquoted("\"a\" \"b\""), "\"a\" \"b\"");
+        assert_eq!(unquoted("plain"), "plain");
+    }
 
     fn texts(line: &str) -> Vec<(String, bool)> {
         split(line)

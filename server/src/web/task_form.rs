@@ -9,6 +9,7 @@ use common::{
     dates::Clock,
     filter::{tag_list, Resolved},
     task_ref::TaskRef,
+    typed_line,
 };
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -395,8 +396,17 @@ fn udas_of(text: &str, current: &Task) -> Result<Map<String, Value>, Vec<String>
         }
         named.push(name);
         // `size:` with no value removes it, as `uda.size:` does.
-        if !value.trim().is_empty() {
-            let value = UdaValue::typed_over(current.udas.get(name), value.trim());
+        let value = value.trim();
+        if !value.is_empty() {
+            let old = current.udas.get(name);
+            // Quotes around a value typed afresh group it, as in a quick
+            // add (`uda.note:"a b"`); a value left as shown is the task's,
+            // quotes and all.
+            let typed = match old {
+                Some(old) if old.one_line() == value => value.to_string(),
+                _ => typed_line::unquoted(value),
+            };
+            let value = UdaValue::typed_over(old, &typed);
             udas.insert(
                 name.to_string(),
                 serde_json::to_value(value).unwrap_or(Value::Null),

@@ -79,7 +79,7 @@ impl TaskForm {
                 continue;
             }
             // `"in 3 days"` as the title line would take it.
-            match parse::due(&unquoted(typed), now, tz) {
+            match parse::due(&typed_line::unquoted(typed), now, tz) {
                 Ok(at) => {
                     dates.insert(field, at);
                 }
@@ -321,15 +321,6 @@ fn shown_value(value: &str) -> String {
 
 const QUOTES: [char; 2] = ['"', '\''];
 
-/// `text` without the quotes around it, when it is one word quoted whole
-/// as the title line reads quotes.
-fn unquoted(text: &str) -> String {
-    match typed_line::split(text).as_slice() {
-        [word] if word.quote.is_some() => word.text.clone(),
-        _ => text.to_string(),
-    }
-}
-
 /// The `name:value` words of an Attributes field, each value as read.
 fn words(text: &str) -> Result<Vec<(String, String)>, String> {
     let mut words = Vec::new();
@@ -455,12 +446,5 @@ mod tests {
                 "{value:?} shown as {shown}"
             );
         }
-    }
-
-    #[test]
-    fn a_quoted_date_is_read_as_the_title_line_reads_it() {
-        assert_eq!(unquoted("\"in 3 days\""), "in 3 days");
-        assert_eq!(unquoted("'eom'"), "eom");
-        assert_eq!(unquoted("\"unbalanced"), "\"unbalanced");
     }
 }

@@ -341,7 +341,7 @@ async fn a_save_rewrites_no_field_left_as_shown() {
     let task = app
         .task(
             &alice,
-            json!({"title": "Odd", "udas": {"n": 2.0, "t": "3", "memo": "a\nb"}, "tags": ["a,b"],
+            json!({"title": "Odd", "udas": {"n": 2.0, "t": "3", "memo": "a\nb", "q": "\"as is\""}, "tags": ["a,b"],
                    "description": "\nfirst\r\nsecond"}),
         )
         .await;
@@ -373,8 +373,9 @@ async fn a_save_rewrites_no_field_left_as_shown() {
         task_of(&app, &alice, &task["id"]).await["description"],
         "\nfirst\nthird"
     );
-    // One attribute changed: the others keep their kind and digits, and
-    // a line break (shown as `\n` on its line) is kept.
+    // One attribute changed: the others keep their kind and digits, a
+    // line break (shown as `\n` on its line) is kept, and so are quotes
+    // of a value's own; quotes around a value typed afresh group it.
     let page = browser.page(&path).await;
     let shown = fields(&page)
         .into_iter()
@@ -382,14 +383,14 @@ async fn a_save_rewrites_no_field_left_as_shown() {
         .map(|(_, value)| value)
         .unwrap_or_default();
     assert!(shown.contains("memo: a\\nb"), "{shown}");
-    let udas = shown.replace("t: 3", "t: 4");
+    let udas = format!("{}\nfresh: \"two words\"", shown.replace("t: 3", "t: 4"));
     let edited = with(fields(&page), &[("udas", &udas)]);
     let saved = post_fields(&mut browser, &path, &edited).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let now = task_of(&app, &alice, &task["id"]).await;
     assert_eq!(
         now["udas"],
-        json!({"n": 2.0, "t": 4, "memo": "a\nb"}),
+        json!({"n": 2.0, "t": 4, "memo": "a\nb", "q": "\"as is\"", "fresh": "two words"}),
         "{now}"
     );
     assert!(now["udas"]["n"].is_f64(), "{now}");
