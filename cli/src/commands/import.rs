@@ -36,6 +36,15 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             .await
             .with_context(|| format!("cannot read {}", args.file))?
     };
+    if file.iter().all(u8::is_ascii_whitespace) {
+        let name = match args.file.as_str() {
+            "-" => "standard input",
+            path => path,
+        };
+        anyhow::bail!(
+            "{name} is empty: nothing to import (Taskwarrior writes its tasks with `task export > tasks.json`)"
+        );
+    }
     let client = ctx.client()?;
     let bar = progress(file.len() as u64);
     let shown = bar.clone();

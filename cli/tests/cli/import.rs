@@ -306,6 +306,23 @@ fn importing_twice_changes_nothing_and_a_bad_file_imports_nothing() {
         missing.stderr.contains("cannot read /no/such/file.json"),
         "{missing:?}"
     );
+    // An empty file (an export that failed, most likely) is said to be.
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "\n").expect("write");
+    let refused = cli
+        .run(&["import", &empty.display().to_string()])
+        .failure(1);
+    assert!(
+        refused
+            .stderr
+            .contains("empty.json is empty: nothing to import"),
+        "{refused:?}"
+    );
+    let refused = cli.run_with_stdin(&["import", "-"], "").failure(1);
+    assert!(
+        refused.stderr.contains("standard input is empty"),
+        "{refused:?}"
+    );
     let count = cli.run(&["--json", "all"]).success().json();
     assert_eq!(
         count.as_array().map(Vec::len),

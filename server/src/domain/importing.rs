@@ -147,10 +147,12 @@ async fn plan(
     }
 
     let mut writes = Vec::new();
+    let mut unchanged = HashSet::new();
     for (n, (task, kept)) in file.tasks.iter().zip(&depends).enumerate() {
         let current = existing.get(&task.uuid);
         let Some(next) = next_version(task, kept, current, &existing, n, now) else {
             summary.unchanged += 1;
+            unchanged.insert(task.uuid.as_str());
             continue;
         };
         match current {
@@ -163,6 +165,11 @@ async fn plan(
             depends: kept.iter().map(|uuid| uuid.to_string()).collect(),
         });
     }
+    // How a task was brought in is news only when it was: a file imported
+    // again says nothing of the tasks it leaves as they are.
+    summary
+        .notes
+        .retain(|note| !unchanged.contains(note.uuid.as_str()));
     Ok((summary, writes))
 }
 

@@ -119,7 +119,7 @@ pub async fn import(
         summary,
     };
     let file = match file {
-        Some((_, bytes)) if !bytes.is_empty() => bytes,
+        Some((_, bytes)) if !bytes.iter().all(u8::is_ascii_whitespace) => bytes,
         Some((name, _)) if !name.is_empty() => {
             let message = format!(
                 "{name} is empty: nothing to import. Taskwarrior writes its tasks with task export > tasks.json."

@@ -179,6 +179,14 @@ async fn importing_again_changes_nothing_and_an_edit_changes_only_its_task() {
         "{again}"
     );
     assert_eq!(all_tasks(&app, &alice).await, before, "versions untouched");
+    // Nothing came in, so nothing is said of how it came in; the tasks
+    // the file holds and the import leaves out are still named.
+    assert_eq!(again["notes"], json!([]), "{again}");
+    assert_eq!(
+        again["skipped"].as_array().map(Vec::len),
+        Some(2),
+        "{again}"
+    );
 
     let mut edited = file();
     edited[1]["description"] = json!("Wait for it, edited");

@@ -171,10 +171,12 @@ async fn a_bad_file_or_a_foreign_form_imports_nothing() {
     assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
     let tokenless = post_upload(&mut browser, "", "[{\"description\":\"Sneaky\"}]", &origin).await;
     assert_eq!(tokenless.status(), StatusCode::FORBIDDEN);
-    let empty = post_upload(&mut browser, &token, "", &origin).await;
-    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
-    let empty = empty.text().await.unwrap();
-    assert!(empty.contains("tasks.json is empty"), "{empty}");
+    for blank in ["", "\n \r\n"] {
+        let empty = post_upload(&mut browser, &token, blank, &origin).await;
+        assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+        let empty = empty.text().await.unwrap();
+        assert!(empty.contains("tasks.json is empty"), "{empty}");
+    }
     let none = upload_request(&browser, &token, "", "", &origin)
         .send()
         .await
