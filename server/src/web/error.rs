@@ -70,7 +70,9 @@ impl From<ApiError> for PageError {
         {
             let fields: Vec<String> = errors
                 .iter()
-                .map(|(field, messages)| format!("{field}: {}", messages.join(" ")))
+                .map(|(field, messages)| {
+                    format!("{}: {}", super::field_label(field), messages.join(" "))
+                })
                 .collect();
             message = fields.join(" ");
         }

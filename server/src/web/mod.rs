@@ -125,6 +125,31 @@ fn shown(text: &str) -> String {
     common::text::escape_control(text).into_owned()
 }
 
+/// What the web app's forms call the field the API names `field`
+/// (`udas.size`, say), to start a message about it. Other names, those of
+/// an address's query among them, are said as they were written.
+fn field_label(field: &str) -> &str {
+    match field.split('.').next().unwrap_or(field) {
+        "title" => "Title",
+        "description" => "Description",
+        "status" => "Status",
+        "priority" => "Priority",
+        "project" => "Project",
+        "tags" => "Tags",
+        "due" => "Due",
+        "wait" => "Wait until",
+        "scheduled" => "Scheduled",
+        "until" => "Until",
+        "depends" => "Waits for",
+        "udas" => "Other attributes",
+        "text" => "Note",
+        "username" => "Username",
+        "email" => "Email",
+        "password" => "Password",
+        _ => field,
+    }
+}
+
 /// `word` with its first letter upper-case: a field's name, a summary, as a
 /// sentence starts.
 fn capitalized(word: &str) -> String {

@@ -14,7 +14,7 @@ use common::{
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::error::PageError;
+use super::{error::PageError, field_label};
 use crate::{
     domain::{task_ops as ops, FieldErrors},
     error::ApiError,
@@ -166,7 +166,7 @@ pub(super) fn merged(
             if before.is_some_and(|before| theirs != before) && theirs != mine {
                 conflicts.push(format!(
                     "{}: changed elsewhere to “{}” since you opened this page. Yours is below; save again to keep it.",
-                    label(field),
+                    field_label(field),
                     theirs
                 ));
             }
@@ -321,7 +321,7 @@ pub(super) async fn body_of(
             words => match clock.parse(words) {
                 Ok(spec) => json!(spec.due()),
                 Err(err) => {
-                    errors.push(format!("{}: {err}", label(name)));
+                    errors.push(format!("{}: {err}", field_label(name)));
                     continue;
                 }
             },
@@ -424,7 +424,7 @@ fn udas_of(text: &str, current: &Task) -> Result<Map<String, Value>, Vec<String>
 pub(super) fn labelled(errors: &FieldErrors) -> Vec<String> {
     errors
         .iter()
-        .map(|(field, messages)| format!("{}: {}", label(field), messages.join(" ")))
+        .map(|(field, messages)| format!("{}: {}", field_label(field), messages.join(" ")))
         .collect()
 }
 
@@ -436,24 +436,5 @@ pub(super) fn refusal(err: ApiError) -> Vec<String> {
             ..
         } => labelled(errors),
         _ => vec![err.detail()],
-    }
-}
-
-/// What the form calls the field the API names `field` (`udas.size`, say).
-fn label(field: &str) -> &str {
-    match field.split('.').next().unwrap_or(field) {
-        "title" => "Title",
-        "description" => "Description",
-        "status" => "Status",
-        "priority" => "Priority",
-        "project" => "Project",
-        "tags" => "Tags",
-        "due" => "Due",
-        "wait" => "Wait until",
-        "scheduled" => "Scheduled",
-        "until" => "Until",
-        "depends" => "Waits for",
-        "udas" => "Other attributes",
-        _ => field,
     }
 }

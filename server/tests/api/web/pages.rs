@@ -278,6 +278,13 @@ async fn a_bad_quick_add_keeps_what_was_typed_and_says_why() {
     );
     assert!(page.contains("invalid date"), "{page}");
     assert!(page.contains("0 tasks"));
+    let long = browser.quick_add(&"w".repeat(600)).await;
+    assert_eq!(long.status(), StatusCode::BAD_REQUEST);
+    let page = long.text().await.unwrap();
+    assert!(
+        page.contains("Title: Ensure this field has no more than 500 characters."),
+        "{page}"
+    );
     // Told in the box's own terms, not the CLI's.
     for (line, told) in [
         ("Water plants recur:weekly", "put quotes around"),

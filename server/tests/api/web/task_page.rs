@@ -438,6 +438,13 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
         .post("/tasks/2/notes", &[("csrf", &token), ("text", "   ")])
         .await;
     assert_eq!(blank.status(), StatusCode::BAD_REQUEST);
+    // Named as the page names the box, not as the API names the field.
+    let blank = blank.text().await.unwrap();
+    assert!(
+        blank.contains("Note: This field may not be blank."),
+        "{blank}"
+    );
+    assert!(!blank.contains("text: "), "{blank}");
     let long = "n".repeat(10_001);
     let refused = browser
         .post("/tasks/2/notes", &[("csrf", &token), ("text", &long)])
