@@ -31,12 +31,16 @@ struct LoginPage {
     next: String,
     username: String,
     error: Option<String>,
+    /// The browser's session had ended when it asked for a page.
+    ended: bool,
     registration_open: bool,
 }
 
 #[derive(Deserialize)]
 pub struct Next {
     next: Option<String>,
+    /// Sent back by a page whose session had ended.
+    ended: Option<String>,
 }
 
 pub async fn login_page(
@@ -49,6 +53,7 @@ pub async fn login_page(
         next: local_path(next.next.as_deref().unwrap_or("/")),
         username: String::new(),
         error: None,
+        ended: next.ended.is_some(),
         registration_open: state.registration == Registration::Open,
     };
     Ok((visitor.jar, render(page)?).into_response())
@@ -78,6 +83,7 @@ pub async fn login(
             chrome: Chrome::visitor(form.csrf.clone()),
             next: local_path(&form.next),
             username: form.username.clone(),
+            ended: false,
             error: Some(match &err {
                 ApiError::BadRequest { .. } => "Give a username and a password.".into(),
                 other => other.detail(),

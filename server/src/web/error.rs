@@ -12,8 +12,10 @@ use crate::error::ApiError;
 
 #[derive(Debug)]
 pub enum PageError {
-    /// Not logged in: to the login page, and back to `next` after.
-    LogIn { next: String },
+    /// Not logged in: to the login page, and back to `next` after;
+    /// `ended` when the browser had a session that no longer holds, which
+    /// the login page then says.
+    LogIn { next: String, ended: bool },
     /// A page saying `message`, with `status`.
     Shown { status: StatusCode, message: String },
     /// A 403 page for a logged-in visitor, with their links and log out.
@@ -96,9 +98,12 @@ struct ErrorPage {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
-            PageError::LogIn { next } => {
-                let query =
-                    serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
+            PageError::LogIn { next, ended } => {
+                let mut pairs = vec![("next", next.as_str())];
+                if ended {
+                    pairs.push(("ended", "1"));
+                }
+                let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
                 let location = HeaderValue::from_str(&format!("/login?{query}"))
                     .unwrap_or(HeaderValue::from_static("/login"));
                 (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()

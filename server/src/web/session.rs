@@ -50,6 +50,9 @@ impl FromRequestParts<AppState> for Browser {
             } else {
                 "/".into()
             },
+            ended: CookieJar::from_headers(&parts.headers)
+                .get(SESSION_COOKIE)
+                .is_some(),
         };
         match live_session(&parts.headers, state).await? {
             Some((token, session)) => {

@@ -199,7 +199,19 @@ async fn the_session_ends_on_logout_password_change_and_deactivation() {
         .await
         .unwrap();
     assert_eq!(deactivated.status(), StatusCode::OK);
-    assert_eq!(browser.get("/").await.status(), StatusCode::SEE_OTHER);
+    let sent_away = browser.get("/").await;
+    assert_eq!(sent_away.status(), StatusCode::SEE_OTHER);
+    // The login page it leads to says the session ended, and why it may
+    // have; one asked for without a session says nothing of the kind.
+    let location = sent_away.headers()[header::LOCATION].to_str().unwrap();
+    assert_eq!(location, "/login?next=%2F&ended=1");
+    let ended = browser.page(location).await;
+    assert!(ended.contains("Your session has ended"), "{ended}");
+    assert!(ended.contains("deactivated"), "{ended}");
+    assert!(!Browser::new(&app)
+        .page("/login?next=%2F")
+        .await
+        .contains("Your session has ended"));
     // And the login page says why a login is refused now.
     let refused = browser.log_in("alice", "a brand new secret 7").await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
