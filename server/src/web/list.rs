@@ -18,9 +18,9 @@ use serde_json::{Map, Value};
 
 use super::{
     error::{PageError, PageResult},
-    local_path, page_links, pair_value, query_pairs, render,
+    local_path, page_links, pair_value, path_id, query_pairs, render,
     session::{self, Browser, FormBody, SESSION_COOKIE},
-    shown, task_id,
+    shown,
     undo::{self, Notice},
     Chrome,
 };
@@ -344,7 +344,7 @@ pub async fn act(
     FormBody(form): FormBody<ActionForm>,
 ) -> PageResult<Response> {
     session::check_form(&state, &headers, &origin, SESSION_COOKIE, &form.csrf)?;
-    let id = task_id(&id)?;
+    let id = path_id(&id, "task")?;
     let store = state.store.as_ref();
     let user = browser.user.id;
     let status = |status: &str| -> PageResult<TaskChange> {

@@ -211,12 +211,21 @@ fn pair_value(pairs: &[(String, String)], name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A task id from a path: no such task unless a positive number.
-fn task_id(id: &str) -> PageResult<i64> {
+/// The id an address names, of a `what` (`task`, `user`): a positive
+/// integer, else a page saying there is no such thing.
+fn path_id(id: &str, what: &str) -> PageResult<i64> {
     id.parse()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(|| PageError::from(ApiError::NotFound))
+        .ok_or_else(|| no_such(what))
+}
+
+/// A 404 page naming what it did not find.
+fn no_such(what: &str) -> PageError {
+    PageError::Shown {
+        status: StatusCode::NOT_FOUND,
+        message: format!("No such {what}."),
+    }
 }
 
 /// No script but our own, no inline script or style, no framing, forms

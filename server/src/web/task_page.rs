@@ -15,11 +15,11 @@ use serde::Deserialize;
 
 use super::{
     error::{PageError, PageResult},
-    local_path, render,
+    local_path, no_such, path_id, render,
     session::{self, Browser, FormBody, SESSION_COOKIE},
     shown,
     task_form::{body_of, form_of, labelled, local, merged, refusal, touched, TaskForm},
-    task_id, undo, Chrome,
+    undo, Chrome,
 };
 use crate::{
     domain::{
@@ -107,7 +107,10 @@ pub async fn show(
     Path(id): Path<String>,
     Query(back): Query<Back>,
 ) -> PageResult<Response> {
-    let task = ops::get(state.store.as_ref(), browser.user.id, task_id(&id)?).await?;
+    let task = match ops::get(state.store.as_ref(), browser.user.id, path_id(&id, "task")?).await {
+        Err(TaskError::NotFound) => return Err(no_such("task")),
+        found => found?,
+    };
     let form = form_of(&state, browser.user.id, &task).await;
     let back = local_path(back.back.as_deref().unwrap_or("/"));
     Ok(render(page(&browser, &task, back, form, Vec::new()))?.into_response())
@@ -122,7 +125,7 @@ pub async fn save(
     FormBody(form): FormBody<TaskForm>,
 ) -> PageResult<Response> {
     session::check_form(&state, &headers, &origin, SESSION_COOKIE, &form.csrf)?;
-    let id = task_id(&id)?;
+    let id = path_id(&id, "task")?;
     let store = state.store.as_ref();
     let user = browser.user.id;
     let back = local_path(&form.back);
@@ -224,7 +227,7 @@ pub async fn add_note(
     FormBody(form): FormBody<NoteForm>,
 ) -> PageResult<Response> {
     session::check_form(&state, &headers, &origin, SESSION_COOKIE, &form.csrf)?;
-    let id = task_id(&id)?;
+    let id = path_id(&id, "task")?;
     let store = state.store.as_ref();
     match ops::annotate(store, browser.user.id, id, None, form.text.clone()).await {
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
@@ -259,8 +262,8 @@ pub async fn remove_note(
     FormBody(form): FormBody<CsrfOnly>,
 ) -> PageResult<Response> {
     session::check_form(&state, &headers, &origin, SESSION_COOKIE, &form.csrf)?;
-    let id = task_id(&id)?;
-    let note = task_id(&note)?;
+    let id = path_id(&id, "task")?;
+    let note = path_id(&note, "note")?;
     ops::denotate(state.store.as_ref(), browser.user.id, id, note, None).await?;
     Ok(Redirect::to(&format!("/tasks/{id}")).into_response())
 }

@@ -15,16 +15,15 @@ use super::{
 use crate::{
     auth,
     domain::admin::{self, SELF_LOCKOUT},
-    error::ApiError,
     forwarded::RequestOrigin,
     store::admin::UserChange,
     task_query::{UserQuery, UserSort},
     web::{
         accounts::PASSWORDS_DIFFER,
         error::{PageError, PageResult},
-        page_links, pair_value, query_pairs, render,
+        no_such, page_links, pair_value, path_id, query_pairs, render,
         session::FormBody,
-        shown, task_id, Chrome,
+        shown, Chrome,
     },
     AppState,
 };
@@ -477,7 +476,7 @@ async fn user_page(
         .await?
         .into_iter()
         .next()
-        .ok_or(PageError::from(ApiError::NotFound))?;
+        .ok_or_else(|| no_such("user"))?;
     let row = user_row(&user);
     Ok(UserPage {
         chrome: admin.chrome(),
@@ -510,7 +509,7 @@ pub async fn show(
         "password" => Some("The new password is set, and every login of this user has ended."),
         _ => None,
     };
-    render(user_page(&state, &admin, task_id(&id)?, notice, None).await?)
+    render(user_page(&state, &admin, path_id(&id, "user")?, notice, None).await?)
 }
 
 /// Saves a user's email and flags.
@@ -522,7 +521,7 @@ pub async fn save(
     Path(id): Path<String>,
     FormBody(pairs): FormBody<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    let id = task_id(&id)?;
+    let id = path_id(&id, "user")?;
     let posted = Posted::check(pairs, &state, &headers, &origin)?;
     // A field the form did not send is left as it is: an unticked box
     // counts only beside the marker that says the boxes were shown.
@@ -552,7 +551,7 @@ pub async fn set_password(
     Path(id): Path<String>,
     FormBody(pairs): FormBody<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    let id = task_id(&id)?;
+    let id = path_id(&id, "user")?;
     let posted = Posted::check(pairs, &state, &headers, &origin)?;
     let (state, admin) = (&state, &admin);
     let refuse = |message: String| async move {
@@ -564,7 +563,7 @@ pub async fn set_password(
         return refuse(PASSWORDS_DIFFER.into()).await;
     }
     let Some(user) = state.store.admin_users(vec![id]).await?.into_iter().next() else {
-        return Err(PageError::from(ApiError::NotFound));
+        return Err(no_such("user"));
     };
     let problems = auth::password_problems(password.clone(), user.username.clone()).await?;
     if !problems.is_empty() {

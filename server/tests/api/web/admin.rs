@@ -114,6 +114,7 @@ async fn the_panel_is_for_admins_only() {
             page.contains("<a href=\"/admin/\">Back to the admin panel</a>"),
             "{path}: {page}"
         );
+        assert!(page.contains("No such user."), "{path}: {page}");
     }
     // An address under the panel that names nothing is no sign of an
     // admin: it leads to one's tasks.

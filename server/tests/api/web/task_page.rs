@@ -465,6 +465,10 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
     // Another user's task: no page.
     let mut bob = Browser::new(&app);
     bob.register("bob").await;
-    assert_eq!(bob.get("/tasks/2").await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(bob.get("/tasks/abc").await.status(), StatusCode::NOT_FOUND);
+    for path in ["/tasks/2", "/tasks/abc"] {
+        let missing = bob.get(path).await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        let page = missing.text().await.unwrap();
+        assert!(page.contains("No such task."), "{path}: {page}");
+    }
 }
