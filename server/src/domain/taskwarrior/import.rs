@@ -214,14 +214,15 @@ enum Mapped {
     },
 }
 
-/// Taskwarrior lets a user-defined attribute's name have capitals
-/// (`Estimate`), which ours may not: such a one is kept under its name in
-/// lower case, and said, unless that name is taken or still not one.
+/// Taskwarrior lets a user-defined attribute's name have capitals and
+/// other characters (`Estimate`, `due-by`), which ours may not: such a one
+/// is kept under its name in lower case, each other character made `_`,
+/// and said, unless that name is taken or still not one.
 fn lower_case_names(udas: &mut Map<String, Value>, notes: &mut Vec<String>) {
     let renamed: Vec<(String, String)> = udas
         .keys()
         .filter(|name| uda_name_problem(name).is_some())
-        .map(|name| (name.clone(), name.to_lowercase()))
+        .map(|name| (name.clone(), name_of_ours(name)))
         .filter(|(_, lower)| uda_name_problem(lower).is_none() && !udas.contains_key(lower))
         .collect();
     for (name, lower) in renamed {
@@ -231,12 +232,27 @@ fn lower_case_names(udas: &mut Map<String, Value>, notes: &mut Vec<String>) {
             continue;
         }
         if let Some(value) = udas.remove(&name) {
-            notes.push(format!(
-                "{name} kept as {lower}: attribute names here are lower-case"
-            ));
+            let rule = if name.to_lowercase() == lower {
+                "attribute names here are lower-case"
+            } else {
+                "attribute names here are lower-case letters, digits and _"
+            };
+            notes.push(format!("{name} kept as {lower}: {rule}"));
             udas.insert(lower, value);
         }
     }
+}
+
+/// `name` in lower case, with `_` for each character a name of ours may
+/// not have.
+fn name_of_ours(name: &str) -> String {
+    name.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | '0'..='9' | '_' => c,
+            _ => '_',
+        })
+        .collect()
 }
 
 /// One of Taskwarrior's tasks as one of ours; the messages name
@@ -595,6 +611,31 @@ mod tests {
         assert_eq!(
             task.notes,
             ["Estimate kept as estimate: attribute names here are lower-case"]
+        );
+        // Other characters become `_`; a name that still is not one, or
+        // that another takes, is refused by name as before.
+        let file = read_text(r#"{"description":"A","Weird-Name":"w","due by":1}"#).unwrap();
+        let task = &file.tasks[0];
+        assert_eq!(
+            task.fields.udas.get("weird_name"),
+            Some(&UdaValue::Text("w".into()))
+        );
+        assert_eq!(task.fields.udas.get("due_by"), Some(&UdaValue::Integer(1)));
+        assert!(
+            task.notes.iter().any(|n| n
+                == "Weird-Name kept as weird_name: attribute names here are lower-case letters, digits and _"),
+            "{:?}",
+            task.notes
+        );
+        let refused = read_text(r#"{"description":"A","1st":1}"#).unwrap_err();
+        assert!(
+            refused.messages.iter().any(|m| m.contains("\"1st\"")),
+            "{refused:?}"
+        );
+        let refused = read_text(r#"{"description":"A","a-b":1,"a_b":2}"#).unwrap_err();
+        assert!(
+            refused.messages.iter().any(|m| m.contains("\"a-b\"")),
+            "{refused:?}"
         );
     }
 
