@@ -21,7 +21,7 @@
 //! Attribute names may be shortened to three letters or more (`proj:`, `prio:`).
 //!
 //! Modifiers ([`Modifications`]), for `task add` and `task modify`:
-//! `project:P`, `priority:H`, `due:DATE` (`due:in 3 days` may be three words),
+//! `project:P`, `priority:H`, `due:DATE` (`due:in 3 days` may be three words, `due:2026-12-24 17:00` two),
 //! `wait:DATE`, `scheduled:DATE` (`sched:`), `until:DATE`, `depends:1,2`
 //! (`dep:`; `depends:-2` removes 2, `depends:` removes all), `uda.NAME:VALUE` (a number-looking value
 //! is kept as a number; `uda.NAME:` removes it), `+tag`, and for `modify`

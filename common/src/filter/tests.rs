@@ -166,6 +166,29 @@ fn due_on_a_day_and_multi_word_dates() {
 }
 
 #[test]
+fn a_time_of_day_after_a_date_is_the_dates() {
+    let c = clock();
+    let add = |line: &str| Modifications::parse_line(line, &c, ModifyMode::Add).unwrap();
+    let party = add("Party due:2026-12-24 17:00");
+    assert_eq!(party.title().as_deref(), Some("Party"));
+    assert_eq!(party.due, Some(Some(utc("2026-12-24T17:00:00Z"))));
+    let argv =
+        Modifications::parse(&["Party", "due:2026-12-24", "9:30"], &c, ModifyMode::Add).unwrap();
+    assert_eq!(argv.due, Some(Some(utc("2026-12-24T09:30:00Z"))));
+    // Not a time of day, or not after a date: title words as before.
+    let late = add("Party due:2026-12-24 99:99");
+    assert_eq!(late.title().as_deref(), Some("Party 99:99"));
+    assert_eq!(late.due, Some(Some(utc("2026-12-24T23:59:59Z"))));
+    let meet = add("Meet at 17:00 due:2026-12-24");
+    assert_eq!(meet.title().as_deref(), Some("Meet at 17:00"));
+    let ratio = add("Mix 1:2 due:2026-12-24 1:2:3");
+    assert_eq!(ratio.title().as_deref(), Some("Mix 1:2 1:2:3"));
+    let filter = TaskFilter::parse(&["due.before:2026-12-24", "17:00"], &c).unwrap();
+    assert_eq!(filter.query.due_before, Some(utc("2026-12-24T17:00:00Z")));
+    assert_eq!(filter.query.search, None);
+}
+
+#[test]
 fn bad_filter_values_are_errors() {
     for bad in [
         &["priority:X"][..],
