@@ -212,6 +212,26 @@ async fn user_defined_attributes_are_kept_verbatim_and_checked() {
 }
 
 #[tokio::test]
+async fn only_a_pending_task_waits() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let id = |task: Value| task["id"].as_i64().unwrap();
+    let later = "2999-01-01T00:00:00Z";
+    let pending = id(app
+        .task(&alice, json!({"title": "pending", "wait": later}))
+        .await);
+    let done = id(app
+        .task(
+            &alice,
+            json!({"title": "done", "wait": later, "status": "done"}),
+        )
+        .await);
+    assert_eq!(ids(&app, &alice, "waiting=true").await, [pending]);
+    assert_eq!(ids(&app, &alice, "waiting=false").await, [done]);
+    assert_eq!(ids(&app, &alice, "status=done&waiting=false").await, [done]);
+}
+
+#[tokio::test]
 async fn the_list_filters_and_orders_by_the_new_fields() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;

@@ -78,11 +78,16 @@ pub(super) fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Pa
             bind(&mut sql, &fragment, Box::new(bound));
         }
     }
+    // Only a pending task waits: a done one keeps its wait date idle.
     match filter.query.waiting {
-        Some(true) => bind(&mut sql, " AND t.wait > ?", Box::new(filter.now)),
+        Some(true) => bind(
+            &mut sql,
+            " AND t.status = 'pending' AND t.wait > ?",
+            Box::new(filter.now),
+        ),
         Some(false) => bind(
             &mut sql,
-            " AND (t.wait IS NULL OR t.wait <= ?)",
+            " AND (t.status <> 'pending' OR t.wait IS NULL OR t.wait <= ?)",
             Box::new(filter.now),
         ),
         None => {}

@@ -68,13 +68,14 @@ pub(super) fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Va
             values.push(Value::Integer(micros(bound)));
         }
     }
+    // Only a pending task waits: a done one keeps its wait date idle.
     match filter.query.waiting {
         Some(true) => {
-            sql.push_str(" AND t.wait > ?");
+            sql.push_str(" AND t.status = 'pending' AND t.wait > ?");
             values.push(Value::Integer(micros(filter.now)));
         }
         Some(false) => {
-            sql.push_str(" AND (t.wait IS NULL OR t.wait <= ?)");
+            sql.push_str(" AND (t.status <> 'pending' OR t.wait IS NULL OR t.wait <= ?)");
             values.push(Value::Integer(micros(filter.now)));
         }
         None => {}
