@@ -199,6 +199,12 @@ fn modify_changes_clears_and_removes() {
     );
     assert_eq!(one["title"], "Better title");
 
+    // Taskwarrior's substitution, in the title, over several tasks too.
+    cli.ok(&["1", "modify", "/title/name/"]);
+    assert_eq!(pending(&cli, 1)["title"], "Better name");
+    cli.ok(&["1,2", "modify", "/e/E/g"]);
+    assert_eq!(pending(&cli, 1)["title"], "BEttEr namE");
+
     cli.ok(&["2,3", "modify", "pri:L"]);
     cli.ok(&["modify", "3-4", "-keep"]);
     cli.ok(&[

@@ -25,7 +25,8 @@
 //! `wait:DATE`, `scheduled:DATE` (`sched:`), `until:DATE`, `depends:1,2`
 //! (`dep:`; `depends:-2` removes 2, `depends:` removes all), `uda.NAME:VALUE` (a number-looking value
 //! is kept as a number; `uda.NAME:` removes it), `+tag`, and for `modify`
-//! `-tag` (remove) and empty values (`due:`) that clear the field. Other
+//! `-tag` (remove), `/from/to/` (a substitution in the title) and empty
+//! values (`due:`) that clear the field. Other
 //! words make the title.
 //!
 //! What the API can filter goes into [`TaskQuery`]; the rest (excluded tags,
@@ -43,7 +44,7 @@ mod modify;
 mod tests;
 mod words;
 
-pub use modify::{Modifications, ModifyMode, Resolved, NEEDS_TITLE};
+pub use modify::{Modifications, ModifyMode, Resolved, Substitution, NEEDS_TITLE};
 use words::{
     check_tag, error, parse_date, parse_priority, pattern_text, refuse_bare_uda,
     refuse_broken_names, refuse_operator, refuse_setting, refuse_unclosed, refuse_unknown_modifier,

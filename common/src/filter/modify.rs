@@ -55,6 +55,45 @@ pub struct Modifications {
     /// `uda.NAME:VALUE` sets (a number-looking value as a number);
     /// `uda.NAME:` removes (`None`).
     pub udas: BTreeMap<String, Option<UdaValue>>,
+    /// `/from/to/` (`task modify` only): Taskwarrior's substitution in the
+    /// title, in order.
+    pub substitutions: Vec<Substitution>,
+}
+
+/// `/from/to/` replaces the first `from` in the title with `to`;
+/// `/from/to/g` replaces every one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Substitution {
+    pub from: String,
+    pub to: String,
+    pub every: bool,
+}
+
+impl Substitution {
+    /// `/from/to/` or `/from/to/g`, `from` not empty; no other word.
+    fn parse(word: &str) -> Option<Substitution> {
+        let (body, every) = match word.strip_suffix("/g") {
+            Some(body) => (body, true),
+            None => (word.strip_suffix('/')?, false),
+        };
+        let (from, to) = body.strip_prefix('/')?.split_once('/')?;
+        if from.is_empty() || to.contains('/') {
+            return None;
+        }
+        Some(Substitution {
+            from: from.to_string(),
+            to: to.to_string(),
+            every,
+        })
+    }
+
+    fn apply(&self, text: &str) -> String {
+        if self.every {
+            text.replace(&self.from, &self.to)
+        } else {
+            text.replacen(&self.from, &self.to, 1)
+        }
+    }
 }
 
 /// The API ids of the tasks a modification names (`depends:3`), as the
@@ -141,6 +180,12 @@ impl Modifications {
             }
             let unquoted = unquoted_value(word, source);
             let word = unquoted.as_ref().unwrap_or(word);
+            if mode == ModifyMode::Modify {
+                if let Some(substitution) = Substitution::parse(word) {
+                    mods.substitutions.push(substitution);
+                    continue;
+                }
+            }
             if let Some((sign, name)) = split_tag(word) {
                 match (sign, mode) {
                     ('+', _) => {
@@ -251,7 +296,10 @@ impl Modifications {
     /// Whether a list or map changes (tags, dependencies, attributes): then
     /// the task as it is now is needed for a patch.
     pub fn needs_current(&self) -> bool {
-        self.touches_tags() || self.touches_depends() || !self.udas.is_empty()
+        self.touches_tags()
+            || self.touches_depends()
+            || !self.udas.is_empty()
+            || !self.substitutions.is_empty()
     }
 
     /// Whether the dependencies change.
@@ -346,8 +394,20 @@ impl Modifications {
             }
             tags
         });
+        // Substitutions go over the new title, or the task's own.
+        let title = match (self.title(), self.substitutions.is_empty()) {
+            (title, true) => title,
+            (title, false) => {
+                let before = title.unwrap_or_else(|| current.title.clone());
+                let after = self
+                    .substitutions
+                    .iter()
+                    .fold(before, |text, substitution| substitution.apply(&text));
+                (after != current.title).then_some(after)
+            }
+        };
         TaskPatch {
-            title: self.title(),
+            title,
             description: self.description.clone(),
             status: None,
             priority: self.priority,

@@ -166,6 +166,42 @@ fn due_on_a_day_and_multi_word_dates() {
 }
 
 #[test]
+fn a_substitution_changes_the_title_as_taskwarriors_does() {
+    let c = clock();
+    let current = Task {
+        title: "Call mother, then mother again".into(),
+        ..Task::default()
+    };
+    let patch = |words: &[&str]| {
+        Modifications::parse(words, &c, ModifyMode::Modify)
+            .unwrap()
+            .to_patch(&current, &Resolved::new())
+            .title
+    };
+    assert_eq!(
+        patch(&["/mother/mom/"]).as_deref(),
+        Some("Call mom, then mother again")
+    );
+    assert_eq!(
+        patch(&["/mother/mom/g"]).as_deref(),
+        Some("Call mom, then mom again")
+    );
+    assert_eq!(
+        patch(&["/Call/Ring/", "/again//"]).as_deref(),
+        Some("Ring mother, then mother ")
+    );
+    // Nothing to replace: no change, and no title word either.
+    assert_eq!(patch(&["/father/dad/"]), None);
+    // Not a substitution: title words, as before.
+    for word in ["/a/b/c/", "//b/", "/a/b", "a/b/c/"] {
+        assert_eq!(patch(&[word]).as_deref(), Some(word), "{word}");
+    }
+    // A new task's words are its title.
+    let add = Modifications::parse(&["Read", "/docs/api/"], &c, ModifyMode::Add).unwrap();
+    assert_eq!(add.title().as_deref(), Some("Read /docs/api/"));
+}
+
+#[test]
 fn a_time_of_day_after_a_date_is_the_dates() {
     let c = clock();
     let add = |line: &str| Modifications::parse_line(line, &c, ModifyMode::Add).unwrap();
