@@ -172,6 +172,9 @@ impl StatusFilter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderField {
     Id,
+    /// The number a pending task is shown by (`task 3`); tasks without
+    /// one come last.
+    Number,
     Title,
     Status,
     Priority,
@@ -188,8 +191,9 @@ pub enum OrderField {
 }
 
 impl OrderField {
-    pub const ALL: [(&'static str, OrderField); 13] = [
+    pub const ALL: [(&'static str, OrderField); 14] = [
         ("id", OrderField::Id),
+        ("number", OrderField::Number),
         ("title", OrderField::Title),
         ("status", OrderField::Status),
         ("priority", OrderField::Priority),
@@ -584,6 +588,7 @@ pub fn compare(a: &Task, b: &Task, keys: &[OrderKey]) -> Ordering {
         let d = key.descending;
         let by = match key.field {
             OrderField::Id => nulls_last(Some(a.id), Some(b.id), d),
+            OrderField::Number => nulls_last(a.number, b.number, d),
             OrderField::Title => nulls_last(
                 Some(a.title.to_lowercase()),
                 Some(b.title.to_lowercase()),

@@ -66,7 +66,7 @@ impl SortKey {
     pub fn ordering(self) -> Vec<OrderKey> {
         use OrderField as F;
         match self {
-            SortKey::Id => vec![OrderKey::asc(F::Id)],
+            SortKey::Id => vec![OrderKey::asc(F::Number)],
             SortKey::Due => vec![
                 OrderKey::asc(F::Due),
                 OrderKey::desc(F::Priority),

@@ -323,6 +323,8 @@ fn sort_specs() {
     };
     assert_eq!(names("due,-priority"), ["due", "-priority"]);
     assert_eq!(names("-created"), ["-created_at"]);
+    // Taskwarrior's id is the number a task is shown by.
+    assert_eq!(names("id,-number"), ["number", "-number"]);
     assert!(parse_sort("colour").is_err());
     assert!(parse_sort(",").is_err());
 }

@@ -490,6 +490,8 @@ pub fn parse_sort(spec: &str) -> Result<Vec<OrderKey>, FilterError> {
         };
         let name = name.to_ascii_lowercase();
         let field = match name.as_str() {
+            // The ID a task is shown by, as in Taskwarrior.
+            "id" => Some(OrderField::Number),
             "created" | "entry" => Some(OrderField::CreatedAt),
             "updated" | "modified" => Some(OrderField::UpdatedAt),
             "end" | "completed" => Some(OrderField::CompletedAt),

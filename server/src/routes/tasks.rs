@@ -92,11 +92,11 @@ pub(super) struct ListParams {
     /// Only the tasks that wait for the task with this id.
     #[param(minimum = 1)]
     depends_on: Option<i64>,
-    /// Comma list of id, title, status, priority, due, created_at,
+    /// Comma list of id, number, title, status, priority, due, created_at,
     /// updated_at, completed_at, start, wait, scheduled, until, urgency, each optionally
     /// prefixed with `-`; nulls sort last.
     #[param(
-        pattern = r"^\s*-?(id|title|status|priority|due|created_at|updated_at|completed_at|start|wait|scheduled|until|urgency)\s*(,\s*-?(id|title|status|priority|due|created_at|updated_at|completed_at|start|wait|scheduled|until|urgency)\s*)*$"
+        pattern = r"^\s*-?(id|number|title|status|priority|due|created_at|updated_at|completed_at|start|wait|scheduled|until|urgency)\s*(,\s*-?(id|number|title|status|priority|due|created_at|updated_at|completed_at|start|wait|scheduled|until|urgency)\s*)*$"
     )]
     ordering: Option<String>,
 }

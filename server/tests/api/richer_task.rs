@@ -212,6 +212,29 @@ async fn user_defined_attributes_are_kept_verbatim_and_checked() {
 }
 
 #[tokio::test]
+async fn a_list_orders_by_the_number_tasks_are_shown_by() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let id = |task: Value| task["id"].as_i64().unwrap();
+    let first = id(app.task(&alice, json!({"title": "first"})).await);
+    let second = id(app.task(&alice, json!({"title": "second"})).await);
+    let third = id(app.task(&alice, json!({"title": "third"})).await);
+    patch(&app, &alice, &json!(first), json!({"status": "done"})).await;
+    // The lowest free number goes to the next task: 1, by a later id.
+    let fourth = app.task(&alice, json!({"title": "fourth"})).await;
+    assert_eq!(fourth["number"], 1);
+    let fourth = id(fourth);
+    assert_eq!(
+        ids(&app, &alice, "status=all&ordering=number").await,
+        [fourth, second, third, first]
+    );
+    assert_eq!(
+        ids(&app, &alice, "status=all&ordering=-number").await,
+        [third, second, fourth, first]
+    );
+}
+
+#[tokio::test]
 async fn only_a_pending_task_waits() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;

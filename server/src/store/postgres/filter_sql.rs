@@ -169,6 +169,7 @@ pub(super) fn order_clause(filter: &TaskFilter) -> String {
                 has_id = true;
                 "t.id"
             }
+            OrderField::Number => "t.number",
             OrderField::Title => "lower(t.title) COLLATE \"C\"",
             OrderField::Status => "t.status COLLATE \"C\"",
             OrderField::CreatedAt => "t.created_at",

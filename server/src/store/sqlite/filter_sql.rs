@@ -155,6 +155,7 @@ pub(super) fn order_clause(filter: &TaskFilter) -> String {
             OrderField::Wait => nulls_last(&mut parts, "t.wait"),
             OrderField::Scheduled => nulls_last(&mut parts, "t.scheduled"),
             OrderField::Until => nulls_last(&mut parts, "t.until"),
+            OrderField::Number => nulls_last(&mut parts, "t.number"),
             // Known once read: ordered by the caller.
             OrderField::Urgency => continue,
         };
