@@ -203,8 +203,40 @@ const NOT_YET: &[(&str, &str)] = &[
     ),
     ("columns", "task list --json for every field"),
     ("commands", "task --help"),
+    ("reports", "task --help, which lists the reports"),
     ("diagnostics", "task --version, and taskd's log"),
+    ("_projects", "task projects"),
+    ("_tags", "task tags"),
 ];
+
+/// Taskwarrior's helper commands for scripts (`_projects`, `_get`, …) not
+/// listed above: what to use instead.
+const HELPERS_INSTEAD: &str = "task projects, task tags, or a command's --json output";
+
+/// The Taskwarrior command `word` names that this tool does not have, and
+/// what to use instead: its whole name or a helper's `_name`; with
+/// `shortened`, also a start of four letters or more that only it has
+/// (`diag`).
+fn not_yet(word: &str, shortened: bool) -> Option<(&str, &'static str)> {
+    if let Some((name, instead)) = NOT_YET.iter().find(|(name, _)| *name == word) {
+        return Some((name, instead));
+    }
+    if word.len() > 1
+        && word.starts_with('_')
+        && word[1..].bytes().all(|b| b.is_ascii_lowercase())
+        && !COMMANDS.contains(&word)
+    {
+        return Some((word, HELPERS_INSTEAD));
+    }
+    if !shortened || word.len() < 4 {
+        return None;
+    }
+    let mut starting = NOT_YET.iter().filter(|(name, _)| name.starts_with(word));
+    match (starting.next(), starting.next()) {
+        (Some((name, instead)), None) => Some((name, instead)),
+        _ => None,
+    }
+}
 
 /// Short global flags.
 const SHORT_FLAGS: &[&str] = &["-h", "-V", "-y"];
@@ -323,12 +355,15 @@ fn filter_then_command(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError>
         .collect();
     let position = command_position(&words);
     let before = &words[..position.unwrap_or(words.len())];
-    if let Some((word, instead)) = before
+    // A shortened name only as the whole line's first word (`task diag`):
+    // elsewhere a word such as `time` is searched for.
+    if let Some((word, (name, instead))) = before
         .iter()
-        .find_map(|w| NOT_YET.iter().find(|(name, _)| name == w))
+        .enumerate()
+        .find_map(|(at, w)| not_yet(w, at == 0 && position.is_none()).map(|found| (w, found)))
     {
         return Err(UsageError(format!(
-            "task {word}: Taskwarrior's {word} is not supported yet; use {instead} \
+            "task {word}: Taskwarrior's {name} is not supported yet; use {instead} \
              (task list -- {word} searches for the word)"
         )));
     }

@@ -71,12 +71,13 @@ impl Target {
     }
 }
 
-/// The tasks a command names: `filter` are the words before the command,
+/// The tasks `command` names: `filter` are the words before the command,
 /// `names` the task names after it (`task done 3`). `status` is whom a
 /// filter looks among unless it says (`reopen` looks among done tasks).
 pub async fn targets(
     ctx: &Ctx,
     client: &ApiClient,
+    command: &str,
     filter: &[String],
     names: &[String],
     status: StatusFilter,
@@ -87,7 +88,10 @@ pub async fn targets(
     named.extend(parse_names(names)?);
     if filter_words.is_empty() {
         if named.is_empty() {
-            return Err(UsageError("name the tasks: task 3 done, task +home done".into()).into());
+            return Err(UsageError(format!(
+                "name the tasks: task 3 {command}, task +home {command}"
+            ))
+            .into());
         }
         return Ok(named.into_iter().map(Target::Named).collect());
     }

@@ -19,6 +19,7 @@ pub async fn run(ctx: &Ctx, args: Names, active: bool) -> Result<ExitCode> {
     let targets = select::targets(
         ctx,
         &client,
+        if active { "start" } else { "stop" },
         &ctx.global.filter,
         &args.ids,
         StatusFilter::Pending,

@@ -26,7 +26,7 @@ async fn targets_and_text(
     ctx: &Ctx,
     client: &ApiClient,
     words: &[String],
-    usage: &str,
+    command: &str,
 ) -> Result<(Vec<Target>, String)> {
     // With a filter before the command, every word after it is the note's
     // (`task 3 annotate 10 minutes late`).
@@ -37,11 +37,12 @@ async fn targets_and_text(
     };
     let text = rest.join(" ");
     if text.trim().is_empty() {
-        return Err(UsageError(format!("give the note's text: {usage}")).into());
+        return Err(UsageError(format!("give the note's text: task ID {command} TEXT…")).into());
     }
     let targets = select::targets(
         ctx,
         client,
+        command,
         &ctx.global.filter,
         names,
         StatusFilter::Pending,
@@ -53,8 +54,7 @@ async fn targets_and_text(
 /// Adds the note to each task.
 pub async fn annotate(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let client = ctx.client()?;
-    let (targets, text) =
-        targets_and_text(ctx, &client, &args.words, "task ID annotate TEXT…").await?;
+    let (targets, text) = targets_and_text(ctx, &client, &args.words, "annotate").await?;
     select::confirm(ctx, &targets, "Annotate")?;
     change_each(ctx, targets, "Annotated", async |task| {
         ops::annotate(&client, &task, &text)
@@ -68,8 +68,7 @@ pub async fn annotate(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 /// the first that contains it (as Taskwarrior's `denotate`).
 pub async fn denotate(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let client = ctx.client()?;
-    let (targets, text) =
-        targets_and_text(ctx, &client, &args.words, "task ID denotate TEXT…").await?;
+    let (targets, text) = targets_and_text(ctx, &client, &args.words, "denotate").await?;
     select::confirm(ctx, &targets, "Denotate")?;
     change_each(ctx, targets, "Denotated", async |task| {
         ops::denotate(&client, &task, &text).await

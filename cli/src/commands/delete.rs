@@ -19,6 +19,7 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
     let chosen = select::targets(
         ctx,
         &client,
+        "delete",
         &ctx.global.filter,
         &args.ids,
         StatusFilter::All,

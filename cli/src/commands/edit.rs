@@ -24,6 +24,7 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
     let targets = select::targets(
         ctx,
         &client,
+        "edit",
         &ctx.global.filter,
         &args.ids,
         StatusFilter::All,

@@ -263,7 +263,11 @@ pub async fn set_status(
         common::api::Status::Done => StatusFilter::Pending,
         common::api::Status::Pending => StatusFilter::Done,
     };
-    let targets = select::targets(ctx, &client, &ctx.global.filter, words, among).await?;
+    let command = match new_status {
+        common::api::Status::Done => "done",
+        common::api::Status::Pending => "reopen",
+    };
+    let targets = select::targets(ctx, &client, command, &ctx.global.filter, words, among).await?;
     let ask = match new_status {
         common::api::Status::Done => "Complete",
         common::api::Status::Pending => "Reopen",

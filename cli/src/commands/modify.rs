@@ -67,6 +67,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let targets = select::targets(
         ctx,
         &client,
+        "modify",
         &ctx.global.filter,
         name_words,
         StatusFilter::Pending,

@@ -20,6 +20,7 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
     let targets = select::targets(
         ctx,
         &client,
+        "info",
         &ctx.global.filter,
         &args.ids,
         StatusFilter::All,

@@ -34,6 +34,17 @@ fn server_problems_show_detail_and_field_errors_on_one_line() {
     let run = cli.run(&["add", "x", "+", "--tag", "a b"]).failure(2);
     assert!(run.stderr.contains("whitespace"), "{run:?}");
 
+    // A command on tasks given none says how, in its own words.
+    for (command, example) in [
+        ("delete", "task 3 delete"),
+        ("done", "task 3 done"),
+        ("start", "task +home start"),
+        ("modify", "task 3 modify"),
+    ] {
+        let run = cli.run(&[command]).failure(2);
+        assert!(run.stderr.contains(example), "{command}: {run:?}");
+    }
+
     let weak = Cli::new(&server);
     let run = weak
         .run_with_stdin(&["register", "bob", "--password-stdin"], "12345678\n")

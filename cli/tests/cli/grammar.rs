@@ -328,6 +328,9 @@ fn log_records_a_task_already_done_and_other_taskwarrior_commands_are_refused() 
         "udas",
         "columns",
         "diagnostics",
+        "reports",
+        "_projects",
+        "_get",
     ] {
         let refused = cli.run(&[command]).failure(2);
         assert!(
@@ -337,6 +340,19 @@ fn log_records_a_task_already_done_and_other_taskwarrior_commands_are_refused() 
         let refused = cli.run(&["+phone", command]).failure(2);
         assert!(refused.stderr.contains(command), "{command}: {refused:?}");
     }
+    // Shortened as Taskwarrior takes them, alone on the line; elsewhere such
+    // a word is searched for.
+    for (short, named) in [("diag", "diagnostics"), ("calen", "calendar")] {
+        let refused = cli.run(&[short]).failure(2);
+        assert!(
+            refused
+                .stderr
+                .contains(&format!("Taskwarrior's {named} is not supported yet")),
+            "{short}: {refused:?}"
+        );
+    }
+    cli.ok(&["diag", "list"]);
+    cli.ok(&["_complete", "commands"]);
     // The word itself can still be searched for.
     cli.ok(&["add", "Count the chairs"]);
     assert_eq!(
