@@ -14,6 +14,19 @@ const DESCRIPTION: &str = "Description (everything below this line):";
 const ANNOTATIONS: &str =
     "Annotations (one a line; delete a line to remove that note, add one to add a note):";
 
+/// The labels of the fields, in the order they are written.
+const LABELS: [&str; 9] = [
+    "Title",
+    "Project",
+    "Priority",
+    "Tags",
+    "Due",
+    "Wait",
+    "Scheduled",
+    "Until",
+    "Depends",
+];
+
 /// The dates, in the order they are written.
 const DATES: [&str; 4] = ["Due", "Wait", "Scheduled", "Until"];
 
@@ -225,7 +238,10 @@ pub fn read<Tz: TimeZone>(
             if text.is_empty() {
                 continue;
             }
-            let value = UdaValue::typed_over(task.udas.get(&name), &text);
+            // Quotes around a value typed afresh group it, as on the
+            // command line and in the other clients' forms.
+            let typed = common::typed_line::unquoted(&text);
+            let value = UdaValue::typed_over(task.udas.get(&name), &typed);
             kept.insert(name, value);
         }
         // Retyped as the same values (`0.50` over 0.5): no change.
@@ -262,6 +278,14 @@ struct Parts {
     description: String,
 }
 
+/// Whether `line` is `Label: value` for a label the form writes.
+fn is_field_line(line: &str) -> bool {
+    line.split_once(':').is_some_and(|(label, _)| {
+        let label = label.trim();
+        LABELS.contains(&label) || label.starts_with("uda.")
+    })
+}
+
 fn fields(text: &str) -> Result<Parts, String> {
     let mut parts = Parts {
         fields: BTreeMap::new(),
@@ -283,7 +307,9 @@ fn fields(text: &str) -> Result<Parts, String> {
             in_notes = true;
             continue;
         }
-        if in_notes && line.trim_start().starts_with('-') {
+        // Below the notes' heading a line is a note, `- ` before it or not,
+        // unless it is one of the form's fields.
+        if in_notes && (line.trim_start().starts_with('-') || !is_field_line(line)) {
             parts.notes.push(line.to_string());
             continue;
         }
