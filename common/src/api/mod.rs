@@ -220,7 +220,8 @@ impl UdaValue {
         }
     }
 
-    fn is_number(&self) -> bool {
+    /// Whether the value is a number, whole or not.
+    pub fn is_number(&self) -> bool {
         !matches!(self, UdaValue::Text(_))
     }
 

@@ -347,6 +347,15 @@ pub fn imported(
     let now = stored(now);
     let mut fields = fields.normalised();
     fields.description = current.description.clone();
+    // Taskwarrior writes a number attribute it has no type for as text
+    // (`"3.000000"`): over a number, text that reads as a number is one.
+    for (name, value) in fields.udas.iter_mut() {
+        if let (UdaValue::Text(text), Some(old)) = (&*value, current.udas.get(name)) {
+            if old.is_number() && UdaValue::number_in(text).is_some() {
+                *value = UdaValue::typed_over(Some(old), text);
+            }
+        }
+    }
     for (new, old) in [
         (&mut fields.due, current.due),
         (&mut fields.start, current.start),

@@ -214,6 +214,25 @@ async fn importing_again_changes_nothing_and_an_edit_changes_only_its_task() {
     }
     assert_eq!(by_uuid(&after, B)["title"], "Wait for it, edited");
     assert_eq!(by_uuid(&after, C)["annotations"][0]["text"], "new note");
+
+    // A number as Taskwarrior writes one it has no type for, as text: the
+    // same number is no change, another stays a number.
+    let mut retyped = edited.clone();
+    retyped[0]["estimate"] = json!("3.000000");
+    let summary = imported(&app, &alice, &retyped).await;
+    assert_eq!(summary["unchanged"], 4, "{summary}");
+    assert_eq!(
+        by_uuid(&all_tasks(&app, &alice).await, A)["udas"]["estimate"],
+        3
+    );
+    retyped[0]["estimate"] = json!("4.5");
+    retyped[0]["size"] = json!("7");
+    let summary = imported(&app, &alice, &retyped).await;
+    assert_eq!(summary["updated"], 1, "{summary}");
+    let tasks = all_tasks(&app, &alice).await;
+    let udas = &by_uuid(&tasks, A)["udas"];
+    assert_eq!(udas["estimate"], 4.5, "{udas}");
+    assert_eq!(udas["size"], "7", "text over text stays text: {udas}");
 }
 
 #[tokio::test]
