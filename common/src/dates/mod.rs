@@ -6,6 +6,7 @@
 //! | `2026-12-01` | that day |
 //! | `2026-12-01T15:00:00Z`, `2026-12-01T15:00:00+02:00` | that instant (RFC 3339) |
 //! | `2026-12-01T15:00`, `2026-12-01 15:00` | that local time |
+//! | a day then a time of day: `tomorrow 17:00`, `fri 9:30` | that local time of that day |
 //! | `20261201T150000Z`, `20261201T150000` | Taskwarrior's export format: that instant in UTC, that local time |
 //! | `now` | this instant |
 //! | `today` (`eod`), `tomorrow`, `yesterday` | that day |
@@ -55,7 +56,7 @@ impl std::fmt::Display for DateError {
                 f,
                 "invalid date {input:?}: use 2026-12-01, an RFC 3339 time, today, tomorrow, \
                  a weekday, a month, 15th, sod/eod, sow/eow, som/eom, soy/eoy, noon, later, \
-                 3d, 2w, 1h, 30min, \"in 3 days\" or P1DT2H"
+                 3d, 2w, 1h, 30min, \"in 3 days\", P1DT2H, or a day then a time (fri 9:30)"
             ),
             DateError::OutOfRange(input) => write!(f, "date {input:?} is out of range"),
         }
@@ -175,6 +176,17 @@ impl<Tz: TimeZone> Clock<Tz> {
         if let Ok(naive) = NaiveDateTime::parse_from_str(&text, "%Y%m%dt%H%M%Sz") {
             return Ok(DateSpec::instant(naive.and_utc()));
         }
+        // A day, then a time of day on it: `tomorrow 17:00`, `fri 9:30`.
+        if let Some((day_text, time_text)) = text.rsplit_once(' ') {
+            if let Some(time) = time_of_day(time_text) {
+                let spec = self.parse_any(day_text).map_err(|_| invalid())?;
+                if spec.is_day() {
+                    let date = spec.start.with_timezone(&self.now.timezone()).date_naive();
+                    let at = self.local(date.and_time(time)).ok_or_else(out_of_range)?;
+                    return Ok(DateSpec::instant(at));
+                }
+            }
+        }
         for format in [
             "%Y%m%dt%H%M%S",
             "%Y-%m-%dt%H:%M:%S",
@@ -214,6 +226,30 @@ impl<Tz: TimeZone> Clock<Tz> {
         }
         None
     }
+}
+
+/// Whether `word` has the shape of a time of day, hours and minutes (and
+/// seconds), valid or not: `17:00`, `9:30`, `25:00`.
+pub fn looks_like_time(word: &str) -> bool {
+    let parts: Vec<&str> = word.split(':').collect();
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    matches!(parts.len(), 2 | 3)
+        && (1..=2).contains(&parts[0].len())
+        && digits(parts[0])
+        && parts[1..]
+            .iter()
+            .all(|part| part.len() == 2 && digits(part))
+}
+
+/// The time of day `word` names: `17:00`, `9:30`, `08:15:30`.
+pub fn time_of_day(word: &str) -> Option<NaiveTime> {
+    if !looks_like_time(word) {
+        return None;
+    }
+    let mut numbers = word.split(':').map(|part| part.parse::<u32>().ok());
+    let (hour, minute) = (numbers.next()??, numbers.next()??);
+    let second = numbers.next().flatten().unwrap_or(0);
+    NaiveTime::from_hms_opt(hour, minute, second)
 }
 
 /// `when` relative to `now`, short: `now`, `in 5min`, `in 3h`, `in 2d`,

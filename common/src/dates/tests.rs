@@ -60,6 +60,30 @@ fn instants() {
     assert_eq!(c.parse("20261201T150000Z").unwrap().due(), at);
     assert_eq!(c.parse("20261201T170000").unwrap().due(), at);
     assert!(c.parse("20261301T150000Z").is_err());
+    // A day, then a time of day on it, in the local zone.
+    let instant = |input: &str| c.parse(input).map(|spec| (spec.is_day(), spec.due()));
+    assert_eq!(
+        instant("tomorrow 17:00"),
+        Ok((false, utc("2026-03-05T15:00:00Z")))
+    );
+    assert_eq!(
+        instant("fri 9:30"),
+        Ok((false, utc("2026-03-06T07:30:00Z")))
+    );
+    assert_eq!(
+        instant("in 3 days 08:15:30"),
+        Ok((false, utc("2026-03-07T06:15:30Z")))
+    );
+    assert_eq!(instant("2026-12-01 17:00"), Ok((false, at)));
+    for bad in [
+        "tomorrow 25:00",
+        "tomorrow 9:60",
+        "1h 17:00",
+        "now 17:00",
+        "nonsense 17:00",
+    ] {
+        assert!(c.parse(bad).is_err(), "{bad}");
+    }
     let now = c.parse("now").unwrap();
     assert!(!now.is_day());
     assert_eq!(now.due(), utc("2026-03-04T08:30:00Z"));

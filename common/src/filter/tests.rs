@@ -211,10 +211,17 @@ fn a_time_of_day_after_a_date_is_the_dates() {
     let argv =
         Modifications::parse(&["Party", "due:2026-12-24", "9:30"], &c, ModifyMode::Add).unwrap();
     assert_eq!(argv.due, Some(Some(utc("2026-12-24T09:30:00Z"))));
-    // Not a time of day, or not after a date: title words as before.
-    let late = add("Party due:2026-12-24 99:99");
-    assert_eq!(late.title().as_deref(), Some("Party 99:99"));
-    assert_eq!(late.due, Some(Some(utc("2026-12-24T23:59:59Z"))));
+    // After any day: `tomorrow 17:00`, `fri 9:30`.
+    let soon = add("Call due:tomorrow 17:00");
+    assert_eq!(soon.title().as_deref(), Some("Call"));
+    assert_eq!(soon.due, Some(Some(utc("2026-03-05T17:00:00Z"))));
+    // A time that is none is said, not taken as a title word.
+    let late =
+        Modifications::parse_line("Party due:2026-12-24 25:00", &c, ModifyMode::Add).unwrap_err();
+    assert!(late.0.contains("\"2026-12-24 25:00\""), "{late}");
+    let instant = Modifications::parse_line("x due:1h 17:00", &c, ModifyMode::Add).unwrap_err();
+    assert!(instant.0.contains("invalid date"), "{instant}");
+    // Not after a date, or not shaped as a time: title words as before.
     let meet = add("Meet at 17:00 due:2026-12-24");
     assert_eq!(meet.title().as_deref(), Some("Meet at 17:00"));
     let ratio = add("Mix 1:2 due:2026-12-24 1:2:3");

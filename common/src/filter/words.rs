@@ -455,28 +455,16 @@ pub(super) fn take_date_value<'a, Tz: TimeZone>(
             return (joined.into(), 1);
         }
     }
-    // `due:2026-12-24 17:00`: a time of day after a day is that day's, as
-    // the web app's date boxes read it, rather than a title word.
-    if rest.first().is_some_and(|word| is_time_of_day(word)) {
-        let joined = format!("{value} {}", rest[0]);
-        if clock.parse(&joined).is_ok() {
-            return (joined.into(), 1);
-        }
+    // `due:2026-12-24 17:00`, `due:fri 9:30`: a time of day after a day is
+    // that day's, as the web app's date boxes read it, rather than a title
+    // word; one that is no time (`25:00`) makes the date fail, said.
+    if rest
+        .first()
+        .is_some_and(|word| crate::dates::looks_like_time(word))
+    {
+        return (format!("{value} {}", rest[0]).into(), 1);
     }
     (value.into(), 0)
-}
-
-/// `17:00`, `9:30`, `08:15:30`: hours and minutes (and seconds), no more.
-fn is_time_of_day(word: &str) -> bool {
-    let parts: Vec<&str> = word.split(':').collect();
-    let digits = |part: &&str, most: usize| {
-        (1..=most).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
-    };
-    matches!(parts.len(), 2 | 3)
-        && digits(&parts[0], 2)
-        && parts[1..]
-            .iter()
-            .all(|part| part.len() == 2 && digits(part, 2))
 }
 
 /// Parses `--sort due,-priority` into the API's `ordering` list; Taskwarrior's
