@@ -206,7 +206,9 @@ impl App {
                     self.info("J and K scroll the details pane: Enter opens it.");
                 }
             }
-            (NONE, KeyCode::Char('r')) | (CTRL, KeyCode::Char('r')) => return vec![self.reload()],
+            (NONE, KeyCode::Char('r')) | (CTRL, KeyCode::Char('r')) | (_, KeyCode::F(5)) => {
+                return vec![self.reload()]
+            }
             (NONE, KeyCode::Char('u')) => {
                 return vec![Command::Revert {
                     direction: Direction::Undo,
@@ -217,7 +219,7 @@ impl App {
                     direction: Direction::Redo,
                 }]
             }
-            (NONE, KeyCode::Char('?')) | (NONE, KeyCode::F(1)) => {
+            (NONE, KeyCode::Char('?')) | (_, KeyCode::F(1)) => {
                 self.overlay = Overlay::Help { scroll: 0 }
             }
             (_, code) => {
@@ -358,6 +360,9 @@ impl App {
         let Overlay::Prompt(prompt) = &mut self.overlay else {
             return Vec::new();
         };
+        if prompt.sending {
+            return Vec::new();
+        }
         match prompt.handle_key(modifiers, code, self.now, self.tz) {
             PromptAction::None => Vec::new(),
             PromptAction::Cancel => {
@@ -366,7 +371,7 @@ impl App {
             }
             PromptAction::Send(change) => {
                 let task = Box::new(prompt.task.clone());
-                self.overlay = Overlay::None;
+                prompt.sending = true;
                 vec![Command::Change { task, change }]
             }
         }

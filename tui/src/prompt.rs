@@ -27,6 +27,9 @@ pub struct Prompt {
     pub error: Option<String>,
     /// The task's dependencies as the user names them, for the hint.
     pub depends: String,
+    /// Sent, the answer awaited: the prompt stays, with what was typed,
+    /// until the change is saved, and says why if it is not.
+    pub sending: bool,
 }
 
 /// What a key did to the prompt.
@@ -55,6 +58,7 @@ impl Prompt {
             input: Input::default(),
             error: None,
             depends: depends.join(","),
+            sending: false,
         }
     }
 
@@ -68,6 +72,9 @@ impl Prompt {
 
     /// The line under the input.
     pub fn hint(&self) -> String {
+        if self.sending {
+            return "saving…".to_string();
+        }
         match self.kind {
             PromptKind::Annotate => "enter adds the note · esc cancels".to_string(),
             PromptKind::Depends => {

@@ -132,10 +132,11 @@ impl App {
         result: Result<Task, Failure>,
     ) -> Vec<Command> {
         let form_waiting = matches!(&self.overlay, Overlay::Form(form) if form.saving);
+        let prompt_waiting = matches!(&self.overlay, Overlay::Prompt(prompt) if prompt.sending);
         match result {
             Ok(task) => {
                 let id = task.id;
-                if form_waiting {
+                if form_waiting || prompt_waiting {
                     self.overlay = Overlay::None;
                 }
                 let name = shown_as.unwrap_or_else(|| display::name(&task));
@@ -150,6 +151,22 @@ impl App {
             }
             Err(failure) => {
                 let stale = matches!(&failure, Failure::Problem(p) if p.status == 412);
+                // A prompt refused keeps what was typed, and says why.
+                if let (true, false, Overlay::Prompt(prompt)) = (
+                    prompt_waiting,
+                    stale || failure.needs_login(),
+                    &mut self.overlay,
+                ) {
+                    prompt.sending = false;
+                    prompt.error = Some(failure.message());
+                    if let Failure::Unreachable(reason) = &failure {
+                        self.offline = Some(reason.clone());
+                    }
+                    return Vec::new();
+                }
+                if prompt_waiting {
+                    self.overlay = Overlay::None;
+                }
                 if let (true, Overlay::Form(form)) = (form_waiting, &mut self.overlay) {
                     form.saving = false;
                     match &failure {

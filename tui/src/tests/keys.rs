@@ -706,6 +706,14 @@ fn question_mark_shows_help_and_any_key_closes_it() {
     // `x` closes the help; it does not start a delete.
     assert!(press(&mut app, KeyCode::Char('x')).is_empty());
     assert_eq!(app.overlay, Overlay::None);
+    // F1 opens it too, and F5 reloads as `r` does.
+    press(&mut app, KeyCode::F(1));
+    assert_eq!(app.overlay, Overlay::Help { scroll: 0 });
+    press(&mut app, KeyCode::Esc);
+    assert!(matches!(
+        press(&mut app, KeyCode::F(5)).as_slice(),
+        [Command::LoadTasks { .. }]
+    ));
     // When it all fits, `j` closes it too, as its last line says; on a
     // small screen it scrolls.
     app.update(Msg::Resize(160, 48));
@@ -1019,6 +1027,18 @@ fn capital_a_annotates_and_capital_d_sets_dependencies() {
             change: Change::Annotate("call first".into()),
         }]
     );
+    // The prompt waits for the answer, then goes once the note is saved.
+    assert!(matches!(&app.overlay, Overlay::Prompt(p) if p.sending));
+    assert!(
+        press(&mut app, KeyCode::Char('x')).is_empty(),
+        "keys wait too"
+    );
+    app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        created: false,
+        verb: "Annotated",
+        shown_as: None,
+        result: Ok(shown.clone()),
+    })));
     assert_eq!(app.overlay, Overlay::None);
 
     type_text(&mut app, "D");
@@ -1037,6 +1057,24 @@ fn capital_a_annotates_and_capital_d_sets_dependencies() {
         [TaskRef::Number(2), TaskRef::Uuid("0a1b2c3d".into())]
     );
     assert_eq!(mods.remove_depends, [TaskRef::Number(3)]);
+    // Refused (a task that is not there): the prompt stays with what was
+    // typed and the reason, for another try.
+    app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        created: false,
+        verb: "Modified",
+        shown_as: None,
+        result: Err(crate::msg::Failure::Other(
+            "task 0a1b2c3d: no such task".into(),
+        )),
+    })));
+    let Overlay::Prompt(prompt) = &app.overlay else {
+        panic!("the prompt went: {:?}", app.overlay);
+    };
+    assert!(!prompt.sending);
+    assert_eq!(prompt.input.value(), "2,-3 0a1b2c3d");
+    assert_eq!(prompt.error.as_deref(), Some("task 0a1b2c3d: no such task"));
+    assert!(press(&mut app, KeyCode::Esc).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
 
     // A word that names no task stays in the prompt with the reason; Esc
     // leaves without sending.

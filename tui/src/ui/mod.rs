@@ -268,8 +268,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("s", "cycle the sort order"),
     ("tab", "pending tasks / all tasks"),
     ("w", "show / hide waiting tasks"),
-    ("r", "reload now"),
-    ("?", "this help"),
+    ("r F5", "reload now"),
+    ("? F1", "this help"),
     ("esc", "close the details pane, else clear the filter"),
     ("q", "quit"),
 ];

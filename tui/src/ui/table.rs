@@ -397,6 +397,14 @@ pub(crate) fn detail_lines(app: &App, task: &Task) -> Vec<Line<'static>> {
     } else {
         lines.extend(escape_lines(&task.description).into_iter().map(Line::from));
     }
+    // Notes under a heading of their own, apart from the description.
+    if !task.annotations.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(vec![
+            label("Notes"),
+            Span::raw(task.annotations.len().to_string()),
+        ]));
+    }
     for note in &task.annotations {
         lines.push(Line::from(vec![
             Span::styled(
