@@ -295,9 +295,16 @@ pub async fn set_status(
 }
 
 /// "Modified task 3 'Title'.", warned when the change leaves the task past
-/// its until date.
-fn say_changed(ctx: &Ctx, verb: &str, target: &Target, name: &str, task: &Task) -> Result<()> {
-    let now_named = now_named(target, name, task.number);
+/// its until date; `had` is the number the task had before.
+fn say_changed(
+    ctx: &Ctx,
+    verb: &str,
+    target: &Target,
+    name: &str,
+    had: Option<i64>,
+    task: &Task,
+) -> Result<()> {
+    let now_named = now_named(target, name, had, task.number);
     let line = format!("{verb} task {name} {}{now_named}.", quoted(&task.title));
     ctx.say(&display::with_expiry_warning(
         line,
@@ -307,10 +314,11 @@ fn say_changed(ctx: &Ctx, verb: &str, target: &Target, name: &str, task: &Task) 
 }
 
 /// Reopened, a task has a number to be named by from now on: said when it
-/// was named otherwise.
-fn now_named(target: &Target, name: &str, number: Option<i64>) -> String {
+/// was named otherwise and the number is new to it.
+fn now_named(target: &Target, name: &str, had: Option<i64>, number: Option<i64>) -> String {
     match (target, number) {
         (Target::Named(TaskRef::Number(_)), _) | (_, None) => String::new(),
+        _ if had == number => String::new(),
         (_, Some(number)) if name == number.to_string() => String::new(),
         (_, Some(number)) => format!(", now task {number}"),
     }
@@ -370,7 +378,7 @@ pub async fn change_together(
                 failures.said();
                 continue;
             }
-            let seen_version = task.version;
+            let (seen_version, had) = (task.version, task.number);
             let now = result
                 .changed
                 .iter()
@@ -380,7 +388,7 @@ pub async fn change_together(
             if ops::left_as_it_was(seen_version, &now) {
                 ctx.say(&unchanged(&name, &now))?;
             } else {
-                say_changed(ctx, verb, &target, &name, &now)?;
+                say_changed(ctx, verb, &target, &name, had, &now)?;
             }
             changed.push(now);
         }
@@ -409,6 +417,7 @@ pub async fn change_each(
     for target in targets {
         let name = target.name();
         let mut attempt = 0;
+        let mut had = None;
         let result = loop {
             attempt += 1;
             let read = match attempt {
@@ -416,7 +425,10 @@ pub async fn change_each(
                 _ => target.read_again(&client).await,
             };
             let outcome = match read {
-                Ok(task) => change(task).await,
+                Ok(task) => {
+                    had = task.number;
+                    change(task).await
+                }
                 Err(err) => Err(err),
             };
             match outcome {
@@ -426,7 +438,7 @@ pub async fn change_each(
         };
         match result {
             Ok(Outcome::Changed(task)) => {
-                say_changed(ctx, verb, &target, &name, &task)?;
+                say_changed(ctx, verb, &target, &name, had, &task)?;
                 changed.push(task);
             }
             Ok(Outcome::AlreadySo(task, state)) => {

@@ -118,6 +118,16 @@ fn done_and_reopen_in_both_orders() {
         .collect();
     numbers.sort();
     assert_eq!(numbers, [1, 2, 3, 4, 5, 6]);
+    // Named by its uuid and left with the number it had: nothing to say
+    // of its number.
+    let uuid = short_uuid(&cli, 3);
+    let number = task(&cli, 3)["number"].clone();
+    let out = cli.ok(&[&uuid, "modify", "pri:L"]);
+    assert_eq!(
+        out,
+        format!("Modified task {uuid} \"Task 3\".\n"),
+        "{number}"
+    );
 }
 
 #[test]
