@@ -92,8 +92,9 @@ impl Column {
 }
 
 /// The `task list` table: ID, project, priority, due (relative), when
-/// started, until when waiting, tags, title; with `show_status`, a status
-/// column too, and with `urgency` the urgency (the reports ordered by it).
+/// started, until when waiting, when completed, tags, title; with
+/// `show_status`, a status column where the tasks' statuses differ, and
+/// with `urgency` the urgency (the reports ordered by it).
 /// Fitted to `width` by narrowing the title first, then tags and project.
 pub fn task_table(
     tasks: &[Task],
@@ -132,9 +133,14 @@ pub fn task_table(
     // show again; like every column, left out when no task has a value.
     columns.push(date_column("Active", tasks, now, |t| t.start));
     columns.push(date_column("Wait", tasks, now, |t| {
-        t.wait.filter(|wait| *wait > now)
+        t.wait
+            .filter(|wait| t.status == Status::Pending && *wait > now)
     }));
-    if show_status {
+    columns.push(date_column("Completed", tasks, now, |t| t.completed_at));
+    // A status column only where the statuses differ: every task of
+    // `task completed` is done.
+    let mixed = tasks.iter().any(|t| t.status != tasks[0].status);
+    if show_status && mixed {
         columns.push(Column::new(
             "Status",
             Align::Left,

@@ -48,6 +48,25 @@ fn every_report_selects_and_orders_its_tasks() {
     );
     assert_eq!(titles(&cli, &["all"]).len(), 6);
     assert_eq!(titles(&cli, &["completed"]), ["Finished"]);
+    // When each was completed, and no status column where all are done.
+    let header = cli
+        .ok(&["completed"])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(header.contains("Completed"), "{header}");
+    assert!(!header.contains("Status"), "{header}");
+    let header = cli
+        .ok(&["all"])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        header.contains("Completed") && header.contains("Status"),
+        "{header}"
+    );
     assert_eq!(titles(&cli, &["waiting"]), ["Later"]);
     assert_eq!(titles(&cli, &["active"]), ["Home"]);
     assert_eq!(titles(&cli, &["blocked"]), ["Blocked"]);
