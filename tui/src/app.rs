@@ -31,6 +31,8 @@ const RECONNECT_TICKS: u32 = 2 * TICKS_PER_SECOND;
 const STALLED_TICKS: u32 = 15 * TICKS_PER_SECOND;
 /// Only loads slower than this show "loading…", so refreshes do not flicker.
 const SLOW_TICKS: u32 = 2;
+/// How often the login form looks for a login saved by another client.
+const ADOPT_TICKS: u32 = 2 * TICKS_PER_SECOND;
 /// An edit of a task deleted since the form opened.
 const DELETED_MEANWHILE: &str = "Deleted elsewhere since you opened it: nothing was saved. It \
      stays in the trash for 30 days (task trash lists it, task restore brings it back); Esc \
@@ -448,7 +450,13 @@ impl App {
                 self.message = None;
             }
         }
-        if self.login.is_some() {
+        if let Some(form) = &mut self.login {
+            // A login made meanwhile by another client (`task login`) is
+            // taken up without asking for the password again.
+            form.ticks = form.ticks.wrapping_add(1);
+            if !form.busy && form.ticks % ADOPT_TICKS == 0 {
+                return vec![Command::AdoptSavedLogin];
+            }
             return Vec::new();
         }
         self.ticks_since_load = self.ticks_since_load.saturating_add(1);

@@ -17,6 +17,8 @@ pub struct LoginForm {
     pub focus: LoginField,
     pub error: Option<String>,
     pub busy: bool,
+    /// Ticks the form has been shown, to look for a login saved meanwhile.
+    pub ticks: u32,
 }
 
 /// The form's fields, in order; `Again` only when registering.
@@ -41,6 +43,7 @@ impl LoginForm {
             focus,
             error: None,
             busy: false,
+            ticks: 0,
         }
     }
 

@@ -123,6 +123,9 @@ pub enum Command {
         username: String,
         password: String,
     },
+    /// Takes up a login saved meanwhile by another client (`task login`),
+    /// answered as a login when there is one.
+    AdoptSavedLogin,
 }
 
 /// The changes [`Command::Change`] makes.
@@ -168,7 +171,9 @@ impl Failure {
     pub fn message(&self) -> String {
         match self {
             Failure::Unreachable(message) | Failure::Other(message) => message.clone(),
-            Failure::SessionExpired => "session expired: log in again".to_string(),
+            Failure::SessionExpired => {
+                "the login has ended (logged out, or expired): log in again".to_string()
+            }
             Failure::AccountInactive => {
                 "this account has been deactivated: an admin can reactivate it".to_string()
             }

@@ -177,6 +177,19 @@ impl Runtime {
                     send(ApiEvent::TaskFetched { id, result });
                 });
             }
+            Command::AdoptSavedLogin => {
+                tokio::spawn(async move {
+                    // The credentials file is read on a blocking thread.
+                    let adopted =
+                        tokio::task::spawn_blocking(move || client.adopt_saved_login()).await;
+                    if let Ok(Some(username)) = adopted {
+                        send(ApiEvent::LoggedIn {
+                            username,
+                            result: Ok(()),
+                        });
+                    }
+                });
+            }
             Command::Login { username, password } => {
                 tokio::spawn(async move {
                     let result = client

@@ -388,6 +388,36 @@ async fn u_undoes_a_completion_and_a_delete_and_shift_u_redoes() {
     server.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_made_by_the_cli_meanwhile_is_taken_up_at_the_login_form() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let server = start_taskd(dir.path()).await;
+    let url = server.url();
+    let api = account(&url, "cli-user", "correct-horse-5").await;
+    api.create_task(&NewTask {
+        title: "Seen once logged in".into(),
+        ..NewTask::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("create: {e}"));
+    let config = dir.path().join("config");
+    let tmux = Tmux::start(dir.path(), &tui_command(&config, &url), 100, 30);
+    tmux.wait_for("Log in to taskd at").await;
+
+    // `task login` in another terminal: the same credentials file.
+    ApiClient::with_config(Some(&url), ConfigDir::at(&config))
+        .unwrap_or_else(|e| panic!("client: {e}"))
+        .login("cli-user", "correct-horse-5")
+        .await
+        .unwrap_or_else(|e| panic!("login: {e}"));
+    tmux.wait_for("Seen once logged in").await;
+    tmux.wait_for("Logged in as cli-user.").await;
+
+    tmux.type_text("q");
+    assert_restored(&tmux).await;
+    server.stop().await;
+}
+
 /// The task once `done` holds of it (or as it is after the wait, for the
 /// assertion after to name).
 async fn task_when(

@@ -154,6 +154,24 @@ impl ApiClient {
         self.persist(&snapshot)
     }
 
+    /// Takes up a login another process saved meanwhile (`task login` while
+    /// the TUI waits at its login form): the account's name when the
+    /// credentials file holds tokens for this server other than ours. Reads
+    /// the file: call it off the async workers.
+    pub fn adopt_saved_login(&self) -> Option<String> {
+        let on_disk = self.config.as_ref()?.load().ok()?;
+        let tokens = on_disk.tokens_for(&self.base)?.clone();
+        let mut creds = self.lock();
+        if creds.tokens.as_ref().map(|t| &t.refresh) == Some(&tokens.refresh) {
+            return None;
+        }
+        creds.server = on_disk.server.clone();
+        creds.username = on_disk.username.clone();
+        creds.tokens = Some(tokens);
+        *self.damaged.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Some(on_disk.username.unwrap_or_default())
+    }
+
     pub(super) fn persist(&self, credentials: &Credentials) -> Result<(), ClientError> {
         match &self.config {
             Some(config) => Ok(config.save(credentials)?),

@@ -106,8 +106,12 @@ impl App {
             ApiEvent::LoggedIn { username, result } => match result {
                 Ok(()) => {
                     self.login = None;
-                    self.info(format!("Logged in as {username}."));
-                    self.username = Some(username);
+                    if username.is_empty() {
+                        self.info("Logged in.");
+                    } else {
+                        self.info(format!("Logged in as {username}."));
+                        self.username = Some(username);
+                    }
                     vec![self.follow_fresh()]
                 }
                 Err(failure) => {

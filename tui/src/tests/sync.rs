@@ -278,7 +278,7 @@ fn an_expired_session_brings_up_the_login_form_and_keeps_the_rest() {
     assert!(login
         .error
         .as_ref()
-        .is_some_and(|e| e.contains("session expired")));
+        .is_some_and(|e| e.contains("the login has ended")));
     assert!(tick(&mut app).is_empty(), "no refresh while logged out");
 
     type_text(&mut app, "pw-again-123");
