@@ -246,7 +246,10 @@ impl TaskFilter {
     /// TUI's): it may name one task at most.
     pub fn into_query(self) -> Result<TaskQuery, FilterError> {
         self.single_query().ok_or_else(|| {
-            error("this filter names one task at most: name several with task 3,5 list")
+            error(
+                "one task at most here, by its number or a uuid prefix; for several, \
+                 filter by a tag or project (the CLI also takes task 3,5 list)",
+            )
         })
     }
 

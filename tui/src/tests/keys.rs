@@ -593,6 +593,16 @@ fn enter_does_not_keep_a_filter_that_does_not_parse() {
 }
 
 #[test]
+fn several_task_names_are_refused_in_the_tuis_own_terms() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "1-3");
+    let error = app.filter.error.clone().unwrap_or_default();
+    assert!(error.starts_with("one task at most here"), "{error}");
+    assert!(error.contains("filter by a tag or project"), "{error}");
+}
+
+#[test]
 fn minus_tag_is_asked_of_the_server() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('/'));
