@@ -65,6 +65,9 @@ impl std::fmt::Display for DateError {
 
 impl std::error::Error for DateError {}
 
+/// The longest DATE read, in bytes: longer input is refused unread.
+const MAX_DATE_LEN: usize = 100;
+
 /// What a DATE names: a span of time, `start..=end`, in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DateSpec {
@@ -141,7 +144,15 @@ impl<Tz: TimeZone> Clock<Tz> {
 
     fn parse_any(&self, input: &str) -> Result<DateSpec, DateError> {
         let text = input.trim().to_ascii_lowercase();
-        let invalid = || DateError::Invalid(input.to_string());
+        let invalid = || {
+            // A long input is named by its start, not echoed whole.
+            let shown: String = input.chars().take(MAX_DATE_LEN).collect();
+            DateError::Invalid(if shown.len() < input.len() {
+                format!("{shown}…")
+            } else {
+                shown
+            })
+        };
         let out_of_range = || DateError::OutOfRange(input.to_string());
 
         let day = |d: Option<NaiveDate>| -> Result<DateSpec, DateError> {
@@ -149,7 +160,8 @@ impl<Tz: TimeZone> Clock<Tz> {
                 .ok_or_else(out_of_range)
         };
 
-        if text.is_empty() {
+        // No date is written in more than a few words.
+        if text.is_empty() || text.len() > MAX_DATE_LEN {
             return Err(invalid());
         }
         if text == "now" {
@@ -177,8 +189,11 @@ impl<Tz: TimeZone> Clock<Tz> {
             return Ok(DateSpec::instant(naive.and_utc()));
         }
         // A day, then a time of day on it: `tomorrow 17:00`, `fri 9:30`.
+        // One time at most: the day's own text is read without this rule,
+        // so that no input makes the reading go deeper than once.
         if let Some((day_text, time_text)) = text.rsplit_once(' ') {
-            if let Some(time) = time_of_day(time_text) {
+            let day_has_time = day_text.rsplit(' ').next().is_some_and(looks_like_time);
+            if let (Some(time), false) = (time_of_day(time_text), day_has_time) {
                 let spec = self.parse_any(day_text).map_err(|_| invalid())?;
                 if spec.is_day() {
                     let date = spec.start.with_timezone(&self.now.timezone()).date_naive();

@@ -84,6 +84,10 @@ fn instants() {
     ] {
         assert!(c.parse(bad).is_err(), "{bad}");
     }
+    // Two times, or a great many: refused at once, never read deeper.
+    assert!(c.parse("tomorrow 9:00 17:00").is_err());
+    let many = "0:00 ".repeat(200_000);
+    assert!(c.parse(&many).is_err());
     let now = c.parse("now").unwrap();
     assert!(!now.is_day());
     assert_eq!(now.due(), utc("2026-03-04T08:30:00Z"));

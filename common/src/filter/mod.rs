@@ -189,7 +189,7 @@ impl TaskFilter {
                     filter.query.has_due = Some(false);
                 }
                 Attribute::ScheduledBefore | Attribute::ScheduledAfter => {
-                    let (value, used) = take_date_value(value, &words[i..], clock);
+                    let (value, used) = take_date_value(value, &words[i..], &quoted[i..], clock);
                     i += used;
                     let spec = parse_date(clock, "scheduled", &value)?;
                     match attribute {
@@ -200,7 +200,7 @@ impl TaskFilter {
                     }
                 }
                 Attribute::Due | Attribute::DueBefore | Attribute::DueAfter => {
-                    let (value, used) = take_date_value(value, &words[i..], clock);
+                    let (value, used) = take_date_value(value, &words[i..], &quoted[i..], clock);
                     i += used;
                     let spec = parse_date(clock, word.split(':').next().unwrap_or("due"), &value)?;
                     match attribute {

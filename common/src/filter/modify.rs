@@ -153,6 +153,7 @@ impl Modifications {
             .iter()
             .map(|w| (w.text.clone(), w.quote.map(|_| w.as_typed())))
             .unzip();
+        let quoted: Vec<bool> = typed.iter().map(Option::is_some).collect();
         let mut mods = Modifications::default();
         let mut literal = false;
         let mut i = 0;
@@ -234,7 +235,8 @@ impl Modifications {
                     if value.is_empty() {
                         *field = Some(None);
                     } else {
-                        let (value, used) = take_date_value(value, &words[i..], clock);
+                        let (value, used) =
+                            take_date_value(value, &words[i..], &quoted[i..], clock);
                         i += used;
                         let key = word.split(':').next().unwrap_or("date");
                         *field = Some(Some(parse_date(clock, key, &value)?.due()));
@@ -258,7 +260,7 @@ impl Modifications {
                 Attribute::Priority => mods.priority = Some(Some(parse_priority(value)?)),
                 Attribute::Due if value.is_empty() => mods.due = Some(None),
                 Attribute::Due => {
-                    let (value, used) = take_date_value(value, &words[i..], clock);
+                    let (value, used) = take_date_value(value, &words[i..], &quoted[i..], clock);
                     i += used;
                     mods.due = Some(Some(parse_date(clock, "due", &value)?.due()));
                 }

@@ -211,6 +211,18 @@ fn a_time_of_day_after_a_date_is_the_dates() {
     let argv =
         Modifications::parse(&["Party", "due:2026-12-24", "9:30"], &c, ModifyMode::Add).unwrap();
     assert_eq!(argv.due, Some(Some(utc("2026-12-24T09:30:00Z"))));
+    // After a date of several words too, but never a quoted time.
+    let next = add("Call due:next fri 9:30");
+    assert_eq!(next.title().as_deref(), Some("Call"));
+    assert_eq!(next.due, Some(Some(utc("2026-03-06T09:30:00Z"))));
+    let argv =
+        Modifications::parse(&["x", "due:in", "3", "days", "17:00"], &c, ModifyMode::Add).unwrap();
+    assert_eq!(argv.due, Some(Some(utc("2026-03-07T17:00:00Z"))));
+    assert_eq!(argv.title().as_deref(), Some("x"));
+    let quoted = add(r#"Meet due:2026-12-24 "9:30""#);
+    // Quotes around an ordinary word are the title's, as always.
+    assert_eq!(quoted.title().as_deref(), Some("Meet \"9:30\""));
+    assert_eq!(quoted.due, Some(Some(utc("2026-12-24T23:59:59Z"))));
     // After any day: `tomorrow 17:00`, `fri 9:30`.
     let soon = add("Call due:tomorrow 17:00");
     assert_eq!(soon.title().as_deref(), Some("Call"));
@@ -459,9 +471,12 @@ fn a_start_among_modifiers_says_how_to_start() {
     assert!(typed.0.contains("started, not given a start"), "{typed}");
     assert!(typed.0.contains("start it once it is added"), "{typed}");
     let argv = Modifications::parse(&["x", "star:now"], &c, ModifyMode::Modify).unwrap_err();
-    assert!(argv.0.contains("`task start`"), "{argv}");
+    assert!(argv.0.contains("`task ID start`"), "{argv}");
+    let argv = Modifications::parse(&["start.after:now"], &c, ModifyMode::Modify).unwrap_err();
+    assert!(argv.0.contains("started, not given a start"), "{argv}");
     // A filter on it is still one Taskwarrior has and this tool has not.
     let filter = TaskFilter::parse(&["start:today"], &c).unwrap_err();
+    assert!(!filter.0.contains("given a start"), "{filter}");
     assert!(filter.0.contains("not supported yet"), "{filter}");
 }
 

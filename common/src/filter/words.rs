@@ -105,7 +105,7 @@ impl Source {
     /// How a task is started instead.
     pub(super) fn start_hint(self) -> &'static str {
         match self {
-            Source::Arguments => "use `task start` once it exists",
+            Source::Arguments => "use `task ID start`",
             Source::TypedLine => "start it once it is added",
         }
     }
@@ -161,7 +161,7 @@ pub(super) fn refuse_start(word: &str, source: Source) -> Result<(), FilterError
     let Some((key, _)) = word.split_once(':') else {
         return Ok(());
     };
-    let key = key.to_ascii_lowercase();
+    let key = key.split('.').next().unwrap_or(key).to_ascii_lowercase();
     if key.len() >= 3 && "start".starts_with(key.as_str()) {
         return Err(error(format!(
             "{word:?}: a task is started, not given a start ({})",
@@ -432,39 +432,55 @@ pub(super) fn parse_date<Tz: TimeZone>(
     clock.parse(value).map_err(|e| error(format!("{key}: {e}")))
 }
 
-/// Joins `due:in` `3` `days` (three shell words) back into one value.
+/// Joins `due:in` `3` `days` (three shell words) back into one value, and
+/// a time of day after it; `quoted` says which of `rest` were quoted, and
+/// a quoted word never joins.
 pub(super) fn take_date_value<'a, Tz: TimeZone>(
     value: &'a str,
     rest: &[String],
+    quoted: &[bool],
     clock: &Clock<Tz>,
 ) -> (std::borrow::Cow<'a, str>, usize) {
+    let plain: Vec<&str> = rest
+        .iter()
+        .zip(quoted.iter().chain(std::iter::repeat(&false)))
+        .take_while(|(_, quoted)| !**quoted)
+        .map(|(word, _)| word.as_str())
+        .collect();
+    let mut joined = value.to_string();
+    let mut used = 0;
     if value.eq_ignore_ascii_case("in")
-        && rest.len() >= 2
-        && rest[0].bytes().all(|b| b.is_ascii_digit())
+        && plain.len() >= 2
+        && plain[0].bytes().all(|b| b.is_ascii_digit())
     {
-        let joined = format!("in {} {}", rest[0], rest[1]);
-        return (joined.into(), 2);
-    }
-    // `due:next week`, `due:next friday`, `wait:this sat`: the word after
-    // belongs to the date when the two make one.
-    if (value.eq_ignore_ascii_case("next") || value.eq_ignore_ascii_case("this"))
-        && !rest.is_empty()
+        joined = format!("in {} {}", plain[0], plain[1]);
+        used = 2;
+    } else if (value.eq_ignore_ascii_case("next") || value.eq_ignore_ascii_case("this"))
+        && !plain.is_empty()
     {
-        let joined = format!("{value} {}", rest[0]);
-        if clock.parse(&joined).is_ok() {
-            return (joined.into(), 1);
+        // `due:next week`, `due:next friday`, `wait:this sat`: the word
+        // after belongs to the date when the two make one.
+        let two = format!("{value} {}", plain[0]);
+        if clock.parse(&two).is_ok() {
+            joined = two;
+            used = 1;
         }
     }
-    // `due:2026-12-24 17:00`, `due:fri 9:30`: a time of day after a day is
-    // that day's, as the web app's date boxes read it, rather than a title
-    // word; one that is no time (`25:00`) makes the date fail, said.
-    if rest
-        .first()
-        .is_some_and(|word| crate::dates::looks_like_time(word))
+    // `due:2026-12-24 17:00`, `due:next fri 9:30`: a time of day after a
+    // day is that day's, as the web app's date boxes read it, rather than a
+    // title word; one that is no time (`25:00`) makes the date fail, said.
+    if let Some(time) = plain
+        .get(used)
+        .filter(|word| crate::dates::looks_like_time(word))
     {
-        return (format!("{value} {}", rest[0]).into(), 1);
+        joined = format!("{joined} {time}");
+        used += 1;
     }
-    (value.into(), 0)
+    if used == 0 {
+        (value.into(), 0)
+    } else {
+        (joined.into(), used)
+    }
 }
 
 /// Parses `--sort due,-priority` into the API's `ordering` list; Taskwarrior's
