@@ -14,19 +14,6 @@ const DESCRIPTION: &str = "Description (everything below this line):";
 const ANNOTATIONS: &str =
     "Annotations (one a line; delete a line to remove that note, add one to add a note):";
 
-/// The labels of the fields, in the order they are written.
-const LABELS: [&str; 9] = [
-    "Title",
-    "Project",
-    "Priority",
-    "Tags",
-    "Due",
-    "Wait",
-    "Scheduled",
-    "Until",
-    "Depends",
-];
-
 /// The dates, in the order they are written.
 const DATES: [&str; 4] = ["Due", "Wait", "Scheduled", "Until"];
 
@@ -278,14 +265,6 @@ struct Parts {
     description: String,
 }
 
-/// Whether `line` is `Label: value` for a label the form writes.
-fn is_field_line(line: &str) -> bool {
-    line.split_once(':').is_some_and(|(label, _)| {
-        let label = label.trim();
-        LABELS.contains(&label) || label.starts_with("uda.")
-    })
-}
-
 fn fields(text: &str) -> Result<Parts, String> {
     let mut parts = Parts {
         fields: BTreeMap::new(),
@@ -307,9 +286,9 @@ fn fields(text: &str) -> Result<Parts, String> {
             in_notes = true;
             continue;
         }
-        // Below the notes' heading a line is a note, `- ` before it or not,
-        // unless it is one of the form's fields.
-        if in_notes && (line.trim_start().starts_with('-') || !is_field_line(line)) {
+        // Below the notes' heading every line is a note, `- ` before it or
+        // not: the form writes its fields above it.
+        if in_notes {
             parts.notes.push(line.to_string());
             continue;
         }

@@ -35,7 +35,7 @@ fn the_editor_changes_what_the_form_says() {
         "sed -i -e 's/^Priority:.*/Priority:  H/' -e 's/^Tags:.*/Tags:      new +shiny/' \
          -e 's/^Depends:.*/Depends:   2/' -e 's/^Title:.*/Title:     Fix: the bike/' \
          -e 's/^uda.size:.*/uda.size: XL/' -e '/^uda.size:/a uda.colour: \"dark red\"' \
-         -e '/^Annotations/a - ask Sam first' -e '/^Annotations/a remember the coupon' \"$1\"\n\
+         -e '/^Annotations/a - ask Sam first' -e '/^Annotations/a Due: call back first' \"$1\"\n\
          echo 'Two tyres.' >> \"$1\"",
     );
     cli.extra_env.push(("EDITOR".into(), editor));
@@ -54,7 +54,7 @@ fn the_editor_changes_what_the_form_says() {
     assert_eq!(edited["description"], "Two tyres.");
     // A note's line with `- ` before it or not.
     assert_eq!(edited["annotations"][0]["text"], "ask Sam first");
-    assert_eq!(edited["annotations"][1]["text"], "remember the coupon");
+    assert_eq!(edited["annotations"][1]["text"], "Due: call back first");
 
     // Taking the note's line away takes the note away; VISUAL wins.
     let visual = script(dir.path(), "denote.sh", "sed -i '/ask Sam first/d' \"$1\"");
@@ -62,7 +62,7 @@ fn the_editor_changes_what_the_form_says() {
     cli.ok(&["edit", "1"]);
     let notes = &task(&cli)["annotations"];
     assert_eq!(notes.as_array().map(Vec::len), Some(1), "{notes}");
-    assert_eq!(notes[0]["text"], "remember the coupon");
+    assert_eq!(notes[0]["text"], "Due: call back first");
 
     // An until date that has passed is said, as by add and modify; a `-tag`
     // in the Tags line is refused, the form opened again to fix it.

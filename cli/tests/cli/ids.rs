@@ -212,8 +212,9 @@ fn modify_changes_clears_and_removes() {
     // Taskwarrior's substitution, in the title, over several tasks too.
     cli.ok(&["1", "modify", "/title/name/"]);
     assert_eq!(pending(&cli, 1)["title"], "Better name");
-    cli.ok(&["1,2", "modify", "/e/E/g"]);
-    assert_eq!(pending(&cli, 1)["title"], "BEttEr namE");
+    cli.ok(&["1,2", "modify", "/a/4/g"]);
+    assert_eq!(pending(&cli, 1)["title"], "Better n4me");
+    assert_eq!(pending(&cli, 2)["title"], "T4sk 2");
 
     cli.ok(&["2,3", "modify", "pri:L"]);
     cli.ok(&["modify", "3-4", "-keep"]);
