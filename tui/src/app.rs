@@ -454,7 +454,7 @@ impl App {
             // A login made meanwhile by another client (`task login`) is
             // taken up without asking for the password again.
             form.ticks = form.ticks.wrapping_add(1);
-            if !form.busy && form.ticks % ADOPT_TICKS == 0 {
+            if !form.busy && !form.touched && form.ticks % ADOPT_TICKS == 0 {
                 return vec![Command::AdoptSavedLogin];
             }
             return Vec::new();

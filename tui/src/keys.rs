@@ -361,6 +361,11 @@ impl App {
             return Vec::new();
         };
         if prompt.sending {
+            // Esc leaves without waiting; the answer is then told as any
+            // change's is.
+            if code == KeyCode::Esc {
+                self.overlay = Overlay::None;
+            }
             return Vec::new();
         }
         match prompt.handle_key(modifiers, code, self.now, self.tz) {
@@ -381,6 +386,7 @@ impl App {
         let Some(form) = &mut self.login else {
             return Vec::new();
         };
+        form.touched = true;
         match form.handle_key(modifiers, code) {
             FormAction::None => Vec::new(),
             FormAction::Cancel => {

@@ -19,6 +19,9 @@ pub struct LoginForm {
     pub busy: bool,
     /// Ticks the form has been shown, to look for a login saved meanwhile.
     pub ticks: u32,
+    /// A key has been pressed in the form: from then on it is the user's,
+    /// and a login saved elsewhere is not taken up under their hands.
+    pub touched: bool,
 }
 
 /// The form's fields, in order; `Again` only when registering.
@@ -44,6 +47,7 @@ impl LoginForm {
             error: None,
             busy: false,
             ticks: 0,
+            touched: false,
         }
     }
 

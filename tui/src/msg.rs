@@ -47,6 +47,8 @@ pub enum ApiEvent {
         task: Box<Task>,
         result: Result<(), Failure>,
     },
+    /// A login another client saved meanwhile, now this client's.
+    LoginAdopted { username: String },
     LoggedIn {
         username: String,
         result: Result<(), Failure>,

@@ -183,10 +183,7 @@ impl Runtime {
                     let adopted =
                         tokio::task::spawn_blocking(move || client.adopt_saved_login()).await;
                     if let Ok(Some(username)) = adopted {
-                        send(ApiEvent::LoggedIn {
-                            username,
-                            result: Ok(()),
-                        });
+                        send(ApiEvent::LoginAdopted { username });
                     }
                 });
             }

@@ -411,7 +411,8 @@ async fn a_login_made_by_the_cli_meanwhile_is_taken_up_at_the_login_form() {
         .await
         .unwrap_or_else(|e| panic!("login: {e}"));
     tmux.wait_for("Seen once logged in").await;
-    tmux.wait_for("Logged in as cli-user.").await;
+    tmux.wait_for("Logged in as cli-user (by another client).")
+        .await;
 
     tmux.type_text("q");
     assert_restored(&tmux).await;

@@ -155,14 +155,16 @@ impl ApiClient {
     }
 
     /// Takes up a login another process saved meanwhile (`task login` while
-    /// the TUI waits at its login form): the account's name when the
-    /// credentials file holds tokens for this server other than ours. Reads
-    /// the file: call it off the async workers.
+    /// the TUI waits at its login form): the account's name when this
+    /// client holds no tokens and the credentials file holds some for this
+    /// server. Reads the file: call it off the async workers.
     pub fn adopt_saved_login(&self) -> Option<String> {
         let on_disk = self.config.as_ref()?.load().ok()?;
         let tokens = on_disk.tokens_for(&self.base)?.clone();
         let mut creds = self.lock();
-        if creds.tokens.as_ref().map(|t| &t.refresh) == Some(&tokens.refresh) {
+        // Only into a client logged out: a login of its own made meanwhile
+        // stands.
+        if creds.tokens.is_some() {
             return None;
         }
         creds.server = on_disk.server.clone();

@@ -7,7 +7,7 @@ use axum::{
     http::HeaderMap,
     response::{IntoResponse, Redirect, Response},
 };
-use axum_extra::extract::cookie::{Cookie, CookieJar};
+use axum_extra::extract::cookie::CookieJar;
 use chrono::Utc;
 use common::api::RegisterRequest;
 use serde::Deserialize;
@@ -136,7 +136,7 @@ pub async fn logout(
 ) -> PageResult<Response> {
     session::check_form(&state, &headers, &origin, SESSION_COOKIE, &form.csrf)?;
     state.store.revoke_session(browser.session_id).await?;
-    let jar = CookieJar::new().remove(Cookie::build(SESSION_COOKIE).path("/"));
+    let jar = session::forget(SESSION_COOKIE);
     Ok((jar, Redirect::to("/login")).into_response())
 }
 

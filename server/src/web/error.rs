@@ -7,7 +7,7 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 
-use super::Chrome;
+use super::{session::SESSION_COOKIE, Chrome};
 use crate::error::ApiError;
 
 #[derive(Debug)]
@@ -53,11 +53,18 @@ macro_rules! through_api_error {
     )*};
 }
 
-through_api_error!(
-    crate::store::StoreError,
-    crate::domain::task_ops::TaskError,
-    crate::task_query::QueryError
-);
+/// What a page says of a task's rules refusing: a task not found is named
+/// as one (a page's every task operation is on a task of the user's).
+impl From<crate::domain::task_ops::TaskError> for PageError {
+    fn from(err: crate::domain::task_ops::TaskError) -> PageError {
+        match err {
+            crate::domain::task_ops::TaskError::NotFound => super::no_such("task"),
+            other => PageError::from(ApiError::from(other)),
+        }
+    }
+}
+
+through_api_error!(crate::store::StoreError, crate::task_query::QueryError);
 
 impl From<ApiError> for PageError {
     fn from(err: ApiError) -> PageError {
@@ -106,7 +113,13 @@ impl IntoResponse for PageError {
                 let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
                 let location = HeaderValue::from_str(&format!("/login?{query}"))
                     .unwrap_or(HeaderValue::from_static("/login"));
-                (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+                let redirect = (StatusCode::SEE_OTHER, [(header::LOCATION, location)]);
+                if !ended {
+                    return redirect.into_response();
+                }
+                // The dead session's cookie goes, so that the notice is said
+                // once, not on every page asked for before a new login.
+                (super::session::forget(SESSION_COOKIE), redirect).into_response()
             }
             PageError::Shown { status, message } => {
                 error_page(status, Chrome::anonymous(), &message, back_from(status))

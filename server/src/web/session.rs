@@ -144,6 +144,14 @@ pub fn cookie(
     cookie.build()
 }
 
+/// A jar that has the browser forget cookie `name`. A fresh jar's `remove`
+/// would say nothing, holding no cookie of the request's to remove.
+pub fn forget(name: &'static str) -> CookieJar {
+    let mut gone = Cookie::build((name, "")).path("/").build();
+    gone.make_removal();
+    CookieJar::new().add(gone)
+}
+
 /// The CSRF check of a form post: the token must be the one derived from
 /// this browser's cookie (`cookie_name`), and an `Origin` (or, without one,
 /// a `Referer`) must be this server's.

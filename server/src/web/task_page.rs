@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::{
     error::{PageError, PageResult},
-    local_path, no_such, path_id, render,
+    local_path, path_id, render,
     session::{self, Browser, FormBody, SESSION_COOKIE},
     shown,
     task_form::{body_of, form_of, labelled, local, merged, refusal, touched, TaskForm},
@@ -107,10 +107,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(back): Query<Back>,
 ) -> PageResult<Response> {
-    let task = match ops::get(state.store.as_ref(), browser.user.id, path_id(&id, "task")?).await {
-        Err(TaskError::NotFound) => return Err(no_such("task")),
-        found => found?,
-    };
+    let task = ops::get(state.store.as_ref(), browser.user.id, path_id(&id, "task")?).await?;
     let form = form_of(&state, browser.user.id, &task).await;
     let back = local_path(back.back.as_deref().unwrap_or("/"));
     Ok(render(page(&browser, &task, back, form, Vec::new()))?.into_response())

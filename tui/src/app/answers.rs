@@ -103,15 +103,26 @@ impl App {
             ApiEvent::Reverted { direction, result } => self.on_reverted(direction, result),
             ApiEvent::Live(event) => self.on_live(event),
             ApiEvent::LiveEnded(failure) => self.on_live_ended(failure),
+            ApiEvent::LoginAdopted { username } => {
+                // Taken up only while the form is untouched: once the user
+                // types, the login is theirs to make.
+                if !self.login.as_ref().is_some_and(|f| !f.touched && !f.busy) {
+                    return Vec::new();
+                }
+                self.login = None;
+                if username.is_empty() {
+                    self.info("Logged in (by another client).");
+                } else {
+                    self.info(format!("Logged in as {username} (by another client)."));
+                    self.username = Some(username);
+                }
+                vec![self.follow_fresh()]
+            }
             ApiEvent::LoggedIn { username, result } => match result {
                 Ok(()) => {
                     self.login = None;
-                    if username.is_empty() {
-                        self.info("Logged in.");
-                    } else {
-                        self.info(format!("Logged in as {username}."));
-                        self.username = Some(username);
-                    }
+                    self.info(format!("Logged in as {username}."));
+                    self.username = Some(username);
                     vec![self.follow_fresh()]
                 }
                 Err(failure) => {

@@ -839,6 +839,42 @@ fn the_login_form_logs_in_then_loads() {
 }
 
 #[test]
+fn an_untouched_login_form_takes_up_a_login_saved_elsewhere() {
+    let mut app = App::new("http://127.0.0.1:8000", None, false, fixtures::now(), utc());
+    app.update(Msg::Resize(80, 24));
+    app.start();
+    let ticks = |app: &mut App| -> usize {
+        (0..8)
+            .flat_map(|_| app.update(Msg::Tick(fixtures::now())))
+            .filter(|c| *c == Command::AdoptSavedLogin)
+            .count()
+    };
+    // Every two seconds (four ticks a second), while nobody types.
+    assert_eq!(ticks(&mut app), 1);
+    let commands = app.update(Msg::Api(Box::new(ApiEvent::LoginAdopted {
+        username: "alice".into(),
+    })));
+    assert!(app.login.is_none());
+    assert!(app
+        .message
+        .as_ref()
+        .is_some_and(|m| m.text == "Logged in as alice (by another client)."));
+    assert!(matches!(commands.as_slice(), [Command::Follow { .. }]));
+
+    // Once a key is pressed the form is the user's: no look, and an
+    // answer already on its way is not taken.
+    let mut app = App::new("http://127.0.0.1:8000", None, false, fixtures::now(), utc());
+    app.update(Msg::Resize(80, 24));
+    app.start();
+    type_text(&mut app, "a");
+    assert_eq!(ticks(&mut app), 0);
+    app.update(Msg::Api(Box::new(ApiEvent::LoginAdopted {
+        username: "bob".into(),
+    })));
+    assert!(app.login.is_some());
+}
+
+#[test]
 fn ctrl_r_on_the_login_form_registers_instead() {
     let mut app = App::new("http://127.0.0.1:8000", None, false, fixtures::now(), utc());
     app.update(key_with(KeyModifiers::CONTROL, KeyCode::Char('r')));
@@ -1083,6 +1119,12 @@ fn capital_a_annotates_and_capital_d_sets_dependencies() {
     assert!(!prompt.sending);
     assert_eq!(prompt.input.value(), "2,-3 0a1b2c3d");
     assert_eq!(prompt.error.as_deref(), Some("task 0a1b2c3d: no such task"));
+    assert!(press(&mut app, KeyCode::Esc).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+    // Esc leaves a prompt still waiting for its answer, too.
+    type_text(&mut app, "A");
+    type_text(&mut app, "later");
+    assert_eq!(press(&mut app, KeyCode::Enter).len(), 1);
     assert!(press(&mut app, KeyCode::Esc).is_empty());
     assert_eq!(app.overlay, Overlay::None);
 

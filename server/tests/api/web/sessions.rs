@@ -158,6 +158,10 @@ async fn the_session_ends_on_logout_password_change_and_deactivation() {
     let out = browser.post("/logout", &[("csrf", &token)]).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     assert_eq!(out.headers()[header::LOCATION], "/login");
+    // The browser is told to forget the cookie.
+    let cleared = out.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(cleared.starts_with("taskd_session=;"), "{cleared}");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
     browser.cookies = saved;
     assert_eq!(browser.get("/").await.status(), StatusCode::SEE_OTHER);
 
@@ -205,6 +209,9 @@ async fn the_session_ends_on_logout_password_change_and_deactivation() {
     // have; one asked for without a session says nothing of the kind.
     let location = sent_away.headers()[header::LOCATION].to_str().unwrap();
     assert_eq!(location, "/login?next=%2F&ended=1");
+    // The dead cookie is taken away with it, so the notice is said once.
+    let cleared = sent_away.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(cleared.starts_with("taskd_session=;"), "{cleared}");
     let ended = browser.page(location).await;
     assert!(ended.contains("Your session has ended"), "{ended}");
     assert!(ended.contains("deactivated"), "{ended}");

@@ -438,6 +438,15 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
         .post("/tasks/2/notes", &[("csrf", &token), ("text", "   ")])
         .await;
     assert_eq!(blank.status(), StatusCode::BAD_REQUEST);
+    // A note for a task nobody has: a page saying so.
+    let nowhere = browser
+        .post(
+            "/tasks/999999/notes",
+            &[("csrf", &token), ("text", "hello")],
+        )
+        .await;
+    assert_eq!(nowhere.status(), StatusCode::NOT_FOUND);
+    assert!(nowhere.text().await.unwrap().contains("No such task."));
     // Named as the page names the box, not as the API names the field.
     let blank = blank.text().await.unwrap();
     assert!(
