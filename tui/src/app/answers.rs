@@ -28,6 +28,12 @@ impl App {
                             self.selected = 0;
                             self.offset = 0;
                         }
+                        // A prompt open on a task takes it as it now is.
+                        if let Overlay::Prompt(prompt) = &mut self.overlay {
+                            if let Some(now) = tasks.iter().find(|t| t.id == prompt.task.id) {
+                                prompt.task = now.clone();
+                            }
+                        }
                         self.tasks = tasks;
                         self.loaded_query = Some(query);
                         self.keep_selection();
@@ -166,13 +172,18 @@ impl App {
             }
             Err(failure) => {
                 let stale = matches!(&failure, Failure::Problem(p) if p.status == 412);
-                // A prompt refused keeps what was typed, and says why.
-                if let (true, false, Overlay::Prompt(prompt)) = (
-                    prompt_waiting,
-                    stale || failure.needs_login(),
-                    &mut self.overlay,
-                ) {
+                // A prompt refused keeps what was typed, and says why; on a
+                // task changed meanwhile, the rows are read again and the
+                // prompt takes the task as it now is, for Enter to resend.
+                if let (true, false, Overlay::Prompt(prompt)) =
+                    (prompt_waiting, failure.needs_login(), &mut self.overlay)
+                {
                     prompt.sending = false;
+                    if stale {
+                        prompt.error =
+                            Some("changed elsewhere meanwhile: Enter sends it again".into());
+                        return vec![self.reload()];
+                    }
                     prompt.error = Some(failure.message());
                     if let Failure::Unreachable(reason) = &failure {
                         self.offline = Some(reason.clone());

@@ -1128,6 +1128,41 @@ fn capital_a_annotates_and_capital_d_sets_dependencies() {
     assert!(press(&mut app, KeyCode::Esc).is_empty());
     assert_eq!(app.overlay, Overlay::None);
 
+    // The task changed elsewhere meanwhile (412): the text stays, the rows
+    // are read again, and Enter sends it over the task as it now is.
+    type_text(&mut app, "A");
+    type_text(&mut app, "call first");
+    press(&mut app, KeyCode::Enter);
+    let reload = app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        created: false,
+        verb: "Annotated",
+        shown_as: None,
+        result: Err(problem(412)),
+    })));
+    let Overlay::Prompt(prompt) = &app.overlay else {
+        panic!("the prompt went: {:?}", app.overlay);
+    };
+    assert_eq!(prompt.input.value(), "call first");
+    assert!(prompt
+        .error
+        .as_deref()
+        .is_some_and(|e| e.contains("changed elsewhere")));
+    let mut rows = fixtures::sample();
+    rows[0].version += 1;
+    answer_load(&mut app, &reload, rows);
+    let commands = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(commands.as_slice(), [Command::Change { task, .. }] if task.id == shown.id && task.version == shown.version + 1),
+        "{commands:?}"
+    );
+    app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        created: false,
+        verb: "Annotated",
+        shown_as: None,
+        result: Ok(shown.clone()),
+    })));
+    assert_eq!(app.overlay, Overlay::None);
+
     // A word that names no task stays in the prompt with the reason; Esc
     // leaves without sending.
     type_text(&mut app, "D");
