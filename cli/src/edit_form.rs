@@ -225,10 +225,7 @@ pub fn read<Tz: TimeZone>(
             if text.is_empty() {
                 continue;
             }
-            // Quotes around a value typed afresh group it, as on the
-            // command line and in the other clients' forms.
-            let typed = common::typed_line::unquoted(&text);
-            let value = UdaValue::typed_over(task.udas.get(&name), &typed);
+            let value = UdaValue::typed_in_line(task.udas.get(&name), &text);
             kept.insert(name, value);
         }
         // Retyped as the same values (`0.50` over 0.5): no change.

@@ -193,6 +193,17 @@ impl UdaValue {
         }
     }
 
+    /// A value typed on an edit form's line (`name: value`): left as shown,
+    /// `old` itself, quotes and all; typed afresh, quotes around it group it
+    /// and are taken off, as on a typed line (`"two words"`), and the rest
+    /// is [`UdaValue::typed_over`].
+    pub fn typed_in_line(old: Option<&UdaValue>, text: &str) -> UdaValue {
+        match old {
+            Some(old) if old.one_line() == text => old.clone(),
+            _ => UdaValue::typed_over(old, &crate::typed_line::unquoted(text)),
+        }
+    }
+
     /// A value typed over `old`: `old` itself when `text` is how it reads
     /// (an edit form's line left alone), so that no value changes kind or
     /// digits by being shown and read back; over a number, any number
@@ -617,6 +628,17 @@ pub struct Health {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_left_as_shown_keeps_its_quotes_and_one_typed_afresh_loses_them() {
+        let quoted = UdaValue::Text("\"as is\"".into());
+        assert_eq!(UdaValue::typed_in_line(Some(&quoted), "\"as is\""), quoted);
+        assert_eq!(
+            UdaValue::typed_in_line(Some(&quoted), "\"two words\""),
+            UdaValue::Text("two words".into())
+        );
+        assert_eq!(UdaValue::typed_in_line(None, "'3'"), UdaValue::Integer(3));
+    }
 
     #[test]
     fn patch_keeps_absent_apart_from_null() {

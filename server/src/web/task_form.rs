@@ -9,7 +9,6 @@ use common::{
     dates::Clock,
     filter::{tag_list, Resolved},
     task_ref::TaskRef,
-    typed_line,
 };
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -398,15 +397,7 @@ fn udas_of(text: &str, current: &Task) -> Result<Map<String, Value>, Vec<String>
         // `size:` with no value removes it, as `uda.size:` does.
         let value = value.trim();
         if !value.is_empty() {
-            let old = current.udas.get(name);
-            // Quotes around a value typed afresh group it, as in a quick
-            // add (`uda.note:"a b"`); a value left as shown is the task's,
-            // quotes and all.
-            let typed = match old {
-                Some(old) if old.one_line() == value => value.to_string(),
-                _ => typed_line::unquoted(value),
-            };
-            let value = UdaValue::typed_over(old, &typed);
+            let value = UdaValue::typed_in_line(current.udas.get(name), value);
             udas.insert(
                 name.to_string(),
                 serde_json::to_value(value).unwrap_or(Value::Null),
