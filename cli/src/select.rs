@@ -102,11 +102,9 @@ pub async fn targets(
     }
     let mut filter = TaskFilter::parse(&filter_words, &ctx.clock)?;
     filter.query.status.get_or_insert(status);
-    let mut tasks = client.list_all_tasks(&filter.query).await?;
-    if !named.is_empty() {
-        // Names and a filter: the named tasks the filter also matches.
-        tasks.retain(|task| named.iter().any(|name| name.names(task.number, &task.uuid)));
-    }
+    // Names and a filter: the named tasks the filter also matches.
+    filter.names = named;
+    let tasks = ops::list_all_sorted(client, &filter).await?;
     if tasks.is_empty() {
         bail!("no task matches the filter");
     }

@@ -71,6 +71,21 @@ pub async fn list_all(client: &ApiClient, filter: &TaskFilter) -> Result<Vec<Tas
     Ok(in_named_order(&filter.names, tasks))
 }
 
+/// Every task `filter` finds, in the server's order even when it names
+/// several (`1,3` on the TUI's filter line keeps the view's sort): the
+/// named ones are picked out of one answer to the rest of the filter.
+pub async fn list_all_sorted(
+    client: &ApiClient,
+    filter: &TaskFilter,
+) -> Result<Vec<Task>, ClientError> {
+    if let Some(query) = filter.single_query() {
+        return client.list_all_tasks(&query).await;
+    }
+    let mut tasks = client.list_all_tasks(&filter.query).await?;
+    tasks.retain(|task| filter.names_task(task));
+    Ok(tasks)
+}
+
 /// [`list_all`] in Taskwarrior's export format. That format has no
 /// number, so several names are looked up in the list first, and the
 /// export's tasks taken by uuid in that order.

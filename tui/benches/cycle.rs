@@ -41,6 +41,7 @@ fn loaded_app(width: u16, height: u16) -> App {
     app.update(Msg::Api(Box::new(ApiEvent::TasksLoaded {
         seq,
         query,
+        names: Vec::new(),
         result: Ok(fixtures::many(TASKS)),
     })));
     assert_eq!(app.tasks.len(), TASKS);

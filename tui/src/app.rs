@@ -6,6 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Utc};
 use common::api::{Task, TaskQuery};
 use common::filter::TaskFilter;
+use common::task_ref::TaskRef;
 use ratatui::layout::Rect;
 
 use crate::form::TaskForm;
@@ -127,8 +128,8 @@ pub struct App {
     /// made here replaces its task in place until the next load, so rows do
     /// not jump under the cursor.
     pub tasks: Vec<Task>,
-    /// The query the tasks were loaded with.
-    pub loaded_query: Option<TaskQuery>,
+    /// The query the tasks were loaded with, and the tasks it named.
+    pub loaded_query: Option<(TaskQuery, Vec<TaskRef>)>,
     /// The selected row, an index into `tasks`.
     pub selected: usize,
     /// The first row the table shows.
@@ -339,6 +340,7 @@ impl App {
         Command::LoadTasks {
             seq: self.seq,
             query: self.query(),
+            names: self.filter.parsed.names.clone(),
             after,
         }
     }

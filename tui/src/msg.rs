@@ -28,10 +28,12 @@ pub enum Msg {
 /// The result of a [`Command`] that the runtime ran.
 #[derive(Debug, Clone)]
 pub enum ApiEvent {
-    /// Every page of the tasks that `query` selects.
+    /// Every page of the tasks that `query` selects, only those of `names`
+    /// when the filter names several.
     TasksLoaded {
         seq: u64,
         query: TaskQuery,
+        names: Vec<TaskRef>,
         result: Result<Vec<Task>, Failure>,
     },
     TaskSaved {
@@ -77,6 +79,7 @@ pub enum Command {
     LoadTasks {
         seq: u64,
         query: TaskQuery,
+        names: Vec<TaskRef>,
         after: Duration,
     },
     /// A new task; `depends` are the tasks its title line named, looked up

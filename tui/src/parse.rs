@@ -17,17 +17,10 @@ pub fn due(text: &str, now: DateTime<Utc>, tz: FixedOffset) -> Result<DateTime<U
         .map_err(|e| e.to_string())
 }
 
-/// A filter line as `task list FILTER…` reads its words.
-/// The one list the TUI shows takes one query: a task named in the filter
-/// is folded into it.
+/// A filter line as `task list FILTER…` reads its words, tasks named
+/// (`3`, `1,4-6`, a uuid prefix) among them.
 pub fn filter(text: &str, now: DateTime<Utc>, tz: FixedOffset) -> Result<TaskFilter, String> {
-    let query = TaskFilter::parse_line(text, &clock(now, tz))
-        .and_then(TaskFilter::into_query)
-        .map_err(|e| e.to_string())?;
-    Ok(TaskFilter {
-        query,
-        names: Vec::new(),
-    })
+    TaskFilter::parse_line(text, &clock(now, tz)).map_err(|e| e.to_string())
 }
 
 /// Modifier words as `task modify ID WORDS…` reads them.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use common::api::{RegisterRequest, Task};
 use common::client::{ApiClient, ClientError};
 use common::display;
+use common::filter::TaskFilter;
 use common::live::LiveEvent;
 use common::ops::{self, Outcome};
 use tokio::sync::mpsc::UnboundedSender;
@@ -78,7 +79,12 @@ impl Runtime {
             let _ = tx.send(Msg::Api(Box::new(event)));
         };
         match command {
-            Command::LoadTasks { seq, query, after } => {
+            Command::LoadTasks {
+                seq,
+                query,
+                names,
+                after,
+            } => {
                 if let Some(previous) = self.load.take() {
                     previous.abort();
                 }
@@ -86,8 +92,19 @@ impl Runtime {
                     if !after.is_zero() {
                         tokio::time::sleep(after).await;
                     }
-                    let result = client.list_all_tasks(&query).await.map_err(Failure::from);
-                    send(ApiEvent::TasksLoaded { seq, query, result });
+                    let filter = TaskFilter {
+                        query: query.clone(),
+                        names: names.clone(),
+                    };
+                    let result = ops::list_all_sorted(&client, &filter)
+                        .await
+                        .map_err(Failure::from);
+                    send(ApiEvent::TasksLoaded {
+                        seq,
+                        query,
+                        names,
+                        result,
+                    });
                 }));
             }
             Command::CreateTask { mut task, depends } => {

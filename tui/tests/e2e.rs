@@ -383,6 +383,23 @@ async fn u_undoes_a_completion_and_a_delete_and_shift_u_redoes() {
     tmux.wait_gone("Renew passport").await;
     assert_eq!(all_tasks(&api).await.len(), 1);
 
+    // Tasks named on the filter line, several at once.
+    for title in ["Call the plumber", "Book the dentist"] {
+        api.create_task(&NewTask {
+            title: title.into(),
+            ..NewTask::default()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("create: {e}"));
+    }
+    tmux.wait_for("Book the dentist").await;
+    tmux.type_text("/1,3");
+    tmux.keys(&["Enter"]);
+    tmux.wait_gone("Call the plumber").await;
+    let screen = tmux.wait_for("filter: 1,3").await;
+    assert!(screen.contains("Water the plants"), "{screen}");
+    assert!(screen.contains("Book the dentist"), "{screen}");
+
     tmux.type_text("q");
     assert_restored(&tmux).await;
     server.stop().await;

@@ -34,7 +34,7 @@
 
 use chrono::{Duration, TimeZone};
 
-use crate::api::{StatusFilter, TaskQuery};
+use crate::api::{StatusFilter, Task, TaskQuery};
 use crate::dates::Clock;
 use crate::task_ref::{is_ref_list, parse_refs, TaskRef};
 use crate::typed_line::{self, Word};
@@ -225,9 +225,6 @@ impl TaskFilter {
         Ok(filter)
     }
 
-    /// The list queries that together find the filter's tasks: its query,
-    /// or, when it names tasks, its query once for each of them (a number
-    /// among the tasks it looks at, a uuid prefix among them too).
     /// The filter's query with its one named task asked of the server too;
     /// `None` when it names several, which the caller picks out of the
     /// query's answer ([`TaskRef::names`]).
@@ -242,15 +239,14 @@ impl TaskFilter {
         Some(query)
     }
 
-    /// The filter as one list query, for a view that shows one list (the
-    /// TUI's): it may name one task at most.
-    pub fn into_query(self) -> Result<TaskQuery, FilterError> {
-        self.single_query().ok_or_else(|| {
-            error(
-                "one task at most here, by its number or a uuid prefix; for several, \
-                 filter by a tag or project (the CLI also takes task 3,5 list)",
-            )
-        })
+    /// Whether `task` is one the filter names, when it names any: the
+    /// rest of the filter is the server's to apply.
+    pub fn names_task(&self, task: &Task) -> bool {
+        self.names.is_empty()
+            || self
+                .names
+                .iter()
+                .any(|name| name.names(task.number, &task.uuid))
     }
 
     /// Sets the ordering from a `--sort` spec.

@@ -10,7 +10,12 @@ use crate::msg::{ApiEvent, Command, Failure};
 impl App {
     pub(super) fn on_api(&mut self, event: ApiEvent) -> Vec<Command> {
         match event {
-            ApiEvent::TasksLoaded { seq, query, result } => {
+            ApiEvent::TasksLoaded {
+                seq,
+                query,
+                names,
+                result,
+            } => {
                 if self.loading.map(|(s, _)| s) != Some(seq) {
                     return Vec::new(); // superseded by a newer load
                 }
@@ -22,7 +27,8 @@ impl App {
                         // A new view (filter, sort, scope) without the
                         // selected task starts at its top; a reload of the
                         // same view keeps the selection's place.
-                        let new_view = self.loaded_query.as_ref() != Some(&query);
+                        let view = (query, names);
+                        let new_view = self.loaded_query.as_ref() != Some(&view);
                         let kept = self.select_id.or(self.selected_id);
                         if new_view && !kept.is_some_and(|id| tasks.iter().any(|t| t.id == id)) {
                             self.selected = 0;
@@ -35,7 +41,7 @@ impl App {
                             }
                         }
                         self.tasks = tasks;
-                        self.loaded_query = Some(query);
+                        self.loaded_query = Some(view);
                         self.keep_selection();
                     }
                     Err(failure) => self.failed(&failure),

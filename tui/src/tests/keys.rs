@@ -593,13 +593,32 @@ fn enter_does_not_keep_a_filter_that_does_not_parse() {
 }
 
 #[test]
-fn several_task_names_are_refused_in_the_tuis_own_terms() {
+fn several_task_names_show_those_tasks_in_the_views_order() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('/'));
-    type_text(&mut app, "1-3");
-    let error = app.filter.error.clone().unwrap_or_default();
-    assert!(error.starts_with("one task at most here"), "{error}");
-    assert!(error.contains("filter by a tag or project"), "{error}");
+    let commands = type_text(&mut app, "3,1");
+    let Some(Command::LoadTasks { query, names, .. }) = commands.last() else {
+        panic!("no load: {commands:?}");
+    };
+    // The rest of the filter is asked of the server, which sorts as the
+    // view asks; the named tasks are picked out of its answer.
+    assert_eq!(names, &[TaskRef::Number(3), TaskRef::Number(1)]);
+    assert_eq!(query.number, None);
+    assert!(app.filter.error.is_none(), "{:?}", app.filter.error);
+    answer_load(&mut app, &commands, fixtures::sample());
+    let shown: Vec<i64> = app.tasks.iter().map(|t| t.id).collect();
+    assert_eq!(shown, [1, 3], "most urgent first, as the view sorts");
+
+    // A range and a filter word together.
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('/'));
+    let commands = type_text(&mut app, "2-3 +shop");
+    let Some(Command::LoadTasks { query, names, .. }) = commands.last() else {
+        panic!("no load: {commands:?}");
+    };
+    assert_eq!(names, &[TaskRef::Number(2), TaskRef::Number(3)]);
+    assert_eq!(query.tags, ["shop"]);
+    assert!(app.filter.error.is_none(), "{:?}", app.filter.error);
 }
 
 #[test]

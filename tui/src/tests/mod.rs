@@ -62,10 +62,13 @@ pub fn live(app: &mut App, commands: &[Command]) -> Vec<Command> {
 }
 
 /// Answers the last `LoadTasks` among `commands` with those of `tasks` in the
-/// status it asks for, in its order (the server's comparator): a test that
-/// filters more passes the tasks the server would select.
+/// status it asks for and among those it names, in its order (the server's
+/// comparator): a test that filters more passes the tasks the server would
+/// select.
 pub fn answer_load(app: &mut App, commands: &[Command], tasks: Vec<Task>) -> Vec<Command> {
-    let Some(Command::LoadTasks { seq, query, .. }) = commands
+    let Some(Command::LoadTasks {
+        seq, query, names, ..
+    }) = commands
         .iter()
         .rfind(|c| matches!(c, Command::LoadTasks { .. }))
     else {
@@ -74,11 +77,13 @@ pub fn answer_load(app: &mut App, commands: &[Command], tasks: Vec<Task>) -> Vec
     let mut tasks: Vec<Task> = tasks
         .into_iter()
         .filter(|t| query.only_status().is_none_or(|s| s == t.status))
+        .filter(|t| names.is_empty() || names.iter().any(|n| n.names(t.number, &t.uuid)))
         .collect();
     tasks.sort_by(|a, b| common::list_query::compare(a, b, &query.ordering));
     app.update(Msg::Api(Box::new(ApiEvent::TasksLoaded {
         seq: *seq,
         query: query.clone(),
+        names: names.clone(),
         result: Ok(tasks),
     })))
 }

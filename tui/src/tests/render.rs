@@ -230,6 +230,7 @@ fn server_down_status_bar() {
     app.update(Msg::Api(Box::new(ApiEvent::TasksLoaded {
         seq: *seq,
         query: query.clone(),
+        names: Vec::new(),
         result: Err(Failure::Unreachable(
             "cannot reach taskd at http://127.0.0.1:8000: is it running? (start it with taskd)"
                 .into(),

@@ -29,6 +29,7 @@ fn fail_load(app: &mut App, commands: &[Command], failure: Failure) {
     app.update(Msg::Api(Box::new(ApiEvent::TasksLoaded {
         seq: *seq,
         query: query.clone(),
+        names: Vec::new(),
         result: Err(failure),
     })));
 }
