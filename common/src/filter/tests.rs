@@ -115,13 +115,18 @@ fn names_in_a_filter_are_tasks_and_udas_their_values() {
     assert_eq!(query.tags, ["x"]);
     // Capped as a whole, however many words name them.
     assert!(TaskFilter::parse(&["1-6000", "6001-12000"], &clock()).is_err());
-    // One view, one query: one name folds into it, two are refused.
-    let one = TaskFilter::parse(&["7"], &clock()).unwrap().into_query();
+    // One name folds into the query; several pick among its answer.
+    let one = TaskFilter::parse(&["7"], &clock()).unwrap().single_query();
     assert_eq!(one.unwrap().number, Some(7));
-    assert!(TaskFilter::parse(&["7,8"], &clock())
-        .unwrap()
-        .into_query()
-        .is_err());
+    let two = TaskFilter::parse(&["7,8"], &clock()).unwrap();
+    let task = |number| Task {
+        number: Some(number),
+        uuid: format!("0a1b2c3d-0000-4000-8000-00000000000{number}"),
+        ..Task::default()
+    };
+    assert!(two.names_task(&task(8)));
+    assert!(!two.names_task(&task(9)));
+    assert!(TaskFilter::default().names_task(&task(9)));
     // After `--`, digits are searched for.
     let searched = TaskFilter::parse(&["--", "2027"], &clock()).unwrap();
     assert!(searched.names.is_empty());
