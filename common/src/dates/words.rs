@@ -31,24 +31,9 @@ pub(super) fn named(text: &str, now: NaiveDateTime) -> Option<Named> {
         today.checked_sub_days(Days::new(u64::from(today.weekday().num_days_from_monday())));
     let first_of_month = today.with_day(1);
     let named = match text {
-        "today" | "eod" => Named::Day(today),
+        "today" => Named::Day(today),
         "tomorrow" => or_range(today.succ_opt(), Named::Day),
         "yesterday" => or_range(today.pred_opt(), Named::Day),
-        "sod" => Named::Start(today),
-        "sow" => or_range(monday, Named::Start),
-        "eow" => or_range(
-            monday.and_then(|m| m.checked_add_days(Days::new(6))),
-            Named::Day,
-        ),
-        "som" => or_range(first_of_month, Named::Start),
-        "eom" => or_range(
-            first_of_month
-                .and_then(|d| d.checked_add_months(Months::new(1)))
-                .and_then(|d| d.pred_opt()),
-            Named::Day,
-        ),
-        "soy" => or_range(NaiveDate::from_ymd_opt(today.year(), 1, 1), Named::Start),
-        "eoy" => or_range(NaiveDate::from_ymd_opt(today.year(), 12, 31), Named::Day),
         "later" | "someday" => {
             let (y, m, d) = SOMEDAY;
             or_range(NaiveDate::from_ymd_opt(y, m, d), Named::Day)
@@ -64,9 +49,97 @@ pub(super) fn named(text: &str, now: NaiveDateTime) -> Option<Named> {
             Named::Day,
         ),
         "next year" => or_range(NaiveDate::from_ymd_opt(today.year() + 1, 1, 1), Named::Day),
-        _ => return other(text, today),
+        _ => return period(text, today).or_else(|| other(text, today)),
     };
     Some(named)
+}
+
+/// A span of the calendar that Taskwarrior names the start (`so…`) or end
+/// (`eo…`) of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Period {
+    Day,
+    Week,
+    /// Monday to Friday.
+    WorkWeek,
+    Month,
+    Quarter,
+    Year,
+}
+
+/// Taskwarrior's starts and ends of periods: `sow`, `eoww`, `eoq`, and
+/// those of the previous (`sopw`), current (`socm`) and next (`sony`)
+/// one. A start is that day's first instant, an end the whole last day.
+fn period(text: &str, today: NaiveDate) -> Option<Named> {
+    let (start, rest) = if let Some(rest) = text.strip_prefix("so") {
+        (true, rest)
+    } else {
+        (false, text.strip_prefix("eo")?)
+    };
+    let (shift, rest) = match rest.as_bytes().first() {
+        Some(b'p') if rest.len() > 1 => (-1, &rest[1..]),
+        Some(b'n') if rest.len() > 1 => (1, &rest[1..]),
+        Some(b'c') if rest.len() > 1 => (0, &rest[1..]),
+        _ => (0, rest),
+    };
+    let unit = match rest {
+        "d" => Period::Day,
+        "w" => Period::Week,
+        "ww" => Period::WorkWeek,
+        "m" => Period::Month,
+        "q" => Period::Quarter,
+        "y" => Period::Year,
+        _ => return None,
+    };
+    let first = first_day(unit, today).and_then(|d| add(unit, d, shift));
+    let named = if start {
+        first.map_or(Named::OutOfRange, Named::Start)
+    } else {
+        let last = first.and_then(|d| match unit {
+            Period::WorkWeek => d.checked_add_days(Days::new(4)),
+            _ => add(unit, d, 1).and_then(|next| next.pred_opt()),
+        });
+        last.map_or(Named::OutOfRange, Named::Day)
+    };
+    Some(named)
+}
+
+/// The first day of the `unit` that holds `day`.
+fn first_day(unit: Period, day: NaiveDate) -> Option<NaiveDate> {
+    match unit {
+        Period::Day => Some(day),
+        Period::Week | Period::WorkWeek => {
+            day.checked_sub_days(Days::new(u64::from(day.weekday().num_days_from_monday())))
+        }
+        Period::Month => day.with_day(1),
+        Period::Quarter => NaiveDate::from_ymd_opt(day.year(), (day.month0() / 3) * 3 + 1, 1),
+        Period::Year => NaiveDate::from_ymd_opt(day.year(), 1, 1),
+    }
+}
+
+/// `day` moved by `count` whole units (`day` being a unit's first day).
+fn add(unit: Period, day: NaiveDate, count: i32) -> Option<NaiveDate> {
+    let months = |n: u32| {
+        if count < 0 {
+            day.checked_sub_months(Months::new(n * count.unsigned_abs()))
+        } else {
+            day.checked_add_months(Months::new(n * count.unsigned_abs()))
+        }
+    };
+    let days = |n: u64| {
+        if count < 0 {
+            day.checked_sub_days(Days::new(n * u64::from(count.unsigned_abs())))
+        } else {
+            day.checked_add_days(Days::new(n * u64::from(count.unsigned_abs())))
+        }
+    };
+    match unit {
+        Period::Day => days(1),
+        Period::Week | Period::WorkWeek => days(7),
+        Period::Month => months(1),
+        Period::Quarter => months(3),
+        Period::Year => months(12),
+    }
 }
 
 /// The forms with a number or a name in them.
