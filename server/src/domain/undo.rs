@@ -66,7 +66,8 @@ fn title_of(entry: &JournalEntry) -> String {
 }
 
 /// What a change of a task from `before` to `after` did, in a word: its
-/// completion, reopening, start or stop when that is all it did.
+/// completion, reopening, start or stop, or a note added or removed, when
+/// that is all it did.
 fn change_verb(before: Option<&Task>, after: Option<&Task>) -> &'static str {
     let (Some(before), Some(after)) = (before, after) else {
         return "changed";
@@ -76,6 +77,8 @@ fn change_verb(before: Option<&Task>, after: Option<&Task>) -> &'static str {
         (Status::Done, Status::Pending, ..) => "reopened",
         (_, _, None, Some(_)) => "started",
         (_, _, Some(_), None) => "stopped",
+        _ if after.annotations.len() > before.annotations.len() => "annotated",
+        _ if after.annotations.len() < before.annotations.len() => "denotated",
         _ => return "changed",
     };
     // Nothing the user wrote changed beside it; what follows from it
@@ -90,6 +93,9 @@ fn change_verb(before: Option<&Task>, after: Option<&Task>) -> &'static str {
     rest.urgency = before.urgency;
     rest.blocked = before.blocked;
     rest.blocking = before.blocking;
+    if matches!(verb, "annotated" | "denotated") {
+        rest.annotations.clone_from(&before.annotations);
+    }
     if rest == *before {
         verb
     } else {

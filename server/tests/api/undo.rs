@@ -768,4 +768,35 @@ async fn an_undo_step_names_what_the_change_did() {
         .as_str()
         .unwrap()
         .starts_with("reopened task 1 \"Pay rent\""));
+
+    // A note added, then removed: each named as such.
+    let added = app
+        .post(
+            &format!("{path}annotations/"),
+            &alice.access,
+            &json!({"text": "landlord prefers a transfer"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), StatusCode::CREATED);
+    let note = body(added).await;
+    let step = body(app.get("/api/undo/", &alice.access).send().await.unwrap()).await;
+    // The task is done again by now, so it is named by its uuid.
+    let summary = step["summary"].as_str().unwrap_or_default();
+    assert!(summary.starts_with("annotated task "), "{step}");
+    assert!(summary.ends_with(" \"Pay rent\""), "{step}");
+    let note_id = note["id"]
+        .as_i64()
+        .or_else(|| note["annotations"][0]["id"].as_i64())
+        .unwrap_or_else(|| panic!("no note id in {note}"));
+    let removed = app
+        .delete(&format!("{path}annotations/{note_id}/"), &alice.access)
+        .send()
+        .await
+        .unwrap();
+    assert!(removed.status().is_success(), "{}", removed.status());
+    let undone = undo(&app, &alice).await;
+    let summary = undone["summary"].as_str().unwrap_or_default();
+    assert!(summary.starts_with("denotated task "), "{undone}");
 }
