@@ -182,6 +182,14 @@ fn with_defaults(mut pairs: Vec<(String, String)>) -> PageResult<Vec<(String, St
                     "Status “{value}” is not one of this list's: pending, waiting, done or all."
                 )))
             }
+            "ordering"
+                if !value.is_empty() && common::list_query::parse_ordering(value).is_err() =>
+            {
+                return Err(PageError::bad_request(format!(
+                    "Sort “{value}” is not one this list knows: choose one of the Sort menu's \
+                     (urgency, due date, priority, newest or title)."
+                )))
+            }
             "tag" => *value = value.trim_start_matches('+').to_string(),
             _ => {}
         }

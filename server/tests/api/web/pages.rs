@@ -222,6 +222,15 @@ async fn the_list_is_filtered_sorted_and_searched_from_the_query_string() {
         .await
         .unwrap()
         .contains("pending, waiting, done or all"));
+    // A sort the list does not know is named in the page's own terms.
+    let bad = browser.get("/?ordering=bogus").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let text = bad.text().await.unwrap();
+    assert!(
+        text.contains("Sort “bogus” is not one this list knows"),
+        "{text}"
+    );
+    assert!(!text.contains("created_at"), "no API names: {text}");
     let page = browser.page("/?search=REPORT").await;
     assert_eq!(titles(&page), ["Write report"]);
     // The default view: pending tasks, most urgent first.
