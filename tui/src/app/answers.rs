@@ -106,6 +106,7 @@ impl App {
                         );
                     }
                     Err(Failure::Problem(p)) if p.status == 404 => {
+                        form.detach();
                         form.error = Some(DELETED_MEANWHILE.into());
                     }
                     Err(failure) => form.error = Some(failure.message()),
@@ -212,6 +213,7 @@ impl App {
                             }
                         }
                         Failure::Problem(p) if p.status == 404 && form.is_edit() => {
+                            form.detach();
                             form.error = Some(DELETED_MEANWHILE.into());
                         }
                         Failure::Problem(problem) => form.show_problem(problem),

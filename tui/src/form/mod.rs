@@ -267,6 +267,15 @@ impl TaskForm {
         self.original.is_some()
     }
 
+    /// Makes the form a new task's, every value as it stands: for an edit
+    /// whose task was deleted meanwhile, so that what was typed can still
+    /// be saved. Values left as shown are then read as typed.
+    pub fn detach(&mut self) {
+        self.original = None;
+        self.conflict = None;
+        self.errors.clear();
+    }
+
     pub fn input(&self, field: Field) -> Option<&Input> {
         match field {
             Field::Title => Some(&self.title),

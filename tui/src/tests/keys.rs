@@ -1350,6 +1350,21 @@ fn an_edit_of_a_task_deleted_meanwhile_says_where_it_went() {
         error.contains("Deleted elsewhere") && error.contains("task restore"),
         "{error}"
     );
+    // Enter then saves it as a new task, with every field as it stands.
+    assert!(!form.is_edit());
+    let commands = press(&mut app, KeyCode::Enter);
+    let [Command::CreateTask { task, depends }] = commands.as_slice() else {
+        panic!("a create: {commands:?}");
+    };
+    assert_eq!(task.title, "Water the roses!");
+    assert_eq!(task.project.as_deref(), Some("home.garden"));
+    assert_eq!(task.tags.as_deref(), Some(&["outside".to_string()][..]));
+    assert_eq!(
+        task.description.as_deref(),
+        Some("Both beds by the fence.\nUse the rain barrel first.")
+    );
+    assert!(task.due.is_some());
+    assert!(depends.is_empty());
 }
 
 fn problem(status: u16) -> crate::msg::Failure {
