@@ -182,10 +182,15 @@ impl App {
                 // A prompt refused keeps what was typed, and says why; on a
                 // task changed meanwhile, the rows are read again and the
                 // prompt takes the task as it now is, for Enter to resend.
-                if let (true, false, Overlay::Prompt(prompt)) =
-                    (prompt_waiting, failure.needs_login(), &mut self.overlay)
-                {
+                // An ended login keeps it too, under the login form, for
+                // once the user has logged in again.
+                if let (true, Overlay::Prompt(prompt)) = (prompt_waiting, &mut self.overlay) {
                     prompt.sending = false;
+                    if failure.needs_login() {
+                        prompt.error = Some("not sent: the login had ended; Enter sends it".into());
+                        self.change_failed(&failure);
+                        return Vec::new();
+                    }
                     if stale {
                         prompt.error =
                             Some("changed elsewhere meanwhile: Enter sends it again".into());
@@ -196,9 +201,6 @@ impl App {
                         self.offline = Some(reason.clone());
                     }
                     return Vec::new();
-                }
-                if prompt_waiting {
-                    self.overlay = Overlay::None;
                 }
                 if let (true, Overlay::Form(form)) = (form_waiting, &mut self.overlay) {
                     form.saving = false;

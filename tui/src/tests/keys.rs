@@ -1195,6 +1195,42 @@ fn capital_a_annotates_and_capital_d_sets_dependencies() {
     assert!(!app.quit);
 }
 
+/// A note sent as the login ended waits under the login form with its
+/// text, and is there again once the user has logged in.
+#[test]
+fn a_prompt_sent_as_the_login_ended_is_kept_for_after_the_login() {
+    let mut app = app_with(fixtures::sample());
+    type_text(&mut app, "A");
+    type_text(&mut app, "call first");
+    assert_eq!(press(&mut app, KeyCode::Enter).len(), 1);
+    app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        created: false,
+        verb: "Annotated",
+        shown_as: None,
+        result: Err(crate::msg::Failure::SessionExpired),
+    })));
+    assert!(app.login.is_some(), "the login form takes the screen");
+    app.update(Msg::Api(Box::new(ApiEvent::LoggedIn {
+        username: "alice".into(),
+        result: Ok(()),
+    })));
+    assert!(app.login.is_none());
+    let Overlay::Prompt(prompt) = &app.overlay else {
+        panic!("the prompt went: {:?}", app.overlay);
+    };
+    assert!(!prompt.sending);
+    assert_eq!(prompt.input.value(), "call first");
+    assert!(prompt
+        .error
+        .as_deref()
+        .is_some_and(|e| e.contains("login had ended")));
+    let commands = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(commands.as_slice(), [Command::Change { change: Change::Annotate(text), .. }] if text == "call first"),
+        "{commands:?}"
+    );
+}
+
 /// The add form's title line takes the CLI's words: title words and
 /// modifiers, one grammar from `common`.
 #[test]
