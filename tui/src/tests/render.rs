@@ -454,3 +454,26 @@ fn the_details_of_a_blocking_task_name_the_tasks_it_holds_up() {
     let screen = format!("{:?}", draw(&app, 80, 24).backend());
     assert!(screen.contains("Depends   none · blocking 2"), "{screen}");
 }
+
+#[test]
+fn tags_and_projects_take_the_room_short_titles_leave() {
+    let mut tasks = fixtures::sample();
+    tasks.truncate(3);
+    tasks[0].tags = vec!["outside".into(), "weekend".into(), "garden".into()];
+    tasks[0].project = Some("home.garden.front-beds".into());
+    let mut app = app_with(tasks.clone());
+    app.update(Msg::Resize(100, 24));
+    let shown = screen(&app, 100, 24);
+    assert!(shown.contains("+outside +weekend +garden "), "{shown}");
+    assert!(shown.contains("home.garden.front-beds "), "{shown}");
+    assert!(shown.contains("File the tax return"), "{shown}");
+
+    // A title that needs the room keeps it, as before: the tags are cut.
+    tasks[1].title =
+        "File the tax return, with every receipt of the year, before the end of the month".into();
+    let mut app = app_with(tasks);
+    app.update(Msg::Resize(100, 24));
+    let shown = screen(&app, 100, 24);
+    assert!(!shown.contains("+outside +weekend +garden "), "{shown}");
+    assert!(shown.contains("+outside +wee…"), "{shown}");
+}

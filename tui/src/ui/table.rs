@@ -109,6 +109,33 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
             project_width -= 1;
         }
     }
+    // Room the titles on this page do not need goes back to the tags, then
+    // the project, that were cut for it.
+    let widest_title = shown
+        .iter()
+        .map(|t| escape(&t.title).width())
+        .max()
+        .unwrap_or(0)
+        .max(TITLE_MIN);
+    let mut spare = title_room(project_width, tags_width).saturating_sub(widest_title);
+    for (width, widest) in [
+        (
+            &mut tags_width,
+            shown.iter().map(|t| tags_text(t).width()).max(),
+        ),
+        (
+            &mut project_width,
+            shown
+                .iter()
+                .map(|t| t.project.as_deref().map_or(0, |p| escape(p).width()))
+                .max(),
+        ),
+    ] {
+        let wanted = widest.unwrap_or(0).saturating_sub(usize::from(*width));
+        let given = wanted.min(spare);
+        *width = width.saturating_add(u16::try_from(given).unwrap_or(0));
+        spare -= given;
+    }
     let title_width = title_room(project_width, tags_width);
     let table_rows: Vec<Row> = shown
         .iter()
