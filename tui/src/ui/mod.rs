@@ -211,7 +211,9 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     } else if app.is_loading_slowly() {
         Text::from(Span::styled(" loading…", Style::new().fg(Color::Yellow)))
     } else {
-        Text::from(hints(&[
+        // On a narrow screen the last keys before help and quit give way:
+        // those two say where the rest are.
+        let mut keys = vec![
             ("a", "add"),
             ("e", "edit"),
             ("space", "done"),
@@ -221,7 +223,11 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
             ("tab", "all"),
             ("?", "help"),
             ("q", "quit"),
-        ]))
+        ];
+        while keys.len() > 2 && hints(&keys).width() > usize::from(area.width) {
+            keys.remove(keys.len() - 3);
+        }
+        Text::from(hints(&keys))
     };
     let [first, rest] = ratatui::layout::Layout::vertical([
         ratatui::layout::Constraint::Length(1),
@@ -235,13 +241,14 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
 /// `key label` pairs, keys highlighted.
 pub(crate) fn hints(pairs: &[(&str, &str)]) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    for (key, label) in pairs {
+    for (n, (key, label)) in pairs.iter().enumerate() {
         spans.push(Span::styled(
             key.to_string(),
             Style::new().fg(Color::Cyan).bold(),
         ));
+        let gap = if n + 1 < pairs.len() { "  " } else { "" };
         spans.push(Span::styled(
-            format!(" {label}  "),
+            format!(" {label}{gap}"),
             Style::new().fg(Color::DarkGray),
         ));
     }
