@@ -267,13 +267,22 @@ impl UdaValue {
 
     /// The number `text` reads as, however written (`3.0`, `03`): what a
     /// filter's value matches among numbers.
+    /// Digits past 64 bits, or a value too small for a float, are none:
+    /// read as one, they would be another number (rounded, or 0).
     pub fn number_in(text: &str) -> Option<UdaValue> {
         if let Ok(n) = text.parse::<i64>() {
-            Some(UdaValue::Integer(n))
-        } else {
-            let n = text.parse::<f64>().ok().filter(|n| n.is_finite())?;
-            Some(UdaValue::Number(n))
+            return Some(UdaValue::Integer(n));
         }
+        let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let n = text.parse::<f64>().ok().filter(|n| n.is_finite())?;
+        let mantissa = digits.split(['e', 'E']).next().unwrap_or(digits);
+        if n == 0.0 && mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+            return None;
+        }
+        Some(UdaValue::Number(n))
     }
 }
 
@@ -671,6 +680,21 @@ mod tests {
         // A filter still finds the numbers equal to what it names.
         assert_eq!(UdaValue::number_in("3.0"), Some(UdaValue::Number(3.0)));
         assert_eq!(UdaValue::number_in("03"), Some(UdaValue::Integer(3)));
+        // What a number would not hold as typed is none.
+        assert_eq!(UdaValue::number_in("1e-400"), None);
+        assert_eq!(UdaValue::number_in("99999999999999999999"), None);
+        assert_eq!(UdaValue::number_in("-99999999999999999999"), None);
+        assert_eq!(UdaValue::number_in("0e-400"), Some(UdaValue::Number(0.0)));
+        assert_eq!(UdaValue::number_in("1e300"), Some(UdaValue::Number(1e300)));
+        let over = UdaValue::Integer(3);
+        assert_eq!(
+            UdaValue::typed_over(Some(&over), "1e-400"),
+            UdaValue::Text("1e-400".into())
+        );
+        assert_eq!(
+            UdaValue::typed_over(Some(&over), "99999999999999999999"),
+            UdaValue::Text("99999999999999999999".into())
+        );
     }
 
     #[test]
