@@ -4,6 +4,7 @@
 //! read is opened again with the error at its top; a field changed on the
 //! server meanwhile is not overwritten, and the text is kept in a file.
 
+use std::cell::Cell;
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
@@ -12,6 +13,8 @@ use anyhow::{bail, Context as _, Result};
 use common::api::{StatusFilter, Task, TaskPatch};
 use common::client::{ApiClient, ClientError};
 use common::display;
+use rustix::process::{kill_process, Pid, Signal};
+use tokio::signal::unix::{signal, SignalKind};
 
 use crate::commands::quoted;
 use crate::context::{Ctx, UsageError};
@@ -48,12 +51,112 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
         .suffix(".txt")
         .tempfile()
         .context("cannot make a file to edit")?;
-    let mut text = shown.clone();
+    let editor = Cell::new(None);
+    let mut stops = Stops::new()?;
+    tokio::select! {
+        done = edit(ctx, &client, &task, &shown, file.path(), &editor) => done,
+        stopped = stops.next(&editor) => {
+            // The editor is told as the command was, so that it can put the
+            // terminal back; the file goes when `file` is dropped.
+            if let Some(pid) = editor.get() {
+                pass_on(pid, stopped.signal).await;
+            }
+            ctx.warn(&format!("task {name} edit: stopped by {}; nothing changed", stopped.name));
+            Ok(ExitCode::from(128 + stopped.number))
+        }
+    }
+}
+
+/// Sends `signal` to the editor, and gives it a moment to put the terminal
+/// back before the command says why it stopped.
+async fn pass_on(pid: u32, signal: Signal) {
+    let Some(process) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
+        return;
+    };
+    if kill_process(process, signal).is_err() {
+        return;
+    }
+    // Gone, or exited and not yet reaped (our child until this returns).
+    let exited = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+            stat.rsplit(')')
+                .next()
+                .is_some_and(|rest| rest.trim_start().starts_with('Z'))
+        })
+    };
+    for _ in 0..100 {
+        if exited() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// The signals that end `task edit`, watched from its start so that none
+/// leaves the file behind. An interrupt (Ctrl-C) while the editor runs is
+/// the editor's: it reaches both, and the editor decides.
+struct Stops {
+    terminate: tokio::signal::unix::Signal,
+    hang_up: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+}
+
+struct Stopped {
+    name: &'static str,
+    signal: Signal,
+    number: u8,
+}
+
+impl Stops {
+    fn new() -> Result<Stops> {
+        let watch = |kind| signal(kind).context("cannot watch for signals");
+        Ok(Stops {
+            terminate: watch(SignalKind::terminate())?,
+            hang_up: watch(SignalKind::hangup())?,
+            interrupt: watch(SignalKind::interrupt())?,
+        })
+    }
+
+    /// The next signal that ends the command, `editor` being the running
+    /// editor's process, if one runs.
+    async fn next(&mut self, editor: &Cell<Option<u32>>) -> Stopped {
+        loop {
+            let (name, signal, number) = tokio::select! {
+                _ = self.terminate.recv() => ("SIGTERM", Signal::TERM, 15),
+                _ = self.hang_up.recv() => ("SIGHUP", Signal::HUP, 1),
+                _ = self.interrupt.recv() => {
+                    if editor.get().is_some() {
+                        continue;
+                    }
+                    ("an interrupt", Signal::INT, 2)
+                }
+            };
+            return Stopped {
+                name,
+                signal,
+                number,
+            };
+        }
+    }
+}
+
+/// The form written to `path`, edited and sent, again while it does not
+/// read or is refused.
+async fn edit(
+    ctx: &Ctx,
+    client: &ApiClient,
+    task: &Task,
+    shown: &str,
+    path: &Path,
+    editor: &Cell<Option<u32>>,
+) -> Result<ExitCode> {
+    let name = display::name(task);
+    let mut text = shown.to_string();
     let mut last_error: Option<String> = None;
     loop {
-        std::fs::write(file.path(), &text).context("cannot write the file to edit")?;
-        open_editor(file.path()).await?;
-        let saved = std::fs::read_to_string(file.path()).context("cannot read the edited file")?;
+        std::fs::write(path, &text).context("cannot write the file to edit")?;
+        open_editor(path, editor).await?;
+        let saved = std::fs::read_to_string(path).context("cannot read the edited file")?;
         if saved.trim().is_empty() {
             ctx.say("Empty file: nothing changed.")?;
             return Ok(ExitCode::SUCCESS);
@@ -62,7 +165,7 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
         // editor is not one a person types in, or they gave up; asking
         // again would never end.
         let again = |error: &str| saved == text && last_error.as_deref() == Some(error);
-        let edits = match edit_form::read(&task, &shown, &saved, &ctx.clock) {
+        let edits = match edit_form::read(task, shown, &saved, &ctx.clock) {
             Ok(edits) => edits,
             Err(error) if again(&error) => return gave_up(&name, &saved, &error),
             Err(error) => {
@@ -78,7 +181,7 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
             ))?;
             return Ok(ExitCode::SUCCESS);
         }
-        match apply(&client, &task, edits).await {
+        match apply(client, task, edits).await {
             Ok(task) => {
                 let edited = format!("Edited task {name} {}.", quoted(&task.title));
                 ctx.say(&display::with_expiry_warning(
@@ -160,23 +263,24 @@ enum Failure {
 
 /// The editor the user chose: `$VISUAL`, else `$EDITOR`, else `vi`, run by
 /// the shell so that it may carry arguments (`code --wait`).
-async fn open_editor(path: &Path) -> Result<()> {
+/// `running` holds the editor's process while it runs.
+async fn open_editor(path: &Path, running: &Cell<Option<u32>>) -> Result<()> {
     let editor = ["VISUAL", "EDITOR"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
         .unwrap_or_else(|| "vi".to_string());
-    let path = path.to_path_buf();
-    let status = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!("{editor} \"$1\""))
-            .arg("sh")
-            .arg(&path)
-            .status()
-    })
-    .await
-    .context("the editor did not run")?
-    .context("cannot start the editor (set VISUAL or EDITOR)")?;
+    // `exec`, so that the process is the editor's, for a signal to reach.
+    let mut child = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("exec {editor} \"$1\""))
+        .arg("sh")
+        .arg(path)
+        .spawn()
+        .context("cannot start the editor (set VISUAL or EDITOR)")?;
+    running.set(child.id());
+    let status = child.wait().await;
+    running.set(None);
+    let status = status.context("the editor did not run")?;
     if !status.success() {
         bail!("the editor failed ({status}); nothing changed");
     }

@@ -316,3 +316,97 @@ fn notes_are_taken_away_and_added_over_changes_made_meanwhile() {
         .collect();
     assert_eq!(notes, ["call the landlord"], "added once");
 }
+
+/// Stopped by a signal while the editor is open, `task edit` removes its
+/// file, passes the signal on to the editor and changes nothing; an
+/// interrupt while the editor runs is the editor's.
+#[test]
+fn a_stopped_edit_leaves_no_file_behind() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let server = TestServer::start();
+    let mut cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Fix", "bike"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).expect("temp dir");
+    let started = dir.path().join("started");
+    // The editor says who it is and which file it has, then waits (with no
+    // pipe of the test's held open, should it outlive the command).
+    let editor = script(
+        dir.path(),
+        "slow.sh",
+        &format!(
+            "echo \"$$ $1\" > '{}'\nexec sleep 20 < /dev/null > /dev/null 2>&1",
+            started.display()
+        ),
+    );
+    cli.extra_env.push(("EDITOR".into(), editor));
+    cli.extra_env
+        .push(("TMPDIR".into(), tmp.display().to_string()));
+    for (signal, code) in [("INT", None), ("TERM", Some(143)), ("HUP", Some(129))] {
+        let _ = std::fs::remove_file(&started);
+        let child = cli
+            .command(&["1", "edit"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("task runs");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let (editor, file) = loop {
+            match std::fs::read_to_string(&started) {
+                Ok(line) if line.ends_with('\n') => match line.trim().split_once(' ') {
+                    Some((pid, path)) => break (pid.to_string(), path.to_string()),
+                    None => panic!("the editor wrote {line:?}"),
+                },
+                _ if Instant::now() > deadline => panic!("the editor never started"),
+                _ => std::thread::sleep(Duration::from_millis(20)),
+            }
+        };
+        assert!(Path::new(&file).exists(), "{file} is there while editing");
+        let kill = format!("kill -{signal} {}", child.id());
+        assert!(std::process::Command::new("sh")
+            .args(["-c", &kill])
+            .status()
+            .expect("kill runs")
+            .success());
+        let Some(code) = code else {
+            // Left to the editor: the command waits on.
+            std::thread::sleep(Duration::from_millis(300));
+            assert!(Path::new(&file).exists(), "still editing after SIGINT");
+            let kill = format!("kill -TERM {}", child.id());
+            std::process::Command::new("sh")
+                .args(["-c", &kill])
+                .status()
+                .expect("kill runs");
+            let out = child.wait_with_output().expect("task finishes");
+            assert_eq!(out.status.code(), Some(143));
+            continue;
+        };
+        let out = child.wait_with_output().expect("task finishes");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{stderr}");
+        assert!(
+            stderr.contains(&format!("stopped by SIG{signal}; nothing changed")),
+            "{stderr}"
+        );
+        assert!(!Path::new(&file).exists(), "{file} was left behind");
+        // The editor had the signal too, and is gone (or a zombie not yet
+        // reaped by whoever took it in).
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let stat = std::fs::read_to_string(format!("/proc/{editor}/stat")).unwrap_or_default();
+            let state = stat.rsplit(')').next().unwrap_or("").trim_start();
+            if stat.is_empty() || state.starts_with('Z') {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the editor still runs: {stat}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let left: Vec<_> = std::fs::read_dir(&tmp).expect("temp dir").collect();
+        assert!(left.is_empty(), "left in the temp dir: {left:?}");
+    }
+    assert_eq!(task(&cli)["title"], "Fix bike");
+}

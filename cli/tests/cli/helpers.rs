@@ -174,6 +174,11 @@ impl Cli {
             ),
             ("TASK_SERVER".to_string(), self.server.clone()),
             ("TASK_NOW".to_string(), NOW.to_string()),
+            // Texts `task edit` keeps stay with the test's own files.
+            (
+                "TMPDIR".to_string(),
+                self.config.path().display().to_string(),
+            ),
             ("TZ".to_string(), TZ.to_string()),
             (
                 "PATH".to_string(),
