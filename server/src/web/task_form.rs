@@ -1,7 +1,7 @@
 //! The task page's form: a task as the text its fields show, and that text
 //! read back into a task's fields, over the task as it is by then.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Local, Utc};
 use common::{
@@ -111,12 +111,39 @@ impl TaskForm {
         }
     }
 
-    /// Sets `was` to the fields as they are now shown.
-    fn remembering_shown(mut self) -> TaskForm {
-        let shown: BTreeMap<&str, &str> = FIELDS.iter().map(|&f| (f, self.field(f))).collect();
+    /// Sets `was` to the fields as they are now shown, and the tasks the
+    /// "Waits for" box names by `depends` (name, id).
+    fn remembering_shown(mut self, depends: &[(String, i64)]) -> TaskForm {
+        let ids: Vec<String> = depends
+            .iter()
+            .map(|(name, id)| format!("{name}={id}"))
+            .collect();
+        let ids = ids.join(",");
+        let mut shown: BTreeMap<&str, &str> = FIELDS.iter().map(|&f| (f, self.field(f))).collect();
+        shown.insert(SHOWN_DEPENDS, &ids);
         self.was = serde_json::to_string(&shown).unwrap_or_default();
         self
     }
+}
+
+/// The key in `was` of the tasks the "Waits for" box showed, as
+/// `name=id,…`: a number shown then still means that task, whichever task
+/// has the number by the time the form is saved.
+const SHOWN_DEPENDS: &str = "depends.ids";
+
+/// What `was` says the "Waits for" box named: each name shown, with its
+/// task's id.
+pub(super) fn shown_depends(was: Option<&BTreeMap<String, String>>) -> BTreeMap<String, i64> {
+    was.and_then(|was| was.get(SHOWN_DEPENDS))
+        .map(|ids| {
+            ids.split(',')
+                .filter_map(|pair| {
+                    let (name, id) = pair.split_once('=')?;
+                    Some((name.to_ascii_lowercase(), id.parse().ok()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A field's text as a browser sends it back, line breaks made one: a
@@ -157,12 +184,21 @@ pub(super) fn merged(
         ..TaskForm::default()
     };
     let mut conflicts = Vec::new();
+    let now_was = serde_json::from_str::<BTreeMap<String, String>>(&now.was).ok();
+    let ids = |shown: BTreeMap<String, i64>| shown.into_values().collect::<BTreeSet<i64>>();
+    // Renamed meanwhile (a task done loses its number) is not changed.
+    let depends_changed = ids(shown_depends(Some(was))) != ids(shown_depends(now_was.as_ref()));
     for field in FIELDS {
         let theirs = sent_as(now.field(field));
         let value = if touched.contains(&field) {
             let mine = sent_as(typed.field(field));
             let before = was.get(field).map(|w| sent_as(w));
-            if before.is_some_and(|before| theirs != before) && theirs != mine {
+            let changed = if field == "depends" {
+                depends_changed
+            } else {
+                before.is_some_and(|before| theirs != before)
+            };
+            if changed && theirs != mine {
                 conflicts.push(format!(
                     "{}: changed elsewhere to “{}” since you opened this page. Yours is below; save again to keep it.",
                     field_label(field),
@@ -187,23 +223,26 @@ pub(super) fn local(at: Option<DateTime<Utc>>) -> String {
     .unwrap_or_default()
 }
 
-/// How a dependency is named on the page: its number while pending, else
-/// the start of its uuid.
-async fn names_of(state: &AppState, user_id: i64, ids: &[i64]) -> Vec<String> {
+/// How each dependency is named on the page, with its id: its number while
+/// pending, else the start of its uuid.
+async fn names_of(state: &AppState, user_id: i64, ids: &[i64]) -> Vec<(String, i64)> {
     let mut names = Vec::new();
     for id in ids {
-        match ops::get(state.store.as_ref(), user_id, *id).await {
-            Ok(task) => names.push(match task.number {
+        let name = match ops::get(state.store.as_ref(), user_id, *id).await {
+            Ok(task) => match task.number {
                 Some(number) => number.to_string(),
                 None => task.uuid.chars().take(8).collect(),
-            }),
-            Err(_) => names.push(format!("#{id}")),
-        }
+            },
+            Err(_) => format!("#{id}"),
+        };
+        names.push((name, *id));
     }
     names
 }
 
 pub(super) async fn form_of(state: &AppState, user_id: i64, task: &Task) -> TaskForm {
+    let depends = names_of(state, user_id, &task.depends).await;
+    let names: Vec<&str> = depends.iter().map(|(name, _)| name.as_str()).collect();
     let udas: Vec<String> = task
         .udas
         .iter()
@@ -223,11 +262,11 @@ pub(super) async fn form_of(state: &AppState, user_id: i64, task: &Task) -> Task
         wait: local(task.wait),
         scheduled: local(task.scheduled),
         until: local(task.until),
-        depends: names_of(state, user_id, &task.depends).await.join(", "),
+        depends: names.join(", "),
         udas: udas.join("\n"),
         ..TaskForm::default()
     }
-    .remembering_shown()
+    .remembering_shown(&depends)
 }
 
 /// The tasks `refs` name among the user's, by id; a message when one names
@@ -275,6 +314,7 @@ pub(super) async fn body_of(
     user_id: i64,
     current: &Task,
     form: &TaskForm,
+    shown: &BTreeMap<String, i64>,
     touched: impl Fn(&str) -> bool,
 ) -> (Map<String, Value>, Vec<String>) {
     let clock = Clock::at(Local::now());
@@ -328,7 +368,7 @@ pub(super) async fn body_of(
         body.insert(name.into(), value);
     }
     if touched("depends") {
-        match depends_of(state, user_id, &form.depends).await {
+        match depends_of(state, user_id, &form.depends, shown).await {
             Ok(ids) => {
                 body.insert("depends".into(), json!(ids));
             }
@@ -346,26 +386,40 @@ pub(super) async fn body_of(
     (body, errors)
 }
 
-/// The "Waits for" box: task numbers or uuid prefixes, as ids.
-async fn depends_of(state: &AppState, user_id: i64, text: &str) -> Result<Vec<i64>, Vec<String>> {
+/// The "Waits for" box: task numbers or uuid prefixes, as ids. A name the
+/// page showed (`shown`) is the task it named then.
+async fn depends_of(
+    state: &AppState,
+    user_id: i64,
+    text: &str,
+    shown: &BTreeMap<String, i64>,
+) -> Result<Vec<i64>, Vec<String>> {
     let mut errors = Vec::new();
-    let mut refs = Vec::new();
+    let mut named: Vec<Result<i64, TaskRef>> = Vec::new();
     for part in text
         .split([',', ' '])
         .map(str::trim)
         .filter(|p| !p.is_empty())
     {
+        if let Some(id) = shown.get(&part.to_ascii_lowercase()) {
+            named.push(Ok(*id));
+            continue;
+        }
         match TaskRef::parse(part.trim_start_matches('#')) {
-            Some(task) => refs.push(task),
+            Some(task) => named.push(Err(task)),
             None => errors.push(format!(
                 "Waits for: {part:?} is not a task number or the start of a uuid."
             )),
         }
     }
-    match resolve(state, user_id, refs.clone()).await {
-        Ok(resolved) if errors.is_empty() => Ok(refs
+    let refs: Vec<TaskRef> = named.iter().filter_map(|n| n.clone().err()).collect();
+    match resolve(state, user_id, refs).await {
+        Ok(resolved) if errors.is_empty() => Ok(named
             .iter()
-            .filter_map(|r| resolved.get(r).copied())
+            .filter_map(|n| match n {
+                Ok(id) => Some(*id),
+                Err(r) => resolved.get(r).copied(),
+            })
             .collect()),
         Ok(_) => Err(errors),
         Err(message) => {

@@ -18,7 +18,9 @@ use super::{
     local_path, path_id, render,
     session::{self, Browser, FormBody, SESSION_COOKIE},
     shown,
-    task_form::{body_of, form_of, labelled, local, merged, refusal, touched, TaskForm},
+    task_form::{
+        body_of, form_of, labelled, local, merged, refusal, shown_depends, touched, TaskForm,
+    },
     undo, Chrome,
 };
 use crate::{
@@ -161,7 +163,8 @@ pub async fn save(
     };
     // Every mistake at once: what the form could not read, then what the
     // rest does not pass.
-    let (body, mut errors) = body_of(&state, user, &current, &form, |field| {
+    let shown = shown_depends(was.as_ref());
+    let (body, mut errors) = body_of(&state, user, &current, &form, &shown, |field| {
         touched.contains(&field)
     })
     .await;

@@ -481,3 +481,56 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
         assert!(page.contains("No such task."), "{path}: {page}");
     }
 }
+
+/// A number the "Waits for" box showed still means the task it named when
+/// the page was opened: that task done meanwhile (and so named by its
+/// uuid now), and its number given to a new task, is neither a conflict
+/// nor a link to the new task.
+#[tokio::test]
+async fn waits_for_keeps_the_tasks_it_showed_when_they_are_renumbered_meanwhile() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    let alice = app.logged_in(1, "alice").await;
+    let plans = app.task(&alice, json!({"title": "Draw plans"})).await;
+    let permit = app.task(&alice, json!({"title": "Get permit"})).await;
+    let build = app
+        .task(
+            &alice,
+            json!({"title": "Build shed", "depends": [plans["id"]]}),
+        )
+        .await;
+    let path = format!("/tasks/{}", build["id"]);
+    let page = browser.page(&path).await;
+    let shown = fields(&page);
+    assert!(
+        shown.contains(&("depends".to_string(), "1".to_string())),
+        "{shown:?}"
+    );
+    // Meanwhile: the plans are done (number 1 freed), and a new task
+    // takes number 1.
+    let done = app
+        .patch(
+            &format!("/api/tasks/{}/", plans["id"]),
+            &alice.access,
+            &json!({"status": "done"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    let newcomer = app.task(&alice, json!({"title": "Buy paint"})).await;
+    assert_eq!(newcomer["number"], 1, "{newcomer}");
+    // Here: the permit added beside the 1 shown.
+    let number = permit["number"].to_string();
+    let edited = with(shown, &[("depends", &format!("1, {number}"))]);
+    let saved = post_fields(&mut browser, &path, &edited).await;
+    assert_eq!(
+        saved.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        saved.text().await.unwrap()
+    );
+    let now = task_of(&app, &alice, &build["id"]).await;
+    assert_eq!(now["depends"], json!([plans["id"], permit["id"]]), "{now}");
+}
