@@ -54,7 +54,7 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
     let editor = Cell::new(None);
     let mut stops = Stops::new()?;
     tokio::select! {
-        done = edit(ctx, &client, &task, &shown, file.path(), &editor) => done,
+        done = edit(ctx, &client, &task, &depends, &shown, file.path(), &editor) => done,
         stopped = stops.next(&editor) => {
             // The editor is told as the command was, so that it can put the
             // terminal back; the file goes when `file` is dropped.
@@ -146,6 +146,7 @@ async fn edit(
     ctx: &Ctx,
     client: &ApiClient,
     task: &Task,
+    depends: &[Task],
     shown: &str,
     path: &Path,
     editor: &Cell<Option<u32>>,
@@ -181,7 +182,7 @@ async fn edit(
             ))?;
             return Ok(ExitCode::SUCCESS);
         }
-        match apply(client, task, edits).await {
+        match apply(client, task, depends, edits).await {
             Ok(task) => {
                 let edited = format!("Edited task {name} {}.", quoted(&task.title));
                 ctx.say(&display::with_expiry_warning(
@@ -288,12 +289,23 @@ async fn open_editor(path: &Path, running: &Cell<Option<u32>>) -> Result<()> {
 }
 
 /// The dependencies looked up, then the fields, then the notes, each with
-/// `If-Match` of the version before.
-async fn apply(client: &ApiClient, task: &Task, edits: edit_form::Edits) -> Result<Task, Failure> {
+/// `If-Match` of the version before. A name the form showed (`shown`, the
+/// tasks it waited for then) is the task it named then, whichever task has
+/// that number by now.
+async fn apply(
+    client: &ApiClient,
+    task: &Task,
+    shown: &[Task],
+    edits: edit_form::Edits,
+) -> Result<Task, Failure> {
     let mut patch = edits.patch;
     if let Some(names) = &edits.depends {
         let mut ids = Vec::new();
         for name in names {
+            if let Some(was) = shown.iter().find(|t| name.names(t.number, &t.uuid)) {
+                ids.push(was.id);
+                continue;
+            }
             match common::ops::find(client, name).await {
                 Ok(found) => ids.push(found.id),
                 Err(err @ (ClientError::NoSuchTask(_) | ClientError::AmbiguousTask { .. })) => {

@@ -410,3 +410,38 @@ fn a_stopped_edit_leaves_no_file_behind() {
     }
     assert_eq!(task(&cli)["title"], "Fix bike");
 }
+
+/// A number the form's Depends line showed still means the task it named
+/// then: done meanwhile, and its number given to a new task, it is not
+/// swapped for the new task.
+#[test]
+fn depends_keeps_the_tasks_it_showed_when_they_are_renumbered_meanwhile() {
+    let server = TestServer::start();
+    let mut cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Draw", "plans"]);
+    cli.add(&["Get", "permit"]);
+    cli.add(&["Build", "shed", "depends:1"]);
+    let id_of =
+        |number: &str| cli.run(&["--json", "show", number]).success().json()[0]["id"].clone();
+    let (plans, permit) = (id_of("1"), id_of("2"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let editor = script(
+        dir.path(),
+        "renumber.sh",
+        &format!(
+            "'{bin}' 1 done > /dev/null\n\
+             '{bin}' add Buy paint > /dev/null\n\
+             sed -i 's/^Depends:.*/Depends:   1 2/' \"$1\"",
+            bin = task_bin()
+        ),
+    );
+    cli.extra_env.push(("EDITOR".into(), editor));
+    let out = cli.ok(&["3", "edit"]);
+    assert!(out.starts_with("Edited task 3"), "{out}");
+    let shed = cli.run(&["--json", "show", "3"]).success().json()[0].clone();
+    assert_eq!(
+        shed["depends"],
+        serde_json::json!([plans, permit]),
+        "{shed}"
+    );
+}
