@@ -37,6 +37,9 @@ pub enum ApiEvent {
         result: Result<Vec<Task>, Failure>,
     },
     TaskSaved {
+        /// What asked for the change: its answer closes that, or tells it
+        /// why not.
+        source: Source,
         created: bool,
         /// What was done, for the status bar: `Completed`, `Started`, …
         verb: &'static str,
@@ -133,6 +136,17 @@ pub enum Command {
     AdoptSavedLogin,
 }
 
+/// What asked for a change to be saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The add or edit form.
+    Form,
+    /// The note (`A`) or dependency (`D`) prompt.
+    Prompt,
+    /// A key on the list (space, `S`).
+    Key,
+}
+
 /// The changes [`Command::Change`] makes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -144,6 +158,14 @@ pub enum Change {
 }
 
 impl Change {
+    /// The prompts type notes and dependencies; keys do the rest.
+    pub fn source(&self) -> Source {
+        match self {
+            Change::Annotate(_) | Change::Modify(_) => Source::Prompt,
+            Change::Status(_) | Change::Active(_) => Source::Key,
+        }
+    }
+
     pub fn verb(&self) -> &'static str {
         match self {
             Change::Status(Status::Done) => "Completed",

@@ -12,7 +12,7 @@ use common::ops::{self, Outcome};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::msg::{ApiEvent, Change, Command, Failure, Msg};
+use crate::msg::{ApiEvent, Change, Command, Failure, Msg, Source};
 
 impl From<ClientError> for Failure {
     fn from(error: ClientError) -> Failure {
@@ -122,6 +122,7 @@ impl Runtime {
                     .await
                     .map_err(Failure::from);
                     send(ApiEvent::TaskSaved {
+                        source: Source::Form,
                         created: true,
                         verb: "Created",
                         shown_as: None,
@@ -136,6 +137,7 @@ impl Runtime {
                         .await
                         .map_err(Failure::from);
                     send(ApiEvent::TaskSaved {
+                        source: Source::Form,
                         created: false,
                         verb: "Modified",
                         shown_as: None,
@@ -147,6 +149,7 @@ impl Runtime {
                 tokio::spawn(async move {
                     let result = apply(&client, &task, &change).await;
                     send(ApiEvent::TaskSaved {
+                        source: change.source(),
                         created: false,
                         verb: change.verb(),
                         shown_as: Some(display::name(&task)),

@@ -5,7 +5,7 @@ use common::api::Task;
 use common::display;
 
 use super::{App, Overlay, DELETED_MEANWHILE};
-use crate::msg::{ApiEvent, Command, Failure};
+use crate::msg::{ApiEvent, Command, Failure, Source};
 
 impl App {
     pub(super) fn on_api(&mut self, event: ApiEvent) -> Vec<Command> {
@@ -49,11 +49,12 @@ impl App {
                 Vec::new()
             }
             ApiEvent::TaskSaved {
+                source,
                 created,
                 verb,
                 shown_as,
                 result,
-            } => self.on_saved(created, verb, shown_as, result),
+            } => self.on_saved(source, created, verb, shown_as, result),
             ApiEvent::TaskDeleted { task, result } => {
                 let name = display::name(&task);
                 match result {
@@ -152,15 +153,21 @@ impl App {
         }
     }
 
+    /// A change's answer: told where it was asked for, if that still waits
+    /// for it (a toggle's answer arriving while a prompt is open is the
+    /// toggle's, and leaves the prompt be), else in the status bar.
     fn on_saved(
         &mut self,
+        source: Source,
         created: bool,
         verb: &str,
         shown_as: Option<String>,
         result: Result<Task, Failure>,
     ) -> Vec<Command> {
-        let form_waiting = matches!(&self.overlay, Overlay::Form(form) if form.saving);
-        let prompt_waiting = matches!(&self.overlay, Overlay::Prompt(prompt) if prompt.sending);
+        let form_waiting =
+            source == Source::Form && matches!(&self.overlay, Overlay::Form(form) if form.saving);
+        let prompt_waiting = source == Source::Prompt
+            && matches!(&self.overlay, Overlay::Prompt(prompt) if prompt.sending);
         match result {
             Ok(task) => {
                 let id = task.id;

@@ -138,6 +138,7 @@ fn a_opens_the_form_and_enter_creates_the_task() {
     let mut created = fixtures::task(6, "Call mum");
     created.project = Some("family".into());
     let after = app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Form,
         created: true,
         verb: "Created",
         shown_as: None,
@@ -155,6 +156,7 @@ fn a_opens_the_form_and_enter_creates_the_task() {
     let mut expiring = fixtures::task(7, "Old offer");
     expiring.until = Some(app.now - chrono::Duration::hours(1));
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Form,
         created: false,
         verb: "Modified",
         shown_as: None,
@@ -204,6 +206,7 @@ fn the_server_s_field_errors_show_beside_the_fields() {
         code: None,
     };
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Form,
         created: true,
         verb: "Created",
         shown_as: None,
@@ -454,6 +457,7 @@ fn a_stale_toggle_reloads_and_says_so() {
         code: None,
     };
     let commands = app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Form,
         created: false,
         verb: "Completed",
         shown_as: None,
@@ -1099,6 +1103,7 @@ fn capital_a_annotates_and_capital_d_sets_dependencies() {
         "keys wait too"
     );
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Prompt,
         created: false,
         verb: "Annotated",
         shown_as: None,
@@ -1125,6 +1130,7 @@ fn capital_a_annotates_and_capital_d_sets_dependencies() {
     // Refused (a task that is not there): the prompt stays with what was
     // typed and the reason, for another try.
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Prompt,
         created: false,
         verb: "Modified",
         shown_as: None,
@@ -1153,6 +1159,7 @@ fn capital_a_annotates_and_capital_d_sets_dependencies() {
     type_text(&mut app, "call first");
     press(&mut app, KeyCode::Enter);
     let reload = app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Prompt,
         created: false,
         verb: "Annotated",
         shown_as: None,
@@ -1175,6 +1182,7 @@ fn capital_a_annotates_and_capital_d_sets_dependencies() {
         "{commands:?}"
     );
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Prompt,
         created: false,
         verb: "Annotated",
         shown_as: None,
@@ -1195,6 +1203,54 @@ fn capital_a_annotates_and_capital_d_sets_dependencies() {
     assert!(!app.quit);
 }
 
+/// A toggle's answer that comes while a prompt waits for its own is the
+/// toggle's: the prompt stays, and its own answer is told in it.
+#[test]
+fn a_toggles_answer_leaves_a_waiting_prompt_be() {
+    let mut app = app_with(fixtures::sample());
+    let mut done = app.selected_task().cloned().unwrap();
+    let toggle = press(&mut app, KeyCode::Char(' '));
+    assert!(
+        matches!(
+            toggle.as_slice(),
+            [Command::Change {
+                change: Change::Status(Status::Done),
+                ..
+            }]
+        ),
+        "{toggle:?}"
+    );
+    type_text(&mut app, "A");
+    type_text(&mut app, "call first");
+    assert_eq!(press(&mut app, KeyCode::Enter).len(), 1);
+    done.status = Status::Done;
+    app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Key,
+        created: false,
+        verb: "Completed",
+        shown_as: Some("1".into()),
+        result: Ok(done),
+    })));
+    assert!(
+        matches!(&app.overlay, Overlay::Prompt(p) if p.sending),
+        "{:?}",
+        app.overlay
+    );
+    app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Prompt,
+        created: false,
+        verb: "Annotated",
+        shown_as: Some("1".into()),
+        result: Err(crate::msg::Failure::Other("refused here".into())),
+    })));
+    let Overlay::Prompt(prompt) = &app.overlay else {
+        panic!("the prompt went: {:?}", app.overlay);
+    };
+    assert!(!prompt.sending);
+    assert_eq!(prompt.input.value(), "call first");
+    assert_eq!(prompt.error.as_deref(), Some("refused here"));
+}
+
 /// A note sent as the login ended waits under the login form with its
 /// text, and is there again once the user has logged in.
 #[test]
@@ -1204,6 +1260,7 @@ fn a_prompt_sent_as_the_login_ended_is_kept_for_after_the_login() {
     type_text(&mut app, "call first");
     assert_eq!(press(&mut app, KeyCode::Enter).len(), 1);
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Prompt,
         created: false,
         verb: "Annotated",
         shown_as: None,
@@ -1334,6 +1391,7 @@ fn an_edit_over_changes_to_other_fields_is_sent_again_without_asking() {
     type_text(&mut app, " twice");
     press(&mut app, KeyCode::Enter);
     let commands = app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Form,
         created: false,
         verb: "Modified",
         shown_as: None,
@@ -1373,6 +1431,7 @@ fn an_edit_of_a_task_deleted_meanwhile_says_where_it_went() {
     type_text(&mut app, "!");
     press(&mut app, KeyCode::Enter);
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Form,
         created: false,
         verb: "Modified",
         shown_as: None,
@@ -1432,6 +1491,7 @@ fn an_edit_conflict_shows_both_and_lets_the_user_choose() {
         }]
     ));
     let commands = app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Form,
         created: false,
         verb: "Modified",
         shown_as: None,
@@ -1484,6 +1544,7 @@ fn an_edit_conflict_shows_both_and_lets_the_user_choose() {
     type_text(&mut app, "!");
     press(&mut app, KeyCode::Enter);
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Form,
         created: false,
         verb: "Modified",
         shown_as: None,
@@ -1580,6 +1641,7 @@ fn attributes_changed_elsewhere_merge_name_by_name() {
     .into();
     let refused = |app: &mut App| {
         app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+            source: crate::msg::Source::Form,
             created: false,
             verb: "Modified",
             shown_as: None,

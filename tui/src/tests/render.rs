@@ -368,6 +368,7 @@ fn server_problem_beside_its_field() {
     type_text(&mut app, "Too many tags");
     press(&mut app, KeyCode::Enter);
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Form,
         created: true,
         verb: "Created",
         shown_as: None,

@@ -207,6 +207,7 @@ fn server_down_mid_session_keeps_the_tasks_shown() {
     type_text(&mut app, "Written offline");
     assert_eq!(press(&mut app, KeyCode::Enter).len(), 1);
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Form,
         created: true,
         verb: "Created",
         shown_as: None,
@@ -331,6 +332,7 @@ fn a_change_that_cannot_be_sent_says_it_was_not_saved() {
         panic!("expected a change, got {commands:?}");
     };
     app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Form,
         created: false,
         verb: "Completed",
         shown_as: None,
