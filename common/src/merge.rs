@@ -9,7 +9,8 @@ use crate::api::{Task, TaskPatch, UdaValue};
 
 /// `patch`, made against `was`, over `now`: `None` when a field it sets was
 /// changed there too, differently. Attributes are taken name by name, so
-/// that one changed only there is kept.
+/// that one changed only there is kept; notes another client took away or
+/// added meanwhile are not taken away or added again.
 pub fn rebased(patch: &TaskPatch, was: &Task, now: &Task) -> Option<TaskPatch> {
     // Set here, changed there, and not to the same value.
     fn clash<T: PartialEq>(mine: Option<&T>, was: &T, now: &T) -> bool {
@@ -43,6 +44,23 @@ pub fn rebased(patch: &TaskPatch, was: &Task, now: &Task) -> Option<TaskPatch> {
         }
         rebased.udas = Some(udas(mine, &was.udas, &now.udas));
     }
+    let has = |task: &Task, text: &str| task.annotations.iter().any(|note| note.text == text);
+    rebased.annotate = patch.annotate.as_ref().and_then(|texts| {
+        let texts: Vec<String> = texts
+            .iter()
+            .filter(|text| has(was, text) || !has(now, text))
+            .cloned()
+            .collect();
+        (!texts.is_empty()).then_some(texts)
+    });
+    rebased.denotate = patch.denotate.as_ref().and_then(|ids| {
+        let ids: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| now.annotations.iter().any(|note| note.id == *id))
+            .collect();
+        (!ids.is_empty()).then_some(ids)
+    });
     Some(rebased)
 }
 

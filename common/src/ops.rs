@@ -189,6 +189,17 @@ fn in_named_order(names: &[TaskRef], tasks: Vec<Task>) -> Vec<Task> {
         .collect()
 }
 
+/// The note of `task` that `denotate TEXT` takes away: the one that says
+/// exactly that, else the first that contains it (as Taskwarrior's); why
+/// none, if none.
+pub fn note_saying<'a>(task: &'a Task, text: &str) -> Result<&'a Annotation, String> {
+    task.annotations
+        .iter()
+        .find(|a| a.text == text)
+        .or_else(|| task.annotations.iter().find(|a| a.text.contains(text)))
+        .ok_or_else(|| format!("no note says {text:?}"))
+}
+
 /// Looks up the ids of the tasks `mods` names (`depends:3,a1b2c3d4`).
 pub async fn resolve(client: &ApiClient, mods: &Modifications) -> Result<Resolved, ClientError> {
     let mut resolved = Resolved::new();
@@ -299,13 +310,9 @@ pub async fn annotate(client: &ApiClient, seen: &Task, text: &str) -> Result<Tas
 /// else the first that contains it (as Taskwarrior's `denotate`), taken
 /// away; the task as it now is.
 pub async fn denotate(client: &ApiClient, seen: &Task, text: &str) -> Result<Outcome, ClientError> {
-    let note = seen
-        .annotations
-        .iter()
-        .find(|a| a.text == text)
-        .or_else(|| seen.annotations.iter().find(|a| a.text.contains(text)));
-    let Some(note) = note else {
-        return Ok(Outcome::Refused(format!("no note says {text:?}")));
+    let note = match note_saying(seen, text) {
+        Ok(note) => note,
+        Err(refused) => return Ok(Outcome::Refused(refused)),
     };
     client
         .denotate_task(seen.id, note.id, Some(seen.version))

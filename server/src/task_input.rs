@@ -8,6 +8,7 @@ use common::api::{Priority, Status, UdaValue};
 use serde_json::{Map, Value};
 
 use crate::{
+    domain::task_ops::MAX_ANNOTATION,
     domain::tasks::{TaskFields, TaskFieldsPatch},
     error::{ApiError, FieldErrors},
     task_query::{is_uda_name, UDA_NAME_RULE},
@@ -36,7 +37,7 @@ pub const READ_ONLY: [&str; 11] = [
     "blocking",
     "urgency",
 ];
-const WRITABLE: [&str; 13] = [
+const WRITABLE: [&str; 15] = [
     "title",
     "description",
     "status",
@@ -50,7 +51,12 @@ const WRITABLE: [&str; 13] = [
     "until",
     "udas",
     "depends",
+    "annotate",
+    "denotate",
 ];
+
+/// Notes one PATCH may add, and remove, at most.
+pub const MAX_NOTE_EDITS: usize = 100;
 
 /// Dependencies of one task at most.
 pub const MAX_DEPENDS: usize = 1_000;
@@ -67,6 +73,20 @@ pub fn checked_full(body: Map<String, Value>) -> Result<TaskFields, FieldErrors>
     let patch = parse(body, &mut errors);
     if patch.title.is_none() && !errors.contains_key("title") {
         errors.insert("title".into(), vec!["This field is required.".into()]);
+    }
+    for (field, given) in [
+        ("annotate", !patch.notes.add.is_empty()),
+        ("denotate", !patch.notes.remove.is_empty()),
+    ] {
+        if given {
+            errors.insert(
+                field.into(),
+                vec![
+                    "Notes are added and removed by a PATCH, or through the task's annotations."
+                        .into(),
+                ],
+            );
+        }
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -109,6 +129,8 @@ fn parse(body: Map<String, Value>, errors: &mut FieldErrors) -> TaskFieldsPatch 
             "until" => nullable(value, instant).map(|v| patch.until = Some(v)),
             "udas" => udas(value).map(|v| patch.udas = Some(v)),
             "depends" => depends(value).map(|v| patch.depends = Some(v)),
+            "annotate" => notes_to_add(value).map(|v| patch.notes.add = v),
+            "denotate" => note_ids(value).map(|v| patch.notes.remove = v),
             name if READ_ONLY.contains(&name) => Ok(()),
             _ => Err(vec![format!(
                 "Unknown field. Writable fields: {}.",
@@ -276,6 +298,48 @@ fn depends(value: Value) -> FieldResult<Vec<i64>> {
         .map(|item| item.as_i64().filter(|id| *id > 0))
         .collect::<Option<Vec<i64>>>()
         .ok_or_else(|| one("Each dependency is a task id, a positive integer."))
+}
+
+/// A PATCH's `annotate`: the texts of notes to add, each as a note of its
+/// own is checked.
+fn notes_to_add(value: Value) -> FieldResult<Vec<String>> {
+    let Value::Array(items) = value else {
+        return Err(one("Expected a list of note texts."));
+    };
+    if items.len() > MAX_NOTE_EDITS {
+        return Err(one(format!(
+            "At most {MAX_NOTE_EDITS} notes are added at once."
+        )));
+    }
+    items
+        .into_iter()
+        .map(|item| match item {
+            Value::String(text) if text.trim().is_empty() => Err(one("A note may not be blank.")),
+            Value::String(text) if text.contains('\0') => Err(one(NUL_MESSAGE)),
+            Value::String(text) if text.chars().count() > MAX_ANNOTATION => Err(one(format!(
+                "A note has no more than {MAX_ANNOTATION} characters."
+            ))),
+            Value::String(text) => Ok(text),
+            _ => Err(one("Each note is a string.")),
+        })
+        .collect()
+}
+
+/// A PATCH's `denotate`: the ids of the task's notes to remove.
+fn note_ids(value: Value) -> FieldResult<Vec<i64>> {
+    let Value::Array(items) = value else {
+        return Err(one("Expected a list of note ids."));
+    };
+    if items.len() > MAX_NOTE_EDITS {
+        return Err(one(format!(
+            "At most {MAX_NOTE_EDITS} notes are removed at once."
+        )));
+    }
+    items
+        .into_iter()
+        .map(|item| item.as_i64().filter(|id| *id > 0))
+        .collect::<Option<Vec<i64>>>()
+        .ok_or_else(|| one("Each note id is a positive integer."))
 }
 
 /// An object of user-defined attributes: text or numbers, kept as given.

@@ -38,7 +38,7 @@ pub async fn run(ctx: &Ctx, args: Names, active: bool) -> Result<ExitCode> {
             verb,
             action,
             |task| ops::already_active(task, active),
-            |_| None,
+            |_| Ok(None),
         )
         .await;
     }

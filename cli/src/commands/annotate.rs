@@ -4,11 +4,11 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use common::api::StatusFilter;
+use common::api::{BulkAction, StatusFilter, TaskPatch};
 use common::client::ApiClient;
 use common::ops::{self, Outcome};
 
-use crate::commands::change_each;
+use crate::commands::{change_each, change_together};
 use crate::context::{Ctx, UsageError};
 use crate::refs::split_leading_refs;
 use crate::select::{self, Target};
@@ -51,11 +51,26 @@ async fn targets_and_text(
     Ok((targets, text))
 }
 
-/// Adds the note to each task.
+/// Adds the note to each task: several in one request, one undo step.
 pub async fn annotate(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let client = ctx.client()?;
     let (targets, text) = targets_and_text(ctx, &client, &args.words, "annotate").await?;
     select::confirm(ctx, &targets, "Annotate")?;
+    if targets.len() > 1 {
+        let patch = TaskPatch {
+            annotate: Some(vec![text]),
+            ..TaskPatch::default()
+        };
+        return change_together(
+            ctx,
+            targets,
+            "Annotated",
+            BulkAction::Modify,
+            |_| None,
+            |_| Ok(Some(patch.clone())),
+        )
+        .await;
+    }
     change_each(ctx, targets, "Annotated", async |task| {
         ops::annotate(&client, &task, &text)
             .await
@@ -65,11 +80,29 @@ pub async fn annotate(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 }
 
 /// Takes the note away from each task: the one that says exactly that, else
-/// the first that contains it (as Taskwarrior's `denotate`).
+/// the first that contains it (as Taskwarrior's `denotate`); several in one
+/// request, one undo step.
 pub async fn denotate(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let client = ctx.client()?;
     let (targets, text) = targets_and_text(ctx, &client, &args.words, "denotate").await?;
     select::confirm(ctx, &targets, "Denotate")?;
+    if targets.len() > 1 {
+        return change_together(
+            ctx,
+            targets,
+            "Denotated",
+            BulkAction::Modify,
+            |_| None,
+            |task| {
+                let note = ops::note_saying(task, &text)?;
+                Ok(Some(TaskPatch {
+                    denotate: Some(vec![note.id]),
+                    ..TaskPatch::default()
+                }))
+            },
+        )
+        .await;
+    }
     change_each(ctx, targets, "Denotated", async |task| {
         ops::denotate(&client, &task, &text).await
     })

@@ -209,18 +209,10 @@ async fn edit(
                     kept.display()
                 )
             }
-            Err(Failure::Other {
-                error,
-                fields_saved,
-            }) => {
+            Err(Failure::Other(error)) => {
                 let kept = keep(&name, &saved)?;
-                let saved_part = if fields_saved {
-                    "the fields were saved, the notes were not"
-                } else {
-                    "nothing was saved"
-                };
                 bail!(
-                    "task {name}: {error}; {saved_part}. Your text is in {}",
+                    "task {name}: {error}; nothing was saved. Your text is in {}",
                     kept.display()
                 )
             }
@@ -256,10 +248,8 @@ enum Failure {
     Refused(String),
     /// The task changed on the server since it was read: nothing written.
     Stale,
-    Other {
-        error: ClientError,
-        fields_saved: bool,
-    },
+    /// Nothing written either: fields and notes go in one request.
+    Other(ClientError),
 }
 
 /// The editor the user chose: `$VISUAL`, else `$EDITOR`, else `vi`, run by
@@ -311,88 +301,32 @@ async fn apply(
                 Err(err @ (ClientError::NoSuchTask(_) | ClientError::AmbiguousTask { .. })) => {
                     return Err(Failure::Refused(format!("Depends: {err}")))
                 }
-                Err(error) => {
-                    return Err(Failure::Other {
-                        error,
-                        fields_saved: false,
-                    })
-                }
+                Err(error) => return Err(Failure::Other(error)),
             }
         }
         patch.depends = Some(ids);
     }
-    let notes = !edits.denotate.is_empty() || !edits.annotate.is_empty();
-    let mut current = if patch.is_empty() && notes {
-        // Notes alone: taken away and added on the task as it is now,
-        // whatever else changed meanwhile.
-        client
-            .get_task(task.id)
-            .await
-            .map_err(|error| Failure::Other {
-                error,
-                fields_saved: false,
-            })?
-    } else if patch.is_empty() {
-        task.clone()
-    } else {
-        match client
-            .update_task(task.id, &patch, Some(task.version))
-            .await
-        {
-            Ok(updated) => updated,
-            Err(err) if err.status() == Some(412) => {
-                over_changes_elsewhere(client, task, &patch).await?
-            }
-            Err(ClientError::Api(problem)) if problem.status == 400 => {
-                return Err(Failure::Refused(problem.summary()))
-            }
-            Err(error) => {
-                return Err(Failure::Other {
-                    error,
-                    fields_saved: false,
-                })
-            }
-        }
-    };
-    let fields_saved = !patch.is_empty();
-    let failed = |error: ClientError| match error {
-        err if err.status() == Some(412) && !fields_saved => Failure::Stale,
-        ClientError::Api(problem) if problem.status == 400 && !fields_saved => {
-            Failure::Refused(problem.summary())
-        }
-        error => Failure::Other {
-            error,
-            fields_saved,
-        },
-    };
-    // Notes another client took away or added meanwhile are not taken
-    // away or added again.
-    let denotate: Vec<i64> = edits
-        .denotate
-        .into_iter()
-        .filter(|id| current.annotations.iter().any(|note| note.id == *id))
-        .collect();
-    let has = |task: &Task, text: &str| task.annotations.iter().any(|note| note.text == text);
-    let annotate: Vec<String> = edits
-        .annotate
-        .into_iter()
-        .filter(|text| has(task, text) || !has(&current, text))
-        .collect();
-    for id in denotate {
-        client
-            .denotate_task(current.id, id, Some(current.version))
-            .await
-            .map_err(failed)?;
-        current = client.get_task(current.id).await.map_err(failed)?;
+    if !edits.annotate.is_empty() {
+        patch.annotate = Some(edits.annotate);
     }
-    for text in annotate {
-        client
-            .annotate_task(current.id, &text, Some(current.version))
-            .await
-            .map_err(failed)?;
-        current = client.get_task(current.id).await.map_err(failed)?;
+    if !edits.denotate.is_empty() {
+        patch.denotate = Some(edits.denotate);
     }
-    Ok(current)
+    if patch.is_empty() {
+        return Ok(task.clone());
+    }
+    // Fields and notes in one request: one version, one undo step.
+    match client
+        .update_task(task.id, &patch, Some(task.version))
+        .await
+    {
+        Ok(updated) => Ok(updated),
+        Err(err) if err.status() == Some(412) => over_changes_elsewhere(client, task, &patch).await,
+        Err(ClientError::Api(problem)) if problem.status == 400 => {
+            Err(Failure::Refused(problem.summary()))
+        }
+        Err(error) => Err(Failure::Other(error)),
+    }
 }
 
 /// The fields saved over the version another client's changes made since
@@ -403,14 +337,14 @@ async fn over_changes_elsewhere(
     was: &Task,
     patch: &TaskPatch,
 ) -> Result<Task, Failure> {
-    let other = |error| Failure::Other {
-        error,
-        fields_saved: false,
-    };
-    let now = client.get_task(was.id).await.map_err(other)?;
+    let now = client.get_task(was.id).await.map_err(Failure::Other)?;
     let Some(rebased) = common::merge::rebased(patch, was, &now) else {
         return Err(Failure::Stale);
     };
+    if rebased.is_empty() {
+        // What it did was done meanwhile (a note added elsewhere too).
+        return Ok(now);
+    }
     match client
         .update_task(was.id, &rebased, Some(now.version))
         .await
@@ -420,7 +354,7 @@ async fn over_changes_elsewhere(
         Err(ClientError::Api(problem)) if problem.status == 400 => {
             Err(Failure::Refused(problem.summary()))
         }
-        Err(error) => Err(other(error)),
+        Err(error) => Err(Failure::Other(error)),
     }
 }
 

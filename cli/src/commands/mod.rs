@@ -284,7 +284,7 @@ pub async fn set_status(
             verb,
             action,
             |task| (task.status == new_status).then_some(new_status.as_str()),
-            |_| None,
+            |_| Ok(None),
         )
         .await;
     }
@@ -327,23 +327,25 @@ fn now_named(target: &Target, name: &str, had: Option<i64>, number: Option<i64>)
 /// [`change_each`] for several tasks in one request (`POST /api/tasks/bulk/`),
 /// so that one command is one `task undo` step. A task already as asked
 /// (`already` names its state) is said to be and not sent; `patch` gives a
-/// task's own patch, for `modify`.
+/// task's own patch, for `modify` (or why the task cannot take it, told and
+/// not sent).
 pub async fn change_together(
     ctx: &Ctx,
     targets: Vec<Target>,
     verb: &str,
     action: BulkAction,
     already: impl Fn(&Task) -> Option<&'static str>,
-    patch: impl Fn(&Task) -> Option<common::api::TaskPatch>,
+    patch: impl Fn(&Task) -> Result<Option<common::api::TaskPatch>, String>,
 ) -> Result<ExitCode> {
     let client = ctx.client()?;
     let mut failures = Failures::default();
     let mut sent: Vec<(Target, Task)> = Vec::new();
+    let mut patches = std::collections::BTreeMap::new();
     let mut changed = Vec::new();
     for target in targets {
         match target.read(&client).await {
-            Ok(task) => match already(&task) {
-                Some(state) => {
+            Ok(task) => match (already(&task), patch(&task)) {
+                (Some(state), _) => {
                     ctx.say(&format!(
                         "Task {} {} is already {state}.",
                         target.name(),
@@ -351,7 +353,16 @@ pub async fn change_together(
                     ))?;
                     changed.push(task);
                 }
-                None => sent.push((target, task)),
+                (None, Err(reason)) => {
+                    ctx.warn(&format!("task {}: {reason}", target.name()));
+                    failures.said();
+                }
+                (None, Ok(own)) => {
+                    if let Some(own) = own {
+                        patches.insert(task.id.to_string(), own);
+                    }
+                    sent.push((target, task));
+                }
             },
             Err(err) if is_fatal(&err) => {
                 failures.say_missing(ctx);
@@ -365,10 +376,7 @@ pub async fn change_together(
             ids: sent.iter().map(|(_, task)| task.id).collect(),
             action,
             patch: None,
-            patches: sent
-                .iter()
-                .filter_map(|(_, task)| Some((task.id.to_string(), patch(task)?)))
-                .collect(),
+            patches,
         };
         let result = client.bulk(&request).await?;
         for (target, task) in sent {

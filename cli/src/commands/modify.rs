@@ -82,7 +82,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             "Modified",
             BulkAction::Modify,
             |_| None,
-            |task| Some(mods.to_patch(task, &resolved)),
+            |task| Ok(Some(mods.to_patch(task, &resolved))),
         )
         .await;
     }

@@ -445,3 +445,37 @@ fn depends_keeps_the_tasks_it_showed_when_they_are_renumbered_meanwhile() {
         "{shed}"
     );
 }
+
+/// Fields and notes changed in one edit are one change: one `task undo`
+/// takes all of it back.
+#[test]
+fn an_edit_of_fields_and_notes_is_one_undo_step() {
+    let server = TestServer::start();
+    let mut cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Pay", "rent"]);
+    cli.ok(&["1", "annotate", "ask the bank"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let editor = script(
+        dir.path(),
+        "both.sh",
+        "sed -i -e 's/^Priority:.*/Priority:  H/' -e '/ask the bank/d' \
+         -e '/^Annotations/a - by transfer' -e '/^Annotations/a - receipt filed' \"$1\"",
+    );
+    cli.extra_env.push(("EDITOR".into(), editor));
+    let out = cli.ok(&["1", "edit"]);
+    assert!(out.starts_with("Edited task 1"), "{out}");
+    let edited = task(&cli);
+    assert_eq!(edited["priority"], "high");
+    assert_eq!(edited["annotations"].as_array().map(Vec::len), Some(2));
+    assert_eq!(edited["version"], 3, "one version for the whole edit");
+    assert_eq!(cli.ok(&["undo"]), "Undone: changed task 1 \"Pay rent\".\n");
+    let back = task(&cli);
+    assert_eq!(back["priority"], serde_json::Value::Null);
+    let notes: Vec<&str> = back["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|note| note["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes, ["ask the bank"]);
+}

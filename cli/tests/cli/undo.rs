@@ -178,6 +178,30 @@ fn done_and_start_on_several_tasks_are_one_step_each() {
     assert_eq!(tags("2"), serde_json::json!(["old", "new"]));
     assert_eq!(cli.ok(&["undo"]), "Undone: changed 2 tasks.\n");
     assert_eq!(tags("2"), serde_json::json!(["old"]));
+
+    // annotate and denotate: one request, one step, each task's own note.
+    let notes = |n: &str| {
+        cli.run(&["--json", "show", n]).success().json()[0]["annotations"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    let annotated = cli.ok(&["1,2", "annotate", "ask", "Sam"]);
+    assert_eq!(annotated.lines().count(), 2, "{annotated}");
+    assert_eq!(relay.count(), 4);
+    cli.ok(&["1", "annotate", "call", "back"]);
+    let denotated = cli.run(&["1-3", "denotate", "Sam"]);
+    assert_eq!(denotated.code, 1, "task 3 has no such note");
+    assert!(
+        denotated.stderr.contains("task 3: no note says \"Sam\""),
+        "{}",
+        denotated.stderr
+    );
+    assert_eq!((notes("1"), notes("2")), (1, 0));
+    assert_eq!(cli.ok(&["undo"]), "Undone: denotated 2 tasks.\n");
+    assert_eq!((notes("1"), notes("2")), (2, 1));
+    cli.ok(&["undo"]);
+    assert_eq!(cli.ok(&["undo"]), "Undone: annotated 2 tasks.\n");
+    assert_eq!((notes("1"), notes("2")), (0, 0));
 }
 
 #[test]

@@ -411,6 +411,16 @@ pub struct TaskPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub depends: Option<Vec<i64>>,
+    /// Notes to add, in order, with the fields' change (at most 100): one
+    /// version, one undo step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub annotate: Option<Vec<String>>,
+    /// Ids of the task's notes to remove with the fields' change (at most
+    /// 100); an id the task has no note of is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub denotate: Option<Vec<i64>>,
 }
 
 impl TaskPatch {

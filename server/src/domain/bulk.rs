@@ -89,7 +89,15 @@ pub async fn bulk(
                 BulkAction::Start => activated(&current, true, now),
                 BulkAction::Stop => activated(&current, false, now),
                 BulkAction::Modify { all, each } => match each.get(&id).or(all.as_deref()) {
-                    Some(patch) => Ok(changed(&current, TaskChange::Patch(patch.clone()), now)),
+                    Some(patch) => match patch.notes.unknown_in(&current) {
+                        Some(note) => {
+                            outcome
+                                .failed
+                                .push((id, format!("The task has no note with the id {note}.")));
+                            continue;
+                        }
+                        None => Ok(changed(&current, TaskChange::Patch(patch.clone()), now)),
+                    },
                     None => Ok(None),
                 },
             };

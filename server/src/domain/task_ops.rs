@@ -383,6 +383,14 @@ pub async fn update(
     change: TaskChange,
 ) -> TaskResult<Task> {
     write(store, user_id, task_id, if_version, move |current, now| {
+        if let TaskChange::Patch(patch) = &change {
+            if let Some(id) = patch.notes.unknown_in(current) {
+                return Err(invalid(
+                    "denotate",
+                    format!("The task has no note with the id {id}."),
+                ));
+            }
+        }
         let next = changed(current, change.clone(), now);
         if let Some(next) = &next {
             let refused = reserved_names(&next.tags, &next.udas, Some(current));

@@ -105,6 +105,25 @@ pub struct TaskFieldsPatch {
     pub until: Option<Option<DateTime<Utc>>>,
     pub udas: Option<BTreeMap<String, UdaValue>>,
     pub depends: Option<Vec<i64>>,
+    /// Notes added and removed with the fields, in the same version.
+    pub notes: NoteEdits,
+}
+
+/// The notes a patch adds (their texts, checked) and removes (their ids).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NoteEdits {
+    pub add: Vec<String>,
+    pub remove: Vec<i64>,
+}
+
+impl NoteEdits {
+    /// The first id to remove that `task` has no note of, if any.
+    pub fn unknown_in(&self, task: &Task) -> Option<i64> {
+        self.remove
+            .iter()
+            .copied()
+            .find(|id| !task.annotations.iter().any(|note| note.id == *id))
+    }
 }
 
 impl TaskFieldsPatch {
@@ -293,16 +312,22 @@ fn with_fields(task: Task, fields: TaskFields) -> Task {
 /// gets a new one from the store when reopened.
 pub fn changed(current: &Task, change: TaskChange, now: DateTime<Utc>) -> Option<Task> {
     let before = TaskFields::of(current);
-    let fields = match change {
-        TaskChange::Replace(fields) => fields,
-        TaskChange::Patch(patch) => {
+    let (fields, notes) = match change {
+        TaskChange::Replace(fields) => (fields, NoteEdits::default()),
+        TaskChange::Patch(mut patch) => {
+            let notes = std::mem::take(&mut patch.notes);
             let mut fields = before.clone();
             patch.apply(&mut fields);
-            fields
+            (fields, notes)
         }
-    }
-    .normalised();
-    if fields == before {
+    };
+    let fields = fields.normalised();
+    // Ids of notes it has not are the caller's to refuse.
+    let removes = current
+        .annotations
+        .iter()
+        .any(|note| notes.remove.contains(&note.id));
+    if fields == before && notes.add.is_empty() && !removes {
         return None;
     }
     let now = stored(now);
@@ -312,13 +337,22 @@ pub fn changed(current: &Task, change: TaskChange, now: DateTime<Utc>) -> Option
         (Status::Done, Status::Done) => (current.completed_at, None),
         (Status::Pending, Status::Done) => (Some(now), None),
     };
-    Some(Task {
+    let mut next = Task {
         updated_at: now,
         completed_at,
         number,
         version: current.version + 1,
         ..with_fields(current.clone(), fields)
-    })
+    };
+    next.annotations
+        .retain(|note| !notes.remove.contains(&note.id));
+    next.annotations
+        .extend(notes.add.into_iter().map(|text| Annotation {
+            id: 0,
+            entry: now,
+            text,
+        }));
+    Some(next)
 }
 
 /// The dates an import file gives a task beyond its fields.

@@ -800,3 +800,148 @@ async fn an_undo_step_names_what_the_change_did() {
     let summary = undone["summary"].as_str().unwrap_or_default();
     assert!(summary.starts_with("denotated task "), "{undone}");
 }
+
+/// A PATCH that changes fields and adds and removes notes is one version
+/// and one undo step; what it cannot do is refused whole.
+#[tokio::test]
+async fn a_patch_with_notes_is_one_change_and_one_undo_step() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let task = app.task(&alice, json!({"title": "Pay rent"})).await;
+    let path = format!("/api/tasks/{}/", task["id"]);
+    let noted = app
+        .post(
+            &format!("{path}annotations/"),
+            &alice.access,
+            &json!({"text": "ask the bank"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(noted.status(), StatusCode::CREATED);
+    let old_note = body(noted).await["id"].as_i64().unwrap();
+    let before = body(app.get(&path, &alice.access).send().await.unwrap()).await;
+
+    // Refused whole: blank notes, a note the task has not, notes in a PUT.
+    for (bad, field) in [
+        (json!({"title": "x", "annotate": ["  "]}), "annotate"),
+        (json!({"title": "x", "denotate": [999_999]}), "denotate"),
+        (json!({"annotate": "one"}), "annotate"),
+        (json!({"denotate": [0]}), "denotate"),
+    ] {
+        let refused = app.patch(&path, &alice.access, &bad).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{bad}");
+        let problem = body(refused).await;
+        assert!(problem["errors"][field].is_array(), "{bad}: {problem}");
+    }
+    let put = app
+        .put(
+            &path,
+            &alice.access,
+            &json!({"title": "x", "annotate": ["no"]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::BAD_REQUEST);
+    let unchanged = body(app.get(&path, &alice.access).send().await.unwrap()).await;
+    assert_eq!(unchanged["version"], before["version"], "{unchanged}");
+
+    let patched = app
+        .patch(
+            &path,
+            &alice.access,
+            &json!({"title": "Paid rent", "annotate": ["by transfer", "receipt filed"], "denotate": [old_note]}),
+        )
+        .header("If-Match", format!("\"{}\"", before["version"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), StatusCode::OK);
+    let patched = body(patched).await;
+    assert_eq!(patched["title"], "Paid rent");
+    assert_eq!(patched["version"], before["version"].as_i64().unwrap() + 1);
+    let notes: Vec<&str> = patched["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|note| note["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes, ["by transfer", "receipt filed"]);
+    // Notes alone are a change too, named as one.
+    let only_notes = app
+        .patch(&path, &alice.access, &json!({"annotate": ["called"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(only_notes.status(), StatusCode::OK);
+    let undone = undo(&app, &alice).await;
+    assert!(
+        undone["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("annotated task 1"),
+        "{undone}"
+    );
+
+    // One undo takes the title and all three notes back.
+    let undone = undo(&app, &alice).await;
+    assert!(
+        undone["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("changed task 1"),
+        "{undone}"
+    );
+    let now = body(app.get(&path, &alice.access).send().await.unwrap()).await;
+    assert_eq!(now["title"], "Pay rent");
+    let notes: Vec<&str> = now["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|note| note["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes, ["ask the bank"]);
+
+    // In bulk too: each task's own notes, one step for all.
+    let other = app.task(&alice, json!({"title": "Fix fence"})).await;
+    let bulk = post(
+        &app,
+        &alice,
+        "/api/tasks/bulk/",
+        json!({"ids": [task["id"], other["id"]], "action": "modify",
+               "patches": {task["id"].to_string(): {"annotate": ["one"], "denotate": [old_note]},
+                           other["id"].to_string(): {"annotate": ["two"]}}}),
+    )
+    .await;
+    assert_eq!(bulk.status(), StatusCode::OK);
+    let bulk = body(bulk).await;
+    assert_eq!(bulk["failed"], json!([]), "{bulk}");
+    assert_eq!(
+        bulk["changed"][0]["annotations"][0]["text"], "one",
+        "{bulk}"
+    );
+    assert_eq!(
+        bulk["changed"][1]["annotations"][0]["text"], "two",
+        "{bulk}"
+    );
+    let refused = post(
+        &app,
+        &alice,
+        "/api/tasks/bulk/",
+        json!({"ids": [other["id"]], "action": "modify", "patch": {"denotate": [old_note]}}),
+    )
+    .await;
+    let refused = body(refused).await;
+    assert_eq!(refused["failed"][0]["id"], other["id"], "{refused}");
+    let undone = undo(&app, &alice).await;
+    assert!(
+        undone["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("changed 2 tasks"),
+        "{undone}"
+    );
+    let now = body(app.get(&path, &alice.access).send().await.unwrap()).await;
+    assert_eq!(now["annotations"][0]["text"], "ask the bank", "{now}");
+}
