@@ -186,6 +186,23 @@ fn local(at: &str) -> DateSpec {
     DateSpec { start: at, end: at }
 }
 
+/// On a Sunday the work week is the coming one, as Taskwarrior's; on a
+/// Saturday still the one just gone, and a week is Monday's to Sunday's.
+#[test]
+fn the_work_week_of_a_weekend() {
+    let tz = FixedOffset::east_opt(2 * 3600).unwrap();
+    let sunday = Clock::at(tz.with_ymd_and_hms(2026, 12, 6, 10, 0, 0).unwrap());
+    assert_eq!(sunday.parse("soww"), Ok(local("2026-12-07T00:00:00")));
+    assert_eq!(sunday.parse("eoww"), Ok(day("2026-12-11")));
+    assert_eq!(sunday.parse("sopww"), Ok(local("2026-11-30T00:00:00")));
+    assert_eq!(sunday.parse("eonww"), Ok(day("2026-12-18")));
+    assert_eq!(sunday.parse("sow"), Ok(local("2026-11-30T00:00:00")));
+    assert_eq!(sunday.parse("eow"), Ok(day("2026-12-06")));
+    let saturday = Clock::at(tz.with_ymd_and_hms(2026, 12, 12, 10, 0, 0).unwrap());
+    assert_eq!(saturday.parse("soww"), Ok(local("2026-12-07T00:00:00")));
+    assert_eq!(saturday.parse("eoww"), Ok(day("2026-12-11")));
+}
+
 #[test]
 fn taskwarriors_named_dates() {
     let c = clock();

@@ -108,8 +108,17 @@ fn period(text: &str, today: NaiveDate) -> Option<Named> {
 fn first_day(unit: Period, day: NaiveDate) -> Option<NaiveDate> {
     match unit {
         Period::Day => Some(day),
-        Period::Week | Period::WorkWeek => {
+        Period::Week => {
             day.checked_sub_days(Days::new(u64::from(day.weekday().num_days_from_monday())))
+        }
+        // On a Sunday the work week is the one to come, as Taskwarrior's.
+        Period::WorkWeek => {
+            let day = if day.weekday() == Weekday::Sun {
+                day.succ_opt()?
+            } else {
+                day
+            };
+            first_day(Period::Week, day)
         }
         Period::Month => day.with_day(1),
         Period::Quarter => NaiveDate::from_ymd_opt(day.year(), (day.month0() / 3) * 3 + 1, 1),
