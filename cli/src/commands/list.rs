@@ -133,6 +133,12 @@ pub async fn run(ctx: &Ctx, args: Args, report: Report) -> Result<ExitCode> {
             let page = client.list_tasks(&query).await?;
             (page.results, page.count)
         }
+        // Tasks named come in the order named, unless a sort is asked for.
+        _ if args.sort.is_some() => {
+            let tasks = ops::list_all_sorted(&client, &filter).await?;
+            let count = tasks.len() as u64;
+            (tasks, count)
+        }
         _ => {
             let tasks = ops::list_all(&client, &filter).await?;
             let count = tasks.len() as u64;

@@ -240,6 +240,21 @@ fn task_names_before_a_report_are_those_tasks() {
         titles(&cli.run(&["--json", "3,1", "list"]).success()),
         ["Pay rent", "Long walk"]
     );
+    // A sort asked for wins over the order named.
+    assert_eq!(
+        titles(
+            &cli.run(&["--json", "3,1", "list", "--sort", "title"])
+                .success()
+        ),
+        ["Long walk", "Pay rent"]
+    );
+    assert_eq!(
+        titles(
+            &cli.run(&["--json", "1,3", "list", "--sort", "-title"])
+                .success()
+        ),
+        ["Pay rent", "Long walk"]
+    );
     assert_eq!(
         titles(&cli.run(&["--json", "2-4", "2", "next"]).success()),
         ["Long read", "Pay rent", "Short call"]
