@@ -307,6 +307,11 @@ impl From<crate::domain::undo::RevertError> for ApiError {
                 ),
                 errors,
             },
+            RevertError::Moved => ApiError::Conflict {
+                detail: "Another change came since this step was offered; nothing was reverted."
+                    .into(),
+                errors: Default::default(),
+            },
         }
     }
 }

@@ -30,6 +30,10 @@ pub enum RevertError {
     /// Tasks of the set changed since: what changed, per task.
     #[error("changed since")]
     Conflicts(FieldErrors),
+    /// The step to revert is no longer the one expected: another change
+    /// came since it was offered.
+    #[error("another step came since")]
+    Moved,
 }
 
 impl From<crate::store::StoreError> for RevertError {
@@ -205,17 +209,23 @@ fn step_of(set: i64, entries: &[JournalEntry], direction: Direction) -> Step {
 /// A task of the set that changed since is a conflict, and nothing is
 /// written, unless `force`: then each task is put back as the set found it
 /// whatever happened since.
+/// Reverts the set `direction` reverts now; only if it is `expected`, when
+/// one is (the step a page offered).
 pub async fn revert(
     store: &dyn Store,
     user_id: i64,
     direction: Direction,
     force: bool,
+    expected: Option<i64>,
 ) -> Result<Reverted, RevertError> {
     for _ in 0..MAX_WRITE_ATTEMPTS {
         let set = store
             .revertible_set(user_id, direction)
             .await?
             .ok_or(RevertError::Nothing)?;
+        if expected.is_some_and(|expected| expected != set) {
+            return Err(RevertError::Moved);
+        }
         let entries = store.set_changes(user_id, set).await?;
         let now = Utc::now();
         let (writes, conflicts) = plan(store, user_id, &entries, force, now).await?;

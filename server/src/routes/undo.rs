@@ -61,8 +61,14 @@ async fn revert(
     direction: Direction,
     pairs: &[(String, String)],
 ) -> ApiResult<Json<UndoStep>> {
-    let reverted =
-        undo::revert(state.store.as_ref(), user.user.id, direction, force(pairs)?).await?;
+    let reverted = undo::revert(
+        state.store.as_ref(),
+        user.user.id,
+        direction,
+        force(pairs)?,
+        None,
+    )
+    .await?;
     Ok(Json(UndoStep {
         tasks: reverted.tasks,
         trashed: reverted.trashed,

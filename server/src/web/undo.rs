@@ -31,6 +31,9 @@ pub struct Notice {
     /// `undo` or `redo`: the form's path.
     pub action: &'static str,
     pub label: &'static str,
+    /// The change set the button reverts, and only that one: a change made
+    /// since (in another tab, by the CLI) is not what the notice names.
+    pub step: i64,
 }
 
 /// The cookie that asks the next page for the notice offering `direction`.
@@ -61,6 +64,10 @@ fn notice(origin: &RequestOrigin, value: &str) -> CookieJar {
 
 /// The notice cookie's value after a change that left its task expiring.
 const EXPIRING: &str = "undo-expiring";
+/// The notice cookie's values after a step was not taken because another
+/// change came since the notice offered it.
+const MOVED_UNDO: &str = "undo-moved";
+const MOVED_REDO: &str = "redo-moved";
 
 /// The notice this page shows, once: the cookie is cleared as it is read.
 pub async fn take_notice(
@@ -73,14 +80,22 @@ pub async fn take_notice(
     };
     let jar = jar.remove(Cookie::build(NOTICE_COOKIE).path("/"));
     let (direction, action, label) = match asked.as_str() {
-        "undo" | EXPIRING => (Direction::Undo, "undo", "Undo"),
-        "redo" => (Direction::Redo, "redo", "Redo"),
+        "undo" | EXPIRING | MOVED_UNDO => (Direction::Undo, "undo", "Undo"),
+        "redo" | MOVED_REDO => (Direction::Redo, "redo", "Redo"),
         _ => return (None, jar),
     };
     let Ok(step) = undo::next_step(state.store.as_ref(), user_id, direction).await else {
         return (None, jar);
     };
     let text = match direction {
+        _ if asked == MOVED_UNDO || asked == MOVED_REDO => format!(
+            "Nothing was {}: another change came meanwhile. The last is now: {}.",
+            match direction {
+                Direction::Undo => "undone",
+                Direction::Redo => "redone",
+            },
+            step.summary
+        ),
         Direction::Undo if asked == EXPIRING => {
             format!("{}. {}", capitalized(&step.summary), display::EXPIRING)
         }
@@ -92,6 +107,7 @@ pub async fn take_notice(
             text: shown(&text),
             action,
             label,
+            step: step.change_set,
         }),
         jar,
     )
@@ -103,6 +119,10 @@ pub struct StepForm {
     csrf: String,
     #[serde(default)]
     back: String,
+    /// The change set the notice offered; without one (an older page), the
+    /// latest.
+    #[serde(default)]
+    step: String,
 }
 
 async fn step(
@@ -114,14 +134,33 @@ async fn step(
     direction: Direction,
 ) -> PageResult<Response> {
     session::check_form(state, headers, origin, SESSION_COOKIE, &form.csrf)?;
-    undo::revert(state.store.as_ref(), browser.user.id, direction, false)
-        .await
-        .map_err(crate::error::ApiError::from)?;
+    let expected = form.step.trim().parse::<i64>().ok();
+    let back = Redirect::to(&local_path(&form.back));
+    match undo::revert(
+        state.store.as_ref(),
+        browser.user.id,
+        direction,
+        false,
+        expected,
+    )
+    .await
+    {
+        Ok(_) => {}
+        // Said on the page it goes back to, with the step there is now.
+        Err(undo::RevertError::Moved) => {
+            let moved = match direction {
+                Direction::Undo => MOVED_UNDO,
+                Direction::Redo => MOVED_REDO,
+            };
+            return Ok((notice(origin, moved), back).into_response());
+        }
+        Err(err) => return Err(crate::error::ApiError::from(err).into()),
+    }
     let next = match direction {
         Direction::Undo => Direction::Redo,
         Direction::Redo => Direction::Undo,
     };
-    Ok((offer(origin, next), Redirect::to(&local_path(&form.back))).into_response())
+    Ok((offer(origin, next), back).into_response())
 }
 
 pub async fn undo(

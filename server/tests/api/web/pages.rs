@@ -531,3 +531,77 @@ async fn a_change_offers_its_undo_once_and_the_undo_its_redo() {
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert!(titles(&browser.page("/").await).is_empty());
 }
+
+/// The notice's Undo reverts the change it names: one made since (another
+/// tab, the CLI) is not undone in its place, and the page says what the
+/// last change is now.
+#[tokio::test]
+async fn the_notices_undo_reverts_only_the_change_it_names() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    browser.quick_add("Pay rent").await;
+    browser.quick_add("Call mom").await;
+    let page = browser.page("/").await;
+    let token = csrf(&page);
+    browser
+        .post("/tasks/1/done", &[("csrf", &token), ("back", "/")])
+        .await;
+    let page = browser.page("/").await;
+    let step = page
+        .split("name=\"step\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the notice names its step")
+        .to_string();
+    // Meanwhile, elsewhere: a note on task 2.
+    let alice = app.logged_in(1, "alice").await;
+    let noted = app
+        .post(
+            "/api/tasks/2/annotations/",
+            &alice.access,
+            &json!({"text": "her number changed"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(noted.status(), StatusCode::CREATED);
+    let undone = browser
+        .post("/undo", &[("csrf", &token), ("back", "/"), ("step", &step)])
+        .await;
+    assert_eq!(undone.status(), StatusCode::SEE_OTHER);
+    let page = browser.page("/").await;
+    assert_eq!(titles(&page), ["Call mom"], "task 1 stays done");
+    assert!(
+        page.contains(
+            "Nothing was undone: another change came meanwhile. The last is now: annotated task 2"
+        ),
+        "{page}"
+    );
+    let note = body(
+        app.get("/api/tasks/2/", &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(note["annotations"][0]["text"], "her number changed");
+    // The notice now offers that step, and its Undo takes it.
+    let step = page
+        .split("name=\"step\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the notice names its step")
+        .to_string();
+    browser
+        .post("/undo", &[("csrf", &token), ("back", "/"), ("step", &step)])
+        .await;
+    let note = body(
+        app.get("/api/tasks/2/", &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(note["annotations"], json!([]), "{note}");
+}
