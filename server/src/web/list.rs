@@ -83,7 +83,7 @@ struct TasksPage {
     script: String,
     filters: Filters,
     statuses: Vec<(&'static str, &'static str)>,
-    orderings: Vec<(&'static str, &'static str)>,
+    orderings: Vec<(String, String)>,
     count: u64,
     rows: Vec<Row>,
     previous: Option<String>,
@@ -177,6 +177,8 @@ fn with_defaults(mut pairs: Vec<(String, String)>) -> PageResult<Vec<(String, St
     // shows it (`+errands`).
     for (name, value) in pairs.iter_mut() {
         match name.as_str() {
+            // Taskwarrior's word for done.
+            "status" if value == "completed" => *value = "done".into(),
             "status" if !matches!(value.as_str(), "" | "pending" | "waiting" | "done" | "all") => {
                 return Err(PageError::bad_request(format!(
                     "Status “{value}” is not one of this list's: pending, waiting, done or all."
@@ -185,12 +187,14 @@ fn with_defaults(mut pairs: Vec<(String, String)>) -> PageResult<Vec<(String, St
             "ordering"
                 if !value.is_empty() && common::list_query::parse_ordering(value).is_err() =>
             {
+                let shown: String = value.chars().take(40).collect();
+                let cut = if shown.len() < value.len() { "…" } else { "" };
                 return Err(PageError::bad_request(format!(
-                    "Sort “{value}” is not one this list knows: choose one of the Sort menu's \
-                     (urgency, due date, priority, newest or title)."
-                )))
+                    "Sort “{shown}{cut}” is not one this list knows: choose one from the Sort menu."
+                )));
             }
-            "tag" => *value = value.trim_start_matches('+').to_string(),
+            // `+` in an address is a space.
+            "tag" => *value = value.trim().trim_start_matches('+').to_string(),
             _ => {}
         }
     }
@@ -212,6 +216,25 @@ fn with_defaults(mut pairs: Vec<(String, String)>) -> PageResult<Vec<(String, St
     Ok(pairs)
 }
 
+/// The Sort menu: its five, and the address's own when it is another (a
+/// link's `?ordering=-due`), so that the menu shows the sort in force.
+fn orderings(asked: &str) -> Vec<(String, String)> {
+    let mut menu: Vec<(String, String)> = [
+        ("", "Urgency"),
+        ("due", "Due date"),
+        ("-priority", "Priority"),
+        ("-created_at", "Newest"),
+        ("title", "Title"),
+    ]
+    .into_iter()
+    .map(|(value, label)| (value.to_string(), label.to_string()))
+    .collect();
+    if !menu.iter().any(|(value, _)| value == asked) {
+        menu.push((asked.to_string(), format!("As in the address: {asked}")));
+    }
+    menu
+}
+
 async fn list_page(
     state: &AppState,
     browser: &Browser,
@@ -227,8 +250,12 @@ async fn list_page(
         status: value("status"),
         project: value("project"),
         tag: value("tag"),
-        ordering: value("ordering"),
+        // The default named is the menu's first.
+        ordering: Some(value("ordering"))
+            .filter(|ordering| ordering != "-urgency")
+            .unwrap_or_default(),
     };
+    let orderings = orderings(&filters.ordering);
     let filter = TaskFilter::from_pairs(&with_defaults(pairs.clone())?)?;
     let window = filter.page;
     let page = ops::list(state.store.as_ref(), browser.user.id, filter).await?;
@@ -253,13 +280,7 @@ async fn list_page(
             ("done", "Done"),
             ("all", "All"),
         ],
-        orderings: vec![
-            ("", "Urgency"),
-            ("due", "Due date"),
-            ("-priority", "Priority"),
-            ("-created_at", "Newest"),
-            ("title", "Title"),
-        ],
+        orderings,
         count: page.count,
         rows: page.tasks.iter().map(|task| row(task, now)).collect(),
         previous,

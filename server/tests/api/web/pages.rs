@@ -215,7 +215,7 @@ async fn the_list_is_filtered_sorted_and_searched_from_the_query_string() {
     assert_eq!(titles(&page), ["Water plants"]);
     let page = browser.page("/?tag=nowhere").await;
     assert!(page.contains("No task matches this view."), "{page}");
-    let bad = browser.get("/?status=completed").await;
+    let bad = browser.get("/?status=finished").await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(bad
         .text()
@@ -231,6 +231,33 @@ async fn the_list_is_filtered_sorted_and_searched_from_the_query_string() {
         "{text}"
     );
     assert!(!text.contains("created_at"), "no API names: {text}");
+    // One the menu lacks but the list takes is shown in the menu, chosen.
+    let page = browser.page("/?ordering=-due").await;
+    assert!(
+        page.contains("<option value=\"-due\" selected>As in the address: -due</option>"),
+        "{page}"
+    );
+    let page = browser.page("/?ordering=-urgency").await;
+    assert!(
+        page.contains("<option value=\"\" selected>Urgency</option>"),
+        "{page}"
+    );
+    // A long one is not echoed whole.
+    let long = "due,".repeat(100);
+    let bad = browser.get(&format!("/?ordering={long}x")).await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let text = bad.text().await.unwrap();
+    assert!(
+        text.contains("due,due,due,due,due,due,due,due,due,due,…”"),
+        "{text}"
+    );
+    // Taskwarrior's `completed`, and a tag typed as the list shows it.
+    assert_eq!(
+        browser.get("/?status=completed").await.status(),
+        StatusCode::OK
+    );
+    let page = browser.page("/?tag=+garden").await;
+    assert_eq!(titles(&page), ["Water plants"]);
     let page = browser.page("/?search=REPORT").await;
     assert_eq!(titles(&page), ["Write report"]);
     // The default view: pending tasks, most urgent first.
