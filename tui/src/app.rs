@@ -37,8 +37,9 @@ const ADOPT_TICKS: u32 = 2 * TICKS_PER_SECOND;
 /// An edit of a task deleted since the form opened, which the form then
 /// offers to save as a new task.
 const DELETED_MEANWHILE: &str = "Deleted elsewhere since you opened it: nothing was saved. Enter \
-     saves what is here as a new task; Esc drops it. The deleted task stays in the trash for 30 \
-     days (task trash lists it, task restore brings it back).";
+     saves what is here as a new task (its notes stay with the deleted one); Esc drops it. The \
+     deleted task stays in the trash for 30 days (task trash lists it, task restore brings it \
+     back).";
 /// How long a filter being typed waits for the next key before it is asked
 /// of the server: a word typed is one query, not one a key.
 pub const FILTER_PAUSE: Duration = Duration::from_millis(200);

@@ -477,4 +477,17 @@ fn tags_and_projects_take_the_room_short_titles_leave() {
     let shown = screen(&app, 100, 24);
     assert!(!shown.contains("+outside +weekend +garden "), "{shown}");
     assert!(shown.contains("+outside +wee…"), "{shown}");
+
+    // Titles shorter than the title column's least: it gives way to them.
+    let mut tasks = fixtures::sample();
+    tasks.truncate(2);
+    tasks[0].title = "Tax".into();
+    tasks[0].tags = vec!["money".into(), "urgent".into(), "paperwork".into()];
+    tasks[0].project = Some("admin.papers.2026".into());
+    tasks[1].title = "Roses".into();
+    let mut app = app_with(tasks);
+    app.update(Msg::Resize(80, 24));
+    let shown = screen(&app, 80, 24);
+    assert!(shown.contains("+money +urgent +paperwork "), "{shown}");
+    assert!(shown.contains("admin.papers.2026 "), "{shown}");
 }

@@ -116,7 +116,7 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
         .map(|t| escape(&t.title).width())
         .max()
         .unwrap_or(0)
-        .max(TITLE_MIN);
+        .max("Title".len());
     let mut spare = title_room(project_width, tags_width).saturating_sub(widest_title);
     for (width, widest) in [
         (
