@@ -133,6 +133,13 @@ fn names_in_a_filter_are_tasks_and_udas_their_values() {
     assert_eq!(searched.query.search.as_deref(), Some("2027"));
     assert!(TaskFilter::parse(&["uda.size:"], &clock()).is_err());
     assert!(TaskFilter::parse(&["uda.Size:L"], &clock()).is_err());
+    let compared = TaskFilter::parse(&["uda.size.above:3"], &clock()).unwrap_err();
+    assert!(
+        compared
+            .to_string()
+            .contains("found by its value alone (uda.size:VALUE)"),
+        "{compared}"
+    );
 }
 
 #[test]

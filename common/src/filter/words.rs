@@ -523,6 +523,13 @@ pub fn parse_sort(spec: &str) -> Result<Vec<OrderKey>, FilterError> {
 pub(super) fn split_uda(word: &str) -> Option<Result<(String, Option<UdaValue>), FilterError>> {
     let (key, value) = word.split_once(':')?;
     let name = key.strip_prefix("uda.")?;
+    // `uda.size.above:3`, as Taskwarrior's `size.above:3`.
+    if let Some((base, modifier)) = name.split_once('.').filter(|(base, _)| is_uda_name(base)) {
+        return Some(Err(error(format!(
+            "{key:?}: an attribute is found by its value alone (uda.{base}:VALUE); \
+             .{modifier} is not taken"
+        ))));
+    }
     if !is_uda_name(name) {
         return Some(Err(error(format!("{key:?}: {UDA_NAME_RULE}"))));
     }
