@@ -190,6 +190,32 @@ pub(super) fn merged(
     let depends_changed = ids(shown_depends(Some(was))) != ids(shown_depends(now_was.as_ref()));
     for field in FIELDS {
         let theirs = sent_as(now.field(field));
+        // Tags one by one, attributes name by name: what changed only there
+        // stays, and only what changed both ways, differently, is named.
+        let by_item = match field {
+            "tags" if touched.contains(&field) => {
+                merged_tags(typed.field(field), was.get(field), &theirs)
+            }
+            "udas" if touched.contains(&field) => {
+                merged_attributes(typed.field(field), was.get(field), &theirs)
+            }
+            _ => None,
+        };
+        if let Some((value, clashes)) = by_item {
+            conflicts.extend(clashes.into_iter().map(|(name, theirs)| {
+                let there = match theirs {
+                    Some(theirs) => format!("changed elsewhere to “{theirs}”"),
+                    None => "taken away elsewhere".to_string(),
+                };
+                format!(
+                    "{}: {name} {there} since you opened this page. Yours is below; save again \
+                     to keep it.",
+                    field_label(field)
+                )
+            }));
+            *merged.field_mut(field) = value;
+            continue;
+        }
         let value = if touched.contains(&field) {
             let mine = sent_as(typed.field(field));
             let before = was.get(field).map(|w| sent_as(w));
@@ -212,6 +238,79 @@ pub(super) fn merged(
         *merged.field_mut(field) = value;
     }
     (merged, conflicts)
+}
+
+/// A box merged item by item: its text, and the items changed both ways,
+/// differently, each with its value there (`None`: taken away there).
+type Merged = (String, Vec<(String, Option<String>)>);
+
+/// The Tags box: tags added here and taken away here, over the task's tags
+/// now; `None` when a box does not read (the field is then taken whole).
+fn merged_tags(
+    mine: &str,
+    was: Option<&String>,
+    theirs: &str,
+) -> Option<Merged> {
+    let (mine, was, theirs) = (
+        tag_list(mine).ok()?,
+        tag_list(was?).ok()?,
+        tag_list(theirs).ok()?,
+    );
+    let mut tags: Vec<String> = theirs
+        .into_iter()
+        .filter(|tag| mine.contains(tag) || !was.contains(tag))
+        .collect();
+    for tag in mine {
+        if !was.contains(&tag) && !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    Some((tags.join(" "), Vec::new()))
+}
+
+/// The "Other attributes" box, name by name: a line changed here over the
+/// task's attributes now, and the names changed both here and there,
+/// differently, with their value there. `None` when a box does not read.
+fn merged_attributes(
+    mine: &str,
+    was: Option<&String>,
+    theirs: &str,
+) -> Option<Merged> {
+    fn lines(text: &str) -> Option<BTreeMap<String, String>> {
+        let mut map = BTreeMap::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (name, value) = line.split_once([':', '='])?;
+            if map
+                .insert(name.trim().to_string(), value.trim().to_string())
+                .is_some()
+            {
+                return None;
+            }
+        }
+        Some(map)
+    }
+    let (mine, was, theirs) = (lines(mine)?, lines(was?)?, lines(theirs)?);
+    let mut merged = theirs.clone();
+    let mut clashes = Vec::new();
+    let names: BTreeSet<&String> = mine.keys().chain(was.keys()).collect();
+    for name in names {
+        let (before, here, there) = (was.get(name), mine.get(name), theirs.get(name));
+        if before == here {
+            continue;
+        }
+        if before != there && here != there {
+            clashes.push((name.clone(), there.cloned()));
+        }
+        match here {
+            Some(value) => merged.insert(name.clone(), value.clone()),
+            None => merged.remove(name),
+        };
+    }
+    let text: Vec<String> = merged
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}"))
+        .collect();
+    Some((text.join("\n"), clashes))
 }
 
 pub(super) fn local(at: Option<DateTime<Utc>>) -> String {

@@ -534,3 +534,90 @@ async fn waits_for_keeps_the_tasks_it_showed_when_they_are_renumbered_meanwhile(
     let now = task_of(&app, &alice, &build["id"]).await;
     assert_eq!(now["depends"], json!([plans["id"], permit["id"]]), "{now}");
 }
+
+/// Tags and attributes changed elsewhere meanwhile are merged one by one:
+/// a tag added or an attribute set here keeps what changed only there, and
+/// only an attribute changed both ways, differently, is asked about.
+#[tokio::test]
+async fn tags_and_attributes_are_merged_one_by_one() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    let alice = app.logged_in(1, "alice").await;
+    let task = app
+        .task(
+            &alice,
+            json!({"title": "Report", "tags": ["base", "one"], "udas": {"estimate": 3, "owner": "sam"}}),
+        )
+        .await;
+    let path = format!("/tasks/{}", task["id"]);
+    let api = format!("/api/tasks/{}/", task["id"]);
+    let page = browser.page(&path).await;
+    // Elsewhere: a tag added, the estimate changed.
+    let elsewhere = app
+        .patch(
+            &api,
+            &alice.access,
+            &json!({"tags": ["base", "one", "two"], "udas": {"estimate": 5, "owner": "sam"}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::OK);
+    // Here: a tag taken away and one added, an attribute added.
+    let shown = fields(&page);
+    let udas = shown
+        .iter()
+        .find(|(name, _)| name == "udas")
+        .map(|(_, value)| value.clone())
+        .unwrap_or_default();
+    let mine = with(
+        shown,
+        &[
+            ("tags", "one three"),
+            ("udas", &format!("{udas}\r\nclient: ACME")),
+        ],
+    );
+    let saved = post_fields(&mut browser, &path, &mine).await;
+    assert_eq!(
+        saved.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        saved.text().await.unwrap()
+    );
+    let now = task_of(&app, &alice, &task["id"]).await;
+    assert_eq!(now["tags"], json!(["one", "two", "three"]), "{now}");
+    assert_eq!(
+        now["udas"],
+        json!({"estimate": 5, "owner": "sam", "client": "ACME"}),
+        "{now}"
+    );
+
+    // The same attribute changed both ways: named, with the value there.
+    let page = browser.page(&path).await;
+    app.patch(
+        &api,
+        &alice.access,
+        &json!({"udas": {"estimate": 8, "owner": "sam", "client": "ACME"}}),
+    )
+    .send()
+    .await
+    .unwrap();
+    let shown = fields(&page);
+    let udas = shown
+        .iter()
+        .find(|(name, _)| name == "udas")
+        .map(|(_, value)| value.replace("estimate: 5", "estimate: 13"))
+        .unwrap_or_default();
+    let conflict = post_fields(&mut browser, &path, &with(shown, &[("udas", &udas)])).await;
+    assert_eq!(conflict.status(), StatusCode::CONFLICT);
+    let page = conflict.text().await.unwrap();
+    assert!(
+        page.contains("Other attributes: estimate changed elsewhere to “8”"),
+        "{page}"
+    );
+    let again = post_fields(&mut browser, &path, &fields(&page)).await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    let now = task_of(&app, &alice, &task["id"]).await;
+    assert_eq!(now["udas"]["estimate"], 13, "{now}");
+}
