@@ -246,11 +246,7 @@ type Merged = (String, Vec<(String, Option<String>)>);
 
 /// The Tags box: tags added here and taken away here, over the task's tags
 /// now; `None` when a box does not read (the field is then taken whole).
-fn merged_tags(
-    mine: &str,
-    was: Option<&String>,
-    theirs: &str,
-) -> Option<Merged> {
+fn merged_tags(mine: &str, was: Option<&String>, theirs: &str) -> Option<Merged> {
     let (mine, was, theirs) = (
         tag_list(mine).ok()?,
         tag_list(was?).ok()?,
@@ -271,11 +267,7 @@ fn merged_tags(
 /// The "Other attributes" box, name by name: a line changed here over the
 /// task's attributes now, and the names changed both here and there,
 /// differently, with their value there. `None` when a box does not read.
-fn merged_attributes(
-    mine: &str,
-    was: Option<&String>,
-    theirs: &str,
-) -> Option<Merged> {
+fn merged_attributes(mine: &str, was: Option<&String>, theirs: &str) -> Option<Merged> {
     fn lines(text: &str) -> Option<BTreeMap<String, String>> {
         let mut map = BTreeMap::new();
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {

@@ -9,6 +9,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
+use axum_extra::extract::cookie::CookieJar;
 use chrono::Utc;
 use common::api::Task;
 use serde::Deserialize;
@@ -29,6 +30,7 @@ use crate::{
         tasks::TaskChange,
     },
     forwarded::RequestOrigin,
+    store::journal::Direction,
     task_input, AppState,
 };
 
@@ -57,6 +59,8 @@ struct TaskPage {
     errors: Vec<String>,
     /// A note refused, as it was typed.
     note: String,
+    /// After a note added or taken away here: what was done, and its undo.
+    notice: Option<undo::Notice>,
 }
 
 fn page(
@@ -95,6 +99,7 @@ fn page(
             .collect(),
         errors: errors.iter().map(|message| shown(message)).collect(),
         note: String::new(),
+        notice: None,
     }
 }
 
@@ -106,13 +111,17 @@ pub struct Back {
 pub async fn show(
     State(state): State<AppState>,
     browser: Browser,
+    jar: CookieJar,
     Path(id): Path<String>,
     Query(back): Query<Back>,
 ) -> PageResult<Response> {
     let task = ops::get(state.store.as_ref(), browser.user.id, path_id(&id, "task")?).await?;
     let form = form_of(&state, browser.user.id, &task).await;
     let back = local_path(back.back.as_deref().unwrap_or("/"));
-    Ok(render(page(&browser, &task, back, form, Vec::new()))?.into_response())
+    let (notice, jar) = undo::take_notice(&state, browser.user.id, jar).await;
+    let mut shown = page(&browser, &task, back, form, Vec::new());
+    shown.notice = notice;
+    Ok((jar, render(shown)?).into_response())
 }
 
 pub async fn save(
@@ -230,7 +239,10 @@ pub async fn add_note(
     let id = path_id(&id, "task")?;
     let store = state.store.as_ref();
     match ops::annotate(store, browser.user.id, id, None, form.text.clone()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Ok(_) => {
+            let offer = undo::offer(&origin, Direction::Undo);
+            Ok((offer, Redirect::to(&format!("/tasks/{id}"))).into_response())
+        }
         Err(err) => {
             let err = PageError::from(err);
             if matches!(&err, PageError::Shown { status, .. } if *status != StatusCode::BAD_REQUEST)
@@ -265,5 +277,7 @@ pub async fn remove_note(
     let id = path_id(&id, "task")?;
     let note = path_id(&note, "note")?;
     ops::denotate(state.store.as_ref(), browser.user.id, id, note, None).await?;
-    Ok(Redirect::to(&format!("/tasks/{id}")).into_response())
+    // No question first: the notice offers its undo.
+    let offer = undo::offer(&origin, Direction::Undo);
+    Ok((offer, Redirect::to(&format!("/tasks/{id}"))).into_response())
 }

@@ -431,6 +431,10 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
     assert_eq!(added.status(), StatusCode::SEE_OTHER);
     let page = browser.page("/tasks/2").await;
     assert!(page.contains("white, &#60;two&#62; coats"));
+    // Said, with its undo, once.
+    assert!(page.contains("Annotated task 2"), "{page}");
+    assert!(page.contains("action=\"/undo\""), "{page}");
+    assert!(!browser.page("/tasks/2").await.contains("class=\"notice\""));
     let note = task_of(&app, &alice, 2).await["annotations"][0]["id"]
         .as_i64()
         .unwrap();
@@ -471,6 +475,27 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
     assert_eq!(removed.status(), StatusCode::SEE_OTHER);
     let task = task_of(&app, &alice, 2).await;
     assert_eq!(task["annotations"], json!([]));
+    // Taken away at once, and its notice's Undo brings it back, to this page.
+    let page = browser.page("/tasks/2").await;
+    assert!(page.contains("Denotated task 2"), "{page}");
+    let step = page
+        .split("name=\"step\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the notice names its step")
+        .to_string();
+    let undone = browser
+        .post(
+            "/undo",
+            &[("csrf", &token), ("back", "/tasks/2"), ("step", &step)],
+        )
+        .await;
+    assert_eq!(undone.status(), StatusCode::SEE_OTHER);
+    assert_eq!(undone.headers()[header::LOCATION], "/tasks/2");
+    let task = task_of(&app, &alice, 2).await;
+    assert_eq!(task["annotations"][0]["text"], "white, <two> coats");
+    let page = browser.page("/tasks/2").await;
+    assert!(page.contains("Undone: denotated task 2"), "{page}");
     // Another user's task: no page.
     let mut bob = Browser::new(&app);
     bob.register("bob").await;
