@@ -89,7 +89,7 @@ fn waiting_style() -> ProgressStyle {
 }
 
 /// One line of counts, then a line for each task left out and for each
-/// part of an imported task left out.
+/// part of an imported task changed to fit or left out.
 fn report(summary: &ImportSummary) -> String {
     let mut text = format!(
         "Imported: {} added, {} updated, {} unchanged, {} skipped.\n",

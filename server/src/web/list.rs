@@ -61,6 +61,8 @@ struct Row {
     due: String,
     /// When a task hidden until later shows again; empty for the others.
     waits: String,
+    /// It waits for another task still pending.
+    blocked: bool,
     priority: String,
     class: String,
     actions: Vec<Action>,
@@ -110,6 +112,9 @@ fn row(task: &Task, now: chrono::DateTime<Utc>) -> Row {
     if waits.is_some() {
         class.push("waiting");
     }
+    if task.blocked && !done {
+        class.push("blocked");
+    }
     let local = |instant: chrono::DateTime<Utc>| {
         instant
             .with_timezone(&Local)
@@ -150,6 +155,7 @@ fn row(task: &Task, now: chrono::DateTime<Utc>) -> Row {
         tags: task.tags.iter().map(|tag| shown(tag)).collect(),
         due: task.due.map(local).unwrap_or_default(),
         waits: waits.map(local).unwrap_or_default(),
+        blocked: task.blocked && !done,
         priority: task
             .priority
             .map(|p| {

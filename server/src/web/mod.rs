@@ -16,7 +16,7 @@ mod undo;
 use askama::Template;
 use axum::{
     http::{header, HeaderValue, StatusCode},
-    response::{Html, IntoResponse, Response},
+    response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
     Router,
 };
@@ -261,7 +261,12 @@ pub fn router() -> Router<AppState> {
             "/register",
             get(accounts::register_page).post(accounts::register),
         )
-        .route("/tasks", post(list::add))
+        // A quick add refused is shown at /tasks: coming back there (a
+        // reload, the history) finds the list.
+        .route(
+            "/tasks",
+            get(|| async { Redirect::to("/") }).post(list::add),
+        )
         .route("/undo", post(undo::undo))
         .route("/redo", post(undo::redo))
         .route("/tasks/{id}", get(task_page::show).post(task_page::save))

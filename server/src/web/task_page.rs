@@ -61,6 +61,8 @@ struct TaskPage {
     note: String,
     /// After a note added or taken away here: what was done, and its undo.
     notice: Option<undo::Notice>,
+    /// The attributes' box shows each line, and one more to add to.
+    uda_rows: usize,
 }
 
 fn page(
@@ -81,7 +83,6 @@ fn page(
         urgency: format!("{:.1}", common::urgency::urgency(task, Utc::now())),
         blocked: task.blocked,
         blocking: task.blocking,
-        form,
         priorities: vec![
             ("", "None"),
             ("low", "Low"),
@@ -100,6 +101,8 @@ fn page(
         errors: errors.iter().map(|message| shown(message)).collect(),
         note: String::new(),
         notice: None,
+        uda_rows: (form.udas.lines().count() + 1).clamp(2, 12),
+        form,
     }
 }
 

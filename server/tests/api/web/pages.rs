@@ -84,6 +84,10 @@ async fn pages_carry_the_security_headers_and_assets_are_hashed_and_immutable() 
     assert!(visited.headers()[header::CONTENT_SECURITY_POLICY]
         .to_str()
         .is_ok());
+    // The address a refused quick add is shown at leads back to the list.
+    let back = browser.get("/tasks").await;
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    assert_eq!(back.headers()[header::LOCATION], "/");
 }
 
 #[tokio::test]

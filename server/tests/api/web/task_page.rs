@@ -419,6 +419,22 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
     let alice = app.logged_in(1, "alice").await;
     let fence = task_of(&app, &alice, 2).await;
     assert_eq!(fence["depends"], json!([1]));
+    // The list says which tasks wait for another.
+    let list = browser.page("/").await;
+    let fence_row = list
+        .split("data-task=\"2\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .unwrap_or_default();
+    assert!(fence_row.contains("waits for another task"), "{list}");
+    assert!(!list
+        .split("data-task=\"1\"")
+        .nth(1)
+        .unwrap_or_default()
+        .split("</tr>")
+        .next()
+        .unwrap_or_default()
+        .contains("waits for another"));
 
     let page = browser.page("/tasks/2").await;
     let token = csrf(&page);

@@ -133,7 +133,7 @@ async fn the_import_page_tells_tasks_left_out_from_parts_left_out() {
     let page = imported.text().await.unwrap();
     assert!(page.contains("1 added"), "{page}");
     let (left_out, parts) = page
-        .split_once("Imported, with a part left out:")
+        .split_once("Imported, with parts changed to fit or left out:")
         .unwrap_or_else(|| panic!("{page}"));
     assert!(
         left_out.contains("Left out:") && left_out.contains("0000000000d1"),
