@@ -281,45 +281,65 @@ pub const KEYS: &[(&str, &str)] = &[
     ("q", "quit"),
 ];
 
-/// The help's box in `area`, and how many keys it shows: the box less its
-/// border and the two closing lines.
-fn help_box(area: Rect) -> (Rect, usize) {
+/// The help's box in `area`, its lines, and how many of them it shows: the
+/// box less its border and the two closing lines.
+fn help_box(area: Rect) -> (Rect, Vec<(&'static str, String)>, usize) {
     // As wide as its longest line (the key's column, the text, the border),
-    // so that no line is cut where the screen has room for it.
+    // so that no line is cut where the screen has room for it; on a
+    // narrower screen the texts wrap after the key's column.
     let widest = KEYS
         .iter()
         .map(|(_, what)| KEY_COLUMN + what.width())
         .max()
         .unwrap_or(0)
         + 2;
-    let rect = layout::centered(
-        area,
-        u16::try_from(widest).unwrap_or(u16::MAX),
-        u16::try_from(KEYS.len()).unwrap_or(20) + 4,
-    );
-    (rect, usize::from(rect.height.saturating_sub(4)).max(1))
+    let width = u16::try_from(widest).unwrap_or(u16::MAX).min(area.width);
+    let lines = help_lines(usize::from(width.saturating_sub(2)));
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(4);
+    let rect = layout::centered(area, width, height);
+    let room = usize::from(rect.height.saturating_sub(4)).max(1);
+    (rect, lines, room)
+}
+
+/// Each key with its text wrapped to what `inner` columns leave after the
+/// key's column; a text's further lines have no key, and keep its indent.
+fn help_lines(inner: usize) -> Vec<(&'static str, String)> {
+    let room = inner.saturating_sub(KEY_COLUMN).max(12);
+    KEYS.iter()
+        .flat_map(|(key, what)| {
+            let text = what.trim_start();
+            let indent = " ".repeat(what.len() - text.len());
+            crate::text::wrap(text, room.saturating_sub(indent.len()))
+                .into_iter()
+                .enumerate()
+                .map(move |(n, line)| (if n == 0 { *key } else { "" }, format!("{indent}{line}")))
+        })
+        .collect()
 }
 
 /// The key's column in the help: a space, then the key padded to 19.
 const KEY_COLUMN: usize = 20;
 
-/// How far the help scrolls on a screen of `size`: to its last key.
+/// How far the help scrolls on a screen of `size`: to its last line.
 pub fn help_scroll_max(size: Rect) -> usize {
-    KEYS.len().saturating_sub(help_box(size).1)
+    let (_, lines, room) = help_box(size);
+    lines.len().saturating_sub(room)
 }
 
 fn draw_help(frame: &mut Frame, area: Rect, scroll: usize) {
-    let (rect, room) = help_box(area);
-    let scroll = scroll.min(KEYS.len().saturating_sub(room));
-    let more = scroll + room < KEYS.len();
-    let mut lines: Vec<Line> = KEYS
-        .iter()
+    let (rect, all, room) = help_box(area);
+    let scroll = scroll.min(all.len().saturating_sub(room));
+    let more = scroll + room < all.len();
+    let mut lines: Vec<Line> = all
+        .into_iter()
         .skip(scroll)
         .take(room)
         .map(|(key, what)| {
             Line::from(vec![
                 Span::styled(format!(" {key:<19}"), Style::new().fg(Color::Cyan).bold()),
-                Span::raw(*what),
+                Span::raw(what),
             ])
         })
         .collect();
