@@ -192,7 +192,8 @@ pub async fn save(
                 Ok(saved) => {
                     // Saving an untouched form changes nothing: no undo to offer.
                     if saved.version == current.version {
-                        return Ok(Redirect::to(&back).into_response());
+                        let said = undo::unchanged(&origin);
+                        return Ok((said, Redirect::to(&back)).into_response());
                     }
                     let offer = undo::offer_after(&origin, &saved);
                     return Ok((offer, Redirect::to(&back)).into_response());

@@ -9,7 +9,10 @@ use axum::{
 };
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use chrono::Utc;
-use common::{api::Task, display};
+use common::{
+    api::{Status, Task},
+    display,
+};
 use serde::Deserialize;
 
 use super::{
@@ -34,6 +37,8 @@ pub struct Notice {
     /// The change set the button reverts, and only that one: a change made
     /// since (in another tab, by the CLI) is not what the notice names.
     pub step: i64,
+    /// Whether it offers a step at all ("Nothing changed." does not).
+    pub button: bool,
 }
 
 /// The cookie that asks the next page for the notice offering `direction`.
@@ -48,12 +53,22 @@ pub fn offer(origin: &RequestOrigin, direction: Direction) -> CookieJar {
 }
 
 /// The cookie after a change that left `task` as it is: it offers the
-/// change's undo, and warns when the task is past its until date.
+/// change's undo, and warns when the task is past its until date, or says
+/// it waits (hidden from the list until then).
 pub fn offer_after(origin: &RequestOrigin, task: &Task) -> CookieJar {
-    match display::expiry_warning(task, Utc::now()) {
-        Some(_) => notice(origin, EXPIRING),
-        None => offer(origin, Direction::Undo),
+    let now = Utc::now();
+    if display::expiry_warning(task, now).is_some() {
+        notice(origin, EXPIRING)
+    } else if task.status == Status::Pending && task.wait.is_some_and(|wait| wait > now) {
+        notice(origin, WAITING)
+    } else {
+        offer(origin, Direction::Undo)
     }
+}
+
+/// The cookie after a save that changed nothing.
+pub fn unchanged(origin: &RequestOrigin) -> CookieJar {
+    notice(origin, UNCHANGED)
 }
 
 fn notice(origin: &RequestOrigin, value: &str) -> CookieJar {
@@ -64,6 +79,10 @@ fn notice(origin: &RequestOrigin, value: &str) -> CookieJar {
 
 /// The notice cookie's value after a change that left its task expiring.
 const EXPIRING: &str = "undo-expiring";
+/// After a change that left its task waiting.
+const WAITING: &str = "undo-waiting";
+/// After a save that changed nothing.
+const UNCHANGED: &str = "unchanged";
 /// The notice cookie's values after a step was not taken because another
 /// change came since the notice offered it.
 const MOVED_UNDO: &str = "undo-moved";
@@ -79,8 +98,18 @@ pub async fn take_notice(
         return (None, jar);
     };
     let jar = jar.remove(Cookie::build(NOTICE_COOKIE).path("/"));
+    if asked == UNCHANGED {
+        let notice = Notice {
+            text: "Nothing changed.".into(),
+            action: "undo",
+            label: "",
+            step: 0,
+            button: false,
+        };
+        return (Some(notice), jar);
+    }
     let (direction, action, label) = match asked.as_str() {
-        "undo" | EXPIRING | MOVED_UNDO => (Direction::Undo, "undo", "Undo"),
+        "undo" | EXPIRING | WAITING | MOVED_UNDO => (Direction::Undo, "undo", "Undo"),
         "redo" | MOVED_REDO => (Direction::Redo, "redo", "Redo"),
         _ => return (None, jar),
     };
@@ -99,6 +128,22 @@ pub async fn take_notice(
         Direction::Undo if asked == EXPIRING => {
             format!("{}. {}", capitalized(&step.summary), display::EXPIRING)
         }
+        Direction::Undo if asked == WAITING => {
+            let until = match step.task_ids.as_slice() {
+                [id] => crate::domain::task_ops::get(state.store.as_ref(), user_id, *id)
+                    .await
+                    .ok()
+                    .and_then(|task| task.wait),
+                _ => None,
+            };
+            let until = until
+                .map(|wait| format!(" until {}", super::task_form::local(Some(wait))))
+                .unwrap_or_default();
+            format!(
+                "{}. It waits{until}: the Waiting view lists it.",
+                capitalized(&step.summary)
+            )
+        }
         Direction::Undo => format!("{}.", capitalized(&step.summary)),
         Direction::Redo => format!("Undone: {}.", step.summary),
     };
@@ -108,6 +153,7 @@ pub async fn take_notice(
             action,
             label,
             step: step.change_set,
+            button: true,
         }),
         jar,
     )

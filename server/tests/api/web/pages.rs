@@ -636,3 +636,20 @@ async fn the_notices_undo_reverts_only_the_change_it_names() {
     .await;
     assert_eq!(note["annotations"], json!([]), "{note}");
 }
+
+/// A task added to wait is said to, since the list hides it.
+#[tokio::test]
+async fn a_task_added_to_wait_is_said_to() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    browser.quick_add("Plan the trip wait:tomorrow").await;
+    let page = browser.page("/").await;
+    assert!(
+        page.contains("Created task 1 &#34;Plan the trip&#34;. It waits until "),
+        "{page}"
+    );
+    assert!(page.contains(": the Waiting view lists it."), "{page}");
+    assert!(page.contains("action=\"/undo\""), "{page}");
+    assert!(titles(&page).is_empty(), "hidden while it waits");
+}

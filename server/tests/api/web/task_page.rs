@@ -170,7 +170,7 @@ async fn every_field_is_edited_on_the_tasks_page() {
         !browser
             .set_cookies
             .iter()
-            .any(|c| c.starts_with("taskd_notice=")),
+            .any(|c| c.starts_with("taskd_notice=undo")),
         "no undo offered for a save that changed nothing"
     );
     let same = task_of(&app, &alice, rent).await;
@@ -661,4 +661,21 @@ async fn tags_and_attributes_are_merged_one_by_one() {
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
     let now = task_of(&app, &alice, &task["id"]).await;
     assert_eq!(now["udas"]["estimate"], 13, "{now}");
+}
+
+/// A save that changed nothing says so, and offers nothing to undo.
+#[tokio::test]
+async fn a_save_that_changed_nothing_says_so() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    browser.quick_add("Pay rent").await;
+    let page = browser.page("/tasks/1").await;
+    let saved = post_fields(&mut browser, "/tasks/1", &fields(&page)).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let page = browser.page("/").await;
+    let notice = page.split("class=\"notice\"").nth(1).unwrap_or_default();
+    let notice = notice.split("</div>").next().unwrap_or_default();
+    assert!(notice.contains("Nothing changed."), "{page}");
+    assert!(!notice.contains("<form"), "nothing to undo: {notice}");
 }
