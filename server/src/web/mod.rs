@@ -8,6 +8,7 @@ mod assets;
 mod error;
 mod list;
 mod session;
+mod task_deleted;
 mod task_form;
 mod task_page;
 mod transfer;
@@ -269,6 +270,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/undo", post(undo::undo))
         .route("/redo", post(undo::redo))
+        .route("/tasks/new", post(task_deleted::save_new))
         .route("/tasks/{id}", get(task_page::show).post(task_page::save))
         .route("/tasks/{id}/notes", post(task_page::add_note))
         .route(

@@ -18,7 +18,7 @@ use super::{
     error::{PageError, PageResult},
     local_path, path_id, render,
     session::{self, Browser, FormBody, SESSION_COOKIE},
-    shown,
+    shown, task_deleted,
     task_form::{
         body_of, form_of, labelled, local, merged, refusal, shown_depends, touched, TaskForm,
     },
@@ -141,15 +141,8 @@ pub async fn save(
     let user = browser.user.id;
     let back = local_path(&form.back);
     let current = match ops::get(store, user, id).await {
-        Err(TaskError::NotFound) => {
-            return Err(PageError::Shown {
-                status: StatusCode::NOT_FOUND,
-                message: "This task was deleted since its page was opened, so nothing was \
-                          saved. It stays in the trash for 30 days: task trash lists it, \
-                          task restore brings it back."
-                    .into(),
-            })
-        }
+        // What was typed is kept, to be saved as a new task.
+        Err(TaskError::NotFound) => return task_deleted::page(&browser, form, Vec::new()),
         found => found?,
     };
     let shown_now = form_of(&state, user, &current).await;

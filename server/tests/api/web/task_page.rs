@@ -324,9 +324,59 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
         .send()
         .await
         .unwrap();
-    let gone = post_fields(&mut browser, "/tasks/1", &fields(&page)).await;
+    let typed = with(
+        fields(&page),
+        &[("title", "Mine, kept"), ("project", "kept.here")],
+    );
+    let gone = post_fields(&mut browser, "/tasks/1", &typed).await;
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
-    assert!(gone.text().await.unwrap().contains("task restore"));
+    let gone = gone.text().await.unwrap();
+    assert!(gone.contains("task restore"), "{gone}");
+    // What was typed is kept, and saved as a new task with one click.
+    assert!(gone.contains("Save as a new task"), "{gone}");
+    let kept = fields_of_form(&gone);
+    assert!(
+        kept.contains(&("title".to_string(), "Mine, kept".to_string())),
+        "{kept:?}"
+    );
+    let created = post_fields(&mut browser, "/tasks/new", &kept).await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let list = body(app.get("/api/tasks/", &alice.access).send().await.unwrap()).await;
+    let new = &list["results"][0];
+    assert_eq!(new["title"], "Mine, kept", "{list}");
+    assert_eq!(new["project"], "kept.here", "{list}");
+    assert_eq!(
+        new["priority"], "high",
+        "the fields left as shown too: {list}"
+    );
+    assert!(new["due"].is_string(), "{list}");
+}
+
+/// The hidden and visible inputs of a page's one form after its heading,
+/// as a browser would send them.
+fn fields_of_form(page: &str) -> Vec<(String, String)> {
+    let form = page
+        .split("<form method=\"post\" action=\"/tasks/new\">")
+        .nth(1)
+        .unwrap_or_default()
+        .split("</form>")
+        .next()
+        .unwrap_or_default();
+    form.split("<input")
+        .skip(1)
+        .filter_map(|input| {
+            let attr = |name: &str| {
+                input
+                    .split(&format!("{name}=\""))
+                    .nth(1)
+                    .map(|rest| rest.split('"').next().unwrap_or_default().to_string())
+            };
+            Some((
+                attr("name")?,
+                html_decode(&attr("value").unwrap_or_default()),
+            ))
+        })
+        .collect()
 }
 
 #[tokio::test]
