@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod assets;
 mod error;
+mod form_merge;
 mod list;
 mod session;
 mod task_deleted;

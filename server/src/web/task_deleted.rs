@@ -12,9 +12,10 @@ use common::api::Task;
 
 use super::{
     error::PageResult,
+    form_merge::touched,
     local_path, render,
     session::{self, Browser, FormBody, SESSION_COOKIE},
-    task_form::{body_of, labelled, refusal, shown_depends, touched, TaskForm},
+    task_form::{body_of, labelled, refusal, shown_depends, TaskForm},
     undo, Chrome,
 };
 use crate::{

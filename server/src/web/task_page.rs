@@ -16,12 +16,11 @@ use serde::Deserialize;
 
 use super::{
     error::{PageError, PageResult},
+    form_merge::{merged, touched},
     local_path, path_id, render,
     session::{self, Browser, FormBody, SESSION_COOKIE},
     shown, task_deleted,
-    task_form::{
-        body_of, form_of, labelled, local, merged, refusal, shown_depends, touched, TaskForm,
-    },
+    task_form::{body_of, form_of, labelled, local, refusal, shown_depends, TaskForm},
     undo, Chrome,
 };
 use crate::{
