@@ -131,6 +131,24 @@ impl TaskForm {
 /// has the number by the time the form is saved.
 const SHOWN_DEPENDS: &str = "depends.ids";
 
+/// `now` (the record of the page as it would be shown now) for a page
+/// drawn again after a refused or conflicting save: the names the box
+/// showed first keep meaning the tasks they named then, the user's text
+/// being still in their terms.
+pub(super) fn keeping_names(now: String, first: Option<&BTreeMap<String, String>>) -> String {
+    let Ok(mut record) = serde_json::from_str::<BTreeMap<String, String>>(&now) else {
+        return now;
+    };
+    let mut names = shown_depends(Some(&record));
+    names.extend(shown_depends(first));
+    let pairs: Vec<String> = names
+        .iter()
+        .map(|(name, id)| format!("{name}={id}"))
+        .collect();
+    record.insert(SHOWN_DEPENDS.into(), pairs.join(","));
+    serde_json::to_string(&record).unwrap_or(now)
+}
+
 /// What `was` says the "Waits for" box named: each name shown, with its
 /// task's id.
 pub(super) fn shown_depends(was: Option<&BTreeMap<String, String>>) -> BTreeMap<String, i64> {

@@ -20,7 +20,9 @@ use super::{
     local_path, path_id, render,
     session::{self, Browser, FormBody, SESSION_COOKIE},
     shown, task_deleted,
-    task_form::{body_of, form_of, labelled, local, refusal, shown_depends, TaskForm},
+    task_form::{
+        body_of, form_of, keeping_names, labelled, local, refusal, shown_depends, TaskForm,
+    },
     undo, Chrome,
 };
 use crate::{
@@ -152,7 +154,7 @@ pub async fn save(
             let (mut merged, conflicts) = merged(&form, &touched, was, &shown_now);
             if !conflicts.is_empty() {
                 // Theirs named, mine kept: saved again, mine is meant.
-                merged.was = shown_now.was;
+                merged.was = keeping_names(shown_now.was, Some(was));
                 let shown = page(&browser, &current, back, merged, conflicts);
                 return Ok((StatusCode::CONFLICT, render(shown)?).into_response());
             }
@@ -209,7 +211,7 @@ pub async fn save(
     let (status, errors) = refused;
     let task = ops::get(store, user, id).await?;
     let form = TaskForm {
-        was: shown_now.was,
+        was: keeping_names(shown_now.was, was.as_ref()),
         ..form
     };
     Ok((status, render(page(&browser, &task, back, form, errors))?).into_response())

@@ -624,6 +624,44 @@ async fn waits_for_keeps_the_tasks_it_showed_when_they_are_renumbered_meanwhile(
     );
     let now = task_of(&app, &alice, &build["id"]).await;
     assert_eq!(now["depends"], json!([plans["id"], permit["id"]]), "{now}");
+
+    // Refused first (a bad date), then saved again from the page drawn
+    // with the refusal: the names still mean what the first page showed.
+    let shed = app
+        .task(
+            &alice,
+            json!({"title": "Paint shed", "depends": [newcomer["id"]]}),
+        )
+        .await;
+    let path = format!("/tasks/{}", shed["id"]);
+    let page = browser.page(&path).await;
+    let done = app
+        .patch(
+            &format!("/api/tasks/{}/", newcomer["id"]),
+            &alice.access,
+            &json!({"status": "done"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    let another = app.task(&alice, json!({"title": "Sand boards"})).await;
+    assert_eq!(another["number"], 1, "{another}");
+    let typed = with(
+        fields(&page),
+        &[("depends", &format!("1, {number}")), ("due", "blorp")],
+    );
+    let refused = post_fields(&mut browser, &path, &typed).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let again = with(fields(&refused.text().await.unwrap()), &[("due", "")]);
+    let saved = post_fields(&mut browser, &path, &again).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let now = task_of(&app, &alice, &shed["id"]).await;
+    assert_eq!(
+        now["depends"],
+        json!([permit["id"], newcomer["id"]]),
+        "{now}"
+    );
 }
 
 /// Tags and attributes changed elsewhere meanwhile are merged one by one:
