@@ -7,7 +7,7 @@ use chrono::Utc;
 use common::api::{Status, Task};
 
 use super::{
-    task_ops::{activated, check_depends, contended, finished, TaskError, TaskResult},
+    task_ops::{activated, check_depends, contended, finished, invalid, TaskError, TaskResult},
     tasks::{changed, reserved_names, TaskChange, TaskFieldsPatch},
     MAX_WRITE_ATTEMPTS,
 };
@@ -19,6 +19,11 @@ use crate::store::{
 
 /// Tasks one bulk request may name at most.
 pub const MAX_BULK: usize = 1000;
+
+/// Characters of notes one bulk request may add in all: a patch for every
+/// task is copied to each, so that a small body could otherwise write
+/// a thousand times itself.
+pub const MAX_BULK_NOTE_TEXT: usize = 1_000_000;
 
 /// What a bulk request does to each task.
 #[derive(Debug, Clone)]
@@ -56,6 +61,30 @@ pub async fn bulk(
     for id in ids {
         if !unique.contains(&id) {
             unique.push(id);
+        }
+    }
+    if let BulkAction::Modify { all, each } = &action {
+        let text = |patch: &TaskFieldsPatch| -> usize {
+            patch
+                .notes
+                .add
+                .iter()
+                .map(|note| note.chars().count())
+                .sum()
+        };
+        let shared = all.as_deref().map_or(0, text);
+        let added = unique
+            .iter()
+            .map(|id| each.get(id).map_or(shared, text))
+            .fold(0usize, usize::saturating_add);
+        if added > MAX_BULK_NOTE_TEXT {
+            return Err(invalid(
+                "patch",
+                format!(
+                    "A request adds at most {MAX_BULK_NOTE_TEXT} characters of notes in all; \
+                     this one would add {added}."
+                ),
+            ));
         }
     }
     for _ in 0..MAX_WRITE_ATTEMPTS {

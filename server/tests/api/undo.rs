@@ -934,6 +934,20 @@ async fn a_patch_with_notes_is_one_change_and_one_undo_step() {
     .await;
     let refused = body(refused).await;
     assert_eq!(refused["failed"][0]["id"], other["id"], "{refused}");
+    // One patch copied to every task may not add more than a request's
+    // worth of notes in all.
+    let long = "n".repeat(10_000);
+    let notes: Vec<&str> = vec![long.as_str(); 60];
+    let too_much = post(
+        &app,
+        &alice,
+        "/api/tasks/bulk/",
+        json!({"ids": [task["id"], other["id"]], "action": "modify", "patch": {"annotate": notes}}),
+    )
+    .await;
+    assert_eq!(too_much.status(), StatusCode::BAD_REQUEST);
+    let too_much = body(too_much).await;
+    assert!(too_much["errors"]["patch"].is_array(), "{too_much}");
     let undone = undo(&app, &alice).await;
     assert!(
         undone["summary"]
