@@ -51,17 +51,23 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
         .suffix(".txt")
         .tempfile()
         .context("cannot make a file to edit")?;
-    let editor = Cell::new(None);
+    let progress = Progress::default();
     let mut stops = Stops::new()?;
     tokio::select! {
-        done = edit(ctx, &client, &task, &depends, &shown, file.path(), &editor) => done,
-        stopped = stops.next(&editor) => {
+        done = edit(ctx, &client, &task, &depends, &shown, file.path(), &progress) => done,
+        stopped = stops.next(&progress.editor) => {
             // The editor is told as the command was, so that it can put the
             // terminal back; the file goes when `file` is dropped.
-            if let Some(pid) = editor.get() {
+            if let Some(pid) = progress.editor.get() {
                 pass_on(pid, stopped.signal).await;
             }
-            ctx.warn(&format!("task {name} edit: stopped by {}; nothing changed", stopped.name));
+            // Stopped while the change was on its way, it may have landed.
+            let outcome = if progress.sending.get() {
+                format!("the change may have been saved (task {name} info shows it)")
+            } else {
+                "nothing changed".to_string()
+            };
+            ctx.warn(&format!("task {name} edit: stopped by {}; {outcome}", stopped.name));
             Ok(ExitCode::from(128 + stopped.number))
         }
     }
@@ -140,6 +146,14 @@ impl Stops {
     }
 }
 
+/// Where an edit stands, for a signal that stops it: the editor's process
+/// while it runs, and whether the change is on its way to the server.
+#[derive(Default)]
+struct Progress {
+    editor: Cell<Option<u32>>,
+    sending: Cell<bool>,
+}
+
 /// The form written to `path`, edited and sent, again while it does not
 /// read or is refused.
 async fn edit(
@@ -149,14 +163,14 @@ async fn edit(
     depends: &[Task],
     shown: &str,
     path: &Path,
-    editor: &Cell<Option<u32>>,
+    progress: &Progress,
 ) -> Result<ExitCode> {
     let name = display::name(task);
     let mut text = shown.to_string();
     let mut last_error: Option<String> = None;
     loop {
         std::fs::write(path, &text).context("cannot write the file to edit")?;
-        open_editor(path, editor).await?;
+        open_editor(path, &progress.editor).await?;
         let saved = std::fs::read_to_string(path).context("cannot read the edited file")?;
         if saved.trim().is_empty() {
             ctx.say("Empty file: nothing changed.")?;
@@ -182,7 +196,10 @@ async fn edit(
             ))?;
             return Ok(ExitCode::SUCCESS);
         }
-        match apply(client, task, depends, edits).await {
+        progress.sending.set(true);
+        let applied = apply(client, task, depends, edits).await;
+        progress.sending.set(false);
+        match applied {
             Ok(task) => {
                 let edited = format!("Edited task {name} {}.", quoted(&task.title));
                 ctx.say(&display::with_expiry_warning(
@@ -263,7 +280,7 @@ async fn open_editor(path: &Path, running: &Cell<Option<u32>>) -> Result<()> {
     // `exec`, so that the process is the editor's, for a signal to reach.
     let mut child = tokio::process::Command::new("sh")
         .arg("-c")
-        .arg(format!("exec {editor} \"$1\""))
+        .arg(format!("{} \"$1\"", exec_line(&editor)))
         .arg("sh")
         .arg(path)
         .spawn()
@@ -276,6 +293,26 @@ async fn open_editor(path: &Path, running: &Cell<Option<u32>>) -> Result<()> {
         bail!("the editor failed ({status}); nothing changed");
     }
     Ok(())
+}
+
+/// The shell's line that runs `editor` in its own place (`exec`), after the
+/// variables it sets for it, if any (`TERM=xterm vim`).
+fn exec_line(editor: &str) -> String {
+    let words: Vec<&str> = editor.split_whitespace().collect();
+    let settings = words
+        .iter()
+        .take_while(|word| {
+            word.split_once('=').is_some_and(|(name, _)| {
+                !name.is_empty()
+                    && !name.starts_with(|c: char| c.is_ascii_digit())
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+        })
+        .count();
+    let mut line: Vec<&str> = words[..settings].to_vec();
+    line.push("exec");
+    line.extend(&words[settings..]);
+    line.join(" ")
 }
 
 /// The dependencies looked up, then the fields, then the notes, each with
@@ -370,4 +407,20 @@ fn keep(name: &str, text: &str) -> Result<std::path::PathBuf> {
     file.write_all(text.as_bytes())
         .context("cannot keep the edited text")?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exec_line;
+
+    #[test]
+    fn the_editor_runs_in_the_shells_place_after_its_settings() {
+        assert_eq!(exec_line("vim"), "exec vim");
+        assert_eq!(exec_line("code --wait"), "exec code --wait");
+        assert_eq!(
+            exec_line("TERM=xterm LANG=C vim -n"),
+            "TERM=xterm LANG=C exec vim -n"
+        );
+        assert_eq!(exec_line("vim +set=1"), "exec vim +set=1");
+    }
 }

@@ -479,3 +479,22 @@ fn an_edit_of_fields_and_notes_is_one_undo_step() {
         .collect();
     assert_eq!(notes, ["ask the bank"]);
 }
+
+/// An editor setting that sets a variable first (`TERM=xterm vim`) runs
+/// with it.
+#[test]
+fn an_editor_with_a_variable_before_it_runs() {
+    let server = TestServer::start();
+    let mut cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Pay", "rent"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let editor = script(
+        dir.path(),
+        "env.sh",
+        "sed -i \"s/^Title:.*/Title:     $WORD rent/\" \"$1\"",
+    );
+    cli.extra_env
+        .push(("EDITOR".into(), format!("WORD=Paid {editor}")));
+    let out = cli.ok(&["1", "edit"]);
+    assert_eq!(out, "Edited task 1 \"Paid rent\".\n");
+}
