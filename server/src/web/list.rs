@@ -253,7 +253,16 @@ async fn list_page(
     let value = |name: &str| pair_value(&pairs, name);
     let filters = Filters {
         search: value("search"),
-        status: value("status"),
+        // Taskwarrior's word for done, shown as the menu's.
+        status: Some(value("status"))
+            .map(|status| {
+                if status == "completed" {
+                    "done".into()
+                } else {
+                    status
+                }
+            })
+            .unwrap_or_default(),
         project: value("project"),
         tag: value("tag"),
         // The default named is the menu's first.

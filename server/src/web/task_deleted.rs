@@ -29,18 +29,27 @@ use crate::{
 struct DeletedPage {
     chrome: Chrome,
     form: TaskForm,
+    /// Where "All tasks" leads: the form's `back`, if a path of this site.
+    back: String,
     errors: Vec<String>,
 }
 
 /// The page for a save whose task is gone: what was typed, ready to be
 /// saved as a new task.
 pub(super) fn page(browser: &Browser, form: TaskForm, errors: Vec<String>) -> PageResult<Response> {
+    // Not found when the task went; refused when its new one is.
+    let status = if errors.is_empty() {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     let page = DeletedPage {
         chrome: Chrome::browser(browser),
+        back: local_path(&form.back),
         form,
         errors,
     };
-    Ok((StatusCode::NOT_FOUND, render(page)?).into_response())
+    Ok((status, render(page)?).into_response())
 }
 
 /// `POST /tasks/new`: the kept form saved as a new task, every field as it

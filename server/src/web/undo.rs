@@ -180,7 +180,13 @@ async fn step(
     direction: Direction,
 ) -> PageResult<Response> {
     session::check_form(state, headers, origin, SESSION_COOKIE, &form.csrf)?;
-    let expected = form.step.trim().parse::<i64>().ok();
+    // A page's own form names its step; an older page's has none.
+    let expected = match form.step.trim() {
+        "" => None,
+        step => Some(step.parse::<i64>().map_err(|_| {
+            super::error::PageError::bad_request("This undo names no step: reload the page.")
+        })?),
+    };
     let back = Redirect::to(&local_path(&form.back));
     match undo::revert(
         state.store.as_ref(),

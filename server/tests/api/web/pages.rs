@@ -256,9 +256,10 @@ async fn the_list_is_filtered_sorted_and_searched_from_the_query_string() {
         "{text}"
     );
     // Taskwarrior's `completed`, and a tag typed as the list shows it.
-    assert_eq!(
-        browser.get("/?status=completed").await.status(),
-        StatusCode::OK
+    let page = browser.page("/?status=completed").await;
+    assert!(
+        page.contains("<option value=\"done\" selected>"),
+        "the menu shows it as Done: {page}"
     );
     let page = browser.page("/?tag=+garden").await;
     assert_eq!(titles(&page), ["Water plants"]);
@@ -635,6 +636,15 @@ async fn the_notices_undo_reverts_only_the_change_it_names() {
     )
     .await;
     assert_eq!(note["annotations"], json!([]), "{note}");
+    // A step that is no number is refused, and nothing moves.
+    let bad = browser
+        .post(
+            "/undo",
+            &[("csrf", &token), ("back", "/"), ("step", "soon")],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("names no step"));
 }
 
 /// A task added to wait is said to, since the list hides it.

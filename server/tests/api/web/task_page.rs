@@ -326,12 +326,20 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
         .unwrap();
     let typed = with(
         fields(&page),
-        &[("title", "Mine, kept"), ("project", "kept.here")],
+        &[
+            ("title", "Mine, kept"),
+            ("project", "kept.here"),
+            ("back", "javascript:alert(1)"),
+        ],
     );
     let gone = post_fields(&mut browser, "/tasks/1", &typed).await;
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
     let gone = gone.text().await.unwrap();
     assert!(gone.contains("task restore"), "{gone}");
+    assert!(
+        !gone.contains("javascript:"),
+        "only this site's paths: {gone}"
+    );
     // What was typed is kept, and saved as a new task with one click.
     assert!(gone.contains("Save as a new task"), "{gone}");
     let kept = fields_of_form(&gone);
