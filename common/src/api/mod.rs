@@ -267,7 +267,8 @@ impl UdaValue {
 
     /// The number `text` reads as, however written (`3.0`, `03`): what a
     /// filter's value matches among numbers.
-    /// Digits past 64 bits, or a value too small for a float, are none:
+    /// Whole digits past 64 bits (`99999999999999999999.5` too), or a
+    /// value too small for a float, are none:
     /// read as one, they would be another number (rounded, or 0).
     pub fn number_in(text: &str) -> Option<UdaValue> {
         if let Ok(n) = text.parse::<i64>() {
@@ -277,8 +278,17 @@ impl UdaValue {
         if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        let n = text.parse::<f64>().ok().filter(|n| n.is_finite())?;
         let mantissa = digits.split(['e', 'E']).next().unwrap_or(digits);
+        // Whole digits past 64 bits before a point are as rounded as
+        // without one.
+        let whole = mantissa.split('.').next().unwrap_or(mantissa);
+        if whole.bytes().all(|b| b.is_ascii_digit())
+            && whole.parse::<i64>().is_err()
+            && !whole.is_empty()
+        {
+            return None;
+        }
+        let n = text.parse::<f64>().ok().filter(|n| n.is_finite())?;
         if n == 0.0 && mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
             return None;
         }
@@ -694,6 +704,13 @@ mod tests {
         assert_eq!(UdaValue::number_in("1e-400"), None);
         assert_eq!(UdaValue::number_in("99999999999999999999"), None);
         assert_eq!(UdaValue::number_in("-99999999999999999999"), None);
+        assert_eq!(UdaValue::number_in("99999999999999999999.5"), None);
+        assert_eq!(UdaValue::number_in("-099999999999999999999.0"), None);
+        assert_eq!(
+            UdaValue::number_in("9223372036854775807.5"),
+            Some(UdaValue::Number(9223372036854775807.5))
+        );
+        assert_eq!(UdaValue::number_in(".5"), Some(UdaValue::Number(0.5)));
         assert_eq!(UdaValue::number_in("0e-400"), Some(UdaValue::Number(0.0)));
         assert_eq!(UdaValue::number_in("1e300"), Some(UdaValue::Number(1e300)));
         let over = UdaValue::Integer(3);
