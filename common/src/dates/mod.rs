@@ -55,8 +55,9 @@ impl std::fmt::Display for DateError {
             DateError::Invalid(input) => write!(
                 f,
                 "invalid date {input:?}: use 2026-12-01, an RFC 3339 time, today, tomorrow, \
-                 a weekday, a month, 15th, sod/eod, sow/eow, som/eom, soy/eoy, noon, later, \
-                 3d, 2w, 1h, 30min, \"in 3 days\", P1DT2H, or a day then a time (fri 9:30)"
+                 a weekday, a month, 15th, sod/eod, sow/eow, soww/eoww, som/eom, soq/eoq, \
+                 soy/eoy (sopw, eonm: previous and next), noon, later, 3d, 2w, 1h, 30min, \
+                 \"in 3 days\", P1DT2H, or a day then a time (fri 9:30)"
             ),
             DateError::OutOfRange(input) => write!(f, "date {input:?} is out of range"),
         }
@@ -194,9 +195,17 @@ impl<Tz: TimeZone> Clock<Tz> {
         if let Some((day_text, time_text)) = text.rsplit_once(' ') {
             let day_has_time = day_text.rsplit(' ').next().is_some_and(looks_like_time);
             if let (Some(time), false) = (time_of_day(time_text), day_has_time) {
-                let spec = self.parse_any(day_text).map_err(|_| invalid())?;
-                if spec.is_day() {
-                    let date = spec.start.with_timezone(&self.now.timezone()).date_naive();
+                // A start of a period (`soww`) is a day's first instant:
+                // its day takes the time as a whole day would.
+                let date = match words::named(day_text, self.now.naive_local()) {
+                    Some(Named::Start(date)) => Some(date),
+                    _ => {
+                        let spec = self.parse_any(day_text).map_err(|_| invalid())?;
+                        spec.is_day()
+                            .then(|| spec.start.with_timezone(&self.now.timezone()).date_naive())
+                    }
+                };
+                if let Some(date) = date {
                     let at = self.local(date.and_time(time)).ok_or_else(out_of_range)?;
                     return Ok(DateSpec::instant(at));
                 }

@@ -75,6 +75,21 @@ fn instants() {
         Ok((false, utc("2026-03-07T06:15:30Z")))
     );
     assert_eq!(instant("2026-12-01 17:00"), Ok((false, at)));
+    // A period's start is its first day's, and takes a time as that day.
+    assert_eq!(
+        instant("soww 9:00"),
+        Ok((false, utc("2026-03-02T07:00:00Z")))
+    );
+    assert_eq!(
+        instant("sonw 8:00"),
+        Ok((false, utc("2026-03-09T06:00:00Z")))
+    );
+    // What a refusal lists names the periods' words too.
+    let said = c.parse("25:00").unwrap_err().to_string();
+    assert!(
+        said.contains("soww/eoww") && said.contains("soq/eoq"),
+        "{said}"
+    );
     for bad in [
         "tomorrow 25:00",
         "tomorrow 9:60",

@@ -249,6 +249,11 @@ impl Modifications {
                 }
                 Attribute::Depends => {
                     let (add, remove) = parse_depends(value)?;
+                    if mode == ModifyMode::Add && !remove.is_empty() {
+                        return Err(error(format!(
+                            "{word}: a new task has no dependency to take away (depends:3 adds one)"
+                        )));
+                    }
                     mods.add_depends.retain(|id| !remove.contains(id));
                     mods.remove_depends.retain(|id| !add.contains(id));
                     mods.add_depends.extend(add);

@@ -334,6 +334,16 @@ fn taskwarriors_other_modifiers() {
         );
     }
     assert!(TaskFilter::parse(&["wait:today"], &clock()).is_err());
+    // A new task has no dependency to take away: said, not ignored.
+    let refused = Modifications::parse(&["x", "depends:-1"], &clock(), ModifyMode::Add)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("a new task has no dependency"),
+        "{refused}"
+    );
+    let mods = Modifications::parse(&["x", "depends:1"], &clock(), ModifyMode::Add).unwrap();
+    assert_eq!(mods.add_depends, [TaskRef::Number(1)]);
 }
 
 #[test]
