@@ -7,41 +7,68 @@ use std::collections::BTreeMap;
 
 use crate::api::{Task, TaskPatch, UdaValue};
 
-/// `patch`, made against `was`, over `now`: `None` when a field it sets was
-/// changed there too, differently. Attributes are taken name by name, so
-/// that one changed only there is kept; notes another client took away or
-/// added meanwhile are not taken away or added again.
-pub fn rebased(patch: &TaskPatch, was: &Task, now: &Task) -> Option<TaskPatch> {
+/// `patch`, made against `was`, over `now`; refused, naming them, when
+/// fields it sets were changed there too, differently. Attributes are taken
+/// name by name, so that one changed only there is kept; notes another
+/// client took away or added meanwhile are not taken away or added again.
+pub fn rebased(patch: &TaskPatch, was: &Task, now: &Task) -> Result<TaskPatch, Clash> {
     // Set here, changed there, and not to the same value.
     fn clash<T: PartialEq>(mine: Option<&T>, was: &T, now: &T) -> bool {
         mine.is_some_and(|mine| was != now && mine != now)
     }
-    let clashes = [
-        clash(patch.title.as_ref(), &was.title, &now.title),
-        clash(
-            patch.description.as_ref(),
-            &was.description,
-            &now.description,
+    let fields = [
+        ("title", clash(patch.title.as_ref(), &was.title, &now.title)),
+        (
+            "description",
+            clash(
+                patch.description.as_ref(),
+                &was.description,
+                &now.description,
+            ),
         ),
-        clash(patch.status.as_ref(), &was.status, &now.status),
-        clash(patch.priority.as_ref(), &was.priority, &now.priority),
-        clash(patch.due.as_ref(), &was.due, &now.due),
-        clash(patch.project.as_ref(), &was.project, &now.project),
-        clash(patch.tags.as_ref(), &was.tags, &now.tags),
-        clash(patch.start.as_ref(), &was.start, &now.start),
-        clash(patch.wait.as_ref(), &was.wait, &now.wait),
-        clash(patch.scheduled.as_ref(), &was.scheduled, &now.scheduled),
-        clash(patch.until.as_ref(), &was.until, &now.until),
-        clash(patch.depends.as_ref(), &was.depends, &now.depends),
+        (
+            "status",
+            clash(patch.status.as_ref(), &was.status, &now.status),
+        ),
+        (
+            "priority",
+            clash(patch.priority.as_ref(), &was.priority, &now.priority),
+        ),
+        ("due", clash(patch.due.as_ref(), &was.due, &now.due)),
+        (
+            "project",
+            clash(patch.project.as_ref(), &was.project, &now.project),
+        ),
+        ("tags", clash(patch.tags.as_ref(), &was.tags, &now.tags)),
+        ("start", clash(patch.start.as_ref(), &was.start, &now.start)),
+        ("wait", clash(patch.wait.as_ref(), &was.wait, &now.wait)),
+        (
+            "scheduled",
+            clash(patch.scheduled.as_ref(), &was.scheduled, &now.scheduled),
+        ),
+        ("until", clash(patch.until.as_ref(), &was.until, &now.until)),
+        (
+            "depends",
+            clash(patch.depends.as_ref(), &was.depends, &now.depends),
+        ),
     ];
-    if clashes.into_iter().any(|clash| clash) {
-        return None;
+    let mut names: Vec<String> = fields
+        .into_iter()
+        .filter(|(_, clash)| *clash)
+        .map(|(name, _)| name.to_string())
+        .collect();
+    if let Some(mine) = &patch.udas {
+        names.extend(
+            udas_changed_both_ways(mine, &was.udas, &now.udas)
+                .into_iter()
+                .map(|name| format!("uda.{name}")),
+        );
+    }
+    if !names.is_empty() {
+        return Err(Clash { names });
     }
     let mut rebased = patch.clone();
     if let Some(mine) = &patch.udas {
-        if udas_clash(mine, &was.udas, &now.udas) {
-            return None;
-        }
         rebased.udas = Some(udas(mine, &was.udas, &now.udas));
     }
     let has = |task: &Task, text: &str| task.annotations.iter().any(|note| note.text == text);
@@ -61,7 +88,20 @@ pub fn rebased(patch: &TaskPatch, was: &Task, now: &Task) -> Option<TaskPatch> {
             .collect();
         (!ids.is_empty()).then_some(ids)
     });
-    Some(rebased)
+    Ok(rebased)
+}
+
+/// Fields a change sets that were changed elsewhere too, differently, as
+/// a filter names them (`due`, `uda.size`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clash {
+    pub names: Vec<String>,
+}
+
+impl std::fmt::Display for Clash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.names.join(", "))
+    }
 }
 
 /// `base` with what changed from `was` to `mine` applied, name by name.
@@ -105,18 +145,14 @@ pub fn udas_changed_both_ways<'a>(
         .collect()
 }
 
-fn udas_clash(
-    mine: &BTreeMap<String, UdaValue>,
-    was: &BTreeMap<String, UdaValue>,
-    theirs: &BTreeMap<String, UdaValue>,
-) -> bool {
-    !udas_changed_both_ways(mine, was, theirs).is_empty()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::api::Priority;
+
+    fn clashes(rebased: Result<TaskPatch, Clash>) -> Vec<String> {
+        rebased.err().map(|clash| clash.names).unwrap_or_default()
+    }
 
     fn task(edit: impl FnOnce(&mut Task)) -> Task {
         let mut task = Task {
@@ -161,31 +197,31 @@ mod tests {
         );
         // The same field changed there: not carried over.
         let retitled = task(|t| t.title = "Sell the bike".into());
-        assert_eq!(rebased(&patch, &was, &retitled), None);
+        assert_eq!(clashes(rebased(&patch, &was, &retitled)), ["title"]);
         // Changed there to what this sets: no clash.
         let same = task(|t| t.title = "Fix the bike today".into());
-        assert!(rebased(&patch, &was, &same).is_some());
+        assert!(rebased(&patch, &was, &same).is_ok());
         // The same attribute changed there, differently.
         let resized = task(|t| {
             t.udas.insert("size".into(), UdaValue::Integer(5));
         });
-        assert_eq!(rebased(&patch, &was, &resized), None);
+        assert_eq!(clashes(rebased(&patch, &was, &resized)), ["uda.size"]);
         // Taken away there while changed here: asked, not lost.
         let size_gone = task(|t| {
             t.udas.remove("size");
         });
-        assert_eq!(rebased(&patch, &was, &size_gone), None);
+        assert_eq!(clashes(rebased(&patch, &was, &size_gone)), ["uda.size"]);
         // A priority cleared here, set there: a clash; a patch without
         // attributes keeps the server's.
         let cleared = TaskPatch {
             priority: Some(None),
             ..TaskPatch::default()
         };
-        assert_eq!(rebased(&cleared, &was, &now), None);
+        assert_eq!(clashes(rebased(&cleared, &was, &now)), ["priority"]);
         let titled = TaskPatch {
             title: Some("Oil the chain".into()),
             ..TaskPatch::default()
         };
-        assert_eq!(rebased(&titled, &was, &now).and_then(|p| p.udas), None);
+        assert_eq!(rebased(&titled, &was, &now).map(|p| p.udas), Ok(None));
     }
 }

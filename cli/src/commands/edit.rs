@@ -218,18 +218,31 @@ async fn edit(
                 text = with_error(&saved, &error);
                 last_error = Some(error);
             }
-            Err(Failure::Stale) => {
+            Err(Failure::Stale { fields }) => {
+                let kept = keep(&name, &saved)?;
+                let which = fields
+                    .map(|fields| format!(" ({fields}, which you changed too)"))
+                    .unwrap_or_default();
+                bail!(
+                    "task {name} changed on the server while you edited it{which}; nothing was \
+                     saved. Your text is in {}: run `task {name} edit` again",
+                    kept.display()
+                )
+            }
+            Err(Failure::Gone) => {
                 let kept = keep(&name, &saved)?;
                 bail!(
-                    "task {name} changed on the server while you edited it; nothing was saved. \
-                     Your text is in {}: run `task {name} edit` again",
+                    "task {name} was deleted while you edited it; nothing was saved. Your text \
+                     is in {}. `task trash` lists the task and `task restore UUID` brings it \
+                     back, for 30 days",
                     kept.display()
                 )
             }
             Err(Failure::Other(error)) => {
                 let kept = keep(&name, &saved)?;
                 bail!(
-                    "task {name}: {error}; nothing was saved. Your text is in {}",
+                    "task {name}: {}; nothing was saved. Your text is in {}",
+                    error.to_string().trim_end_matches('.'),
                     kept.display()
                 )
             }
@@ -264,7 +277,10 @@ enum Failure {
     /// the server does not take): the form can be fixed.
     Refused(String),
     /// The task changed on the server since it was read: nothing written.
-    Stale,
+    /// `fields`: those this edit changed that were changed there too.
+    Stale { fields: Option<String> },
+    /// The task was deleted meanwhile: nothing written.
+    Gone,
     /// Nothing written either: fields and notes go in one request.
     Other(ClientError),
 }
@@ -358,6 +374,7 @@ async fn apply(
         .await
     {
         Ok(updated) => Ok(updated),
+        Err(err) if err.status() == Some(404) => Err(Failure::Gone),
         Err(err) if err.status() == Some(412) => over_changes_elsewhere(client, task, &patch).await,
         Err(ClientError::Api(problem)) if problem.status == 400 => {
             Err(Failure::Refused(problem.summary()))
@@ -374,10 +391,16 @@ async fn over_changes_elsewhere(
     was: &Task,
     patch: &TaskPatch,
 ) -> Result<Task, Failure> {
-    let now = client.get_task(was.id).await.map_err(Failure::Other)?;
-    let Some(rebased) = common::merge::rebased(patch, was, &now) else {
-        return Err(Failure::Stale);
-    };
+    let now = client
+        .get_task(was.id)
+        .await
+        .map_err(|err| match err.status() {
+            Some(404) => Failure::Gone,
+            _ => Failure::Other(err),
+        })?;
+    let rebased = common::merge::rebased(patch, was, &now).map_err(|clash| Failure::Stale {
+        fields: Some(clash.to_string()),
+    })?;
     if rebased.is_empty() {
         // What it did was done meanwhile (a note added elsewhere too).
         return Ok(now);
@@ -387,7 +410,8 @@ async fn over_changes_elsewhere(
         .await
     {
         Ok(updated) => Ok(updated),
-        Err(err) if err.status() == Some(412) => Err(Failure::Stale),
+        Err(err) if err.status() == Some(404) => Err(Failure::Gone),
+        Err(err) if err.status() == Some(412) => Err(Failure::Stale { fields: None }),
         Err(ClientError::Api(problem)) if problem.status == 400 => {
             Err(Failure::Refused(problem.summary()))
         }

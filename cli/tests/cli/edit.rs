@@ -174,7 +174,12 @@ fn a_task_changed_meanwhile_is_not_overwritten_and_the_text_is_kept() {
     );
     cli.extra_env.push(("EDITOR".into(), editor));
     let run = cli.run(&["1", "edit"]).failure(1);
-    assert!(run.stderr.contains("changed on the server"), "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "changed on the server while you edited it (priority, which you changed too)"
+        ),
+        "{run:?}"
+    );
     let now = task(&cli);
     assert_eq!(now["priority"], "low", "not overwritten");
     let kept = run
@@ -185,6 +190,34 @@ fn a_task_changed_meanwhile_is_not_overwritten_and_the_text_is_kept() {
         .expect("the kept file is named");
     let text = std::fs::read_to_string(kept.trim()).expect("the text was kept");
     assert!(text.contains("Priority:  M"), "{text}");
+    let _ = std::fs::remove_file(kept.trim());
+
+    // Deleted meanwhile: said so, and where it went; the text is kept.
+    let editor = script(
+        dir.path(),
+        "gone.sh",
+        &format!(
+            "'{bin}' 1 delete > /dev/null 2>&1\n\
+             sed -i 's/^Priority:.*/Priority:  H/' \"$1\"",
+            bin = task_bin()
+        ),
+    );
+    cli.extra_env.push(("EDITOR".into(), editor));
+    let run = cli.run(&["1", "edit"]).failure(1);
+    assert!(
+        run.stderr
+            .contains("task 1 was deleted while you edited it; nothing was saved"),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("`task restore UUID`"), "{run:?}");
+    let kept = run
+        .stderr
+        .split("Your text is in ")
+        .nth(1)
+        .and_then(|rest| rest.split(". `task trash`").next())
+        .expect("the kept file is named");
+    let text = std::fs::read_to_string(kept.trim()).expect("the text was kept");
+    assert!(text.contains("Priority:  H"), "{text}");
     let _ = std::fs::remove_file(kept.trim());
 }
 
