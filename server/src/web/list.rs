@@ -25,7 +25,7 @@ use super::{
     Chrome,
 };
 use crate::{
-    domain::{task_ops as ops, tasks::TaskChange},
+    domain::{task_ops as ops, tasks::TaskChange, undo as undo_domain},
     error::ApiError,
     forwarded::RequestOrigin,
     store::journal::Direction,
@@ -196,7 +196,7 @@ fn with_defaults(mut pairs: Vec<(String, String)>) -> PageResult<Vec<(String, St
                 let shown: String = value.chars().take(40).collect();
                 let cut = if shown.len() < value.len() { "…" } else { "" };
                 return Err(PageError::bad_request(format!(
-                    "Sort “{shown}{cut}” is not one this list knows: choose one from the Sort menu."
+                    "Sort “{shown}{cut}” is not one this list knows: choose one from the Sort menu of the list."
                 )));
             }
             // `+` in an address is a space.
@@ -396,6 +396,13 @@ pub async fn act(
         body.insert("status".into(), Value::String(status.into()));
         Ok(TaskChange::Patch(task_input::partial(body)?))
     };
+    // From the trash, where no other action finds it: its page, with the
+    // restore's Undo.
+    if action == "restore" {
+        let task = undo_domain::restore(store, user, id).await?;
+        let page = Redirect::to(&format!("/tasks/{id}"));
+        return Ok((undo::offer_after(&origin, &task), page).into_response());
+    }
     let before = ops::get(store, user, id).await?.version;
     // The task after, or none for a deletion.
     let after = match action.as_str() {

@@ -31,12 +31,19 @@ struct DeletedPage {
     form: TaskForm,
     /// Where "All tasks" leads: the form's `back`, if a path of this site.
     back: String,
+    /// The deleted task's id, offered to be restored from the trash.
+    restore: Option<i64>,
     errors: Vec<String>,
 }
 
 /// The page for a save whose task is gone: what was typed, ready to be
-/// saved as a new task.
-pub(super) fn page(browser: &Browser, form: TaskForm, errors: Vec<String>) -> PageResult<Response> {
+/// saved as a new task, and the task `restore`, to be brought back.
+pub(super) fn page(
+    browser: &Browser,
+    form: TaskForm,
+    restore: Option<i64>,
+    errors: Vec<String>,
+) -> PageResult<Response> {
     // Not found when the task went; refused when its new one is.
     let status = if errors.is_empty() {
         StatusCode::NOT_FOUND
@@ -46,6 +53,7 @@ pub(super) fn page(browser: &Browser, form: TaskForm, errors: Vec<String>) -> Pa
     let page = DeletedPage {
         chrome: Chrome::browser(browser),
         back: local_path(&form.back),
+        restore,
         form,
         errors,
     };
@@ -74,7 +82,7 @@ pub async fn save_new(
         task_input::checked_full(body).map_err(|refused| errors.extend(labelled(&refused)));
     let fields = match fields {
         Ok(fields) if errors.is_empty() => fields,
-        _ => return page(&browser, form, errors),
+        _ => return page(&browser, form, None, errors),
     };
     match ops::create(state.store.as_ref(), user, fields).await {
         Ok(task) => {
@@ -84,7 +92,7 @@ pub async fn save_new(
         Err(err @ TaskError::Store(_)) => Err(err.into()),
         Err(err) => {
             let errors = refusal(err.into());
-            page(&browser, form, errors)
+            page(&browser, form, None, errors)
         }
     }
 }

@@ -143,7 +143,9 @@ pub async fn save(
     let back = local_path(&form.back);
     let current = match ops::get(store, user, id).await {
         // What was typed is kept, to be saved as a new task.
-        Err(TaskError::NotFound) => return task_deleted::page(&browser, form, Vec::new()),
+        Err(TaskError::NotFound) => {
+            return task_deleted::page(&browser, form, Some(id), Vec::new())
+        }
         found => found?,
     };
     let shown_now = form_of(&state, user, &current).await;

@@ -335,7 +335,11 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
     let gone = post_fields(&mut browser, "/tasks/1", &typed).await;
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
     let gone = gone.text().await.unwrap();
-    assert!(gone.contains("task restore"), "{gone}");
+    assert!(gone.contains("It stays in the trash for 30 days"), "{gone}");
+    assert!(
+        gone.contains("<form method=\"post\" action=\"/tasks/1/restore\">"),
+        "{gone}"
+    );
     assert!(
         !gone.contains("javascript:"),
         "only this site's paths: {gone}"
@@ -358,6 +362,36 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
         "the fields left as shown too: {list}"
     );
     assert!(new["due"].is_string(), "{list}");
+    // Or the deleted task comes back from the trash, on its own page, with
+    // the restore's Undo.
+    let csrf = kept
+        .iter()
+        .find(|(name, _)| name == "csrf")
+        .map(|(_, value)| value.clone())
+        .expect("the page's form carries its token");
+    let restored = browser
+        .post(
+            "/tasks/1/restore",
+            &[("csrf", csrf.as_str()), ("back", "/")],
+        )
+        .await;
+    assert_eq!(restored.status(), StatusCode::SEE_OTHER);
+    assert_eq!(restored.headers()["location"], "/tasks/1");
+    let page = browser.page("/tasks/1").await;
+    assert!(page.contains("Mine again"), "{page}");
+    assert!(
+        page.contains("action=\"/undo\""),
+        "the notice offers its undo: {page}"
+    );
+    assert_eq!(task_of(&app, &alice, 1).await["title"], "Mine again");
+    // Restored twice: the trash no longer holds it.
+    let again = browser
+        .post(
+            "/tasks/1/restore",
+            &[("csrf", csrf.as_str()), ("back", "/")],
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
 }
 
 /// The hidden and visible inputs of a page's one form after its heading,
