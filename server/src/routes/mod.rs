@@ -82,7 +82,7 @@ pub fn router(state: AppState, config: &Config) -> anyhow::Result<impl App> {
     let doc = serde_json::to_string_pretty(&doc).context("rendering the OpenAPI document")?;
     let settling = state.store.write_settling().map(settle::SettleLayer);
     let router = routes
-        .merge(crate::web::router())
+        .merge(crate::web::router(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);

@@ -3,12 +3,17 @@
 
 use askama::Template;
 use axum::{
-    http::{header, HeaderValue, StatusCode},
+    extract::{Request, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    middleware::Next,
     response::{Html, IntoResponse, Response},
 };
 
-use super::{session::SESSION_COOKIE, Chrome};
-use crate::error::ApiError;
+use super::{
+    session::{self, SESSION_COOKIE},
+    Chrome,
+};
+use crate::{error::ApiError, AppState};
 
 #[derive(Debug)]
 pub enum PageError {
@@ -122,7 +127,16 @@ impl IntoResponse for PageError {
                 (super::session::forget(SESSION_COOKIE), redirect).into_response()
             }
             PageError::Shown { status, message } => {
-                error_page(status, Chrome::anonymous(), &message, back_from(status))
+                let back = back_from(status);
+                let mut page = error_page(status, Chrome::anonymous(), &message, back);
+                // Drawn again with the visitor's bar if they are logged in
+                // (`with_their_bar`): whether they are is not known here.
+                page.extensions_mut().insert(Shown {
+                    status,
+                    message,
+                    back,
+                });
+                page
             }
             PageError::Refused { chrome, message } => {
                 error_page(StatusCode::FORBIDDEN, *chrome, &message, TO_TASKS)
@@ -132,6 +146,52 @@ impl IntoResponse for PageError {
 }
 
 type Back = (&'static str, &'static str);
+
+/// An error page drawn without knowing who asked: what it says, to be
+/// drawn again for them.
+#[derive(Clone)]
+struct Shown {
+    status: StatusCode,
+    message: String,
+    back: Back,
+}
+
+/// The web pages' layer that gives an error page the bar of a logged-in
+/// visitor (their name, their links, log out), as their other pages have.
+/// The session is looked up only for an error page, and only when the
+/// request carried a cookie.
+pub(super) async fn with_their_bar(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut cookies = HeaderMap::new();
+    for value in request.headers().get_all(header::COOKIE) {
+        cookies.append(header::COOKIE, value.clone());
+    }
+    let response = next.run(request).await;
+    let Some(shown) = response.extensions().get::<Shown>().cloned() else {
+        return response;
+    };
+    if cookies.is_empty() {
+        return response;
+    }
+    let Ok(Some(browser)) = session::browser_of(&cookies, &state).await else {
+        return response;
+    };
+    let (mut parts, _) = response.into_parts();
+    let page = error_page(
+        shown.status,
+        Chrome::browser(&browser),
+        &shown.message,
+        shown.back,
+    );
+    // The first page's headers (cookies it sets, its caching) stand.
+    let (_, body) = page.into_parts();
+    parts.extensions.remove::<Shown>();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, body)
+}
 
 pub(super) const TO_TASKS: Back = ("/", "Back to your tasks");
 

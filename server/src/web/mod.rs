@@ -254,7 +254,7 @@ async fn secured(mut response: Response) -> Response {
     response
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(list::tasks))
         .route("/login", get(accounts::login_page).post(accounts::login))
@@ -304,5 +304,9 @@ pub fn router() -> Router<AppState> {
         .route("/admin/tasks", get(admin::tasks::list))
         .route("/admin/tasks/delete", post(admin::tasks::delete))
         .route("/static/{name}", get(assets::serve))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            error::with_their_bar,
+        ))
         .layer(axum::middleware::map_response(secured))
 }

@@ -54,14 +54,10 @@ impl FromRequestParts<AppState> for Browser {
                 .get(SESSION_COOKIE)
                 .is_some(),
         };
-        match live_session(&parts.headers, state).await? {
-            Some((token, session)) => {
-                crate::access_log::note_user(session.user.id);
-                Ok(Browser {
-                    csrf: state.tokens.csrf_token(&token),
-                    user: session.user,
-                    session_id: session.session_id,
-                })
+        match browser_of(&parts.headers, state).await? {
+            Some(browser) => {
+                crate::access_log::note_user(browser.user.id);
+                Ok(browser)
             }
             None => Err(log_in()),
         }
@@ -82,6 +78,21 @@ async fn live_session(
         .browser_session(&auth::refresh_hash(&token), Utc::now())
         .await?;
     Ok(session.map(|session| (token, session)))
+}
+
+/// The logged-in browser `headers` come from, if its session holds: for a
+/// page drawn after its handler ended (an error page's bar).
+pub(super) async fn browser_of(
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<Option<Browser>, StoreError> {
+    Ok(live_session(headers, state)
+        .await?
+        .map(|(token, session)| Browser {
+            csrf: state.tokens.csrf_token(&token),
+            user: session.user,
+            session_id: session.session_id,
+        }))
 }
 
 /// The user a browser's session cookie names, for the one API route that

@@ -255,6 +255,12 @@ async fn the_list_is_filtered_sorted_and_searched_from_the_query_string() {
         text.contains("due,due,due,due,due,due,due,due,due,due,…”"),
         "{text}"
     );
+    // An error page keeps the logged-in visitor's bar: their links and
+    // log out, as on their other pages.
+    assert!(
+        text.contains("<a href=\"/import\">Import</a>") && text.contains("Log out"),
+        "{text}"
+    );
     // Taskwarrior's `completed`, and a tag typed as the list shows it.
     let page = browser.page("/?status=completed").await;
     assert!(
