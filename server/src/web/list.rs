@@ -180,7 +180,7 @@ fn with_defaults(mut pairs: Vec<(String, String)>) -> PageResult<Vec<(String, St
         pairs.iter().any(|(n, v)| n == name && !v.is_empty())
     };
     // The view's own words: the status menu's four, and a tag as the list
-    // shows it (`+errands`).
+    // shows it (`+errands`) or as a filter leaves it out (`-errands`).
     for (name, value) in pairs.iter_mut() {
         match name.as_str() {
             // Taskwarrior's word for done.
@@ -199,8 +199,15 @@ fn with_defaults(mut pairs: Vec<(String, String)>) -> PageResult<Vec<(String, St
                     "Sort “{shown}{cut}” is not one this list knows: choose one from the Sort menu of the list."
                 )));
             }
-            // `+` in an address is a space.
-            "tag" => *value = value.trim().trim_start_matches('+').to_string(),
+            // `+` in an address is a space; `-x`, as on a command line,
+            // leaves out the tasks tagged x.
+            "tag" => match value.trim().strip_prefix('-') {
+                Some(tag) => {
+                    *value = tag.trim().to_string();
+                    *name = "exclude_tag".into();
+                }
+                None => *value = value.trim().trim_start_matches('+').to_string(),
+            },
             _ => {}
         }
     }

@@ -269,6 +269,11 @@ async fn the_list_is_filtered_sorted_and_searched_from_the_query_string() {
     );
     let page = browser.page("/?tag=+garden").await;
     assert_eq!(titles(&page), ["Water plants"]);
+    // `-garden`, as on a command line, leaves those tasks out; the box
+    // shows it as typed.
+    let page = browser.page("/?tag=-garden&ordering=title").await;
+    assert_eq!(titles(&page), ["Old thing", "Pay rent", "Write report"]);
+    assert!(page.contains("name=\"tag\" value=\"-garden\""), "{page}");
     let page = browser.page("/?search=REPORT").await;
     assert_eq!(titles(&page), ["Write report"]);
     // The default view: pending tasks, most urgent first.
