@@ -116,6 +116,7 @@ pub async fn take_notice(
     let Ok(step) = undo::next_step(state.store.as_ref(), user_id, direction).await else {
         return (None, jar);
     };
+    let summary = in_plain_words(&step.summary);
     let text = match direction {
         _ if asked == MOVED_UNDO || asked == MOVED_REDO => format!(
             "Nothing was {}: another change came meanwhile. The last is now: {}.",
@@ -123,10 +124,10 @@ pub async fn take_notice(
                 Direction::Undo => "undone",
                 Direction::Redo => "redone",
             },
-            step.summary
+            summary
         ),
         Direction::Undo if asked == EXPIRING => {
-            format!("{}. {}", capitalized(&step.summary), display::EXPIRING)
+            format!("{}. {}", capitalized(&summary), display::EXPIRING)
         }
         Direction::Undo if asked == WAITING => {
             let until = match step.task_ids.as_slice() {
@@ -141,11 +142,11 @@ pub async fn take_notice(
                 .unwrap_or_default();
             format!(
                 "{}. It waits{until}: the Waiting view lists it.",
-                capitalized(&step.summary)
+                capitalized(&summary)
             )
         }
-        Direction::Undo => format!("{}.", capitalized(&step.summary)),
-        Direction::Redo => format!("Undone: {}.", step.summary),
+        Direction::Undo => format!("{}.", capitalized(&summary)),
+        Direction::Redo => format!("Undone: {}.", summary),
     };
     (
         Some(Notice {
@@ -157,6 +158,18 @@ pub async fn take_notice(
         }),
         jar,
     )
+}
+
+/// A step's words for a browser: Taskwarrior's `annotated` and `denotated`,
+/// which the CLI says, in plain words.
+fn in_plain_words(summary: &str) -> String {
+    if let Some(rest) = summary.strip_prefix("annotated ") {
+        format!("added a note to {rest}")
+    } else if let Some(rest) = summary.strip_prefix("denotated ") {
+        format!("removed a note from {rest}")
+    } else {
+        summary.to_string()
+    }
 }
 
 #[derive(Deserialize)]

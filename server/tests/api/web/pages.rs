@@ -617,7 +617,7 @@ async fn the_notices_undo_reverts_only_the_change_it_names() {
     assert_eq!(titles(&page), ["Call mom"], "task 1 stays done");
     assert!(
         page.contains(
-            "Nothing was undone: another change came meanwhile. The last is now: annotated task 2"
+            "Nothing was undone: another change came meanwhile. The last is now: added a note to task 2"
         ),
         "{page}"
     );

@@ -540,7 +540,7 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
     let page = browser.page("/tasks/2").await;
     assert!(page.contains("white, &#60;two&#62; coats"));
     // Said, with its undo, once.
-    assert!(page.contains("Annotated task 2"), "{page}");
+    assert!(page.contains("Added a note to task 2"), "{page}");
     assert!(page.contains("action=\"/undo\""), "{page}");
     assert!(!browser.page("/tasks/2").await.contains("class=\"notice\""));
     let note = task_of(&app, &alice, 2).await["annotations"][0]["id"]
@@ -585,7 +585,7 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
     assert_eq!(task["annotations"], json!([]));
     // Taken away at once, and its notice's Undo brings it back, to this page.
     let page = browser.page("/tasks/2").await;
-    assert!(page.contains("Denotated task 2"), "{page}");
+    assert!(page.contains("Removed a note from task 2"), "{page}");
     let step = page
         .split("name=\"step\" value=\"")
         .nth(1)
@@ -603,7 +603,10 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
     let task = task_of(&app, &alice, 2).await;
     assert_eq!(task["annotations"][0]["text"], "white, <two> coats");
     let page = browser.page("/tasks/2").await;
-    assert!(page.contains("Undone: denotated task 2"), "{page}");
+    assert!(
+        page.contains("Undone: removed a note from task 2"),
+        "{page}"
+    );
     // Another user's task: no page.
     let mut bob = Browser::new(&app);
     bob.register("bob").await;
