@@ -24,12 +24,13 @@ pub fn too_small(area: Rect) -> bool {
 }
 
 /// `detail`: the lines the detail pane has to show, `None` when it is
-/// hidden; `status_lines`: the status bar's height (a long message wraps).
+/// hidden; `status_lines`: the status bar's height (a long message wraps,
+/// five lines at most).
 pub fn areas(area: Rect, detail: Option<u16>, filtering: bool, status_lines: u16) -> Areas {
     let [main, filter, status] = Layout::vertical([
         Constraint::Min(1),
         Constraint::Length(u16::from(filtering)),
-        Constraint::Length(status_lines.clamp(2, 4)),
+        Constraint::Length(status_lines.clamp(2, 6)),
     ])
     .areas(area);
     let (table, detail) = match detail {

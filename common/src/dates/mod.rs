@@ -55,9 +55,9 @@ impl std::fmt::Display for DateError {
             DateError::Invalid(input) => write!(
                 f,
                 "invalid date {input:?}: use 2026-12-01, an RFC 3339 time, today, tomorrow, \
-                 a weekday, a month, 15th, sod/eod, sow/eow, soww/eoww, som/eom, soq/eoq, \
-                 soy/eoy (sopw, eonm: previous and next), noon, later, 3d, 2w, 1h, 30min, \
-                 \"in 3 days\", P1DT2H, or a day then a time (fri 9:30)"
+                 a weekday, a month, 15th, sod/eod, sow/eow (soww, som, soq, soy, sopw, eonm…), \
+                 noon, later, 3d, 2w, 1h, 30min, \"in 3 days\", P1DT2H, or a day then a time \
+                 (fri 9:30)"
             ),
             DateError::OutOfRange(input) => write!(f, "date {input:?} is out of range"),
         }

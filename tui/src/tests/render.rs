@@ -314,6 +314,26 @@ fn sixty_by_twenty() {
     assert_eq!(app.overlay, crate::app::Overlay::None);
     press(&mut app, KeyCode::Char('a'));
     insta::assert_snapshot!("form_add_60x20", draw(&app, 60, 20).backend());
+    press(&mut app, KeyCode::Esc);
+    // The filter in force stays in sight: the counts' detail and the sort
+    // give way to it.
+    app.filter.applied = "+garden pro:home.garden".into();
+    let shown = screen(&app, 60, 20);
+    assert!(shown.contains("filter: +garden pro:home.garden"), "{shown}");
+    assert!(!shown.contains("sort:"), "{shown}");
+    app.filter.applied = "+x".into();
+    let shown = screen(&app, 60, 20);
+    assert!(
+        shown.contains("sort: ") && shown.contains("filter: +x"),
+        "{shown}"
+    );
+    // Typing one: the hint keeps its keys, and names tasks by number.
+    app.filter.editing = true;
+    let shown = screen(&app, 60, 20);
+    assert!(
+        shown.contains("esc restore") && shown.contains("1,3 words"),
+        "{shown}"
+    );
 }
 
 #[test]

@@ -158,25 +158,44 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         }
     }
     let sep = Span::styled(" │ ", Style::new().fg(Color::DarkGray));
-    let mut info = vec![
-        Span::styled(
-            format!(" {} ", app.scope.label()),
-            Style::new().fg(Color::Black).bg(Color::Cyan),
-        ),
-        Span::raw(format!(
-            " {} task{} · {pending} pending · {done} done",
-            app.tasks.len(),
-            if app.tasks.len() == 1 { "" } else { "s" }
-        )),
-        sep.clone(),
-        Span::raw(format!("sort: {}", app.sort.label())),
-    ];
-    if !app.filter.applied.trim().is_empty() {
+    let scope = Span::styled(
+        format!(" {} ", app.scope.label()),
+        Style::new().fg(Color::Black).bg(Color::Cyan),
+    );
+    let count = Span::raw(format!(
+        " {} task{}",
+        app.tasks.len(),
+        if app.tasks.len() == 1 { "" } else { "s" }
+    ));
+    let detail = Span::raw(format!(" · {pending} pending · {done} done"));
+    let sort = Span::raw(format!("sort: {}", app.sort.label()));
+    let filter = Some(app.filter.applied.trim())
+        .filter(|applied| !applied.is_empty())
+        .map(|applied| {
+            Span::styled(
+                format!("filter: {}", escape(applied)),
+                Style::new().fg(Color::Yellow),
+            )
+        });
+    // On a narrow screen the filter in force stays: the counts' detail,
+    // then the sort, give way to it.
+    let width = |spans: &[&Span]| spans.iter().map(|s| s.width()).sum::<usize>();
+    let filter_width = filter.as_ref().map_or(0, |f| sep.width() + f.width());
+    let least = width(&[&scope, &count]) + filter_width;
+    let with_sort = least + sep.width() + sort.width();
+    let show_sort = with_sort <= usize::from(area.width);
+    let show_detail = show_sort && with_sort + detail.width() <= usize::from(area.width);
+    let mut info = vec![scope, count];
+    if show_detail {
+        info.push(detail);
+    }
+    if show_sort {
         info.push(sep.clone());
-        info.push(Span::styled(
-            format!("filter: {}", escape(app.filter.applied.trim())),
-            Style::new().fg(Color::Yellow),
-        ));
+        info.push(sort);
+    }
+    if let Some(filter) = filter {
+        info.push(sep.clone());
+        info.push(filter);
     }
     if let Some(user) = &app.username {
         let who = format!("{}@{}", escape(user), escape(&app.server));
@@ -200,14 +219,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
             .collect();
         Text::from(lines)
     } else if app.filter.editing {
-        Text::from(hints(&[
-            ("enter", "keep filter"),
-            ("esc", "restore"),
-            (
-                "",
-                "+tag -tag pro:P pri:H status:done due.before:DATE words",
-            ),
-        ]))
+        Text::from(filter_hints(usize::from(area.width)))
     } else if app.is_loading_slowly() {
         Text::from(Span::styled(" loading…", Style::new().fg(Color::Yellow)))
     } else {
@@ -236,6 +248,37 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     .areas(area);
     frame.render_widget(Paragraph::new(Line::from(info)), first);
     frame.render_widget(Paragraph::new(second), rest);
+}
+
+/// The keys and words of the filter line, as many words as `width` holds:
+/// the rarer ones give way first.
+fn filter_hints(width: usize) -> Line<'static> {
+    let mut words = vec![
+        "+tag",
+        "-tag",
+        "pro:P",
+        "pri:H",
+        "status:done",
+        "due.before:DATE",
+        "1,3",
+        "words",
+    ];
+    // The order they give way in.
+    let rarer = ["due.before:DATE", "status:done", "pri:H", "-tag", "pro:P"];
+    let line = |words: &[&str]| {
+        hints(&[
+            ("enter", "keep filter"),
+            ("esc", "restore"),
+            ("", &words.join(" ")),
+        ])
+    };
+    for word in rarer {
+        if line(&words).width() <= width {
+            break;
+        }
+        words.retain(|w| *w != word);
+    }
+    line(&words)
 }
 
 /// `key label` pairs, keys highlighted.
@@ -271,6 +314,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("u, U", "undo the last change, redo it"),
     ("/", "filter: +tag -tag project:P priority:H"),
     ("", "  status:done due.before:DATE words…"),
+    ("", "  tasks by number: 1,3 or 2-4"),
     ("", "  (enter keeps it, esc restores the last)"),
     ("s", "cycle the sort order"),
     ("tab", "pending tasks / all tasks"),
@@ -284,7 +328,8 @@ pub const KEYS: &[(&str, &str)] = &[
 /// The help's box in `area`, its lines, and how many of them it shows: the
 /// box less its border and the two closing lines.
 fn help_box(area: Rect) -> (Rect, Vec<(&'static str, String)>, usize) {
-    // As wide as its longest line (the key's column, the text, the border),
+    // As wide as its longest line (the key's column, the text, a margin,
+    // the border),
     // so that no line is cut where the screen has room for it; on a
     // narrower screen the texts wrap after the key's column.
     let widest = KEYS
@@ -292,9 +337,10 @@ fn help_box(area: Rect) -> (Rect, Vec<(&'static str, String)>, usize) {
         .map(|(_, what)| KEY_COLUMN + what.width())
         .max()
         .unwrap_or(0)
-        + 2;
+        + 3;
     let width = u16::try_from(widest).unwrap_or(u16::MAX).min(area.width);
-    let lines = help_lines(usize::from(width.saturating_sub(2)));
+    // A column kept free before the right border.
+    let lines = help_lines(usize::from(width.saturating_sub(3)));
     let height = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)
         .saturating_add(4);
