@@ -401,8 +401,11 @@ pub fn task_detail(task: &Task, links: &Links, style: Style, now: DateTime<Utc>)
             .annotations
             .iter()
             .map(|note| {
-                let text = escape_control_keep_newlines(&note.text).replace('\n', &indent);
-                format!("{} {text}", display::date(note.entry, &Local))
+                // A note's further lines under its first, past the date.
+                let date = display::date(note.entry, &Local);
+                let under = format!("{indent}{}", " ".repeat(date.chars().count() + 1));
+                let text = escape_control_keep_newlines(&note.text).replace('\n', &under);
+                format!("{date} {text}")
             })
             .collect();
         row("Annotations", notes.join(&indent));

@@ -164,6 +164,17 @@ fn info_lines_values_up_past_a_long_attribute_name() {
         .nth(1);
     let indent = urgency.map(|l| l.len() - l.trim_start().len());
     assert_eq!(indent, Some(long), "{info}");
+    // A note's further lines start under its first, past its date.
+    cli.ok(&["1", "annotate", "first line\nsecond line"]);
+    let info = cli.ok(&["1", "info"]);
+    let lines: Vec<&str> = info.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("Annotations"))
+        .unwrap_or_else(|| panic!("no notes in:\n{info}"));
+    let first = lines[at].find("first line").expect("the note's first line");
+    let second = lines[at + 1].find("second line");
+    assert_eq!(second, Some(first), "{info}");
 }
 
 #[test]
