@@ -85,7 +85,14 @@ pub async fn annotate(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 pub async fn denotate(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let client = ctx.client()?;
     let (targets, text) = targets_and_text(ctx, &client, &args.words, "denotate").await?;
-    select::confirm(ctx, &targets, "Denotate")?;
+    // Asked only when a note would go: tasks without one are each said
+    // to have none, below, with nothing to confirm.
+    if targets.iter().any(|target| match target {
+        select::Target::Read { task, .. } => ops::note_saying(task, &text).is_ok(),
+        select::Target::Named(_) => true,
+    }) {
+        select::confirm(ctx, &targets, "Denotate")?;
+    }
     if targets.len() > 1 {
         return change_together(
             ctx,

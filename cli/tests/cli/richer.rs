@@ -65,6 +65,24 @@ fn annotate_and_denotate() {
     assert!(none.stderr.contains("no note"), "{none:?}");
     let blank = cli.run(&["1", "annotate"]).failure(2);
     assert!(blank.stderr.contains("text"), "{blank:?}");
+
+    // On a terminal, tasks none of whose notes match are not asked about:
+    // each is said to have none at once.
+    cli.add(&["Call", "mom", "+rent"]);
+    cli.ok(&["1", "modify", "+rent"]);
+    let tty = cli.on_tty(&["+rent", "denotate", "nothing"]);
+    let (code, screen) = tty.finish();
+    assert_eq!(code, 1, "{screen}");
+    assert!(!screen.contains("Denotate these"), "{screen}");
+    assert!(screen.contains("no note says \"nothing\""), "{screen}");
+    // One that would lose a note is asked about, as before.
+    let mut tty = cli.on_tty(&["+rent", "denotate", "ask"]);
+    tty.expect("Denotate these 2 tasks?");
+    tty.send_line("n");
+    let (code, screen) = tty.finish();
+    assert_ne!(code, 0, "{screen}");
+    let task = &cli.run(&["--json", "show", "1"]).success().json()[0];
+    assert_eq!(task["annotations"].as_array().unwrap().len(), 1);
 }
 
 #[test]
