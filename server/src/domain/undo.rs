@@ -116,6 +116,11 @@ fn summary(entries: &[JournalEntry]) -> String {
         (Some(first), 1) => {
             let last = entries.last().unwrap_or(first);
             let verb = match (first.op, last.op) {
+                // Back from the trash: written again at a later version
+                // than a new task's first.
+                (ChangeOp::Created, _) if first.after.as_ref().is_some_and(|t| t.version > 1) => {
+                    "restored"
+                }
                 (ChangeOp::Created, _) => "created",
                 (_, ChangeOp::Deleted) => "deleted",
                 _ => change_verb(first.before.as_ref(), last.after.as_ref()),
