@@ -18,7 +18,7 @@ use std::{convert::Infallible, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use axum::{
-    extract::{DefaultBodyLimit, Request},
+    extract::{DefaultBodyLimit, Request, State},
     http::{header, HeaderName, HeaderValue, Method, StatusCode},
     response::{IntoResponse, Response},
     Extension, Router,
@@ -219,9 +219,13 @@ async fn as_drf_error(response: Response) -> Response {
 /// (a layer, an extractor we did not wrap), the client still gets one.
 /// A 405: a page for a browser outside the API (a form's address typed in
 /// the address bar), else a problem.
-async fn method_not_allowed(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+async fn method_not_allowed(
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> Response {
     if wants_page(&uri, &headers) {
-        crate::web::method_not_allowed_page().await
+        crate::web::method_not_allowed_page(&state, &headers).await
     } else {
         ApiError::MethodNotAllowed.into_response()
     }
@@ -236,9 +240,13 @@ fn wants_page(uri: &axum::http::Uri, headers: &axum::http::HeaderMap) -> bool {
 }
 
 /// A 404: a page for a browser outside the API, else a problem.
-async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+async fn not_found(
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> Response {
     if wants_page(&uri, &headers) {
-        crate::web::not_found_page().await
+        crate::web::not_found_page(&state, &headers).await
     } else {
         ApiError::NotFound.into_response()
     }

@@ -173,24 +173,32 @@ pub(super) async fn with_their_bar(
     let Some(shown) = response.extensions().get::<Shown>().cloned() else {
         return response;
     };
-    if cookies.is_empty() {
+    // A failing store is not asked again for a page saying it failed.
+    if shown.status.is_server_error() {
         return response;
     }
-    let Ok(Some(browser)) = session::browser_of(&cookies, &state).await else {
+    let Some(chrome) = chrome_of(&state, &cookies).await else {
         return response;
     };
     let (mut parts, _) = response.into_parts();
-    let page = error_page(
-        shown.status,
-        Chrome::browser(&browser),
-        &shown.message,
-        shown.back,
-    );
+    let page = error_page(shown.status, chrome, &shown.message, shown.back);
     // The first page's headers (cookies it sets, its caching) stand.
     let (_, body) = page.into_parts();
     parts.extensions.remove::<Shown>();
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, body)
+}
+
+/// The bar of the logged-in visitor `headers` come from, if any; the store
+/// is asked only when they carry a cookie.
+pub(super) async fn chrome_of(state: &AppState, headers: &HeaderMap) -> Option<Chrome> {
+    if !headers.contains_key(header::COOKIE) {
+        return None;
+    }
+    match session::browser_of(headers, state).await {
+        Ok(Some(browser)) => Some(Chrome::browser(&browser)),
+        _ => None,
+    }
 }
 
 pub(super) const TO_TASKS: Back = ("/", "Back to your tasks");

@@ -25,7 +25,11 @@ use super::{
     Chrome,
 };
 use crate::{
-    domain::{task_ops as ops, tasks::TaskChange, undo as undo_domain},
+    domain::{
+        task_ops::{self as ops, TaskError},
+        tasks::TaskChange,
+        undo as undo_domain,
+    },
     error::ApiError,
     forwarded::RequestOrigin,
     store::journal::Direction,
@@ -404,11 +408,19 @@ pub async fn act(
         Ok(TaskChange::Patch(task_input::partial(body)?))
     };
     // From the trash, where no other action finds it: its page, with the
-    // restore's Undo.
+    // restore's Undo, and the way back the page had.
     if action == "restore" {
-        let task = undo_domain::restore(store, user, id).await?;
-        let page = Redirect::to(&format!("/tasks/{id}"));
-        return Ok((undo::offer_after(&origin, &task), page).into_response());
+        let back =
+            serde_urlencoded::to_string([("back", local_path(&form.back))]).unwrap_or_default();
+        let page = Redirect::to(&format!("/tasks/{id}?{back}"));
+        return match undo_domain::restore(store, user, id).await {
+            Ok(task) => Ok((undo::offer_after(&origin, &task), page).into_response()),
+            // Restored already (a second click, another tab): its page.
+            Err(TaskError::NotFound) if ops::get(store, user, id).await.is_ok() => {
+                Ok(page.into_response())
+            }
+            Err(err) => Err(err.into()),
+        };
     }
     let before = ops::get(store, user, id).await?.version;
     // The task after, or none for a deletion.

@@ -17,8 +17,8 @@ mod undo;
 
 use askama::Template;
 use axum::{
-    http::{header, HeaderValue, StatusCode},
-    response::{Html, IntoResponse, Redirect, Response},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{Html, Redirect, Response},
     routing::{get, post},
     Router,
 };
@@ -29,20 +29,30 @@ use error::{PageError, PageResult};
 pub use session::{cookie_user, SESSION_COOKIE, VISITOR_COOKIE};
 
 /// The page for a form's address opened as a page.
-pub async fn method_not_allowed_page() -> Response {
-    let page = PageError::Shown {
-        status: StatusCode::METHOD_NOT_ALLOWED,
-        message: "This address takes a form, not a visit.".into(),
-    };
-    secured(page.into_response()).await
+/// Outside the web pages' router (its layers do not reach it), with the
+/// visitor's bar if they are logged in.
+pub async fn method_not_allowed_page(state: &AppState, headers: &HeaderMap) -> Response {
+    let chrome = error::chrome_of(state, headers)
+        .await
+        .unwrap_or_else(Chrome::anonymous);
+    let page = error::error_page(
+        StatusCode::METHOD_NOT_ALLOWED,
+        chrome,
+        "This address takes a form, not a visit.",
+        error::TO_TASKS,
+    );
+    secured(page).await
 }
 
 /// The page for an address that names nothing: it leads to the visitor's
 /// tasks, even under `/admin`, where it may be no admin who asked.
-pub async fn not_found_page() -> Response {
+pub async fn not_found_page(state: &AppState, headers: &HeaderMap) -> Response {
+    let chrome = error::chrome_of(state, headers)
+        .await
+        .unwrap_or_else(Chrome::anonymous);
     let page = error::error_page(
         StatusCode::NOT_FOUND,
-        Chrome::anonymous(),
+        chrome,
         "There is no page at this address.",
         error::TO_TASKS,
     );
@@ -138,6 +148,8 @@ fn field_label(field: &str) -> &str {
         "priority" => "Priority",
         "project" => "Project",
         "tags" => "Tags",
+        // The list's Tag box, `-later` in it too.
+        "tag" | "exclude_tag" => "Tag",
         "due" => "Due",
         "wait" => "Wait until",
         "scheduled" => "Scheduled",

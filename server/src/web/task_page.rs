@@ -144,7 +144,10 @@ pub async fn save(
     let current = match ops::get(store, user, id).await {
         // What was typed is kept, to be saved as a new task.
         Err(TaskError::NotFound) => {
-            return task_deleted::page(&browser, form, Some(id), Vec::new())
+            // Offered back only from the trash (not once purged, nor an id
+            // that was never this user's).
+            let restore = store.trashed(user, id).await?.map(|_| id);
+            return task_deleted::page(&browser, form, restore, Vec::new());
         }
         found => found?,
     };

@@ -70,11 +70,10 @@ async fn pages_carry_the_security_headers_and_assets_are_hashed_and_immutable() 
     assert!(missing.headers()[header::CONTENT_SECURITY_POLICY]
         .to_str()
         .is_ok());
-    assert!(missing
-        .text()
-        .await
-        .unwrap()
-        .contains("There is no page at this address."));
+    let missing = missing.text().await.unwrap();
+    assert!(missing.contains("There is no page at this address."));
+    // A visitor not logged in has no bar to be shown.
+    assert!(!missing.contains("Log out"), "{missing}");
     let visited = browser.get("/undo").await;
     assert_eq!(visited.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert!(visited.headers()[header::CONTENT_TYPE]
@@ -84,6 +83,21 @@ async fn pages_carry_the_security_headers_and_assets_are_hashed_and_immutable() 
     assert!(visited.headers()[header::CONTENT_SECURITY_POLICY]
         .to_str()
         .is_ok());
+    // Logged in, both keep the visitor's bar, as every page of theirs.
+    browser.register("alice").await;
+    for (path, status) in [
+        ("/no/such/page", StatusCode::NOT_FOUND),
+        ("/undo", StatusCode::METHOD_NOT_ALLOWED),
+        ("/tasks/x", StatusCode::NOT_FOUND),
+    ] {
+        let page = browser.get(path).await;
+        assert_eq!(page.status(), status, "{path}");
+        let page = page.text().await.unwrap();
+        assert!(
+            page.contains("alice") && page.contains("Log out"),
+            "{path}: {page}"
+        );
+    }
     // The address a refused quick add is shown at leads back to the list.
     let back = browser.get("/tasks").await;
     assert_eq!(back.status(), StatusCode::SEE_OTHER);
@@ -274,6 +288,14 @@ async fn the_list_is_filtered_sorted_and_searched_from_the_query_string() {
     let page = browser.page("/?tag=-garden&ordering=title").await;
     assert_eq!(titles(&page), ["Old thing", "Pay rent", "Write report"]);
     assert!(page.contains("name=\"tag\" value=\"-garden\""), "{page}");
+    // Refused, it is named as the box the page shows, not as the API's
+    // `exclude_tag`.
+    let many: Vec<String> = (0..200).map(|n| format!("tag=-t{n}")).collect();
+    let refused = browser.get(&format!("/?{}", many.join("&"))).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains("Tag: at most"), "{refused}");
+    assert!(!refused.contains("exclude_tag"), "{refused}");
     let page = browser.page("/?search=REPORT").await;
     assert_eq!(titles(&page), ["Write report"]);
     // The default view: pending tasks, most urgent first.

@@ -369,29 +369,51 @@ async fn bad_values_are_named_and_what_was_typed_stays() {
         .find(|(name, _)| name == "csrf")
         .map(|(_, value)| value.clone())
         .expect("the page's form carries its token");
+    // Not without the page's token.
+    let forged = browser
+        .post("/tasks/1/restore", &[("csrf", "forged"), ("back", "/")])
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     let restored = browser
         .post(
             "/tasks/1/restore",
-            &[("csrf", csrf.as_str()), ("back", "/")],
+            &[("csrf", csrf.as_str()), ("back", "/?tag=home")],
         )
         .await;
     assert_eq!(restored.status(), StatusCode::SEE_OTHER);
-    assert_eq!(restored.headers()["location"], "/tasks/1");
-    let page = browser.page("/tasks/1").await;
+    assert_eq!(
+        restored.headers()["location"],
+        "/tasks/1?back=%2F%3Ftag%3Dhome"
+    );
+    let page = browser.page("/tasks/1?back=%2F%3Ftag%3Dhome").await;
     assert!(page.contains("Mine again"), "{page}");
     assert!(
-        page.contains("action=\"/undo\""),
-        "the notice offers its undo: {page}"
+        // Under the next free number: the new task took its old one.
+        page.contains("Restored task 2 &#34;Mine again&#34;."),
+        "the notice says so: {page}"
     );
+    assert!(page.contains("action=\"/undo\""), "with its undo: {page}");
     assert_eq!(task_of(&app, &alice, 1).await["title"], "Mine again");
-    // Restored twice: the trash no longer holds it.
+    // Restored twice (a second click, another tab): its page again.
     let again = browser
         .post(
             "/tasks/1/restore",
             &[("csrf", csrf.as_str()), ("back", "/")],
         )
         .await;
-    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    // Never in the trash: no such task, and no restore offered for it.
+    let never = browser
+        .post(
+            "/tasks/999/restore",
+            &[("csrf", csrf.as_str()), ("back", "/")],
+        )
+        .await;
+    assert_eq!(never.status(), StatusCode::NOT_FOUND);
+    let gone = post_fields(&mut browser, "/tasks/999", &kept).await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    let gone = gone.text().await.unwrap();
+    assert!(!gone.contains("/restore"), "{gone}");
 }
 
 /// The hidden and visible inputs of a page's one form after its heading,
