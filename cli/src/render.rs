@@ -401,7 +401,8 @@ pub fn task_detail(task: &Task, links: &Links, style: Style, now: DateTime<Utc>)
             .annotations
             .iter()
             .map(|note| {
-                // A note's further lines under its first, past the date.
+                // Further lines under the note's first, past the date, so
+                // that they read as the note's and not as a note of their own.
                 let date = display::date(note.entry, &Local);
                 let under = format!("{indent}{}", " ".repeat(date.chars().count() + 1));
                 let text = escape_control_keep_newlines(&note.text).replace('\n', &under);

@@ -221,7 +221,7 @@ async fn edit(
             Err(Failure::Stale { fields }) => {
                 let kept = keep(&name, &saved)?;
                 let which = fields
-                    .map(|fields| format!(" ({fields}, which you changed too)"))
+                    .map(|fields| format!(" (changed there and here: {fields})"))
                     .unwrap_or_default();
                 bail!(
                     "task {name} changed on the server while you edited it{which}; nothing was \
@@ -233,9 +233,9 @@ async fn edit(
                 let kept = keep(&name, &saved)?;
                 bail!(
                     "task {name} was deleted while you edited it; nothing was saved. Your text \
-                     is in {}. `task trash` lists the task and `task restore UUID` brings it \
-                     back, for 30 days",
-                    kept.display()
+                     is in {}. `task restore {}` brings the task back, for 30 days",
+                    kept.display(),
+                    task.uuid
                 )
             }
             Err(Failure::Other(error)) => {
@@ -283,6 +283,16 @@ enum Failure {
     Gone,
     /// Nothing written either: fields and notes go in one request.
     Other(ClientError),
+}
+
+/// What went wrong with nothing written: the task gone, or else.
+impl From<ClientError> for Failure {
+    fn from(error: ClientError) -> Failure {
+        match error.status() {
+            Some(404) => Failure::Gone,
+            _ => Failure::Other(error),
+        }
+    }
 }
 
 /// The editor the user chose: `$VISUAL`, else `$EDITOR`, else `vi`, run by
@@ -374,12 +384,11 @@ async fn apply(
         .await
     {
         Ok(updated) => Ok(updated),
-        Err(err) if err.status() == Some(404) => Err(Failure::Gone),
         Err(err) if err.status() == Some(412) => over_changes_elsewhere(client, task, &patch).await,
         Err(ClientError::Api(problem)) if problem.status == 400 => {
             Err(Failure::Refused(problem.summary()))
         }
-        Err(error) => Err(Failure::Other(error)),
+        Err(error) => Err(Failure::from(error)),
     }
 }
 
@@ -391,13 +400,7 @@ async fn over_changes_elsewhere(
     was: &Task,
     patch: &TaskPatch,
 ) -> Result<Task, Failure> {
-    let now = client
-        .get_task(was.id)
-        .await
-        .map_err(|err| match err.status() {
-            Some(404) => Failure::Gone,
-            _ => Failure::Other(err),
-        })?;
+    let now = client.get_task(was.id).await.map_err(Failure::from)?;
     let rebased = common::merge::rebased(patch, was, &now).map_err(|clash| Failure::Stale {
         fields: Some(clash.to_string()),
     })?;
@@ -410,12 +413,11 @@ async fn over_changes_elsewhere(
         .await
     {
         Ok(updated) => Ok(updated),
-        Err(err) if err.status() == Some(404) => Err(Failure::Gone),
         Err(err) if err.status() == Some(412) => Err(Failure::Stale { fields: None }),
         Err(ClientError::Api(problem)) if problem.status == 400 => {
             Err(Failure::Refused(problem.summary()))
         }
-        Err(error) => Err(Failure::Other(error)),
+        Err(error) => Err(Failure::from(error)),
     }
 }
 

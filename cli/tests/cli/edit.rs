@@ -176,7 +176,7 @@ fn a_task_changed_meanwhile_is_not_overwritten_and_the_text_is_kept() {
     let run = cli.run(&["1", "edit"]).failure(1);
     assert!(
         run.stderr.contains(
-            "changed on the server while you edited it (priority, which you changed too)"
+            "changed on the server while you edited it (changed there and here: priority)"
         ),
         "{run:?}"
     );
@@ -192,7 +192,8 @@ fn a_task_changed_meanwhile_is_not_overwritten_and_the_text_is_kept() {
     assert!(text.contains("Priority:  M"), "{text}");
     let _ = std::fs::remove_file(kept.trim());
 
-    // Deleted meanwhile: said so, and where it went; the text is kept.
+    // Deleted meanwhile: said so, and how to bring it back; the text is kept.
+    let uuid = task(&cli)["uuid"].as_str().expect("a uuid").to_string();
     let editor = script(
         dir.path(),
         "gone.sh",
@@ -209,12 +210,15 @@ fn a_task_changed_meanwhile_is_not_overwritten_and_the_text_is_kept() {
             .contains("task 1 was deleted while you edited it; nothing was saved"),
         "{run:?}"
     );
-    assert!(run.stderr.contains("`task restore UUID`"), "{run:?}");
+    assert!(
+        run.stderr.contains(&format!("`task restore {uuid}`")),
+        "{run:?}"
+    );
     let kept = run
         .stderr
         .split("Your text is in ")
         .nth(1)
-        .and_then(|rest| rest.split(". `task trash`").next())
+        .and_then(|rest| rest.split(". `task restore").next())
         .expect("the kept file is named");
     let text = std::fs::read_to_string(kept.trim()).expect("the text was kept");
     assert!(text.contains("Priority:  H"), "{text}");
