@@ -24,8 +24,9 @@ pub fn too_small(area: Rect) -> bool {
 }
 
 /// `detail`: the lines the detail pane has to show, `None` when it is
-/// hidden; `status_lines`: the status bar's height (a long message wraps,
-/// five lines at most).
+/// hidden; `status_lines`: the status bar's height, its counts' line and a
+/// message wrapped to at most five more (a refused date's list of words
+/// takes four on the narrowest screen; the table keeps the rest).
 pub fn areas(area: Rect, detail: Option<u16>, filtering: bool, status_lines: u16) -> Areas {
     let [main, filter, status] = Layout::vertical([
         Constraint::Min(1),

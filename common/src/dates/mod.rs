@@ -198,7 +198,8 @@ impl<Tz: TimeZone> Clock<Tz> {
                 // A start of a period (`soww`) is a day's first instant:
                 // its day takes the time as a whole day would.
                 let date = match words::named(day_text, self.now.naive_local()) {
-                    Some(Named::Start(date)) => Some(date),
+                    // Not `midnight`, which is the end of today.
+                    Some(Named::Start(date)) if day_text.starts_with("so") => Some(date),
                     _ => {
                         let spec = self.parse_any(day_text).map_err(|_| invalid())?;
                         spec.is_day()

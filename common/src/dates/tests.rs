@@ -84,6 +84,7 @@ fn instants() {
         instant("sonw 8:00"),
         Ok((false, utc("2026-03-09T06:00:00Z")))
     );
+    assert!(c.parse("midnight 9:00").is_err());
     // What a refusal lists names the periods' words too.
     let said = c.parse("25:00").unwrap_err().to_string();
     assert!(said.contains("sow/eow (soww, som, soq"), "{said}");

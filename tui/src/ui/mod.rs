@@ -263,7 +263,8 @@ fn filter_hints(width: usize) -> Line<'static> {
         "1,3",
         "words",
     ];
-    // The order they give way in.
+    // The words a typed filter needs least give way first; a tag, a
+    // project and naming tasks by number stay longest.
     let rarer = ["due.before:DATE", "status:done", "pri:H", "-tag", "pro:P"];
     let line = |words: &[&str]| {
         hints(&[
@@ -329,9 +330,8 @@ pub const KEYS: &[(&str, &str)] = &[
 /// box less its border and the two closing lines.
 fn help_box(area: Rect) -> (Rect, Vec<(&'static str, String)>, usize) {
     // As wide as its longest line (the key's column, the text, a margin,
-    // the border),
-    // so that no line is cut where the screen has room for it; on a
-    // narrower screen the texts wrap after the key's column.
+    // the border), so that no line is cut where the screen has room for
+    // it; on a narrower screen the texts wrap after the key's column.
     let widest = KEYS
         .iter()
         .map(|(_, what)| KEY_COLUMN + what.width())
@@ -339,7 +339,7 @@ fn help_box(area: Rect) -> (Rect, Vec<(&'static str, String)>, usize) {
         .unwrap_or(0)
         + 3;
     let width = u16::try_from(widest).unwrap_or(u16::MAX).min(area.width);
-    // A column kept free before the right border.
+    // A column kept free before the right border, where text ran into it.
     let lines = help_lines(usize::from(width.saturating_sub(3)));
     let height = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)
