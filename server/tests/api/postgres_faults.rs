@@ -261,3 +261,25 @@ async fn postgres_restarted_under_load_gives_503s_then_service_resumes_losing_no
         acknowledged.difference(&stored).collect::<Vec<_>>()
     );
 }
+
+/// A database that cannot be reached at start is named with PostgreSQL's
+/// own reason, not the pool's "db error".
+#[test]
+fn a_database_that_cannot_be_reached_at_start_is_named_with_its_reason() {
+    let Some(server) = postgres_server() else {
+        eprintln!("TASKD_TEST_POSTGRES is not set: this PostgreSQL test did not run");
+        return;
+    };
+    let (base, _) = server.rsplit_once('/').unwrap();
+    let missing = format!("{base}/taskd_no_such_database");
+    let output = Command::new(env!("CARGO_BIN_EXE_taskd"))
+        .args(["--database", &missing, "migrate"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("database \"taskd_no_such_database\" does not exist"),
+        "{said}"
+    );
+}

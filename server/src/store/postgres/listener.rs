@@ -61,9 +61,14 @@ async fn listen(
     // This daemon's own channel for its beats. A channel name cannot be a
     // bound parameter of LISTEN; this one is made here, of hex digits only.
     let beats = format!("taskd_beat_{:016x}", rand::thread_rng().next_u64());
+    // What the last attempt to connect met, said once until it changes.
+    let mut last_failure: Option<String> = None;
     loop {
         match config.connect(NoTls).await {
             Ok((client, mut connection)) => {
+                if last_failure.take().is_some() {
+                    tracing::info!("listening for other daemons' changes again");
+                }
                 let messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
                 let mut relay = tokio::spawn(relay(
                     messages,
@@ -97,7 +102,12 @@ async fn listen(
                 }
             }
             Err(err) => {
-                tracing::warn!(error = %err, "cannot connect to listen for other daemons' changes");
+                // Once an outage, not every half second of it.
+                let said = super::with_causes(&err);
+                if last_failure.as_deref() != Some(said.as_str()) {
+                    tracing::warn!(error = %said, "cannot connect to listen for other daemons' changes");
+                    last_failure = Some(said);
+                }
             }
         }
         if !missed(&wakeups, &logins) {

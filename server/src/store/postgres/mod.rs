@@ -138,11 +138,9 @@ impl PostgresStore {
             gates: account_gates::AccountGates::default(),
             logins: std::sync::Arc::new(login_cache::LoginCache::new(login_cache::SETTLE)),
         };
-        let mut client = store
-            .pool
-            .get()
-            .await
-            .map_err(|err| anyhow::anyhow!("cannot connect to {}: {err}", redacted(url)))?;
+        let mut client = store.pool.get().await.map_err(|err| {
+            anyhow::anyhow!("cannot connect to {}: {}", redacted(url), with_causes(&err))
+        })?;
         check_server(&client).await?;
         migrate(&mut client, migrating).await?;
         Ok(store)
@@ -252,6 +250,23 @@ async fn migrate(client: &mut Object, migrating: bool) -> anyhow::Result<()> {
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// An error with what caused it, as far down as it goes: a pool's
+/// "creating a new object" and the driver's "db error" say nothing of a
+/// refused password or a missing database, which their causes name.
+pub(super) fn with_causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut said = err.to_string();
+    let mut cause = err.source();
+    while let Some(err) = cause {
+        let text = err.to_string();
+        if !said.contains(&text) {
+            said.push_str(": ");
+            said.push_str(&text);
+        }
+        cause = err.source();
+    }
+    said
 }
 
 fn pool_error(err: PoolError) -> StoreError {
