@@ -100,7 +100,7 @@ fn register_login_whoami_logout() {
     cli.write_credentials(&creds);
     let revoked = cli.run(&["whoami"]).failure(1);
     assert!(
-        revoked.stderr.contains("session expired: run `task login`"),
+        revoked.stderr.contains("session ended (expired, logged out elsewhere, or its account removed): run `task login`"),
         "{revoked:?}"
     );
 }
@@ -162,7 +162,7 @@ fn passwd_from_stdin_keeps_this_session_and_ends_others() {
     assert!(cli.ok(&["whoami"]).starts_with("dave "));
 
     let ended = other.run(&["whoami"]).failure(1);
-    assert!(ended.stderr.contains("session expired"), "{ended:?}");
+    assert!(ended.stderr.contains("session ended"), "{ended:?}");
     other
         .run_with_stdin(
             &["login", "dave", "--password-stdin"],

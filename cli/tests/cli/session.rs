@@ -1,5 +1,5 @@
 //! Expired access tokens are refreshed silently and the new pair saved; a
-//! failed refresh says `session expired: run `task login``, or that the
+//! failed refresh says the session ended and to run `task login`, or that the
 //! account has been deactivated when it has.
 
 use crate::helpers::{Cli, Run, TestServer, PASSWORD};
@@ -75,7 +75,7 @@ fn a_failed_refresh_means_log_in_again() {
     cli.write_credentials(&creds);
 
     let run = cli.run(&["list"]).failure(1);
-    assert_eq!(run.stderr, "task: session expired: run `task login`\n");
+    assert_eq!(run.stderr, "task: session ended (expired, logged out elsewhere, or its account removed): run `task login`\n");
     assert!(run.stdout.is_empty());
     // The dead tokens are gone; logging in again works.
     assert!(cli.credentials()["tokens"].is_null());

@@ -13,7 +13,9 @@ pub enum ClientError {
     #[error("cannot reach taskd at {url}: {why}")]
     Unreachable { url: String, why: Unreached },
     /// The refresh token was rejected: the user has to log in again.
-    #[error("session expired: run `task login`")]
+    #[error(
+        "session ended (expired, logged out elsewhere, or its account removed): run `task login`"
+    )]
     SessionExpired,
     /// An admin has deactivated the account logged in: its tokens are
     /// forgotten, and logging in again is refused until it is reactivated.

@@ -461,7 +461,7 @@ mod tests {
         );
         assert_eq!(
             ClientError::SessionExpired.to_string(),
-            "session expired: run `task login`"
+            "session ended (expired, logged out elsewhere, or its account removed): run `task login`"
         );
     }
 
