@@ -567,7 +567,7 @@ pub async fn set_password(
     };
     let problems = auth::password_problems(password.clone(), user.username.clone()).await?;
     if !problems.is_empty() {
-        return refuse(format!("password: {}", problems.join(" "))).await;
+        return refuse(format!("Password: {}", problems.join(" "))).await;
     }
     let hash = auth::hash_password(password).await?;
     admin::set_password(state.store.as_ref(), &admin.actor(), id, &hash).await?;

@@ -468,6 +468,23 @@ async fn admins_add_and_change_users_and_each_change_is_in_their_history() {
         )
         .await;
     assert_eq!(differ.status(), StatusCode::BAD_REQUEST);
+    // Too easy to guess: named as the form's box, "Password".
+    let weak = admin
+        .post(
+            &format!("{path}/password"),
+            &[
+                ("csrf", &token),
+                ("password", "password"),
+                ("password2", "password"),
+            ],
+        )
+        .await;
+    assert_eq!(weak.status(), StatusCode::BAD_REQUEST);
+    let weak = weak.text().await.unwrap();
+    assert!(
+        weak.contains("Password: ") && !weak.contains("password: "),
+        "{weak}"
+    );
     let set = admin
         .post(
             &format!("{path}/password"),
