@@ -389,6 +389,13 @@ fn shortened_commands_run_and_taskwarriors_operators_are_refused() {
     );
     cli.ok(&["1", "mod", "pri:H"]);
     assert!(cli.ok(&["1", "inf"]).contains("Priority    high"));
+    // Taskwarrior's `size:L` for an attribute is refused, naming ours,
+    // where it would have replaced the title.
+    let attribute = cli.run(&["1", "modify", "size:L"]).failure(2);
+    assert!(attribute.stderr.contains("uda.size:L"), "{attribute:?}");
+    assert!(cli.ok(&["1", "inf"]).contains("Buy milk"));
+    cli.ok(&["1", "modify", "uda.size:L"]);
+    assert!(cli.ok(&["1", "inf"]).contains("uda.size"));
     // A start several share is a search word, as there.
     assert_eq!(cli.ok(&["re"]), "No matching tasks.\n");
     // Operators would be searched for and find nothing: refused instead.

@@ -12,9 +12,9 @@ use crate::task_ref::TaskRef;
 use crate::typed_line::{self, Word};
 
 use super::words::{
-    check_tag, error, parse_date, parse_priority, refuse_bare_uda, refuse_setting, refuse_start,
-    refuse_unclosed, refuse_unsupported, split_attribute, split_tag, split_uda, tag_to_add,
-    take_date_value, unquoted_value, Attribute, FilterError, Source,
+    check_tag, error, parse_date, parse_priority, refuse_attribute_like, refuse_bare_uda,
+    refuse_setting, refuse_start, refuse_unclosed, refuse_unsupported, split_attribute, split_tag,
+    split_uda, tag_to_add, take_date_value, unquoted_value, Attribute, FilterError, Source,
 };
 
 /// Why words make no new task: they have no title.
@@ -222,6 +222,11 @@ impl Modifications {
                 refuse_start(word, source)?;
                 refuse_unsupported(word, source)?;
                 refuse_bare_uda(word, source)?;
+                // A modification's words replace the title: one meant as
+                // an attribute would put itself there.
+                if mode == ModifyMode::Modify {
+                    refuse_attribute_like(word, source)?;
+                }
                 mods.words.push(word.clone());
                 continue;
             };

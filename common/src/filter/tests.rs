@@ -595,3 +595,29 @@ fn a_word_quoted_whole_is_text() {
         Modifications::parse_line(r#"Read "Dune" 'a b' "c +d""#, &c, ModifyMode::Add).unwrap();
     assert_eq!(mods.title().as_deref(), Some(r#"Read "Dune" 'a b' c +d"#));
 }
+
+#[test]
+fn a_modification_refuses_a_word_that_reads_as_an_attribute() {
+    let modify = |words: &[&str]| Modifications::parse(words, &clock(), ModifyMode::Modify);
+    // Taskwarrior's habit for an attribute its rc defines: ours is uda.size.
+    let refused = modify(&["size:5"]).unwrap_err().to_string();
+    assert!(refused.contains("uda.size:5"), "{refused}");
+    assert!(refused.contains("--"), "{refused}");
+    // Words that only look so stay words; `--` and quotes keep any.
+    for words in [
+        &["Read", "https://example.com"][..],
+        &["Call", "at", "10:30"],
+        &["Note:", "bring", "keys"],
+        &["--", "size:5"],
+        &["Size:5"],
+    ] {
+        let mods = modify(words).unwrap_or_else(|err| panic!("{words:?}: {err}"));
+        assert!(mods.title().is_some(), "{words:?}");
+    }
+    let typed = Modifications::parse_line("\"size:5\"", &clock(), ModifyMode::Modify).unwrap();
+    assert_eq!(typed.title().as_deref(), Some("size:5"));
+    // A new task's title may hold one, as Taskwarrior's.
+    let added =
+        Modifications::parse(&["Call", "mom", "size:L"], &clock(), ModifyMode::Add).unwrap();
+    assert_eq!(added.title().as_deref(), Some("Call mom size:L"));
+}

@@ -214,6 +214,29 @@ pub(super) fn refuse_bare_uda(word: &str, source: Source) -> Result<(), FilterEr
     }
 }
 
+/// In a modification, `size:5`: a name and a value, which Taskwarrior
+/// takes as its attribute when its rc defines one of that name. Ours need
+/// no definition and are written `uda.size:5`; read as title words, it
+/// would replace the title with `size:5`. A word that only looks so (an
+/// address's `https://…`, a time's `10:30`) stays a word.
+pub(super) fn refuse_attribute_like(word: &str, source: Source) -> Result<(), FilterError> {
+    let Some((name, value)) = word.split_once(':') else {
+        return Ok(());
+    };
+    let is_name = name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !is_name || value.is_empty() || value.starts_with('/') {
+        return Ok(());
+    }
+    Err(error(format!(
+        "{word:?}: {name} is no attribute of the grammar's; an attribute of your own is \
+         uda.{name}:{value} ({})",
+        source.keep_hint()
+    )))
+}
+
 /// Taskwarrior's `or`, `and`, `xor` and parentheses used as operators
 /// (`+home or +work`, `( +home )`, `(+home`): an error, never a search for
 /// the word, which would find nothing and seem to say that nothing matched
