@@ -275,12 +275,9 @@ impl UdaValue {
             return Some(UdaValue::Integer(n));
         }
         let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
         let mantissa = digits.split(['e', 'E']).next().unwrap_or(digits);
-        // Whole digits past 64 bits before a point are as rounded as
-        // without one.
+        // Whole digits past 64 bits, with a point after them or none: read
+        // as a float they would be rounded.
         let whole = mantissa.split('.').next().unwrap_or(mantissa);
         if whole.bytes().all(|b| b.is_ascii_digit())
             && whole.parse::<i64>().is_err()

@@ -116,7 +116,8 @@ fn row(task: &Task, now: chrono::DateTime<Utc>) -> Row {
     if waits.is_some() {
         class.push("waiting");
     }
-    if task.blocked && !done {
+    let blocked = task.blocked && !done;
+    if blocked {
         class.push("blocked");
     }
     let local = |instant: chrono::DateTime<Utc>| {
@@ -159,7 +160,7 @@ fn row(task: &Task, now: chrono::DateTime<Utc>) -> Row {
         tags: task.tags.iter().map(|tag| shown(tag)).collect(),
         due: task.due.map(local).unwrap_or_default(),
         waits: waits.map(local).unwrap_or_default(),
-        blocked: task.blocked && !done,
+        blocked,
         priority: task
             .priority
             .map(|p| {
@@ -187,8 +188,7 @@ fn with_defaults(mut pairs: Vec<(String, String)>) -> PageResult<Vec<(String, St
     // shows it (`+errands`) or as a filter leaves it out (`-errands`).
     for (name, value) in pairs.iter_mut() {
         match name.as_str() {
-            // Taskwarrior's word for done.
-            "status" if value == "completed" => *value = "done".into(),
+            "status" if value == "completed" => *value = menu_status(value).into(),
             "status" if !matches!(value.as_str(), "" | "pending" | "waiting" | "done" | "all") => {
                 return Err(PageError::bad_request(format!(
                     "Status “{value}” is not one of this list's: pending, waiting, done or all."
@@ -233,6 +233,15 @@ fn with_defaults(mut pairs: Vec<(String, String)>) -> PageResult<Vec<(String, St
     Ok(pairs)
 }
 
+/// A status as the Status menu names it: Taskwarrior's `completed` is its
+/// Done.
+fn menu_status(status: &str) -> &str {
+    match status {
+        "completed" => "done",
+        other => other,
+    }
+}
+
 /// The Sort menu: its five, and the address's own when it is another (a
 /// link's `?ordering=-due`), so that the menu shows the sort in force.
 fn orderings(asked: &str) -> Vec<(String, String)> {
@@ -264,16 +273,7 @@ async fn list_page(
     let value = |name: &str| pair_value(&pairs, name);
     let filters = Filters {
         search: value("search"),
-        // Taskwarrior's word for done, shown as the menu's.
-        status: Some(value("status"))
-            .map(|status| {
-                if status == "completed" {
-                    "done".into()
-                } else {
-                    status
-                }
-            })
-            .unwrap_or_default(),
+        status: menu_status(&value("status")).to_string(),
         project: value("project"),
         tag: value("tag"),
         // The default named is the menu's first.
