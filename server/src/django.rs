@@ -121,7 +121,11 @@ fn sqlite_instant(text: &str) -> rusqlite::Result<DateTime<Utc>> {
 
 async fn read_postgres(url: &str) -> anyhow::Result<(Vec<DjangoUser>, Vec<DjangoTask>)> {
     let shown = crate::store::postgres::redacted(url);
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+    let target = crate::store::postgres::tls::target(url)
+        .with_context(|| format!("invalid PostgreSQL URL {shown}"))?;
+    let (client, connection) = target
+        .config
+        .connect(target.tls)
         .await
         .with_context(|| format!("cannot connect to {shown}"))?;
     let driver = tokio::spawn(connection);

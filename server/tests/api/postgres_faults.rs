@@ -1,11 +1,10 @@
 //! PostgreSQL going away under load: requests meanwhile get 503 problems in
 //! bounded time, service resumes by itself, and nothing acknowledged is
-//! lost. The test runs its own PostgreSQL cluster (Debian's initdb and
-//! pg_ctl), so that stopping it disturbs no other test. Needs
-//! `TASKD_TEST_POSTGRES` like the other PostgreSQL tests.
+//! lost. The test runs its own PostgreSQL cluster, so that stopping it
+//! disturbs no other test. Needs `TASKD_TEST_POSTGRES` like the other
+//! PostgreSQL tests.
 
 use std::{
-    path::{Path, PathBuf},
     process::Command,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
@@ -14,141 +13,7 @@ use std::{
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::{daemon::Daemon, helpers::postgres_server};
-
-/// A PostgreSQL cluster of this test's own, in a temporary directory.
-struct PrivateCluster {
-    dir: tempfile::TempDir,
-    bin: PathBuf,
-    port: u16,
-}
-
-impl PrivateCluster {
-    fn start() -> PrivateCluster {
-        let bin = newest_postgres_bin();
-        let dir = tempfile::tempdir().unwrap();
-        if running_as_root() {
-            // PostgreSQL refuses to run as root: its own user owns the data.
-            run(Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(dir.path()));
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let cluster = PrivateCluster { dir, bin, port };
-        run(&mut cluster.tool(
-            "initdb",
-            &[
-                "-D",
-                &cluster.data(),
-                "-U",
-                "taskd",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-            ],
-        ));
-        cluster.up();
-        cluster
-    }
-
-    fn data(&self) -> String {
-        self.dir.path().join("data").display().to_string()
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://taskd@127.0.0.1:{}/postgres", self.port)
-    }
-
-    /// A PostgreSQL program, run as the `postgres` user when we are root.
-    fn tool(&self, name: &str, args: &[&str]) -> Command {
-        let program = self.bin.join(name);
-        let mut command = if running_as_root() {
-            let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(program);
-            command
-        } else {
-            Command::new(program)
-        };
-        command.args(args);
-        command
-    }
-
-    fn up(&self) {
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1",
-            self.port,
-            self.dir.path().display()
-        );
-        let log = self.dir.path().join("log").display().to_string();
-        run(&mut self.tool(
-            "pg_ctl",
-            &[
-                "-D",
-                &self.data(),
-                "-l",
-                &log,
-                "-o",
-                &options,
-                "-w",
-                "start",
-            ],
-        ));
-    }
-
-    fn down(&self) {
-        run(&mut self.tool("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"]));
-    }
-}
-
-impl Drop for PrivateCluster {
-    fn drop(&mut self) {
-        let _ = self
-            .tool("pg_ctl", &["-D", &self.data(), "-m", "immediate", "stop"])
-            .output();
-    }
-}
-
-fn running_as_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|out| out.stdout.trim_ascii() == b"0")
-}
-
-/// Debian keeps each version's programs in /usr/lib/postgresql/VERSION/bin.
-fn newest_postgres_bin() -> PathBuf {
-    let root = Path::new("/usr/lib/postgresql");
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(root)
-        .expect("PostgreSQL's server programs are not installed (/usr/lib/postgresql)")
-        .filter_map(|entry| {
-            let entry = entry.ok()?;
-            let version = entry.file_name().to_str()?.parse().ok()?;
-            Some((version, entry.path().join("bin")))
-        })
-        .filter(|(_, bin)| bin.join("initdb").exists())
-        .collect();
-    versions.sort();
-    versions
-        .pop()
-        .expect("no initdb under /usr/lib/postgresql")
-        .1
-}
-
-fn run(command: &mut Command) {
-    let output = command.output().unwrap();
-    assert!(
-        output.status.success(),
-        "{command:?}: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
+use crate::{daemon::Daemon, helpers::postgres_server, private_cluster::PrivateCluster};
 
 /// When a request started, its status, the task it created, how long it took.
 type Outcome = (Instant, StatusCode, Option<i64>, Duration);

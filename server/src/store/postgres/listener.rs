@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use rand::RngCore;
-use tokio_postgres::{AsyncMessage, Client, NoTls};
+use tokio_postgres::{AsyncMessage, Client};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::{
     changes::CHANNEL,
@@ -32,6 +33,7 @@ impl PostgresStore {
         self.listening.call_once(|| {
             tokio::spawn(listen(
                 self.config.clone(),
+                self.tls.clone(),
                 Arc::downgrade(&self.wakeups),
                 Arc::downgrade(&self.logins),
             ));
@@ -54,6 +56,7 @@ pub(super) fn wake_streams_settled(hub: Arc<Wakeups>, wake: Wake) {
 /// connection is lost.
 async fn listen(
     mut config: tokio_postgres::Config,
+    tls: MakeRustlsConnect,
     wakeups: Weak<Wakeups>,
     logins: Weak<LoginCache>,
 ) {
@@ -64,7 +67,7 @@ async fn listen(
     // What the last attempt to connect met, said once until it changes.
     let mut last_failure: Option<String> = None;
     loop {
-        match config.connect(NoTls).await {
+        match config.connect(tls.clone()).await {
             Ok((client, mut connection)) => {
                 if last_failure.take().is_some() {
                     tracing::info!("listening for other daemons' changes again");

@@ -20,9 +20,10 @@ mod login_cache;
 mod login_checks;
 mod task_rows;
 mod tasks;
+pub mod tls;
 mod trash;
 
-use std::{future::Future, str::FromStr, time::Duration};
+use std::{future::Future, time::Duration};
 
 use anyhow::{bail, Context};
 use async_trait::async_trait;
@@ -30,7 +31,7 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::{
     Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime,
 };
-use tokio_postgres::{error::SqlState, NoTls};
+use tokio_postgres::error::SqlState;
 
 use self::cached::Cached;
 use super::{changes::Wakeups, Store, StoreError, StoreResult};
@@ -83,8 +84,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct PostgresStore {
     pool: Pool,
-    /// Where the pool connects, for the listening connection.
+    /// Where the pool connects, and how, for the listening connection.
     config: tokio_postgres::Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
     /// Told of every change committed through any daemon of the database.
     wakeups: std::sync::Arc<Wakeups>,
     /// Listening starts with the first stream or login check, so that
@@ -107,7 +109,11 @@ impl PostgresStore {
     /// Connects; migrates the schema when `migrating`, else refuses an
     /// older one (a new database is made either way).
     pub async fn open_for(url: &str, migrating: bool) -> anyhow::Result<PostgresStore> {
-        let mut config = tokio_postgres::Config::from_str(url)
+        let tls::Target {
+            mut config,
+            tls,
+            encrypted,
+        } = tls::target(url)
             .with_context(|| format!("invalid PostgreSQL URL {}", redacted(url)))?;
         config
             .connect_timeout(CONNECT_TIMEOUT)
@@ -116,7 +122,7 @@ impl PostgresStore {
             .application_name("taskd");
         let manager = Manager::from_config(
             config.clone(),
-            NoTls,
+            tls.clone(),
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -133,13 +139,21 @@ impl PostgresStore {
             login_checks: login_checks::LoginChecks::start(pool.clone()),
             pool,
             config,
+            tls,
             wakeups: std::sync::Arc::default(),
             listening: std::sync::Once::new(),
             gates: account_gates::AccountGates::default(),
             logins: std::sync::Arc::new(login_cache::LoginCache::new(login_cache::SETTLE)),
         };
         let mut client = store.pool.get().await.map_err(|err| {
-            anyhow::anyhow!("cannot connect to {}: {}", redacted(url), with_causes(&err))
+            // The pool's own words ("error occurred while creating a new
+            // object") add nothing to the driver's.
+            let said = match &err {
+                PoolError::Backend(err) => with_causes(err),
+                other => with_causes(other),
+            };
+            let hint = tls::hint(encrypted, &said);
+            anyhow::anyhow!("cannot connect to {}: {said}{hint}", redacted(url))
         })?;
         check_server(&client).await?;
         migrate(&mut client, migrating).await?;
