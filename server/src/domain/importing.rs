@@ -70,12 +70,40 @@ async fn plan(
         .into_iter()
         .map(|task| (task.uuid.clone(), task))
         .collect();
+    // A task of the file that is in the trash stays there: brought in
+    // beside it, it would take the uuid the trashed one needs to come back.
+    let trashed: HashSet<String> = store
+        .trashed_uuids(
+            user_id,
+            in_file
+                .iter()
+                .filter(|uuid| !existing.contains_key(**uuid))
+                .map(|uuid| uuid.to_string())
+                .collect(),
+        )
+        .await?
+        .into_iter()
+        .collect();
+    let in_file: HashSet<&str> = in_file
+        .into_iter()
+        .filter(|uuid| !trashed.contains(*uuid))
+        .collect();
     let node = |uuid| node_of(&existing, uuid);
 
     let mut summary = ImportSummary {
         skipped: file.skipped.clone(),
         ..ImportSummary::default()
     };
+    for task in file.tasks.iter().filter(|t| trashed.contains(&t.uuid)) {
+        summary.skipped.push(ImportSkip {
+            uuid: task.uuid.clone(),
+            title: task.fields.title.clone(),
+            reason: format!(
+                "in the trash: `task restore {}` brings it back, and importing again then updates it",
+                task.uuid
+            ),
+        });
+    }
     let mut note = |task: &Incoming, reason: String| {
         summary.notes.push(ImportSkip {
             uuid: task.uuid.clone(),
@@ -86,8 +114,13 @@ async fn plan(
 
     // Each task's dependencies that can be kept: on a task of the file or
     // of the user, not on itself.
-    let mut depends: Vec<Vec<&str>> = Vec::with_capacity(file.tasks.len());
-    for task in &file.tasks {
+    let tasks: Vec<&Incoming> = file
+        .tasks
+        .iter()
+        .filter(|t| !trashed.contains(&t.uuid))
+        .collect();
+    let mut depends: Vec<Vec<&str>> = Vec::with_capacity(tasks.len());
+    for &task in &tasks {
         for text in &task.notes {
             note(task, text.clone());
         }
@@ -97,6 +130,11 @@ async fn plan(
                 note(task, "dependency on itself left out".to_string());
             } else if in_file.contains(on.as_str()) || existing.contains_key(on) {
                 kept.push(on.as_str());
+            } else if trashed.contains(on) {
+                note(
+                    task,
+                    format!("dependency on {on} left out: that task is in the trash"),
+                );
             } else {
                 note(
                     task,
@@ -109,7 +147,7 @@ async fn plan(
 
     // The graph once the file's dependencies replace those its tasks had:
     // no cycle may come of it. An edge that would close one is left out.
-    let from_file: HashSet<Node> = file.tasks.iter().map(|t| node(&t.uuid)).collect();
+    let from_file: HashSet<Node> = tasks.iter().copied().map(|t| node(&t.uuid)).collect();
     let stored_edges = store.dependency_edges(user_id).await?;
     let mut graph: HashMap<Node, Vec<Node>> = HashMap::new();
     for (task, on) in stored_edges {
@@ -120,14 +158,14 @@ async fn plan(
                 .push(Node::Stored(on));
         }
     }
-    for (task, kept) in file.tasks.iter().zip(&depends) {
+    for (task, kept) in tasks.iter().copied().zip(&depends) {
         graph
             .entry(node(&task.uuid))
             .or_default()
             .extend(kept.iter().map(|on| node(on)));
     }
     if has_cycle(&graph) {
-        for (task, kept) in file.tasks.iter().zip(depends.iter_mut()) {
+        for (task, kept) in tasks.iter().copied().zip(depends.iter_mut()) {
             let from = node(&task.uuid);
             graph.insert(from, Vec::new());
             let mut acyclic = Vec::with_capacity(kept.len());
@@ -148,7 +186,7 @@ async fn plan(
 
     let mut writes = Vec::new();
     let mut unchanged = HashSet::new();
-    for (n, (task, kept)) in file.tasks.iter().zip(&depends).enumerate() {
+    for (n, (task, kept)) in tasks.iter().copied().zip(&depends).enumerate() {
         let current = existing.get(&task.uuid);
         let Some(next) = next_version(task, kept, current, &existing, n, now) else {
             summary.unchanged += 1;

@@ -419,6 +419,17 @@ pub async fn restore(store: &dyn Store, user_id: i64, task_id: i64) -> TaskResul
         if closes_a_cycle(store, user_id, &trashed.task.depends, &trashed.dependents).await? {
             return Err(invalid("depends", CYCLE));
         }
+        let uuid = trashed.task.uuid.clone();
+        if let Some(twin) = store.tasks_by_uuid(user_id, vec![uuid]).await?.first() {
+            return Err(TaskError::Refused(format!(
+                "{} has this task's uuid (it was imported again after this one was deleted): \
+                 purge one of the two to keep the other",
+                match twin.number {
+                    Some(number) => format!("task {number}"),
+                    None => format!("the task \"{}\"", twin.title),
+                }
+            )));
+        }
         let now = Utc::now();
         let version = trashed.task.version;
         let write = SetWrite::Restore {

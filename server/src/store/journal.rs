@@ -91,6 +91,8 @@ pub trait JournalStore: Send + Sync + 'static {
     async fn trash(&self, user_id: i64) -> StoreResult<Vec<Trashed>>;
     /// One task of the user's trash.
     async fn trashed(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Trashed>>;
+    /// Which of these uuids are those of tasks in the user's trash.
+    async fn trashed_uuids(&self, user_id: i64, uuids: Vec<String>) -> StoreResult<Vec<String>>;
     /// Deletes a task of the user's trash for good.
     async fn purge(&self, user_id: i64, task_id: i64) -> StoreResult<bool>;
     /// Deletes for good what was trashed before `before`, and forgets the

@@ -399,3 +399,123 @@ async fn an_unknown_dependency_is_reported_and_the_task_kept() {
     let tasks = all_tasks(&app, &alice).await;
     assert_eq!(by_uuid(&tasks, A)["depends"], json!([mine["id"]]));
 }
+
+#[tokio::test]
+async fn a_task_in_the_trash_stays_there_and_is_said_to_be() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let first = imported(
+        &app,
+        &alice,
+        &json!([{"uuid": A, "description": "deleted since"}]),
+    )
+    .await;
+    assert_eq!(first["added"], 1, "{first}");
+    let id = all_tasks(&app, &alice).await[0]["id"].clone();
+    let deleted = app
+        .delete(&format!("/api/tasks/{id}/"), &alice.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+
+    // The same file again, with a task that waits for the trashed one.
+    let again = json!([{"uuid": A, "description": "deleted since, edited"},
+                       {"uuid": B, "description": "waits", "depends": A}]);
+    let summary = imported(&app, &alice, &again).await;
+    assert_eq!(summary["added"], 1, "{summary}");
+    assert_eq!(summary["skipped"][0]["uuid"], A, "{summary}");
+    let reason = summary["skipped"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("in the trash") && reason.contains(&format!("task restore {A}")));
+    assert_eq!(summary["notes"][0]["uuid"], B, "{summary}");
+    assert!(summary["notes"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("in the trash"));
+    let tasks = all_tasks(&app, &alice).await;
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(by_uuid(&tasks, B)["depends"], json!([]));
+
+    // It comes back, and then the file updates it.
+    let restored = app
+        .post(
+            &format!("/api/trash/{id}/restore/"),
+            &alice.access,
+            &json!({}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(restored.status(), StatusCode::OK);
+    let summary = imported(&app, &alice, &again).await;
+    assert_eq!(summary["updated"], 2, "{summary}");
+    assert_eq!(summary["skipped"], json!([]), "{summary}");
+    let tasks = all_tasks(&app, &alice).await;
+    assert_eq!(by_uuid(&tasks, A)["title"], "deleted since, edited");
+    assert_eq!(by_uuid(&tasks, B)["depends"], json!([id]));
+}
+
+/// A database where a task came in beside a trashed one of its uuid (as
+/// imports could once make): the trashed one is refused back, saying why,
+/// rather than failing.
+#[tokio::test]
+async fn a_trashed_task_whose_uuid_came_back_meanwhile_is_refused_back() {
+    use taskd::store::Database;
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let kept = app.task(&alice, json!({"title": "kept"})).await;
+    let trashed = app.task(&alice, json!({"title": "trashed"})).await;
+    let id = &trashed["id"];
+    let deleted = app
+        .delete(&format!("/api/tasks/{id}/"), &alice.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let twin = "UPDATE tasks SET uuid = ";
+    match &app.database.database {
+        Database::Postgres(_) => {
+            app.database
+                .connect()
+                .await
+                .execute(
+                    &format!("{twin}$1 WHERE id = $2"),
+                    &[
+                        &trashed["uuid"].as_str().unwrap(),
+                        &kept["id"].as_i64().unwrap(),
+                    ],
+                )
+                .await
+                .unwrap();
+        }
+        Database::Sqlite(path) => {
+            rusqlite::Connection::open(path)
+                .unwrap()
+                .execute(
+                    &format!("{twin}?1 WHERE id = ?2"),
+                    rusqlite::params![
+                        trashed["uuid"].as_str().unwrap(),
+                        kept["id"].as_i64().unwrap()
+                    ],
+                )
+                .unwrap();
+        }
+    }
+    let refused = app
+        .post(
+            &format!("/api/trash/{id}/restore/"),
+            &alice.access,
+            &json!({}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let problem = problem(refused, StatusCode::BAD_REQUEST).await;
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!("task {} has this task's uuid", kept["number"])),
+        "{problem}"
+    );
+    let trash = body(app.get("/api/trash/", &alice.access).send().await.unwrap()).await;
+    assert_eq!(trash.as_array().unwrap().len(), 1, "{trash}");
+}

@@ -97,7 +97,9 @@ async fn apply(
                 let Some(trashed) = trash::get(tx, user_id, task.id).await? else {
                     return Ok(None);
                 };
-                if trashed.task.version != version {
+                if trashed.task.version != version
+                    || trash::uuid_taken(tx, user_id, &task.uuid).await?
+                {
                     return Ok(None);
                 }
                 let back = trash::bring_back(tx, user_id, task, &trashed.dependents).await?;
@@ -108,7 +110,10 @@ async fn apply(
                     .query_opt_cached("SELECT 1 FROM tasks WHERE id = $1", &[&task.id])
                     .await?
                     .is_some();
-                if taken || trash::get(tx, user_id, task.id).await?.is_some() {
+                if taken
+                    || trash::get(tx, user_id, task.id).await?.is_some()
+                    || trash::uuid_taken(tx, user_id, &task.uuid).await?
+                {
                     return Ok(None);
                 }
                 let back = trash::bring_back(tx, user_id, task, &[]).await?;
@@ -238,6 +243,14 @@ impl JournalStore for PostgresStore {
             ))
             .await?;
         Ok(row.as_ref().and_then(trash::trashed_from_row))
+    }
+
+    async fn trashed_uuids(&self, user_id: i64, uuids: Vec<String>) -> StoreResult<Vec<String>> {
+        let client = self.client().await?;
+        let rows = self
+            .timed(client.query_cached(trash::TRASHED_UUIDS, &[&user_id, &uuids]))
+            .await?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
     }
 
     async fn purge(&self, user_id: i64, task_id: i64) -> StoreResult<bool> {

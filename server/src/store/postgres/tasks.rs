@@ -252,7 +252,19 @@ impl TaskStore for PostgresStore {
                 .iter()
                 .filter_map(|w| w.current.as_ref())
                 .any(|current| versions.get(&current.id) != Some(&current.version));
-            if stale {
+            // Nor may a new task take a trashed task's uuid: that one could
+            // then never come back.
+            let new: Vec<&str> = writes
+                .iter()
+                .filter(|write| write.current.is_none())
+                .map(|write| write.task.uuid.as_str())
+                .collect();
+            if stale
+                || !tx
+                    .query_cached(super::trash::TRASHED_UUIDS, &[&user_id, &new])
+                    .await?
+                    .is_empty()
+            {
                 return Ok(false);
             }
             let mut written = Vec::with_capacity(writes.len());

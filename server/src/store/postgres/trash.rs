@@ -63,6 +63,28 @@ pub(super) async fn get(
         .and_then(trashed_from_row))
 }
 
+/// Whether a task the user has holds `uuid`: a trashed task cannot come
+/// back beside another of its uuid (one imported again meanwhile).
+pub(super) async fn uuid_taken(
+    tx: &Tx<'_>,
+    user_id: i64,
+    uuid: &str,
+) -> Result<bool, tokio_postgres::Error> {
+    Ok(tx
+        .query_opt_cached(
+            "SELECT 1 FROM tasks WHERE user_id = $1 AND uuid = $2",
+            &[&user_id, &uuid],
+        )
+        .await?
+        .is_some())
+}
+
+/// Which of `uuids` are those of the user's trashed tasks. The trash keeps
+/// each task whole, as JSON: a user's trash is read through, bounded as it
+/// is by its thirty days.
+pub(super) const TRASHED_UUIDS: &str = "SELECT task::jsonb ->> 'uuid' FROM trash \
+     WHERE user_id = $1 AND task::jsonb ->> 'uuid' = ANY($2)";
+
 /// Makes `task` a task again with its own id: its notes keep their ids,
 /// its number comes back if no pending task took it meanwhile, and it
 /// depends on (and `dependents` depend on it) those that are still tasks.

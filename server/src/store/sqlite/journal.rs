@@ -85,7 +85,8 @@ fn apply(
                 let Some(trashed) = trash::get(conn, user_id, task.id)? else {
                     return Ok(None);
                 };
-                if trashed.task.version != version {
+                if trashed.task.version != version || trash::uuid_taken(conn, user_id, &task.uuid)?
+                {
                     return Ok(None);
                 }
                 let back = trash::bring_back(conn, user_id, task, &trashed.dependents)?;
@@ -95,7 +96,10 @@ fn apply(
                 let taken = conn
                     .prepare_cached("SELECT 1 FROM tasks WHERE id = ?1")?
                     .exists([task.id])?;
-                if taken || trash::get(conn, user_id, task.id)?.is_some() {
+                if taken
+                    || trash::get(conn, user_id, task.id)?.is_some()
+                    || trash::uuid_taken(conn, user_id, &task.uuid)?
+                {
                     return Ok(None);
                 }
                 let back = trash::bring_back(conn, user_id, task, &[])?;
@@ -196,6 +200,13 @@ impl JournalStore for SqliteStore {
 
     async fn trashed(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Trashed>> {
         self.read(move |conn| trash::get(conn, user_id, task_id))
+            .await
+    }
+
+    async fn trashed_uuids(&self, user_id: i64, uuids: Vec<String>) -> StoreResult<Vec<String>> {
+        let uuids = serde_json::to_string(&uuids)
+            .map_err(|err| crate::store::StoreError::Internal(err.into()))?;
+        self.read(move |conn| trash::uuids_among(conn, user_id, &uuids))
             .await
     }
 

@@ -314,6 +314,17 @@ impl TaskStore for SqliteStore {
                         return Ok(false);
                     }
                 }
+                // Nor may a new task take a trashed task's uuid: that one
+                // could then never come back.
+                let new: Vec<&str> = writes
+                    .iter()
+                    .filter(|write| write.current.is_none())
+                    .map(|write| write.task.uuid.as_str())
+                    .collect();
+                let new = serde_json::to_string(&new).map_err(super::conversion_error)?;
+                if !super::trash::uuids_among(conn, user_id, &new)?.is_empty() {
+                    return Ok(false);
+                }
                 let mut written = Vec::with_capacity(writes.len());
                 for ImportWrite {
                     mut task,

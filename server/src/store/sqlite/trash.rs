@@ -57,6 +57,29 @@ pub(super) fn get(
     .optional()
 }
 
+/// Which of the uuids in `uuids` (a JSON list) are those of the user's
+/// trashed tasks. The trash keeps each task whole, as JSON: a user's trash
+/// is read through, bounded as it is by its thirty days.
+pub(super) fn uuids_among(
+    conn: &Connection,
+    user_id: i64,
+    uuids: &str,
+) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT json_extract(task, '$.uuid') AS uuid FROM trash WHERE user_id = ?1 \
+         AND uuid IN (SELECT value FROM json_each(?2))",
+    )?
+    .query_map(params![user_id, uuids], |row| row.get(0))?
+    .collect()
+}
+
+/// Whether a task the user has holds `uuid`: a trashed task cannot come
+/// back beside another of its uuid (one imported again meanwhile).
+pub(super) fn uuid_taken(conn: &Connection, user_id: i64, uuid: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM tasks WHERE user_id = ?1 AND uuid = ?2")?
+        .exists(params![user_id, uuid])
+}
+
 /// Makes `task` a task again with its own id: its notes keep their ids,
 /// its number comes back if no pending task took it meanwhile, and it
 /// depends on (and `dependents` depend on it) those that are still tasks.
