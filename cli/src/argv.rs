@@ -136,6 +136,10 @@ pub(crate) fn command_named(word: &str) -> Option<&'static str> {
     if let Some(command) = COMMANDS.iter().find(|c| **c == word) {
         return Some(command);
     }
+    // Taskwarrior's full name for `info`.
+    if word == "information" {
+        return Some("info");
+    }
     if word.chars().count() < 2 {
         return None;
     }
@@ -209,6 +213,23 @@ const NOT_YET: &[(&str, &str)] = &[
     ("_tags", "task tags"),
 ];
 
+/// Taskwarrior's reports this tool does not have, with the filter or
+/// report that shows the same. Refused only as a line's first word (`task
+/// long`), where Taskwarrior reads a report: elsewhere they are ordinary
+/// words (`task buy long nails` searches for them).
+const REPORTS_NOT_YET: &[(&str, &str)] = &[
+    ("long", "task list, or task ID info for every field"),
+    ("minimal", "task list"),
+    ("newest", "task list --sort=-entry"),
+    ("oldest", "task list --sort=entry"),
+    (
+        "recurring",
+        "nothing: recurrence is not kept (see task import)",
+    ),
+    ("unblocked", "task +UNBLOCKED list"),
+    ("blocking", "task +BLOCKING list"),
+];
+
 /// Taskwarrior's helper commands for scripts (`_projects`, `_get`, …) not
 /// listed above: what to use instead.
 const HELPERS_INSTEAD: &str = "task projects, task tags, or a command's --json output";
@@ -220,6 +241,18 @@ const HELPERS_INSTEAD: &str = "task projects, task tags, or a command's --json o
 fn not_yet(word: &str, shortened: bool) -> Option<(&str, &'static str)> {
     if let Some((name, instead)) = NOT_YET.iter().find(|(name, _)| *name == word) {
         return Some((name, instead));
+    }
+    // `burndown.weekly`, `history.monthly`: a report's kinds.
+    if let Some((name, instead)) = word
+        .split_once('.')
+        .and_then(|(base, _)| NOT_YET.iter().find(|(name, _)| *name == base))
+    {
+        return Some((name, instead));
+    }
+    if shortened {
+        if let Some((name, instead)) = REPORTS_NOT_YET.iter().find(|(name, _)| *name == word) {
+            return Some((name, instead));
+        }
     }
     if word.len() > 1
         && word.starts_with('_')
@@ -421,6 +454,17 @@ fn filter_then_command(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError>
                 "show"
             } else if names > 0 {
                 let word = words.iter().find(|w| !is_ref_list(w)).unwrap_or(&"");
+                let starting: Vec<&str> = ID_COMMANDS
+                    .iter()
+                    .copied()
+                    .filter(|command| !word.is_empty() && command.starts_with(word))
+                    .collect();
+                if starting.len() > 1 {
+                    return Err(UsageError(format!(
+                        "{word:?} is the start of {}: write more of the command's name",
+                        starting.join(", ")
+                    )));
+                }
                 return Err(UsageError(format!(
                     "{word:?} after task names is not a command: use one of {}, or export",
                     ID_COMMANDS.join(", ")
@@ -474,6 +518,37 @@ mod tests {
             "task completed --json -- project:work"
         );
         assert_eq!(order("task note:x").unwrap(), "task list -- note:x");
+    }
+
+    #[test]
+    fn taskwarriors_reports_this_tool_lacks_are_refused_first_on_a_line() {
+        for line in [
+            "task long",
+            "task newest",
+            "task burndown.weekly",
+            "task history.monthly",
+            "task +home ghistory.annual",
+        ] {
+            let err = order(line).unwrap_err();
+            assert!(err.0.contains("not supported yet"), "{line}: {err:?}");
+        }
+        // Elsewhere they are words of a search.
+        assert_eq!(
+            order("task buy long nails").unwrap(),
+            "task list -- buy long nails"
+        );
+        assert_eq!(
+            order("task 3 information").unwrap(),
+            "task info --filter-word=3"
+        );
+    }
+
+    #[test]
+    fn a_start_several_commands_share_after_task_names_is_named_so() {
+        let err = order("task 66 d").unwrap_err();
+        assert!(err.0.contains("start of done, delete, denotate"), "{err:?}");
+        let err = order("task 66 frobnicate").unwrap_err();
+        assert!(err.0.contains("is not a command"), "{err:?}");
     }
 
     #[test]

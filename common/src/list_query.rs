@@ -119,13 +119,23 @@ pub fn tag_problem(tag: &str) -> Option<String> {
     })
 }
 
+/// Whether `name` is Taskwarrior's, not free for a user-defined attribute:
+/// one of its attributes, or of the names its own task format keeps notes
+/// and tags under (`annotation_1700000000`, `tags_home`), which its import
+/// reads as those.
+pub fn is_reserved_uda_name(name: &str) -> bool {
+    RESERVED_UDA_NAMES.contains(&name)
+        || name.starts_with("annotation_")
+        || name.starts_with("tags_")
+}
+
 /// Why `name` cannot be given to a user-defined attribute, if it cannot.
 pub fn uda_name_problem(name: &str) -> Option<String> {
     if !is_uda_name(name) {
         return Some(UDA_NAME_RULE.into());
     }
     // Said after the name by every caller.
-    RESERVED_UDA_NAMES.contains(&name).then(|| {
+    is_reserved_uda_name(name).then(|| {
         "the name of one of Taskwarrior's own attributes, not free for one of yours: choose another."
             .into()
     })
@@ -619,6 +629,22 @@ pub fn compare(a: &Task, b: &Task, keys: &[OrderKey]) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn taskwarriors_own_names_are_not_free_for_attributes() {
+        for name in [
+            "recur",
+            "tags",
+            "annotation_1700000000",
+            "tags_home",
+            "taskd_description",
+        ] {
+            assert!(uda_name_problem(name).is_some(), "{name}");
+        }
+        for name in ["size", "annotated", "tagsize", "estimate"] {
+            assert!(uda_name_problem(name).is_none(), "{name}");
+        }
+    }
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter()

@@ -248,7 +248,19 @@ pub fn quoted(title: &str) -> String {
 
 /// How often a change is made again from a fresh read when the task
 /// changed between the read and the write (a 412).
-const ATTEMPTS: usize = 3;
+const ATTEMPTS: usize = 8;
+
+/// The wait before attempt `attempt` (2, 3, …) of a change another
+/// command's beat: longer each time, and apart from one process to the
+/// next, so that commands changing one task at once take turns.
+fn retry_wait(attempt: usize) -> std::time::Duration {
+    let apart = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |now| now.subsec_nanos())
+        ^ std::process::id();
+    let step = 10 * (attempt as u64 - 1);
+    std::time::Duration::from_millis(step + u64::from(apart) % (step + 10))
+}
 
 /// `done` and `reopen`; a task already in that state is said to be (as
 /// Taskwarrior does).
@@ -440,7 +452,9 @@ pub async fn change_each(
                 Err(err) => Err(err),
             };
             match outcome {
-                Err(err) if err.status() == Some(412) && attempt < ATTEMPTS => continue,
+                Err(err) if err.status() == Some(412) && attempt < ATTEMPTS => {
+                    tokio::time::sleep(retry_wait(attempt + 1)).await;
+                }
                 other => break other,
             }
         };
@@ -471,6 +485,13 @@ pub async fn change_each(
             Err(ClientError::NoSuchTask(_)) if matches!(target, Target::Read { .. }) => {
                 ctx.warn(&format!(
                     "task {name}: changed elsewhere and no longer matches the filter; left alone"
+                ));
+                failures.said();
+            }
+            Err(err) if err.status() == Some(412) => {
+                ctx.warn(&format!(
+                    "task {name}: it kept changing elsewhere while this command ran \
+                     ({ATTEMPTS} tries); nothing changed: run the command again"
                 ));
                 failures.said();
             }

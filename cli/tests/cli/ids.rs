@@ -305,3 +305,33 @@ fn delete_asks_on_a_terminal_unless_yes() {
         serde_json::json!([])
     );
 }
+
+/// Commands changing one task at once take turns: each reads the task
+/// again after another's change and makes its own on top, none lost.
+#[test]
+fn commands_changing_one_task_at_once_all_land() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["shared"]);
+    let runs: Vec<std::process::Child> = (0..8)
+        .map(|n| {
+            cli.command(&["1", "modify", &format!("+p{n}")])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for run in runs {
+        let output = run.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let task = pending(&cli, 1);
+    let mut tags: Vec<String> = serde_json::from_value(task["tags"].clone()).unwrap();
+    tags.sort();
+    assert_eq!(tags, (0..8).map(|n| format!("p{n}")).collect::<Vec<_>>());
+}

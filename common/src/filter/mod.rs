@@ -44,12 +44,13 @@ mod modify;
 mod tests;
 mod words;
 
+use crate::list_query::tag_problem;
 pub use modify::{Modifications, ModifyMode, Resolved, Substitution, NEEDS_TITLE};
 use words::{
-    check_tag, error, parse_date, parse_priority, pattern_text, refuse_bare_uda,
-    refuse_broken_names, refuse_operator, refuse_setting, refuse_unclosed, refuse_unknown_modifier,
-    refuse_unsupported, split_attribute, split_tag, split_uda, take_date_value, unquoted_value,
-    virtual_tag, Attribute, Source,
+    check_tag, error, parse_date, parse_priority, pattern_text, refuse_algebra,
+    refuse_attribute_like, refuse_bare_uda, refuse_broken_names, refuse_operator, refuse_setting,
+    refuse_unclosed, refuse_unknown_modifier, refuse_unsupported, split_attribute, split_tag,
+    split_uda, take_date_value, unquoted_value, virtual_tag, Attribute, Source,
 };
 pub use words::{is_filter_word, parse_sort, tag_list, FilterError};
 
@@ -134,6 +135,16 @@ impl TaskFilter {
                 if virtual_tag(&mut filter.query, sign == '+', name, clock) {
                     continue;
                 }
+                // No task has a tag of that name: a search for it would
+                // find nothing and seem to say that nothing matched.
+                if tag_problem(name).is_some() {
+                    return Err(error(format!(
+                        "{word}: Taskwarrior's virtual tag is not supported in a filter; \
+                         those that are: +ACTIVE, +BLOCKED, +UNBLOCKED, +BLOCKING, +WAITING, \
+                         +READY, +SCHEDULED, -ACTIVE…, and +OVERDUE, +TODAY, +TOMORROW, \
+                         +YESTERDAY, +PENDING, +COMPLETED"
+                    )));
+                }
                 let tag = check_tag(name)?;
                 match sign {
                     '+' => filter.query.tags.push(tag),
@@ -145,6 +156,8 @@ impl TaskFilter {
                 refuse_setting(word, source)?;
                 refuse_unsupported(word, source)?;
                 refuse_bare_uda(word, source)?;
+                refuse_attribute_like(word, source)?;
+                refuse_algebra(word)?;
                 refuse_unknown_modifier(word)?;
                 refuse_operator(&words, i - 1, source)?;
                 refuse_broken_names(word, source)?;
@@ -199,12 +212,16 @@ impl TaskFilter {
                         _ => filter.query.scheduled_after = Some(spec.end),
                     }
                 }
-                Attribute::Due | Attribute::DueBefore | Attribute::DueAfter => {
+                Attribute::Due | Attribute::DueBefore | Attribute::DueBy | Attribute::DueAfter => {
                     let (value, used) = take_date_value(value, &words[i..], &quoted[i..], clock);
                     i += used;
                     let spec = parse_date(clock, word.split(':').next().unwrap_or("due"), &value)?;
                     match attribute {
                         Attribute::DueBefore => filter.query.due_before = Some(spec.start),
+                        // On or before: up to the named time's last second.
+                        Attribute::DueBy => {
+                            filter.query.due_before = Some(spec.end + Duration::seconds(1))
+                        }
                         Attribute::DueAfter => filter.query.due_after = Some(spec.end),
                         _ => {
                             let second = Duration::seconds(1);

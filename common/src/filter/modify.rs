@@ -276,6 +276,7 @@ impl Modifications {
                 }
                 Attribute::Status
                 | Attribute::DueBefore
+                | Attribute::DueBy
                 | Attribute::DueAfter
                 | Attribute::ScheduledBefore
                 | Attribute::ScheduledAfter => {

@@ -268,10 +268,74 @@ fn bad_filter_values_are_errors() {
 }
 
 #[test]
-fn unknown_keys_and_numbers_are_words() {
-    let f = TaskFilter::parse(&["http://x", "-5", "pr:x", "--", "+notatag"], &clock()).unwrap();
-    assert_eq!(f.query.search.as_deref(), Some("http://x -5 pr:x +notatag"));
+fn addresses_times_numbers_and_words_after_dashes_are_words() {
+    let f = TaskFilter::parse(
+        &[
+            "http://x", "10:30", "-5", "--", "pr:x", "+notatag", "+LATEST",
+        ],
+        &clock(),
+    )
+    .unwrap();
+    assert_eq!(
+        f.query.search.as_deref(),
+        Some("http://x 10:30 -5 pr:x +notatag +LATEST")
+    );
     assert!(f.query.tags.is_empty() && f.query.exclude_tags.is_empty());
+}
+
+/// Taskwarrior words that would otherwise be searched for, find nothing
+/// and seem to say that nothing matched: refused, saying what to write.
+#[test]
+fn taskwarrior_words_this_grammar_lacks_are_refused_not_searched() {
+    for (words, said) in [
+        (&["estimate:5"][..], "uda.estimate:5"),
+        (&["description~milk"][..], "algebraic"),
+        (&["project=home"][..], "algebraic"),
+        (&["due<eow"][..], "algebraic"),
+        (&["+LATEST"][..], "virtual tag"),
+        (&["+ANNOTATED"][..], "virtual tag"),
+        (&["-TODAY"][..], "virtual tag"),
+    ] {
+        let err = TaskFilter::parse(words, &clock()).unwrap_err();
+        assert!(err.0.contains(said), "{words:?}: {err:?}");
+    }
+    // As words of a phrase they are searched for.
+    for word in ["a=b", "x~y", "<3", "re:"] {
+        assert!(TaskFilter::parse(&[word], &clock()).is_ok(), "{word}");
+    }
+}
+
+#[test]
+fn more_of_taskwarriors_virtual_tags() {
+    let f = TaskFilter::parse(&["+TOMORROW"], &clock()).unwrap();
+    let g = TaskFilter::parse(&["due:tomorrow"], &clock()).unwrap();
+    assert_eq!(
+        (f.query.due_after, f.query.due_before),
+        (g.query.due_after, g.query.due_before)
+    );
+    assert_eq!(
+        TaskFilter::parse(&["+PENDING"], &clock())
+            .unwrap()
+            .query
+            .status,
+        Some(StatusFilter::Pending)
+    );
+    assert_eq!(
+        TaskFilter::parse(&["+COMPLETED"], &clock())
+            .unwrap()
+            .query
+            .status,
+        Some(StatusFilter::Done)
+    );
+}
+
+/// Taskwarrior's `.by` is on or before: a task due at the named time is in.
+#[test]
+fn due_by_takes_the_named_time_in() {
+    let by = TaskFilter::parse(&["due.by:2026-03-05"], &clock()).unwrap();
+    let before = TaskFilter::parse(&["due.before:2026-03-05"], &clock()).unwrap();
+    assert_eq!(before.query.due_before, Some(utc("2026-03-05T00:00:00Z")));
+    assert_eq!(by.query.due_before, Some(utc("2026-03-06T00:00:00Z")));
 }
 
 #[test]

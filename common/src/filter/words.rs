@@ -33,6 +33,8 @@ pub(super) enum Attribute {
     Status,
     Due,
     DueBefore,
+    /// Due on or before: Taskwarrior's `.by`.
+    DueBy,
     DueAfter,
     Wait,
     Scheduled,
@@ -48,7 +50,8 @@ pub(super) fn attribute(key: &str) -> Option<Attribute> {
     let prefix_of = |full: &str| key.len() >= 3 && full.starts_with(key.as_str());
     match key.as_str() {
         "due" => Some(Attribute::Due),
-        "due.before" | "due.by" | "due.below" => Some(Attribute::DueBefore),
+        "due.before" | "due.below" | "due.under" => Some(Attribute::DueBefore),
+        "due.by" => Some(Attribute::DueBy),
         "due.after" | "due.above" => Some(Attribute::DueAfter),
         "scheduled.before" | "sched.before" => Some(Attribute::ScheduledBefore),
         "scheduled.after" | "sched.after" => Some(Attribute::ScheduledAfter),
@@ -326,8 +329,31 @@ pub(super) fn refuse_unknown_modifier(word: &str) -> Result<(), FilterError> {
     }
     Err(error(format!(
         "{word:?}: the .{modifier} modifier is not supported; a filter has due.before, \
-         due.after, scheduled.before and scheduled.after (write `--` before words that \
+         due.by, due.after, scheduled.before and scheduled.after (write `--` before words that \
          should stay as they are)"
+    )))
+}
+
+/// Taskwarrior's algebraic filters (`description~milk`, `project=home`,
+/// `due<eow`): refused, never searched for, which would find nothing.
+pub(super) fn refuse_algebra(word: &str) -> Result<(), FilterError> {
+    let Some(at) = word.find(['~', '=', '<', '>']) else {
+        return Ok(());
+    };
+    let name = word[..at].strip_suffix('!').unwrap_or(&word[..at]);
+    let known = attribute(name).is_some()
+        || UNSUPPORTED.contains(&name)
+        || name == "desc"
+        || name
+            .strip_prefix("uda.")
+            .is_some_and(|rest| !rest.is_empty());
+    if !known || at + 1 >= word.len() {
+        return Ok(());
+    }
+    Err(error(format!(
+        "{word:?}: Taskwarrior's algebraic filters (~, =, <, >) are not supported; write \
+         the words to look for as they are (task list milk) or name:value \
+         (project:home, due.before:eow, uda.size:L)"
     )))
 }
 
@@ -362,11 +388,24 @@ pub(super) fn virtual_tag<Tz: TimeZone>(
             query.due_before = Some(clock.now_utc());
             return true;
         }
-        "TODAY" if has => {
+        "PENDING" if has => {
+            query.status = Some(StatusFilter::Pending);
+            return true;
+        }
+        "COMPLETED" if has => {
+            query.status = Some(StatusFilter::Done);
+            return true;
+        }
+        "TODAY" | "DUETODAY" | "TOMORROW" | "YESTERDAY" if has => {
+            let day = match name {
+                "TOMORROW" => "tomorrow",
+                "YESTERDAY" => "yesterday",
+                _ => "today",
+            };
             let second = Duration::seconds(1);
-            if let Ok(today) = clock.parse("today") {
-                query.due_after = Some(today.start - second);
-                query.due_before = Some(today.end + second);
+            if let Ok(day) = clock.parse(day) {
+                query.due_after = Some(day.start - second);
+                query.due_before = Some(day.end + second);
             }
             return true;
         }

@@ -281,11 +281,8 @@ async fn plan(
     }
     let mut writes = Vec::new();
     let mut conflicts = FieldErrors::new();
-    let mut conflict = |id: i64, message: String| {
-        conflicts
-            .entry(format!("task {id}"))
-            .or_default()
-            .push(message);
+    let mut conflict = |name: &str, message: String| {
+        conflicts.entry(name.to_string()).or_default().push(message);
     };
     for (id, found, last) in tasks {
         let current = store.get_task(user_id, id).await?;
@@ -293,6 +290,19 @@ async fn plan(
             Some(_) => None,
             None => store.trashed(user_id, id).await?,
         };
+        // As its user knows it: by its number, else by its uuid and title.
+        let known = [
+            current.as_ref(),
+            trashed.as_ref().map(|trashed| &trashed.task),
+            found.as_ref(),
+            last.after.as_ref(),
+            last.before.as_ref(),
+        ];
+        let name = known
+            .into_iter()
+            .flatten()
+            .next()
+            .map_or_else(|| format!("task {id}"), name_of);
         let left_deleted = last.op == ChangeOp::Deleted;
         // As the set left it: a task still so is not "changed since", even
         // if later sets changed it and were undone (its version moved on).
@@ -303,7 +313,7 @@ async fn plan(
             (None, Some(current), _) => {
                 if !force && !as_left(&current) {
                     conflict(
-                        id,
+                        &name,
                         format!("changed since (now version {})", current.version),
                     );
                     continue;
@@ -318,7 +328,7 @@ async fn plan(
                     } else {
                         "changed since"
                     };
-                    conflict(id, format!("{why} (now version {})", current.version));
+                    conflict(&name, format!("{why} (now version {})", current.version));
                     continue;
                 }
                 let mut task = back(found, current.version, now);
@@ -329,7 +339,7 @@ async fn plan(
                     {
                         for (_, messages) in errors {
                             for message in messages {
-                                conflict(id, message);
+                                conflict(&name, message);
                             }
                         }
                         continue;
@@ -347,11 +357,11 @@ async fn plan(
                         .as_ref()
                         .is_some_and(|left| same(left, &trashed.task));
                 if !force && !deleted_by_set {
-                    conflict(id, "deleted since".to_string());
+                    conflict(&name, "deleted since".to_string());
                     continue;
                 }
                 if closes_a_cycle(store, user_id, &found.depends, &trashed.dependents).await? {
-                    conflict(id, CYCLE.to_string());
+                    conflict(&name, CYCLE.to_string());
                     continue;
                 }
                 let version = trashed.task.version;
@@ -362,7 +372,7 @@ async fn plan(
             }
             (Some(found), None, None) => {
                 if !force {
-                    conflict(id, "purged from the trash since".to_string());
+                    conflict(&name, "purged from the trash since".to_string());
                     continue;
                 }
                 writes.push(SetWrite::Recreate {
@@ -372,6 +382,24 @@ async fn plan(
         }
     }
     Ok((writes, conflicts))
+}
+
+/// A task as a conflict names it: `task 4`, or for a task without a number
+/// `task 1a2b3c4d ("its title")`.
+fn name_of(task: &Task) -> String {
+    match task.number {
+        Some(number) => format!("task {number}"),
+        None => {
+            let short: String = task.uuid.chars().take(8).collect();
+            let title: String = task.title.chars().take(40).collect();
+            let more = if task.title.chars().count() > 40 {
+                "…"
+            } else {
+                ""
+            };
+            format!("task {short} (\"{title}{more}\")")
+        }
+    }
 }
 
 /// Whether two states of a task say the same, what moves on its own aside.

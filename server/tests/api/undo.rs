@@ -217,12 +217,17 @@ async fn a_hundred_steps_go_back_in_order() {
 async fn a_task_purged_since_is_a_conflict_that_force_overrides() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
+    // Another's tasks first, so that alice's ids are not her numbers.
+    let bob = app.user("bob").await;
+    for title in ["bob's", "bob's too", "bob's third"] {
+        app.task(&bob, json!({ "title": title })).await;
+    }
     let kept = app.task(&alice, json!({"title": "kept"})).await["id"]
         .as_i64()
         .unwrap();
-    let purged = app.task(&alice, json!({"title": "purged"})).await["id"]
-        .as_i64()
-        .unwrap();
+    let purged_task = app.task(&alice, json!({"title": "purged"})).await;
+    let purged = purged_task["id"].as_i64().unwrap();
+    assert_ne!(purged_task["number"], purged_task["id"]);
     let deleted = post(
         &app,
         &alice,
@@ -245,8 +250,9 @@ async fn a_task_purged_since_is_a_conflict_that_force_overrides() {
     .await;
     let conflicts = refused["errors"].as_object().unwrap();
     assert_eq!(conflicts.len(), 1, "{refused}");
+    // Named as its user knows it: by its number, not the store's id.
     assert!(
-        conflicts.contains_key(&format!("task {purged}")),
+        conflicts.contains_key(&format!("task {}", purged_task["number"])),
         "{refused}"
     );
     // Nothing changed: the other task is still in the trash.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use common::api::{Status, Task};
 use serde_json::{json, Map, Value};
 
-use common::list_query::RESERVED_UDA_NAMES;
+use common::list_query::is_reserved_uda_name;
 
 use super::{date, DESCRIPTION};
 
@@ -66,7 +66,7 @@ pub fn export(task: &Task, uuids: &HashMap<i64, String>) -> Value {
     for (name, value) in &task.udas {
         // One kept from before those names were refused cannot overwrite
         // the attribute itself.
-        if RESERVED_UDA_NAMES.contains(&name.as_str()) {
+        if is_reserved_uda_name(name) {
             continue;
         }
         // Untagged: a number stays a number, text a string.
