@@ -252,6 +252,37 @@ test("two browsers of one user see each other's changes live", async () => {
   await second.close();
 });
 
+test("after a refused quick add the list stays live, keeps its focus, and says when its session ends", async () => {
+  const context = await browser.newContext();
+  const { page: one, problems } = await watchedPage(context);
+  await register(one, "fay");
+  await one.getByLabel("New task").fill("First task");
+  await navigates(one, () => one.getByRole("button", { name: "Add", exact: true }).click());
+  // Refused: the page is the form's answer, at the form's address.
+  await one.getByLabel("New task").fill("Broken due:nonsense");
+  await navigates(one, () => one.getByRole("button", { name: "Add", exact: true }).click());
+  assert.match(await one.locator("p.error").textContent(), /due/);
+  await one.locator("body").click({ position: { x: 5, y: 300 } });
+  await one.keyboard.press("j");
+  assert.equal(await one.evaluate(() => document.activeElement?.textContent), "First task");
+  // Another tab of the same browser adds a task: this one shows it.
+  const two = await context.newPage();
+  await two.goto(`${base}/`);
+  await two.getByLabel("New task").fill("Added in another tab");
+  await navigates(two, () => two.getByRole("button", { name: "Add", exact: true }).click());
+  await one.getByRole("link", { name: "Added in another tab" }).waitFor({ timeout: 2000 });
+  assert.equal(await one.evaluate(() => document.activeElement?.textContent), "First task");
+  assert.equal(await one.locator("tr.selected a.title").textContent(), "First task");
+  // Logged out in the other tab: this one says it no longer follows.
+  await navigates(two, () => two.getByRole("button", { name: "Log out" }).click());
+  await one.locator("#live-stopped").waitFor({ timeout: 2000 });
+  assert.match(await one.locator("#live-stopped").textContent(), /session has ended/);
+  await screenshot(one, "live-stopped");
+  // The refused form's 400 is the only thing the console said.
+  assert.deepEqual(problems.filter((p) => !/Failed to load resource/.test(p)), []);
+  await context.close();
+});
+
 test("keyboard shortcuts, and turned off", async () => {
   const context = await browser.newContext();
   const { page, problems } = await watchedPage(context);

@@ -13,8 +13,37 @@
   let pending = null;
   let refreshing = false;
 
+  // Where the focus is, so that it can be put back on the same control of
+  // the same task's row (or a control of the same name) once the list is
+  // drawn again.
+  function focusMark() {
+    const focused = document.activeElement;
+    if (!focused || !region()?.contains(focused)) return null;
+    const row = focused.closest("tr[data-task]");
+    return {
+      task: row?.dataset.task ?? null,
+      label: focused.getAttribute("aria-label"),
+      title: focused.matches("a.title"),
+    };
+  }
+  function refocus(mark) {
+    if (!mark) return;
+    const row = mark.task
+      ? region().querySelector(`tr[data-task="${CSS.escape(mark.task)}"]`)
+      : null;
+    const within = row ?? region();
+    const again = mark.title
+      ? within.querySelector("a.title")
+      : [...within.querySelectorAll("[aria-label]")].find(
+          (element) => element.getAttribute("aria-label") === mark.label,
+        );
+    again?.focus();
+  }
+
   // The list as the server renders it now, swapped in where it stands; the
-  // focused control keeps the focus if it is still there.
+  // focused control keeps the focus if it is still there. A page drawn in
+  // answer to a form (a quick add refused) names the list it shows: that
+  // is what is fetched, not the form's address.
   async function refresh() {
     if (refreshing) {
       schedule();
@@ -22,7 +51,8 @@
     }
     refreshing = true;
     try {
-      const response = await fetch(window.location.href, {
+      const source = region()?.dataset.source || window.location.href;
+      const response = await fetch(source, {
         headers: { Accept: "text/html" },
         credentials: "same-origin",
         cache: "no-store",
@@ -32,14 +62,10 @@
       const fresh = page.getElementById("task-list");
       const current = region();
       if (!fresh || !current) return;
-      const focused = document.activeElement?.getAttribute("aria-label");
+      const mark = focusMark();
       current.replaceWith(document.adoptNode(fresh));
-      if (focused) {
-        const again = [...region().querySelectorAll("[aria-label]")].find(
-          (element) => element.getAttribute("aria-label") === focused,
-        );
-        again?.focus();
-      }
+      refocus(mark);
+      document.dispatchEvent(new CustomEvent("tasks:redrawn"));
       if (status) {
         const count = region().querySelector(".count")?.textContent?.trim() ?? "";
         status.textContent = `Tasks updated. ${count}.`;
@@ -60,14 +86,41 @@
   const stream = new EventSource("/api/events/");
   stream.addEventListener("task", schedule);
   stream.addEventListener("reset", schedule);
+  // Said once, at the top of the page, when the list stops following
+  // changes: a page that looks live but is not misleads.
+  function stopped(text) {
+    if (document.getElementById("live-stopped")) return;
+    const notice = document.createElement("p");
+    notice.id = "live-stopped";
+    notice.className = "notice stopped";
+    notice.setAttribute("role", "alert");
+    const link = document.createElement("a");
+    link.href = region()?.dataset.source || window.location.pathname + window.location.search;
+    link.textContent = "Reload the page";
+    notice.append(`${text} `, link);
+    document.querySelector("main")?.prepend(notice);
+  }
   stream.addEventListener("logout", (event) => {
     let reason = "";
     try {
       reason = JSON.parse(event.data).reason;
     } catch {}
     // An expired stream is opened again by the browser; a revoked login is
-    // over: the next page load goes to the login page.
-    if (reason === "revoked") stream.close();
+    // over.
+    if (reason === "revoked") {
+      stream.close();
+      stopped(
+        "This session has ended (logged out elsewhere, or the account was deactivated): " +
+          "this list no longer follows changes.",
+      );
+    }
+  });
+  // The browser gives up on a stream the server refuses (a login that ran
+  // out or was revoked); on a lost connection it tries again by itself.
+  stream.addEventListener("error", () => {
+    if (stream.readyState === EventSource.CLOSED) {
+      stopped("This list no longer follows changes.");
+    }
   });
 })();
 
@@ -89,6 +142,12 @@
 
   const rows = () => [...document.querySelectorAll("#task-list tr[data-task]")];
   let selected = null;
+  // The list drawn again by a live update: the picked row stays picked.
+  document.addEventListener("tasks:redrawn", () => {
+    rows()
+      .find((row) => row.dataset.task === selected)
+      ?.classList.add("selected");
+  });
   function select(row) {
     rows().forEach((r) => r.classList.remove("selected"));
     selected = row?.dataset.task ?? null;
