@@ -519,3 +519,29 @@ async fn a_trashed_task_whose_uuid_came_back_meanwhile_is_refused_back() {
     let trash = body(app.get("/api/trash/", &alice.access).send().await.unwrap()).await;
     assert_eq!(trash.as_array().unwrap().len(), 1, "{trash}");
 }
+
+/// Taskwarrior takes descriptions and annotations longer than a task here
+/// holds in one field: the import keeps them whole, rather than refusing
+/// the whole file for one task.
+#[tokio::test]
+async fn long_text_comes_in_whole() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let long = "a pasted paragraph ".repeat(40);
+    let note = "x".repeat(20_000);
+    let file = json!([{"uuid": A, "description": long,
+                       "annotations": [{"entry": "20261101T090000Z", "description": note}]}]);
+    let summary = imported(&app, &alice, &file).await;
+    assert_eq!(summary["added"], 1, "{summary}");
+    assert_eq!(summary["notes"].as_array().unwrap().len(), 2, "{summary}");
+    let task = by_uuid(&all_tasks(&app, &alice).await, A).clone();
+    assert!(task["title"].as_str().unwrap().ends_with('…'), "{task}");
+    assert_eq!(task["description"], long.as_str());
+    let notes: Vec<&str> = task["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|note| note["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes.concat(), note);
+}

@@ -324,14 +324,38 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
     let until = date("until", &mut object);
     let start = date("start", &mut object);
 
+    let mut notes = Vec::new();
     let mut body = Map::new();
-    if let Some(description) = object.remove("description") {
-        body.insert("title".into(), description);
+    let mut longer = None;
+    match object.remove("description") {
+        // Longer than a title may be: its start is the title, and the whole
+        // text goes before the task's description, so none of it is lost.
+        Some(Value::String(text)) if text.chars().count() > task_input::MAX_TITLE => {
+            body.insert("title".into(), Value::String(title_of(&text)));
+            notes.push(format!(
+                "description longer than {} characters: its start is the title, and its whole \
+                 text is kept in the task's description",
+                task_input::MAX_TITLE
+            ));
+            longer = Some(text);
+        }
+        Some(description) => {
+            body.insert("title".into(), description);
+        }
+        None => {}
     }
     match object.remove(super::DESCRIPTION) {
-        None | Some(Value::Null) => {}
-        Some(text @ Value::String(_)) => {
-            body.insert("description".into(), text);
+        None | Some(Value::Null) => {
+            if let Some(text) = longer {
+                body.insert("description".into(), Value::String(text));
+            }
+        }
+        Some(Value::String(text)) => {
+            let text = match longer {
+                Some(whole) => format!("{whole}\n\n{text}"),
+                None => text,
+            };
+            body.insert("description".into(), Value::String(text));
         }
         Some(_) => errors.push(format!(
             "{}: a description is a string.",
@@ -364,10 +388,21 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
     };
     let annotations = match object.remove("annotations") {
         None | Some(Value::Null) => Vec::new(),
-        Some(value) => notes(value, entry).unwrap_or_else(|mut messages| {
-            errors.append(&mut messages);
-            Vec::new()
-        }),
+        Some(value) => match annotations_of(value, entry) {
+            Ok((annotations, split)) => {
+                if split > 0 {
+                    notes.push(format!(
+                        "{split} annotation(s) longer than {MAX_ANNOTATION} characters kept as \
+                         several notes, in order"
+                    ));
+                }
+                annotations
+            }
+            Err(mut messages) => {
+                errors.append(&mut messages);
+                Vec::new()
+            }
+        },
     };
     let mut left_out: Vec<&str> = RECURRENCE
         .iter()
@@ -377,7 +412,6 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
     for name in IGNORED {
         object.remove(*name);
     }
-    let mut notes = Vec::new();
     if !left_out.is_empty() {
         left_out.sort_unstable();
         notes.push(format!(
@@ -486,12 +520,30 @@ fn dependencies(value: Value) -> Result<Vec<String>, String> {
 /// Annotations most tasks carry few of; this many is a malformed file.
 const MAX_ANNOTATIONS: usize = 10_000;
 
+/// A title for a text longer than one may be: its start, cut after a word
+/// where one ends near the limit, and an ellipsis.
+fn title_of(text: &str) -> String {
+    let room = task_input::MAX_TITLE - 1;
+    let start: String = text.chars().take(room).collect();
+    let cut = start
+        .char_indices()
+        .rev()
+        .take(100)
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(start.len(), |(at, _)| at);
+    format!("{}…", start[..cut].trim_end())
+}
+
+/// An annotation as it comes in: when it was made, and its text.
+type Annotation = (DateTime<Utc>, String);
+
 /// `annotations`: `{entry, description}` objects; one without an entry is
-/// dated as its task.
-fn notes(
+/// dated as its task. One longer than a note may be is kept as several, in
+/// order, with its entry: how many were, beside the notes.
+fn annotations_of(
     value: Value,
     task_entry: Option<DateTime<Utc>>,
-) -> Result<Vec<(DateTime<Utc>, String)>, Vec<String>> {
+) -> Result<(Vec<Annotation>, usize), Vec<String>> {
     let Value::Array(items) = value else {
         return Err(vec![
             "annotations: a list of {entry, description} objects.".into()
@@ -503,6 +555,7 @@ fn notes(
         )]);
     }
     let mut notes = Vec::with_capacity(items.len());
+    let mut split = 0;
     for (n, item) in items.into_iter().enumerate() {
         let n = n + 1;
         let Value::Object(mut note) = item else {
@@ -512,9 +565,9 @@ fn notes(
             Some(Value::String(text)) => text,
             _ => return Err(vec![format!("annotations: #{n} has no description.")]),
         };
-        if text.trim().is_empty() || text.contains('\0') || text.chars().count() > MAX_ANNOTATION {
+        if text.trim().is_empty() || text.contains('\0') {
             return Err(vec![format!(
-                "annotations: #{n} must be 1 to {MAX_ANNOTATION} characters, without NUL."
+                "annotations: #{n} must have some text, without NUL."
             )]);
         }
         let entry = match note.remove("entry") {
@@ -523,9 +576,23 @@ fn notes(
             })?,
             _ => task_entry.unwrap_or_else(Utc::now),
         };
-        notes.push((stored(entry), text));
+        let entry = stored(entry);
+        if text.chars().count() <= MAX_ANNOTATION {
+            notes.push((entry, text));
+            continue;
+        }
+        split += 1;
+        let chars: Vec<char> = text.chars().collect();
+        for part in chars.chunks(MAX_ANNOTATION) {
+            notes.push((entry, part.iter().collect()));
+        }
     }
-    Ok(notes)
+    if notes.len() > MAX_ANNOTATIONS {
+        return Err(vec![format!(
+            "annotations: a task has {MAX_ANNOTATIONS} at most."
+        )]);
+    }
+    Ok((notes, split))
 }
 
 #[cfg(test)]
@@ -535,6 +602,38 @@ mod tests {
 
     fn read_text(text: &str) -> Result<ImportFile, ImportError> {
         read(text.as_bytes())
+    }
+
+    /// What Taskwarrior takes that a task here may not hold as one value
+    /// is kept whole all the same: a long description, a long annotation.
+    #[test]
+    fn text_longer_than_our_fields_is_kept_whole() {
+        let words = "lorem ipsum dolor ".repeat(40);
+        let note = "n".repeat(MAX_ANNOTATION * 2 + 5);
+        let object = serde_json::json!({
+            "description": words,
+            super::super::DESCRIPTION: "kept too",
+            "annotations": [{"entry": "20261101T090000Z", "description": note},
+                            {"entry": "20261102T090000Z", "description": "short"}],
+        });
+        let file = read_text(&object.to_string()).unwrap();
+        let task = &file.tasks[0];
+        let title = &task.fields.title;
+        assert!(title.chars().count() <= task_input::MAX_TITLE, "{title}");
+        // Cut after a whole word.
+        let start = title.strip_suffix('…').unwrap();
+        assert!(words.starts_with(start), "{title}");
+        assert!(words[start.len()..].starts_with(' '), "{title}");
+        assert_eq!(task.fields.description, format!("{words}\n\nkept too"));
+        let texts: Vec<&str> = task
+            .annotations
+            .iter()
+            .map(|(_, text)| text.as_str())
+            .collect();
+        assert_eq!(texts.len(), 4);
+        assert_eq!(texts[..3].concat(), note);
+        assert_eq!(texts[3], "short");
+        assert_eq!(task.notes.len(), 2, "{:?}", task.notes);
     }
 
     #[test]
