@@ -339,8 +339,9 @@ pub struct TaskQuery {
     pub tags: Vec<String>,
     /// None may be on the task.
     pub exclude_tags: Vec<String>,
-    /// A literal, case-insensitive substring of title or description.
-    pub search: Option<String>,
+    /// Literal, case-insensitive substrings of title or description
+    /// (`search`, repeatable): every one must be found, each anywhere.
+    pub search: Vec<String>,
     pub due_before: Option<DateTime<Utc>>,
     pub due_after: Option<DateTime<Utc>>,
     pub scheduled_before: Option<DateTime<Utc>>,
@@ -433,7 +434,7 @@ impl TaskQuery {
         for tag in &self.exclude_tags {
             push("exclude_tag", tag.clone());
         }
-        if let Some(search) = &self.search {
+        for search in &self.search {
             push("search", search.clone());
         }
         let mut copy = self.clone();
@@ -473,7 +474,7 @@ impl TaskQuery {
         let mut errors = FieldErrors::new();
         // Repeats are counted as given, empty and duplicate values too: the
         // limit is on the request.
-        for name in ["tag", "exclude_tag"] {
+        for name in ["tag", "exclude_tag", "search"] {
             if pairs.iter().filter(|(n, _)| n == name).count() > MAX_REPEATS {
                 errors
                     .entry(name.to_string())
@@ -552,7 +553,9 @@ impl TaskQuery {
             "exclude_tag" if !self.exclude_tags.iter().any(|t| t == value) => {
                 self.exclude_tags.push(value.to_string())
             }
-            "search" => self.search = Some(value.to_string()),
+            "search" if !self.search.iter().any(|s| s == value) => {
+                self.search.push(value.to_string())
+            }
             "uuid" => {
                 self.uuid = Some(uuid_prefix(value).ok_or_else(|| {
                     format!("must be a uuid or its first {MIN_UUID_PREFIX} or more characters.")
@@ -720,7 +723,7 @@ mod tests {
             project: Some("home.garden".into()),
             tags: vec!["a".into(), "b".into()],
             exclude_tags: vec!["c".into()],
-            search: Some("milk & eggs".into()),
+            search: vec!["milk & eggs".into(), "50%".into()],
             due_before: Some(at("2026-12-01T10:00:00Z")),
             due_after: Some(at("2026-11-01T10:00:00.5Z")),
             scheduled_before: Some(at("2026-12-02T00:00:00Z")),

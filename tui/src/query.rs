@@ -120,7 +120,7 @@ mod tests {
     #[test]
     fn effective_query_takes_scope_unless_the_filter_names_a_status() {
         let filter = TaskQuery {
-            search: Some("milk".into()),
+            search: vec!["milk".into()],
             ..TaskQuery::default()
         };
         let query = effective(&filter, Scope::Pending, SortKey::Due, false);

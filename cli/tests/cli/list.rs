@@ -357,3 +357,20 @@ fn a_filtered_list_fetches_only_the_matching_page() {
     assert_eq!(all.as_array().map(Vec::len), Some(5000));
     assert_eq!(relay.count() - before, 5);
 }
+
+/// Each word searched for on its own, as in Taskwarrior; a quoted phrase
+/// whole.
+#[test]
+fn search_words_each_apply() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.add(&["Pay", "the", "electricity", "bill"]);
+    cli.add(&["Pay", "rent"]);
+    let found = cli.ok(&["list", "bill", "pay"]);
+    assert!(
+        found.contains("electricity") && !found.contains("rent"),
+        "{found}"
+    );
+    let phrase = cli.run(&["list", "pay bill"]).success();
+    assert!(phrase.stdout.contains("No matching tasks"), "{phrase:?}");
+}

@@ -232,8 +232,12 @@ impl TaskFilter {
                 }
             }
         }
-        if !search.is_empty() {
-            filter.query.search = Some(search.join(" "));
+        // Each word on its own, as in Taskwarrior: `pay bill` finds "Pay
+        // the electricity bill"; a phrase quoted is one.
+        for word in search {
+            if !filter.query.search.contains(&word) {
+                filter.query.search.push(word);
+            }
         }
         // Parsed together, so that their number is capped as a whole.
         if !name_words.is_empty() {

@@ -41,10 +41,7 @@ fn taskwarriors_status_words_and_unknown_modifiers() {
         );
     }
     // A word that only looks like one is still searched for.
-    assert_eq!(
-        status("foo.bar:baz").unwrap().search.as_deref(),
-        Some("foo.bar:baz")
-    );
+    assert_eq!(status("foo.bar:baz").unwrap().search, ["foo.bar:baz"]);
     assert!(status("due.before:tomorrow").unwrap().due_before.is_some());
 }
 
@@ -76,16 +73,13 @@ fn taskwarriors_operators_patterns_and_broken_names_are_refused_not_searched() {
         &["+home", "or"],
     ] {
         let search = parse(words).unwrap().query.search;
-        assert!(search.is_some(), "{words:?}");
+        assert!(!search.is_empty(), "{words:?}");
     }
     // `/word/` is the search for the word; after `--` any word is one.
+    assert_eq!(parse(&["/fence/"]).unwrap().query.search, ["fence"]);
     assert_eq!(
-        parse(&["/fence/"]).unwrap().query.search.as_deref(),
-        Some("fence")
-    );
-    assert_eq!(
-        parse(&["--", "or", "1-"]).unwrap().query.search.as_deref(),
-        Some("or 1-")
+        parse(&["--", "or", "1-"]).unwrap().query.search,
+        ["or", "1-"]
     );
 }
 
@@ -107,7 +101,7 @@ fn names_in_a_filter_are_tasks_and_udas_their_values() {
         ]
     );
     assert_eq!(f.query.udas, [("size".to_string(), "L".to_string())]);
-    assert_eq!(f.query.search, None);
+    assert!(f.query.search.is_empty());
     assert_eq!(f.single_query(), None);
     let one = TaskFilter::parse(&["a1b2c3d4", "+x"], &clock()).unwrap();
     let query = one.single_query().unwrap();
@@ -130,7 +124,7 @@ fn names_in_a_filter_are_tasks_and_udas_their_values() {
     // After `--`, digits are searched for.
     let searched = TaskFilter::parse(&["--", "2027"], &clock()).unwrap();
     assert!(searched.names.is_empty());
-    assert_eq!(searched.query.search.as_deref(), Some("2027"));
+    assert_eq!(searched.query.search, ["2027"]);
     assert!(TaskFilter::parse(&["uda.size:"], &clock()).is_err());
     assert!(TaskFilter::parse(&["uda.Size:L"], &clock()).is_err());
     let compared = TaskFilter::parse(&["uda.size.above:3"], &clock()).unwrap_err();
@@ -164,7 +158,8 @@ fn filter_words() {
     assert_eq!(f.query.project.as_deref(), Some("home"));
     assert_eq!(f.query.priority, Some(Priority::High));
     assert_eq!(f.query.status, Some(StatusFilter::All));
-    assert_eq!(f.query.search.as_deref(), Some("buy milk"));
+    // Each word on its own, as in Taskwarrior.
+    assert_eq!(f.query.search, ["buy", "milk"]);
     assert_eq!(f.query.due_before, Some(utc("2026-03-05T00:00:00Z")));
     assert_eq!(f.query.due_after, Some(utc("2026-03-01T23:59:59Z")));
 }
@@ -174,7 +169,7 @@ fn due_on_a_day_and_multi_word_dates() {
     let f = TaskFilter::parse(&["due:in", "3", "days"], &clock()).unwrap();
     assert_eq!(f.query.due_after, Some(utc("2026-03-06T23:59:59Z")));
     assert_eq!(f.query.due_before, Some(utc("2026-03-08T00:00:00Z")));
-    assert_eq!(f.query.search, None);
+    assert!(f.query.search.is_empty());
 }
 
 #[test]
@@ -252,7 +247,7 @@ fn a_time_of_day_after_a_date_is_the_dates() {
     assert_eq!(ratio.title().as_deref(), Some("Mix 1:2 1:2:3"));
     let filter = TaskFilter::parse(&["due.before:2026-12-24", "17:00"], &c).unwrap();
     assert_eq!(filter.query.due_before, Some(utc("2026-12-24T17:00:00Z")));
-    assert_eq!(filter.query.search, None);
+    assert!(filter.query.search.is_empty());
 }
 
 #[test]
@@ -277,8 +272,8 @@ fn addresses_times_numbers_and_words_after_dashes_are_words() {
     )
     .unwrap();
     assert_eq!(
-        f.query.search.as_deref(),
-        Some("http://x 10:30 -5 pr:x +notatag +LATEST")
+        f.query.search,
+        ["http://x", "10:30", "-5", "pr:x", "+notatag", "+LATEST"]
     );
     assert!(f.query.tags.is_empty() && f.query.exclude_tags.is_empty());
 }
@@ -520,7 +515,7 @@ fn a_typed_line_is_told_its_own_way_out() {
     assert!(typed.0.contains("put quotes around"), "{typed}");
     // And quotes do keep them: searched for, taken as title words.
     let kept = TaskFilter::parse_line(r#"+a "or" +b"#, &c).unwrap();
-    assert_eq!(kept.query.search.as_deref(), Some("or"));
+    assert_eq!(kept.query.search, ["or"]);
     let kept = Modifications::parse_line(r#"x "recur:weekly""#, &c, ModifyMode::Add).unwrap();
     assert_eq!(kept.title().as_deref(), Some("x recur:weekly"));
 }
@@ -547,7 +542,7 @@ fn a_typed_line_refuses_taskwarriors_settings_unless_quoted() {
     let kept = Modifications::parse_line(r#"Set "rc.foo=bar""#, &c, ModifyMode::Add).unwrap();
     assert_eq!(kept.title().as_deref(), Some("Set rc.foo=bar"));
     let kept = TaskFilter::parse_line(r#""rc.foo=bar""#, &c).unwrap();
-    assert_eq!(kept.query.search.as_deref(), Some("rc.foo=bar"));
+    assert_eq!(kept.query.search, ["rc.foo=bar"]);
 }
 
 #[test]
@@ -651,7 +646,7 @@ fn a_word_quoted_whole_is_text() {
     assert_eq!(mods.add_tags, ["z"]);
     assert!(matches!(mods.due, Some(Some(_))));
     let filter = TaskFilter::parse_line(r#""pro:x" +a"#, &c).unwrap();
-    assert_eq!(filter.query.search.as_deref(), Some("pro:x"));
+    assert_eq!(filter.query.search, ["pro:x"]);
     assert_eq!(filter.query.tags, ["a"]);
     assert_eq!(filter.query.project, None);
     // Quotes around words the grammar leaves alone are the title's.
@@ -684,4 +679,12 @@ fn a_modification_refuses_a_word_that_reads_as_an_attribute() {
     let added =
         Modifications::parse(&["Call", "mom", "size:L"], &clock(), ModifyMode::Add).unwrap();
     assert_eq!(added.title().as_deref(), Some("Call mom size:L"));
+}
+
+/// Words each on their own, a phrase quoted as one, as in Taskwarrior.
+#[test]
+fn words_are_searched_each_and_a_quoted_phrase_whole() {
+    let c = clock();
+    let filter = TaskFilter::parse_line(r#"pay bill "next week" pay"#, &c).unwrap();
+    assert_eq!(filter.query.search, ["pay", "bill", "next week"]);
 }

@@ -139,12 +139,12 @@ fn query_schema(path: &str, name: &str) -> Option<Value> {
                 "pattern": format!("^({key}(,{key}){{0,{}}})?$", MAX_REPEATS - 1),
             })
         }
-        "tag" | "exclude_tag" => json!({
+        "tag" | "exclude_tag" | "search" => json!({
             "type": "array",
             "items": {"type": "string", "pattern": NO_NUL},
             "maxItems": MAX_REPEATS,
         }),
-        "project" | "search" => text,
+        "project" => text,
         _ => return None,
     })
 }

@@ -52,8 +52,9 @@ pub(super) struct ListParams {
     project: Option<String>,
     /// A tag the task must have; repeat for several (all must match).
     tag: Option<Vec<String>>,
-    /// A literal, case-insensitive substring of the title or description.
-    search: Option<String>,
+    /// A literal, case-insensitive substring of the title or description;
+    /// repeat for several (each must be found, each anywhere).
+    search: Option<Vec<String>>,
     /// Due strictly before this RFC 3339 date-time or YYYY-MM-DD date (UTC).
     due_before: Option<String>,
     /// Due strictly after this RFC 3339 date-time or YYYY-MM-DD date (UTC).

@@ -215,6 +215,18 @@ fn with_defaults(mut pairs: Vec<(String, String)>) -> PageResult<Vec<(String, St
             _ => {}
         }
     }
+    // The Search box's words each on their own, as the CLI's are: `pay
+    // bill` finds "Pay the electricity bill"; a phrase in quotes is one.
+    let mut pairs: Vec<(String, String)> = pairs
+        .into_iter()
+        .flat_map(|(name, value)| match name.as_str() {
+            "search" => common::typed_line::split(&value)
+                .into_iter()
+                .map(|word| ("search".to_string(), word.text))
+                .collect(),
+            _ => vec![(name, value)],
+        })
+        .collect();
     let waiting = pairs.iter().any(|(n, v)| n == "status" && v == "waiting");
     if waiting {
         pairs.retain(|(n, _)| n != "status" && n != "waiting");

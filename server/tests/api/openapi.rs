@@ -270,7 +270,7 @@ async fn every_list_parameter_the_clients_send_is_documented() {
         project: Some("p".into()),
         tags: vec!["t".into()],
         exclude_tags: vec!["u".into()],
-        search: Some("s".into()),
+        search: vec!["s".into()],
         due_before: Some(now),
         due_after: Some(now),
         scheduled_before: Some(now),

@@ -497,6 +497,16 @@ async fn every_filter_selects_what_it_says() {
     assert_eq!(ids(&app, &alice, "search=%25").await, [c]);
     assert_eq!(ids(&app, &alice, "search=e_n").await, [c]);
     assert_eq!(ids(&app, &alice, "search=r_n").await, Vec::<i64>::new());
+    // Repeated, each is looked for on its own; one is a literal phrase.
+    assert_eq!(ids(&app, &alice, "search=the&search=water").await, [a]);
+    assert_eq!(
+        ids(&app, &alice, "search=garden&search=50").await,
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        ids(&app, &alice, "search=water%20garden").await,
+        Vec::<i64>::new()
+    );
     assert_eq!(
         ids(&app, &alice, "due_before=2026-12-02T00:00:00Z").await,
         [a]

@@ -54,7 +54,7 @@ pub(super) fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Pa
             Box::new(filter.query.exclude_tags.clone()),
         );
     }
-    if let Some(search) = &filter.query.search {
+    for search in &filter.query.search {
         // A literal substring: strpos knows no wildcards.
         bind(
             &mut sql,

@@ -48,7 +48,7 @@ pub(super) fn where_clause(user_id: i64, filter: &TaskFilter) -> (String, Vec<Va
         values.push(Value::Integer(user_id));
         values.push(Value::Text(tag.clone()));
     }
-    if let Some(search) = &filter.query.search {
+    for search in &filter.query.search {
         sql.push_str(" AND (contains_ci(t.title, ?) OR contains_ci(t.description, ?))");
         let needle = search.to_lowercase();
         values.push(Value::Text(needle.clone()));

@@ -298,6 +298,11 @@ async fn the_list_is_filtered_sorted_and_searched_from_the_query_string() {
     assert!(!refused.contains("exclude_tag"), "{refused}");
     let page = browser.page("/?search=REPORT").await;
     assert_eq!(titles(&page), ["Write report"]);
+    // The box's words each on their own, a phrase in quotes as one.
+    let page = browser.page("/?search=report+write").await;
+    assert_eq!(titles(&page), ["Write report"]);
+    let page = browser.page("/?search=%22report+write%22").await;
+    assert!(titles(&page).is_empty(), "{page}");
     // The default view: pending tasks, most urgent first.
     let page = browser.page("/").await;
     assert_eq!(titles(&page)[0], "Pay rent");
