@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Local, TimeZone, Utc};
 use common::api::{Priority, Task, TaskPatch, UdaValue};
-use common::dates::Clock;
+use common::dates::{Clock, DateField};
 use common::display;
 use common::task_ref::{parse_refs, TaskRef};
 
@@ -181,7 +181,18 @@ pub fn read<Tz: TimeZone>(
         let at = if text.is_empty() {
             None
         } else {
-            Some(clock.parse(&text).map_err(|e| format!("{key}: {e}"))?.due())
+            let field = match key {
+                "Due" => DateField::Due,
+                "Wait" => DateField::Wait,
+                "Scheduled" => DateField::Scheduled,
+                _ => DateField::Until,
+            };
+            Some(
+                clock
+                    .parse(&text)
+                    .map_err(|e| format!("{key}: {e}"))?
+                    .as_field(field),
+            )
         };
         match key {
             "Due" => patch.due = Some(at),

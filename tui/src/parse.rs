@@ -2,18 +2,24 @@
 //! form's due field, filters for `/` and modifiers (`depends:2`) for `D`.
 
 use chrono::{DateTime, FixedOffset, Utc};
-use common::dates::Clock;
+use common::dates::{Clock, DateField};
 use common::filter::{Modifications, ModifyMode, TaskFilter};
 
 fn clock(now: DateTime<Utc>, tz: FixedOffset) -> Clock<FixedOffset> {
     Clock::at(now.with_timezone(&tz))
 }
 
-/// A DATE as `task add due:DATE` reads it: a day is due at its end.
-pub fn due(text: &str, now: DateTime<Utc>, tz: FixedOffset) -> Result<DateTime<Utc>, String> {
+/// A DATE as `task add FIELD:DATE` reads it: a day is due at its end,
+/// waited for from its start.
+pub fn date(
+    text: &str,
+    field: DateField,
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+) -> Result<DateTime<Utc>, String> {
     clock(now, tz)
         .parse(text)
-        .map(|spec| spec.due())
+        .map(|spec| spec.as_field(field))
         .map_err(|e| e.to_string())
 }
 

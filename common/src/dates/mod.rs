@@ -69,6 +69,16 @@ impl std::error::Error for DateError {}
 /// The longest DATE read, in bytes: longer input is refused unread.
 const MAX_DATE_LEN: usize = 100;
 
+/// The dates a task has, for what a day named without a time means in
+/// each ([`DateSpec::as_field`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateField {
+    Due,
+    Wait,
+    Scheduled,
+    Until,
+}
+
 /// What a DATE names: a span of time, `start..=end`, in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DateSpec {
@@ -84,6 +94,17 @@ impl DateSpec {
     /// The due date this names: a day's end, or the instant.
     pub fn due(&self) -> DateTime<Utc> {
         self.end
+    }
+
+    /// The instant this names as `field`'s value. A day named without a
+    /// time is a due or until date at its end (the task is on time all that
+    /// day), a wait or scheduled date at its start (`wait:monday` shows the
+    /// task from Monday's first minute, as in Taskwarrior).
+    pub fn as_field(&self, field: DateField) -> DateTime<Utc> {
+        match field {
+            DateField::Due | DateField::Until => self.end,
+            DateField::Wait | DateField::Scheduled => self.start,
+        }
     }
 
     /// Whether this is a whole day rather than an instant.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::api::{NewTask, Priority, Task, TaskPatch, UdaValue};
-use crate::dates::Clock;
+use crate::dates::{Clock, DateField};
 use crate::list_query::uda_name_problem;
 use crate::task_ref::TaskRef;
 use crate::typed_line::{self, Word};
@@ -232,10 +232,10 @@ impl Modifications {
             };
             match attribute {
                 Attribute::Wait | Attribute::Scheduled | Attribute::Until => {
-                    let field = match attribute {
-                        Attribute::Wait => &mut mods.wait,
-                        Attribute::Scheduled => &mut mods.scheduled,
-                        _ => &mut mods.until,
+                    let (field, which) = match attribute {
+                        Attribute::Wait => (&mut mods.wait, DateField::Wait),
+                        Attribute::Scheduled => (&mut mods.scheduled, DateField::Scheduled),
+                        _ => (&mut mods.until, DateField::Until),
                     };
                     if value.is_empty() {
                         *field = Some(None);
@@ -244,7 +244,7 @@ impl Modifications {
                             take_date_value(value, &words[i..], &quoted[i..], clock);
                         i += used;
                         let key = word.split(':').next().unwrap_or("date");
-                        *field = Some(Some(parse_date(clock, key, &value)?.due()));
+                        *field = Some(Some(parse_date(clock, key, &value)?.as_field(which)));
                     }
                 }
                 Attribute::Depends if value.trim().is_empty() => {

@@ -348,8 +348,9 @@ fn taskwarriors_other_modifiers() {
         "uda.gone:",
     ];
     let mods = Modifications::parse(&words, &clock(), ModifyMode::Modify).unwrap();
-    assert_eq!(mods.wait, Some(Some(utc("2026-03-10T23:59:59Z"))));
-    assert_eq!(mods.scheduled, Some(Some(utc("2026-03-05T23:59:59Z"))));
+    // A day waited for or scheduled from its start, as in Taskwarrior.
+    assert_eq!(mods.wait, Some(Some(utc("2026-03-10T00:00:00Z"))));
+    assert_eq!(mods.scheduled, Some(Some(utc("2026-03-05T00:00:00Z"))));
     assert_eq!(mods.until, Some(None));
     let current = Task {
         depends: vec![5, 6],

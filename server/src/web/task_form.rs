@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Local, Utc};
 use common::{
     api::{Task, UdaValue},
-    dates::Clock,
+    dates::{Clock, DateField},
     filter::{tag_list, Resolved},
     task_ref::TaskRef,
 };
@@ -314,7 +314,12 @@ pub(super) async fn body_of(
             // Shown to the minute: as shown, it is the value it was.
             shown if now.is_some() && shown == local(now) => json!(now),
             words => match clock.parse(words) {
-                Ok(spec) => json!(spec.due()),
+                Ok(spec) => json!(spec.as_field(match name {
+                    "wait" => DateField::Wait,
+                    "scheduled" => DateField::Scheduled,
+                    "until" => DateField::Until,
+                    _ => DateField::Due,
+                })),
                 Err(err) => {
                     errors.push(format!("{}: {err}", field_label(name)));
                     continue;

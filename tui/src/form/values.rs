@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use common::api::{NewTask, Priority, Status, Task, TaskPatch, UdaValue};
+use common::dates::DateField;
 use common::filter::Modifications;
 use common::list_query::uda_name_problem;
 use common::merge;
@@ -79,7 +80,13 @@ impl TaskForm {
                 continue;
             }
             // `"in 3 days"` as the title line would take it.
-            match parse::due(&typed_line::unquoted(typed), now, tz) {
+            let which = match field {
+                Field::Wait => DateField::Wait,
+                Field::Scheduled => DateField::Scheduled,
+                Field::Until => DateField::Until,
+                _ => DateField::Due,
+            };
+            match parse::date(&typed_line::unquoted(typed), which, now, tz) {
                 Ok(at) => {
                     dates.insert(field, at);
                 }

@@ -118,7 +118,8 @@ fn a_opens_the_form_and_enter_creates_the_task() {
     );
     assert_eq!(
         new.scheduled.map(|d| d.to_rfc3339()),
-        Some("2026-03-10T23:59:59+00:00".to_string())
+        Some("2026-03-10T00:00:00+00:00".to_string()),
+        "a day is scheduled from its start, as with `task add sched:`"
     );
     assert_eq!(new.wait, None);
     assert_eq!(
