@@ -358,7 +358,8 @@ pub fn task_detail(task: &Task, links: &Links, style: Style, now: DateTime<Utc>)
             .collect();
         row("Depends", lines.join(&indent));
     }
-    if task.blocked {
+    // Only a pending task waits: a done one is past its dependencies.
+    if task.blocked && task.status == Status::Pending {
         // A row of its own: beside the last dependency it read as that
         // task's state.
         let pending = depends

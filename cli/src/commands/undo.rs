@@ -55,7 +55,7 @@ pub async fn run(ctx: &Ctx, args: Args, direction: Direction) -> Result<ExitCode
                 let now = ctx.clock.now_utc();
                 for task in &reverted.tasks {
                     if let Some(warning) = display::expiry_warning(task, now) {
-                        ctx.say(&format!("Task {}: {warning}", display::name(task)))?;
+                        ctx.say(&format!("Task {}. {warning}", display::name(task)))?;
                     }
                 }
             }

@@ -373,3 +373,22 @@ fn what_was_left_out_is_named_by_its_title_too() {
         "{out}"
     );
 }
+
+/// A command on more tasks than a page holds (an imported account's
+/// thousands) is still one request and one undo step.
+#[test]
+fn a_command_on_thousands_of_tasks_is_one_step() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = plain_file(dir.path(), 1500);
+    cli.run(&["import", &file.display().to_string()]).success();
+    let done = cli.run(&["Task", "done", "--yes"]).success();
+    assert!(done.stdout.contains("1500"), "{done:?}");
+    let left = cli.run(&["--json", "list"]).success().json();
+    assert_eq!(left.as_array().map(Vec::len), Some(0));
+    cli.run(&["undo", "--yes"]).success();
+    let back = cli.run(&["--json", "list"]).success();
+    let back = back.json();
+    assert_eq!(back.as_array().map(Vec::len), Some(1500));
+}

@@ -255,6 +255,19 @@ fn virtual_tags_and_waiting_tasks_left_out_of_the_list() {
     assert_eq!(titles(&["+OVERDUE"]), ["Overdue"]);
     assert_eq!(titles(&["+READY"]), ["Home", "Both", "Overdue"]);
     assert_eq!(titles(&["project:", "priority:"]), ["Overdue", "Blocked"]);
+    // Its info says it waits; done, it no longer does.
+    let all = cli.run(&["--json", "all"]).success().json();
+    let blocked = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"] == "Blocked")
+        .unwrap();
+    let name = &blocked["uuid"].as_str().unwrap()[..8];
+    assert!(cli.ok(&[name, "info"]).contains("Blocked     yes"));
+    cli.ok(&[name, "done"]);
+    let info = cli.ok(&[name, "info"]);
+    assert!(!info.contains("Blocked     yes"), "{info}");
 }
 
 /// Tasks are named by their short numbers, which are not the API's ids once
