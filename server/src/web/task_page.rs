@@ -54,6 +54,12 @@ struct TaskPage {
     urgency: String,
     blocked: bool,
     blocking: bool,
+    /// Pending and started: offered Stop; pending and not: Start.
+    pending: bool,
+    active: bool,
+    /// This page's own address with its way back, where Start and Stop
+    /// come back to.
+    here: String,
     form: TaskForm,
     priorities: Vec<(&'static str, &'static str)>,
     notes: Vec<Note>,
@@ -73,6 +79,11 @@ fn page(
     form: TaskForm,
     errors: Vec<String>,
 ) -> TaskPage {
+    let here = format!(
+        "/tasks/{}?{}",
+        task.id,
+        serde_urlencoded::to_string([("back", &back)]).unwrap_or_default()
+    );
     TaskPage {
         chrome: Chrome::browser(browser),
         id: task.id,
@@ -84,6 +95,9 @@ fn page(
         urgency: format!("{:.1}", common::urgency::urgency(task, Utc::now())),
         blocked: task.blocked,
         blocking: task.blocking,
+        pending: task.status == common::api::Status::Pending,
+        active: task.start.is_some(),
+        here,
         priorities: vec![
             ("", "None"),
             ("low", "Low"),

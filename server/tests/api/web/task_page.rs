@@ -834,3 +834,39 @@ async fn a_save_that_changed_nothing_says_so() {
     assert!(notice.contains("Nothing changed."), "{page}");
     assert!(!notice.contains("<form"), "nothing to undo: {notice}");
 }
+
+/// The task's page starts, stops and deletes it, as the list's rows do:
+/// Start and Stop come back to the page, with the list's way back kept;
+/// Delete goes back to the list, whose notice offers the undo.
+#[tokio::test]
+async fn the_tasks_page_starts_stops_and_deletes_it() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    browser.quick_add("Paint the fence").await;
+    let alice = app.logged_in(1, "alice").await;
+    let page = browser.page("/tasks/1?back=%2F%3Fproject%3Dhome").await;
+    assert!(page.contains("action=\"/tasks/1/start\""), "{page}");
+    assert!(!page.contains("action=\"/tasks/1/stop\""), "{page}");
+    let token = csrf(&page);
+    let here = "/tasks/1?back=%2F%3Fproject%3Dhome";
+    assert!(page.contains(&here.replace('&', "&amp;")), "{page}");
+    let started = browser
+        .post("/tasks/1/start", &[("csrf", &token), ("back", here)])
+        .await;
+    assert_eq!(started.status(), StatusCode::SEE_OTHER);
+    assert_eq!(started.headers()[header::LOCATION], here);
+    assert!(task_of(&app, &alice, 1).await["start"].is_string());
+    let page = browser.page(here).await;
+    assert!(page.contains("action=\"/tasks/1/stop\""), "{page}");
+    let deleted = browser
+        .post(
+            "/tasks/1/delete",
+            &[("csrf", &token), ("back", "/?project=home")],
+        )
+        .await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(deleted.headers()[header::LOCATION], "/?project=home");
+    let list = browser.page("/?project=home").await;
+    assert!(list.contains("Undo"), "{list}");
+}
