@@ -13,6 +13,7 @@ mod task_deleted;
 mod task_form;
 mod task_page;
 mod transfer;
+mod trash;
 mod undo;
 
 use askama::Template;
@@ -292,6 +293,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/tasks/{id}/{action}", post(list::act))
         .route("/export", get(transfer::export))
+        .route("/trash", get(trash::show))
         .route(
             "/import",
             get(transfer::import_page).post(transfer::import).layer(

@@ -701,3 +701,39 @@ async fn a_task_added_to_wait_is_said_to() {
     assert!(page.contains("action=\"/undo\""), "{page}");
     assert!(titles(&page).is_empty(), "hidden while it waits");
 }
+
+/// The trash lists what was deleted, and brings each back with a button:
+/// to its page, the way back leading to the trash again.
+#[tokio::test]
+async fn the_trash_lists_deleted_tasks_and_restores_them() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    let empty = browser.page("/trash").await;
+    assert!(empty.contains("The trash is empty."), "{empty}");
+    assert!(
+        empty.contains("href=\"/trash\""),
+        "the bar links it: {empty}"
+    );
+    browser.quick_add("Paint the <fence>").await;
+    let list = browser.page("/").await;
+    let token = csrf(&list);
+    let deleted = browser
+        .post("/tasks/1/delete", &[("csrf", &token), ("back", "/")])
+        .await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    let trash = browser.page("/trash").await;
+    assert!(trash.contains("Paint the &#60;fence&#62;"), "{trash}");
+    assert!(trash.contains("action=\"/tasks/1/restore\""), "{trash}");
+    let restored = browser
+        .post("/tasks/1/restore", &[("csrf", &token), ("back", "/trash")])
+        .await;
+    assert_eq!(restored.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        restored.headers()[reqwest::header::LOCATION],
+        "/tasks/1?back=%2Ftrash"
+    );
+    let page = browser.page("/tasks/1?back=%2Ftrash").await;
+    assert!(page.contains("Restored task 1"), "{page}");
+    assert!(browser.page("/trash").await.contains("The trash is empty."));
+}
