@@ -65,8 +65,9 @@ struct Row {
     due: String,
     /// When a task hidden until later shows again; empty for the others.
     waits: String,
-    /// It waits for another task still pending.
-    blocked: bool,
+    /// What it waits for, when a task it depends on is still pending:
+    /// "another task", or "other tasks" when it depends on several.
+    waits_for: &'static str,
     priority: String,
     class: String,
     actions: Vec<Action>,
@@ -91,6 +92,9 @@ struct TasksPage {
     statuses: Vec<(&'static str, &'static str)>,
     orderings: Vec<(String, String)>,
     count: u64,
+    /// The page's place in the list, "51–74 of", when the list takes more
+    /// than this page; empty otherwise.
+    range: String,
     rows: Vec<Row>,
     previous: Option<String>,
     next: Option<String>,
@@ -160,7 +164,11 @@ fn row(task: &Task, now: chrono::DateTime<Utc>) -> Row {
         tags: task.tags.iter().map(|tag| shown(tag)).collect(),
         due: task.due.map(local).unwrap_or_default(),
         waits: waits.map(local).unwrap_or_default(),
-        blocked,
+        waits_for: match (blocked, task.depends.len()) {
+            (false, _) => "",
+            (true, 0 | 1) => "another task",
+            (true, _) => "other tasks",
+        },
         priority: task
             .priority
             .map(|p| {
@@ -320,6 +328,13 @@ async fn list_page(
         ],
         orderings,
         count: page.count,
+        range: match page.tasks.len() as u64 {
+            0 => String::new(),
+            shown if shown < page.count => {
+                format!("{}–{} of", window.offset + 1, window.offset + shown)
+            }
+            _ => String::new(),
+        },
         rows: page.tasks.iter().map(|task| row(task, now)).collect(),
         previous,
         next,

@@ -438,6 +438,13 @@ async fn a_page_past_the_end_says_so_and_leads_back_to_the_last() {
         "{beyond}"
     );
     assert!(!beyond.contains("rel=\"next\""), "{beyond}");
+    // A page of a longer list says where it is in it.
+    let second = browser.page("/?limit=2&offset=2").await;
+    assert!(second.contains("3–3 of 3 tasks"), "{second}");
+    let first = browser.page("/?limit=2").await;
+    assert!(first.contains("1–2 of 3 tasks"), "{first}");
+    let whole = browser.page("/").await;
+    assert!(whole.contains(">3 tasks<"), "{whole}");
 }
 
 #[tokio::test]

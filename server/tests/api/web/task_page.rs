@@ -541,6 +541,15 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
         .and_then(|rest| rest.split("</tr>").next())
         .unwrap_or_default();
     assert!(fence_row.contains("waits for another task"), "{list}");
+    let both = browser.quick_add("Sand and paint depends:1,2").await;
+    assert_eq!(both.status(), StatusCode::SEE_OTHER);
+    let list = browser.page("/").await;
+    let both_row = list
+        .split("data-task=\"3\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .unwrap_or_default();
+    assert!(both_row.contains("waits for other tasks"), "{list}");
     assert!(!list
         .split("data-task=\"1\"")
         .nth(1)
