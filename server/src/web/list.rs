@@ -377,8 +377,12 @@ pub async fn add(
     headers: HeaderMap,
     FormBody(form): FormBody<AddForm>,
 ) -> PageResult<Response> {
-    session::check_form(&state, &headers, &origin, SESSION_COOKIE, &form.csrf)?;
     let back = local_path(&form.back);
+    if !session::form_token_holds(&state, &headers, &origin, SESSION_COOKIE, &form.csrf)? {
+        let again = Some(session::SHOWN_AGAIN.to_string());
+        let page = list_page(&state, &browser, query_of(&back), form.q, again).await?;
+        return Ok((StatusCode::FORBIDDEN, render(page)?).into_response());
+    }
     match create_from_line(&state, &browser, &form.q).await {
         Ok(task) => Ok((undo::offer_after(&origin, &task), Redirect::to(&back)).into_response()),
         Err(message) => {

@@ -163,6 +163,11 @@ pub fn forget(name: &'static str) -> CookieJar {
     CookieJar::new().add(gone)
 }
 
+/// What a form drawn again after its token expired says above it.
+pub const SHOWN_AGAIN: &str =
+    "This form had expired (you logged in again since it was opened), so \
+     nothing was saved: here it is again with what you typed, to send once more.";
+
 /// The CSRF check of a form post: the token must be the one derived from
 /// this browser's cookie (`cookie_name`), and an `Origin` (or, without one,
 /// a `Referer`) must be this server's.
@@ -173,6 +178,26 @@ pub fn check_form(
     cookie_name: &str,
     sent: &str,
 ) -> PageResult<()> {
+    if form_token_holds(state, headers, origin, cookie_name, sent)? {
+        Ok(())
+    } else {
+        Err(PageError::forbidden(
+            "This form has expired or was not made by this site: reload the page and try again.",
+        ))
+    }
+}
+
+/// The CSRF check, telling an expired form of this site's (`false`: a
+/// login since the page was drawn changed its token) from a post made
+/// elsewhere (refused). A form whose token expired may be drawn again with
+/// what was typed and a token that holds, never acted on.
+pub fn form_token_holds(
+    state: &AppState,
+    headers: &HeaderMap,
+    origin: &RequestOrigin,
+    cookie_name: &str,
+    sent: &str,
+) -> PageResult<bool> {
     let from = headers
         .get(header::ORIGIN)
         .or_else(|| headers.get(header::REFERER))
@@ -192,12 +217,7 @@ pub fn check_form(
     let expected = jar
         .get(cookie_name)
         .map(|cookie| state.tokens.csrf_token(cookie.value()));
-    match expected {
-        Some(expected) if constant_time_eq(expected.as_bytes(), sent.as_bytes()) => Ok(()),
-        _ => Err(PageError::forbidden(
-            "This form has expired or was not made by this site: reload the page and try again.",
-        )),
-    }
+    Ok(expected.is_some_and(|expected| constant_time_eq(expected.as_bytes(), sent.as_bytes())))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

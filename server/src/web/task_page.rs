@@ -150,11 +150,18 @@ pub async fn save(
     Path(id): Path<String>,
     FormBody(form): FormBody<TaskForm>,
 ) -> PageResult<Response> {
-    session::check_form(&state, &headers, &origin, SESSION_COOKIE, &form.csrf)?;
+    let holds = session::form_token_holds(&state, &headers, &origin, SESSION_COOKIE, &form.csrf)?;
     let id = path_id(&id, "task")?;
     let store = state.store.as_ref();
     let user = browser.user.id;
     let back = local_path(&form.back);
+    if !holds {
+        // Nothing saved: the form again as typed, with a token that holds.
+        let current = ops::get(store, user, id).await?;
+        let again = vec![session::SHOWN_AGAIN.to_string()];
+        let shown = page(&browser, &current, back, form, again);
+        return Ok((StatusCode::FORBIDDEN, render(shown)?).into_response());
+    }
     let current = match ops::get(store, user, id).await {
         // What was typed is kept, to be saved as a new task.
         Err(TaskError::NotFound) => {

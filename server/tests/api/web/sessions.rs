@@ -295,3 +295,59 @@ async fn the_event_stream_takes_the_session_cookie_and_ends_with_its_login() {
     assert!(ended.is_ok(), "the stream went on: {seen}");
     assert!(seen.contains("event: logout"), "{seen}");
 }
+
+/// A form opened before a new login (another tab logged out and in) holds
+/// a token that no longer does: nothing is saved, and the form comes back
+/// with what was typed and a token that holds, to send once more.
+#[tokio::test]
+async fn a_form_opened_before_a_new_login_comes_back_with_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    browser.quick_add("Paint the fence").await;
+    let old = csrf(&browser.page("/").await);
+    browser.post("/logout", &[("csrf", &old)]).await;
+    browser.log_in("alice", PASSWORD).await;
+
+    let typed = [
+        ("csrf", old.as_str()),
+        ("back", "/"),
+        ("q", "Buy milk +errands"),
+    ];
+    let again = browser.post("/tasks", &typed).await;
+    assert_eq!(again.status(), StatusCode::FORBIDDEN);
+    let page = again.text().await.unwrap();
+    assert!(page.contains("nothing was saved"), "{page}");
+    assert!(page.contains("value=\"Buy milk +errands\""), "{page}");
+    let fresh = csrf(&page);
+    assert_ne!(fresh, old);
+    assert_eq!(titles(&browser.page("/").await), ["Paint the fence"]);
+    let sent = [
+        ("csrf", fresh.as_str()),
+        ("back", "/"),
+        ("q", "Buy milk +errands"),
+    ];
+    assert_eq!(
+        browser.post("/tasks", &sent).await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // A task's page likewise.
+    let edit = [
+        ("csrf", old.as_str()),
+        ("version", "1"),
+        ("back", "/"),
+        ("title", "Paint the gate"),
+        ("status", "pending"),
+    ];
+    let again = browser.post("/tasks/1", &edit).await;
+    assert_eq!(again.status(), StatusCode::FORBIDDEN);
+    let page = again.text().await.unwrap();
+    assert!(page.contains("value=\"Paint the gate\""), "{page}");
+    assert_ne!(csrf(&page), old);
+    let titles_now = titles(&browser.page("/").await);
+    assert!(
+        titles_now.contains(&"Paint the fence".to_string()),
+        "{titles_now:?}"
+    );
+}
