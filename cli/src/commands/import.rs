@@ -59,7 +59,18 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         })
         .await;
     bar.finish_and_clear();
-    let summary = result?;
+    let summary = match result {
+        // Sent, and the connection lost before the answer: the import may
+        // have been written or not, and running it again is safe either way.
+        Err(err @ common::client::ClientError::Transport { .. }) => {
+            return Err(anyhow::Error::new(err).context(
+                "taskd did not answer the import: it writes all of a file or none of it, and a \
+                 file imported again leaves alone what is already in, so run the same \
+                 `task import` again",
+            ))
+        }
+        other => other?,
+    };
     if ctx.json() {
         ctx.print_json(&summary)?;
     } else {
