@@ -242,9 +242,11 @@ fn not_yet(word: &str, shortened: bool) -> Option<(&str, &'static str)> {
     if let Some((name, instead)) = NOT_YET.iter().find(|(name, _)| *name == word) {
         return Some((name, instead));
     }
-    // `burndown.weekly`, `history.monthly`: a report's kinds.
+    // `burndown.weekly`, `history.monthly`: a report's kinds (a file's
+    // `sync.rs` is a word).
     if let Some((name, instead)) = word
         .split_once('.')
+        .filter(|(_, kind)| ["daily", "weekly", "monthly", "annual"].contains(kind))
         .and_then(|(base, _)| NOT_YET.iter().find(|(name, _)| *name == base))
     {
         return Some((name, instead));
@@ -532,10 +534,14 @@ mod tests {
             let err = order(line).unwrap_err();
             assert!(err.0.contains("not supported yet"), "{line}: {err:?}");
         }
-        // Elsewhere they are words of a search.
+        // Elsewhere they are words of a search, as are file names.
         assert_eq!(
             order("task buy long nails").unwrap(),
             "task list -- buy long nails"
+        );
+        assert_eq!(
+            order("task fix sync.rs").unwrap(),
+            "task list -- fix sync.rs"
         );
         assert_eq!(
             order("task 3 information").unwrap(),

@@ -31,6 +31,9 @@
     const row = mark.task
       ? region().querySelector(`tr[data-task="${CSS.escape(mark.task)}"]`)
       : null;
+    // Its row gone (done elsewhere, filtered out): the focus goes nowhere
+    // rather than to another task's control.
+    if (mark.task && !row) return;
     const within = row ?? region();
     const again = mark.title
       ? within.querySelector("a.title")

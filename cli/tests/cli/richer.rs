@@ -348,7 +348,7 @@ fn a_task_added_past_its_until_date_says_it_will_expire() {
     // Undone back to a date that has passed, and redone to one that has not.
     let undone = cli.ok(&["undo"]);
     assert!(
-        undone.contains("Task 2: Its until date has passed"),
+        undone.contains("Task 2. Its until date has passed"),
         "{undone}"
     );
     let redone = cli.ok(&["redo"]);

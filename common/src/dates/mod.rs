@@ -84,11 +84,18 @@ pub enum DateField {
 pub struct DateSpec {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// Named as an end (`eod`, `eow`, `eom`…): its end for every field, a
+    /// wait or a schedule too.
+    pub ends: bool,
 }
 
 impl DateSpec {
     fn instant(at: DateTime<Utc>) -> DateSpec {
-        DateSpec { start: at, end: at }
+        DateSpec {
+            start: at,
+            end: at,
+            ends: false,
+        }
     }
 
     /// The due date this names: a day's end, or the instant.
@@ -102,6 +109,7 @@ impl DateSpec {
     /// task from Monday's first minute, as in Taskwarrior).
     pub fn as_field(&self, field: DateField) -> DateTime<Utc> {
         match field {
+            _ if self.ends => self.end,
             DateField::Due | DateField::Until => self.end,
             DateField::Wait | DateField::Scheduled => self.start,
         }
@@ -194,6 +202,7 @@ impl<Tz: TimeZone> Clock<Tz> {
                 |at: Option<DateTime<Utc>>| at.map(DateSpec::instant).ok_or_else(out_of_range);
             return match named {
                 Named::Day(date) => day(Some(date)),
+                Named::End(date) => day(Some(date)).map(|spec| DateSpec { ends: true, ..spec }),
                 Named::Start(date) => instant(self.local(date.and_time(NaiveTime::MIN))),
                 Named::At(at) => instant(self.local(at)),
                 Named::After(span) => instant(self.now_utc().checked_add_signed(span)),
@@ -252,7 +261,11 @@ impl<Tz: TimeZone> Clock<Tz> {
     fn day(&self, date: NaiveDate) -> Option<DateSpec> {
         let start = self.local(date.and_time(NaiveTime::MIN))?;
         let end = self.local(date.and_hms_opt(23, 59, 59)?)?;
-        Some(DateSpec { start, end })
+        Some(DateSpec {
+            start,
+            end,
+            ends: false,
+        })
     }
 
     /// A local wall-clock time as UTC; in a DST gap, the first time after it.

@@ -18,6 +18,15 @@ fn day(date: &str) -> DateSpec {
     DateSpec {
         start: utc(&format!("{date}T00:00:00+02:00")),
         end: utc(&format!("{date}T23:59:59+02:00")),
+        ends: false,
+    }
+}
+
+/// A day named as a period's end (`eow`): taken at its end by every field.
+fn end_day(date: &str) -> DateSpec {
+    DateSpec {
+        ends: true,
+        ..day(date)
     }
 }
 
@@ -33,9 +42,9 @@ fn every_form_of_the_spec() {
         ("thursday", day("2026-03-05")),
         ("wednesday", day("2026-03-11")),
         ("mon", day("2026-03-09")),
-        ("eow", day("2026-03-08")),
-        ("eom", day("2026-03-31")),
-        ("eoy", day("2026-12-31")),
+        ("eow", end_day("2026-03-08")),
+        ("eom", end_day("2026-03-31")),
+        ("eoy", end_day("2026-12-31")),
         ("3d", day("2026-03-07")),
         ("2w", day("2026-03-18")),
         ("in 3 days", day("2026-03-07")),
@@ -196,7 +205,11 @@ fn relative_rendering() {
 /// An instant at UTC+02:00, as UTC.
 fn local(at: &str) -> DateSpec {
     let at = utc(&format!("{at}+02:00"));
-    DateSpec { start: at, end: at }
+    DateSpec {
+        start: at,
+        end: at,
+        ends: false,
+    }
 }
 
 /// On a Sunday the work week is the coming one, as Taskwarrior's; on a
@@ -206,14 +219,14 @@ fn the_work_week_of_a_weekend() {
     let tz = FixedOffset::east_opt(2 * 3600).unwrap();
     let sunday = Clock::at(tz.with_ymd_and_hms(2026, 12, 6, 10, 0, 0).unwrap());
     assert_eq!(sunday.parse("soww"), Ok(local("2026-12-07T00:00:00")));
-    assert_eq!(sunday.parse("eoww"), Ok(day("2026-12-11")));
+    assert_eq!(sunday.parse("eoww"), Ok(end_day("2026-12-11")));
     assert_eq!(sunday.parse("sopww"), Ok(local("2026-11-30T00:00:00")));
-    assert_eq!(sunday.parse("eonww"), Ok(day("2026-12-18")));
+    assert_eq!(sunday.parse("eonww"), Ok(end_day("2026-12-18")));
     assert_eq!(sunday.parse("sow"), Ok(local("2026-11-30T00:00:00")));
-    assert_eq!(sunday.parse("eow"), Ok(day("2026-12-06")));
+    assert_eq!(sunday.parse("eow"), Ok(end_day("2026-12-06")));
     let saturday = Clock::at(tz.with_ymd_and_hms(2026, 12, 12, 10, 0, 0).unwrap());
     assert_eq!(saturday.parse("soww"), Ok(local("2026-12-07T00:00:00")));
-    assert_eq!(saturday.parse("eoww"), Ok(day("2026-12-11")));
+    assert_eq!(saturday.parse("eoww"), Ok(end_day("2026-12-11")));
 }
 
 #[test]
@@ -221,32 +234,32 @@ fn taskwarriors_named_dates() {
     let c = clock();
     let cases = [
         ("sod", local("2026-03-04T00:00:00")),
-        ("eod", day("2026-03-04")),
+        ("eod", end_day("2026-03-04")),
         ("sow", local("2026-03-02T00:00:00")),
-        ("eow", day("2026-03-08")),
+        ("eow", end_day("2026-03-08")),
         ("som", local("2026-03-01T00:00:00")),
-        ("eom", day("2026-03-31")),
+        ("eom", end_day("2026-03-31")),
         ("soy", local("2026-01-01T00:00:00")),
-        ("eoy", day("2026-12-31")),
+        ("eoy", end_day("2026-12-31")),
         // Work weeks, quarters, and the previous, current and next period.
         ("soww", local("2026-03-02T00:00:00")),
-        ("eoww", day("2026-03-06")),
+        ("eoww", end_day("2026-03-06")),
         ("soq", local("2026-01-01T00:00:00")),
-        ("eoq", day("2026-03-31")),
+        ("eoq", end_day("2026-03-31")),
         ("sonq", local("2026-04-01T00:00:00")),
-        ("eopq", day("2025-12-31")),
+        ("eopq", end_day("2025-12-31")),
         ("sopw", local("2026-02-23T00:00:00")),
-        ("eonw", day("2026-03-15")),
+        ("eonw", end_day("2026-03-15")),
         ("sonww", local("2026-03-09T00:00:00")),
-        ("eopww", day("2026-02-27")),
+        ("eopww", end_day("2026-02-27")),
         ("socw", local("2026-03-02T00:00:00")),
-        ("eocm", day("2026-03-31")),
+        ("eocm", end_day("2026-03-31")),
         ("sopm", local("2026-02-01T00:00:00")),
-        ("eopm", day("2026-02-28")),
+        ("eopm", end_day("2026-02-28")),
         ("sony", local("2027-01-01T00:00:00")),
-        ("eopy", day("2025-12-31")),
+        ("eopy", end_day("2025-12-31")),
         ("sond", local("2026-03-05T00:00:00")),
-        ("eopd", day("2026-03-03")),
+        ("eopd", end_day("2026-03-03")),
         ("noon", local("2026-03-04T12:00:00")),
         ("midnight", local("2026-03-05T00:00:00")),
         ("later", day("9999-12-30")),
@@ -320,4 +333,27 @@ fn forms_that_almost_fit_are_errors() {
     ] {
         assert!(c.parse(huge).is_err(), "{huge}");
     }
+}
+
+/// A day named without a time is due at its end and waited for from its
+/// start; a period's end (`eod`, `eow`) is its end for every field.
+#[test]
+fn each_field_takes_a_day_at_its_end_or_start() {
+    let c = clock();
+    let monday = c.parse("2026-03-09").unwrap();
+    assert_eq!(monday.as_field(DateField::Due), monday.end);
+    assert_eq!(monday.as_field(DateField::Until), monday.end);
+    assert_eq!(monday.as_field(DateField::Wait), monday.start);
+    assert_eq!(monday.as_field(DateField::Scheduled), monday.start);
+    let eod = c.parse("eod").unwrap();
+    for field in [
+        DateField::Due,
+        DateField::Wait,
+        DateField::Scheduled,
+        DateField::Until,
+    ] {
+        assert_eq!(eod.as_field(field), eod.end, "{field:?}");
+    }
+    let sow = c.parse("sow").unwrap();
+    assert_eq!(sow.as_field(DateField::Due), sow.start);
 }

@@ -10,6 +10,9 @@ pub(super) enum Named {
     Day(NaiveDate),
     /// The first instant of that day: `sod`, `sow`, `som`, `soy`, `midnight`.
     Start(NaiveDate),
+    /// A period's last day, named as its end (`eod`, `eow`, `eom`): a whole
+    /// day, taken at its end by every field.
+    End(NaiveDate),
     /// A local wall-clock time: `noon`.
     At(NaiveDateTime),
     /// That long after now: `1h`, `30min`, `PT2H`.
@@ -99,7 +102,7 @@ fn period(text: &str, today: NaiveDate) -> Option<Named> {
             Period::WorkWeek => d.checked_add_days(Days::new(4)),
             _ => add(unit, d, 1).and_then(|next| next.pred_opt()),
         });
-        last.map_or(Named::OutOfRange, Named::Day)
+        last.map_or(Named::OutOfRange, Named::End)
     };
     Some(named)
 }

@@ -294,8 +294,21 @@ fn taskwarrior_words_this_grammar_lacks_are_refused_not_searched() {
         let err = TaskFilter::parse(words, &clock()).unwrap_err();
         assert!(err.0.contains(said), "{words:?}: {err:?}");
     }
-    // As words of a phrase they are searched for.
-    for word in ["a=b", "x~y", "<3", "re:"] {
+    // As words of a phrase they are searched for, and so are words that
+    // only look so: a quoted phrase, paths, addresses, short names.
+    for word in [
+        "a=b",
+        "x~y",
+        "<3",
+        "re:",
+        "re: invoice",
+        "re:budget",
+        "std::fs",
+        "mailto:bob@x",
+        "c:\\temp",
+        "pro>con",
+        "dep=prod",
+    ] {
         assert!(TaskFilter::parse(&[word], &clock()).is_ok(), "{word}");
     }
 }

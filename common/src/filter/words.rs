@@ -217,20 +217,26 @@ pub(super) fn refuse_bare_uda(word: &str, source: Source) -> Result<(), FilterEr
     }
 }
 
-/// In a modification, `size:5`: a name and a value, which Taskwarrior
-/// takes as its attribute when its rc defines one of that name. Ours need
-/// no definition and are written `uda.size:5`; read as title words, it
-/// would replace the title with `size:5`. A word that only looks so (an
-/// address's `https://…`, a time's `10:30`) stays a word.
+/// `size:5`: a name and a value, which Taskwarrior takes as its attribute
+/// when its rc defines one of that name. Ours need no definition and are
+/// written `uda.size:5`; read as title words, it would replace the title
+/// with `size:5`, and as search words find nothing. A word that only looks
+/// so stays a word: an address's `https://…` or `bob@x`, a time's `10:30`,
+/// a path's `std::fs` or `c:\x`, a phrase quoted whole (`"re: invoice"`),
+/// a name of two letters (`re:`).
 pub(super) fn refuse_attribute_like(word: &str, source: Source) -> Result<(), FilterError> {
     let Some((name, value)) = word.split_once(':') else {
         return Ok(());
     };
-    let is_name = name.starts_with(|c: char| c.is_ascii_lowercase())
+    let is_name = name.len() >= 3
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !is_name || value.is_empty() || value.starts_with('/') {
+    let is_value = !value.is_empty()
+        && !value.starts_with(['/', ':'])
+        && !value.contains(|c: char| c.is_whitespace() || c == '@' || c == '\\');
+    if !is_name || !is_value {
         return Ok(());
     }
     Err(error(format!(
@@ -341,9 +347,21 @@ pub(super) fn refuse_algebra(word: &str) -> Result<(), FilterError> {
         return Ok(());
     };
     let name = word[..at].strip_suffix('!').unwrap_or(&word[..at]);
-    let known = attribute(name).is_some()
+    // Whole names only: `pro>con` and `dep=prod` are words.
+    let known = [
+        "project",
+        "priority",
+        "status",
+        "due",
+        "wait",
+        "scheduled",
+        "until",
+        "depends",
+        "tags",
+        "desc",
+    ]
+    .contains(&name)
         || UNSUPPORTED.contains(&name)
-        || name == "desc"
         || name
             .strip_prefix("uda.")
             .is_some_and(|rest| !rest.is_empty());

@@ -59,12 +59,9 @@ pub async fn bulk(
     ids: Vec<i64>,
     action: BulkAction,
 ) -> TaskResult<BulkOutcome> {
-    let mut unique = Vec::with_capacity(ids.len());
-    for id in ids {
-        if !unique.contains(&id) {
-            unique.push(id);
-        }
-    }
+    // Each once, in the order given.
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    let unique: Vec<i64> = ids.into_iter().filter(|id| seen.insert(*id)).collect();
     if let BulkAction::Modify { all, each } = &action {
         let text = |patch: &TaskFieldsPatch| -> usize {
             patch

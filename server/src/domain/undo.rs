@@ -291,18 +291,26 @@ async fn plan(
             None => store.trashed(user_id, id).await?,
         };
         // As its user knows it: by its number, else by its uuid and title.
+        // A number only as the task has it now: one kept from before may
+        // have gone to another task since.
         let known = [
-            current.as_ref(),
             trashed.as_ref().map(|trashed| &trashed.task),
             found.as_ref(),
             last.after.as_ref(),
             last.before.as_ref(),
         ];
-        let name = known
-            .into_iter()
-            .flatten()
-            .next()
-            .map_or_else(|| format!("task {id}"), name_of);
+        let name = match &current {
+            Some(task) => name_of(task),
+            None => known.into_iter().flatten().next().map_or_else(
+                || format!("task {id}"),
+                |task| {
+                    name_of(&Task {
+                        number: None,
+                        ..task.clone()
+                    })
+                },
+            ),
+        };
         let left_deleted = last.op == ChangeOp::Deleted;
         // As the set left it: a task still so is not "changed since", even
         // if later sets changed it and were undone (its version moved on).
@@ -364,6 +372,10 @@ async fn plan(
                     conflict(&name, CYCLE.to_string());
                     continue;
                 }
+                if let Some(twin) = holding_uuid(store, user_id, &found.uuid).await? {
+                    conflict(&name, twin);
+                    continue;
+                }
                 let version = trashed.task.version;
                 writes.push(SetWrite::Restore {
                     task: back(found, version, now),
@@ -375,6 +387,10 @@ async fn plan(
                     conflict(&name, "purged from the trash since".to_string());
                     continue;
                 }
+                if let Some(twin) = holding_uuid(store, user_id, &found.uuid).await? {
+                    conflict(&name, twin);
+                    continue;
+                }
                 writes.push(SetWrite::Recreate {
                     task: back(found, 0, now),
                 });
@@ -382,6 +398,20 @@ async fn plan(
         }
     }
     Ok((writes, conflicts))
+}
+
+/// What to say when another task of the user's holds `uuid` (one imported
+/// again after this one was deleted), which a task brought back would
+/// share: `None` when none does.
+async fn holding_uuid(store: &dyn Store, user_id: i64, uuid: &str) -> TaskResult<Option<String>> {
+    let twins = store.tasks_by_uuid(user_id, vec![uuid.to_string()]).await?;
+    Ok(twins.first().map(|twin| {
+        format!(
+            "{} has this task's uuid (it came in again after this one was deleted): purge one \
+             of the two to keep the other",
+            name_of(twin)
+        )
+    }))
 }
 
 /// A task as a conflict names it: `task 4`, or for a task without a number
@@ -447,16 +477,8 @@ pub async fn restore(store: &dyn Store, user_id: i64, task_id: i64) -> TaskResul
         if closes_a_cycle(store, user_id, &trashed.task.depends, &trashed.dependents).await? {
             return Err(invalid("depends", CYCLE));
         }
-        let uuid = trashed.task.uuid.clone();
-        if let Some(twin) = store.tasks_by_uuid(user_id, vec![uuid]).await?.first() {
-            return Err(TaskError::Refused(format!(
-                "{} has this task's uuid (it was imported again after this one was deleted): \
-                 purge one of the two to keep the other",
-                match twin.number {
-                    Some(number) => format!("task {number}"),
-                    None => format!("the task \"{}\"", twin.title),
-                }
-            )));
+        if let Some(twin) = holding_uuid(store, user_id, &trashed.task.uuid).await? {
+            return Err(TaskError::Refused(twin));
         }
         let now = Utc::now();
         let version = trashed.task.version;

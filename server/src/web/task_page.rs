@@ -156,9 +156,16 @@ pub async fn save(
     let user = browser.user.id;
     let back = local_path(&form.back);
     if !holds {
-        // Nothing saved: the form again as typed, with a token that holds.
-        let current = ops::get(store, user, id).await?;
+        // Nothing saved: the form again as typed, with a token that holds
+        // (on the deleted task's page if it went meanwhile).
         let again = vec![session::SHOWN_AGAIN.to_string()];
+        let current = match ops::get(store, user, id).await {
+            Err(TaskError::NotFound) => {
+                let restore = store.trashed(user, id).await?.map(|_| id);
+                return task_deleted::page(&browser, form, restore, again);
+            }
+            found => found?,
+        };
         let shown = page(&browser, &current, back, form, again);
         return Ok((StatusCode::FORBIDDEN, render(shown)?).into_response());
     }

@@ -518,6 +518,17 @@ async fn a_trashed_task_whose_uuid_came_back_meanwhile_is_refused_back() {
     );
     let trash = body(app.get("/api/trash/", &alice.access).send().await.unwrap()).await;
     assert_eq!(trash.as_array().unwrap().len(), 1, "{trash}");
+    // Undoing the deletion meets the same: a conflict saying so, at once.
+    let undo = app
+        .post("/api/undo/", &alice.access, &json!({}))
+        .send()
+        .await
+        .unwrap();
+    let conflict = crate::helpers::problem(undo, StatusCode::CONFLICT).await;
+    assert!(
+        conflict.to_string().contains("has this task's uuid"),
+        "{conflict}"
+    );
 }
 
 /// Taskwarrior takes descriptions and annotations longer than a task here

@@ -250,9 +250,11 @@ async fn a_task_purged_since_is_a_conflict_that_force_overrides() {
     .await;
     let conflicts = refused["errors"].as_object().unwrap();
     assert_eq!(conflicts.len(), 1, "{refused}");
-    // Named as its user knows it: by its number, not the store's id.
+    // Named as its user knows it: by its uuid and title (its number went
+    // with it, and may be another task's now), never by the store's id.
+    let uuid = purged_task["uuid"].as_str().unwrap();
     assert!(
-        conflicts.contains_key(&format!("task {}", purged_task["number"])),
+        conflicts.contains_key(&format!("task {} (\"purged\")", &uuid[..8])),
         "{refused}"
     );
     // Nothing changed: the other task is still in the trash.

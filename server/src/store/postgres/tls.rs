@@ -45,7 +45,9 @@ pub enum TargetError {
 pub fn target(url: &str) -> Result<Target, TargetError> {
     let (rest, ask) = split_tls(url)?;
     let mut config = tokio_postgres::Config::from_str(&rest)?;
-    let encrypted = ask.encrypted;
+    // A mode the driver read where this reading did not (a key written
+    // with escapes): asked for, it is honoured, never turned to plain.
+    let encrypted = ask.encrypted || config.get_ssl_mode() == SslMode::Require;
     let roots = match (&ask.roots, encrypted) {
         (Some(_), false) => return Err(TargetError::RootWithoutTls),
         (Some(path), true) => roots_in(Path::new(path))?,
@@ -86,9 +88,12 @@ fn split_tls(url: &str) -> Result<(String, Ask), TargetError> {
         encrypted: false,
         roots: None,
     };
-    let Some((head, query)) = url.split_once('?') else {
+    // The query starts after the credentials, which may hold a `?`.
+    let after_login = url.rfind('@').map_or(0, |at| at + 1);
+    let Some(at) = url[after_login..].find('?').map(|at| after_login + at) else {
         return Ok((url.to_string(), ask));
     };
+    let (head, query) = (&url[..at], &url[at + 1..]);
     let mut kept = Vec::new();
     for pair in query.split('&') {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -198,6 +203,21 @@ mod tests {
                 roots: Some("/etc/ca+1.pem".to_string())
             }
         );
+    }
+
+    #[test]
+    fn a_mode_asked_in_any_spelling_is_never_plain() {
+        for url in [
+            "postgres://u:pa?ss@h/db?sslmode=require",
+            "postgres://u@h/db?ssl%6Dode=require",
+        ] {
+            let target = target(url).unwrap();
+            assert!(target.encrypted, "{url}");
+            assert_eq!(target.config.get_ssl_mode(), SslMode::Require, "{url}");
+        }
+        let (rest, said) = ask("postgres://u:pa?ss@h/db?sslmode=verify-full");
+        assert_eq!(rest, "postgres://u:pa?ss@h/db");
+        assert!(said.encrypted);
     }
 
     #[test]
