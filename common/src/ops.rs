@@ -23,6 +23,17 @@ pub enum Outcome {
     Refused(String),
 }
 
+/// Whether a trashed task's uuid starts as `name` does (asked only once a
+/// name found nothing; a failure to ask is taken as no).
+async fn in_trash(client: &ApiClient, name: &TaskRef) -> bool {
+    let prefix = name.to_string().to_ascii_lowercase();
+    client.trash().await.is_ok_and(|trash| {
+        trash
+            .iter()
+            .any(|trashed| trashed.task.uuid.to_ascii_lowercase().starts_with(&prefix))
+    })
+}
+
 /// The task `name` names: a pending task by number, any task by uuid
 /// prefix. None is [`ClientError::NoSuchTask`]; a prefix of several tasks
 /// is [`ClientError::AmbiguousTask`].
@@ -38,6 +49,7 @@ pub async fn find_in(
     name: &TaskRef,
 ) -> Result<Task, ClientError> {
     let named = name.query();
+    let by_uuid = named.uuid.is_some();
     let query = TaskQuery {
         limit: named.limit,
         offset: None,
@@ -51,6 +63,10 @@ pub async fn find_in(
     let mut tasks = page.results.into_iter();
     match (tasks.next(), tasks.next()) {
         (Some(task), None) => Ok(task),
+        // A uuid that names nothing may name a deleted task: said so.
+        (None, _) if by_uuid && in_trash(client, name).await => {
+            Err(ClientError::InTrash(name.clone()))
+        }
         (None, _) => Err(ClientError::NoSuchTask(name.clone())),
         (Some(_), Some(_)) => Err(ClientError::AmbiguousTask {
             name: name.clone(),

@@ -199,7 +199,9 @@ impl Failures {
             self.missing.push(name.clone());
         } else if matches!(
             err,
-            ClientError::NoSuchTask(_) | ClientError::AmbiguousTask { .. }
+            ClientError::NoSuchTask(_)
+                | ClientError::InTrash(_)
+                | ClientError::AmbiguousTask { .. }
         ) {
             ctx.warn(&err.to_string());
         } else {

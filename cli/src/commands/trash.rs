@@ -17,7 +17,7 @@ pub struct ListArgs {}
 #[derive(Debug, clap::Args)]
 pub struct Names {
     /// The tasks' uuids, or their first 8 or more characters (as `task trash` shows them)
-    #[arg(required = true)]
+    #[arg(value_name = "UUID")]
     uuids: Vec<String>,
 }
 
@@ -76,7 +76,19 @@ fn find<'a>(trash: &'a [TrashedTask], name: &str) -> Result<&'a TrashedTask> {
     }
 }
 
+/// A command on trashed tasks names at least one.
+fn named(args: &Names, command: &str) -> Result<()> {
+    if args.uuids.is_empty() {
+        return Err(UsageError(format!(
+            "task {command} UUID…: name the trashed tasks by their uuids (task trash lists them)"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 pub async fn restore(ctx: &Ctx, args: Names) -> Result<ExitCode> {
+    named(&args, "restore")?;
     let client = ctx.client()?;
     let trash = client.trash().await?;
     let mut restored = Vec::new();
@@ -97,6 +109,7 @@ pub async fn restore(ctx: &Ctx, args: Names) -> Result<ExitCode> {
 }
 
 pub async fn purge(ctx: &Ctx, args: Names) -> Result<ExitCode> {
+    named(&args, "purge")?;
     let client = ctx.client()?;
     let trash = client.trash().await?;
     let chosen = args

@@ -112,6 +112,15 @@ fn restore_and_purge_name_tasks_by_uuid_and_info_shows_the_history() {
     cli.ok(&["1,2", "delete"]);
 
     let uuid = |task: &Value| common::display::uuid_name(task["uuid"].as_str().unwrap());
+    // Named by its uuid while in the trash, it is said to be there.
+    let trashed = cli.run(&[&uuid(&kept), "info"]).failure(1);
+    assert!(
+        trashed.stderr.contains("in the trash") && trashed.stderr.contains("task restore"),
+        "{trashed:?}"
+    );
+    // The trash's commands name their tasks.
+    let bare = cli.run(&["purge"]).failure(2);
+    assert!(bare.stderr.contains("task trash lists them"), "{bare:?}");
     let restored = cli.ok(&["restore", &uuid(&kept)]);
     assert!(
         restored.starts_with("Restored \"Keep me please\""),

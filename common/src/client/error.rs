@@ -44,6 +44,9 @@ pub enum ClientError {
     /// No task is named so (a number names only pending tasks).
     #[error("task {0}: no such task")]
     NoSuchTask(TaskRef),
+    /// A uuid prefix that names only a deleted task, in the trash.
+    #[error("task {0}: deleted, and in the trash (restore it from there: task restore {0})")]
+    InTrash(TaskRef),
     /// A uuid prefix shared by several tasks.
     #[error("task {name}: {count} tasks start so: give more of the uuid")]
     AmbiguousTask { name: TaskRef, count: u64 },

@@ -152,11 +152,43 @@ fn summary(entries: &[JournalEntry]) -> String {
             {
                 changes[0]
             } else {
-                "changed"
+                return mixed(entries, &tasks);
             };
             format!("{verb} {count} tasks")
         }
     }
+}
+
+/// A set that made, changed and deleted tasks (an import adding some and
+/// updating others), each counted by what the set did to it as a whole:
+/// "created 1 and changed 4 tasks".
+fn mixed(entries: &[JournalEntry], tasks: &[i64]) -> String {
+    let (mut created, mut changed, mut deleted) = (0, 0, 0);
+    for task in tasks {
+        let mut ops = entries.iter().filter(|e| e.task_id == *task).map(|e| e.op);
+        let first = ops.next();
+        let last = ops.next_back().or(first);
+        match (first, last) {
+            (_, Some(ChangeOp::Deleted)) => deleted += 1,
+            (Some(ChangeOp::Created), _) => created += 1,
+            _ => changed += 1,
+        }
+    }
+    let parts: Vec<String> = [
+        ("created", created),
+        ("changed", changed),
+        ("deleted", deleted),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(verb, n)| format!("{verb} {n}"))
+    .collect();
+    let said = match parts.as_slice() {
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => "changed 0".to_string(),
+    };
+    format!("{said} tasks")
 }
 
 /// The set `direction` would revert now, if any.

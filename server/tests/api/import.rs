@@ -556,3 +556,29 @@ async fn long_text_comes_in_whole() {
         .collect();
     assert_eq!(notes.concat(), note);
 }
+
+/// Undoing an import that added some tasks and updated others says both.
+#[tokio::test]
+async fn an_imports_undo_says_what_it_added_and_updated() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    imported(&app, &alice, &json!([{"uuid": A, "description": "first"}])).await;
+    let file = json!([{"uuid": A, "description": "first, edited"},
+                      {"uuid": B, "description": "second"},
+                      {"uuid": C, "description": "third"}]);
+    let summary = imported(&app, &alice, &file).await;
+    assert_eq!(
+        (summary["added"].as_u64(), summary["updated"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let undone = app
+        .post("/api/undo/", &alice.access, &json!({}))
+        .send()
+        .await
+        .unwrap();
+    let undone = body(undone).await;
+    assert_eq!(
+        undone["summary"], "created 2 and changed 1 tasks",
+        "{undone}"
+    );
+}
