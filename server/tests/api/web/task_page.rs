@@ -868,6 +868,14 @@ async fn the_tasks_page_starts_stops_and_deletes_it() {
     assert!(task_of(&app, &alice, 1).await["start"].is_string());
     let page = browser.page(here).await;
     assert!(page.contains("action=\"/tasks/1/stop\""), "{page}");
+    // The notice's Undo comes back to this page with its way back too.
+    let undo_back = page
+        .split("class=\"notice\"")
+        .nth(1)
+        .and_then(|notice| notice.split("name=\"back\" value=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default();
+    assert_eq!(undo_back.replace("&#38;", "&").replace("&amp;", "&"), here, "{page}");
     let deleted = browser
         .post(
             "/tasks/1/delete",
