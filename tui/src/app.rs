@@ -255,6 +255,15 @@ impl App {
         self.task_at(self.selected)
     }
 
+    /// Whether the rows shown answer the view asked now. Just after a
+    /// filter, sort or scope changes, the old rows stay until the new ones
+    /// come: a key meant for a row of the new view must not act on them.
+    pub fn rows_are_current(&self) -> bool {
+        self.loaded_query.as_ref().is_none_or(|(query, names)| {
+            *query == self.query() && *names == self.filter.parsed.names
+        })
+    }
+
     /// What is asked of the server now.
     pub fn query(&self) -> TaskQuery {
         query::effective(

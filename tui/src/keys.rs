@@ -93,6 +93,19 @@ impl App {
         const NONE: KeyModifiers = KeyModifiers::NONE;
         const CTRL: KeyModifiers = KeyModifiers::CONTROL;
         const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+        let on_a_row = matches!(
+            (modifiers, code),
+            (
+                NONE,
+                KeyCode::Char('e' | ' ' | 'x' | 'A' | 'D' | 'S') | KeyCode::Delete
+            ) | (SHIFT, KeyCode::Char('S'))
+        );
+        if on_a_row && !self.rows_are_current() {
+            self.info(
+                "The new view is still loading: nothing was done. Press it again once it shows.",
+            );
+            return Vec::new();
+        }
         match (modifiers, code) {
             (NONE, KeyCode::Char('q')) => self.quit = true,
             // Esc closes what is open, and never quits: q does.

@@ -1723,3 +1723,33 @@ fn esc_on_the_filter_line_brings_back_the_selection_too() {
     answer_load(&mut app, &commands, fixtures::sample());
     assert_eq!(selected_id(&app), chosen);
 }
+
+/// Just after a filter is applied, the old view's rows stay until the new
+/// ones come: a key on a row then must not change a task of the old view.
+#[test]
+fn a_key_on_a_row_waits_for_the_new_view() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('/'));
+    let typed = type_text(&mut app, "+home");
+    let entered = press(&mut app, KeyCode::Enter);
+    for key in [KeyCode::Char(' '), KeyCode::Char('x'), KeyCode::Char('S')] {
+        let commands = press(&mut app, key);
+        assert!(commands.is_empty(), "{key:?}: {commands:?}");
+        assert!(matches!(app.overlay, crate::app::Overlay::None), "{key:?}");
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|m| m.text.contains("still loading")),
+            "{key:?}"
+        );
+    }
+    // Its rows come: the key acts on them.
+    let all: Vec<Command> = typed.into_iter().chain(entered).collect();
+    answer_load(&mut app, &all, fixtures::sample());
+    assert!(app.rows_are_current());
+    let commands = press(&mut app, KeyCode::Char(' '));
+    assert!(
+        matches!(commands.as_slice(), [Command::Change { .. }]),
+        "{commands:?}"
+    );
+}

@@ -875,7 +875,11 @@ async fn the_tasks_page_starts_stops_and_deletes_it() {
         .and_then(|notice| notice.split("name=\"back\" value=\"").nth(1))
         .and_then(|rest| rest.split('"').next())
         .unwrap_or_default();
-    assert_eq!(undo_back.replace("&#38;", "&").replace("&amp;", "&"), here, "{page}");
+    assert_eq!(
+        undo_back.replace("&#38;", "&").replace("&amp;", "&"),
+        here,
+        "{page}"
+    );
     let deleted = browser
         .post(
             "/tasks/1/delete",
