@@ -58,6 +58,23 @@ fn needs_escape(c: char) -> bool {
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// An error and its sources on one line, each said once: a wrapper's
+/// words ("error sending request", a pool's "db error") say little of what
+/// its causes name (a refused connection, a missing database).
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        source = inner.source();
+    }
+    line
+}
+
 /// `text` cut to `width` display columns, with `…` when cut.
 pub fn truncate(text: &str, width: usize) -> Cow<'_, str> {
     if text.width() <= width {

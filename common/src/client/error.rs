@@ -150,18 +150,3 @@ impl ClientError {
         )
     }
 }
-
-/// An error and its sources on one line.
-pub(super) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut line = error.to_string();
-    let mut source = error.source();
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !line.contains(&text) {
-            line.push_str(": ");
-            line.push_str(&text);
-        }
-        source = inner.source();
-    }
-    line
-}

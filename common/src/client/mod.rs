@@ -36,7 +36,7 @@ mod error;
 mod journal;
 mod session;
 
-use error::error_chain;
+use crate::text::error_chain;
 pub use error::{ClientError, Unreached};
 pub use journal::Direction;
 

@@ -449,18 +449,10 @@ async fn holding_uuid(store: &dyn Store, user_id: i64, uuid: &str) -> TaskResult
 /// A task as a conflict names it: `task 4`, or for a task without a number
 /// `task 1a2b3c4d ("its title")`.
 fn name_of(task: &Task) -> String {
+    let name = format!("task {}", common::display::name(task));
     match task.number {
-        Some(number) => format!("task {number}"),
-        None => {
-            let short: String = task.uuid.chars().take(8).collect();
-            let title: String = task.title.chars().take(40).collect();
-            let more = if task.title.chars().count() > 40 {
-                "…"
-            } else {
-                ""
-            };
-            format!("task {short} (\"{title}{more}\")")
-        }
+        Some(_) => name,
+        None => format!("{name} (\"{}\")", common::text::truncate(&task.title, 41)),
     }
 }
 

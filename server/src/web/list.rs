@@ -441,9 +441,7 @@ pub async fn act(
     // From the trash, where no other action finds it: its page, with the
     // restore's Undo, and the way back the page had.
     if action == "restore" {
-        let back =
-            serde_urlencoded::to_string([("back", local_path(&form.back))]).unwrap_or_default();
-        let page = Redirect::to(&format!("/tasks/{id}?{back}"));
+        let page = Redirect::to(&super::task_page::address(id, &local_path(&form.back)));
         return match undo_domain::restore(store, user, id).await {
             Ok(task) => Ok((undo::offer_after(&origin, &task), page).into_response()),
             // Restored already (a second click, another tab): its page.

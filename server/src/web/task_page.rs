@@ -72,6 +72,12 @@ struct TaskPage {
     uda_rows: usize,
 }
 
+/// A task's page, with the way back it leads to.
+pub(super) fn address(id: i64, back: &str) -> String {
+    let back = serde_urlencoded::to_string([("back", back)]).unwrap_or_default();
+    format!("/tasks/{id}?{back}")
+}
+
 fn page(
     browser: &Browser,
     task: &Task,
@@ -79,11 +85,7 @@ fn page(
     form: TaskForm,
     errors: Vec<String>,
 ) -> TaskPage {
-    let here = format!(
-        "/tasks/{}?{}",
-        task.id,
-        serde_urlencoded::to_string([("back", &back)]).unwrap_or_default()
-    );
+    let here = address(task.id, &back);
     TaskPage {
         chrome: Chrome::browser(browser),
         id: task.id,

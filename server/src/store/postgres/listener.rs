@@ -106,7 +106,7 @@ async fn listen(
             }
             Err(err) => {
                 // Once an outage, not every half second of it.
-                let said = super::with_causes(&err);
+                let said = common::text::error_chain(&err);
                 if last_failure.as_deref() != Some(said.as_str()) {
                     tracing::warn!(error = %said, "cannot connect to listen for other daemons' changes");
                     last_failure = Some(said);

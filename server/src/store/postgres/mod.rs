@@ -28,6 +28,7 @@ use std::{future::Future, time::Duration};
 use anyhow::{bail, Context};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use common::text::error_chain;
 use deadpool_postgres::{
     Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime,
 };
@@ -149,8 +150,8 @@ impl PostgresStore {
             // The pool's own words ("error occurred while creating a new
             // object") add nothing to the driver's.
             let said = match &err {
-                PoolError::Backend(err) => with_causes(err),
-                other => with_causes(other),
+                PoolError::Backend(err) => error_chain(err),
+                other => error_chain(other),
             };
             let hint = tls::hint(encrypted, &said);
             anyhow::anyhow!("cannot connect to {}: {said}{hint}", redacted(url))
@@ -264,23 +265,6 @@ async fn migrate(client: &mut Object, migrating: bool) -> anyhow::Result<()> {
     }
     tx.commit().await?;
     Ok(())
-}
-
-/// An error with what caused it, as far down as it goes: a pool's
-/// "creating a new object" and the driver's "db error" say nothing of a
-/// refused password or a missing database, which their causes name.
-pub(super) fn with_causes(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut said = err.to_string();
-    let mut cause = err.source();
-    while let Some(err) = cause {
-        let text = err.to_string();
-        if !said.contains(&text) {
-            said.push_str(": ");
-            said.push_str(&text);
-        }
-        cause = err.source();
-    }
-    said
 }
 
 fn pool_error(err: PoolError) -> StoreError {
