@@ -332,10 +332,14 @@ impl App {
             FormAction::None => Vec::new(),
             FormAction::Cancel => {
                 let took_theirs = form.conflict.is_some();
+                let dropped = form.is_changed();
                 self.overlay = Overlay::None;
                 if took_theirs {
                     self.info("Kept the version changed elsewhere.");
                     return vec![self.reload()];
+                }
+                if dropped {
+                    self.info("Dropped the form's changes.");
                 }
                 Vec::new()
             }

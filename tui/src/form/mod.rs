@@ -141,7 +141,15 @@ pub struct TaskForm {
     /// form was open: Enter then saves the user's changes over it, Esc
     /// takes it.
     pub conflict: Option<Task>,
+    /// What the fields held when the form opened, to tell whether Esc
+    /// would drop anything typed.
+    opened: Shown,
+    /// Esc was pressed once over unsaved changes: a second drops them.
+    pub confirm_discard: bool,
 }
+
+/// Every field's value as shown, to compare one moment's form with another's.
+type Shown = (Vec<String>, Option<Priority>, Status);
 
 impl TaskForm {
     pub fn add() -> TaskForm {
@@ -163,12 +171,14 @@ impl TaskForm {
             errors: BTreeMap::new(),
             error: None,
             saving: false,
+            opened: (vec![String::new(); 9], None, Status::Pending),
+            confirm_discard: false,
         }
     }
 
     pub fn edit(task: &Task, tz: FixedOffset) -> TaskForm {
         let date = |field| Input::new(shown_date(task, field, tz));
-        TaskForm {
+        let mut form = TaskForm {
             title: Input::new(task.title.clone()),
             description: Input::new(task.description.clone()),
             project: Input::new(task.project.clone().unwrap_or_default()),
@@ -182,6 +192,77 @@ impl TaskForm {
             status: task.status,
             original: Some(task.clone()),
             ..TaskForm::add()
+        };
+        form.opened = form.shown();
+        form
+    }
+
+    fn shown(&self) -> Shown {
+        let texts = Field::ALL
+            .iter()
+            .filter_map(|&field| self.input(field))
+            .map(|input| input.value().to_string())
+            .collect();
+        (texts, self.priority, self.status)
+    }
+
+    /// Whether anything was typed or chosen since the form opened.
+    pub fn is_changed(&self) -> bool {
+        self.shown() != self.opened
+    }
+
+    /// After a conflict: a field left as it was shown here takes the
+    /// server's value, so that the form shows what a save would leave.
+    /// Fields changed here keep what was typed (the conflict's rows show
+    /// the server's beside them).
+    pub fn take_theirs_where_untouched(&mut self, tz: FixedOffset) {
+        let (Some(original), Some(server)) = (self.original.clone(), self.conflict.clone()) else {
+            return;
+        };
+        let mut take = |input: &mut Input, was: String, theirs: String| {
+            if input.value() == was && was != theirs {
+                input.set(&theirs);
+            }
+        };
+        take(
+            &mut self.title,
+            original.title.clone(),
+            server.title.clone(),
+        );
+        take(
+            &mut self.description,
+            original.description.clone(),
+            server.description.clone(),
+        );
+        take(
+            &mut self.project,
+            original.project.clone().unwrap_or_default(),
+            server.project.clone().unwrap_or_default(),
+        );
+        for field in Field::DATES {
+            if let Some(input) = self.input_mut(field) {
+                take(
+                    input,
+                    shown_date(&original, field, tz),
+                    shown_date(&server, field, tz),
+                );
+            }
+        }
+        take(
+            &mut self.tags,
+            original.tags.join(" "),
+            server.tags.join(" "),
+        );
+        take(
+            &mut self.attributes,
+            values::shown_attributes(&original),
+            values::shown_attributes(&server),
+        );
+        if self.priority == original.priority {
+            self.priority = server.priority;
+        }
+        if self.status == original.status {
+            self.status = server.status;
         }
     }
 
@@ -354,8 +435,14 @@ impl TaskForm {
         {
             return FormAction::None;
         }
+        // Esc over unsaved changes asks first; after a conflict it is the
+        // choice the form offers, so it takes the server's version at once.
+        let discard = code == KeyCode::Esc
+            && (self.confirm_discard || self.conflict.is_some() || !self.is_changed());
+        self.confirm_discard = code == KeyCode::Esc && !discard;
         match (modifiers, code) {
-            (_, KeyCode::Esc) => return FormAction::Cancel,
+            (_, KeyCode::Esc) if discard => return FormAction::Cancel,
+            (_, KeyCode::Esc) => {}
             // Enter saves, so a line break in the description takes Ctrl-J
             // (what a terminal sends for it) or Alt-Enter.
             (KeyModifiers::CONTROL, KeyCode::Char('j')) | (KeyModifiers::ALT, KeyCode::Enter)

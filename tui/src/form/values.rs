@@ -66,15 +66,18 @@ impl TaskForm {
         let mut dates = BTreeMap::new();
         for field in Field::DATES {
             let typed = self.input(field).map_or("", Input::value).trim();
-            // A date left as shown is the task's, read or not: it is never
-            // rounded, nor refused for a reason the user did not type.
-            if let Some(original) = &self.original {
-                if typed == shown_date(original, field, tz) {
-                    if let Some(at) = date_of(original, field) {
-                        dates.insert(field, at);
-                    }
-                    continue;
+            // A date left as shown is the task's (or, after a conflict, the
+            // server's), read or not: it is never rounded, nor refused for a
+            // reason the user did not type.
+            let shown = [self.original.as_ref(), self.conflict.as_ref()]
+                .into_iter()
+                .flatten()
+                .find(|task| typed == shown_date(task, field, tz));
+            if let Some(task) = shown {
+                if let Some(at) = date_of(task, field) {
+                    dates.insert(field, at);
                 }
+                continue;
             }
             if typed.is_empty() {
                 continue;
@@ -100,11 +103,17 @@ impl TaskForm {
                 .insert(Field::Tags, text::escape(&err.to_string()).into_owned());
             Vec::new()
         });
-        let mut udas =
-            attributes(self.attributes.value(), self.original.as_ref()).unwrap_or_else(|message| {
-                self.errors.insert(Field::Attributes, message);
-                BTreeMap::new()
-            });
+        // Left as the server's version shows them after a conflict: its
+        // values exactly, as for the task's own.
+        let basis = self
+            .conflict
+            .as_ref()
+            .filter(|server| self.attributes.value().trim() == shown_attributes(server))
+            .or(self.original.as_ref());
+        let mut udas = attributes(self.attributes.value(), basis).unwrap_or_else(|message| {
+            self.errors.insert(Field::Attributes, message);
+            BTreeMap::new()
+        });
         let mut priority = self.priority;
         let mut extra = Modifications::default();
         // A new task's title line takes the CLI's words (`Buy milk +errands
@@ -242,25 +251,29 @@ impl TaskForm {
     }
 
     /// The fields that changed, for `PATCH`; `None` with the errors set.
+    /// After a conflict a field is sent only where it differs from the
+    /// server's version too: one holding the server's value (taken when
+    /// left untouched here) changes nothing.
     pub fn patch(&mut self, now: DateTime<Utc>, tz: FixedOffset) -> Option<TaskPatch> {
         let original = self.original.clone()?;
+        let server = self.conflict.clone().unwrap_or_else(|| original.clone());
         let v = self.values(now, tz)?;
         let mut patch = TaskPatch::default();
-        if v.title != original.title {
+        if v.title != original.title && v.title != server.title {
             patch.title = Some(v.title);
         }
-        if v.description != original.description {
+        if v.description != original.description && v.description != server.description {
             patch.description = Some(v.description);
         }
-        if v.status != original.status {
+        if v.status != original.status && v.status != server.status {
             patch.status = Some(v.status);
         }
-        if v.priority != original.priority {
+        if v.priority != original.priority && v.priority != server.priority {
             patch.priority = Some(v.priority);
         }
         for field in Field::DATES {
             let typed = v.dates.get(&field).copied();
-            if typed == date_of(&original, field) {
+            if typed == date_of(&original, field) || typed == date_of(&server, field) {
                 continue;
             }
             let slot = match field {
@@ -271,10 +284,10 @@ impl TaskForm {
             };
             *slot = Some(typed);
         }
-        if v.project != original.project {
+        if v.project != original.project && v.project != server.project {
             patch.project = Some(v.project);
         }
-        if v.tags != original.tags {
+        if v.tags != original.tags && v.tags != server.tags {
             patch.tags = Some(v.tags);
         }
         // Over the server's version after a conflict: its attributes with

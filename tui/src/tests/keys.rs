@@ -413,9 +413,40 @@ fn esc_closes_the_form_without_saving() {
     let mut app = app_with(fixtures::sample());
     press(&mut app, KeyCode::Char('a'));
     type_text(&mut app, "never mind");
+    // What was typed is not dropped at the first Esc: it asks.
+    assert!(press(&mut app, KeyCode::Esc).is_empty());
+    let Overlay::Form(form) = &app.overlay else {
+        panic!("one Esc must not drop what was typed");
+    };
+    assert!(form.confirm_discard);
+    let screen = screen(&app, 80, 24);
+    assert!(
+        screen.contains("Unsaved changes: Esc again drops them"),
+        "{screen}"
+    );
+    // Any other key goes back to the form and asks again next time.
+    type_text(&mut app, "!");
+    press(&mut app, KeyCode::Esc);
+    assert!(matches!(&app.overlay, Overlay::Form(form) if form.title.value() == "never mind!"));
+    // A second Esc drops it, and says so.
     assert!(press(&mut app, KeyCode::Esc).is_empty());
     assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(
+        app.message.as_ref().map(|m| m.text.as_str()),
+        Some("Dropped the form's changes.")
+    );
     assert!(!app.quit);
+
+    // A form left as it opened closes at once; so does one typed back to
+    // what it held.
+    press(&mut app, KeyCode::Char('e'));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.overlay, Overlay::None);
+    press(&mut app, KeyCode::Char('e'));
+    type_text(&mut app, "x");
+    press(&mut app, KeyCode::Backspace);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.overlay, Overlay::None);
 }
 
 #[test]
@@ -1508,6 +1539,9 @@ fn an_edit_conflict_shows_both_and_lets_the_user_choose() {
         panic!("the form must stay open: nothing typed is lost");
     };
     assert_eq!(form.title.value(), "Water the roses twice");
+    // A field left untouched here shows the server's value, which a save
+    // keeps.
+    assert_eq!(form.priority, Some(Priority::High));
     assert_eq!(
         form.conflict_rows(app.tz),
         [(

@@ -48,6 +48,9 @@ fn head(input: &Input, width: u16) -> String {
     shown
 }
 
+/// Shown after a first Esc over unsaved changes.
+const DISCARD_ASKED: &str = "Unsaved changes: Esc again drops them, Enter saves them.";
+
 pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm, tz: FixedOffset) {
     let width = area.width.saturating_sub(2).min(90);
     let input_width = width.saturating_sub(2 + LABEL_WIDTH + 1);
@@ -146,7 +149,12 @@ pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm, tz:
     }
     let fields_end = lines.len();
     lines.push(Line::from(""));
-    if let Some(error) = &form.error {
+    if form.confirm_discard {
+        let room = usize::from(width.saturating_sub(2));
+        for line in wrap(DISCARD_ASKED, room) {
+            lines.push(Line::from(line.yellow().bold()));
+        }
+    } else if let Some(error) = &form.error {
         let room = usize::from(width.saturating_sub(2));
         for line in wrap(&format!("✗ {}", escape(error)), room) {
             lines.push(Line::from(Span::styled(
