@@ -180,6 +180,13 @@ impl App {
                 return vec![self.reload()];
             }
             (NONE, KeyCode::Tab) => {
+                if let Some(status) = self.filter.parsed.query.status {
+                    self.info(format!(
+                        "The filter asks for status:{}: tab changes nothing until it is cleared.",
+                        status.as_str()
+                    ));
+                    return Vec::new();
+                }
                 self.scope = self.scope.toggle();
                 return vec![self.reload()];
             }

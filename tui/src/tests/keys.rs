@@ -1787,3 +1787,27 @@ fn a_key_on_a_row_waits_for_the_new_view() {
         "{commands:?}"
     );
 }
+
+/// A filter that names a status decides what shows: the status bar says
+/// that status, and `tab`, which would change nothing, says why.
+#[test]
+fn a_filter_naming_a_status_outranks_the_scope() {
+    let mut app = app_with(fixtures::sample());
+    assert!(screen(&app, 80, 24).contains(" pending  "));
+    press(&mut app, KeyCode::Char('/'));
+    let commands = type_text(&mut app, "status:done");
+    answer_load(&mut app, &commands, Vec::new());
+    press(&mut app, KeyCode::Enter);
+    let shown = screen(&app, 80, 24);
+    assert!(shown.contains(" done  0 tasks"), "{shown}");
+    assert!(press(&mut app, KeyCode::Tab).is_empty());
+    assert_eq!(app.scope, crate::query::Scope::Pending);
+    assert!(app
+        .message
+        .as_ref()
+        .is_some_and(|m| m.text.contains("status:done: tab changes nothing")));
+    // Cleared, the scope is back in charge.
+    press(&mut app, KeyCode::Esc);
+    assert!(screen(&app, 80, 24).contains(" pending  "));
+    assert_eq!(press(&mut app, KeyCode::Tab).len(), 1);
+}

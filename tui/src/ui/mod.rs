@@ -158,8 +158,15 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         }
     }
     let sep = Span::styled(" │ ", Style::new().fg(Color::DarkGray));
+    // A filter naming a status decides it, whatever the scope.
+    let scope = app
+        .filter
+        .parsed
+        .query
+        .status
+        .map_or(app.scope.label(), |status| status.as_str());
     let scope = Span::styled(
-        format!(" {} ", app.scope.label()),
+        format!(" {scope} "),
         Style::new().fg(Color::Black).bg(Color::Cyan),
     );
     let count = Span::raw(format!(
