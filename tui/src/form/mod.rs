@@ -219,7 +219,7 @@ impl TaskForm {
         let (Some(original), Some(server)) = (self.original.clone(), self.conflict.clone()) else {
             return;
         };
-        let mut take = |input: &mut Input, was: String, theirs: String| {
+        let take = |input: &mut Input, was: String, theirs: String| {
             if input.value() == was && was != theirs {
                 input.set(&theirs);
             }

@@ -1811,3 +1811,32 @@ fn a_filter_naming_a_status_outranks_the_scope() {
     assert!(screen(&app, 80, 24).contains(" pending  "));
     assert_eq!(press(&mut app, KeyCode::Tab).len(), 1);
 }
+
+/// Deleting a task others wait for frees them: the question says so,
+/// naming those in the view.
+#[test]
+fn the_delete_question_names_the_tasks_waiting_for_it() {
+    let mut tasks = fixtures::sample();
+    tasks[0].blocking = true;
+    tasks[1].depends = vec![tasks[0].id];
+    tasks[1].blocked = true;
+    let mut app = app_with(tasks);
+    press(&mut app, KeyCode::Char('x'));
+    let shown = screen(&app, 80, 24);
+    assert!(shown.contains("Delete task 1?"), "{shown}");
+    assert!(
+        shown.contains("Task 2 waits for it: it will wait no more."),
+        "{shown}"
+    );
+    press(&mut app, KeyCode::Esc);
+    // One no row shows still counts.
+    app.tasks[1].depends.clear();
+    press(&mut app, KeyCode::Char('x'));
+    let shown = screen(&app, 80, 24);
+    assert!(shown.contains("Other tasks wait for it"), "{shown}");
+    press(&mut app, KeyCode::Esc);
+    // A task no one waits for is asked about as before.
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('x'));
+    assert!(!screen(&app, 80, 24).contains("wait for it"));
+}

@@ -10,12 +10,13 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
+use common::api::Task;
 use common::display;
 
 use crate::app::{App, Level, Overlay};
 use crate::input::Input;
 use crate::layout;
-use crate::text::{escape, wrap};
+use crate::text::{escape, truncate, wrap};
 
 /// The rows the detail pane needs for the selected task at `width` (its
 /// borders and padding included), its long lines wrapped: what the layout
@@ -48,9 +49,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match &app.overlay {
         Overlay::None => {}
         Overlay::Help { scroll } => draw_help(frame, area, *scroll),
-        Overlay::ConfirmDelete(task) => {
-            draw_confirm(frame, area, &display::name(task), &task.title)
-        }
+        Overlay::ConfirmDelete(task) => draw_confirm(frame, area, app, task),
         Overlay::Form(form) => forms::draw_task_form(frame, area, form, app.tz),
         Overlay::Prompt(prompt) => draw_prompt(frame, area, prompt),
     }
@@ -456,21 +455,53 @@ fn draw_prompt(frame: &mut Frame, area: Rect, prompt: &crate::prompt::Prompt) {
     frame.set_cursor_position((rect.x + 3 + cursor, rect.y + 1));
 }
 
-fn draw_confirm(frame: &mut Frame, area: Rect, name: &str, title: &str) {
-    let rect = layout::centered(area, 56, 7);
-    let lines = vec![
-        Line::from(format!("Delete task {name}?").bold()),
-        Line::from(escape(title).into_owned()),
-        Line::from(""),
-        Line::from(vec![
-            Span::styled("y", Style::new().fg(Color::Red).bold()),
-            Span::raw(" delete   "),
-            Span::styled("n", Style::new().fg(Color::Cyan).bold()),
-            Span::raw(" / "),
-            Span::styled("esc", Style::new().fg(Color::Cyan).bold()),
-            Span::raw(" keep it"),
-        ]),
+/// What deleting `task` does to the tasks waiting for it: once it is in the
+/// trash they wait for it no more. Named from the rows loaded; a task
+/// waited for by none of them (they are hidden, or in another view) is
+/// still said to be waited for.
+fn waiting_for(app: &App, task: &Task) -> Option<String> {
+    if !task.blocking {
+        return None;
+    }
+    let names: Vec<String> = app
+        .tasks
+        .iter()
+        .filter(|t| t.status == common::api::Status::Pending && t.depends.contains(&task.id))
+        .map(display::name)
+        .collect();
+    Some(match names.as_slice() {
+        [] => "Other tasks wait for it: they will wait no more.".to_string(),
+        [one] => format!("Task {one} waits for it: it will wait no more."),
+        _ => truncate(
+            &format!(
+                "Tasks {} wait for it: they will wait no more.",
+                names.join(", ")
+            ),
+            52,
+        )
+        .into_owned(),
+    })
+}
+
+fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, task: &Task) {
+    let mut lines = vec![
+        Line::from(format!("Delete task {}?", display::name(task)).bold()),
+        Line::from(escape(&task.title).into_owned()),
     ];
+    if let Some(note) = waiting_for(app, task) {
+        lines.push(Line::from(note.yellow()));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled("y", Style::new().fg(Color::Red).bold()),
+        Span::raw(" delete   "),
+        Span::styled("n", Style::new().fg(Color::Cyan).bold()),
+        Span::raw(" / "),
+        Span::styled("esc", Style::new().fg(Color::Cyan).bold()),
+        Span::raw(" keep it"),
+    ]));
+    let height = u16::try_from(lines.len()).unwrap_or(u16::MAX) + 3;
+    let rect = layout::centered(area, 56, height);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).alignment(Alignment::Center).block(
