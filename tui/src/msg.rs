@@ -97,6 +97,9 @@ pub enum Command {
         id: i64,
         version: Option<i64>,
         patch: TaskPatch,
+        /// The task's name as the form showed it: a task done there loses
+        /// its number, and the message names it as the user knew it.
+        shown_as: String,
     },
     /// A change made the way the CLI makes it ([`common::ops`]), from the
     /// task as shown (its version sent as `If-Match`).
@@ -175,6 +178,16 @@ impl Change {
             Change::Annotate(_) => "Annotated",
             Change::Modify(_) => "Modified",
         }
+    }
+}
+
+/// What the form's save says it did: a status set there reads as the
+/// key that sets it would.
+pub fn form_verb(patch: &TaskPatch) -> &'static str {
+    match patch.status {
+        Some(Status::Done) => "Completed",
+        Some(Status::Pending) => "Reopened",
+        None => "Modified",
     }
 }
 

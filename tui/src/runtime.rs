@@ -130,7 +130,12 @@ impl Runtime {
                     });
                 });
             }
-            Command::UpdateTask { id, version, patch } => {
+            Command::UpdateTask {
+                id,
+                version,
+                patch,
+                shown_as,
+            } => {
                 tokio::spawn(async move {
                     let result = client
                         .update_task(id, &patch, version)
@@ -139,8 +144,8 @@ impl Runtime {
                     send(ApiEvent::TaskSaved {
                         source: Source::Form,
                         created: false,
-                        verb: "Modified",
-                        shown_as: None,
+                        verb: crate::msg::form_verb(&patch),
+                        shown_as: Some(shown_as),
                         result,
                     });
                 });

@@ -235,6 +235,7 @@ impl TaskForm {
             };
         };
         let id = original.id;
+        let shown_as = common::display::name(original);
         let version = self
             .conflict
             .as_ref()
@@ -246,6 +247,7 @@ impl TaskForm {
                 id,
                 version: Some(version),
                 patch,
+                shown_as,
             })),
         }
     }

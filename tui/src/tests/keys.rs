@@ -251,6 +251,7 @@ fn e_edits_and_sends_only_what_changed() {
                 priority: Some(Some(Priority::High)),
                 ..TaskPatch::default()
             },
+            shown_as: "1".into(),
         }]
     );
 }
@@ -724,7 +725,10 @@ fn shift_s_starts_and_stops_and_w_shows_waiting_tasks() {
         app.notice().map(|(_, text)| text),
         Some("Showing waiting tasks too.".to_string())
     );
+    // And kept in sight beside the scope once the message goes.
+    assert!(screen(&app, 80, 24).contains(" pending+waiting  "));
     press(&mut app, KeyCode::Char('w'));
+    assert!(!screen(&app, 80, 24).contains("+waiting"));
     assert_eq!(app.query().waiting, Some(false));
     assert_eq!(
         app.notice().map(|(_, text)| text),
@@ -1444,6 +1448,7 @@ fn an_edit_over_changes_to_other_fields_is_sent_again_without_asking() {
                 title: Some("Water the roses twice".into()),
                 ..TaskPatch::default()
             },
+            shown_as: "1".into(),
         }]
     );
     let Overlay::Form(form) = &app.overlay else {
@@ -1563,6 +1568,7 @@ fn an_edit_conflict_shows_both_and_lets_the_user_choose() {
         id: 1,
         version: Some(3),
         patch,
+        ..
     }] = commands.as_slice()
     else {
         panic!("expected an update over version 3, got {commands:?}");
@@ -1839,4 +1845,25 @@ fn the_delete_question_names_the_tasks_waiting_for_it() {
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Char('x'));
     assert!(!screen(&app, 80, 24).contains("wait for it"));
+}
+
+/// A task done through the form loses its number: the message names it
+/// as the form did, and says it was completed.
+#[test]
+fn done_through_the_form_says_completed_with_the_number_shown() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('e'));
+    press(&mut app, KeyCode::BackTab); // status, the last field
+    press(&mut app, KeyCode::Char('d'));
+    let commands = press(&mut app, KeyCode::Enter);
+    let [Command::UpdateTask {
+        patch, shown_as, ..
+    }] = commands.as_slice()
+    else {
+        panic!("expected an update, got {commands:?}");
+    };
+    assert_eq!(patch.status, Some(Status::Done));
+    assert_eq!(shown_as, "1");
+    assert_eq!(crate::msg::form_verb(patch), "Completed");
+    assert_eq!(crate::msg::form_verb(&TaskPatch::default()), "Modified");
 }

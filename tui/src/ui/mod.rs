@@ -164,8 +164,10 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         .query
         .status
         .map_or(app.scope.label(), |status| status.as_str());
+    // `w`'s choice shows beside it: waiting tasks are otherwise hidden.
+    let waiting = if app.show_waiting { "+waiting" } else { "" };
     let scope = Span::styled(
-        format!(" {scope} "),
+        format!(" {scope}{waiting} "),
         Style::new().fg(Color::Black).bg(Color::Cyan),
     );
     let count = Span::raw(format!(
