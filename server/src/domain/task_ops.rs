@@ -501,6 +501,44 @@ pub(super) fn activated(
     Ok(Some(next))
 }
 
+/// How many of what each blocked task of `tasks` waits for are still
+/// pending, for those waiting for several (one waiting for one waits for
+/// that one): one lookup of their statuses, whichever page they are on.
+pub async fn pending_dependencies(
+    store: &dyn Store,
+    user_id: i64,
+    tasks: &[Task],
+) -> TaskResult<BTreeMap<i64, usize>> {
+    let several = || {
+        tasks
+            .iter()
+            .filter(|task| task.blocked && task.depends.len() > 1)
+    };
+    let mut ids: Vec<i64> = several().flat_map(|task| task.depends.clone()).collect();
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let pending: BTreeSet<i64> = store
+        .task_statuses(user_id, ids)
+        .await?
+        .into_iter()
+        .filter(|(_, status)| *status == Status::Pending)
+        .map(|(id, _)| id)
+        .collect();
+    Ok(several()
+        .map(|task| {
+            let count = task
+                .depends
+                .iter()
+                .filter(|id| pending.contains(id))
+                .count();
+            (task.id, count)
+        })
+        .collect())
+}
+
 /// Deletes the user's task, under the same precondition as [`update`].
 pub async fn delete(
     store: &dyn Store,

@@ -66,7 +66,7 @@ struct Row {
     /// When a task hidden until later shows again; empty for the others.
     waits: String,
     /// What it waits for, when a task it depends on is still pending:
-    /// "another task", or "other tasks" when it depends on several.
+    /// "another task", or "other tasks" when several it depends on are.
     waits_for: &'static str,
     priority: String,
     class: String,
@@ -104,7 +104,9 @@ struct TasksPage {
     notice: Option<Notice>,
 }
 
-fn row(task: &Task, now: chrono::DateTime<Utc>) -> Row {
+/// A row of the list; `pending` is how many of what the task waits for
+/// are pending, where it waits for several.
+fn row(task: &Task, now: chrono::DateTime<Utc>, pending: Option<usize>) -> Row {
     let done = task.status == Status::Done;
     let mut class = Vec::new();
     if done {
@@ -164,7 +166,7 @@ fn row(task: &Task, now: chrono::DateTime<Utc>) -> Row {
         tags: task.tags.iter().map(|tag| shown(tag)).collect(),
         due: task.due.map(local).unwrap_or_default(),
         waits: waits.map(local).unwrap_or_default(),
-        waits_for: match (blocked, task.depends.len()) {
+        waits_for: match (blocked, pending.unwrap_or(1)) {
             (false, _) => "",
             (true, 0 | 1) => "another task",
             (true, _) => "other tasks",
@@ -305,6 +307,8 @@ async fn list_page(
     let filter = TaskFilter::from_pairs(&with_defaults(pairs.clone())?)?;
     let window = filter.page;
     let page = ops::list(state.store.as_ref(), browser.user.id, filter).await?;
+    let waits_for =
+        ops::pending_dependencies(state.store.as_ref(), browser.user.id, &page.tasks).await?;
     let now = Utc::now();
     let (previous, next) = page_links("/", &pairs, window, page.tasks.len(), page.count);
     let back = if query.is_empty() {
@@ -335,7 +339,11 @@ async fn list_page(
             }
             _ => String::new(),
         },
-        rows: page.tasks.iter().map(|task| row(task, now)).collect(),
+        rows: page
+            .tasks
+            .iter()
+            .map(|task| row(task, now, waits_for.get(&task.id).copied()))
+            .collect(),
         previous,
         next,
         quick_add,

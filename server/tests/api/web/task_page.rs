@@ -550,6 +550,19 @@ async fn notes_are_added_and_removed_and_quick_add_takes_dependencies() {
         .and_then(|rest| rest.split("</tr>").next())
         .unwrap_or_default();
     assert!(both_row.contains("waits for other tasks"), "{list}");
+    // One of the two done, it waits for one.
+    let page = browser.page("/").await;
+    let done = browser
+        .post("/tasks/1/done", &[("csrf", &csrf(&page)), ("back", "/")])
+        .await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let after = browser.page("/").await;
+    let both_row = after
+        .split("data-task=\"3\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .unwrap_or_default();
+    assert!(both_row.contains("waits for another task"), "{after}");
     assert!(!list
         .split("data-task=\"1\"")
         .nth(1)
