@@ -226,6 +226,35 @@ async function logIn(page, username) {
   await navigates(page, () => page.getByRole("button", { name: "Log in" }).click());
 }
 
+test("leaving a task's page with unsaved edits asks first", async () => {
+  const context = await browser.newContext();
+  const { page, problems } = await watchedPage(context);
+  await register(page, "fiona");
+  await page.getByLabel("New task").fill("Paint the shed");
+  await navigates(page, () => page.getByRole("button", { name: "Add", exact: true }).click());
+  await navigates(page, () => page.getByRole("link", { name: "Paint the shed" }).click());
+  const asked = [];
+  page.on("dialog", (dialog) => {
+    asked.push(dialog.type());
+    dialog.dismiss();
+  });
+  // Untouched, Start leaves at once.
+  await navigates(page, () => page.getByRole("button", { name: "Start" }).click());
+  assert.deepEqual(asked, []);
+  // Typed, then Stop: the browser asks, and staying keeps what was typed.
+  await page.getByLabel("Title").fill("Paint the shed green");
+  await page.getByRole("button", { name: "Stop" }).click();
+  await page.waitForTimeout(300);
+  assert.deepEqual(asked, ["beforeunload"]);
+  assert.equal(await page.getByLabel("Title").inputValue(), "Paint the shed green");
+  // Save leaves without asking, and saves.
+  await navigates(page, () => page.getByRole("button", { name: "Save" }).click());
+  assert.deepEqual(asked, ["beforeunload"]);
+  assert.ok((await titles(page)).includes("Paint the shed green"));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("two browsers of one user see each other's changes live", async () => {
   const first = await browser.newContext();
   const second = await browser.newContext();

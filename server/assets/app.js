@@ -1,9 +1,32 @@
-// Progressive enhancement for the task list: every page works without it.
+// Progressive enhancement for the task list and a task's page: every page
+// works without it.
 //
+// A task's page: leaving it (Start, Stop, Delete, a note, a link) with
+// edits in its form not saved asks first, as the browser asks for any page.
+"use strict";
+
+(() => {
+  const form = document.querySelector("form.task-form");
+  if (!form) return;
+  const values = () => new URLSearchParams(new FormData(form)).toString();
+  const opened = values();
+  // Drawn again after a refused save: what it shows is not saved yet.
+  const refused = form.dataset.unsaved === "true";
+  let saving = false;
+  form.addEventListener("submit", () => {
+    saving = true;
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (saving || (!refused && values() === opened)) return;
+    event.preventDefault();
+    // Older browsers show the dialog only for a returnValue set.
+    event.returnValue = "";
+  });
+})();
+
 // Live updates: the list follows the user's task changes, made here or
 // anywhere else (the CLI, the TUI, another browser), through the event
 // stream, and says so to screen readers.
-"use strict";
 
 (() => {
   const region = () => document.getElementById("task-list");

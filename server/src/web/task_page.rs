@@ -60,6 +60,8 @@ struct TaskPage {
     /// This page's own address with its way back, where Start and Stop
     /// come back to.
     here: String,
+    /// The web app's script: here, it asks before leaving unsaved edits.
+    script: String,
     form: TaskForm,
     priorities: Vec<(&'static str, &'static str)>,
     notes: Vec<Note>,
@@ -100,6 +102,7 @@ fn page(
         pending: task.status == common::api::Status::Pending,
         active: task.start.is_some(),
         here,
+        script: super::assets::url("app.js"),
         priorities: vec![
             ("", "None"),
             ("low", "Low"),
