@@ -212,6 +212,11 @@ fn named_dates_on_the_days_clocks_change() {
                 ("15th", "2026-11-16T04:59:59Z"),
                 ("soy", "2026-01-01T05:00:00Z"),
                 ("later", "9999-12-31T04:59:59Z"),
+                // Date arithmetic moves the local day, across the change.
+                ("today+1d", "2026-11-03T04:59:59Z"),
+                ("sod+1d", "2026-11-02T05:00:00Z"),
+                ("now+2h", "2026-11-01T06:30:00Z"),
+                ("eom-1d", "2026-11-30T04:59:59Z"),
             ][..],
         ),
     ];

@@ -21,6 +21,7 @@
 //! | `3d`, `2w`, `6mo`, `1y`, `in 3 days`, `in 2 weeks` | that many days, weeks, months, years from today |
 //! | `1h`, `30min`, `90s`, `in 1 hour` | that long from now (an instant) |
 //! | `P1D`, `P2W`, `P1Y2M`, `PT2H30M`, `P1DT12H` | ISO 8601: a day without a time part, else an instant |
+//! | `today+3d`, `eom-1d`, `friday+1w`, `now+2h`, `tomorrow+9h` | a DATE moved by a length: a day by whole days stays a day, a length on the clock makes an instant |
 //!
 //! A *day* is a span: it starts at local midnight and ends at 23:59:59 local.
 //! A due date set to a day is due at its end (a task due today is overdue only
@@ -56,8 +57,8 @@ impl std::fmt::Display for DateError {
                 f,
                 "invalid date {input:?}: use 2026-12-01, an RFC 3339 time, today, tomorrow, \
                  a weekday, a month, 15th, sod/eod, sow/eow (soww, som, soq, soy, sopw, eonm…), \
-                 noon, later, 3d, 2w, 1h, 30min, \"in 3 days\", P1DT2H, or a day then a time \
-                 (fri 9:30)"
+                 noon, later, 3d, 2w, 1h, 30min, \"in 3 days\", P1DT2H, a day then a time \
+                 (fri 9:30), or a date moved by a length (today+3d, eom-1d)"
             ),
             DateError::OutOfRange(input) => write!(f, "date {input:?} is out of range"),
         }
@@ -254,7 +255,45 @@ impl<Tz: TimeZone> Clock<Tz> {
                 return Ok(DateSpec::instant(at));
             }
         }
+        // Taskwarrior's date arithmetic, a DATE then a length added or
+        // taken away: `today+3d`, `eom-1d`, `now+2h`, `2026-12-24-1w`.
+        // Tried last, so that a date with its own `-` or `+` (an ISO date,
+        // an offset) reads as itself; the last sign whose right side is a
+        // length splits it, and the left side is read again (a chain,
+        // `today+1d+2h`, one sign at a time).
+        let sign = text
+            .char_indices()
+            .rev()
+            .filter(|&(at, c)| at > 0 && (c == '+' || c == '-'))
+            .find_map(|(at, c)| Some((at, c == '+', words::step(text[at + 1..].trim())?)));
+        if let Some((at, forward, step)) = sign {
+            let step = step.ok_or_else(out_of_range)?;
+            let base = self.parse_any(&text[..at]).map_err(|_| invalid())?;
+            return self.moved(base, step, forward).ok_or_else(out_of_range);
+        }
         Err(invalid())
+    }
+
+    /// `base` moved by `step`: a day by whole days stays a day (the same
+    /// kind, an end still an end); a length on the clock makes an instant,
+    /// from a day's start (its end for an end, `eod+1h`). The calendar part
+    /// moves the local date, so a day is still a day across a clock change.
+    fn moved(&self, base: DateSpec, step: words::Step, forward: bool) -> Option<DateSpec> {
+        let tz = self.now.timezone();
+        if base.is_day() && step.is_calendar() {
+            let date = base.start.with_timezone(&tz).date_naive();
+            let spec = self.day(step.move_day(date, forward)?)?;
+            return Some(DateSpec {
+                ends: base.ends,
+                ..spec
+            });
+        }
+        let from = if base.ends { base.end } else { base.start };
+        let local = from.with_timezone(&tz).naive_local();
+        let date = step.move_day(local.date(), forward)?;
+        let at = self.local(date.and_time(local.time()))?;
+        at.checked_add_signed(step.clock(forward)?)
+            .map(DateSpec::instant)
     }
 
     /// The span of a local calendar day.

@@ -357,3 +357,69 @@ fn each_field_takes_a_day_at_its_end_or_start() {
     let sow = c.parse("sow").unwrap();
     assert_eq!(sow.as_field(DateField::Due), sow.start);
 }
+
+/// Taskwarrior's date arithmetic: a DATE, then a length added or taken away.
+#[test]
+fn a_date_moved_by_a_length() {
+    let c = clock();
+    let instant = |s: &str| DateSpec::instant(utc(s));
+    let cases = [
+        ("today+3d", day("2026-03-07")),
+        ("today-1d", day("2026-03-03")),
+        ("tomorrow+1wk", day("2026-03-12")),
+        ("friday+1d", day("2026-03-07")),
+        ("2026-12-24-2d", day("2026-12-22")),
+        ("2026-01-31+1mo", day("2026-02-28")),
+        ("eom-1d", end_day("2026-03-30")),
+        ("eoy+P1M", end_day("2027-01-31")),
+        ("now+2h", instant("2026-03-04T12:30:00+02:00")),
+        ("now-90min", instant("2026-03-04T09:00:00+02:00")),
+        ("tomorrow+9h", instant("2026-03-05T09:00:00+02:00")),
+        ("sod-1d", instant("2026-03-03T00:00:00+02:00")),
+        ("eod+1h", instant("2026-03-05T00:59:59+02:00")),
+        ("today+1d+2h", instant("2026-03-05T02:00:00+02:00")),
+        ("Today + 3d", day("2026-03-07")),
+        // A day then a time of day still reads after a moved day.
+        ("today+1d 17:00", instant("2026-03-05T17:00:00+02:00")),
+        // Forms with their own signs read as themselves.
+        (
+            "2026-03-04t10:00:00+01:00",
+            instant("2026-03-04T10:00:00+01:00"),
+        ),
+    ];
+    for (input, want) in cases {
+        assert_eq!(c.parse(input), Ok(want), "{input}");
+    }
+    // A wait moved by whole days is still shown from the day's start.
+    assert_eq!(
+        c.parse("today+2d")
+            .map(|spec| spec.as_field(DateField::Wait)),
+        Ok(utc("2026-03-06T00:00:00+02:00"))
+    );
+    for bad in [
+        "today+",
+        "+3d",
+        "today+3x",
+        "due-2d",
+        "today+3d+",
+        "3d-today",
+        "-1d",
+    ] {
+        assert!(
+            matches!(c.parse(bad), Err(DateError::Invalid(_))),
+            "{bad}: {:?}",
+            c.parse(bad)
+        );
+    }
+    assert!(matches!(
+        c.parse("today+99999999999y"),
+        Err(DateError::OutOfRange(_))
+    ));
+    assert!(matches!(
+        c.parse("9999-12-30+2d"),
+        Err(DateError::OutOfRange(_))
+    ));
+    // Long chains stay cheap: each sign is read once.
+    let chain = format!("today{}", "+1d".repeat(30));
+    assert_eq!(c.parse(&chain), Ok(day("2026-04-03")));
+}

@@ -176,8 +176,8 @@ fn other(text: &str, today: NaiveDate) -> Option<Named> {
     if let Some(day) = ordinal(text) {
         return Some(next_day_of_month(today, day));
     }
-    if let Some(named) = iso_duration(text, today) {
-        return Some(named);
+    if let Some(step) = iso_duration(text) {
+        return Some(step.map_or(Named::OutOfRange, |step| step.after_today(today)));
     }
     offset(text, today)
 }
@@ -256,78 +256,101 @@ fn next_day_of_month(today: NaiveDate, day: u32) -> Named {
     Named::OutOfRange
 }
 
-enum Unit {
-    Seconds,
-    Minutes,
-    Hours,
-    Days,
-    Weeks,
-    Months,
-    Years,
+/// A length of time as written (`3d`, `2w`, `6mo`, `1h`, `P1DT12H`):
+/// calendar months and days, then seconds on the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) struct Step {
+    months: u32,
+    days: u64,
+    seconds: i64,
+    /// Written with a unit of the clock (`0h` too): it names an instant.
+    on_clock: bool,
+}
+
+impl Step {
+    /// Whether it is whole days (or months), with nothing on the clock.
+    pub(super) fn is_calendar(&self) -> bool {
+        !self.on_clock
+    }
+
+    /// `day` moved by the calendar part, forward or back.
+    pub(super) fn move_day(&self, day: NaiveDate, forward: bool) -> Option<NaiveDate> {
+        let (months, days) = (Months::new(self.months), Days::new(self.days));
+        if forward {
+            day.checked_add_months(months)?.checked_add_days(days)
+        } else {
+            day.checked_sub_months(months)?.checked_sub_days(days)
+        }
+    }
+
+    /// The clock part, forward or back.
+    pub(super) fn clock(&self, forward: bool) -> Option<Duration> {
+        Duration::try_seconds(if forward { self.seconds } else { -self.seconds })
+    }
+
+    /// Today moved by it: a day when it is whole days, else that long
+    /// after now (its calendar part counted from today).
+    fn after_today(self, today: NaiveDate) -> Named {
+        let Some(day) = self.move_day(today, true) else {
+            return Named::OutOfRange;
+        };
+        if self.is_calendar() {
+            return Named::Day(day);
+        }
+        (day - today)
+            .num_seconds()
+            .checked_add(self.seconds)
+            .and_then(Duration::try_seconds)
+            .map_or(Named::OutOfRange, Named::After)
+    }
+}
+
+/// The length `text` (lower case, trimmed) writes, if it is one:
+/// `Some(None)` for one too long for any calendar.
+pub(super) fn step(text: &str) -> Option<Option<Step>> {
+    count_and_unit(text).or_else(|| iso_duration(text))
 }
 
 /// `3d`, `2w`, `6mo`, `1y`, `in 3 days`, `1h`, `30min`, `in 1 hour`:
 /// whole days and more name a day; hours and less an instant from now.
 fn offset(text: &str, today: NaiveDate) -> Option<Named> {
     let rest = text.strip_prefix("in ").unwrap_or(text).trim();
-    let digits = rest
+    Some(count_and_unit(rest)?.map_or(Named::OutOfRange, |step| step.after_today(today)))
+}
+
+/// A count then a unit: `3d`, `2 weeks`, `90s`.
+fn count_and_unit(text: &str) -> Option<Option<Step>> {
+    let digits = text
         .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
+        .unwrap_or(text.len());
     if digits == 0 {
         return None;
     }
-    let count: u64 = match rest[..digits].parse() {
-        Ok(count) => count,
-        Err(_) => return Some(Named::OutOfRange),
-    };
-    let unit = match rest[digits..].trim() {
-        "s" | "sec" | "secs" | "second" | "seconds" => Unit::Seconds,
-        "min" | "mins" | "minute" | "minutes" => Unit::Minutes,
-        "h" | "hr" | "hrs" | "hour" | "hours" => Unit::Hours,
-        "d" | "day" | "days" => Unit::Days,
-        "w" | "wk" | "wks" | "week" | "weeks" => Unit::Weeks,
-        "mo" | "month" | "months" => Unit::Months,
-        "y" | "yr" | "yrs" | "year" | "years" => Unit::Years,
+    let count: Option<u64> = text[..digits].parse().ok();
+    let (seconds, days, months): (u64, u64, u64) = match text[digits..].trim() {
+        "s" | "sec" | "secs" | "second" | "seconds" => (1, 0, 0),
+        "min" | "mins" | "minute" | "minutes" => (60, 0, 0),
+        "h" | "hr" | "hrs" | "hour" | "hours" => (3600, 0, 0),
+        "d" | "day" | "days" => (0, 1, 0),
+        "w" | "wk" | "wks" | "week" | "weeks" => (0, 7, 0),
+        "mo" | "month" | "months" => (0, 0, 1),
+        "y" | "yr" | "yrs" | "year" | "years" => (0, 0, 12),
         _ => return None,
     };
-    Some(shift(today, count, unit))
-}
-
-/// `today` moved by `count` units: a day, or (below a day) a duration.
-fn shift(today: NaiveDate, count: u64, unit: Unit) -> Named {
-    let seconds = |per: u64| {
-        count
-            .checked_mul(per)
-            .and_then(|s| i64::try_from(s).ok())
-            .and_then(Duration::try_seconds)
-            .map_or(Named::OutOfRange, Named::After)
-    };
-    let months = |per: u64| {
-        count
-            .checked_mul(per)
-            .and_then(|m| u32::try_from(m).ok())
-            .and_then(|m| today.checked_add_months(Months::new(m)))
-            .map_or(Named::OutOfRange, Named::Day)
-    };
-    match unit {
-        Unit::Seconds => seconds(1),
-        Unit::Minutes => seconds(60),
-        Unit::Hours => seconds(3600),
-        Unit::Days | Unit::Weeks => {
-            let per = if matches!(unit, Unit::Weeks) { 7 } else { 1 };
-            count
-                .checked_mul(per)
-                .and_then(|n| today.checked_add_days(Days::new(n)))
-                .map_or(Named::OutOfRange, Named::Day)
-        }
-        Unit::Months => months(1),
-        Unit::Years => months(12),
-    }
+    let times = |per: u64| count.and_then(|count| count.checked_mul(per));
+    Some((|| {
+        Some(Step {
+            months: u32::try_from(times(months)?).ok()?,
+            days: times(days)?,
+            seconds: i64::try_from(times(seconds)?).ok()?,
+            on_clock: seconds > 0,
+        })
+    })())
 }
 
 /// ISO 8601 durations, as Taskwarrior takes them: `P1D`, `P2W`, `P1Y2M`,
 /// `PT2H30M`, `P1DT12H`. With no time part, a day; else an instant.
-fn iso_duration(text: &str, today: NaiveDate) -> Option<Named> {
+fn iso_duration(text: &str) -> Option<Option<Step>> {
     let body = text.strip_prefix('p')?;
     if body.is_empty() {
         return None;
@@ -365,40 +388,36 @@ fn iso_duration(text: &str, today: NaiveDate) -> Option<Named> {
     if date.is_empty() && time.is_empty() {
         return None;
     }
-    let mut day = Some(today);
+    let mut step = Some(Step {
+        on_clock: !time.is_empty(),
+        ..Step::default()
+    });
     for (unit, n) in &date {
-        day = day.and_then(|d| match unit {
-            'y' => n
-                .checked_mul(12)
-                .and_then(|m| u32::try_from(m).ok())
-                .and_then(|m| d.checked_add_months(Months::new(m))),
-            'm' => u32::try_from(*n)
-                .ok()
-                .and_then(|m| d.checked_add_months(Months::new(m))),
-            'w' => n
-                .checked_mul(7)
-                .and_then(|n| d.checked_add_days(Days::new(n))),
-            _ => d.checked_add_days(Days::new(*n)),
+        step = step.and_then(|mut step| {
+            match unit {
+                'y' => {
+                    step.months = step
+                        .months
+                        .checked_add(u32::try_from(n.checked_mul(12)?).ok()?)?
+                }
+                'm' => step.months = step.months.checked_add(u32::try_from(*n).ok()?)?,
+                'w' => step.days = step.days.checked_add(n.checked_mul(7)?)?,
+                _ => step.days = step.days.checked_add(*n)?,
+            }
+            Some(step)
         });
     }
-    let Some(day) = day else {
-        return Some(Named::OutOfRange);
-    };
-    if time.is_empty() {
-        return Some(Named::Day(day));
-    }
-    let mut seconds: i64 = (day - today).num_seconds();
     for (unit, n) in &time {
         let per = match unit {
             'h' => 3600,
             'm' => 60,
             _ => 1,
         };
-        let add = i64::try_from(*n).ok().and_then(|n| n.checked_mul(per));
-        match add.and_then(|a| seconds.checked_add(a)) {
-            Some(total) => seconds = total,
-            None => return Some(Named::OutOfRange),
-        }
+        step = step.and_then(|mut step| {
+            let add = i64::try_from(*n).ok()?.checked_mul(per)?;
+            step.seconds = step.seconds.checked_add(add)?;
+            Some(step)
+        });
     }
-    Some(Duration::try_seconds(seconds).map_or(Named::OutOfRange, Named::After))
+    Some(step)
 }
