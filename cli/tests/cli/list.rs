@@ -374,3 +374,31 @@ fn search_words_each_apply() {
     let phrase = cli.run(&["list", "pay bill"]).success();
     assert!(phrase.stdout.contains("No matching tasks"), "{phrase:?}");
 }
+
+/// `project:wor` names one project (and its sub-projects), not every
+/// project starting so as in Taskwarrior: when it finds nothing, those that
+/// would are named.
+#[test]
+fn a_project_named_by_its_start_is_hinted() {
+    let server = TestServer::start();
+    let cli = Cli::logged_in(&server, "alice");
+    cli.ok(&["add", "Fix the bench", "project:workshop"]);
+    cli.ok(&["add", "Quarterly report", "project:work.q4"]);
+    cli.ok(&["add", "Water", "project:home"]);
+    let run = cli.run(&["list", "project:wor"]).success();
+    assert!(run.stdout.contains("No matching tasks."), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("did you mean project:work or project:workshop?"),
+        "{run:?}"
+    );
+    // Nothing starts so, or nothing else of the filter matches: no hint.
+    let run = cli.run(&["list", "project:zzz"]).success();
+    assert!(run.stderr.is_empty(), "{run:?}");
+    let run = cli.run(&["list", "project:wor", "+nothing"]).success();
+    assert!(run.stderr.is_empty(), "{run:?}");
+    // The project itself takes its sub-projects in, as before.
+    let run = cli.run(&["list", "project:work"]).success();
+    assert!(run.stdout.contains("Quarterly report"), "{run:?}");
+    assert!(!run.stdout.contains("Fix the bench"), "{run:?}");
+}
