@@ -186,6 +186,8 @@ pub enum OrderField {
     /// one come last.
     Number,
     Title,
+    /// Without regard to case; tasks without one last.
+    Project,
     Status,
     Priority,
     Due,
@@ -201,10 +203,11 @@ pub enum OrderField {
 }
 
 impl OrderField {
-    pub const ALL: [(&'static str, OrderField); 14] = [
+    pub const ALL: [(&'static str, OrderField); 15] = [
         ("id", OrderField::Id),
         ("number", OrderField::Number),
         ("title", OrderField::Title),
+        ("project", OrderField::Project),
         ("status", OrderField::Status),
         ("priority", OrderField::Priority),
         ("due", OrderField::Due),
@@ -605,6 +608,11 @@ pub fn compare(a: &Task, b: &Task, keys: &[OrderKey]) -> Ordering {
             OrderField::Title => nulls_last(
                 Some(a.title.to_lowercase()),
                 Some(b.title.to_lowercase()),
+                d,
+            ),
+            OrderField::Project => nulls_last(
+                a.project.as_deref().map(str::to_lowercase),
+                b.project.as_deref().map(str::to_lowercase),
                 d,
             ),
             OrderField::Status => nulls_last(Some(a.status.as_str()), Some(b.status.as_str()), d),

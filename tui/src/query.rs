@@ -35,6 +35,7 @@ pub enum SortKey {
     Id,
     Due,
     Priority,
+    Project,
     Title,
     Updated,
 }
@@ -44,7 +45,8 @@ impl SortKey {
         match self {
             SortKey::Id => SortKey::Due,
             SortKey::Due => SortKey::Priority,
-            SortKey::Priority => SortKey::Title,
+            SortKey::Priority => SortKey::Project,
+            SortKey::Project => SortKey::Title,
             SortKey::Title => SortKey::Updated,
             SortKey::Updated => SortKey::Urgency,
             SortKey::Urgency => SortKey::Id,
@@ -56,6 +58,7 @@ impl SortKey {
             SortKey::Id => "id",
             SortKey::Due => "due",
             SortKey::Priority => "priority",
+            SortKey::Project => "project",
             SortKey::Title => "title",
             SortKey::Updated => "recently changed",
             SortKey::Urgency => "urgency",
@@ -75,6 +78,11 @@ impl SortKey {
             SortKey::Priority => vec![
                 OrderKey::desc(F::Priority),
                 OrderKey::asc(F::Due),
+                OrderKey::asc(F::Id),
+            ],
+            SortKey::Project => vec![
+                OrderKey::asc(F::Project),
+                OrderKey::desc(F::Urgency),
                 OrderKey::asc(F::Id),
             ],
             SortKey::Title => vec![OrderKey::asc(F::Title), OrderKey::asc(F::Id)],
@@ -111,7 +119,7 @@ mod tests {
     #[test]
     fn sort_cycles_through_every_key() {
         let mut key = SortKey::Urgency;
-        for _ in 0..6 {
+        for _ in 0..7 {
             key = key.next();
         }
         assert_eq!(key, SortKey::Urgency);

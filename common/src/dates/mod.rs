@@ -58,7 +58,7 @@ impl std::fmt::Display for DateError {
                 "invalid date {input:?}: use 2026-12-01, an RFC 3339 time, today, tomorrow, \
                  a weekday, a month, 15th, sod/eod, sow/eow (soww, som, soq, soy, sopw, eonm…), \
                  noon, later, 3d, 2w, 1h, 30min, \"in 3 days\", P1DT2H, a day then a time \
-                 (fri 9:30), or a date moved by a length (today+3d, eom-1d)"
+                 (fri 9:30) or a date moved by a length (eom-1d)"
             ),
             DateError::OutOfRange(input) => write!(f, "date {input:?} is out of range"),
         }

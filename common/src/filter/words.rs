@@ -568,9 +568,15 @@ pub(super) fn take_date_value<'a, Tz: TimeZone>(
 pub fn parse_sort(spec: &str) -> Result<Vec<OrderKey>, FilterError> {
     let mut ordering = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (descending, name) = match part.strip_prefix('-') {
-            Some(name) => (true, name),
-            None => (false, part.strip_prefix('+').unwrap_or(part)),
+        // `-due` or Taskwarrior's `due-`; `+due` and `due+` ascending.
+        let (descending, name) = match (part.strip_prefix('-'), part.strip_suffix('-')) {
+            (Some(name), _) | (None, Some(name)) => (true, name),
+            (None, None) => (
+                false,
+                part.strip_prefix('+')
+                    .or_else(|| part.strip_suffix('+'))
+                    .unwrap_or(part),
+            ),
         };
         let name = name.to_ascii_lowercase();
         let field = match name.as_str() {

@@ -273,6 +273,7 @@ fn orderings(asked: &str) -> Vec<(String, String)> {
         ("-priority", "Priority"),
         ("-created_at", "Newest"),
         ("title", "Title"),
+        ("project", "Project"),
     ]
     .into_iter()
     .map(|(value, label)| (value.to_string(), label.to_string()))

@@ -488,6 +488,21 @@ async fn the_list_query_filters_and_orders_alike() {
         (page.count, page.tasks.len(), page.tasks[0].id),
         (3, 1, b.id)
     );
+    // By project, without regard to case, those without one last both ways.
+    let d = add(store, alice, |f| f.title = "no project".into()).await;
+    let e = add(store, alice, |f| {
+        f.title = "upper".into();
+        f.project = Some("Home.Attic".into());
+    })
+    .await;
+    assert_eq!(
+        ids(&[("ordering", "project")]).await,
+        [a.id, e.id, b.id, c.id, d.id]
+    );
+    assert_eq!(
+        ids(&[("ordering", "-project")]).await,
+        [c.id, b.id, e.id, a.id, d.id]
+    );
 }
 
 #[tokio::test]

@@ -693,6 +693,12 @@ fn s_cycles_the_sort_and_asks_for_that_order() {
         names(&only_load(&commands).ordering),
         ["-priority", "due", "id"]
     );
+    let commands = press(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.sort, SortKey::Project);
+    assert_eq!(
+        names(&only_load(&commands).ordering),
+        ["project", "-urgency", "id"]
+    );
     for _ in 0..3 {
         press(&mut app, KeyCode::Char('s'));
     }

@@ -431,7 +431,7 @@ fn a_filter_error_is_told_in_full_under_the_filter() {
     type_text(&mut app, "due.before:notadate");
     let text = screen(&app, 80, 24);
     let error = app.filter.error.clone().unwrap_or_default();
-    assert!(error.ends_with("(fri 9:30)"), "{error}");
+    assert!(error.ends_with("(eom-1d)"), "{error}");
     let filter_row = text
         .lines()
         .position(|l| l.starts_with("/ due.before:notadate"))
@@ -442,7 +442,7 @@ fn a_filter_error_is_told_in_full_under_the_filter() {
         .collect::<Vec<_>>()
         .join(" ");
     assert!(below.contains("✗ due.before: invalid date"), "{text}");
-    assert!(below.contains("(fri 9:30)"), "{text}");
+    assert!(below.contains("(eom-1d)"), "{text}");
 }
 
 /// A field away from the cursor reads from its start, its cut end marked.

@@ -171,6 +171,7 @@ pub(super) fn order_clause(filter: &TaskFilter) -> String {
             }
             OrderField::Number => "t.number",
             OrderField::Title => "lower(t.title) COLLATE \"C\"",
+            OrderField::Project => "lower(t.project) COLLATE \"C\"",
             OrderField::Status => "t.status COLLATE \"C\"",
             OrderField::CreatedAt => "t.created_at",
             OrderField::UpdatedAt => "t.updated_at",
