@@ -9,6 +9,7 @@ use axum::{
 };
 use axum_extra::extract::cookie::CookieJar;
 use chrono::{Local, Utc};
+use common::dates::Clock;
 use common::{
     api::{Status, Task},
     filter::{Modifications, ModifyMode},
@@ -99,6 +100,8 @@ struct TasksPage {
     previous: Option<String>,
     next: Option<String>,
     quick_add: String,
+    /// Why the Search box's text was searched for as plain words.
+    search_note: Option<String>,
     error: Option<String>,
     /// What was just done, and its undo (or redo).
     notice: Option<Notice>,
@@ -190,7 +193,10 @@ fn row(task: &Task, now: chrono::DateTime<Utc>, pending: Option<usize>) -> Row {
 /// The web app's view when the query says nothing: pending tasks, less
 /// those waiting until later (as the CLI's and the TUI's lists), most urgent
 /// first. `status=waiting` is the form's name for those waiting.
-fn with_defaults(mut pairs: Vec<(String, String)>) -> PageResult<Vec<(String, String)>> {
+fn with_defaults(
+    mut pairs: Vec<(String, String)>,
+    clock: &Clock<Local>,
+) -> PageResult<(Vec<(String, String)>, Option<String>)> {
     let has = |name: &str, pairs: &[(String, String)]| {
         pairs.iter().any(|(n, v)| n == name && !v.is_empty())
     };
@@ -225,18 +231,16 @@ fn with_defaults(mut pairs: Vec<(String, String)>) -> PageResult<Vec<(String, St
             _ => {}
         }
     }
-    // The Search box's words each on their own, as the CLI's are: `pay
-    // bill` finds "Pay the electricity bill"; a phrase in quotes is one.
-    let mut pairs: Vec<(String, String)> = pairs
-        .into_iter()
-        .flat_map(|(name, value)| match name.as_str() {
-            "search" => common::typed_line::split(&value)
-                .into_iter()
-                .map(|word| ("search".to_string(), word.text))
-                .collect(),
-            _ => vec![(name, value)],
-        })
-        .collect();
+    // The Search box reads the CLI's filter words; what it names outranks
+    // the form's own boxes.
+    let (searched, search_note) = match pairs.iter().find(|(n, _)| n == "search") {
+        Some((_, value)) => search_words(value, clock),
+        None => (Vec::new(), None),
+    };
+    pairs.retain(|(name, _)| {
+        name != "search" && (is_repeatable(name) || !searched.iter().any(|(n, _)| n == name))
+    });
+    pairs.extend(searched);
     let waiting = pairs.iter().any(|(n, v)| n == "status" && v == "waiting");
     if waiting {
         pairs.retain(|(n, _)| n != "status" && n != "waiting");
@@ -252,7 +256,40 @@ fn with_defaults(mut pairs: Vec<(String, String)>) -> PageResult<Vec<(String, St
     if !has("ordering", &pairs) {
         pairs.push(("ordering".into(), "-urgency".into()));
     }
-    Ok(pairs)
+    Ok((pairs, search_note))
+}
+
+/// Query parameters a list takes more than once.
+fn is_repeatable(name: &str) -> bool {
+    matches!(name, "tag" | "exclude_tag" | "search") || name.starts_with("uda.")
+}
+
+/// The Search box's text as the CLI's filter reads it (`+errands
+/// pri:H due.before:friday rent`): free words are each searched for on
+/// their own, a phrase in quotes as one. Text the grammar refuses, or that
+/// names tasks by number (`2026` is a search here, not task 2026), is
+/// searched for word by word, with a note saying why when it was refused.
+fn search_words(text: &str, clock: &Clock<Local>) -> (Vec<(String, String)>, Option<String>) {
+    let plain = || {
+        common::typed_line::split(text)
+            .into_iter()
+            .map(|word| ("search".to_string(), word.text))
+            .collect()
+    };
+    match common::filter::TaskFilter::parse_line(text, clock) {
+        Ok(parsed) if parsed.names.is_empty() => {
+            let mut query = parsed.query;
+            query.limit = None;
+            query.offset = None;
+            query.ordering.clear();
+            (query.to_pairs(), None)
+        }
+        Ok(_) => (plain(), None),
+        Err(err) => (
+            plain(),
+            Some(format!("Searched for the words as text: {err}.")),
+        ),
+    }
 }
 
 /// A status as the Status menu names it: Taskwarrior's `completed` is its
@@ -305,7 +342,9 @@ async fn list_page(
             .unwrap_or_default(),
     };
     let orderings = orderings(&filters.ordering);
-    let filter = TaskFilter::from_pairs(&with_defaults(pairs.clone())?)?;
+    let clock = Clock::at(Local::now());
+    let (asked, search_note) = with_defaults(pairs.clone(), &clock)?;
+    let filter = TaskFilter::from_pairs(&asked)?;
     let window = filter.page;
     let page = ops::list(state.store.as_ref(), browser.user.id, filter).await?;
     let waits_for =
@@ -349,6 +388,7 @@ async fn list_page(
         next,
         quick_add,
         error,
+        search_note,
         notice: None,
     })
 }
@@ -405,7 +445,7 @@ pub async fn add(
 /// Creates the task a quick-add line describes, in the CLI's words:
 /// `Buy milk +errands due:tomorrow pri:H`. The message says what is wrong.
 async fn create_from_line(state: &AppState, browser: &Browser, line: &str) -> Result<Task, String> {
-    let clock = common::dates::Clock::at(Local::now());
+    let clock = Clock::at(Local::now());
     let mods =
         Modifications::parse_line(line, &clock, ModifyMode::Add).map_err(|e| e.to_string())?;
     let resolved = super::task_form::resolve(state, browser.user.id, mods.add_depends.clone())

@@ -3,6 +3,7 @@
 
 mod admin;
 mod pages;
+mod search_box;
 mod sessions;
 mod task_page;
 mod transfer;
