@@ -196,7 +196,7 @@ fn row(task: &Task, now: chrono::DateTime<Utc>, pending: Option<usize>) -> Row {
 fn with_defaults(
     mut pairs: Vec<(String, String)>,
     clock: &Clock<Local>,
-) -> PageResult<(Vec<(String, String)>, Option<String>)> {
+) -> PageResult<(Pairs, Option<String>)> {
     let has = |name: &str, pairs: &[(String, String)]| {
         pairs.iter().any(|(n, v)| n == name && !v.is_empty())
     };
@@ -259,6 +259,9 @@ fn with_defaults(
     Ok((pairs, search_note))
 }
 
+/// A query string's name and value pairs, in order.
+type Pairs = Vec<(String, String)>;
+
 /// Query parameters a list takes more than once.
 fn is_repeatable(name: &str) -> bool {
     matches!(name, "tag" | "exclude_tag" | "search") || name.starts_with("uda.")
@@ -269,7 +272,7 @@ fn is_repeatable(name: &str) -> bool {
 /// their own, a phrase in quotes as one. Text the grammar refuses, or that
 /// names tasks by number (`2026` is a search here, not task 2026), is
 /// searched for word by word, with a note saying why when it was refused.
-fn search_words(text: &str, clock: &Clock<Local>) -> (Vec<(String, String)>, Option<String>) {
+fn search_words(text: &str, clock: &Clock<Local>) -> (Pairs, Option<String>) {
     let plain = || {
         common::typed_line::split(text)
             .into_iter()
