@@ -100,6 +100,8 @@ impl App {
                             form.error = None;
                             return self.submit_form();
                         }
+                        // A message left from before would read as about this.
+                        self.message = None;
                         form.error = Some(
                             "Changed elsewhere since you opened it, in the fields below. Enter \
                              saves yours over them (its other changes stay); Esc drops all \

@@ -1873,3 +1873,38 @@ fn done_through_the_form_says_completed_with_the_number_shown() {
     assert_eq!(crate::msg::form_verb(patch), "Completed");
     assert_eq!(crate::msg::form_verb(&TaskPatch::default()), "Modified");
 }
+
+/// Long values in conflict show whole (up to three lines each), so that
+/// where they differ can be seen, even at the end.
+#[test]
+fn a_conflict_shows_long_values_where_they_differ() {
+    let mut tasks = fixtures::sample();
+    tasks[0].title = "Prepare the detailed migration plan for the accounting system upgrade".into();
+    let mut app = app_with(tasks.clone());
+    press(&mut app, KeyCode::Char('e'));
+    press(&mut app, KeyCode::End);
+    type_text(&mut app, " now");
+    press(&mut app, KeyCode::Enter);
+    app.info("Kept the version changed elsewhere.");
+    app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Form,
+        created: false,
+        verb: "Modified",
+        shown_as: None,
+        result: Err(problem(412)),
+    })));
+    let mut server = tasks[0].clone();
+    server.version = 2;
+    server.title = "Prepare the detailed migration plan for the payroll system upgrade too".into();
+    app.update(Msg::Api(Box::new(ApiEvent::TaskFetched {
+        id: server.id,
+        result: Ok(server),
+    })));
+    for (width, height) in [(80, 24), (60, 20)] {
+        let shown = screen(&app, width, height);
+        let flat: String = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("upgrade now"), "{shown}");
+        assert!(flat.contains("upgrade too"), "{shown}");
+        assert!(!shown.contains("Kept the version"), "{shown}");
+    }
+}

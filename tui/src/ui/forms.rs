@@ -48,6 +48,22 @@ fn head(input: &Input, width: u16) -> String {
     shown
 }
 
+/// A conflicting value on up to three lines `room` wide, the last cut
+/// with an ellipsis when there is more.
+fn value_lines(value: &str, room: usize) -> Vec<String> {
+    const MOST: usize = 3;
+    let mut lines = wrap(value, room);
+    if lines.len() > MOST {
+        let rest = lines[MOST - 1..].join(" ");
+        lines.truncate(MOST - 1);
+        lines.push(truncate(&rest, room).into_owned());
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
 /// Shown after a first Esc over unsaved changes.
 const DISCARD_ASKED: &str = "Unsaved changes: Esc again drops them, Enter saves them.";
 
@@ -165,20 +181,32 @@ pub(super) fn draw_task_form(frame: &mut Frame, area: Rect, form: &TaskForm, tz:
     } else if form.saving {
         lines.push(Line::from("saving…".yellow()));
     }
-    // After a conflict: what is typed here, and what the server has now.
-    let room = usize::from(width.saturating_sub(4 + LABEL_WIDTH)) / 2;
+    // After a conflict: what is typed here, and what the server has now,
+    // each on lines of its own, so that where they differ shows.
+    let room = usize::from(width.saturating_sub(2 + LABEL_WIDTH + 7)).max(1);
     for (label, mine, theirs) in form.conflict_rows(tz) {
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!(" {label:<width$}", width = usize::from(LABEL_WIDTH) - 1),
-                Style::new().fg(Color::Yellow),
-            ),
-            Span::raw(format!("yours {}", truncate(&escape(&mine), room))),
-            Span::styled(
-                format!("  server {}", truncate(&escape(&theirs), room)),
-                Style::new().fg(Color::DarkGray),
-            ),
-        ]));
+        for (side, value, style) in [
+            ("yours ", mine, Style::new()),
+            ("server", theirs, Style::new().fg(Color::DarkGray)),
+        ] {
+            for (n, part) in value_lines(&escape(&value), room).into_iter().enumerate() {
+                let head = if side.starts_with('y') && n == 0 {
+                    label
+                } else {
+                    ""
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!(" {head:<width$}", width = usize::from(LABEL_WIDTH) - 1),
+                        Style::new().fg(Color::Yellow),
+                    ),
+                    Span::styled(
+                        format!("{} {part}", if n == 0 { side } else { "      " }),
+                        style,
+                    ),
+                ]));
+            }
+        }
     }
     let mut keys = vec![
         ("enter", "save"),
