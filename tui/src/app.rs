@@ -146,6 +146,9 @@ pub struct App {
     /// with this id; another task's details start at the top.
     pub detail_scroll: Option<(i64, u16)>,
     pub message: Option<Message>,
+    /// The names of the tasks waiting for the task the delete question
+    /// asks about, as the server found them: its id, then the names.
+    pub waiting_for_deleted: Option<(i64, Vec<String>)>,
     /// Set while the server cannot be reached: the reason, kept until it answers.
     pub offline: Option<String>,
     pub size: Rect,
@@ -197,6 +200,7 @@ impl App {
             show_detail: false,
             detail_scroll: None,
             message: None,
+            waiting_for_deleted: None,
             offline: None,
             size: Rect::new(0, 0, layout::MIN_WIDTH, layout::MIN_HEIGHT),
             now,

@@ -70,10 +70,12 @@ impl App {
                 return match code {
                     KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
                         self.overlay = Overlay::None;
+                        self.waiting_for_deleted = None;
                         vec![Command::DeleteTask { task }]
                     }
                     KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => {
                         self.overlay = Overlay::None;
+                        self.waiting_for_deleted = None;
                         Vec::new()
                     }
                     _ => Vec::new(),
@@ -150,7 +152,17 @@ impl App {
                 None => self.error("No task selected."),
             },
             (NONE, KeyCode::Char('x') | KeyCode::Delete) => match self.selected_task() {
-                Some(task) => self.overlay = Overlay::ConfirmDelete(Box::new(task.clone())),
+                Some(task) => {
+                    let task = task.clone();
+                    // Those waiting for it may be hidden from this view:
+                    // the question names them as the server finds them.
+                    self.waiting_for_deleted = None;
+                    let find = task
+                        .blocking
+                        .then_some(Command::FindWaiting { id: task.id });
+                    self.overlay = Overlay::ConfirmDelete(Box::new(task));
+                    return find.into_iter().collect();
+                }
                 None => self.error("No task selected."),
             },
             (NONE, KeyCode::Char('A')) => match self.selected_task() {

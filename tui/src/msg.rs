@@ -63,6 +63,11 @@ pub enum ApiEvent {
         id: i64,
         result: Result<Task, Failure>,
     },
+    /// The names of the tasks waiting for a task, for the delete question.
+    WaitingFound {
+        id: i64,
+        result: Result<Vec<String>, Failure>,
+    },
     /// What an undo or redo reverted.
     Reverted {
         direction: Direction,
@@ -113,6 +118,10 @@ pub enum Command {
     },
     /// Reads one task as the server has it now.
     FetchTask {
+        id: i64,
+    },
+    /// Names the pending tasks, waiting ones too, that wait for a task.
+    FindWaiting {
         id: i64,
     },
     /// Undoes the user's latest change set (whichever client made it), or

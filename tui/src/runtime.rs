@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use common::api::{RegisterRequest, Task};
+use common::api::{RegisterRequest, StatusFilter, Task, TaskQuery};
 use common::client::{ApiClient, ClientError};
 use common::display;
 use common::filter::TaskFilter;
+use common::list_query::{OrderField, OrderKey};
 use common::live::LiveEvent;
 use common::ops::{self, Outcome};
 use tokio::sync::mpsc::UnboundedSender;
@@ -200,6 +201,22 @@ impl Runtime {
                 tokio::spawn(async move {
                     let result = client.get_task(id).await.map_err(Failure::from);
                     send(ApiEvent::TaskFetched { id, result });
+                });
+            }
+            Command::FindWaiting { id } => {
+                tokio::spawn(async move {
+                    let query = TaskQuery {
+                        depends_on: Some(id),
+                        status: Some(StatusFilter::Pending),
+                        ordering: vec![OrderKey::asc(OrderField::Number)],
+                        ..TaskQuery::default()
+                    };
+                    let result = client
+                        .list_all_tasks(&query)
+                        .await
+                        .map(|tasks| tasks.iter().map(display::name).collect())
+                        .map_err(Failure::from);
+                    send(ApiEvent::WaitingFound { id, result });
                 });
             }
             Command::AdoptSavedLogin => {

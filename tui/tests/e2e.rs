@@ -208,7 +208,7 @@ async fn login_add_start_annotate_depend_toggle_filter_delete_quit() {
     .unwrap_or_else(|e| panic!("patch: {e}"));
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("Esc drops all your").await;
-    assert!(screen.contains("yours Buy tmux cables now!"), "{screen}");
+    assert!(screen.contains("yours  Buy tmux cables now!"), "{screen}");
     assert!(screen.contains("server Buy cables elsewhere"), "{screen}");
     tmux.keys(&["Enter"]);
     tmux.wait_gone("Edit task").await;

@@ -82,6 +82,14 @@ impl App {
                     }
                 }
             }
+            ApiEvent::WaitingFound { id, result } => {
+                // Asked about still: else the answer has no one to tell.
+                let asking = matches!(&self.overlay, Overlay::ConfirmDelete(task) if task.id == id);
+                if let (true, Ok(names)) = (asking, result) {
+                    self.waiting_for_deleted = Some((id, names));
+                }
+                Vec::new()
+            }
             ApiEvent::TaskFetched { id, result } => {
                 let Overlay::Form(form) = &mut self.overlay else {
                     return Vec::new();

@@ -1833,14 +1833,42 @@ fn the_delete_question_names_the_tasks_waiting_for_it() {
     tasks[1].depends = vec![tasks[0].id];
     tasks[1].blocked = true;
     let mut app = app_with(tasks);
-    press(&mut app, KeyCode::Char('x'));
+    let commands = press(&mut app, KeyCode::Char('x'));
+    assert_eq!(commands, vec![Command::FindWaiting { id: 1 }]);
+    // Until the server answers, from the rows shown.
     let shown = screen(&app, 80, 24);
     assert!(shown.contains("Delete task 1?"), "{shown}");
     assert!(
         shown.contains("Task 2 waits for it: it will wait no more."),
         "{shown}"
     );
+    // Then as the server found them, waiting ones hidden here too, the
+    // whole list wrapped in the question.
+    let many: Vec<String> = [2, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 18, 20]
+        .iter()
+        .map(i64::to_string)
+        .collect();
+    app.update(Msg::Api(Box::new(ApiEvent::WaitingFound {
+        id: 1,
+        result: Ok(many),
+    })));
+    let shown = screen(&app, 80, 24);
+    let flat: String = shown
+        .split(|c: char| c.is_whitespace() || c == '│')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains("Tasks 2, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 18, 20 wait for it: they will wait no more."),
+        "{shown}"
+    );
     press(&mut app, KeyCode::Esc);
+    // An answer for a question no longer asked is let go.
+    app.update(Msg::Api(Box::new(ApiEvent::WaitingFound {
+        id: 1,
+        result: Ok(vec!["99".into()]),
+    })));
+    assert_eq!(app.waiting_for_deleted, None);
     // One no row shows still counts.
     app.tasks[1].depends.clear();
     press(&mut app, KeyCode::Char('x'));

@@ -458,30 +458,29 @@ fn draw_prompt(frame: &mut Frame, area: Rect, prompt: &crate::prompt::Prompt) {
 }
 
 /// What deleting `task` does to the tasks waiting for it: once it is in the
-/// trash they wait for it no more. Named from the rows loaded; a task
-/// waited for by none of them (they are hidden, or in another view) is
-/// still said to be waited for.
+/// trash they wait for it no more. Named as the server found them (hidden
+/// waiting tasks too), else from the rows loaded until it answers; a task
+/// waited for by none of those is still said to be waited for.
 fn waiting_for(app: &App, task: &Task) -> Option<String> {
     if !task.blocking {
         return None;
     }
-    let names: Vec<String> = app
-        .tasks
-        .iter()
-        .filter(|t| t.status == common::api::Status::Pending && t.depends.contains(&task.id))
-        .map(display::name)
-        .collect();
+    let names: Vec<String> = match &app.waiting_for_deleted {
+        Some((id, names)) if *id == task.id => names.clone(),
+        _ => app
+            .tasks
+            .iter()
+            .filter(|t| t.status == common::api::Status::Pending && t.depends.contains(&task.id))
+            .map(display::name)
+            .collect(),
+    };
     Some(match names.as_slice() {
         [] => "Other tasks wait for it: they will wait no more.".to_string(),
         [one] => format!("Task {one} waits for it: it will wait no more."),
-        _ => truncate(
-            &format!(
-                "Tasks {} wait for it: they will wait no more.",
-                names.join(", ")
-            ),
-            52,
-        )
-        .into_owned(),
+        _ => format!(
+            "Tasks {} wait for it: they will wait no more.",
+            names.join(", ")
+        ),
     })
 }
 
@@ -490,8 +489,21 @@ fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, task: &Task) {
         Line::from(format!("Delete task {}?", display::name(task)).bold()),
         Line::from(escape(&task.title).into_owned()),
     ];
-    if let Some(note) = waiting_for(app, task) {
-        lines.push(Line::from(note.yellow()));
+    // As wide as the note needs, within the screen; wrapped past that, to
+    // a few lines.
+    let note = waiting_for(app, task);
+    let width = note
+        .as_ref()
+        .map_or(56, |note| (note.width() + 4).clamp(56, 76))
+        .min(usize::from(area.width.saturating_sub(2)));
+    if let Some(note) = note {
+        let mut wrapped = wrap(&note, width.saturating_sub(4));
+        if wrapped.len() > 4 {
+            let rest = wrapped[3..].join(" ");
+            wrapped.truncate(3);
+            wrapped.push(truncate(&rest, width.saturating_sub(4)).into_owned());
+        }
+        lines.extend(wrapped.into_iter().map(|line| Line::from(line.yellow())));
     }
     lines.push(Line::from(""));
     lines.push(Line::from(vec![
@@ -503,7 +515,7 @@ fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, task: &Task) {
         Span::raw(" keep it"),
     ]));
     let height = u16::try_from(lines.len()).unwrap_or(u16::MAX) + 3;
-    let rect = layout::centered(area, 56, height);
+    let rect = layout::centered(area, u16::try_from(width).unwrap_or(56), height);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).alignment(Alignment::Center).block(
