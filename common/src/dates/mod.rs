@@ -22,6 +22,7 @@
 //! | `1h`, `30min`, `90s`, `in 1 hour` | that long from now (an instant) |
 //! | `P1D`, `P2W`, `P1Y2M`, `PT2H30M`, `P1DT12H` | ISO 8601: a day without a time part, else an instant |
 //! | `today+3d`, `eom-1d`, `friday+1w`, `now+2h`, `tomorrow+9h` | a DATE moved by a length: a day by whole days stays a day, a length on the clock makes an instant |
+//! | `-3d`, `+1w`, `-2h` | a length back or forward from today (whole days) or now |
 //!
 //! A *day* is a span: it starts at local midnight and ends at 23:59:59 local.
 //! A due date set to a day is due at its end (a task due today is overdue only
@@ -48,6 +49,9 @@ pub const NOW_ENV: &str = "TASK_NOW";
 pub enum DateError {
     Invalid(String),
     OutOfRange(String),
+    /// Taskwarrior's `due-2d`: a date counted from another of the task's,
+    /// which a date alone cannot know.
+    FromAttribute(String),
 }
 
 impl std::fmt::Display for DateError {
@@ -61,11 +65,28 @@ impl std::fmt::Display for DateError {
                  (fri 9:30) or a date moved by a length (eom-1d)"
             ),
             DateError::OutOfRange(input) => write!(f, "date {input:?} is out of range"),
+            DateError::FromAttribute(input) => write!(
+                f,
+                "date {input:?} counts from another of the task's dates, which is not read \
+                 here: name the date itself (friday-2d, eom-1w)"
+            ),
         }
     }
 }
 
 impl std::error::Error for DateError {}
+
+/// A task's dates Taskwarrior lets another count from (`wait:due-2d`).
+const ATTRIBUTES: [&str; 8] = [
+    "due",
+    "wait",
+    "scheduled",
+    "until",
+    "entry",
+    "start",
+    "end",
+    "modified",
+];
 
 /// The longest DATE read, in bytes: longer input is refused unread.
 const MAX_DATE_LEN: usize = 100;
@@ -261,14 +282,23 @@ impl<Tz: TimeZone> Clock<Tz> {
         // an offset) reads as itself; the last sign whose right side is a
         // length splits it, and the left side is read again (a chain,
         // `today+1d+2h`, one sign at a time).
+        // A sign first counts from now, as the length alone does: `-3d`
+        // is three days ago, `-2h` two hours ago.
         let sign = text
             .char_indices()
             .rev()
-            .filter(|&(at, c)| at > 0 && (c == '+' || c == '-'))
+            .filter(|&(_, c)| c == '+' || c == '-')
             .find_map(|(at, c)| Some((at, c == '+', words::step(text[at + 1..].trim())?)));
         if let Some((at, forward, step)) = sign {
             let step = step.ok_or_else(out_of_range)?;
-            let base = self.parse_any(&text[..at]).map_err(|_| invalid())?;
+            let base = match text[..at].trim() {
+                "" if step.is_calendar() => self.parse_any("today")?,
+                "" => self.parse_any("now")?,
+                base if ATTRIBUTES.contains(&base) => {
+                    return Err(DateError::FromAttribute(input.trim().to_string()))
+                }
+                base => self.parse_any(base).map_err(|_| invalid())?,
+            };
             return self.moved(base, step, forward).ok_or_else(out_of_range);
         }
         Err(invalid())

@@ -378,6 +378,11 @@ fn a_date_moved_by_a_length() {
         ("sod-1d", instant("2026-03-03T00:00:00+02:00")),
         ("eod+1h", instant("2026-03-05T00:59:59+02:00")),
         ("today+1d+2h", instant("2026-03-05T02:00:00+02:00")),
+        ("-3d", day("2026-03-01")),
+        ("+1w", day("2026-03-11")),
+        ("-2h", instant("2026-03-04T08:30:00+02:00")),
+        ("today+1q", day("2026-06-04")),
+        ("2qtrs", day("2026-09-04")),
         ("Today + 3d", day("2026-03-07")),
         // A day then a time of day still reads after a moved day.
         ("today+1d 17:00", instant("2026-03-05T17:00:00+02:00")),
@@ -398,12 +403,12 @@ fn a_date_moved_by_a_length() {
     );
     for bad in [
         "today+",
-        "+3d",
+        "+",
+        "-",
         "today+3x",
-        "due-2d",
         "today+3d+",
         "3d-today",
-        "-1d",
+        "--1d",
     ] {
         assert!(
             matches!(c.parse(bad), Err(DateError::Invalid(_))),
@@ -411,6 +416,17 @@ fn a_date_moved_by_a_length() {
             c.parse(bad)
         );
     }
+    // Taskwarrior counts `due-2d` from the task's due date: said so.
+    for relative in ["due-2d", "scheduled+1d", "Due - 2d"] {
+        let refused = c.parse(relative);
+        assert!(
+            matches!(&refused, Err(DateError::FromAttribute(_))),
+            "{relative}: {refused:?}"
+        );
+    }
+    assert!(c
+        .parse("due-2d")
+        .is_err_and(|e| e.to_string().contains("name the date itself (friday-2d")));
     assert!(matches!(
         c.parse("today+99999999999y"),
         Err(DateError::OutOfRange(_))

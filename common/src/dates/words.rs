@@ -334,6 +334,7 @@ fn count_and_unit(text: &str) -> Option<Option<Step>> {
         "d" | "day" | "days" => (0, 1, 0),
         "w" | "wk" | "wks" | "week" | "weeks" => (0, 7, 0),
         "mo" | "month" | "months" => (0, 0, 1),
+        "q" | "qtr" | "qtrs" | "quarter" | "quarters" => (0, 0, 3),
         "y" | "yr" | "yrs" | "year" | "years" => (0, 0, 12),
         _ => return None,
     };
