@@ -142,6 +142,45 @@ pub async fn count_by(
     Ok(counted(summary, list_all(client, filter).await?))
 }
 
+/// Taskwarrior matches `project:wor` against a project's start; here it
+/// names one project and its sub-projects. When it finds nothing, the
+/// projects that start so among the tasks the rest of the filter selects
+/// are named. A failure to ask only leaves the hint out.
+pub async fn project_hint(client: &ApiClient, query: &TaskQuery) -> Option<String> {
+    let typed = query.project.as_deref()?;
+    let mut rest = query.clone();
+    rest.project = None;
+    rest.limit = None;
+    rest.offset = None;
+    rest.ordering.clear();
+    let projects = client.count_by(Summary::Projects, &rest).await.ok()?;
+    let prefix = typed.to_lowercase();
+    // Each named by its shortest part that starts so: `work` for
+    // `work.q4`, which takes its sub-projects in.
+    let mut named: Vec<String> = Vec::new();
+    for project in projects {
+        let shortest = project
+            .name
+            .match_indices('.')
+            .map(|(at, _)| &project.name[..at])
+            .chain([project.name.as_str()])
+            .find(|part| part.to_lowercase().starts_with(&prefix));
+        let Some(part) = shortest else { continue };
+        let word = format!("project:{part}");
+        if !named.contains(&word) {
+            named.push(word);
+        }
+    }
+    named.truncate(5);
+    if named.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "project:{typed} names that project and its sub-projects; did you mean {}?",
+        named.join(" or ")
+    ))
+}
+
 /// [`count_by`] with how many tasks the filter finds in all: two requests
 /// at once to the server, or the one list of the tasks a filter names.
 pub async fn count_by_with_total(

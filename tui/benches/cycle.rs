@@ -43,6 +43,7 @@ fn loaded_app(width: u16, height: u16) -> App {
         query,
         names: Vec::new(),
         result: Ok(fixtures::many(TASKS)),
+        hint: None,
     })));
     assert_eq!(app.tasks.len(), TASKS);
     app

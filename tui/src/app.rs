@@ -149,6 +149,8 @@ pub struct App {
     /// The names of the tasks waiting for the task the delete question
     /// asks about, as the server found them: its id, then the names.
     pub waiting_for_deleted: Option<(i64, Vec<String>)>,
+    /// What an empty view's `project:` may have meant, under its notice.
+    pub empty_hint: Option<String>,
     /// Set while the server cannot be reached: the reason, kept until it answers.
     pub offline: Option<String>,
     pub size: Rect,
@@ -201,6 +203,7 @@ impl App {
             detail_scroll: None,
             message: None,
             waiting_for_deleted: None,
+            empty_hint: None,
             offline: None,
             size: Rect::new(0, 0, layout::MIN_WIDTH, layout::MIN_HEIGHT),
             now,

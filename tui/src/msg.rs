@@ -35,6 +35,9 @@ pub enum ApiEvent {
         query: TaskQuery,
         names: Vec<TaskRef>,
         result: Result<Vec<Task>, Failure>,
+        /// For a view its `project:` leaves empty, the projects starting
+        /// so that would fill it ([`common::ops::project_hint`]).
+        hint: Option<String>,
     },
     TaskSaved {
         /// What asked for the change: its answer closes that, or tells it

@@ -100,11 +100,16 @@ impl Runtime {
                     let result = ops::list_all_sorted(&client, &filter)
                         .await
                         .map_err(Failure::from);
+                    let hint = match &result {
+                        Ok(tasks) if tasks.is_empty() => ops::project_hint(&client, &query).await,
+                        _ => None,
+                    };
                     send(ApiEvent::TasksLoaded {
                         seq,
                         query,
                         names,
                         result,
+                        hint,
                     });
                 }));
             }

@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use common::api::{StatusFilter, Summary, TaskQuery};
+use common::api::{StatusFilter, TaskQuery};
 use common::filter::TaskFilter;
 use common::list_query::{OrderField, OrderKey};
 use common::ops;
@@ -152,7 +152,7 @@ pub async fn run(ctx: &Ctx, args: Args, report: Report) -> Result<ExitCode> {
     }
     if tasks.is_empty() {
         ctx.say("No matching tasks.")?;
-        if let Some(hint) = project_hint(&client, &filter.query).await {
+        if let Some(hint) = ops::project_hint(&client, &filter.query).await {
             ctx.warn(&hint);
         }
         return Ok(ExitCode::SUCCESS);
@@ -177,43 +177,4 @@ pub async fn run(ctx: &Ctx, args: Args, report: Report) -> Result<ExitCode> {
     }
     ctx.print(&text)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Taskwarrior matches `project:wor` against a project's start; here it
-/// names one project and its sub-projects. When it finds nothing, the
-/// projects that start so among the tasks the rest of the filter selects
-/// are named. A failure to ask only leaves the hint out.
-async fn project_hint(client: &common::client::ApiClient, query: &TaskQuery) -> Option<String> {
-    let typed = query.project.as_deref()?;
-    let mut rest = query.clone();
-    rest.project = None;
-    rest.limit = None;
-    rest.offset = None;
-    rest.ordering.clear();
-    let projects = client.count_by(Summary::Projects, &rest).await.ok()?;
-    let prefix = typed.to_lowercase();
-    // Each named by its shortest part that starts so: `work` for
-    // `work.q4`, which takes its sub-projects in.
-    let mut named: Vec<String> = Vec::new();
-    for project in projects {
-        let shortest = project
-            .name
-            .match_indices('.')
-            .map(|(at, _)| &project.name[..at])
-            .chain([project.name.as_str()])
-            .find(|part| part.to_lowercase().starts_with(&prefix));
-        let Some(part) = shortest else { continue };
-        let word = format!("project:{part}");
-        if !named.contains(&word) {
-            named.push(word);
-        }
-    }
-    named.truncate(5);
-    if named.is_empty() {
-        return None;
-    }
-    Some(format!(
-        "project:{typed} names that project and its sub-projects; did you mean {}?",
-        named.join(" or ")
-    ))
 }

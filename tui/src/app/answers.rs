@@ -15,6 +15,7 @@ impl App {
                 query,
                 names,
                 result,
+                hint,
             } => {
                 if self.loading.map(|(s, _)| s) != Some(seq) {
                     return Vec::new(); // superseded by a newer load
@@ -41,6 +42,7 @@ impl App {
                             }
                         }
                         self.tasks = tasks;
+                        self.empty_hint = hint;
                         self.loaded_query = Some(view);
                         self.keep_selection();
                     }

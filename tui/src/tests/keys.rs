@@ -1853,11 +1853,7 @@ fn the_delete_question_names_the_tasks_waiting_for_it() {
         result: Ok(many),
     })));
     let shown = screen(&app, 80, 24);
-    let flat: String = shown
-        .split(|c: char| c.is_whitespace() || c == '│')
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let flat = words(&shown);
     assert!(
         flat.contains("Tasks 2, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 18, 20 wait for it: they will wait no more."),
         "{shown}"
@@ -1930,9 +1926,42 @@ fn a_conflict_shows_long_values_where_they_differ() {
     })));
     for (width, height) in [(80, 24), (60, 20)] {
         let shown = screen(&app, width, height);
-        let flat: String = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+        let flat = words(&shown);
         assert!(flat.contains("upgrade now"), "{shown}");
         assert!(flat.contains("upgrade too"), "{shown}");
         assert!(!shown.contains("Kept the version"), "{shown}");
     }
+}
+
+/// A view its `project:` leaves empty says which projects starting so
+/// would fill it, as the CLI does.
+#[test]
+fn an_empty_project_view_names_the_projects_it_may_mean() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('/'));
+    let commands = type_text(&mut app, "project:hom");
+    let Some(Command::LoadTasks {
+        seq, query, names, ..
+    }) = commands.last().cloned()
+    else {
+        panic!("expected a load, got {commands:?}");
+    };
+    app.update(Msg::Api(Box::new(ApiEvent::TasksLoaded {
+        seq,
+        query,
+        names,
+        result: Ok(Vec::new()),
+        hint: Some(
+            "project:hom names that project and its sub-projects; did you mean project:home?"
+                .into(),
+        ),
+    })));
+    let shown = screen(&app, 80, 24);
+    assert!(shown.contains("No task matches the filter."), "{shown}");
+    let flat = words(&shown);
+    assert!(flat.contains("did you mean project:home?"), "{shown}");
+    // A later view without one shows none.
+    let commands = press(&mut app, KeyCode::Esc);
+    answer_load(&mut app, &commands, Vec::new());
+    assert!(!screen(&app, 80, 24).contains("did you mean"));
 }

@@ -85,6 +85,7 @@ pub fn answer_load(app: &mut App, commands: &[Command], tasks: Vec<Task>) -> Vec
         query: query.clone(),
         names: names.clone(),
         result: Ok(tasks),
+        hint: None,
     })))
 }
 
@@ -136,4 +137,14 @@ pub fn screen(app: &App, width: u16, height: u16) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A screen's words in order, borders and line ends taken out: text
+/// wrapped over lines reads as one.
+pub fn words(screen: &str) -> String {
+    screen
+        .split(|c: char| c.is_whitespace() || c == '│')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -235,6 +235,7 @@ fn server_down_status_bar() {
             "cannot reach taskd at http://127.0.0.1:8000: is it running? (start it with taskd)"
                 .into(),
         )),
+        hint: None,
     })));
     snapshot_both("server_down", &mut app);
 }

@@ -31,6 +31,7 @@ fn fail_load(app: &mut App, commands: &[Command], failure: Failure) {
         query: query.clone(),
         names: Vec::new(),
         result: Err(failure),
+        hint: None,
     })));
 }
 

@@ -240,14 +240,31 @@ fn draw_empty(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         "No task matches the filter. Press / to change it.".to_string()
     };
+    let room = usize::from(area.width.saturating_sub(4)).max(1);
+    let mut lines = vec![Line::from(text.dark_gray())];
+    // What a `project:` that found nothing may have meant.
+    if let Some(hint) = app
+        .empty_hint
+        .as_deref()
+        .filter(|_| app.loaded_query.is_some())
+    {
+        lines.extend(
+            crate::text::wrap(&escape(hint), room)
+                .into_iter()
+                .take(3)
+                .map(|line| Line::from(line.yellow())),
+        );
+    }
     let inner = Rect {
         x: area.x + 1,
         y: area.y + area.height / 2,
         width: area.width.saturating_sub(2),
-        height: 1,
+        height: u16::try_from(lines.len())
+            .unwrap_or(1)
+            .min(area.height.saturating_sub(area.height / 2 + 1)),
     };
     frame.render_widget(
-        Paragraph::new(text.dark_gray()).alignment(ratatui::layout::Alignment::Center),
+        Paragraph::new(lines).alignment(ratatui::layout::Alignment::Center),
         inner,
     );
 }
