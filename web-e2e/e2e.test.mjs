@@ -144,12 +144,12 @@ test("log in, quick add, complete, filter then reload, delete", async () => {
   await navigates(page, () => page.getByRole("button", { name: "Redo" }).click());
   assert.ok(!(await titles(page)).includes("Water the plants"));
 
-  await page.getByLabel("Project").fill("home");
+  await page.getByLabel("Project", { exact: true }).fill("home");
   await page.getByLabel("Status").selectOption("all");
   await page.getByRole("button", { name: "Filter" }).click();
   await page.waitForURL(/project=home/);
   await page.reload();
-  assert.equal(await page.getByLabel("Project").inputValue(), "home");
+  assert.equal(await page.getByLabel("Project", { exact: true }).inputValue(), "home");
   assert.deepEqual((await titles(page)).sort(), ["Pay rent", "Water the plants"]);
 
   await navigates(page, () => page.getByRole("button", { name: "Delete: Pay rent" }).click());

@@ -8,16 +8,31 @@
 (() => {
   const form = document.querySelector("form.task-form");
   if (!form) return;
-  const values = () => new URLSearchParams(new FormData(form)).toString();
-  const opened = values();
+  // Against what the page was drawn with, not what the script first saw:
+  // a browser that fills the form again on Back has the edits still
+  // unsaved.
+  const edited = () =>
+    [...form.elements].some((field) => {
+      if (field instanceof HTMLSelectElement) {
+        return [...field.options].some((option) => option.selected !== option.defaultSelected);
+      }
+      if (field.type === "checkbox" || field.type === "radio") {
+        return field.checked !== field.defaultChecked;
+      }
+      return "defaultValue" in field && field.value !== field.defaultValue;
+    });
   // Drawn again after a refused save: what it shows is not saved yet.
   const refused = form.dataset.unsaved === "true";
   let saving = false;
   form.addEventListener("submit", () => {
     saving = true;
   });
+  // Back to this page from the browser's cache: not saving any more.
+  window.addEventListener("pageshow", () => {
+    saving = false;
+  });
   window.addEventListener("beforeunload", (event) => {
-    if (saving || (!refused && values() === opened)) return;
+    if (saving || !(refused || edited())) return;
     event.preventDefault();
     // Older browsers show the dialog only for a returnValue set.
     event.returnValue = "";

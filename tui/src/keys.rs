@@ -350,14 +350,18 @@ impl App {
         match form.handle_key(modifiers, code) {
             FormAction::None => Vec::new(),
             FormAction::Cancel => {
-                let took_theirs = form.conflict.is_some();
-                let dropped = form.is_changed();
+                // A save already sent goes on: its answer is told as any is.
+                let sent = form.saving;
+                let took_theirs = form.conflict.is_some() && !sent;
+                let dropped = form.is_changed() && !sent;
                 self.overlay = Overlay::None;
                 if took_theirs {
                     self.info("Kept the version changed elsewhere.");
                     return vec![self.reload()];
                 }
-                if dropped {
+                if sent {
+                    self.info("Closed the form; the save it sent goes on.");
+                } else if dropped {
                     self.info("Dropped the form's changes.");
                 }
                 Vec::new()

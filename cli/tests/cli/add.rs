@@ -219,6 +219,17 @@ fn named_dates_on_the_days_clocks_change() {
                 ("eom-1d", "2026-11-30T04:59:59Z"),
             ][..],
         ),
+        // The hour that happens twice, its second time: an hour on is an
+        // hour on, not read back through the wall clock.
+        (
+            "EST5EDT,M3.2.0,M11.1.0",
+            "2026-11-01T01:30:00-05:00",
+            &[
+                ("now+1h", "2026-11-01T07:30:00Z"),
+                ("now-1h", "2026-11-01T05:30:00Z"),
+                ("now+30min", "2026-11-01T07:00:00Z"),
+            ][..],
+        ),
     ];
     for (i, (zone, now, cases)) in zones.into_iter().enumerate() {
         let mut cli = Cli::logged_in(&server, &format!("zone{i}"));

@@ -242,8 +242,9 @@ impl<Tz: TimeZone> Clock<Tz> {
             return Ok(DateSpec::instant(naive.and_utc()));
         }
         // A day, then a time of day on it: `tomorrow 17:00`, `fri 9:30`.
-        // One time at most: the day's own text is read without this rule,
-        // so that no input makes the reading go deeper than once.
+        // One time at most: the day's own text is read without this rule
+        // (but with the arithmetic below, whose depth the input's length
+        // bounds), so that no time makes the reading go deeper.
         if let Some((day_text, time_text)) = text.rsplit_once(' ') {
             let day_has_time = day_text.rsplit(' ').next().is_some_and(looks_like_time);
             if let (Some(time), false) = (time_of_day(time_text), day_has_time) {
@@ -290,15 +291,19 @@ impl<Tz: TimeZone> Clock<Tz> {
             .filter(|&(_, c)| c == '+' || c == '-')
             .find_map(|(at, c)| Some((at, c == '+', words::step(text[at + 1..].trim())?)));
         if let Some((at, forward, step)) = sign {
-            let step = step.ok_or_else(out_of_range)?;
             let base = match text[..at].trim() {
-                "" if step.is_calendar() => self.parse_any("today")?,
+                "" if step.is_some_and(|step| step.is_calendar()) => self.parse_any("today")?,
                 "" => self.parse_any("now")?,
                 base if ATTRIBUTES.contains(&base) => {
                     return Err(DateError::FromAttribute(input.trim().to_string()))
                 }
-                base => self.parse_any(base).map_err(|_| invalid())?,
+                // A base out of range says so; one not read names the whole.
+                base => self.parse_any(base).map_err(|err| match err {
+                    DateError::Invalid(_) => invalid(),
+                    other => other,
+                })?,
             };
+            let step = step.ok_or_else(out_of_range)?;
             return self.moved(base, step, forward).ok_or_else(out_of_range);
         }
         Err(invalid())
@@ -319,9 +324,15 @@ impl<Tz: TimeZone> Clock<Tz> {
             });
         }
         let from = if base.ends { base.end } else { base.start };
-        let local = from.with_timezone(&tz).naive_local();
-        let date = step.move_day(local.date(), forward)?;
-        let at = self.local(date.and_time(local.time()))?;
+        // Only the clock: the instant itself moves, never read back from
+        // the wall clock, which names an hour twice when clocks go back.
+        let at = if step.moves_days() {
+            let local = from.with_timezone(&tz).naive_local();
+            let date = step.move_day(local.date(), forward)?;
+            self.local(date.and_time(local.time()))?
+        } else {
+            from
+        };
         at.checked_add_signed(step.clock(forward)?)
             .map(DateSpec::instant)
     }

@@ -273,6 +273,11 @@ impl Step {
         !self.on_clock
     }
 
+    /// Whether it has a calendar part: days, weeks, months or years.
+    pub(super) fn moves_days(&self) -> bool {
+        self.months > 0 || self.days > 0
+    }
+
     /// `day` moved by the calendar part, forward or back.
     pub(super) fn move_day(&self, day: NaiveDate, forward: bool) -> Option<NaiveDate> {
         let (months, days) = (Months::new(self.months), Days::new(self.days));

@@ -439,7 +439,10 @@ fn sort_specs() {
     assert_eq!(names("-created"), ["-created_at"]);
     // Taskwarrior's id is the number a task is shown by.
     assert_eq!(names("id,-number"), ["number", "-number"]);
+    // Taskwarrior's trailing sign, and a project.
+    assert_eq!(names("project-,due+,+title"), ["-project", "due", "title"]);
     assert!(parse_sort("colour").is_err());
+    assert!(parse_sort("due-+").is_err());
     assert!(parse_sort(",").is_err());
 }
 

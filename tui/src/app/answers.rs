@@ -101,8 +101,7 @@ impl App {
                 }
                 match result {
                     Ok(server) => {
-                        form.conflict = Some(server);
-                        form.take_theirs_where_untouched(self.tz);
+                        form.take_server(server, self.tz);
                         if form.conflict_rows(self.tz).is_empty() {
                             // No field changed on both sides: what changed
                             // here goes over the server's version, whose

@@ -153,7 +153,7 @@ type Shown = (Vec<String>, Option<Priority>, Status);
 
 impl TaskForm {
     pub fn add() -> TaskForm {
-        TaskForm {
+        let mut form = TaskForm {
             original: None,
             title: Input::default(),
             description: Input::default(),
@@ -171,9 +171,11 @@ impl TaskForm {
             errors: BTreeMap::new(),
             error: None,
             saving: false,
-            opened: (vec![String::new(); 9], None, Status::Pending),
+            opened: (Vec::new(), None, Status::Pending),
             confirm_discard: false,
-        }
+        };
+        form.opened = form.snapshot();
+        form
     }
 
     pub fn edit(task: &Task, tz: FixedOffset) -> TaskForm {
@@ -193,11 +195,11 @@ impl TaskForm {
             original: Some(task.clone()),
             ..TaskForm::add()
         };
-        form.opened = form.shown();
+        form.opened = form.snapshot();
         form
     }
 
-    fn shown(&self) -> Shown {
+    fn snapshot(&self) -> Shown {
         let texts = Field::ALL
             .iter()
             .filter_map(|&field| self.input(field))
@@ -208,62 +210,36 @@ impl TaskForm {
 
     /// Whether anything was typed or chosen since the form opened.
     pub fn is_changed(&self) -> bool {
-        self.shown() != self.opened
+        self.snapshot() != self.opened
     }
 
-    /// After a conflict: a field left as it was shown here takes the
-    /// server's value, so that the form shows what a save would leave.
-    /// Fields changed here keep what was typed (the conflict's rows show
-    /// the server's beside them).
-    pub fn take_theirs_where_untouched(&mut self, tz: FixedOffset) {
-        let (Some(original), Some(server)) = (self.original.clone(), self.conflict.clone()) else {
+    /// The server's version, read after a conflict: a field still as the
+    /// form last showed it (the task's, or the server's after an earlier
+    /// conflict) takes the new version's value, so that the form shows what
+    /// a save would leave. Fields changed here keep what was typed (the
+    /// conflict's rows show the server's beside them).
+    pub fn take_server(&mut self, server: Task, tz: FixedOffset) {
+        let Some(basis) = self.conflict.take().or_else(|| self.original.clone()) else {
             return;
         };
-        let take = |input: &mut Input, was: String, theirs: String| {
-            if input.value() == was && was != theirs {
-                input.set(&theirs);
+        for field in Field::ALL {
+            let (was, theirs) = (shown(&basis, field, tz), shown(&server, field, tz));
+            if was == theirs {
+                continue;
             }
-        };
-        take(
-            &mut self.title,
-            original.title.clone(),
-            server.title.clone(),
-        );
-        take(
-            &mut self.description,
-            original.description.clone(),
-            server.description.clone(),
-        );
-        take(
-            &mut self.project,
-            original.project.clone().unwrap_or_default(),
-            server.project.clone().unwrap_or_default(),
-        );
-        for field in Field::DATES {
-            if let Some(input) = self.input_mut(field) {
-                take(
-                    input,
-                    shown_date(&original, field, tz),
-                    shown_date(&server, field, tz),
-                );
+            match field {
+                Field::Priority if self.priority == basis.priority => {
+                    self.priority = server.priority;
+                }
+                Field::Status if self.status == basis.status => self.status = server.status,
+                _ => {
+                    if let Some(input) = self.input_mut(field).filter(|i| i.value() == was) {
+                        input.set(theirs);
+                    }
+                }
             }
         }
-        take(
-            &mut self.tags,
-            original.tags.join(" "),
-            server.tags.join(" "),
-        );
-        take(
-            &mut self.attributes,
-            values::shown_attributes(&original),
-            values::shown_attributes(&server),
-        );
-        if self.priority == original.priority {
-            self.priority = server.priority;
-        }
-        if self.status == original.status {
-            self.status = server.status;
-        }
+        self.conflict = Some(server);
     }
 
     /// After a conflict: each field changed both here and on the server,
@@ -532,6 +508,20 @@ impl TaskForm {
         if let Some(first) = self.errors.keys().next() {
             self.focus = *first;
         }
+    }
+}
+
+/// The task's value of `field` as the form shows it.
+fn shown(task: &Task, field: Field, tz: FixedOffset) -> String {
+    match field {
+        Field::Title => task.title.clone(),
+        Field::Description => task.description.clone(),
+        Field::Project => task.project.clone().unwrap_or_default(),
+        Field::Priority => task.priority.map_or("none", Priority::as_str).to_string(),
+        Field::Due | Field::Scheduled | Field::Wait | Field::Until => shown_date(task, field, tz),
+        Field::Tags => task.tags.join(" "),
+        Field::Attributes => values::shown_attributes(task),
+        Field::Status => task.status.as_str().to_string(),
     }
 }
 

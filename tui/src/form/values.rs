@@ -69,7 +69,7 @@ impl TaskForm {
             // A date left as shown is the task's (or, after a conflict, the
             // server's), read or not: it is never rounded, nor refused for a
             // reason the user did not type.
-            let shown = [self.original.as_ref(), self.conflict.as_ref()]
+            let shown = [self.conflict.as_ref(), self.original.as_ref()]
                 .into_iter()
                 .flatten()
                 .find(|task| typed == shown_date(task, field, tz));
@@ -253,29 +253,29 @@ impl TaskForm {
     }
 
     /// The fields that changed, for `PATCH`; `None` with the errors set.
-    /// After a conflict a field is sent only where it differs from the
-    /// server's version too: one holding the server's value (taken when
-    /// left untouched here) changes nothing.
+    /// After a conflict, changed from the server's version, which the save
+    /// goes over: the fields left untouched hold its values already, and a
+    /// value typed back to the task's first one is a change from it.
     pub fn patch(&mut self, now: DateTime<Utc>, tz: FixedOffset) -> Option<TaskPatch> {
         let original = self.original.clone()?;
-        let server = self.conflict.clone().unwrap_or_else(|| original.clone());
+        let base = self.conflict.clone().unwrap_or_else(|| original.clone());
         let v = self.values(now, tz)?;
         let mut patch = TaskPatch::default();
-        if v.title != original.title && v.title != server.title {
+        if v.title != base.title {
             patch.title = Some(v.title);
         }
-        if v.description != original.description && v.description != server.description {
+        if v.description != base.description {
             patch.description = Some(v.description);
         }
-        if v.status != original.status && v.status != server.status {
+        if v.status != base.status {
             patch.status = Some(v.status);
         }
-        if v.priority != original.priority && v.priority != server.priority {
+        if v.priority != base.priority {
             patch.priority = Some(v.priority);
         }
         for field in Field::DATES {
             let typed = v.dates.get(&field).copied();
-            if typed == date_of(&original, field) || typed == date_of(&server, field) {
+            if typed == date_of(&base, field) {
                 continue;
             }
             let slot = match field {
@@ -286,21 +286,17 @@ impl TaskForm {
             };
             *slot = Some(typed);
         }
-        if v.project != original.project && v.project != server.project {
+        if v.project != base.project {
             patch.project = Some(v.project);
         }
-        if v.tags != original.tags && v.tags != server.tags {
+        if v.tags != base.tags {
             patch.tags = Some(v.tags);
         }
         // Over the server's version after a conflict: its attributes with
         // the ones changed here set or taken away, so that one it changed
         // and this form did not is kept.
-        let base = self
-            .conflict
-            .as_ref()
-            .map_or(&original.udas, |server| &server.udas);
-        let udas = merge::udas(&v.udas, &original.udas, base);
-        if udas != *base {
+        let udas = merge::udas(&v.udas, &original.udas, &base.udas);
+        if udas != base.udas {
             patch.udas = Some(udas);
         }
         Some(patch)

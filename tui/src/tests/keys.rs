@@ -1965,3 +1965,107 @@ fn an_empty_project_view_names_the_projects_it_may_mean() {
     answer_load(&mut app, &commands, Vec::new());
     assert!(!screen(&app, 80, 24).contains("did you mean"));
 }
+
+/// A second conflict: fields the form took from the first server version
+/// are not the user's, and take the newer version's values; a value typed
+/// back to the task's first one is sent; Esc while a save is on its way
+/// does not claim to drop it.
+#[test]
+fn a_second_conflict_and_a_value_typed_back() {
+    let conflict = |app: &mut App, server: &Task| {
+        app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+            source: crate::msg::Source::Form,
+            created: false,
+            verb: "Modified",
+            shown_as: None,
+            result: Err(problem(412)),
+        })));
+        app.update(Msg::Api(Box::new(ApiEvent::TaskFetched {
+            id: server.id,
+            result: Ok(server.clone()),
+        })))
+    };
+    let original = fixtures::sample()[0].clone();
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('e'));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab); // to priority
+    }
+    press(&mut app, KeyCode::Right);
+    assert_eq!(press(&mut app, KeyCode::Enter).len(), 1);
+    // The first: another client renamed it; only the priority was changed
+    // here, so the save goes again at once over the new title.
+    let mut first = original.clone();
+    first.version = 2;
+    first.title = "Renamed once".into();
+    let commands = conflict(&mut app, &first);
+    let [Command::UpdateTask {
+        version: Some(2),
+        patch,
+        ..
+    }] = commands.as_slice()
+    else {
+        panic!("expected a save over version 2, got {commands:?}");
+    };
+    assert_eq!(patch.title, None, "the other client's title stays");
+    // The second: renamed again. The form's title, taken from the first,
+    // takes the second's too, and is no conflict.
+    let mut second = first.clone();
+    second.version = 3;
+    second.title = "Renamed twice".into();
+    second.description = "Changed there".into();
+    let commands = conflict(&mut app, &second);
+    let [Command::UpdateTask {
+        version: Some(3),
+        patch,
+        ..
+    }] = commands.as_slice()
+    else {
+        panic!("expected a save over version 3, got {commands:?}");
+    };
+    assert_eq!(
+        (patch.title.as_deref(), patch.description.as_deref()),
+        (None, None)
+    );
+    assert!(patch.priority.is_some());
+    let Overlay::Form(form) = &app.overlay else {
+        panic!("the form stays open while it saves");
+    };
+    assert_eq!(form.title.value(), "Renamed twice");
+    // Esc now: the save is on its way, and nothing is said to be dropped.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(
+        app.message.as_ref().map(|m| m.text.as_str()),
+        Some("Closed the form; the save it sent goes on.")
+    );
+
+    // A title typed back to what the form first showed, after a conflict
+    // that renamed it and changed the description: sent, not taken as
+    // "unchanged".
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('e'));
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, " More.");
+    press(&mut app, KeyCode::Enter);
+    let mut server = original.clone();
+    server.version = 2;
+    server.title = "Renamed".into();
+    server.description = "Theirs".into();
+    conflict(&mut app, &server);
+    let Overlay::Form(form) = &mut app.overlay else {
+        panic!("a conflict in the description keeps the form open");
+    };
+    assert_eq!(form.title.value(), "Renamed");
+    form.title.set(original.title.clone());
+    let commands = press(&mut app, KeyCode::Enter);
+    let [Command::UpdateTask {
+        version: Some(2),
+        patch,
+        ..
+    }] = commands.as_slice()
+    else {
+        panic!("expected a save over version 2, got {commands:?}");
+    };
+    assert_eq!(patch.title.as_deref(), Some(original.title.as_str()));
+}

@@ -164,8 +164,13 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         .query
         .status
         .map_or(app.scope.label(), |status| status.as_str());
-    // `w`'s choice shows beside it: waiting tasks are otherwise hidden.
-    let waiting = if app.show_waiting { "+waiting" } else { "" };
+    // `w`'s choice shows beside it, where it says something: waiting
+    // tasks are otherwise hidden, and no done task waits.
+    let waiting = if app.show_waiting && scope != "done" {
+        "+waiting"
+    } else {
+        ""
+    };
     let scope = Span::styled(
         format!(" {scope}{waiting} "),
         Style::new().fg(Color::Black).bg(Color::Cyan),

@@ -145,10 +145,7 @@ pub(super) fn order_clause(filter: &TaskFilter) -> String {
                 "t.id"
             }
             OrderField::Title => "t.title COLLATE NOCASE",
-            OrderField::Project => {
-                parts.push("t.project IS NULL".into());
-                "t.project COLLATE NOCASE"
-            }
+            OrderField::Project => nulls_last(&mut parts, "t.project COLLATE NOCASE"),
             OrderField::Status => "t.status",
             OrderField::CreatedAt => "t.created_at",
             OrderField::UpdatedAt => "t.updated_at",
