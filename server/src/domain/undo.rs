@@ -2,7 +2,7 @@
 //! store keeps: undo writes back what a set found, redo reverts that undo,
 //! and each is a change set of its own (versions go up, events go out).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use common::api::{ChangeOp, Status, Task};
@@ -163,11 +163,20 @@ fn summary(entries: &[JournalEntry]) -> String {
 /// updating others), each counted by what the set did to it as a whole:
 /// "created 1 and changed 4 tasks".
 fn mixed(entries: &[JournalEntry], tasks: &[i64]) -> String {
+    // Each task's first and last change, in one pass: an import's set
+    // holds thousands.
+    let mut ends: HashMap<i64, (ChangeOp, ChangeOp)> = HashMap::with_capacity(tasks.len());
+    for entry in entries {
+        ends.entry(entry.task_id)
+            .and_modify(|(_, last)| *last = entry.op)
+            .or_insert((entry.op, entry.op));
+    }
     let (mut created, mut changed, mut deleted) = (0, 0, 0);
     for task in tasks {
-        let mut ops = entries.iter().filter(|e| e.task_id == *task).map(|e| e.op);
-        let first = ops.next();
-        let last = ops.next_back().or(first);
+        let (first, last) = match ends.get(task) {
+            Some(&(first, last)) => (Some(first), Some(last)),
+            None => (None, None),
+        };
         match (first, last) {
             (_, Some(ChangeOp::Deleted)) => deleted += 1,
             (Some(ChangeOp::Created), _) => created += 1,
@@ -305,19 +314,31 @@ async fn plan(
     // Per task: as the set found it (its first change's `before`), and as
     // the set left it (its last change).
     let mut tasks: Vec<(i64, Option<Task>, &JournalEntry)> = Vec::new();
+    let mut places: HashMap<i64, usize> = HashMap::with_capacity(entries.len());
     for entry in entries {
-        match tasks.iter_mut().find(|(id, _, _)| *id == entry.task_id) {
-            Some((_, _, last)) => *last = entry,
-            None => tasks.push((entry.task_id, entry.before.clone(), entry)),
+        match places.get(&entry.task_id) {
+            Some(&place) => tasks[place].2 = entry,
+            None => {
+                places.insert(entry.task_id, tasks.len());
+                tasks.push((entry.task_id, entry.before.clone(), entry));
+            }
         }
     }
+    // The live ones in one read: a set of ten thousand changes read one
+    // by one took longer than its undo's write.
+    let mut live: HashMap<i64, Task> = store
+        .tasks_by_id(user_id, tasks.iter().map(|(id, _, _)| *id).collect())
+        .await?
+        .into_iter()
+        .map(|task| (task.id, task))
+        .collect();
     let mut writes = Vec::new();
     let mut conflicts = FieldErrors::new();
     let mut conflict = |name: &str, message: String| {
         conflicts.entry(name.to_string()).or_default().push(message);
     };
     for (id, found, last) in tasks {
-        let current = store.get_task(user_id, id).await?;
+        let current = live.remove(&id);
         let trashed = match current {
             Some(_) => None,
             None => store.trashed(user_id, id).await?,

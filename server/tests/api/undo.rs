@@ -557,6 +557,26 @@ async fn a_bulk_request_is_one_step_and_says_what_it_could_not_change() {
     assert_eq!(undone["summary"], "completed 6 tasks");
     assert_eq!(snapshot(&app, &alice).await, before);
 
+    // Answered in the order asked, each once, however the store reads them.
+    let asked = [ids[4], ids[1], ids[4], ids[5], ids[0]];
+    let response = post(
+        &app,
+        &alice,
+        "/api/tasks/bulk/",
+        json!({"ids": asked, "action": "start"}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let started: Vec<i64> = body(response).await["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|task| task["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(started, [ids[4], ids[1], ids[5], ids[0]]);
+    assert_eq!(undo(&app, &alice).await["summary"], "started 4 tasks");
+    assert_eq!(snapshot(&app, &alice).await, before);
+
     // Each task's own patch: the tags it has, plus one.
     let own = post(
         &app,
@@ -602,6 +622,58 @@ async fn a_bulk_request_is_one_step_and_says_what_it_could_not_change() {
             assert!(refused["errors"]["patch"].is_null(), "{request}: {refused}");
         }
     }
+}
+
+/// The most tasks a request may name, done and undone, each in one
+/// request: on PostgreSQL the set's writes go one after another and take
+/// longer than one statement may, and were cut off as an outage (503).
+#[tokio::test]
+async fn a_bulk_change_of_the_most_tasks_and_its_undo_are_not_cut_off() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let file: Vec<Value> = (0..10_000)
+        .map(|n| {
+            json!({"uuid": format!("0d9e8a3c-5f4b-4c1e-9a2b-{n:012}"), "description": format!("t{n}"),
+                "status": "pending", "entry": "20261101T090000Z"})
+        })
+        .collect();
+    let imported = app
+        .request(reqwest::Method::POST, "/api/import/")
+        .bearer_auth(&alice.access)
+        .header("content-type", "application/json")
+        .body(Value::from(file).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), StatusCode::OK);
+    assert_eq!(body(imported).await["added"], 10_000);
+    let mut ids = Vec::new();
+    for offset in (0..10_000).step_by(1000) {
+        ids.extend(
+            crate::helpers::ids(
+                &app,
+                &alice,
+                &format!("ordering=id&limit=1000&offset={offset}"),
+            )
+            .await,
+        );
+    }
+    assert_eq!(ids.len(), 10_000);
+
+    let response = post(
+        &app,
+        &alice,
+        "/api/tasks/bulk/",
+        json!({"ids": ids, "action": "done"}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let done = body(response).await;
+    assert_eq!(done["changed"].as_array().unwrap().len(), 10_000);
+    assert_eq!(done["failed"], json!([]));
+    assert_eq!(undo(&app, &alice).await["summary"], "completed 10000 tasks");
+    let pending = crate::helpers::list_page(&app, &alice, "status=pending&limit=1").await;
+    assert_eq!(pending["count"], 10_000);
 }
 
 #[tokio::test]

@@ -202,7 +202,7 @@ impl JournalStore for PostgresStore {
     ) -> StoreResult<Option<Vec<Applied>>> {
         let (_turn, mut client) = self.writing(user_id).await?;
         let applied = self
-            .timed(async {
+            .timed_set(writes.len(), async {
                 let tx = client.transaction().await?;
                 let applied = apply(&tx, user_id, kind, writes).await?;
                 if applied.is_some() {

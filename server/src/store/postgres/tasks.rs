@@ -214,6 +214,22 @@ impl TaskStore for PostgresStore {
         Ok(written)
     }
 
+    async fn tasks_by_id(&self, user_id: i64, ids: Vec<i64>) -> StoreResult<Vec<Task>> {
+        let client = self.client().await?;
+        let sql = format!(
+            "SELECT {TASK_COLUMNS}, {COLUMNS} FROM tasks t WHERE t.user_id = $1 AND t.id = ANY($2)"
+        );
+        self.timed(async {
+            client
+                .query_cached(&sql, &[&user_id, &ids])
+                .await?
+                .iter()
+                .map(task_from_row)
+                .collect()
+        })
+        .await
+    }
+
     async fn tasks_by_uuid(&self, user_id: i64, uuids: Vec<String>) -> StoreResult<Vec<Task>> {
         let client = self.client().await?;
         let sql = format!(

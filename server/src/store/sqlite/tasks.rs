@@ -146,6 +146,27 @@ pub(super) fn select_task(
     Ok(tasks.pop())
 }
 
+/// The user's tasks whose `column` (`id` or `uuid`) is among `values`, a
+/// JSON array: the rows and what is attached to them from one snapshot.
+fn select_tasks_in(
+    conn: &mut Connection,
+    user_id: i64,
+    column: &'static str,
+    values: &str,
+) -> rusqlite::Result<Vec<Task>> {
+    let tx = conn.transaction()?;
+    let mut tasks = tx
+        .prepare_cached(&format!(
+            "SELECT {TASK_ROW} FROM tasks t WHERE t.user_id = ?1 \
+             AND t.{column} IN (SELECT value FROM json_each(?2))"
+        ))?
+        .query_map(params![user_id, values], task_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    attach(&tx, &mut tasks)?;
+    tx.finish()?;
+    Ok(tasks)
+}
+
 #[async_trait]
 impl TaskStore for SqliteStore {
     async fn list_tasks(&self, user_id: i64, filter: TaskFilter) -> StoreResult<TaskPage> {
@@ -272,24 +293,17 @@ impl TaskStore for SqliteStore {
         Ok(edited)
     }
 
+    async fn tasks_by_id(&self, user_id: i64, ids: Vec<i64>) -> StoreResult<Vec<Task>> {
+        let ids = serde_json::to_string(&ids).map_err(|err| StoreError::Internal(err.into()))?;
+        self.read(move |conn| select_tasks_in(conn, user_id, "id", &ids))
+            .await
+    }
+
     async fn tasks_by_uuid(&self, user_id: i64, uuids: Vec<String>) -> StoreResult<Vec<Task>> {
         let uuids =
             serde_json::to_string(&uuids).map_err(|err| StoreError::Internal(err.into()))?;
-        self.read(move |conn| {
-            // The rows and what is attached to them from one snapshot.
-            let tx = conn.transaction()?;
-            let mut tasks = tx
-                .prepare_cached(&format!(
-                    "SELECT {TASK_ROW} FROM tasks t WHERE t.user_id = ?1 \
-                     AND t.uuid IN (SELECT value FROM json_each(?2))"
-                ))?
-                .query_map(params![user_id, uuids], task_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            attach(&tx, &mut tasks)?;
-            tx.finish()?;
-            Ok(tasks)
-        })
-        .await
+        self.read(move |conn| select_tasks_in(conn, user_id, "uuid", &uuids))
+            .await
     }
 
     async fn import_tasks(&self, user_id: i64, writes: Vec<ImportWrite>) -> StoreResult<bool> {
