@@ -39,6 +39,29 @@ pub fn with_expiry_warning(line: String, task: &Task, now: DateTime<Utc>) -> Str
 pub const EXPIRING: &str =
     "Its until date has passed: the server deletes it within a minute (the trash keeps it).";
 
+/// How many tasks [`waiting_note`] names before it counts the rest.
+pub const WAITING_NAMED: usize = 20;
+
+/// Said when deleting tasks others wait for: once the deleted tasks are in
+/// the trash the others wait for them no more. `names` are those waiting
+/// (empty when not known); `them` is how the deleted are called ("it",
+/// "these").
+pub fn waiting_note(names: &[String], them: &str) -> String {
+    let shown = match names.len() {
+        n if n > WAITING_NAMED => format!(
+            "{} and {} more",
+            names[..WAITING_NAMED].join(", "),
+            n - WAITING_NAMED
+        ),
+        _ => names.join(", "),
+    };
+    match names {
+        [] => format!("Other tasks wait for {them}: they will wait no more."),
+        [_] => format!("Task {shown} waits for {them}: it will wait no more."),
+        _ => format!("Tasks {shown} wait for {them}: they will wait no more."),
+    }
+}
+
 /// The start of `uuid` that names its task: 8 characters, one more when
 /// those are all digits (which would read as a number), so that what is
 /// shown can always be typed back.
@@ -91,6 +114,28 @@ pub fn tags(task: &Task) -> String {
 mod tests {
     use super::*;
     use chrono::FixedOffset;
+
+    #[test]
+    fn the_waiting_are_named_up_to_a_count() {
+        let names: Vec<String> = (1..=23).map(|n| n.to_string()).collect();
+        assert_eq!(
+            waiting_note(&names[..1], "it"),
+            "Task 1 waits for it: it will wait no more."
+        );
+        assert_eq!(
+            waiting_note(&names[..3], "these"),
+            "Tasks 1, 2, 3 wait for these: they will wait no more."
+        );
+        assert_eq!(
+            waiting_note(&[], "it"),
+            "Other tasks wait for it: they will wait no more."
+        );
+        let many = waiting_note(&names, "it");
+        assert!(
+            many.starts_with("Tasks 1, 2, ") && many.contains(", 20 and 3 more wait for it"),
+            "{many}"
+        );
+    }
 
     #[test]
     fn names_dates_and_tags() {

@@ -2,10 +2,14 @@
 //! unless `--yes`. Several tasks go in one request, so that one `task undo`
 //! brings them all back.
 
+use std::collections::HashSet;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use common::api::{BulkAction, BulkRequest, StatusFilter, Task};
+use common::api::{BulkAction, BulkRequest, StatusFilter, Task, TaskQuery};
+use common::client::ApiClient;
+use common::display;
+use common::list_query::{OrderField, OrderKey};
 use common::task_ref::TaskRef;
 
 use crate::commands::{is_fatal, quoted, Failures};
@@ -44,6 +48,9 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
     failures.say_missing(ctx);
     if prompt::interactive() && !ctx.global.yes {
         select::list_for_question(targets.iter().map(|(_, task)| task));
+        if let Some(note) = waiting_note(&client, &targets).await? {
+            eprintln!("{note}");
+        }
         let question = match targets.len() {
             1 => "Delete this task?".to_string(),
             n => format!("Delete these {n} tasks?"),
@@ -100,4 +107,45 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
         ctx.print_json(&deleted)?;
     }
     Ok(failures.finish(ctx))
+}
+
+/// Tasks whose waiters are looked up one by one for the question; past
+/// that, the question says only that others wait.
+const WAITERS_LOOKED_UP: usize = 20;
+
+/// What deleting `targets` does to the pending tasks waiting for them (those
+/// a filter hides too), for the question; none when no other task waits.
+async fn waiting_note(client: &ApiClient, targets: &[(String, Task)]) -> Result<Option<String>> {
+    let them = if targets.len() == 1 { "it" } else { "these" };
+    let blocking: Vec<i64> = targets
+        .iter()
+        .filter(|(_, task)| task.blocking)
+        .map(|(_, task)| task.id)
+        .collect();
+    if blocking.is_empty() {
+        return Ok(None);
+    }
+    if blocking.len() > WAITERS_LOOKED_UP {
+        return Ok(Some(display::waiting_note(&[], them)));
+    }
+    let deleted: HashSet<i64> = targets.iter().map(|(_, task)| task.id).collect();
+    let mut seen = HashSet::new();
+    let mut waiting = Vec::new();
+    for id in blocking {
+        let query = TaskQuery {
+            depends_on: Some(id),
+            status: Some(StatusFilter::Pending),
+            ordering: vec![OrderKey::asc(OrderField::Number)],
+            ..TaskQuery::default()
+        };
+        for task in client.list_all_tasks(&query).await? {
+            if !deleted.contains(&task.id) && seen.insert(task.id) {
+                waiting.push(task);
+            }
+        }
+    }
+    waiting.sort_by_key(|task| task.number);
+    let names: Vec<String> = waiting.iter().map(display::name).collect();
+    // Waited for only by tasks deleted with them: nothing to say.
+    Ok((!names.is_empty()).then(|| display::waiting_note(&names, them)))
 }

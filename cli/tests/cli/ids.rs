@@ -306,6 +306,39 @@ fn delete_asks_on_a_terminal_unless_yes() {
     );
 }
 
+/// The question names the pending tasks waiting for what would go, even
+/// those the filter hides, and leaves out those deleted with it.
+#[test]
+fn delete_names_the_tasks_waiting_for_it() {
+    let (_server, cli) = with_tasks(4);
+    cli.ok(&["2", "modify", "depends:1"]);
+    cli.ok(&["3", "modify", "depends:1", "wait:tomorrow"]);
+
+    let mut tty = cli.on_tty(&["1", "delete"]);
+    tty.expect("[y/N]");
+    tty.send_line("n");
+    let (_, screen) = tty.finish();
+    assert!(
+        screen.contains("Tasks 2, 3 wait for it: they will wait no more."),
+        "{screen}"
+    );
+
+    let mut tty = cli.on_tty(&["1,2", "delete"]);
+    tty.expect("[y/N]");
+    tty.send_line("n");
+    let (_, screen) = tty.finish();
+    assert!(
+        screen.contains("Task 3 waits for these: it will wait no more."),
+        "{screen}"
+    );
+
+    let mut tty = cli.on_tty(&["4", "delete"]);
+    tty.expect("[y/N]");
+    tty.send_line("n");
+    let (_, screen) = tty.finish();
+    assert!(!screen.contains("wait no more"), "{screen}");
+}
+
 /// Commands changing one task at once take turns: each reads the task
 /// again after another's change and makes its own on top, none lost.
 #[test]

@@ -479,14 +479,7 @@ fn waiting_for(app: &App, task: &Task) -> Option<String> {
             .map(display::name)
             .collect(),
     };
-    Some(match names.as_slice() {
-        [] => "Other tasks wait for it: they will wait no more.".to_string(),
-        [one] => format!("Task {one} waits for it: it will wait no more."),
-        _ => format!(
-            "Tasks {} wait for it: they will wait no more.",
-            names.join(", ")
-        ),
-    })
+    Some(display::waiting_note(&names, "it"))
 }
 
 fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, task: &Task) {
