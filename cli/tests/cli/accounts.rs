@@ -202,9 +202,9 @@ fn passwords_are_read_without_echo_on_a_terminal() {
 
     let mut tty = cli.on_tty(&["register", "frank"]);
     tty.expect("Password: ");
-    tty.send_line(secret);
+    tty.send_secret(secret);
     tty.expect("Repeat it: ");
-    tty.send_line(secret);
+    tty.send_secret(secret);
     let (code, screen) = tty.finish();
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("Registered frank"), "{screen}");
@@ -217,7 +217,7 @@ fn passwords_are_read_without_echo_on_a_terminal() {
     tty.expect("Username: ");
     tty.send_line("frank");
     tty.expect("Password: ");
-    tty.send_line(secret);
+    tty.send_secret(secret);
     let (code, screen) = tty.finish();
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("Logged in"), "{screen}");

@@ -343,6 +343,14 @@ impl Tty {
         }
     }
 
+    /// Types a password at its prompt. The prompt is written before the
+    /// terminal's echo is turned off, so a line sent the moment it shows
+    /// can be echoed; a person never types that fast.
+    pub fn send_secret(&mut self, line: &str) {
+        std::thread::sleep(Duration::from_millis(300));
+        self.send_line(line);
+    }
+
     /// Waits for the end; returns the exit status and the whole screen.
     pub fn finish(mut self) -> (i32, String) {
         drop(self.stdin.take());
