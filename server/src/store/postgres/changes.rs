@@ -83,7 +83,7 @@ impl<'t, 'c> Recorder<'t, 'c> {
             Some(_) => ChangeOp::Updated,
             None => ChangeOp::Created,
         };
-        self.insert(op, task_id, task.version, before, Some(&task))
+        self.insert(op, task.id, task.version, before, Some(&task))
             .await?;
         Ok(task)
     }
@@ -145,6 +145,81 @@ impl<'t, 'c> Recorder<'t, 'c> {
             None,
         )
         .await
+    }
+
+    /// Records a set's changes, in order, in one statement where each
+    /// took a round trip: `(task_id, before, after)` per task, `after` none
+    /// for a task moved to the trash, `before` none for one created.
+    pub async fn record_all(
+        &mut self,
+        changes: &[(i64, Option<&Task>, Option<&Task>)],
+    ) -> Result<(), tokio_postgres::Error> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut task_ids = Vec::with_capacity(changes.len());
+        let mut ops = Vec::with_capacity(changes.len());
+        let mut versions = Vec::with_capacity(changes.len());
+        let mut afters = Vec::with_capacity(changes.len());
+        let mut befores = Vec::with_capacity(changes.len());
+        for &(task_id, before, after) in changes {
+            let (op, task) = match (before, after) {
+                (_, None) => (ChangeOp::Deleted, before),
+                (None, Some(_)) => (ChangeOp::Created, after),
+                (Some(_), Some(_)) => (ChangeOp::Updated, after),
+            };
+            let Some(task) = task else { continue };
+            task_ids.push(task_id);
+            ops.push(op.as_str());
+            versions.push(task.version);
+            afters.push(after.map(task_json));
+            befores.push(before.map(task_json));
+        }
+        // The lock first, on its own: no change of the set may draw its
+        // number before it is held (a lock joined to the rows could be
+        // taken after the first is numbered).
+        self.tx
+            .execute_cached(
+                "SELECT pg_advisory_xact_lock($1, hashtext($2::bigint::text))",
+                &[&CHANGE_LOCKS, &self.user_id],
+            )
+            .await?;
+        let (kind, reverts) = self.kind.parts();
+        let set: i64 = self
+            .tx
+            .query_one_cached(
+                "WITH new_set AS ( \
+                     INSERT INTO change_sets (user_id, at, kind, reverts) \
+                     SELECT $1::bigint, now(), $9::text, $10::bigint WHERE $8::bigint IS NULL \
+                     RETURNING id), \
+                 recorded AS ( \
+                     INSERT INTO task_changes \
+                         (user_id, task_id, op, version, at, task, change_set, before) \
+                     SELECT $1::bigint, c.task_id, c.op, c.version, now(), c.task, \
+                         coalesce($8::bigint, (SELECT id FROM new_set)), c.before \
+                     FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[]) \
+                         WITH ORDINALITY AS c(task_id, op, version, task, before, n) \
+                     ORDER BY c.n \
+                     RETURNING change_set) \
+                 SELECT change_set, pg_notify($7, $11) FROM recorded LIMIT 1",
+                &[
+                    &self.user_id,
+                    &task_ids,
+                    &ops,
+                    &versions,
+                    &afters,
+                    &befores,
+                    &CHANNEL,
+                    &self.set,
+                    &kind,
+                    &reverts,
+                    &Wake::Tasks(self.user_id).encode(),
+                ],
+            )
+            .await?
+            .get(0);
+        self.set = Some(set);
+        Ok(())
     }
 
     async fn insert(

@@ -1,14 +1,17 @@
 //! Change sets, undo's writes and the trash in PostgreSQL.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use common::api::Task;
 use tokio_postgres::Row;
 
 use super::{
     cached::Cached,
     changes::Recorder,
     task_rows::{update_row, write_links},
-    tasks::select_task,
+    tasks::{select_task, select_tasks},
     trash, PostgresStore,
 };
 use crate::store::{
@@ -121,20 +124,45 @@ async fn apply(
             }
         }
     }
-    let mut recorder = Recorder::of_kind(tx, user_id, kind);
+    // Every task written, as it reads back now that all are written (one
+    // task's flags follow from others' of the set), in one statement.
+    let written: Vec<i64> = done
+        .iter()
+        .filter(|(_, _, trashed)| !trashed)
+        .map(|(task_id, _, _)| *task_id)
+        .collect();
+    let mut read_back: HashMap<i64, Task> = select_tasks(tx, user_id, &written)
+        .await?
+        .into_iter()
+        .map(|task| (task.id, task))
+        .collect();
     let mut applied = Vec::with_capacity(done.len());
-    for (task_id, before, trashed) in done {
-        match (trashed, before) {
-            (true, Some(before)) => {
-                recorder.deleted(&before).await?;
-                applied.push(Applied::Trashed(task_id));
-            }
-            (_, before) => {
-                let task = recorder.written(task_id, before.as_ref()).await?;
-                applied.push(Applied::Written(Box::new(task)));
-            }
+    for (task_id, _, trashed) in &done {
+        if *trashed {
+            applied.push(Applied::Trashed(*task_id));
+            continue;
         }
+        // Read back above unless the set wrote it twice.
+        let task = match read_back.remove(task_id) {
+            Some(task) => task,
+            None => select_task(tx, user_id, *task_id)
+                .await?
+                .unwrap_or_default(),
+        };
+        applied.push(Applied::Written(Box::new(task)));
     }
+    // Recorded last, in the set's order, under the change lock.
+    let changes: Vec<(i64, Option<&Task>, Option<&Task>)> = done
+        .iter()
+        .zip(&applied)
+        .map(|((task_id, before, _), applied)| match applied {
+            Applied::Written(task) => (*task_id, before.as_ref(), Some(task.as_ref())),
+            Applied::Trashed(_) => (*task_id, before.as_ref(), None),
+        })
+        .collect();
+    Recorder::of_kind(tx, user_id, kind)
+        .record_all(&changes)
+        .await?;
     if let SetKind::Undo(reverted) | SetKind::Redo(reverted) = kind {
         tx.execute_cached(
             "UPDATE change_sets SET undone = TRUE WHERE id = $1 AND user_id = $2",

@@ -83,7 +83,7 @@ const POOL_SIZE: usize = 16;
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(10);
 /// What each task of a change set adds to [`OPERATION_TIMEOUT`]: a bulk
 /// change of ten thousand tasks writes them one after another in one
-/// transaction (some 1.2 ms each in a release build here, `bench/bulk`),
+/// transaction (about 1 ms each in a release build here, `bench/bulk`),
 /// and must not be cut off as if the database had stopped answering.
 const SET_TIMEOUT_PER_TASK: Duration = Duration::from_millis(20);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

@@ -51,6 +51,25 @@ pub(super) async fn select_task(
         .transpose()
 }
 
+/// The user's tasks with these ids (those there are), in one statement.
+pub(super) async fn select_tasks(
+    client: &impl deadpool_postgres::GenericClient,
+    user_id: i64,
+    ids: &[i64],
+) -> Result<Vec<Task>, tokio_postgres::Error> {
+    client
+        .query_cached(
+            &format!(
+                "SELECT {TASK_COLUMNS}, {COLUMNS} FROM tasks t WHERE t.user_id = $1 AND t.id = ANY($2)"
+            ),
+            &[&user_id, &ids],
+        )
+        .await?
+        .iter()
+        .map(task_from_row)
+        .collect()
+}
+
 fn task_from_row(row: &Row) -> Result<Task, tokio_postgres::Error> {
     Ok(Task {
         id: row.get(0),
@@ -216,18 +235,7 @@ impl TaskStore for PostgresStore {
 
     async fn tasks_by_id(&self, user_id: i64, ids: Vec<i64>) -> StoreResult<Vec<Task>> {
         let client = self.client().await?;
-        let sql = format!(
-            "SELECT {TASK_COLUMNS}, {COLUMNS} FROM tasks t WHERE t.user_id = $1 AND t.id = ANY($2)"
-        );
-        self.timed(async {
-            client
-                .query_cached(&sql, &[&user_id, &ids])
-                .await?
-                .iter()
-                .map(task_from_row)
-                .collect()
-        })
-        .await
+        self.timed(select_tasks(&client, user_id, &ids)).await
     }
 
     async fn tasks_by_uuid(&self, user_id: i64, uuids: Vec<String>) -> StoreResult<Vec<Task>> {
