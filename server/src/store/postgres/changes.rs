@@ -83,7 +83,7 @@ impl<'t, 'c> Recorder<'t, 'c> {
             Some(_) => ChangeOp::Updated,
             None => ChangeOp::Created,
         };
-        self.insert(op, task.id, task.version, before, Some(&task))
+        self.insert(op, task_id, task.version, before, Some(&task))
             .await?;
         Ok(task)
     }
@@ -154,9 +154,6 @@ impl<'t, 'c> Recorder<'t, 'c> {
         &mut self,
         changes: &[(i64, Option<&Task>, Option<&Task>)],
     ) -> Result<(), tokio_postgres::Error> {
-        if changes.is_empty() {
-            return Ok(());
-        }
         let mut task_ids = Vec::with_capacity(changes.len());
         let mut ops = Vec::with_capacity(changes.len());
         let mut versions = Vec::with_capacity(changes.len());
@@ -174,6 +171,9 @@ impl<'t, 'c> Recorder<'t, 'c> {
             versions.push(task.version);
             afters.push(after.map(task_json));
             befores.push(before.map(task_json));
+        }
+        if task_ids.is_empty() {
+            return Ok(());
         }
         // The lock first, on its own: no change of the set may draw its
         // number before it is held (a lock joined to the rows could be
