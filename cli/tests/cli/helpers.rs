@@ -218,6 +218,20 @@ impl Cli {
         self.run(args).success().stdout
     }
 
+    /// The titles `task --json list ARGS` lists, in its order.
+    pub fn listed_titles(&self, args: &[&str]) -> Vec<String> {
+        let mut all = vec!["--json", "list"];
+        all.extend_from_slice(args);
+        self.run(&all)
+            .success()
+            .json()
+            .as_array()
+            .expect("an array")
+            .iter()
+            .map(|t| t["title"].as_str().expect("a title").to_string())
+            .collect()
+    }
+
     pub fn register(&self, user: &str) {
         self.run_with_stdin(
             &["register", user, "--password-stdin"],

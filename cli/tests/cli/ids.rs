@@ -314,28 +314,24 @@ fn delete_names_the_tasks_waiting_for_it() {
     cli.ok(&["2", "modify", "depends:1"]);
     cli.ok(&["3", "modify", "depends:1", "wait:tomorrow"]);
 
-    let mut tty = cli.on_tty(&["1", "delete"]);
-    tty.expect("[y/N]");
-    tty.send_line("n");
-    let (_, screen) = tty.finish();
+    // The question on a terminal, answered no: what it showed.
+    let asked = |args: &[&str]| {
+        let mut tty = cli.on_tty(args);
+        tty.expect("[y/N]");
+        tty.send_line("n");
+        tty.finish().1
+    };
+    let screen = asked(&["1", "delete"]);
     assert!(
         screen.contains("Tasks 2, 3 wait for it: they will wait no more."),
         "{screen}"
     );
-
-    let mut tty = cli.on_tty(&["1,2", "delete"]);
-    tty.expect("[y/N]");
-    tty.send_line("n");
-    let (_, screen) = tty.finish();
+    let screen = asked(&["1,2", "delete"]);
     assert!(
         screen.contains("Task 3 waits for these: it will wait no more."),
         "{screen}"
     );
-
-    let mut tty = cli.on_tty(&["4", "delete"]);
-    tty.expect("[y/N]");
-    tty.send_line("n");
-    let (_, screen) = tty.finish();
+    let screen = asked(&["4", "delete"]);
     assert!(!screen.contains("wait no more"), "{screen}");
 }
 

@@ -402,18 +402,7 @@ fn a_project_named_by_its_start_is_hinted() {
     assert!(run.stdout.contains("Quarterly report"), "{run:?}");
     assert!(!run.stdout.contains("Fix the bench"), "{run:?}");
     // Sorted by project, Taskwarrior's trailing sign too.
-    let titles = |args: &[&str]| -> Vec<String> {
-        let mut all = vec!["--json", "list"];
-        all.extend_from_slice(args);
-        cli.run(&all)
-            .success()
-            .json()
-            .as_array()
-            .expect("an array")
-            .iter()
-            .map(|t| t["title"].as_str().unwrap_or_default().to_string())
-            .collect()
-    };
+    let titles = |args: &[&str]| cli.listed_titles(args);
     assert_eq!(
         titles(&["--sort", "project"]),
         ["Water", "Quarterly report", "Fix the bench"]

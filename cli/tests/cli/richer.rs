@@ -229,18 +229,7 @@ fn virtual_tags_and_waiting_tasks_left_out_of_the_list() {
     cli.add(&["Overdue", "due:2026-03-01"]);
     cli.add(&["Blocked", "dep:1"]);
     cli.ok(&["1", "start"]);
-    let titles = |args: &[&str]| -> Vec<String> {
-        let mut all = vec!["--json", "list"];
-        all.extend_from_slice(args);
-        cli.run(&all)
-            .success()
-            .json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["title"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let titles = |args: &[&str]| cli.listed_titles(args);
     assert_eq!(
         titles(&[]),
         ["Home", "Both", "Overdue", "Blocked"],

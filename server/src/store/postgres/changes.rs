@@ -154,27 +154,41 @@ impl<'t, 'c> Recorder<'t, 'c> {
         &mut self,
         changes: &[(i64, Option<&Task>, Option<&Task>)],
     ) -> Result<(), tokio_postgres::Error> {
-        let mut task_ids = Vec::with_capacity(changes.len());
-        let mut ops = Vec::with_capacity(changes.len());
-        let mut versions = Vec::with_capacity(changes.len());
-        let mut afters = Vec::with_capacity(changes.len());
-        let mut befores = Vec::with_capacity(changes.len());
-        for &(task_id, before, after) in changes {
-            let (op, task) = match (before, after) {
-                (_, None) => (ChangeOp::Deleted, before),
-                (None, Some(_)) => (ChangeOp::Created, after),
-                (Some(_), Some(_)) => (ChangeOp::Updated, after),
-            };
-            let Some(task) = task else { continue };
-            task_ids.push(task_id);
-            ops.push(op.as_str());
-            versions.push(task.version);
-            afters.push(after.map(task_json));
-            befores.push(before.map(task_json));
+        // Each change's op and version (the deleted task's as it was); a
+        // pair with neither side records nothing.
+        let changes: Vec<Recorded> = changes
+            .iter()
+            .filter_map(|&(task_id, before, after)| {
+                let (op, task) = match (before, after) {
+                    (_, None) => (ChangeOp::Deleted, before?),
+                    (None, Some(after)) => (ChangeOp::Created, after),
+                    (Some(_), Some(after)) => (ChangeOp::Updated, after),
+                };
+                Some(Recorded {
+                    task_id,
+                    op,
+                    version: task.version,
+                    before,
+                    after,
+                })
+            })
+            .collect();
+        match changes.as_slice() {
+            [] => return Ok(()),
+            // One change: the single write's one round trip.
+            [one] => {
+                return self
+                    .insert(one.op, one.task_id, one.version, one.before, one.after)
+                    .await;
+            }
+            _ => {}
         }
-        if task_ids.is_empty() {
-            return Ok(());
-        }
+        let task_ids: Vec<i64> = changes.iter().map(|c| c.task_id).collect();
+        let ops: Vec<&str> = changes.iter().map(|c| c.op.as_str()).collect();
+        let versions: Vec<i64> = changes.iter().map(|c| c.version).collect();
+        let afters: Vec<Option<String>> = changes.iter().map(|c| c.after.map(task_json)).collect();
+        let befores: Vec<Option<String>> =
+            changes.iter().map(|c| c.before.map(task_json)).collect();
         // The lock first, on its own: no change of the set may draw its
         // number before it is held (a lock joined to the rows could be
         // taken after the first is numbered).
@@ -269,6 +283,15 @@ impl<'t, 'c> Recorder<'t, 'c> {
         self.set = Some(set);
         Ok(())
     }
+}
+
+/// One change of a set, as [`Recorder::record_all`] records it.
+struct Recorded<'a> {
+    task_id: i64,
+    op: ChangeOp,
+    version: i64,
+    before: Option<&'a Task>,
+    after: Option<&'a Task>,
 }
 
 /// Whether one of `task`'s instants is stored other than as
