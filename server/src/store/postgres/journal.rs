@@ -10,7 +10,7 @@ use tokio_postgres::Row;
 use super::{
     cached::Cached,
     changes::Recorder,
-    task_rows::{update_row, write_links},
+    task_rows::{defer_tallies, settle_tallies, update_row, write_links},
     tasks::{select_task, select_tasks},
     trash, PostgresStore,
 };
@@ -58,6 +58,7 @@ async fn apply(
         &[&user_id, &ids],
     )
     .await?;
+    defer_tallies(tx, user_id).await?;
     // Written first, recorded last, under the change lock (see `changes`).
     let mut done = Vec::with_capacity(writes.len());
     for write in writes {
@@ -151,6 +152,7 @@ async fn apply(
         };
         applied.push(Applied::Written(Box::new(task)));
     }
+    settle_tallies(tx, user_id).await?;
     // Recorded last, in the set's order, under the change lock.
     let changes: Vec<(i64, Option<&Task>, Option<&Task>)> = done
         .iter()

@@ -65,6 +65,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0020_priority_check_without_a_list.sql"),
     include_str!("../../../migrations/postgres/0021_numbered_with_the_other_tallies.sql"),
     include_str!("../../../migrations/postgres/0022_task_chars_inlined.sql"),
+    include_str!("../../../migrations/postgres/0023_tallies_once_a_set.sql"),
 ];
 
 /// The advisory lock held while migrating, so that daemons starting at once

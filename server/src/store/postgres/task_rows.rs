@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use common::api::{Status, Task};
 
 use super::cached::Cached;
-use crate::store::sql::{priority_number, BLOCKED, BLOCKING, LOWEST_FREE_NUMBER};
+use crate::store::sql::{priority_number, BLOCKED, BLOCKING, LOWEST_FREE_NUMBER_DEFERRED};
 
 /// Stores `task`'s dependencies and annotations where they differ from
 /// `previous`'s (`None` for a new task): new annotations (id 0) get their
@@ -65,6 +65,34 @@ pub(super) async fn write_links(
     Ok(())
 }
 
+/// Has `tx`'s writes to `user_id`'s tasks and notes put their changes to
+/// the account's tallies aside, for [`settle_tallies`] to make in one
+/// update: a set of thousands of writes moved them thousands of times, and
+/// each further move of a row moved that often in one transaction walks
+/// every version before it.
+pub(super) async fn defer_tallies(
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: i64,
+) -> Result<(), tokio_postgres::Error> {
+    tx.execute_cached(
+        "SELECT set_config('taskd.tallies', $1::bigint::text, true)",
+        &[&user_id],
+    )
+    .await
+    .map(drop)
+}
+
+/// Moves the tallies by what [`defer_tallies`] put aside, checking the
+/// account's quotas, and counts the rest of `tx`'s writes row by row again.
+pub(super) async fn settle_tallies(
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: i64,
+) -> Result<(), tokio_postgres::Error> {
+    tx.execute_cached("SELECT taskd_settle($1)", &[&user_id])
+        .await
+        .map(drop)
+}
+
 /// The advisory locks, one per user, under which numbers are given out.
 const NUMBER_LOCKS: i32 = 0x7461_736c;
 
@@ -85,7 +113,7 @@ async fn number_for(
     )
     .await?;
     Ok(tx
-        .query_one_cached(LOWEST_FREE_NUMBER, &[&user_id])
+        .query_one_cached(LOWEST_FREE_NUMBER_DEFERRED, &[&user_id])
         .await?
         .get(0))
 }

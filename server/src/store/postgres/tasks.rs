@@ -9,7 +9,7 @@ use super::{
     cached::Cached,
     changes::Recorder,
     filter_sql::{order_clause, refs, where_clause, OWN_TASKS},
-    task_rows::{insert_row, update_row, write_links},
+    task_rows::{defer_tallies, insert_row, settle_tallies, update_row, write_links},
     trash, PostgresStore,
 };
 use crate::{
@@ -291,6 +291,7 @@ impl TaskStore for PostgresStore {
             {
                 return Ok(false);
             }
+            defer_tallies(&tx, user_id).await?;
             let mut written = Vec::with_capacity(writes.len());
             for ImportWrite {
                 mut task,
@@ -326,11 +327,28 @@ impl TaskStore for PostgresStore {
                 write_links(&tx, &mut task, current.as_ref()).await?;
                 recorded.push((task.id, current));
             }
-            // Last, under the change lock (see `changes`).
-            let mut recorder = Recorder::new(&tx, user_id);
-            for (task_id, current) in recorded {
-                recorder.written(task_id, current.as_ref()).await?;
-            }
+            settle_tallies(&tx, user_id).await?;
+            // Every task as it reads back now that all are written, in one
+            // statement, and recorded in one, last, under the change lock
+            // (see `changes`).
+            let ids: Vec<i64> = recorded.iter().map(|(task_id, _)| *task_id).collect();
+            let mut read_back: std::collections::HashMap<i64, Task> =
+                select_tasks(&tx, user_id, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|task| (task.id, task))
+                    .collect();
+            // Each uuid is imported once, so each task reads back once.
+            let after: Vec<Task> = ids
+                .iter()
+                .map(|task_id| read_back.remove(task_id).unwrap_or_default())
+                .collect();
+            let changes: Vec<(i64, Option<&Task>, Option<&Task>)> = recorded
+                .iter()
+                .zip(&after)
+                .map(|((task_id, current), task)| (*task_id, current.as_ref(), Some(task)))
+                .collect();
+            Recorder::new(&tx, user_id).record_all(&changes).await?;
             tx.commit().await?;
             Ok::<bool, tokio_postgres::Error>(true)
         })

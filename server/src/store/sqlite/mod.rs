@@ -67,6 +67,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0020_priority_check_without_a_list.sql"),
     include_str!("../../../migrations/sqlite/0021_numbered_with_the_other_tallies.sql"),
     include_str!("../../../migrations/sqlite/0022_task_chars_inlined.sql"),
+    include_str!("../../../migrations/sqlite/0023_tallies_once_a_set.sql"),
 ];
 
 /// What a process opens the database for.
