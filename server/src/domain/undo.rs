@@ -450,6 +450,14 @@ async fn plan(
             }
         }
     }
+    // What gives numbers up goes first (a task the set made, to the trash;
+    // one put back without a number), so that a task given its number back
+    // finds it free when the set itself had handed it on.
+    writes.sort_by_key(|write| match write {
+        SetWrite::Trash { .. } => false,
+        SetWrite::Update { task, .. } => task.number.is_some(),
+        SetWrite::Restore { .. } | SetWrite::Recreate { .. } => true,
+    });
     Ok((writes, conflicts))
 }
 

@@ -460,6 +460,65 @@ async fn a_deleted_pending_task_comes_back_with_its_number() {
 }
 
 #[tokio::test]
+async fn an_undo_gives_a_number_back_once_the_task_that_took_it_is_gone() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let mut tasks = Vec::new();
+    for n in 1..=3 {
+        tasks.push(app.task(&alice, json!({"title": format!("t{n}")})).await);
+    }
+    // One import completes t2 and adds a task, which takes t2's number.
+    let imported = post(
+        &app,
+        &alice,
+        "/api/import/",
+        json!([
+            {"uuid": tasks[1]["uuid"], "description": "t2", "status": "completed",
+             "entry": "20261201T090000Z", "end": "20261202T090000Z"},
+            {"uuid": "00000000-0000-4000-8000-000000000042", "description": "newer",
+             "status": "pending", "entry": "20261202T090000Z"},
+        ]),
+    )
+    .await;
+    assert_eq!(imported.status(), StatusCode::OK);
+    let numbers = |listed: Value| -> Vec<(String, i64)> {
+        let mut numbers: Vec<(String, i64)> = listed["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|task| {
+                (
+                    task["title"].as_str().unwrap().to_string(),
+                    task["number"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        numbers.sort();
+        numbers
+    };
+    let pending = || async {
+        body(
+            app.get("/api/tasks/?status=pending&limit=100", &alice.access)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    };
+    assert_eq!(
+        numbers(pending().await),
+        [("newer".into(), 2), ("t1".into(), 1), ("t3".into(), 3)]
+    );
+    // The undo takes the new task away first, then reopens t2 with its
+    // number.
+    undo(&app, &alice).await;
+    assert_eq!(
+        numbers(pending().await),
+        [("t1".into(), 1), ("t2".into(), 2), ("t3".into(), 3)]
+    );
+}
+
+#[tokio::test]
 async fn the_history_shows_each_fields_old_and_new_value() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;

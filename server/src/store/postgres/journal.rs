@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use common::api::Task;
+use common::api::{Status, Task};
+use futures_util::future::try_join_all;
 use tokio_postgres::Row;
 
 use super::{
@@ -59,9 +60,21 @@ async fn apply(
     )
     .await?;
     defer_tallies(tx, user_id).await?;
+    let numbers = Numbers::of(tx, user_id, &writes).await?;
     // Written first, recorded last, under the change lock (see `changes`).
     let mut done = Vec::with_capacity(writes.len());
+    let mut run = Vec::new();
     for write in writes {
+        let write = match write {
+            SetWrite::Update { task, current } if numbers.decided(&task, &current) => {
+                run.push((task, current));
+                continue;
+            }
+            other => other,
+        };
+        if !send_run(tx, user_id, &mut run, &mut done).await? {
+            return Ok(None);
+        }
         match write {
             SetWrite::Update { mut task, current } => {
                 // A number given back that another task took meanwhile: the
@@ -125,6 +138,9 @@ async fn apply(
             }
         }
     }
+    if !send_run(tx, user_id, &mut run, &mut done).await? {
+        return Ok(None);
+    }
     // Every task written, as it reads back now that all are written (one
     // task's flags follow from others' of the set), in one statement.
     let written: Vec<i64> = done
@@ -173,6 +189,93 @@ async fn apply(
         .await?;
     }
     Ok(Some(applied))
+}
+
+/// What a set's updates need to know to give their tasks numbers: whether
+/// any write of the set may look for a free number, or find the number it
+/// is given back taken.
+struct Numbers {
+    looked_for: bool,
+}
+
+impl Numbers {
+    async fn of(
+        tx: &Tx<'_>,
+        user_id: i64,
+        writes: &[SetWrite],
+    ) -> Result<Self, tokio_postgres::Error> {
+        let mut given_back = Vec::new();
+        let mut looked_for = false;
+        for write in writes {
+            match write {
+                SetWrite::Update { task, current } => {
+                    looked_for |= task.status == Status::Pending && task.number.is_none();
+                    given_back.extend(task.number.filter(|n| Some(*n) != current.number));
+                }
+                SetWrite::Trash { .. } => {}
+                // A task brought back may be given a number.
+                SetWrite::Restore { .. } | SetWrite::Recreate { .. } => looked_for = true,
+            }
+        }
+        if !looked_for && !given_back.is_empty() {
+            // A number given back that a task holds is looked at again in
+            // its turn (the task may be one of the set's, giving it up
+            // first), and looked for anew if taken.
+            looked_for = tx
+                .query_opt_cached(
+                    "SELECT 1 FROM tasks WHERE user_id = $1 AND number = ANY($2) LIMIT 1",
+                    &[&user_id, &given_back],
+                )
+                .await?
+                .is_some();
+        }
+        Ok(Numbers { looked_for })
+    }
+
+    /// Whether writing `task` over `current` decides no number, so that it
+    /// can go in a run: it keeps its own, or has none to be given, or is
+    /// given back one that no task held when the set began while no write
+    /// of the set can take one first.
+    fn decided(&self, task: &Task, current: &Task) -> bool {
+        if task.status == Status::Pending && task.number.is_none() {
+            return false;
+        }
+        task.number.filter(|n| Some(*n) != current.number).is_none() || !self.looked_for
+    }
+}
+
+/// Sends a run of updates that decide no number (see [`Numbers::decided`]),
+/// each without waiting for the answer to the one before: the connection
+/// answers them in the order sent, as it would one by one. `false` if a
+/// task was not as expected. Their links follow once all are written; a
+/// task's links do not depend on another's row.
+async fn send_run(
+    tx: &Tx<'_>,
+    user_id: i64,
+    run: &mut Vec<(Box<Task>, Box<Task>)>,
+    done: &mut Vec<(i64, Option<Task>, bool)>,
+) -> Result<bool, tokio_postgres::Error> {
+    if run.is_empty() {
+        return Ok(true);
+    }
+    let found = try_join_all(
+        run.iter_mut()
+            .map(|(task, current)| update_row(tx, user_id, task, current)),
+    )
+    .await?;
+    if found.iter().any(Option::is_none) {
+        return Ok(false);
+    }
+    try_join_all(
+        run.iter_mut()
+            .map(|(task, current)| write_links(tx, task, Some(current))),
+    )
+    .await?;
+    done.extend(
+        run.drain(..)
+            .map(|(task, current)| (task.id, Some(*current), false)),
+    );
+    Ok(true)
 }
 
 #[async_trait]
