@@ -61,34 +61,45 @@ pub fn flag_conditions(filter: &crate::task_query::TaskFilter) -> String {
     sql
 }
 
-/// The lowest number free among user $1's pending tasks (`$1` is PostgreSQL's
-/// first parameter, and SQLite's first named one), given the expression
-/// for how many of them hold a number (`u` the user's row). When as many
-/// tasks hold a number as the highest number says, there is no gap: the
-/// next is one more, found through the index. Otherwise the first gap is
-/// looked for, from the lowest number up.
+/// The lowest number free among the pending tasks of the user `$user`
+/// names (a parameter, `$1` on both stores), given the expression for how
+/// many of them hold a number (`u` the user's row). When as many tasks hold
+/// a number as the highest number says, there is no gap: the next is one
+/// more, found through the index. Otherwise the first gap is looked for,
+/// from the lowest number up.
 macro_rules! lowest_free_number {
-    ($numbered:literal) => {
+    ($user:literal, $numbered:literal) => {
         concat!(
-            "SELECT CASE \
-             WHEN ", $numbered, " = COALESCE((SELECT MAX(n.number) FROM tasks n WHERE n.user_id = $1), 0) \
-               THEN ", $numbered, " + 1 \
-             WHEN NOT EXISTS (SELECT 1 FROM tasks n WHERE n.user_id = $1 AND n.number = 1) THEN 1 \
-             ELSE (SELECT n.number + 1 FROM tasks n WHERE n.user_id = $1 AND n.number IS NOT NULL \
-               AND NOT EXISTS (SELECT 1 FROM tasks m WHERE m.user_id = $1 AND m.number = n.number + 1) \
-               ORDER BY n.number LIMIT 1) END \
-             FROM users u WHERE u.id = $1"
+            "SELECT CASE WHEN ",
+            $numbered,
+            " = COALESCE((SELECT MAX(n.number) FROM tasks n \
+             WHERE n.user_id = ",
+            $user,
+            "), 0) THEN ",
+            $numbered,
+            " + 1 \
+             WHEN NOT EXISTS (SELECT 1 FROM tasks n WHERE n.user_id = ",
+            $user,
+            " \
+             AND n.number = 1) THEN 1 \
+             ELSE (SELECT n.number + 1 FROM tasks n WHERE n.user_id = ",
+            $user,
+            " \
+             AND n.number IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tasks m \
+             WHERE m.user_id = ",
+            $user,
+            " AND m.number = n.number + 1) \
+             ORDER BY n.number LIMIT 1) END \
+             FROM users u WHERE u.id = ",
+            $user
         )
     };
 }
+pub(crate) use lowest_free_number;
 
-/// [`lowest_free_number!`] from the count the user's row holds.
-pub const LOWEST_FREE_NUMBER: &str = lowest_free_number!("u.numbered");
-
-/// The same on PostgreSQL, where a set of writes puts its changes to the
-/// count aside until its end (`taskd_deferred`, 0 outside a set).
-pub const LOWEST_FREE_NUMBER_DEFERRED: &str =
-    lowest_free_number!("(u.numbered + taskd_deferred('numbered_added'))");
+/// [`lowest_free_number!`] for user `$1`, from the count the user's row
+/// holds.
+pub const LOWEST_FREE_NUMBER: &str = lowest_free_number!("$1", "u.numbered");
 
 /// 1 low, 2 medium, 3 high: sorts in priority order.
 pub fn priority_number(priority: Priority) -> i16 {

@@ -11,7 +11,7 @@ use tokio_postgres::Row;
 use super::{
     cached::Cached,
     changes::Recorder,
-    task_rows::{defer_tallies, settle_tallies, update_row, write_links},
+    task_rows::{defer_tallies, prepare_writes, settle_tallies, update_row, write_links},
     tasks::{select_task, select_tasks},
     trash, PostgresStore,
 };
@@ -258,6 +258,7 @@ async fn send_run(
     if run.is_empty() {
         return Ok(true);
     }
+    prepare_writes(tx).await?;
     let found = try_join_all(
         run.iter_mut()
             .map(|(task, current)| update_row(tx, user_id, task, current)),

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use common::api::{Status, Task};
 
 use super::cached::Cached;
-use crate::store::sql::{priority_number, BLOCKED, BLOCKING, LOWEST_FREE_NUMBER_DEFERRED};
+use crate::store::sql::{lowest_free_number, priority_number, BLOCKED, BLOCKING};
 
 /// Stores `task`'s dependencies and annotations where they differ from
 /// `previous`'s (`None` for a new task): new annotations (id 0) get their
@@ -96,26 +96,69 @@ pub(super) async fn settle_tallies(
 /// The advisory locks, one per user, under which numbers are given out.
 const NUMBER_LOCKS: i32 = 0x7461_736c;
 
-/// The number `task` is stored with: a pending task without one gets the
-/// lowest free, under the user's lock, so that two daemons never give out
-/// the same one.
-async fn number_for(
+/// Whether `task` is given the lowest free number as it is written: it is
+/// pending without one.
+pub(super) fn needs_number(task: &Task) -> bool {
+    task.status == Status::Pending && task.number.is_none()
+}
+
+/// Takes the user's lock on numbers, held until the transaction ends, so
+/// that two daemons never give out the same one. A statement of its own,
+/// before the writes that give numbers: each statement reads the tasks as
+/// they stand when it begins.
+pub(super) async fn lock_numbers(
     tx: &deadpool_postgres::Transaction<'_>,
     user_id: i64,
-    task: &Task,
-) -> Result<Option<i64>, tokio_postgres::Error> {
-    if task.status != Status::Pending || task.number.is_some() {
-        return Ok(task.number);
-    }
+) -> Result<(), tokio_postgres::Error> {
     tx.execute_cached(
         "SELECT pg_advisory_xact_lock($1, hashtext($2::bigint::text))",
         &[&NUMBER_LOCKS, &user_id],
     )
-    .await?;
-    Ok(tx
-        .query_one_cached(LOWEST_FREE_NUMBER_DEFERRED, &[&user_id])
-        .await?
-        .get(0))
+    .await
+    .map(drop)
+}
+
+/// The number a written row is stored with, in the statement that writes
+/// it (`$user`, `$status` and `$number` its parameters): its own, or, for
+/// a pending task without one, the lowest free, counting what a set has
+/// put aside (`taskd_deferred`). Found in the write itself, a write waits
+/// for no answer before it is sent, so a set's writes can go out one after
+/// another without waiting.
+macro_rules! number_given {
+    ($user:literal, $status:literal, $number:literal) => {
+        concat!(
+            "COALESCE(",
+            $number,
+            ", CASE WHEN ",
+            $status,
+            " = 'pending' THEN (",
+            lowest_free_number!($user, "(u.numbered + taskd_deferred('numbered_added'))"),
+            ") END)"
+        )
+    };
+}
+
+const INSERT_ROW: &str = concat!(
+    "INSERT INTO tasks (user_id, title, description, status, priority, due, \
+     project, tags, created_at, updated_at, completed_at, version, uuid, \
+     number, start, wait, scheduled, until, udas, id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, ",
+    number_given!("$1", "$4::text", "$14::bigint"),
+    ", $15, $16, $17, $18, $19, \
+     coalesce($20, nextval(pg_get_serial_sequence('tasks', 'id')))) RETURNING id, number"
+);
+
+/// Prepares the statements that write task rows on `tx`'s connection, if
+/// they are not yet, before a run of writes sent without waiting: a write
+/// whose statement had first to be prepared would wait for that while the
+/// writes after it, whose statements were, went ahead, and numbers are
+/// given in the order rows are written.
+pub(super) async fn prepare_writes(
+    tx: &deadpool_postgres::Transaction<'_>,
+) -> Result<(), tokio_postgres::Error> {
+    tx.prepare_cached(INSERT_ROW).await?;
+    tx.prepare_cached(&UPDATE_ROW).await?;
+    Ok(())
 }
 
 /// Inserts `task`'s row, giving it its id (and a number if it is pending
@@ -125,17 +168,24 @@ pub(super) async fn insert_row(
     user_id: i64,
     task: &mut Task,
 ) -> Result<(), tokio_postgres::Error> {
-    let number = number_for(tx, user_id, task).await?;
+    if needs_number(task) {
+        lock_numbers(tx, user_id).await?;
+    }
+    insert_locked(tx, user_id, task).await
+}
+
+/// [`insert_row`], the caller holding the lock on numbers if `task`
+/// [`needs_number`].
+pub(super) async fn insert_locked(
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: i64,
+    task: &mut Task,
+) -> Result<(), tokio_postgres::Error> {
     let priority = task.priority.map(priority_number);
     let udas = serde_json::to_string(&task.udas).unwrap_or_else(|_| "{}".into());
     let row = tx
         .query_one_cached(
-            "INSERT INTO tasks (user_id, title, description, status, priority, due, \
-     project, tags, created_at, updated_at, completed_at, version, uuid, \
-     number, start, wait, scheduled, until, udas, id) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-     $15, $16, $17, $18, $19, \
-     coalesce($20, nextval(pg_get_serial_sequence('tasks', 'id')))) RETURNING id",
+            INSERT_ROW,
             &[
                 &user_id,
                 &task.title,
@@ -150,7 +200,7 @@ pub(super) async fn insert_row(
                 &task.completed_at,
                 &task.version,
                 &task.uuid,
-                &number,
+                &task.number,
                 &task.start,
                 &task.wait,
                 &task.scheduled,
@@ -161,7 +211,7 @@ pub(super) async fn insert_row(
         )
         .await?;
     task.id = row.get(0);
-    task.number = number;
+    task.number = row.get(1);
     Ok(())
 }
 
@@ -169,12 +219,13 @@ static UPDATE_ROW: LazyLock<String> = LazyLock::new(|| {
     format!(
         "UPDATE tasks t SET title = $1, description = $2, status = $3, priority = $4, \
          due = $5, project = $6, tags = $7, updated_at = $8, completed_at = $9, \
-         version = $10, number = $11, start = $12, wait = $13, scheduled = $14, \
+         version = $10, number = {}, start = $12, wait = $13, scheduled = $14, \
          until = $15, udas = $16, created_at = $17 \
          WHERE id = $18 AND user_id = $19 AND version = $20 \
          RETURNING {BLOCKED}, {BLOCKING}, \
              ARRAY(SELECT d.depends_on FROM task_depends d WHERE d.task_id = t.id \
-                   ORDER BY d.depends_on)"
+                   ORDER BY d.depends_on), t.number",
+        number_given!("$19", "$3::text", "$11::bigint")
     )
 });
 
@@ -196,7 +247,20 @@ pub(super) async fn update_row(
     task: &mut Task,
     current: &Task,
 ) -> Result<Option<Found>, tokio_postgres::Error> {
-    let number = number_for(tx, user_id, task).await?;
+    if needs_number(task) {
+        lock_numbers(tx, user_id).await?;
+    }
+    update_locked(tx, user_id, task, current).await
+}
+
+/// [`update_row`], the caller holding the lock on numbers if `task`
+/// [`needs_number`].
+pub(super) async fn update_locked(
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: i64,
+    task: &mut Task,
+    current: &Task,
+) -> Result<Option<Found>, tokio_postgres::Error> {
     let priority = task.priority.map(priority_number);
     let udas = serde_json::to_string(&task.udas).unwrap_or_else(|_| "{}".into());
     let changed = tx
@@ -213,7 +277,7 @@ pub(super) async fn update_row(
                 &task.updated_at,
                 &task.completed_at,
                 &task.version,
-                &number,
+                &task.number,
                 &task.start,
                 &task.wait,
                 &task.scheduled,
@@ -226,10 +290,12 @@ pub(super) async fn update_row(
             ],
         )
         .await?;
-    task.number = number;
-    Ok(changed.map(|row| Found {
-        blocked: row.get(0),
-        blocking: row.get(1),
-        depends: row.get(2),
+    Ok(changed.map(|row| {
+        task.number = row.get(3);
+        Found {
+            blocked: row.get(0),
+            blocking: row.get(1),
+            depends: row.get(2),
+        }
     }))
 }

@@ -3,13 +3,17 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use common::api::{Annotation, Status, Task};
+use futures_util::future::try_join_all;
 use tokio_postgres::{error::SqlState, Row};
 
 use super::{
     cached::Cached,
     changes::Recorder,
     filter_sql::{order_clause, refs, where_clause, OWN_TASKS},
-    task_rows::{defer_tallies, insert_row, settle_tallies, update_row, write_links},
+    task_rows::{
+        defer_tallies, insert_locked, insert_row, lock_numbers, needs_number, prepare_writes,
+        settle_tallies, update_locked, update_row, write_links,
+    },
     trash, PostgresStore,
 };
 use crate::{
@@ -292,21 +296,42 @@ impl TaskStore for PostgresStore {
                 return Ok(false);
             }
             defer_tallies(&tx, user_id).await?;
-            let mut written = Vec::with_capacity(writes.len());
-            for ImportWrite {
-                mut task,
-                current,
-                depends,
-            } in writes
-            {
-                match &current {
-                    Some(current) => {
-                        update_row(&tx, user_id, &mut task, current).await?;
-                    }
-                    None => insert_row(&tx, user_id, &mut task).await?,
-                }
-                written.push((task, current, depends));
+            if writes.iter().any(|write| needs_number(&write.task)) {
+                lock_numbers(&tx, user_id).await?;
             }
+            let mut written: Vec<(Task, Option<Task>, Vec<String>)> = writes
+                .into_iter()
+                .map(|write| (write.task, write.current, write.depends))
+                .collect();
+            // The new tasks' ids drawn at once, so that no write waits for
+            // the one before: each is sent as the last is, and answered in
+            // turn (numbers are given in the file's order).
+            let new = written.iter().filter(|(_, current, _)| current.is_none());
+            let drawn = tx
+                .query_cached(
+                    "SELECT nextval(pg_get_serial_sequence('tasks', 'id')) \
+                     FROM generate_series(1, $1::bigint)",
+                    &[&i64::try_from(new.count()).unwrap_or(i64::MAX)],
+                )
+                .await?;
+            for ((task, _, _), row) in written
+                .iter_mut()
+                .filter(|(_, current, _)| current.is_none())
+                .zip(&drawn)
+            {
+                task.id = row.get(0);
+            }
+            prepare_writes(&tx).await?;
+            let writes_to = &tx;
+            try_join_all(written.iter_mut().map(|(task, current, _)| async move {
+                match current {
+                    Some(current) => update_locked(writes_to, user_id, task, current)
+                        .await
+                        .map(drop),
+                    None => insert_locked(writes_to, user_id, task).await,
+                }
+            }))
+            .await?;
             let wanted: Vec<&String> = written.iter().flat_map(|(_, _, d)| d.iter()).collect();
             let ids: std::collections::HashMap<String, i64> = tx
                 .query_cached(
@@ -317,16 +342,23 @@ impl TaskStore for PostgresStore {
                 .iter()
                 .map(|row| (row.get(0), row.get(1)))
                 .collect();
-            let mut recorded = Vec::with_capacity(written.len());
-            for (mut task, current, depends) in written {
+            for (task, _, depends) in &mut written {
                 task.depends = depends
                     .iter()
                     .filter_map(|uuid| ids.get(uuid).copied())
                     .collect();
                 task.depends.sort_unstable();
-                write_links(&tx, &mut task, current.as_ref()).await?;
-                recorded.push((task.id, current));
             }
+            try_join_all(
+                written
+                    .iter_mut()
+                    .map(|(task, current, _)| write_links(&tx, task, current.as_ref())),
+            )
+            .await?;
+            let recorded: Vec<(i64, Option<Task>)> = written
+                .into_iter()
+                .map(|(task, current, _)| (task.id, current))
+                .collect();
             settle_tallies(&tx, user_id).await?;
             // Every task as it reads back now that all are written, in one
             // statement, and recorded in one, last, under the change lock
