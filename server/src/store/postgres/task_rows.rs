@@ -158,6 +158,7 @@ pub(super) async fn prepare_writes(
 ) -> Result<(), tokio_postgres::Error> {
     tx.prepare_cached(INSERT_ROW).await?;
     tx.prepare_cached(&UPDATE_ROW).await?;
+    tx.prepare_cached(&UPDATE_ROW_NUMBERED).await?;
     Ok(())
 }
 
@@ -215,19 +216,27 @@ pub(super) async fn insert_locked(
     Ok(())
 }
 
-static UPDATE_ROW: LazyLock<String> = LazyLock::new(|| {
+/// The `UPDATE` of a task row, its number given by `number`.
+fn update_sql(number: &str) -> String {
     format!(
         "UPDATE tasks t SET title = $1, description = $2, status = $3, priority = $4, \
          due = $5, project = $6, tags = $7, updated_at = $8, completed_at = $9, \
-         version = $10, number = {}, start = $12, wait = $13, scheduled = $14, \
+         version = $10, number = {number}, start = $12, wait = $13, scheduled = $14, \
          until = $15, udas = $16, created_at = $17 \
          WHERE id = $18 AND user_id = $19 AND version = $20 \
          RETURNING {BLOCKED}, {BLOCKING}, \
              ARRAY(SELECT d.depends_on FROM task_depends d WHERE d.task_id = t.id \
-                   ORDER BY d.depends_on), t.number",
-        number_given!("$19", "$3::text", "$11::bigint")
+                   ORDER BY d.depends_on), t.number"
     )
-});
+}
+
+/// A row keeping the number it is given (or none). Apart from the one below,
+/// whose bigger plan cost a bulk done of 10,000 tasks a tenth more.
+static UPDATE_ROW: LazyLock<String> = LazyLock::new(|| update_sql("$11"));
+
+/// A row that [`needs_number`].
+static UPDATE_ROW_NUMBERED: LazyLock<String> =
+    LazyLock::new(|| update_sql(number_given!("$19", "$3::text", "$11::bigint")));
 
 /// What `update_row` found of a task it wrote, before its links were
 /// written: whether it is blocked and whether it blocks others, and the
@@ -265,7 +274,11 @@ pub(super) async fn update_locked(
     let udas = serde_json::to_string(&task.udas).unwrap_or_else(|_| "{}".into());
     let changed = tx
         .query_opt_cached(
-            &UPDATE_ROW,
+            if needs_number(task) {
+                &UPDATE_ROW_NUMBERED
+            } else {
+                &UPDATE_ROW
+            },
             &[
                 &task.title,
                 &task.description,
