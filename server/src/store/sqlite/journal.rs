@@ -39,7 +39,7 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<JournalEntry> {
 }
 
 /// Carries out `writes` as one set; `None`, having written nothing the
-/// caller keeps (its savepoint is rolled back), when a task is not as
+/// caller keeps (its transaction is rolled back), when a task is not as
 /// expected.
 fn apply(
     conn: &Connection,
@@ -166,18 +166,11 @@ impl JournalStore for SqliteStore {
         kind: SetKind,
         writes: Vec<SetWrite>,
     ) -> StoreResult<Option<Vec<Applied>>> {
+        // Checked and written in a transaction of its own: a task found
+        // changed half-way undoes the writes before it.
         let applied = self
-            .write_tasks_of(user_id, move |conn| {
-                // Checked and written in one savepoint: a task found changed
-                // half-way undoes the writes before it.
-                conn.execute_batch("SAVEPOINT apply_set")?;
-                let applied = apply(conn, user_id, kind, writes);
-                let end = match &applied {
-                    Ok(Some(_)) => "RELEASE apply_set",
-                    _ => "ROLLBACK TO apply_set; RELEASE apply_set",
-                };
-                conn.execute_batch(end)?;
-                applied
+            .write_tasks_alone(user_id, Option::is_some, move |conn| {
+                apply(conn, user_id, kind, writes)
             })
             .await?;
         if applied.is_some() {

@@ -307,6 +307,23 @@ impl SqliteStore {
         self.send(job, answered).await
     }
 
+    /// [`Self::write_tasks_of`] for a write of many tasks at once, which
+    /// runs alone, in a transaction of its own (see [`writer`]), kept only
+    /// if it succeeds with an outcome that `keeps` says is to be kept.
+    async fn write_tasks_alone<T, F>(
+        &self,
+        user_id: i64,
+        keeps: fn(&T) -> bool,
+        f: F,
+    ) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let (job, answered) = WriteJob::alone(Some(user_id), keeps, f);
+        self.send(job, answered).await
+    }
+
     async fn send<T>(
         &self,
         job: WriteJob,
