@@ -64,15 +64,29 @@ async fn apply(
     // Written first, recorded last, under the change lock (see `changes`).
     let mut done = Vec::with_capacity(writes.len());
     let mut run = Vec::new();
+    let mut trashes = Vec::new();
     for write in writes {
+        // Runs of one kind, each sent whole before a write of another.
         let write = match write {
             SetWrite::Update { task, current } if numbers.decided(&task, &current) => {
+                if !send_trashes(tx, user_id, &mut trashes, &mut done).await? {
+                    return Ok(None);
+                }
                 run.push((task, current));
+                continue;
+            }
+            SetWrite::Trash { current } => {
+                if !send_run(tx, user_id, &mut run, &mut done).await? {
+                    return Ok(None);
+                }
+                trashes.push(current);
                 continue;
             }
             other => other,
         };
-        if !send_run(tx, user_id, &mut run, &mut done).await? {
+        if !send_run(tx, user_id, &mut run, &mut done).await?
+            || !send_trashes(tx, user_id, &mut trashes, &mut done).await?
+        {
             return Ok(None);
         }
         match write {
@@ -100,15 +114,12 @@ async fn apply(
                 write_links(tx, &mut task, Some(&current)).await?;
                 done.push((task.id, Some(*current), false));
             }
+            // Sent in runs, above.
             SetWrite::Trash { current } => {
-                let Some(now) = select_task(tx, user_id, current.id).await? else {
-                    return Ok(None);
-                };
-                if now.version != current.version {
+                trashes.push(current);
+                if !send_trashes(tx, user_id, &mut trashes, &mut done).await? {
                     return Ok(None);
                 }
-                trash::put(tx, user_id, &now).await?;
-                done.push((now.id, Some(now), true));
             }
             SetWrite::Restore { task, version } => {
                 let Some(trashed) = trash::get(tx, user_id, task.id).await? else {
@@ -138,7 +149,9 @@ async fn apply(
             }
         }
     }
-    if !send_run(tx, user_id, &mut run, &mut done).await? {
+    if !send_run(tx, user_id, &mut run, &mut done).await?
+        || !send_trashes(tx, user_id, &mut trashes, &mut done).await?
+    {
         return Ok(None);
     }
     // Every task written, as it reads back now that all are written (one
@@ -276,6 +289,37 @@ async fn send_run(
         run.drain(..)
             .map(|(task, current)| (task.id, Some(*current), false)),
     );
+    Ok(true)
+}
+
+/// Sends a run of tasks to the trash: read in one statement (each still
+/// the version the set expects, or `false`), then each task's two
+/// statements sent without waiting, in the run's order (see
+/// [`trash::put_all`]).
+async fn send_trashes(
+    tx: &Tx<'_>,
+    user_id: i64,
+    trashes: &mut Vec<Task>,
+    done: &mut Vec<(i64, Option<Task>, bool)>,
+) -> Result<bool, tokio_postgres::Error> {
+    if trashes.is_empty() {
+        return Ok(true);
+    }
+    let ids: Vec<i64> = trashes.iter().map(|task| task.id).collect();
+    let mut now: HashMap<i64, Task> = select_tasks(tx, user_id, &ids)
+        .await?
+        .into_iter()
+        .map(|task| (task.id, task))
+        .collect();
+    let mut tasks = Vec::with_capacity(trashes.len());
+    for current in trashes.drain(..) {
+        match now.remove(&current.id) {
+            Some(task) if task.version == current.version => tasks.push(task),
+            _ => return Ok(false),
+        }
+    }
+    trash::put_all(tx, user_id, &tasks).await?;
+    done.extend(tasks.into_iter().map(|task| (task.id, Some(task), true)));
     Ok(true)
 }
 

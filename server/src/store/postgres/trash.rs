@@ -1,7 +1,8 @@
 //! Deleted tasks in PostgreSQL: moved whole to the trash, brought back whole.
 
 use common::api::{Status, Task};
-use tokio_postgres::Row;
+use futures_util::future::try_join_all;
+use tokio_postgres::{types::ToSql, Row};
 
 use super::{
     cached::Cached,
@@ -11,6 +12,14 @@ use crate::store::{changes::task_json, journal::Trashed};
 
 type Tx<'a> = deadpool_postgres::Transaction<'a>;
 
+const PUT: &str = "INSERT INTO trash (task_id, user_id, deleted_at, task, dependents) \
+     VALUES ($1, $2, now(), $3, ARRAY(SELECT task_id FROM task_depends \
+         WHERE depends_on = $1 ORDER BY task_id)) \
+     ON CONFLICT (task_id) DO UPDATE SET deleted_at = EXCLUDED.deleted_at, \
+         task = EXCLUDED.task, dependents = EXCLUDED.dependents";
+
+const DELETE: &str = "DELETE FROM tasks WHERE id = $1 AND user_id = $2";
+
 /// Moves `task` (as just read, its row locked) to the trash, with the tasks
 /// that depend on it; its row, notes and links go.
 pub(super) async fn put(
@@ -18,20 +27,37 @@ pub(super) async fn put(
     user_id: i64,
     task: &Task,
 ) -> Result<(), tokio_postgres::Error> {
-    tx.execute_cached(
-        "INSERT INTO trash (task_id, user_id, deleted_at, task, dependents) \
-         VALUES ($1, $2, now(), $3, ARRAY(SELECT task_id FROM task_depends \
-             WHERE depends_on = $1 ORDER BY task_id)) \
-         ON CONFLICT (task_id) DO UPDATE SET deleted_at = EXCLUDED.deleted_at, \
-             task = EXCLUDED.task, dependents = EXCLUDED.dependents",
-        &[&task.id, &user_id, &task_json(task)],
-    )
-    .await?;
-    tx.execute_cached(
-        "DELETE FROM tasks WHERE id = $1 AND user_id = $2",
-        &[&task.id, &user_id],
-    )
-    .await?;
+    put_all(tx, user_id, std::slice::from_ref(task)).await
+}
+
+/// [`put`] for each of `tasks` in turn, every statement sent without
+/// waiting for the one before: the connection runs them in the order
+/// sent, so each task's dependents are read once those before it are
+/// gone, as one by one. Both statements are prepared first, so that none
+/// waits for its preparation while a later one goes ahead.
+pub(super) async fn put_all(
+    tx: &Tx<'_>,
+    user_id: i64,
+    tasks: &[Task],
+) -> Result<(), tokio_postgres::Error> {
+    tx.prepare_cached(PUT).await?;
+    tx.prepare_cached(DELETE).await?;
+    let json: Vec<String> = tasks.iter().map(task_json).collect();
+    let put: Vec<[&(dyn ToSql + Sync); 3]> = tasks
+        .iter()
+        .zip(&json)
+        .map(|(task, json)| [&task.id as &(dyn ToSql + Sync), &user_id, json])
+        .collect();
+    let delete: Vec<[&(dyn ToSql + Sync); 2]> = tasks
+        .iter()
+        .map(|task| [&task.id as &(dyn ToSql + Sync), &user_id])
+        .collect();
+    let mut statements = Vec::with_capacity(tasks.len() * 2);
+    for (put, delete) in put.iter().zip(&delete) {
+        statements.push(tx.execute_cached(PUT, put));
+        statements.push(tx.execute_cached(DELETE, delete));
+    }
+    try_join_all(statements).await?;
     Ok(())
 }
 
