@@ -14,6 +14,7 @@ mod cached;
 mod changes;
 mod filter_sql;
 mod idempotency;
+mod import;
 mod journal;
 mod listener;
 mod login_cache;
