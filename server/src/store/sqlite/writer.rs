@@ -249,16 +249,10 @@ impl Writer {
             self.run_in_savepoint(job);
         }
         self.task_writes.running(None);
-        let failure = self.commit().err().map(|err| {
-            let _ = self.conn.execute_batch("ROLLBACK");
-            tracing::error!(error = %err, "a write transaction failed to commit");
-            err
-        });
+        let failure = self.commit_or_roll_back();
         self.task_writes.ended();
         for job in batch {
-            job.write.deliver(failure.as_ref().map(|message| {
-                StoreError::Unavailable(anyhow::anyhow!("commit failed: {message}"))
-            }));
+            deliver(job, failure.as_deref());
         }
     }
 
@@ -272,21 +266,21 @@ impl Writer {
         let kept = run_caught(&self.conn, job.write.as_mut());
         self.task_writes.running(None);
         let failure = if kept {
-            self.commit().err().map(|err| {
-                let _ = self.conn.execute_batch("ROLLBACK");
-                tracing::error!(error = %err, "a write transaction failed to commit");
-                err
-            })
+            self.commit_or_roll_back()
         } else {
             let _ = self.conn.execute_batch("ROLLBACK");
             None
         };
         self.task_writes.ended();
-        job.write.deliver(
-            failure.as_ref().map(|message| {
-                StoreError::Unavailable(anyhow::anyhow!("commit failed: {message}"))
-            }),
-        );
+        deliver(job, failure.as_deref());
+    }
+
+    /// Commits; if that fails, rolls back and says why.
+    fn commit_or_roll_back(&self) -> Option<String> {
+        self.commit().err().inspect(|err| {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            tracing::error!(error = %err, "a write transaction failed to commit");
+        })
     }
 
     /// Begins the batch's transaction; a batch that cannot begin is dropped,
@@ -359,6 +353,14 @@ impl Writer {
     }
 }
 
+/// Answers `job`'s caller, with the commit's failure if there was one.
+fn deliver(job: WriteJob, commit_failure: Option<&str>) {
+    job.write.deliver(
+        commit_failure
+            .map(|message| StoreError::Unavailable(anyhow::anyhow!("commit failed: {message}"))),
+    );
+}
+
 /// Runs `write`; a panicking write must not take the writer thread (and
 /// every later write) with it: it counts as failed, and its caller hears
 /// of it through the dropped channel.
@@ -382,6 +384,26 @@ mod tests {
         new_task(TaskFields::titled(title), Utc::now())
     }
 
+    /// A slow write on the writer, so that the writes queued after it share
+    /// one batch; awaited, it has ended.
+    async fn hold_the_writer(
+        store: &std::sync::Arc<super::super::SqliteStore>,
+    ) -> tokio::task::JoinHandle<crate::store::StoreResult<()>> {
+        let slow = tokio::spawn({
+            let store = std::sync::Arc::clone(store);
+            async move {
+                store
+                    .write_keeping_auth(|_| {
+                        std::thread::sleep(Duration::from_millis(300));
+                        Ok(())
+                    })
+                    .await
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        slow
+    }
+
     /// Repeatable writes queued behind a slow write, so that they share one
     /// batch; one of them fails after its task row is written.
     #[tokio::test]
@@ -396,18 +418,7 @@ mod tests {
             .await
             .unwrap();
 
-        let slow = tokio::spawn({
-            let store = std::sync::Arc::clone(&store);
-            async move {
-                store
-                    .write_keeping_auth(|_| {
-                        std::thread::sleep(Duration::from_millis(300));
-                        Ok(())
-                    })
-                    .await
-            }
-        });
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        let slow = hold_the_writer(&store).await;
         let mut writes = Vec::new();
         for n in 0..21 {
             let mut task = titled(&format!("task {n}"));
@@ -473,18 +484,7 @@ mod tests {
     async fn a_write_run_alone_is_kept_or_rolled_back_whole_beside_a_batch() {
         let (_dir, store, user) = super::super::tests::store_with_alice().await;
         let store = std::sync::Arc::new(store);
-        let slow = tokio::spawn({
-            let store = std::sync::Arc::clone(&store);
-            async move {
-                store
-                    .write_keeping_auth(|_| {
-                        std::thread::sleep(Duration::from_millis(300));
-                        Ok(())
-                    })
-                    .await
-            }
-        });
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        let slow = hold_the_writer(&store).await;
         // Each writes two rows, and keeps them only if told to.
         let alone = |keep: bool| {
             let store = std::sync::Arc::clone(&store);
