@@ -15,7 +15,7 @@ use super::{
 };
 use crate::store::{
     changes::SetKind,
-    journal::{Applied, Direction, JournalEntry, SetWrite},
+    journal::{Applied, Direction, JournalEntry, SetWrite, Trashed},
     Store,
 };
 
@@ -332,6 +332,30 @@ async fn plan(
         .into_iter()
         .map(|task| (task.id, task))
         .collect();
+    // What a task no longer live needs to come back, likewise: itself in
+    // the trash, and any task now holding its uuid.
+    let gone: Vec<i64> = tasks
+        .iter()
+        .map(|(id, _, _)| *id)
+        .filter(|id| !live.contains_key(id))
+        .collect();
+    let mut in_trash: HashMap<i64, Trashed> = HashMap::new();
+    let mut twins = Twins::default();
+    if !gone.is_empty() {
+        in_trash = store
+            .trashed_tasks(user_id, gone)
+            .await?
+            .into_iter()
+            .map(|trashed| (trashed.task.id, trashed))
+            .collect();
+        let uuids = tasks
+            .iter()
+            .filter(|(id, _, _)| !live.contains_key(id))
+            .filter_map(|(_, found, _)| found.as_ref().map(|task| task.uuid.clone()))
+            .collect();
+        twins = Twins::of(store, user_id, uuids).await?;
+    }
+    let mut edges = Edges::default();
     let mut writes = Vec::new();
     let mut conflicts = FieldErrors::new();
     let mut conflict = |name: &str, message: String| {
@@ -341,7 +365,7 @@ async fn plan(
         let current = live.remove(&id);
         let trashed = match current {
             Some(_) => None,
-            None => store.trashed(user_id, id).await?,
+            None => in_trash.remove(&id),
         };
         // As its user knows it: by its number, else by its uuid and title.
         // A number only as the task has it now: one kept from before may
@@ -421,11 +445,14 @@ async fn plan(
                     conflict(&name, "deleted since".to_string());
                     continue;
                 }
-                if closes_a_cycle(store, user_id, &found.depends, &trashed.dependents).await? {
+                if edges
+                    .close_a_cycle(store, user_id, &found.depends, &trashed.dependents)
+                    .await?
+                {
                     conflict(&name, CYCLE.to_string());
                     continue;
                 }
-                if let Some(twin) = holding_uuid(store, user_id, &found.uuid).await? {
+                if let Some(twin) = twins.holding(&found.uuid) {
                     conflict(&name, twin);
                     continue;
                 }
@@ -440,7 +467,7 @@ async fn plan(
                     conflict(&name, "purged from the trash since".to_string());
                     continue;
                 }
-                if let Some(twin) = holding_uuid(store, user_id, &found.uuid).await? {
+                if let Some(twin) = twins.holding(&found.uuid) {
                     conflict(&name, twin);
                     continue;
                 }
@@ -461,18 +488,33 @@ async fn plan(
     Ok((writes, conflicts))
 }
 
-/// What to say when another task of the user's holds `uuid` (one imported
-/// again after this one was deleted), which a task brought back would
-/// share: `None` when none does.
-async fn holding_uuid(store: &dyn Store, user_id: i64, uuid: &str) -> TaskResult<Option<String>> {
-    let twins = store.tasks_by_uuid(user_id, vec![uuid.to_string()]).await?;
-    Ok(twins.first().map(|twin| {
-        format!(
-            "{} has this task's uuid (it came in again after this one was deleted): purge one \
-             of the two to keep the other",
-            name_of(twin)
-        )
-    }))
+/// The user's tasks holding the uuids of tasks to bring back: one
+/// imported again after the task it shares a uuid with was deleted.
+#[derive(Default)]
+struct Twins(HashMap<String, Task>);
+
+impl Twins {
+    async fn of(store: &dyn Store, user_id: i64, uuids: Vec<String>) -> TaskResult<Twins> {
+        let tasks = store.tasks_by_uuid(user_id, uuids).await?;
+        Ok(Twins(
+            tasks
+                .into_iter()
+                .map(|task| (task.uuid.clone(), task))
+                .collect(),
+        ))
+    }
+
+    /// What to say when a task holds `uuid`, which a task brought back
+    /// would share: `None` when none does.
+    fn holding(&self, uuid: &str) -> Option<String> {
+        self.0.get(uuid).map(|twin| {
+            format!(
+                "{} has this task's uuid (it came in again after this one was deleted): purge \
+                 one of the two to keep the other",
+                name_of(twin)
+            )
+        })
+    }
 }
 
 /// A task as a conflict names it: `task 4`, or for a task without a number
@@ -501,22 +543,34 @@ fn back(found: Task, version: i64, now: DateTime<Utc>) -> Task {
 
 const CYCLE: &str = "bringing it back would make a dependency cycle";
 
-/// Whether a task brought back depending on `depends`, with `dependents`
-/// depending on it, would wait for itself: whether one of what it waits for
-/// already waits, through others, for one of those that wait for it.
-async fn closes_a_cycle(
-    store: &dyn Store,
-    user_id: i64,
-    depends: &[i64],
-    dependents: &[i64],
-) -> TaskResult<bool> {
-    if depends.is_empty() || dependents.is_empty() {
-        return Ok(false);
+/// The user's dependencies, read once the first task brought back needs
+/// them.
+#[derive(Default)]
+struct Edges(Option<Vec<(i64, i64)>>);
+
+impl Edges {
+    /// Whether a task brought back depending on `depends`, with
+    /// `dependents` depending on it, would wait for itself: whether one of
+    /// what it waits for already waits, through others, for one of those
+    /// that wait for it.
+    async fn close_a_cycle(
+        &mut self,
+        store: &dyn Store,
+        user_id: i64,
+        depends: &[i64],
+        dependents: &[i64],
+    ) -> TaskResult<bool> {
+        if depends.is_empty() || dependents.is_empty() {
+            return Ok(false);
+        }
+        let edges = match &mut self.0 {
+            Some(edges) => edges,
+            edges => edges.insert(store.dependency_edges(user_id).await?),
+        };
+        Ok(dependents
+            .iter()
+            .any(|dependent| reaches(edges, depends, *dependent)))
     }
-    let edges = store.dependency_edges(user_id).await?;
-    Ok(dependents
-        .iter()
-        .any(|dependent| reaches(&edges, depends, *dependent)))
 }
 
 /// Brings a task back from the trash: its notes, its dependencies and the
@@ -527,10 +581,14 @@ pub async fn restore(store: &dyn Store, user_id: i64, task_id: i64) -> TaskResul
             .trashed(user_id, task_id)
             .await?
             .ok_or(TaskError::NotFound)?;
-        if closes_a_cycle(store, user_id, &trashed.task.depends, &trashed.dependents).await? {
+        if Edges::default()
+            .close_a_cycle(store, user_id, &trashed.task.depends, &trashed.dependents)
+            .await?
+        {
             return Err(invalid("depends", CYCLE));
         }
-        if let Some(twin) = holding_uuid(store, user_id, &trashed.task.uuid).await? {
+        let twins = Twins::of(store, user_id, vec![trashed.task.uuid.clone()]).await?;
+        if let Some(twin) = twins.holding(&trashed.task.uuid) {
             return Err(TaskError::Refused(twin));
         }
         let now = Utc::now();

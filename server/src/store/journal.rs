@@ -63,6 +63,16 @@ pub enum SetWrite {
     Recreate { task: Task },
 }
 
+/// A task a set brings back, from the trash or made again: what each
+/// store's run of such writes takes.
+pub struct Back {
+    /// As it comes back, with its own id.
+    pub task: Task,
+    /// The version it was trashed at; `None` for a task made again, which
+    /// must be neither in the trash nor a task.
+    pub trashed: Option<i64>,
+}
+
 /// What [`JournalStore::apply_set`] did to one task.
 #[derive(Debug, Clone)]
 pub enum Applied {
@@ -89,8 +99,12 @@ pub trait JournalStore: Send + Sync + 'static {
     ) -> StoreResult<Option<Vec<Applied>>>;
     /// The user's trash, most recently deleted first.
     async fn trash(&self, user_id: i64) -> StoreResult<Vec<Trashed>>;
+    /// These tasks of the user's trash, those that are there, in no order.
+    async fn trashed_tasks(&self, user_id: i64, task_ids: Vec<i64>) -> StoreResult<Vec<Trashed>>;
     /// One task of the user's trash.
-    async fn trashed(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Trashed>>;
+    async fn trashed(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Trashed>> {
+        Ok(self.trashed_tasks(user_id, vec![task_id]).await?.pop())
+    }
     /// Which of these uuids are those of tasks in the user's trash.
     async fn trashed_uuids(&self, user_id: i64, uuids: Vec<String>) -> StoreResult<Vec<String>>;
     /// Deletes a task of the user's trash for good.

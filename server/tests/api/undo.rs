@@ -1098,3 +1098,55 @@ async fn a_patch_with_notes_is_one_change_and_one_undo_step() {
     let now = body(app.get(&path, &alice.access).send().await.unwrap()).await;
     assert_eq!(now["annotations"][0]["text"], "ask the bank", "{now}");
 }
+
+#[tokio::test]
+async fn tasks_deleted_together_come_back_linked_whichever_went_first() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    // The bulk delete takes `first` (which depends on `second`) before
+    // `second`, so that `second` leaves no dependent in the trash: the link
+    // lives only in `first`'s own record.
+    let first = app.task(&alice, json!({"title": "first"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let second = app.task(&alice, json!({"title": "second"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let third = app
+        .task(&alice, json!({"title": "third", "depends": [first]}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let linked = app
+        .patch(
+            &format!("/api/tasks/{first}/"),
+            &alice.access,
+            &json!({"depends": [second]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(linked.status(), StatusCode::OK);
+    let before = snapshot(&app, &alice).await;
+    let deleted = post(
+        &app,
+        &alice,
+        "/api/tasks/bulk/",
+        json!({"ids": [first, second], "action": "delete"}),
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    let left = snapshot(&app, &alice).await;
+    assert_eq!(left.as_array().unwrap().len(), 1, "{left}");
+    assert_eq!(left[0]["depends"], json!([]), "{left}");
+    assert_eq!(undo(&app, &alice).await["summary"], "deleted 2 tasks");
+    assert_eq!(snapshot(&app, &alice).await, before);
+    let third = body(
+        app.get(&format!("/api/tasks/{third}/"), &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(third["depends"], json!([first]), "{third}");
+}

@@ -17,7 +17,7 @@ use super::{
 };
 use crate::store::{
     changes::{task_from_json, ChangeOp, SetKind, Wake},
-    journal::{Applied, Direction, JournalEntry, JournalStore, SetWrite, Trashed},
+    journal::{Applied, Back, Direction, JournalEntry, JournalStore, SetWrite, Trashed},
     StoreResult,
 };
 
@@ -63,95 +63,70 @@ async fn apply(
     let numbers = Numbers::of(tx, user_id, &writes).await?;
     // Written first, recorded last, under the change lock (see `changes`).
     let mut done = Vec::with_capacity(writes.len());
-    let mut run = Vec::new();
-    let mut trashes = Vec::new();
+    let mut run = Run::Updates(Vec::new());
     for write in writes {
         // Runs of one kind, each sent whole before a write of another.
-        let write = match write {
+        let in_turn = match write {
             SetWrite::Update { task, current } if numbers.decided(&task, &current) => {
-                if !send_trashes(tx, user_id, &mut trashes, &mut done).await? {
-                    return Ok(None);
-                }
-                run.push((task, current));
-                continue;
+                run.join(tx, user_id, Run::Updates(vec![(task, current)]), &mut done)
+                    .await?
             }
             SetWrite::Trash { current } => {
-                if !send_run(tx, user_id, &mut run, &mut done).await? {
+                run.join(tx, user_id, Run::Trashes(vec![current]), &mut done)
+                    .await?
+            }
+            SetWrite::Restore { task, version } => {
+                let back = Back {
+                    task,
+                    trashed: Some(version),
+                };
+                run.join(tx, user_id, Run::Backs(vec![back]), &mut done)
+                    .await?
+            }
+            SetWrite::Recreate { task } => {
+                let back = Back {
+                    task,
+                    trashed: None,
+                };
+                run.join(tx, user_id, Run::Backs(vec![back]), &mut done)
+                    .await?
+            }
+            SetWrite::Update { task, current } => {
+                if !run.send(tx, user_id, &mut done).await? {
                     return Ok(None);
                 }
-                trashes.push(current);
-                continue;
+                Joined::InTurn(task, current)
             }
-            other => other,
         };
-        if !send_run(tx, user_id, &mut run, &mut done).await?
-            || !send_trashes(tx, user_id, &mut trashes, &mut done).await?
+        let (mut task, current) = match in_turn {
+            Joined::Yes => continue,
+            Joined::Refused => return Ok(None),
+            Joined::InTurn(task, current) => (task, current),
+        };
+        // A number given back that another task took meanwhile: the lowest
+        // free one instead.
+        if let Some(number) = task.number.filter(|n| Some(*n) != current.number) {
+            let taken = tx
+                .query_opt_cached(
+                    "SELECT 1 FROM tasks WHERE user_id = $1 AND number = $2",
+                    &[&user_id, &number],
+                )
+                .await?
+                .is_some();
+            if taken {
+                task.number = None;
+            }
+        }
+        if update_row(tx, user_id, &mut task, &current)
+            .await?
+            .is_none()
         {
             return Ok(None);
         }
-        match write {
-            SetWrite::Update { mut task, current } => {
-                // A number given back that another task took meanwhile: the
-                // lowest free one instead.
-                if let Some(number) = task.number.filter(|n| Some(*n) != current.number) {
-                    let taken = tx
-                        .query_opt_cached(
-                            "SELECT 1 FROM tasks WHERE user_id = $1 AND number = $2",
-                            &[&user_id, &number],
-                        )
-                        .await?
-                        .is_some();
-                    if taken {
-                        task.number = None;
-                    }
-                }
-                if update_row(tx, user_id, &mut task, &current)
-                    .await?
-                    .is_none()
-                {
-                    return Ok(None);
-                }
-                write_links(tx, &mut task, Some(&current)).await?;
-                done.push((task.id, Some(*current), false));
-            }
-            // Sent in runs, above.
-            SetWrite::Trash { current } => {
-                trashes.push(current);
-                if !send_trashes(tx, user_id, &mut trashes, &mut done).await? {
-                    return Ok(None);
-                }
-            }
-            SetWrite::Restore { task, version } => {
-                let Some(trashed) = trash::get(tx, user_id, task.id).await? else {
-                    return Ok(None);
-                };
-                if trashed.task.version != version
-                    || trash::uuid_taken(tx, user_id, &task.uuid).await?
-                {
-                    return Ok(None);
-                }
-                let back = trash::bring_back(tx, user_id, task, &trashed.dependents).await?;
-                done.push((back.id, None, false));
-            }
-            SetWrite::Recreate { task } => {
-                let taken = tx
-                    .query_opt_cached("SELECT 1 FROM tasks WHERE id = $1", &[&task.id])
-                    .await?
-                    .is_some();
-                if taken
-                    || trash::get(tx, user_id, task.id).await?.is_some()
-                    || trash::uuid_taken(tx, user_id, &task.uuid).await?
-                {
-                    return Ok(None);
-                }
-                let back = trash::bring_back(tx, user_id, task, &[]).await?;
-                done.push((back.id, None, false));
-            }
-        }
+        write_links(tx, &mut task, Some(&current)).await?;
+        done.push((task.id, Some(*current), false));
     }
-    if !send_run(tx, user_id, &mut run, &mut done).await?
-        || !send_trashes(tx, user_id, &mut trashes, &mut done).await?
-    {
+    if !run.send(tx, user_id, &mut done).await? {
         return Ok(None);
     }
     // Every task written, as it reads back now that all are written (one
@@ -257,16 +232,99 @@ impl Numbers {
     }
 }
 
-/// Sends a run of updates that decide no number (see [`Numbers::decided`]),
-/// each without waiting for the answer to the one before: the connection
-/// answers them in the order sent, as it would one by one. `false` if a
-/// task was not as expected. Their links follow once all are written; a
-/// task's links do not depend on another's row.
-async fn send_run(
+/// What a set's task ends as, for its recording: its id, the task as the
+/// set found it (`None` for one it brought back), whether it went to the
+/// trash.
+type Done = Vec<(i64, Option<Task>, bool)>;
+
+/// Writes of one kind, sent together without waiting for each other's
+/// answers: the connection runs them in the order sent, as it would one by
+/// one.
+enum Run {
+    /// Updates that decide no number (see [`Numbers::decided`]).
+    Updates(Vec<(Box<Task>, Box<Task>)>),
+    /// Tasks to the trash.
+    Trashes(Vec<Task>),
+    /// Tasks brought back.
+    Backs(Vec<Back>),
+}
+
+/// What became of a write offered to a [`Run`].
+enum Joined {
+    Yes,
+    /// A run sent first found a task not as expected.
+    Refused,
+    /// An update that must wait its turn, the run before it sent.
+    InTurn(Box<Task>, Box<Task>),
+}
+
+impl Run {
+    /// Adds `next`, a run of one write, to this one if it is of its kind;
+    /// else sends this one and starts anew with `next`.
+    async fn join(
+        &mut self,
+        tx: &Tx<'_>,
+        user_id: i64,
+        next: Run,
+        done: &mut Done,
+    ) -> Result<Joined, tokio_postgres::Error> {
+        let next = match (&mut *self, next) {
+            (Run::Updates(run), Run::Updates(next)) => {
+                run.extend(next);
+                return Ok(Joined::Yes);
+            }
+            (Run::Trashes(run), Run::Trashes(next)) => {
+                run.extend(next);
+                return Ok(Joined::Yes);
+            }
+            (Run::Backs(run), Run::Backs(next)) => {
+                run.extend(next);
+                return Ok(Joined::Yes);
+            }
+            (_, next) => next,
+        };
+        if !self.send(tx, user_id, done).await? {
+            return Ok(Joined::Refused);
+        }
+        *self = next;
+        Ok(Joined::Yes)
+    }
+
+    /// Sends the run, leaving it empty: `false` if a task was not as
+    /// expected.
+    async fn send(
+        &mut self,
+        tx: &Tx<'_>,
+        user_id: i64,
+        done: &mut Done,
+    ) -> Result<bool, tokio_postgres::Error> {
+        match self {
+            Run::Updates(run) => send_updates(tx, user_id, run, done).await,
+            Run::Trashes(run) => send_trashes(tx, user_id, run, done).await,
+            Run::Backs(run) => {
+                if run.is_empty() {
+                    return Ok(true);
+                }
+                let Some(back) = trash::bring_back_all(tx, user_id, std::mem::take(run)).await?
+                else {
+                    return Ok(false);
+                };
+                done.extend(back.into_iter().map(|task| (task.id, None, false)));
+                Ok(true)
+            }
+        }
+    }
+}
+
+/// Sends a run of updates that decide no number, each without waiting for
+/// the answer to the one before. `false` if a task was not as expected.
+/// Their links follow once all are written; a task's links do not depend
+/// on another's row.
+async fn send_updates(
     tx: &Tx<'_>,
     user_id: i64,
     run: &mut Vec<(Box<Task>, Box<Task>)>,
-    done: &mut Vec<(i64, Option<Task>, bool)>,
+    done: &mut Done,
 ) -> Result<bool, tokio_postgres::Error> {
     if run.is_empty() {
         return Ok(true);
@@ -300,7 +358,7 @@ async fn send_trashes(
     tx: &Tx<'_>,
     user_id: i64,
     trashes: &mut Vec<Task>,
-    done: &mut Vec<(i64, Option<Task>, bool)>,
+    done: &mut Done,
 ) -> Result<bool, tokio_postgres::Error> {
     if trashes.is_empty() {
         return Ok(true);
@@ -409,18 +467,18 @@ impl JournalStore for PostgresStore {
         Ok(rows.iter().filter_map(trash::trashed_from_row).collect())
     }
 
-    async fn trashed(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Trashed>> {
+    async fn trashed_tasks(&self, user_id: i64, task_ids: Vec<i64>) -> StoreResult<Vec<Trashed>> {
         let client = self.client().await?;
-        let row = self
-            .timed(client.query_opt_cached(
+        let rows = self
+            .timed(client.query_cached(
                 &format!(
-                    "SELECT {} FROM trash WHERE user_id = $1 AND task_id = $2",
+                    "SELECT {} FROM trash WHERE user_id = $1 AND task_id = ANY($2)",
                     trash::TRASHED_COLUMNS
                 ),
-                &[&user_id, &task_id],
+                &[&user_id, &task_ids],
             ))
             .await?;
-        Ok(row.as_ref().and_then(trash::trashed_from_row))
+        Ok(rows.iter().filter_map(trash::trashed_from_row).collect())
     }
 
     async fn trashed_uuids(&self, user_id: i64, uuids: Vec<String>) -> StoreResult<Vec<String>> {

@@ -1,14 +1,19 @@
 //! Deleted tasks in PostgreSQL: moved whole to the trash, brought back whole.
 
+use std::collections::{HashMap, HashSet};
+
 use common::api::{Status, Task};
 use futures_util::future::try_join_all;
 use tokio_postgres::{types::ToSql, Row};
 
 use super::{
     cached::Cached,
-    task_rows::{insert_row, write_links},
+    task_rows::{insert_locked, lock_numbers, needs_number, prepare_writes, write_links},
 };
-use crate::store::{changes::task_json, journal::Trashed};
+use crate::store::{
+    changes::task_json,
+    journal::{Back, Trashed},
+};
 
 type Tx<'a> = deadpool_postgres::Transaction<'a>;
 
@@ -71,88 +76,143 @@ pub(super) fn trashed_from_row(row: &Row) -> Option<Trashed> {
     })
 }
 
-/// The user's trashed task `task_id`, locked until the transaction ends.
-pub(super) async fn get(
-    tx: &Tx<'_>,
-    user_id: i64,
-    task_id: i64,
-) -> Result<Option<Trashed>, tokio_postgres::Error> {
-    Ok(tx
-        .query_opt_cached(
-            &format!(
-                "SELECT {TRASHED_COLUMNS} FROM trash WHERE task_id = $1 AND user_id = $2 FOR UPDATE"
-            ),
-            &[&task_id, &user_id],
-        )
-        .await?
-        .as_ref()
-        .and_then(trashed_from_row))
-}
-
-/// Whether a task the user has holds `uuid`: a trashed task cannot come
-/// back beside another of its uuid (one imported again meanwhile).
-pub(super) async fn uuid_taken(
-    tx: &Tx<'_>,
-    user_id: i64,
-    uuid: &str,
-) -> Result<bool, tokio_postgres::Error> {
-    Ok(tx
-        .query_opt_cached(
-            "SELECT 1 FROM tasks WHERE user_id = $1 AND uuid = $2",
-            &[&user_id, &uuid],
-        )
-        .await?
-        .is_some())
-}
-
 /// Which of `uuids` are those of the user's trashed tasks. The trash keeps
 /// each task whole, as JSON: a user's trash is read through, bounded as it
 /// is by its thirty days.
 pub(super) const TRASHED_UUIDS: &str = "SELECT task::jsonb ->> 'uuid' FROM trash \
      WHERE user_id = $1 AND task::jsonb ->> 'uuid' = ANY($2)";
 
-/// Makes `task` a task again with its own id: its notes keep their ids,
-/// its number comes back if no pending task took it meanwhile, and it
-/// depends on (and `dependents` depend on it) those that are still tasks.
-pub(super) async fn bring_back(
+/// Makes each of `run` a task again with its own id, as one by one in the
+/// run's order: its notes keep their ids, its number comes back if no
+/// pending task holds it, and it depends on (and the tasks that depended
+/// on it when it was trashed depend on it) those that are tasks once the
+/// whole run is back, so that two tasks trashed together come back linked
+/// whichever went first. `None`, having sent nothing that the caller's
+/// rollback would not undo, when a task is not where its write expects or
+/// another task holds its uuid. Each step is one statement for the whole
+/// run, or statements sent without waiting.
+pub(super) async fn bring_back_all(
     tx: &Tx<'_>,
     user_id: i64,
-    mut task: Task,
-    dependents: &[i64],
-) -> Result<Task, tokio_postgres::Error> {
-    tx.execute_cached(
-        "DELETE FROM trash WHERE task_id = $1 AND user_id = $2",
-        &[&task.id, &user_id],
-    )
-    .await?;
-    if let Some(number) = task.number {
-        let taken = tx
-            .query_opt_cached(
-                "SELECT 1 FROM tasks WHERE user_id = $1 AND number = $2",
-                &[&user_id, &number],
-            )
-            .await?
-            .is_some();
-        if taken || task.status != Status::Pending {
-            task.number = None;
+    run: Vec<Back>,
+) -> Result<Option<Vec<Task>>, tokio_postgres::Error> {
+    let ids: Vec<i64> = run.iter().map(|back| back.task.id).collect();
+    let mut found: HashMap<i64, Trashed> = tx
+        .query_cached(
+            &format!(
+                "SELECT {TRASHED_COLUMNS} FROM trash \
+                 WHERE user_id = $1 AND task_id = ANY($2) FOR UPDATE"
+            ),
+            &[&user_id, &ids],
+        )
+        .await?
+        .iter()
+        .filter_map(trashed_from_row)
+        .map(|trashed| (trashed.task.id, trashed))
+        .collect();
+    let mut dependents = Vec::with_capacity(run.len());
+    for back in &run {
+        let in_trash = found.remove(&back.task.id);
+        match (back.trashed, in_trash) {
+            (Some(version), Some(trashed)) if trashed.task.version == version => {
+                dependents.push(trashed.dependents);
+            }
+            (None, None) => dependents.push(Vec::new()),
+            _ => return Ok(None),
         }
     }
-    task.depends = tx
+    // Nor may one come back beside a task holding its id or its uuid.
+    let uuids: Vec<&str> = run.iter().map(|back| back.task.uuid.as_str()).collect();
+    let distinct: HashSet<&str> = uuids.iter().copied().collect();
+    if distinct.len() != uuids.len()
+        || tx
+            .query_opt_cached(
+                "SELECT 1 FROM tasks WHERE (user_id = $1 AND uuid = ANY($2)) OR id = ANY($3) \
+                 LIMIT 1",
+                &[&user_id, &uuids, &ids],
+            )
+            .await?
+            .is_some()
+    {
+        return Ok(None);
+    }
+    tx.execute_cached(
+        "DELETE FROM trash WHERE user_id = $1 AND task_id = ANY($2)",
+        &[&user_id, &ids],
+    )
+    .await?;
+    let mut tasks: Vec<Task> = run.into_iter().map(|back| back.task).collect();
+    if tasks.iter().any(|task| task.status == Status::Pending) {
+        lock_numbers(tx, user_id).await?;
+    }
+    let wanted: Vec<i64> = tasks.iter().filter_map(|task| task.number).collect();
+    let mut taken: HashSet<i64> = tx
         .query_cached(
-            "SELECT id FROM tasks WHERE user_id = $1 AND id = ANY($2) ORDER BY id",
-            &[&user_id, &task.depends],
+            "SELECT number FROM tasks WHERE user_id = $1 AND number = ANY($2)",
+            &[&user_id, &wanted],
         )
         .await?
         .iter()
         .map(|row| row.get(0))
         .collect();
-    insert_row(tx, user_id, &mut task).await?;
-    write_links(tx, &mut task, None).await?;
-    tx.execute_cached(
-        "INSERT INTO task_depends (task_id, depends_on) \
-         SELECT id, $3 FROM tasks WHERE user_id = $1 AND id = ANY($2) ON CONFLICT DO NOTHING",
-        &[&user_id, &dependents, &task.id],
-    )
+    for task in &mut tasks {
+        if let Some(number) = task.number {
+            if task.status != Status::Pending || !taken.insert(number) {
+                task.number = None;
+            }
+        }
+    }
+    // The rows without their dependencies, those keeping a number first:
+    // a task given the lowest free one must not take another's own.
+    let mut depends: Vec<Vec<i64>> = tasks
+        .iter_mut()
+        .map(|task| std::mem::take(&mut task.depends))
+        .collect();
+    prepare_writes(tx).await?;
+    let (keeping, given): (Vec<&mut Task>, Vec<&mut Task>) =
+        tasks.iter_mut().partition(|task| !needs_number(task));
+    try_join_all(keeping.into_iter().chain(given).map(|task| async move {
+        insert_locked(tx, user_id, task).await?;
+        write_links(tx, task, None).await
+    }))
     .await?;
-    Ok(task)
+    // Then the dependencies between tasks that are tasks now.
+    let named: Vec<i64> = depends
+        .iter()
+        .chain(&dependents)
+        .flatten()
+        .copied()
+        .collect();
+    let live: HashSet<i64> = tx
+        .query_cached(
+            "SELECT id FROM tasks WHERE user_id = $1 AND id = ANY($2)",
+            &[&user_id, &named],
+        )
+        .await?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let mut from = Vec::new();
+    let mut on = Vec::new();
+    for ((task, depends), dependents) in tasks.iter_mut().zip(&mut depends).zip(&dependents) {
+        depends.retain(|id| live.contains(id));
+        task.depends = std::mem::take(depends);
+        for depends_on in &task.depends {
+            from.push(task.id);
+            on.push(*depends_on);
+        }
+        for dependent in dependents.iter().filter(|id| live.contains(id)) {
+            from.push(*dependent);
+            on.push(task.id);
+        }
+    }
+    if !from.is_empty() {
+        tx.execute_cached(
+            "INSERT INTO task_depends (task_id, depends_on) \
+             SELECT unnest($1::bigint[]), unnest($2::bigint[]) ON CONFLICT DO NOTHING",
+            &[&from, &on],
+        )
+        .await?;
+    }
+    Ok(Some(tasks))
 }

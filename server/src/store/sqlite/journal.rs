@@ -13,7 +13,7 @@ use super::{
 };
 use crate::store::{
     changes::{task_from_json, ChangeOp, SetKind, Wake},
-    journal::{Applied, Direction, JournalEntry, JournalStore, SetWrite, Trashed},
+    journal::{Applied, Back, Direction, JournalEntry, JournalStore, SetWrite, Trashed},
     StoreResult,
 };
 
@@ -49,7 +49,29 @@ fn apply(
 ) -> rusqlite::Result<Option<Vec<Applied>>> {
     let mut recorder = Recorder::of_kind(conn, user_id, kind);
     let mut applied = Vec::with_capacity(writes.len());
+    // Tasks brought back go in runs (see `trash::bring_back_all`).
+    let mut backs = Vec::new();
     for write in writes {
+        let write = match write {
+            SetWrite::Restore { task, version } => {
+                backs.push(Back {
+                    task,
+                    trashed: Some(version),
+                });
+                continue;
+            }
+            SetWrite::Recreate { task } => {
+                backs.push(Back {
+                    task,
+                    trashed: None,
+                });
+                continue;
+            }
+            write => write,
+        };
+        if !bring_back(conn, user_id, &mut backs, &mut recorder, &mut applied)? {
+            return Ok(None);
+        }
         match write {
             SetWrite::Update { mut task, current } => {
                 // A number given back that another task took meanwhile: the
@@ -81,37 +103,39 @@ fn apply(
                 recorder.deleted(&now)?;
                 applied.push(Applied::Trashed(now.id));
             }
-            SetWrite::Restore { task, version } => {
-                let Some(trashed) = trash::get(conn, user_id, task.id)? else {
-                    return Ok(None);
-                };
-                if trashed.task.version != version || trash::uuid_taken(conn, user_id, &task.uuid)?
-                {
-                    return Ok(None);
-                }
-                let back = trash::bring_back(conn, user_id, task, &trashed.dependents)?;
-                applied.push(Applied::Written(Box::new(recorder.written(back.id, None)?)));
-            }
-            SetWrite::Recreate { task } => {
-                let taken = conn
-                    .prepare_cached("SELECT 1 FROM tasks WHERE id = ?1")?
-                    .exists([task.id])?;
-                if taken
-                    || trash::get(conn, user_id, task.id)?.is_some()
-                    || trash::uuid_taken(conn, user_id, &task.uuid)?
-                {
-                    return Ok(None);
-                }
-                let back = trash::bring_back(conn, user_id, task, &[])?;
-                applied.push(Applied::Written(Box::new(recorder.written(back.id, None)?)));
-            }
+            // Gathered in runs, above.
+            SetWrite::Restore { .. } | SetWrite::Recreate { .. } => {}
         }
+    }
+    if !bring_back(conn, user_id, &mut backs, &mut recorder, &mut applied)? {
+        return Ok(None);
     }
     if let SetKind::Undo(reverted) | SetKind::Redo(reverted) = kind {
         conn.prepare_cached("UPDATE change_sets SET undone = 1 WHERE id = ?1 AND user_id = ?2")?
             .execute(params![reverted, user_id])?;
     }
     Ok(Some(applied))
+}
+
+/// Brings back a run of tasks and records each, leaving the run empty:
+/// `false` if one was not where its write expected.
+fn bring_back(
+    conn: &Connection,
+    user_id: i64,
+    run: &mut Vec<Back>,
+    recorder: &mut Recorder<'_>,
+    applied: &mut Vec<Applied>,
+) -> rusqlite::Result<bool> {
+    if run.is_empty() {
+        return Ok(true);
+    }
+    let Some(back) = trash::bring_back_all(conn, user_id, std::mem::take(run))? else {
+        return Ok(false);
+    };
+    for task in back {
+        applied.push(Applied::Written(Box::new(recorder.written(task.id, None)?)));
+    }
+    Ok(true)
 }
 
 #[async_trait]
@@ -191,8 +215,10 @@ impl JournalStore for SqliteStore {
         .await
     }
 
-    async fn trashed(&self, user_id: i64, task_id: i64) -> StoreResult<Option<Trashed>> {
-        self.read(move |conn| trash::get(conn, user_id, task_id))
+    async fn trashed_tasks(&self, user_id: i64, task_ids: Vec<i64>) -> StoreResult<Vec<Trashed>> {
+        let task_ids = serde_json::to_string(&task_ids)
+            .map_err(|err| crate::store::StoreError::Internal(err.into()))?;
+        self.read(move |conn| trash::get_all(conn, user_id, &task_ids))
             .await
     }
 

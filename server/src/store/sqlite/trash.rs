@@ -1,5 +1,7 @@
 //! Deleted tasks in SQLite: moved whole to the trash, brought back whole.
 
+use std::collections::HashSet;
+
 use chrono::Utc;
 use common::api::{Status, Task};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -8,7 +10,10 @@ use super::{
     conversion_error, instant, micros,
     task_rows::{insert_row, write_links},
 };
-use crate::store::{changes::task_json, journal::Trashed};
+use crate::store::{
+    changes::task_json,
+    journal::{Back, Trashed},
+};
 
 /// Moves `task` (as just read) to the trash, with the tasks that depend on
 /// it; its row, notes, tags and links go.
@@ -57,6 +62,20 @@ pub(super) fn get(
     .optional()
 }
 
+/// The user's trashed tasks whose ids are in `task_ids` (a JSON list).
+pub(super) fn get_all(
+    conn: &Connection,
+    user_id: i64,
+    task_ids: &str,
+) -> rusqlite::Result<Vec<Trashed>> {
+    conn.prepare_cached(
+        "SELECT task, deleted_at, dependents FROM trash WHERE user_id = ?1 \
+         AND task_id IN (SELECT value FROM json_each(?2))",
+    )?
+    .query_map(params![user_id, task_ids], trashed_from_row)?
+    .collect()
+}
+
 /// Which of the uuids in `uuids` (a JSON list) are those of the user's
 /// trashed tasks. The trash keeps each task whole, as JSON: a user's trash
 /// is read through, bounded as it is by its thirty days.
@@ -73,49 +92,85 @@ pub(super) fn uuids_among(
     .collect()
 }
 
-/// Whether a task the user has holds `uuid`: a trashed task cannot come
-/// back beside another of its uuid (one imported again meanwhile).
-pub(super) fn uuid_taken(conn: &Connection, user_id: i64, uuid: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT 1 FROM tasks WHERE user_id = ?1 AND uuid = ?2")?
-        .exists(params![user_id, uuid])
-}
-
-/// Makes `task` a task again with its own id: its notes keep their ids,
-/// its number comes back if no pending task took it meanwhile, and it
-/// depends on (and `dependents` depend on it) those that are still tasks.
-pub(super) fn bring_back(
+/// Makes each of `run` a task again with its own id, as one by one in the
+/// run's order: its notes keep their ids, its number comes back if no
+/// pending task holds it (those keeping theirs are written first, so that
+/// a task given the lowest free one takes no other's own), and it depends
+/// on (and the tasks that depended on it when it was trashed depend on it)
+/// those that are tasks once the whole run is back, so that two tasks
+/// trashed together come back linked whichever went first. `None` when a
+/// task is not where its write expects or another task holds its id or
+/// uuid (the caller rolls back what was written).
+pub(super) fn bring_back_all(
     conn: &Connection,
     user_id: i64,
-    mut task: Task,
-    dependents: &[i64],
-) -> rusqlite::Result<Task> {
-    conn.prepare_cached("DELETE FROM trash WHERE task_id = ?1 AND user_id = ?2")?
-        .execute(params![task.id, user_id])?;
-    if let Some(number) = task.number {
-        let taken = conn
-            .prepare_cached("SELECT 1 FROM tasks WHERE user_id = ?1 AND number = ?2")?
-            .exists(params![user_id, number])?;
-        if taken || task.status != Status::Pending {
-            task.number = None;
+    run: Vec<Back>,
+) -> rusqlite::Result<Option<Vec<Task>>> {
+    let mut tasks = Vec::with_capacity(run.len());
+    let mut dependents = Vec::with_capacity(run.len());
+    let mut uuid_taken =
+        conn.prepare_cached("SELECT 1 FROM tasks WHERE (user_id = ?1 AND uuid = ?2) OR id = ?3")?;
+    let mut delete =
+        conn.prepare_cached("DELETE FROM trash WHERE task_id = ?1 AND user_id = ?2")?;
+    let mut number_taken =
+        conn.prepare_cached("SELECT 1 FROM tasks WHERE user_id = ?1 AND number = ?2")?;
+    let mut numbers = HashSet::new();
+    let mut uuids = HashSet::new();
+    for Back { mut task, trashed } in run {
+        match (trashed, get(conn, user_id, task.id)?) {
+            (Some(version), Some(found)) if found.task.version == version => {
+                dependents.push(found.dependents);
+            }
+            (None, None) => dependents.push(Vec::new()),
+            _ => return Ok(None),
+        }
+        if !uuids.insert(task.uuid.clone())
+            || uuid_taken.exists(params![user_id, task.uuid, task.id])?
+        {
+            return Ok(None);
+        }
+        delete.execute(params![task.id, user_id])?;
+        if let Some(number) = task.number {
+            if task.status != Status::Pending
+                || !numbers.insert(number)
+                || number_taken.exists(params![user_id, number])?
+            {
+                task.number = None;
+            }
+        }
+        tasks.push(task);
+    }
+    let mut depends: Vec<Vec<i64>> = tasks
+        .iter_mut()
+        .map(|task| std::mem::take(&mut task.depends))
+        .collect();
+    for keeping in [true, false] {
+        for task in tasks
+            .iter_mut()
+            .filter(|task| task.number.is_some() == keeping)
+        {
+            insert_row(conn, user_id, task)?;
+            write_links(conn, task, None)?;
         }
     }
     let mut exists = conn.prepare_cached("SELECT 1 FROM tasks WHERE id = ?1 AND user_id = ?2")?;
-    let mut depends = Vec::with_capacity(task.depends.len());
-    for id in &task.depends {
-        if exists.exists(params![id, user_id])? {
-            depends.push(*id);
-        }
-    }
-    task.depends = depends;
-    insert_row(conn, user_id, &mut task)?;
-    write_links(conn, &mut task, None)?;
     let mut link = conn.prepare_cached(
         "INSERT OR IGNORE INTO task_depends (task_id, depends_on) VALUES (?1, ?2)",
     )?;
-    for dependent in dependents {
-        if exists.exists(params![dependent, user_id])? {
-            link.execute(params![dependent, task.id])?;
+    for ((task, depends), dependents) in tasks.iter_mut().zip(&mut depends).zip(&dependents) {
+        let mut live = Vec::with_capacity(depends.len());
+        for id in depends.drain(..) {
+            if exists.exists(params![id, user_id])? {
+                link.execute(params![task.id, id])?;
+                live.push(id);
+            }
+        }
+        task.depends = live;
+        for dependent in dependents {
+            if exists.exists(params![dependent, user_id])? {
+                link.execute(params![dependent, task.id])?;
+            }
         }
     }
-    Ok(task)
+    Ok(Some(tasks))
 }
