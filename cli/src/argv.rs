@@ -22,8 +22,8 @@ use common::filter::is_filter_word;
 
 /// The commands that take IDs, with their aliases.
 const ID_COMMANDS: &[&str] = &[
-    "show", "info", "done", "reopen", "modify", "edit", "delete", "rm", "start", "stop",
-    "annotate", "denotate",
+    "show", "info", "done", "reopen", "modify", "append", "prepend", "edit", "delete", "rm",
+    "start", "stop", "annotate", "denotate",
 ];
 
 /// The reports: commands that list tasks with filter words.
@@ -40,6 +40,13 @@ pub const REPORTS: &[&str] = &[
     "overdue",
     "projects",
     "tags",
+    "_projects",
+    "_tags",
+    "count",
+    "ids",
+    "_ids",
+    "uuids",
+    "_uuids",
     "export",
 ];
 
@@ -50,6 +57,8 @@ const WORD_COMMANDS: &[&str] = &[
     "list",
     "ls",
     "modify",
+    "append",
+    "prepend",
     "annotate",
     "denotate",
     "next",
@@ -62,6 +71,13 @@ const WORD_COMMANDS: &[&str] = &[
     "overdue",
     "projects",
     "tags",
+    "_projects",
+    "_tags",
+    "count",
+    "ids",
+    "_ids",
+    "uuids",
+    "_uuids",
     "export",
 ];
 
@@ -90,6 +106,8 @@ pub const COMMANDS: &[&str] = &[
     "done",
     "reopen",
     "modify",
+    "append",
+    "prepend",
     "edit",
     "delete",
     "rm",
@@ -99,6 +117,13 @@ pub const COMMANDS: &[&str] = &[
     "denotate",
     "projects",
     "tags",
+    "_projects",
+    "_tags",
+    "count",
+    "ids",
+    "_ids",
+    "uuids",
+    "_uuids",
     "export",
     "import",
     "undo",
@@ -116,6 +141,10 @@ pub const COMMANDS: &[&str] = &[
 /// redo the last change).
 const WHOLE_NAME_ONLY: &[&str] = &[
     "_complete",
+    "_projects",
+    "_tags",
+    "_ids",
+    "_uuids",
     "register",
     "login",
     "logout",
@@ -172,14 +201,6 @@ fn command_position(words: &[&str]) -> Option<usize> {
 /// instead: refused, never taken as a search word (`task count` is not a
 /// list of the tasks that mention "count").
 const NOT_YET: &[(&str, &str)] = &[
-    (
-        "count",
-        "task list (its last line counts them), or task list --json",
-    ),
-    ("ids", "task list --json"),
-    ("_ids", "task list --json"),
-    ("uuids", "task export"),
-    ("_uuids", "task export"),
     ("summary", "task projects"),
     ("stats", "task projects and task tags"),
     ("calendar", "task list --sort due"),
@@ -190,8 +211,6 @@ const NOT_YET: &[(&str, &str)] = &[
     ("ghistory", "task completed"),
     ("timesheet", "task completed"),
     ("duplicate", "task ID info, then task add"),
-    ("append", "task ID modify"),
-    ("prepend", "task ID modify"),
     (
         "synchronize",
         "nothing: every client talks to taskd directly",
@@ -209,8 +228,6 @@ const NOT_YET: &[(&str, &str)] = &[
     ("commands", "task --help"),
     ("reports", "task --help, which lists the reports"),
     ("diagnostics", "task --version, and taskd's log"),
-    ("_projects", "task projects"),
-    ("_tags", "task tags"),
 ];
 
 /// Taskwarrior's reports this tool does not have, with the filter or
@@ -232,7 +249,8 @@ const REPORTS_NOT_YET: &[(&str, &str)] = &[
 
 /// Taskwarrior's helper commands for scripts (`_projects`, `_get`, …) not
 /// listed above: what to use instead.
-const HELPERS_INSTEAD: &str = "task projects, task tags, or a command's --json output";
+const HELPERS_INSTEAD: &str =
+    "task _projects, task _tags, task _ids, task _uuids, or a command's --json output";
 
 /// The Taskwarrior command `word` names that this tool does not have, and
 /// what to use instead: its whole name or a helper's `_name`; with

@@ -228,7 +228,10 @@ fn candidates(current: &str, before: &[String], facts: &Cache) -> Vec<String> {
     }
     let takes_words = match command {
         None => true,
-        Some(c) => REPORTS.contains(&c.as_str()) || ["add", "log", "modify"].contains(&c.as_str()),
+        Some(c) => {
+            REPORTS.contains(&c.as_str())
+                || ["add", "log", "modify", "append", "prepend"].contains(&c.as_str())
+        }
     };
     if takes_words {
         out.extend(ATTRIBUTES.iter().map(|a| a.to_string()));

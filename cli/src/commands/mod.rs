@@ -9,6 +9,7 @@ use clap::Subcommand;
 use common::api::{BulkAction, BulkRequest, StatusFilter, Summary, Task};
 use common::client::ClientError;
 use common::display;
+use common::filter::TitleWords;
 use common::ops::{self, Outcome};
 use common::task_ref::{describe, TaskRef};
 
@@ -26,6 +27,7 @@ mod delete;
 mod done;
 mod edit;
 mod export;
+mod ids;
 mod import;
 mod list;
 mod login;
@@ -83,6 +85,24 @@ pub enum Command {
     Projects(summary::Args),
     /// Each tag of the pending tasks, with how many have it
     Tags(summary::Args),
+    /// The projects of the pending tasks, one per line (for scripts)
+    #[command(name = "_projects", hide = true)]
+    ProjectNames(summary::Args),
+    /// The tags of the pending tasks, one per line (for scripts)
+    #[command(name = "_tags", hide = true)]
+    TagNames(summary::Args),
+    /// How many tasks match, done ones too unless a status is named: task [FILTER] count
+    Count(ids::Args),
+    /// The numbers of the matching pending tasks, as ranges: task [FILTER] ids
+    Ids(ids::Args),
+    /// The numbers of the matching pending tasks, one per line
+    #[command(name = "_ids", hide = true)]
+    IdLines(ids::Args),
+    /// The uuids of the matching tasks, done ones too unless a status is named: task [FILTER] uuids
+    Uuids(ids::Args),
+    /// The uuids of the matching tasks, one per line
+    #[command(name = "_uuids", hide = true)]
+    UuidLines(ids::Args),
     /// Show tasks in full
     #[command(visible_alias = "info")]
     Show(select::Names),
@@ -92,6 +112,10 @@ pub enum Command {
     Reopen(select::Names),
     /// Change tasks: task modify ID… [MODS] [new title words]
     Modify(modify::Args),
+    /// Add words to the end of tasks' titles: task ID… append WORDS… [MODS]
+    Append(modify::Args),
+    /// Add words to the start of tasks' titles: task ID… prepend WORDS… [MODS]
+    Prepend(modify::Args),
     /// Edit a task as a text form in $VISUAL or $EDITOR: task ID edit
     Edit(select::Names),
     /// Delete tasks (asks first on a terminal, unless --yes)
@@ -153,10 +177,23 @@ impl Command {
             Command::Import(args) => import::run(&ctx, args).await,
             Command::Projects(args) => summary::run(&ctx, args, Summary::Projects).await,
             Command::Tags(args) => summary::run(&ctx, args, Summary::Tags).await,
+            Command::ProjectNames(args) => summary::names(&ctx, args, Summary::Projects).await,
+            Command::TagNames(args) => summary::names(&ctx, args, Summary::Tags).await,
+            Command::Count(args) => ids::run(&ctx, args, ids::Asked::Count).await,
+            Command::Ids(args) => ids::run(&ctx, args, ids::Asked::Numbers { lines: false }).await,
+            Command::IdLines(args) => {
+                ids::run(&ctx, args, ids::Asked::Numbers { lines: true }).await
+            }
+            Command::Uuids(args) => ids::run(&ctx, args, ids::Asked::Uuids { lines: false }).await,
+            Command::UuidLines(args) => {
+                ids::run(&ctx, args, ids::Asked::Uuids { lines: true }).await
+            }
             Command::Show(args) => show::run(&ctx, args).await,
             Command::Done(args) => done::run(&ctx, args).await,
             Command::Reopen(args) => reopen::run(&ctx, args).await,
-            Command::Modify(args) => modify::run(&ctx, args).await,
+            Command::Modify(args) => modify::run(&ctx, args, TitleWords::Replace).await,
+            Command::Append(args) => modify::run(&ctx, args, TitleWords::Append).await,
+            Command::Prepend(args) => modify::run(&ctx, args, TitleWords::Prepend).await,
             Command::Edit(args) => edit::run(&ctx, args).await,
             Command::Delete(args) => delete::run(&ctx, args).await,
             Command::Start(args) => active::run(&ctx, args, true).await,

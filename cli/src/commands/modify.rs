@@ -1,11 +1,13 @@
 //! `task modify ID… [MODS] [new title words]`: change tasks. `-tag` removes
 //! a tag, an empty value (`due:`, `project:`, `pri:`) clears the field.
+//! `task ID… append|prepend WORDS… [MODS]` put the words after or before
+//! the title instead of in its place.
 
 use std::process::ExitCode;
 
 use anyhow::Result;
 use common::api::StatusFilter;
-use common::filter::{Modifications, ModifyMode};
+use common::filter::{Modifications, ModifyMode, TitleWords};
 use common::ops;
 
 use crate::commands::add::flag_words;
@@ -38,7 +40,12 @@ pub struct Args {
     description: Option<String>,
 }
 
-pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+pub async fn run(ctx: &Ctx, args: Args, title_words: TitleWords) -> Result<ExitCode> {
+    let (command, verb) = match title_words {
+        TitleWords::Replace => ("modify", "Modified"),
+        TitleWords::Append => ("append", "Appended to"),
+        TitleWords::Prepend => ("prepend", "Prepended to"),
+    };
     // With a filter before the command, every word after it is a modifier
     // (`task 3 modify 2 eggs` retitles task 3 only), as in Taskwarrior.
     let (name_words, mod_words) = if ctx.global.filter.is_empty() {
@@ -47,15 +54,22 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         (&[][..], &args.words[..])
     };
     if name_words.is_empty() && ctx.global.filter.is_empty() {
-        return Err(UsageError(
-            "name the tasks: task 3 modify MODS, task +home modify MODS".into(),
-        )
+        return Err(UsageError(format!(
+            "name the tasks: task 3 {command} MODS, task +home {command} MODS"
+        ))
         .into());
     }
     let mut words = flag_words(args.project, args.priority, args.due, args.tags);
     words.extend_from_slice(mod_words);
     let mut mods = Modifications::parse(&words, &ctx.clock, ModifyMode::Modify)?;
     mods.description = args.description;
+    mods.title_words = title_words;
+    if title_words != TitleWords::Replace && mods.title().is_none() {
+        return Err(UsageError(format!(
+            "nothing to {command}: give the words, as in task 3 {command} before Friday"
+        ))
+        .into());
+    }
     if mods.is_empty() {
         return Err(UsageError(
             "nothing to change: give modifiers (pri:H, due:friday, +tag, -tag, …) or new title words".into(),
@@ -67,7 +81,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let targets = select::targets(
         ctx,
         &client,
-        "modify",
+        command,
         &ctx.global.filter,
         name_words,
         StatusFilter::Pending,
@@ -79,14 +93,14 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         return change_together(
             ctx,
             targets,
-            "Modified",
+            verb,
             BulkAction::Modify,
             |_| None,
             |task| Ok(Some(mods.to_patch(task, &resolved))),
         )
         .await;
     }
-    change_each(ctx, targets, "Modified", async |task| {
+    change_each(ctx, targets, verb, async |task| {
         ops::modify(&client, &task, &mods, &resolved).await
     })
     .await

@@ -1,7 +1,8 @@
 //! `task projects [FILTER…]` and `task tags [FILTER…]`: how many pending
 //! tasks (not waiting, unless the filter says otherwise) have each project
 //! and each tag, counted by the server; projects rolled up into their
-//! parents, as Taskwarrior shows them.
+//! parents, as Taskwarrior shows them. `task _projects` and `task _tags`
+//! print the names alone.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -76,6 +77,27 @@ pub async fn run(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
         ));
     }
     text.push_str(&format!("\n{footer}\n"));
+    ctx.print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `task _projects` and `task _tags`: the names alone, one per line, as
+/// Taskwarrior's helpers write them for scripts and shell completion.
+pub async fn names(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
+    let mut filter = TaskFilter::parse(&args.filter, &ctx.clock)?;
+    super::list::default_view(&mut filter.query);
+    let client = ctx.client()?;
+    let counts = ops::count_by(&client, summary, &filter).await?;
+    if ctx.json() {
+        let names: Vec<&str> = counts.iter().map(|c| c.name.as_str()).collect();
+        ctx.print_json(&names)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = counts.iter().fold(String::new(), |mut text, c| {
+        text.push_str(&escape_control(&c.name));
+        text.push('\n');
+        text
+    });
     ctx.print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

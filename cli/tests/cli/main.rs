@@ -14,6 +14,7 @@ mod list;
 mod quickstart;
 mod reports;
 mod richer;
+mod scripting;
 mod session;
 mod shell;
 mod taskwarrior;

@@ -30,11 +30,26 @@ pub enum ModifyMode {
     Modify,
 }
 
+/// What a change's title words do to the title it finds: Taskwarrior's
+/// `modify`, `append` and `prepend`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TitleWords {
+    /// They are the new title.
+    #[default]
+    Replace,
+    /// They go after it, a space between.
+    Append,
+    /// They go before it, a space between.
+    Prepend,
+}
+
 /// The changes `task add` / `task modify` words ask for.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Modifications {
     /// Title words, in order.
     pub words: Vec<String>,
+    /// What the title words do to the task's title (a change only).
+    pub title_words: TitleWords,
     /// `Some(None)` clears the field.
     pub project: Option<Option<String>>,
     pub priority: Option<Option<Priority>>,
@@ -309,7 +324,8 @@ impl Modifications {
     /// Whether a list or map changes (tags, dependencies, attributes): then
     /// the task as it is now is needed for a patch.
     pub fn needs_current(&self) -> bool {
-        self.touches_tags()
+        (self.title_words != TitleWords::Replace && self.title().is_some())
+            || self.touches_tags()
             || self.touches_depends()
             || !self.udas.is_empty()
             || !self.substitutions.is_empty()
@@ -407,8 +423,13 @@ impl Modifications {
             }
             tags
         });
+        let title = self.title().map(|words| match self.title_words {
+            TitleWords::Replace => words,
+            TitleWords::Append => format!("{} {words}", current.title),
+            TitleWords::Prepend => format!("{words} {}", current.title),
+        });
         // Substitutions go over the new title, or the task's own.
-        let title = match (self.title(), self.substitutions.is_empty()) {
+        let title = match (title, self.substitutions.is_empty()) {
             (title, true) => title,
             (title, false) => {
                 let before = title.unwrap_or_else(|| current.title.clone());

@@ -173,6 +173,37 @@ fn due_on_a_day_and_multi_word_dates() {
 }
 
 #[test]
+fn append_and_prepend_put_their_words_beside_the_title_and_keep_the_modifiers() {
+    let c = clock();
+    let current = Task {
+        title: "Call mom".into(),
+        tags: vec!["home".into()],
+        ..Task::default()
+    };
+    let patch = |title_words: TitleWords, words: &[&str]| {
+        let mut mods = Modifications::parse(words, &c, ModifyMode::Modify).unwrap();
+        mods.title_words = title_words;
+        assert!(mods.needs_current());
+        mods.to_patch(&current, &Resolved::new())
+    };
+    let appended = patch(TitleWords::Append, &["about", "Sunday", "+family", "pri:H"]);
+    assert_eq!(appended.title.as_deref(), Some("Call mom about Sunday"));
+    assert_eq!(appended.tags, Some(vec!["home".into(), "family".into()]));
+    assert_eq!(appended.priority, Some(Some(Priority::High)));
+    let prepended = patch(TitleWords::Prepend, &["Tonight:"]);
+    assert_eq!(prepended.title.as_deref(), Some("Tonight: Call mom"));
+    // Without title words the title stays as it is.
+    assert_eq!(patch(TitleWords::Append, &["-home"]).title, None);
+    // A substitution goes over the title the words make.
+    assert_eq!(
+        patch(TitleWords::Append, &["soon", "/mom/dad/"])
+            .title
+            .as_deref(),
+        Some("Call dad soon")
+    );
+}
+
+#[test]
 fn a_substitution_changes_the_title_as_taskwarriors_does() {
     let c = clock();
     let current = Task {

@@ -1,0 +1,127 @@
+//! What scripts ask of a filter, as Taskwarrior answers it: how many tasks
+//! match (`task +home count`), their numbers (`task +home ids`: `1-3 5`),
+//! their uuids (`uuids`), and the one-per-line forms `_ids` and `_uuids`.
+//! Done tasks are counted and give their uuids unless a status is named;
+//! only pending tasks (waiting ones too) have numbers.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use common::api::{StatusFilter, Task};
+use common::filter::TaskFilter;
+use common::ops;
+
+use crate::context::Ctx;
+
+#[derive(Debug, Default, clap::Args)]
+pub struct Args {
+    /// Filter words, as for `task list`
+    #[arg(value_name = "FILTER")]
+    filter: Vec<String>,
+}
+
+/// What is printed of the matching tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// How many there are.
+    Count,
+    /// Their numbers, as ranges on one line, or one per line.
+    Numbers { lines: bool },
+    /// Their uuids, on one line, or one per line.
+    Uuids { lines: bool },
+}
+
+pub async fn run(ctx: &Ctx, args: Args, asked: Asked) -> Result<ExitCode> {
+    let mut filter = TaskFilter::parse(&args.filter, &ctx.clock)?;
+    filter.query.status.get_or_insert(match asked {
+        Asked::Numbers { .. } => StatusFilter::Pending,
+        Asked::Count | Asked::Uuids { .. } => StatusFilter::All,
+    });
+    let client = ctx.client()?;
+    if asked == Asked::Count {
+        // One page of one task says how many match, unless several tasks
+        // are named, which the server's count does not know of.
+        let count = match filter.single_query() {
+            Some(mut query) => {
+                query.limit = Some(1);
+                client.list_tasks(&query).await?.count
+            }
+            None => ops::list_all(&client, &filter).await?.len() as u64,
+        };
+        if ctx.json() {
+            ctx.print_json(&count)?;
+        } else {
+            ctx.print(&format!("{count}\n"))?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let tasks = ops::list_all_sorted(&client, &filter).await?;
+    match asked {
+        Asked::Numbers { lines } => {
+            let mut numbers: Vec<i64> = tasks.iter().filter_map(|task| task.number).collect();
+            numbers.sort_unstable();
+            if ctx.json() {
+                ctx.print_json(&numbers)?;
+            } else if lines {
+                ctx.print(&one_per_line(numbers.iter().map(i64::to_string)))?;
+            } else {
+                ctx.print(&format!("{}\n", ranges(&numbers)))?;
+            }
+        }
+        Asked::Uuids { lines } => {
+            let uuids = tasks.iter().map(|task: &Task| task.uuid.as_str());
+            if ctx.json() {
+                ctx.print_json(&uuids.collect::<Vec<_>>())?;
+            } else if lines {
+                ctx.print(&one_per_line(uuids))?;
+            } else {
+                ctx.print(&format!("{}\n", uuids.collect::<Vec<_>>().join(" ")))?;
+            }
+        }
+        Asked::Count => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn one_per_line(items: impl Iterator<Item = impl AsRef<str>>) -> String {
+    items.fold(String::new(), |mut text, item| {
+        text.push_str(item.as_ref());
+        text.push('\n');
+        text
+    })
+}
+
+/// Sorted numbers as Taskwarrior's `ids` writes them: runs as ranges,
+/// `1-3 5 7-8`, ready for another command (`task 1-3 5 7-8 done`).
+fn ranges(numbers: &[i64]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut start = 0;
+    while start < numbers.len() {
+        let mut end = start;
+        while end + 1 < numbers.len() && numbers[end + 1] == numbers[end] + 1 {
+            end += 1;
+        }
+        if end > start {
+            parts.push(format!("{}-{}", numbers[start], numbers[end]));
+        } else {
+            parts.push(numbers[start].to_string());
+        }
+        start = end + 1;
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ranges;
+
+    #[test]
+    fn runs_are_ranges() {
+        assert_eq!(ranges(&[]), "");
+        assert_eq!(ranges(&[4]), "4");
+        assert_eq!(
+            ranges(&[1, 2, 3, 5, 7, 8, 10, 11, 12, 13]),
+            "1-3 5 7-8 10-13"
+        );
+    }
+}
