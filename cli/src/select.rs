@@ -101,6 +101,9 @@ pub async fn targets(
         }
     }
     let mut filter = TaskFilter::parse(&filter_words, &ctx.clock)?;
+    filter.refuse_limit(&format!(
+        "task {command} acts on every task the filter matches"
+    ))?;
     filter.query.status.get_or_insert(status);
     // Names and a filter: the named tasks the filter also matches.
     filter.names = named;

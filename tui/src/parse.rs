@@ -26,7 +26,11 @@ pub fn date(
 /// A filter line as `task list FILTER…` reads its words, tasks named
 /// (`3`, `1,4-6`, a uuid prefix) among them.
 pub fn filter(text: &str, now: DateTime<Utc>, tz: FixedOffset) -> Result<TaskFilter, String> {
-    TaskFilter::parse_line(text, &clock(now, tz)).map_err(|e| e.to_string())
+    let filter = TaskFilter::parse_line(text, &clock(now, tz)).map_err(|e| e.to_string())?;
+    filter
+        .refuse_limit("the list here scrolls through every task the filter matches")
+        .map_err(|e| e.to_string())?;
+    Ok(filter)
 }
 
 /// Modifier words as `task modify ID WORDS…` reads them.

@@ -96,6 +96,7 @@ impl Runtime {
                     let filter = TaskFilter {
                         query: query.clone(),
                         names: names.clone(),
+                        limit: None,
                     };
                     let result = ops::list_all_sorted(&client, &filter)
                         .await

@@ -20,6 +20,7 @@ pub struct Args {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let mut filter = TaskFilter::parse(&args.filter, &ctx.clock)?;
+    filter.refuse_limit("task export writes every task the filter matches")?;
     filter.query.status.get_or_insert(StatusFilter::All);
     let client = ctx.client()?;
     let tasks = ops::export(&client, &filter).await?;

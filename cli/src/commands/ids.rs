@@ -33,6 +33,7 @@ pub enum Asked {
 
 pub async fn run(ctx: &Ctx, args: Args, asked: Asked) -> Result<ExitCode> {
     let mut filter = TaskFilter::parse(&args.filter, &ctx.clock)?;
+    filter.refuse_limit("this command answers for every task the filter matches")?;
     filter.query.status.get_or_insert(match asked {
         Asked::Numbers { .. } => StatusFilter::Pending,
         Asked::Count | Asked::Uuids { .. } => StatusFilter::All,

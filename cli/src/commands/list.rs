@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use common::api::{StatusFilter, TaskQuery};
-use common::filter::TaskFilter;
+use common::filter::{ReportLimit, TaskFilter};
 use common::list_query::{OrderField, OrderKey};
 use common::ops;
 
@@ -123,23 +123,41 @@ pub async fn run(ctx: &Ctx, args: Args, report: Report) -> Result<ExitCode> {
     }
     report.shape(&mut filter.query, ctx.clock.now_utc());
     let client = ctx.client()?;
+    // As many as fit the terminal: `next`'s own limit, and `limit:page`'s.
+    let page = ctx.height().map(|height| {
+        let rows = height.saturating_sub(REPORT_CHROME).max(1);
+        u32::try_from(rows).unwrap_or(u32::MAX).min(1000)
+    });
+    let limit = match (filter.limit, report) {
+        (Some(ReportLimit::Tasks(n)), _) => Some(n),
+        (Some(ReportLimit::Page), _) | (None, Report::Next) => page,
+        (None, _) => None,
+    };
     // The server applies the whole filter and order: only matching tasks
-    // come back. `next` asks for one page as long as the terminal.
-    let (tasks, total) = match (report, ctx.height()) {
-        (Report::Next, Some(height)) if filter.names.is_empty() => {
+    // come back, one page of them when the report is limited.
+    let (tasks, total) = match limit {
+        Some(limit) if filter.names.is_empty() => {
             let mut query = filter.query.clone();
-            let rows = height.saturating_sub(REPORT_CHROME).max(1);
-            query.limit = Some(u32::try_from(rows).unwrap_or(u32::MAX).min(1000));
+            query.limit = Some(limit);
             let page = client.list_tasks(&query).await?;
             (page.results, page.count)
         }
+        Some(limit) => {
+            let mut tasks = match args.sort {
+                Some(_) => ops::list_all_sorted(&client, &filter).await?,
+                None => ops::list_all(&client, &filter).await?,
+            };
+            let total = tasks.len() as u64;
+            tasks.truncate(limit as usize);
+            (tasks, total)
+        }
         // Tasks named come in the order named, unless a sort is asked for.
-        _ if args.sort.is_some() => {
+        None if args.sort.is_some() => {
             let tasks = ops::list_all_sorted(&client, &filter).await?;
             let count = tasks.len() as u64;
             (tasks, count)
         }
-        _ => {
+        None => {
             let tasks = ops::list_all(&client, &filter).await?;
             let count = tasks.len() as u64;
             (tasks, count)
@@ -172,7 +190,12 @@ pub async fn run(ctx: &Ctx, args: Args, report: Report) -> Result<ExitCode> {
         text.push_str(&format!("\n{count} task{plural}\n"));
     } else {
         text.push_str(&format!(
-            "\n{count} of {total} task{plural} (task list shows them all)\n"
+            "\n{count} of {total} task{plural} ({})\n",
+            match filter.limit {
+                Some(ReportLimit::Tasks(n)) => format!("limit:{n}"),
+                Some(ReportLimit::Page) => "limit:page".to_string(),
+                None => "task list shows them all".to_string(),
+            }
         ));
     }
     ctx.print(&text)?;

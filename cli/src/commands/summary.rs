@@ -25,6 +25,7 @@ pub struct Args {
 
 pub async fn run(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
     let mut filter = TaskFilter::parse(&args.filter, &ctx.clock)?;
+    filter.refuse_limit("this command counts every task the filter matches")?;
     super::list::default_view(&mut filter.query);
     let client = ctx.client()?;
     let (header, noun) = match summary {
@@ -85,6 +86,7 @@ pub async fn run(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
 /// Taskwarrior's helpers write them for scripts and shell completion.
 pub async fn names(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
     let mut filter = TaskFilter::parse(&args.filter, &ctx.clock)?;
+    filter.refuse_limit("this command counts every task the filter matches")?;
     super::list::default_view(&mut filter.query);
     let client = ctx.client()?;
     let counts = ops::count_by(&client, summary, &filter).await?;

@@ -158,7 +158,8 @@ fn what_is_not_understood_is_refused_in_one_line() {
     let (_server, cli) = seeded();
     for args in [
         &["add", "Water", "plants", "recur:weekly"][..],
-        &["list", "limit:2"],
+        &["list", "limit:many"],
+        &["add", "Water", "limit:2"],
         &["1", "modify", "recur:daily"],
         &["+long", "list", "rc.color=off"],
         &["0", "done"],

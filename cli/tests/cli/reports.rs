@@ -162,3 +162,35 @@ fn projects_and_tags_are_summed_up_with_counts() {
     assert_eq!(json[1], serde_json::json!({"name": "inside", "count": 2}));
     assert_eq!(cli.ok(&["tags", "+nothing"]), "No tags.\n");
 }
+
+#[test]
+fn limit_shows_so_many_tasks_of_a_report_and_is_refused_by_commands() {
+    let (_server, cli) = seeded();
+    assert_eq!(titles(&cli, &["list", "limit:2"]), ["Home", "Urgent"]);
+    let text = cli.ok(&["limit:2", "list"]);
+    assert!(text.ends_with("\n2 of 4 tasks (limit:2)\n"), "{text}");
+    assert_eq!(titles(&cli, &["next", "limit:1"]), ["Urgent"]);
+    assert_eq!(
+        titles(&cli, &["all", "limit:3", "--sort", "title"]),
+        ["Blocked", "Finished", "Home"]
+    );
+    // Tasks named: the first of those.
+    assert_eq!(
+        titles(&cli, &["2-5", "limit:2", "list"]),
+        ["Urgent", "Overdue"]
+    );
+    // A command acts on every task it matches: a limit there is refused,
+    // and nothing changes.
+    let refused = cli.run(&["+home", "limit:1", "done", "--yes"]).failure(2);
+    assert!(
+        refused
+            .stderr
+            .contains("task done acts on every task the filter matches"),
+        "{refused:?}"
+    );
+    assert_eq!(titles(&cli, &["+home", "list"]), ["Home"]);
+    let refused = cli.run(&["count", "limit:1"]).failure(2);
+    assert!(refused.stderr.contains("limit:"), "{refused:?}");
+    let wrong = cli.run(&["list", "limit:none"]).failure(2);
+    assert!(wrong.stderr.contains("limit:page"), "{wrong:?}");
+}

@@ -13,6 +13,7 @@
 //! | `due.before:DATE`, `due.after:DATE` | due before the day starts / after it ends |
 //! | `uda.NAME:VALUE` | the user-defined attribute is exactly the value (a number, any number equal to it) |
 //! | `3`, `3,5`, `4-6`, a uuid prefix | those tasks ([`TaskFilter::names`]) |
+//! | `limit:N`, `limit:page` | a report of `task` shows N tasks, or as many as fit the terminal ([`TaskFilter::limit`]); refused elsewhere |
 //! | `/word/` | the same search as `word` |
 //! | `or`, `and`, `xor` between filter words, `(…)` around them, a regular expression, `1-` | refused: the words all apply together |
 //! | anything else | words searched for in title and description |
@@ -62,6 +63,39 @@ pub struct TaskFilter {
     /// The tasks the filter names (`task 3,5 list`), each once, in order;
     /// empty when it names none.
     pub names: Vec<TaskRef>,
+    /// Taskwarrior's `limit:`: how many of the tasks a report shows.
+    pub limit: Option<ReportLimit>,
+}
+
+/// How many tasks a report shows (`limit:10`, `limit:page`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportLimit {
+    /// At most this many.
+    Tasks(u32),
+    /// As many as fit the terminal.
+    Page,
+}
+
+/// The most a `limit:` may name: a page of the list.
+const MOST_SHOWN: u32 = 1000;
+
+impl ReportLimit {
+    fn parse(value: &str) -> Result<ReportLimit, FilterError> {
+        if value.eq_ignore_ascii_case("page") {
+            return Ok(ReportLimit::Page);
+        }
+        value
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MOST_SHOWN).contains(n))
+            .map(ReportLimit::Tasks)
+            .ok_or_else(|| {
+                error(format!(
+                    "limit:{value}: give how many tasks to show, 1 to {MOST_SHOWN} (limit:10), \
+                     or limit:page for as many as fit the terminal"
+                ))
+            })
+    }
 }
 
 impl TaskFilter {
@@ -150,6 +184,10 @@ impl TaskFilter {
                     '+' => filter.query.tags.push(tag),
                     _ => filter.query.exclude_tags.push(tag),
                 }
+                continue;
+            }
+            if let Some(value) = word.strip_prefix("limit:") {
+                filter.limit = Some(ReportLimit::parse(value)?);
                 continue;
             }
             let Some((attribute, value)) = split_attribute(word) else {
@@ -244,6 +282,17 @@ impl TaskFilter {
             filter.names = parse_refs(&name_words).map_err(FilterError)?;
         }
         Ok(filter)
+    }
+
+    /// Refuses a `limit:`, for what is not a report of the CLI: `what`
+    /// says what acts instead (`a command acts on every task it matches`).
+    pub fn refuse_limit(&self, what: &str) -> Result<(), FilterError> {
+        match self.limit {
+            None => Ok(()),
+            Some(_) => Err(error(format!(
+                "limit: shapes what a report of task shows (task list limit:10); {what}"
+            ))),
+        }
     }
 
     /// The filter's query with its one named task asked of the server too;

@@ -173,6 +173,34 @@ fn due_on_a_day_and_multi_word_dates() {
 }
 
 #[test]
+fn limit_says_how_many_a_report_shows_and_is_refused_where_nothing_shows() {
+    let parse = |words: &[&str]| TaskFilter::parse(words, &clock());
+    let limited = parse(&["+home", "limit:5"]).unwrap();
+    assert_eq!(limited.limit, Some(ReportLimit::Tasks(5)));
+    assert_eq!(limited.query.tags, ["home"]);
+    assert!(limited.query.search.is_empty());
+    assert_eq!(
+        parse(&["limit:page"]).unwrap().limit,
+        Some(ReportLimit::Page)
+    );
+    assert_eq!(parse(&["home"]).unwrap().limit, None);
+    for wrong in ["limit:0", "limit:1001", "limit:ten", "limit:"] {
+        let err = parse(&[wrong]).unwrap_err().to_string();
+        assert!(err.contains("limit:page"), "{wrong}: {err}");
+    }
+    assert!(is_filter_word("limit:5"));
+    let refused = limited.refuse_limit("a command acts on all").unwrap_err();
+    assert!(
+        refused.to_string().ends_with("a command acts on all"),
+        "{refused}"
+    );
+    assert!(parse(&["+home"]).unwrap().refuse_limit("").is_ok());
+    // Still no modifier.
+    let add = Modifications::parse(&["Buy", "limit:5"], &clock(), ModifyMode::Add);
+    assert!(add.is_err(), "{add:?}");
+}
+
+#[test]
 fn append_and_prepend_put_their_words_beside_the_title_and_keep_the_modifiers() {
     let c = clock();
     let current = Task {

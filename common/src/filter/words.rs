@@ -379,7 +379,7 @@ pub(super) fn refuse_algebra(word: &str) -> Result<(), FilterError> {
 /// known `key:value` (`project:home`, `due.before:fri`). A command line that
 /// starts with one lists with it, as Taskwarrior's does.
 pub fn is_filter_word(word: &str) -> bool {
-    split_tag(word).is_some() || split_attribute(word).is_some()
+    split_tag(word).is_some() || split_attribute(word).is_some() || word.starts_with("limit:")
 }
 
 /// Taskwarrior's virtual tags (`+ACTIVE`, `-WAITING`, …): sets what `word`

@@ -279,7 +279,12 @@ fn search_words(text: &str, clock: &Clock<Local>) -> (Pairs, Option<String>) {
             .map(|word| ("search".to_string(), word.text))
             .collect()
     };
-    match common::filter::TaskFilter::parse_line(text, clock) {
+    let parsed = common::filter::TaskFilter::parse_line(text, clock).and_then(|parsed| {
+        parsed
+            .refuse_limit("the list here pages through every task the filter matches")
+            .map(|()| parsed)
+    });
+    match parsed {
         Ok(parsed) if parsed.names.is_empty() => {
             let mut query = parsed.query;
             query.limit = None;

@@ -446,6 +446,20 @@ fn a_filter_error_is_told_in_full_under_the_filter() {
     assert!(below.contains("(eom-1d)"), "{text}");
 }
 
+/// `limit:` shapes the CLI's reports; here the list scrolls, and the
+/// filter line says so rather than drop the word.
+#[test]
+fn a_limit_on_the_filter_line_is_refused_saying_why() {
+    let mut app = app_with(fixtures::sample());
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "limit:5");
+    let error = app.filter.error.clone().unwrap_or_default();
+    assert!(
+        error.contains("the list here scrolls through every task"),
+        "{error}"
+    );
+}
+
 /// A field away from the cursor reads from its start, its cut end marked.
 #[test]
 fn a_long_field_away_from_the_cursor_shows_its_start() {

@@ -54,6 +54,11 @@ async fn the_search_box_takes_the_cli_s_filter_words() {
         "{page}"
     );
     assert!(page.contains("value=\"due.before:fribay\""), "{page}");
+    let page = browser.page(&search("limit:5")).await;
+    assert!(
+        page.contains("the list here pages through every task the filter matches"),
+        "{page}"
+    );
 }
 
 fn url_escape(text: &str) -> String {
