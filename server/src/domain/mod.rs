@@ -7,10 +7,12 @@ pub mod accounts;
 pub mod admin;
 pub mod bulk;
 pub mod credentials;
+pub mod history;
 pub mod importing;
 pub mod task_ops;
 pub mod tasks;
 pub mod taskwarrior;
+pub mod trash;
 pub mod undo;
 
 /// Messages per field, as DRF reports validation errors.

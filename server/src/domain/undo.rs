@@ -1,16 +1,18 @@
-//! Undo, redo, the trash and each task's history, over the change sets the
-//! store keeps: undo writes back what a set found, redo reverts that undo,
-//! and each is a change set of its own (versions go up, events go out).
+//! Undo and redo, over the change sets the store keeps: undo writes back
+//! what a set found, redo reverts that undo, and each is a change set of
+//! its own (versions go up, events go out). Tasks the set deleted come back
+//! from the trash (see `trash`); each task's history is `history`'s.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use common::api::{ChangeOp, Status, Task};
-use serde_json::Value;
 
 use super::{
-    task_ops::{check_depends, contended, finished, invalid, reaches, TaskError, TaskResult},
+    history::fields,
+    task_ops::{check_depends, contended, finished, TaskError, TaskResult},
     tasks::stored,
+    trash::{Edges, Twins, CYCLE},
     FieldErrors, MAX_WRITE_ATTEMPTS,
 };
 use crate::store::{
@@ -446,7 +448,7 @@ async fn plan(
                     continue;
                 }
                 if edges
-                    .close_a_cycle(store, user_id, &found.depends, &trashed.dependents)
+                    .close_a_cycle(store, user_id, id, &found.depends, &trashed.dependents)
                     .await?
                 {
                     conflict(&name, CYCLE.to_string());
@@ -456,6 +458,7 @@ async fn plan(
                     conflict(&name, twin);
                     continue;
                 }
+                edges.accept(id, &found.depends, &trashed.dependents);
                 let version = trashed.task.version;
                 writes.push(SetWrite::Restore {
                     task: back(found, version, now),
@@ -467,10 +470,18 @@ async fn plan(
                     conflict(&name, "purged from the trash since".to_string());
                     continue;
                 }
+                if edges
+                    .close_a_cycle(store, user_id, id, &found.depends, &[])
+                    .await?
+                {
+                    conflict(&name, CYCLE.to_string());
+                    continue;
+                }
                 if let Some(twin) = twins.holding(&found.uuid) {
                     conflict(&name, twin);
                     continue;
                 }
+                edges.accept(id, &found.depends, &[]);
                 writes.push(SetWrite::Recreate {
                     task: back(found, 0, now),
                 });
@@ -479,47 +490,20 @@ async fn plan(
     }
     // What gives numbers up goes first (a task the set made, to the trash;
     // one put back without a number), so that a task given its number back
-    // finds it free when the set itself had handed it on.
+    // finds it free when the set itself had handed it on. The tasks brought
+    // back go last, together, so that they come back linked to each other.
     writes.sort_by_key(|write| match write {
-        SetWrite::Trash { .. } => false,
-        SetWrite::Update { task, .. } => task.number.is_some(),
-        SetWrite::Restore { .. } | SetWrite::Recreate { .. } => true,
+        SetWrite::Trash { .. } => 0,
+        SetWrite::Update { task, .. } if task.number.is_none() => 0,
+        SetWrite::Update { .. } => 1,
+        SetWrite::Restore { .. } | SetWrite::Recreate { .. } => 2,
     });
     Ok((writes, conflicts))
 }
 
-/// The user's tasks holding the uuids of tasks to bring back: one
-/// imported again after the task it shares a uuid with was deleted.
-#[derive(Default)]
-struct Twins(HashMap<String, Task>);
-
-impl Twins {
-    async fn of(store: &dyn Store, user_id: i64, uuids: Vec<String>) -> TaskResult<Twins> {
-        let tasks = store.tasks_by_uuid(user_id, uuids).await?;
-        Ok(Twins(
-            tasks
-                .into_iter()
-                .map(|task| (task.uuid.clone(), task))
-                .collect(),
-        ))
-    }
-
-    /// What to say when a task holds `uuid`, which a task brought back
-    /// would share: `None` when none does.
-    fn holding(&self, uuid: &str) -> Option<String> {
-        self.0.get(uuid).map(|twin| {
-            format!(
-                "{} has this task's uuid (it came in again after this one was deleted): purge \
-                 one of the two to keep the other",
-                name_of(twin)
-            )
-        })
-    }
-}
-
 /// A task as a conflict names it: `task 4`, or for a task without a number
 /// `task 1a2b3c4d ("its title")`.
-fn name_of(task: &Task) -> String {
+pub(super) fn name_of(task: &Task) -> String {
     let name = format!("task {}", common::display::name(task));
     match task.number {
         Some(_) => name,
@@ -533,180 +517,10 @@ fn same(a: &Task, b: &Task) -> bool {
 }
 
 /// `found` as it is written back over a task now at `version`.
-fn back(found: Task, version: i64, now: DateTime<Utc>) -> Task {
+pub(super) fn back(found: Task, version: i64, now: DateTime<Utc>) -> Task {
     Task {
         version: version + 1,
         updated_at: stored(now),
         ..found
     }
-}
-
-const CYCLE: &str = "bringing it back would make a dependency cycle";
-
-/// The user's dependencies, read once the first task brought back needs
-/// them.
-#[derive(Default)]
-struct Edges(Option<Vec<(i64, i64)>>);
-
-impl Edges {
-    /// Whether a task brought back depending on `depends`, with
-    /// `dependents` depending on it, would wait for itself: whether one of
-    /// what it waits for already waits, through others, for one of those
-    /// that wait for it.
-    async fn close_a_cycle(
-        &mut self,
-        store: &dyn Store,
-        user_id: i64,
-        depends: &[i64],
-        dependents: &[i64],
-    ) -> TaskResult<bool> {
-        if depends.is_empty() || dependents.is_empty() {
-            return Ok(false);
-        }
-        let edges = match &mut self.0 {
-            Some(edges) => edges,
-            edges => edges.insert(store.dependency_edges(user_id).await?),
-        };
-        Ok(dependents
-            .iter()
-            .any(|dependent| reaches(edges, depends, *dependent)))
-    }
-}
-
-/// Brings a task back from the trash: its notes, its dependencies and the
-/// tasks that depended on it too. A change set like any other.
-pub async fn restore(store: &dyn Store, user_id: i64, task_id: i64) -> TaskResult<Task> {
-    for _ in 0..MAX_WRITE_ATTEMPTS {
-        let trashed = store
-            .trashed(user_id, task_id)
-            .await?
-            .ok_or(TaskError::NotFound)?;
-        if Edges::default()
-            .close_a_cycle(store, user_id, &trashed.task.depends, &trashed.dependents)
-            .await?
-        {
-            return Err(invalid("depends", CYCLE));
-        }
-        let twins = Twins::of(store, user_id, vec![trashed.task.uuid.clone()]).await?;
-        if let Some(twin) = twins.holding(&trashed.task.uuid) {
-            return Err(TaskError::Refused(twin));
-        }
-        let now = Utc::now();
-        let version = trashed.task.version;
-        let write = SetWrite::Restore {
-            task: back(trashed.task, version, now),
-            version,
-        };
-        if let Some(applied) = store
-            .apply_set(user_id, SetKind::Change, vec![write])
-            .await?
-        {
-            if let Some(Applied::Written(task)) = applied.into_iter().next() {
-                return Ok(finished(*task, now));
-            }
-        }
-    }
-    Err(contended())
-}
-
-/// One field's change, as the history shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FieldChange {
-    pub at: DateTime<Utc>,
-    pub change_set: i64,
-    pub op: ChangeOp,
-    /// `None` for a deletion, which changes the task as a whole.
-    pub field: Option<String>,
-    pub old: Value,
-    pub new: Value,
-}
-
-/// Fields that follow from others or from the clock, left out of history.
-const DERIVED: &[&str] = &[
-    "version",
-    "updated_at",
-    "urgency",
-    "blocked",
-    "blocking",
-    "id",
-];
-
-fn fields(task: Option<&Task>) -> BTreeMap<String, Value> {
-    match task.map(serde_json::to_value) {
-        Some(Ok(Value::Object(map))) => map
-            .into_iter()
-            .filter(|(name, _)| !DERIVED.contains(&name.as_str()))
-            .collect(),
-        _ => BTreeMap::new(),
-    }
-}
-
-/// Fields every new task is given, left out of its first history entry.
-const CREATED_ANYWAY: &[&str] = &["created_at", "uuid", "status", "number"];
-
-/// Whether a value says nothing: how a new task's unset fields look.
-fn is_empty(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::String(s) => s.is_empty(),
-        Value::Array(items) => items.is_empty(),
-        Value::Object(map) => map.is_empty(),
-        _ => false,
-    }
-}
-
-/// The task's history, oldest first: each field each change changed, with
-/// its old and new value. Known also for a task in the trash.
-pub async fn history(
-    store: &dyn Store,
-    user_id: i64,
-    task_id: i64,
-) -> TaskResult<Vec<FieldChange>> {
-    let entries = store.task_history(user_id, task_id).await?;
-    if entries.is_empty() {
-        let known = store.get_task(user_id, task_id).await?.is_some()
-            || store.trashed(user_id, task_id).await?.is_some();
-        if !known {
-            return Err(TaskError::NotFound);
-        }
-    }
-    let mut rows = Vec::new();
-    for entry in entries {
-        if entry.op == ChangeOp::Deleted {
-            rows.push(FieldChange {
-                at: entry.at,
-                change_set: entry.change_set,
-                op: entry.op,
-                field: None,
-                old: Value::Null,
-                new: Value::Null,
-            });
-            continue;
-        }
-        let old = fields(entry.before.as_ref());
-        let new = fields(entry.after.as_ref());
-        // The title first, then the other fields by name.
-        let mut names: Vec<&String> = new.keys().collect();
-        names.sort_by_key(|name| (name.as_str() != "title", name.as_str()));
-        for name in names {
-            let value = &new[name];
-            let previous = old.get(name).cloned().unwrap_or(Value::Null);
-            let shown = match entry.op {
-                // What every task has from the start says nothing new.
-                ChangeOp::Created => !is_empty(value) && !CREATED_ANYWAY.contains(&name.as_str()),
-                _ => previous != *value,
-            };
-            if shown {
-                rows.push(FieldChange {
-                    at: entry.at,
-                    change_set: entry.change_set,
-                    op: entry.op,
-                    field: Some(name.clone()),
-                    old: previous,
-                    new: value.clone(),
-                });
-            }
-        }
-    }
-    Ok(rows)
 }

@@ -7,7 +7,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     auth::AuthUser,
-    domain::undo::{self, Step},
+    domain::{
+        history, trash,
+        undo::{self, Step},
+    },
     error::{ApiError, ApiResult},
     extract::{IdPath, QueryPairs},
     store::journal::Direction,
@@ -157,7 +160,7 @@ async fn history(
     user: AuthUser,
     IdPath(id): IdPath,
 ) -> ApiResult<Json<Vec<HistoryEntry>>> {
-    let rows = undo::history(state.store.as_ref(), user.user.id, id).await?;
+    let rows = history::history(state.store.as_ref(), user.user.id, id).await?;
     Ok(Json(
         rows.into_iter()
             .map(|row| HistoryEntry {
@@ -209,7 +212,7 @@ async fn restore(
     IdPath(id): IdPath,
 ) -> ApiResult<Json<Task>> {
     Ok(Json(
-        undo::restore(state.store.as_ref(), user.user.id, id).await?,
+        trash::restore(state.store.as_ref(), user.user.id, id).await?,
     ))
 }
 

@@ -29,7 +29,7 @@ use crate::{
     domain::{
         task_ops::{self as ops, TaskError},
         tasks::TaskChange,
-        undo as undo_domain,
+        trash,
     },
     error::ApiError,
     forwarded::RequestOrigin,
@@ -499,7 +499,7 @@ pub async fn act(
     // restore's Undo, and the way back the page had.
     if action == "restore" {
         let page = Redirect::to(&super::task_page::address(id, &local_path(&form.back)));
-        return match undo_domain::restore(store, user, id).await {
+        return match trash::restore(store, user, id).await {
             Ok(task) => Ok((undo::offer_after(&origin, &task), page).into_response()),
             // Restored already (a second click, another tab): its page.
             Err(TaskError::NotFound) if ops::get(store, user, id).await.is_ok() => {
