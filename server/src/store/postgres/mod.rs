@@ -19,6 +19,7 @@ mod journal;
 mod listener;
 mod login_cache;
 mod login_checks;
+mod set_runs;
 mod task_rows;
 mod tasks;
 pub mod tls;

@@ -8,6 +8,10 @@ use common::api::{Status, Task};
 use super::cached::Cached;
 use crate::store::sql::{lowest_free_number, priority_number, BLOCKED, BLOCKING};
 
+const INSERT_NOTE: &str = "INSERT INTO annotations (id, task_id, entry, text) \
+     VALUES (coalesce($1, nextval(pg_get_serial_sequence('annotations', 'id'))), $2, $3, $4) \
+     RETURNING id";
+
 /// Stores `task`'s dependencies and annotations where they differ from
 /// `previous`'s (`None` for a new task): new annotations (id 0) get their
 /// ids, removed ones go, and unchanged links are not touched.
@@ -54,9 +58,7 @@ pub(super) async fn write_links(
         let id = (annotation.id != 0).then_some(annotation.id);
         annotation.id = tx
             .query_one_cached(
-                "INSERT INTO annotations (id, task_id, entry, text) \
-                 VALUES (coalesce($1, nextval(pg_get_serial_sequence('annotations', 'id'))), $2, $3, $4) \
-                 RETURNING id",
+                INSERT_NOTE,
                 &[&id, &task.id, &annotation.entry, &annotation.text],
             )
             .await?
@@ -159,6 +161,9 @@ pub(super) async fn prepare_writes(
     tx.prepare_cached(INSERT_ROW).await?;
     tx.prepare_cached(&UPDATE_ROW).await?;
     tx.prepare_cached(&UPDATE_ROW_NUMBERED).await?;
+    // Not for their order (a note keeps its id, or draws one in any order)
+    // but so that each note of a run does not prepare it again.
+    tx.prepare_cached(INSERT_NOTE).await?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use common::api::Task;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{
@@ -52,6 +53,7 @@ fn apply(
     // Tasks brought back go in runs (see `trash::bring_back_all`).
     let mut backs = Vec::new();
     for write in writes {
+        // What comes next is written once the run before it is back.
         let write = match write {
             SetWrite::Restore { task, version } => {
                 backs.push(Back {
@@ -67,13 +69,14 @@ fn apply(
                 });
                 continue;
             }
-            write => write,
+            SetWrite::Update { task, current } => InTurn::Update(task, current),
+            SetWrite::Trash { current } => InTurn::Trash(Box::new(current)),
         };
         if !bring_back(conn, user_id, &mut backs, &mut recorder, &mut applied)? {
             return Ok(None);
         }
         match write {
-            SetWrite::Update { mut task, current } => {
+            InTurn::Update(mut task, current) => {
                 // A number given back that another task took meanwhile: the
                 // lowest free one instead.
                 if let Some(number) = task.number.filter(|n| Some(*n) != current.number) {
@@ -92,7 +95,7 @@ fn apply(
                     recorder.written(task.id, Some(&current))?,
                 )));
             }
-            SetWrite::Trash { current } => {
+            InTurn::Trash(current) => {
                 let Some(now) = select_task(conn, user_id, current.id)? else {
                     return Ok(None);
                 };
@@ -103,8 +106,6 @@ fn apply(
                 recorder.deleted(&now)?;
                 applied.push(Applied::Trashed(now.id));
             }
-            // Gathered in runs, above.
-            SetWrite::Restore { .. } | SetWrite::Recreate { .. } => {}
         }
     }
     if !bring_back(conn, user_id, &mut backs, &mut recorder, &mut applied)? {
@@ -115,6 +116,12 @@ fn apply(
             .execute(params![reverted, user_id])?;
     }
     Ok(Some(applied))
+}
+
+/// A write of a set made on its own, in the set's order.
+enum InTurn {
+    Update(Box<Task>, Box<Task>),
+    Trash(Box<Task>),
 }
 
 /// Brings back a run of tasks and records each, leaving the run empty:
