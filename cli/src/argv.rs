@@ -485,6 +485,14 @@ fn filter_then_command(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError>
                         starting.join(", ")
                     )));
                 }
+                // Shared with a command that takes no task (`pr`: prepend,
+                // projects).
+                if let [command] = starting[..] {
+                    return Err(UsageError(format!(
+                        "{word:?} is the start of {command} and of other commands: write \
+                         more of its name"
+                    )));
+                }
                 return Err(UsageError(format!(
                     "{word:?} after task names is not a command: use one of {}, or export",
                     ID_COMMANDS.join(", ")
@@ -573,6 +581,8 @@ mod tests {
         assert!(err.0.contains("start of done, delete, denotate"), "{err:?}");
         let err = order("task 66 frobnicate").unwrap_err();
         assert!(err.0.contains("is not a command"), "{err:?}");
+        let err = order("task 66 pr").unwrap_err();
+        assert!(err.0.contains("start of prepend and of other"), "{err:?}");
     }
 
     #[test]
@@ -582,6 +592,9 @@ mod tests {
             ("task +home li", "task list -- +home"),
             ("task 3 mod pri:L", "task modify --filter-word=3 -- pri:L"),
             ("task 3 inf", "task info --filter-word=3"),
+            ("task 3 app more", "task append --filter-word=3 -- more"),
+            ("task +home cou", "task count -- +home"),
+            ("task id", "task ids"),
             // Shared by several commands, or one letter: a search word.
             ("task re", "task list -- re"),
             ("task comp", "task list -- comp"),

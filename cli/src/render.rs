@@ -442,3 +442,13 @@ pub fn task_detail(task: &Task, links: &Links, style: Style, now: DateTime<Utc>)
     }
     out
 }
+
+/// Each item on a line of its own, as Taskwarrior's helper commands write
+/// them for scripts.
+pub fn lines(items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+    items.into_iter().fold(String::new(), |mut text, item| {
+        text.push_str(item.as_ref());
+        text.push('\n');
+        text
+    })
+}

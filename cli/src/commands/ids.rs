@@ -12,6 +12,7 @@ use common::filter::TaskFilter;
 use common::ops;
 
 use crate::context::Ctx;
+use crate::render;
 
 #[derive(Debug, Default, clap::Args)]
 pub struct Args {
@@ -64,17 +65,20 @@ pub async fn run(ctx: &Ctx, args: Args, asked: Asked) -> Result<ExitCode> {
             if ctx.json() {
                 ctx.print_json(&numbers)?;
             } else if lines {
-                ctx.print(&one_per_line(numbers.iter().map(i64::to_string)))?;
+                ctx.print(&render::lines(numbers.iter().map(i64::to_string)))?;
             } else {
                 ctx.print(&format!("{}\n", ranges(&numbers)))?;
             }
         }
         Asked::Uuids { lines } => {
-            let uuids = tasks.iter().map(|task: &Task| task.uuid.as_str());
+            // Sorted, as Taskwarrior's.
+            let mut uuids: Vec<&str> = tasks.iter().map(|task: &Task| task.uuid.as_str()).collect();
+            uuids.sort_unstable();
+            let uuids = uuids.into_iter();
             if ctx.json() {
                 ctx.print_json(&uuids.collect::<Vec<_>>())?;
             } else if lines {
-                ctx.print(&one_per_line(uuids))?;
+                ctx.print(&render::lines(uuids))?;
             } else {
                 ctx.print(&format!("{}\n", uuids.collect::<Vec<_>>().join(" ")))?;
             }
@@ -82,14 +86,6 @@ pub async fn run(ctx: &Ctx, args: Args, asked: Asked) -> Result<ExitCode> {
         Asked::Count => {}
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn one_per_line(items: impl Iterator<Item = impl AsRef<str>>) -> String {
-    items.fold(String::new(), |mut text, item| {
-        text.push_str(item.as_ref());
-        text.push('\n');
-        text
-    })
 }
 
 /// Sorted numbers as Taskwarrior's `ids` writes them: runs as ranges,

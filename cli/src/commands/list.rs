@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use common::api::{StatusFilter, TaskQuery};
-use common::filter::{ReportLimit, TaskFilter};
+use common::filter::{ReportLimit, TaskFilter, MOST_SHOWN};
 use common::list_query::{OrderField, OrderKey};
 use common::ops;
 
@@ -126,7 +126,7 @@ pub async fn run(ctx: &Ctx, args: Args, report: Report) -> Result<ExitCode> {
     // As many as fit the terminal: `next`'s own limit, and `limit:page`'s.
     let page = ctx.height().map(|height| {
         let rows = height.saturating_sub(REPORT_CHROME).max(1);
-        u32::try_from(rows).unwrap_or(u32::MAX).min(1000)
+        u32::try_from(rows).unwrap_or(u32::MAX).min(MOST_SHOWN)
     });
     let limit = match (filter.limit, report) {
         (Some(ReportLimit::Tasks(n)), _) => Some(n),

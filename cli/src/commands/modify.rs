@@ -41,10 +41,10 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Ctx, args: Args, title_words: TitleWords) -> Result<ExitCode> {
-    let (command, verb) = match title_words {
-        TitleWords::Replace => ("modify", "Modified"),
-        TitleWords::Append => ("append", "Appended to"),
-        TitleWords::Prepend => ("prepend", "Prepended to"),
+    let (command, verb, ask) = match title_words {
+        TitleWords::Replace => ("modify", "Modified", "Modify"),
+        TitleWords::Append => ("append", "Appended to", "Append to"),
+        TitleWords::Prepend => ("prepend", "Prepended to", "Prepend to"),
     };
     // With a filter before the command, every word after it is a modifier
     // (`task 3 modify 2 eggs` retitles task 3 only), as in Taskwarrior.
@@ -88,7 +88,7 @@ pub async fn run(ctx: &Ctx, args: Args, title_words: TitleWords) -> Result<ExitC
     )
     .await?;
     let resolved = ops::resolve(&client, &mods).await?;
-    select::confirm(ctx, &targets, "Modify")?;
+    select::confirm(ctx, &targets, ask)?;
     if targets.len() > 1 {
         return change_together(
             ctx,

@@ -8,13 +8,14 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use common::api::{NameCount, Summary};
+use common::api::{NameCount, StatusFilter, Summary};
 use common::filter::TaskFilter;
 use common::ops;
 use common::text::escape_control;
 use unicode_width::UnicodeWidthStr;
 
 use crate::context::Ctx;
+use crate::render;
 
 #[derive(Debug, Default, clap::Args)]
 pub struct Args {
@@ -23,9 +24,15 @@ pub struct Args {
     filter: Vec<String>,
 }
 
-pub async fn run(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
-    let mut filter = TaskFilter::parse(&args.filter, &ctx.clock)?;
+/// The filter words, read; `limit:` has no use here.
+fn filter_of(ctx: &Ctx, args: &Args) -> Result<TaskFilter> {
+    let filter = TaskFilter::parse(&args.filter, &ctx.clock)?;
     filter.refuse_limit("this command counts every task the filter matches")?;
+    Ok(filter)
+}
+
+pub async fn run(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
+    let mut filter = filter_of(ctx, &args)?;
     super::list::default_view(&mut filter.query);
     let client = ctx.client()?;
     let (header, noun) = match summary {
@@ -83,11 +90,11 @@ pub async fn run(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
 }
 
 /// `task _projects` and `task _tags`: the names alone, one per line, as
-/// Taskwarrior's helpers write them for scripts and shell completion.
+/// Taskwarrior's helpers write them for scripts and shell completion. Of
+/// the pending tasks, waiting ones too, as Taskwarrior's.
 pub async fn names(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
-    let mut filter = TaskFilter::parse(&args.filter, &ctx.clock)?;
-    filter.refuse_limit("this command counts every task the filter matches")?;
-    super::list::default_view(&mut filter.query);
+    let mut filter = filter_of(ctx, &args)?;
+    filter.query.status.get_or_insert(StatusFilter::Pending);
     let client = ctx.client()?;
     let counts = ops::count_by(&client, summary, &filter).await?;
     if ctx.json() {
@@ -95,12 +102,9 @@ pub async fn names(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> 
         ctx.print_json(&names)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let text = counts.iter().fold(String::new(), |mut text, c| {
-        text.push_str(&escape_control(&c.name));
-        text.push('\n');
-        text
-    });
-    ctx.print(&text)?;
+    ctx.print(&render::lines(
+        counts.iter().map(|c| escape_control(&c.name)),
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 

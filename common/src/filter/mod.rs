@@ -77,7 +77,7 @@ pub enum ReportLimit {
 }
 
 /// The most a `limit:` may name: a page of the list.
-const MOST_SHOWN: u32 = 1000;
+pub const MOST_SHOWN: u32 = 1000;
 
 impl ReportLimit {
     fn parse(value: &str) -> Result<ReportLimit, FilterError> {

@@ -321,8 +321,9 @@ impl Modifications {
         !self.add_tags.is_empty() || !self.remove_tags.is_empty()
     }
 
-    /// Whether a list or map changes (tags, dependencies, attributes): then
-    /// the task as it is now is needed for a patch.
+    /// Whether the patch builds on what the task holds now: its title
+    /// (appended to, prepended to, substituted in) or a list or map (tags,
+    /// dependencies, attributes).
     pub fn needs_current(&self) -> bool {
         (self.title_words != TitleWords::Replace && self.title().is_some())
             || self.touches_tags()

@@ -133,6 +133,11 @@ pub(super) fn refuse_unsupported(word: &str, source: Source) -> Result<(), Filte
         **full == name || (name.len() >= 3 && full.len() > 3 && full.starts_with(name.as_str()))
     });
     match known {
+        // Written whole, `limit:` shapes a report (see `TaskFilter::limit`).
+        Some(&"limit") => Err(error(format!(
+            "{word:?}: limit:N, written whole, says how many tasks a report shows \
+             (task list limit:10); it changes no task"
+        ))),
         Some(full) => Err(error(format!(
             "{word:?}: Taskwarrior's {full} attribute is not supported yet ({})",
             source.keep_hint()
