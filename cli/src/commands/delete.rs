@@ -83,6 +83,7 @@ pub async fn run(ctx: &Ctx, args: Names) -> Result<ExitCode> {
             action: BulkAction::Delete,
             patch: None,
             patches: Default::default(),
+            versions: Default::default(),
         };
         let result = client.bulk(&request).await?;
         for (name, task) in &targets {

@@ -392,6 +392,9 @@ pub async fn change_together(
     let mut failures = Failures::default();
     let mut sent: Vec<(Target, Task)> = Vec::new();
     let mut patches = std::collections::BTreeMap::new();
+    // A task's own patch is built from what was read: sent with the
+    // version read, so that a change made since is not written over.
+    let mut versions = std::collections::BTreeMap::new();
     let mut changed = Vec::new();
     for target in targets {
         match target.read(&client).await {
@@ -411,6 +414,7 @@ pub async fn change_together(
                 (None, Ok(own)) => {
                     if let Some(own) = own {
                         patches.insert(task.id.to_string(), own);
+                        versions.insert(task.id.to_string(), task.version);
                     }
                     sent.push((target, task));
                 }
@@ -428,6 +432,7 @@ pub async fn change_together(
             action,
             patch: None,
             patches,
+            versions,
         };
         let result = client.bulk(&request).await?;
         for (target, task) in sent {

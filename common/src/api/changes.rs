@@ -98,6 +98,11 @@ pub struct BulkRequest {
     /// (for changes that depend on the task, as adding a tag to its own).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub patches: BTreeMap<String, TaskPatch>,
+    /// The version a task was read at, by its id: a task at another is
+    /// left as it is and listed as failed, as a PATCH's `If-Match` would
+    /// (for a patch built from what was read, as a title appended to).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub versions: BTreeMap<String, i64>,
 }
 
 /// What a bulk request did.

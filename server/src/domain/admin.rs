@@ -257,7 +257,14 @@ pub async fn delete_tasks(
     let mut deleted = Vec::new();
     for owner in owners {
         let theirs = tasks.iter().filter(|t| t.user_id == owner).map(|t| t.id);
-        let outcome = bulk::bulk(store, owner, theirs.collect(), BulkAction::Delete).await?;
+        let outcome = bulk::bulk(
+            store,
+            owner,
+            theirs.collect(),
+            BulkAction::Delete,
+            &Default::default(),
+        )
+        .await?;
         // Logged before the next owner's, so that no deletion goes unlogged
         // should that one fail. A task deleted meanwhile, by its owner or
         // another admin, is not this action's.

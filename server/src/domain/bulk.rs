@@ -52,12 +52,14 @@ pub struct BulkOutcome {
     pub failed: Vec<(i64, String)>,
 }
 
-/// Makes `action` to each of `ids` (the user's own tasks only).
+/// Makes `action` to each of `ids` (the user's own tasks only); a task
+/// whose version is not the one `read_at` names for it is left as it is.
 pub async fn bulk(
     store: &dyn Store,
     user_id: i64,
     ids: Vec<i64>,
     action: BulkAction,
+    read_at: &BTreeMap<i64, i64>,
 ) -> TaskResult<BulkOutcome> {
     // Each once, in the order given.
     let mut seen = HashSet::with_capacity(ids.len());
@@ -105,6 +107,16 @@ pub async fn bulk(
                 outcome.failed.push((id, "No such task.".into()));
                 continue;
             };
+            if let Some(version) = read_at.get(&id).filter(|v| **v != current.version) {
+                outcome.failed.push((
+                    id,
+                    format!(
+                        "Changed since it was read at version {version} (now version {}).",
+                        current.version
+                    ),
+                ));
+                continue;
+            }
             let next = match &action {
                 BulkAction::Delete => {
                     order.push((id, Some(current.clone())));

@@ -23,8 +23,12 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(bulk_change))
 }
 
+/// A request read: its tasks, its action, the versions its tasks were read
+/// at.
+type Parsed = (Vec<i64>, BulkAction, BTreeMap<i64, i64>);
+
 /// Reads the request, naming each field that does not fit.
-fn parse(mut body: Map<String, Value>) -> ApiResult<(Vec<i64>, BulkAction)> {
+fn parse(mut body: Map<String, Value>) -> ApiResult<Parsed> {
     let mut errors = FieldErrors::new();
     let ids = match body.remove("ids") {
         Some(Value::Array(items)) if items.is_empty() => {
@@ -77,6 +81,7 @@ fn parse(mut body: Map<String, Value>) -> ApiResult<(Vec<i64>, BulkAction)> {
             None
         }
     };
+    let read_at = versions(body.remove("versions"), &ids, &mut errors);
     let modifies = matches!(action, Some(BulkAction::Modify { .. }) | None);
     if (patch.is_some() || patches.is_some()) && !modifies {
         add(&mut errors, "patch", "Only modify takes a patch.");
@@ -85,9 +90,38 @@ fn parse(mut body: Map<String, Value>) -> ApiResult<(Vec<i64>, BulkAction)> {
         add(&mut errors, field, "Unknown field.");
     }
     match action {
-        Some(action) if errors.is_empty() => Ok((ids, action)),
+        Some(action) if errors.is_empty() => Ok((ids, action, read_at)),
         _ => Err(ApiError::validation(errors)),
     }
+}
+
+/// `versions`: the version each task was read at, by its id.
+fn versions(value: Option<Value>, ids: &[i64], errors: &mut FieldErrors) -> BTreeMap<i64, i64> {
+    let mut read_at = BTreeMap::new();
+    match value {
+        None => {}
+        Some(Value::Object(by_id)) => {
+            for (key, version) in by_id {
+                let name = format!("versions.{key}");
+                match (
+                    key.parse::<i64>().ok().filter(|id| ids.contains(id)),
+                    version.as_i64().filter(|v| *v > 0),
+                ) {
+                    (Some(id), Some(version)) => {
+                        read_at.insert(id, version);
+                    }
+                    (None, _) => add(errors, &name, "Not one of the ids asked for."),
+                    (_, None) => add(errors, &name, "Must be a positive integer."),
+                }
+            }
+        }
+        Some(_) => add(
+            errors,
+            "versions",
+            "Must be an object of versions by task id.",
+        ),
+    }
+    read_at
 }
 
 fn add(errors: &mut FieldErrors, field: &str, message: &str) {
@@ -194,8 +228,8 @@ async fn bulk_change(
     user: AuthUser,
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> ApiResult<Json<BulkResult>> {
-    let (ids, action) = parse(body)?;
-    let outcome = bulk::bulk(state.store.as_ref(), user.user.id, ids, action).await?;
+    let (ids, action, read_at) = parse(body)?;
+    let outcome = bulk::bulk(state.store.as_ref(), user.user.id, ids, action, &read_at).await?;
     Ok(Json(BulkResult {
         changed: outcome.changed,
         failed: outcome

@@ -669,6 +669,18 @@ async fn a_bulk_request_is_one_step_and_says_what_it_could_not_change() {
             "patch.priority",
         ),
         (json!({"ids": [1], "action": "done", "extra": 1}), "extra"),
+        (
+            json!({"ids": [1], "action": "done", "versions": {"2": 1}}),
+            "versions.2",
+        ),
+        (
+            json!({"ids": [1], "action": "done", "versions": {"1": "one"}}),
+            "versions.1",
+        ),
+        (
+            json!({"ids": [1], "action": "done", "versions": [1]}),
+            "versions",
+        ),
     ] {
         let refused = problem(
             post(&app, &alice, "/api/tasks/bulk/", request.clone()).await,
@@ -1149,4 +1161,60 @@ async fn tasks_deleted_together_come_back_linked_whichever_went_first() {
     )
     .await;
     assert_eq!(third["depends"], json!([first]), "{third}");
+}
+
+/// A task's own patch built from what a client read (a title appended to)
+/// carries the version read: a task changed since is left as it is and
+/// said so, the others changed, as a PATCH with `If-Match` would.
+#[tokio::test]
+async fn a_bulk_change_leaves_a_task_changed_since_it_was_read() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let first = app.task(&alice, json!({"title": "Call mom"})).await;
+    let second = app.task(&alice, json!({"title": "Pay rent"})).await;
+    let (a, b) = (
+        first["id"].as_i64().unwrap(),
+        second["id"].as_i64().unwrap(),
+    );
+    // Another client retitles the first after it was read.
+    let retitled = app
+        .patch(
+            &format!("/api/tasks/{a}/"),
+            &alice.access,
+            &json!({"title": "Call mom and dad"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retitled.status(), StatusCode::OK);
+    let response = post(
+        &app,
+        &alice,
+        "/api/tasks/bulk/",
+        json!({"ids": [a, b], "action": "modify",
+            "patches": {a.to_string(): {"title": "Call mom today"},
+                        b.to_string(): {"title": "Pay rent today"}},
+            "versions": {a.to_string(): first["version"], b.to_string(): second["version"]}}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let result = body(response).await;
+    assert_eq!(result["failed"][0]["id"], a, "{result}");
+    assert!(
+        result["failed"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("Changed since it was read at version"),
+        "{result}"
+    );
+    assert_eq!(result["changed"].as_array().unwrap().len(), 1, "{result}");
+    assert_eq!(result["changed"][0]["title"], "Pay rent today");
+    let now = body(
+        app.get(&format!("/api/tasks/{a}/"), &alice.access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(now["title"], "Call mom and dad", "not written over");
 }
