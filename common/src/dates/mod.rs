@@ -23,6 +23,7 @@
 //! | `P1D`, `P2W`, `P1Y2M`, `PT2H30M`, `P1DT12H` | ISO 8601: a day without a time part, else an instant |
 //! | `today+3d`, `eom-1d`, `friday+1w`, `now+2h`, `tomorrow+9h` | a DATE moved by a length: a day by whole days stays a day, a length on the clock makes an instant |
 //! | `-3d`, `+1w`, `-2h` | a length back or forward from today (whole days) or now |
+//! | `today+1.5d`, `0.5w`, `1.25h` | a length with a fraction, as Taskwarrior counts it (a month 30 days, a quarter 91, a year 365): whole days stay a day, a part of one goes on the clock |
 //!
 //! A *day* is a span: it starts at local midnight and ends at 23:59:59 local.
 //! A due date set to a day is due at its end (a task due today is overdue only

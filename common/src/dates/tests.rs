@@ -440,3 +440,41 @@ fn a_date_moved_by_a_length() {
     let chain = format!("today{}", "+1d".repeat(30));
     assert_eq!(c.parse(&chain), Ok(day("2026-04-03")));
 }
+
+/// Lengths with a fraction, as Taskwarrior takes them (`task calc 1.5d` is
+/// `P1DT12H`, `1.5mo` is `P45D`, `1.5q` `P136DT12H`): whole days stay a
+/// day, a part of one is on the clock.
+#[test]
+fn a_length_with_a_fraction() {
+    let c = clock();
+    let instant = |s: &str| DateSpec::instant(utc(s));
+    let cases = [
+        // From the day's start, as `today+1d+12h`.
+        ("today+1.5d", instant("2026-03-05T12:00:00+02:00")),
+        ("today+0.5w", instant("2026-03-07T12:00:00+02:00")),
+        ("now+1.25h", instant("2026-03-04T11:45:00+02:00")),
+        ("now-0.5min", instant("2026-03-04T10:29:30+02:00")),
+        ("1.5h", instant("2026-03-04T12:00:00+02:00")),
+        ("in 1.5 days", instant("2026-03-05T22:30:00+02:00")),
+        // Whole days, however written, are a day.
+        ("today+2.0d", day("2026-03-06")),
+        ("today+1.5mo", day("2026-04-18")),
+        ("today+0.5y", instant("2026-09-02T12:00:00+02:00")),
+    ];
+    for (input, want) in cases {
+        assert_eq!(c.parse(input), Ok(want), "{input}");
+    }
+    for bad in [
+        "today+.5d",
+        "today+1.d",
+        "today+1.5.2d",
+        "1,5d",
+        "today+1.5x",
+    ] {
+        assert!(
+            matches!(c.parse(bad), Err(DateError::Invalid(_))),
+            "{bad}: {:?}",
+            c.parse(bad)
+        );
+    }
+}

@@ -323,7 +323,8 @@ fn offset(text: &str, today: NaiveDate) -> Option<Named> {
     Some(count_and_unit(rest)?.map_or(Named::OutOfRange, |step| step.after_today(today)))
 }
 
-/// A count then a unit: `3d`, `2 weeks`, `90s`.
+/// A count then a unit: `3d`, `2 weeks`, `90s`, and as Taskwarrior takes
+/// them, counts with a fraction: `1.5d`, `0.5w`, `1.25h`.
 fn count_and_unit(text: &str) -> Option<Option<Step>> {
     let digits = text
         .find(|c: char| !c.is_ascii_digit())
@@ -331,8 +332,18 @@ fn count_and_unit(text: &str) -> Option<Option<Step>> {
     if digits == 0 {
         return None;
     }
+    // The fraction's digits, after a point with digits on both sides.
+    let fraction = text[digits..]
+        .strip_prefix('.')
+        .map(|rest| {
+            &rest[..rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len())]
+        })
+        .filter(|digits| !digits.is_empty());
+    let unit_at = digits + fraction.map_or(0, |f| f.len() + 1);
     let count: Option<u64> = text[..digits].parse().ok();
-    let (seconds, days, months): (u64, u64, u64) = match text[digits..].trim() {
+    let (seconds, days, months): (u64, u64, u64) = match text[unit_at..].trim() {
         "s" | "sec" | "secs" | "second" | "seconds" => (1, 0, 0),
         "min" | "mins" | "minute" | "minutes" => (60, 0, 0),
         "h" | "hr" | "hrs" | "hour" | "hours" => (3600, 0, 0),
@@ -343,6 +354,9 @@ fn count_and_unit(text: &str) -> Option<Option<Step>> {
         "y" | "yr" | "yrs" | "year" | "years" => (0, 0, 12),
         _ => return None,
     };
+    if let Some(fraction) = fraction {
+        return Some(fractional(count, fraction, seconds, days, months));
+    }
     let times = |per: u64| count.and_then(|count| count.checked_mul(per));
     Some((|| {
         Some(Step {
@@ -352,6 +366,38 @@ fn count_and_unit(text: &str) -> Option<Option<Step>> {
             on_clock: seconds > 0,
         })
     })())
+}
+
+/// A count with a fraction of a unit, in whole seconds as Taskwarrior
+/// counts them (a month 30 days, a quarter 91, a year 365): whole days
+/// stay days, the rest goes on the clock (`1.5d` is a day and 12 hours).
+fn fractional(
+    whole: Option<u64>,
+    fraction: &str,
+    seconds: u64,
+    days: u64,
+    months: u64,
+) -> Option<Step> {
+    const DAY: u64 = 86_400;
+    let per = match months {
+        0 => seconds + days * DAY,
+        3 => 91 * DAY,
+        12 => 365 * DAY,
+        _ => 30 * DAY,
+    };
+    // Six digits of a fraction are more than a second of a year.
+    let digits = &fraction[..fraction.len().min(6)];
+    let scale = 10u64.pow(u32::try_from(digits.len()).ok()?);
+    let part: u64 = digits.parse().ok()?;
+    let total = whole?
+        .checked_mul(per)?
+        .checked_add((part.checked_mul(per)? + scale / 2) / scale)?;
+    Some(Step {
+        months: 0,
+        days: total / DAY,
+        seconds: i64::try_from(total % DAY).ok()?,
+        on_clock: seconds > 0 || total % DAY > 0,
+    })
 }
 
 /// ISO 8601 durations, as Taskwarrior takes them: `P1D`, `P2W`, `P1Y2M`,
