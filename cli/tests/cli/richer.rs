@@ -252,7 +252,10 @@ fn virtual_tags_and_waiting_tasks_left_out_of_the_list() {
         .iter()
         .find(|t| t["title"] == "Blocked")
         .unwrap();
-    let name = &blocked["uuid"].as_str().unwrap()[..8];
+    // As the list shows it: nine characters when the first eight are all
+    // digits, which would name a task by number.
+    let name = common::display::uuid_name(blocked["uuid"].as_str().unwrap());
+    let name = name.as_str();
     assert!(cli.ok(&[name, "info"]).contains("Blocked     yes"));
     cli.ok(&[name, "done"]);
     let info = cli.ok(&[name, "info"]);

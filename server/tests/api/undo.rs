@@ -252,9 +252,13 @@ async fn a_task_purged_since_is_a_conflict_that_force_overrides() {
     assert_eq!(conflicts.len(), 1, "{refused}");
     // Named as its user knows it: by its uuid and title (its number went
     // with it, and may be another task's now), never by the store's id.
+    // Eight characters, nine when those are all digits.
     let uuid = purged_task["uuid"].as_str().unwrap();
     assert!(
-        conflicts.contains_key(&format!("task {} (\"purged\")", &uuid[..8])),
+        conflicts.contains_key(&format!(
+            "task {} (\"purged\")",
+            common::display::uuid_name(uuid)
+        )),
         "{refused}"
     );
     // Nothing changed: the other task is still in the trash.
