@@ -50,36 +50,16 @@ pub const REPORTS: &[&str] = &[
     "export",
 ];
 
-/// The commands whose positional words are filters or modifiers.
-const WORD_COMMANDS: &[&str] = &[
-    "add",
-    "log",
-    "list",
-    "ls",
-    "modify",
-    "append",
-    "prepend",
-    "annotate",
-    "denotate",
-    "next",
-    "all",
-    "completed",
-    "waiting",
-    "active",
-    "blocked",
-    "ready",
-    "overdue",
-    "projects",
-    "tags",
-    "_projects",
-    "_tags",
-    "count",
-    "ids",
-    "_ids",
-    "uuids",
-    "_uuids",
-    "export",
-];
+/// The commands whose words are modifiers and title words.
+pub const MODIFY_COMMANDS: &[&str] = &["add", "log", "modify", "append", "prepend"];
+
+/// Whether `command`'s positional words are filters, modifiers or text:
+/// words that may start with `-`.
+fn takes_words(command: &str) -> bool {
+    REPORTS.contains(&command)
+        || MODIFY_COMMANDS.contains(&command)
+        || ["annotate", "denotate"].contains(&command)
+}
 
 /// Every command and alias: the first of these on a line is its command.
 pub const COMMANDS: &[&str] = &[
@@ -312,7 +292,7 @@ pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
     let Some(command) = args.get(first).and_then(|a| a.to_str()) else {
         return Ok(args);
     };
-    if !WORD_COMMANDS.contains(&command) {
+    if !takes_words(command) {
         return Ok(args);
     }
     let mut out: Vec<OsString> = args[..=first].to_vec();

@@ -13,7 +13,7 @@ use common::api::{StatusFilter, Summary, TaskQuery};
 use common::list_query::OrderField;
 use serde::{Deserialize, Serialize};
 
-use crate::argv::{COMMANDS, REPORTS};
+use crate::argv::{COMMANDS, MODIFY_COMMANDS, REPORTS};
 use crate::context::Ctx;
 
 #[derive(Debug, clap::Args)]
@@ -228,10 +228,7 @@ fn candidates(current: &str, before: &[String], facts: &Cache) -> Vec<String> {
     }
     let takes_words = match command {
         None => true,
-        Some(c) => {
-            REPORTS.contains(&c.as_str())
-                || ["add", "log", "modify", "append", "prepend"].contains(&c.as_str())
-        }
+        Some(c) => REPORTS.contains(&c.as_str()) || MODIFY_COMMANDS.contains(&c.as_str()),
     };
     if takes_words {
         out.extend(ATTRIBUTES.iter().map(|a| a.to_string()));

@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use common::api::{StatusFilter, Task};
+use common::api::StatusFilter;
 use common::filter::TaskFilter;
 use common::ops;
 
@@ -40,52 +40,54 @@ pub async fn run(ctx: &Ctx, args: Args, asked: Asked) -> Result<ExitCode> {
         Asked::Count | Asked::Uuids { .. } => StatusFilter::All,
     });
     let client = ctx.client()?;
-    if asked == Asked::Count {
-        // One page of one task says how many match, unless several tasks
-        // are named, which the server's count does not know of.
-        let count = match filter.single_query() {
-            Some(mut query) => {
-                query.limit = Some(1);
-                client.list_tasks(&query).await?.count
-            }
-            None => ops::list_all(&client, &filter).await?.len() as u64,
-        };
-        if ctx.json() {
-            ctx.print_json(&count)?;
-        } else {
-            ctx.print(&format!("{count}\n"))?;
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let tasks = ops::list_all_sorted(&client, &filter).await?;
     match asked {
+        Asked::Count => {
+            // One page of one task says how many match, unless several
+            // tasks are named, which the server's count does not know of.
+            let count = match filter.single_query() {
+                Some(mut query) => {
+                    query.limit = Some(1);
+                    client.list_tasks(&query).await?.count
+                }
+                None => ops::list_all(&client, &filter).await?.len() as u64,
+            };
+            if ctx.json() {
+                ctx.print_json(&count)?;
+            } else {
+                ctx.print(&format!("{count}\n"))?;
+            }
+        }
         Asked::Numbers { lines } => {
+            let tasks = ops::list_all(&client, &filter).await?;
             let mut numbers: Vec<i64> = tasks.iter().filter_map(|task| task.number).collect();
             numbers.sort_unstable();
-            if ctx.json() {
-                ctx.print_json(&numbers)?;
-            } else if lines {
-                ctx.print(&render::lines(numbers.iter().map(i64::to_string)))?;
-            } else {
-                ctx.print(&format!("{}\n", ranges(&numbers)))?;
-            }
+            show(ctx, &numbers, lines, &ranges(&numbers))?;
         }
         Asked::Uuids { lines } => {
+            let tasks = ops::list_all(&client, &filter).await?;
             // Sorted, as Taskwarrior's.
-            let mut uuids: Vec<&str> = tasks.iter().map(|task: &Task| task.uuid.as_str()).collect();
+            let mut uuids: Vec<&str> = tasks.iter().map(|task| task.uuid.as_str()).collect();
             uuids.sort_unstable();
-            let uuids = uuids.into_iter();
-            if ctx.json() {
-                ctx.print_json(&uuids.collect::<Vec<_>>())?;
-            } else if lines {
-                ctx.print(&render::lines(uuids))?;
-            } else {
-                ctx.print(&format!("{}\n", uuids.collect::<Vec<_>>().join(" ")))?;
-            }
+            show(ctx, &uuids, lines, &uuids.join(" "))?;
         }
-        Asked::Count => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `items` as JSON with `--json`, else one per line, or `one_line`.
+fn show<T: serde::Serialize + ToString>(
+    ctx: &Ctx,
+    items: &[T],
+    lines: bool,
+    one_line: &str,
+) -> Result<()> {
+    if ctx.json() {
+        ctx.print_json(&items)
+    } else if lines {
+        ctx.print(&render::lines(items.iter().map(ToString::to_string)))
+    } else {
+        ctx.print(&format!("{one_line}\n"))
+    }
 }
 
 /// Sorted numbers as Taskwarrior's `ids` writes them: runs as ranges,

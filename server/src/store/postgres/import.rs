@@ -14,7 +14,7 @@ use super::{
         defer_tallies, insert_locked, lock_numbers, needs_number, prepare_writes, settle_tallies,
         update_locked, write_links,
     },
-    tasks::select_tasks,
+    tasks::select_tasks_by_id,
     PostgresStore,
 };
 use crate::store::{changes::Wake, ImportWrite, StoreError, StoreResult};
@@ -135,11 +135,7 @@ pub(super) async fn import_tasks(
         // statement, and recorded in one, last, under the change lock
         // (see `changes`).
         let ids: Vec<i64> = recorded.iter().map(|(task_id, _)| *task_id).collect();
-        let mut read_back: HashMap<i64, Task> = select_tasks(&tx, user_id, &ids)
-            .await?
-            .into_iter()
-            .map(|task| (task.id, task))
-            .collect();
+        let mut read_back = select_tasks_by_id(&tx, user_id, &ids).await?;
         // Each uuid is imported once, so each task reads back once.
         let after: Vec<Task> = ids
             .iter()

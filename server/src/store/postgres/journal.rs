@@ -1,7 +1,5 @@
 //! Change sets, undo's writes and the trash in PostgreSQL.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use common::api::{Status, Task};
@@ -12,7 +10,7 @@ use super::{
     changes::Recorder,
     set_runs::{Joined, Run},
     task_rows::{defer_tallies, settle_tallies, update_row, write_links},
-    tasks::{select_task, select_tasks},
+    tasks::{select_task, select_tasks_by_id},
     trash, PostgresStore,
 };
 use crate::store::{
@@ -136,11 +134,7 @@ async fn apply(
         .filter(|(_, _, trashed)| !trashed)
         .map(|(task_id, _, _)| *task_id)
         .collect();
-    let mut read_back: HashMap<i64, Task> = select_tasks(tx, user_id, &written)
-        .await?
-        .into_iter()
-        .map(|task| (task.id, task))
-        .collect();
+    let mut read_back = select_tasks_by_id(tx, user_id, &written).await?;
     let mut applied = Vec::with_capacity(done.len());
     for (task_id, _, trashed) in &done {
         if *trashed {

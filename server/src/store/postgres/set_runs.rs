@@ -3,14 +3,12 @@
 //! runs what it is sent in order, as it would one by one; a set of 10,000
 //! tasks waited on 10,000 round trips otherwise.
 
-use std::collections::HashMap;
-
 use common::api::Task;
 use futures_util::future::try_join_all;
 
 use super::{
     task_rows::{prepare_writes, update_row, write_links},
-    tasks::select_tasks,
+    tasks::select_tasks_by_id,
     trash,
 };
 use crate::store::journal::Back;
@@ -149,11 +147,7 @@ async fn send_trashes(
         return Ok(true);
     }
     let ids: Vec<i64> = trashes.iter().map(|task| task.id).collect();
-    let mut now: HashMap<i64, Task> = select_tasks(tx, user_id, &ids)
-        .await?
-        .into_iter()
-        .map(|task| (task.id, task))
-        .collect();
+    let mut now = select_tasks_by_id(tx, user_id, &ids).await?;
     let mut tasks = Vec::with_capacity(trashes.len());
     for current in trashes.drain(..) {
         match now.remove(&current.id) {

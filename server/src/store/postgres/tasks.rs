@@ -1,5 +1,7 @@
 //! Tasks in PostgreSQL.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use common::api::{Annotation, Status, Task};
@@ -65,6 +67,19 @@ pub(super) async fn select_tasks(
         .iter()
         .map(task_from_row)
         .collect()
+}
+
+/// [`select_tasks`] by id, for a set that looks each of its tasks up.
+pub(super) async fn select_tasks_by_id(
+    client: &impl deadpool_postgres::GenericClient,
+    user_id: i64,
+    ids: &[i64],
+) -> Result<HashMap<i64, Task>, tokio_postgres::Error> {
+    Ok(select_tasks(client, user_id, ids)
+        .await?
+        .into_iter()
+        .map(|task| (task.id, task))
+        .collect())
 }
 
 fn task_from_row(row: &Row) -> Result<Task, tokio_postgres::Error> {
