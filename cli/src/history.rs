@@ -24,8 +24,22 @@ pub fn render(history: &[HistoryEntry], tz: &FixedOffset, names: &HashMap<i64, S
         return String::new();
     }
     let mut text = String::from("History\n");
+    // A task is made once: made again after it was deleted, it was
+    // brought back (a restore, an undo) as it was, which its own line
+    // says rather than every field again.
+    let mut gone = false;
+    let mut brought_back = None;
     for entry in history {
         let when = display::date(entry.at, tz);
+        if entry.op == ChangeOp::Created && (gone || brought_back == Some(entry.change_set)) {
+            if brought_back != Some(entry.change_set) {
+                text.push_str(&format!("  {when:<16}  restored\n"));
+                brought_back = Some(entry.change_set);
+            }
+            gone = false;
+            continue;
+        }
+        gone = entry.op == ChangeOp::Deleted;
         for line in describe(entry, tz, names) {
             text.push_str(&format!("  {when:<16}  {line}\n"));
         }
@@ -272,6 +286,49 @@ mod tests {
                 "2026-12-05 10:30  uda.estimate: (none) → 3",
                 "2026-12-05 10:30  uda.gone: 1 → (none)",
                 "2026-12-05 10:30  uda.size: \"L\" → \"XL\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_task_brought_back_says_so_once() {
+        let mut entries = [
+            entry(
+                ChangeOp::Created,
+                Some("title"),
+                Value::Null,
+                json!("Fix the sink"),
+            ),
+            entry(ChangeOp::Deleted, None, Value::Null, Value::Null),
+            entry(
+                ChangeOp::Created,
+                Some("title"),
+                Value::Null,
+                json!("Fix the sink"),
+            ),
+            entry(
+                ChangeOp::Created,
+                Some("status"),
+                Value::Null,
+                json!("pending"),
+            ),
+            entry(
+                ChangeOp::Updated,
+                Some("title"),
+                json!("Fix the sink"),
+                json!("Fix it"),
+            ),
+        ];
+        for (set, entry) in [1, 2, 3, 3, 4].into_iter().zip(&mut entries) {
+            entry.change_set = set;
+        }
+        assert_eq!(
+            lines(&entries, &HashMap::new()),
+            [
+                "2026-12-05 10:30  title: \"Fix the sink\"",
+                "2026-12-05 10:30  deleted",
+                "2026-12-05 10:30  restored",
+                "2026-12-05 10:30  title: \"Fix the sink\" → \"Fix it\"",
             ]
         );
     }

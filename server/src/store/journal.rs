@@ -2,6 +2,8 @@
 //! changes as one set, each set's changes with the task before and after,
 //! and one write of many tasks that is all or nothing.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use common::api::Task;
@@ -71,6 +73,62 @@ pub struct Back {
     /// The version it was trashed at; `None` for a task made again, which
     /// must be neither in the trash nor a task.
     pub trashed: Option<i64>,
+}
+
+/// The links of tasks brought back whose other end is still in the trash,
+/// to be kept on that end's trash row: two tasks deleted together and
+/// restored one by one then come back linked in either order. A task
+/// deleted after the one it depended on lost that link from its own row
+/// on the way in; only the other's row, gone with its restore, held it.
+#[derive(Debug, Default)]
+pub struct TrashedEnds(BTreeMap<i64, Links>);
+
+#[derive(Debug, Default)]
+struct Links {
+    /// Tasks the trashed one comes back depending on.
+    depends: Vec<i64>,
+    /// Tasks that come to depend on it when it is back.
+    dependents: Vec<i64>,
+}
+
+impl TrashedEnds {
+    /// `task`, brought back, depends on `trashed`.
+    pub fn waited_for(&mut self, trashed: i64, task: i64) {
+        self.0.entry(trashed).or_default().dependents.push(task);
+    }
+
+    /// `trashed` depended on `task`, brought back.
+    pub fn waiting(&mut self, trashed: i64, task: i64) {
+        self.0.entry(trashed).or_default().depends.push(task);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The trashed tasks that keep a link.
+    pub fn ids(&self) -> Vec<i64> {
+        self.0.keys().copied().collect()
+    }
+
+    /// Adds its kept links to `trashed`'s record; whether it changed.
+    pub fn keep_in(&self, trashed: &mut Trashed) -> bool {
+        let Some(links) = self.0.get(&trashed.task.id) else {
+            return false;
+        };
+        let before = (trashed.task.depends.len(), trashed.dependents.len());
+        for (kept, list) in [
+            (&links.depends, &mut trashed.task.depends),
+            (&links.dependents, &mut trashed.dependents),
+        ] {
+            for id in kept {
+                if !list.contains(id) {
+                    list.push(*id);
+                }
+            }
+        }
+        before != (trashed.task.depends.len(), trashed.dependents.len())
+    }
 }
 
 /// What [`JournalStore::apply_set`] did to one task.

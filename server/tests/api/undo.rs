@@ -1167,6 +1167,81 @@ async fn tasks_deleted_together_come_back_linked_whichever_went_first() {
     assert_eq!(third["depends"], json!([first]), "{third}");
 }
 
+/// Two tasks deleted together and restored one by one come back linked in
+/// every order: the first restored keeps its link on the other's trash
+/// record, whichever of the two held it.
+#[tokio::test]
+async fn tasks_deleted_together_and_restored_one_by_one_come_back_linked() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    for (deleted_first, restored_first) in [
+        ("blocker", "blocker"),
+        ("blocker", "blocked"),
+        ("blocked", "blocker"),
+        ("blocked", "blocked"),
+    ] {
+        let case = format!("deleted {deleted_first} first, restored {restored_first} first");
+        let blocker = app
+            .task(&alice, json!({"title": format!("blocker, {case}")}))
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let blocked = app
+            .task(
+                &alice,
+                json!({"title": format!("blocked, {case}"), "depends": [blocker]}),
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let id = |name: &str| if name == "blocker" { blocker } else { blocked };
+        let other = |name: &str| if name == "blocker" { blocked } else { blocker };
+        let deleted = post(
+            &app,
+            &alice,
+            "/api/tasks/bulk/",
+            json!({"ids": [id(deleted_first), other(deleted_first)], "action": "delete"}),
+        )
+        .await;
+        assert_eq!(deleted.status(), StatusCode::OK, "{case}");
+        for task in [id(restored_first), other(restored_first)] {
+            let restored = post(
+                &app,
+                &alice,
+                &format!("/api/trash/{task}/restore/"),
+                json!({}),
+            )
+            .await;
+            assert_eq!(restored.status(), StatusCode::OK, "{case}");
+        }
+        let read = |task: i64| {
+            let app = &app;
+            let alice = &alice;
+            async move {
+                body(
+                    app.get(&format!("/api/tasks/{task}/"), &alice.access)
+                        .send()
+                        .await
+                        .unwrap(),
+                )
+                .await
+            }
+        };
+        let blocked_now = read(blocked).await;
+        assert_eq!(
+            blocked_now["depends"],
+            json!([blocker]),
+            "{case}: {blocked_now}"
+        );
+        assert_eq!(blocked_now["blocked"], json!(true), "{case}");
+        assert_eq!(read(blocker).await["blocking"], json!(true), "{case}");
+    }
+    assert_eq!(
+        body(app.get("/api/trash/", &alice.access).send().await.unwrap()).await,
+        json!([])
+    );
+}
+
 /// A task's own patch built from what a client read (a title appended to)
 /// carries the version read: a task changed since is left as it is and
 /// said so, the others changed, as a PATCH with `If-Match` would.

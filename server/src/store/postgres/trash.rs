@@ -12,7 +12,7 @@ use super::{
 };
 use crate::store::{
     changes::task_json,
-    journal::{Back, Trashed},
+    journal::{Back, Trashed, TrashedEnds},
 };
 
 type Tx<'a> = deadpool_postgres::Transaction<'a>;
@@ -97,6 +97,11 @@ pub(super) async fn bring_back_all(
     run: Vec<Back>,
 ) -> Result<Option<Vec<Task>>, tokio_postgres::Error> {
     let ids: Vec<i64> = run.iter().map(|back| back.task.id).collect();
+    // The user's lock on numbers first, before any trash row: a run also
+    // locks the rows of tasks still in the trash that it leaves linked to
+    // it, so two runs of one user (on two daemons) must not each hold a
+    // row the other wants.
+    lock_numbers(tx, user_id).await?;
     let mut found: HashMap<i64, Trashed> = tx
         .query_cached(
             &format!(
@@ -142,9 +147,6 @@ pub(super) async fn bring_back_all(
     )
     .await?;
     let mut tasks: Vec<Task> = run.into_iter().map(|back| back.task).collect();
-    if tasks.iter().any(|task| task.status == Status::Pending) {
-        lock_numbers(tx, user_id).await?;
-    }
     let wanted: Vec<i64> = tasks.iter().filter_map(|task| task.number).collect();
     let mut taken: HashSet<i64> = tx
         .query_cached(
@@ -194,18 +196,27 @@ pub(super) async fn bring_back_all(
         .collect();
     let mut from = Vec::new();
     let mut on = Vec::new();
+    let mut kept = TrashedEnds::default();
     for ((task, depends), dependents) in tasks.iter_mut().zip(&mut depends).zip(&dependents) {
+        for trashed in depends.iter().filter(|id| !live.contains(id)) {
+            kept.waited_for(*trashed, task.id);
+        }
         depends.retain(|id| live.contains(id));
         task.depends = std::mem::take(depends);
         for depends_on in &task.depends {
             from.push(task.id);
             on.push(*depends_on);
         }
-        for dependent in dependents.iter().filter(|id| live.contains(id)) {
-            from.push(*dependent);
-            on.push(task.id);
+        for dependent in dependents {
+            if live.contains(dependent) {
+                from.push(*dependent);
+                on.push(task.id);
+            } else {
+                kept.waiting(*dependent, task.id);
+            }
         }
     }
+    keep_links(tx, user_id, &kept).await?;
     if !from.is_empty() {
         tx.execute_cached(
             "INSERT INTO task_depends (task_id, depends_on) \
@@ -215,4 +226,50 @@ pub(super) async fn bring_back_all(
         .await?;
     }
     Ok(Some(tasks))
+}
+
+/// Writes the links `kept` into the trash rows of their other ends (those
+/// purged meanwhile keep nothing), each row locked as it is read.
+async fn keep_links(
+    tx: &Tx<'_>,
+    user_id: i64,
+    kept: &TrashedEnds,
+) -> Result<(), tokio_postgres::Error> {
+    if kept.is_empty() {
+        return Ok(());
+    }
+    let rows = tx
+        .query_cached(
+            &format!(
+                "SELECT {TRASHED_COLUMNS} FROM trash \
+                 WHERE user_id = $1 AND task_id = ANY($2) FOR UPDATE"
+            ),
+            &[&user_id, &kept.ids()],
+        )
+        .await?;
+    let mut changed: Vec<Trashed> = rows.iter().filter_map(trashed_from_row).collect();
+    changed.retain_mut(|trashed| kept.keep_in(trashed));
+    let json: Vec<String> = changed
+        .iter()
+        .map(|trashed| task_json(&trashed.task))
+        .collect();
+    let update = tx
+        .prepare_cached(
+            "UPDATE trash SET task = $3, dependents = $4 WHERE task_id = $1 AND user_id = $2",
+        )
+        .await?;
+    let rows: Vec<[&(dyn ToSql + Sync); 4]> = changed
+        .iter()
+        .zip(&json)
+        .map(|(trashed, json)| {
+            [
+                &trashed.task.id as &(dyn ToSql + Sync),
+                &user_id,
+                json,
+                &trashed.dependents,
+            ]
+        })
+        .collect();
+    try_join_all(rows.iter().map(|row| tx.execute(&update, row))).await?;
+    Ok(())
 }

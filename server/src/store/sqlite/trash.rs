@@ -12,7 +12,7 @@ use super::{
 };
 use crate::store::{
     changes::task_json,
-    journal::{Back, Trashed},
+    journal::{Back, Trashed, TrashedEnds},
 };
 
 /// Moves `task` (as just read) to the trash, with the tasks that depend on
@@ -157,20 +157,51 @@ pub(super) fn bring_back_all(
     let mut link = conn.prepare_cached(
         "INSERT OR IGNORE INTO task_depends (task_id, depends_on) VALUES (?1, ?2)",
     )?;
+    let mut kept = TrashedEnds::default();
     for ((task, depends), dependents) in tasks.iter_mut().zip(&mut depends).zip(&dependents) {
         let mut live = Vec::with_capacity(depends.len());
         for id in depends.drain(..) {
             if exists.exists(params![id, user_id])? {
                 link.execute(params![task.id, id])?;
                 live.push(id);
+            } else {
+                kept.waited_for(id, task.id);
             }
         }
         task.depends = live;
         for dependent in dependents {
             if exists.exists(params![dependent, user_id])? {
                 link.execute(params![dependent, task.id])?;
+            } else {
+                kept.waiting(*dependent, task.id);
             }
         }
     }
+    keep_links(conn, user_id, &kept)?;
     Ok(Some(tasks))
+}
+
+/// Writes the links `kept` into the trash rows of their other ends (those
+/// purged meanwhile keep nothing).
+fn keep_links(conn: &Connection, user_id: i64, kept: &TrashedEnds) -> rusqlite::Result<()> {
+    if kept.is_empty() {
+        return Ok(());
+    }
+    let ids = serde_json::to_string(&kept.ids()).map_err(conversion_error)?;
+    let mut update = conn.prepare_cached(
+        "UPDATE trash SET task = ?3, dependents = ?4 WHERE task_id = ?1 AND user_id = ?2",
+    )?;
+    for mut trashed in get_all(conn, user_id, &ids)? {
+        if kept.keep_in(&mut trashed) {
+            let dependents =
+                serde_json::to_string(&trashed.dependents).map_err(conversion_error)?;
+            update.execute(params![
+                trashed.task.id,
+                user_id,
+                task_json(&trashed.task),
+                dependents
+            ])?;
+        }
+    }
+    Ok(())
 }
