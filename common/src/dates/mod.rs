@@ -6,7 +6,8 @@
 //! | `2026-12-01` | that day |
 //! | `2026-12-01T15:00:00Z`, `2026-12-01T15:00:00+02:00` | that instant (RFC 3339) |
 //! | `2026-12-01T15:00`, `2026-12-01 15:00` | that local time |
-//! | a day then a time of day: `tomorrow 17:00`, `fri 9:30` | that local time of that day |
+//! | a time of day: `17:00`, `9:30`, `9am`, `9:30pm`, `12am` | its next coming: today's if still to come, else tomorrow's |
+//! | a day then a time of day: `tomorrow 17:00`, `fri 9:30`, `fri 9:30pm` | that local time of that day |
 //! | `20261201T150000Z`, `20261201T150000` | Taskwarrior's export format: that instant in UTC, that local time |
 //! | `now` | this instant |
 //! | `today` (`eod`), `tomorrow`, `yesterday` | that day |
@@ -62,8 +63,8 @@ impl std::fmt::Display for DateError {
                 f,
                 "invalid date {input:?}: use 2026-12-01, an RFC 3339 time, today, tomorrow, \
                  a weekday, a month, 15th, sod/eod, sow/eow (soww, som, soq, soy, sopw, eonm…), \
-                 noon, later, 3d, 2w, 1h, 30min, \"in 3 days\", P1DT2H, a day then a time \
-                 (fri 9:30) or a date moved by a length (eom-1d)"
+                 noon, later, 3d, 2w, 1h, 30min, \"in 3 days\", P1DT2H, a time (17:00, 9:30pm), \
+                 a day then a time (fri 9:30) or a date moved by a length (eom-1d)"
             ),
             DateError::OutOfRange(input) => write!(f, "date {input:?} is out of range"),
             DateError::FromAttribute(input) => write!(
@@ -232,6 +233,18 @@ impl<Tz: TimeZone> Clock<Tz> {
                 Named::OutOfRange => Err(out_of_range()),
             };
         }
+        // A time of day alone is its next coming, as in Taskwarrior:
+        // today's if it is still to come, else tomorrow's.
+        if let Some(time) = time_of_day(&text) {
+            let today = self.now.date_naive();
+            let mut at = self.local(today.and_time(time));
+            if at.is_some_and(|at| at < self.now_utc()) {
+                at = today
+                    .succ_opt()
+                    .and_then(|tomorrow| self.local(tomorrow.and_time(time)));
+            }
+            return at.map(DateSpec::instant).ok_or_else(out_of_range);
+        }
         if let Ok(date) = NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
             return day(Some(date));
         }
@@ -368,12 +381,16 @@ impl<Tz: TimeZone> Clock<Tz> {
     }
 }
 
-/// Whether `word` has the shape of a time of day, hours and minutes (and
-/// seconds), valid or not: `17:00`, `9:30`, `25:00`.
+/// Whether `word` has the shape of a time of day, valid or not: hours and
+/// minutes (and seconds) on a 24-hour clock, `17:00`, `9:30`, `25:00`, or
+/// hours (and minutes) on a 12-hour clock, `9am`, `9:30pm`, `13pm`.
 pub fn looks_like_time(word: &str) -> bool {
-    let parts: Vec<&str> = word.split(':').collect();
+    let word = word.to_ascii_lowercase();
+    let (clock, half) = meridiem(&word);
+    let parts: Vec<&str> = clock.split(':').collect();
     let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
-    matches!(parts.len(), 2 | 3)
+    let counts = if half.is_some() { 1..=2 } else { 2..=3 };
+    counts.contains(&parts.len())
         && (1..=2).contains(&parts[0].len())
         && digits(parts[0])
         && parts[1..]
@@ -381,14 +398,34 @@ pub fn looks_like_time(word: &str) -> bool {
             .all(|part| part.len() == 2 && digits(part))
 }
 
-/// The time of day `word` names: `17:00`, `9:30`, `08:15:30`.
+/// `word` without the `am` or `pm` at its end, and whether it was `pm`.
+fn meridiem(word: &str) -> (&str, Option<bool>) {
+    if let Some(clock) = word.strip_suffix("am") {
+        (clock, Some(false))
+    } else if let Some(clock) = word.strip_suffix("pm") {
+        (clock, Some(true))
+    } else {
+        (word, None)
+    }
+}
+
+/// The time of day `word` names: `17:00`, `9:30`, `08:15:30`, `9am`,
+/// `9:30pm`, `12am` (midnight), `12pm` (noon).
 pub fn time_of_day(word: &str) -> Option<NaiveTime> {
     if !looks_like_time(word) {
         return None;
     }
-    let mut numbers = word.split(':').map(|part| part.parse::<u32>().ok());
-    let (hour, minute) = (numbers.next()??, numbers.next()??);
+    let word = word.to_ascii_lowercase();
+    let (clock, half) = meridiem(&word);
+    let mut numbers = clock.split(':').map(|part| part.parse::<u32>().ok());
+    let hour = numbers.next()??;
+    let minute = numbers.next().unwrap_or(Some(0))?;
     let second = numbers.next().flatten().unwrap_or(0);
+    let hour = match half {
+        None => hour,
+        Some(_) if !(1..=12).contains(&hour) => return None,
+        Some(pm) => hour % 12 + if pm { 12 } else { 0 },
+    };
     NaiveTime::from_hms_opt(hour, minute, second)
 }
 

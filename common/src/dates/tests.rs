@@ -115,6 +115,43 @@ fn instants() {
     assert_eq!(now.due(), utc("2026-03-04T08:30:00Z"));
 }
 
+/// A time of day alone names its next coming, as Taskwarrior reads it;
+/// on a 12-hour clock too, alone or after a day.
+#[test]
+fn a_time_alone_is_its_next_coming() {
+    let c = clock(); // 2026-03-04 10:30 at +02:00
+    for (input, at) in [
+        ("17:00", "2026-03-04T15:00:00Z"),
+        ("10:30", "2026-03-04T08:30:00Z"),
+        ("9:30", "2026-03-05T07:30:00Z"),
+        ("9am", "2026-03-05T07:00:00Z"),
+        ("9AM", "2026-03-05T07:00:00Z"),
+        ("9:30pm", "2026-03-04T19:30:00Z"),
+        ("12pm", "2026-03-04T10:00:00Z"),
+        ("12am", "2026-03-04T22:00:00Z"),
+        ("11:59:59", "2026-03-04T09:59:59Z"),
+        ("fri 9:30pm", "2026-03-06T19:30:00Z"),
+        ("tomorrow 12am", "2026-03-04T22:00:00Z"),
+    ] {
+        let spec = c
+            .parse(input)
+            .unwrap_or_else(|err| panic!("{input}: {err}"));
+        assert!(!spec.is_day(), "{input}");
+        assert_eq!(spec.due(), utc(at), "{input}");
+    }
+    for bad in [
+        "13pm",
+        "0am",
+        "9:3pm",
+        "9:30:00pm",
+        "pm",
+        "9 pm",
+        "fri 13pm",
+    ] {
+        assert!(c.parse(bad).is_err(), "{bad}");
+    }
+}
+
 #[test]
 fn a_day_is_due_at_its_end() {
     let spec = clock().parse("tomorrow").unwrap();

@@ -289,6 +289,13 @@ fn a_time_of_day_after_a_date_is_the_dates() {
     // Quotes around an ordinary word are the title's, as always.
     assert_eq!(quoted.title().as_deref(), Some("Meet \"9:30\""));
     assert_eq!(quoted.due, Some(Some(utc("2026-12-24T23:59:59Z"))));
+    // On a 12-hour clock too, after a day or alone.
+    let train = add("Train leaves due:fri 9:30pm");
+    assert_eq!(train.title().as_deref(), Some("Train leaves"));
+    assert_eq!(train.due, Some(Some(utc("2026-03-06T21:30:00Z"))));
+    let alone = add("Stretch due:9am");
+    assert_eq!(alone.title().as_deref(), Some("Stretch"));
+    assert_eq!(alone.due, Some(Some(utc("2026-03-05T09:00:00Z"))));
     // After any day: `tomorrow 17:00`, `fri 9:30`.
     let soon = add("Call due:tomorrow 17:00");
     assert_eq!(soon.title().as_deref(), Some("Call"));
