@@ -432,6 +432,14 @@ impl App {
         if let Some(row) = keep.and_then(|id| self.tasks.iter().position(|t| t.id == id)) {
             self.selected = row;
         }
+        // Moved out of view by the new rows (a task just added, which
+        // waited at the end until the sort put it in its place): shown in
+        // the middle of the view, with the tasks around it, rather than at
+        // its edge with those above it hidden.
+        let rows = self.page_rows();
+        if self.selected < self.offset || self.selected >= self.offset + rows {
+            self.offset = self.selected.saturating_sub(rows / 2);
+        }
         self.scroll_into_view();
     }
 

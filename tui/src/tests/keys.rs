@@ -2069,3 +2069,50 @@ fn a_second_conflict_and_a_value_typed_back() {
     };
     assert_eq!(patch.title.as_deref(), Some(original.title.as_str()));
 }
+
+/// A task just added waits at the end of the rows until the reload puts it
+/// where the sort wants it; then the view follows it there with its
+/// neighbours, rather than starting at it and hiding the tasks above.
+#[test]
+fn a_task_added_near_the_top_leaves_the_tasks_above_it_in_view() {
+    let mut tasks: Vec<Task> = [1, 2]
+        .into_iter()
+        .chain(10..50)
+        .map(|id| fixtures::task(id, &format!("Task {id}")))
+        .collect();
+    let mut app = app_with(tasks.clone());
+    let created = fixtures::task(3, "Second place");
+    let commands = app.update(Msg::Api(Box::new(ApiEvent::TaskSaved {
+        source: crate::msg::Source::Form,
+        created: true,
+        verb: "Created",
+        shown_as: None,
+        result: Ok(created.clone()),
+    })));
+    assert_eq!(selected_id(&app), Some(3));
+    tasks.push(created);
+    answer_load(&mut app, &commands, tasks);
+    assert_eq!(selected_id(&app), Some(3));
+    assert_eq!(app.offset, 0);
+    let shown = words(&screen(&app, 80, 24));
+    assert!(shown.contains("Task 1 "), "{shown}");
+    assert!(shown.contains("Task 2 "), "{shown}");
+
+    // Moved far down by the sort, it is found in the middle of the view.
+    let mut moved = fixtures::task(3, "Second place");
+    moved.id = 45;
+    moved.number = Some(45);
+    let mut tasks: Vec<Task> = [1, 2]
+        .into_iter()
+        .chain(10..50)
+        .map(|id| fixtures::task(id, &format!("Task {id}")))
+        .collect();
+    tasks.retain(|task| task.id != 45);
+    tasks.push(moved);
+    let commands = vec![app.reload()];
+    app.select_id = Some(45);
+    answer_load(&mut app, &commands, tasks);
+    let rows = app.page_rows();
+    assert_eq!(app.selected, 37);
+    assert_eq!(app.offset, (37 - rows / 2).min(42 - rows), "{rows} rows");
+}
