@@ -6,12 +6,13 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use common::api::StatusFilter;
+use common::api::{StatusFilter, Task};
+use common::display;
 use common::filter::{Modifications, ModifyMode, TitleWords};
 use common::ops;
 
 use crate::commands::add::flag_words;
-use crate::commands::{change_each, change_together};
+use crate::commands::{change_each, change_together, quoted};
 use crate::context::{Ctx, UsageError};
 use crate::refs::split_leading_refs;
 use crate::select;
@@ -96,12 +97,29 @@ pub async fn run(ctx: &Ctx, args: Args, title_words: TitleWords) -> Result<ExitC
             verb,
             BulkAction::Modify,
             |_| None,
-            |task| Ok(Some(mods.to_patch(task, &resolved))),
+            |task| {
+                say_not_found(ctx, &mods, task);
+                Ok(Some(mods.to_patch(task, &resolved)))
+            },
         )
         .await;
     }
     change_each(ctx, targets, verb, async |task| {
+        say_not_found(ctx, &mods, &task);
         ops::modify(&client, &task, &mods, &resolved).await
     })
     .await
+}
+
+/// Names each substitution that finds nothing in `task`'s title, which
+/// would otherwise leave it as it was without a word why.
+fn say_not_found(ctx: &Ctx, mods: &Modifications, task: &Task) {
+    for from in mods.not_found(task) {
+        ctx.warn(&format!(
+            "task {}: {} is not in its title {}",
+            display::name(task),
+            quoted(from),
+            quoted(&task.title)
+        ));
+    }
 }

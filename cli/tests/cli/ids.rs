@@ -215,6 +215,19 @@ fn modify_changes_clears_and_removes() {
     cli.ok(&["1,2", "modify", "/a/4/g"]);
     assert_eq!(pending(&cli, 1)["title"], "Better n4me");
     assert_eq!(pending(&cli, 2)["title"], "T4sk 2");
+    // One that finds nothing says so, and leaves the task as it was.
+    let missing = cli.run(&["1", "modify", "/nowhere/x/"]).success();
+    assert!(
+        missing
+            .stderr
+            .contains("task 1: \"nowhere\" is not in its title \"Better n4me\""),
+        "{missing:?}"
+    );
+    assert!(missing.stdout.contains("nothing changed"), "{missing:?}");
+    // Nothing to find is refused, not taken as the new title.
+    let empty = cli.run(&["1", "modify", "//x/"]).failure(2);
+    assert!(empty.stderr.contains("has nothing to find"), "{empty:?}");
+    assert_eq!(pending(&cli, 1)["title"], "Better n4me");
 
     cli.ok(&["2,3", "modify", "pri:L"]);
     cli.ok(&["modify", "3-4", "-keep"]);

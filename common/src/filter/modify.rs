@@ -102,12 +102,49 @@ impl Substitution {
         })
     }
 
+    /// `//to/` or `//to/g`: a substitution's shape with nothing to find,
+    /// which Taskwarrior reads as putting `to` before the title.
+    fn finds_nothing(word: &str) -> bool {
+        let body = word.strip_suffix("/g").or_else(|| word.strip_suffix('/'));
+        body.and_then(|body| body.strip_prefix("//"))
+            .is_some_and(|to| !to.contains('/'))
+    }
+
     fn apply(&self, text: &str) -> String {
         if self.every {
             text.replace(&self.from, &self.to)
         } else {
             text.replacen(&self.from, &self.to, 1)
         }
+    }
+}
+
+impl Modifications {
+    /// The title the words make of `current`'s (replacing, appended,
+    /// prepended), before any substitution; `None` without title words.
+    fn worded_title(&self, current: &Task) -> Option<String> {
+        self.title().map(|words| match self.title_words {
+            TitleWords::Replace => words,
+            TitleWords::Append => format!("{} {words}", current.title),
+            TitleWords::Prepend => format!("{words} {}", current.title),
+        })
+    }
+
+    /// The texts of the substitutions that find nothing in the title they
+    /// go over for `current`, each in its turn: they change nothing there.
+    pub fn not_found(&self, current: &Task) -> Vec<&str> {
+        let mut text = self
+            .worded_title(current)
+            .unwrap_or_else(|| current.title.clone());
+        let mut missing = Vec::new();
+        for substitution in &self.substitutions {
+            if text.contains(&substitution.from) {
+                text = substitution.apply(&text);
+            } else {
+                missing.push(substitution.from.as_str());
+            }
+        }
+        missing
     }
 }
 
@@ -200,6 +237,12 @@ impl Modifications {
                 if let Some(substitution) = Substitution::parse(word) {
                     mods.substitutions.push(substitution);
                     continue;
+                }
+                if Substitution::finds_nothing(word) {
+                    return Err(error(format!(
+                        "{word:?} has nothing to find: a substitution is /from/to/ (after -- \
+                         the words are the title as written)"
+                    )));
                 }
             }
             if let Some((sign, name)) = split_tag(word) {
@@ -424,11 +467,7 @@ impl Modifications {
             }
             tags
         });
-        let title = self.title().map(|words| match self.title_words {
-            TitleWords::Replace => words,
-            TitleWords::Append => format!("{} {words}", current.title),
-            TitleWords::Prepend => format!("{words} {}", current.title),
-        });
+        let title = self.worded_title(current);
         // Substitutions go over the new title, or the task's own.
         let title = match (title, self.substitutions.is_empty()) {
             (title, true) => title,

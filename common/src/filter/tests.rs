@@ -256,12 +256,35 @@ fn a_substitution_changes_the_title_as_taskwarriors_does() {
         patch(&["/Call/Ring/", "/again//"]).as_deref(),
         Some("Ring mother, then mother ")
     );
-    // Nothing to replace: no change, and no title word either.
+    // Nothing to replace: no change, and no title word either; said.
     assert_eq!(patch(&["/father/dad/"]), None);
+    let missing = Modifications::parse(
+        &["/father/dad/", "/mother/mom/", "/mom,/x/"],
+        &c,
+        ModifyMode::Modify,
+    )
+    .unwrap();
+    // Each in its turn: "mom," is there once mother is mom.
+    assert_eq!(missing.not_found(&current), ["father"]);
+    let alone = Modifications::parse(&["/mom,/x/"], &c, ModifyMode::Modify).unwrap();
+    assert_eq!(alone.not_found(&current), ["mom,"]);
+    let retitled =
+        Modifications::parse(&["Call", "father", "/father/dad/"], &c, ModifyMode::Modify).unwrap();
+    assert!(retitled.not_found(&current).is_empty());
     // Not a substitution: title words, as before.
-    for word in ["/a/b/c/", "//b/", "/a/b", "a/b/c/"] {
+    for word in ["/a/b/c/", "/a/b", "a/b/c/", "//"] {
         assert_eq!(patch(&[word]).as_deref(), Some(word), "{word}");
     }
+    // Nothing to find: refused, where Taskwarrior puts the text first.
+    for word in ["//b/", "//b/g", "///"] {
+        let refused = Modifications::parse(&[word], &c, ModifyMode::Modify).unwrap_err();
+        assert!(
+            refused.0.contains("has nothing to find"),
+            "{word}: {refused}"
+        );
+    }
+    let literal = Modifications::parse(&["--", "//b/"], &c, ModifyMode::Modify).unwrap();
+    assert_eq!(literal.title().as_deref(), Some("//b/"));
     // A new task's words are its title.
     let add = Modifications::parse(&["Read", "/docs/api/"], &c, ModifyMode::Add).unwrap();
     assert_eq!(add.title().as_deref(), Some("Read /docs/api/"));
