@@ -29,6 +29,17 @@ impl fmt::Display for TaskRef {
 }
 
 impl TaskRef {
+    /// What to add to "no such task" for `names`: a number names only a
+    /// pending task, so one that was done or deleted a moment ago is
+    /// found by its uuid, which a Taskwarrior user may not expect.
+    pub fn missing_hint(names: &[TaskRef]) -> &'static str {
+        if names.iter().any(|name| matches!(name, TaskRef::Number(_))) {
+            " (a number names a pending task: a done or deleted one goes by its uuid)"
+        } else {
+            ""
+        }
+    }
+
     /// `3` or a uuid (prefix). Digits are always a number, as in Taskwarrior:
     /// a uuid that starts with 8 digits is named with one more character.
     pub fn parse(word: &str) -> Option<TaskRef> {

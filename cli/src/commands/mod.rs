@@ -254,10 +254,11 @@ impl Failures {
     /// Says the missing names noted so far: before a question, or before
     /// giving up on the rest.
     pub fn say_missing(&mut self, ctx: &Ctx) {
+        let hint = TaskRef::missing_hint(&self.missing);
         match self.missing.as_slice() {
             [] => {}
-            [name] => ctx.warn(&format!("task {name}: no such task")),
-            names => ctx.warn(&format!("tasks {}: no such task", describe(names))),
+            [name] => ctx.warn(&format!("task {name}: no such task{hint}")),
+            names => ctx.warn(&format!("tasks {}: no such task{hint}", describe(names))),
         }
         self.missing.clear();
     }

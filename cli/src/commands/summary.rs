@@ -1,8 +1,8 @@
 //! `task projects [FILTER…]` and `task tags [FILTER…]`: how many pending
-//! tasks (not waiting, unless the filter says otherwise) have each project
-//! and each tag, counted by the server; projects rolled up into their
-//! parents, as Taskwarrior shows them. `task _projects` and `task _tags`
-//! print the names alone.
+//! tasks (waiting ones too, as Taskwarrior counts them, unless the filter
+//! names a status) have each project and each tag, counted by the server;
+//! projects rolled up into their parents, as Taskwarrior shows them.
+//! `task _projects` and `task _tags` print the names alone.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -33,7 +33,7 @@ fn filter_of(ctx: &Ctx, args: &Args) -> Result<TaskFilter> {
 
 pub async fn run(ctx: &Ctx, args: Args, summary: Summary) -> Result<ExitCode> {
     let mut filter = filter_of(ctx, &args)?;
-    super::list::default_view(&mut filter.query);
+    filter.query.status.get_or_insert(StatusFilter::Pending);
     let client = ctx.client()?;
     let (header, noun) = match summary {
         Summary::Projects => ("Project", "project"),

@@ -147,7 +147,9 @@ fn an_unknown_id_is_reported_and_the_rest_done() {
     // done, so their numbers name nothing now.
     let run = cli.run(&["show", "1-9000", "12000"]).failure(1);
     assert_eq!(
-        run.stderr, "task: tasks 1, 3-9000, 12000: no such task\n",
+        run.stderr,
+        "task: tasks 1, 3-9000, 12000: no such task (a number names a pending task: a done or \
+         deleted one goes by its uuid)\n",
         "{run:?}"
     );
     assert!(run.stdout.contains("Task 2"), "{run:?}");

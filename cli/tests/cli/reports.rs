@@ -141,12 +141,18 @@ fn projects_and_tags_are_summed_up_with_counts() {
     cli.add(&["Later", "project:home", "wait:2099-01-01"]);
 
     cli.add(&["Sweep"]);
-    // Pending, not waiting, by default: the done and the waiting task are
-    // not counted. A sub-project's tasks count in its parent too, as in
+    // Pending, waiting ones too, as Taskwarrior counts them: the done task
+    // is not counted. A sub-project's tasks count in its parent too, as in
     // Taskwarrior, and tasks without a project are `(none)`.
     assert_eq!(
         cli.ok(&["projects"]),
-        "Project  Tasks\n(none)       1\nhome         2\n  garden     1\nwork         1\n\n3 projects (4 tasks)\n"
+        "Project  Tasks\n(none)       1\nhome         3\n  garden     1\nwork         1\n\n3 projects (5 tasks)\n"
+    );
+    assert_eq!(
+        cli.run(&["--json", "projects", "-WAITING", "project:home"])
+            .success()
+            .json(),
+        serde_json::json!([{"name": "home", "count": 1}, {"name": "home.garden", "count": 1}])
     );
     assert_eq!(
         cli.ok(&["tags"]),

@@ -42,7 +42,7 @@ pub enum ClientError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// No task is named so (a number names only pending tasks).
-    #[error("task {0}: no such task")]
+    #[error("task {0}: no such task{hint}", hint = TaskRef::missing_hint(std::slice::from_ref(.0)))]
     NoSuchTask(TaskRef),
     /// A uuid prefix that names only a deleted task, in the trash.
     #[error("task {0}: deleted, and in the trash (restore it from there: task restore {0})")]
