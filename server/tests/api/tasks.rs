@@ -125,6 +125,8 @@ async fn every_field_rule_is_checked() {
         (json!({"title": "t", "tags": [""]}), "tags"),
         (json!({"title": "t", "tags": ["x".repeat(65)]}), "tags"),
         (json!({"title": "t", "tags": ["ACTIVE"]}), "tags"),
+        (json!({"title": "t", "tags": ["+x"]}), "tags"),
+        (json!({"title": "t", "tags": ["-x"]}), "tags"),
         (json!({"title": "t", "tags": [1]}), "tags"),
         (json!({"title": "t", "tags": many_tags}), "tags"),
         (json!({"title": "t", "colour": "red"}), "colour"),
