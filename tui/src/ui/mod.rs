@@ -16,6 +16,7 @@ use common::display;
 use crate::app::{App, Level, Overlay};
 use crate::input::Input;
 use crate::layout;
+use crate::query::Scope;
 use crate::text::{escape, truncate, wrap};
 
 /// The rows the detail pane needs for the selected task at `width` (its
@@ -164,6 +165,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         .query
         .status
         .map_or(app.scope.label(), |status| status.as_str());
+    let mixed = scope == Scope::All.label();
     // `w`'s choice shows beside it, where it says something: waiting
     // tasks are otherwise hidden, and no done task waits.
     let waiting = if app.show_waiting && scope != "done" {
@@ -180,7 +182,13 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         app.tasks.len(),
         if app.tasks.len() == 1 { "" } else { "s" }
     ));
-    let detail = Span::raw(format!(" · {pending} pending · {done} done"));
+    // How many of each, where the rows hold both: a view of one status
+    // would only say its count again, and "0" of the other.
+    let detail = Span::raw(if mixed {
+        format!(" · {pending} pending · {done} done")
+    } else {
+        String::new()
+    });
     let sort = Span::raw(format!("sort: {}", app.sort.label()));
     let filter = Some(app.filter.applied.trim())
         .filter(|applied| !applied.is_empty())
