@@ -526,3 +526,30 @@ fn tags_and_projects_take_the_room_short_titles_leave() {
     assert!(shown.contains("+money +urgent +paperwork "), "{shown}");
     assert!(shown.contains("admin.papers.2026 "), "{shown}");
 }
+
+/// A prompt's error is read whole, wrapped under what was typed, where one
+/// line cut it off at the box's edge.
+#[test]
+fn a_prompts_long_error_is_wrapped_whole() {
+    let mut app = app_with(fixtures::sample());
+    type_text(&mut app, "D");
+    type_text(&mut app, "abc");
+    press(&mut app, KeyCode::Enter);
+    let Overlay::Prompt(prompt) = &app.overlay else {
+        panic!("the prompt went: {:?}", app.overlay);
+    };
+    let error = prompt.error.clone().unwrap_or_default();
+    assert!(error.len() > 80, "{error}");
+    let shown = screen(&app, 100, 30);
+    assert!(error.starts_with(
+        "depends: \"abc\" does not name a task (a number, or 8 or more characters of a uuid"
+    ));
+    // At 100 columns, on two lines of the box.
+    assert!(
+        shown.contains(
+            "│✗ depends: \"abc\" does not name a task (a number, or 8 or more characters  │"
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains("│of a uuid"), "{shown}");
+}

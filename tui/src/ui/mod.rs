@@ -434,29 +434,32 @@ fn draw_help(frame: &mut Frame, area: Rect, scroll: usize) {
 /// The `A` / `D` prompt: a box at the bottom with its hint and any error.
 fn draw_prompt(frame: &mut Frame, area: Rect, prompt: &crate::prompt::Prompt) {
     let width = area.width.saturating_sub(4).min(76);
+    let inner = width.saturating_sub(4);
+    // An error is read whole, on as many lines as it takes (three at most).
+    let under: Vec<Line> = match &prompt.error {
+        Some(error) => wrap(&format!("✗ {}", escape(error)), usize::from(inner.max(1)))
+            .into_iter()
+            .take(3)
+            .map(|line| Line::from(Span::styled(line, Style::new().fg(Color::Red))))
+            .collect(),
+        None => vec![Line::from(prompt.hint().dark_gray())],
+    };
+    let height = 4 + u16::try_from(under.len()).unwrap_or(3);
     let rect = Rect {
         x: area.x + (area.width.saturating_sub(width)) / 2,
-        y: area.bottom().saturating_sub(6),
+        y: area.bottom().saturating_sub(height + 1),
         width,
-        height: 5.min(area.height),
+        height: height.min(area.height),
     };
-    let inner = width.saturating_sub(4);
     let (shown, cursor) = visible_input(&prompt.input, inner, false);
-    let under = match &prompt.error {
-        Some(error) => Line::from(Span::styled(
-            format!("✗ {}", escape(error)),
-            Style::new().fg(Color::Red),
-        )),
-        None => Line::from(prompt.hint().dark_gray()),
-    };
-    let lines = vec![
+    let mut lines = vec![
         Line::from(vec![
             Span::styled("> ", Style::new().fg(Color::Cyan).bold()),
             Span::raw(shown),
         ]),
         Line::from(""),
-        under,
     ];
+    lines.extend(under);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).block(
