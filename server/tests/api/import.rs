@@ -292,6 +292,30 @@ async fn lines_and_a_single_object_are_read_too() {
     assert_eq!(summary["added"], 1);
 }
 
+/// A task without a uuid is given one, and said to be: the file imported
+/// again has nothing to match it by, and adds it again.
+#[tokio::test]
+async fn a_task_without_a_uuid_is_said_to_come_in_again_with_the_file() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let file = json!({"description": "No uuid here", "status": "pending"});
+    for round in 1..=2 {
+        let summary = imported(&app, &alice, &file).await;
+        assert_eq!(summary["added"], 1, "{summary}");
+        let notes = summary["notes"].as_array().unwrap();
+        assert_eq!(notes.len(), 1, "{summary}");
+        assert_eq!(notes[0]["title"], "No uuid here");
+        assert!(
+            notes[0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("importing the file again adds it again"),
+            "{summary}"
+        );
+        assert_eq!(all_tasks(&app, &alice).await.len(), round);
+    }
+}
+
 #[tokio::test]
 async fn a_malformed_file_is_refused_whole_naming_where() {
     let app = TestApp::spawn().await;

@@ -264,6 +264,7 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
+    let without_uuid = matches!(object.get("uuid"), None | Some(Value::Null));
     let uuid = match object.remove("uuid") {
         None | Some(Value::Null) => crate::domain::tasks::new_uuid(),
         Some(Value::String(text)) => uuid::Uuid::parse_str(text.trim())
@@ -325,6 +326,13 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
     let start = date("start", &mut object);
 
     let mut notes = Vec::new();
+    if without_uuid {
+        // What matches a task on the next import of the file is its uuid.
+        notes.push(
+            "it had no uuid and was given this one: importing the file again adds it again"
+                .to_string(),
+        );
+    }
     let mut body = Map::new();
     let mut longer = None;
     match object.remove("description") {
