@@ -300,9 +300,10 @@ fn pool_error(err: PoolError) -> StoreError {
     }
 }
 
-/// A lost or refused connection, or a server shutting down or out of
-/// resources, is the database being unavailable (503); anything else is a
-/// fault of ours.
+/// A lost or refused connection, a server shutting down or out of
+/// resources, or a transaction it rolled back to break a deadlock or keep
+/// writes serialisable (worth trying again), is the database being
+/// unavailable (503); anything else is a fault of ours.
 fn db_error(err: tokio_postgres::Error) -> StoreError {
     if let Some(quota) = err
         .as_db_error()
@@ -313,7 +314,7 @@ fn db_error(err: tokio_postgres::Error) -> StoreError {
     let unavailable = match err.code() {
         Some(code) => {
             let class = &code.code()[..2];
-            matches!(class, "08" | "53" | "57" | "58")
+            matches!(class, "08" | "40" | "53" | "57" | "58")
                 || *code == SqlState::READ_ONLY_SQL_TRANSACTION
         }
         None => {
