@@ -581,6 +581,36 @@ async fn long_text_comes_in_whole() {
     assert_eq!(notes.concat(), note);
 }
 
+/// A project or tags Taskwarrior allows that a task here cannot hold (too
+/// long, a space, a virtual tag's name, too many) come in all the same, in
+/// the task's description, each said; the tags that fit stay tags.
+#[tokio::test]
+async fn a_project_and_tags_a_task_cannot_hold_come_in_its_description() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let project = "a very long project name ".repeat(5);
+    let long_tag = "t".repeat(70);
+    let mut tags: Vec<String> = (1..=34).map(|n| format!("tag{n}")).collect();
+    tags.insert(0, long_tag.clone());
+    let file = json!([{"uuid": A, "description": "Plan the move", "project": project,
+                       "tags": tags, "taskd_description": "Boxes first."}]);
+    let summary = imported(&app, &alice, &file).await;
+    assert_eq!(summary["added"], 1, "{summary}");
+    assert_eq!(summary["notes"].as_array().unwrap().len(), 3, "{summary}");
+    let task = by_uuid(&all_tasks(&app, &alice).await, A).clone();
+    assert_eq!(task["project"], Value::Null, "{task}");
+    let kept = task["tags"].as_array().unwrap();
+    assert_eq!(kept.len(), 32, "{task}");
+    assert_eq!(kept[0], "tag1");
+    assert_eq!(
+        task["description"],
+        format!("Boxes first.\n\nProject: {project}\nTags: {long_tag}, tag33, tag34")
+    );
+    // The same file again changes nothing.
+    let again = imported(&app, &alice, &file).await;
+    assert_eq!(again["unchanged"], 1, "{again}");
+}
+
 /// Undoing an import that added some tasks and updated others says both.
 #[tokio::test]
 async fn an_imports_undo_says_what_it_added_and_updated() {

@@ -11,7 +11,7 @@ use common::api::{ImportSkip, Priority, Status};
 use common::list_query::uda_name_problem;
 use serde_json::{value::RawValue, Map, Value};
 
-use super::parse_date;
+use super::{parse_date, set_aside::SetAside};
 use crate::{
     domain::{
         task_ops::MAX_ANNOTATION,
@@ -382,10 +382,19 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
         },
         Some(_) => errors.push("priority: a priority is a string.".into()),
     }
-    for name in ["project", "tags"] {
-        if let Some(value) = object.remove(name) {
-            body.insert(name.into(), value);
-        }
+    let mut aside = SetAside::default();
+    if let Some(project) = object
+        .remove("project")
+        .and_then(|value| aside.project(value))
+    {
+        body.insert("project".into(), project);
+    }
+    if let Some(tags) = object.remove("tags") {
+        body.insert("tags".into(), aside.tags(tags));
+    }
+    notes.append(&mut aside.notes);
+    if let Some(description) = aside.into_description(body.remove("description")) {
+        body.insert("description".into(), description);
     }
     let depends = match object.remove("depends") {
         None | Some(Value::Null) => Vec::new(),
@@ -619,6 +628,7 @@ mod tests {
         let words = "lorem ipsum dolor ".repeat(40);
         let note = "n".repeat(MAX_ANNOTATION * 2 + 5);
         let object = serde_json::json!({
+            "uuid": "6f1d3c2e-1111-4a4a-8b8b-00000000000a",
             "description": words,
             super::super::DESCRIPTION: "kept too",
             "annotations": [{"entry": "20261101T090000Z", "description": note},
@@ -680,9 +690,9 @@ mod tests {
     #[test]
     fn a_pending_task_past_its_until_is_said_to_expire() {
         let file = read_text(
-            r#"[{"description":"Old","until":"20200101T000000Z"},
-                {"description":"Done","status":"completed","until":"20200101T000000Z"},
-                {"description":"Later","until":"20990101T000000Z"}]"#,
+            r#"[{"uuid":"6f1d3c2e-1111-4a4a-8b8b-000000000001","description":"Old","until":"20200101T000000Z"},
+                {"uuid":"6f1d3c2e-1111-4a4a-8b8b-000000000002","description":"Done","status":"completed","until":"20200101T000000Z"},
+                {"uuid":"6f1d3c2e-1111-4a4a-8b8b-000000000003","description":"Later","until":"20990101T000000Z"}]"#,
         )
         .unwrap();
         let notes: Vec<usize> = file.tasks.iter().map(|t| t.notes.len()).collect();
@@ -708,7 +718,10 @@ mod tests {
             err.messages.iter().any(|m| m.contains("\"Due\"")),
             "{err:?}"
         );
-        let file = read_text(r#"{"description":"A","Estimate":"big","size":2}"#).unwrap();
+        let file = read_text(
+            r#"{"uuid":"6f1d3c2e-1111-4a4a-8b8b-000000000001","description":"A","Estimate":"big","size":2}"#,
+        )
+        .unwrap();
         let task = &file.tasks[0];
         assert_eq!(
             task.fields.udas.get("estimate"),
@@ -786,7 +799,7 @@ mod tests {
     #[test]
     fn a_completed_task_loses_its_start_and_says_so() {
         let file = read_text(
-            r#"{"description":"A","status":"completed","start":"20261101T090000Z","end":"20261101T100000Z"}"#,
+            r#"{"uuid":"6f1d3c2e-1111-4a4a-8b8b-000000000001","description":"A","status":"completed","start":"20261101T090000Z","end":"20261101T100000Z"}"#,
         )
         .unwrap();
         assert_eq!(

@@ -3,6 +3,7 @@
 
 mod export;
 pub mod import;
+mod set_aside;
 
 pub use export::export;
 
