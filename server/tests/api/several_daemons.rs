@@ -646,3 +646,52 @@ async fn a_daemon_killed_mid_burst_loses_nothing_it_acknowledged() {
     );
     all.remove(0);
 }
+
+/// A daemon's listening connection ended while PostgreSQL stays up (an
+/// administrator's `pg_terminate_backend`, a proxy's idle timeout): it
+/// connects again, says so in its log, and hears the others again.
+#[tokio::test]
+async fn a_listener_cut_off_listens_again_and_says_so() {
+    let Some(database) = database().await else {
+        return;
+    };
+    let all = daemons(&database, 2);
+    let (access, refresh) = account(&all[0], "alice").await;
+    for daemon in &all {
+        warm(daemon, &access).await;
+    }
+    let hand = database.connect().await;
+    let ended = hand
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND application_name = 'taskd-listen'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(ended, 2, "one listener a daemon");
+    for daemon in &all {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let said = daemon.logs.lock().unwrap().join("\n");
+            let lost = said.find("lost the connection listening for other daemons' changes");
+            let again = said.rfind("listening for other daemons' changes again");
+            if lost.zip(again).is_some_and(|(lost, again)| again > lost) {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{said}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    // Heard again: a logout through one reaches the other.
+    let out = send(
+        &all[0],
+        Method::POST,
+        "/api/logout/",
+        Some(&access),
+        Some(json!({"refresh": refresh})),
+    )
+    .await;
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    refused_by_all_within_two_seconds(&all, &access).await;
+}

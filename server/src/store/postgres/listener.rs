@@ -66,12 +66,16 @@ async fn listen(
     let beats = format!("taskd_beat_{:016x}", rand::thread_rng().next_u64());
     // What the last attempt to connect met, said once until it changes.
     let mut last_failure: Option<String> = None;
+    // Whether a connection was made before: the next one listens again,
+    // which is said whether an outage came between or not.
+    let mut connected_before = false;
     loop {
         match config.connect(tls.clone()).await {
             Ok((client, mut connection)) => {
-                if last_failure.take().is_some() {
+                if last_failure.take().is_some() || connected_before {
                     tracing::info!("listening for other daemons' changes again");
                 }
+                connected_before = true;
                 let messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
                 let mut relay = tokio::spawn(relay(
                     messages,
