@@ -99,7 +99,15 @@ pub async fn restore(ctx: &Ctx, args: Names) -> Result<ExitCode> {
             .number
             .map(|n| format!(", task {n}"))
             .unwrap_or_default();
-        ctx.say(&format!("Restored {}{number}.", quoted(&task.title)))?;
+        let mut said = format!("Restored {}{number}.", quoted(&task.title));
+        // Back past its until date, it would go again within the minute.
+        if let Some(warning) = display::expiry_warning(&task, ctx.clock.now_utc()) {
+            said.push_str(&format!(
+                " {warning} To keep it: task {} modify until:",
+                display::name(&task)
+            ));
+        }
+        ctx.say(&said)?;
         restored.push(task);
     }
     if ctx.json() {

@@ -153,6 +153,23 @@ fn restore_and_purge_name_tasks_by_uuid_and_info_shows_the_history() {
         assert!(info.contains(change), "{change} in {info}");
     }
     assert!(info.contains("deleted"), "{info}");
+    assert!(info.contains("restored"), "{info}");
+
+    // Brought back past its until date, it is said to go again within
+    // the minute, and how to keep it.
+    let offer = cli.add(&["Offer", "until:2099-01-01"]);
+    let number = offer["number"].to_string();
+    cli.ok(&[&number, "delete"]);
+    let mut later = cli;
+    later
+        .extra_env
+        .push(("TASK_NOW".into(), "2099-06-01T00:00:00Z".into()));
+    let restored = later.ok(&["restore", &uuid(&offer)]);
+    assert!(
+        restored.contains(common::display::EXPIRING)
+            && restored.contains("To keep it: task 2 modify until:"),
+        "{restored}"
+    );
 }
 
 #[test]
