@@ -98,28 +98,42 @@ pub async fn run(ctx: &Ctx, args: Args, title_words: TitleWords) -> Result<ExitC
             BulkAction::Modify,
             |_| None,
             |task| {
-                say_not_found(ctx, &mods, task);
+                not_found(ctx, &mods, task)?;
                 Ok(Some(mods.to_patch(task, &resolved)))
             },
         )
         .await;
     }
     change_each(ctx, targets, verb, async |task| {
-        say_not_found(ctx, &mods, &task);
+        if let Err(reason) = not_found(ctx, &mods, &task) {
+            return Ok(ops::Outcome::Refused(reason));
+        }
         ops::modify(&client, &task, &mods, &resolved).await
     })
     .await
 }
 
-/// Names each substitution that finds nothing in `task`'s title, which
-/// would otherwise leave it as it was without a word why.
-fn say_not_found(ctx: &Ctx, mods: &Modifications, task: &Task) {
-    for from in mods.not_found(task) {
-        ctx.warn(&format!(
-            "task {}: {} is not in its title {}",
-            display::name(task),
-            quoted(from),
-            quoted(&task.title)
-        ));
+/// Names the substitutions that find nothing in `task`'s title, which
+/// would otherwise leave it as it was without a word why: the task's
+/// failure when they were all the command asked (nothing would change),
+/// else said beside the rest of the change.
+fn not_found(ctx: &Ctx, mods: &Modifications, task: &Task) -> Result<(), String> {
+    let missing = mods.not_found(task);
+    if missing.is_empty() {
+        return Ok(());
     }
+    let named: Vec<String> = missing.iter().map(|from| quoted(from)).collect();
+    let said = format!(
+        "{} {} not in its title {}",
+        named.join(", "),
+        if named.len() == 1 { "is" } else { "are" },
+        quoted(&task.title)
+    );
+    let mut rest = mods.clone();
+    rest.substitutions.clear();
+    if rest.is_empty() && missing.len() == mods.substitutions.len() {
+        return Err(format!("{said}: nothing changed"));
+    }
+    ctx.warn(&format!("task {}: {said}", display::name(task)));
+    Ok(())
 }

@@ -217,15 +217,23 @@ fn modify_changes_clears_and_removes() {
     cli.ok(&["1,2", "modify", "/a/4/g"]);
     assert_eq!(pending(&cli, 1)["title"], "Better n4me");
     assert_eq!(pending(&cli, 2)["title"], "T4sk 2");
-    // One that finds nothing says so, and leaves the task as it was.
-    let missing = cli.run(&["1", "modify", "/nowhere/x/"]).success();
-    assert!(
-        missing
-            .stderr
-            .contains("task 1: \"nowhere\" is not in its title \"Better n4me\""),
+    // One that finds nothing says so and leaves the task as it was: a
+    // failure when nothing else was asked, else said beside the change.
+    let missing = cli.run(&["1", "modify", "/nowhere/x/"]).failure(1);
+    assert_eq!(
+        missing.stderr,
+        "task: task 1: \"nowhere\" is not in its title \"Better n4me\": nothing changed\n",
         "{missing:?}"
     );
-    assert!(missing.stdout.contains("nothing changed"), "{missing:?}");
+    let beside = cli.run(&["1", "modify", "/nowhere/x/", "pri:L"]).success();
+    assert!(
+        beside
+            .stderr
+            .contains("task 1: \"nowhere\" is not in its title \"Better n4me\""),
+        "{beside:?}"
+    );
+    assert!(beside.stdout.contains("Modified task 1"), "{beside:?}");
+    cli.ok(&["1", "modify", "pri:H"]);
     // Nothing to find is refused, not taken as the new title.
     let empty = cli.run(&["1", "modify", "//x/"]).failure(2);
     assert!(empty.stderr.contains("has nothing to find"), "{empty:?}");
