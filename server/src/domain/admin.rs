@@ -240,6 +240,27 @@ pub async fn set_password(
     Ok(())
 }
 
+/// Ends every login of a user (every browser, every client), the password
+/// kept: for a lost laptop or a shared browser, where deactivating or a new
+/// password would do more than asked.
+pub async fn end_logins(store: &dyn Store, actor: &Actor, user_id: i64) -> TaskResult<()> {
+    let user = store
+        .admin_users(vec![user_id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(TaskError::NotFound)?;
+    store.end_logins(user_id).await?;
+    store
+        .log_admin_actions(vec![actor.action(
+            Verb::Changed,
+            &user,
+            "Ended every login.".into(),
+        )])
+        .await?;
+    Ok(())
+}
+
 /// Deletes each of `ids` (those there are), whoever owns them, as their
 /// owners' own deletes do (to the trash, announced to their clients). The
 /// tasks deleted.

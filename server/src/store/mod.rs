@@ -391,6 +391,8 @@ pub trait AccountStore: Send + Sync + 'static {
     ) -> StoreResult<bool>;
     /// Sets the password and ends every login and every access token.
     async fn change_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()>;
+    /// Ends every login and every access token, the password kept.
+    async fn end_logins(&self, user_id: i64) -> StoreResult<()>;
     /// Deletes the refresh tokens that expired before `now`, then the logins
     /// left with none; returns how many logins went.
     async fn purge_expired_logins(&self, now: DateTime<Utc>) -> StoreResult<u64>;

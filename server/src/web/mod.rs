@@ -315,6 +315,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/admin/users/{id}/password",
             post(admin::users::set_password),
         )
+        .route("/admin/users/{id}/logins", post(admin::users::end_logins))
         .route("/admin/tasks", get(admin::tasks::list))
         .route("/admin/tasks/delete", post(admin::tasks::delete))
         .route("/static/{name}", get(assets::serve))

@@ -260,6 +260,27 @@ impl AccountStore for PostgresStore {
         Ok(())
     }
 
+    async fn end_logins(&self, user_id: i64) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        self.timed(async {
+            let tx = client.transaction().await?;
+            tx.execute_cached(
+                "UPDATE users SET token_version = token_version + 1 WHERE id = $1",
+                &[&user_id],
+            )
+            .await?;
+            tx.execute_cached(
+                "UPDATE sessions SET revoked = TRUE WHERE user_id = $1",
+                &[&user_id],
+            )
+            .await?;
+            tx.commit().await
+        })
+        .await?;
+        self.announce(Wake::Account(user_id)).await;
+        Ok(())
+    }
+
     async fn purge_expired_logins(&self, now: DateTime<Utc>) -> StoreResult<u64> {
         let mut client = self.client().await?;
         self.timed(async {

@@ -311,6 +311,21 @@ impl AccountStore for SqliteStore {
         Ok(())
     }
 
+    async fn end_logins(&self, user_id: i64) -> StoreResult<()> {
+        self.write(move |conn| {
+            conn.prepare_cached(
+                "UPDATE users SET token_version = token_version + 1 WHERE id = ?1",
+            )?
+            .execute([user_id])?;
+            conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE user_id = ?1")?
+                .execute([user_id])?;
+            Ok(())
+        })
+        .await?;
+        self.wakeups.send(Wake::Account(user_id));
+        Ok(())
+    }
+
     async fn purge_expired_logins(&self, now: DateTime<Utc>) -> StoreResult<u64> {
         self.write(move |conn| {
             conn.prepare_cached("DELETE FROM refresh_tokens WHERE expires_at < ?1")?

@@ -507,6 +507,7 @@ pub async fn show(
         "added" => Some("Added. Change anything else below."),
         "changed" => Some("Saved."),
         "password" => Some("The new password is set, and every login of this user has ended."),
+        "logins" => Some("Every login of this user has ended: the password is as it was."),
         _ => None,
     };
     render(user_page(&state, &admin, path_id(&id, "user")?, notice, None).await?)
@@ -572,4 +573,19 @@ pub async fn set_password(
     let hash = auth::hash_password(password).await?;
     admin::set_password(state.store.as_ref(), &admin.actor(), id, &hash).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}?saved=password")).into_response())
+}
+
+/// Ends every login of a user, the password kept.
+pub async fn end_logins(
+    State(state): State<AppState>,
+    admin: AdminBrowser,
+    origin: RequestOrigin,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    FormBody(pairs): FormBody<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let id = path_id(&id, "user")?;
+    Posted::check(pairs, &state, &headers, &origin)?;
+    admin::end_logins(state.store.as_ref(), &admin.actor(), id).await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?saved=logins")).into_response())
 }

@@ -503,6 +503,34 @@ async fn admins_add_and_change_users_and_each_change_is_in_their_history() {
         StatusCode::OK
     );
 
+    // Ending dave's logins keeps the password: the token is refused, and
+    // the same password logs in again. Without the form's token, nothing.
+    let dave_again = app.login("dave", "sailing boats at dawn").await;
+    let dave_again = body(dave_again).await["access"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let forged = admin.post(&format!("{path}/logins"), &[]).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let me = app.get("/api/me/", &dave_again).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let ended = admin
+        .post(&format!("{path}/logins"), &[("csrf", &token)])
+        .await;
+    assert_eq!(ended.status(), StatusCode::SEE_OTHER);
+    let me = app.get("/api/me/", &dave_again).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.login("dave", "sailing boats at dawn").await.status(),
+        StatusCode::OK
+    );
+    let page = admin.page(&format!("{path}?saved=logins")).await;
+    assert!(
+        page.contains("Every login of this user has ended"),
+        "{page}"
+    );
+    assert!(page.contains("Ended every login."), "{page}");
+
     // An admin cannot demote or deactivate themselves.
     let root = user_id(&app, "root", "root").await;
     let demoted = admin
