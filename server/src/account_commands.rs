@@ -141,15 +141,16 @@ fn new_password(from_stdin: bool, interactive: bool) -> anyhow::Result<String> {
 pub(crate) async fn change_password(config: Config, args: ChangePassword) -> anyhow::Result<()> {
     let interactive = std::io::stdin().is_terminal() && !args.password_stdin;
     let username = args.username.trim().to_string();
-    let password = new_password(args.password_stdin, interactive)?;
-    let problems = accounts::password_errors(&password, &username);
-    if !problems.is_empty() {
-        bail!("password: {}", problems.join(" "));
-    }
+    // The user first: no one is asked for a password for nobody.
     let store = store::open(&config.database, Purpose::Command).await?;
     let Some(user) = store.user_by_username(&username).await? else {
         bail!("no user named {username}");
     };
+    let password = new_password(args.password_stdin, interactive)?;
+    let problems = accounts::password_errors(&password, &user.username);
+    if !problems.is_empty() {
+        bail!("password: {}", problems.join(" "));
+    }
     let password_hash = auth::hash_password(password)
         .await
         .map_err(|err| anyhow::anyhow!("{err}"))?;

@@ -1007,20 +1007,23 @@ async fn changepassword_sets_a_forgotten_password_and_ends_logins() {
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
     daemon.login("carol", "a brand new secret 7").await;
 
-    // An unknown user, or a weak password, changes nothing.
-    let out = taskd(
-        &[
-            "--database",
-            &db,
-            "changepassword",
-            "nobody",
-            "--password-stdin",
-        ],
-        "a brand new secret 7\n",
-        &[],
-    );
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no user named nobody"));
+    // An unknown user, or a weak password, changes nothing; the unknown
+    // user is named before any password is read.
+    for given in ["a brand new secret 7\n", ""] {
+        let out = taskd(
+            &[
+                "--database",
+                &db,
+                "changepassword",
+                "nobody",
+                "--password-stdin",
+            ],
+            given,
+            &[],
+        );
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no user named nobody"));
+    }
     let out = taskd(
         &[
             "--database",
