@@ -176,9 +176,18 @@ test("dark mode and a phone-sized screen", async () => {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `the page is ${width} px wide`);
   await screenshot(page, "web-phone-dark");
+  // The Project and Pri columns are hidden here: a task's own cell says them.
+  const reading = page.locator("table.tasks tr", { hasText: "Read a book" });
+  assert.ok(!(await reading.locator("td.project").isVisible()));
+  assert.ok(await reading.locator(".narrow-only", { hasText: "leisure" }).isVisible());
+  const dentist = page.locator("table.tasks tr", { hasText: "Book the dentist" });
+  assert.ok(await dentist.locator(".narrow-only", { hasText: "pri H" }).isVisible());
   await page.setViewportSize({ width: 1100, height: 700 });
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 1100, `the page is ${wide} px wide on a 1100 px screen`);
+  // On a wide screen their columns say them, once.
+  assert.ok(await reading.locator("td.project", { hasText: "leisure" }).isVisible());
+  assert.ok(!(await reading.locator(".narrow-only").isVisible()));
   await page.setViewportSize({ width: 390, height: 844 });
   await navigates(page, () => page.locator("table.tasks a.title", { hasText: long }).click());
   const taskWidth = await page.evaluate(() => document.documentElement.scrollWidth);
