@@ -114,16 +114,20 @@ pub const VIRTUAL_TAGS: &[&str] = &[
 /// Why `tag` cannot be added to a task as its own, if it cannot (its
 /// length and spaces are the API's to check).
 pub fn tag_problem(tag: &str) -> Option<String> {
-    if tag.starts_with(['+', '-']) {
-        // `+x` and `-x` add and remove a tag x: no command line could name it.
-        return Some(format!(
+    VIRTUAL_TAGS.contains(&tag).then(|| {
+        format!("{tag} is one of Taskwarrior's virtual tags, which a task has or not by its other fields: choose another name.")
+    })
+}
+
+/// Why a tag typed new cannot start as `tag` does, if it cannot: `+x` and
+/// `-x` add and remove a tag x on a command line, so none could name it.
+pub fn tag_sign_problem(tag: &str) -> Option<String> {
+    tag.starts_with(['+', '-']).then(|| {
+        format!(
             "{tag} starts with {}, which adds or removes a tag on a command line: choose a name \
              without it.",
             &tag[..1]
-        ));
-    }
-    VIRTUAL_TAGS.contains(&tag).then(|| {
-        format!("{tag} is one of Taskwarrior's virtual tags, which a task has or not by its other fields: choose another name.")
+        )
     })
 }
 

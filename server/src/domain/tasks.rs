@@ -8,7 +8,7 @@ use std::{
 
 use chrono::{DateTime, Utc};
 use common::api::{Annotation, Priority, Status, Task, UdaValue};
-use common::list_query::{tag_problem, uda_name_problem};
+use common::list_query::{tag_problem, tag_sign_problem, uda_name_problem};
 
 use super::FieldErrors;
 
@@ -217,21 +217,39 @@ fn uuid_stamp(last: i64, now: i64) -> i64 {
     now.max(last.saturating_add(1))
 }
 
-/// Taskwarrior's own attribute names given to UDAs, and its virtual tags
-/// given as tags: refused when new, so that an export carries each and a
-/// filter's `+ACTIVE` means what it says. One a task had from before they
-/// were refused it keeps, so that it can still be saved and changed.
+/// Taskwarrior's own attribute names given to UDAs, its virtual tags given
+/// as tags, and tags starting with `+` or `-`: refused when new, so that an
+/// export carries each, a filter's `+ACTIVE` means what it says, and a
+/// command line can name every tag. One a task had from before they were
+/// refused it keeps, so that it can still be saved and changed.
 pub fn reserved_names(
     tags: &[String],
     udas: &BTreeMap<String, UdaValue>,
     had: Option<&Task>,
+) -> FieldErrors {
+    reserved(tags, udas, had, true)
+}
+
+/// [`reserved_names`] for a file imported: a tag with a sign comes in as
+/// it went out, since only this server's own export (of a task that had it
+/// from before) writes one.
+pub fn reserved_names_imported(tags: &[String], udas: &BTreeMap<String, UdaValue>) -> FieldErrors {
+    reserved(tags, udas, None, false)
+}
+
+fn reserved(
+    tags: &[String],
+    udas: &BTreeMap<String, UdaValue>,
+    had: Option<&Task>,
+    signs: bool,
 ) -> FieldErrors {
     let mut errors = FieldErrors::new();
     for tag in tags {
         if had.is_some_and(|task| task.tags.contains(tag)) {
             continue;
         }
-        if let Some(problem) = tag_problem(tag) {
+        let signed = signs.then(|| tag_sign_problem(tag)).flatten();
+        if let Some(problem) = signed.or_else(|| tag_problem(tag)) {
             errors.entry("tags".into()).or_default().push(problem);
         }
     }

@@ -609,6 +609,12 @@ async fn a_project_and_tags_a_task_cannot_hold_come_in_its_description() {
     // The same file again changes nothing.
     let again = imported(&app, &alice, &file).await;
     assert_eq!(again["unchanged"], 1, "{again}");
+    // A tag with a sign, which only this server's own export writes (of a
+    // task that had it from before such tags were refused), stays a tag.
+    let signed = json!({"uuid": B, "description": "Old row", "tags": ["+legacy"]});
+    assert_eq!(imported(&app, &alice, &signed).await["added"], 1);
+    let task = by_uuid(&all_tasks(&app, &alice).await, B).clone();
+    assert_eq!(task["tags"], json!(["+legacy"]), "{task}");
 }
 
 /// Undoing an import that added some tasks and updated others says both.

@@ -15,7 +15,7 @@ use super::{parse_date, set_aside::SetAside};
 use crate::{
     domain::{
         task_ops::MAX_ANNOTATION,
-        tasks::{reserved_names, stored, TaskFields},
+        tasks::{reserved_names_imported, stored, TaskFields},
     },
     task_input,
 };
@@ -392,8 +392,10 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
     if let Some(tags) = object.remove("tags") {
         body.insert("tags".into(), aside.tags(tags));
     }
-    notes.append(&mut aside.notes);
-    if let Some(description) = aside.into_description(body.remove("description")) {
+    let (description, aside_note, mut aside_notes) =
+        aside.into_description(body.remove("description"));
+    notes.append(&mut aside_notes);
+    if let Some(description) = description {
         body.insert("description".into(), description);
     }
     let depends = match object.remove("depends") {
@@ -403,7 +405,7 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
             Vec::new()
         }),
     };
-    let annotations = match object.remove("annotations") {
+    let mut annotations = match object.remove("annotations") {
         None | Some(Value::Null) => Vec::new(),
         Some(value) => match annotations_of(value, entry) {
             Ok((annotations, split)) => {
@@ -421,6 +423,15 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
             }
         },
     };
+    if let Some(text) = aside_note {
+        let at = stored(entry.unwrap_or_else(Utc::now));
+        let chars: Vec<char> = text.chars().collect();
+        annotations.extend(
+            chars
+                .chunks(MAX_ANNOTATION)
+                .map(|part| (at, part.iter().collect::<String>())),
+        );
+    }
     let mut left_out: Vec<&str> = RECURRENCE
         .iter()
         .copied()
@@ -448,7 +459,7 @@ fn map(mut object: Map<String, Value>) -> Result<Mapped, Vec<String>> {
     body.insert("udas".into(), Value::Object(object));
 
     let checked = task_input::checked_full(body).and_then(|fields| {
-        let refused = reserved_names(&fields.tags, &fields.udas, None);
+        let refused = reserved_names_imported(&fields.tags, &fields.udas);
         if refused.is_empty() {
             Ok(fields)
         } else {

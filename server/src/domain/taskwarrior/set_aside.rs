@@ -8,7 +8,7 @@
 use common::list_query::tag_problem;
 use serde_json::Value;
 
-use crate::task_input::{MAX_PROJECT, MAX_TAG, MAX_TAGS};
+use crate::task_input::{MAX_DESCRIPTION, MAX_PROJECT, MAX_TAG, MAX_TAGS};
 
 /// The lines set aside for one task's description, and what to say of them.
 #[derive(Debug, Default)]
@@ -51,10 +51,11 @@ impl SetAside {
         let mut unfit = Vec::new();
         let mut beyond = Vec::new();
         for tag in items.into_iter().filter_map(|item| match item {
-            Value::String(tag) => Some(tag),
+            // An empty tag holds nothing to keep.
+            Value::String(tag) if !tag.is_empty() => Some(tag),
             _ => None,
         }) {
-            if kept.contains(&tag) {
+            if kept.contains(&tag) || unfit.contains(&tag) || beyond.contains(&tag) {
                 continue;
             }
             if !fits(&tag) {
@@ -86,18 +87,33 @@ impl SetAside {
         Value::Array(kept.into_iter().map(Value::String).collect())
     }
 
-    /// `description` with what was set aside after it, on lines of its own.
-    pub(super) fn into_description(self, description: Option<Value>) -> Option<Value> {
+    /// `description` with what was set aside after it, on lines of its own;
+    /// or, when the description has no room for them, the description as it
+    /// came and the lines as the text of a note; and what to say of them.
+    pub(super) fn into_description(
+        mut self,
+        description: Option<Value>,
+    ) -> (Option<Value>, Option<String>, Vec<String>) {
         if self.lines.is_empty() {
-            return description;
+            return (description, None, self.notes);
         }
         let aside = self.lines.join("\n");
-        match description {
-            None | Some(Value::Null) => Some(Value::String(aside)),
-            Some(Value::String(text)) if text.is_empty() => Some(Value::String(aside)),
-            Some(Value::String(text)) => Some(Value::String(format!("{text}\n\n{aside}"))),
+        let joined = match &description {
+            None | Some(Value::Null) => Some(aside.clone()),
+            Some(Value::String(text)) if text.is_empty() => Some(aside.clone()),
+            Some(Value::String(text)) => Some(format!("{text}\n\n{aside}")),
             // Not text: the description's own checks say so.
-            other => other,
+            Some(_) => None,
+        };
+        match joined {
+            Some(joined) if joined.chars().count() <= MAX_DESCRIPTION => {
+                (Some(Value::String(joined)), None, self.notes)
+            }
+            _ => {
+                self.notes
+                    .push("the description had no room for them: they are kept in a note".into());
+                (description, Some(aside), self.notes)
+            }
         }
     }
 }
@@ -142,10 +158,10 @@ mod tests {
             .collect();
         assert_eq!(kept.len(), MAX_TAGS);
         assert_eq!(kept[..3], ["t0", "t1", "t2"]);
-        assert_eq!(aside.notes.len(), 4, "{:?}", aside.notes);
-        let description = aside
-            .into_description(Some(json!("Why it matters")))
-            .unwrap();
+        let (description, note, notes) = aside.into_description(Some(json!("Why it matters")));
+        assert_eq!(notes.len(), 4, "{notes:?}");
+        assert_eq!(note, None);
+        let description = description.unwrap();
         let description = description.as_str().unwrap();
         assert!(
             description.starts_with(&format!(
@@ -156,6 +172,15 @@ mod tests {
         );
         assert!(description.ends_with(", t39"), "{description}");
         // Nothing set aside: the description as it came.
-        assert_eq!(SetAside::default().into_description(None), None);
+        assert_eq!(SetAside::default().into_description(None).0, None);
+        // No room left in the description: a note holds them. An empty tag
+        // holds nothing; one named twice is kept once.
+        let mut aside = SetAside::default();
+        aside.tags(json!(["", "two words", "two words", "fine"]));
+        let full = "d".repeat(MAX_DESCRIPTION - 5);
+        let (description, note, notes) = aside.into_description(Some(json!(full)));
+        assert_eq!(description, Some(json!(full)));
+        assert_eq!(note.as_deref(), Some("Tags: two words"));
+        assert_eq!(notes.len(), 2, "{notes:?}");
     }
 }
