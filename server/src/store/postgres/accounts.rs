@@ -244,15 +244,11 @@ impl AccountStore for PostgresStore {
         self.timed(async {
             let tx = client.transaction().await?;
             tx.execute_cached(
-                "UPDATE users SET password_hash = $1, token_version = token_version + 1 WHERE id = $2",
+                "UPDATE users SET password_hash = $1 WHERE id = $2",
                 &[&password_hash, &user_id],
             )
             .await?;
-            tx.execute_cached(
-                "UPDATE sessions SET revoked = TRUE WHERE user_id = $1",
-                &[&user_id],
-            )
-            .await?;
+            end_logins_of(&tx, user_id).await?;
             tx.commit().await
         })
         .await?;
@@ -264,16 +260,7 @@ impl AccountStore for PostgresStore {
         let mut client = self.client().await?;
         self.timed(async {
             let tx = client.transaction().await?;
-            tx.execute_cached(
-                "UPDATE users SET token_version = token_version + 1 WHERE id = $1",
-                &[&user_id],
-            )
-            .await?;
-            tx.execute_cached(
-                "UPDATE sessions SET revoked = TRUE WHERE user_id = $1",
-                &[&user_id],
-            )
-            .await?;
+            end_logins_of(&tx, user_id).await?;
             tx.commit().await
         })
         .await?;
@@ -305,4 +292,23 @@ impl AccountStore for PostgresStore {
         })
         .await
     }
+}
+
+/// Ends every login of the user and every access token they hold (the
+/// caller announces it to the other daemons).
+async fn end_logins_of(
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: i64,
+) -> Result<(), tokio_postgres::Error> {
+    tx.execute_cached(
+        "UPDATE users SET token_version = token_version + 1 WHERE id = $1",
+        &[&user_id],
+    )
+    .await?;
+    tx.execute_cached(
+        "UPDATE sessions SET revoked = TRUE WHERE user_id = $1",
+        &[&user_id],
+    )
+    .await?;
+    Ok(())
 }

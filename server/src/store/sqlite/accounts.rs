@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{instant, micros, SqliteStore, AUTH_CACHE_AGE, AUTH_CACHE_ENTRIES};
 use crate::store::{
@@ -298,13 +298,9 @@ impl AccountStore for SqliteStore {
     async fn change_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()> {
         let password_hash = password_hash.to_string();
         self.write(move |conn| {
-            conn.prepare_cached(
-                "UPDATE users SET password_hash = ?1, token_version = token_version + 1 WHERE id = ?2",
-            )?
-            .execute(params![password_hash, user_id])?;
-            conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE user_id = ?1")?
-                .execute([user_id])?;
-            Ok(())
+            conn.prepare_cached("UPDATE users SET password_hash = ?1 WHERE id = ?2")?
+                .execute(params![password_hash, user_id])?;
+            end_logins_of(conn, user_id)
         })
         .await?;
         self.wakeups.send(Wake::Account(user_id));
@@ -312,16 +308,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn end_logins(&self, user_id: i64) -> StoreResult<()> {
-        self.write(move |conn| {
-            conn.prepare_cached(
-                "UPDATE users SET token_version = token_version + 1 WHERE id = ?1",
-            )?
-            .execute([user_id])?;
-            conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE user_id = ?1")?
-                .execute([user_id])?;
-            Ok(())
-        })
-        .await?;
+        self.write(move |conn| end_logins_of(conn, user_id)).await?;
         self.wakeups.send(Wake::Account(user_id));
         Ok(())
     }
@@ -346,4 +333,14 @@ impl AccountStore for SqliteStore {
         })
         .await
     }
+}
+
+/// Ends every login of the user and every access token they hold (the
+/// caller wakes the other daemons' checks).
+pub(super) fn end_logins_of(conn: &Connection, user_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE users SET token_version = token_version + 1 WHERE id = ?1")?
+        .execute([user_id])?;
+    conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE user_id = ?1")?
+        .execute([user_id])?;
+    Ok(())
 }

@@ -124,12 +124,7 @@ impl AdminStore for SqliteStore {
                     user_id
                 ])?;
                 if end_logins {
-                    conn.prepare_cached(
-                        "UPDATE users SET token_version = token_version + 1 WHERE id = ?1",
-                    )?
-                    .execute([user_id])?;
-                    conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE user_id = ?1")?
-                        .execute([user_id])?;
+                    super::accounts::end_logins_of(conn, user_id)?;
                 }
                 conn.prepare_cached(&format!("{ADMIN_USER_SELECT} WHERE u.id = ?1"))?
                     .query_row([user_id], admin_user_from_row)

@@ -505,11 +505,9 @@ async fn admins_add_and_change_users_and_each_change_is_in_their_history() {
 
     // Ending dave's logins keeps the password: the token is refused, and
     // the same password logs in again. Without the form's token, nothing.
-    let dave_again = app.login("dave", "sailing boats at dawn").await;
-    let dave_again = body(dave_again).await["access"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let dave_login = body(app.login("dave", "sailing boats at dawn").await).await;
+    let dave_again = dave_login["access"].as_str().unwrap().to_string();
+    let dave_refresh = dave_login["refresh"].as_str().unwrap().to_string();
     let forged = admin.post(&format!("{path}/logins"), &[]).await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     let me = app.get("/api/me/", &dave_again).send().await.unwrap();
@@ -520,6 +518,10 @@ async fn admins_add_and_change_users_and_each_change_is_in_their_history() {
     assert_eq!(ended.status(), StatusCode::SEE_OTHER);
     let me = app.get("/api/me/", &dave_again).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.refresh(&dave_refresh).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(
         app.login("dave", "sailing boats at dawn").await.status(),
         StatusCode::OK
