@@ -43,10 +43,12 @@ use crate::typed_line::{self, Word};
 mod modify;
 #[cfg(test)]
 mod tests;
+mod title;
 mod words;
 
 use crate::list_query::tag_problem;
-pub use modify::{Modifications, ModifyMode, Resolved, Substitution, TitleWords, NEEDS_TITLE};
+pub use modify::{Modifications, ModifyMode, Resolved, TitleWords, NEEDS_TITLE};
+pub use title::Substitution;
 use words::{
     check_tag, error, parse_date, parse_priority, pattern_text, refuse_algebra,
     refuse_attribute_like, refuse_bare_uda, refuse_broken_names, refuse_operator, refuse_setting,
