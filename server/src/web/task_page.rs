@@ -138,7 +138,25 @@ pub async fn show(
     Path(id): Path<String>,
     Query(back): Query<Back>,
 ) -> PageResult<Response> {
-    let task = ops::get(state.store.as_ref(), browser.user.id, path_id(&id, "task")?).await?;
+    let id = path_id(&id, "task")?;
+    let task = match ops::get(state.store.as_ref(), browser.user.id, id).await {
+        Ok(task) => task,
+        // A link kept to a task deleted since: where it went, not only
+        // that it is gone.
+        Err(TaskError::NotFound) => {
+            return match state.store.trashed(browser.user.id, id).await? {
+                Some(trashed) => Err(PageError::Shown {
+                    status: StatusCode::NOT_FOUND,
+                    message: format!(
+                        "\"{}\" was deleted: it is in the Trash, where Restore brings it back.",
+                        shown(&trashed.task.title)
+                    ),
+                }),
+                None => Err(TaskError::NotFound.into()),
+            };
+        }
+        Err(err) => return Err(err.into()),
+    };
     let form = form_of(&state, browser.user.id, &task).await;
     let back = local_path(back.back.as_deref().unwrap_or("/"));
     let (notice, jar) = undo::take_notice(&state, browser.user.id, jar).await;

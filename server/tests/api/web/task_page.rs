@@ -904,3 +904,32 @@ async fn the_tasks_page_starts_stops_and_deletes_it() {
     let list = browser.page("/?project=home").await;
     assert!(list.contains("Undo"), "{list}");
 }
+
+/// A link kept to a task deleted since says where the task went; one that
+/// never was is no such task.
+#[tokio::test]
+async fn a_deleted_tasks_page_points_to_the_trash() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.register("alice").await;
+    browser.quick_add("Pay <b>rent</b>").await;
+    let page = browser.page("/tasks/1").await;
+    let deleted = browser
+        .post(
+            "/tasks/1/delete",
+            &[("csrf", csrf(&page).as_str()), ("back", "/")],
+        )
+        .await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    let gone = browser.get("/tasks/1").await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    let gone = gone.text().await.unwrap();
+    assert!(
+        gone.contains("&#34;Pay &#60;b&#62;rent&#60;/b&#62;&#34; was deleted: it is in the Trash"),
+        "{gone}"
+    );
+    let never = browser.get("/tasks/99").await;
+    assert_eq!(never.status(), StatusCode::NOT_FOUND);
+    let never = never.text().await.unwrap();
+    assert!(never.contains("No such task."), "{never}");
+}
