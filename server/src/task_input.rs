@@ -227,24 +227,40 @@ fn instant(value: Value) -> FieldResult<DateTime<Utc>> {
     Ok(instant)
 }
 
+/// Why `sent` cannot be a task's project, if it cannot (blank is no
+/// project, which any task can have).
+pub fn project_problem(sent: &str) -> Option<String> {
+    if sent.chars().count() > MAX_PROJECT {
+        return Some(format!(
+            "Ensure this field has no more than {MAX_PROJECT} characters."
+        ));
+    }
+    let project = sent.trim();
+    (!project.is_empty() && project.split('.').any(|part| part.trim().is_empty()))
+        .then(|| "Sub-projects are separated by single dots, e.g. home.garden.".to_string())
+}
+
 /// `None` for a blank project: a blank name means no project.
 fn project(value: Value) -> FieldResult<Option<String>> {
     let sent = string(value)?;
-    if sent.chars().count() > MAX_PROJECT {
-        return Err(one(format!(
-            "Ensure this field has no more than {MAX_PROJECT} characters."
-        )));
+    if let Some(problem) = project_problem(&sent) {
+        return Err(one(problem));
     }
     let project = sent.trim().to_string();
-    if project.is_empty() {
-        return Ok(None);
+    Ok((!project.is_empty()).then_some(project))
+}
+
+/// Why `tag` cannot be one of a task's tags, if it cannot, its text alone
+/// (a NUL is refused with every field's text).
+pub fn tag_shape_problem(tag: &str) -> Option<String> {
+    let length = tag.chars().count();
+    if length == 0 || length > MAX_TAG {
+        Some(format!("Tag \"{tag}\" must be 1 to {MAX_TAG} characters."))
+    } else if tag.chars().any(char::is_whitespace) {
+        Some(format!("Tag \"{tag}\" may not contain whitespace."))
+    } else {
+        None
     }
-    if project.split('.').any(|part| part.trim().is_empty()) {
-        return Err(one(
-            "Sub-projects are separated by single dots, e.g. home.garden.",
-        ));
-    }
-    Ok(Some(project))
 }
 
 fn tags(value: Value) -> FieldResult<Vec<String>> {
@@ -266,11 +282,8 @@ fn tags(value: Value) -> FieldResult<Vec<String>> {
             messages.push(NUL_MESSAGE.to_string());
             continue;
         }
-        let length = tag.chars().count();
-        if length == 0 || length > MAX_TAG {
-            messages.push(format!("Tag \"{tag}\" must be 1 to {MAX_TAG} characters."));
-        } else if tag.chars().any(char::is_whitespace) {
-            messages.push(format!("Tag \"{tag}\" may not contain whitespace."));
+        if let Some(problem) = tag_shape_problem(&tag) {
+            messages.push(problem);
         } else if !tags.contains(&tag) {
             tags.push(tag);
         }

@@ -89,6 +89,12 @@ pub async fn run(ctx: &Ctx, args: Args, title_words: TitleWords) -> Result<ExitC
     )
     .await?;
     let resolved = ops::resolve(&client, &mods).await?;
+    let only_substitutions = {
+        let mut rest = mods.clone();
+        rest.substitutions.clear();
+        rest.is_empty()
+    };
+    let not_found = |task: &Task| not_found(ctx, &mods, only_substitutions, task);
     select::confirm(ctx, &targets, ask)?;
     if targets.len() > 1 {
         return change_together(
@@ -98,14 +104,14 @@ pub async fn run(ctx: &Ctx, args: Args, title_words: TitleWords) -> Result<ExitC
             BulkAction::Modify,
             |_| None,
             |task| {
-                not_found(ctx, &mods, task)?;
+                not_found(task)?;
                 Ok(Some(mods.to_patch(task, &resolved)))
             },
         )
         .await;
     }
     change_each(ctx, targets, verb, async |task| {
-        if let Err(reason) = not_found(ctx, &mods, &task) {
+        if let Err(reason) = not_found(&task) {
             return Ok(ops::Outcome::Refused(reason));
         }
         ops::modify(&client, &task, &mods, &resolved).await
@@ -116,8 +122,14 @@ pub async fn run(ctx: &Ctx, args: Args, title_words: TitleWords) -> Result<ExitC
 /// Names the substitutions that find nothing in `task`'s title, which
 /// would otherwise leave it as it was without a word why: the task's
 /// failure when they were all the command asked (nothing would change),
-/// else said beside the rest of the change.
-fn not_found(ctx: &Ctx, mods: &Modifications, task: &Task) -> Result<(), String> {
+/// else said beside the rest of the change (`only_substitutions`: the
+/// command asked nothing else).
+fn not_found(
+    ctx: &Ctx,
+    mods: &Modifications,
+    only_substitutions: bool,
+    task: &Task,
+) -> Result<(), String> {
     let missing = mods.not_found(task);
     if missing.is_empty() {
         return Ok(());
@@ -129,9 +141,7 @@ fn not_found(ctx: &Ctx, mods: &Modifications, task: &Task) -> Result<(), String>
         if named.len() == 1 { "is" } else { "are" },
         quoted(&task.title)
     );
-    let mut rest = mods.clone();
-    rest.substitutions.clear();
-    if rest.is_empty() && missing.len() == mods.substitutions.len() {
+    if only_substitutions && missing.len() == mods.substitutions.len() {
         return Err(format!("{said}: nothing changed"));
     }
     ctx.warn(&format!("task {}: {said}", display::name(task)));

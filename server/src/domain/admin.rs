@@ -120,12 +120,7 @@ pub async fn update_user(
         }
         change.email = Some(email);
     }
-    let before = store
-        .admin_users(vec![user_id])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(TaskError::NotFound)?;
+    let before = admin_user(store, user_id).await?;
     let Some(detail) = describe(&before, &change) else {
         return Ok(before);
     };
@@ -215,6 +210,16 @@ pub async fn user_added(store: &dyn Store, actor: &Actor, user: &UserRecord) -> 
     Ok(())
 }
 
+/// A user as the panel shows them, or not found.
+async fn admin_user(store: &dyn Store, user_id: i64) -> TaskResult<AdminUser> {
+    store
+        .admin_users(vec![user_id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(TaskError::NotFound)
+}
+
 /// Sets the account's password to the one `password_hash` is of (checked
 /// and hashed by the caller), ending every login of the account.
 pub async fn set_password(
@@ -223,12 +228,7 @@ pub async fn set_password(
     user_id: i64,
     password_hash: &str,
 ) -> TaskResult<()> {
-    let user = store
-        .admin_users(vec![user_id])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(TaskError::NotFound)?;
+    let user = admin_user(store, user_id).await?;
     store.change_password(user_id, password_hash).await?;
     store
         .log_admin_actions(vec![actor.action(
@@ -244,12 +244,7 @@ pub async fn set_password(
 /// kept: for a lost laptop or a shared browser, where deactivating or a new
 /// password would do more than asked.
 pub async fn end_logins(store: &dyn Store, actor: &Actor, user_id: i64) -> TaskResult<()> {
-    let user = store
-        .admin_users(vec![user_id])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(TaskError::NotFound)?;
+    let user = admin_user(store, user_id).await?;
     store.end_logins(user_id).await?;
     store
         .log_admin_actions(vec![actor.action(

@@ -8,7 +8,9 @@
 use common::list_query::tag_problem;
 use serde_json::Value;
 
-use crate::task_input::{MAX_DESCRIPTION, MAX_PROJECT, MAX_TAG, MAX_TAGS};
+use crate::task_input::{
+    project_problem, tag_shape_problem, MAX_DESCRIPTION, MAX_PROJECT, MAX_TAG, MAX_TAGS,
+};
 
 /// The lines set aside for one task's description, and what to say of them.
 #[derive(Debug, Default)]
@@ -24,10 +26,7 @@ impl SetAside {
         let Value::String(project) = &value else {
             return Some(value);
         };
-        let trimmed = project.trim();
-        let fits = project.chars().count() <= MAX_PROJECT
-            && (trimmed.is_empty() || trimmed.split('.').all(|part| !part.trim().is_empty()));
-        if fits {
+        if project_problem(project).is_none() {
             return Some(value);
         }
         self.notes.push(format!(
@@ -121,11 +120,7 @@ impl SetAside {
 /// Whether a task here can hold `tag` (a NUL is left to the field's checks,
 /// which refuse it anywhere).
 fn fits(tag: &str) -> bool {
-    let length = tag.chars().count();
-    tag.contains('\0')
-        || ((1..=MAX_TAG).contains(&length)
-            && !tag.chars().any(char::is_whitespace)
-            && tag_problem(tag).is_none())
+    tag.contains('\0') || (tag_shape_problem(tag).is_none() && tag_problem(tag).is_none())
 }
 
 #[cfg(test)]
